@@ -1,0 +1,118 @@
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+
+// Every time is integer milliseconds since the epoch (UTC).
+
+export const componentGroups = sqliteTable('component_groups', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description'),
+  position: integer('position').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const components = sqliteTable(
+  'components',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    description: text('description'),
+    groupId: text('group_id').references(() => componentGroups.id),
+    position: integer('position').notNull(),
+    onlyShowIfDegraded: integer('only_show_if_degraded', { mode: 'boolean' }).notNull().default(false),
+    /** Components with history are archived rather than erased. */
+    archivedAt: integer('archived_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('components_group_position').on(t.groupId, t.position)],
+);
+
+export const incidents = sqliteTable(
+  'incidents',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['incident', 'maintenance'] }).notNull(),
+    name: text('name').notNull(),
+    impact: text('impact', { enum: ['none', 'minor', 'major', 'critical', 'maintenance'] }).notNull(),
+    /** Set when staff chose the impact instead of deriving it from component statuses. */
+    impactOverride: integer('impact_override', { mode: 'boolean' }).notNull().default(false),
+    /** When impact began, if staff declared it earlier than the first update. */
+    declaredStartAt: integer('declared_start_at'),
+    // The next four columns are caches of what the update log says; they are
+    // recomputed from the log in the same transaction as every change to it.
+    status: text('status').notNull(),
+    startedAt: integer('started_at').notNull(),
+    monitoringAt: integer('monitoring_at'),
+    resolvedAt: integer('resolved_at'),
+    scheduledFor: integer('scheduled_for'),
+    scheduledUntil: integer('scheduled_until'),
+    /** Maintenance only: start and complete at the window's edges without staff. */
+    autoTransitions: integer('auto_transitions', { mode: 'boolean' }).notNull().default(true),
+    backfilled: integer('backfilled', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('incidents_kind_started').on(t.kind, t.startedAt), index('incidents_status').on(t.status)],
+);
+
+export const incidentComponents = sqliteTable(
+  'incident_components',
+  {
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    componentId: text('component_id')
+      .notNull()
+      .references(() => components.id),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] }), index('incident_components_component').on(t.componentId)],
+);
+
+export const incidentUpdates = sqliteTable(
+  'incident_updates',
+  {
+    id: text('id').primaryKey(),
+    /** Insertion order, used to break ties between updates shown at the same time. */
+    seq: integer('seq').notNull(),
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    body: text('body').notNull(),
+    displayAt: integer('display_at').notNull(),
+    notify: integer('notify', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('incident_updates_incident_display').on(t.incidentId, t.displayAt), uniqueIndex('incident_updates_seq').on(t.seq)],
+);
+
+/** Every status change of every component: the ledger current status and uptime derive from. */
+export const componentStatusChanges = sqliteTable(
+  'component_status_changes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    componentId: text('component_id')
+      .notNull()
+      .references(() => components.id),
+    at: integer('at').notNull(),
+    status: text('status', {
+      enum: ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'],
+    }).notNull(),
+    /** The status it replaced when it was written, as Statuspage reports in affected_components. */
+    previousStatus: text('previous_status').notNull(),
+    cause: text('cause', { enum: ['incident_update', 'maintenance', 'manual'] }).notNull(),
+    incidentId: text('incident_id').references(() => incidents.id, { onDelete: 'cascade' }),
+    incidentUpdateId: text('incident_update_id').references(() => incidentUpdates.id, { onDelete: 'cascade' }),
+    note: text('note'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('status_changes_component_at').on(t.componentId, t.at), index('status_changes_update').on(t.incidentUpdateId)],
+);
+
+/** Small key/value facts about the site, among them the change counter other processes watch. */
+export const siteState = sqliteTable('site_state', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

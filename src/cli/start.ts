@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { ConfigError, parseConfig } from '../lib/config';
+import { migrateDatabase, openDatabase } from '../../db/open';
+import { isDatabaseEmpty, seedDemo } from '../lib/demo/seed-demo';
+import { startShiraseServer } from '../server/shirase-server';
+import { buildIfStale } from './build-if-stale';
+
+const log = (line: string) => console.log(line);
+
+async function main(): Promise<void> {
+  const config = parseConfig();
+  const root = process.cwd();
+  if (process.argv.includes('--no-build') === false) buildIfStale(root, log);
+
+  const db = openDatabase(config.databasePath);
+  migrateDatabase(db);
+  if (config.seedDemo === 'auto' && isDatabaseEmpty(db)) {
+    seedDemo(db, Date.now(), config.timeZone);
+    log(`[shirase] Seeded the demo (the June 18 outage, recent incidents and maintenance) into ${config.databasePath}.`);
+  }
+
+  const server = await startShiraseServer({ db, config, distDir: resolve(root, 'dist'), log });
+  log(`[shirase] ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}).`);
+
+  const stop = async (signal: string) => {
+    log(`[shirase] ${signal} received; closing.`);
+    await server.close();
+    db.$client.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('[shirase] Could not start:', error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { eq, max, isNull } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { componentGroups, components } from '../../../db/schema';
+import { newPublicId } from '../ids';
+import { bumpChangeCounter } from '../site/change-counter';
+import { nameField, parseInput } from '../validation';
+import { ShiraseError } from '../errors';
+import type { WriteContext } from '../incidents/open-incident';
+
+const descriptionField = z.string().trim().max(1000, 'Keep the description under 1,000 characters.').optional();
+
+const groupSchema = z.object({ name: nameField, description: descriptionField, createdAt: z.number().int().optional() });
+
+/** Adds a component group at the end of the page. */
+export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>, ctx: WriteContext): { groupId: string } {
+  const data = parseInput(groupSchema, input, 'group');
+  return db.transaction((tx) => {
+    const last = tx.select({ p: max(componentGroups.position) }).from(componentGroups).get();
+    const groupId = newPublicId();
+    tx.insert(componentGroups)
+      .values({
+        id: groupId,
+        name: data.name,
+        description: data.description || null,
+        position: (last?.p ?? 0) + 1,
+        createdAt: data.createdAt ?? ctx.now,
+        updatedAt: ctx.now,
+      })
+      .run();
+    bumpChangeCounter(tx);
+    return { groupId };
+  });
+}
+
+const componentSchema = z.object({
+  name: nameField,
+  description: descriptionField,
+  groupId: z.string().regex(/^[0-9a-z]{12}$/, 'Pick a group from the list.').nullish(),
+  onlyShowIfDegraded: z.boolean().default(false),
+  /** When the component began being measured; backfilled demos set it in the past. */
+  createdAt: z.number().int().optional(),
+});
+
+/** Adds a component at the end of its group (or of the ungrouped list). */
+export function createComponent(db: Db, input: z.input<typeof componentSchema>, ctx: WriteContext): { componentId: string } {
+  const data = parseInput(componentSchema, input, 'component');
+  return db.transaction((tx) => {
+    if (data.groupId) {
+      const group = tx.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, data.groupId)).get();
+      if (!group) {
+        throw new ShiraseError('VALIDATION', 'The component was not saved: its group does not exist.', {
+          fields: [{ field: 'groupId', message: 'Pick a group from the list, or none.' }],
+        });
+      }
+    }
+    const last = tx
+      .select({ p: max(components.position) })
+      .from(components)
+      .where(data.groupId ? eq(components.groupId, data.groupId) : isNull(components.groupId))
+      .get();
+    const componentId = newPublicId();
+    tx.insert(components)
+      .values({
+        id: componentId,
+        name: data.name,
+        description: data.description || null,
+        groupId: data.groupId ?? null,
+        position: (last?.p ?? 0) + 1,
+        onlyShowIfDegraded: data.onlyShowIfDegraded,
+        createdAt: data.createdAt ?? ctx.now,
+        updatedAt: ctx.now,
+      })
+      .run();
+    bumpChangeCounter(tx);
+    return { componentId };
+  });
+}

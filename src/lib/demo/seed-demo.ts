@@ -1,0 +1,183 @@
+import { count } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { incidents, components } from '../../../db/schema';
+import { createComponent, createComponentGroup } from '../components/create-component';
+import { openIncident } from '../incidents/open-incident';
+import { postIncidentUpdate } from '../incidents/post-update';
+import { resolveIncident } from '../incidents/resolve-incident';
+import { scheduleMaintenance } from '../incidents/schedule-maintenance';
+import { runMaintenanceWindows } from '../incidents/run-maintenance-windows';
+import type { ComponentStatus, IncidentStatus } from '../status/vocabulary';
+import { addLocalDays, zonedTimeToUtc, HOUR, MINUTE } from '../time';
+import { JUNE_18 } from './june-18';
+
+/** True when the database holds no components and no incidents yet. */
+export function isDatabaseEmpty(db: Db): boolean {
+  const c = db.select({ n: count() }).from(components).get()?.n ?? 0;
+  const i = db.select({ n: count() }).from(incidents).get()?.n ?? 0;
+  return c === 0 && i === 0;
+}
+
+type DemoComponents = Record<'web' | 'ios' | 'android' | 'api' | 'login' | 'notifications' | 'attachments' | 'integrations', string>;
+
+function seedComponents(db: Db, now: number): DemoComponents {
+  const ctx = { now };
+  const since = Date.UTC(2014, 5, 1);
+  const apps = createComponentGroup(db, { name: 'Apps', description: 'Where teams work on their boards', createdAt: since }, ctx).groupId;
+  const platform = createComponentGroup(db, { name: 'Platform', description: 'Services every app depends on', createdAt: since }, ctx).groupId;
+  const add = (name: string, description: string, groupId: string | null, onlyShowIfDegraded = false) =>
+    createComponent(db, { name, description, groupId, onlyShowIfDegraded, createdAt: since }, ctx).componentId;
+  return {
+    web: add('Web app', 'Boards, cards and sticky notes in the browser', apps),
+    ios: add('iOS app', 'The iPhone and iPad app', apps),
+    android: add('Android app', 'The Android phone and tablet app', apps),
+    api: add('API', 'The public REST API and the apps’ back end', platform),
+    login: add('Sign-in', 'Accounts, single sign-on and sessions', platform),
+    notifications: add('Notifications', 'Email digests and push notifications', platform),
+    attachments: add('File attachments', 'Uploading and previewing files on cards', platform),
+    integrations: add('Calendar and chat integrations', 'Sync with calendars and chat tools', null, true),
+  };
+}
+
+function seedJune18(db: Db, c: DemoComponents, now: number): void {
+  const ctx = { now };
+  const jst = (month: number, day: number, hour: number, minute = 0) => zonedTimeToUtc(2018, month, day, hour, minute, 'Asia/Tokyo');
+  const service = [c.web, c.api, c.ios, c.android];
+  const set = (status: ComponentStatus) => service.map((componentId) => ({ componentId, status }));
+
+  const { incidentId: maintenanceId } = scheduleMaintenance(
+    db,
+    {
+      name: JUNE_18.maintenance.name,
+      body: JUNE_18.maintenance.announcement,
+      componentIds: service,
+      scheduledFor: jst(6, 17, 22),
+      scheduledUntil: jst(6, 18, 6),
+      autoTransitions: false,
+    },
+    { now: jst(6, 11, 12) },
+  );
+  postIncidentUpdate(db, maintenanceId, { status: 'in_progress', body: JUNE_18.maintenance.started, displayAt: jst(6, 17, 22), components: set('under_maintenance') }, ctx);
+  resolveIncident(db, maintenanceId, { body: JUNE_18.maintenance.completed, displayAt: jst(6, 18, 6) }, ctx);
+
+  const [first, ...rest] = JUNE_18.timeline;
+  const at = (e: (typeof JUNE_18.timeline)[number]) => jst(6, e.day, e.hour, e.minute);
+  const { incidentId } = openIncident(
+    db,
+    { name: JUNE_18.name, status: first!.status, body: first!.body, displayAt: at(first!), backfilled: true, components: [] },
+    ctx,
+  );
+  for (const entry of rest) {
+    const components = entry.components ? set(entry.components) : [];
+    if (entry.status === 'resolved') {
+      resolveIncident(db, incidentId, { body: entry.body, displayAt: at(entry) }, ctx);
+    } else {
+      postIncidentUpdate(db, incidentId, { status: entry.status, body: entry.body, displayAt: at(entry), components }, ctx);
+    }
+  }
+}
+
+interface RecentIncident {
+  daysAgo: number;
+  hour: number;
+  minute: number;
+  name: string;
+  components: (keyof DemoComponents)[];
+  status: ComponentStatus;
+  steps: { afterMinutes: number; status: IncidentStatus; body: string }[];
+}
+
+const RECENT: RecentIncident[] = [
+  {
+    daysAgo: 3, hour: 9, minute: 12, name: 'Push notifications delayed on Android', components: ['android', 'notifications'], status: 'degraded_performance',
+    steps: [
+      { afterMinutes: 0, status: 'investigating', body: 'Push notifications to Android devices are arriving up to 20 minutes late. Email digests are not affected. We are looking into it.' },
+      { afterMinutes: 35, status: 'identified', body: 'A queue that feeds the Android push service fell behind after a configuration change. We have reverted the change and the queue is draining.' },
+      { afterMinutes: 70, status: 'monitoring', body: 'The backlog is cleared and new notifications arrive within seconds. We are watching the queue for the next hour.' },
+      { afterMinutes: 100, status: 'resolved', body: 'Notifications have been on time for over half an hour. This incident is resolved.' },
+    ],
+  },
+  {
+    daysAgo: 11, hour: 14, minute: 3, name: 'File uploads failing', components: ['attachments'], status: 'partial_outage',
+    steps: [
+      { afterMinutes: 0, status: 'investigating', body: 'Some uploads to cards fail with an error. Existing attachments can still be opened. We are investigating.' },
+      { afterMinutes: 25, status: 'identified', body: 'A storage node ran out of disk space. We are moving uploads to healthy nodes.' },
+      { afterMinutes: 55, status: 'resolved', body: 'Uploads work again. Files that failed during the incident need to be uploaded once more; nothing already stored was lost.' },
+    ],
+  },
+  {
+    daysAgo: 27, hour: 8, minute: 41, name: 'Sign-in errors for some accounts', components: ['login', 'web'], status: 'partial_outage',
+    steps: [
+      { afterMinutes: 0, status: 'investigating', body: 'Some people see an error when signing in with single sign-on. Sessions that are already open keep working.' },
+      { afterMinutes: 50, status: 'identified', body: 'An identity provider rotated its signing certificate and our cache held the old one. We are refreshing it.' },
+      { afterMinutes: 80, status: 'monitoring', body: 'Single sign-on works again for every provider we have tested. We are monitoring sign-in errors.' },
+      { afterMinutes: 125, status: 'resolved', body: 'Sign-in error rates are back to normal. We now refresh certificates every hour instead of once a day.' },
+    ],
+  },
+  {
+    daysAgo: 46, hour: 10, minute: 5, name: 'Slow board loading in the web app', components: ['web', 'api'], status: 'degraded_performance',
+    steps: [
+      { afterMinutes: 0, status: 'investigating', body: 'Large boards take longer than usual to open in the browser. We are looking at database response times.' },
+      { afterMinutes: 90, status: 'identified', body: 'A missing index after last night’s release slows down one query. We are adding it now.' },
+      { afterMinutes: 180, status: 'resolved', body: 'The index is in place and boards open at their usual speed.' },
+    ],
+  },
+  {
+    daysAgo: 64, hour: 19, minute: 22, name: 'API unavailable', components: ['api', 'web', 'ios', 'android'], status: 'major_outage',
+    steps: [
+      { afterMinutes: 0, status: 'investigating', body: 'The API answers every request with an error, so the web and mobile apps cannot load boards. We are on it.' },
+      { afterMinutes: 18, status: 'identified', body: 'A load balancer lost its connection to the application servers after a network change. We are rolling the change back.' },
+      { afterMinutes: 38, status: 'resolved', body: 'The network change is rolled back and every app works again. A postmortem will follow.' },
+    ],
+  },
+];
+
+function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): void {
+  for (const r of RECENT) {
+    const day = addLocalDays(now, -r.daysAgo, timeZone);
+    const start = day + r.hour * HOUR + r.minute * MINUTE;
+    const affected = r.components.map((k) => ({ componentId: c[k], status: r.status }));
+    const [first, ...rest] = r.steps;
+    const { incidentId } = openIncident(db, { name: r.name, status: first!.status, body: first!.body, displayAt: start, components: affected }, { now });
+    for (const step of rest) {
+      const displayAt = start + step.afterMinutes * MINUTE;
+      if (step.status === 'resolved') resolveIncident(db, incidentId, { body: step.body, displayAt }, { now });
+      else postIncidentUpdate(db, incidentId, { status: step.status, body: step.body, displayAt }, { now });
+    }
+  }
+
+  // A finished maintenance inside the 90-day strip, and one still to come.
+  const pastStart = addLocalDays(now, -33, timeZone) + 2 * HOUR;
+  scheduleMaintenance(
+    db,
+    {
+      name: 'Database upgrade',
+      body: 'We will upgrade the main database to a new major version. Boards are read-only for up to two hours; nothing you saved before the window is affected.',
+      componentIds: [c.web, c.api],
+      scheduledFor: pastStart,
+      scheduledUntil: pastStart + 2 * HOUR,
+    },
+    { now: pastStart - 7 * 24 * HOUR },
+  );
+  runMaintenanceWindows(db, now);
+
+  const nextStart = addLocalDays(now, 5, timeZone) + 2 * HOUR;
+  scheduleMaintenance(
+    db,
+    {
+      name: 'Cache cluster replacement',
+      body: 'We are replacing the cache servers with larger ones, sized after load tests that match production. The apps may be slow for a few minutes during the window.',
+      componentIds: [c.web, c.api, c.ios, c.android],
+      scheduledFor: nextStart,
+      scheduledUntil: nextStart + 3 * HOUR,
+    },
+    { now },
+  );
+}
+
+/** Seeds the demo: components, the June 18 renewal outage, recent incidents and maintenance. */
+export function seedDemo(db: Db, now: number, timeZone: string): void {
+  const c = seedComponents(db, now);
+  seedJune18(db, c, now);
+  seedRecent(db, c, now, timeZone);
+}

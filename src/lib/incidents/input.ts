@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from '../status/vocabulary';
+import { bodyField, nameField, notInFuture, timestampField } from '../validation';
+
+export const componentChangeSchema = z.object({
+  componentId: z.string().regex(/^[0-9a-z]{12}$/, 'Pick a component from the list.'),
+  status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'Pick one of the component statuses.' }) }),
+});
+
+function displayAtField(now: number) {
+  return timestampField
+    .optional()
+    .refine(notInFuture(now), 'An update cannot be dated in the future; leave it empty for now, or pick a past time.');
+}
+
+export function openIncidentSchema(now: number) {
+  return z.object({
+    name: nameField,
+    status: z.enum(['investigating', 'identified', 'monitoring', 'resolved'], {
+      errorMap: () => ({ message: 'Pick investigating, identified, monitoring or resolved.' }),
+    }),
+    body: bodyField,
+    components: z.array(componentChangeSchema).max(500).default([]),
+    impact: z.enum(['none', 'minor', 'major', 'critical']).optional(),
+    displayAt: displayAtField(now),
+    startedAt: displayAtField(now),
+    notify: z.boolean().default(false),
+    backfilled: z.boolean().default(false),
+  });
+}
+export type OpenIncidentInput = z.input<ReturnType<typeof openIncidentSchema>>;
+
+export function postUpdateSchema(now: number) {
+  return z.object({
+    status: z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES], {
+      errorMap: () => ({ message: 'Pick a status for this update.' }),
+    }),
+    body: bodyField,
+    components: z.array(componentChangeSchema).max(500).default([]),
+    displayAt: displayAtField(now),
+    notify: z.boolean().default(false),
+  });
+}
+export type PostUpdateInput = z.input<ReturnType<typeof postUpdateSchema>>;
+
+export function scheduleMaintenanceSchema() {
+  return z
+    .object({
+      name: nameField,
+      body: bodyField,
+      componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'Pick a component from the list.')).max(500).default([]),
+      scheduledFor: timestampField,
+      scheduledUntil: timestampField,
+      autoTransitions: z.boolean().default(true),
+      notify: z.boolean().default(false),
+      impact: z.enum(IMPACTS).optional(),
+    })
+    .refine((m) => m.scheduledUntil > m.scheduledFor, {
+      message: 'The window must end after it starts.',
+      path: ['scheduledUntil'],
+    });
+}
+export type ScheduleMaintenanceInput = z.input<ReturnType<typeof scheduleMaintenanceSchema>>;
+

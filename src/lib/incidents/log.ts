@@ -1,0 +1,138 @@
+// The incident log's building blocks, shared by every verb that writes to it.
+// All functions take the open transaction and never await.
+import { and, desc, eq, inArray, lte, max } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { componentStatusChanges, components, incidentComponents, incidentUpdates, incidents } from '../../../db/schema';
+import { newPublicId } from '../ids';
+import { deriveIncidentTimes } from '../status/incident-status';
+import {
+  impactFromComponentStatuses,
+  type ComponentStatus,
+  type StatusCause,
+  type UpdateStatus,
+} from '../status/vocabulary';
+import { ShiraseError } from '../errors';
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** A component's status as the ledger says it was at `at` (operational before any entry). */
+export function componentStatusAt(tx: Tx, componentId: string, at: number): ComponentStatus {
+  const row = tx
+    .select({ status: componentStatusChanges.status })
+    .from(componentStatusChanges)
+    .where(and(eq(componentStatusChanges.componentId, componentId), lte(componentStatusChanges.at, at)))
+    .orderBy(desc(componentStatusChanges.at), desc(componentStatusChanges.id))
+    .limit(1)
+    .get();
+  return row?.status ?? 'operational';
+}
+
+export interface ComponentChange {
+  componentId: string;
+  status: ComponentStatus;
+}
+
+export function assertComponentsExist(tx: Tx, ids: readonly string[], field = 'components'): void {
+  if (ids.length === 0) return;
+  const found = tx.select({ id: components.id }).from(components).where(inArray(components.id, [...ids])).all();
+  const missing = ids.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length > 0) {
+    throw new ShiraseError('VALIDATION', `Unknown component ${missing.join(', ')}.`, {
+      fields: [{ field, message: `No component has the id ${missing.join(', ')}; pick one from the list.` }],
+    });
+  }
+}
+
+export function recordStatusChanges(
+  tx: Tx,
+  changes: readonly ComponentChange[],
+  at: number,
+  cause: StatusCause,
+  refs: { incidentId?: string; incidentUpdateId?: string; note?: string | null; now: number },
+): void {
+  for (const change of changes) {
+    tx.insert(componentStatusChanges)
+      .values({
+        componentId: change.componentId,
+        at,
+        status: change.status,
+        previousStatus: componentStatusAt(tx, change.componentId, at),
+        cause,
+        incidentId: refs.incidentId ?? null,
+        incidentUpdateId: refs.incidentUpdateId ?? null,
+        note: refs.note ?? null,
+        createdAt: refs.now,
+      })
+      .run();
+  }
+}
+
+export function linkComponents(tx: Tx, incidentId: string, componentIds: readonly string[]): void {
+  for (const componentId of componentIds) {
+    tx.insert(incidentComponents).values({ incidentId, componentId }).onConflictDoNothing().run();
+  }
+}
+
+function nextSeq(tx: Tx): number {
+  const row = tx.select({ seq: max(incidentUpdates.seq) }).from(incidentUpdates).get();
+  return (row?.seq ?? 0) + 1;
+}
+
+export function insertUpdate(
+  tx: Tx,
+  input: { incidentId: string; status: UpdateStatus; body: string; displayAt: number; notify: boolean; now: number },
+): string {
+  const id = newPublicId();
+  tx.insert(incidentUpdates)
+    .values({
+      id,
+      seq: nextSeq(tx),
+      incidentId: input.incidentId,
+      status: input.status,
+      body: input.body,
+      displayAt: input.displayAt,
+      notify: input.notify,
+      createdAt: input.now,
+      updatedAt: input.now,
+    })
+    .run();
+  return id;
+}
+
+/**
+ * Recomputes the columns that cache what the log says: status and times from
+ * the updates (latest display time wins), and the impact from the worst
+ * status the incident set on a component, unless staff overrode it.
+ */
+export function refreshIncident(tx: Tx, incidentId: string, now: number): void {
+  const incident = tx.select().from(incidents).where(eq(incidents.id, incidentId)).get();
+  if (!incident) return;
+  const updates = tx
+    .select({ id: incidentUpdates.id, status: incidentUpdates.status, displayAt: incidentUpdates.displayAt, seq: incidentUpdates.seq })
+    .from(incidentUpdates)
+    .where(eq(incidentUpdates.incidentId, incidentId))
+    .all()
+    .map((u) => ({ ...u, status: u.status as UpdateStatus }));
+  const times = deriveIncidentTimes(updates, incident.declaredStartAt, incident.createdAt);
+  if (incident.kind === 'maintenance') {
+    // A maintenance starts when its work does, not when it was announced.
+    const started = updates.filter((u) => u.status === 'in_progress').sort((a, b) => a.displayAt - b.displayAt)[0];
+    times.startedAt = started?.displayAt ?? incident.scheduledFor ?? times.startedAt;
+  }
+  let impact = incident.impact;
+  if (incident.kind === 'maintenance') {
+    impact = incident.impactOverride ? incident.impact : 'maintenance';
+  } else if (!incident.impactOverride) {
+    const set = tx
+      .select({ status: componentStatusChanges.status })
+      .from(componentStatusChanges)
+      .where(eq(componentStatusChanges.incidentId, incidentId))
+      .all();
+    impact = impactFromComponentStatuses(set.map((s) => s.status));
+  }
+  tx.update(incidents)
+    .set({ ...times, impact, updatedAt: now })
+    .where(eq(incidents.id, incidentId))
+    .run();
+}
+

@@ -1,0 +1,44 @@
+import type { Db } from '../../../db/open';
+import { incidents } from '../../../db/schema';
+import { newPublicId } from '../ids';
+import { bumpChangeCounter } from '../site/change-counter';
+import { parseInput } from '../validation';
+import { openIncidentSchema, type OpenIncidentInput } from './input';
+import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
+
+export interface WriteContext {
+  now: number;
+}
+
+/** Opens an incident with its first update and the component statuses it sets, in one transaction. */
+export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext): { incidentId: string; updateId: string } {
+  const data = parseInput(openIncidentSchema(ctx.now), input, 'incident');
+  const displayAt = data.displayAt ?? ctx.now;
+  return db.transaction((tx) => {
+    const componentIds = data.components.map((c) => c.componentId);
+    assertComponentsExist(tx, componentIds);
+    const incidentId = newPublicId();
+    tx.insert(incidents)
+      .values({
+        id: incidentId,
+        kind: 'incident',
+        name: data.name,
+        impact: data.impact ?? 'none',
+        impactOverride: data.impact !== undefined,
+        declaredStartAt: data.startedAt ?? null,
+        status: data.status,
+        startedAt: data.startedAt ?? displayAt,
+        backfilled: data.backfilled,
+        autoTransitions: false,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      })
+      .run();
+    linkComponents(tx, incidentId, componentIds);
+    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now });
+    recordStatusChanges(tx, data.components, displayAt, 'incident_update', { incidentId, incidentUpdateId: updateId, now: ctx.now });
+    refreshIncident(tx, incidentId, ctx.now);
+    bumpChangeCounter(tx);
+    return { incidentId, updateId };
+  });
+}

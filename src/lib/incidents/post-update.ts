@@ -1,0 +1,47 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { incidents } from '../../../db/schema';
+import { ShiraseError, notFound } from '../errors';
+import { bumpChangeCounter } from '../site/change-counter';
+import { isIncidentStatus, isMaintenanceStatus } from '../status/vocabulary';
+import { parseInput } from '../validation';
+import { postUpdateSchema, type PostUpdateInput } from './input';
+import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
+import type { WriteContext } from './open-incident';
+
+/**
+ * Adds an update to an incident or maintenance. The update may be back-dated;
+ * the incident's status follows whichever update is latest by display time.
+ */
+export function postIncidentUpdate(
+  db: Db,
+  incidentId: string,
+  input: PostUpdateInput,
+  ctx: WriteContext,
+): { updateId: string } {
+  const data = parseInput(postUpdateSchema(ctx.now), input, 'update');
+  const displayAt = data.displayAt ?? ctx.now;
+  return db.transaction((tx) => {
+    const incident = tx.select({ id: incidents.id, kind: incidents.kind }).from(incidents).where(eq(incidents.id, incidentId)).get();
+    if (!incident) throw notFound(`Incident ${incidentId}`);
+    const fits = incident.kind === 'maintenance' ? isMaintenanceStatus(data.status) : isIncidentStatus(data.status) && data.status !== 'postmortem';
+    if (!fits) {
+      const allowed = incident.kind === 'maintenance' ? 'scheduled, in progress, verifying or completed' : 'investigating, identified, monitoring or resolved';
+      throw new ShiraseError('VALIDATION', `A ${incident.kind} update cannot have the status "${data.status}".`, {
+        fields: [{ field: 'status', message: `Pick ${allowed}.` }],
+      });
+    }
+    const componentIds = data.components.map((c) => c.componentId);
+    assertComponentsExist(tx, componentIds);
+    linkComponents(tx, incidentId, componentIds);
+    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now });
+    recordStatusChanges(tx, data.components, displayAt, incident.kind === 'maintenance' ? 'maintenance' : 'incident_update', {
+      incidentId,
+      incidentUpdateId: updateId,
+      now: ctx.now,
+    });
+    refreshIncident(tx, incidentId, ctx.now);
+    bumpChangeCounter(tx);
+    return { updateId };
+  });
+}

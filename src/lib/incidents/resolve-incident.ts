@@ -1,0 +1,47 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { incidentComponents, incidents } from '../../../db/schema';
+import { notFound } from '../errors';
+import type { ComponentStatus } from '../status/vocabulary';
+import { postIncidentUpdate } from './post-update';
+import type { WriteContext } from './open-incident';
+import { componentStatusAt } from './log';
+
+export interface ResolveInput {
+  body: string;
+  displayAt?: number;
+  notify?: boolean;
+  /** Statuses to leave components in; components not listed go back to operational. */
+  components?: { componentId: string; status: ComponentStatus }[];
+}
+
+/** Resolves an incident (or completes a maintenance), returning its components to operational unless told otherwise. */
+export function resolveIncident(db: Db, incidentId: string, input: ResolveInput, ctx: WriteContext): { updateId: string } {
+  const incident = db.select({ kind: incidents.kind }).from(incidents).where(eq(incidents.id, incidentId)).get();
+  if (!incident) throw notFound(`Incident ${incidentId}`);
+  const at = input.displayAt ?? ctx.now;
+  const affected = db
+    .select({ componentId: incidentComponents.componentId })
+    .from(incidentComponents)
+    .where(eq(incidentComponents.incidentId, incidentId))
+    .all();
+  const chosen = new Map((input.components ?? []).map((c) => [c.componentId, c.status]));
+  const changes = affected
+    .map(({ componentId }) => ({ componentId, status: chosen.get(componentId) ?? ('operational' as ComponentStatus) }))
+    .filter((c) => componentStatusAt(db, c.componentId, at) !== c.status);
+  for (const [componentId, status] of chosen) {
+    if (!changes.some((c) => c.componentId === componentId)) changes.push({ componentId, status });
+  }
+  return postIncidentUpdate(
+    db,
+    incidentId,
+    {
+      status: incident.kind === 'maintenance' ? 'completed' : 'resolved',
+      body: input.body,
+      displayAt: input.displayAt,
+      notify: input.notify ?? false,
+      components: changes,
+    },
+    ctx,
+  );
+}

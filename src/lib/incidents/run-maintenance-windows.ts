@@ -1,0 +1,56 @@
+import { and, eq, inArray, lte } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { incidentComponents, incidents } from '../../../db/schema';
+import { postIncidentUpdate } from './post-update';
+import { resolveIncident } from './resolve-incident';
+
+export const MAINTENANCE_STARTED_TEXT = 'Scheduled maintenance has begun. Affected services may be unavailable until the window ends.';
+export const MAINTENANCE_COMPLETED_TEXT = 'Scheduled maintenance has been completed. All affected services are back in operation.';
+
+/**
+ * Starts maintenance windows whose start has passed and completes those whose
+ * end has passed, for windows where staff left automatic transitions on.
+ * Returns how many windows changed, so the caller knows whether to re-render.
+ */
+export function runMaintenanceWindows(db: Db, now: number): number {
+  let changed = 0;
+  const due = db
+    .select({ id: incidents.id, status: incidents.status, scheduledFor: incidents.scheduledFor, scheduledUntil: incidents.scheduledUntil })
+    .from(incidents)
+    .where(
+      and(
+        eq(incidents.kind, 'maintenance'),
+        eq(incidents.autoTransitions, true),
+        inArray(incidents.status, ['scheduled', 'in_progress', 'verifying']),
+        lte(incidents.scheduledFor, now),
+      ),
+    )
+    .all();
+  for (const m of due) {
+    if (m.status === 'scheduled') {
+      const componentIds = db
+        .select({ componentId: incidentComponents.componentId })
+        .from(incidentComponents)
+        .where(eq(incidentComponents.incidentId, m.id))
+        .all();
+      postIncidentUpdate(
+        db,
+        m.id,
+        {
+          status: 'in_progress',
+          body: MAINTENANCE_STARTED_TEXT,
+          displayAt: m.scheduledFor!,
+          notify: true,
+          components: componentIds.map((c) => ({ componentId: c.componentId, status: 'under_maintenance' as const })),
+        },
+        { now },
+      );
+      changed++;
+    }
+    if (m.scheduledUntil !== null && m.scheduledUntil <= now) {
+      resolveIncident(db, m.id, { body: MAINTENANCE_COMPLETED_TEXT, displayAt: m.scheduledUntil, notify: true }, { now });
+      changed++;
+    }
+  }
+  return changed;
+}

@@ -1,0 +1,47 @@
+import type { Db } from '../../../db/open';
+import { incidents } from '../../../db/schema';
+import { newPublicId } from '../ids';
+import { bumpChangeCounter } from '../site/change-counter';
+import { parseInput } from '../validation';
+import { scheduleMaintenanceSchema, type ScheduleMaintenanceInput } from './input';
+import { assertComponentsExist, insertUpdate, linkComponents, refreshIncident } from './log';
+import type { WriteContext } from './open-incident';
+
+/** Plans a maintenance window: an incident of kind maintenance with a first "scheduled" update. */
+export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx: WriteContext): { incidentId: string } {
+  const data = parseInput(scheduleMaintenanceSchema(), input, 'maintenance');
+  return db.transaction((tx) => {
+    assertComponentsExist(tx, data.componentIds, 'componentIds');
+    const incidentId = newPublicId();
+    tx.insert(incidents)
+      .values({
+        id: incidentId,
+        kind: 'maintenance',
+        name: data.name,
+        impact: data.impact ?? 'maintenance',
+        impactOverride: data.impact !== undefined && data.impact !== 'maintenance',
+        declaredStartAt: null,
+        status: 'scheduled',
+        startedAt: data.scheduledFor,
+        scheduledFor: data.scheduledFor,
+        scheduledUntil: data.scheduledUntil,
+        autoTransitions: data.autoTransitions,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      })
+      .run();
+    linkComponents(tx, incidentId, data.componentIds);
+    // The announcement is shown when it was made, never later than the window it announces.
+    insertUpdate(tx, {
+      incidentId,
+      status: 'scheduled',
+      body: data.body,
+      displayAt: Math.min(ctx.now, data.scheduledFor),
+      notify: data.notify,
+      now: ctx.now,
+    });
+    refreshIncident(tx, incidentId, ctx.now);
+    bumpChangeCounter(tx);
+    return { incidentId };
+  });
+}

@@ -1,0 +1,21 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { siteState } from '../../../db/schema';
+
+type Tx = Pick<Db, 'insert' | 'select'>;
+
+/**
+ * Bumps the counter every public representation depends on. Called inside the
+ * writing transaction, so a reader that sees the new counter sees the write.
+ */
+export function bumpChangeCounter(tx: Tx): void {
+  tx.insert(siteState)
+    .values({ key: 'change_counter', value: '1' })
+    .onConflictDoUpdate({ target: siteState.key, set: { value: sql`cast(${siteState.value} as integer) + 1` } })
+    .run();
+}
+
+export function readChangeCounter(db: Tx): number {
+  const row = db.select({ value: siteState.value }).from(siteState).where(sql`${siteState.key} = 'change_counter'`).get();
+  return row ? Number(row.value) : 0;
+}

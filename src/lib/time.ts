@@ -1,0 +1,115 @@
+// Calendar arithmetic in an IANA time zone using only Intl, so days on the
+// status page start at local midnight wherever the page is configured.
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+function localParts(ms: number, timeZone: string) {
+  const out: Record<string, number> = {};
+  for (const p of partsFormatter(timeZone).formatToParts(ms)) {
+    if (p.type !== 'literal') out[p.type] = Number(p.value);
+  }
+  return out as { year: number; month: number; day: number; hour: number; minute: number; second: number };
+}
+
+/** Offset of the zone from UTC at the given instant, in milliseconds. */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+  const p = localParts(ms, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - (ms - (ms % 1000 + 1000) % 1000);
+}
+
+export function localDateOf(ms: number, timeZone: string): LocalDate {
+  const p = localParts(ms, timeZone);
+  return { year: p.year, month: p.month, day: p.day };
+}
+
+/** `YYYY-MM-DD` of the instant in the zone. */
+export function localDateKey(ms: number, timeZone: string): string {
+  const d = localDateOf(ms, timeZone);
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
+/** The instant of local wall-clock time `y-m-d h:mi` in the zone. */
+export function zonedTimeToUtc(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  timeZone: string,
+): number {
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  // Two passes settle the offset even when the guess lands across a DST change.
+  let ms = guess - zoneOffsetMs(guess, timeZone);
+  ms = guess - zoneOffsetMs(ms, timeZone);
+  return ms;
+}
+
+export function startOfLocalDay(ms: number, timeZone: string): number {
+  const d = localDateOf(ms, timeZone);
+  return zonedTimeToUtc(d.year, d.month, d.day, 0, 0, timeZone);
+}
+
+/** Start of the local day `days` calendar days after the one containing `ms`. */
+export function addLocalDays(ms: number, days: number, timeZone: string): number {
+  const d = localDateOf(ms, timeZone);
+  const shifted = new Date(Date.UTC(d.year, d.month - 1, d.day + days));
+  return zonedTimeToUtc(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, shifted.getUTCDate(), 0, 0, timeZone);
+}
+
+export interface LocalDay {
+  key: string;
+  start: number;
+  end: number;
+}
+
+/** The `count` local days ending with the one containing `now`, oldest first. */
+export function lastLocalDays(now: number, count: number, timeZone: string): LocalDay[] {
+  const days: LocalDay[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const start = addLocalDays(now, -i, timeZone);
+    const end = addLocalDays(now, -i + 1, timeZone);
+    days.push({ key: localDateKey(start, timeZone), start, end });
+  }
+  return days;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Splits a span into days, hours and minutes (rounded down to the minute). */
+export function splitDuration(ms: number): { days: number; hours: number; minutes: number } {
+  const total = Math.max(0, Math.floor(ms / MINUTE)) * MINUTE;
+  return {
+    days: Math.floor(total / DAY),
+    hours: Math.floor((total % DAY) / HOUR),
+    minutes: Math.floor((total % HOUR) / MINUTE),
+  };
+}
+
+export { MINUTE, HOUR, DAY };

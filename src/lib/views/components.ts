@@ -1,0 +1,98 @@
+import { and, asc, desc, eq, gte, isNull, lte } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { componentGroups, componentStatusChanges, components } from '../../../db/schema';
+import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary';
+import type { StatusChange } from '../status/uptime';
+
+export interface ComponentView {
+  id: string;
+  name: string;
+  description: string | null;
+  groupId: string | null;
+  position: number;
+  onlyShowIfDegraded: boolean;
+  status: ComponentStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface GroupView {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  status: ComponentStatus;
+  components: ComponentView[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ComponentTree {
+  /** Groups in page order, each with its components in order. */
+  groups: GroupView[];
+  /** Components outside any group, in order. */
+  ungrouped: ComponentView[];
+  /** Every live component, grouped ones first in page order. */
+  all: ComponentView[];
+}
+
+function currentStatus(db: Db, componentId: string, now: number): ComponentStatus {
+  const row = db
+    .select({ status: componentStatusChanges.status })
+    .from(componentStatusChanges)
+    .where(and(eq(componentStatusChanges.componentId, componentId), lte(componentStatusChanges.at, now)))
+    .orderBy(desc(componentStatusChanges.at), desc(componentStatusChanges.id))
+    .limit(1)
+    .get();
+  return row?.status ?? 'operational';
+}
+
+/** Live (not archived) components with their current status, arranged as the page shows them. */
+export function loadComponentTree(db: Db, now: number): ComponentTree {
+  const groupRows = db.select().from(componentGroups).orderBy(asc(componentGroups.position)).all();
+  const componentRows = db
+    .select()
+    .from(components)
+    .where(isNull(components.archivedAt))
+    .orderBy(asc(components.position), asc(components.createdAt))
+    .all();
+  const views: ComponentView[] = componentRows.map((c) => ({
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    groupId: c.groupId,
+    position: c.position,
+    onlyShowIfDegraded: c.onlyShowIfDegraded,
+    status: currentStatus(db, c.id, now),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  }));
+  const groups: GroupView[] = groupRows
+    .map((g) => {
+      const children = views.filter((v) => v.groupId === g.id);
+      return {
+        id: g.id,
+        name: g.name,
+        description: g.description,
+        position: g.position,
+        status: worstComponentStatus(children.map((c) => c.status)),
+        components: children,
+        createdAt: g.createdAt,
+        updatedAt: g.updatedAt,
+      };
+    })
+    .filter((g) => g.components.length > 0);
+  const ungrouped = views.filter((v) => v.groupId === null);
+  return { groups, ungrouped, all: [...groups.flatMap((g) => g.components), ...ungrouped] };
+}
+
+/** A component's ledger from `since` on, preceded by the status in force at `since`. */
+export function loadStatusChanges(db: Db, componentId: string, since: number): StatusChange[] {
+  const rows = db
+    .select({ at: componentStatusChanges.at, status: componentStatusChanges.status })
+    .from(componentStatusChanges)
+    .where(and(eq(componentStatusChanges.componentId, componentId), gte(componentStatusChanges.at, since)))
+    .orderBy(asc(componentStatusChanges.at), asc(componentStatusChanges.id))
+    .all();
+  return [{ at: since, status: currentStatus(db, componentId, since) }, ...rows];
+}

@@ -1,0 +1,35 @@
+import type { Db } from '../../../db/open';
+import { isPublicId } from '../ids';
+import { localDateKey } from '../time';
+import { loadIncident, type IncidentView, type UpdateView } from './incidents';
+
+export interface IncidentPageView {
+  incident: IncidentView;
+  /** Updates grouped by local day, oldest day first, as an outage report reads. */
+  days: { key: string; updates: UpdateView[] }[];
+  /** From start to resolution, or to `now` while still open. */
+  durationMs: number;
+}
+
+/** Groups timeline entries by their local calendar day, keeping their order. */
+export function groupByLocalDay<T extends { displayAt: number }>(items: readonly T[], timeZone: string): { key: string; updates: T[] }[] {
+  const days: { key: string; updates: T[] }[] = [];
+  for (const item of items) {
+    const key = localDateKey(item.displayAt, timeZone);
+    const last = days[days.length - 1];
+    if (last && last.key === key) last.updates.push(item);
+    else days.push({ key, updates: [item] });
+  }
+  return days;
+}
+
+export function buildIncidentPageView(db: Db, id: string, now: number, timeZone: string): IncidentPageView | undefined {
+  if (!isPublicId(id)) return undefined;
+  const incident = loadIncident(db, id);
+  if (!incident) return undefined;
+  return {
+    incident,
+    days: groupByLocalDay(incident.updates, timeZone),
+    durationMs: (incident.resolvedAt ?? now) - incident.startedAt,
+  };
+}

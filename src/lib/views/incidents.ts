@@ -1,0 +1,121 @@
+import { asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { componentStatusChanges, components, incidentComponents, incidentUpdates, incidents } from '../../../db/schema';
+import { compareTimeline } from '../status/incident-status';
+import type { ComponentStatus, Impact, IncidentKind, UpdateStatus } from '../status/vocabulary';
+
+export interface ComponentChangeView {
+  componentId: string;
+  name: string;
+  oldStatus: ComponentStatus;
+  newStatus: ComponentStatus;
+}
+
+export interface UpdateView {
+  id: string;
+  seq: number;
+  status: UpdateStatus;
+  body: string;
+  displayAt: number;
+  createdAt: number;
+  updatedAt: number;
+  notify: boolean;
+  changes: ComponentChangeView[];
+}
+
+export interface IncidentView {
+  id: string;
+  kind: IncidentKind;
+  name: string;
+  impact: Impact;
+  status: UpdateStatus;
+  startedAt: number;
+  monitoringAt: number | null;
+  resolvedAt: number | null;
+  scheduledFor: number | null;
+  scheduledUntil: number | null;
+  autoTransitions: boolean;
+  backfilled: boolean;
+  createdAt: number;
+  updatedAt: number;
+  components: { id: string; name: string }[];
+  /** Oldest first by display time. */
+  updates: UpdateView[];
+}
+
+/**
+ * Incidents matching `where`, with their updates, affected components and the
+ * status changes each update made, in three queries whatever the count.
+ */
+export function loadIncidents(db: Db, where: SQL | undefined, options: { limit?: number; offset?: number; newestFirst?: boolean } = {}): IncidentView[] {
+  let query = db
+    .select()
+    .from(incidents)
+    .where(where)
+    .orderBy(options.newestFirst === false ? asc(incidents.startedAt) : desc(incidents.startedAt), desc(incidents.id))
+    .$dynamic();
+  if (options.limit !== undefined) query = query.limit(options.limit).offset(options.offset ?? 0);
+  const rows = query.all();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+
+  const affected = db
+    .select({ incidentId: incidentComponents.incidentId, id: components.id, name: components.name, position: components.position })
+    .from(incidentComponents)
+    .innerJoin(components, eq(components.id, incidentComponents.componentId))
+    .where(inArray(incidentComponents.incidentId, ids))
+    .orderBy(asc(components.position))
+    .all();
+  const updates = db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).all();
+  const changes = db
+    .select({
+      updateId: componentStatusChanges.incidentUpdateId,
+      componentId: componentStatusChanges.componentId,
+      name: components.name,
+      oldStatus: componentStatusChanges.previousStatus,
+      newStatus: componentStatusChanges.status,
+    })
+    .from(componentStatusChanges)
+    .innerJoin(components, eq(components.id, componentStatusChanges.componentId))
+    .where(inArray(componentStatusChanges.incidentId, ids))
+    .orderBy(asc(componentStatusChanges.id))
+    .all();
+
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    impact: r.impact,
+    status: r.status as UpdateStatus,
+    startedAt: r.startedAt,
+    monitoringAt: r.monitoringAt,
+    resolvedAt: r.resolvedAt,
+    scheduledFor: r.scheduledFor,
+    scheduledUntil: r.scheduledUntil,
+    autoTransitions: r.autoTransitions,
+    backfilled: r.backfilled,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    components: affected.filter((a) => a.incidentId === r.id).map((a) => ({ id: a.id, name: a.name })),
+    updates: updates
+      .filter((u) => u.incidentId === r.id)
+      .map((u) => ({
+        id: u.id,
+        seq: u.seq,
+        status: u.status as UpdateStatus,
+        body: u.body,
+        displayAt: u.displayAt,
+        createdAt: u.createdAt,
+        updatedAt: u.updatedAt,
+        notify: u.notify,
+        changes: changes
+          .filter((c) => c.updateId === u.id)
+          .map((c) => ({ componentId: c.componentId, name: c.name, oldStatus: c.oldStatus as ComponentStatus, newStatus: c.newStatus })),
+      }))
+      .sort(compareTimeline),
+  }));
+}
+
+export function loadIncident(db: Db, id: string): IncidentView | undefined {
+  return loadIncidents(db, eq(incidents.id, id))[0];
+}

@@ -1,0 +1,35 @@
+import { isPublicId } from '../lib/ids';
+import { parsePageParam } from '../lib/views/history-page';
+
+export const NOT_FOUND_KEY = '/404';
+
+/** Routes whose representation changes with the clock as well as with data. */
+const TIME_SENSITIVE = new Set(['/']);
+
+/** Routes rendered again straight after every change, because nearly every visitor asks for them. */
+export const HOT_KEYS = ['/', '/history', NOT_FOUND_KEY] as const;
+
+export interface PublicRoute {
+  /** The cache key, and the path the renderer asks Astro for. */
+  key: string;
+  timeSensitive: boolean;
+}
+
+/**
+ * Maps a public GET to the one canonical representation it shows, or null when
+ * the request is not for a public page. Query strings that do not change the
+ * page are dropped, so `/?utm=x` and `/` share one cached body.
+ */
+export function publicRouteFor(url: URL): PublicRoute | null {
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+  if (path === '/') return { key: '/', timeSensitive: true };
+  if (path === '/history') {
+    const page = parsePageParam(url.searchParams.get('page'));
+    return { key: page === 1 ? '/history' : `/history?page=${page}`, timeSensitive: false };
+  }
+  const incident = /^\/incidents\/([^/]+)$/.exec(path);
+  if (incident) {
+    return isPublicId(incident[1]!) ? { key: path, timeSensitive: TIME_SENSITIVE.has(path) } : { key: NOT_FOUND_KEY, timeSensitive: false };
+  }
+  return null;
+}

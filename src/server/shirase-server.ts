@@ -1,0 +1,154 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { Db } from '../../db/open';
+import type { Config } from '../lib/config';
+import { registerAppContext } from '../lib/app-context';
+import { readChangeCounter } from '../lib/site/change-counter';
+import { runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
+import { PublicCache } from './public-cache';
+import { HOT_KEYS, publicRouteFor } from './public-routes';
+import { sendRepresentation } from './representation';
+import { securityHeaders } from './security-headers';
+import { loadStaticFiles } from './static-files';
+
+type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
+
+export interface ShiraseServer {
+  url: string;
+  cache: PublicCache;
+  /** Checks for changes now instead of waiting for the next poll. */
+  checkForChanges(): void;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  db: Db;
+  config: Config;
+  /** The folder holding Astro's build (server/ and client/). */
+  distDir: string;
+  log?: (line: string) => void;
+  /** How often to look for writes made by other processes. */
+  changePollMs?: number;
+  maintenancePollMs?: number;
+  now?: () => number;
+}
+
+const RENDER_HEADER = 'x-shirase-render';
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Shirase's HTTP server. Public pages come from memory (see PublicCache);
+ * everything else goes to Astro. Astro renders public pages through a
+ * private loopback listener that only this process knows the key to.
+ */
+export async function startShiraseServer(options: ServerOptions): Promise<ShiraseServer> {
+  const { db, config } = options;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const now = options.now ?? (() => Date.now());
+  registerAppContext({ db, config, now });
+
+  const entry = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
+  const astro = entry.handler;
+  const staticFiles = loadStaticFiles(join(options.distDir, 'client'));
+  const https = config.siteUrl.startsWith('https:');
+  const baseHeaders = securityHeaders(https);
+
+  const renderKey = randomBytes(24).toString('base64url');
+  const renderServer = createServer((req, res) => {
+    if (req.headers[RENDER_HEADER] !== renderKey) {
+      res.writeHead(403).end();
+      return;
+    }
+    void astro(req, res);
+  });
+  const renderAddress = await listen(renderServer, 0, '127.0.0.1');
+  const renderOrigin = `http://127.0.0.1:${renderAddress.port}`;
+
+  const cache = new PublicCache(
+    async (key) => {
+      const response = await fetch(renderOrigin + key, { headers: { [RENDER_HEADER]: renderKey, accept: 'text/html' } });
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? 'text/html; charset=utf-8',
+        body: Buffer.from(await response.arrayBuffer()),
+      };
+    },
+    { maxEntries: 500, now, onError: (key, error) => log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`) },
+  );
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const file = staticFiles.get(url.pathname);
+      if (file) return sendRepresentation(req, res, file, baseHeaders);
+      const route = publicRouteFor(url);
+      if (route) {
+        const rep = await cache.get(route.key, route.timeSensitive);
+        return sendRepresentation(req, res, rep, baseHeaders);
+      }
+    }
+    for (const [name, value] of Object.entries(baseHeaders)) res.setHeader(name, value);
+    res.setHeader('cache-control', 'private, no-store');
+    await astro(req, res, undefined, {});
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`[shirase] ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!res.headersSent) {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', ...baseHeaders });
+        res.end('The status page could not be rendered just now. Please try again in a few seconds.');
+      } else res.destroy();
+    });
+  });
+
+  let lastCounter = readChangeCounter(db);
+  const checkForChanges = () => {
+    const counter = readChangeCounter(db);
+    if (counter !== lastCounter) {
+      lastCounter = counter;
+      cache.invalidate(HOT_KEYS);
+    }
+  };
+  const changeTimer = setInterval(checkForChanges, options.changePollMs ?? 100);
+  const maintenanceTimer = setInterval(() => {
+    try {
+      if (runMaintenanceWindows(db, now()) > 0) checkForChanges();
+    } catch (error) {
+      log(`[shirase] maintenance windows: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }, options.maintenancePollMs ?? 15_000);
+  changeTimer.unref();
+  maintenanceTimer.unref();
+
+  runMaintenanceWindows(db, now());
+  const address = await listen(server, config.port, config.host);
+  cache.invalidate(HOT_KEYS);
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    cache,
+    checkForChanges,
+    close: async () => {
+      clearInterval(changeTimer);
+      clearInterval(maintenanceTimer);
+      server.closeAllConnections();
+      renderServer.closeAllConnections();
+      await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => renderServer.close(r))]);
+    },
+  };
+}
+
