@@ -4,7 +4,7 @@ export interface TimelineText {
   day: 18 | 19;
   hour: number;
   minute: number;
-  status: IncidentStatus;
+  status: Exclude<IncidentStatus, 'postmortem'>;
   /** New status of the web app, API and mobile apps, when this entry changed it. */
   components?: ComponentStatus;
   body: string;

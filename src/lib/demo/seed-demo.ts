@@ -84,7 +84,7 @@ interface RecentIncident {
   name: string;
   components: (keyof DemoComponents)[];
   status: ComponentStatus;
-  steps: { afterMinutes: number; status: IncidentStatus; body: string }[];
+  steps: { afterMinutes: number; status: Exclude<IncidentStatus, 'postmortem'>; body: string }[];
 }
 
 const RECENT: RecentIncident[] = [

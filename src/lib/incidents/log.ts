@@ -14,9 +14,11 @@ import {
 import { ShiraseError } from '../errors';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Either the database or an open transaction: for reads that serve both. */
+export type Queryable = Db | Tx;
 
 /** A component's status as the ledger says it was at `at` (operational before any entry). */
-export function componentStatusAt(tx: Tx, componentId: string, at: number): ComponentStatus {
+export function componentStatusAt(tx: Queryable, componentId: string, at: number): ComponentStatus {
   const row = tx
     .select({ status: componentStatusChanges.status })
     .from(componentStatusChanges)

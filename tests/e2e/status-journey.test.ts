@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
+
+let server: ChildProcess;
+let url: string;
+let browser: Browser;
+let dir: string;
+
+/** Starts the real server process the way `npm start` does, on a fresh database and a free port. */
+function startServerProcess(): Promise<string> {
+  dir = mkdtempSync(join(tmpdir(), 'shirase-e2e-'));
+  server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', '--no-build'], {
+    env: { ...process.env, DATABASE_PATH: join(dir, 'shirase.db'), PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /is live at (http:\/\/\S+?) /.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
+
+beforeAll(async () => {
+  [url, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a customer checking the status page', () => {
+  it('sees the banner and the components, then reads the June 18 timeline', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+
+    await page.goto(url + '/');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('All Systems Operational');
+    await expect(page.getByRole('heading', { name: 'Apps', exact: true }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('.component').count()).toBe(7);
+
+    // Keyboard users can reach a day of the uptime strip and read its details.
+    const cell = page.locator('.uptime-strip').first().locator('li').last();
+    await cell.focus();
+    await expect(cell.locator('.cell-detail').isVisible()).resolves.toBe(true);
+    expect(await cell.locator('.cell-detail').textContent()).toMatch(/uptime/);
+
+    await page.getByRole('link', { name: 'Incident history' }).first().click();
+    await page.waitForURL(/\/history$/);
+    await page.getByRole('link', { name: 'Service unavailable after the renewal release' }).click();
+    await page.waitForURL(/\/incidents\/[a-z0-9]{12}$/);
+
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Service unavailable after the renewal release');
+    const days = await page.locator('.timeline-day h3').allTextContents();
+    expect(days).toEqual(['Monday, 18 June 2018', 'Tuesday, 19 June 2018']);
+    const entries = page.locator('.timeline .update');
+    expect(await entries.count()).toBe(16);
+    expect(await entries.first().textContent()).toContain('06:00');
+    expect(await entries.last().textContent()).toContain('rollback is released');
+    expect(await page.locator('.facts').textContent()).toContain('19 h 40 min');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/lib/config';
+
+describe('configuration', () => {
+  it('serves a local demo with no variables set', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ databasePath: './data/shirase.db', port: 4321, timeZone: 'Asia/Tokyo', defaultLocale: 'en', siteUrl: 'http://localhost:4321' });
+  });
+
+  it('reports every bad variable at once', () => {
+    let error: unknown;
+    try {
+      parseConfig({ PORT: 'eighty', TIME_ZONE: 'Mars/Olympus', SITE_URL: 'not a url', DEFAULT_LOCALE: 'fr' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'TIME_ZONE', 'SITE_URL', 'DEFAULT_LOCALE']) expect(problems).toContain(name);
+  });
+
+  it('drops a trailing slash from the public URL', () => {
+    expect(parseConfig({ SITE_URL: 'https://status.example.com/' }).siteUrl).toBe('https://status.example.com');
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import { makeRepresentation, negotiateEncoding } from '../../src/server/representation';
+import { publicRouteFor } from '../../src/server/public-routes';
+
+describe('precompressed representations', () => {
+  const body = Buffer.from('<p>status</p>'.repeat(100));
+  const rep = makeRepresentation({ status: 200, contentType: 'text/html; charset=utf-8', cacheControl: 'public', body });
+
+  it('holds gzip and brotli forms that decode to the same bytes', () => {
+    expect(gunzipSync(rep.gzip!).equals(body)).toBe(true);
+    expect(brotliDecompressSync(rep.br!).equals(body)).toBe(true);
+  });
+
+  it('gives equal bodies equal ETags and different bodies different ones', () => {
+    const again = makeRepresentation({ status: 200, contentType: 'text/html', cacheControl: 'public', body: Buffer.from(body) });
+    const other = makeRepresentation({ status: 200, contentType: 'text/html', cacheControl: 'public', body: Buffer.from('x') });
+    expect(again.etag).toBe(rep.etag);
+    expect(other.etag).not.toBe(rep.etag);
+  });
+
+  it.each([
+    [undefined, 'identity'],
+    ['gzip, deflate', 'gzip'],
+    ['gzip, deflate, br', 'br'],
+    ['br;q=0, gzip', 'gzip'],
+    ['*', 'br'],
+    ['identity', 'identity'],
+  ] as const)('negotiates %s as %s', (header, expected) => {
+    expect(negotiateEncoding(header)).toBe(expected);
+  });
+});
+
+describe('public routes', () => {
+  const route = (path: string) => publicRouteFor(new URL(path, 'http://x'));
+  it('folds query strings that do not change the page', () => {
+    expect(route('/?utm_source=mail')?.key).toBe('/');
+    expect(route('/history?page=1')?.key).toBe('/history');
+    expect(route('/history?page=nonsense')?.key).toBe('/history');
+    expect(route('/history?page=3')?.key).toBe('/history?page=3');
+  });
+
+  it('sends malformed incident ids to the not-found page', () => {
+    expect(route('/incidents/abc')?.key).toBe('/404');
+    expect(route('/incidents/..%2f..%2fetc')?.key).toBe('/404');
+    expect(route('/incidents/abcdefghijkl')?.key).toBe('/incidents/abcdefghijkl');
+  });
+
+  it('leaves other paths to the application', () => {
+    expect(route('/admin')).toBeNull();
+  });
+});
