@@ -7,6 +7,7 @@ import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { registerAppContext } from '../lib/app-context';
 import { readChangeCounter } from '../lib/site/change-counter';
+import { ensurePageId } from '../lib/site/page-identity';
 import { runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
 import { PublicCache } from './public-cache';
 import { HOT_KEYS, publicRouteFor } from './public-routes';
@@ -58,12 +59,14 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const log = options.log ?? ((line: string) => console.log(line));
   const now = options.now ?? (() => Date.now());
   registerAppContext({ db, config, now });
+  ensurePageId(db);
 
   const entry = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
   const astro = entry.handler;
   const staticFiles = loadStaticFiles(join(options.distDir, 'client'));
   const https = config.siteUrl.startsWith('https:');
   const baseHeaders = securityHeaders(https);
+  const corsHeaders = { ...baseHeaders, 'access-control-allow-origin': '*' };
 
   const renderKey = randomBytes(24).toString('base64url');
   const renderServer = createServer((req, res) => {
@@ -78,7 +81,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   const cache = new PublicCache(
     async (key) => {
-      const response = await fetch(renderOrigin + key, { headers: { [RENDER_HEADER]: renderKey, accept: 'text/html' } });
+      const response = await fetch(renderOrigin + key, { headers: { [RENDER_HEADER]: renderKey } });
       return {
         status: response.status,
         contentType: response.headers.get('content-type') ?? 'text/html; charset=utf-8',
@@ -96,8 +99,12 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       const route = publicRouteFor(url);
       if (route) {
         const rep = await cache.get(route.key, route.timeSensitive);
-        return sendRepresentation(req, res, rep, baseHeaders);
+        return sendRepresentation(req, res, rep, route.cors ? corsHeaders : baseHeaders);
       }
+    }
+    if (req.method === 'OPTIONS' && publicRouteFor(url)?.cors) {
+      res.writeHead(204, { ...corsHeaders, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });
+      return res.end();
     }
     for (const [name, value] of Object.entries(baseHeaders)) res.setHeader(name, value);
     res.setHeader('cache-control', 'private, no-store');

@@ -96,3 +96,9 @@ export function loadStatusChanges(db: Db, componentId: string, since: number): S
     .all();
   return [{ at: since, status: currentStatus(db, componentId, since) }, ...rows];
 }
+
+/** One live component with its current status, or undefined for an unknown or malformed id. */
+export function findComponent(db: Db, id: string, now: number): ComponentView | undefined {
+  if (!/^[0-9a-z]{12}$/.test(id)) return undefined;
+  return loadComponentTree(db, now).all.find((c) => c.id === id);
+}

@@ -36,6 +36,35 @@ export interface StatusPageView {
 
 const OPEN_INCIDENT = ['investigating', 'identified', 'monitoring'];
 
+/** Incidents that touched a window starting at `windowStart`: started in it, resolved in it, or still open. */
+export function loadWindowIncidents(db: Db, windowStart: number): IncidentView[] {
+  return loadIncidents(db, or(gte(incidents.startedAt, windowStart), gte(incidents.resolvedAt, windowStart), isNull(incidents.resolvedAt)));
+}
+
+/** A component's uptime per local day, each day with the incidents that touched the component then. */
+export function withComponentUptime(
+  db: Db,
+  c: ComponentView,
+  uptimeDays: readonly LocalDay[],
+  windowIncidents: readonly IncidentView[],
+  now: number,
+): ComponentWithUptime {
+  const summary = computeUptime(loadStatusChanges(db, c.id, uptimeDays[0]!.start), uptimeDays, c.createdAt, now);
+  const touching = windowIncidents.filter((i) => i.kind === 'incident' && i.components.some((x) => x.id === c.id));
+  return {
+    ...c,
+    uptime: {
+      overall: summary.overall,
+      days: summary.days.map((d) => ({
+        ...d,
+        incidents: touching
+          .filter((i) => i.startedAt < d.end && (i.resolvedAt ?? now) >= d.start)
+          .map((i) => ({ id: i.id, name: i.name, impact: i.impact })),
+      })),
+    },
+  };
+}
+
 /** Everything the public status page shows at `now`, in the page's time zone. */
 export function buildStatusPageView(db: Db, now: number, timeZone: string): StatusPageView {
   const tree = loadComponentTree(db, now);
@@ -44,27 +73,9 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string): Stat
   const windowStart = uptimeDays[0]!.start;
 
   // Incidents that touched the 90-day window: started in it, or still open.
-  const windowIncidents = loadIncidents(
-    db,
-    or(gte(incidents.startedAt, windowStart), gte(incidents.resolvedAt, windowStart), isNull(incidents.resolvedAt)),
-  );
+  const windowIncidents = loadWindowIncidents(db, windowStart);
 
-  const withUptime = (c: ComponentView): ComponentWithUptime => {
-    const summary = computeUptime(loadStatusChanges(db, c.id, windowStart), uptimeDays, c.createdAt, now);
-    const touching = windowIncidents.filter((i) => i.kind === 'incident' && i.components.some((x) => x.id === c.id));
-    return {
-      ...c,
-      uptime: {
-        overall: summary.overall,
-        days: summary.days.map((d) => ({
-          ...d,
-          incidents: touching
-            .filter((i) => i.startedAt < d.end && (i.resolvedAt ?? now) >= d.start)
-            .map((i) => ({ id: i.id, name: i.name, impact: i.impact })),
-        })),
-      },
-    };
-  };
+  const withUptime = (c: ComponentView) => withComponentUptime(db, c, uptimeDays, windowIncidents, now);
   const visible = (c: ComponentView) => !c.onlyShowIfDegraded || c.status !== 'operational';
 
   const activeIncidents = windowIncidents.filter((i) => i.kind === 'incident' && OPEN_INCIDENT.includes(i.status));

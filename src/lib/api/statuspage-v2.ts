@@ -1,0 +1,239 @@
+// The public JSON API as Statuspage's v2 shapes: a projection of the same
+// views the HTML pages use, so both always agree.
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { incidents } from '../../../db/schema';
+import type { Config } from '../config';
+import { derivePageStatus } from '../status/rollup';
+import { lastLocalDays, localDateKey } from '../time';
+import { DOWNTIME_WEIGHTS } from '../status/uptime';
+import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime } from '../views/status-page';
+import { readPageId } from '../site/page-identity';
+import { loadComponentTree, type ComponentTree } from '../views/components';
+import { loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
+import type { ComponentStatus } from '../status/vocabulary';
+
+export const API_LIST_CAP = 50;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+interface ApiContext {
+  db: Db;
+  config: Config;
+  now: number;
+}
+
+export interface ApiComponent {
+  id: string;
+  name: string;
+  status: ComponentStatus;
+  created_at: string;
+  updated_at: string;
+  position: number;
+  description: string | null;
+  showcase: boolean;
+  start_date: string | null;
+  group_id: string | null;
+  page_id: string;
+  group: boolean;
+  only_show_if_degraded: boolean;
+  components?: string[];
+}
+
+function pageObject(ctx: ApiContext, tree: ComponentTree, list: IncidentView[]) {
+  const times = [
+    ...tree.all.map((c) => c.updatedAt),
+    ...tree.groups.map((g) => g.updatedAt),
+    ...list.map((i) => i.updatedAt),
+  ];
+  return {
+    id: readPageId(ctx.db) ?? '',
+    name: ctx.config.siteName,
+    url: ctx.config.siteUrl,
+    time_zone: ctx.config.timeZone,
+    updated_at: iso(times.length > 0 ? Math.max(...times) : 0),
+  };
+}
+
+function componentObjects(ctx: ApiContext, tree: ComponentTree): ApiComponent[] {
+  const pageId = readPageId(ctx.db) ?? '';
+  const out: ApiComponent[] = [];
+  const leaf = (c: ComponentTree['all'][number]): ApiComponent => ({
+    id: c.id,
+    name: c.name,
+    status: c.status,
+    created_at: iso(c.createdAt)!,
+    updated_at: iso(c.updatedAt)!,
+    position: c.position,
+    description: c.description,
+    showcase: true,
+    start_date: localDateKey(c.createdAt, ctx.config.timeZone),
+    group_id: c.groupId,
+    page_id: pageId,
+    group: false,
+    only_show_if_degraded: c.onlyShowIfDegraded,
+  });
+  for (const g of tree.groups) {
+    out.push({
+      id: g.id,
+      name: g.name,
+      status: g.status,
+      created_at: iso(g.createdAt)!,
+      updated_at: iso(g.updatedAt)!,
+      position: g.position,
+      description: g.description,
+      showcase: false,
+      start_date: null,
+      group_id: null,
+      page_id: pageId,
+      group: true,
+      only_show_if_degraded: false,
+      components: g.components.map((c) => c.id),
+    });
+    out.push(...g.components.map(leaf));
+  }
+  out.push(...tree.ungrouped.map(leaf));
+  // Statuspage lists by position, which restarts inside each group; a stable
+  // sort keeps each group's children in order after their group.
+  return out.sort((a, b) => a.position - b.position);
+}
+
+function updateObject(incidentId: string, u: UpdateView) {
+  return {
+    id: u.id,
+    status: u.status,
+    body: u.body,
+    incident_id: incidentId,
+    created_at: iso(u.createdAt),
+    updated_at: iso(u.updatedAt),
+    display_at: iso(u.displayAt),
+    affected_components:
+      u.changes.length === 0 ? null : u.changes.map((c) => ({ code: c.componentId, name: c.name, old_status: c.oldStatus, new_status: c.newStatus })),
+    deliver_notifications: u.notify,
+    custom_tweet: null,
+    tweet_id: null,
+  };
+}
+
+function incidentObject(ctx: ApiContext, i: IncidentView, components: ApiComponent[]) {
+  const pageId = readPageId(ctx.db) ?? '';
+  const base = {
+    id: i.id,
+    name: i.name,
+    status: i.status,
+    created_at: iso(i.createdAt),
+    updated_at: iso(i.updatedAt),
+    monitoring_at: iso(i.monitoringAt),
+    resolved_at: iso(i.resolvedAt),
+    impact: i.impact,
+    shortlink: `${ctx.config.siteUrl}/incidents/${i.id}`,
+    started_at: iso(i.startedAt),
+    page_id: pageId,
+    // Newest first, as Statuspage lists them.
+    incident_updates: [...i.updates].reverse().map((u) => updateObject(i.id, u)),
+    components: i.components.map((c) => components.find((x) => x.id === c.id)).filter((c): c is ApiComponent => c !== undefined),
+    reminder_intervals: null,
+  };
+  if (i.kind !== 'maintenance') return base;
+  return { ...base, scheduled_for: iso(i.scheduledFor), scheduled_until: iso(i.scheduledUntil) };
+}
+
+const UNRESOLVED = ['investigating', 'identified', 'monitoring'];
+const MAINTENANCE_OPEN = ['scheduled', 'in_progress', 'verifying'];
+
+function load(ctx: ApiContext) {
+  const tree = loadComponentTree(ctx.db, ctx.now);
+  const components = componentObjects(ctx, tree);
+  return { tree, components };
+}
+
+function incidentList(ctx: ApiContext, statuses?: string[]) {
+  return loadIncidents(ctx.db, and(eq(incidents.kind, 'incident'), statuses ? inArray(incidents.status, statuses) : undefined), {
+    limit: API_LIST_CAP,
+  });
+}
+
+function maintenanceList(ctx: ApiContext, statuses?: string[]) {
+  const list = loadIncidents(ctx.db, and(eq(incidents.kind, 'maintenance'), statuses ? inArray(incidents.status, statuses) : undefined), {
+    limit: API_LIST_CAP,
+  });
+  // Newest first by the window they announce, not by when they were written.
+  return list.sort((a, b) => (b.scheduledFor ?? b.startedAt) - (a.scheduledFor ?? a.startedAt));
+}
+
+function statusObject(tree: ComponentTree, unresolved: IncidentView[]) {
+  return derivePageStatus(
+    tree.all.map((c) => c.status),
+    unresolved.map((i) => i.impact),
+  );
+}
+
+export function summaryJson(ctx: ApiContext) {
+  const { tree, components } = load(ctx);
+  const unresolved = incidentList(ctx, UNRESOLVED);
+  const maintenances = maintenanceList(ctx, MAINTENANCE_OPEN);
+  return {
+    page: pageObject(ctx, tree, [...unresolved, ...maintenances]),
+    components,
+    incidents: unresolved.map((i) => incidentObject(ctx, i, components)),
+    scheduled_maintenances: maintenances.map((i) => incidentObject(ctx, i, components)),
+    status: statusObject(tree, unresolved),
+  };
+}
+
+export function statusJson(ctx: ApiContext) {
+  const { tree } = load(ctx);
+  const unresolved = incidentList(ctx, UNRESOLVED);
+  return { page: pageObject(ctx, tree, unresolved), status: statusObject(tree, unresolved) };
+}
+
+export function componentsJson(ctx: ApiContext) {
+  const { tree, components } = load(ctx);
+  return { page: pageObject(ctx, tree, []), components };
+}
+
+export function incidentsJson(ctx: ApiContext, which: 'all' | 'unresolved') {
+  const { tree, components } = load(ctx);
+  const list = incidentList(ctx, which === 'all' ? undefined : UNRESOLVED);
+  return { page: pageObject(ctx, tree, list), incidents: list.map((i) => incidentObject(ctx, i, components)) };
+}
+
+export function scheduledMaintenancesJson(ctx: ApiContext, which: 'all' | 'upcoming' | 'active') {
+  const { tree, components } = load(ctx);
+  const statuses = which === 'all' ? undefined : which === 'upcoming' ? ['scheduled'] : ['in_progress', 'verifying'];
+  const list = maintenanceList(ctx, statuses);
+  return { page: pageObject(ctx, tree, list), scheduled_maintenances: list.map((i) => incidentObject(ctx, i, components)) };
+}
+
+/** Beyond Statuspage: uptime per component per local day over the strip's window. */
+export function uptimeJson(ctx: ApiContext) {
+  const { tree } = load(ctx);
+  const days = lastLocalDays(ctx.now, UPTIME_DAYS, ctx.config.timeZone);
+  const windowIncidents = loadWindowIncidents(ctx.db, days[0]!.start);
+  return {
+    page: pageObject(ctx, tree, []),
+    time_zone: ctx.config.timeZone,
+    formula: {
+      major_outage: DOWNTIME_WEIGHTS.major_outage,
+      partial_outage: DOWNTIME_WEIGHTS.partial_outage,
+      degraded_performance: DOWNTIME_WEIGHTS.degraded_performance,
+      under_maintenance: 'excluded from measured time',
+    },
+    components: tree.all.map((c) => {
+      const u = withComponentUptime(ctx.db, c, days, windowIncidents, ctx.now);
+      return {
+        id: c.id,
+        name: c.name,
+        uptime: u.uptime.overall,
+        days: u.uptime.days.map((d) => ({
+          date: d.key,
+          uptime: d.uptime,
+          down_seconds: Math.round(d.downMs / 1000),
+          maintenance_seconds: Math.round(d.maintenanceMs / 1000),
+          worst_status: d.worst,
+          incidents: d.incidents.map((i) => i.id),
+        })),
+      };
+    }),
+  };
+}

@@ -1,0 +1,5 @@
+import type { APIRoute } from 'astro';
+import { incidentsJson } from '../../../../lib/api/statuspage-v2';
+import { apiContext, jsonResponse } from '../../../../lib/api/respond';
+
+export const GET: APIRoute = ({ locals }) => jsonResponse(incidentsJson(apiContext(locals.shirase), 'unresolved'));
