@@ -38,6 +38,7 @@ const API_PATH_SET = new Set<string>(API_PATHS);
 export function publicRouteFor(url: URL): PublicRoute | null {
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   if (path === '/') return { key: '/', timeSensitive: true };
+  if (path === '/api') return { key: '/api', timeSensitive: false };
   if (path === '/history') {
     const page = parsePageParam(url.searchParams.get('page'));
     return { key: page === 1 ? '/history' : `/history?page=${page}`, timeSensitive: false };
