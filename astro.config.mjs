@@ -7,7 +7,11 @@ import node from '@astrojs/node';
 export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'middleware' }),
-  security: { checkOrigin: true },
+  // Astro checks that a form POST's Origin matches the host it was sent to.
+  // Hosts are accepted as the browser names them: Shirase builds every
+  // absolute link from SITE_URL, never from the Host header, and a cross-site
+  // form cannot set Host or X-Forwarded-Host to pass the check.
+  security: { checkOrigin: true, allowedDomains: [{}] },
   server: { port: Number(process.env.PORT ?? 4321) },
   vite: {
     ssr: { external: ['better-sqlite3'] },

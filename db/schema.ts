@@ -116,3 +116,81 @@ export const siteState = sqliteTable('site_state', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['admin', 'editor'] }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  disabledAt: integer('disabled_at'),
+});
+
+/** Sessions are stored by the SHA-256 of their token, so a copy of the database signs nobody in. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+
+/** Failed sign-ins per account and per client address, for throttling. */
+export const signInFailures = sqliteTable(
+  'sign_in_failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** `account:<email>` or `address:<ip>`. */
+    subject: text('subject').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('sign_in_failures_subject_at').on(t.subject, t.at)],
+);
+
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** The first characters of the token, shown so people can tell tokens apart. */
+  prefix: text('prefix').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  /** JSON array of scopes: read, incidents, components, maintenance. */
+  scopes: text('scopes').notNull(),
+  createdBy: text('created_by').references(() => users.id),
+  createdAt: integer('created_at').notNull(),
+  lastUsedAt: integer('last_used_at'),
+  revokedAt: integer('revoked_at'),
+});
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actorKind: text('actor_kind', { enum: ['user', 'token', 'system'] }).notNull(),
+    actorId: text('actor_id'),
+    actorLabel: text('actor_label').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id'),
+    before: text('before'),
+    after: text('after'),
+  },
+  (t) => [index('audit_at').on(t.at), index('audit_actor').on(t.actorId, t.at), index('audit_entity').on(t.entityType, t.at)],
+);
+
+export const updateTemplates = sqliteTable('update_templates', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  status: text('status').notNull(),
+  body: text('body').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

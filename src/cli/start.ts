@@ -4,6 +4,9 @@ import { migrateDatabase, openDatabase } from '../../db/open';
 import { isDatabaseEmpty, seedDemo } from '../lib/demo/seed-demo';
 import { startShiraseServer } from '../server/shirase-server';
 import { buildIfStale } from './build-if-stale';
+import { createUser, listUsers } from '../lib/auth/users';
+
+const DEMO_ADMIN_EMAIL = 'admin@example.com';
 
 const log = (line: string) => console.log(line);
 
@@ -17,10 +20,14 @@ async function main(): Promise<void> {
   if (config.seedDemo === 'auto' && isDatabaseEmpty(db)) {
     seedDemo(db, Date.now(), config.timeZone);
     log(`[shirase] Seeded the demo (the June 18 outage, recent incidents and maintenance) into ${config.databasePath}.`);
+    const admin = createUser(db, { email: DEMO_ADMIN_EMAIL, name: 'Demo admin', role: 'admin' }, { now: Date.now() });
+    log(`[shirase] Staff sign-in: ${DEMO_ADMIN_EMAIL} with password ${admin.password} (shown only now; add more staff with npm run admin -- user add <email> --role admin|editor).`);
+  } else if (listUsers(db).length === 0) {
+    log('[shirase] No staff accounts yet. Add one with: npm run admin -- user add <email> --role admin');
   }
 
   const server = await startShiraseServer({ db, config, distDir: resolve(root, 'dist'), log });
-  log(`[shirase] ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}).`);
+  log(`[shirase] ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}). Staff sign in at ${server.url}/admin.`);
 
   const stop = async (signal: string) => {
     log(`[shirase] ${signal} received; closing.`);

@@ -1,4 +1,4 @@
-export const ERROR_CODES = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'FORBIDDEN', 'UNAUTHORIZED', 'RATE_LIMITED'] as const;
+export const ERROR_CODES = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'FORBIDDEN', 'UNAUTHORIZED', 'RATE_LIMITED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface FieldIssue {
@@ -32,7 +32,21 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   UNAUTHORIZED: 401,
   RATE_LIMITED: 429,
+  BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
 };
+
+/** The JSON body every API error answers with. */
+export function errorBody(error: ShiraseError) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.options.hint ? { hint: error.options.hint } : {}),
+      ...(error.fields.length > 0 ? { fields: error.fields } : {}),
+    },
+  };
+}
 
 export function notFound(what: string): ShiraseError {
   return new ShiraseError('NOT_FOUND', `${what} was not found.`, {

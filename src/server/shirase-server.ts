@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
-import { registerAppContext } from '../lib/app-context';
+import { registerAppContext, type AppContext } from '../lib/app-context';
 import { readChangeCounter } from '../lib/site/change-counter';
 import { ensurePageId } from '../lib/site/page-identity';
 import { runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
@@ -58,7 +58,8 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const { db, config } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const now = options.now ?? (() => Date.now());
-  registerAppContext({ db, config, now });
+  const context: AppContext = { db, config, now };
+  registerAppContext(context);
   ensurePageId(db);
 
   const entry = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
@@ -129,6 +130,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       cache.invalidate(HOT_KEYS);
     }
   };
+  context.changed = checkForChanges;
   const changeTimer = setInterval(checkForChanges, options.changePollMs ?? 100);
   const maintenanceTimer = setInterval(() => {
     try {

@@ -115,7 +115,7 @@ function updateObject(incidentId: string, u: UpdateView) {
   };
 }
 
-function incidentObject(ctx: ApiContext, i: IncidentView, components: ApiComponent[]) {
+export function incidentObject(ctx: ApiContext, i: IncidentView, components: ApiComponent[]) {
   const pageId = readPageId(ctx.db) ?? '';
   const base = {
     id: i.id,

@@ -4,9 +4,10 @@ import type { Db } from '../../../db/open';
 import { componentGroups, components } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
+import { recordAudit } from '../audit/record-audit';
 import { nameField, parseInput } from '../validation';
 import { ShiraseError } from '../errors';
-import type { WriteContext } from '../incidents/open-incident';
+import type { WriteContext } from '../write-context';
 
 const descriptionField = z.string().trim().max(1000, 'Keep the description under 1,000 characters.').optional();
 
@@ -28,6 +29,7 @@ export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>,
         updatedAt: ctx.now,
       })
       .run();
+    recordAudit(tx, ctx, { action: 'group.create', entityType: 'component_group', entityId: groupId, after: data });
     bumpChangeCounter(tx);
     return { groupId };
   });
@@ -72,6 +74,7 @@ export function createComponent(db: Db, input: z.input<typeof componentSchema>, 
         updatedAt: ctx.now,
       })
       .run();
+    recordAudit(tx, ctx, { action: 'component.create', entityType: 'component', entityId: componentId, after: data });
     bumpChangeCounter(tx);
     return { componentId };
   });

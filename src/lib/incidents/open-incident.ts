@@ -2,13 +2,12 @@ import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
+import { recordAudit } from '../audit/record-audit';
+import type { WriteContext } from '../write-context';
 import { parseInput } from '../validation';
 import { openIncidentSchema, type OpenIncidentInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
 
-export interface WriteContext {
-  now: number;
-}
 
 /** Opens an incident with its first update and the component statuses it sets, in one transaction. */
 export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext): { incidentId: string; updateId: string } {
@@ -38,6 +37,7 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
     const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now });
     recordStatusChanges(tx, data.components, displayAt, 'incident_update', { incidentId, incidentUpdateId: updateId, now: ctx.now });
     refreshIncident(tx, incidentId, ctx.now);
+    recordAudit(tx, ctx, { action: 'incident.open', entityType: 'incident', entityId: incidentId, after: { ...data, displayAt, updateId } });
     bumpChangeCounter(tx);
     return { incidentId, updateId };
   });

@@ -3,11 +3,12 @@ import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { ShiraseError, notFound } from '../errors';
 import { bumpChangeCounter } from '../site/change-counter';
+import { recordAudit } from '../audit/record-audit';
 import { isIncidentStatus, isMaintenanceStatus } from '../status/vocabulary';
 import { parseInput } from '../validation';
 import { postUpdateSchema, type PostUpdateInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
-import type { WriteContext } from './open-incident';
+import type { WriteContext } from '../write-context';
 
 /**
  * Adds an update to an incident or maintenance. The update may be back-dated;
@@ -41,6 +42,7 @@ export function postIncidentUpdate(
       now: ctx.now,
     });
     refreshIncident(tx, incidentId, ctx.now);
+    recordAudit(tx, ctx, { action: 'incident.post_update', entityType: 'incident', entityId: incidentId, after: { ...data, displayAt, updateId } });
     bumpChangeCounter(tx);
     return { updateId };
   });

@@ -4,7 +4,7 @@ import { incidentComponents, incidents } from '../../../db/schema';
 import { notFound } from '../errors';
 import type { ComponentStatus } from '../status/vocabulary';
 import { postIncidentUpdate } from './post-update';
-import type { WriteContext } from './open-incident';
+import type { WriteContext } from '../write-context';
 import { componentStatusAt } from './log';
 
 export interface ResolveInput {
@@ -17,6 +17,11 @@ export interface ResolveInput {
 
 /** Resolves an incident (or completes a maintenance), returning its components to operational unless told otherwise. */
 export function resolveIncident(db: Db, incidentId: string, input: ResolveInput, ctx: WriteContext): { updateId: string } {
+  // One transaction (the inner one becomes a savepoint), so the statuses read here are the ones replaced.
+  return db.transaction(() => resolveWithin(db, incidentId, input, ctx));
+}
+
+function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: WriteContext): { updateId: string } {
   const incident = db.select({ kind: incidents.kind }).from(incidents).where(eq(incidents.id, incidentId)).get();
   if (!incident) throw notFound(`Incident ${incidentId}`);
   const at = input.displayAt ?? ctx.now;

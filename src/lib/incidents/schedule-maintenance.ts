@@ -2,10 +2,11 @@ import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
+import { recordAudit } from '../audit/record-audit';
 import { parseInput } from '../validation';
 import { scheduleMaintenanceSchema, type ScheduleMaintenanceInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, refreshIncident } from './log';
-import type { WriteContext } from './open-incident';
+import type { WriteContext } from '../write-context';
 
 /** Plans a maintenance window: an incident of kind maintenance with a first "scheduled" update. */
 export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx: WriteContext): { incidentId: string } {
@@ -41,6 +42,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
       now: ctx.now,
     });
     refreshIncident(tx, incidentId, ctx.now);
+    recordAudit(tx, ctx, { action: 'maintenance.schedule', entityType: 'incident', entityId: incidentId, after: data });
     bumpChangeCounter(tx);
     return { incidentId };
   });

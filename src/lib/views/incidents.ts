@@ -28,6 +28,7 @@ export interface IncidentView {
   kind: IncidentKind;
   name: string;
   impact: Impact;
+  impactOverride: boolean;
   status: UpdateStatus;
   startedAt: number;
   monitoringAt: number | null;
@@ -86,6 +87,7 @@ export function loadIncidents(db: Db, where: SQL | undefined, options: { limit?:
     kind: r.kind,
     name: r.name,
     impact: r.impact,
+    impactOverride: r.impactOverride,
     status: r.status as UpdateStatus,
     startedAt: r.startedAt,
     monitoringAt: r.monitoringAt,

@@ -1,0 +1,40 @@
+// Admin enhancements. Every form works without this file; it adds the live
+// Markdown preview and filling a body from a saved template.
+const previewTimers = new WeakMap();
+
+async function renderPreview(textarea) {
+  const target = document.getElementById(textarea.dataset.preview);
+  if (!target) return;
+  const res = await fetch('/admin/preview', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ markdown: textarea.value }),
+  });
+  if (res.ok) target.innerHTML = (await res.json()).html;
+}
+
+for (const textarea of document.querySelectorAll('textarea[data-preview]')) {
+  textarea.addEventListener('input', () => {
+    clearTimeout(previewTimers.get(textarea));
+    previewTimers.set(textarea, setTimeout(() => renderPreview(textarea), 150));
+  });
+  if (textarea.value) renderPreview(textarea);
+}
+
+for (const select of document.querySelectorAll('select[data-template-for]')) {
+  select.addEventListener('change', () => {
+    const option = select.selectedOptions[0];
+    const textarea = document.getElementById(select.dataset.templateFor);
+    if (!option || !option.dataset.body || !textarea) return;
+    textarea.value = option.dataset.body;
+    const status = select.form?.querySelector('[name="status"]');
+    if (status && option.dataset.status) status.value = option.dataset.status;
+    textarea.dispatchEvent(new Event('input'));
+  });
+}
+
+for (const form of document.querySelectorAll('form[data-confirm]')) {
+  form.addEventListener('submit', (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+}

@@ -1,0 +1,50 @@
+import type { Db } from '../../../db/open';
+import { ShiraseError } from '../errors';
+import { requireAdmin } from '../auth/require-role';
+import type { SessionUser } from '../auth/sessions';
+import { createComponent, createComponentGroup } from '../components/create-component';
+import { editComponent, moveComponent, removeComponent, setComponentStatus } from '../components/manage-components';
+import type { ComponentStatus } from '../status/vocabulary';
+import { actorFor, checked, optionalText, text } from './form-input';
+
+/** Runs one of the forms on the components page and returns where to go next. */
+export function handleComponentForm(db: Db, form: FormData, user: SessionUser, now: number): string {
+  const ctx = { now, actor: actorFor(user) };
+  const id = text(form, 'componentId');
+  const intent = text(form, 'intent');
+  // Setting a status is an editor's job; changing the list itself is an admin's.
+  if (intent !== 'set_status') requireAdmin(user);
+  switch (intent) {
+    case 'set_status':
+      setComponentStatus(db, id, { status: text(form, 'status') as ComponentStatus, note: optionalText(form, 'note') }, ctx);
+      break;
+    case 'create_group':
+      createComponentGroup(db, { name: text(form, 'groupName'), description: optionalText(form, 'groupDescription') }, ctx);
+      break;
+    case 'create_component':
+      createComponent(
+        db,
+        { name: text(form, 'name'), description: optionalText(form, 'description'), groupId: optionalText(form, 'groupId') ?? null, onlyShowIfDegraded: checked(form, 'onlyShowIfDegraded') },
+        ctx,
+      );
+      break;
+    case 'edit_component':
+      editComponent(
+        db,
+        id,
+        { name: text(form, 'name'), description: optionalText(form, 'description') ?? null, groupId: optionalText(form, 'groupId') ?? null, onlyShowIfDegraded: checked(form, 'onlyShowIfDegraded') },
+        ctx,
+      );
+      break;
+    case 'move_up':
+    case 'move_down':
+      moveComponent(db, id, intent === 'move_up' ? 'up' : 'down', ctx);
+      break;
+    case 'remove':
+      removeComponent(db, id, ctx);
+      break;
+    default:
+      throw new ShiraseError('VALIDATION', 'This form did not say what to do.', { hint: 'Reload the page and try again.' });
+  }
+  return '/admin/components?done=saved';
+}

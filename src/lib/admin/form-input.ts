@@ -1,0 +1,82 @@
+// Turning submitted forms into verb input. Values the browser sends as text
+// become numbers, booleans and lists here, and nowhere else.
+import { ShiraseError, type FieldIssue } from '../errors';
+import { isComponentStatus, type ComponentStatus } from '../status/vocabulary';
+import { zonedTimeToUtc } from '../time';
+import type { Actor } from '../write-context';
+import type { SessionUser } from '../auth/sessions';
+
+export function text(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : '';
+}
+
+export function optionalText(form: FormData, name: string): string | undefined {
+  const value = text(form, name).trim();
+  return value === '' ? undefined : value;
+}
+
+export function checked(form: FormData, name: string): boolean {
+  return form.get(name) === 'on' || form.get(name) === 'true';
+}
+
+/**
+ * Reads a `datetime-local` value as wall-clock time in the page's zone.
+ * Empty means "now" (undefined); anything unreadable is a field error.
+ */
+export function localDateTime(form: FormData, name: string, timeZone: string, issues: FieldIssue[]): number | undefined {
+  const raw = text(form, name).trim();
+  if (raw === '') return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2})?$/.exec(raw);
+  if (!m) {
+    issues.push({ field: name, message: 'Give a date and time such as 2018-06-18 06:00.' });
+    return undefined;
+  }
+  const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
+  return zonedTimeToUtc(y, mo, d, h, mi, timeZone);
+}
+
+/** `component:<id>` selects: a status per component, or empty for "leave as it is". */
+export function componentChanges(form: FormData): { componentId: string; status: ComponentStatus }[] {
+  const changes: { componentId: string; status: ComponentStatus }[] = [];
+  for (const [key, value] of form.entries()) {
+    if (!key.startsWith('component:') || typeof value !== 'string' || value === '') continue;
+    if (isComponentStatus(value)) changes.push({ componentId: key.slice('component:'.length), status: value });
+  }
+  return changes;
+}
+
+/** Values to put back into a form after a failed submission, so nothing typed is lost. */
+export function formValues(form: FormData | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!form) return out;
+  for (const [key, value] of form.entries()) if (typeof value === 'string') out[key] = value;
+  return out;
+}
+
+/** Field errors found while reading a form, raised like a verb's validation error. */
+export function throwIfIssues(issues: FieldIssue[], what: string): void {
+  if (issues.length > 0) {
+    throw new ShiraseError('VALIDATION', `The ${what} was not saved: ${issues.length} field(s) need fixing.`, { fields: issues });
+  }
+}
+
+export function actorFor(user: SessionUser): Actor {
+  return { kind: 'user', id: user.id, label: user.email };
+}
+
+/** Formats an instant for a `datetime-local` input in the page's zone. */
+export function toLocalInput(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(ms);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+}
+

@@ -1,0 +1,55 @@
+// The forms on an incident's admin page, each named by its `intent`.
+import type { Db } from '../../../db/open';
+import { ShiraseError, type FieldIssue } from '../errors';
+import { cancelMaintenance } from '../incidents/cancel-maintenance';
+import { deleteIncidentUpdate } from '../incidents/delete-update';
+import { editIncident } from '../incidents/edit-incident';
+import { editIncidentUpdate } from '../incidents/edit-update';
+import { postIncidentUpdate } from '../incidents/post-update';
+import { resolveIncident } from '../incidents/resolve-incident';
+import type { UpdateStatus } from '../status/vocabulary';
+import type { WriteContext } from '../write-context';
+import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues } from './form-input';
+
+/** Runs the submitted form and returns where to go next. */
+export function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: WriteContext, timeZone: string): string {
+  const back = (done: string) => `/admin/incidents/${incidentId}?done=${done}`;
+  const issues: FieldIssue[] = [];
+  switch (text(form, 'intent')) {
+    case 'post_update': {
+      const displayAt = localDateTime(form, 'displayAt', timeZone, issues);
+      throwIfIssues(issues, 'update');
+      postIncidentUpdate(
+        db,
+        incidentId,
+        { status: text(form, 'status') as UpdateStatus, body: text(form, 'body'), components: componentChanges(form), displayAt, notify: checked(form, 'notify') },
+        ctx,
+      );
+      return back('posted');
+    }
+    case 'resolve': {
+      const displayAt = localDateTime(form, 'resolveAt', timeZone, issues);
+      throwIfIssues(issues, 'resolution');
+      resolveIncident(db, incidentId, { body: text(form, 'resolveBody'), displayAt, notify: checked(form, 'notify'), components: componentChanges(form) }, ctx);
+      return back('resolved');
+    }
+    case 'edit_update': {
+      const updateId = text(form, 'updateId');
+      const displayAt = localDateTime(form, `displayAt-${updateId}`, timeZone, issues);
+      throwIfIssues(issues, 'correction');
+      editIncidentUpdate(db, updateId, { body: optionalText(form, `body-${updateId}`) ?? '', displayAt }, ctx);
+      return back('corrected');
+    }
+    case 'delete_update':
+      deleteIncidentUpdate(db, text(form, 'updateId'), ctx);
+      return back('deleted');
+    case 'edit_incident':
+      editIncident(db, incidentId, { name: text(form, 'name'), impact: (optionalText(form, 'impact') ?? 'auto') as 'auto', autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined }, ctx);
+      return back('edited');
+    case 'cancel':
+      cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);
+      return back('cancelled');
+    default:
+      throw new ShiraseError('VALIDATION', 'This form did not say what to do.', { hint: 'Reload the page and try again.' });
+  }
+}

@@ -1,0 +1,21 @@
+import type { Db } from '../../../db/open';
+import { loadComponentTree } from '../views/components';
+import { loadIncident } from '../views/incidents';
+import { isPublicId } from '../ids';
+import { listTemplates } from './templates';
+
+/** Everything the incident page in the admin shows, or undefined for an unknown id. */
+export function buildIncidentEditor(db: Db, id: string, now: number) {
+  if (!isPublicId(id)) return undefined;
+  const incident = loadIncident(db, id);
+  if (!incident) return undefined;
+  const tree = loadComponentTree(db, now);
+  const affected = new Set(incident.components.map((c) => c.id));
+  return {
+    incident,
+    // Affected components first: they are the ones an update usually changes.
+    components: [...tree.all.filter((c) => affected.has(c.id)), ...tree.all.filter((c) => !affected.has(c.id))],
+    templates: listTemplates(db),
+    updatesNewestFirst: [...incident.updates].reverse(),
+  };
+}

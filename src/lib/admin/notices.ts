@@ -1,0 +1,18 @@
+import { t, type Locale, type MessageKey } from '../i18n/messages';
+
+const NOTICES = {
+  opened: 'admin.notice.opened',
+  posted: 'admin.notice.posted',
+  corrected: 'admin.notice.corrected',
+  deleted: 'admin.notice.deleted',
+  resolved: 'admin.notice.resolved',
+  edited: 'admin.notice.edited',
+  scheduled: 'admin.notice.scheduled',
+  cancelled: 'admin.notice.cancelled',
+  saved: 'admin.notice.saved',
+} as const satisfies Record<string, MessageKey>;
+
+/** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */
+export function noticeFor(locale: Locale, done: string | null): string | null {
+  return done && done in NOTICES ? t(locale, NOTICES[done as keyof typeof NOTICES]) : null;
+}

@@ -1,0 +1,34 @@
+import { HTTP_STATUS_BY_CODE, ShiraseError } from '../errors';
+import { formValues } from './form-input';
+
+export interface FormResult {
+  /** Where to send the browser after a successful write (post/redirect/get). */
+  redirect?: string;
+  error?: ShiraseError;
+  status: number;
+  values: Record<string, string>;
+  /** Every value of fields that may repeat, such as checkbox lists. */
+  lists: Record<string, string[]>;
+  fieldErrors: Record<string, string>;
+}
+
+/**
+ * Runs one form submission: reads the body, calls the action, and on a
+ * ShiraseError keeps what was typed and the message for each field, so the
+ * page can show the form again with nothing lost. Other errors propagate.
+ */
+export async function runForm(request: Request, action: (form: FormData) => string | Promise<string>): Promise<FormResult> {
+  let form: FormData | undefined;
+  try {
+    form = await request.formData();
+    const redirect = await action(form);
+    return { redirect, status: 303, values: {}, lists: {}, fieldErrors: {} };
+  } catch (error) {
+    if (!(error instanceof ShiraseError)) throw error;
+    const fieldErrors: Record<string, string> = {};
+    for (const f of error.fields) fieldErrors[f.field] ??= f.message;
+    const lists: Record<string, string[]> = {};
+    for (const [key, value] of form?.entries() ?? []) if (typeof value === 'string') (lists[key] ??= []).push(value);
+    return { error, status: HTTP_STATUS_BY_CODE[error.code], values: formValues(form), lists, fieldErrors };
+  }
+}

@@ -1,0 +1,137 @@
+// The token-protected write API: JSON in, the same verbs and rules as the admin forms.
+import type { Db } from '../../../db/open';
+import type { Config } from '../config';
+import { ShiraseError, notFound } from '../errors';
+import { authenticateToken, type TokenScope } from '../auth/api-tokens';
+import { openIncident } from '../incidents/open-incident';
+import { postIncidentUpdate } from '../incidents/post-update';
+import { resolveIncident } from '../incidents/resolve-incident';
+import { scheduleMaintenance } from '../incidents/schedule-maintenance';
+import { setComponentStatus } from '../components/manage-components';
+import { findComponent } from '../views/components';
+import { loadIncident } from '../views/incidents';
+import { isPublicId } from '../ids';
+import { incidentObject, componentsJson } from './statuspage-v2';
+
+export interface ApiRequest {
+  method: string;
+  /** Path below /api/v1, such as `incidents/abc/updates`. */
+  path: string;
+  authorization: string | null;
+  body: unknown;
+}
+
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+type Json = Record<string, unknown>;
+
+function object(body: unknown): Json {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ShiraseError('BAD_REQUEST', 'The request body must be a JSON object.', { hint: 'Send Content-Type: application/json and an object such as {"name": "…"}.' });
+  }
+  return body as Json;
+}
+
+/** ISO 8601 text to milliseconds; absent stays absent, unreadable is a field error. */
+function time(body: Json, key: string): number | undefined {
+  const value = body[key];
+  if (value === undefined || value === null || value === '') return undefined;
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) {
+    throw new ShiraseError('VALIDATION', `${key} is not a date and time.`, { fields: [{ field: key, message: 'Use ISO 8601, such as 2018-06-18T06:00:00+09:00.' }] });
+  }
+  return ms;
+}
+
+function componentList(body: Json): { componentId: string; status: never }[] {
+  const list = body.components;
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new ShiraseError('VALIDATION', 'components must be a list.', { fields: [{ field: 'components', message: 'Send a list of {"component_id", "status"} objects.' }] });
+  return list.map((c: Json) => ({ componentId: String(c?.component_id ?? c?.id ?? ''), status: c?.status as never }));
+}
+
+export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: number): ApiAnswer {
+  const parts = req.path.split('/').filter(Boolean);
+  const as = (scope: TokenScope) => ({ now, actor: authenticateToken(db, req.authorization, scope, now) });
+  const incidentAnswer = (id: string, status: number): ApiAnswer => {
+    const incident = loadIncident(db, id)!;
+    const { components } = componentsJson({ db, config, now });
+    return { status, body: incidentObject({ db, config, now }, incident, components) };
+  };
+
+  // GET incidents/{id}
+  if (req.method === 'GET' && parts[0] === 'incidents' && parts.length === 2) {
+    as('read');
+    if (!isPublicId(parts[1]!) || !loadIncident(db, parts[1]!)) throw notFound(`Incident ${parts[1]}`);
+    return incidentAnswer(parts[1]!, 200);
+  }
+  // POST incidents
+  if (req.method === 'POST' && parts[0] === 'incidents' && parts.length === 1) {
+    const ctx = as('incidents');
+    const b = object(req.body);
+    const { incidentId } = openIncident(
+      db,
+      {
+        name: b.name as string,
+        status: (b.status ?? 'investigating') as 'investigating',
+        body: b.body as string,
+        components: componentList(b),
+        impact: b.impact as 'minor' | undefined,
+        displayAt: time(b, 'display_at'),
+        startedAt: time(b, 'started_at'),
+        notify: b.deliver_notifications === true || b.notify === true,
+      },
+      ctx,
+    );
+    return incidentAnswer(incidentId, 201);
+  }
+  // POST incidents/{id}/updates and incidents/{id}/resolve
+  if (req.method === 'POST' && parts[0] === 'incidents' && parts.length === 3 && (parts[2] === 'updates' || parts[2] === 'resolve')) {
+    const ctx = as('incidents');
+    const id = parts[1]!;
+    const b = object(req.body);
+    if (!isPublicId(id) || !loadIncident(db, id)) throw notFound(`Incident ${id}`);
+    const notify = b.deliver_notifications === true || b.notify === true;
+    if (parts[2] === 'resolve') {
+      resolveIncident(db, id, { body: (b.body as string) ?? '', displayAt: time(b, 'display_at'), notify, components: componentList(b) }, ctx);
+    } else {
+      postIncidentUpdate(db, id, { status: b.status as 'identified', body: b.body as string, components: componentList(b), displayAt: time(b, 'display_at'), notify }, ctx);
+    }
+    return incidentAnswer(id, 201);
+  }
+  // PATCH components/{id}
+  if (req.method === 'PATCH' && parts[0] === 'components' && parts.length === 2) {
+    const ctx = as('components');
+    const b = object(req.body);
+    const id = parts[1]!;
+    if (!findComponent(db, id, now)) throw notFound(`Component ${id}`);
+    setComponentStatus(db, id, { status: b.status as 'operational', note: typeof b.note === 'string' ? b.note : undefined }, ctx);
+    const { components } = componentsJson({ db, config, now });
+    return { status: 200, body: components.find((c) => c.id === id) };
+  }
+  // POST maintenances
+  if (req.method === 'POST' && parts[0] === 'maintenances' && parts.length === 1) {
+    const ctx = as('maintenance');
+    const b = object(req.body);
+    const scheduledFor = time(b, 'scheduled_for');
+    const scheduledUntil = time(b, 'scheduled_until');
+    const { incidentId } = scheduleMaintenance(
+      db,
+      {
+        name: b.name as string,
+        body: b.body as string,
+        componentIds: Array.isArray(b.component_ids) ? b.component_ids.map(String) : [],
+        scheduledFor: scheduledFor as number,
+        scheduledUntil: scheduledUntil as number,
+        autoTransitions: b.auto_transitions !== false,
+        notify: b.deliver_notifications === true || b.notify === true,
+      },
+      ctx,
+    );
+    return incidentAnswer(incidentId, 201);
+  }
+  throw new ShiraseError('NOT_FOUND', `There is no ${req.method} endpoint at /api/v1/${parts.join('/')}.`, { hint: 'The endpoints are described at /api/v1/openapi.json.' });
+}

@@ -1,0 +1,54 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { sessions, users } from '../../../db/schema';
+import type { Role } from './users';
+
+export const SESSION_COOKIE = 'shirase_session';
+/** A session ends after this long without use. */
+export const SESSION_IDLE_MS = 12 * 3_600_000;
+/** Refreshing the expiry on every request would turn reads into writes; once in a while is enough. */
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+export function createSession(db: Db, userId: string, now: number): { token: string; expiresAt: number } {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = now + SESSION_IDLE_MS;
+  db.insert(sessions).values({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt, lastSeenAt: now }).run();
+  return { token, expiresAt };
+}
+
+/** The signed-in user for a session token, or null if it is unknown, expired, or its account is disabled. */
+export function findSessionUser(db: Db, token: string | undefined, now: number): SessionUser | null {
+  if (!token || token.length > 100) return null;
+  const tokenHash = hashToken(token);
+  const row = db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, lastSeenAt: sessions.lastSeenAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
+    .get();
+  if (!row || row.disabledAt !== null) return null;
+  if (now - row.lastSeenAt > TOUCH_EVERY_MS) {
+    db.update(sessions).set({ lastSeenAt: now, expiresAt: now + SESSION_IDLE_MS }).where(eq(sessions.tokenHash, tokenHash)).run();
+  }
+  return { id: row.id, email: row.email, name: row.name, role: row.role };
+}
+
+export function endSession(db: Db, token: string | undefined): void {
+  if (token) db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token))).run();
+}
+
+export function deleteExpiredSessions(db: Db, now: number): void {
+  db.delete(sessions).where(lt(sessions.expiresAt, now)).run();
+}

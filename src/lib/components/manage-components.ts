@@ -1,0 +1,98 @@
+import { and, count, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../../db/open';
+import { componentGroups, componentStatusChanges, components, incidentComponents } from '../../../db/schema';
+import { ShiraseError, notFound } from '../errors';
+import { recordAudit } from '../audit/record-audit';
+import { recordStatusChanges } from '../incidents/log';
+import { bumpChangeCounter } from '../site/change-counter';
+import { COMPONENT_STATUSES } from '../status/vocabulary';
+import { nameField, parseInput } from '../validation';
+import type { WriteContext } from '../write-context';
+
+const idField = z.string().regex(/^[0-9a-z]{12}$/, 'Pick one from the list.');
+
+const setStatusSchema = z.object({
+  status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'Pick one of the component statuses.' }) }),
+  note: z.string().trim().max(500, 'Keep the reason under 500 characters.').optional(),
+});
+
+/** Sets a component's status by hand, recorded in the ledger with who and why. */
+export function setComponentStatus(db: Db, componentId: string, input: z.input<typeof setStatusSchema>, ctx: WriteContext): void {
+  const data = parseInput(setStatusSchema, input, 'status change');
+  db.transaction((tx) => {
+    const component = tx.select({ id: components.id }).from(components).where(eq(components.id, componentId)).get();
+    if (!component) throw notFound(`Component ${componentId}`);
+    const note = [ctx.actor?.label, data.note].filter(Boolean).join(': ') || null;
+    recordStatusChanges(tx, [{ componentId, status: data.status }], ctx.now, 'manual', { note, now: ctx.now });
+    recordAudit(tx, ctx, { action: 'component.set_status', entityType: 'component', entityId: componentId, after: data });
+    bumpChangeCounter(tx);
+  });
+}
+
+const editSchema = z.object({
+  name: nameField.optional(),
+  description: z.string().trim().max(1000, 'Keep the description under 1,000 characters.').nullish(),
+  groupId: idField.nullish(),
+  onlyShowIfDegraded: z.boolean().optional(),
+});
+
+export function editComponent(db: Db, componentId: string, input: z.input<typeof editSchema>, ctx: WriteContext): void {
+  const data = parseInput(editSchema, input, 'component');
+  db.transaction((tx) => {
+    const before = tx.select().from(components).where(eq(components.id, componentId)).get();
+    if (!before) throw notFound(`Component ${componentId}`);
+    if (data.groupId) {
+      const group = tx.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, data.groupId)).get();
+      if (!group) throw new ShiraseError('VALIDATION', 'That group does not exist.', { fields: [{ field: 'groupId', message: 'Pick a group from the list, or none.' }] });
+    }
+    const set: Partial<typeof components.$inferInsert> = { updatedAt: ctx.now };
+    if (data.name !== undefined) set.name = data.name;
+    if (data.description !== undefined) set.description = data.description || null;
+    if (data.groupId !== undefined) set.groupId = data.groupId ?? null;
+    if (data.onlyShowIfDegraded !== undefined) set.onlyShowIfDegraded = data.onlyShowIfDegraded;
+    tx.update(components).set(set).where(eq(components.id, componentId)).run();
+    recordAudit(tx, ctx, { action: 'component.edit', entityType: 'component', entityId: componentId, before, after: data });
+    bumpChangeCounter(tx);
+  });
+}
+
+/** Moves a component one place up or down within its group. */
+export function moveComponent(db: Db, componentId: string, direction: 'up' | 'down', ctx: WriteContext): void {
+  db.transaction((tx) => {
+    const me = tx.select().from(components).where(eq(components.id, componentId)).get();
+    if (!me) throw notFound(`Component ${componentId}`);
+    const siblings = tx
+      .select({ id: components.id, position: components.position })
+      .from(components)
+      .where(and(me.groupId ? eq(components.groupId, me.groupId) : isNull(components.groupId), isNull(components.archivedAt)))
+      .orderBy(components.position, components.createdAt)
+      .all();
+    const index = siblings.findIndex((s) => s.id === componentId);
+    const target = direction === 'up' ? index - 1 : index + 1;
+    if (target < 0 || target >= siblings.length) return;
+    [siblings[index], siblings[target]] = [siblings[target]!, siblings[index]!];
+    siblings.forEach((s, i) => tx.update(components).set({ position: i + 1, updatedAt: ctx.now }).where(eq(components.id, s.id)).run());
+    recordAudit(tx, ctx, { action: 'component.move', entityType: 'component', entityId: componentId, before: { position: me.position }, after: { direction } });
+    bumpChangeCounter(tx);
+  });
+}
+
+/**
+ * Takes a component off the page. One with history is archived so its past
+ * incidents and uptime stay intact; one that never had any is deleted.
+ */
+export function removeComponent(db: Db, componentId: string, ctx: WriteContext): { archived: boolean } {
+  return db.transaction((tx) => {
+    const before = tx.select().from(components).where(eq(components.id, componentId)).get();
+    if (!before) throw notFound(`Component ${componentId}`);
+    const history =
+      tx.select({ n: count() }).from(componentStatusChanges).where(eq(componentStatusChanges.componentId, componentId)).get()!.n +
+      tx.select({ n: count() }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).get()!.n;
+    if (history > 0) tx.update(components).set({ archivedAt: ctx.now, updatedAt: ctx.now }).where(eq(components.id, componentId)).run();
+    else tx.delete(components).where(eq(components.id, componentId)).run();
+    recordAudit(tx, ctx, { action: history > 0 ? 'component.archive' : 'component.delete', entityType: 'component', entityId: componentId, before });
+    bumpChangeCounter(tx);
+    return { archived: history > 0 };
+  });
+}
