@@ -1,43 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
 
-let server: ChildProcess;
+let server: ServerProcess;
 let url: string;
 let browser: Browser;
-let dir: string;
-
-/** Starts the real server process the way `npm start` does, on a fresh database and a free port. */
-function startServerProcess(): Promise<string> {
-  dir = mkdtempSync(join(tmpdir(), 'shirase-e2e-'));
-  server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', '--no-build'], {
-    env: { ...process.env, DATABASE_PATH: join(dir, 'shirase.db'), PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /is live at (http:\/\/\S+?) /.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-}
 
 beforeAll(async () => {
-  [url, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+  url = server.url;
 });
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe('a customer checking the status page', () => {

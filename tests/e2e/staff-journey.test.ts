@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
+
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The wall-clock time `minutesAgo` minutes ago in the page's zone, as a datetime-local input wants it. */
+function tokyoLocal(minutesAgo: number): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
+    .format(new Date(Date.now() - minutesAgo * 60_000))
+    .replace(' ', 'T');
+}
+
+async function signIn(page: Page) {
+  await page.goto(server.url + '/admin');
+  await page.waitForURL(/\/admin\/login/);
+  await page.getByLabel('Email address').fill('admin@example.com');
+  await page.getByLabel('Password').fill(server.adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/admin$/);
+}
+
+describe('staff running an incident', () => {
+  it('sign in, open it on two components, post updates (one back-dated), resolve, and the public page follows', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page);
+
+    await page.getByRole('link', { name: 'Open an incident' }).click();
+    // A validation error keeps what was typed.
+    await page.getByLabel('Message').fill('Boards load slowly for some teams.');
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    expect(await page.locator('#name-error').textContent()).toBe('Give it a name.');
+    expect(await page.getByLabel('Message').inputValue()).toBe('Boards load slowly for some teams.');
+
+    // The live preview renders the Markdown as readers will see it.
+    await page.getByLabel('Message').fill('Boards load **slowly** for some teams.');
+    await page.locator('#field-body-preview strong').waitFor();
+    expect(await page.locator('#field-body-preview strong').textContent()).toBe('slowly');
+
+    await page.getByLabel('Name').fill('Slow boards');
+    await page.getByLabel(/Web app/).selectOption('degraded_performance');
+    await page.getByLabel(/API/).selectOption('partial_outage');
+    await page.getByLabel('Shown at (Asia/Tokyo)').fill(tokyoLocal(30));
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    await page.waitForURL(/\/admin\/incidents\/[a-z0-9]{12}\?done=opened/);
+    const incidentPath = new URL(page.url()).pathname.replace('/admin', '');
+
+    await page.getByLabel('Status', { exact: true }).selectOption('monitoring');
+    await page.getByLabel('Message').first().fill('A fix is deployed; watching load times.');
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.waitForURL(/done=posted/);
+
+    await page.getByLabel('Status', { exact: true }).selectOption('identified');
+    await page.getByLabel('Message').first().fill('Found a slow query (noted after the fact).');
+    await page.locator('#displayAt').fill(tokyoLocal(20));
+    await page.getByRole('button', { name: 'Post update' }).click();
+    await page.waitForURL(/done=posted/);
+
+    await page.getByRole('button', { name: 'Resolve incident' }).click();
+    await page.waitForURL(/done=resolved/);
+
+    const publicPage = await browser.newPage();
+    await publicPage.goto(server.url + incidentPath);
+    const statuses = await publicPage.locator('.timeline .update .update-meta strong').allTextContents();
+    expect(statuses).toEqual(['Investigating', 'Identified', 'Monitoring', 'Resolved']);
+    await publicPage.goto(server.url + '/');
+    const status = (name: string) => publicPage.locator('.component', { hasText: name }).locator('.status').first().getAttribute('data-status');
+    expect(await status('Web app')).toBe('operational');
+    expect(await status('API')).toBe('operational');
+    expect(await publicPage.locator('#banner-title').textContent()).toBe('All Systems Operational');
+    expect(await publicPage.getByText('Slow boards').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+    await publicPage.close();
+  });
+});

@@ -1,0 +1,34 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { freshDatabase } from '../support/test-server';
+import { signIn } from '../../src/lib/auth/sign-in';
+
+const { db, dir, databasePath } = freshDatabase();
+afterAll(() => {
+  db.$client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const admin = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], { env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' });
+
+describe('npm run admin', () => {
+  it('adds a user with a generated password, printed once, that signs in', () => {
+    const out = admin('user', 'add', 'Oncall@Example.com', '--role', 'editor');
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('Added oncall@example.com as editor.');
+    const password = /Password \(shown only now\): (\S+)/.exec(out.stdout)![1]!;
+    expect(signIn(db, { email: 'oncall@example.com', password, address: '127.0.0.1' }, Date.now()).token).toBeTruthy();
+    expect(execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'user', 'list'], { env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' })).toContain('oncall@example.com\teditor');
+  });
+
+  it('refuses a duplicate address and an unknown role with a clear message', () => {
+    const dup = admin('user', 'add', 'oncall@example.com');
+    expect(dup.status).toBe(1);
+    expect(dup.stderr).toContain('already exists');
+    const role = admin('user', 'add', 'new@example.com', '--role', 'owner');
+    expect(role.status).toBe(2);
+    expect(role.stderr).toContain('--role must be one of admin, editor');
+  });
+});

@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, eq } from 'drizzle-orm';
+import { auditLog, incidents, incidentUpdates, sessions, signInFailures } from '../../db/schema';
+import { startTestSite, type TestSite } from '../support/test-server';
+import { postForm, signedInStaff } from '../support/staff';
+import { createUser } from '../../src/lib/auth/users';
+import { signIn, MAX_FAILURES_PER_ACCOUNT, FAILURE_WINDOW_MS } from '../../src/lib/auth/sign-in';
+import { ShiraseError } from '../../src/lib/errors';
+import { loadComponentTree } from '../../src/lib/views/components';
+import { loadIncident } from '../../src/lib/views/incidents';
+
+let site: TestSite;
+beforeAll(async () => {
+  site = await startTestSite({ seed: true });
+});
+afterAll(() => site?.close());
+
+const components = () => loadComponentTree(site.db, Date.now()).all;
+const byName = (name: string) => components().find((c) => c.name === name)!;
+const incidentCount = () => site.db.select({ n: count() }).from(incidents).get()!.n;
+
+describe('signing in', () => {
+  it('sends people without a session to the sign-in page', async () => {
+    const res = await fetch(site.url + '/admin/incidents/new', { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/login?next=%2Fadmin%2Fincidents%2Fnew');
+  });
+
+  it('sets an HttpOnly SameSite session cookie and ends the session on sign-out', async () => {
+    const staff = await signedInStaff(site);
+    const login = await postForm(site, '/admin/login', { email: staff.email, password: 'correct horse battery staple' });
+    const setCookie = login.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect((await staff.get('/admin')).status).toBe(200);
+    await staff.post('/admin/logout', {});
+    expect((await staff.get('/admin')).status).toBe(303);
+  });
+
+  it('answers an unknown account and a wrong password the same way', async () => {
+    const email = `known-${Date.now()}@example.com`;
+    createUser(site.db, { email, role: 'editor', password: 'a long enough password' }, { now: Date.now() });
+    const unknown = await postForm(site, '/admin/login', { email: `nobody-${Date.now()}@example.com`, password: 'whatever it is' });
+    const wrong = await postForm(site, '/admin/login', { email, password: 'not the password' });
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    const text = (html: string) => /<div class="error-summary"[\s\S]*?<\/div>/.exec(html)![0];
+    expect(text(await unknown.text())).toBe(text(await wrong.text()));
+  });
+
+  it('locks an account after repeated failures until the window passes, even for the right password', () => {
+    const email = `lock-${Date.now()}@example.com`;
+    createUser(site.db, { email, role: 'editor', password: 'the right password' }, { now: Date.now() });
+    const t0 = Date.now();
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
+      expect(() => signIn(site.db, { email, password: 'wrong guess', address: `10.0.0.${i}` }, t0 + i)).toThrow(/do not match/);
+    }
+    let error: unknown;
+    try {
+      signIn(site.db, { email, password: 'the right password', address: '10.0.1.1' }, t0 + 10);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ShiraseError).code).toBe('RATE_LIMITED');
+    expect((error as ShiraseError).options.retryAfterSeconds).toBeGreaterThan(0);
+    const later = signIn(site.db, { email, password: 'the right password', address: '10.0.1.1' }, t0 + FAILURE_WINDOW_MS + 1);
+    expect(later.token).toMatch(/^[\w-]{40,}$/);
+    expect(site.db.select({ n: count() }).from(signInFailures).where(eq(signInFailures.subject, `account:${email}`)).get()!.n).toBe(0);
+  });
+
+  it('throttles one address guessing many accounts, with Retry-After', async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 21; i++) {
+      last = await postForm(site, '/admin/login', { email: `spray${i}@example.com`, password: 'guess' });
+    }
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    site.db.delete(signInFailures).run();
+  });
+
+  it('stores sessions hashed, never the token itself', async () => {
+    const staff = await signedInStaff(site);
+    const token = staff.cookie.split('=')[1]!;
+    const rows = site.db.select().from(sessions).all();
+    expect(rows.some((r) => r.tokenHash === token)).toBe(false);
+    expect(rows.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the incident forms', () => {
+  it('opens an incident on two components, posts a back-dated update, and resolves it', async () => {
+    const staff = await signedInStaff(site, 'editor');
+    const api = byName('API');
+    const web = byName('Web app');
+    const opened = await staff.post('/admin/incidents/new', {
+      name: 'Elevated API errors',
+      status: 'investigating',
+      body: 'Some requests fail.',
+      [`component:${api.id}`]: 'partial_outage',
+      [`component:${web.id}`]: 'degraded_performance',
+      impact: 'auto',
+    });
+    expect(opened.status).toBe(303);
+    const id = /\/admin\/incidents\/([a-z0-9]{12})/.exec(opened.headers.get('location')!)![1]!;
+    expect(loadIncident(site.db, id)!.impact).toBe('major');
+    expect(byName('API').status).toBe('partial_outage');
+
+    await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: 'Fix deployed.' });
+    // Written later but dated earlier: it takes its place in the timeline without changing the status.
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(tenMinutesAgo).replace(' ', 'T');
+    await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'identified', body: 'Cause found (noted late).', displayAt: local });
+    expect(loadIncident(site.db, id)!.status).toBe('monitoring');
+
+    const resolved = await staff.post(`/admin/incidents/${id}`, { intent: 'resolve', resolveBody: 'All good.', notify: 'on' });
+    expect(resolved.status).toBe(303);
+    const incident = loadIncident(site.db, id)!;
+    expect(incident.status).toBe('resolved');
+    expect(byName('API').status).toBe('operational');
+    expect(byName('Web app').status).toBe('operational');
+
+    const audit = site.db.select().from(auditLog).where(eq(auditLog.actorLabel, staff.email)).all();
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['incident.open', 'incident.post_update']));
+    expect(audit.filter((a) => a.action === 'incident.post_update')).toHaveLength(3);
+  });
+
+  it('keeps what was typed and writes nothing when a field is wrong', async () => {
+    const staff = await signedInStaff(site);
+    const before = incidentCount();
+    const auditBefore = site.db.select({ n: count() }).from(auditLog).get()!.n;
+    const res = await staff.post('/admin/incidents/new', { name: '', status: 'investigating', body: 'Text I typed with <care>' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('Give it a name.');
+    expect(html).toContain('Text I typed with &lt;care&gt;');
+    expect(incidentCount()).toBe(before);
+    expect(site.db.select({ n: count() }).from(auditLog).get()!.n).toBe(auditBefore);
+  });
+
+  it('refuses an update dated in the future', async () => {
+    const staff = await signedInStaff(site);
+    const future = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
+      .format(new Date(Date.now() + 3_600_000))
+      .replace(' ', 'T');
+    const before = incidentCount();
+    const res = await staff.post('/admin/incidents/new', { name: 'From the future', status: 'investigating', body: 'Hm.', displayAt: future });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('cannot be dated in the future');
+    expect(incidentCount()).toBe(before);
+  });
+
+  it('corrects and deletes an update, with the public page following', async () => {
+    const staff = await signedInStaff(site);
+    const opened = await staff.post('/admin/incidents/new', { name: 'Typo incident', status: 'investigating', body: 'Frist text.' });
+    const id = /([a-z0-9]{12})\?/.exec(opened.headers.get('location')!)![1]!;
+    await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'identified', body: 'Posted by mistake.' });
+    const [first, mistaken] = loadIncident(site.db, id)!.updates;
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(new Date(first!.displayAt)).replace(' ', 'T');
+    expect((await staff.post(`/admin/incidents/${id}`, { intent: 'edit_update', updateId: first!.id, [`body-${first!.id}`]: 'First text.', [`displayAt-${first!.id}`]: local })).status).toBe(303);
+    expect((await staff.post(`/admin/incidents/${id}`, { intent: 'delete_update', updateId: mistaken!.id })).status).toBe(303);
+    const after = loadIncident(site.db, id)!;
+    expect(after.updates.map((u) => u.body)).toEqual(['First text.']);
+    expect(after.status).toBe('investigating');
+    const page = await (await fetch(`${site.url}/incidents/${id}`)).text();
+    expect(page).toContain('First text.');
+    expect(page).not.toContain('Posted by mistake.');
+    const audit = site.db.select().from(auditLog).where(eq(auditLog.entityId, first!.id)).all();
+    expect(JSON.parse(audit[0]!.before!).body).toBe('Frist text.');
+  });
+
+  it('refuses a form posted from another origin and writes nothing', async () => {
+    const staff = await signedInStaff(site);
+    const before = incidentCount();
+    const res = await staff.post('/admin/incidents/new', { name: 'Forged', status: 'investigating', body: 'x' }, 'https://attacker.example');
+    expect(res.status).toBe(403);
+    expect(incidentCount()).toBe(before);
+  });
+});
+
+describe('maintenance and components', () => {
+  it('schedules maintenance and refuses a window that ends before it starts', async () => {
+    const staff = await signedInStaff(site);
+    const bad = await staff.post('/admin/maintenance/new', { name: 'Backwards', body: 'x', scheduledFor: '2030-01-02T03:00', scheduledUntil: '2030-01-02T01:00', componentIds: [byName('API').id] });
+    expect(bad.status).toBe(422);
+    const html = await bad.text();
+    expect(html).toContain('The window must end after it starts.');
+    expect(html).toMatch(new RegExp(`value="${byName('API').id}"[^>]*checked`));
+    const ok = await staff.post('/admin/maintenance/new', { name: 'Network work', body: 'Short blips.', scheduledFor: '2030-01-02T01:00', scheduledUntil: '2030-01-02T03:00', autoTransitions: 'on' });
+    expect(ok.status).toBe(303);
+    const id = /([a-z0-9]{12})\?/.exec(ok.headers.get('location')!)![1]!;
+    const m = loadIncident(site.db, id)!;
+    expect(m.status).toBe('scheduled');
+    expect(new Date(m.scheduledFor!).toISOString()).toBe('2030-01-01T16:00:00.000Z');
+    await staff.post(`/admin/incidents/${id}`, { intent: 'cancel', notify: 'on' });
+    expect(loadIncident(site.db, id)!.status).toBe('completed');
+  });
+
+  it('lets an editor set a component status, recorded with who and why', async () => {
+    const staff = await signedInStaff(site, 'editor');
+    const notifications = byName('Notifications');
+    await staff.post('/admin/components', { intent: 'set_status', componentId: notifications.id, status: 'degraded_performance', note: 'Mail provider slow' });
+    expect(byName('Notifications').status).toBe('degraded_performance');
+    const row = site.db.select().from(auditLog).where(eq(auditLog.entityId, notifications.id)).all().at(-1)!;
+    expect(row.actorLabel).toBe(staff.email);
+    await staff.post('/admin/components', { intent: 'set_status', componentId: notifications.id, status: 'operational' });
+  });
+
+  it('keeps structure changes for admins, and archives a component with history instead of erasing it', async () => {
+    const editor = await signedInStaff(site, 'editor');
+    const refused = await editor.post('/admin/components', { intent: 'create_component', name: 'Editor made' });
+    expect(refused.status).toBe(403);
+    const admin = await signedInStaff(site, 'admin');
+    await admin.post('/admin/components', { intent: 'create_component', name: 'Search' });
+    const search = byName('Search');
+    await admin.post('/admin/components', { intent: 'set_status', componentId: search.id, status: 'major_outage' });
+    await admin.post('/admin/components', { intent: 'remove', componentId: search.id });
+    expect(components().some((c) => c.name === 'Search')).toBe(false);
+    const audit = site.db.select().from(auditLog).where(eq(auditLog.entityId, search.id)).all();
+    expect(audit.map((a) => a.action)).toContain('component.archive');
+  });
+});
+
+describe('the audit log page', () => {
+  it('lists entries and filters them by person and kind', async () => {
+    const staff = await signedInStaff(site);
+    await staff.post('/admin/templates', { intent: 'save', name: 'Investigating', status: 'investigating', body: 'We are looking into it.' });
+    const all = await (await staff.get('/admin/audit')).text();
+    expect(all).toContain('template.create');
+    const filtered = await (await staff.get(`/admin/audit?actor=${encodeURIComponent(staff.email)}&kind=incident`)).text();
+    expect(filtered).not.toContain('template.create');
+    const mine = await (await staff.get(`/admin/audit?actor=${encodeURIComponent(staff.email)}&kind=template`)).text();
+    expect(mine).toContain('template.create');
+    expect((await staff.get('/admin/audit?from=not-a-date&kind=%27;drop')).status).toBe(200);
+  });
+});
+
+describe('update counts stay whole', () => {
+  it('never leaves an update without its incident', () => {
+    const orphans = site.db.$client.prepare('select count(*) from incident_updates u left join incidents i on i.id = u.incident_id where i.id is null').pluck().get();
+    expect(orphans).toBe(0);
+    expect(site.db.select({ n: count() }).from(incidentUpdates).get()!.n).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count } from 'drizzle-orm';
+import { incidents } from '../../db/schema';
+import { startTestSite, type TestSite } from '../support/test-server';
+import { signedInStaff } from '../support/staff';
+import { createApiToken, revokeApiToken, type TokenScope } from '../../src/lib/auth/api-tokens';
+import { loadComponentTree } from '../../src/lib/views/components';
+
+let site: TestSite;
+beforeAll(async () => {
+  site = await startTestSite({ seed: true });
+});
+afterAll(() => site?.close());
+
+const token = (scopes: TokenScope[]) => createApiToken(site.db, { name: `bot ${scopes.join('+')} ${Math.random()}`, scopes }, { now: Date.now() });
+const call = (method: string, path: string, bearer: string | null, body?: unknown, raw?: string) =>
+  fetch(`${site.url}/api/v1/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+const incidentCount = () => site.db.select({ n: count() }).from(incidents).get()!.n;
+const api = () => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === 'API')!;
+
+describe('the write API', () => {
+  it('opens, updates and resolves an incident with a scoped token', async () => {
+    const { token: t } = token(['incidents', 'read']);
+    const opened = await call('POST', 'incidents', t, { name: 'Webhook delays', body: 'Webhooks are late.', components: [{ component_id: api().id, status: 'degraded_performance' }] });
+    expect(opened.status).toBe(201);
+    const incident = await opened.json();
+    expect(incident).toMatchObject({ name: 'Webhook delays', status: 'investigating', impact: 'minor' });
+    expect(incident.shortlink).toBe(`${site.config.siteUrl}/incidents/${incident.id}`);
+
+    const updated = await call('POST', `incidents/${incident.id}/updates`, t, { status: 'identified', body: 'A queue is stuck.', display_at: new Date(Date.now() - 60_000).toISOString() });
+    expect(updated.status).toBe(201);
+    const resolved = await (await call('POST', `incidents/${incident.id}/resolve`, t, { body: 'Queue drained.' })).json();
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.incident_updates[0].affected_components).toEqual([{ code: api().id, name: 'API', old_status: 'degraded_performance', new_status: 'operational' }]);
+    const read = await call('GET', `incidents/${incident.id}`, t);
+    expect((await read.json()).incident_updates).toHaveLength(3);
+  });
+
+  it('sets a component status and schedules maintenance with their own scopes', async () => {
+    const { token: components } = token(['components']);
+    const patched = await call('PATCH', `components/${api().id}`, components, { status: 'partial_outage', note: 'from monitoring' });
+    expect(patched.status).toBe(200);
+    expect((await patched.json()).status).toBe('partial_outage');
+    await call('PATCH', `components/${api().id}`, components, { status: 'operational' });
+
+    const { token: maintenance } = token(['maintenance']);
+    const scheduled = await call('POST', 'maintenances', maintenance, {
+      name: 'Cert rotation',
+      body: 'Brief reconnects.',
+      scheduled_for: '2031-05-01T01:00:00Z',
+      scheduled_until: '2031-05-01T02:00:00Z',
+      component_ids: [api().id],
+    });
+    expect(scheduled.status).toBe(201);
+    expect(await scheduled.json()).toMatchObject({ status: 'scheduled', scheduled_for: '2031-05-01T01:00:00.000Z', impact: 'maintenance' });
+  });
+
+  it('answers 401 without a token or with a revoked one, and 403 without the scope', async () => {
+    const before = incidentCount();
+    const none = await call('POST', 'incidents', null, { name: 'x', body: 'y' });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    expect((await none.json()).error.code).toBe('UNAUTHORIZED');
+
+    const { token: readOnly } = token(['read']);
+    const forbidden = await call('POST', 'incidents', readOnly, { name: 'x', body: 'y' });
+    expect(forbidden.status).toBe(403);
+    expect((await forbidden.json()).error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('"incidents" scope') });
+
+    const { id, token: revoked } = token(['incidents']);
+    revokeApiToken(site.db, id, { now: Date.now() });
+    expect((await call('POST', 'incidents', revoked, { name: 'x', body: 'y' })).status).toBe(401);
+    expect((await call('POST', 'incidents', 'shr_made_up', { name: 'x', body: 'y' })).status).toBe(401);
+    expect(incidentCount()).toBe(before);
+  });
+
+  it('answers 400, 404, 409, 413 and 422 with a code and a message, writing nothing', async () => {
+    const { token: t } = token(['incidents', 'read']);
+    const before = incidentCount();
+    const malformed = await call('POST', 'incidents', t, undefined, '{"name": ');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error.code).toBe('BAD_REQUEST');
+
+    const notObject = await call('POST', 'incidents', t, [1, 2]);
+    expect(notObject.status).toBe(400);
+
+    const invalid = await call('POST', 'incidents', t, { name: '', body: 'x', components: [{ component_id: 'zzzzzzzzzzzz', status: 'melting' }] });
+    expect(invalid.status).toBe(422);
+    const body = await invalid.json();
+    expect(body.error.code).toBe('VALIDATION');
+    expect(body.error.fields.map((f: { field: string }) => f.field)).toEqual(expect.arrayContaining(['name', 'components.0.status']));
+
+    expect((await call('POST', 'incidents/zzzzzzzzzzzz/updates', t, { status: 'identified', body: 'x' })).status).toBe(404);
+    expect((await call('GET', 'nothing/here', t)).status).toBe(404);
+
+    const huge = await call('POST', 'incidents', t, { name: 'big', body: 'x'.repeat(300_000) });
+    expect(huge.status).toBe(413);
+    expect((await huge.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+
+    const opened = await (await call('POST', 'incidents', t, { name: 'One update only', body: 'x' })).json();
+    const staff = await signedInStaff(site);
+    const del = await staff.post(`/admin/incidents/${opened.id}`, { intent: 'delete_update', updateId: opened.incident_updates[0].id });
+    expect(del.status).toBe(409);
+    expect(incidentCount()).toBe(before + 1);
+  });
+
+  it('describes itself in an OpenAPI document', async () => {
+    const doc = await (await fetch(`${site.url}/api/v1/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/incidents', '/incidents/{id}/updates', '/incidents/{id}/resolve', '/components/{id}', '/maintenances']));
+  });
+
+  it('records the token as the actor and when it was last used', async () => {
+    const { id, token: t } = token(['incidents']);
+    await call('POST', 'incidents', t, { name: 'By a bot', body: 'Automated.' });
+    const row = site.db.$client.prepare("select actor_label from audit_log where action = 'incident.open' order by id desc limit 1").get() as { actor_label: string };
+    expect(row.actor_label).toMatch(/^token bot incidents/);
+    const used = site.db.$client.prepare('select last_used_at from api_tokens where id = ?').get(id) as { last_used_at: number | null };
+    expect(used.last_used_at).not.toBeNull();
+  });
+});

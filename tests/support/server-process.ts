@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ServerProcess {
+  url: string;
+  /** The demo admin's password, as `npm start` prints it once. */
+  adminPassword: string;
+  databasePath: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real server the way `npm start` does, on a fresh database and a free port. */
+export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'shirase-e2e-'));
+  const databasePath = join(dir, 'shirase.db');
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', '--no-build'], {
+    env: { ...process.env, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const live = /is live at (http:\/\/\S+?) /.exec(output);
+      const password = /with password (\S+)/.exec(output);
+      if (live && password) {
+        resolve({
+          url: live[1]!,
+          adminPassword: password[1]!,
+          databasePath,
+          output: () => output,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => {
+                rmSync(dir, { recursive: true, force: true });
+                done();
+              });
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
