@@ -25,6 +25,7 @@ const configSchema = z.object({
     .refine(isTimeZone, 'must be an IANA time zone name such as Asia/Tokyo or Etc/UTC')
     .default('Asia/Tokyo'),
   DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
+  EXPORT_DIR: z.string().min(1).optional().describe('a folder that receives a static copy of the public site after every change'),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')
@@ -40,6 +41,7 @@ export interface Config {
   timeZone: string;
   defaultLocale: (typeof LOCALES)[number];
   seedDemo: 'auto' | 'never';
+  exportDir: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +69,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     timeZone: c.TIME_ZONE,
     defaultLocale: c.DEFAULT_LOCALE,
     seedDemo: c.SEED_DEMO,
+    exportDir: c.EXPORT_DIR,
   };
 }
 

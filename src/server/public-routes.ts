@@ -39,9 +39,10 @@ export function publicRouteFor(url: URL): PublicRoute | null {
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   if (path === '/') return { key: '/', timeSensitive: true };
   if (path === '/api') return { key: '/api', timeSensitive: false };
-  if (path === '/history') {
-    const page = parsePageParam(url.searchParams.get('page'));
-    return { key: page === 1 ? '/history' : `/history?page=${page}`, timeSensitive: false };
+  const historyPage = /^\/history\/page\/([^/]+)$/.exec(path);
+  if (path === '/history' || historyPage) {
+    const page = parsePageParam(historyPage ? historyPage[1]! : url.searchParams.get('page'));
+    return { key: page === 1 ? '/history' : `/history/page/${page}`, timeSensitive: false };
   }
   if (API_PATH_SET.has(path) || path === '/badge.svg') return { key: path, timeSensitive: TIME_SENSITIVE.has(path), cors: true };
   const badge = /^\/badge\/([^/]+)\.svg$/.exec(path);

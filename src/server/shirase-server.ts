@@ -10,16 +10,21 @@ import { readChangeCounter } from '../lib/site/change-counter';
 import { ensurePageId } from '../lib/site/page-identity';
 import { runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
 import { PublicCache } from './public-cache';
+import { LiveEvents } from './live-events';
 import { HOT_KEYS, publicRouteFor } from './public-routes';
 import { sendRepresentation } from './representation';
 import { securityHeaders } from './security-headers';
 import { loadStaticFiles } from './static-files';
+import { exportSite } from './export-site';
 
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
 export interface ShiraseServer {
   url: string;
   cache: PublicCache;
+  live: LiveEvents;
+  /** Writes the public site as static files (see export-site.ts). */
+  exportTo(dir: string): Promise<{ files: number }>;
   /** Checks for changes now instead of waiting for the next poll. */
   checkForChanges(): void;
   close(): Promise<void>;
@@ -35,6 +40,7 @@ export interface ServerOptions {
   changePollMs?: number;
   maintenancePollMs?: number;
   now?: () => number;
+  maxLiveClients?: number;
 }
 
 const RENDER_HEADER = 'x-shirase-render';
@@ -92,8 +98,11 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     { maxEntries: 500, now, onError: (key, error) => log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`) },
   );
 
+  const live = new LiveEvents(baseHeaders, options.maxLiveClients);
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (req.method === 'GET' && url.pathname === '/events') return live.accept(req, res);
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(url.pathname);
       if (file) return sendRepresentation(req, res, file, baseHeaders);
@@ -122,12 +131,26 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     });
   });
 
+  const exportTo = (dir: string) =>
+    exportSite({ db, timeZone: config.timeZone, staticFiles, representation: (key, timeSensitive) => cache.get(key, timeSensitive) }, dir);
+  // With EXPORT_DIR set, a static copy follows every change, a second behind at most.
+  let exportTimer: NodeJS.Timeout | undefined;
+  const scheduleExport = () => {
+    if (!config.exportDir || exportTimer) return;
+    exportTimer = setTimeout(() => {
+      exportTimer = undefined;
+      exportTo(config.exportDir!).catch((error: unknown) => log(`[shirase] export to ${config.exportDir} failed: ${error instanceof Error ? error.message : String(error)}`));
+    }, 1_000);
+  };
+
   let lastCounter = readChangeCounter(db);
   const checkForChanges = () => {
     const counter = readChangeCounter(db);
     if (counter !== lastCounter) {
       lastCounter = counter;
       cache.invalidate(HOT_KEYS);
+      live.announce(cache.currentGeneration);
+      scheduleExport();
     }
   };
   context.changed = checkForChanges;
@@ -145,15 +168,20 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   runMaintenanceWindows(db, now());
   const address = await listen(server, config.port, config.host);
   cache.invalidate(HOT_KEYS);
+  scheduleExport();
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
     url: `http://${host}:${address.port}`,
     cache,
+    live,
+    exportTo,
     checkForChanges,
     close: async () => {
       clearInterval(changeTimer);
       clearInterval(maintenanceTimer);
+      live.close();
+      clearTimeout(exportTimer);
       server.closeAllConnections();
       renderServer.closeAllConnections();
       await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => renderServer.close(r))]);

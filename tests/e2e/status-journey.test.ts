@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { openDatabase } from '../../db/open';
+import { openIncident } from '../../src/lib/incidents/open-incident';
 
 let server: ServerProcess;
 let url: string;
@@ -50,6 +52,23 @@ describe('a customer checking the status page', () => {
     expect(await entries.last().textContent()).toContain('rollback is released');
     expect(await page.locator('.facts').textContent()).toContain('19 h 40 min');
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('sees a new incident appear on the open page without reloading it', async () => {
+    const page = await browser.newPage();
+    await page.goto(url + '/');
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same document'));
+    const db = openDatabase(server.databasePath);
+    try {
+      openIncident(db, { name: 'Sync delayed for some boards', status: 'investigating', body: 'Changes take minutes to appear.' }, { now: Date.now() });
+    } finally {
+      db.$client.close();
+    }
+    await page.getByRole('heading', { name: 'Active incidents' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByText('Sync delayed for some boards').count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as unknown as { marker: string }).marker)).toBe('same document');
+    expect(await page.locator('#live-status').textContent()).toContain('updated');
     await page.close();
   });
 });

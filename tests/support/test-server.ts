@@ -27,10 +27,18 @@ export function freshDatabase(options: { seed?: boolean; now?: number } = {}): {
 }
 
 /** The real Shirase server on a free loopback port over a fresh database. */
-export async function startTestSite(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestSite> {
+export async function startTestSite(options: { seed?: boolean; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number } = {}): Promise<TestSite> {
   const { db, dir, databasePath } = freshDatabase({ seed: options.seed ?? true });
   const config = parseConfig({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', PORT: '0', ...options.env });
-  const server = await startShiraseServer({ db, config, distDir: resolve('dist'), log: () => {}, changePollMs: 50 });
+  const server = await startShiraseServer({
+    db,
+    config,
+    distDir: resolve('dist'),
+    log: () => {},
+    changePollMs: 50,
+    now: options.now,
+    maintenancePollMs: options.maintenancePollMs,
+  });
   return {
     url: server.url,
     db,

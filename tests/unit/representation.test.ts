@@ -37,7 +37,9 @@ describe('public routes', () => {
     expect(route('/?utm_source=mail')?.key).toBe('/');
     expect(route('/history?page=1')?.key).toBe('/history');
     expect(route('/history?page=nonsense')?.key).toBe('/history');
-    expect(route('/history?page=3')?.key).toBe('/history?page=3');
+    expect(route('/history?page=3')?.key).toBe('/history/page/3');
+    expect(route('/history/page/3')?.key).toBe('/history/page/3');
+    expect(route('/history/page/x')?.key).toBe('/history');
   });
 
   it('sends malformed incident ids to the not-found page', () => {

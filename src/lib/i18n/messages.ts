@@ -10,6 +10,7 @@ const en = {
   'nav.history': 'Incident history',
   'footer.timeZone': 'Times are shown in {zone} ({abbr}).',
   'footer.poweredBy': 'Powered by Shirase',
+  'live.updated': 'This page has been updated with the latest information.',
   'banner.updated': 'Updated {time}',
   'components.heading': 'Components',
   'components.ungrouped': 'Other services',

@@ -1,0 +1,67 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { asc } from 'drizzle-orm';
+import type { Db } from '../../db/open';
+import { incidents } from '../../db/schema';
+import { loadComponentTree } from '../lib/views/components';
+import { buildHistoryPageView } from '../lib/views/history-page';
+import { API_PATHS, NOT_FOUND_KEY, publicRouteFor } from './public-routes';
+import type { Representation } from './representation';
+
+export interface ExportSource {
+  db: Db;
+  timeZone: string;
+  staticFiles: Map<string, Representation>;
+  representation(key: string, timeSensitive: boolean): Promise<Representation>;
+}
+
+/** Every public path of the site as it stands, each once. */
+export function publicKeys(db: Db, timeZone: string): string[] {
+  const { pageCount } = buildHistoryPageView(db, 1, timeZone);
+  const ids = db.select({ id: incidents.id }).from(incidents).orderBy(asc(incidents.startedAt)).all();
+  return [
+    '/',
+    '/api',
+    NOT_FOUND_KEY,
+    '/history',
+    ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
+    ...ids.map((r) => `/incidents/${r.id}`),
+    ...API_PATHS,
+    '/badge.svg',
+    ...loadComponentTree(db, Date.now()).all.map((c) => `/badge/${c.id}.svg`),
+  ];
+}
+
+/** Where a public path lives in a static copy: pages become folders with an index.html. */
+export function fileFor(key: string): string {
+  if (key === NOT_FOUND_KEY) return '404.html';
+  if (/\.(json|svg|rss|xml|ics|css|js|png|ico|txt)$/.test(key)) return key.slice(1);
+  return join(key.slice(1), 'index.html');
+}
+
+function writeAtomically(path: string, body: Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, body);
+  renameSync(temp, path);
+}
+
+/**
+ * Writes the public site as static files that nginx, an object store or a CDN
+ * can serve unchanged while the origin is down. Files are replaced one by
+ * one with a rename, so a reader never sees half a file.
+ */
+export async function exportSite(source: ExportSource, dir: string): Promise<{ files: number }> {
+  let files = 0;
+  for (const key of publicKeys(source.db, source.timeZone)) {
+    const route = publicRouteFor(new URL(key, 'http://export'));
+    const rep = await source.representation(key, route?.timeSensitive ?? false);
+    writeAtomically(join(dir, fileFor(key)), rep.identity);
+    files++;
+  }
+  for (const [path, rep] of source.staticFiles) {
+    writeAtomically(join(dir, path.slice(1)), rep.identity);
+    files++;
+  }
+  return { files };
+}

@@ -1,0 +1,63 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const MAX_LIVE_CLIENTS = 10_000;
+const HEARTBEAT_MS = 25_000;
+
+/**
+ * Server-Sent Events telling open pages that something changed, so they can
+ * fetch the new version. Each client costs one socket and no timers of its
+ * own; one heartbeat loop keeps proxies from closing idle streams. Past the
+ * cap, new clients are told to retry later and fall back to polling.
+ */
+export class LiveEvents {
+  private clients = new Set<ServerResponse>();
+  private heartbeat: NodeJS.Timeout;
+  private lastEventId = 0;
+
+  constructor(private readonly headers: Record<string, string>, private readonly maxClients = MAX_LIVE_CLIENTS) {
+    this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  accept(req: IncomingMessage, res: ServerResponse): void {
+    if (this.clients.size >= this.maxClients) {
+      res.writeHead(503, { ...this.headers, 'retry-after': '30', 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Too many live connections; the page will check for changes on its own.');
+      return;
+    }
+    res.writeHead(200, {
+      ...this.headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: 5000\nid: ${this.lastEventId}\n\n`);
+    res.socket?.setNoDelay(true);
+    this.clients.add(res);
+    req.on('close', () => this.clients.delete(res));
+  }
+
+  /** Tells every client that public pages changed. */
+  announce(generation: number): void {
+    this.lastEventId = generation;
+    this.write(`id: ${generation}\nevent: change\ndata: ${JSON.stringify({ generation })}\n\n`);
+  }
+
+  private write(chunk: string): void {
+    for (const res of this.clients) {
+      if (res.writableEnded || res.destroyed) this.clients.delete(res);
+      else res.write(chunk);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, request, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { startTestSite, type TestSite } from '../support/test-server';
+import { openIncident } from '../../src/lib/incidents/open-incident';
+import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
+import { loadComponentTree } from '../../src/lib/views/components';
+import { publicKeys } from '../../src/server/export-site';
+
+async function until<T>(probe: () => Promise<T | undefined>, limitMs = 5_000): Promise<T | undefined> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return undefined;
+}
+
+describe('live updates', () => {
+  let site: TestSite;
+  beforeAll(async () => {
+    site = await startTestSite({ seed: true });
+  });
+  afterAll(() => site?.close());
+
+  it('tells a Server-Sent Events client when something changes', async () => {
+    const received: string[] = [];
+    const req = request(site.url + '/events');
+    const opened = new Promise<void>((resolve) => {
+      req.on('response', (res) => {
+        expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => received.push(chunk));
+        resolve();
+      });
+    });
+    req.end();
+    await opened;
+    openIncident(site.db, { name: 'Live one', status: 'investigating', body: 'Watching.' }, { now: Date.now() });
+    const event = await until(async () => received.join('').match(/event: change\ndata: (\{.*\})/)?.[1]);
+    expect(JSON.parse(event!)).toEqual({ generation: expect.any(Number) });
+    req.destroy();
+    await until(async () => (site.server.live.size === 0 ? true : undefined));
+    expect(site.server.live.size).toBe(0);
+  });
+
+  it('caps live connections and asks the rest to come back later', async () => {
+    const small = await startTestSite({ seed: false, env: {} });
+    try {
+      (small.server.live as unknown as { maxClients: number }).maxClients = 1;
+      const first = request(small.url + '/events');
+      const firstOpen = new Promise((r) => first.on('response', r));
+      first.end();
+      await firstOpen;
+      const second = await fetch(small.url + '/events');
+      expect(second.status).toBe(503);
+      expect(second.headers.get('retry-after')).toBe('30');
+      first.destroy();
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('time-based re-rendering', () => {
+  let clock = Date.now();
+  let site: TestSite;
+  beforeAll(async () => {
+    site = await startTestSite({ seed: true, now: () => clock, maintenancePollMs: 50 });
+  });
+  afterAll(() => site?.close());
+
+  it('starts a maintenance window on time and shows it without any write by staff', async () => {
+    const web = loadComponentTree(site.db, clock).all.find((c) => c.name === 'Web app')!;
+    scheduleMaintenance(
+      site.db,
+      { name: 'Timed window', body: 'Starts by itself.', componentIds: [web.id], scheduledFor: clock + 5 * 60_000, scheduledUntil: clock + 65 * 60_000 },
+      { now: clock },
+    );
+    site.server.checkForChanges();
+    const before = await (await fetch(site.url + '/')).text();
+    expect(before).not.toContain('Maintenance in progress');
+    clock += 6 * 60_000;
+    const during = await until(async () => {
+      const html = await (await fetch(site.url + '/')).text();
+      return html.includes('Maintenance in progress') ? html : undefined;
+    });
+    expect(during).toContain('Service Under Maintenance');
+  });
+
+  it('renders the status page again when the clock has moved on', async () => {
+    const stamp = (html: string) => /Updated ([^<]+)</.exec(html)![1];
+    const first = stamp(await (await fetch(site.url + '/')).text());
+    clock += 2 * 60 * 60_000;
+    const later = await until(async () => {
+      const s = stamp(await (await fetch(site.url + '/')).text());
+      return s !== first ? s : undefined;
+    });
+    expect(later).toBeDefined();
+  });
+});
+
+describe('static export', () => {
+  let site: TestSite;
+  let dir: string;
+  let staticServer: Server;
+  let staticUrl: string;
+
+  beforeAll(async () => {
+    site = await startTestSite({ seed: true });
+    dir = mkdtempSync(join(tmpdir(), 'shirase-export-'));
+    await site.server.exportTo(dir);
+    // A plain static file server, as nginx would be: folders serve index.html, unknown paths 404.html.
+    staticServer = createServer((req, res) => {
+      const path = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+      let file = join(dir, path);
+      try {
+        if (statSync(file).isDirectory()) file = join(file, 'index.html');
+        const body = readFileSync(file);
+        res.writeHead(200, { 'content-type': extname(file) === '.json' ? 'application/json' : 'text/html' }).end(body);
+      } catch {
+        res.writeHead(404).end(readFileSync(join(dir, '404.html')));
+      }
+    });
+    await new Promise<void>((r) => staticServer.listen(0, '127.0.0.1', r));
+    staticUrl = `http://127.0.0.1:${(staticServer.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    staticServer?.close();
+    await site?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves every public page and API document byte for byte as the live site does', async () => {
+    const keys = publicKeys(site.db, 'Asia/Tokyo').filter((k) => k !== '/404');
+    expect(keys.length).toBeGreaterThan(20);
+    for (const key of keys) {
+      const [live, exported] = await Promise.all([fetch(site.url + key), fetch(staticUrl + key)]);
+      expect(exported.status, key).toBe(200);
+      expect(Buffer.from(await exported.arrayBuffer()).equals(Buffer.from(await live.arrayBuffer())), key).toBe(true);
+    }
+    const styles = await fetch(staticUrl + '/styles.css');
+    expect(styles.status).toBe(200);
+  });
+
+  it('answers unknown paths with the exported not-found page', async () => {
+    const res = await fetch(staticUrl + '/incidents/zzzzzzzzzzzz');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Page not found');
+  });
+});
