@@ -53,7 +53,12 @@ export const incidents = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('incidents_kind_started').on(t.kind, t.startedAt), index('incidents_status').on(t.status)],
+  (t) => [
+    index('incidents_kind_started').on(t.kind, t.startedAt),
+    index('incidents_status').on(t.status),
+    index('incidents_started').on(t.startedAt),
+    index('incidents_resolved').on(t.resolvedAt),
+  ],
 );
 
 export const incidentComponents = sqliteTable(
@@ -108,7 +113,11 @@ export const componentStatusChanges = sqliteTable(
     note: text('note'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [index('status_changes_component_at').on(t.componentId, t.at), index('status_changes_update').on(t.incidentUpdateId)],
+  (t) => [
+    index('status_changes_component_at').on(t.componentId, t.at),
+    index('status_changes_update').on(t.incidentUpdateId),
+    index('status_changes_incident').on(t.incidentId),
+  ],
 );
 
 /** Small key/value facts about the site, among them the change counter other processes watch. */

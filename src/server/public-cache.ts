@@ -28,7 +28,13 @@ export class PublicCache {
 
   constructor(
     private readonly render: Renderer,
-    private readonly options: { maxEntries: number; now: () => number; onError: (key: string, error: unknown) => void },
+    private readonly options: {
+      maxEntries: number;
+      now: () => number;
+      onError: (key: string, error: unknown) => void;
+      /** Headers sent with every response for this key (security, CORS). */
+      headersFor: (key: string) => Record<string, string>;
+    },
   ) {}
 
   get currentGeneration(): number {
@@ -43,6 +49,14 @@ export class PublicCache {
   invalidate(eager: readonly string[] = []): void {
     this.generation++;
     for (const key of eager) void this.refresh(key, this.entries.get(key)?.timeSensitive ?? key === '/').catch(() => {});
+  }
+
+  /** The representation if it is current, without waiting: the path nearly every request takes. */
+  peek(key: string): Representation | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || entry.generation !== this.generation) return undefined;
+    if (entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS) return undefined;
+    return entry.rep;
   }
 
   async get(key: string, timeSensitive: boolean): Promise<Representation> {
@@ -79,14 +93,15 @@ export class PublicCache {
     const generation = this.generation;
     const renderedAt = this.options.now();
     const job = this.render(key)
-      .then(({ status, contentType, body }) => {
-        const rep = makeRepresentation({
+      .then(async ({ status, contentType, body }) => {
+        if (status >= 500) throw new Error(`rendering ${key} answered ${status}`);
+        const rep = await makeRepresentation({
           status,
           contentType,
           body,
           cacheControl: status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
+          headers: this.options.headersFor(key),
         });
-        if (status >= 500) throw new Error(`rendering ${key} answered ${status}`);
         this.entries.set(key, { rep, generation, renderedAt, timeSensitive });
         this.evict();
         return rep;

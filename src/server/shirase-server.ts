@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import { sendRepresentation } from './representation';
 import { securityHeaders } from './security-headers';
 import { loadStaticFiles } from './static-files';
 import { exportSite } from './export-site';
+import { NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
 
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
@@ -43,7 +45,6 @@ export interface ServerOptions {
   maxLiveClients?: number;
 }
 
-const RENDER_HEADER = 'x-shirase-render';
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -70,49 +71,71 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   const entry = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
   const astro = entry.handler;
-  const staticFiles = loadStaticFiles(join(options.distDir, 'client'));
   const https = config.siteUrl.startsWith('https:');
   const baseHeaders = securityHeaders(https);
   const corsHeaders = { ...baseHeaders, 'access-control-allow-origin': '*' };
+  const staticFiles = loadStaticFiles(join(options.distDir, 'client'), baseHeaders);
 
   const renderKey = randomBytes(24).toString('base64url');
-  const renderServer = createServer((req, res) => {
-    if (req.headers[RENDER_HEADER] !== renderKey) {
-      res.writeHead(403).end();
-      return;
-    }
-    void astro(req, res);
+  const worker = new Worker(new URL('./render-worker.mjs', import.meta.url), {
+    workerData: { databasePath: config.databasePath, config, distDir: options.distDir, renderKey } satisfies RenderWorkerData,
   });
-  const renderAddress = await listen(renderServer, 0, '127.0.0.1');
-  const renderOrigin = `http://127.0.0.1:${renderAddress.port}`;
+  const renderPort = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (m: { port: number }) => resolve(m.port));
+    worker.once('error', reject);
+  });
+  worker.on('error', (error) => log(`[shirase] the render thread failed: ${error.stack ?? error.message}`));
+  const renderOrigin = `http://127.0.0.1:${renderPort}`;
 
   const cache = new PublicCache(
     async (key) => {
-      const response = await fetch(renderOrigin + key, { headers: { [RENDER_HEADER]: renderKey } });
+      const response = await fetch(renderOrigin + key, { headers: { [RENDER_HEADER]: renderKey, [NOW_HEADER]: String(now()) } });
       return {
         status: response.status,
         contentType: response.headers.get('content-type') ?? 'text/html; charset=utf-8',
         body: Buffer.from(await response.arrayBuffer()),
       };
     },
-    { maxEntries: 500, now, onError: (key, error) => log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`) },
+    {
+      maxEntries: 500,
+      now,
+      onError: (key, error) => log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`),
+      headersFor: (key) => (publicRouteFor(new URL(key, 'http://local'))?.cors ? corsHeaders : baseHeaders),
+    },
   );
 
   const live = new LiveEvents(baseHeaders, options.maxLiveClients);
 
+  // Most requests repeat a few URLs; remembering how each maps saves parsing it again.
+  const routes = new Map<string, ReturnType<typeof publicRouteFor>>();
+  const routeFor = (rawUrl: string) => {
+    let route = routes.get(rawUrl);
+    if (route === undefined && !routes.has(rawUrl)) {
+      route = publicRouteFor(new URL(rawUrl, 'http://local'));
+      if (routes.size > 10_000) routes.clear();
+      routes.set(rawUrl, route);
+    }
+    return route ?? null;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://local');
+    const rawUrl = req.url ?? '/';
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const file = staticFiles.get(rawUrl);
+      if (file) return sendRepresentation(req, res, file);
+      const route = routeFor(rawUrl);
+      if (route) {
+        const rep = cache.peek(route.key) ?? (await cache.get(route.key, route.timeSensitive));
+        return sendRepresentation(req, res, rep);
+      }
+    }
+    const url = new URL(rawUrl, 'http://local');
     if (req.method === 'GET' && url.pathname === '/events') return live.accept(req, res);
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(url.pathname);
-      if (file) return sendRepresentation(req, res, file, baseHeaders);
-      const route = publicRouteFor(url);
-      if (route) {
-        const rep = await cache.get(route.key, route.timeSensitive);
-        return sendRepresentation(req, res, rep, route.cors ? corsHeaders : baseHeaders);
-      }
+      if (file) return sendRepresentation(req, res, file);
     }
-    if (req.method === 'OPTIONS' && publicRouteFor(url)?.cors) {
+    if (req.method === 'OPTIONS' && routeFor(rawUrl)?.cors) {
       res.writeHead(204, { ...corsHeaders, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });
       return res.end();
     }
@@ -183,8 +206,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       live.close();
       clearTimeout(exportTimer);
       server.closeAllConnections();
-      renderServer.closeAllConnections();
-      await Promise.all([new Promise((r) => server.close(r)), new Promise((r) => renderServer.close(r))]);
+      const workerExit = new Promise((r) => worker.once('exit', r));
+      worker.postMessage('close');
+      await Promise.all([new Promise((r) => server.close(r)), workerExit]);
     },
   };
 }

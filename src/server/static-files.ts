@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import { makeRepresentation, type Representation } from './representation';
+import { makeRepresentationSync, type Representation } from './representation';
 
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -24,7 +24,7 @@ const MAX_STATIC_BYTES = 5 * 1024 * 1024;
  * Loads the built client assets into memory, precompressed. Hashed files under
  * /_astro/ never change, so they are cached for a year; the rest for an hour.
  */
-export function loadStaticFiles(root: string): Map<string, Representation> {
+export function loadStaticFiles(root: string, headers: Record<string, string>): Map<string, Representation> {
   const files = new Map<string, Representation>();
   const walk = (dir: string) => {
     let names: string[];
@@ -41,8 +41,9 @@ export function loadStaticFiles(root: string): Map<string, Representation> {
         const urlPath = '/' + relative(root, full).split(sep).join('/');
         files.set(
           urlPath,
-          makeRepresentation({
+          makeRepresentationSync({
             status: 200,
+            headers,
             contentType: TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream',
             cacheControl: urlPath.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
             body: readFileSync(full),

@@ -1,20 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
-import { makeRepresentation, negotiateEncoding } from '../../src/server/representation';
+import { makeRepresentation, makeRepresentationSync, negotiateEncoding } from '../../src/server/representation';
 import { publicRouteFor } from '../../src/server/public-routes';
 
 describe('precompressed representations', () => {
   const body = Buffer.from('<p>status</p>'.repeat(100));
-  const rep = makeRepresentation({ status: 200, contentType: 'text/html; charset=utf-8', cacheControl: 'public', body });
+  const rep = makeRepresentationSync({ status: 200, contentType: 'text/html; charset=utf-8', cacheControl: 'public', body });
 
   it('holds gzip and brotli forms that decode to the same bytes', () => {
     expect(gunzipSync(rep.gzip!).equals(body)).toBe(true);
     expect(brotliDecompressSync(rep.br!).equals(body)).toBe(true);
   });
 
+  it('compresses the same way on the thread pool', async () => {
+    const async = await makeRepresentation({ status: 200, contentType: 'text/html; charset=utf-8', cacheControl: 'public', body });
+    expect(brotliDecompressSync(async.br!).equals(body)).toBe(true);
+    expect(async.etag).toBe(rep.etag);
+    expect(async.variants.br.headers['content-encoding']).toBe('br');
+    expect(async.variants.identity.headers['content-length']).toBe(String(body.length));
+  });
+
   it('gives equal bodies equal ETags and different bodies different ones', () => {
-    const again = makeRepresentation({ status: 200, contentType: 'text/html', cacheControl: 'public', body: Buffer.from(body) });
-    const other = makeRepresentation({ status: 200, contentType: 'text/html', cacheControl: 'public', body: Buffer.from('x') });
+    const again = makeRepresentationSync({ status: 200, contentType: 'text/html', cacheControl: 'public', body: Buffer.from(body) });
+    const other = makeRepresentationSync({ status: 200, contentType: 'text/html', cacheControl: 'public', body: Buffer.from('x') });
     expect(again.etag).toBe(rep.etag);
     expect(other.etag).not.toBe(rep.etag);
   });

@@ -28,6 +28,7 @@ const en = {
   'incidents.active': 'Active incidents',
   'incidents.recent': 'Past incidents',
   'incidents.noneOnDay': 'No incidents reported.',
+  'incidents.fullTimeline': 'Read the whole timeline ({count} updates)',
   'incidents.viewHistory': 'Incident history',
   'maintenance.active': 'Maintenance in progress',
   'maintenance.upcoming': 'Scheduled maintenance',

@@ -39,8 +39,19 @@ export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 };
 SANITIZE_OPTIONS.allowedAttributes = { ...SANITIZE_OPTIONS.allowedAttributes, a: ['href', 'title', 'rel'] };
 
-/** Renders staff-written Markdown to HTML that is safe to place in any page, feed or email. */
+const rendered = new Map<string, string>();
+const MAX_REMEMBERED = 5_000;
+
+/**
+ * Renders staff-written Markdown to HTML that is safe to place in any page,
+ * feed or email. Update texts rarely change and are shown on many pages, so
+ * results are remembered (sanitising is the slow part).
+ */
 export function renderMarkdown(source: string): string {
-  const html = marked.parse(source) as string;
-  return sanitizeHtml(html, SANITIZE_OPTIONS);
+  const known = rendered.get(source);
+  if (known !== undefined) return known;
+  const html = sanitizeHtml(marked.parse(source) as string, SANITIZE_OPTIONS);
+  if (rendered.size >= MAX_REMEMBERED) rendered.delete(rendered.keys().next().value!);
+  rendered.set(source, html);
+  return html;
 }

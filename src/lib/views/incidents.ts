@@ -48,7 +48,11 @@ export interface IncidentView {
  * Incidents matching `where`, with their updates, affected components and the
  * status changes each update made, in three queries whatever the count.
  */
-export function loadIncidents(db: Db, where: SQL | undefined, options: { limit?: number; offset?: number; newestFirst?: boolean } = {}): IncidentView[] {
+export function loadIncidents(
+  db: Db,
+  where: SQL | undefined,
+  options: { limit?: number; offset?: number; newestFirst?: boolean; withUpdates?: boolean } = {},
+): IncidentView[] {
   let query = db
     .select()
     .from(incidents)
@@ -67,8 +71,10 @@ export function loadIncidents(db: Db, where: SQL | undefined, options: { limit?:
     .where(inArray(incidentComponents.incidentId, ids))
     .orderBy(asc(components.position))
     .all();
-  const updates = db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).all();
-  const changes = db
+  // Callers that only need names, times and components skip the timeline.
+  const withUpdates = options.withUpdates ?? true;
+  const updates = withUpdates ? db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).all() : [];
+  const changes = !withUpdates ? [] : db
     .select({
       updateId: componentStatusChanges.incidentUpdateId,
       componentId: componentStatusChanges.componentId,

@@ -36,9 +36,15 @@ export interface StatusPageView {
 
 const OPEN_INCIDENT = ['investigating', 'identified', 'monitoring'];
 
-/** Incidents that touched a window starting at `windowStart`: started in it, resolved in it, or still open. */
+/**
+ * Incidents that touched a window starting at `windowStart`: started in it,
+ * resolved in it, or still open. Without their timelines: the uptime strip
+ * needs only names, times and components.
+ */
 export function loadWindowIncidents(db: Db, windowStart: number): IncidentView[] {
-  return loadIncidents(db, or(gte(incidents.startedAt, windowStart), gte(incidents.resolvedAt, windowStart), isNull(incidents.resolvedAt)));
+  return loadIncidents(db, or(gte(incidents.startedAt, windowStart), gte(incidents.resolvedAt, windowStart), isNull(incidents.resolvedAt)), {
+    withUpdates: false,
+  });
 }
 
 /** A component's uptime per local day, each day with the incidents that touched the component then. */
@@ -78,13 +84,11 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string): Stat
   const withUptime = (c: ComponentView) => withComponentUptime(db, c, uptimeDays, windowIncidents, now);
   const visible = (c: ComponentView) => !c.onlyShowIfDegraded || c.status !== 'operational';
 
-  const activeIncidents = windowIncidents.filter((i) => i.kind === 'incident' && OPEN_INCIDENT.includes(i.status));
-  const open = loadIncidents(
-    db,
-    and(eq(incidents.kind, 'incident'), inArray(incidents.status, OPEN_INCIDENT)),
+  const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, OPEN_INCIDENT)));
+  const activeIds = new Set(activeIncidents.map((i) => i.id));
+  const recentIncidents = loadIncidents(db, gte(incidents.startedAt, recent[0]!.start)).filter(
+    (i) => !activeIds.has(i.id) && !(i.kind === 'maintenance' && i.status !== 'completed'),
   );
-  // An incident opened before the window but still open is active all the same.
-  for (const i of open) if (!activeIncidents.some((a) => a.id === i.id)) activeIncidents.push(i);
 
   const maintenances = loadIncidents(
     db,
@@ -107,9 +111,7 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string): Stat
     upcomingMaintenances: maintenances.filter((m) => m.status === 'scheduled'),
     recentDays: [...recent].reverse().map((day) => ({
       day,
-      incidents: windowIncidents.filter(
-        (i) => i.startedAt >= day.start && i.startedAt < day.end && !activeIncidents.includes(i) && !(i.kind === 'maintenance' && i.status !== 'completed'),
-      ),
+      incidents: recentIncidents.filter((i) => i.startedAt >= day.start && i.startedAt < day.end),
     })),
   };
 }

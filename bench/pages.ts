@@ -1,0 +1,112 @@
+// `npm run bench`: the public pages under 128 connections, against plain node:http sending the same bytes.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { migrateDatabase, openDatabase } from '../db/open';
+import { seedDemo } from '../src/lib/demo/seed-demo';
+import { openIncident } from '../src/lib/incidents/open-incident';
+import { postIncidentUpdate } from '../src/lib/incidents/post-update';
+import { BROWSER_HEADERS, load, peakRssMb, startServer, table, tempDir, type LoadResult } from './support';
+
+const CONNECTIONS = 128;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PATHS = ['/', '/api/v2/summary.json'];
+
+/** Fetches a path as a browser would and keeps the exact bytes and headers that came back. */
+function fetchRaw(url: string): Promise<{ body: Buffer; headers: Record<string, string> }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: BROWSER_HEADERS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const name of ['content-type', 'content-encoding', 'etag', 'cache-control', 'vary']) {
+          const value = res.headers[name];
+          if (typeof value === 'string') headers[name] = value;
+        }
+        resolve({ body: Buffer.concat(chunks), headers });
+      });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+function startBare(manifestPath: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', manifestPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const m = /at (http:\/\/\S+)/.exec(chunk.toString());
+      if (m) resolve({ url: m[1]!, stop: () => child.kill() });
+    });
+  });
+}
+
+export async function benchPages(): Promise<void> {
+  const tmp = tempDir('shirase-bench-');
+  const databasePath = join(tmp.dir, 'bench.db');
+  const db = openDatabase(databasePath);
+  migrateDatabase(db);
+  seedDemo(db, Date.now(), 'Asia/Tokyo');
+  const { incidentId } = openIncident(db, { name: 'Benchmark incident', status: 'investigating', body: 'Opened for the benchmark.' }, { now: Date.now() });
+  const server = await startServer(databasePath, { SEED_DEMO: 'never' });
+
+  // The bare server gets exactly the bytes Shirase sends for each path.
+  const manifest: Record<string, { file: string; headers: Record<string, string> }> = {};
+  for (const [i, path] of PATHS.entries()) {
+    const raw = await fetchRaw(server.url + path);
+    const file = join(tmp.dir, `body-${i}`);
+    writeFileSync(file, raw.body);
+    manifest[path] = { file, headers: raw.headers };
+  }
+  const manifestPath = join(tmp.dir, 'manifest.json');
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  const bare = await startBare(manifestPath);
+
+  // While Shirase is under load, staff post an update every second from another
+  // process; each one's delay until summary.json shows it is recorded.
+  const delays: number[] = [];
+  let writing = true;
+  const writer = (async () => {
+    let n = 0;
+    while (writing) {
+      const body = `Benchmark update ${++n}`;
+      const { updateId } = postIncidentUpdate(db, incidentId, { status: 'identified', body }, { now: Date.now() });
+      const posted = performance.now();
+      for (;;) {
+        const res = await fetch(server.url + '/api/v2/summary.json');
+        if ((await res.text()).includes(updateId)) break;
+        if (performance.now() - posted > 5_000) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      delays.push(Math.round(performance.now() - posted));
+      await new Promise((r) => setTimeout(r, Math.max(0, 1_000 - (performance.now() - posted))));
+    }
+  })();
+
+  const rows: Record<string, string | number>[] = [];
+  for (const path of PATHS) {
+    const shirase: LoadResult = await load(server.url + path, CONNECTIONS, SECONDS);
+    const baseline: LoadResult = await load(bare.url + path, CONNECTIONS, SECONDS);
+    rows.push(
+      { path, server: 'shirase', 'req/s': shirase.requestsPerSecond, 'p50 ms': shirase.p50, 'p99 ms': shirase.p99, errors: shirase.errors, non2xx: shirase.non2xx, bytes: manifest[path]!.headers['content-encoding'] ?? 'identity' },
+      { path, server: 'bare node:http', 'req/s': baseline.requestsPerSecond, 'p50 ms': baseline.p50, 'p99 ms': baseline.p99, errors: baseline.errors, non2xx: baseline.non2xx, bytes: 'same' },
+      { path, server: 'ratio', 'req/s': (shirase.requestsPerSecond / baseline.requestsPerSecond).toFixed(2), 'p50 ms': '', 'p99 ms': '', errors: '', non2xx: '', bytes: '' },
+    );
+  }
+  writing = false;
+  await writer;
+  const peak = peakRssMb(server.pid);
+  await server.stop();
+  bare.stop();
+  db.$client.close();
+  tmp.cleanup();
+
+  console.log(`\nPublic pages, ${CONNECTIONS} connections, ${SECONDS} s each, bodies as browsers ask for them (br/gzip):\n`);
+  console.log(table(rows));
+  const sorted = [...delays].sort((a, b) => a - b);
+  console.log(`\nUpdates posted during the run: ${delays.length}; visible in summary.json after p50 ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms (target: every one within 1000 ms).`);
+  console.log(`Server peak RSS: ${peak} MB.`);
+  console.log('Targets: ratio >= 0.8 of bare node:http, p99 <= 25 ms, 0 errors.');
+}

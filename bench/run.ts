@@ -1,0 +1,18 @@
+// `npm run bench [-- pages|history]`: measurements, never pass/fail assertions.
+import { benchPages } from './pages';
+import { benchHistory } from './history';
+
+const which = process.argv[2] ?? 'pages';
+const benches: Record<string, () => Promise<void>> = { pages: benchPages, history: benchHistory };
+const run = benches[which];
+if (!run) {
+  console.error(`Unknown benchmark "${which}". Choose one of: ${Object.keys(benches).join(', ')}.`);
+  process.exit(2);
+}
+run().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,14 @@
+import type { Config } from '../lib/config';
+
+/** What the render thread is started with. */
+export interface RenderWorkerData {
+  databasePath: string;
+  config: Config;
+  distDir: string;
+  renderKey: string;
+}
+
+/** Carries the per-process key; the render thread answers nobody without it. */
+export const RENDER_HEADER = 'x-shirase-render';
+/** The main thread's clock at the moment it asked, so tests with a fixed clock render consistently. */
+export const NOW_HEADER = 'x-shirase-now';
