@@ -25,6 +25,7 @@ const configSchema = z.object({
     .refine(isTimeZone, 'must be an IANA time zone name such as Asia/Tokyo or Etc/UTC')
     .default('Asia/Tokyo'),
   DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
+  POSTMORTEMS_DIR: z.string().min(1).default('./content/postmortems'),
   EXPORT_DIR: z.string().min(1).optional().describe('a folder that receives a static copy of the public site after every change'),
   SEED_DEMO: z
     .enum(['auto', 'never'])
@@ -42,6 +43,7 @@ export interface Config {
   defaultLocale: (typeof LOCALES)[number];
   seedDemo: 'auto' | 'never';
   exportDir: string | undefined;
+  postmortemsDir: string;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +72,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     defaultLocale: c.DEFAULT_LOCALE,
     seedDemo: c.SEED_DEMO,
     exportDir: c.EXPORT_DIR,
+    postmortemsDir: c.POSTMORTEMS_DIR,
   };
 }
 

@@ -7,16 +7,18 @@ import { loadComponentTree } from '../lib/views/components';
 import { buildHistoryPageView } from '../lib/views/history-page';
 import { API_PATHS, NOT_FOUND_KEY, publicRouteFor } from './public-routes';
 import type { Representation } from './representation';
+import { loadPostmortems } from '../lib/postmortems/load-postmortems';
 
 export interface ExportSource {
   db: Db;
+  postmortemsDir: string;
   timeZone: string;
   staticFiles: Map<string, Representation>;
   representation(key: string, timeSensitive: boolean): Promise<Representation>;
 }
 
 /** Every public path of the site as it stands, each once. */
-export function publicKeys(db: Db, timeZone: string): string[] {
+export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
   const { pageCount } = buildHistoryPageView(db, 1, timeZone);
   const ids = db.select({ id: incidents.id }).from(incidents).orderBy(asc(incidents.startedAt)).all();
   return [
@@ -26,6 +28,8 @@ export function publicKeys(db: Db, timeZone: string): string[] {
     '/history',
     ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
     ...ids.map((r) => `/incidents/${r.id}`),
+    '/postmortems',
+    ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
     ...API_PATHS,
     '/badge.svg',
     ...loadComponentTree(db, Date.now()).all.map((c) => `/badge/${c.id}.svg`),
@@ -53,7 +57,8 @@ function writeAtomically(path: string, body: Buffer): void {
  */
 export async function exportSite(source: ExportSource, dir: string): Promise<{ files: number }> {
   let files = 0;
-  for (const key of publicKeys(source.db, source.timeZone)) {
+  const slugs = loadPostmortems(source.postmortemsDir).all.filter((p) => p.published).map((p) => p.slug);
+  for (const key of publicKeys(source.db, source.timeZone, slugs)) {
     const route = publicRouteFor(new URL(key, 'http://export'));
     const rep = await source.representation(key, route?.timeSensitive ?? false);
     writeAtomically(join(dir, fileFor(key)), rep.identity);

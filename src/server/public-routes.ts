@@ -2,6 +2,7 @@ import { isPublicId } from '../lib/ids';
 import { parsePageParam } from '../lib/views/history-page';
 
 export const NOT_FOUND_KEY = '/404';
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Routes whose representation changes with the clock as well as with data. */
 const TIME_SENSITIVE = new Set(['/', '/api/v2/uptime.json']);
@@ -38,7 +39,9 @@ const API_PATH_SET = new Set<string>(API_PATHS);
 export function publicRouteFor(url: URL): PublicRoute | null {
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   if (path === '/') return { key: '/', timeSensitive: true };
-  if (path === '/api') return { key: '/api', timeSensitive: false };
+  if (path === '/api' || path === '/postmortems') return { key: path, timeSensitive: false };
+  const postmortem = /^\/postmortems\/([^/]+)$/.exec(path);
+  if (postmortem) return SLUG.test(postmortem[1]!) ? { key: path, timeSensitive: false } : { key: NOT_FOUND_KEY, timeSensitive: false };
   const historyPage = /^\/history\/page\/([^/]+)$/.exec(path);
   if (path === '/history' || historyPage) {
     const page = parsePageParam(historyPage ? historyPage[1]! : url.searchParams.get('page'));

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { registerAppContext, type AppContext } from '../lib/app-context';
-import { readChangeCounter } from '../lib/site/change-counter';
+import { bumpChangeCounter, readChangeCounter } from '../lib/site/change-counter';
+import { folderSignature } from '../lib/postmortems/load-postmortems';
 import { ensurePageId } from '../lib/site/page-identity';
 import { runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
 import { PublicCache } from './public-cache';
@@ -43,6 +44,7 @@ export interface ServerOptions {
   maintenancePollMs?: number;
   now?: () => number;
   maxLiveClients?: number;
+  postmortemPollMs?: number;
 }
 
 
@@ -155,7 +157,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   });
 
   const exportTo = (dir: string) =>
-    exportSite({ db, timeZone: config.timeZone, staticFiles, representation: (key, timeSensitive) => cache.get(key, timeSensitive) }, dir);
+    exportSite({ db, timeZone: config.timeZone, postmortemsDir: config.postmortemsDir, staticFiles, representation: (key, timeSensitive) => cache.get(key, timeSensitive) }, dir);
   // With EXPORT_DIR set, a static copy follows every change, a second behind at most.
   let exportTimer: NodeJS.Timeout | undefined;
   const scheduleExport = () => {
@@ -177,6 +179,16 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     }
   };
   context.changed = checkForChanges;
+  // Postmortems are files: an edit, a new file or a removal counts as a change like any write.
+  let postmortemsSeen = folderSignature(config.postmortemsDir);
+  const postmortemTimer = setInterval(() => {
+    const signature = folderSignature(config.postmortemsDir);
+    if (signature === postmortemsSeen) return;
+    postmortemsSeen = signature;
+    db.transaction((tx) => bumpChangeCounter(tx));
+    checkForChanges();
+  }, options.postmortemPollMs ?? 1_000);
+  postmortemTimer.unref();
   const changeTimer = setInterval(checkForChanges, options.changePollMs ?? 100);
   const maintenanceTimer = setInterval(() => {
     try {
@@ -203,6 +215,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     close: async () => {
       clearInterval(changeTimer);
       clearInterval(maintenanceTimer);
+      clearInterval(postmortemTimer);
       live.close();
       clearTimeout(exportTimer);
       server.closeAllConnections();

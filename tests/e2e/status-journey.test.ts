@@ -47,8 +47,8 @@ describe('a customer checking the status page', () => {
     const days = await page.locator('.timeline-day h3').allTextContents();
     expect(days).toEqual(['Monday, 18 June 2018', 'Tuesday, 19 June 2018']);
     const entries = page.locator('.timeline .update');
-    expect(await entries.count()).toBe(16);
-    expect(await entries.first().textContent()).toContain('06:00');
+    expect(await entries.count()).toBe(15);
+    expect(await entries.first().textContent()).toContain('07:00');
     expect(await entries.last().textContent()).toContain('rollback is released');
     expect(await page.locator('.facts').textContent()).toContain('19 h 40 min');
     expect(errors).toEqual([]);

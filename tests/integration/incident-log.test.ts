@@ -142,7 +142,7 @@ describe('the demo seed', () => {
     expect(june18.resolvedAt! - june18.startedAt).toBe((19 * 60 + 40) * 60_000);
     expect(june18.impact).toBe('critical');
     const incident = loadIncident(db, june18.id)!;
-    expect(incident.updates).toHaveLength(16);
+    expect(incident.updates).toHaveLength(15);
     expect(incident.components.map((c) => c.name).sort()).toEqual(['API', 'Android app', 'Web app', 'iOS app']);
 
     const maintenance = db.select().from(incidents).where(eq(incidents.name, 'Renewal release: planned maintenance')).get()!;

@@ -82,9 +82,9 @@ describe('an incident page', () => {
     expect(html).toContain('19 h 40 min');
     expect(html).toContain('Critical');
     expect(html).toContain('heavy load on the cache server');
-    expect(html.match(/class="update"/g)!.length).toBe(16);
+    expect(html.match(/class="update"/g)!.length).toBe(15);
     // Chronological order within the page: 06:00 comes before 23:00.
-    const at0600 = html.indexOf('<time datetime="2018-06-17T21:00:00.000Z"');
+    const at0600 = html.indexOf('<time datetime="2018-06-17T22:00:00.000Z"');
     const at2300 = html.indexOf('<time datetime="2018-06-18T14:00:00.000Z"');
     expect(at0600).toBeGreaterThan(0);
     expect(at0600).toBeLessThan(at2300);

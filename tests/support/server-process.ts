@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,6 +8,7 @@ export interface ServerProcess {
   /** The demo admin's password, as `npm start` prints it once. */
   adminPassword: string;
   databasePath: string;
+  postmortemsDir: string;
   output: () => string;
   stop(): Promise<void>;
 }
@@ -16,8 +17,11 @@ export interface ServerProcess {
 export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'shirase-e2e-'));
   const databasePath = join(dir, 'shirase.db');
+  // Postmortems are files: give each server its own copy so tests never write into the repository.
+  const postmortemsDir = join(dir, 'postmortems');
+  cpSync('content/postmortems', postmortemsDir, { recursive: true });
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', '--no-build'], {
-    env: { ...process.env, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -31,6 +35,7 @@ export function startServerProcess(env: Record<string, string> = {}): Promise<Se
           url: live[1]!,
           adminPassword: password[1]!,
           databasePath,
+          postmortemsDir,
           output: () => output,
           stop: () =>
             new Promise((done) => {

@@ -10,6 +10,8 @@ const NOTICES = {
   scheduled: 'admin.notice.scheduled',
   cancelled: 'admin.notice.cancelled',
   saved: 'admin.notice.saved',
+  published: 'admin.notice.published',
+  unpublished: 'admin.notice.unpublished',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */

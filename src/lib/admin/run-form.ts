@@ -12,6 +12,12 @@ export interface FormResult {
   fieldErrors: Record<string, string>;
 }
 
+function collected(form: FormData | undefined): { values: Record<string, string>; lists: Record<string, string[]> } {
+  const lists: Record<string, string[]> = {};
+  for (const [key, value] of form?.entries() ?? []) if (typeof value === 'string') (lists[key] ??= []).push(value);
+  return { values: formValues(form), lists };
+}
+
 /**
  * Runs one form submission: reads the body, calls the action, and on a
  * ShiraseError keeps what was typed and the message for each field, so the
@@ -22,13 +28,13 @@ export async function runForm(request: Request, action: (form: FormData) => stri
   try {
     form = await request.formData();
     const redirect = await action(form);
-    return { redirect, status: 303, values: {}, lists: {}, fieldErrors: {} };
+    if (redirect) return { redirect, status: 303, values: {}, lists: {}, fieldErrors: {} };
+    // No redirect: the page answers this request itself (a preview, a secret shown once) and may show what was sent.
+    return { status: 200, ...collected(form), fieldErrors: {} };
   } catch (error) {
     if (!(error instanceof ShiraseError)) throw error;
     const fieldErrors: Record<string, string> = {};
     for (const f of error.fields) fieldErrors[f.field] ??= f.message;
-    const lists: Record<string, string[]> = {};
-    for (const [key, value] of form?.entries() ?? []) if (typeof value === 'string') (lists[key] ??= []).push(value);
-    return { error, status: HTTP_STATUS_BY_CODE[error.code], values: formValues(form), lists, fieldErrors };
+    return { error, status: HTTP_STATUS_BY_CODE[error.code], ...collected(form), fieldErrors };
   }
 }

@@ -10,7 +10,8 @@ import { DOWNTIME_WEIGHTS } from '../status/uptime';
 import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime } from '../views/status-page';
 import { readPageId } from '../site/page-identity';
 import { loadComponentTree, type ComponentTree } from '../views/components';
-import { loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
+import { attachPostmortems, loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
+import { loadPostmortems } from '../postmortems/load-postmortems';
 import type { ComponentStatus } from '../status/vocabulary';
 
 export const API_LIST_CAP = 50;
@@ -148,9 +149,10 @@ function load(ctx: ApiContext) {
 }
 
 function incidentList(ctx: ApiContext, statuses?: string[]) {
-  return loadIncidents(ctx.db, and(eq(incidents.kind, 'incident'), statuses ? inArray(incidents.status, statuses) : undefined), {
+  const list = loadIncidents(ctx.db, and(eq(incidents.kind, 'incident'), statuses ? inArray(incidents.status, statuses) : undefined), {
     limit: API_LIST_CAP,
   });
+  return attachPostmortems(list, loadPostmortems(ctx.config.postmortemsDir).byIncident);
 }
 
 function maintenanceList(ctx: ApiContext, statuses?: string[]) {

@@ -16,17 +16,19 @@ export interface TimelineText {
  * its event happened rather than the time it was typed.
  */
 export const JUNE_18 = {
+  /** Fixed ids, so the demo postmortem in content/postmortems can name them. */
+  incidentId: 'jun18renewal',
+  maintenanceId: 'jun17mainten',
   name: 'Service unavailable after the renewal release',
   maintenance: {
     name: 'Renewal release: planned maintenance',
     announcement:
       'We will release the renewed app, with a new design and new features, during the quietest hours of the week. The service is closed for the whole window; boards and cards are kept as they are.',
     started: 'Maintenance mode is on and the renewal work has begun.',
-    completed: 'The renewal work is finished and the service is open again.',
+    completed: 'The renewal work finished on schedule and the service reopened at 06:00 with the new version.',
   },
   timeline: [
-    { day: 18, hour: 6, minute: 0, status: 'investigating', body: 'The renewal release went out on schedule and the service reopened at 06:00.' },
-    { day: 18, hour: 7, minute: 0, status: 'investigating', components: 'degraded_performance', body: 'As Monday-morning traffic grew, pages and the apps began to respond slowly.' },
+    { day: 18, hour: 7, minute: 0, status: 'investigating', components: 'degraded_performance', body: 'As Monday-morning traffic grew after the renewal release, pages and the apps began to respond slowly.' },
     { day: 18, hour: 8, minute: 0, status: 'investigating', components: 'major_outage', body: 'The service stopped responding. The web app and the mobile apps could not be reached.' },
     { day: 18, hour: 9, minute: 0, status: 'investigating', body: 'We saw an unusually large volume of network traffic and started investigating where it came from.' },
     { day: 18, hour: 10, minute: 0, status: 'identified', body: 'We traced the flood of requests to one part of the new application code.' },

@@ -54,6 +54,7 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
       scheduledFor: jst(6, 17, 22),
       scheduledUntil: jst(6, 18, 6),
       autoTransitions: false,
+      id: JUNE_18.maintenanceId,
     },
     { now: jst(6, 11, 12) },
   );
@@ -64,7 +65,17 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
   const at = (e: (typeof JUNE_18.timeline)[number]) => jst(6, e.day, e.hour, e.minute);
   const { incidentId } = openIncident(
     db,
-    { name: JUNE_18.name, status: first!.status, body: first!.body, displayAt: at(first!), backfilled: true, components: [] },
+    {
+      id: JUNE_18.incidentId,
+      name: JUNE_18.name,
+      status: first!.status,
+      body: first!.body,
+      displayAt: at(first!),
+      // Impact began when the service reopened at 06:00; the first report came an hour later.
+      startedAt: jst(6, 18, 6),
+      backfilled: true,
+      components: set(first!.components ?? 'operational'),
+    },
     ctx,
   );
   for (const entry of rest) {

@@ -26,6 +26,8 @@ export function openIncidentSchema(now: number) {
     startedAt: displayAtField(now),
     notify: z.boolean().default(false),
     backfilled: z.boolean().default(false),
+    /** A chosen public id, for data that other files refer to (the demo's postmortem). */
+    id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
   });
 }
 export type OpenIncidentInput = z.input<ReturnType<typeof openIncidentSchema>>;
@@ -54,6 +56,7 @@ export function scheduleMaintenanceSchema() {
       autoTransitions: z.boolean().default(true),
       notify: z.boolean().default(false),
       impact: z.enum(IMPACTS).optional(),
+      id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
     })
     .refine((m) => m.scheduledUntil > m.scheduledFor, {
       message: 'The window must end after it starts.',

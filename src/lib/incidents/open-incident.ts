@@ -16,7 +16,7 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
   return db.transaction((tx) => {
     const componentIds = data.components.map((c) => c.componentId);
     assertComponentsExist(tx, componentIds);
-    const incidentId = newPublicId();
+    const incidentId = data.id ?? newPublicId();
     tx.insert(incidents)
       .values({
         id: incidentId,

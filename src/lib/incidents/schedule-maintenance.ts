@@ -13,7 +13,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
   const data = parseInput(scheduleMaintenanceSchema(), input, 'maintenance');
   return db.transaction((tx) => {
     assertComponentsExist(tx, data.componentIds, 'componentIds');
-    const incidentId = newPublicId();
+    const incidentId = data.id ?? newPublicId();
     tx.insert(incidents)
       .values({
         id: incidentId,

@@ -2,7 +2,7 @@ import { count } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { localDateOf } from '../time';
-import { loadIncidents, type IncidentView } from './incidents';
+import { attachPostmortems, loadIncidents, type IncidentView } from './incidents';
 
 export const HISTORY_PAGE_SIZE = 25;
 
@@ -31,10 +31,15 @@ export function parsePageParam(raw: string | null): number {
 }
 
 /** One page of incidents and maintenance, newest first, grouped by month in the page's time zone. */
-export function buildHistoryPageView(db: Db, page: number, timeZone: string): HistoryPageView {
+export function buildHistoryPageView(
+  db: Db,
+  page: number,
+  timeZone: string,
+  postmortems: ReadonlyMap<string, { slug: string; title: string }> = new Map(),
+): HistoryPageView {
   const total = db.select({ n: count() }).from(incidents).get()?.n ?? 0;
   const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-  const rows = loadIncidents(db, undefined, { limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE });
+  const rows = attachPostmortems(loadIncidents(db, undefined, { limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE, withUpdates: false }), postmortems);
   const months: HistoryMonth[] = [];
   for (const incident of rows) {
     const d = localDateOf(incident.startedAt, timeZone);

@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/open';
 import { isPublicId } from '../ids';
 import { localDateKey } from '../time';
-import { loadIncident, type IncidentView, type UpdateView } from './incidents';
+import { attachPostmortems, loadIncident, type IncidentView, type UpdateView } from './incidents';
 
 export interface IncidentPageView {
   incident: IncidentView;
@@ -23,10 +23,17 @@ export function groupByLocalDay<T extends { displayAt: number }>(items: readonly
   return days;
 }
 
-export function buildIncidentPageView(db: Db, id: string, now: number, timeZone: string): IncidentPageView | undefined {
+export function buildIncidentPageView(
+  db: Db,
+  id: string,
+  now: number,
+  timeZone: string,
+  postmortems: ReadonlyMap<string, { slug: string; title: string }> = new Map(),
+): IncidentPageView | undefined {
   if (!isPublicId(id)) return undefined;
   const incident = loadIncident(db, id);
   if (!incident) return undefined;
+  attachPostmortems([incident], postmortems);
   return {
     incident,
     days: groupByLocalDay(incident.updates, timeZone),

@@ -40,6 +40,8 @@ export interface IncidentView {
   createdAt: number;
   updatedAt: number;
   components: { id: string; name: string }[];
+  /** The published postmortem that explains it, once one exists. */
+  postmortem?: { slug: string; title: string };
   /** Oldest first by display time. */
   updates: UpdateView[];
 }
@@ -122,6 +124,20 @@ export function loadIncidents(
       }))
       .sort(compareTimeline),
   }));
+}
+
+/**
+ * Marks incidents that a published postmortem explains: they link to it and,
+ * as on Statuspage, a resolved one takes the status "postmortem".
+ */
+export function attachPostmortems<T extends IncidentView>(list: T[], byIncident: ReadonlyMap<string, { slug: string; title: string }>): T[] {
+  for (const incident of list) {
+    const p = byIncident.get(incident.id);
+    if (!p) continue;
+    incident.postmortem = { slug: p.slug, title: p.title };
+    if (incident.kind === 'incident' && incident.status === 'resolved') incident.status = 'postmortem';
+  }
+  return list;
 }
 
 export function loadIncident(db: Db, id: string): IncidentView | undefined {

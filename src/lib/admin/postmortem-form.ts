@@ -1,0 +1,40 @@
+import { inArray } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { incidents } from '../../../db/schema';
+import { loadIncidents, type IncidentView } from '../views/incidents';
+
+import { text } from './form-input';
+import { frontMatterSchema } from '../postmortems/front-matter';
+import type { Postmortem } from '../postmortems/load-postmortems';
+import type { PostmortemInput } from '../postmortems/save-postmortem';
+import { parseInput } from '../validation';
+
+export function readPostmortemForm(form: FormData): PostmortemInput {
+  const action = text(form, 'action');
+  return {
+    originalFile: text(form, 'originalFile') || undefined,
+    title: text(form, 'title'),
+    slug: text(form, 'slug'),
+    date: text(form, 'date'),
+    incidents: form.getAll('incidents').map(String),
+    summary: text(form, 'summary'),
+    locale: text(form, 'locale') || 'en',
+    body: text(form, 'body'),
+    action: action === 'publish' || action === 'unpublish' ? action : 'save',
+  };
+}
+
+/** An unsaved postmortem built from the form, for the preview; invalid fields raise like saving would. */
+export function previewPostmortem(input: PostmortemInput): Postmortem {
+  const { title, slug, date, incidents, summary, locale } = input;
+  const front = parseInput(frontMatterSchema, { title, slug, date, incidents, summary, locale, published: null }, 'preview');
+  return { ...front, file: input.originalFile ?? '', body: input.body, mtimeMs: 0 };
+}
+
+
+/** Incidents to offer for linking: the recent ones, plus any already linked. */
+export function postmortemCandidates(db: Db, linked: Iterable<string>): IncidentView[] {
+  const recent = loadIncidents(db, undefined, { limit: 60, withUpdates: false });
+  const missing = [...linked].filter((id) => !recent.some((r) => r.id === id));
+  return missing.length ? [...recent, ...loadIncidents(db, inArray(incidents.id, missing), { withUpdates: false })] : recent;
+}

@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileNameFor, frontMatterSchema, splitFrontMatter, type FrontMatter } from './front-matter';
+
+export interface Postmortem extends FrontMatter {
+  file: string;
+  body: string;
+  mtimeMs: number;
+}
+
+/** A file that could not be used, with what to fix. */
+export interface PostmortemProblem {
+  file: string;
+  field: string;
+  message: string;
+}
+
+export interface PostmortemLibrary {
+  all: Postmortem[];
+  problems: PostmortemProblem[];
+  bySlug: Map<string, Postmortem>;
+  /** The published postmortem that explains each incident. */
+  byIncident: Map<string, Postmortem>;
+}
+
+const parsedFiles = new Map<string, { mtimeMs: number; size: number; result: Postmortem | PostmortemProblem[] }>();
+
+function parseFile(dir: string, file: string): Postmortem | PostmortemProblem[] {
+  const path = join(dir, file);
+  const info = statSync(path);
+  const known = parsedFiles.get(path);
+  if (known && known.mtimeMs === info.mtimeMs && known.size === info.size) return known.result;
+  let result: Postmortem | PostmortemProblem[];
+  try {
+    const { data, body } = splitFrontMatter(readFileSync(path, 'utf8'));
+    const parsed = frontMatterSchema.safeParse(data);
+    if (!parsed.success) {
+      result = parsed.error.issues.map((i) => ({ file, field: i.path.join('.') || 'front matter', message: i.message }));
+    } else if (fileNameFor(parsed.data) !== file) {
+      result = [{ file, field: 'date, slug', message: `The file name must be ${fileNameFor(parsed.data)}, built from the date and slug in its front matter.` }];
+    } else {
+      result = { ...parsed.data, file, body, mtimeMs: info.mtimeMs };
+    }
+  } catch (error) {
+    result = [{ file, field: 'front matter', message: error instanceof Error ? error.message : String(error) }];
+  }
+  parsedFiles.set(path, { mtimeMs: info.mtimeMs, size: info.size, result });
+  return result;
+}
+
+/**
+ * Reads every postmortem in the folder. A broken file never hides the
+ * others: it is reported with the field and what to fix. Files are parsed
+ * again only when they change, so calling this on every render is cheap.
+ */
+export function loadPostmortems(dir: string): PostmortemLibrary {
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
+  } catch {
+    // No folder yet: no postmortems.
+  }
+  const all: Postmortem[] = [];
+  const problems: PostmortemProblem[] = [];
+  for (const file of files) {
+    const result = parseFile(dir, file);
+    if (Array.isArray(result)) problems.push(...result);
+    else all.push(result);
+  }
+  const bySlug = new Map<string, Postmortem>();
+  for (const p of all) {
+    if (bySlug.has(p.slug)) problems.push({ file: p.file, field: 'slug', message: `Another file (${bySlug.get(p.slug)!.file}) already uses the slug "${p.slug}".` });
+    else bySlug.set(p.slug, p);
+  }
+  const byIncident = new Map<string, Postmortem>();
+  for (const p of bySlug.values()) if (p.published) for (const id of p.incidents) byIncident.set(id, p);
+  return { all: [...bySlug.values()], problems, bySlug, byIncident };
+}
+
+/** A short fingerprint of the folder, for noticing added, edited and removed files. */
+export function folderSignature(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => {
+        const s = statSync(join(dir, f));
+        return `${f}:${s.mtimeMs}:${s.size}`;
+      })
+      .join('|');
+  } catch {
+    return '';
+  }
+}

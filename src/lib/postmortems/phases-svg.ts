@@ -1,0 +1,49 @@
+// An incident's phases on a time axis, drawn as SVG on the server. Each phase
+// is a band with a text label and a pattern as well as a colour, so it reads
+// without colour and in print.
+import type { IncidentView } from '../views/incidents';
+import { escapeHtml } from '../views/uptime-strip-html';
+import { t, type Locale } from '../i18n/messages';
+import { formatDateTime, formatTime, formatDuration } from '../i18n/format';
+
+const FILLS: Record<string, string> = {
+  investigating: '#d1342b',
+  identified: '#e66a00',
+  monitoring: '#2f5fb3',
+  scheduled: '#7a8591',
+  in_progress: '#2f5fb3',
+  verifying: '#2f5fb3',
+};
+
+export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: string, now: number): string {
+  const start = incident.startedAt;
+  const end = incident.resolvedAt ?? now;
+  const span = Math.max(end - start, 60_000);
+  const width = 720;
+  const x = (ms: number) => Math.round(((ms - start) / span) * (width - 20)) + 10;
+  const phases: { status: string; from: number; to: number }[] = [];
+  const points = [{ status: 'investigating', at: start }, ...incident.updates.map((u) => ({ status: u.status as string, at: Math.max(start, u.displayAt) }))];
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    if (p.status === 'resolved' || p.status === 'completed' || p.status === 'postmortem') break;
+    const to = points[i + 1]?.at ?? end;
+    const last = phases[phases.length - 1];
+    if (last && last.status === p.status) last.to = to;
+    else if (to > p.at) phases.push({ status: p.status, from: p.at, to });
+  }
+  const bands = phases
+    .map((p) => {
+      const label = t(locale, `status.update.${p.status as 'investigating'}`);
+      const w = Math.max(1, x(p.to) - x(p.from));
+      const title = `${label}: ${formatDateTime(p.from, locale, timeZone)} – ${formatDateTime(p.to, locale, timeZone)} (${formatDuration(p.to - p.from, locale)})`;
+      return `<g><title>${escapeHtml(title)}</title><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="${FILLS[p.status] ?? '#7a8591'}"/><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="url(#hatch-${p.status === 'investigating' ? 'a' : p.status === 'identified' ? 'b' : 'c'})"/>${w > 70 ? `<text x="${x(p.from) + 4}" y="39" fill="#fff" font-size="12">${escapeHtml(label)}</text>` : ''}</g>`;
+    })
+    .join('');
+  const ticks = [start, start + span / 2, end]
+    .map((ms, i) => `<text x="${x(ms)}" y="68" font-size="11" text-anchor="${i === 0 ? 'start' : i === 2 ? 'end' : 'middle'}" fill="currentColor">${escapeHtml(formatTime(ms, locale, timeZone))}</text>`)
+    .join('');
+  const summary = phases
+    .map((p) => `${t(locale, `status.update.${p.status as 'investigating'}`)} ${formatDuration(p.to - p.from, locale)}`)
+    .join(', ');
+  return `<svg class="phases" viewBox="0 0 ${width} 76" role="img" aria-label="${escapeHtml(t(locale, 'postmortem.phases') + ': ' + summary)}" xmlns="http://www.w3.org/2000/svg"><defs><pattern id="hatch-a" width="6" height="6" patternUnits="userSpaceOnUse"><path d="M0 6L6 0" stroke="#fff" stroke-opacity=".35"/></pattern><pattern id="hatch-b" width="6" height="6" patternUnits="userSpaceOnUse"><circle cx="3" cy="3" r="1" fill="#fff" fill-opacity=".4"/></pattern><pattern id="hatch-c" width="6" height="6" patternUnits="userSpaceOnUse"><path d="M0 3H6" stroke="#fff" stroke-opacity=".3"/></pattern></defs>${bands}<line x1="10" y1="54" x2="${width - 10}" y2="54" stroke="currentColor" stroke-opacity=".5"/>${ticks}</svg>`;
+}

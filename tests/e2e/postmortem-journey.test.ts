@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
+
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('staff publishing a postmortem', () => {
+  it('write it, preview it, publish it; readers see the generated timeline and metrics', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/admin/login');
+    await page.getByLabel('Email address').fill('admin@example.com');
+    await page.getByLabel('Password').fill(server.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/admin$/);
+
+    await page.goto(server.url + '/admin/postmortems');
+    await page.getByRole('link', { name: 'Write a postmortem' }).click();
+    await page.getByLabel('Title').fill('File uploads failing: what happened');
+    await page.getByLabel(/^Slug/).fill('file-uploads');
+    await page.getByLabel('File uploads failing (').check();
+    await page.getByLabel('Report').fill('## What happened\n\nA storage node ran out of space.\n\n{{metrics}}\n\n{{timeline}}\n\n## Action items\n\n- [x] Alert on disk space');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('heading', { name: /^Preview: File uploads failing/ }).waitFor();
+    expect(await page.locator('[data-metric="recover"] strong').textContent()).toBe('55 min');
+    // The preview kept everything typed.
+    expect(await page.getByLabel('Title').inputValue()).toBe('File uploads failing: what happened');
+
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForURL(/done=published/);
+
+    const reader = await browser.newPage();
+    await reader.goto(server.url + '/postmortems/file-uploads');
+    expect(await reader.getByRole('heading', { level: 1 }).textContent()).toBe('File uploads failing: what happened');
+    expect(await reader.locator('[data-metric="detect"] strong').textContent()).toBe('0 min');
+    expect(await reader.locator('[data-metric="identify"] strong').textContent()).toBe('25 min');
+    expect(await reader.locator('.timeline-table tr').count()).toBe(3);
+    expect(await reader.getByText('A storage node ran out of space.').isVisible()).toBe(true);
+
+    await reader.goto(server.url + '/history');
+    await reader.getByRole('link', { name: 'Postmortem: File uploads failing: what happened' }).click();
+    await reader.waitForURL(/\/postmortems\/file-uploads$/);
+    await page.close();
+    await reader.close();
+  });
+});

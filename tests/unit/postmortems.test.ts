@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { frontMatterSchema, serializePostmortem, splitFrontMatter } from '../../src/lib/postmortems/front-matter';
+import { incidentMetrics } from '../../src/lib/postmortems/metrics';
+import { renderBody } from '../../src/lib/postmortems/postmortem-view';
+import { groupByLocalDay } from '../../src/lib/views/incident-page';
+import type { IncidentView } from '../../src/lib/views/incidents';
+import { zonedTimeToUtc } from '../../src/lib/time';
+
+describe('postmortem front matter', () => {
+  const valid = { title: 'Outage', slug: 'renewal-outage', date: '2018-06-22', incidents: ['jun18renewal'], summary: 'Short.', published: '2018-06-22T12:00:00+09:00', locale: 'en' };
+
+  it('accepts a complete postmortem and reads the published time', () => {
+    const parsed = frontMatterSchema.parse(valid);
+    expect(parsed.published).toBe(Date.UTC(2018, 5, 22, 3));
+  });
+
+  it('names every field that needs fixing', () => {
+    const result = frontMatterSchema.safeParse({ ...valid, title: '', slug: 'Not A Slug', date: '22/06/2018', incidents: ['x'], published: 'yesterday', extra: 1 });
+    expect(result.success).toBe(false);
+    const fields = result.success ? [] : result.error.issues.map((i) => i.path.join('.') || i.code);
+    expect(fields).toEqual(expect.arrayContaining(['title', 'slug', 'date', 'incidents.0', 'published', 'unrecognized_keys']));
+  });
+
+  it('is a draft without a published time', () => {
+    expect(frontMatterSchema.parse({ ...valid, published: undefined }).published).toBeUndefined();
+  });
+
+  it('writes files that read back the same', () => {
+    const front = frontMatterSchema.parse(valid);
+    const { data, body } = splitFrontMatter(serializePostmortem(front, '## Summary\n\nText.'));
+    expect(frontMatterSchema.parse(data)).toEqual(front);
+    expect(body.trim()).toBe('## Summary\n\nText.');
+  });
+});
+
+describe('response metrics', () => {
+  const jst = (d: number, h: number, m = 0) => zonedTimeToUtc(2018, 6, d, h, m, 'Asia/Tokyo');
+  const update = (status: string, displayAt: number, seq: number) => ({ id: `u${seq}`, seq, status, body: '', displayAt, createdAt: 0, updatedAt: 0, notify: false, changes: [] });
+  const june18 = {
+    startedAt: jst(18, 6),
+    resolvedAt: jst(19, 1, 40),
+    updates: [update('investigating', jst(18, 7), 1), update('investigating', jst(18, 9), 2), update('identified', jst(18, 10), 3), update('resolved', jst(19, 1, 40), 4)],
+  } as unknown as IncidentView;
+
+  it('measures detect, identify and recover from the start of impact', () => {
+    expect(incidentMetrics(june18).map((m) => [m.key, m.ms! / 60_000])).toEqual([
+      ['detect', 60],
+      ['identify', 240],
+      ['recover', 19 * 60 + 40],
+    ]);
+  });
+
+  it('reports a moment the log does not have as missing', () => {
+    const open = { ...june18, resolvedAt: null, updates: june18.updates.slice(0, 2) } as IncidentView;
+    expect(incidentMetrics(open).map((m) => m.ms)).toEqual([60 * 60_000, null, null]);
+  });
+});
+
+describe('timeline days', () => {
+  it('groups entries by local day, so 23:30 UTC is the next day in Tokyo', () => {
+    const entries = [Date.UTC(2018, 5, 18, 14, 0), Date.UTC(2018, 5, 18, 14, 59), Date.UTC(2018, 5, 18, 15, 0), Date.UTC(2018, 5, 18, 23, 30)].map((displayAt) => ({ displayAt }));
+    expect(groupByLocalDay(entries, 'Asia/Tokyo').map((d) => [d.key, d.updates.length])).toEqual([
+      ['2018-06-18', 2],
+      ['2018-06-19', 2],
+    ]);
+    expect(groupByLocalDay(entries, 'Etc/UTC').map((d) => [d.key, d.updates.length])).toEqual([['2018-06-18', 4]]);
+  });
+});
+
+describe('postmortem bodies', () => {
+  it('places generated blocks where the directives stand, and not inside code', () => {
+    const { segments } = renderBody('## Summary\n\nText.\n\n{{timeline}}\n\n```\n{{metrics}}\n```\n\n## Cause');
+    expect(segments.map((s) => (s.kind === 'block' ? s.name : 'html'))).toEqual(['html', 'timeline', 'html']);
+  });
+
+  it('puts the whole report first when there is no directive', () => {
+    expect(renderBody('Just text.').segments[0]).toEqual({ kind: 'block', name: 'report' });
+  });
+
+  it('gives headings anchors for the table of contents', () => {
+    const { headings, segments } = renderBody('## Root cause\n\n## Root cause\n\n### Trigger');
+    expect(headings.map((h) => h.id)).toEqual(['pm-root-cause', 'pm-root-cause-2', 'pm-trigger']);
+    expect((segments[1] as { html: string }).html).toContain('<h2 id="pm-root-cause">');
+  });
+});
