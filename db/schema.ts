@@ -203,3 +203,89 @@ export const updateTemplates = sqliteTable('update_templates', {
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+export const subscribers = sqliteTable(
+  'subscribers',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull().unique(),
+    locale: text('locale').notNull(),
+    /** JSON array of component ids, or null for every component. */
+    componentIds: text('component_ids'),
+    status: text('status', { enum: ['pending', 'confirmed', 'unsubscribed', 'paused'] }).notNull(),
+    permanentFailures: integer('permanent_failures').notNull().default(0),
+    confirmedAt: integer('confirmed_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('subscribers_status').on(t.status)],
+);
+
+export const webhooks = sqliteTable('webhooks', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  description: text('description'),
+  /** Signs each delivery (HMAC-SHA256); shown to staff once. */
+  secret: text('secret').notNull(),
+  componentIds: text('component_ids'),
+  createdAt: integer('created_at').notNull(),
+  disabledAt: integer('disabled_at'),
+});
+
+/** Something subscribers hear about: written in the same transaction as the change that caused it. */
+export const notificationEvents = sqliteTable(
+  'notification_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    incidentId: text('incident_id'),
+    updateId: text('update_id'),
+    subscriberId: text('subscriber_id'),
+    /** Anything else the event points at, such as a postmortem's slug. */
+    ref: text('ref'),
+    /** Set for events that must happen once, such as a maintenance reminder. */
+    onceKey: text('once_key').unique(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('events_incident').on(t.incidentId)],
+);
+
+/** One row per (event, recipient): the unit of delivery, claimed with a lease. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => notificationEvents.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: ['email', 'webhook'] }).notNull(),
+    subscriberId: text('subscriber_id').references(() => subscribers.id, { onDelete: 'cascade' }),
+    webhookId: text('webhook_id').references(() => webhooks.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    response: text('response'),
+    messageId: text('message_id'),
+    sentAt: integer('sent_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('outbox_event_subscriber').on(t.eventId, t.subscriberId),
+    uniqueIndex('outbox_event_webhook').on(t.eventId, t.webhookId),
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+/** Requests counted per subject (an address, a client) for throttling public forms. */
+export const throttleHits = sqliteTable(
+  'throttle_hits',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    subject: text('subject').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('throttle_subject_at').on(t.subject, t.at)],
+);

@@ -25,6 +25,15 @@ const configSchema = z.object({
     .refine(isTimeZone, 'must be an IANA time zone name such as Asia/Tokyo or Etc/UTC')
     .default('Asia/Tokyo'),
   DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://, such as smtp://user:pass@mail.example.com:587')
+    .optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  MAIL_DIR: z.string().min(1).default('./data/mail'),
+  MAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
+  REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
   POSTMORTEMS_DIR: z.string().min(1).default('./content/postmortems'),
   EXPORT_DIR: z.string().min(1).optional().describe('a folder that receives a static copy of the public site after every change'),
   SEED_DEMO: z
@@ -44,6 +53,12 @@ export interface Config {
   seedDemo: 'auto' | 'never';
   exportDir: string | undefined;
   postmortemsDir: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  mailDir: string;
+  mailPerSecond: number;
+  reminderMinutes: number;
+  worker: 'inline' | 'off';
 }
 
 export class ConfigError extends Error {
@@ -58,7 +73,14 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = configSchema.safeParse(input);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(input[String(i.path[0])])})`));
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        // SMTP_URL may hold a password: never echo it.
+        const shown = name === 'SMTP_URL' ? '(hidden)' : JSON.stringify(input[name]);
+        return `${i.path.join('.')}: ${i.message} (got ${shown})`;
+      }),
+    );
   }
   const c = result.data;
   const siteUrl = (c.SITE_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, '');
@@ -73,6 +95,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     seedDemo: c.SEED_DEMO,
     exportDir: c.EXPORT_DIR,
     postmortemsDir: c.POSTMORTEMS_DIR,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM ?? `${c.SITE_NAME} <status@${new URL(siteUrl).hostname}>`,
+    mailDir: c.MAIL_DIR,
+    mailPerSecond: c.MAIL_PER_SECOND,
+    reminderMinutes: c.REMINDER_MINUTES,
+    worker: c.WORKER,
   };
 }
 

@@ -10,7 +10,10 @@ import { registerAppContext, type AppContext } from '../lib/app-context';
 import { bumpChangeCounter, readChangeCounter } from '../lib/site/change-counter';
 import { folderSignature } from '../lib/postmortems/load-postmortems';
 import { ensurePageId } from '../lib/site/page-identity';
-import { runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
+import { enqueueMaintenanceReminders, runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
+import { createCourier } from '../lib/notifications/courier';
+import { startDeliveryLoop } from '../lib/notifications/deliver';
+import { oneClickUnsubscribe } from './one-click-unsubscribe';
 import { PublicCache } from './public-cache';
 import { LiveEvents } from './live-events';
 import { HOT_KEYS, publicRouteFor } from './public-routes';
@@ -45,6 +48,8 @@ export interface ServerOptions {
   now?: () => number;
   maxLiveClients?: number;
   postmortemPollMs?: number;
+  deliveryIdleMs?: number;
+  retryBaseMs?: number;
 }
 
 
@@ -133,6 +138,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     }
     const url = new URL(rawUrl, 'http://local');
     if (req.method === 'GET' && url.pathname === '/events') return live.accept(req, res);
+    if (req.method === 'POST' && url.pathname === '/unsubscribe') return oneClickUnsubscribe(req, res, url, db, now(), baseHeaders);
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(url.pathname);
       if (file) return sendRepresentation(req, res, file);
@@ -192,6 +198,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const changeTimer = setInterval(checkForChanges, options.changePollMs ?? 100);
   const maintenanceTimer = setInterval(() => {
     try {
+      enqueueMaintenanceReminders(db, now(), config.reminderMinutes);
       if (runMaintenanceWindows(db, now()) > 0) checkForChanges();
     } catch (error) {
       log(`[shirase] maintenance windows: ${error instanceof Error ? error.message : String(error)}`);
@@ -201,6 +208,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   maintenanceTimer.unref();
 
   runMaintenanceWindows(db, now());
+  // Deliveries run here unless a separate `npm run worker` process does them.
+  const courier = config.worker === 'inline' ? createCourier(config) : undefined;
+  const stopDeliveries = courier ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs }) : undefined;
   const address = await listen(server, config.port, config.host);
   cache.invalidate(HOT_KEYS);
   scheduleExport();
@@ -218,6 +228,8 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       clearInterval(postmortemTimer);
       live.close();
       clearTimeout(exportTimer);
+      await stopDeliveries?.();
+      courier?.close();
       server.closeAllConnections();
       const workerExit = new Promise((r) => worker.once('exit', r));
       worker.postMessage('close');

@@ -3,6 +3,7 @@ import { incidents } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
+import { enqueueEvent } from '../notifications/enqueue';
 import type { WriteContext } from '../write-context';
 import { parseInput } from '../validation';
 import { openIncidentSchema, type OpenIncidentInput } from './input';
@@ -37,6 +38,7 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
     const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now });
     recordStatusChanges(tx, data.components, displayAt, 'incident_update', { incidentId, incidentUpdateId: updateId, now: ctx.now });
     refreshIncident(tx, incidentId, ctx.now);
+    if (data.notify) enqueueEvent(tx, { kind: 'incident_opened', incidentId, updateId }, ctx.now);
     recordAudit(tx, ctx, { action: 'incident.open', entityType: 'incident', entityId: incidentId, after: { ...data, displayAt, updateId } });
     bumpChangeCounter(tx);
     return { incidentId, updateId };

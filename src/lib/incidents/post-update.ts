@@ -4,6 +4,7 @@ import { incidents } from '../../../db/schema';
 import { ShiraseError, notFound } from '../errors';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
+import { enqueueEvent, eventKindForUpdate } from '../notifications/enqueue';
 import { isIncidentStatus, isMaintenanceStatus } from '../status/vocabulary';
 import { parseInput } from '../validation';
 import { postUpdateSchema, type PostUpdateInput } from './input';
@@ -42,6 +43,7 @@ export function postIncidentUpdate(
       now: ctx.now,
     });
     refreshIncident(tx, incidentId, ctx.now);
+    if (data.notify) enqueueEvent(tx, { kind: eventKindForUpdate(incident.kind, data.status, false), incidentId, updateId }, ctx.now);
     recordAudit(tx, ctx, { action: 'incident.post_update', entityType: 'incident', entityId: incidentId, after: { ...data, displayAt, updateId } });
     bumpChangeCounter(tx);
     return { updateId };

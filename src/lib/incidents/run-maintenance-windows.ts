@@ -1,4 +1,5 @@
-import { and, eq, inArray, lte } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { enqueueEvent } from '../notifications/enqueue';
 import type { Db } from '../../../db/open';
 import { incidentComponents, incidents } from '../../../db/schema';
 import { postIncidentUpdate } from './post-update';
@@ -53,4 +54,24 @@ export function runMaintenanceWindows(db: Db, now: number): number {
     }
   }
   return changed;
+}
+
+/**
+ * Queues the "starting soon" notice for each scheduled window that begins
+ * within `minutes`, once per window (the event's once-key guarantees it).
+ */
+export function enqueueMaintenanceReminders(db: Db, now: number, minutes: number): number {
+  if (minutes <= 0) return 0;
+  const soon = db
+    .select({ id: incidents.id })
+    .from(incidents)
+    .where(and(eq(incidents.kind, 'maintenance'), eq(incidents.status, 'scheduled'), lte(incidents.scheduledFor, now + minutes * 60_000), gt(incidents.scheduledFor, now)))
+    .all();
+  let queued = 0;
+  for (const m of soon) {
+    db.transaction((tx) => {
+      if (enqueueEvent(tx, { kind: 'maintenance_reminder', incidentId: m.id, onceKey: `reminder:${m.id}` }, now) !== null) queued++;
+    });
+  }
+  return queued;
 }

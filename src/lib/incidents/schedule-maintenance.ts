@@ -3,6 +3,7 @@ import { incidents } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
+import { enqueueEvent } from '../notifications/enqueue';
 import { parseInput } from '../validation';
 import { scheduleMaintenanceSchema, type ScheduleMaintenanceInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, refreshIncident } from './log';
@@ -33,7 +34,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
       .run();
     linkComponents(tx, incidentId, data.componentIds);
     // The announcement is shown when it was made, never later than the window it announces.
-    insertUpdate(tx, {
+    const updateId = insertUpdate(tx, {
       incidentId,
       status: 'scheduled',
       body: data.body,
@@ -42,6 +43,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
       now: ctx.now,
     });
     refreshIncident(tx, incidentId, ctx.now);
+    if (data.notify) enqueueEvent(tx, { kind: 'maintenance_scheduled', incidentId, updateId }, ctx.now);
     recordAudit(tx, ctx, { action: 'maintenance.schedule', entityType: 'incident', entityId: incidentId, after: data });
     bumpChangeCounter(tx);
     return { incidentId };

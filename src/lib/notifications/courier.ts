@@ -1,0 +1,94 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config';
+import type { EmailMessage, WebhookMessage } from './compose';
+
+/** How a delivery attempt ended, in terms the outbox can act on. */
+export type Outcome = { ok: true; response: string } | { ok: false; permanent: boolean; error: string };
+
+export interface Courier {
+  sendEmail(message: EmailMessage): Promise<Outcome>;
+  postWebhook(message: WebhookMessage): Promise<Outcome>;
+  /** Where mail goes, for logs and the admin (never the password). */
+  describe(): string;
+  close(): void;
+}
+
+/** SMTP answers 5xx for permanent refusals; everything else (4xx, lost connections, timeouts) may pass on retry. */
+export function smtpOutcome(error: unknown): Outcome {
+  const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
+  const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
+  return { ok: false, permanent, error: (e.response ?? e.message ?? String(error)).slice(0, 500) };
+}
+
+async function postWebhook(message: WebhookMessage): Promise<Outcome> {
+  try {
+    const res = await fetch(message.url, { method: 'POST', body: message.body, headers: message.headers, signal: AbortSignal.timeout(10_000), redirect: 'manual' });
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.ok) return { ok: true, response: `HTTP ${res.status}` };
+    // A 4xx other than "try later" means this request will never be accepted.
+    const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
+    return { ok: false, permanent, error: `HTTP ${res.status}` };
+  } catch (error) {
+    return { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function smtpCourier(config: Config): Courier {
+  const url = new URL(config.smtpUrl!);
+  const transport = nodemailer.createTransport({
+    pool: true,
+    host: url.hostname,
+    port: Number(url.port) || (url.protocol === 'smtps:' ? 465 : 587),
+    secure: url.protocol === 'smtps:',
+    auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+    maxConnections: 5,
+    maxMessages: 1000,
+    rateDelta: 1000,
+    rateLimit: config.mailPerSecond,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+    tls: { rejectUnauthorized: url.searchParams.get('tls') !== 'insecure' },
+  });
+  return {
+    async sendEmail(m) {
+      try {
+        const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers });
+        return { ok: true, response: String(info.response ?? 'accepted').slice(0, 500) };
+      } catch (error) {
+        return smtpOutcome(error);
+      }
+    },
+    postWebhook,
+    describe: () => `SMTP ${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`,
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * With no SMTP server configured, each email is written as an .eml file under
+ * the mail folder, so the demo's subscribe and confirm flow works offline.
+ */
+function fileCourier(config: Config): Courier {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async sendEmail(m) {
+      const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers });
+      mkdirSync(config.mailDir, { recursive: true });
+      const name = `${Date.now()}-${m.messageId.replace(/[^\w.-]+/g, '_')}.eml`;
+      const temp = join(config.mailDir, `.${name}.tmp`);
+      writeFileSync(temp, info.message as Buffer);
+      renameSync(temp, join(config.mailDir, name));
+      return { ok: true, response: `written to ${name}` };
+    },
+    postWebhook,
+    describe: () => `files in ${config.mailDir}`,
+    close: () => transport.close(),
+  };
+}
+
+export function createCourier(config: Config): Courier {
+  return config.smtpUrl ? smtpCourier(config) : fileCourier(config);
+}

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { outbox, subscribers } from '../../../db/schema';
+import type { Config } from '../config';
+import { composeEmail, composeWebhook } from './compose';
+import type { Courier, Outcome } from './courier';
+
+export const LEASE_MS = 60_000;
+export const MAX_ATTEMPTS = 10;
+/** A subscriber whose address refuses this many messages for good is paused. */
+export const PAUSE_AFTER_PERMANENT_FAILURES = 3;
+
+export interface DeliveryOptions {
+  config: Config;
+  courier: Courier;
+  /** Identifies this worker's leases; a crashed worker's rows are picked up when their lease runs out. */
+  owner?: string;
+  batchSize?: number;
+  retryBaseMs?: number;
+  now?: () => number;
+}
+
+/** Exponential backoff with ±20 % jitter, so retries from many rows do not arrive together. */
+export function retryDelay(attempt: number, baseMs: number): number {
+  const delay = Math.min(baseMs * 2 ** (attempt - 1), 3_600_000);
+  return Math.round(delay * (0.8 + Math.random() * 0.4));
+}
+
+type Row = typeof outbox.$inferSelect;
+
+/**
+ * Claims due rows with a lease in one compare-and-swap UPDATE, so two workers
+ * never take the same row, and rows a crashed worker held come back once
+ * their lease expires.
+ */
+export function claimDue(db: Db, owner: string, limit: number, now: number): Row[] {
+  const rows = db.$client
+    .prepare(
+      `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+       WHERE id IN (
+         SELECT id FROM outbox
+         WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until < ?)
+         ORDER BY id LIMIT ?)
+       RETURNING *`,
+    )
+    .all(owner, now + LEASE_MS, now, now, limit) as Record<string, unknown>[];
+  return rows.map((r) => ({
+    id: r.id as number,
+    eventId: r.event_id as number,
+    channel: r.channel as Row['channel'],
+    subscriberId: r.subscriber_id as string | null,
+    webhookId: r.webhook_id as string | null,
+    status: r.status as Row['status'],
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as number,
+    leaseOwner: r.lease_owner as string | null,
+    leaseUntil: r.lease_until as number | null,
+    lastError: r.last_error as string | null,
+    response: r.response as string | null,
+    messageId: r.message_id as string | null,
+    sentAt: r.sent_at as number | null,
+    createdAt: r.created_at as number,
+  }));
+}
+
+function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: string | null, options: Required<Pick<DeliveryOptions, 'retryBaseMs'>>, now: number): 'sent' | 'retry' | 'failed' {
+  const mine = and(eq(outbox.id, row.id), eq(outbox.leaseOwner, owner));
+  if (outcome.ok) {
+    db.update(outbox).set({ status: 'sent', sentAt: now, response: outcome.response, messageId, leaseOwner: null, leaseUntil: null, lastError: null }).where(mine).run();
+    return 'sent';
+  }
+  if (outcome.permanent || row.attempts >= MAX_ATTEMPTS) {
+    db.transaction((tx) => {
+      tx.update(outbox).set({ status: 'failed', lastError: outcome.error, messageId, leaseOwner: null, leaseUntil: null }).where(mine).run();
+      if (row.subscriberId && outcome.permanent) {
+        tx.update(subscribers)
+          .set({
+            permanentFailures: sql`${subscribers.permanentFailures} + 1`,
+            status: sql`case when ${subscribers.permanentFailures} + 1 >= ${PAUSE_AFTER_PERMANENT_FAILURES} and ${subscribers.status} = 'confirmed' then 'paused' else ${subscribers.status} end`,
+            updatedAt: now,
+          })
+          .where(eq(subscribers.id, row.subscriberId))
+          .run();
+      }
+    });
+    return 'failed';
+  }
+  db.update(outbox)
+    .set({ status: 'pending', lastError: outcome.error, nextAttemptAt: now + retryDelay(row.attempts, options.retryBaseMs), leaseOwner: null, leaseUntil: null })
+    .where(mine)
+    .run();
+  return 'retry';
+}
+
+/** Delivers one batch of due rows; returns what happened to them. */
+export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ claimed: number; sent: number; retried: number; failed: number }> {
+  const now = options.now ?? (() => Date.now());
+  const owner = options.owner ?? randomBytes(8).toString('hex');
+  const rows = claimDue(db, owner, options.batchSize ?? 100, now());
+  const tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
+  await Promise.all(
+    rows.map(async (row) => {
+      let outcome: Outcome;
+      let messageId: string | null = null;
+      try {
+        if (row.channel === 'email') {
+          const message = composeEmail(db, options.config, row);
+          messageId = message.messageId;
+          outcome = await options.courier.sendEmail(message);
+        } else {
+          outcome = await options.courier.postWebhook(composeWebhook(db, options.config, row));
+        }
+      } catch (error) {
+        outcome = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
+      }
+      const result = settle(db, row, owner, outcome, messageId, { retryBaseMs: options.retryBaseMs ?? 30_000 }, now());
+      if (result === 'sent') tally.sent++;
+      else if (result === 'retry') tally.retried++;
+      else tally.failed++;
+    }),
+  );
+  return tally;
+}
+
+/**
+ * Runs batches until nothing is due, then checks again every `idleMs`. Stops
+ * when the returned function is called. Errors are logged, never thrown: a
+ * broken mail server must not take the status page with it.
+ */
+export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: number; log?: (line: string) => void }): () => Promise<void> {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const { claimed } = await deliverBatch(db, { ...options, owner });
+        if (claimed > 0) continue;
+      } catch (error) {
+        options.log?.(`[shirase] delivery: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, options.idleMs ?? 1_000).unref();
+      });
+    }
+  })();
+  return async () => {
+    stopped = true;
+    wake?.();
+    await done;
+  };
+}

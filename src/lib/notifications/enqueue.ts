@@ -1,0 +1,71 @@
+import { eq, isNull } from 'drizzle-orm';
+import type { Tx } from '../incidents/log';
+import { incidentComponents, notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
+
+export const EVENT_KINDS = [
+  'confirm',
+  'incident_opened',
+  'incident_updated',
+  'incident_resolved',
+  'maintenance_scheduled',
+  'maintenance_reminder',
+  'maintenance_started',
+  'maintenance_completed',
+  'postmortem_published',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** True when a recipient scoped to `scope` (null: everything) should hear about something touching `touched`. */
+export function inScope(scope: string | null, touched: readonly string[]): boolean {
+  if (scope === null || touched.length === 0) return true;
+  const wanted = JSON.parse(scope) as string[];
+  return touched.some((id) => wanted.includes(id));
+}
+
+/**
+ * Records an event and one outbox row per recipient, inside the caller's
+ * transaction: the change and its notifications commit together or not at
+ * all. The unique keys make a second row for the same pair impossible.
+ */
+export function enqueueEvent(
+  tx: Tx,
+  event: { kind: EventKind; incidentId?: string; updateId?: string; subscriberId?: string; ref?: string; onceKey?: string },
+  now: number,
+): number | null {
+  const inserted = tx
+    .insert(notificationEvents)
+    .values({ kind: event.kind, incidentId: event.incidentId ?? null, updateId: event.updateId ?? null, subscriberId: event.subscriberId ?? null, ref: event.ref ?? null, onceKey: event.onceKey ?? null, createdAt: now })
+    .onConflictDoNothing()
+    .returning({ id: notificationEvents.id })
+    .get();
+  if (!inserted) return null;
+  const eventId = inserted.id;
+  const row = { eventId, status: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now };
+
+  if (event.kind === 'confirm') {
+    tx.insert(outbox).values({ ...row, channel: 'email', subscriberId: event.subscriberId! }).run();
+    return eventId;
+  }
+  const touched = event.incidentId
+    ? tx.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, event.incidentId)).all().map((r) => r.id)
+    : [];
+  for (const s of tx.select({ id: subscribers.id, scope: subscribers.componentIds }).from(subscribers).where(eq(subscribers.status, 'confirmed')).all()) {
+    if (inScope(s.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'email', subscriberId: s.id }).onConflictDoNothing().run();
+  }
+  for (const w of tx.select({ id: webhooks.id, scope: webhooks.componentIds }).from(webhooks).where(isNull(webhooks.disabledAt)).all()) {
+    if (inScope(w.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'webhook', webhookId: w.id }).onConflictDoNothing().run();
+  }
+  return eventId;
+}
+
+/** The event an update announces, by the kind of incident and the update's status. */
+export function eventKindForUpdate(incidentKind: 'incident' | 'maintenance', status: string, isFirst: boolean): EventKind {
+  if (incidentKind === 'maintenance') {
+    if (status === 'in_progress') return 'maintenance_started';
+    if (status === 'completed') return 'maintenance_completed';
+    return isFirst ? 'maintenance_scheduled' : 'incident_updated';
+  }
+  if (status === 'resolved') return 'incident_resolved';
+  return isFirst ? 'incident_opened' : 'incident_updated';
+}
+
