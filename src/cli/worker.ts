@@ -12,7 +12,7 @@ function main(): void {
   migrateDatabase(db);
   const courier = createCourier(config);
   const log = (line: string) => console.log(line);
-  const stop = startDeliveryLoop(db, { config, courier, log, idleMs: Number(process.env.WORKER_IDLE_MS ?? 1000), retryBaseMs: Number(process.env.RETRY_BASE_MS ?? 30_000) });
+  const stop = startDeliveryLoop(db, { config, courier, log, idleMs: Number(process.env.WORKER_IDLE_MS ?? 1000), retryBaseMs: Number(process.env.RETRY_BASE_MS ?? 30_000), leaseMs: Number(process.env.LEASE_SECONDS ?? 60) * 1000, batchSize: 50 });
   const reminders = setInterval(() => enqueueMaintenanceReminders(db, Date.now(), config.reminderMinutes), 15_000);
   log(`[shirase] Delivery worker running (pid ${process.pid}), sending through ${courier.describe()}.`);
   const shutdown = async () => {

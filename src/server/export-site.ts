@@ -32,6 +32,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
     ...API_PATHS,
     '/badge.svg',
+    '/feed.rss',
     ...loadComponentTree(db, Date.now()).all.map((c) => `/badge/${c.id}.svg`),
   ];
 }

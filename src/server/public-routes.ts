@@ -8,7 +8,7 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const TIME_SENSITIVE = new Set(['/', '/api/v2/uptime.json']);
 
 /** Routes rendered again straight after every change, because nearly every visitor asks for them. */
-export const HOT_KEYS = ['/', '/history', NOT_FOUND_KEY, '/api/v2/summary.json', '/api/v2/status.json', '/badge.svg'] as const;
+export const HOT_KEYS = ['/', '/history', NOT_FOUND_KEY, '/api/v2/summary.json', '/api/v2/status.json', '/badge.svg', '/feed.rss'] as const;
 
 export interface PublicRoute {
   /** The cache key, and the path the renderer asks Astro for. */
@@ -40,6 +40,9 @@ export function publicRouteFor(url: URL): PublicRoute | null {
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   if (path === '/') return { key: '/', timeSensitive: true };
   if (path === '/api' || path === '/postmortems') return { key: path, timeSensitive: false };
+  if (path === '/feed.rss') return { key: path, timeSensitive: false, cors: true };
+  const feed = /^\/feed\/([^/]+)\.rss$/.exec(path);
+  if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true } : { key: NOT_FOUND_KEY, timeSensitive: false };
   const postmortem = /^\/postmortems\/([^/]+)$/.exec(path);
   if (postmortem) return SLUG.test(postmortem[1]!) ? { key: path, timeSensitive: false } : { key: NOT_FOUND_KEY, timeSensitive: false };
   const historyPage = /^\/history\/page\/([^/]+)$/.exec(path);

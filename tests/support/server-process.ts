@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './test-server';
 
 export interface ServerProcess {
   url: string;
@@ -14,14 +15,15 @@ export interface ServerProcess {
 }
 
 /** Starts the real server the way `npm start` does, on a fresh database and a free port. */
-export function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'shirase-e2e-'));
   const databasePath = join(dir, 'shirase.db');
   // Postmortems are files: give each server its own copy so tests never write into the repository.
   const postmortemsDir = join(dir, 'postmortems');
   cpSync('content/postmortems', postmortemsDir, { recursive: true });
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', '--no-build'], {
-    env: { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir, MAIL_DIR: join(dir, 'mail'), PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { migrateDatabase, openDatabase, type Db } from '../../db/open';
@@ -26,10 +28,26 @@ export function freshDatabase(options: { seed?: boolean; now?: number } = {}): {
   return { db, dir, databasePath };
 }
 
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** The real Shirase server on a free loopback port over a fresh database. */
-export async function startTestSite(options: { seed?: boolean; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number } = {}): Promise<TestSite> {
+export async function startTestSite(
+  options: { seed?: boolean; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number } = {},
+): Promise<TestSite> {
   const { db, dir, databasePath } = freshDatabase({ seed: options.seed ?? true });
-  const config = parseConfig({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', PORT: '0', ...options.env });
+  // Mail goes to files in the test's folder unless a test points it at an SMTP server.
+  // A known port, so absolute links (emails, feeds, the API) point at this very server.
+  const port = await freePort();
+  const config = parseConfig({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', PORT: String(port), MAIL_DIR: join(dir, 'mail'), ...options.env });
   const server = await startShiraseServer({
     db,
     config,
@@ -38,6 +56,8 @@ export async function startTestSite(options: { seed?: boolean; env?: Record<stri
     changePollMs: 50,
     now: options.now,
     maintenancePollMs: options.maintenancePollMs,
+    deliveryIdleMs: 50,
+    retryBaseMs: options.retryBaseMs ?? 100,
   });
   return {
     url: server.url,

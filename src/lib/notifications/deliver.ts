@@ -18,6 +18,8 @@ export interface DeliveryOptions {
   owner?: string;
   batchSize?: number;
   retryBaseMs?: number;
+  /** How long a claimed row stays this worker's before another may take it over. */
+  leaseMs?: number;
   now?: () => number;
 }
 
@@ -34,7 +36,7 @@ type Row = typeof outbox.$inferSelect;
  * never take the same row, and rows a crashed worker held come back once
  * their lease expires.
  */
-export function claimDue(db: Db, owner: string, limit: number, now: number): Row[] {
+export function claimDue(db: Db, owner: string, limit: number, now: number, leaseMs = LEASE_MS): Row[] {
   const rows = db.$client
     .prepare(
       `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1
@@ -44,7 +46,7 @@ export function claimDue(db: Db, owner: string, limit: number, now: number): Row
          ORDER BY id LIMIT ?)
        RETURNING *`,
     )
-    .all(owner, now + LEASE_MS, now, now, limit) as Record<string, unknown>[];
+    .all(owner, now + leaseMs, now, now, limit) as Record<string, unknown>[];
   return rows.map((r) => ({
     id: r.id as number,
     eventId: r.event_id as number,
@@ -97,7 +99,7 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
 export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ claimed: number; sent: number; retried: number; failed: number }> {
   const now = options.now ?? (() => Date.now());
   const owner = options.owner ?? randomBytes(8).toString('hex');
-  const rows = claimDue(db, owner, options.batchSize ?? 100, now());
+  const rows = claimDue(db, owner, options.batchSize ?? 100, now(), options.leaseMs);
   const tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
   await Promise.all(
     rows.map(async (row) => {

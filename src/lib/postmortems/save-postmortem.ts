@@ -4,6 +4,7 @@ import type { Db } from '../../../db/open';
 import { ShiraseError } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
+import { enqueueEvent } from '../notifications/enqueue';
 import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { fileNameFor, frontMatterSchema, serializePostmortem } from './front-matter';
@@ -63,6 +64,10 @@ export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx:
       before: existing ? { file: existing.file, published: existing.published ?? null } : null,
       after: { file, published: front.published ?? null, title: front.title },
     });
+    // Subscribers hear of a postmortem the first time it is published, never again.
+    if (input.action === 'publish' && !existing?.published) {
+      enqueueEvent(tx, { kind: 'postmortem_published', incidentId: front.incidents[0], ref: front.slug, onceKey: `postmortem:${front.slug}` }, ctx.now);
+    }
     bumpChangeCounter(tx);
   });
   return { file, slug: front.slug };
