@@ -1,9 +1,10 @@
 // `npm run bench [-- pages|history]`: measurements, never pass/fail assertions.
 import { benchPages } from './pages';
 import { benchHistory } from './history';
+import { benchFanout } from './fanout';
 
 const which = process.argv[2] ?? 'pages';
-const benches: Record<string, () => Promise<void>> = { pages: benchPages, history: benchHistory };
+const benches: Record<string, () => Promise<void>> = { pages: benchPages, history: benchHistory, fanout: benchFanout };
 const run = benches[which];
 if (!run) {
   console.error(`Unknown benchmark "${which}". Choose one of: ${Object.keys(benches).join(', ')}.`);
