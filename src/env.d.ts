@@ -3,6 +3,10 @@
 declare namespace App {
   interface Locals {
     shirase: import('./lib/app-context').AppContext;
+    /** The reader's language, from the URL prefix or Accept-Language. */
+    locale: import('./lib/i18n/messages').Locale;
+    /** Prepended to internal links so readers stay in their language: '' or '/ja'. */
+    localePrefix: string;
     /** The signed-in staff member on admin pages. */
     user?: import('./lib/auth/sessions').SessionUser;
   }

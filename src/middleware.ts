@@ -4,6 +4,7 @@ import { registerAppContext, registeredAppContext, type AppContext } from './lib
 import { getConfig } from './lib/config';
 import { migrateDatabase, openDatabase } from '../db/open';
 import { findSessionUser, SESSION_COOKIE } from './lib/auth/sessions';
+import { negotiateLocale, splitLocalePath } from './lib/i18n/locale-path';
 
 // Under `astro dev` there is no Shirase server in front, so the first request
 // opens and migrates the database itself.
@@ -21,7 +22,11 @@ const PUBLIC_ADMIN_PATHS = new Set(['/admin/login', '/admin/login/']);
 export const onRequest = defineMiddleware(async (context, next) => {
   const app = registeredAppContext() ?? devContext();
   context.locals.shirase = app;
-  const path = context.url.pathname;
+  // /ja/history is /history in Japanese; without a prefix, the browser's languages decide.
+  const { locale, rest } = splitLocalePath(context.url.pathname);
+  context.locals.locale = locale ?? negotiateLocale(context.request.headers.get('accept-language'), app.config.defaultLocale);
+  context.locals.localePrefix = locale ? `/${locale}` : '';
+  const path = rest;
   if (path.startsWith('/admin') && !PUBLIC_ADMIN_PATHS.has(path)) {
     const user = findSessionUser(app.db, context.cookies.get(SESSION_COOKIE)?.value, app.now());
     if (!user) {
@@ -30,7 +35,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
     context.locals.user = user;
   }
-  const response = await next();
+  const response = await (locale ? next(rest + context.url.search) : next());
   if (context.request.method !== 'GET' && context.request.method !== 'HEAD') app.changed?.();
+  response.headers.set('content-language', context.locals.locale);
   return response;
 });

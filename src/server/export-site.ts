@@ -5,7 +5,8 @@ import type { Db } from '../../db/open';
 import { incidents } from '../../db/schema';
 import { loadComponentTree } from '../lib/views/components';
 import { buildHistoryPageView } from '../lib/views/history-page';
-import { API_PATHS, NOT_FOUND_KEY, publicRouteFor } from './public-routes';
+import { API_PATHS, NOT_FOUND_KEY, localizeKey, publicRouteFor } from './public-routes';
+import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
 import { loadPostmortems } from '../lib/postmortems/load-postmortems';
 
@@ -21,7 +22,10 @@ export interface ExportSource {
 export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
   const { pageCount } = buildHistoryPageView(db, 1, timeZone);
   const ids = db.select({ id: incidents.id }).from(incidents).orderBy(asc(incidents.startedAt)).all();
+  const pages = ['/', '/api', '/history', ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`), ...ids.map((r) => `/incidents/${r.id}`), '/postmortems', ...postmortemSlugs.map((slug) => `/postmortems/${slug}`)];
   return [
+    // Every page in every language under its prefix, so the copy serves /ja/… too.
+    ...LOCALES.flatMap((locale) => pages.map((key) => localizeKey(locale, key))),
     '/',
     '/api',
     NOT_FOUND_KEY,

@@ -1,5 +1,7 @@
 import { isPublicId } from '../lib/ids';
 import { parsePageParam } from '../lib/views/history-page';
+import { splitLocalePath } from '../lib/i18n/locale-path';
+import type { Locale } from '../lib/i18n/messages';
 
 export const NOT_FOUND_KEY = '/404';
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -14,6 +16,10 @@ export interface PublicRoute {
   /** The cache key, and the path the renderer asks Astro for. */
   key: string;
   timeSensitive: boolean;
+  /** A page in the reader's language: `/ja/...` explicitly, or chosen by Accept-Language without a prefix. */
+  localizable?: boolean;
+  /** The language the URL asked for, if it had a prefix. */
+  locale?: Locale;
   /** Readable from any origin: the JSON API and badges are embedded elsewhere. */
   cors?: boolean;
 }
@@ -37,25 +43,41 @@ const API_PATH_SET = new Set<string>(API_PATHS);
  * page are dropped, so `/?utm=x` and `/` share one cached body.
  */
 export function publicRouteFor(url: URL): PublicRoute | null {
-  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-  if (path === '/') return { key: '/', timeSensitive: true };
-  if (path === '/api' || path === '/postmortems') return { key: path, timeSensitive: false };
+  const { locale, rest } = splitLocalePath(url.pathname);
+  const route = routeForPath(rest, url.searchParams);
+  if (!route) return null;
+  if (!locale) return route;
+  // Only pages have languages; /ja/api/… and the like do not exist.
+  if (!route.localizable) return { key: localizeKey(locale, NOT_FOUND_KEY), timeSensitive: false, localizable: true, locale };
+  return { ...route, key: localizeKey(locale, route.key), locale };
+}
+
+/** The cache key of a page in a given language. */
+export function localizeKey(locale: Locale, key: string): string {
+  return key === '/' ? `/${locale}/` : `/${locale}${key}`;
+}
+
+function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRoute | null {
+  const page = (route: PublicRoute): PublicRoute => ({ ...route, localizable: true });
+  const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
+  if (path === '/') return page({ key: '/', timeSensitive: true });
+  if (path === '/api' || path === '/postmortems') return page({ key: path, timeSensitive: false });
   if (path === '/feed.rss') return { key: path, timeSensitive: false, cors: true };
   const feed = /^\/feed\/([^/]+)\.rss$/.exec(path);
   if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true } : { key: NOT_FOUND_KEY, timeSensitive: false };
   const postmortem = /^\/postmortems\/([^/]+)$/.exec(path);
-  if (postmortem) return SLUG.test(postmortem[1]!) ? { key: path, timeSensitive: false } : { key: NOT_FOUND_KEY, timeSensitive: false };
+  if (postmortem) return page(SLUG.test(postmortem[1]!) ? { key: path, timeSensitive: false } : { key: NOT_FOUND_KEY, timeSensitive: false });
   const historyPage = /^\/history\/page\/([^/]+)$/.exec(path);
   if (path === '/history' || historyPage) {
-    const page = parsePageParam(historyPage ? historyPage[1]! : url.searchParams.get('page'));
-    return { key: page === 1 ? '/history' : `/history/page/${page}`, timeSensitive: false };
+    const n = parsePageParam(historyPage ? historyPage[1]! : searchParams.get('page'));
+    return page({ key: n === 1 ? '/history' : `/history/page/${n}`, timeSensitive: false });
   }
   if (API_PATH_SET.has(path) || path === '/badge.svg') return { key: path, timeSensitive: TIME_SENSITIVE.has(path), cors: true };
   const badge = /^\/badge\/([^/]+)\.svg$/.exec(path);
   if (badge) return isPublicId(badge[1]!) ? { key: path, timeSensitive: false, cors: true } : { key: NOT_FOUND_KEY, timeSensitive: false };
   const incident = /^\/incidents\/([^/]+)$/.exec(path);
   if (incident) {
-    return isPublicId(incident[1]!) ? { key: path, timeSensitive: TIME_SENSITIVE.has(path) } : { key: NOT_FOUND_KEY, timeSensitive: false };
+    return page(isPublicId(incident[1]!) ? { key: path, timeSensitive: TIME_SENSITIVE.has(path) } : { key: NOT_FOUND_KEY, timeSensitive: false });
   }
   return null;
 }

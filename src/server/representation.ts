@@ -48,7 +48,7 @@ function assemble(input: RepresentationInput, gz: Buffer | null, br: Buffer | nu
         'content-type': input.contentType,
         'cache-control': input.cacheControl,
         etag: variantEtag,
-        vary: 'Accept-Encoding',
+        vary: input.headers?.vary ?? 'Accept-Encoding',
         ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
         'content-length': String(body.length),
       },

@@ -16,7 +16,8 @@ import { startDeliveryLoop } from '../lib/notifications/deliver';
 import { oneClickUnsubscribe } from './one-click-unsubscribe';
 import { PublicCache } from './public-cache';
 import { LiveEvents } from './live-events';
-import { HOT_KEYS, publicRouteFor } from './public-routes';
+import { HOT_KEYS, localizeKey, publicRouteFor } from './public-routes';
+import { negotiateLocale } from '../lib/i18n/locale-path';
 import { sendRepresentation } from './representation';
 import { securityHeaders } from './security-headers';
 import { loadStaticFiles } from './static-files';
@@ -81,6 +82,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const https = config.siteUrl.startsWith('https:');
   const baseHeaders = securityHeaders(https);
   const corsHeaders = { ...baseHeaders, 'access-control-allow-origin': '*' };
+  const localizedHeaders = { ...baseHeaders, vary: 'Accept-Encoding, Accept-Language' };
   const staticFiles = loadStaticFiles(join(options.distDir, 'client'), baseHeaders);
 
   const renderKey = randomBytes(24).toString('base64url');
@@ -107,7 +109,11 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       maxEntries: 500,
       now,
       onError: (key, error) => log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`),
-      headersFor: (key) => (publicRouteFor(new URL(key, 'http://local'))?.cors ? corsHeaders : baseHeaders),
+      headersFor: (key) => {
+        const route = publicRouteFor(new URL(key, 'http://local'));
+        // Pages differ by language as well as encoding, so caches must keep them apart.
+        return route?.cors ? corsHeaders : route?.localizable ? localizedHeaders : baseHeaders;
+      },
     },
   );
 
@@ -132,7 +138,12 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       if (file) return sendRepresentation(req, res, file);
       const route = routeFor(rawUrl);
       if (route) {
-        const rep = cache.peek(route.key) ?? (await cache.get(route.key, route.timeSensitive));
+        let key = route.key;
+        if (route.localizable && !route.locale) {
+          const wanted = negotiateLocale(req.headers['accept-language'], config.defaultLocale);
+          if (wanted !== config.defaultLocale) key = localizeKey(wanted, key);
+        }
+        const rep = cache.peek(key) ?? (await cache.get(key, route.timeSensitive));
         return sendRepresentation(req, res, rep);
       }
     }

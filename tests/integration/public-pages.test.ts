@@ -40,7 +40,7 @@ describe('the status page', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=10, stale-while-revalidate=30, stale-if-error=86400');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('vary')).toBe('Accept-Encoding');
+    expect(res.headers.get('vary')).toBe('Accept-Encoding, Accept-Language');
   });
 
   it('answers a conditional request with 304 and the same ETag', async () => {

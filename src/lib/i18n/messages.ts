@@ -1,6 +1,8 @@
 // Interface strings. Templates ask for a key; the catalog says it in the
 // reader's language. `{name}` placeholders are filled by `t`.
 
+import { ja } from './ja';
+
 export const LOCALES = ['en', 'ja'] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -10,6 +12,10 @@ const en = {
   'nav.history': 'Incident history',
   'footer.timeZone': 'Times are shown in {zone} ({abbr}).',
   'footer.poweredBy': 'Powered by Shirase',
+  'nav.language': 'Language',
+  'time.showLocal': 'Show times in my time zone',
+  'time.showPage': 'Show times in {zone}',
+  'time.localNote': 'Times are shown in your own time zone.',
   'live.updated': 'This page has been updated with the latest information.',
   'banner.updated': 'Updated {time}',
   'components.heading': 'Components',
@@ -338,7 +344,7 @@ const en = {
 
 export type MessageKey = keyof typeof en;
 
-const catalogs: Record<Locale, Partial<Record<MessageKey, string>>> = { en, ja: {} };
+const catalogs: Record<Locale, Record<MessageKey, string>> = { en, ja };
 
 export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
@@ -346,7 +352,7 @@ export function isLocale(value: string): value is Locale {
 
 /** The message for `key` in `locale`, falling back to English, with `{placeholders}` filled. */
 export function t(locale: Locale, key: MessageKey, vars: Record<string, string | number> = {}): string {
-  const template = catalogs[locale][key] ?? en[key];
+  const template = catalogs[locale][key] || en[key];
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 

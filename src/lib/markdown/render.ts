@@ -50,7 +50,10 @@ const MAX_REMEMBERED = 5_000;
 export function renderMarkdown(source: string): string {
   const known = rendered.get(source);
   if (known !== undefined) return known;
-  const html = sanitizeHtml(marked.parse(source) as string, SANITIZE_OPTIONS);
+  // Task-list boxes become marks a screen reader can name: a disabled checkbox has no label to give.
+  const html = sanitizeHtml(marked.parse(source) as string, SANITIZE_OPTIONS)
+    .replace(/<input type="checkbox" disabled checked \/>/g, '<span class="task task-done" role="img" aria-label="done">☑</span>')
+    .replace(/<input type="checkbox" disabled \/>/g, '<span class="task" role="img" aria-label="not done">☐</span>');
   if (rendered.size >= MAX_REMEMBERED) rendered.delete(rendered.keys().next().value!);
   rendered.set(source, html);
   return html;

@@ -33,11 +33,11 @@ function describe(d: UptimeCell, locale: Locale, timeZone: string): string {
 }
 
 /** The cells of one component's strip as an HTML list; every text is escaped. */
-export function uptimeCellsHtml(component: ComponentWithUptime, locale: Locale, timeZone: string): string {
+export function uptimeCellsHtml(component: ComponentWithUptime, locale: Locale, timeZone: string, linkPrefix = ''): string {
   let html = '';
   for (const d of component.uptime.days) {
     const links = d.incidents.length
-      ? `<span class="cell-links">${d.incidents.map((i) => `<a href="/incidents/${escapeHtml(i.id)}" tabindex="-1">${escapeHtml(i.name)}</a>`).join('')}</span>`
+      ? `<span class="cell-links">${d.incidents.map((i) => `<a href="${escapeHtml(linkPrefix)}/incidents/${escapeHtml(i.id)}" tabindex="-1">${escapeHtml(i.name)}</a>`).join('')}</span>`
       : '';
     html += `<li class="cell cell-${level(d)}" data-day="${d.key}" tabindex="0"><span class="cell-bar" aria-hidden="true"></span><span class="cell-detail" role="tooltip">${escapeHtml(describe(d, locale, timeZone))}${links}</span></li>`;
   }

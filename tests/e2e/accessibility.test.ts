@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = 'test-results/screenshots';
+
+let server: ServerProcess;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+  // axe is injected as an inline script, which the pages' CSP rightly forbids; bypass it for the audit only.
+  context = await browser.newContext({ bypassCSP: true });
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+async function audit(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return violations;
+}
+
+const PUBLIC = ['/', '/history', '/incidents/jun18renewal', '/postmortems/renewal-outage', '/postmortems', '/api', '/subscribe', '/no-such-page'];
+
+describe('accessibility', () => {
+  for (const locale of ['en', 'ja']) {
+    for (const path of PUBLIC) {
+      it(`${locale}${path} has no axe violations`, async () => {
+        const page = await context.newPage();
+        await page.goto(`${server.url}/${locale}${path === '/' ? '/' : path}`);
+        expect(await page.getAttribute('html', 'lang')).toBe(locale);
+        expect(await audit(page)).toEqual([]);
+        await page.close();
+      });
+    }
+  }
+
+  it('admin pages have no axe violations', async () => {
+    const page = await context.newPage();
+    await page.goto(server.url + '/admin/login');
+    expect(await audit(page)).toEqual([]);
+    await page.getByLabel('Email address').fill('admin@example.com');
+    await page.getByLabel('Password').fill(server.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/admin$/);
+    for (const path of ['/admin', '/admin/incidents/new', '/admin/incidents/jun18renewal', '/admin/maintenance/new', '/admin/components', '/admin/postmortems', '/admin/postmortems/edit?file=2018-06-22-renewal-outage.md', '/admin/subscribers', '/admin/templates', '/admin/audit', '/admin/tokens', '/admin/users', '/admin/embed']) {
+      await page.goto(server.url + path);
+      expect(await audit(page), path).toEqual([]);
+    }
+    await page.close();
+  });
+
+  it('lets a keyboard reach the uptime strip and read a day', async () => {
+    const page = await context.newPage();
+    await page.goto(server.url + '/en/');
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.classList.contains('cell'))) break;
+    }
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('cell'))).toBe(true);
+    const detail = page.locator('.cell:focus .cell-detail');
+    expect(await detail.isVisible()).toBe(true);
+    expect(await detail.textContent()).toMatch(/uptime|No data|no data/);
+    await page.close();
+  });
+
+  it('switches the times to the reader’s own zone and back', async () => {
+    const local = await browser.newContext({ timezoneId: 'Europe/Paris' });
+    const page = await local.newPage();
+    await page.goto(server.url + '/en/incidents/jun18renewal');
+    const first = page.locator('.timeline time').first();
+    expect((await first.textContent())?.trim()).toBe('07:00');
+    await page.getByRole('button', { name: 'Show times in my time zone' }).click();
+    expect((await first.textContent())?.trim()).toBe('00:00');
+    expect(await page.locator('[data-time-zone]').textContent()).toContain('Europe/Paris');
+    await page.getByRole('button', { name: 'Show times in Asia/Tokyo' }).click();
+    expect((await first.textContent())?.trim()).toBe('07:00');
+    await local.close();
+  });
+
+  it('saves screenshots of the main pages in both languages and colour schemes', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const themed = await browser.newContext({ colorScheme, viewport: { width: 1024, height: 900 } });
+      const page = await themed.newPage();
+      for (const locale of ['en', 'ja']) {
+        for (const [name, path] of [['status', '/'], ['incident', '/incidents/jun18renewal'], ['postmortem', '/postmortems/renewal-outage']]) {
+          await page.goto(`${server.url}/${locale}${path}`);
+          await page.screenshot({ path: `${SHOTS}/${name}-${locale}-${colorScheme}.png`, fullPage: false });
+        }
+      }
+      await themed.close();
+    }
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await phone.newPage();
+    await page.goto(server.url + '/en/');
+    // Nothing wider than the screen at 360 px.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: `${SHOTS}/status-en-360px.png` });
+    await phone.close();
+  });
+});

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSite, type TestSite } from '../support/test-server';
+
+let site: TestSite;
+beforeAll(async () => {
+  site = await startTestSite({ seed: true });
+});
+afterAll(() => site?.close());
+
+const get = (path: string, headers: Record<string, string> = {}) => fetch(site.url + path, { headers });
+const h1 = (html: string) => /<h1 id="banner-title">([^<]+)</.exec(html)?.[1];
+
+describe('language negotiation', () => {
+  it('serves Japanese at /ja/ and English at /en/, each with lang and links that stay in the language', async () => {
+    const ja = await (await get('/ja/')).text();
+    expect(ja).toContain('<html lang="ja"');
+    expect(h1(ja)).toBe('すべてのシステムが正常に稼働しています');
+    expect(ja).toContain('href="/ja/history"');
+    const en = await (await get('/en/')).text();
+    expect(h1(en)).toBe('All Systems Operational');
+    expect(en).toContain('href="/en/history"');
+  });
+
+  it('follows Accept-Language on unprefixed pages and says so in Vary', async () => {
+    const res = await get('/', { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.5' });
+    expect(h1(await res.text())).toBe('すべてのシステムが正常に稼働しています');
+    expect(res.headers.get('vary')).toBe('Accept-Encoding, Accept-Language');
+    expect(h1(await (await get('/', { 'accept-language': 'fr' })).text())).toBe('All Systems Operational');
+    expect(h1(await (await get('/')).text())).toBe('All Systems Operational');
+  });
+
+  it('translates incident pages and the history, and keeps the JSON API in its fixed English vocabulary', async () => {
+    expect(await (await get('/ja/incidents/jun18renewal')).text()).toContain('19時間 40分');
+    expect(await (await get('/ja/history')).text()).toContain('障害履歴');
+    const summary = await (await get('/api/v2/summary.json', { 'accept-language': 'ja' })).json();
+    expect(summary.status.description).toBe('All Systems Operational');
+    expect((await get('/ja/api/v2/summary.json')).status).toBe(404);
+  });
+
+  it('answers unknown pages under a language with that language’s not-found page', async () => {
+    const res = await get('/ja/incidents/zzzzzzzzzzzz');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('ページが見つかりません');
+  });
+});
