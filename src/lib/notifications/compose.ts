@@ -10,7 +10,7 @@ import { isLocale, t, type Locale } from '../i18n/messages';
 import { formatDateTime, zoneAbbreviation } from '../i18n/format';
 import { renderMarkdown } from '../markdown/render';
 import { escapeHtml } from '../views/uptime-strip-html';
-import { loadIncident, type IncidentView } from '../views/incidents';
+import { loadIncident, type IncidentView, type UpdateView } from '../views/incidents';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { siteSecret, signToken } from './signed-tokens';
 import type { EventKind } from './enqueue';
@@ -55,20 +55,25 @@ function subjectFor(locale: Locale, siteName: string, kind: EventKind, incident:
   return headerSafe(`[${siteName}] ${line}`);
 }
 
-export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessage {
-  const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
-  const subscriber = db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get()!;
-  const locale: Locale = isLocale(subscriber.locale) ? subscriber.locale : config.defaultLocale;
-  const kind = event.kind as EventKind;
-  const secret = siteSecret(db);
+interface EmailParts {
+  config: Config;
+  locale: Locale;
+  kind: EventKind;
+  incident: IncidentView | undefined;
+  update: UpdateView | undefined;
+  /** The postmortem's slug, for postmortem events. */
+  ref: string | null;
+  manageUrl: string;
+  unsubscribeUrl: string;
+  confirmUrl?: string;
+}
+
+/** Subject, text and HTML of one email: the single place emails are written, for sending and for previews. */
+export function renderEmail(p: EmailParts): { subject: string; text: string; html: string } {
+  const { config, locale, kind, incident, update } = p;
   const zone = config.timeZone;
   const site = config.siteUrl;
-  const manageUrl = `${site}/subscribe/manage?token=${signToken(secret, subscriber.id, 'manage')}`;
-  const unsubscribeUrl = `${site}/unsubscribe?token=${signToken(secret, subscriber.id, 'manage')}`;
-  const incident = event.incidentId ? loadIncident(db, event.incidentId) : undefined;
-  const update = incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1);
   const when = (ms: number) => `${formatDateTime(ms, locale, zone)} ${zoneAbbreviation(ms, zone)} (${zone})`;
-
   const text: string[] = [];
   const html: string[] = [];
   const para = (s: string, h = escapeHtml(s)) => {
@@ -76,12 +81,11 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
     html.push(`<p>${h}</p>`);
   };
   if (kind === 'confirm') {
-    const link = `${site}/subscribe/confirm?token=${signToken(secret, subscriber.id, 'confirm', event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`;
     para(t(locale, 'mail.confirm.intro', { site: config.siteName }));
-    para(link, `<a href="${escapeHtml(link)}">${escapeHtml(t(locale, 'mail.confirm.button'))}</a>`);
+    para(p.confirmUrl!, `<a href="${escapeHtml(p.confirmUrl!)}">${escapeHtml(t(locale, 'mail.confirm.button'))}</a>`);
     para(t(locale, 'mail.confirm.ignore', { hours: CONFIRM_LINK_HOURS }));
   } else if (kind === 'postmortem_published') {
-    const link = `${site}/postmortems/${event.ref ?? ''}`;
+    const link = `${site}/postmortems/${p.ref ?? ''}`;
     para(t(locale, 'mail.postmortem.intro', { name: incident?.name ?? '' }));
     para(link, `<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>`);
   } else if (incident) {
@@ -98,20 +102,55 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
     para(link, `<a href="${escapeHtml(link)}">${escapeHtml(t(locale, 'mail.viewIncident'))}</a>`);
   }
   const footer = t(locale, 'mail.footer', { site: config.siteName });
-  text.push('--', footer, `${t(locale, 'mail.manage')}: ${manageUrl}`, `${t(locale, 'mail.unsubscribe')}: ${unsubscribeUrl}`);
+  text.push('--', footer, `${t(locale, 'mail.manage')}: ${p.manageUrl}`, `${t(locale, 'mail.unsubscribe')}: ${p.unsubscribeUrl}`);
   html.push(
-    `<hr><p style="color:#555;font-size:13px">${escapeHtml(footer)}<br><a href="${escapeHtml(manageUrl)}">${escapeHtml(t(locale, 'mail.manage'))}</a> · <a href="${escapeHtml(unsubscribeUrl)}">${escapeHtml(t(locale, 'mail.unsubscribe'))}</a></p>`,
+    `<hr><p style="color:#555;font-size:13px">${escapeHtml(footer)}<br><a href="${escapeHtml(p.manageUrl)}">${escapeHtml(t(locale, 'mail.manage'))}</a> · <a href="${escapeHtml(p.unsubscribeUrl)}">${escapeHtml(t(locale, 'mail.unsubscribe'))}</a></p>`,
   );
-  const host = new URL(site).hostname;
   return {
-    to: subscriber.email,
-    subject: subjectFor(locale, config.siteName, kind, incident, event.ref),
+    subject: subjectFor(locale, config.siteName, kind, incident, p.ref),
     text: text.join('\n'),
     html: `<!doctype html><html lang="${locale}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem">${html.join('\n')}</body></html>`,
+  };
+}
+
+export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessage {
+  const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
+  const subscriber = db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get()!;
+  const locale: Locale = isLocale(subscriber.locale) ? subscriber.locale : config.defaultLocale;
+  const kind = event.kind as EventKind;
+  const secret = siteSecret(db);
+  const site = config.siteUrl;
+  const incident = event.incidentId ? loadIncident(db, event.incidentId) : undefined;
+  const unsubscribeUrl = `${site}/unsubscribe?token=${signToken(secret, subscriber.id, 'manage')}`;
+  const content = renderEmail({
+    config,
+    locale,
+    kind,
+    incident,
+    update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
+    ref: event.ref,
+    manageUrl: `${site}/subscribe/manage?token=${signToken(secret, subscriber.id, 'manage')}`,
+    unsubscribeUrl,
+    // The expiry comes from the event, so a retry sends the very same link.
+    confirmUrl: `${site}/subscribe/confirm?token=${signToken(secret, subscriber.id, 'confirm', event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`,
+  });
+  return {
+    to: subscriber.email,
+    ...content,
     // The same (event, subscriber) pair always carries the same Message-ID, so a resend after a crash is recognisably the same message.
-    messageId: `<event-${row.eventId}.${subscriber.id}@${host}>`,
+    messageId: `<event-${row.eventId}.${subscriber.id}@${new URL(site).hostname}>`,
     headers: kind === 'confirm' ? {} : { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
   };
+}
+
+/** The email an update would send, for staff to check before posting it. */
+export function previewUpdateEmail(db: Db, config: Config, incidentId: string, draft: { status: string; body: string }, locale: Locale, now: number) {
+  const incident = loadIncident(db, incidentId);
+  if (!incident) return undefined;
+  const kind: EventKind = draft.status === 'resolved' ? 'incident_resolved' : incident.kind === 'maintenance' && draft.status === 'in_progress' ? 'maintenance_started' : 'incident_updated';
+  const update = { id: 'preview', seq: 0, status: draft.status as UpdateView['status'], body: draft.body, displayAt: now, createdAt: now, updatedAt: now, notify: true, changes: [] };
+  const example = `${config.siteUrl}/subscribe/manage?token=…`;
+  return renderEmail({ config, locale, kind, incident: { ...incident, status: update.status }, update, ref: null, manageUrl: example, unsubscribeUrl: example });
 }
 
 export function composeWebhook(db: Db, config: Config, row: OutboxRow): WebhookMessage {

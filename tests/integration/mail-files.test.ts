@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSite, type TestSite } from '../support/test-server';
+import { postForm, signedInStaff } from '../support/staff';
+import { loadIncident } from '../../src/lib/views/incidents';
+
+let site: TestSite;
+beforeAll(async () => {
+  site = await startTestSite({ seed: true });
+});
+afterAll(() => site?.close());
+
+describe('without an SMTP server', () => {
+  it('writes emails as files and lists them in the admin, refusing paths outside the folder', async () => {
+    await postForm(site, '/subscribe', { email: 'laptop@example.com', scope: 'all', locale: 'en' });
+    const staff = await signedInStaff(site);
+    const deadline = Date.now() + 8_000;
+    let list = '';
+    while (Date.now() < deadline) {
+      list = await (await staff.get('/admin/mail')).text();
+      if (list.includes('Confirm your subscription')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(list).toContain('Confirm your subscription');
+    expect(list).toContain('laptop@example.com');
+    const file = /href="\/admin\/mail\?file=([^"]+)"/.exec(list)![1]!;
+    const shown = await (await staff.get(`/admin/mail?file=${file}`)).text();
+    expect(shown).toContain('/subscribe/confirm?token=');
+    expect((await staff.get('/admin/mail?file=..%2F..%2Fshirase.db')).status).toBe(404);
+  });
+});
+
+describe('the email preview', () => {
+  it('shows staff what subscribers would receive, without posting the update', async () => {
+    const staff = await signedInStaff(site);
+    const before = loadIncident(site.db, 'jun18renewal')!.updates.length;
+    const res = await staff.post('/admin/incidents/jun18renewal', { intent: 'post_update', status: 'monitoring', body: 'A **draft** we are not sure about yet.', preview: 'email' });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('What subscribers will receive');
+    expect(html).toContain('[Fusen Status] Service unavailable after the renewal release: Monitoring');
+    expect(html).toContain('A **draft** we are not sure about yet.');
+    expect(loadIncident(site.db, 'jun18renewal')!.updates.length).toBe(before);
+  });
+});
