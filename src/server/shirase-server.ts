@@ -26,6 +26,8 @@ import { NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-proto
 
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
 export interface ShiraseServer {
   url: string;
   cache: PublicCache;
@@ -160,6 +162,13 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     }
     for (const [name, value] of Object.entries(baseHeaders)) res.setHeader(name, value);
     res.setHeader('cache-control', 'private, no-store');
+    // No form or API call needs more than this; refuse bigger bodies before reading them.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
+      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Requests are limited to ${MAX_REQUEST_BYTES / 1024 / 1024} MB.` } }));
+      req.destroy();
+      return;
+    }
     await astro(req, res, undefined, {});
   };
 
