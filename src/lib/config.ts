@@ -31,6 +31,7 @@ const configSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).optional(),
   MAIL_DIR: z.string().min(1).default('./data/mail'),
+  MAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
   MAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
@@ -57,6 +58,7 @@ export interface Config {
   mailFrom: string;
   mailDir: string;
   mailPerSecond: number;
+  mailTimeoutMs: number;
   reminderMinutes: number;
   worker: 'inline' | 'off';
 }
@@ -99,6 +101,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     mailFrom: c.MAIL_FROM ?? `${c.SITE_NAME} <status@${new URL(siteUrl).hostname}>`,
     mailDir: c.MAIL_DIR,
     mailPerSecond: c.MAIL_PER_SECOND,
+    mailTimeoutMs: c.MAIL_TIMEOUT_SECONDS * 1000,
     reminderMinutes: c.REMINDER_MINUTES,
     worker: c.WORKER,
   };

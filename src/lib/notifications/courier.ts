@@ -47,9 +47,10 @@ function smtpCourier(config: Config): Courier {
     maxMessages: 1000,
     rateDelta: 1000,
     rateLimit: config.mailPerSecond,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
+    // A stalled server costs one timeout, then the row waits for its retry: no hot loop.
+    connectionTimeout: config.mailTimeoutMs,
+    greetingTimeout: config.mailTimeoutMs,
+    socketTimeout: config.mailTimeoutMs,
     tls: { rejectUnauthorized: url.searchParams.get('tls') !== 'insecure' },
   });
   return {
