@@ -11,6 +11,8 @@ export interface ServerProcess {
   databasePath: string;
   postmortemsDir: string;
   output: () => string;
+  /** Kills the process at once (SIGKILL), as a crash would, leaving its files in place. */
+  crash(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,12 +41,20 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
           databasePath,
           postmortemsDir,
           output: () => output,
+          crash: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGKILL');
+            }),
           stop: () =>
             new Promise((done) => {
-              child.once('exit', () => {
+              const cleanUp = () => {
                 rmSync(dir, { recursive: true, force: true });
                 done();
-              });
+              };
+              if (child.exitCode !== null || child.signalCode !== null) return cleanUp();
+              child.once('exit', cleanUp);
               child.kill('SIGTERM');
             }),
         });
