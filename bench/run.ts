@@ -2,9 +2,10 @@
 import { benchPages } from './pages';
 import { benchHistory } from './history';
 import { benchFanout } from './fanout';
+import { benchHerd } from './herd';
 
 const which = process.argv[2] ?? 'pages';
-const benches: Record<string, () => Promise<void>> = { pages: benchPages, history: benchHistory, fanout: benchFanout };
+const benches: Record<string, () => Promise<void>> = { pages: benchPages, history: benchHistory, fanout: benchFanout, herd: benchHerd };
 const run = benches[which];
 if (!run) {
   console.error(`Unknown benchmark "${which}". Choose one of: ${Object.keys(benches).join(', ')}.`);

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import type { Db } from '../db/open';
+import { postIncidentUpdate } from '../src/lib/incidents/post-update';
 
 export interface RunningServer {
   url: string;
@@ -83,4 +85,42 @@ export function table(rows: Record<string, string | number>[]): string {
   const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ');
   return [line(keys), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => String(r[k]))))].join('\n');
+}
+
+/**
+ * Posts an update every second from this process (another process than the
+ * server, as the CLI or a second worker would) and records how long each
+ * takes to show in summary.json.
+ */
+export function startUpdateWriter(db: Db, incidentId: string, serverUrl: string): { stop(): Promise<number[]> } {
+  const delays: number[] = [];
+  let writing = true;
+  const loop = (async () => {
+    let n = 0;
+    while (writing) {
+      const { updateId } = postIncidentUpdate(db, incidentId, { status: 'identified', body: `Benchmark update ${++n}` }, { now: Date.now() });
+      const posted = performance.now();
+      for (;;) {
+        const res = await fetch(serverUrl + '/api/v2/summary.json').catch(() => undefined);
+        if (res && (await res.text()).includes(updateId)) break;
+        if (performance.now() - posted > 5_000) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      delays.push(Math.round(performance.now() - posted));
+      await new Promise((r) => setTimeout(r, Math.max(0, 1_000 - (performance.now() - posted))));
+    }
+  })();
+  return {
+    stop: async () => {
+      writing = false;
+      await loop;
+      return delays;
+    },
+  };
+}
+
+export function describeDelays(delays: number[]): string {
+  const sorted = [...delays].sort((a, b) => a - b);
+  const late = sorted.filter((d) => d > 1_000).length;
+  return `Updates posted during the run: ${delays.length}; visible in summary.json after p50 ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms; ${late} later than 1 s (target: none).`;
 }
