@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gte, isNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull } from 'drizzle-orm';
+import { componentStatusAt } from '../incidents/log';
 import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components } from '../../../db/schema';
 import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary';
@@ -36,17 +37,6 @@ export interface ComponentTree {
   all: ComponentView[];
 }
 
-function currentStatus(db: Db, componentId: string, now: number): ComponentStatus {
-  const row = db
-    .select({ status: componentStatusChanges.status })
-    .from(componentStatusChanges)
-    .where(and(eq(componentStatusChanges.componentId, componentId), lte(componentStatusChanges.at, now)))
-    .orderBy(desc(componentStatusChanges.at), desc(componentStatusChanges.id))
-    .limit(1)
-    .get();
-  return row?.status ?? 'operational';
-}
-
 /** Live (not archived) components with their current status, arranged as the page shows them. */
 export function loadComponentTree(db: Db, now: number): ComponentTree {
   const groupRows = db.select().from(componentGroups).orderBy(asc(componentGroups.position)).all();
@@ -63,7 +53,7 @@ export function loadComponentTree(db: Db, now: number): ComponentTree {
     groupId: c.groupId,
     position: c.position,
     onlyShowIfDegraded: c.onlyShowIfDegraded,
-    status: currentStatus(db, c.id, now),
+    status: componentStatusAt(db, c.id, now),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   }));
@@ -94,7 +84,7 @@ export function loadStatusChanges(db: Db, componentId: string, since: number): S
     .where(and(eq(componentStatusChanges.componentId, componentId), gte(componentStatusChanges.at, since)))
     .orderBy(asc(componentStatusChanges.at), asc(componentStatusChanges.id))
     .all();
-  return [{ at: since, status: currentStatus(db, componentId, since) }, ...rows];
+  return [{ at: since, status: componentStatusAt(db, componentId, since) }, ...rows];
 }
 
 /** One live component with its current status, or undefined for an unknown or malformed id. */
