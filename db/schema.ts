@@ -7,6 +7,8 @@ export const componentGroups = sqliteTable('component_groups', {
   name: text('name').notNull(),
   description: text('description'),
   position: integer('position').notNull(),
+  /** Other languages' versions of the text fields, as JSON: {"ja": {"name": "…"}}. */
+  translations: text('translations'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -20,6 +22,8 @@ export const components = sqliteTable(
     groupId: text('group_id').references(() => componentGroups.id),
     position: integer('position').notNull(),
     onlyShowIfDegraded: integer('only_show_if_degraded', { mode: 'boolean' }).notNull().default(false),
+    /** Other languages' versions of the text fields, as JSON: {"ja": {"name": "…"}}. */
+    translations: text('translations'),
     /** Components with history are archived rather than erased. */
     archivedAt: integer('archived_at'),
     createdAt: integer('created_at').notNull(),
@@ -34,6 +38,8 @@ export const incidents = sqliteTable(
     id: text('id').primaryKey(),
     kind: text('kind', { enum: ['incident', 'maintenance'] }).notNull(),
     name: text('name').notNull(),
+    /** Other languages' versions of the text fields, as JSON: {"ja": {"name": "…"}}. */
+    translations: text('translations'),
     impact: text('impact', { enum: ['none', 'minor', 'major', 'critical', 'maintenance'] }).notNull(),
     /** Set when staff chose the impact instead of deriving it from component statuses. */
     impactOverride: integer('impact_override', { mode: 'boolean' }).notNull().default(false),
@@ -86,6 +92,8 @@ export const incidentUpdates = sqliteTable(
     status: text('status').notNull(),
     body: text('body').notNull(),
     displayAt: integer('display_at').notNull(),
+    /** Other languages' versions of the text fields, as JSON: {"ja": {"name": "…"}}. */
+    translations: text('translations'),
     notify: integer('notify', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

@@ -39,17 +39,17 @@ describe('staff running an incident', () => {
 
     await page.getByRole('link', { name: 'Open an incident' }).click();
     // A validation error keeps what was typed.
-    await page.getByLabel('Message').fill('Boards load slowly for some teams.');
+    await page.getByLabel('Message', { exact: true }).fill('Boards load slowly for some teams.');
     await page.getByRole('button', { name: 'Open incident' }).click();
     expect(await page.locator('#name-error').textContent()).toBe('Give it a name.');
-    expect(await page.getByLabel('Message').inputValue()).toBe('Boards load slowly for some teams.');
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Boards load slowly for some teams.');
 
     // The live preview renders the Markdown as readers will see it.
-    await page.getByLabel('Message').fill('Boards load **slowly** for some teams.');
+    await page.getByLabel('Message', { exact: true }).fill('Boards load **slowly** for some teams.');
     await page.locator('#field-body-preview strong').waitFor();
     expect(await page.locator('#field-body-preview strong').textContent()).toBe('slowly');
 
-    await page.getByLabel('Name').fill('Slow boards');
+    await page.getByLabel('Name', { exact: true }).fill('Slow boards');
     await page.getByLabel(/Web app/).selectOption('degraded_performance');
     await page.getByLabel(/API/).selectOption('partial_outage');
     await page.getByLabel('Shown at (Asia/Tokyo)').fill(tokyoLocal(30));
@@ -58,12 +58,12 @@ describe('staff running an incident', () => {
     const incidentPath = new URL(page.url()).pathname.replace('/admin', '');
 
     await page.getByLabel('Status', { exact: true }).selectOption('monitoring');
-    await page.getByLabel('Message').first().fill('A fix is deployed; watching load times.');
+    await page.getByLabel('Message', { exact: true }).first().fill('A fix is deployed; watching load times.');
     await page.getByRole('button', { name: 'Post update' }).click();
     await page.waitForURL(/done=posted/);
 
     await page.getByLabel('Status', { exact: true }).selectOption('identified');
-    await page.getByLabel('Message').first().fill('Found a slow query (noted after the fact).');
+    await page.getByLabel('Message', { exact: true }).first().fill('Found a slow query (noted after the fact).');
     await page.locator('#displayAt').fill(tokyoLocal(20));
     await page.getByRole('button', { name: 'Post update' }).click();
     await page.waitForURL(/done=posted/);

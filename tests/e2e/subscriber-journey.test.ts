@@ -51,11 +51,11 @@ describe('a customer subscribing', () => {
     await staff.getByRole('button', { name: 'Sign in' }).click();
     await staff.waitForURL(/\/admin$/);
     await staff.getByRole('link', { name: 'Open an incident' }).click();
-    await staff.getByLabel('Name').fill('Notifications are delayed');
-    await staff.getByLabel('Message').fill('Emails and push notifications arrive late. We are on it.');
+    await staff.getByLabel('Name', { exact: true }).fill('Notifications are delayed');
+    await staff.getByLabel('Message', { exact: true }).fill('Emails and push notifications arrive late. We are on it.');
     await staff.getByRole('button', { name: 'Open incident' }).click();
     await staff.waitForURL(/done=opened/);
-    await staff.getByLabel('Message').first().fill('The backlog is draining; expect normal delivery within 20 minutes.');
+    await staff.getByLabel('Message', { exact: true }).first().fill('The backlog is draining; expect normal delivery within 20 minutes.');
     await staff.getByRole('button', { name: 'Post update' }).click();
     await staff.waitForURL(/done=posted/);
 

@@ -43,3 +43,39 @@ describe('language negotiation', () => {
     expect(await res.text()).toContain('ページが見つかりません');
   });
 });
+
+describe('content in two languages', () => {
+  it('shows readers the Japanese text staff wrote, and falls back to the original where there is none', async () => {
+    const ja = await (await get('/ja/incidents/jun18renewal')).text();
+    expect(ja).toContain('リニューアル後にサービスが利用できなくなった障害');
+    expect(ja).toContain('キャッシュサーバーに非常に高い負荷');
+    expect(ja).toContain('Web アプリ');
+    const en = await (await get('/en/incidents/jun18renewal')).text();
+    expect(en).toContain('Service unavailable after the renewal release');
+    expect(en).not.toContain('キャッシュサーバー');
+    // A recent incident written only in English reads in English on the Japanese page.
+    expect(await (await get('/ja/history')).text()).toContain('Push notifications delayed on Android');
+  });
+
+  it('lets staff write both languages side by side and sends each subscriber their own', async () => {
+    const { signedInStaff } = await import('../support/staff');
+    const staff = await signedInStaff(site);
+    const res = await staff.post('/admin/incidents/new', {
+      name: 'Search is slow',
+      'name:ja': '検索が遅い',
+      status: 'investigating',
+      body: 'Searches take several seconds.',
+      'body:ja': '検索に数秒かかっています。',
+    });
+    expect(res.status).toBe(303);
+    const id = /([a-z0-9]{12})\?/.exec(res.headers.get('location')!)![1]!;
+    const page = await (await get(`/ja/incidents/${id}`)).text();
+    expect(page).toContain('検索が遅い');
+    expect(page).toContain('検索に数秒かかっています。');
+
+    const { previewUpdateEmail } = await import('../../src/lib/notifications/compose');
+    const { loadIncident } = await import('../../src/lib/views/incidents');
+    expect(loadIncident(site.db, id, 'ja')!.name).toBe('検索が遅い');
+    expect(previewUpdateEmail(site.db, site.config, id, { status: 'identified', body: 'x' }, 'ja', Date.now())!.subject).toContain('原因特定');
+  });
+});

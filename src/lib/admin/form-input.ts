@@ -5,6 +5,7 @@ import { isComponentStatus, type ComponentStatus } from '../status/vocabulary';
 import { zonedTimeToUtc } from '../time';
 import type { Actor } from '../write-context';
 import type { SessionUser } from '../auth/sessions';
+import { isLocale } from '../i18n/messages';
 
 export function text(form: FormData, name: string): string {
   const value = form.get(name);
@@ -59,6 +60,17 @@ export function throwIfIssues(issues: FieldIssue[], what: string): void {
   if (issues.length > 0) {
     throw new ShiraseError('VALIDATION', `The ${what} was not saved: ${issues.length} field(s) need fixing.`, { fields: issues });
   }
+}
+
+/** Fields named `name:ja`, `body:ja`…: the same texts in the other languages, side by side with the originals. */
+export function translationsFrom(form: FormData, fields: string[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [key, value] of form.entries()) {
+    const [field, locale] = key.split(':');
+    if (!locale || !field || !fields.includes(field) || typeof value !== 'string' || value.trim() === '' || !isLocale(locale)) continue;
+    (out[locale] ??= {})[field] = value;
+  }
+  return out;
 }
 
 export function actorFor(user: SessionUser): Actor {

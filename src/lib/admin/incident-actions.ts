@@ -9,7 +9,7 @@ import { postIncidentUpdate } from '../incidents/post-update';
 import { resolveIncident } from '../incidents/resolve-incident';
 import type { UpdateStatus } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
-import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues } from './form-input';
+import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, translationsFrom } from './form-input';
 
 /** Runs the submitted form and returns where to go next. */
 export function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: WriteContext, timeZone: string): string {
@@ -22,7 +22,14 @@ export function handleIncidentForm(db: Db, incidentId: string, form: FormData, c
       postIncidentUpdate(
         db,
         incidentId,
-        { status: text(form, 'status') as UpdateStatus, body: text(form, 'body'), components: componentChanges(form), displayAt, notify: checked(form, 'notify') },
+        {
+          status: text(form, 'status') as UpdateStatus,
+          body: text(form, 'body'),
+          components: componentChanges(form),
+          displayAt,
+          notify: checked(form, 'notify'),
+          translations: translationsFrom(form, ['body']),
+        },
         ctx,
       );
       return back('posted');

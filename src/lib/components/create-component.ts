@@ -8,10 +8,16 @@ import { recordAudit } from '../audit/record-audit';
 import { nameField, parseInput } from '../validation';
 import { ShiraseError } from '../errors';
 import type { WriteContext } from '../write-context';
+import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 
 const descriptionField = z.string().trim().max(1000, 'Keep the description under 1,000 characters.').optional();
 
-const groupSchema = z.object({ name: nameField, description: descriptionField, createdAt: z.number().int().optional() });
+const groupSchema = z.object({
+  name: nameField,
+  description: descriptionField,
+  createdAt: z.number().int().optional(),
+  translations: translationsSchema({ name: nameField, description: descriptionField }),
+});
 
 /** Adds a component group at the end of the page. */
 export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>, ctx: WriteContext): { groupId: string } {
@@ -25,6 +31,7 @@ export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>,
         name: data.name,
         description: data.description || null,
         position: (last?.p ?? 0) + 1,
+        translations: serializeTranslations(data.translations as Translations | undefined),
         createdAt: data.createdAt ?? ctx.now,
         updatedAt: ctx.now,
       })
@@ -42,6 +49,7 @@ const componentSchema = z.object({
   onlyShowIfDegraded: z.boolean().default(false),
   /** When the component began being measured; backfilled demos set it in the past. */
   createdAt: z.number().int().optional(),
+  translations: translationsSchema({ name: nameField, description: descriptionField }),
 });
 
 /** Adds a component at the end of its group (or of the ungrouped list). */
@@ -70,6 +78,7 @@ export function createComponent(db: Db, input: z.input<typeof componentSchema>, 
         groupId: data.groupId ?? null,
         position: (last?.p ?? 0) + 1,
         onlyShowIfDegraded: data.onlyShowIfDegraded,
+        translations: serializeTranslations(data.translations as Translations | undefined),
         createdAt: data.createdAt ?? ctx.now,
         updatedAt: ctx.now,
       })

@@ -8,6 +8,8 @@ export interface TimelineText {
   /** New status of the web app, API and mobile apps, when this entry changed it. */
   components?: ComponentStatus;
   body: string;
+  /** The same entry in Japanese. */
+  ja: string;
 }
 
 /**
@@ -20,28 +22,30 @@ export const JUNE_18 = {
   incidentId: 'jun18renewal',
   maintenanceId: 'jun17mainten',
   name: 'Service unavailable after the renewal release',
+  nameJa: 'リニューアル後にサービスが利用できなくなった障害',
   maintenance: {
     name: 'Renewal release: planned maintenance',
+    nameJa: 'リニューアルのための計画メンテナンス',
     announcement:
       'We will release the renewed app, with a new design and new features, during the quietest hours of the week. The service is closed for the whole window; boards and cards are kept as they are.',
     started: 'Maintenance mode is on and the renewal work has begun.',
     completed: 'The renewal work finished on schedule and the service reopened at 06:00 with the new version.',
   },
   timeline: [
-    { day: 18, hour: 7, minute: 0, status: 'investigating', components: 'degraded_performance', body: 'As Monday-morning traffic grew after the renewal release, pages and the apps began to respond slowly.' },
-    { day: 18, hour: 8, minute: 0, status: 'investigating', components: 'major_outage', body: 'The service stopped responding. The web app and the mobile apps could not be reached.' },
-    { day: 18, hour: 9, minute: 0, status: 'investigating', body: 'We saw an unusually large volume of network traffic and started investigating where it came from.' },
-    { day: 18, hour: 10, minute: 0, status: 'identified', body: 'We traced the flood of requests to one part of the new application code.' },
-    { day: 18, hour: 11, minute: 0, status: 'identified', body: 'We put the service back into maintenance mode so we could investigate without live traffic.' },
-    { day: 18, hour: 11, minute: 30, status: 'identified', body: 'A code fix for the request flood is being written.' },
-    { day: 18, hour: 14, minute: 0, status: 'identified', body: 'Testing of the fix has started.' },
-    { day: 18, hour: 16, minute: 0, status: 'identified', body: 'The fix works on the test server.' },
-    { day: 18, hour: 17, minute: 0, status: 'monitoring', components: 'operational', body: 'The fix is deployed to production and the service is open again. We are watching it closely.' },
-    { day: 18, hour: 17, minute: 30, status: 'investigating', components: 'major_outage', body: 'The service became unreachable again shortly after reopening.' },
-    { day: 18, hour: 18, minute: 0, status: 'investigating', body: 'The service is back in maintenance mode while we keep investigating.' },
-    { day: 18, hour: 18, minute: 10, status: 'investigating', body: 'Server metrics show a very heavy load on the cache server.' },
-    { day: 18, hour: 22, minute: 30, status: 'investigating', body: 'We are still investigating; the cause of the cache server load has not been found yet.' },
-    { day: 18, hour: 23, minute: 0, status: 'identified', body: 'We have decided to return to the version from before the renewal. The rollback has started.' },
-    { day: 19, hour: 1, minute: 40, status: 'resolved', components: 'operational', body: 'The rollback is released and the service can be used again. We are sorry for the long interruption; a full report with the cause, what we are changing and compensation for paid plans will follow.' },
+    { day: 18, hour: 7, minute: 0, status: 'investigating', components: 'degraded_performance', body: 'As Monday-morning traffic grew after the renewal release, pages and the apps began to respond slowly.', ja: 'リニューアル後、月曜朝のアクセスが増えるにつれて、ページとアプリの応答が遅くなりました。' },
+    { day: 18, hour: 8, minute: 0, status: 'investigating', components: 'major_outage', body: 'The service stopped responding. The web app and the mobile apps could not be reached.', ja: 'サービスが応答しなくなりました。Web アプリとモバイルアプリに接続できない状態です。' },
+    { day: 18, hour: 9, minute: 0, status: 'investigating', body: 'We saw an unusually large volume of network traffic and started investigating where it came from.', ja: '通常と比べて非常に多いネットワークトラフィックを確認し、発生元の調査を始めました。' },
+    { day: 18, hour: 10, minute: 0, status: 'identified', body: 'We traced the flood of requests to one part of the new application code.', ja: '大量のリクエストの発生元が、新しいアプリケーションコードの一部であることを突き止めました。' },
+    { day: 18, hour: 11, minute: 0, status: 'identified', body: 'We put the service back into maintenance mode so we could investigate without live traffic.', ja: '通常のアクセスがない状態で調査するため、サービスを再びメンテナンスモードにしました。' },
+    { day: 18, hour: 11, minute: 30, status: 'identified', body: 'A code fix for the request flood is being written.', ja: '大量のリクエストを止めるコードの修正を作成しています。' },
+    { day: 18, hour: 14, minute: 0, status: 'identified', body: 'Testing of the fix has started.', ja: '修正の検証を始めました。' },
+    { day: 18, hour: 16, minute: 0, status: 'identified', body: 'The fix works on the test server.', ja: 'テスト用サーバーで修正の効果を確認しました。' },
+    { day: 18, hour: 17, minute: 0, status: 'monitoring', components: 'operational', body: 'The fix is deployed to production and the service is open again. We are watching it closely.', ja: '修正を本番環境に反映し、サービスを再開しました。注意して経過を見ています。' },
+    { day: 18, hour: 17, minute: 30, status: 'investigating', components: 'major_outage', body: 'The service became unreachable again shortly after reopening.', ja: '再開から間もなく、サービスに再び接続できなくなりました。' },
+    { day: 18, hour: 18, minute: 0, status: 'investigating', body: 'The service is back in maintenance mode while we keep investigating.', ja: '調査を続けるため、サービスを再びメンテナンスモードにしています。' },
+    { day: 18, hour: 18, minute: 10, status: 'investigating', body: 'Server metrics show a very heavy load on the cache server.', ja: 'サーバーの指標から、キャッシュサーバーに非常に高い負荷がかかっていることがわかりました。' },
+    { day: 18, hour: 22, minute: 30, status: 'investigating', body: 'We are still investigating; the cause of the cache server load has not been found yet.', ja: '調査を続けていますが、キャッシュサーバーの負荷の原因はまだわかっていません。' },
+    { day: 18, hour: 23, minute: 0, status: 'identified', body: 'We have decided to return to the version from before the renewal. The rollback has started.', ja: 'リニューアル前のバージョンに戻すことを決め、切り戻しを始めました。' },
+    { day: 19, hour: 1, minute: 40, status: 'resolved', components: 'operational', body: 'The rollback is released and the service can be used again. We are sorry for the long interruption; a full report with the cause, what we are changing and compensation for paid plans will follow.', ja: '切り戻しを反映し、サービスを再びご利用いただけるようになりました。長時間ご不便をおかけし申し訳ありません。原因と対策、有料プランへの補償を記した報告を改めてお知らせします。' },
   ] satisfies TimelineText[] as TimelineText[],
 };

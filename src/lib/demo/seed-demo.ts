@@ -23,19 +23,20 @@ type DemoComponents = Record<'web' | 'ios' | 'android' | 'api' | 'login' | 'noti
 function seedComponents(db: Db, now: number): DemoComponents {
   const ctx = { now };
   const since = Date.UTC(2014, 5, 1);
-  const apps = createComponentGroup(db, { name: 'Apps', description: 'Where teams work on their boards', createdAt: since }, ctx).groupId;
-  const platform = createComponentGroup(db, { name: 'Platform', description: 'Services every app depends on', createdAt: since }, ctx).groupId;
-  const add = (name: string, description: string, groupId: string | null, onlyShowIfDegraded = false) =>
-    createComponent(db, { name, description, groupId, onlyShowIfDegraded, createdAt: since }, ctx).componentId;
+  const ja = (name: string, description: string) => ({ ja: { name, description } });
+  const apps = createComponentGroup(db, { name: 'Apps', description: 'Where teams work on their boards', createdAt: since, translations: ja('アプリ', 'チームがボードで作業する場所') }, ctx).groupId;
+  const platform = createComponentGroup(db, { name: 'Platform', description: 'Services every app depends on', createdAt: since, translations: ja('基盤', 'すべてのアプリが使うサービス') }, ctx).groupId;
+  const add = (name: string, description: string, groupId: string | null, translations: ReturnType<typeof ja>, onlyShowIfDegraded = false) =>
+    createComponent(db, { name, description, groupId, onlyShowIfDegraded, createdAt: since, translations }, ctx).componentId;
   return {
-    web: add('Web app', 'Boards, cards and sticky notes in the browser', apps),
-    ios: add('iOS app', 'The iPhone and iPad app', apps),
-    android: add('Android app', 'The Android phone and tablet app', apps),
-    api: add('API', 'The public REST API and the apps’ back end', platform),
-    login: add('Sign-in', 'Accounts, single sign-on and sessions', platform),
-    notifications: add('Notifications', 'Email digests and push notifications', platform),
-    attachments: add('File attachments', 'Uploading and previewing files on cards', platform),
-    integrations: add('Calendar and chat integrations', 'Sync with calendars and chat tools', null, true),
+    web: add('Web app', 'Boards, cards and sticky notes in the browser', apps, ja('Web アプリ', 'ブラウザで使うボード・カード・付箋')),
+    ios: add('iOS app', 'The iPhone and iPad app', apps, ja('iOS アプリ', 'iPhone・iPad 用アプリ')),
+    android: add('Android app', 'The Android phone and tablet app', apps, ja('Android アプリ', 'Android のスマートフォン・タブレット用アプリ')),
+    api: add('API', 'The public REST API and the apps’ back end', platform, ja('API', '公開 REST API とアプリのバックエンド')),
+    login: add('Sign-in', 'Accounts, single sign-on and sessions', platform, ja('ログイン', 'アカウント、シングルサインオン、セッション')),
+    notifications: add('Notifications', 'Email digests and push notifications', platform, ja('通知', 'メールのまとめとプッシュ通知')),
+    attachments: add('File attachments', 'Uploading and previewing files on cards', platform, ja('ファイル添付', 'カードへのファイルのアップロードとプレビュー')),
+    integrations: add('Calendar and chat integrations', 'Sync with calendars and chat tools', null, ja('カレンダー・チャット連携', 'カレンダーやチャットツールとの同期'), true),
   };
 }
 
@@ -55,6 +56,7 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
       scheduledUntil: jst(6, 18, 6),
       autoTransitions: false,
       id: JUNE_18.maintenanceId,
+      translations: { ja: { name: JUNE_18.maintenance.nameJa } },
     },
     { now: jst(6, 11, 12) },
   );
@@ -68,6 +70,7 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
     {
       id: JUNE_18.incidentId,
       name: JUNE_18.name,
+      translations: { ja: { name: JUNE_18.nameJa, body: first!.ja } },
       status: first!.status,
       body: first!.body,
       displayAt: at(first!),
@@ -80,10 +83,11 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
   );
   for (const entry of rest) {
     const components = entry.components ? set(entry.components) : [];
+    const translations = { ja: { body: entry.ja } };
     if (entry.status === 'resolved') {
-      resolveIncident(db, incidentId, { body: entry.body, displayAt: at(entry) }, ctx);
+      resolveIncident(db, incidentId, { body: entry.body, displayAt: at(entry), translations }, ctx);
     } else {
-      postIncidentUpdate(db, incidentId, { status: entry.status, body: entry.body, displayAt: at(entry), components }, ctx);
+      postIncidentUpdate(db, incidentId, { status: entry.status, body: entry.body, displayAt: at(entry), components, translations }, ctx);
     }
   }
 }

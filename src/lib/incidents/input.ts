@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from '../status/vocabulary';
 import { bodyField, nameField, notInFuture, timestampField } from '../validation';
+import { translationsSchema } from '../i18n/translations';
 
 export const componentChangeSchema = z.object({
   componentId: z.string().regex(/^[0-9a-z]{12}$/, 'Pick a component from the list.'),
@@ -28,6 +29,8 @@ export function openIncidentSchema(now: number) {
     backfilled: z.boolean().default(false),
     /** A chosen public id, for data that other files refer to (the demo's postmortem). */
     id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
+    /** The name and first update in other languages. */
+    translations: translationsSchema({ name: nameField, body: bodyField }),
   });
 }
 export type OpenIncidentInput = z.input<ReturnType<typeof openIncidentSchema>>;
@@ -41,6 +44,7 @@ export function postUpdateSchema(now: number) {
     components: z.array(componentChangeSchema).max(500).default([]),
     displayAt: displayAtField(now),
     notify: z.boolean().default(false),
+    translations: translationsSchema({ body: bodyField }),
   });
 }
 export type PostUpdateInput = z.input<ReturnType<typeof postUpdateSchema>>;
@@ -57,6 +61,7 @@ export function scheduleMaintenanceSchema() {
       notify: z.boolean().default(false),
       impact: z.enum(IMPACTS).optional(),
       id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
+      translations: translationsSchema({ name: nameField, body: bodyField }),
     })
     .refine((m) => m.scheduledUntil > m.scheduledFor, {
       message: 'The window must end after it starts.',

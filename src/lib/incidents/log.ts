@@ -82,7 +82,7 @@ function nextSeq(tx: Tx): number {
 
 export function insertUpdate(
   tx: Tx,
-  input: { incidentId: string; status: UpdateStatus; body: string; displayAt: number; notify: boolean; now: number },
+  input: { incidentId: string; status: UpdateStatus; body: string; displayAt: number; notify: boolean; now: number; translations?: string | null },
 ): string {
   const id = newPublicId();
   tx.insert(incidentUpdates)
@@ -92,6 +92,7 @@ export function insertUpdate(
       incidentId: input.incidentId,
       status: input.status,
       body: input.body,
+      translations: input.translations ?? null,
       displayAt: input.displayAt,
       notify: input.notify,
       createdAt: input.now,

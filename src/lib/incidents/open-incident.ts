@@ -5,6 +5,7 @@ import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
 import { enqueueEvent } from '../notifications/enqueue';
 import type { WriteContext } from '../write-context';
+import { pick, serializeTranslations } from '../i18n/translations';
 import { parseInput } from '../validation';
 import { openIncidentSchema, type OpenIncidentInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
@@ -23,6 +24,7 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
         id: incidentId,
         kind: 'incident',
         name: data.name,
+        translations: serializeTranslations(pick(data.translations, 'name')),
         impact: data.impact ?? 'none',
         impactOverride: data.impact !== undefined,
         declaredStartAt: data.startedAt ?? null,
@@ -35,7 +37,15 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
       })
       .run();
     linkComponents(tx, incidentId, componentIds);
-    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now });
+    const updateId = insertUpdate(tx, {
+      incidentId,
+      status: data.status,
+      body: data.body,
+      displayAt,
+      notify: data.notify,
+      now: ctx.now,
+      translations: serializeTranslations(pick(data.translations, 'body')),
+    });
     recordStatusChanges(tx, data.components, displayAt, 'incident_update', { incidentId, incidentUpdateId: updateId, now: ctx.now });
     refreshIncident(tx, incidentId, ctx.now);
     if (data.notify) enqueueEvent(tx, { kind: 'incident_opened', incidentId, updateId }, ctx.now);

@@ -13,6 +13,8 @@ export interface ResolveInput {
   notify?: boolean;
   /** Statuses to leave components in; components not listed go back to operational. */
   components?: { componentId: string; status: ComponentStatus }[];
+  /** The resolution's text in other languages. */
+  translations?: Record<string, { body?: string }>;
 }
 
 /** Resolves an incident (or completes a maintenance), returning its components to operational unless told otherwise. */
@@ -46,6 +48,7 @@ function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: Wri
       displayAt: input.displayAt,
       notify: input.notify ?? false,
       components: changes,
+      translations: input.translations,
     },
     ctx,
   );

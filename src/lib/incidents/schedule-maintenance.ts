@@ -8,6 +8,7 @@ import { parseInput } from '../validation';
 import { scheduleMaintenanceSchema, type ScheduleMaintenanceInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, refreshIncident } from './log';
 import type { WriteContext } from '../write-context';
+import { pick, serializeTranslations } from '../i18n/translations';
 
 /** Plans a maintenance window: an incident of kind maintenance with a first "scheduled" update. */
 export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx: WriteContext): { incidentId: string } {
@@ -20,6 +21,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
         id: incidentId,
         kind: 'maintenance',
         name: data.name,
+        translations: serializeTranslations(pick(data.translations, 'name')),
         impact: data.impact ?? 'maintenance',
         impactOverride: data.impact !== undefined && data.impact !== 'maintenance',
         declaredStartAt: null,
@@ -41,6 +43,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
       displayAt: Math.min(ctx.now, data.scheduledFor),
       notify: data.notify,
       now: ctx.now,
+      translations: serializeTranslations(pick(data.translations, 'body')),
     });
     refreshIncident(tx, incidentId, ctx.now);
     if (data.notify) enqueueEvent(tx, { kind: 'maintenance_scheduled', incidentId, updateId }, ctx.now);

@@ -120,7 +120,7 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
   const kind = event.kind as EventKind;
   const secret = siteSecret(db);
   const site = config.siteUrl;
-  const incident = event.incidentId ? loadIncident(db, event.incidentId) : undefined;
+  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
   const unsubscribeUrl = `${site}/unsubscribe?token=${signToken(secret, subscriber.id, 'manage')}`;
   const content = renderEmail({
     config,
@@ -145,7 +145,7 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
 
 /** The email an update would send, for staff to check before posting it. */
 export function previewUpdateEmail(db: Db, config: Config, incidentId: string, draft: { status: string; body: string }, locale: Locale, now: number) {
-  const incident = loadIncident(db, incidentId);
+  const incident = loadIncident(db, incidentId, locale);
   if (!incident) return undefined;
   const kind: EventKind = draft.status === 'resolved' ? 'incident_resolved' : incident.kind === 'maintenance' && draft.status === 'in_progress' ? 'maintenance_started' : 'incident_updated';
   const update = { id: 'preview', seq: 0, status: draft.status as UpdateView['status'], body: draft.body, displayAt: now, createdAt: now, updatedAt: now, notify: true, changes: [] };

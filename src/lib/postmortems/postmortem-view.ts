@@ -7,6 +7,7 @@ import { groupByLocalDay } from '../views/incident-page';
 import { loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
 import { incidentMetrics, type IncidentMetric } from './metrics';
 import type { Postmortem } from './load-postmortems';
+import type { Locale } from '../i18n/messages';
 
 export const BLOCKS = ['report', 'impact', 'components', 'metrics', 'phases', 'timeline'] as const;
 export type BlockName = (typeof BLOCKS)[number];
@@ -75,8 +76,8 @@ export interface PostmortemView {
   headings: { id: string; text: string; level: number }[];
 }
 
-export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: string): PostmortemView {
-  const linked = postmortem.incidents.length > 0 ? loadIncidents(db, inArray(incidents.id, postmortem.incidents), { newestFirst: false }) : [];
+export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: string, locale?: Locale): PostmortemView {
+  const linked = postmortem.incidents.length > 0 ? loadIncidents(db, inArray(incidents.id, postmortem.incidents), { newestFirst: false, locale }) : [];
   const outages = linked.filter((i) => i.kind === 'incident');
   const primary = outages[0] ?? linked[0];
   const impactStart = outages.length ? Math.min(...outages.map((i) => i.startedAt)) : null;

@@ -1,5 +1,7 @@
 import { and, asc, eq, gte, isNull } from 'drizzle-orm';
 import { componentStatusAt } from '../incidents/log';
+import type { Locale } from '../i18n/messages';
+import { parseTranslations, translated } from '../i18n/translations';
 import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components } from '../../../db/schema';
 import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary';
@@ -38,7 +40,8 @@ export interface ComponentTree {
 }
 
 /** Live (not archived) components with their current status, arranged as the page shows them. */
-export function loadComponentTree(db: Db, now: number): ComponentTree {
+export function loadComponentTree(db: Db, now: number, locale?: Locale): ComponentTree {
+  const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), locale, field, base);
   const groupRows = db.select().from(componentGroups).orderBy(asc(componentGroups.position)).all();
   const componentRows = db
     .select()
@@ -48,8 +51,8 @@ export function loadComponentTree(db: Db, now: number): ComponentTree {
     .all();
   const views: ComponentView[] = componentRows.map((c) => ({
     id: c.id,
-    name: c.name,
-    description: c.description,
+    name: say(c.translations, 'name', c.name),
+    description: c.description === null ? null : say(c.translations, 'description', c.description),
     groupId: c.groupId,
     position: c.position,
     onlyShowIfDegraded: c.onlyShowIfDegraded,
@@ -62,8 +65,8 @@ export function loadComponentTree(db: Db, now: number): ComponentTree {
       const children = views.filter((v) => v.groupId === g.id);
       return {
         id: g.id,
-        name: g.name,
-        description: g.description,
+        name: say(g.translations, 'name', g.name),
+        description: g.description === null ? null : say(g.translations, 'description', g.description),
         position: g.position,
         status: worstComponentStatus(children.map((c) => c.status)),
         components: children,

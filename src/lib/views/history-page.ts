@@ -2,6 +2,7 @@ import { count } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { localDateOf } from '../time';
+import type { Locale } from '../i18n/messages';
 import { attachPostmortems, loadIncidents, type IncidentView } from './incidents';
 
 export const HISTORY_PAGE_SIZE = 25;
@@ -36,10 +37,11 @@ export function buildHistoryPageView(
   page: number,
   timeZone: string,
   postmortems: ReadonlyMap<string, { slug: string; title: string }> = new Map(),
+  locale?: Locale,
 ): HistoryPageView {
   const total = db.select({ n: count() }).from(incidents).get()?.n ?? 0;
   const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-  const rows = attachPostmortems(loadIncidents(db, undefined, { limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE, withUpdates: false }), postmortems);
+  const rows = attachPostmortems(loadIncidents(db, undefined, { limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE, withUpdates: false, locale }), postmortems);
   const months: HistoryMonth[] = [];
   for (const incident of rows) {
     const d = localDateOf(incident.startedAt, timeZone);

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/open';
 import { isPublicId } from '../ids';
+import type { Locale } from '../i18n/messages';
 import { localDateKey } from '../time';
 import { attachPostmortems, loadIncident, type IncidentView, type UpdateView } from './incidents';
 
@@ -29,9 +30,10 @@ export function buildIncidentPageView(
   now: number,
   timeZone: string,
   postmortems: ReadonlyMap<string, { slug: string; title: string }> = new Map(),
+  locale?: Locale,
 ): IncidentPageView | undefined {
   if (!isPublicId(id)) return undefined;
-  const incident = loadIncident(db, id);
+  const incident = loadIncident(db, id, locale);
   if (!incident) return undefined;
   attachPostmortems([incident], postmortems);
   return {

@@ -3,6 +3,8 @@ import type { Db } from '../../../db/open';
 import { componentStatusChanges, components, incidentComponents, incidentUpdates, incidents } from '../../../db/schema';
 import { compareTimeline } from '../status/incident-status';
 import type { ComponentStatus, Impact, IncidentKind, UpdateStatus } from '../status/vocabulary';
+import type { Locale } from '../i18n/messages';
+import { parseTranslations, translated } from '../i18n/translations';
 
 export interface ComponentChangeView {
   componentId: string;
@@ -53,7 +55,7 @@ export interface IncidentView {
 export function loadIncidents(
   db: Db,
   where: SQL | undefined,
-  options: { limit?: number; offset?: number; newestFirst?: boolean; withUpdates?: boolean } = {},
+  options: { limit?: number; offset?: number; newestFirst?: boolean; withUpdates?: boolean; locale?: Locale } = {},
 ): IncidentView[] {
   let query = db
     .select()
@@ -67,7 +69,7 @@ export function loadIncidents(
   const ids = rows.map((r) => r.id);
 
   const affected = db
-    .select({ incidentId: incidentComponents.incidentId, id: components.id, name: components.name, position: components.position })
+    .select({ incidentId: incidentComponents.incidentId, id: components.id, name: components.name, position: components.position, translations: components.translations })
     .from(incidentComponents)
     .innerJoin(components, eq(components.id, incidentComponents.componentId))
     .where(inArray(incidentComponents.incidentId, ids))
@@ -81,6 +83,7 @@ export function loadIncidents(
       updateId: componentStatusChanges.incidentUpdateId,
       componentId: componentStatusChanges.componentId,
       name: components.name,
+      translations: components.translations,
       oldStatus: componentStatusChanges.previousStatus,
       newStatus: componentStatusChanges.status,
     })
@@ -90,10 +93,12 @@ export function loadIncidents(
     .orderBy(asc(componentStatusChanges.id))
     .all();
 
+  // Texts in the reader's language where staff wrote one, else as written.
+  const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), options.locale, field, base);
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
-    name: r.name,
+    name: say(r.translations, 'name', r.name),
     impact: r.impact,
     impactOverride: r.impactOverride,
     status: r.status as UpdateStatus,
@@ -106,21 +111,21 @@ export function loadIncidents(
     backfilled: r.backfilled,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
-    components: affected.filter((a) => a.incidentId === r.id).map((a) => ({ id: a.id, name: a.name })),
+    components: affected.filter((a) => a.incidentId === r.id).map((a) => ({ id: a.id, name: say(a.translations, 'name', a.name) })),
     updates: updates
       .filter((u) => u.incidentId === r.id)
       .map((u) => ({
         id: u.id,
         seq: u.seq,
         status: u.status as UpdateStatus,
-        body: u.body,
+        body: say(u.translations, 'body', u.body),
         displayAt: u.displayAt,
         createdAt: u.createdAt,
         updatedAt: u.updatedAt,
         notify: u.notify,
         changes: changes
           .filter((c) => c.updateId === u.id)
-          .map((c) => ({ componentId: c.componentId, name: c.name, oldStatus: c.oldStatus as ComponentStatus, newStatus: c.newStatus })),
+          .map((c) => ({ componentId: c.componentId, name: say(c.translations, 'name', c.name), oldStatus: c.oldStatus as ComponentStatus, newStatus: c.newStatus })),
       }))
       .sort(compareTimeline),
   }));
@@ -140,6 +145,6 @@ export function attachPostmortems<T extends IncidentView>(list: T[], byIncident:
   return list;
 }
 
-export function loadIncident(db: Db, id: string): IncidentView | undefined {
-  return loadIncidents(db, eq(incidents.id, id))[0];
+export function loadIncident(db: Db, id: string, locale?: Locale): IncidentView | undefined {
+  return loadIncidents(db, eq(incidents.id, id), { locale })[0];
 }

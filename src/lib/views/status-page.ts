@@ -6,6 +6,7 @@ import { computeUptime, type DayUptime } from '../status/uptime';
 import { lastLocalDays, type LocalDay } from '../time';
 import { loadComponentTree, loadStatusChanges, type ComponentView, type GroupView } from './components';
 import { loadIncidents, type IncidentView } from './incidents';
+import type { Locale } from '../i18n/messages';
 
 export const UPTIME_DAYS = 90;
 export const RECENT_DAYS = 14;
@@ -41,9 +42,10 @@ const OPEN_INCIDENT = ['investigating', 'identified', 'monitoring'];
  * resolved in it, or still open. Without their timelines: the uptime strip
  * needs only names, times and components.
  */
-export function loadWindowIncidents(db: Db, windowStart: number): IncidentView[] {
+export function loadWindowIncidents(db: Db, windowStart: number, locale?: Locale): IncidentView[] {
   return loadIncidents(db, or(gte(incidents.startedAt, windowStart), gte(incidents.resolvedAt, windowStart), isNull(incidents.resolvedAt)), {
     withUpdates: false,
+    locale,
   });
 }
 
@@ -72,28 +74,28 @@ export function withComponentUptime(
 }
 
 /** Everything the public status page shows at `now`, in the page's time zone. */
-export function buildStatusPageView(db: Db, now: number, timeZone: string): StatusPageView {
-  const tree = loadComponentTree(db, now);
+export function buildStatusPageView(db: Db, now: number, timeZone: string, locale?: Locale): StatusPageView {
+  const tree = loadComponentTree(db, now, locale);
   const uptimeDays = lastLocalDays(now, UPTIME_DAYS, timeZone);
   const recent = lastLocalDays(now, RECENT_DAYS, timeZone);
   const windowStart = uptimeDays[0]!.start;
 
   // Incidents that touched the 90-day window: started in it, or still open.
-  const windowIncidents = loadWindowIncidents(db, windowStart);
+  const windowIncidents = loadWindowIncidents(db, windowStart, locale);
 
   const withUptime = (c: ComponentView) => withComponentUptime(db, c, uptimeDays, windowIncidents, now);
   const visible = (c: ComponentView) => !c.onlyShowIfDegraded || c.status !== 'operational';
 
-  const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, OPEN_INCIDENT)));
+  const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, OPEN_INCIDENT)), { locale });
   const activeIds = new Set(activeIncidents.map((i) => i.id));
-  const recentIncidents = loadIncidents(db, gte(incidents.startedAt, recent[0]!.start)).filter(
+  const recentIncidents = loadIncidents(db, gte(incidents.startedAt, recent[0]!.start), { locale }).filter(
     (i) => !activeIds.has(i.id) && !(i.kind === 'maintenance' && i.status !== 'completed'),
   );
 
   const maintenances = loadIncidents(
     db,
     and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, ['scheduled', 'in_progress', 'verifying'])),
-    { newestFirst: false },
+    { newestFirst: false, locale },
   );
 
   return {
