@@ -79,3 +79,41 @@ describe('content in two languages', () => {
     expect(previewUpdateEmail(site.db, site.config, id, { status: 'identified', body: 'x' }, 'ja', Date.now())!.subject).toContain('原因特定');
   });
 });
+
+describe('component names in two languages', () => {
+  it('are set in the admin and shown to Japanese readers', async () => {
+    const { signedInStaff } = await import('../support/staff');
+    const staff = await signedInStaff(site, 'admin');
+    await staff.post('/admin/components', { intent: 'create_component', name: 'Reports', 'name:ja': 'レポート' });
+    const status = await (await get('/ja/')).text();
+    expect(status).toContain('レポート');
+    expect(await (await get('/en/')).text()).toContain('Reports');
+    const admin = await (await staff.get('/admin/components')).text();
+    expect(admin).toMatch(/id="c-[a-z0-9]{12}-name-ja"[^>]*value="レポート"/);
+  });
+});
+
+describe('postmortems in two languages', () => {
+  it('send each reader to the report in their language and link the versions to each other', async () => {
+    const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'shirase-pm-lang-'));
+    cpSync('content/postmortems', dir, { recursive: true });
+    const bilingual = await startTestSite({ seed: true, env: { POSTMORTEMS_DIR: dir } });
+    try {
+      const ja = await (await fetch(bilingual.url + '/ja/incidents/jun18renewal')).text();
+      expect(ja).toContain('href="/ja/postmortems/renewal-outage-ja"');
+      const en = await (await fetch(bilingual.url + '/en/incidents/jun18renewal')).text();
+      expect(en).toContain('href="/en/postmortems/renewal-outage"');
+      const report = await (await fetch(bilingual.url + '/en/postmortems/renewal-outage')).text();
+      expect(report).toMatch(/href="\/en\/postmortems\/renewal-outage-ja" hreflang="ja" lang="ja">日本語/);
+      const jaReport = await (await fetch(bilingual.url + '/ja/postmortems/renewal-outage-ja')).text();
+      expect(jaReport).toContain('<article class="postmortem prose" lang="ja">');
+      expect(jaReport).toContain('19時間 40分');
+    } finally {
+      await bilingual.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

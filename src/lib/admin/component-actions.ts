@@ -5,7 +5,7 @@ import type { SessionUser } from '../auth/sessions';
 import { createComponent, createComponentGroup } from '../components/create-component';
 import { editComponent, moveComponent, removeComponent, setComponentStatus } from '../components/manage-components';
 import type { ComponentStatus } from '../status/vocabulary';
-import { actorFor, checked, optionalText, text } from './form-input';
+import { actorFor, checked, optionalText, text, translationsFrom } from './form-input';
 
 /** Runs one of the forms on the components page and returns where to go next. */
 export function handleComponentForm(db: Db, form: FormData, user: SessionUser, now: number): string {
@@ -24,7 +24,13 @@ export function handleComponentForm(db: Db, form: FormData, user: SessionUser, n
     case 'create_component':
       createComponent(
         db,
-        { name: text(form, 'name'), description: optionalText(form, 'description'), groupId: optionalText(form, 'groupId') ?? null, onlyShowIfDegraded: checked(form, 'onlyShowIfDegraded') },
+        {
+          name: text(form, 'name'),
+          description: optionalText(form, 'description'),
+          groupId: optionalText(form, 'groupId') ?? null,
+          onlyShowIfDegraded: checked(form, 'onlyShowIfDegraded'),
+          translations: translationsFrom(form, ['name', 'description']),
+        },
         ctx,
       );
       break;
@@ -32,7 +38,13 @@ export function handleComponentForm(db: Db, form: FormData, user: SessionUser, n
       editComponent(
         db,
         id,
-        { name: text(form, 'name'), description: optionalText(form, 'description') ?? null, groupId: optionalText(form, 'groupId') ?? null, onlyShowIfDegraded: checked(form, 'onlyShowIfDegraded') },
+        {
+          name: text(form, 'name'),
+          description: optionalText(form, 'description') ?? null,
+          groupId: optionalText(form, 'groupId') ?? null,
+          onlyShowIfDegraded: checked(form, 'onlyShowIfDegraded'),
+          translations: translationsFrom(form, ['name', 'description']),
+        },
         ctx,
       );
       break;

@@ -11,7 +11,7 @@ import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime } from '../views/
 import { readPageId } from '../site/page-identity';
 import { loadComponentTree, type ComponentTree } from '../views/components';
 import { attachPostmortems, loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
-import { loadPostmortems } from '../postmortems/load-postmortems';
+import { loadPostmortems, postmortemFor } from '../postmortems/load-postmortems';
 import type { ComponentStatus } from '../status/vocabulary';
 
 export const API_LIST_CAP = 50;
@@ -152,7 +152,7 @@ function incidentList(ctx: ApiContext, statuses?: string[]) {
   const list = loadIncidents(ctx.db, and(eq(incidents.kind, 'incident'), statuses ? inArray(incidents.status, statuses) : undefined), {
     limit: API_LIST_CAP,
   });
-  return attachPostmortems(list, loadPostmortems(ctx.config.postmortemsDir).byIncident);
+  return attachPostmortems(list, postmortemFor(loadPostmortems(ctx.config.postmortemsDir), ctx.config.defaultLocale));
 }
 
 function maintenanceList(ctx: ApiContext, statuses?: string[]) {

@@ -9,6 +9,7 @@ import { bumpChangeCounter } from '../site/change-counter';
 import { COMPONENT_STATUSES } from '../status/vocabulary';
 import { nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
+import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 
 const idField = z.string().regex(/^[0-9a-z]{12}$/, 'Pick one from the list.');
 
@@ -35,6 +36,7 @@ const editSchema = z.object({
   description: z.string().trim().max(1000, 'Keep the description under 1,000 characters.').nullish(),
   groupId: idField.nullish(),
   onlyShowIfDegraded: z.boolean().optional(),
+  translations: translationsSchema({ name: nameField, description: z.string().trim().max(1000) }),
 });
 
 export function editComponent(db: Db, componentId: string, input: z.input<typeof editSchema>, ctx: WriteContext): void {
@@ -51,6 +53,7 @@ export function editComponent(db: Db, componentId: string, input: z.input<typeof
     if (data.description !== undefined) set.description = data.description || null;
     if (data.groupId !== undefined) set.groupId = data.groupId ?? null;
     if (data.onlyShowIfDegraded !== undefined) set.onlyShowIfDegraded = data.onlyShowIfDegraded;
+    if (data.translations !== undefined) set.translations = serializeTranslations(data.translations as Translations);
     tx.update(components).set(set).where(eq(components.id, componentId)).run();
     recordAudit(tx, ctx, { action: 'component.edit', entityType: 'component', entityId: componentId, before, after: data });
     bumpChangeCounter(tx);

@@ -59,6 +59,7 @@ export const ja: Record<MessageKey, string> = {
   'history.page': '{count} ページ中 {page} ページ目',
   'postmortem.read': '障害報告:{title}',
   'postmortem.phases': '障害の各段階の推移',
+  'postmortem.otherLanguages': 'ほかの言語:',
   'postmortem.list': '障害報告',
   'postmortem.none': '公開された障害報告はまだありません。',
   'postmortem.published': '{date} 公開',

@@ -65,6 +65,7 @@ const en = {
   'history.page': 'Page {page} of {count}',
   'postmortem.read': 'Postmortem: {title}',
   'postmortem.phases': 'Phases of the incident over time',
+  'postmortem.otherLanguages': 'Also available in:',
   'postmortem.list': 'Postmortems',
   'postmortem.none': 'No postmortems have been published yet.',
   'postmortem.published': 'Published {date}',

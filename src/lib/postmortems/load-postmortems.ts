@@ -19,8 +19,25 @@ export interface PostmortemLibrary {
   all: Postmortem[];
   problems: PostmortemProblem[];
   bySlug: Map<string, Postmortem>;
-  /** The published postmortem that explains each incident. */
-  byIncident: Map<string, Postmortem>;
+  /** The published postmortems that explain each incident, in any language. */
+  byIncident: Map<string, Postmortem[]>;
+}
+
+/**
+ * For each incident, the postmortem a reader should be sent to: the one in
+ * their language if staff wrote it, else the first published.
+ */
+export function postmortemFor(library: PostmortemLibrary, locale: string | undefined): Map<string, Postmortem> {
+  const out = new Map<string, Postmortem>();
+  for (const [incidentId, list] of library.byIncident) out.set(incidentId, list.find((p) => p.locale === locale) ?? list[0]!);
+  return out;
+}
+
+/** The same report in other languages: published postmortems about the same incidents, in another locale. */
+export function otherLanguages(library: PostmortemLibrary, postmortem: Postmortem): Postmortem[] {
+  const key = [...postmortem.incidents].sort().join(',');
+  if (!key) return [];
+  return library.all.filter((p) => p.published && p.locale !== postmortem.locale && [...p.incidents].sort().join(',') === key);
 }
 
 const parsedFiles = new Map<string, { mtimeMs: number; size: number; result: Postmortem | PostmortemProblem[] }>();
@@ -72,8 +89,8 @@ export function loadPostmortems(dir: string): PostmortemLibrary {
     if (bySlug.has(p.slug)) problems.push({ file: p.file, field: 'slug', message: `Another file (${bySlug.get(p.slug)!.file}) already uses the slug "${p.slug}".` });
     else bySlug.set(p.slug, p);
   }
-  const byIncident = new Map<string, Postmortem>();
-  for (const p of bySlug.values()) if (p.published) for (const id of p.incidents) byIncident.set(id, p);
+  const byIncident = new Map<string, Postmortem[]>();
+  for (const p of bySlug.values()) if (p.published) for (const id of p.incidents) byIncident.set(id, [...(byIncident.get(id) ?? []), p]);
   return { all: [...bySlug.values()], problems, bySlug, byIncident };
 }
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, isNull } from 'drizzle-orm';
 import { componentStatusAt } from '../incidents/log';
 import type { Locale } from '../i18n/messages';
-import { parseTranslations, translated } from '../i18n/translations';
+import { parseTranslations, translated, type Translations } from '../i18n/translations';
 import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components } from '../../../db/schema';
 import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary';
@@ -15,6 +15,8 @@ export interface ComponentView {
   position: number;
   onlyShowIfDegraded: boolean;
   status: ComponentStatus;
+  /** Texts in other languages as staff wrote them, for the admin's forms. */
+  translations: Translations;
   createdAt: number;
   updatedAt: number;
 }
@@ -57,6 +59,7 @@ export function loadComponentTree(db: Db, now: number, locale?: Locale): Compone
     position: c.position,
     onlyShowIfDegraded: c.onlyShowIfDegraded,
     status: componentStatusAt(db, c.id, now),
+    translations: parseTranslations(c.translations),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   }));
