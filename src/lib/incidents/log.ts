@@ -12,6 +12,7 @@ import {
   type UpdateStatus,
 } from '../status/vocabulary';
 import { ShiraseError } from '../errors';
+import { serializeTranslations, type Translations } from '../i18n/translations';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either the database or an open transaction: for reads that serve both. */
@@ -82,7 +83,7 @@ function nextSeq(tx: Tx): number {
 
 export function insertUpdate(
   tx: Tx,
-  input: { incidentId: string; status: UpdateStatus; body: string; displayAt: number; notify: boolean; now: number; translations?: string | null },
+  input: { incidentId: string; status: UpdateStatus; body: string; displayAt: number; notify: boolean; now: number; translations?: Translations },
 ): string {
   const id = newPublicId();
   tx.insert(incidentUpdates)
@@ -92,7 +93,7 @@ export function insertUpdate(
       incidentId: input.incidentId,
       status: input.status,
       body: input.body,
-      translations: input.translations ?? null,
+      translations: serializeTranslations(input.translations),
       displayAt: input.displayAt,
       notify: input.notify,
       createdAt: input.now,

@@ -37,15 +37,8 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
       })
       .run();
     linkComponents(tx, incidentId, componentIds);
-    const updateId = insertUpdate(tx, {
-      incidentId,
-      status: data.status,
-      body: data.body,
-      displayAt,
-      notify: data.notify,
-      now: ctx.now,
-      translations: serializeTranslations(pick(data.translations, 'body')),
-    });
+    const translations = pick(data.translations, 'body');
+    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now, translations });
     recordStatusChanges(tx, data.components, displayAt, 'incident_update', { incidentId, incidentUpdateId: updateId, now: ctx.now });
     refreshIncident(tx, incidentId, ctx.now);
     if (data.notify) enqueueEvent(tx, { kind: 'incident_opened', incidentId, updateId }, ctx.now);

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record-audit';
 import { enqueueEvent, eventKindForUpdate } from '../notifications/enqueue';
 import { isIncidentStatus, isMaintenanceStatus } from '../status/vocabulary';
 import { parseInput } from '../validation';
-import { serializeTranslations, type Translations } from '../i18n/translations';
+import type { Translations } from '../i18n/translations';
 import { postUpdateSchema, type PostUpdateInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
 import type { WriteContext } from '../write-context';
@@ -37,15 +37,8 @@ export function postIncidentUpdate(
     const componentIds = data.components.map((c) => c.componentId);
     assertComponentsExist(tx, componentIds);
     linkComponents(tx, incidentId, componentIds);
-    const updateId = insertUpdate(tx, {
-      incidentId,
-      status: data.status,
-      body: data.body,
-      displayAt,
-      notify: data.notify,
-      now: ctx.now,
-      translations: serializeTranslations(data.translations as Translations | undefined),
-    });
+    const translations = data.translations as Translations | undefined;
+    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now, translations });
     recordStatusChanges(tx, data.components, displayAt, incident.kind === 'maintenance' ? 'maintenance' : 'incident_update', {
       incidentId,
       incidentUpdateId: updateId,

@@ -43,7 +43,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
       displayAt: Math.min(ctx.now, data.scheduledFor),
       notify: data.notify,
       now: ctx.now,
-      translations: serializeTranslations(pick(data.translations, 'body')),
+      translations: pick(data.translations, 'body'),
     });
     refreshIncident(tx, incidentId, ctx.now);
     if (data.notify) enqueueEvent(tx, { kind: 'maintenance_scheduled', incidentId, updateId }, ctx.now);
