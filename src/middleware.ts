@@ -20,7 +20,8 @@ function devContext(): AppContext {
 const PUBLIC_ADMIN_PATHS = new Set(['/admin/login', '/admin/login/']);
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  const app = registeredAppContext() ?? devContext();
+  // The server hands its context in with each request; the global one serves the render thread and `astro dev`.
+  const app = context.locals.shirase ?? registeredAppContext() ?? devContext();
   context.locals.shirase = app;
   // /ja/history is /history in Japanese; without a prefix, the browser's languages decide.
   const { locale, rest } = splitLocalePath(context.url.pathname);

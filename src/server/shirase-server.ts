@@ -169,7 +169,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       req.destroy();
       return;
     }
-    await astro(req, res, undefined, {});
+    await astro(req, res, undefined, { shirase: context });
   };
 
   const server = createServer((req, res) => {

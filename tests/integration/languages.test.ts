@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestSite, type TestSite } from '../support/test-server';
 
 let site: TestSite;
+let postmortems: string;
 beforeAll(async () => {
-  site = await startTestSite({ seed: true });
+  // Both language versions of the June 18 postmortem, in a folder of this test's own.
+  postmortems = mkdtempSync(join(tmpdir(), 'shirase-pm-lang-'));
+  cpSync('content/postmortems', postmortems, { recursive: true });
+  site = await startTestSite({ seed: true, env: { POSTMORTEMS_DIR: postmortems } });
 });
-afterAll(() => site?.close());
+afterAll(async () => {
+  await site?.close();
+  rmSync(postmortems, { recursive: true, force: true });
+});
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(site.url + path, { headers });
 const h1 = (html: string) => /<h1 id="banner-title">([^<]+)</.exec(html)?.[1];
@@ -95,25 +105,32 @@ describe('component names in two languages', () => {
 
 describe('postmortems in two languages', () => {
   it('send each reader to the report in their language and link the versions to each other', async () => {
-    const { cpSync, mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'shirase-pm-lang-'));
-    cpSync('content/postmortems', dir, { recursive: true });
-    const bilingual = await startTestSite({ seed: true, env: { POSTMORTEMS_DIR: dir } });
-    try {
-      const ja = await (await fetch(bilingual.url + '/ja/incidents/jun18renewal')).text();
-      expect(ja).toContain('href="/ja/postmortems/renewal-outage-ja"');
-      const en = await (await fetch(bilingual.url + '/en/incidents/jun18renewal')).text();
-      expect(en).toContain('href="/en/postmortems/renewal-outage"');
-      const report = await (await fetch(bilingual.url + '/en/postmortems/renewal-outage')).text();
-      expect(report).toMatch(/href="\/en\/postmortems\/renewal-outage-ja" hreflang="ja" lang="ja">日本語/);
-      const jaReport = await (await fetch(bilingual.url + '/ja/postmortems/renewal-outage-ja')).text();
-      expect(jaReport).toContain('<article class="postmortem prose" lang="ja">');
-      expect(jaReport).toContain('19時間 40分');
-    } finally {
-      await bilingual.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const ja = await (await get('/ja/incidents/jun18renewal')).text();
+    expect(ja).toContain('href="/ja/postmortems/renewal-outage-ja"');
+    const en = await (await get('/en/incidents/jun18renewal')).text();
+    expect(en).toContain('href="/en/postmortems/renewal-outage"');
+    const report = await (await get('/en/postmortems/renewal-outage')).text();
+    expect(report).toMatch(/href="\/en\/postmortems\/renewal-outage-ja" hreflang="ja" lang="ja">日本語/);
+    const jaReport = await (await get('/ja/postmortems/renewal-outage-ja')).text();
+    expect(jaReport).toContain('<article class="postmortem prose" lang="ja">');
+    expect(jaReport).toContain('19時間 40分');
+  });
+});
+
+describe('error messages', () => {
+  it('say what to fix in the reader’s language', async () => {
+    const { postForm, signedInStaff } = await import('../support/staff');
+    const sub = await postForm(site, '/ja/subscribe', { email: 'not-an-address', scope: 'all', locale: 'ja' });
+    expect(sub.status).toBe(422);
+    const page = await sub.text();
+    expect(page).toContain('name@example.com のようなメールアドレスを入力してください。');
+    expect(page).toContain('value="not-an-address"');
+
+    const staff = await signedInStaff(site);
+    const form = await staff.post('/ja/admin/incidents/new', { name: '', status: 'investigating', body: '' });
+    expect(form.status).toBe(422);
+    const html = await form.text();
+    expect(html).toContain('名前を入力してください。');
+    expect(html).toContain('保存されませんでした。2 か所の入力を直してください。');
   });
 });

@@ -47,6 +47,8 @@ export async function startSmtpSink(options: { answer?: (to: string, attempt: nu
       });
     },
   });
+  // Clients killed mid-message (the crash tests do it on purpose) reset their connections: expected, not a failure.
+  server.on('error', () => {});
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.server.address() as AddressInfo).port;
   return {
