@@ -34,6 +34,8 @@ export class PublicCache {
       onError: (key: string, error: unknown) => void;
       /** Headers sent with every response for this key (security, CORS). */
       headersFor: (key: string) => Record<string, string>;
+      /** Whether a key's page changes with the clock as well as with data. */
+      timeSensitive: (key: string) => boolean;
     },
   ) {}
 
@@ -41,14 +43,10 @@ export class PublicCache {
     return this.generation;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** Marks everything stale and starts rendering the given keys again. */
   invalidate(eager: readonly string[] = []): void {
     this.generation++;
-    for (const key of eager) void this.refresh(key, this.entries.get(key)?.timeSensitive ?? key === '/').catch(() => {});
+    for (const key of eager) void this.refresh(key, this.options.timeSensitive(key)).catch(() => {});
   }
 
   /** The representation if it is current, without waiting: the path nearly every request takes. */

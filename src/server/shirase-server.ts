@@ -111,6 +111,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       maxEntries: 500,
       now,
       onError: (key, error) => log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`),
+      timeSensitive: (key) => publicRouteFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
       headersFor: (key) => {
         const route = publicRouteFor(new URL(key, 'http://local'));
         // Pages differ by language as well as encoding, so caches must keep them apart.
