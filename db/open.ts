@@ -1,14 +1,17 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), 'migrations');
+// Beside this file when run from source (db/open.ts); two levels up from the
+// bundled server (dist/shirase/*.mjs).
+const here = dirname(fileURLToPath(import.meta.url));
+export const MIGRATIONS_FOLDER = [resolve(here, 'migrations'), resolve(here, '../../db/migrations')].find((dir) => existsSync(dir)) ?? resolve(here, 'migrations');
 
 /**
  * Opens the SQLite file with the settings every Shirase process uses:

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError, parseConfig } from '../lib/config';
 import { migrateDatabase, openDatabase } from '../../db/open';
 import { startShiraseServer } from '../server/shirase-server';
-import { buildIfStale } from './build-if-stale';
+import { buildIfStale } from '../../scripts/build-if-stale.mjs';
 
 async function main(): Promise<void> {
   const dir = process.argv[2];

@@ -1,9 +1,11 @@
+// The server process: configuration, migrations, the demo on first run, then
+// the HTTP server. `npm start` runs this bundled (dist/shirase/start.mjs; see
+// scripts/bundle-server.mjs) after building when the sources are newer.
 import { resolve } from 'node:path';
 import { ConfigError, parseConfig } from '../lib/config';
 import { migrateDatabase, openDatabase } from '../../db/open';
 import { isDatabaseEmpty, seedDemo } from '../lib/demo/seed-demo';
 import { startShiraseServer } from '../server/shirase-server';
-import { buildIfStale } from './build-if-stale';
 import { createUser, listUsers } from '../lib/auth/users';
 
 const DEMO_ADMIN_EMAIL = 'admin@example.com';
@@ -13,7 +15,6 @@ const log = (line: string) => console.log(line);
 async function main(): Promise<void> {
   const config = parseConfig();
   const root = process.cwd();
-  if (process.argv.includes('--no-build') === false) buildIfStale(root, log);
 
   const db = openDatabase(config.databasePath);
   migrateDatabase(db);

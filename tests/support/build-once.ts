@@ -1,4 +1,4 @@
-import { buildIfStale } from '../../src/cli/build-if-stale';
+import { buildIfStale } from '../../scripts/build-if-stale.mjs';
 
 /** Integration and browser tests run against the built site, as production does. */
 export default function setup(): void {

@@ -34,5 +34,13 @@ export function generatePassword(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** Verifying against this costs what a real check costs, so an unknown account answers as slowly as a known one. */
-export const DUMMY_HASH = hashPassword(generatePassword());
+let dummy: string | undefined;
+/**
+ * Verifying against this costs what a real check costs, so an unknown account
+ * answers as slowly as a known one. Made on first use: hashing at import would
+ * add a scrypt to every process start.
+ */
+export function dummyHash(): string {
+  dummy ??= hashPassword(generatePassword());
+  return dummy;
+}

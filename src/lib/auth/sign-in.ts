@@ -3,7 +3,7 @@ import type { Db } from '../../../db/open';
 import { signInFailures, users } from '../../../db/schema';
 import { ShiraseError } from '../errors';
 import { recordAudit } from '../audit/record-audit';
-import { DUMMY_HASH, verifyPassword } from './password';
+import { dummyHash, verifyPassword } from './password';
 import { createSession } from './sessions';
 
 export const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -42,7 +42,7 @@ export function signIn(db: Db, input: { email: string; password: string; address
     });
   }
   const user = db.select().from(users).where(eq(users.email, email)).get();
-  const ok = verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH) && user !== undefined && user.disabledAt === null;
+  const ok = verifyPassword(input.password, user?.passwordHash ?? dummyHash()) && user !== undefined && user.disabledAt === null;
   if (!ok || !user) {
     db.transaction((tx) => {
       tx.insert(signInFailures).values([{ subject: account, at: now }, { subject: address, at: now }]).run();

@@ -3,11 +3,13 @@ import { splitDuration } from '../time';
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(locale: Locale, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+// Building an Intl formatter costs far more than using one, and a page formats
+// hundreds of dates and numbers: each is built once per shape and kept.
+function formatter(locale: Locale, timeZone: string, options: Intl.DateTimeFormatOptions, tag = locale === 'ja' ? 'ja-JP' : 'en-GB'): Intl.DateTimeFormat {
+  const key = `${tag}|${timeZone}|${JSON.stringify(options)}`;
   let f = cache.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, ...options });
+    f = new Intl.DateTimeFormat(tag, { timeZone, ...options });
     cache.set(key, f);
   }
   return f;
@@ -30,12 +32,12 @@ export function formatLongDate(ms: number, locale: Locale, timeZone: string): st
 }
 
 export function formatMonth(year: number, month: number, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(Date.UTC(year, month - 1, 15));
+  return formatter(locale, 'UTC', { year: 'numeric', month: 'long' }).format(Date.UTC(year, month - 1, 15));
 }
 
 /** The zone's short name at an instant, such as JST or GMT+9. */
 export function zoneAbbreviation(ms: number, timeZone: string): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' }).formatToParts(ms).find((p) => p.type === 'timeZoneName');
+  const part = formatter('en', timeZone, { timeZoneName: 'short' }, 'en-US').formatToParts(ms).find((p) => p.type === 'timeZoneName');
   return part?.value ?? timeZone;
 }
 
@@ -50,8 +52,18 @@ export function formatDuration(ms: number, locale: Locale): string {
   return parts.join(' ');
 }
 
+const percentFormatters = new Map<Locale, Intl.NumberFormat>();
+function percentFormatter(locale: Locale): Intl.NumberFormat {
+  let f = percentFormatters.get(locale);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    percentFormatters.set(locale, f);
+  }
+  return f;
+}
+
 export function formatPercent(ratio: number, locale: Locale): string {
   // Floor rather than round so a day with any downtime never shows 100 %.
   const floored = Math.floor(ratio * 10000) / 100;
-  return `${floored.toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}%`;
+  return `${percentFormatter(locale).format(floored)}%`;
 }
