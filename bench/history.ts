@@ -57,10 +57,20 @@ export function seedHistory(db: Db, now: number): string {
   return latest;
 }
 
+/**
+ * Polls until the page shows `text`, as the live page's fallback does: with
+ * If-None-Match, so an unchanged page costs a 304 rather than a download.
+ */
 async function waitFor(url: string, text: string, limitMs = 10_000): Promise<number> {
   const started = performance.now();
+  let etag: string | null = null;
   while (performance.now() - started < limitMs) {
-    if ((await (await fetch(url)).text()).includes(text)) return performance.now() - started;
+    const res: Response = await fetch(url, { headers: etag ? { 'if-none-match': etag } : {} });
+    if (res.status === 304) await res.arrayBuffer();
+    else {
+      etag = res.headers.get('etag');
+      if ((await res.text()).includes(text)) return performance.now() - started;
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
   return Infinity;
@@ -80,7 +90,8 @@ export async function benchHistory(): Promise<void> {
   await fetch(server.url + '/');
   const startToFirstPage = server.startMs + (performance.now() - firstPage);
 
-  // A write touches the status page, the summary and the incident's own page.
+  // A write to the latest incident touches its own page, the incidents API and
+  // the status page, whose recent incidents show each one's latest update.
   await fetch(`${server.url}/incidents/${latest}`);
   const writes: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -90,7 +101,7 @@ export async function benchHistory(): Promise<void> {
     await Promise.all([
       waitFor(server.url + '/api/v2/incidents.json', updateId),
       waitFor(`${server.url}/incidents/${latest}`, body),
-      waitFor(server.url + '/history', 'Incident'),
+      waitFor(server.url + '/', body),
     ]);
     writes.push(Math.round(performance.now() - posted));
   }
@@ -102,7 +113,7 @@ export async function benchHistory(): Promise<void> {
 
   const sorted = [...writes].sort((a, b) => a - b);
   console.log(`Start until listening: ${Math.round(server.startMs)} ms; until the first status page is served: ${Math.round(startToFirstPage)} ms (target <= 2000 ms).`);
-  console.log(`Write to fresh (incidents.json, the incident page and the history all show it): p50 ${sorted[5]} ms, max ${sorted.at(-1)} ms (target <= 100 ms).`);
+  console.log(`Write to fresh (incidents.json, the incident page and the status page all show it): p50 ${sorted[5]} ms, max ${sorted.at(-1)} ms (target <= 100 ms).`);
   console.log(`Old history page /history/page/400 answered ${history.status}.`);
   console.log(`Server peak RSS: ${peak} MB (target <= 300 MB).`);
 }

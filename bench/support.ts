@@ -23,7 +23,7 @@ export function startServer(databasePath: string, env: Record<string, string> = 
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+      output += chunk.toString(); if (process.env.TRACE) process.stderr.write(chunk);
       const live = /is live at (http:\/\/\S+?) /.exec(output);
       if (live) {
         resolve({

@@ -61,6 +61,9 @@ export const incidents = sqliteTable(
   },
   (t) => [
     index('incidents_kind_started').on(t.kind, t.startedAt),
+    // Open incidents or maintenance of a kind: a handful among thousands, found
+    // without reading the rest (the lists are then ordered in memory).
+    index('incidents_kind_status_started').on(t.kind, t.status, t.startedAt),
     index('incidents_status').on(t.status),
     index('incidents_started').on(t.startedAt),
     index('incidents_resolved').on(t.resolvedAt),

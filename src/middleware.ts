@@ -37,7 +37,6 @@ export const onRequest = defineMiddleware(async (context, next) => {
     context.locals.user = user;
   }
   const response = await (locale ? next(rest + context.url.search) : next());
-  if (context.request.method !== 'GET' && context.request.method !== 'HEAD') app.changed?.();
   response.headers.set('content-language', context.locals.locale);
   return response;
 });

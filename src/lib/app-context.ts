@@ -6,8 +6,6 @@ export interface AppContext {
   db: Db;
   config: Config;
   now: () => number;
-  /** Tells the public cache that this process just wrote, instead of waiting for its next poll. */
-  changed?: () => void;
 }
 
 const KEY = Symbol.for('shirase.app-context');

@@ -37,6 +37,11 @@ const configSchema = z.object({
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
   POSTMORTEMS_DIR: z.string().min(1).default('./content/postmortems'),
   EXPORT_DIR: z.string().min(1).optional().describe('a folder that receives a static copy of the public site after every change'),
+  TRUST_PROXY: z
+    .enum(['0', '1'])
+    .default('0')
+    .describe("1 when a reverse proxy in front sets X-Forwarded-For; 0 takes the connection's own address, so a client cannot choose its own"),
+  RENDER_THREADS: z.coerce.number().int().min(1).max(8).default(2).describe('threads that render pages, so one slow render never holds up another'),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')
@@ -61,6 +66,9 @@ export interface Config {
   mailTimeoutMs: number;
   reminderMinutes: number;
   worker: 'inline' | 'off';
+  /** Whether X-Forwarded-For names the client (a trusted proxy sets it) or is ignored. */
+  trustProxy: boolean;
+  renderThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +103,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     timeZone: c.TIME_ZONE,
     defaultLocale: c.DEFAULT_LOCALE,
     seedDemo: c.SEED_DEMO,
+    trustProxy: c.TRUST_PROXY === '1',
+    renderThreads: c.RENDER_THREADS,
     exportDir: c.EXPORT_DIR,
     postmortemsDir: c.POSTMORTEMS_DIR,
     smtpUrl: c.SMTP_URL,

@@ -87,14 +87,35 @@ export interface LocalDay {
   end: number;
 }
 
-/** The `count` local days ending with the one containing `now`, oldest first. */
-export function lastLocalDays(now: number, count: number, timeZone: string): LocalDay[] {
+const recentDays = new Map<string, LocalDay[]>();
+
+/**
+ * The `count` local days ending with the one containing `now`, oldest first.
+ * The list changes only when the local date does, so the last few are kept;
+ * callers must not modify it.
+ */
+export function lastLocalDays(now: number, count: number, timeZone: string): readonly LocalDay[] {
+  const today = localDateOf(now, timeZone);
+  const memoKey = `${timeZone}|${count}|${today.year}-${today.month}-${today.day}`;
+  const known = recentDays.get(memoKey);
+  if (known) return known;
   const days: LocalDay[] = [];
+  // Each day ends where the next begins: one zone conversion per boundary.
+  const boundary = (offset: number) => {
+    const d = new Date(Date.UTC(today.year, today.month - 1, today.day + offset));
+    return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate() };
+  };
+  let next = boundary(-count + 1);
+  let start = zonedTimeToUtc(next.y, next.m, next.d, 0, 0, timeZone);
   for (let i = count - 1; i >= 0; i--) {
-    const start = addLocalDays(now, -i, timeZone);
-    const end = addLocalDays(now, -i + 1, timeZone);
-    days.push({ key: localDateKey(start, timeZone), start, end });
+    const date = next;
+    next = boundary(-i + 1);
+    const end = zonedTimeToUtc(next.y, next.m, next.d, 0, 0, timeZone);
+    days.push({ key: `${date.y}-${String(date.m).padStart(2, '0')}-${String(date.d).padStart(2, '0')}`, start, end });
+    start = end;
   }
+  if (recentDays.size > 16) recentDays.clear();
+  recentDays.set(memoKey, days);
   return days;
 }
 

@@ -43,10 +43,20 @@ export class PublicCache {
     return this.generation;
   }
 
-  /** Marks everything stale and starts rendering the given keys again. */
+  /**
+   * Marks everything stale and renders the given keys again, one after
+   * another in the order given: renders share one thread, so running them
+   * side by side would only make the first one wait for all the others. A
+   * request for any other page is rendered alongside, without waiting its turn.
+   */
   invalidate(eager: readonly string[] = []): void {
-    this.generation++;
-    for (const key of eager) void this.refresh(key, this.options.timeSensitive(key)).catch(() => {});
+    const generation = ++this.generation;
+    void (async () => {
+      for (const key of eager) {
+        if (generation !== this.generation) return; // a newer change started its own round
+        await this.refresh(key, this.options.timeSensitive(key)).catch(() => {});
+      }
+    })();
   }
 
   /** The representation if it is current, without waiting: the path nearly every request takes. */
@@ -90,8 +100,10 @@ export class PublicCache {
     }
     const generation = this.generation;
     const renderedAt = this.options.now();
+    const t0 = performance.now();
     const job = this.render(key)
       .then(async ({ status, contentType, body }) => {
+        const t1 = performance.now();
         if (status >= 500) throw new Error(`rendering ${key} answered ${status}`);
         const rep = await makeRepresentation({
           status,
@@ -101,6 +113,7 @@ export class PublicCache {
           headers: this.options.headersFor(key),
         });
         this.entries.set(key, { rep, generation, renderedAt, timeSensitive });
+        if (process.env.TRACE) console.log(`TRACE ${key} gen ${generation} render ${(t1 - t0).toFixed(1)} compress ${(performance.now() - t1).toFixed(1)} at ${Date.now() % 100000}`);
         this.evict();
         return rep;
       })

@@ -10,5 +10,7 @@ export interface RenderWorkerData {
 
 /** Carries the per-process key; the render thread answers nobody without it. */
 export const RENDER_HEADER = 'x-shirase-render';
+/** The address of the client a relayed request came from, as the serving thread saw it. */
+export const CLIENT_ADDRESS_HEADER = 'x-shirase-client-address';
 /** The main thread's clock at the moment it asked, so tests with a fixed clock render consistently. */
 export const NOW_HEADER = 'x-shirase-now';

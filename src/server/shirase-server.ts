@@ -1,13 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { registerAppContext, type AppContext } from '../lib/app-context';
-import { bumpChangeCounter, readChangeCounter } from '../lib/site/change-counter';
+import { bumpChangeCounter, changeCounterReader } from '../lib/site/change-counter';
 import { folderSignature } from '../lib/postmortems/load-postmortems';
 import { ensurePageId } from '../lib/site/page-identity';
 import { enqueueMaintenanceReminders, runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
@@ -22,9 +19,7 @@ import { sendRepresentation } from './representation';
 import { securityHeaders } from './security-headers';
 import { loadStaticFiles } from './static-files';
 import { exportSite } from './export-site';
-import { NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
-
-type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
+import { RenderPool } from './render-pool';
 
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -67,9 +62,9 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 }
 
 /**
- * Shirase's HTTP server. Public pages come from memory (see PublicCache);
- * everything else goes to Astro. Astro renders public pages through a
- * private loopback listener that only this process knows the key to.
+ * Shirase's HTTP server. This thread serves public pages from memory (see
+ * PublicCache), the live event stream and one-click unsubscribes; everything
+ * else, and every render, is handed to the render threads (see RenderPool).
  */
 export async function startShiraseServer(options: ServerOptions): Promise<ShiraseServer> {
   const { db, config } = options;
@@ -79,34 +74,16 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   registerAppContext(context);
   ensurePageId(db);
 
-  const entry = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
-  const astro = entry.handler;
   const https = config.siteUrl.startsWith('https:');
   const baseHeaders = securityHeaders(https);
   const corsHeaders = { ...baseHeaders, 'access-control-allow-origin': '*' };
   const localizedHeaders = { ...baseHeaders, vary: 'Accept-Encoding, Accept-Language' };
   const staticFiles = loadStaticFiles(join(options.distDir, 'client'), baseHeaders);
 
-  const renderKey = randomBytes(24).toString('base64url');
-  const worker = new Worker(new URL('./render-worker.mjs', import.meta.url), {
-    workerData: { databasePath: config.databasePath, config, distDir: options.distDir, renderKey } satisfies RenderWorkerData,
-  });
-  const renderPort = await new Promise<number>((resolve, reject) => {
-    worker.once('message', (m: { port: number }) => resolve(m.port));
-    worker.once('error', reject);
-  });
-  worker.on('error', (error) => log(`[shirase] the render thread failed: ${error.stack ?? error.message}`));
-  const renderOrigin = `http://127.0.0.1:${renderPort}`;
+  const renderers = await RenderPool.start({ config, distDir: options.distDir, now, log });
 
   const cache = new PublicCache(
-    async (key) => {
-      const response = await fetch(renderOrigin + key, { headers: { [RENDER_HEADER]: renderKey, [NOW_HEADER]: String(now()) } });
-      return {
-        status: response.status,
-        contentType: response.headers.get('content-type') ?? 'text/html; charset=utf-8',
-        body: Buffer.from(await response.arrayBuffer()),
-      };
-    },
+    (key) => renderers.render(key),
     {
       maxEntries: 500,
       now,
@@ -170,7 +147,10 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       req.destroy();
       return;
     }
-    await astro(req, res, undefined, { shirase: context });
+    // A write is committed by the time its answer starts: the public pages
+    // learn of it before the writer can ask for them.
+    const writes = req.method !== 'GET' && req.method !== 'HEAD';
+    await renderers.proxy(req, res, writes ? checkForChanges : undefined);
   };
 
   const server = createServer((req, res) => {
@@ -195,17 +175,18 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     }, 1_000);
   };
 
-  let lastCounter = readChangeCounter(db);
+  const readChangeCounter = changeCounterReader(db);
+  let lastCounter = readChangeCounter();
   const checkForChanges = () => {
-    const counter = readChangeCounter(db);
+    const counter = readChangeCounter();
     if (counter !== lastCounter) {
       lastCounter = counter;
+      if (process.env.TRACE) console.log(`TRACE change at ${Date.now() % 100000}`);
       cache.invalidate(HOT_KEYS);
       live.announce(cache.currentGeneration);
       scheduleExport();
     }
   };
-  context.changed = checkForChanges;
   // Postmortems are files: an edit, a new file or a removal counts as a change like any write.
   let postmortemsSeen = folderSignature(config.postmortemsDir);
   const postmortemTimer = setInterval(() => {
@@ -216,7 +197,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     checkForChanges();
   }, options.postmortemPollMs ?? 1_000);
   postmortemTimer.unref();
-  const changeTimer = setInterval(checkForChanges, options.changePollMs ?? 100);
+  const changeTimer = setInterval(checkForChanges, options.changePollMs ?? 10);
   const maintenanceTimer = setInterval(() => {
     try {
       enqueueMaintenanceReminders(db, now(), config.reminderMinutes);
@@ -252,9 +233,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       await stopDeliveries?.();
       courier?.close();
       server.closeAllConnections();
-      const workerExit = new Promise((r) => worker.once('exit', r));
-      worker.postMessage('close');
-      await Promise.all([new Promise((r) => server.close(r)), workerExit]);
+      await Promise.all([new Promise((r) => server.close(r)), renderers.close()]);
     },
   };
 }

@@ -9,7 +9,7 @@ import { lastLocalDays, localDateKey } from '../time';
 import { DOWNTIME_WEIGHTS } from '../status/uptime';
 import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime } from '../views/status-page';
 import { readPageId } from '../site/page-identity';
-import { loadComponentTree, type ComponentTree } from '../views/components';
+import { loadComponentTree, loadStatusLedgers, type ComponentTree } from '../views/components';
 import { attachPostmortems, loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
 import { loadPostmortems, postmortemFor } from '../postmortems/load-postmortems';
 import type { ComponentStatus } from '../status/vocabulary';
@@ -148,17 +148,23 @@ function load(ctx: ApiContext) {
   return { tree, components };
 }
 
+/**
+ * The newest incidents or maintenance of a kind, at most API_LIST_CAP. Lists
+ * of open ones are short by nature and are capped after loading, which lets
+ * SQLite find them by status (see loadIncidents).
+ */
+function listOfKind(ctx: ApiContext, kind: 'incident' | 'maintenance', statuses?: string[]): IncidentView[] {
+  if (!statuses) return loadIncidents(ctx.db, eq(incidents.kind, kind), { limit: API_LIST_CAP });
+  return loadIncidents(ctx.db, and(eq(incidents.kind, kind), inArray(incidents.status, statuses))).slice(0, API_LIST_CAP);
+}
+
 function incidentList(ctx: ApiContext, statuses?: string[]) {
-  const list = loadIncidents(ctx.db, and(eq(incidents.kind, 'incident'), statuses ? inArray(incidents.status, statuses) : undefined), {
-    limit: API_LIST_CAP,
-  });
+  const list = listOfKind(ctx, 'incident', statuses);
   return attachPostmortems(list, postmortemFor(loadPostmortems(ctx.config.postmortemsDir), ctx.config.defaultLocale));
 }
 
 function maintenanceList(ctx: ApiContext, statuses?: string[]) {
-  const list = loadIncidents(ctx.db, and(eq(incidents.kind, 'maintenance'), statuses ? inArray(incidents.status, statuses) : undefined), {
-    limit: API_LIST_CAP,
-  });
+  const list = listOfKind(ctx, 'maintenance', statuses);
   // Newest first by the window they announce, not by when they were written.
   return list.sort((a, b) => (b.scheduledFor ?? b.startedAt) - (a.scheduledFor ?? a.startedAt));
 }
@@ -212,6 +218,7 @@ export function uptimeJson(ctx: ApiContext) {
   const { tree } = load(ctx);
   const days = lastLocalDays(ctx.now, UPTIME_DAYS, ctx.config.timeZone);
   const windowIncidents = loadWindowIncidents(ctx.db, days[0]!.start);
+  const ledgers = loadStatusLedgers(ctx.db, days[0]!.start);
   return {
     page: pageObject(ctx, tree, []),
     time_zone: ctx.config.timeZone,
@@ -222,7 +229,7 @@ export function uptimeJson(ctx: ApiContext) {
       under_maintenance: 'excluded from measured time',
     },
     components: tree.all.map((c) => {
-      const u = withComponentUptime(ctx.db, c, days, windowIncidents, ctx.now);
+      const u = withComponentUptime(c, ledgers, days, windowIncidents, ctx.now);
       return {
         id: c.id,
         name: c.name,

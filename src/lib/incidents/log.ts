@@ -1,6 +1,6 @@
 // The incident log's building blocks, shared by every verb that writes to it.
 // All functions take the open transaction and never await.
-import { and, desc, eq, inArray, lte, max } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, max, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { componentStatusChanges, components, incidentComponents, incidentUpdates, incidents } from '../../../db/schema';
 import { newPublicId } from '../ids';
@@ -28,6 +28,23 @@ export function componentStatusAt(tx: Queryable, componentId: string, at: number
     .limit(1)
     .get();
   return row?.status ?? 'operational';
+}
+
+/**
+ * Every component's status at `at`, in one query: what a page needs for all
+ * of them at once (one lookup per component costs more than the page itself).
+ * Components without a ledger entry by then are operational.
+ */
+export function componentStatusesAt(tx: Queryable, at: number): Map<string, ComponentStatus> {
+  const rows = tx
+    .select({
+      id: components.id,
+      // Spelled out: drizzle would print the outer column as a bare "id", which the subquery reads as its own.
+      status: sql<ComponentStatus | null>`(select s.status from component_status_changes s where s.component_id = components.id and s.at <= ${at} order by s.at desc, s.id desc limit 1)`,
+    })
+    .from(components)
+    .all();
+  return new Map(rows.map((r) => [r.id, r.status ?? 'operational']));
 }
 
 export interface ComponentChange {

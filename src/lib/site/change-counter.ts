@@ -19,3 +19,13 @@ export function readChangeCounter(db: Tx): number {
   const row = db.select({ value: siteState.value }).from(siteState).where(sql`${siteState.key} = 'change_counter'`).get();
   return row ? Number(row.value) : 0;
 }
+
+/**
+ * The same read with its statement prepared once, for the server, which asks
+ * a hundred times a second so a write by any process shows within
+ * milliseconds (each ask costs a few microseconds).
+ */
+export function changeCounterReader(db: Db): () => number {
+  const statement = db.$client.prepare("select value from site_state where key = 'change_counter'").pluck();
+  return () => Number(statement.get() ?? 0);
+}

@@ -1,5 +1,5 @@
-import { and, asc, eq, gte, isNull } from 'drizzle-orm';
-import { componentStatusAt } from '../incidents/log';
+import { and, asc, gte, inArray, isNull } from 'drizzle-orm';
+import { componentStatusesAt } from '../incidents/log';
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated, type Translations } from '../i18n/translations';
 import type { Db } from '../../../db/open';
@@ -51,6 +51,7 @@ export function loadComponentTree(db: Db, now: number, locale?: Locale): Compone
     .where(isNull(components.archivedAt))
     .orderBy(asc(components.position), asc(components.createdAt))
     .all();
+  const statuses = componentStatusesAt(db, now);
   const views: ComponentView[] = componentRows.map((c) => ({
     id: c.id,
     name: say(c.translations, 'name', c.name),
@@ -58,7 +59,7 @@ export function loadComponentTree(db: Db, now: number, locale?: Locale): Compone
     groupId: c.groupId,
     position: c.position,
     onlyShowIfDegraded: c.onlyShowIfDegraded,
-    status: componentStatusAt(db, c.id, now),
+    status: statuses.get(c.id) ?? 'operational',
     translations: parseTranslations(c.translations),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
@@ -82,15 +83,23 @@ export function loadComponentTree(db: Db, now: number, locale?: Locale): Compone
   return { groups, ungrouped, all: [...groups.flatMap((g) => g.components), ...ungrouped] };
 }
 
-/** A component's ledger from `since` on, preceded by the status in force at `since`. */
-export function loadStatusChanges(db: Db, componentId: string, since: number): StatusChange[] {
+/**
+ * Every component's ledger from `since` on, each preceded by the status in
+ * force at `since`, in two queries whatever the number of components.
+ */
+export function loadStatusLedgers(db: Db, since: number): Map<string, StatusChange[]> {
+  const ledgers = new Map<string, StatusChange[]>();
+  for (const [id, status] of componentStatusesAt(db, since)) ledgers.set(id, [{ at: since, status }]);
+  if (ledgers.size === 0) return ledgers;
   const rows = db
-    .select({ at: componentStatusChanges.at, status: componentStatusChanges.status })
+    .select({ componentId: componentStatusChanges.componentId, at: componentStatusChanges.at, status: componentStatusChanges.status })
     .from(componentStatusChanges)
-    .where(and(eq(componentStatusChanges.componentId, componentId), gte(componentStatusChanges.at, since)))
+    // Naming the components lets SQLite seek each one's slice of the (component, time) index.
+    .where(and(inArray(componentStatusChanges.componentId, [...ledgers.keys()]), gte(componentStatusChanges.at, since)))
     .orderBy(asc(componentStatusChanges.at), asc(componentStatusChanges.id))
     .all();
-  return [{ at: since, status: componentStatusAt(db, componentId, since) }, ...rows];
+  for (const r of rows) ledgers.get(r.componentId)?.push({ at: r.at, status: r.status });
+  return ledgers;
 }
 
 /** One live component with its current status, or undefined for an unknown or malformed id. */

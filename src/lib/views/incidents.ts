@@ -48,6 +48,18 @@ export interface IncidentView {
   updates: UpdateView[];
 }
 
+/** Rows by key, each list in the order the rows came. */
+function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = groups.get(key);
+    if (list) list.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
 /**
  * Incidents matching `where`, with their updates, affected components and the
  * status changes each update made, in three queries whatever the count.
@@ -57,14 +69,29 @@ export function loadIncidents(
   where: SQL | undefined,
   options: { limit?: number; offset?: number; newestFirst?: boolean; withUpdates?: boolean; locale?: Locale } = {},
 ): IncidentView[] {
-  let query = db
-    .select()
-    .from(incidents)
-    .where(where)
-    .orderBy(options.newestFirst === false ? asc(incidents.startedAt) : desc(incidents.startedAt), desc(incidents.id))
-    .$dynamic();
-  if (options.limit !== undefined) query = query.limit(options.limit).offset(options.offset ?? 0);
-  const rows = query.all();
+  const newestFirst = options.newestFirst !== false;
+  let rows;
+  if (options.limit !== undefined) {
+    rows = db
+      .select()
+      .from(incidents)
+      .where(where)
+      .orderBy(newestFirst ? desc(incidents.startedAt) : asc(incidents.startedAt), desc(incidents.id))
+      .limit(options.limit)
+      .offset(options.offset ?? 0)
+      .all();
+  } else {
+    // Without a limit the order is applied here: asked to order, SQLite walks
+    // the start-time index over every incident instead of the index that
+    // matches the filter, which on a long history costs a hundred times more.
+    const direction = newestFirst ? -1 : 1;
+    rows = db
+      .select()
+      .from(incidents)
+      .where(where)
+      .all()
+      .sort((a, b) => direction * (a.startedAt - b.startedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
 
@@ -95,6 +122,9 @@ export function loadIncidents(
 
   // Texts in the reader's language where staff wrote one, else as written.
   const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), options.locale, field, base);
+  const affectedBy = groupBy(affected, (a) => a.incidentId);
+  const updatesBy = groupBy(updates, (u) => u.incidentId);
+  const changesBy = groupBy(changes, (c) => c.updateId);
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
@@ -111,9 +141,8 @@ export function loadIncidents(
     backfilled: r.backfilled,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
-    components: affected.filter((a) => a.incidentId === r.id).map((a) => ({ id: a.id, name: say(a.translations, 'name', a.name) })),
-    updates: updates
-      .filter((u) => u.incidentId === r.id)
+    components: (affectedBy.get(r.id) ?? []).map((a) => ({ id: a.id, name: say(a.translations, 'name', a.name) })),
+    updates: (updatesBy.get(r.id) ?? [])
       .map((u) => ({
         id: u.id,
         seq: u.seq,
@@ -123,8 +152,7 @@ export function loadIncidents(
         createdAt: u.createdAt,
         updatedAt: u.updatedAt,
         notify: u.notify,
-        changes: changes
-          .filter((c) => c.updateId === u.id)
+        changes: (changesBy.get(u.id) ?? [])
           .map((c) => ({ componentId: c.componentId, name: say(c.translations, 'name', c.name), oldStatus: c.oldStatus as ComponentStatus, newStatus: c.newStatus })),
       }))
       .sort(compareTimeline),

@@ -2,9 +2,9 @@ import { and, eq, gte, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { derivePageStatus, type PageStatus } from '../status/rollup';
-import { computeUptime, type DayUptime } from '../status/uptime';
+import { computeUptime, type DayUptime, type StatusChange } from '../status/uptime';
 import { lastLocalDays, type LocalDay } from '../time';
-import { loadComponentTree, loadStatusChanges, type ComponentView, type GroupView } from './components';
+import { loadComponentTree, loadStatusLedgers, type ComponentView, type GroupView } from './components';
 import { loadIncidents, type IncidentView } from './incidents';
 import type { Locale } from '../i18n/messages';
 
@@ -51,13 +51,14 @@ export function loadWindowIncidents(db: Db, windowStart: number, locale?: Locale
 
 /** A component's uptime per local day, each day with the incidents that touched the component then. */
 export function withComponentUptime(
-  db: Db,
   c: ComponentView,
+  ledgers: ReadonlyMap<string, StatusChange[]>,
   uptimeDays: readonly LocalDay[],
   windowIncidents: readonly IncidentView[],
   now: number,
 ): ComponentWithUptime {
-  const summary = computeUptime(loadStatusChanges(db, c.id, uptimeDays[0]!.start), uptimeDays, c.createdAt, now);
+  const ledger = ledgers.get(c.id) ?? [{ at: uptimeDays[0]!.start, status: c.status }];
+  const summary = computeUptime(ledger, uptimeDays, c.createdAt, now);
   const touching = windowIncidents.filter((i) => i.kind === 'incident' && i.components.some((x) => x.id === c.id));
   return {
     ...c,
@@ -83,7 +84,8 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
   // Incidents that touched the 90-day window: started in it, or still open.
   const windowIncidents = loadWindowIncidents(db, windowStart, locale);
 
-  const withUptime = (c: ComponentView) => withComponentUptime(db, c, uptimeDays, windowIncidents, now);
+  const ledgers = loadStatusLedgers(db, windowStart);
+  const withUptime = (c: ComponentView) => withComponentUptime(c, ledgers, uptimeDays, windowIncidents, now);
   const visible = (c: ComponentView) => !c.onlyShowIfDegraded || c.status !== 'operational';
 
   const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, OPEN_INCIDENT)), { locale });

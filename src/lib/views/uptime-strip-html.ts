@@ -32,14 +32,30 @@ function describe(d: UptimeCell, locale: Locale, timeZone: string): string {
   return parts.join('. ');
 }
 
-/** The cells of one component's strip as an HTML list; every text is escaped. */
+// A day without incidents or maintenance reads the same for every component
+// and on every render, so its cell is built once and kept.
+const plainCells = new Map<string, string>();
+const MAX_PLAIN_CELLS = 10_000;
+
+function cellHtml(d: UptimeCell, locale: Locale, timeZone: string, linkPrefix: string): string {
+  const open = `<li class="cell cell-${level(d)}" tabindex="0"><span class="cell-detail" role="tooltip">`;
+  if (d.incidents.length > 0) {
+    const links = d.incidents.map((i) => `<a href="${escapeHtml(linkPrefix)}/incidents/${escapeHtml(i.id)}" tabindex="-1">${escapeHtml(i.name)}</a>`).join('');
+    return `${open}${escapeHtml(describe(d, locale, timeZone))}<span class="cell-links">${links}</span></span></li>`;
+  }
+  const key = `${locale}|${timeZone}|${d.start}|${d.uptime}|${d.worst}|${d.maintenanceMs}`;
+  let html = plainCells.get(key);
+  if (html === undefined) {
+    html = `${open}${escapeHtml(describe(d, locale, timeZone))}</span></li>`;
+    if (plainCells.size >= MAX_PLAIN_CELLS) plainCells.clear();
+    plainCells.set(key, html);
+  }
+  return html;
+}
+
+/** The cells of one component's strip as an HTML list; every text is escaped. The bars are drawn by CSS. */
 export function uptimeCellsHtml(component: ComponentWithUptime, locale: Locale, timeZone: string, linkPrefix = ''): string {
   let html = '';
-  for (const d of component.uptime.days) {
-    const links = d.incidents.length
-      ? `<span class="cell-links">${d.incidents.map((i) => `<a href="${escapeHtml(linkPrefix)}/incidents/${escapeHtml(i.id)}" tabindex="-1">${escapeHtml(i.name)}</a>`).join('')}</span>`
-      : '';
-    html += `<li class="cell cell-${level(d)}" data-day="${d.key}" tabindex="0"><span class="cell-bar" aria-hidden="true"></span><span class="cell-detail" role="tooltip">${escapeHtml(describe(d, locale, timeZone))}${links}</span></li>`;
-  }
+  for (const d of component.uptime.days) html += cellHtml(d, locale, timeZone, linkPrefix);
   return html;
 }

@@ -1,0 +1,1 @@
+CREATE INDEX `incidents_kind_status_started` ON `incidents` (`kind`,`status`,`started_at`);

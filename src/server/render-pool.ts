@@ -1,0 +1,133 @@
+import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../lib/config';
+import { CLIENT_ADDRESS_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
+
+export interface Rendered {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+interface RenderThread {
+  worker: Worker;
+  port: number;
+  /** Requests sent and not yet answered: the next request goes to the least busy thread. */
+  busy: number;
+}
+
+// Headers that describe one hop of a connection, not the request itself.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+/**
+ * The threads that run Astro: every page render and every staff or API
+ * request. The thread that accepts connections only serves bytes from memory
+ * and hands the rest over here, so a slow render, a password hash or a large
+ * form never holds up a reader. Each thread has its own database connection
+ * (WAL lets them read while another writes) and a private loopback listener
+ * that answers only requests carrying this process's key.
+ */
+export class RenderPool {
+  private readonly key = randomBytes(24).toString('base64url');
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private threads: RenderThread[] = [];
+
+  private constructor(
+    private readonly config: Config,
+    private readonly now: () => number,
+  ) {}
+
+  static async start(options: { config: Config; distDir: string; now: () => number; log: (line: string) => void }): Promise<RenderPool> {
+    const pool = new RenderPool(options.config, options.now);
+    const data: RenderWorkerData = { databasePath: options.config.databasePath, config: options.config, distDir: options.distDir, renderKey: pool.key };
+    pool.threads = await Promise.all(
+      Array.from({ length: options.config.renderThreads }, async () => {
+        const worker = new Worker(new URL('./render-worker.mjs', import.meta.url), { workerData: data });
+        const port = await new Promise<number>((resolve, reject) => {
+          worker.once('message', (m: { port: number }) => resolve(m.port));
+          worker.once('error', reject);
+        });
+        worker.on('error', (error) => options.log(`[shirase] a render thread failed: ${error.stack ?? error.message}`));
+        return { worker, port, busy: 0 };
+      }),
+    );
+    return pool;
+  }
+
+  private pick(): RenderThread {
+    let best = this.threads[0]!;
+    for (const t of this.threads) if (t.busy < best.busy) best = t;
+    return best;
+  }
+
+  /** Renders a public path (a GET with no cookies) and returns the whole body. */
+  render(path: string): Promise<Rendered> {
+    const thread = this.pick();
+    thread.busy++;
+    return new Promise<Rendered>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: thread.port, path, agent: this.agent, headers: { [RENDER_HEADER]: this.key, [NOW_HEADER]: String(this.now()) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 500, contentType: String(res.headers['content-type'] ?? 'text/html; charset=utf-8'), body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    }).finally(() => thread.busy--);
+  }
+
+  /**
+   * Hands a request to a render thread and relays the answer as it comes.
+   * The client's address travels in a header the threads trust only with the
+   * key; X-Forwarded-For is believed only when a proxy is configured to set it.
+   * `beforeAnswer` runs once the thread has answered and before the client
+   * sees a byte of it: by then anything the request wrote is committed.
+   */
+  proxy(req: IncomingMessage, res: ServerResponse, beforeAnswer?: () => void): Promise<void> {
+    const thread = this.pick();
+    thread.busy++;
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== RENDER_HEADER && name !== NOW_HEADER && name !== CLIENT_ADDRESS_HEADER) headers[name] = value;
+    }
+    const forwarded = this.config.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]!.trim() : '';
+    delete headers['x-forwarded-for'];
+    headers[CLIENT_ADDRESS_HEADER] = forwarded || req.socket.remoteAddress || '';
+    headers[RENDER_HEADER] = this.key;
+    headers[NOW_HEADER] = String(this.now());
+    return new Promise<void>((resolve, reject) => {
+      const upstream = request({ host: '127.0.0.1', port: thread.port, method: req.method, path: req.url, headers, agent: this.agent }, (answer) => {
+        beforeAnswer?.();
+        const out: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+        res.writeHead(answer.statusCode ?? 502, out);
+        answer.pipe(res);
+        answer.on('end', resolve);
+        answer.on('error', reject);
+      });
+      upstream.on('error', reject);
+      // A client that goes away mid-request takes the relayed request with it.
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      req.pipe(upstream);
+    }).finally(() => thread.busy--);
+  }
+
+  async close(): Promise<void> {
+    this.agent.destroy();
+    await Promise.all(
+      this.threads.map(({ worker }) => {
+        const exited = new Promise((r) => worker.once('exit', r));
+        worker.postMessage('close');
+        return exited;
+      }),
+    );
+  }
+}
