@@ -71,7 +71,7 @@ async function waitFor(url: string, text: string, limitMs = 10_000): Promise<num
       etag = res.headers.get('etag');
       if ((await res.text()).includes(text)) return performance.now() - started;
     }
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 5));
   }
   return Infinity;
 }

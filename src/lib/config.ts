@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const LOCALES = ['en', 'ja'] as const;
@@ -41,7 +42,14 @@ const configSchema = z.object({
     .enum(['0', '1'])
     .default('0')
     .describe("1 when a reverse proxy in front sets X-Forwarded-For; 0 takes the connection's own address, so a client cannot choose its own"),
-  RENDER_THREADS: z.coerce.number().int().min(1).max(8).default(2).describe('threads that render pages, so one slow render never holds up another'),
+  RENDER_THREADS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(8)
+    // One per core left beside the serving thread: more would only take turns on the same cores.
+    .default(Math.max(1, Math.min(4, availableParallelism() - 1)))
+    .describe('threads that render pages and staff screens beside the thread that serves'),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')

@@ -10,21 +10,43 @@ interface Entry {
   generation: number;
   renderedAt: number;
   timeSensitive: boolean;
+  /** Requests lately (halved at every change): pages readers keep asking for are rendered again after a change. */
+  hits: number;
+  /** How long its last render took, to render cheap popular pages first. */
+  renderMs: number;
 }
 
 export type Renderer = (key: string) => Promise<{ status: number; contentType: string; body: Buffer }>;
 
+/** At most this many pages beyond the always-hot ones are rendered again after a change. */
+const MAX_POPULAR = 16;
+/** A page left behind this long by more popular ones is rendered next, whatever its popularity. */
+const OVERDUE_MS = 500;
+
 /**
  * Public representations, rendered once per change and served from memory.
- * A data change makes every entry stale: hot routes are rendered again at
- * once, the rest on their next request, and a request for a stale entry waits
- * for that one shared render so a reader never sees data older than a write
- * that has been acknowledged. If rendering fails, the last good body is served.
+ *
+ * A change puts the hot pages, and any others readers have been asking for,
+ * in a queue that one loop renders one at a time (renders share a thread, so
+ * running them side by side would only make the first wait for the rest):
+ * next is the page most requested per millisecond of rendering, unless one
+ * has waited over OVERDUE_MS. Until its turn a queued page is served as it
+ * was, so a herd of readers never waits on a render and sees the change
+ * within one turn of the queue. A page outside the queue is rendered on its
+ * next request, which waits for that one shared render, so it is never older
+ * than a change the server has seen. `invalidate` resolves once every queued
+ * page shows the change; a write through this server is answered only then
+ * (see shirase-server.ts), so the writer and anyone after them read their
+ * write. If rendering fails, the last good body is served.
  */
 export class PublicCache {
   private entries = new Map<string, Entry>();
   private inFlight = new Map<string, { generation: number; job: Promise<Representation> }>();
   private generation = 0;
+  /** Pages waiting to be rendered again, with when they joined: served stale until their turn. */
+  private queue = new Map<string, number>();
+  private rendering: Promise<void> | undefined;
+  private waiters: { generation: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly render: Renderer,
@@ -44,36 +66,86 @@ export class PublicCache {
   }
 
   /**
-   * Marks everything stale and renders the given keys again, one after
-   * another in the order given: renders share one thread, so running them
-   * side by side would only make the first one wait for all the others. A
-   * request for any other page is rendered alongside, without waiting its turn.
+   * Marks everything stale and queues the hot keys and the pages readers
+   * have been asking for. Resolves when all of them show this change.
    */
-  invalidate(eager: readonly string[] = []): void {
+  invalidate(hot: readonly string[] = []): Promise<void> {
     const generation = ++this.generation;
-    void (async () => {
-      for (const key of eager) {
-        if (generation !== this.generation) return; // a newer change started its own round
-        await this.refresh(key, this.options.timeSensitive(key)).catch(() => {});
-      }
-    })();
+    const joined = performance.now();
+    const popular = [...this.entries].filter(([key, e]) => e.hits >= 2 && !hot.includes(key)).sort((a, b) => b[1].hits - a[1].hits);
+    for (const key of [...hot, ...popular.slice(0, MAX_POPULAR).map(([key]) => key)]) if (!this.queue.has(key)) this.queue.set(key, joined);
+    // Popularity fades by half with every change, so it follows what readers want now.
+    for (const e of this.entries.values()) e.hits /= 2;
+    const done = new Promise<void>((resolve) => this.waiters.push({ generation, resolve }));
+    this.rendering ??= this.drainQueue().finally(() => {
+      this.rendering = undefined;
+    });
+    return done;
   }
 
-  /** The representation if it is current, without waiting: the path nearly every request takes. */
+  private nextInQueue(): string | undefined {
+    const now = performance.now();
+    let best: string | undefined;
+    let bestScore = -Infinity;
+    for (const [key, joined] of this.queue) {
+      const e = this.entries.get(key);
+      const waited = now - joined;
+      // Overdue pages go first, longest waiting first; the rest by requests per millisecond of rendering.
+      const score = waited > OVERDUE_MS ? 1e9 + waited : e ? e.hits / Math.max(1, e.renderMs) : 0;
+      if (score > bestScore) {
+        best = key;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  private async drainQueue(): Promise<void> {
+    for (let key = this.nextInQueue(); key !== undefined; key = this.nextInQueue()) {
+      const entry = this.entries.get(key);
+      if (!entry || entry.generation !== this.generation) {
+        try {
+          await this.refresh(key, this.options.timeSensitive(key));
+        } catch {
+          // The last good body stays in service; the page is rendered again on its next request.
+          this.queue.delete(key);
+        }
+      }
+      if (this.entries.get(key)?.generation === this.generation) this.queue.delete(key);
+      this.settleWaiters();
+    }
+    this.settleWaiters();
+  }
+
+  /** Resolves the waits of every change that all queued pages now show. */
+  private settleWaiters(): void {
+    let oldest = this.generation;
+    for (const key of this.queue.keys()) oldest = Math.min(oldest, this.entries.get(key)?.generation ?? -1);
+    this.waiters = this.waiters.filter((w) => {
+      if (w.generation > oldest) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  /** The representation if it can be served without waiting: the path nearly every request takes. */
   peek(key: string): Representation | undefined {
     const entry = this.entries.get(key);
-    if (!entry || entry.generation !== this.generation) return undefined;
+    if (!entry) return undefined;
+    if (entry.generation !== this.generation && !this.queue.has(key)) return undefined;
     if (entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS) return undefined;
+    entry.hits++;
     return entry.rep;
   }
 
   async get(key: string, timeSensitive: boolean): Promise<Representation> {
     const entry = this.entries.get(key);
-    if (entry && entry.generation === this.generation) {
+    if (entry && (entry.generation === this.generation || this.queue.has(key))) {
       if (entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS) {
         // Only the clock moved: serve what we have and render anew behind it.
         void this.refresh(key, timeSensitive).catch(() => {});
       }
+      entry.hits++;
       this.touch(key, entry);
       return entry.rep;
     }
@@ -100,10 +172,10 @@ export class PublicCache {
     }
     const generation = this.generation;
     const renderedAt = this.options.now();
-    const t0 = performance.now();
+    const started = performance.now();
     const job = this.render(key)
       .then(async ({ status, contentType, body }) => {
-        const t1 = performance.now();
+        const renderMs = performance.now() - started;
         if (status >= 500) throw new Error(`rendering ${key} answered ${status}`);
         const rep = await makeRepresentation({
           status,
@@ -112,8 +184,9 @@ export class PublicCache {
           cacheControl: status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
           headers: this.options.headersFor(key),
         });
-        this.entries.set(key, { rep, generation, renderedAt, timeSensitive });
-        if (process.env.TRACE) console.log(`TRACE ${key} gen ${generation} render ${(t1 - t0).toFixed(1)} compress ${(performance.now() - t1).toFixed(1)} at ${Date.now() % 100000}`);
+        const hits = this.entries.get(key)?.hits ?? 0;
+        this.entries.set(key, { rep, generation, renderedAt, timeSensitive, hits, renderMs });
+        if (process.env.TRACE) console.log(`TRACE ${key} g${generation}/${this.generation} render ${renderMs.toFixed(1)} total ${(performance.now() - started).toFixed(1)} at ${Date.now() % 100000}`);
         this.evict();
         return rep;
       })

@@ -9,8 +9,14 @@ const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Routes whose representation changes with the clock as well as with data. */
 const TIME_SENSITIVE = new Set(['/', '/api/v2/uptime.json']);
 
-/** Routes rendered again straight after every change, because nearly every visitor asks for them. */
-export const HOT_KEYS = ['/', '/history', NOT_FOUND_KEY, '/api/v2/summary.json', '/api/v2/status.json', '/badge.svg', '/feed.rss'] as const;
+/** Rendered as the server starts, so the first visitors find them ready. */
+export const STARTUP_KEYS = ['/', '/history', NOT_FOUND_KEY, '/api/v2/summary.json', '/api/v2/status.json', '/badge.svg', '/feed.rss'] as const;
+/**
+ * Rendered again straight after every change. Other pages follow when
+ * readers are asking for them (see PublicCache), so a change costs renders
+ * only for what is being read.
+ */
+export const FRONT_PAGE_KEYS = ['/'] as const;
 
 export interface PublicRoute {
   /** The cache key, and the path the renderer asks Astro for. */

@@ -87,9 +87,10 @@ export class RenderPool {
    * The client's address travels in a header the threads trust only with the
    * key; X-Forwarded-For is believed only when a proxy is configured to set it.
    * `beforeAnswer` runs once the thread has answered and before the client
-   * sees a byte of it: by then anything the request wrote is committed.
+   * sees a byte of it (by then anything the request wrote is committed); the
+   * answer waits for it.
    */
-  proxy(req: IncomingMessage, res: ServerResponse, beforeAnswer?: () => void): Promise<void> {
+  proxy(req: IncomingMessage, res: ServerResponse, beforeAnswer?: () => Promise<void>): Promise<void> {
     const thread = this.pick();
     thread.busy++;
     const headers: Record<string, string | string[]> = {};
@@ -102,8 +103,8 @@ export class RenderPool {
     headers[RENDER_HEADER] = this.key;
     headers[NOW_HEADER] = String(this.now());
     return new Promise<void>((resolve, reject) => {
-      const upstream = request({ host: '127.0.0.1', port: thread.port, method: req.method, path: req.url, headers, agent: this.agent }, (answer) => {
-        beforeAnswer?.();
+      const upstream = request({ host: '127.0.0.1', port: thread.port, method: req.method, path: req.url, headers, agent: this.agent }, async (answer) => {
+        await beforeAnswer?.().catch(() => {});
         const out: Record<string, string | string[]> = {};
         for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
         res.writeHead(answer.statusCode ?? 502, out);

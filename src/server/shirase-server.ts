@@ -13,7 +13,7 @@ import { startDeliveryLoop } from '../lib/notifications/deliver';
 import { oneClickUnsubscribe } from './one-click-unsubscribe';
 import { PublicCache } from './public-cache';
 import { LiveEvents } from './live-events';
-import { HOT_KEYS, localizeKey, publicRouteFor } from './public-routes';
+import { FRONT_PAGE_KEYS, STARTUP_KEYS, localizeKey, publicRouteFor } from './public-routes';
 import { negotiateLocale } from '../lib/i18n/locale-path';
 import { sendRepresentation } from './representation';
 import { securityHeaders } from './security-headers';
@@ -22,6 +22,16 @@ import { exportSite } from './export-site';
 import { RenderPool } from './render-pool';
 
 export const MAX_REQUEST_BYTES = 1024 * 1024;
+/** A write's answer waits this long at most for the public pages to show it. */
+const WRITE_WAIT_MS = 2_000;
+
+function withinWriteWait(pages: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, WRITE_WAIT_MS);
+  });
+  return Promise.race([pages, limit]).finally(() => clearTimeout(timer));
+}
 
 export interface ShiraseServer {
   url: string;
@@ -29,8 +39,8 @@ export interface ShiraseServer {
   live: LiveEvents;
   /** Writes the public site as static files (see export-site.ts). */
   exportTo(dir: string): Promise<{ files: number }>;
-  /** Checks for changes now instead of waiting for the next poll. */
-  checkForChanges(): void;
+  /** Checks for changes now instead of waiting for the next poll; resolves once the public pages show them. */
+  checkForChanges(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,6 +90,8 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const localizedHeaders = { ...baseHeaders, vary: 'Accept-Encoding, Accept-Language' };
   const staticFiles = loadStaticFiles(join(options.distDir, 'client'), baseHeaders);
 
+  // Renders cut short by closing are not failures worth a log line.
+  let closing = false;
   const renderers = await RenderPool.start({ config, distDir: options.distDir, now, log });
 
   const cache = new PublicCache(
@@ -87,7 +99,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     {
       maxEntries: 500,
       now,
-      onError: (key, error) => log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (key, error) => {
+        if (!closing) log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      },
       timeSensitive: (key) => publicRouteFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
       headersFor: (key) => {
         const route = publicRouteFor(new URL(key, 'http://local'));
@@ -150,7 +164,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     // A write is committed by the time its answer starts: the public pages
     // learn of it before the writer can ask for them.
     const writes = req.method !== 'GET' && req.method !== 'HEAD';
-    await renderers.proxy(req, res, writes ? checkForChanges : undefined);
+    await renderers.proxy(req, res, writes ? () => withinWriteWait(checkForChanges()) : undefined);
   };
 
   const server = createServer((req, res) => {
@@ -177,15 +191,20 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   const readChangeCounter = changeCounterReader(db);
   let lastCounter = readChangeCounter();
-  const checkForChanges = () => {
+  let caughtUp: Promise<void> = Promise.resolve();
+  /** Starts a round of renders if anything changed; resolves once the public pages show everything seen so far. */
+  const checkForChanges = (): Promise<void> => {
     const counter = readChangeCounter();
     if (counter !== lastCounter) {
       lastCounter = counter;
       if (process.env.TRACE) console.log(`TRACE change at ${Date.now() % 100000}`);
-      cache.invalidate(HOT_KEYS);
-      live.announce(cache.currentGeneration);
-      scheduleExport();
+      caughtUp = cache.invalidate(FRONT_PAGE_KEYS).then(() => {
+        // Open pages are told only now, so the version they fetch is the new one.
+        live.announce(cache.currentGeneration);
+        scheduleExport();
+      });
     }
+    return caughtUp;
   };
   // Postmortems are files: an edit, a new file or a removal counts as a change like any write.
   let postmortemsSeen = folderSignature(config.postmortemsDir);
@@ -194,14 +213,14 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     if (signature === postmortemsSeen) return;
     postmortemsSeen = signature;
     db.transaction((tx) => bumpChangeCounter(tx));
-    checkForChanges();
+    void checkForChanges();
   }, options.postmortemPollMs ?? 1_000);
   postmortemTimer.unref();
-  const changeTimer = setInterval(checkForChanges, options.changePollMs ?? 10);
+  const changeTimer = setInterval(() => void checkForChanges(), options.changePollMs ?? 10);
   const maintenanceTimer = setInterval(() => {
     try {
       enqueueMaintenanceReminders(db, now(), config.reminderMinutes);
-      if (runMaintenanceWindows(db, now()) > 0) checkForChanges();
+      if (runMaintenanceWindows(db, now()) > 0) void checkForChanges();
     } catch (error) {
       log(`[shirase] maintenance windows: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -214,8 +233,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const courier = config.worker === 'inline' ? createCourier(config) : undefined;
   const stopDeliveries = courier ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs }) : undefined;
   const address = await listen(server, config.port, config.host);
-  cache.invalidate(HOT_KEYS);
-  scheduleExport();
+  void cache.invalidate(STARTUP_KEYS).then(scheduleExport);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
@@ -225,6 +243,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     exportTo,
     checkForChanges,
     close: async () => {
+      closing = true;
       clearInterval(changeTimer);
       clearInterval(maintenanceTimer);
       clearInterval(postmortemTimer);

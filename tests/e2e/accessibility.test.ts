@@ -74,7 +74,7 @@ describe('accessibility', () => {
       if (await page.evaluate(() => document.activeElement?.classList.contains('cell'))) break;
     }
     expect(await page.evaluate(() => document.activeElement?.classList.contains('cell'))).toBe(true);
-    const detail = page.locator('.cell:focus .cell-detail');
+    const detail = page.locator('.cell:focus > span');
     expect(await detail.isVisible()).toBe(true);
     expect(await detail.textContent()).toMatch(/uptime|No data|no data/);
     await page.close();

@@ -35,8 +35,8 @@ describe('a customer checking the status page', () => {
     // Keyboard users can reach a day of the uptime strip and read its details.
     const cell = page.locator('.uptime-strip').first().locator('li').last();
     await cell.focus();
-    await expect(cell.locator('.cell-detail').isVisible()).resolves.toBe(true);
-    expect(await cell.locator('.cell-detail').textContent()).toMatch(/uptime/);
+    await expect(cell.locator(':scope > span').isVisible()).resolves.toBe(true);
+    expect(await cell.locator(':scope > span').textContent()).toMatch(/uptime/);
 
     await page.getByRole('link', { name: 'Incident history' }).first().click();
     await page.waitForURL(/\/history$/);

@@ -30,6 +30,10 @@ describe('the write API', () => {
     const incident = await opened.json();
     expect(incident).toMatchObject({ name: 'Webhook delays', status: 'investigating', impact: 'minor' });
     expect(incident.shortlink).toBe(`${site.config.siteUrl}/incidents/${incident.id}`);
+    // Acknowledged means published: the public pages show it the moment the answer arrives.
+    const [page, summary] = await Promise.all([fetch(site.url + '/').then((r) => r.text()), fetch(site.url + '/api/v2/summary.json').then((r) => r.json())]);
+    expect(page).toContain('Webhook delays');
+    expect(summary.incidents.map((i: { id: string }) => i.id)).toContain(incident.id);
 
     const updated = await call('POST', `incidents/${incident.id}/updates`, t, { status: 'identified', body: 'A queue is stuck.', display_at: new Date(Date.now() - 60_000).toISOString() });
     expect(updated.status).toBe(201);

@@ -32,30 +32,51 @@ function describe(d: UptimeCell, locale: Locale, timeZone: string): string {
   return parts.join('. ');
 }
 
-// A day without incidents or maintenance reads the same for every component
-// and on every render, so its cell is built once and kept.
-const plainCells = new Map<string, string>();
-const MAX_PLAIN_CELLS = 10_000;
+// A day reads the same for every component with the same uptime and
+// incidents, and on every render until something changes, so each cell's
+// HTML is kept: per language, zone and link prefix, then per day.
+interface KnownCell {
+  uptime: number | null;
+  worst: string;
+  maintenanceMs: number;
+  incidents: UptimeCell['incidents'];
+  html: string;
+}
+const knownCells = new Map<string, Map<number, KnownCell[]>>();
+const MAX_DAYS_KNOWN = 2_000;
 
-function cellHtml(d: UptimeCell, locale: Locale, timeZone: string, linkPrefix: string): string {
-  const open = `<li class="cell cell-${level(d)}" tabindex="0"><span class="cell-detail" role="tooltip">`;
-  if (d.incidents.length > 0) {
-    const links = d.incidents.map((i) => `<a href="${escapeHtml(linkPrefix)}/incidents/${escapeHtml(i.id)}" tabindex="-1">${escapeHtml(i.name)}</a>`).join('');
-    return `${open}${escapeHtml(describe(d, locale, timeZone))}<span class="cell-links">${links}</span></span></li>`;
-  }
-  const key = `${locale}|${timeZone}|${d.start}|${d.uptime}|${d.worst}|${d.maintenanceMs}`;
-  let html = plainCells.get(key);
-  if (html === undefined) {
-    html = `${open}${escapeHtml(describe(d, locale, timeZone))}</span></li>`;
-    if (plainCells.size >= MAX_PLAIN_CELLS) plainCells.clear();
-    plainCells.set(key, html);
-  }
-  return html;
+function sameIncidents(a: UptimeCell['incidents'], b: UptimeCell['incidents']): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((x, i) => x.id === b[i]!.id && x.name === b[i]!.name);
+}
+
+function buildCell(d: UptimeCell, locale: Locale, timeZone: string, linkPrefix: string): string {
+  // The words show on hover and focus (styles.css); a screen reader reads them as the cell's text.
+  const open = `<li class="cell cell-${level(d)}" tabindex="0"><span>${escapeHtml(describe(d, locale, timeZone))}`;
+  if (d.incidents.length === 0) return `${open}</span></li>`;
+  const links = d.incidents.map((i) => `<a href="${escapeHtml(linkPrefix)}/incidents/${escapeHtml(i.id)}" tabindex="-1">${escapeHtml(i.name)}</a>`).join('');
+  return `${open}<span class="cell-links">${links}</span></span></li>`;
 }
 
 /** The cells of one component's strip as an HTML list; every text is escaped. The bars are drawn by CSS. */
 export function uptimeCellsHtml(component: ComponentWithUptime, locale: Locale, timeZone: string, linkPrefix = ''): string {
+  const scope = `${locale}|${timeZone}|${linkPrefix}`;
+  let byDay = knownCells.get(scope);
+  if (!byDay) knownCells.set(scope, (byDay = new Map()));
+  if (byDay.size > MAX_DAYS_KNOWN) byDay.clear();
   let html = '';
-  for (const d of component.uptime.days) html += cellHtml(d, locale, timeZone, linkPrefix);
+  for (const d of component.uptime.days) {
+    let known = byDay.get(d.start);
+    if (!known) byDay.set(d.start, (known = []));
+    let cell = known.find((k) => k.uptime === d.uptime && k.worst === d.worst && k.maintenanceMs === d.maintenanceMs && sameIncidents(k.incidents, d.incidents));
+    if (!cell) {
+      cell = { uptime: d.uptime, worst: d.worst, maintenanceMs: d.maintenanceMs, incidents: d.incidents, html: buildCell(d, locale, timeZone, linkPrefix) };
+      // A day's variants are few (one per distinct outage); a long list means the day is still running: keep the latest.
+      if (known.length >= 64) known.length = 0;
+      known.push(cell);
+    }
+    html += cell.html;
+  }
   return html;
 }

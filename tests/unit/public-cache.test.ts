@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { PublicCache, type Renderer } from '../../src/server/public-cache';
+
+/** A renderer whose renders finish only when the test says so, counting what it was asked. */
+function heldRenderer() {
+  let version = 1;
+  const waiting: (() => void)[] = [];
+  const asked: string[] = [];
+  const render: Renderer = (key) => {
+    asked.push(key);
+    const body = Buffer.from(`${key} v${version}`);
+    return new Promise((resolve) => waiting.push(() => resolve({ status: 200, contentType: 'text/plain', body })));
+  };
+  return {
+    render,
+    asked,
+    nextVersion: () => version++,
+    releaseAll: async () => {
+      while (waiting.length > 0) {
+        waiting.shift()!();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+  };
+}
+
+const cacheWith = (render: Renderer) =>
+  new PublicCache(render, { maxEntries: 10, now: () => Date.now(), onError: () => {}, headersFor: () => ({}), timeSensitive: () => false });
+const text = async (p: Promise<{ identity: Buffer }> | { identity: Buffer } | undefined) => (await p)?.identity.toString();
+
+describe('the public cache', () => {
+  it('serves a hot page as it was while its new version renders, and the new one after', async () => {
+    const r = heldRenderer();
+    const cache = cacheWith(r.render);
+    const first = cache.invalidate(['/']);
+    await r.releaseAll();
+    await first;
+    expect(await text(cache.peek('/'))).toBe('/ v1');
+
+    r.nextVersion();
+    const round = cache.invalidate(['/']);
+    // The render is held: a reader still gets the page at once, not a wait.
+    expect(await text(cache.peek('/'))).toBe('/ v1');
+    expect(await text(cache.get('/', false))).toBe('/ v1');
+    await r.releaseAll();
+    await round;
+    expect(await text(cache.peek('/'))).toBe('/ v2');
+  });
+
+  it('makes a reader of a page outside the round wait for its fresh render', async () => {
+    const r = heldRenderer();
+    const cache = cacheWith(r.render);
+    const old = cache.get('/incidents/abc', false);
+    await r.releaseAll();
+    expect(await text(old)).toBe('/incidents/abc v1');
+    r.nextVersion();
+    void cache.invalidate([]);
+    expect(cache.peek('/incidents/abc')).toBeUndefined();
+    const fresh = cache.get('/incidents/abc', false);
+    await r.releaseAll();
+    expect(await text(fresh)).toBe('/incidents/abc v2');
+  });
+
+  it('brings pages readers asked for into the next round, and settles only when all are current', async () => {
+    const r = heldRenderer();
+    const cache = cacheWith(r.render);
+    const page = cache.get('/incidents/abc', false);
+    await r.releaseAll();
+    await page;
+    cache.peek('/incidents/abc');
+    cache.peek('/incidents/abc');
+    r.nextVersion();
+    let settled = false;
+    const round = cache.invalidate(['/']).then(() => {
+      settled = true;
+    });
+    // Popular but outside the hot list: served as it was until its turn.
+    expect(await text(cache.peek('/incidents/abc'))).toBe('/incidents/abc v1');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toBe(false);
+    await r.releaseAll();
+    await round;
+    expect(r.asked.filter((k) => k === '/incidents/abc')).toHaveLength(2);
+    expect(await text(cache.peek('/incidents/abc'))).toBe('/incidents/abc v2');
+    expect(await text(cache.peek('/'))).toBe('/ v2');
+  });
+
+  it('goes round again when a change arrives mid-round, so no page is left behind', async () => {
+    const r = heldRenderer();
+    const cache = cacheWith(r.render);
+    const round = cache.invalidate(['/a', '/b']);
+    await r.releaseAll();
+    await round;
+    r.nextVersion();
+    const second = cache.invalidate(['/a', '/b']);
+    await new Promise((res) => setTimeout(res, 5));
+    r.nextVersion();
+    void cache.invalidate(['/a', '/b']);
+    await r.releaseAll();
+    await second;
+    expect(await text(cache.peek('/a'))).toBe('/a v3');
+    expect(await text(cache.peek('/b'))).toBe('/b v3');
+  });
+});
