@@ -30,7 +30,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  */
 export class RenderPool {
   private readonly key = randomBytes(24).toString('base64url');
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Idle connections are dropped here well before the threads' own 60 s limit, so a request never lands on one being closed.
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 30_000 });
   private threads: RenderThread[] = [];
 
   private constructor(

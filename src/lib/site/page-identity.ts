@@ -14,6 +14,13 @@ export function ensurePageId(db: Db): string {
   return readPageId(db)!;
 }
 
+// The id never changes once made, and every API object carries it: read it once per connection.
+const known = new WeakMap<object, string>();
+
 export function readPageId(db: Db): string | undefined {
-  return db.select({ value: siteState.value }).from(siteState).where(eq(siteState.key, 'page_id')).get()?.value;
+  const remembered = known.get(db.$client);
+  if (remembered) return remembered;
+  const value = db.select({ value: siteState.value }).from(siteState).where(eq(siteState.key, 'page_id')).get()?.value;
+  if (value) known.set(db.$client, value);
+  return value;
 }
