@@ -65,7 +65,7 @@ export async function benchPages(): Promise<void> {
 
   // While Shirase is under load, staff post an update every second from another
   // process; each one's delay until summary.json shows it is recorded.
-  const writer = startUpdateWriter(db, incidentId, server.url);
+  const writer = startUpdateWriter(databasePath, incidentId, server.url);
 
   const rows: Record<string, string | number>[] = [];
   for (const path of PATHS) {

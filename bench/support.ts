@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import type { Db } from '../db/open';
-import { postIncidentUpdate } from '../src/lib/incidents/post-update';
 
 export interface RunningServer {
   url: string;
@@ -23,7 +21,7 @@ export function startServer(databasePath: string, env: Record<string, string> = 
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
-      output += chunk.toString(); if (process.env.TRACE) process.stderr.write(chunk);
+      output += chunk.toString();
       const live = /is live at (http:\/\/\S+?) /.exec(output);
       if (live) {
         resolve({
@@ -88,32 +86,18 @@ export function table(rows: Record<string, string | number>[]): string {
 }
 
 /**
- * Posts an update every second from this process (another process than the
- * server, as the CLI or a second worker would) and records how long each
- * takes to show in summary.json.
+ * Starts staff posting an update every second from another process (see
+ * update-writer.ts); `stop` returns how long each took to show in summary.json.
  */
-export function startUpdateWriter(db: Db, incidentId: string, serverUrl: string): { stop(): Promise<number[]> } {
-  const delays: number[] = [];
-  let writing = true;
-  const loop = (async () => {
-    let n = 0;
-    while (writing) {
-      const { updateId } = postIncidentUpdate(db, incidentId, { status: 'identified', body: `Benchmark update ${++n}` }, { now: Date.now() });
-      const posted = performance.now();
-      for (;;) {
-        const res = await fetch(serverUrl + '/api/v2/summary.json').catch(() => undefined);
-        if (res && (await res.text()).includes(updateId)) break;
-        if (performance.now() - posted > 5_000) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      delays.push(Math.round(performance.now() - posted));
-      await new Promise((r) => setTimeout(r, Math.max(0, 1_000 - (performance.now() - posted))));
-    }
-  })();
+export function startUpdateWriter(databasePath: string, incidentId: string, serverUrl: string): { stop(): Promise<number[]> } {
+  const child = fork('bench/update-writer.ts', [databasePath, incidentId, serverUrl], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const delays = new Promise<number[]>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as number[]));
+    child.once('exit', (code) => reject(new Error(`the update writer exited with ${code}`)));
+  });
   return {
-    stop: async () => {
-      writing = false;
-      await loop;
+    stop: () => {
+      child.send('stop');
       return delays;
     },
   };
