@@ -10,6 +10,9 @@ const COMPONENTS = 50;
 const INCIDENTS = 20_000;
 const UPDATES_PER_INCIDENT = 10;
 const YEARS = 10;
+/** The first writes meet code the JIT has not optimised yet; the rest show the server as it runs for days. */
+const WRITES = 30;
+const COLD_WRITES = 10;
 
 /** Bulk-loads history with plain SQL: this measures serving, not seeding. */
 export function seedHistory(db: Db, now: number): string {
@@ -57,23 +60,42 @@ export function seedHistory(db: Db, now: number): string {
   return latest;
 }
 
-/**
- * Polls until the page shows `text`, as the live page's fallback does: with
- * If-None-Match, so an unchanged page costs a 304 rather than a download.
- */
-async function waitFor(url: string, text: string, limitMs = 10_000): Promise<number> {
-  const started = performance.now();
-  let etag: string | null = null;
-  while (performance.now() - started < limitMs) {
-    const res: Response = await fetch(url, { headers: etag ? { 'if-none-match': etag } : {} });
-    if (res.status === 304) await res.arrayBuffer();
-    else {
-      etag = res.headers.get('etag');
-      if ((await res.text()).includes(text)) return performance.now() - started;
+/** Follows /events as an open status page does; `next()` resolves at the next change announced. */
+async function followEvents(baseUrl: string): Promise<{ next(): Promise<void>; close(): void }> {
+  const res = await fetch(baseUrl + '/events');
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const waiting: (() => void)[] = [];
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (event.includes('event: change')) for (const wake of waiting.splice(0)) wake();
+      }
     }
-    await new Promise((r) => setTimeout(r, 5));
+  })();
+  return { next: () => new Promise<void>((resolve) => waiting.push(resolve)), close: () => void reader.cancel().catch(() => {}) };
+}
+
+/**
+ * Waits until every page shows its text, checking as an open page would: at
+ * each change the server announces (after the pages it renders again are
+ * ready), and every 50 ms in case an announcement is missed.
+ */
+async function waitUntilShown(events: { next(): Promise<void> }, announced: Promise<void>, pages: [url: string, text: string][], limitMs = 10_000): Promise<void> {
+  const started = performance.now();
+  let nextCheck = announced;
+  while (performance.now() - started < limitMs) {
+    await Promise.race([nextCheck, new Promise((r) => setTimeout(r, 50))]);
+    nextCheck = events.next();
+    const shown = await Promise.all(pages.map(async ([url, text]) => (await (await fetch(url)).text()).includes(text)));
+    if (shown.every(Boolean)) return;
   }
-  return Infinity;
 }
 
 export async function benchHistory(): Promise<void> {
@@ -93,27 +115,34 @@ export async function benchHistory(): Promise<void> {
   // A write to the latest incident touches its own page, the incidents API and
   // the status page, whose recent incidents show each one's latest update.
   await fetch(`${server.url}/incidents/${latest}`);
+  const events = await followEvents(server.url);
   const writes: number[] = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < WRITES; i++) {
     const body = `History bench follow-up ${i}`;
+    const announced = events.next();
     const { updateId } = postIncidentUpdate(db, latest, { status: 'resolved', body }, { now: Date.now() });
     const posted = performance.now();
-    await Promise.all([
-      waitFor(server.url + '/api/v2/incidents.json', updateId),
-      waitFor(`${server.url}/incidents/${latest}`, body),
-      waitFor(server.url + '/', body),
+    await waitUntilShown(events, announced, [
+      [server.url + '/api/v2/incidents.json', updateId],
+      [`${server.url}/incidents/${latest}`, body],
+      [server.url + '/', body],
     ]);
     writes.push(Math.round(performance.now() - posted));
   }
+  events.close();
   const history = await fetch(server.url + '/history/page/400');
   const peak = peakRssMb(server.pid);
   await server.stop();
   db.$client.close();
   tmp.cleanup();
 
-  const sorted = [...writes].sort((a, b) => a - b);
+  const p50 = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const warm = writes.slice(COLD_WRITES);
   console.log(`Start until listening: ${Math.round(server.startMs)} ms; until the first status page is served: ${Math.round(startToFirstPage)} ms (target <= 2000 ms).`);
-  console.log(`Write to fresh (incidents.json, the incident page and the status page all show it): p50 ${sorted[5]} ms, max ${sorted.at(-1)} ms (target <= 100 ms).`);
+  console.log(
+    `Write to fresh (incidents.json, the incident page and the status page all show it, checked at each announced change): ` +
+      `first ${COLD_WRITES} writes after start p50 ${p50(writes.slice(0, COLD_WRITES))} ms; the next ${warm.length} p50 ${p50(warm)} ms, max ${Math.max(...warm)} ms (target <= 100 ms).`,
+  );
   console.log(`Old history page /history/page/400 answered ${history.status}.`);
   console.log(`Server peak RSS: ${peak} MB (target <= 300 MB).`);
 }

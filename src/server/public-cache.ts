@@ -10,7 +10,7 @@ interface Entry {
   generation: number;
   renderedAt: number;
   timeSensitive: boolean;
-  /** Requests lately (halved at every change): pages readers keep asking for are rendered again after a change. */
+  /** Requests lately, halved at every change: a page read since the last change (1 or more) is rendered again at the next. */
   hits: number;
   /** How long its last render took, to render cheap popular pages first. */
   renderMs: number;
@@ -72,7 +72,7 @@ export class PublicCache {
   invalidate(hot: readonly string[] = []): Promise<void> {
     const generation = ++this.generation;
     const joined = performance.now();
-    const popular = [...this.entries].filter(([key, e]) => e.hits >= 2 && !hot.includes(key)).sort((a, b) => b[1].hits - a[1].hits);
+    const popular = [...this.entries].filter(([key, e]) => e.hits >= 1 && !hot.includes(key)).sort((a, b) => b[1].hits - a[1].hits);
     for (const key of [...hot, ...popular.slice(0, MAX_POPULAR).map(([key]) => key)]) if (!this.queue.has(key)) this.queue.set(key, joined);
     // Popularity fades by half with every change, so it follows what readers want now.
     for (const e of this.entries.values()) e.hits /= 2;
@@ -186,7 +186,6 @@ export class PublicCache {
         });
         const hits = this.entries.get(key)?.hits ?? 0;
         this.entries.set(key, { rep, generation, renderedAt, timeSensitive, hits, renderMs });
-        if (process.env.TRACE) console.log(`TRACE ${key} g${generation}/${this.generation} render ${renderMs.toFixed(1)} total ${(performance.now() - started).toFixed(1)} at ${Date.now() % 100000}`);
         this.evict();
         return rep;
       })

@@ -197,7 +197,6 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     const counter = readChangeCounter();
     if (counter !== lastCounter) {
       lastCounter = counter;
-      if (process.env.TRACE) console.log(`TRACE change at ${Date.now() % 100000}`);
       caughtUp = cache.invalidate(FRONT_PAGE_KEYS).then(() => {
         // Open pages are told only now, so the version they fetch is the new one.
         live.announce(cache.currentGeneration);
