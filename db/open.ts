@@ -19,7 +19,8 @@ export const MIGRATIONS_FOLDER = [resolve(here, 'migrations'), resolve(here, '..
  *   (worker, CLI) can write without blocking readers;
  * - synchronous=NORMAL, which in WAL mode never corrupts the file and loses at
  *   most the last transactions on power loss, not on a process crash;
- * - a busy timeout, so a write from another process waits instead of failing;
+ * - a busy timeout, so a write from another process waits instead of failing
+ *   (with transactions begun IMMEDIATE, see below);
  * - foreign keys on, which SQLite leaves off by default.
  */
 export function openDatabase(path: string): Db {
@@ -29,7 +30,15 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return drizzle(sqlite, { schema }) as Db;
+  const db = drizzle(sqlite, { schema }) as Db;
+  // Every transaction here writes. Begun the default (deferred) way, one that
+  // reads first and writes after another connection has committed fails at
+  // once with SQLITE_BUSY, busy timeout or not; begun IMMEDIATE it takes the
+  // write lock up front and waits its turn. The server's threads, the worker
+  // and the CLI each have their own connection, so this matters.
+  const begin = db.transaction.bind(db);
+  db.transaction = ((fn, config) => begin(fn, { behavior: 'immediate', ...config })) as Db['transaction'];
+  return db;
 }
 
 export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_FOLDER): void {

@@ -67,3 +67,31 @@ describe('hostile requests', () => {
     expect((await fetch(site.url + '/postmortems/..%2F..%2Fpackage.json')).status).toBe(404);
   });
 });
+
+describe('the client address', () => {
+  const subscribeFrom = (target: TestSite, forwardedFor: string, n: number) =>
+    fetch(target.url + '/subscribe', {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ email: `spoof-${n}-${Date.now()}@example.com`, scope: 'all', locale: 'en' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: target.url, 'x-forwarded-for': forwardedFor },
+    });
+
+  it('cannot be chosen by the client with X-Forwarded-For, so per-client limits hold', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await subscribeFrom(site, `203.0.113.${i}`, i)).status);
+    expect(statuses.slice(0, 20), String(statuses)).toEqual(Array(20).fill(303));
+    expect(statuses[20]).toBe(429);
+  });
+
+  it('is taken from X-Forwarded-For when a proxy in front is trusted to set it', async () => {
+    const proxied = await startTestSite({ seed: true, env: { TRUST_PROXY: '1' } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++) statuses.push((await subscribeFrom(proxied, `203.0.113.${i}`, i)).status);
+      expect(statuses, String(statuses)).toEqual(Array(21).fill(303));
+    } finally {
+      await proxied.close();
+    }
+  });
+});
