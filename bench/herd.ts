@@ -18,7 +18,7 @@ export async function benchHerd(): Promise<void> {
   seedDemo(db, Date.now(), 'Asia/Tokyo');
   const { incidentId } = openIncident(db, { name: 'Herd benchmark incident', status: 'investigating', body: 'Everyone is reloading.' }, { now: Date.now() });
   const server = await startServer(databasePath, { SEED_DEMO: 'never' });
-  const writer = startUpdateWriter(databasePath, incidentId, server.url);
+  const writer = await startUpdateWriter(databasePath, incidentId, server.url);
   const [page, summary] = await Promise.all([load(server.url + '/', CONNECTIONS / 2, SECONDS), load(server.url + '/api/v2/summary.json', CONNECTIONS / 2, SECONDS)]);
   const delays = await writer.stop();
   const peak = peakRssMb(server.pid);

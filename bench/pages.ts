@@ -10,6 +10,7 @@ import { BROWSER_HEADERS, describeDelays, load, peakRssMb, startServer, startUpd
 
 const CONNECTIONS = 128;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARM_UP_SECONDS = 2;
 const PATHS = ['/', '/api/v2/summary.json'];
 
 /** Fetches a path as a browser would and keeps the exact bytes and headers that came back. */
@@ -65,11 +66,14 @@ export async function benchPages(): Promise<void> {
 
   // While Shirase is under load, staff post an update every second from another
   // process; each one's delay until summary.json shows it is recorded.
-  const writer = startUpdateWriter(databasePath, incidentId, server.url);
+  const writer = await startUpdateWriter(databasePath, incidentId, server.url);
 
   const rows: Record<string, string | number>[] = [];
   for (const path of PATHS) {
+    // Each server gets the same unrecorded warm-up, so neither is measured while its code is still being compiled.
+    await load(server.url + path, CONNECTIONS, WARM_UP_SECONDS);
     const shirase: LoadResult = await load(server.url + path, CONNECTIONS, SECONDS);
+    await load(bare.url + path, CONNECTIONS, WARM_UP_SECONDS);
     const baseline: LoadResult = await load(bare.url + path, CONNECTIONS, SECONDS);
     rows.push(
       { path, server: 'shirase', 'req/s': shirase.requestsPerSecond, 'p50 ms': shirase.p50, 'p99 ms': shirase.p99, errors: shirase.errors, non2xx: shirase.non2xx, bytes: manifest[path]!.headers['content-encoding'] ?? 'identity' },

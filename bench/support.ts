@@ -87,14 +87,19 @@ export function table(rows: Record<string, string | number>[]): string {
 
 /**
  * Starts staff posting an update every second from another process (see
- * update-writer.ts); `stop` returns how long each took to show in summary.json.
+ * update-writer.ts) and resolves once the first is visible, so the writer's
+ * own start-up is over before load begins; `stop` returns how long each
+ * update took to show in summary.json.
  */
-export function startUpdateWriter(databasePath: string, incidentId: string, serverUrl: string): { stop(): Promise<number[]> } {
+export async function startUpdateWriter(databasePath: string, incidentId: string, serverUrl: string): Promise<{ stop(): Promise<number[]> }> {
   const child = fork('bench/update-writer.ts', [databasePath, incidentId, serverUrl], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let ready: () => void = () => {};
+  const started = new Promise<void>((resolve) => (ready = resolve));
   const delays = new Promise<number[]>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as number[]));
+    child.on('message', (m) => (m === 'ready' ? ready() : resolve(m as number[])));
     child.once('exit', (code) => reject(new Error(`the update writer exited with ${code}`)));
   });
+  await started;
   return {
     stop: () => {
       child.send('stop');
