@@ -14,7 +14,7 @@ export interface RunningServer {
 /** Starts the real server process on a database file, as `npm start` would. */
 export function startServer(databasePath: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ['dist/shirase/start.mjs'], {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
     env: { ...process.env, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -24,7 +24,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   // Postmortems are files: give each server its own copy so tests never write into the repository.
   const postmortemsDir = join(dir, 'postmortems');
   cpSync('content/postmortems', postmortemsDir, { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, ['dist/shirase/start.mjs'], {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
     env: { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir, MAIL_DIR: join(dir, 'mail'), PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
