@@ -41,6 +41,16 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/**
+ * Runs `read` against one snapshot of the database. A page is built from
+ * several queries; without one snapshot, a write committed between two of
+ * them would show half of itself (a maintenance window in progress under a
+ * banner saying all is well).
+ */
+export function readSnapshot<T>(db: Db, read: () => T): T {
+  return db.$client.transaction(read).deferred();
+}
+
 export function migrateDatabase(db: Db, migrationsFolder = MIGRATIONS_FOLDER): void {
   migrate(db, { migrationsFolder });
 }

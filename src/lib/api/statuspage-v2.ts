@@ -1,7 +1,7 @@
 // The public JSON API as Statuspage's v2 shapes: a projection of the same
 // views the HTML pages use, so both always agree.
 import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../../db/open';
+import { readSnapshot, type Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import type { Config } from '../config';
 import { derivePageStatus } from '../status/rollup';
@@ -177,72 +177,84 @@ function statusObject(tree: ComponentTree, unresolved: IncidentView[]) {
 }
 
 export function summaryJson(ctx: ApiContext) {
-  const { tree, components } = load(ctx);
-  const unresolved = incidentList(ctx, UNRESOLVED);
-  const maintenances = maintenanceList(ctx, MAINTENANCE_OPEN);
-  return {
-    page: pageObject(ctx, tree, [...unresolved, ...maintenances]),
-    components,
-    incidents: unresolved.map((i) => incidentObject(ctx, i, components)),
-    scheduled_maintenances: maintenances.map((i) => incidentObject(ctx, i, components)),
-    status: statusObject(tree, unresolved),
-  };
+  return readSnapshot(ctx.db, () => {
+    const { tree, components } = load(ctx);
+    const unresolved = incidentList(ctx, UNRESOLVED);
+    const maintenances = maintenanceList(ctx, MAINTENANCE_OPEN);
+    return {
+      page: pageObject(ctx, tree, [...unresolved, ...maintenances]),
+      components,
+      incidents: unresolved.map((i) => incidentObject(ctx, i, components)),
+      scheduled_maintenances: maintenances.map((i) => incidentObject(ctx, i, components)),
+      status: statusObject(tree, unresolved),
+    };
+  });
 }
 
 export function statusJson(ctx: ApiContext) {
-  const { tree } = load(ctx);
-  const unresolved = incidentList(ctx, UNRESOLVED);
-  return { page: pageObject(ctx, tree, unresolved), status: statusObject(tree, unresolved) };
+  return readSnapshot(ctx.db, () => {
+    const { tree } = load(ctx);
+    const unresolved = incidentList(ctx, UNRESOLVED);
+    return { page: pageObject(ctx, tree, unresolved), status: statusObject(tree, unresolved) };
+  });
 }
 
 export function componentsJson(ctx: ApiContext) {
-  const { tree, components } = load(ctx);
-  return { page: pageObject(ctx, tree, []), components };
+  return readSnapshot(ctx.db, () => {
+    const { tree, components } = load(ctx);
+    return { page: pageObject(ctx, tree, []), components };
+  });
 }
 
 export function incidentsJson(ctx: ApiContext, which: 'all' | 'unresolved') {
-  const { tree, components } = load(ctx);
-  const list = incidentList(ctx, which === 'all' ? undefined : UNRESOLVED);
-  return { page: pageObject(ctx, tree, list), incidents: list.map((i) => incidentObject(ctx, i, components)) };
+  return readSnapshot(ctx.db, () => {
+    const { tree, components } = load(ctx);
+    const list = incidentList(ctx, which === 'all' ? undefined : UNRESOLVED);
+    return { page: pageObject(ctx, tree, list), incidents: list.map((i) => incidentObject(ctx, i, components)) };
+  });
 }
 
 export function scheduledMaintenancesJson(ctx: ApiContext, which: 'all' | 'upcoming' | 'active') {
-  const { tree, components } = load(ctx);
-  const statuses = which === 'all' ? undefined : which === 'upcoming' ? ['scheduled'] : ['in_progress', 'verifying'];
-  const list = maintenanceList(ctx, statuses);
-  return { page: pageObject(ctx, tree, list), scheduled_maintenances: list.map((i) => incidentObject(ctx, i, components)) };
+  return readSnapshot(ctx.db, () => {
+    const { tree, components } = load(ctx);
+    const statuses = which === 'all' ? undefined : which === 'upcoming' ? ['scheduled'] : ['in_progress', 'verifying'];
+    const list = maintenanceList(ctx, statuses);
+    return { page: pageObject(ctx, tree, list), scheduled_maintenances: list.map((i) => incidentObject(ctx, i, components)) };
+  });
 }
 
 /** Beyond Statuspage: uptime per component per local day over the strip's window. */
 export function uptimeJson(ctx: ApiContext) {
-  const { tree } = load(ctx);
-  const days = lastLocalDays(ctx.now, UPTIME_DAYS, ctx.config.timeZone);
-  const windowIncidents = loadWindowIncidents(ctx.db, days[0]!.start);
-  const ledgers = loadStatusLedgers(ctx.db, days[0]!.start);
-  return {
-    page: pageObject(ctx, tree, []),
-    time_zone: ctx.config.timeZone,
-    formula: {
-      major_outage: DOWNTIME_WEIGHTS.major_outage,
-      partial_outage: DOWNTIME_WEIGHTS.partial_outage,
-      degraded_performance: DOWNTIME_WEIGHTS.degraded_performance,
-      under_maintenance: 'excluded from measured time',
-    },
-    components: tree.all.map((c) => {
-      const u = withComponentUptime(c, ledgers, days, windowIncidents, ctx.now);
-      return {
-        id: c.id,
-        name: c.name,
-        uptime: u.uptime.overall,
-        days: u.uptime.days.map((d) => ({
-          date: d.key,
-          uptime: d.uptime,
-          down_seconds: Math.round(d.downMs / 1000),
-          maintenance_seconds: Math.round(d.maintenanceMs / 1000),
-          worst_status: d.worst,
-          incidents: d.incidents.map((i) => i.id),
-        })),
-      };
-    }),
-  };
+  return readSnapshot(ctx.db, () => {
+    const { tree } = load(ctx);
+    const days = lastLocalDays(ctx.now, UPTIME_DAYS, ctx.config.timeZone);
+    const windowIncidents = loadWindowIncidents(ctx.db, days[0]!.start);
+    const ledgers = loadStatusLedgers(ctx.db, days[0]!.start);
+    return {
+      page: pageObject(ctx, tree, []),
+      time_zone: ctx.config.timeZone,
+      formula: {
+        major_outage: DOWNTIME_WEIGHTS.major_outage,
+        partial_outage: DOWNTIME_WEIGHTS.partial_outage,
+        degraded_performance: DOWNTIME_WEIGHTS.degraded_performance,
+        under_maintenance: 'excluded from measured time',
+      },
+      components: tree.all.map((c) => {
+        const u = withComponentUptime(c, ledgers, days, windowIncidents, ctx.now);
+        return {
+          id: c.id,
+          name: c.name,
+          uptime: u.uptime.overall,
+          days: u.uptime.days.map((d) => ({
+            date: d.key,
+            uptime: d.uptime,
+            down_seconds: Math.round(d.downMs / 1000),
+            maintenance_seconds: Math.round(d.maintenanceMs / 1000),
+            worst_status: d.worst,
+            incidents: d.incidents.map((i) => i.id),
+          })),
+        };
+      }),
+    };
+  });
 }

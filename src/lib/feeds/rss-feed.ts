@@ -1,6 +1,6 @@
 import RSS from 'rss';
 import { eq, inArray } from 'drizzle-orm';
-import type { Db } from '../../../db/open';
+import { readSnapshot, type Db } from '../../../db/open';
 import { incidentComponents, incidents } from '../../../db/schema';
 import type { Config } from '../config';
 import { t } from '../i18n/messages';
@@ -17,58 +17,60 @@ export const FEED_ITEMS = 100;
  * what touched that component. Undefined for an unknown component.
  */
 export function buildRssFeed(db: Db, config: Config, now: number, componentId?: string): string | undefined {
-  const component = componentId ? findComponent(db, componentId, now) : undefined;
-  if (componentId && !component) return undefined;
-  const locale = config.defaultLocale;
-  const where = component
-    ? inArray(incidents.id, db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, component.id)))
-    : undefined;
-  const list = loadIncidents(db, where, { limit: FEED_ITEMS });
-  const site = config.siteUrl;
-  const feedUrl = component ? `${site}/feed/${component.id}.rss` : `${site}/feed.rss`;
-  const feed = new RSS({
-    title: component ? `${config.siteName}: ${component.name}` : config.siteName,
-    description: t(locale, 'feed.description', { site: config.siteName }),
-    site_url: site,
-    feed_url: feedUrl,
-    language: locale,
-    ttl: 1,
-  });
-  const items: { date: number; add: () => void }[] = [];
-  for (const incident of list) {
-    for (const u of incident.updates) {
+  return readSnapshot(db, () => {
+    const component = componentId ? findComponent(db, componentId, now) : undefined;
+    if (componentId && !component) return undefined;
+    const locale = config.defaultLocale;
+    const where = component
+      ? inArray(incidents.id, db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, component.id)))
+      : undefined;
+    const list = loadIncidents(db, where, { limit: FEED_ITEMS });
+    const site = config.siteUrl;
+    const feedUrl = component ? `${site}/feed/${component.id}.rss` : `${site}/feed.rss`;
+    const feed = new RSS({
+      title: component ? `${config.siteName}: ${component.name}` : config.siteName,
+      description: t(locale, 'feed.description', { site: config.siteName }),
+      site_url: site,
+      feed_url: feedUrl,
+      language: locale,
+      ttl: 1,
+    });
+    const items: { date: number; add: () => void }[] = [];
+    for (const incident of list) {
+      for (const u of incident.updates) {
+        items.push({
+          date: u.displayAt,
+          add: () =>
+            feed.item({
+              title: `${incident.name}: ${t(locale, `status.update.${u.status}`)}`,
+              description: renderMarkdown(u.body),
+              url: `${site}/incidents/${incident.id}#update-${u.id}`,
+              guid: `${site}/incidents/${incident.id}#update-${u.id}`,
+              date: new Date(u.displayAt),
+              categories: [incident.kind, ...incident.components.map((c) => c.name)],
+            }),
+        });
+      }
+    }
+    const ids = new Set(list.map((i) => i.id));
+    for (const p of loadPostmortems(config.postmortemsDir).all) {
+      if (!p.published || (component && !p.incidents.some((id) => ids.has(id)))) continue;
       items.push({
-        date: u.displayAt,
+        date: p.published,
         add: () =>
           feed.item({
-            title: `${incident.name}: ${t(locale, `status.update.${u.status}`)}`,
-            description: renderMarkdown(u.body),
-            url: `${site}/incidents/${incident.id}#update-${u.id}`,
-            guid: `${site}/incidents/${incident.id}#update-${u.id}`,
-            date: new Date(u.displayAt),
-            categories: [incident.kind, ...incident.components.map((c) => c.name)],
+            title: p.title,
+            description: renderMarkdown(p.summary),
+            url: `${site}/postmortems/${p.slug}`,
+            guid: `${site}/postmortems/${p.slug}`,
+            date: new Date(p.published!),
+            categories: ['postmortem'],
           }),
       });
     }
-  }
-  const ids = new Set(list.map((i) => i.id));
-  for (const p of loadPostmortems(config.postmortemsDir).all) {
-    if (!p.published || (component && !p.incidents.some((id) => ids.has(id)))) continue;
-    items.push({
-      date: p.published,
-      add: () =>
-        feed.item({
-          title: p.title,
-          description: renderMarkdown(p.summary),
-          url: `${site}/postmortems/${p.slug}`,
-          guid: `${site}/postmortems/${p.slug}`,
-          date: new Date(p.published!),
-          categories: ['postmortem'],
-        }),
-    });
-  }
-  items.sort((a, b) => b.date - a.date);
-  for (const item of items.slice(0, FEED_ITEMS)) item.add();
-  return feed.xml({ indent: false });
+    items.sort((a, b) => b.date - a.date);
+    for (const item of items.slice(0, FEED_ITEMS)) item.add();
+    return feed.xml({ indent: false });
+  });
 }
 

@@ -1,5 +1,5 @@
 import { count } from 'drizzle-orm';
-import type { Db } from '../../../db/open';
+import { readSnapshot, type Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { localDateOf } from '../time';
 import type { Locale } from '../i18n/messages';
@@ -39,19 +39,21 @@ export function buildHistoryPageView(
   postmortems: ReadonlyMap<string, { slug: string; title: string }> = new Map(),
   locale?: Locale,
 ): HistoryPageView {
-  const total = db.select({ n: count() }).from(incidents).get()?.n ?? 0;
-  const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-  const rows = attachPostmortems(loadIncidents(db, undefined, { limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE, withUpdates: false, locale }), postmortems);
-  const months: HistoryMonth[] = [];
-  for (const incident of rows) {
-    const d = localDateOf(incident.startedAt, timeZone);
-    const key = `${d.year}-${String(d.month).padStart(2, '0')}`;
-    let month = months[months.length - 1];
-    if (!month || month.key !== key) {
-      month = { key, year: d.year, month: d.month, incidents: [] };
-      months.push(month);
+  return readSnapshot(db, () => {
+    const total = db.select({ n: count() }).from(incidents).get()?.n ?? 0;
+    const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
+    const rows = attachPostmortems(loadIncidents(db, undefined, { limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE, withUpdates: false, locale }), postmortems);
+    const months: HistoryMonth[] = [];
+    for (const incident of rows) {
+      const d = localDateOf(incident.startedAt, timeZone);
+      const key = `${d.year}-${String(d.month).padStart(2, '0')}`;
+      let month = months[months.length - 1];
+      if (!month || month.key !== key) {
+        month = { key, year: d.year, month: d.month, incidents: [] };
+        months.push(month);
+      }
+      month.incidents.push(incident);
     }
-    month.incidents.push(incident);
-  }
-  return { page, pageCount, total, months };
+    return { page, pageCount, total, months };
+  });
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../../../db/open';
+import { readSnapshot, type Db } from '../../../db/open';
 import { isPublicId } from '../ids';
 import type { Locale } from '../i18n/messages';
 import { localDateKey } from '../time';
@@ -32,13 +32,15 @@ export function buildIncidentPageView(
   postmortems: ReadonlyMap<string, { slug: string; title: string }> = new Map(),
   locale?: Locale,
 ): IncidentPageView | undefined {
-  if (!isPublicId(id)) return undefined;
-  const incident = loadIncident(db, id, locale);
-  if (!incident) return undefined;
-  attachPostmortems([incident], postmortems);
-  return {
-    incident,
-    days: groupByLocalDay(incident.updates, timeZone),
-    durationMs: (incident.resolvedAt ?? now) - incident.startedAt,
-  };
+  return readSnapshot(db, () => {
+    if (!isPublicId(id)) return undefined;
+    const incident = loadIncident(db, id, locale);
+    if (!incident) return undefined;
+    attachPostmortems([incident], postmortems);
+    return {
+      incident,
+      days: groupByLocalDay(incident.updates, timeZone),
+      durationMs: (incident.resolvedAt ?? now) - incident.startedAt,
+    };
+  });
 }

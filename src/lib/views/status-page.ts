@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, isNull, or } from 'drizzle-orm';
-import type { Db } from '../../../db/open';
+import { readSnapshot, type Db } from '../../../db/open';
 import { incidentComponents, incidents } from '../../../db/schema';
 import { derivePageStatus, type PageStatus } from '../status/rollup';
 import { computeUptime, type DayUptime, type StatusChange } from '../status/uptime';
@@ -123,46 +123,48 @@ export function withComponentUptime(
 
 /** Everything the public status page shows at `now`, in the page's time zone. */
 export function buildStatusPageView(db: Db, now: number, timeZone: string, locale?: Locale): StatusPageView {
-  const tree = loadComponentTree(db, now, locale);
-  const uptimeDays = lastLocalDays(now, UPTIME_DAYS, timeZone);
-  const recent = lastLocalDays(now, RECENT_DAYS, timeZone);
-  const windowStart = uptimeDays[0]!.start;
+  return readSnapshot(db, () => {
+    const tree = loadComponentTree(db, now, locale);
+    const uptimeDays = lastLocalDays(now, UPTIME_DAYS, timeZone);
+    const recent = lastLocalDays(now, RECENT_DAYS, timeZone);
+    const windowStart = uptimeDays[0]!.start;
 
-  // Incidents that touched the 90-day window: started in it, or still open.
-  const windowIncidents = loadWindowIncidents(db, windowStart, locale);
+    // Incidents that touched the 90-day window: started in it, or still open.
+    const windowIncidents = loadWindowIncidents(db, windowStart, locale);
 
-  const ledgers = loadStatusLedgers(db, windowStart);
-  const withUptime = (c: ComponentView) => withComponentUptime(c, ledgers, uptimeDays, windowIncidents, now);
-  const visible = (c: ComponentView) => !c.onlyShowIfDegraded || c.status !== 'operational';
+    const ledgers = loadStatusLedgers(db, windowStart);
+    const withUptime = (c: ComponentView) => withComponentUptime(c, ledgers, uptimeDays, windowIncidents, now);
+    const visible = (c: ComponentView) => !c.onlyShowIfDegraded || c.status !== 'operational';
 
-  const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, OPEN_INCIDENT)), { locale });
-  const activeIds = new Set(activeIncidents.map((i) => i.id));
-  const recentIncidents = loadIncidents(db, gte(incidents.startedAt, recent[0]!.start), { locale }).filter(
-    (i) => !activeIds.has(i.id) && !(i.kind === 'maintenance' && i.status !== 'completed'),
-  );
+    const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, OPEN_INCIDENT)), { locale });
+    const activeIds = new Set(activeIncidents.map((i) => i.id));
+    const recentIncidents = loadIncidents(db, gte(incidents.startedAt, recent[0]!.start), { locale }).filter(
+      (i) => !activeIds.has(i.id) && !(i.kind === 'maintenance' && i.status !== 'completed'),
+    );
 
-  const maintenances = loadIncidents(
-    db,
-    and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, ['scheduled', 'in_progress', 'verifying'])),
-    { newestFirst: false, locale },
-  );
+    const maintenances = loadIncidents(
+      db,
+      and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, ['scheduled', 'in_progress', 'verifying'])),
+      { newestFirst: false, locale },
+    );
 
-  return {
-    generatedAt: now,
-    pageStatus: derivePageStatus(
-      tree.all.map((c) => c.status),
-      activeIncidents.map((i) => i.impact),
-    ),
-    groups: tree.groups
-      .map((g) => ({ ...g, components: g.components.filter(visible).map(withUptime) }))
-      .filter((g) => g.components.length > 0),
-    ungrouped: tree.ungrouped.filter(visible).map(withUptime),
-    activeIncidents,
-    activeMaintenances: maintenances.filter((m) => m.status !== 'scheduled'),
-    upcomingMaintenances: maintenances.filter((m) => m.status === 'scheduled'),
-    recentDays: [...recent].reverse().map((day) => ({
-      day,
-      incidents: recentIncidents.filter((i) => i.startedAt >= day.start && i.startedAt < day.end),
-    })),
-  };
+    return {
+      generatedAt: now,
+      pageStatus: derivePageStatus(
+        tree.all.map((c) => c.status),
+        activeIncidents.map((i) => i.impact),
+      ),
+      groups: tree.groups
+        .map((g) => ({ ...g, components: g.components.filter(visible).map(withUptime) }))
+        .filter((g) => g.components.length > 0),
+      ungrouped: tree.ungrouped.filter(visible).map(withUptime),
+      activeIncidents,
+      activeMaintenances: maintenances.filter((m) => m.status !== 'scheduled'),
+      upcomingMaintenances: maintenances.filter((m) => m.status === 'scheduled'),
+      recentDays: [...recent].reverse().map((day) => ({
+        day,
+        incidents: recentIncidents.filter((i) => i.startedAt >= day.start && i.startedAt < day.end),
+      })),
+    };
+  });
 }
