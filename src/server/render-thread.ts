@@ -3,7 +3,6 @@
 // database connection (WAL lets it read while others write) and answers only
 // the serving thread, which holds the key.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -17,10 +16,7 @@ type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: un
 async function main(): Promise<void> {
   const data = workerData as RenderWorkerData;
   const db = openDatabase(data.databasePath);
-  // Each request carries the serving thread's clock (tests fix it); requests
-  // interleave at every await, so the clock is looked up per request.
-  const requestClock = new AsyncLocalStorage<number>();
-  registerAppContext({ db, config: data.config, now: () => requestClock.getStore() ?? Date.now() });
+  registerAppContext({ db, config: data.config, now: () => Date.now() });
   const entry = (await import(pathToFileURL(join(data.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
   const server = createServer((req, res) => {
     if (req.headers[RENDER_HEADER] !== data.renderKey) {
@@ -31,7 +27,12 @@ async function main(): Promise<void> {
     const client = req.headers[CLIENT_ADDRESS_HEADER];
     if (typeof client === 'string' && client) req.headers['x-forwarded-for'] = client;
     else delete req.headers['x-forwarded-for'];
-    requestClock.run(Number(req.headers[NOW_HEADER]) || Date.now(), () => void entry.handler(req, res));
+    // Each request carries the serving thread's clock (tests fix it) and gets
+    // a context of its own with it, handed to Astro as the request's locals.
+    // (AsyncLocalStorage would do the same at a cost on every promise, and a
+    // page render makes thousands.)
+    const clock = Number(req.headers[NOW_HEADER]) || Date.now();
+    void entry.handler(req, res, undefined, { shirase: { db, config: data.config, now: () => clock } });
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => parentPort!.postMessage({ port: (server.address() as AddressInfo).port }));

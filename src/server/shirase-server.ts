@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { watch, type FSWatcher } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
@@ -60,6 +61,34 @@ export interface ServerOptions {
   retryBaseMs?: number;
 }
 
+
+/**
+ * Calls `changed` soon after any connection commits to the database: a
+ * commit is written to the WAL file first, and the file system says so at
+ * once. The counter poll stays as the safety net (some file systems, such as
+ * network ones, report nothing).
+ */
+function watchWriteAheadLog(databasePath: string, changed: () => void): FSWatcher | undefined {
+  if (databasePath === ':memory:') return undefined;
+  const file = resolve(databasePath);
+  const walName = `${basename(file)}-wal`;
+  let scheduled = false;
+  try {
+    const watcher = watch(dirname(file), (_event, name) => {
+      if (name !== walName || scheduled) return;
+      // A commit writes the file several times; one look at the counter covers them all.
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        changed();
+      });
+    });
+    watcher.unref();
+    return watcher;
+  } catch {
+    return undefined;
+  }
+}
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -216,6 +245,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   }, options.postmortemPollMs ?? 1_000);
   postmortemTimer.unref();
   const changeTimer = setInterval(() => void checkForChanges(), options.changePollMs ?? 10);
+  const walWatcher = watchWriteAheadLog(config.databasePath, () => void checkForChanges());
   const maintenanceTimer = setInterval(() => {
     try {
       enqueueMaintenanceReminders(db, now(), config.reminderMinutes);
@@ -244,6 +274,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     close: async () => {
       closing = true;
       clearInterval(changeTimer);
+      walWatcher?.close();
       clearInterval(maintenanceTimer);
       clearInterval(postmortemTimer);
       live.close();
