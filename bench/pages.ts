@@ -11,9 +11,13 @@ import { BROWSER_HEADERS, describeDelays, load, peakRssMb, startServer, startUpd
 const CONNECTIONS = 128;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_SECONDS = 2;
+const PER_RESPONSE_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 const PATHS = ['/', '/api/v2/summary.json'];
 
-/** Fetches a path as a browser would and keeps the exact bytes and headers that came back. */
+/**
+ * Fetches a path as a browser would and keeps the exact bytes and headers that
+ * came back, all but those node:http writes on every response by itself.
+ */
 function fetchRaw(url: string): Promise<{ body: Buffer; headers: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     request(url, { headers: BROWSER_HEADERS }, (res) => {
@@ -21,9 +25,8 @@ function fetchRaw(url: string): Promise<{ body: Buffer; headers: Record<string, 
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const headers: Record<string, string> = {};
-        for (const name of ['content-type', 'content-encoding', 'etag', 'cache-control', 'vary']) {
-          const value = res.headers[name];
-          if (typeof value === 'string') headers[name] = value;
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (typeof value === 'string' && !PER_RESPONSE_HEADERS.has(name)) headers[name] = value;
         }
         resolve({ body: Buffer.concat(chunks), headers });
       });
