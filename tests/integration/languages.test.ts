@@ -39,6 +39,15 @@ describe('language negotiation', () => {
     expect(h1(await (await get('/')).text())).toBe('All Systems Operational');
   });
 
+  it('gives the API reference in the reader\'s language', async () => {
+    const ja = await (await get('/ja/api')).text();
+    expect(ja).toContain('<title>公開 JSON API');
+    expect(ja).toContain('認証は不要です');
+    const en = await (await get('/api', { 'accept-language': 'en' })).text();
+    expect(en).toContain('needs no authentication');
+    expect(en).not.toContain('認証は不要です');
+  });
+
   it('translates incident pages and the history, and keeps the JSON API in its fixed English vocabulary', async () => {
     expect(await (await get('/ja/incidents/jun18renewal')).text()).toContain('19時間 40分');
     expect(await (await get('/ja/history')).text()).toContain('障害履歴');

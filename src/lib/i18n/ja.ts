@@ -121,6 +121,7 @@ export const ja: Record<MessageKey, string> = {
   'subscribe.status.paused': 'このアドレスへのメールが届かないため一時停止中',
   'feed.description': '{site} の障害、メンテナンス、障害報告。',
   'notFound.title': 'ページが見つかりません',
+  'api.title': '公開 JSON API',
   'notFound.body': 'このアドレスにページはありません。入力の誤りか、指していた障害が削除された可能性があります。',
   'notFound.back': '現在の状況へ',
   'status.component.operational': '正常',

@@ -127,6 +127,7 @@ const en = {
   'subscribe.status.paused': 'paused because mail to this address keeps bouncing',
   'feed.description': 'Incidents, maintenance and postmortems from {site}.',
   'notFound.title': 'Page not found',
+  'api.title': 'Public JSON API',
   'notFound.body': 'There is no page at this address. It may have been mistyped, or the incident it pointed to no longer exists.',
   'notFound.back': 'Go to the current status',
   'status.component.operational': 'Operational',
