@@ -4,7 +4,6 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
-import { registerAppContext, type AppContext } from '../lib/app-context';
 import { bumpChangeCounter, changeCounterReader } from '../lib/site/change-counter';
 import { folderSignature } from '../lib/postmortems/load-postmortems';
 import { ensurePageId } from '../lib/site/page-identity';
@@ -109,8 +108,6 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const { db, config } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const now = options.now ?? (() => Date.now());
-  const context: AppContext = { db, config, now };
-  registerAppContext(context);
   ensurePageId(db);
 
   const https = config.siteUrl.startsWith('https:');
