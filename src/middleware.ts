@@ -1,6 +1,6 @@
 import { defineMiddleware } from 'astro:middleware';
 import { resolve } from 'node:path';
-import type { AppContext } from './lib/app-context';
+import { registerAppContext, registeredAppContext, type AppContext } from './lib/app-context';
 import { getConfig } from './lib/config';
 import { migrateDatabase, openDatabase } from '../db/open';
 import { findSessionUser, SESSION_COOKIE } from './lib/auth/sessions';
@@ -8,21 +8,20 @@ import { negotiateLocale, splitLocalePath } from './lib/i18n/locale-path';
 
 // Under `astro dev` there is no Shirase server in front, so the first request
 // opens and migrates the database itself.
-let devApp: AppContext | undefined;
 function devContext(): AppContext {
-  if (devApp) return devApp;
   const config = getConfig();
   const db = openDatabase(config.databasePath);
   migrateDatabase(db, resolve(process.cwd(), 'db/migrations'));
-  devApp = { db, config, now: () => Date.now() };
-  return devApp;
+  const context = { db, config, now: () => Date.now() };
+  registerAppContext(context);
+  return context;
 }
 
 const PUBLIC_ADMIN_PATHS = new Set(['/admin/login', '/admin/login/']);
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  // A render thread hands in the context with each request (its clock included); only `astro dev` has none.
-  const app = context.locals.shirase ?? devContext();
+  // The server hands its context in with each request; the global one serves the render thread and `astro dev`.
+  const app = context.locals.shirase ?? registeredAppContext() ?? devContext();
   context.locals.shirase = app;
   // /ja/history is /history in Japanese; without a prefix, the browser's languages decide.
   const { locale, rest } = splitLocalePath(context.url.pathname);

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../db/open';
-import type { AppContext } from '../lib/app-context';
+import { registerAppContext } from '../lib/app-context';
 import { CLIENT_ADDRESS_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
 
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
@@ -16,6 +16,7 @@ type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: un
 async function main(): Promise<void> {
   const data = workerData as RenderWorkerData;
   const db = openDatabase(data.databasePath);
+  registerAppContext({ db, config: data.config, now: () => Date.now() });
   const entry = (await import(pathToFileURL(join(data.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
   const server = createServer((req, res) => {
     if (req.headers[RENDER_HEADER] !== data.renderKey) {
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     // (AsyncLocalStorage would do the same at a cost on every promise, and a
     // page render makes thousands.)
     const clock = Number(req.headers[NOW_HEADER]) || Date.now();
-    void entry.handler(req, res, undefined, { shirase: { db, config: data.config, now: () => clock } satisfies AppContext });
+    void entry.handler(req, res, undefined, { shirase: { db, config: data.config, now: () => clock } });
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => parentPort!.postMessage({ port: (server.address() as AddressInfo).port }));
