@@ -26,6 +26,8 @@ export const components = sqliteTable(
     translations: text('translations'),
     /** Components with history are archived rather than erased. */
     archivedAt: integer('archived_at'),
+    /** Raised by every edit; a save that names an older version is refused, so no edit is silently overwritten. */
+    version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -56,6 +58,8 @@ export const incidents = sqliteTable(
     /** Maintenance only: start and complete at the window's edges without staff. */
     autoTransitions: integer('auto_transitions', { mode: 'boolean' }).notNull().default(true),
     backfilled: integer('backfilled', { mode: 'boolean' }).notNull().default(false),
+    /** Raised by every edit of the incident itself (name, impact, components); see components.version. */
+    version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -98,6 +102,8 @@ export const incidentUpdates = sqliteTable(
     /** Other languages' versions of the text fields, as JSON: {"ja": {"name": "…"}}. */
     translations: text('translations'),
     notify: integer('notify', { mode: 'boolean' }).notNull().default(false),
+    /** Raised by every edit of this update; see components.version. */
+    version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -146,6 +152,36 @@ export const users = sqliteTable('users', {
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
   disabledAt: integer('disabled_at'),
+  /** Base32 TOTP secret once two-factor sign-in is set up (pending until totpEnabledAt is set). */
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: integer('totp_enabled_at'),
+  /** The last time step a code was accepted for, so a code is never accepted twice. */
+  totpLastStep: integer('totp_last_step'),
+});
+
+/** One-time recovery codes for two-factor sign-in, stored hashed. */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('recovery_codes_user').on(t.userId)],
+);
+
+/** A password was right and a second factor is still owed: the next step of sign-in, stored by the SHA-256 of its token. */
+export const signInChallenges = sqliteTable('sign_in_challenges', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: integer('expires_at').notNull(),
+  createdAt: integer('created_at').notNull(),
 });
 
 /** Sessions are stored by the SHA-256 of their token, so a copy of the database signs nobody in. */
@@ -225,6 +261,8 @@ export const subscribers = sqliteTable(
     componentIds: text('component_ids'),
     status: text('status', { enum: ['pending', 'confirmed', 'unsubscribed', 'paused'] }).notNull(),
     permanentFailures: integer('permanent_failures').notNull().default(0),
+    /** Signed links carry this number; raising it (unsubscribing, asking for a new link) makes every older link expire. */
+    linkGeneration: integer('link_generation').notNull().default(0),
     confirmedAt: integer('confirmed_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
