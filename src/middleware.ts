@@ -17,26 +17,44 @@ function devContext(): AppContext {
   return context;
 }
 
-const PUBLIC_ADMIN_PATHS = new Set(['/admin/login', '/admin/login/']);
+/** Staff routes are decided by the route that will run, never by how the path was spelled. */
+function isStaffRoute(routePattern: string): boolean {
+  return (routePattern === '/admin' || routePattern.startsWith('/admin/')) && routePattern !== '/admin/login';
+}
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  // The server hands its context in with each request; the global one serves the render thread and `astro dev`.
+  // The server hands its context in with each request; the global one serves `astro dev`.
   const app = context.locals.shirase ?? registeredAppContext() ?? devContext();
   context.locals.shirase = app;
-  // /ja/history is /history in Japanese; without a prefix, the browser's languages decide.
-  const { locale, rest } = splitLocalePath(context.url.pathname);
-  context.locals.locale = locale ?? negotiateLocale(context.request.headers.get('accept-language'), app.config.defaultLocale);
-  context.locals.localePrefix = locale ? `/${locale}` : '';
-  const path = rest;
-  if (path.startsWith('/admin') && !PUBLIC_ADMIN_PATHS.has(path)) {
+  // The render thread takes any /ja/ prefix off before Astro routes the request
+  // and says so in locals; a prefixed path still arrives here under `astro dev`
+  // and from a page's Astro.rewrite, and is rewritten to the path without it.
+  const split = context.locals.locale ? { locale: null, rest: context.url.pathname } : splitLocalePath(context.url.pathname);
+  if (split.locale) context.locals.localePrefix = `/${split.locale}`;
+  context.locals.localePrefix ??= '';
+  context.locals.locale ??= split.locale ?? negotiateLocale(context.request.headers.get('accept-language'), app.config.defaultLocale);
+  if (split.locale) {
+    // The middleware does not run again for the rewritten path, so the target is guarded here.
+    if (isStaffRoute(split.rest.replace(/\/+$/, ''))) {
+      const user = findSessionUser(app.db, context.cookies.get(SESSION_COOKIE)?.value, app.now());
+      if (!user) return context.redirect(`/admin/login?next=${encodeURIComponent(split.rest + context.url.search)}`, 303);
+      context.locals.user = user;
+    }
+    const response = await next(split.rest + context.url.search);
+    response.headers.set('content-language', context.locals.locale);
+    return response;
+  }
+  if (isStaffRoute(context.routePattern)) {
     const user = findSessionUser(app.db, context.cookies.get(SESSION_COOKIE)?.value, app.now());
     if (!user) {
-      if (context.request.method !== 'GET') return new Response('Your session has ended. Sign in again.', { status: 401 });
-      return context.redirect(`/admin/login?next=${encodeURIComponent(path + context.url.search)}`, 303);
+      if (context.request.method !== 'GET' && context.request.method !== 'HEAD') return new Response('Your session has ended. Sign in again.', { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+      return context.redirect(`/admin/login?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
     }
     context.locals.user = user;
   }
-  const response = await (locale ? next(rest + context.url.search) : next());
+  const response = await next();
   response.headers.set('content-language', context.locals.locale);
+  // Astro names no charset for pages; browsers must not guess one.
+  if (response.headers.get('content-type') === 'text/html') response.headers.set('content-type', 'text/html; charset=utf-8');
   return response;
 });

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import proxyAddr from 'proxy-addr';
 
 const LOCALES = ['en', 'ja'] as const;
 
@@ -39,9 +40,19 @@ const configSchema = z.object({
   POSTMORTEMS_DIR: z.string().min(1).default('./content/postmortems'),
   EXPORT_DIR: z.string().min(1).optional().describe('a folder that receives a static copy of the public site after every change'),
   TRUST_PROXY: z
-    .enum(['0', '1'])
+    .string()
     .default('0')
-    .describe("1 when a reverse proxy in front sets X-Forwarded-For; 0 takes the connection's own address, so a client cannot choose its own"),
+    .transform((value) => parseTrustProxy(value))
+    .refine((value) => value !== 'invalid', 'must be 0, a number of proxy hops such as 1, or the proxies\' addresses such as 127.0.0.1,10.0.0.0/8')
+    .describe("the proxies in front that set X-Forwarded-For: a hop count or their addresses; 0 takes the connection's own address, so a client cannot choose its own"),
+  MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_000).describe('open connections the server accepts at once'),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(200)
+    .describe('open connections (and, a quarter as many, live event streams) one client address may hold'),
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -55,6 +66,23 @@ const configSchema = z.object({
     .default('auto')
     .describe('auto seeds the demo into an empty database; never leaves an empty database empty'),
 });
+
+export type TrustProxy = { hops: number } | { addresses: string[] } | null;
+
+/** `0`: no proxy; `2`: the two nearest hops; `127.0.0.1,10.0.0.0/8` or `loopback`: those addresses. */
+function parseTrustProxy(value: string): TrustProxy | 'invalid' {
+  const text = value.trim();
+  if (text === '0' || text === 'false') return null;
+  if (/^\d+$/.test(text)) return { hops: Number(text) };
+  const addresses = text.split(',').map((a) => a.trim()).filter(Boolean);
+  try {
+    // proxy-addr understands addresses, CIDR ranges and the names loopback, linklocal and uniquelocal.
+    proxyAddr.compile(addresses);
+    return { addresses };
+  } catch {
+    return 'invalid';
+  }
+}
 
 export interface Config {
   databasePath: string;
@@ -74,8 +102,13 @@ export interface Config {
   mailTimeoutMs: number;
   reminderMinutes: number;
   worker: 'inline' | 'off';
-  /** Whether X-Forwarded-For names the client (a trusted proxy sets it) or is ignored. */
-  trustProxy: boolean;
+  /**
+   * Which hops of X-Forwarded-For are trusted proxies: none (the connection's
+   * address is the client), the nearest N hops, or the proxies' addresses.
+   */
+  trustProxy: TrustProxy;
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
   renderThreads: number;
 }
 
@@ -111,7 +144,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     timeZone: c.TIME_ZONE,
     defaultLocale: c.DEFAULT_LOCALE,
     seedDemo: c.SEED_DEMO,
-    trustProxy: c.TRUST_PROXY === '1',
+    trustProxy: c.TRUST_PROXY as TrustProxy,
+    maxConnections: c.MAX_CONNECTIONS,
+    maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
     renderThreads: c.RENDER_THREADS,
     exportDir: c.EXPORT_DIR,
     postmortemsDir: c.POSTMORTEMS_DIR,

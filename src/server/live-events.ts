@@ -11,10 +11,16 @@ const HEARTBEAT_MS = 25_000;
  */
 export class LiveEvents {
   private clients = new Set<ServerResponse>();
+  private perAddress = new Map<string, number>();
   private heartbeat: NodeJS.Timeout;
   private lastEventId = 0;
 
-  constructor(private readonly headers: Record<string, string>, private readonly maxClients = MAX_LIVE_CLIENTS) {
+  constructor(
+    private readonly headers: Record<string, string>,
+    private readonly maxClients = MAX_LIVE_CLIENTS,
+    /** One address may hold this many streams, so nobody can take every slot. */
+    private readonly maxPerAddress = 50,
+  ) {
     this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -23,8 +29,9 @@ export class LiveEvents {
     return this.clients.size;
   }
 
-  accept(req: IncomingMessage, res: ServerResponse): void {
-    if (this.clients.size >= this.maxClients) {
+  accept(req: IncomingMessage, res: ServerResponse, address: string): void {
+    const mine = this.perAddress.get(address) ?? 0;
+    if (this.clients.size >= this.maxClients || mine >= this.maxPerAddress) {
       res.writeHead(503, { ...this.headers, 'retry-after': '30', 'content-type': 'text/plain; charset=utf-8' });
       res.end('Too many live connections; the page will check for changes on its own.');
       return;
@@ -39,7 +46,13 @@ export class LiveEvents {
     res.write(`retry: 5000\nid: ${this.lastEventId}\n\n`);
     res.socket?.setNoDelay(true);
     this.clients.add(res);
-    req.on('close', () => this.clients.delete(res));
+    this.perAddress.set(address, mine + 1);
+    req.on('close', () => {
+      this.clients.delete(res);
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    });
   }
 
   /** Tells every client that public pages changed. */

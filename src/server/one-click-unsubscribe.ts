@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Db } from '../../db/open';
 import { ShiraseError } from '../lib/errors';
 import { unsubscribe } from '../lib/notifications/subscriptions';
@@ -9,8 +9,7 @@ import { unsubscribe } from '../lib/notifications/subscriptions';
  * before the application's cross-site form check. The signed token is the
  * only credential; a forged or altered one changes nothing.
  */
-export function oneClickUnsubscribe(req: IncomingMessage, res: ServerResponse, url: URL, db: Db, now: number, headers: Record<string, string>): void {
-  req.resume();
+export function oneClickUnsubscribe(res: ServerResponse, url: URL, db: Db, now: number, headers: Record<string, string>): void {
   try {
     unsubscribe(db, url.searchParams.get('token'), now);
     res.writeHead(200, { ...headers, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });

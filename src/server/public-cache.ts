@@ -14,6 +14,8 @@ interface Entry {
   hits: number;
   /** How long its last render took, to render cheap popular pages first. */
   renderMs: number;
+  /** When it was last read, on the cache's own counter: the least recently read page is evicted first. */
+  usedAt: number;
 }
 
 export type Renderer = (key: string) => Promise<{ status: number; contentType: string; body: Buffer }>;
@@ -47,6 +49,7 @@ export class PublicCache {
   private queue = new Map<string, number>();
   private rendering: Promise<void> | undefined;
   private waiters: { generation: number; resolve: () => void }[] = [];
+  private reads = 0;
 
   constructor(
     private readonly render: Renderer,
@@ -63,6 +66,11 @@ export class PublicCache {
 
   get currentGeneration(): number {
     return this.generation;
+  }
+
+  /** How many pages are held. */
+  get size(): number {
+    return this.entries.size;
   }
 
   /**
@@ -135,6 +143,7 @@ export class PublicCache {
     if (entry.generation !== this.generation && !this.queue.has(key)) return undefined;
     if (entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS) return undefined;
     entry.hits++;
+    entry.usedAt = ++this.reads;
     return entry.rep;
   }
 
@@ -146,7 +155,7 @@ export class PublicCache {
         void this.refresh(key, timeSensitive).catch(() => {});
       }
       entry.hits++;
-      this.touch(key, entry);
+      entry.usedAt = ++this.reads;
       return entry.rep;
     }
     try {
@@ -155,12 +164,6 @@ export class PublicCache {
       if (entry) return entry.rep;
       throw error;
     }
-  }
-
-  private touch(key: string, entry: Entry): void {
-    // Map keeps insertion order; re-inserting makes it the most recently used.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
   }
 
   private refresh(key: string, timeSensitive: boolean): Promise<Representation> {
@@ -185,7 +188,7 @@ export class PublicCache {
           headers: this.options.headersFor(key),
         });
         const hits = this.entries.get(key)?.hits ?? 0;
-        this.entries.set(key, { rep, generation, renderedAt, timeSensitive, hits, renderMs });
+        this.entries.set(key, { rep, generation, renderedAt, timeSensitive, hits, renderMs, usedAt: ++this.reads });
         this.evict();
         return rep;
       })
@@ -201,8 +204,16 @@ export class PublicCache {
   }
 
   private evict(): void {
+    // A scan rather than an ordered structure: eviction is rare, and reading (the hot path) then costs one counter.
     while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value;
+      let oldest: string | undefined;
+      let oldestAt = Infinity;
+      for (const [key, e] of this.entries) {
+        if (e.usedAt < oldestAt) {
+          oldest = key;
+          oldestAt = e.usedAt;
+        }
+      }
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }

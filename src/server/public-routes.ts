@@ -2,8 +2,23 @@ import { isPublicId } from '../lib/ids';
 import { parsePageParam } from '../lib/views/history-page';
 import { splitLocalePath } from '../lib/i18n/locale-path';
 import type { Locale } from '../lib/i18n/messages';
+import type { Subject } from './public-index';
 
 export const NOT_FOUND_KEY = '/404';
+/** Unknown API paths share one JSON 404 (rendered by src/pages/api/[...rest].ts). */
+export const API_NOT_FOUND_KEY = '/api/404';
+
+/**
+ * Paths answered by the render threads on every request: staff screens, the
+ * write API, subscription forms. Every other path is a public page or the
+ * cached 404, so made-up paths never cost a render. A new page folder that is
+ * neither must be named here (tests/unit/public-routes.test.ts checks).
+ */
+export const RENDERED_PREFIXES = ['/admin', '/api/v1', '/subscribe', '/unsubscribe'] as const;
+
+export function isRenderedPath(path: string): boolean {
+  return RENDERED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Routes whose representation changes with the clock as well as with data. */
@@ -28,7 +43,11 @@ export interface PublicRoute {
   locale?: Locale;
   /** Readable from any origin: the JSON API and badges are embedded elsewhere. */
   cors?: boolean;
+  /** The page exists only if this does; otherwise the 404 is served (see PublicIndex). */
+  subject?: Subject;
 }
+
+const notFound = (): PublicRoute => ({ key: NOT_FOUND_KEY, timeSensitive: false, localizable: true });
 
 export const API_PATHS = [
   '/api/v2/summary.json',
@@ -50,7 +69,7 @@ const API_PATH_SET = new Set<string>(API_PATHS);
  */
 export function publicRouteFor(url: URL): PublicRoute | null {
   const { locale, rest } = splitLocalePath(url.pathname);
-  const route = routeForPath(rest, url.searchParams);
+  const route = routeForPath(rest, url.searchParams) ?? (isRenderedPath(rest) ? null : notFound());
   if (!route) return null;
   if (!locale) return route;
   // Only pages have languages; /ja/api/… and the like do not exist.
@@ -70,20 +89,19 @@ function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRou
   if (path === '/api' || path === '/postmortems') return page({ key: path, timeSensitive: false });
   if (path === '/feed.rss') return { key: path, timeSensitive: false, cors: true };
   const feed = /^\/feed\/([^/]+)\.rss$/.exec(path);
-  if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true } : { key: NOT_FOUND_KEY, timeSensitive: false };
+  if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true, subject: { kind: 'component', id: feed[1]! } } : notFound();
   const postmortem = /^\/postmortems\/([^/]+)$/.exec(path);
-  if (postmortem) return page(SLUG.test(postmortem[1]!) ? { key: path, timeSensitive: false } : { key: NOT_FOUND_KEY, timeSensitive: false });
+  if (postmortem) return SLUG.test(postmortem[1]!) ? page({ key: path, timeSensitive: false, subject: { kind: 'postmortem', id: postmortem[1]! } }) : notFound();
   const historyPage = /^\/history\/page\/([^/]+)$/.exec(path);
   if (path === '/history' || historyPage) {
     const n = parsePageParam(historyPage ? historyPage[1]! : searchParams.get('page'));
-    return page({ key: n === 1 ? '/history' : `/history/page/${n}`, timeSensitive: false });
+    return page(n === 1 ? { key: '/history', timeSensitive: false } : { key: `/history/page/${n}`, timeSensitive: false, subject: { kind: 'history-page', page: n } });
   }
   if (API_PATH_SET.has(path) || path === '/badge.svg') return { key: path, timeSensitive: TIME_SENSITIVE.has(path), cors: true };
+  if (path.startsWith('/api/') && !isRenderedPath(path)) return { key: API_NOT_FOUND_KEY, timeSensitive: false, cors: true };
   const badge = /^\/badge\/([^/]+)\.svg$/.exec(path);
-  if (badge) return isPublicId(badge[1]!) ? { key: path, timeSensitive: false, cors: true } : { key: NOT_FOUND_KEY, timeSensitive: false };
+  if (badge) return isPublicId(badge[1]!) ? { key: path, timeSensitive: false, cors: true, subject: { kind: 'component', id: badge[1]! } } : notFound();
   const incident = /^\/incidents\/([^/]+)$/.exec(path);
-  if (incident) {
-    return page(isPublicId(incident[1]!) ? { key: path, timeSensitive: TIME_SENSITIVE.has(path) } : { key: NOT_FOUND_KEY, timeSensitive: false });
-  }
+  if (incident) return isPublicId(incident[1]!) ? page({ key: path, timeSensitive: false, subject: { kind: 'incident', id: incident[1]! } }) : notFound();
   return null;
 }

@@ -84,28 +84,27 @@ export class RenderPool {
   }
 
   /**
-   * Hands a request to a render thread and relays the answer as it comes.
-   * The client's address travels in a header the threads trust only with the
-   * key; X-Forwarded-For is believed only when a proxy is configured to set it.
-   * `beforeAnswer` runs once the thread has answered and before the client
-   * sees a byte of it (by then anything the request wrote is committed); the
-   * answer waits for it.
+   * Hands a request, whose body the serving thread has already read, to a
+   * render thread and relays the answer as it comes. The client's address
+   * travels in a header the threads trust only with the key. `beforeAnswer`
+   * runs once the thread has answered and before the client sees a byte of
+   * it (by then anything the request wrote is committed); the answer waits
+   * for it.
    */
-  proxy(req: IncomingMessage, res: ServerResponse, beforeAnswer?: () => Promise<void>): Promise<void> {
+  proxy(req: IncomingMessage, res: ServerResponse, relay: { body: Buffer; client: string; beforeAnswer?: () => Promise<void> }): Promise<void> {
     const thread = this.pick();
     thread.busy++;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== RENDER_HEADER && name !== NOW_HEADER && name !== CLIENT_ADDRESS_HEADER) headers[name] = value;
+      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== RENDER_HEADER && name !== NOW_HEADER && name !== CLIENT_ADDRESS_HEADER && name !== 'x-forwarded-for') headers[name] = value;
     }
-    const forwarded = this.config.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]!.trim() : '';
-    delete headers['x-forwarded-for'];
-    headers[CLIENT_ADDRESS_HEADER] = forwarded || req.socket.remoteAddress || '';
+    headers['content-length'] = String(relay.body.length);
+    headers[CLIENT_ADDRESS_HEADER] = relay.client;
     headers[RENDER_HEADER] = this.key;
     headers[NOW_HEADER] = String(this.now());
     return new Promise<void>((resolve, reject) => {
       const upstream = request({ host: '127.0.0.1', port: thread.port, method: req.method, path: req.url, headers, agent: this.agent }, async (answer) => {
-        await beforeAnswer?.().catch(() => {});
+        await relay.beforeAnswer?.().catch(() => {});
         const out: Record<string, string | string[]> = {};
         for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
         res.writeHead(answer.statusCode ?? 502, out);
@@ -118,7 +117,7 @@ export class RenderPool {
       res.on('close', () => {
         if (!res.writableFinished) upstream.destroy();
       });
-      req.pipe(upstream);
+      upstream.end(relay.body);
     }).finally(() => thread.busy--);
   }
 

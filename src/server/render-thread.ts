@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../db/open';
 import { registerAppContext } from '../lib/app-context';
+import { splitLocalePath } from '../lib/i18n/locale-path';
 import { CLIENT_ADDRESS_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
 
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
@@ -32,7 +33,14 @@ async function main(): Promise<void> {
     // (AsyncLocalStorage would do the same at a cost on every promise, and a
     // page render makes thousands.)
     const clock = Number(req.headers[NOW_HEADER]) || Date.now();
-    void entry.handler(req, res, undefined, { shirase: { db, config: data.config, now: () => clock } });
+    // /ja/history is /history in Japanese: the prefix is taken off before
+    // Astro routes the request, so the route that runs (and the staff guard in
+    // the middleware, which decides on that route) never sees two spellings.
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const { locale, rest } = splitLocalePath(q >= 0 ? url.slice(0, q) : url);
+    if (locale) req.url = rest + (q >= 0 ? url.slice(q) : '');
+    void entry.handler(req, res, undefined, { shirase: { db, config: data.config, now: () => clock }, locale: locale ?? undefined, localePrefix: locale ? `/${locale}` : '' });
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => parentPort!.postMessage({ port: (server.address() as AddressInfo).port }));

@@ -13,7 +13,12 @@ import { startDeliveryLoop } from '../lib/notifications/deliver';
 import { oneClickUnsubscribe } from './one-click-unsubscribe';
 import { PublicCache } from './public-cache';
 import { LiveEvents } from './live-events';
-import { FRONT_PAGE_KEYS, STARTUP_KEYS, localizeKey, publicRouteFor } from './public-routes';
+import { FRONT_PAGE_KEYS, NOT_FOUND_KEY, STARTUP_KEYS, localizeKey, publicRouteFor, type PublicRoute } from './public-routes';
+import { canonicalTarget } from './request-target';
+import { readRequestBody } from './request-body';
+import { clientAddresses } from './client-address';
+import { limitConnections } from './connection-limits';
+import { PublicIndex } from './public-index';
 import { negotiateLocale } from '../lib/i18n/locale-path';
 import { sendRepresentation } from './representation';
 import { securityHeaders } from './security-headers';
@@ -21,7 +26,6 @@ import { loadStaticFiles } from './static-files';
 import { exportSite } from './export-site';
 import { RenderPool } from './render-pool';
 
-export const MAX_REQUEST_BYTES = 1024 * 1024;
 /** A write's answer waits this long at most for the public pages to show it. */
 const WRITE_WAIT_MS = 2_000;
 
@@ -137,7 +141,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     },
   );
 
-  const live = new LiveEvents(baseHeaders, options.maxLiveClients);
+  const live = new LiveEvents(baseHeaders, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)));
 
   // Most requests repeat a few URLs; remembering how each maps saves parsing it again.
   const routes = new Map<string, ReturnType<typeof publicRouteFor>>();
@@ -151,57 +155,79 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     return route ?? null;
   };
 
+  const index = new PublicIndex(db, config.postmortemsDir, () => cache.currentGeneration);
+  const clients = clientAddresses(config.trustProxy);
+
+  /** The cache key a public GET is served from: the reader's language, or the 404 when what it names does not exist. */
+  const keyFor = (req: IncomingMessage, route: PublicRoute): string => {
+    const exists = !route.subject || index.has(route.subject);
+    if (route.locale) return exists ? route.key : localizeKey(route.locale, NOT_FOUND_KEY);
+    const key = exists ? route.key : NOT_FOUND_KEY;
+    if (!route.localizable && exists) return key;
+    const wanted = negotiateLocale(req.headers['accept-language'], config.defaultLocale);
+    return wanted === config.defaultLocale ? key : localizeKey(wanted, key);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const rawUrl = req.url ?? '/';
+    const raw = req.url ?? '/';
+    const target = canonicalTarget(raw);
+    if (target === null) {
+      res.writeHead(400, { ...baseHeaders, 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      return res.end('That address is not a path of this site.\n');
+    }
+    if (target !== raw) {
+      // Every later step sees one spelling of each path; browsers are sent to it.
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        res.writeHead(308, { ...baseHeaders, location: target, 'cache-control': 'public, max-age=3600' });
+        return res.end();
+      }
+      req.url = target;
+    }
     if (req.method === 'GET' || req.method === 'HEAD') {
-      const file = staticFiles.get(rawUrl);
+      const file = staticFiles.get(target);
       if (file) return sendRepresentation(req, res, file);
-      const route = routeFor(rawUrl);
+      const route = routeFor(target);
       if (route) {
-        let key = route.key;
-        if (route.localizable && !route.locale) {
-          const wanted = negotiateLocale(req.headers['accept-language'], config.defaultLocale);
-          if (wanted !== config.defaultLocale) key = localizeKey(wanted, key);
-        }
+        const key = keyFor(req, route);
         const rep = cache.peek(key) ?? (await cache.get(key, route.timeSensitive));
         return sendRepresentation(req, res, rep);
       }
     }
-    const url = new URL(rawUrl, 'http://local');
-    if (req.method === 'GET' && url.pathname === '/events') return live.accept(req, res);
-    if (req.method === 'POST' && url.pathname === '/unsubscribe') return oneClickUnsubscribe(req, res, url, db, now(), baseHeaders);
+    const url = new URL(target, 'http://local');
+    if (req.method === 'GET' && url.pathname === '/events') return live.accept(req, res, clients.of(req));
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(url.pathname);
       if (file) return sendRepresentation(req, res, file);
     }
-    if (req.method === 'OPTIONS' && routeFor(rawUrl)?.cors) {
+    if (req.method === 'OPTIONS' && routeFor(target)?.cors) {
       res.writeHead(204, { ...corsHeaders, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });
       return res.end();
     }
+    // Whatever the framing, the body is read and counted here, before any parsing or authentication.
+    const body = await readRequestBody(req, res, baseHeaders);
+    if (body === null) return;
+    if (req.method === 'POST' && url.pathname === '/unsubscribe') return oneClickUnsubscribe(res, url, db, now(), baseHeaders);
     for (const [name, value] of Object.entries(baseHeaders)) res.setHeader(name, value);
     res.setHeader('cache-control', 'private, no-store');
-    // No form or API call needs more than this; refuse bigger bodies before reading them.
-    if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) {
-      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-      res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: `Requests are limited to ${MAX_REQUEST_BYTES / 1024 / 1024} MB.` } }));
-      req.destroy();
-      return;
-    }
     // A write is committed by the time its answer starts: the public pages
     // learn of it before the writer can ask for them.
     const writes = req.method !== 'GET' && req.method !== 'HEAD';
-    await renderers.proxy(req, res, writes ? () => withinWriteWait(checkForChanges()) : undefined);
+    await renderers.proxy(req, res, { body, client: clients.of(req), beforeAnswer: writes ? () => withinWriteWait(checkForChanges()) : undefined });
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log(`[shirase] ${req.method} ${req.url} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      // A client that hung up mid-answer is not a failure of ours.
+      if (res.destroyed || (error as NodeJS.ErrnoException)?.code === 'ECONNRESET' || (error as Error)?.message === 'aborted') return;
+      // The path only: query strings carry signed tokens that must never reach a log.
+      log(`[shirase] ${req.method} ${(req.url ?? '').split('?')[0]} failed: ${error instanceof Error ? error.stack : String(error)}`);
       if (!res.headersSent) {
         res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', ...baseHeaders });
         res.end('The status page could not be rendered just now. Please try again in a few seconds.');
       } else res.destroy();
     });
   });
+  limitConnections(server, { maxConnections: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress, addresses: clients });
 
   const exportTo = (dir: string) =>
     exportSite({ db, timeZone: config.timeZone, postmortemsDir: config.postmortemsDir, staticFiles, representation: (key, timeSensitive) => cache.get(key, timeSensitive) }, dir);

@@ -50,3 +50,14 @@ describe('the Markdown sanitiser', () => {
     expect(html).toContain('<img src="/images/chart.png" alt="chart" />');
   });
 });
+
+describe('element ids in Markdown', () => {
+  it('are prefixed, so staff text cannot take over an id the page uses, and links to them follow', () => {
+    const html = renderMarkdown('<h2 id="main">Cause</h2>\n\n[jump](#main) <a id="subscribe-form" name="subscribe-form" href="#top">x</a>');
+    expect(html).toContain('<h2 id="md-main">');
+    expect(html).toContain('href="#md-main"');
+    expect(html).toContain('id="md-subscribe-form"');
+    expect(html).not.toMatch(/\sid="(main|subscribe-form)"/);
+    expect(html).not.toContain('name=');
+  });
+});

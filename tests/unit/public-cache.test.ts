@@ -102,3 +102,27 @@ describe('the public cache', () => {
     expect(await text(cache.peek('/b'))).toBe('/b v3');
   });
 });
+
+describe('eviction', () => {
+  const instant: Renderer = async (key) => ({ status: 200, contentType: 'text/plain', body: Buffer.from(key) });
+
+  it('keeps the page readers keep reading, however many others are rendered once', async () => {
+    const cache = cacheWith(instant);
+    await cache.get('/', false);
+    for (let i = 0; i < 50; i++) {
+      await cache.get(`/incidents/${i}`, false);
+      // Nearly every read of the status page takes the peek path; it must count as a use.
+      expect(cache.peek('/'), `after ${i} other pages`).toBeDefined();
+    }
+    expect(cache.size).toBe(10);
+  });
+
+  it('evicts the page read longest ago first', async () => {
+    const cache = cacheWith(instant);
+    for (let i = 0; i < 10; i++) await cache.get(`/p/${i}`, false);
+    cache.peek('/p/0');
+    await cache.get('/p/new', false);
+    expect(cache.peek('/p/0')).toBeDefined();
+    expect(cache.peek('/p/1')).toBeUndefined();
+  });
+});

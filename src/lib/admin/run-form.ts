@@ -26,7 +26,11 @@ function collected(form: FormData | undefined): { values: Record<string, string>
 export async function runForm(request: Request, action: (form: FormData) => string | Promise<string>): Promise<FormResult> {
   let form: FormData | undefined;
   try {
-    form = await request.formData();
+    form = await request.formData().catch(() => {
+      throw new ShiraseError('BAD_REQUEST', 'The form could not be read: what was sent is not a form a browser would send.', {
+        hint: 'Reload the page and submit the form again.',
+      });
+    });
     const redirect = await action(form);
     if (redirect) return { redirect, status: 303, values: {}, lists: {}, fieldErrors: {} };
     // No redirect: the page answers this request itself (a preview, a secret shown once) and may show what was sent.

@@ -3,6 +3,10 @@ import sanitizeHtml from 'sanitize-html';
 
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
+/** The prefix of every element id that comes from Markdown. */
+export const MARKDOWN_ID_PREFIX = 'md-';
+const userId = (id: string) => (id.startsWith(MARKDOWN_ID_PREFIX) ? id : `${MARKDOWN_ID_PREFIX}${id}`);
+
 /**
  * The allowlist every piece of staff-written Markdown passes through on the
  * server. No scripts, styles, frames, forms or event handlers; links and
@@ -28,7 +32,12 @@ export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'nofollow noopener' } }),
+    // Ids staff write are prefixed, so Markdown can never take over an id the page itself uses (a form, a skip link's target).
+    '*': (tagName, attribs) => ({ tagName, attribs: attribs.id ? { ...attribs, id: userId(attribs.id) } : attribs }),
+    a: (tagName, attribs) => ({
+      tagName,
+      attribs: { ...attribs, ...(attribs.id ? { id: userId(attribs.id) } : {}), ...(attribs.href?.startsWith('#') ? { href: `#${userId(attribs.href.slice(1))}` } : {}), rel: 'nofollow noopener' },
+    }),
     // Task-list checkboxes are the only inputs allowed, and never editable.
     input: (tagName, attribs) =>
       attribs.type === 'checkbox'

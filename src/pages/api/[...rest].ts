@@ -2,12 +2,13 @@ import type { APIRoute } from 'astro';
 import { jsonResponse } from '../../lib/api/respond';
 
 // Unknown API paths answer in JSON, as API clients expect, rather than with the HTML 404 page.
-export const ALL: APIRoute = ({ url }) =>
+// The message names no path: one cached answer serves every unknown path (see public-routes.ts).
+export const ALL: APIRoute = () =>
   jsonResponse(
     {
       error: {
         code: 'NOT_FOUND',
-        message: `There is no API endpoint at ${url.pathname}.`,
+        message: 'There is no API endpoint at this path.',
         hint: 'The public endpoints are listed at /api/v2/ in the API documentation, for example /api/v2/summary.json.',
       },
     },

@@ -1,0 +1,62 @@
+import { count } from 'drizzle-orm';
+import type { Db } from '../../db/open';
+import { incidents } from '../../db/schema';
+import { loadPostmortems } from '../lib/postmortems/load-postmortems';
+import { HISTORY_PAGE_SIZE } from '../lib/views/history-page';
+
+/** A public page that exists only if a row (or file) of that name does. */
+export type Subject = { kind: 'incident' | 'component' | 'postmortem'; id: string } | { kind: 'history-page'; page: number };
+
+/**
+ * Whether a public page can exist: an incident or component id, a postmortem
+ * slug, a history page number. Asked only when the cache misses, answered by
+ * a primary-key lookup and remembered until the next change, so a request
+ * for a page that cannot exist is answered with the one cached 404 instead of
+ * a render of its own: a spray of made-up ids costs no renders and evicts
+ * nothing.
+ */
+export class PublicIndex {
+  private seenGeneration = -1;
+  private answers = new Map<string, boolean>();
+  private readonly incident;
+  private readonly component;
+
+  constructor(
+    private readonly db: Db,
+    private readonly postmortemsDir: string,
+    private readonly generation: () => number,
+  ) {
+    this.incident = db.$client.prepare('SELECT 1 FROM incidents WHERE id = ?').pluck();
+    this.component = db.$client.prepare('SELECT 1 FROM components WHERE id = ?').pluck();
+  }
+
+  has(subject: Subject): boolean {
+    const generation = this.generation();
+    if (generation !== this.seenGeneration || this.answers.size > 10_000) {
+      this.seenGeneration = generation;
+      this.answers.clear();
+    }
+    const key = subject.kind === 'history-page' ? `history:${subject.page}` : `${subject.kind}:${subject.id}`;
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
+      answer = this.lookUp(subject);
+      this.answers.set(key, answer);
+    }
+    return answer;
+  }
+
+  private lookUp(subject: Subject): boolean {
+    switch (subject.kind) {
+      case 'incident':
+        return this.incident.get(subject.id) !== undefined;
+      case 'component':
+        return this.component.get(subject.id) !== undefined;
+      case 'postmortem':
+        return loadPostmortems(this.postmortemsDir).bySlug.has(subject.id);
+      case 'history-page': {
+        const total = this.db.select({ n: count() }).from(incidents).get()?.n ?? 0;
+        return subject.page <= Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { API_NOT_FOUND_KEY, NOT_FOUND_KEY, isRenderedPath, publicRouteFor } from '../../src/server/public-routes';
+
+function pageFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? pageFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** A path a page file answers, with its parameters filled in. */
+function samplePath(file: string): string {
+  const route = `/${relative('src/pages', file)}`
+    .replace(/\.(astro|ts)$/, '')
+    .replace(/\/index$/, '')
+    .replace(/\[\.\.\.[a-z]+\]/g, 'any/thing')
+    .replace(/\[(id|component)\]/g, 'abcdefghijkl')
+    .replace(/\[slug\]/g, 'some-slug')
+    .replace(/\[page\]/g, '2');
+  return route || '/';
+}
+
+const route = (path: string) => publicRouteFor(new URL(path, 'http://local'));
+
+describe('public routes', () => {
+  it('cover every page file, or leave it to the render threads by name', () => {
+    for (const file of pageFiles('src/pages')) {
+      const path = samplePath(file);
+      // The two 404 pages themselves.
+      if (path === '/404' || path === '/api/any/thing') continue;
+      const known = route(path);
+      const answered = (known !== null && known.key !== NOT_FOUND_KEY && known.key !== API_NOT_FOUND_KEY) || isRenderedPath(path);
+      expect(answered, `${file} (${path}) is neither a public route nor under RENDERED_PREFIXES`).toBe(true);
+    }
+  });
+
+  it('answer paths no page has with the one cached 404', () => {
+    for (const path of ['/nope', '/wp-login.php', '/incidents', '/ja/nope', '/feed/../x']) expect(route(path)?.key, path).toMatch(/^(\/ja)?\/404$/);
+    for (const path of ['/api/v2/nope.json', '/api/v3/summary.json']) expect(route(path)?.key, path).toBe(API_NOT_FOUND_KEY);
+  });
+
+  it('name what an id page depends on, so unknown ids are answered without a render', () => {
+    expect(route('/incidents/abcdefghijkl')?.subject).toEqual({ kind: 'incident', id: 'abcdefghijkl' });
+    expect(route('/history/page/9')?.subject).toEqual({ kind: 'history-page', page: 9 });
+    expect(route('/postmortems/renewal-outage')?.subject).toEqual({ kind: 'postmortem', id: 'renewal-outage' });
+    expect(route('/badge/abcdefghijkl.svg')?.subject).toEqual({ kind: 'component', id: 'abcdefghijkl' });
+  });
+
+  it('leave staff screens, forms and the write API to the render threads', () => {
+    for (const path of ['/admin', '/admin/audit', '/subscribe', '/subscribe/manage', '/api/v1/incidents']) expect(route(path), path).toBeNull();
+  });
+});
