@@ -186,6 +186,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(target);
       if (file) return sendRepresentation(req, res, file);
+      if (req.method === 'GET' && target.split('?')[0] === '/events') return live.accept(req, res, clients.of(req));
       const route = routeFor(target);
       if (route) {
         const key = keyFor(req, route);
@@ -194,7 +195,6 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       }
     }
     const url = new URL(target, 'http://local');
-    if (req.method === 'GET' && url.pathname === '/events') return live.accept(req, res, clients.of(req));
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(url.pathname);
       if (file) return sendRepresentation(req, res, file);

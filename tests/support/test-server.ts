@@ -41,7 +41,7 @@ export function freePort(): Promise<number> {
 
 /** The real Shirase server on a free loopback port over a fresh database. */
 export async function startTestSite(
-  options: { seed?: boolean; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number } = {},
+  options: { seed?: boolean; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number; log?: (line: string) => void } = {},
 ): Promise<TestSite> {
   const { db, dir, databasePath } = freshDatabase({ seed: options.seed ?? true });
   // Mail goes to files in the test's folder unless a test points it at an SMTP server.
@@ -52,7 +52,7 @@ export async function startTestSite(
     db,
     config,
     distDir: resolve('dist'),
-    log: () => {},
+    log: options.log ?? (() => {}),
     changePollMs: 50,
     now: options.now,
     maintenancePollMs: options.maintenancePollMs,
