@@ -7,6 +7,8 @@ export interface ConnectionLimitOptions {
   maxPerAddress: number;
   /** Connections from trusted proxies carry many clients each and are not capped per address. */
   addresses: ClientAddresses;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** How long a client may take to send a request's headers, and the whole request. */
@@ -21,11 +23,11 @@ export const REQUEST_TIMEOUT_MS = 30_000;
  * address its connections, never everyone else their service or the process
  * its file descriptors.
  */
-export function limitConnections(server: Server, options: ConnectionLimitOptions): { perAddress: Map<string, number> } {
+export function limitConnections(server: Server, options: ConnectionLimitOptions): void {
   const perAddress = new Map<string, number>();
   let open = 0;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  server.requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     const mine = perAddress.get(address) ?? 0;
@@ -42,5 +44,4 @@ export function limitConnections(server: Server, options: ConnectionLimitOptions
       else perAddress.delete(address);
     });
   });
-  return { perAddress };
 }

@@ -62,6 +62,9 @@ export interface ServerOptions {
   postmortemPollMs?: number;
   deliveryIdleMs?: number;
   retryBaseMs?: number;
+  /** How long a client may take over a request's headers, and over the whole request (tests shorten them). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 
@@ -227,7 +230,13 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       } else res.destroy();
     });
   });
-  limitConnections(server, { maxConnections: config.maxConnections, maxPerAddress: config.maxConnectionsPerAddress, addresses: clients });
+  limitConnections(server, {
+    maxConnections: config.maxConnections,
+    maxPerAddress: config.maxConnectionsPerAddress,
+    addresses: clients,
+    headersTimeoutMs: options.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
 
   const exportTo = (dir: string) =>
     exportSite({ db, timeZone: config.timeZone, postmortemsDir: config.postmortemsDir, staticFiles, representation: (key, timeSensitive) => cache.get(key, timeSensitive) }, dir);

@@ -144,6 +144,20 @@ describe('one client address', () => {
     expect((await rawRequest(site.url, '/', { localAddress: '127.0.0.5' })).status).toBe(200);
   }, 30_000);
 
+  it('cannot keep a connection by sending its body slowly', async () => {
+    const slow = await startTestSite({ seed: false, requestTimeoutMs: 2_000 });
+    try {
+      const socket = await openSocket(slow.url);
+      socket.write('POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nemail=');
+      const drip = setInterval(() => socket.writable && socket.write('a'), 200);
+      const closedAfter = await closedWithin(socket, 8_000);
+      clearInterval(drip);
+      expect(closedAfter, 'a body still dripping in after the request timeout is cut off').not.toBeNull();
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('cannot take every live event slot', async () => {
     const url = new URL(site.url);
     const streams: { status: number; close: () => void }[] = [];
