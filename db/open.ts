@@ -17,8 +17,13 @@ export const MIGRATIONS_FOLDER = [resolve(here, 'migrations'), resolve(here, '..
  * Opens the SQLite file with the settings every Shirase process uses:
  * - WAL, so the page keeps reading while staff write and a second process
  *   (worker, CLI) can write without blocking readers;
- * - synchronous=NORMAL, which in WAL mode never corrupts the file and loses at
- *   most the last transactions on power loss, not on a process crash;
+ * - synchronous=FULL: every connection here writes (staff writes go through
+ *   the render threads' connections, the outbox and timers through the
+ *   server's, the CLI and worker through their own), and a write Shirase has
+ *   acknowledged must survive a power cut. NORMAL in WAL mode keeps the file
+ *   intact but may lose the last commits; FULL syncs the WAL on each commit.
+ *   SQLite ignores a change of this pragma inside a transaction, so it is set
+ *   once, when the connection opens;
  * - a busy timeout, so a write from another process waits instead of failing
  *   (with transactions begun IMMEDIATE, see below);
  * - foreign keys on, which SQLite leaves off by default.
@@ -27,7 +32,7 @@ export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema }) as Db;

@@ -4,11 +4,9 @@
 import { resolve } from 'node:path';
 import { ConfigError, parseConfig } from '../lib/config';
 import { migrateDatabase, openDatabase } from '../../db/open';
-import { isDatabaseEmpty, seedDemo } from '../lib/demo/seed-demo';
+import { seedFirstStart } from '../lib/demo/first-start';
 import { startShiraseServer } from '../server/shirase-server';
-import { createUser, listUsers } from '../lib/auth/users';
-
-const DEMO_ADMIN_EMAIL = 'admin@example.com';
+import { listUsers } from '../lib/auth/users';
 
 const log = (line: string) => console.log(line);
 
@@ -18,11 +16,10 @@ async function main(): Promise<void> {
 
   const db = openDatabase(config.databasePath);
   migrateDatabase(db);
-  if (config.seedDemo === 'auto' && isDatabaseEmpty(db)) {
-    seedDemo(db, Date.now(), config.timeZone);
+  const first = seedFirstStart(db, { now: Date.now(), timeZone: config.timeZone, seed: config.seedDemo });
+  if (first.admin) {
     log(`[shirase] Seeded the demo (the June 18 outage, recent incidents and maintenance) into ${config.databasePath}.`);
-    const admin = createUser(db, { email: DEMO_ADMIN_EMAIL, name: 'Demo admin', role: 'admin' }, { now: Date.now() });
-    log(`[shirase] Staff sign-in: ${DEMO_ADMIN_EMAIL} with password ${admin.password} (shown only now; add more staff with npm run admin -- user add <email> --role admin|editor).`);
+    log(`[shirase] Staff sign-in: ${first.admin.email} with password ${first.admin.password} (shown only now; add more staff with npm run admin -- user add <email> --role admin|editor).`);
   } else if (listUsers(db).length === 0) {
     log('[shirase] No staff accounts yet. Add one with: npm run admin -- user add <email> --role admin');
   }

@@ -6,6 +6,12 @@ export interface FieldIssue {
   message: string;
 }
 
+/** What is stored now, for a CONFLICT: its version and the texts a person compares with what they typed. */
+export interface StoredVersion {
+  version: number | string;
+  values: Record<string, string | null>;
+}
+
 /**
  * An error a person can act on: a stable code, a message saying what happened
  * and why, an optional hint saying what to do, and per-field issues for forms.
@@ -14,7 +20,7 @@ export class ShiraseError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { hint?: string; fields?: FieldIssue[]; retryAfterSeconds?: number } = {},
+    readonly options: { hint?: string; fields?: FieldIssue[]; retryAfterSeconds?: number; current?: StoredVersion } = {},
   ) {
     super(message);
     this.name = 'ShiraseError';
@@ -44,8 +50,21 @@ export function errorBody(error: ShiraseError) {
       message: error.message,
       ...(error.options.hint ? { hint: error.options.hint } : {}),
       ...(error.fields.length > 0 ? { fields: error.fields } : {}),
+      ...(error.options.current ? { current_version: error.options.current.version, current: error.options.current.values } : {}),
     },
   };
+}
+
+/**
+ * A save based on an old version: someone else saved in between. Checked
+ * inside the writing transaction, so of two saves from the same version the
+ * second is refused and shown both texts instead of overwriting the first.
+ */
+export function editConflict(current: StoredVersion): ShiraseError {
+  return new ShiraseError('CONFLICT', 'Someone else saved this while you were editing, so your changes were not saved.', {
+    hint: 'Compare what is stored now with what you typed (kept in the form), then save again to replace it.',
+    current,
+  });
 }
 
 export function notFound(what: string): ShiraseError {

@@ -5,6 +5,7 @@ import type { SessionUser } from '../auth/sessions';
 import { createComponent, createComponentGroup } from '../components/create-component';
 import { editComponent, moveComponent, removeComponent, setComponentStatus } from '../components/manage-components';
 import type { ComponentStatus } from '../status/vocabulary';
+import { readVersion } from '../edit-version';
 import { actorFor, checked, optionalText, text, translationsFrom } from './form-input';
 
 /** Runs one of the forms on the components page and returns where to go next. */
@@ -44,6 +45,7 @@ export function handleComponentForm(db: Db, form: FormData, user: SessionUser, n
           groupId: optionalText(form, 'groupId') ?? null,
           onlyShowIfDegraded: checked(form, 'onlyShowIfDegraded'),
           translations: translationsFrom(form, ['name', 'description']),
+          version: readVersion(form.get('version')),
         },
         ctx,
       );

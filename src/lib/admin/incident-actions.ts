@@ -9,6 +9,7 @@ import { postIncidentUpdate } from '../incidents/post-update';
 import { resolveIncident } from '../incidents/resolve-incident';
 import type { UpdateStatus } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
+import { readVersion } from '../edit-version';
 import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, translationsFrom } from './form-input';
 
 /** Runs the submitted form and returns where to go next. */
@@ -44,14 +45,14 @@ export function handleIncidentForm(db: Db, incidentId: string, form: FormData, c
       const updateId = text(form, 'updateId');
       const displayAt = localDateTime(form, `displayAt-${updateId}`, timeZone, issues);
       throwIfIssues(issues, 'correction');
-      editIncidentUpdate(db, updateId, { body: optionalText(form, `body-${updateId}`) ?? '', displayAt }, ctx);
+      editIncidentUpdate(db, updateId, { body: optionalText(form, `body-${updateId}`) ?? '', displayAt, version: readVersion(form.get('version')) }, ctx);
       return back('corrected');
     }
     case 'delete_update':
       deleteIncidentUpdate(db, text(form, 'updateId'), ctx);
       return back('deleted');
     case 'edit_incident':
-      editIncident(db, incidentId, { name: text(form, 'name'), impact: (optionalText(form, 'impact') ?? 'auto') as 'auto', autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined }, ctx);
+      editIncident(db, incidentId, { name: text(form, 'name'), impact: (optionalText(form, 'impact') ?? 'auto') as 'auto', autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined, version: readVersion(form.get('version')) }, ctx);
       return back('edited');
     case 'cancel':
       cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);

@@ -13,6 +13,7 @@ export function readPostmortemForm(form: FormData): PostmortemInput {
   const action = text(form, 'action');
   return {
     originalFile: text(form, 'originalFile') || undefined,
+    version: text(form, 'version') || undefined,
     title: text(form, 'title'),
     slug: text(form, 'slug'),
     date: text(form, 'date'),
@@ -28,7 +29,7 @@ export function readPostmortemForm(form: FormData): PostmortemInput {
 export function previewPostmortem(input: PostmortemInput): Postmortem {
   const { title, slug, date, incidents, summary, locale } = input;
   const front = parseInput(frontMatterSchema, { title, slug, date, incidents, summary, locale, published: null }, 'preview');
-  return { ...front, file: input.originalFile ?? '', body: input.body, mtimeMs: 0 };
+  return { ...front, file: input.originalFile ?? '', body: input.body, mtimeMs: 0, version: input.version ?? '' };
 }
 
 

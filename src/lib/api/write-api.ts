@@ -8,6 +8,9 @@ import { postIncidentUpdate } from '../incidents/post-update';
 import { resolveIncident } from '../incidents/resolve-incident';
 import { scheduleMaintenance } from '../incidents/schedule-maintenance';
 import { setComponentStatus } from '../components/manage-components';
+import { editIncident } from '../incidents/edit-incident';
+import { editIncidentUpdate } from '../incidents/edit-update';
+import { readVersion } from '../edit-version';
 import { findComponent } from '../views/components';
 import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
@@ -18,6 +21,8 @@ export interface ApiRequest {
   /** Path below /api/v1, such as `incidents/abc/updates`. */
   path: string;
   authorization: string | null;
+  /** The If-Match header: the version an edit started from, when the body does not name one. */
+  ifMatch?: string | null;
   body: unknown;
 }
 
@@ -46,6 +51,11 @@ function time(body: Json, key: string): number | undefined {
   return ms;
 }
 
+/** The version an edit started from: `version` in the body, else If-Match; none keeps the last-save-wins behaviour. */
+function versionOf(body: Json, ifMatch: string | null | undefined): number | undefined {
+  return body.version !== undefined && body.version !== null ? readVersion(body.version) : readVersion(ifMatch ?? undefined, 'If-Match');
+}
+
 function componentList(body: Json): { componentId: string; status: never }[] {
   const list = body.components;
   if (list === undefined) return [];
@@ -59,7 +69,10 @@ export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: num
   const incidentAnswer = (id: string, status: number): ApiAnswer => {
     const incident = loadIncident(db, id)!;
     const { components } = componentsJson({ db, config, now });
-    return { status, body: incidentObject({ db, config, now }, incident, components) };
+    const object = incidentObject({ db, config, now }, incident, components);
+    // Versions, for edits that must not overwrite someone else's unseen.
+    const versions = new Map(incident.updates.map((u) => [u.id, u.version]));
+    return { status, body: { ...object, version: incident.version, incident_updates: object.incident_updates.map((u) => ({ ...u, version: versions.get(u.id) })) } };
   };
 
   // GET incidents/{id}
@@ -102,15 +115,34 @@ export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: num
     }
     return incidentAnswer(id, 201);
   }
+  // PATCH incidents/{id}: rename or set the impact
+  if (req.method === 'PATCH' && parts[0] === 'incidents' && parts.length === 2) {
+    const ctx = as('incidents');
+    const id = parts[1]!;
+    const b = object(req.body);
+    if (!isPublicId(id) || !loadIncident(db, id)) throw notFound(`Incident ${id}`);
+    editIncident(db, id, { name: b.name as string | undefined, impact: b.impact as 'auto' | undefined, version: versionOf(b, req.ifMatch) }, ctx);
+    return incidentAnswer(id, 200);
+  }
+  // PATCH incidents/{id}/updates/{updateId}: correct an update's text or time
+  if (req.method === 'PATCH' && parts[0] === 'incidents' && parts[2] === 'updates' && parts.length === 4) {
+    const ctx = as('incidents');
+    const [, id, , updateId] = parts as [string, string, string, string];
+    const b = object(req.body);
+    const incident = isPublicId(id) ? loadIncident(db, id) : undefined;
+    if (!incident || !incident.updates.some((u) => u.id === updateId)) throw notFound(`Update ${updateId}`);
+    editIncidentUpdate(db, updateId, { body: b.body as string | undefined, displayAt: time(b, 'display_at'), version: versionOf(b, req.ifMatch) }, ctx);
+    return incidentAnswer(id, 200);
+  }
   // PATCH components/{id}
   if (req.method === 'PATCH' && parts[0] === 'components' && parts.length === 2) {
     const ctx = as('components');
     const b = object(req.body);
     const id = parts[1]!;
     if (!findComponent(db, id, now)) throw notFound(`Component ${id}`);
-    setComponentStatus(db, id, { status: b.status as 'operational', note: typeof b.note === 'string' ? b.note : undefined }, ctx);
+    setComponentStatus(db, id, { status: b.status as 'operational', note: typeof b.note === 'string' ? b.note : undefined, version: versionOf(b, req.ifMatch) }, ctx);
     const { components } = componentsJson({ db, config, now });
-    return { status: 200, body: components.find((c) => c.id === id) };
+    return { status: 200, body: { ...components.find((c) => c.id === id), version: findComponent(db, id, now)?.version } };
   }
   // POST maintenances
   if (req.method === 'POST' && parts[0] === 'maintenances' && parts.length === 1) {

@@ -4,7 +4,8 @@ import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components, incidentComponents } from '../../../db/schema';
 import { ShiraseError, notFound } from '../errors';
 import { recordAudit } from '../audit/record-audit';
-import { recordStatusChanges } from '../incidents/log';
+import { componentStatusAt, recordStatusChanges } from '../incidents/log';
+import { assertVersion, assertWritten, versionField } from '../edit-version';
 import { bumpChangeCounter } from '../site/change-counter';
 import { COMPONENT_STATUSES } from '../status/vocabulary';
 import { nameField, parseInput } from '../validation';
@@ -16,17 +17,20 @@ const idField = z.string().regex(/^[0-9a-z]{12}$/, 'Pick one from the list.');
 const setStatusSchema = z.object({
   status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'Pick one of the component statuses.' }) }),
   note: z.string().trim().max(500, 'Keep the reason under 500 characters.').optional(),
+  /** The component's version the caller saw; a change since then makes this a CONFLICT. */
+  version: versionField,
 });
 
 /** Sets a component's status by hand, recorded in the ledger with who and why. */
 export function setComponentStatus(db: Db, componentId: string, input: z.input<typeof setStatusSchema>, ctx: WriteContext): void {
   const data = parseInput(setStatusSchema, input, 'status change');
   db.transaction((tx) => {
-    const component = tx.select({ id: components.id }).from(components).where(eq(components.id, componentId)).get();
+    const component = tx.select({ id: components.id, version: components.version }).from(components).where(eq(components.id, componentId)).get();
     if (!component) throw notFound(`Component ${componentId}`);
+    assertVersion(data.version, { version: component.version, values: { status: componentStatusAt(tx, componentId, ctx.now) } });
     const note = [ctx.actor?.label, data.note].filter(Boolean).join(': ') || null;
     recordStatusChanges(tx, [{ componentId, status: data.status }], ctx.now, 'manual', { note, now: ctx.now });
-    recordAudit(tx, ctx, { action: 'component.set_status', entityType: 'component', entityId: componentId, after: data });
+    recordAudit(tx, ctx, { action: 'component.set_status', entityType: 'component', entityId: componentId, after: { ...data, version: component.version + 1 } });
     bumpChangeCounter(tx);
   });
 }
@@ -37,6 +41,7 @@ const editSchema = z.object({
   groupId: idField.nullish(),
   onlyShowIfDegraded: z.boolean().optional(),
   translations: translationsSchema({ name: nameField, description: z.string().trim().max(1000) }),
+  version: versionField,
 });
 
 export function editComponent(db: Db, componentId: string, input: z.input<typeof editSchema>, ctx: WriteContext): void {
@@ -44,18 +49,20 @@ export function editComponent(db: Db, componentId: string, input: z.input<typeof
   db.transaction((tx) => {
     const before = tx.select().from(components).where(eq(components.id, componentId)).get();
     if (!before) throw notFound(`Component ${componentId}`);
+    const stored = () => ({ version: before.version, values: { name: before.name, description: before.description } });
+    assertVersion(data.version, stored());
     if (data.groupId) {
       const group = tx.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, data.groupId)).get();
       if (!group) throw new ShiraseError('VALIDATION', 'That group does not exist.', { fields: [{ field: 'groupId', message: 'Pick a group from the list, or none.' }] });
     }
-    const set: Partial<typeof components.$inferInsert> = { updatedAt: ctx.now };
+    const set: Partial<typeof components.$inferInsert> = { updatedAt: ctx.now, version: before.version + 1 };
     if (data.name !== undefined) set.name = data.name;
     if (data.description !== undefined) set.description = data.description || null;
     if (data.groupId !== undefined) set.groupId = data.groupId ?? null;
     if (data.onlyShowIfDegraded !== undefined) set.onlyShowIfDegraded = data.onlyShowIfDegraded;
     if (data.translations !== undefined) set.translations = serializeTranslations(data.translations as Translations);
-    tx.update(components).set(set).where(eq(components.id, componentId)).run();
-    recordAudit(tx, ctx, { action: 'component.edit', entityType: 'component', entityId: componentId, before, after: data });
+    assertWritten(tx.update(components).set(set).where(and(eq(components.id, componentId), eq(components.version, before.version))).run().changes, stored);
+    recordAudit(tx, ctx, { action: 'component.edit', entityType: 'component', entityId: componentId, before, after: { ...data, version: before.version + 1 } });
     bumpChangeCounter(tx);
   });
 }
@@ -92,7 +99,7 @@ export function removeComponent(db: Db, componentId: string, ctx: WriteContext):
     const history =
       tx.select({ n: count() }).from(componentStatusChanges).where(eq(componentStatusChanges.componentId, componentId)).get()!.n +
       tx.select({ n: count() }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).get()!.n;
-    if (history > 0) tx.update(components).set({ archivedAt: ctx.now, updatedAt: ctx.now }).where(eq(components.id, componentId)).run();
+    if (history > 0) tx.update(components).set({ archivedAt: ctx.now, updatedAt: ctx.now, version: before.version + 1 }).where(eq(components.id, componentId)).run();
     else tx.delete(components).where(eq(components.id, componentId)).run();
     recordAudit(tx, ctx, { action: history > 0 ? 'component.archive' : 'component.delete', entityType: 'component', entityId: componentId, before });
     bumpChangeCounter(tx);

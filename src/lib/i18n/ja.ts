@@ -342,6 +342,10 @@ export const ja: Record<MessageKey, string> = {
   'admin.postmortems.preview': 'プレビュー',
   'admin.postmortems.previewOf': 'プレビュー:{title}',
   'admin.postmortems.save': '保存',
+  'admin.conflict.heading': '先にほかの人が保存しました',
+  'admin.conflict.explain': 'あなたの変更は保存されていません。いま保存されている内容と、あなたが入力した内容(下のフォームに残っています)を並べて示します。もう一度保存すると、保存されている内容があなたの内容に置き換わります。',
+  'admin.conflict.theirs': '{field}(いま保存されている内容)',
+  'admin.conflict.yours': '{field}(あなたの入力・未保存)',
   'admin.postmortems.publish': '公開',
   'admin.postmortems.unpublish': '非公開にする',
 };

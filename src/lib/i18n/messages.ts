@@ -348,6 +348,10 @@ const en = {
   'admin.postmortems.preview': 'Preview',
   'admin.postmortems.previewOf': 'Preview: {title}',
   'admin.postmortems.save': 'Save',
+  'admin.conflict.heading': 'Someone else saved this first',
+  'admin.conflict.explain': 'Your changes were not saved. What is stored now is shown beside what you typed, which is still in the form below. Saving again replaces the stored text with yours.',
+  'admin.conflict.theirs': '{field}: stored now',
+  'admin.conflict.yours': '{field}: yours, not saved yet',
   'admin.postmortems.publish': 'Publish',
   'admin.postmortems.unpublish': 'Unpublish',
 } as const;

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
@@ -8,33 +8,38 @@ import { bumpChangeCounter } from '../site/change-counter';
 import { nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { refreshIncident } from './log';
+import { assertVersion, assertWritten, versionField } from '../edit-version';
 
 const schema = z.object({
   name: nameField.optional(),
   /** `auto` goes back to deriving the impact from component statuses. */
   impact: z.enum(['auto', 'none', 'minor', 'major', 'critical', 'maintenance']).optional(),
   autoTransitions: z.boolean().optional(),
+  /** The version the editor started from; another save since then makes this one a CONFLICT. */
+  version: versionField,
 });
 
-/** Renames an incident or sets its impact by hand. */
+/** Renames an incident or sets its impact by hand, raising its version. */
 export function editIncident(db: Db, incidentId: string, input: z.input<typeof schema>, ctx: WriteContext): void {
   const data = parseInput(schema, input, 'incident');
   db.transaction((tx) => {
     const before = tx.select().from(incidents).where(eq(incidents.id, incidentId)).get();
     if (!before) throw notFound(`Incident ${incidentId}`);
-    const set: Partial<typeof incidents.$inferInsert> = { updatedAt: ctx.now };
+    const stored = () => ({ version: before.version, values: { name: before.name, impact: before.impactOverride ? before.impact : 'auto' } });
+    assertVersion(data.version, stored());
+    const set: Partial<typeof incidents.$inferInsert> = { updatedAt: ctx.now, version: before.version + 1 };
     if (data.name !== undefined) set.name = data.name;
     if (data.autoTransitions !== undefined) set.autoTransitions = data.autoTransitions;
     if (data.impact === 'auto') set.impactOverride = false;
     else if (data.impact !== undefined) Object.assign(set, { impact: data.impact, impactOverride: true });
-    tx.update(incidents).set(set).where(eq(incidents.id, incidentId)).run();
+    assertWritten(tx.update(incidents).set(set).where(and(eq(incidents.id, incidentId), eq(incidents.version, before.version))).run().changes, stored);
     refreshIncident(tx, incidentId, ctx.now);
     recordAudit(tx, ctx, {
       action: 'incident.edit',
       entityType: 'incident',
       entityId: incidentId,
-      before: { name: before.name, impact: before.impact, impactOverride: before.impactOverride, autoTransitions: before.autoTransitions },
-      after: data,
+      before: { name: before.name, impact: before.impact, impactOverride: before.impactOverride, autoTransitions: before.autoTransitions, version: before.version },
+      after: { ...data, version: before.version + 1 },
     });
     bumpChangeCounter(tx);
   });

@@ -148,7 +148,7 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
   const incident = loadIncident(db, incidentId, locale);
   if (!incident) return undefined;
   const kind: EventKind = draft.status === 'resolved' ? 'incident_resolved' : incident.kind === 'maintenance' && draft.status === 'in_progress' ? 'maintenance_started' : 'incident_updated';
-  const update = { id: 'preview', seq: 0, status: draft.status as UpdateView['status'], body: draft.body, displayAt: now, createdAt: now, updatedAt: now, notify: true, changes: [] };
+  const update = { id: 'preview', seq: 0, status: draft.status as UpdateView['status'], body: draft.body, displayAt: now, createdAt: now, updatedAt: now, notify: true, version: 1, changes: [] };
   const example = `${config.siteUrl}/subscribe/manage?token=…`;
   return renderEmail({ config, locale, kind, incident: { ...incident, status: update.status }, update, ref: null, manageUrl: example, unsubscribeUrl: example });
 }

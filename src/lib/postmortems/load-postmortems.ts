@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileNameFor, frontMatterSchema, splitFrontMatter, type FrontMatter } from './front-matter';
+import { postmortemFolder, type PostmortemFolder } from './postmortem-path';
 
 export interface Postmortem extends FrontMatter {
   file: string;
   body: string;
   mtimeMs: number;
+  /** A hash of the file's text: what an editor's save is checked against, so two saves never overwrite each other unseen. */
+  version: string;
 }
 
 /** A file that could not be used, with what to fix. */
@@ -42,21 +46,32 @@ export function otherLanguages(library: PostmortemLibrary, postmortem: Postmorte
 
 const parsedFiles = new Map<string, { mtimeMs: number; size: number; result: Postmortem | PostmortemProblem[] }>();
 
-function parseFile(dir: string, file: string): Postmortem | PostmortemProblem[] {
-  const path = join(dir, file);
+/** The version of a postmortem file's text. */
+export function postmortemVersion(source: string): string {
+  return createHash('sha256').update(source).digest('hex').slice(0, 20);
+}
+
+function parseFile(folder: PostmortemFolder, file: string): Postmortem | PostmortemProblem[] {
+  let path: string;
+  try {
+    path = folder.path(file);
+  } catch (error) {
+    return [{ file, field: 'file name', message: error instanceof Error ? error.message : String(error) }];
+  }
   const info = statSync(path);
   const known = parsedFiles.get(path);
   if (known && known.mtimeMs === info.mtimeMs && known.size === info.size) return known.result;
   let result: Postmortem | PostmortemProblem[];
   try {
-    const { data, body } = splitFrontMatter(readFileSync(path, 'utf8'));
+    const source = readFileSync(path, 'utf8');
+    const { data, body } = splitFrontMatter(source);
     const parsed = frontMatterSchema.safeParse(data);
     if (!parsed.success) {
       result = parsed.error.issues.map((i) => ({ file, field: i.path.join('.') || 'front matter', message: i.message }));
     } else if (fileNameFor(parsed.data) !== file) {
       result = [{ file, field: 'date, slug', message: `The file name must be ${fileNameFor(parsed.data)}, built from the date and slug in its front matter.` }];
     } else {
-      result = { ...parsed.data, file, body, mtimeMs: info.mtimeMs };
+      result = { ...parsed.data, file, body, mtimeMs: info.mtimeMs, version: postmortemVersion(source) };
     }
   } catch (error) {
     result = [{ file, field: 'front matter', message: error instanceof Error ? error.message : String(error) }];
@@ -72,15 +87,17 @@ function parseFile(dir: string, file: string): Postmortem | PostmortemProblem[] 
  */
 export function loadPostmortems(dir: string): PostmortemLibrary {
   let files: string[] = [];
+  let folder: PostmortemFolder | undefined;
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
+    folder = postmortemFolder(dir);
+    files = readdirSync(folder.root).filter((f) => f.endsWith('.md')).sort();
   } catch {
     // No folder yet: no postmortems.
   }
   const all: Postmortem[] = [];
   const problems: PostmortemProblem[] = [];
   for (const file of files) {
-    const result = parseFile(dir, file);
+    const result = parseFile(folder!, file);
     if (Array.isArray(result)) problems.push(...result);
     else all.push(result);
   }

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Db } from '../../../db/open';
-import { ShiraseError } from '../errors';
+import { ShiraseError, editConflict } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
 import { enqueueEvent } from '../notifications/enqueue';
@@ -9,12 +8,15 @@ import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { fileNameFor, frontMatterSchema, serializePostmortem } from './front-matter';
 import { loadPostmortems } from './load-postmortems';
+import { postmortemFolder, type PostmortemFolder } from './postmortem-path';
 
 export const MAX_POSTMORTEM_CHARS = 200_000;
 
 export interface PostmortemInput {
-  /** The file being edited, when it already exists. */
+  /** The file being edited, when it already exists: only ever looked up among the folder's postmortems. */
   originalFile?: string;
+  /** The version of that file the editor started from; a save over a newer one is a CONFLICT. */
+  version?: string;
   title: string;
   slug: string;
   date: string;
@@ -25,50 +27,91 @@ export interface PostmortemInput {
   action: 'save' | 'publish' | 'unpublish';
 }
 
+/** Writes `text` to `name` in the folder through a temporary file and a rename, so no reader sees half of it. */
+function replaceFile(folder: PostmortemFolder, name: string, text: string): void {
+  const temp = folder.path(`.${name}.${process.pid}.tmp`);
+  writeFileSync(temp, text);
+  try {
+    renameSync(temp, folder.path(name));
+  } catch (error) {
+    if (existsSync(temp)) unlinkSync(temp);
+    throw error;
+  }
+}
+
 /**
  * Writes a postmortem to its Markdown file, the one source of truth whether it
  * was written here or in an editor. Publishing stamps the time once; saving
- * keeps whatever state the file had. The file is replaced with a rename, so
- * the site never reads half of it.
+ * keeps whatever state the file had.
+ *
+ * The file and the database change together: the audit row, the notification
+ * and the change counter are written first, and replacing the file is the
+ * transaction's last step. If that or the commit fails, the files are put back
+ * as they were, so a failure leaves neither a live page nor an audit row, and
+ * a retry publishes and notifies (once: the event's once-key decides, not the
+ * file's published stamp). The transaction's write lock also orders two
+ * editors' saves, so the version check cannot race.
  */
 export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx: WriteContext): { file: string; slug: string } {
-  const library = loadPostmortems(dir);
-  const existing = input.originalFile ? library.all.find((p) => p.file === input.originalFile) : undefined;
-  const published = input.action === 'publish' ? (existing?.published ?? ctx.now) : input.action === 'unpublish' ? null : (existing?.published ?? null);
-  const front = parseInput(
-    frontMatterSchema,
-    { title: input.title, slug: input.slug, date: input.date, incidents: input.incidents, summary: input.summary, locale: input.locale, published: published === null ? null : new Date(published).toISOString() },
-    'postmortem',
-  );
   if (input.body.length > MAX_POSTMORTEM_CHARS) {
     throw new ShiraseError('VALIDATION', 'The postmortem was not saved: it is too long.', { fields: [{ field: 'body', message: `Keep it under ${MAX_POSTMORTEM_CHARS.toLocaleString('en')} characters.` }] });
   }
-  const file = fileNameFor(front);
-  const clash = library.bySlug.get(front.slug);
-  if (clash && clash.file !== input.originalFile) {
-    throw new ShiraseError('CONFLICT', `The slug "${front.slug}" is already used by ${clash.file}.`, { fields: [{ field: 'slug', message: 'Pick another slug.' }] });
-  }
-  if (file !== input.originalFile && existsSync(join(dir, file))) {
-    throw new ShiraseError('CONFLICT', `A file named ${file} already exists.`, { fields: [{ field: 'slug', message: 'Pick another slug or date.' }] });
-  }
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${file}.${process.pid}.tmp`);
-  writeFileSync(temp, serializePostmortem(front, input.body));
-  renameSync(temp, join(dir, file));
-  if (input.originalFile && input.originalFile !== file && existsSync(join(dir, input.originalFile))) unlinkSync(join(dir, input.originalFile));
-  db.transaction((tx) => {
-    recordAudit(tx, ctx, {
-      action: `postmortem.${input.action}`,
-      entityType: 'postmortem',
-      entityId: front.slug,
-      before: existing ? { file: existing.file, published: existing.published ?? null } : null,
-      after: { file, published: front.published ?? null, title: front.title },
+  const folder = postmortemFolder(dir, { create: true });
+  const undo: (() => void)[] = [];
+  try {
+    return db.transaction((tx) => {
+      const library = loadPostmortems(folder.root);
+      const existing = input.originalFile === undefined ? undefined : library.all.find((p) => p.file === input.originalFile);
+      if (input.originalFile !== undefined && !existing) {
+        folder.path(input.originalFile);
+        throw new ShiraseError('NOT_FOUND', 'The postmortem being edited is no longer in the folder.', { hint: 'Open it again from Admin → Postmortems.' });
+      }
+      if (existing && input.version && input.version !== existing.version) {
+        throw editConflict({ version: existing.version, values: { title: existing.title, summary: existing.summary, body: existing.body } });
+      }
+      const published = input.action === 'publish' ? (existing?.published ?? ctx.now) : input.action === 'unpublish' ? null : (existing?.published ?? null);
+      const front = parseInput(
+        frontMatterSchema,
+        { title: input.title, slug: input.slug, date: input.date, incidents: input.incidents, summary: input.summary, locale: input.locale, published: published === null ? null : new Date(published).toISOString() },
+        'postmortem',
+      );
+      const file = fileNameFor(front);
+      const clash = library.bySlug.get(front.slug);
+      if (clash && clash.file !== existing?.file) {
+        throw new ShiraseError('CONFLICT', `The slug "${front.slug}" is already used by ${clash.file}.`, { fields: [{ field: 'slug', message: 'Pick another slug.' }] });
+      }
+      const target = folder.path(file);
+      if (file !== existing?.file && existsSync(target)) {
+        throw new ShiraseError('CONFLICT', `A file named ${file} already exists.`, { fields: [{ field: 'slug', message: 'Pick another slug or date.' }] });
+      }
+
+      recordAudit(tx, ctx, {
+        action: `postmortem.${input.action}`,
+        entityType: 'postmortem',
+        entityId: front.slug,
+        before: existing ? { file: existing.file, published: existing.published ?? null } : null,
+        after: { file, published: front.published ?? null, title: front.title },
+      });
+      // Subscribers hear of a postmortem the first time it is published, never again.
+      if (input.action === 'publish') {
+        enqueueEvent(tx, { kind: 'postmortem_published', incidentId: front.incidents[0], ref: front.slug, onceKey: `postmortem:${front.slug}` }, ctx.now);
+      }
+      bumpChangeCounter(tx);
+
+      // Last: the files, each step with its way back should the commit fail.
+      const previous = existsSync(target) ? readFileSync(target, 'utf8') : null;
+      replaceFile(folder, file, serializePostmortem(front, input.body));
+      undo.push(() => (previous === null ? unlinkSync(folder.path(file)) : replaceFile(folder, file, previous)));
+      if (existing && existing.file !== file) {
+        const original = folder.path(existing.file);
+        const text = readFileSync(original, 'utf8');
+        unlinkSync(original);
+        undo.push(() => replaceFile(folder, existing.file, text));
+      }
+      return { file, slug: front.slug };
     });
-    // Subscribers hear of a postmortem the first time it is published, never again.
-    if (input.action === 'publish' && !existing?.published) {
-      enqueueEvent(tx, { kind: 'postmortem_published', incidentId: front.incidents[0], ref: front.slug, onceKey: `postmortem:${front.slug}` }, ctx.now);
-    }
-    bumpChangeCounter(tx);
-  });
-  return { file, slug: front.slug };
+  } catch (error) {
+    for (const step of undo.reverse()) step();
+    throw error;
+  }
 }

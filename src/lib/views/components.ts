@@ -17,6 +17,8 @@ export interface ComponentView {
   status: ComponentStatus;
   /** Texts in other languages as staff wrote them, for the admin's forms. */
   translations: Translations;
+  /** Raised by every change to the component, its status included; forms and the API send it back. */
+  version: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -61,6 +63,7 @@ export function loadComponentTree(db: Db, now: number, locale?: Locale): Compone
     onlyShowIfDegraded: c.onlyShowIfDegraded,
     status: statuses.get(c.id) ?? 'operational',
     translations: parseTranslations(c.translations),
+    version: c.version,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   }));

@@ -22,6 +22,8 @@ export interface UpdateView {
   createdAt: number;
   updatedAt: number;
   notify: boolean;
+  /** Raised by every correction; forms send it back so a second save cannot overwrite the first unseen. */
+  version: number;
   changes: ComponentChangeView[];
 }
 
@@ -41,6 +43,8 @@ export interface IncidentView {
   backfilled: boolean;
   createdAt: number;
   updatedAt: number;
+  /** Raised by every edit of the incident itself; see UpdateView.version. */
+  version: number;
   components: { id: string; name: string }[];
   /** The published postmortem that explains it, once one exists. */
   postmortem?: { slug: string; title: string };
@@ -141,6 +145,7 @@ export function loadIncidents(
     backfilled: r.backfilled,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    version: r.version,
     components: (affectedBy.get(r.id) ?? []).map((a) => ({ id: a.id, name: say(a.translations, 'name', a.name) })),
     updates: (updatesBy.get(r.id) ?? [])
       .map((u) => ({
@@ -152,6 +157,7 @@ export function loadIncidents(
         createdAt: u.createdAt,
         updatedAt: u.updatedAt,
         notify: u.notify,
+        version: u.version,
         changes: (changesBy.get(u.id) ?? [])
           .map((c) => ({ componentId: c.componentId, name: say(c.translations, 'name', c.name), oldStatus: c.oldStatus as ComponentStatus, newStatus: c.newStatus })),
       }))

@@ -8,7 +8,7 @@ export const ALL: APIRoute = async ({ request, params, locals }) => {
   const { db, config, now } = locals.shirase;
   try {
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await readJsonBody(request);
-    const answer = handleWriteApi(db, config, { method: request.method, path: params.path ?? '', authorization: request.headers.get('authorization'), body }, now());
+    const answer = handleWriteApi(db, config, { method: request.method, path: params.path ?? '', authorization: request.headers.get('authorization'), ifMatch: request.headers.get('if-match'), body }, now());
     return Response.json(answer.body, { status: answer.status });
   } catch (error) {
     if (!(error instanceof ShiraseError)) throw error;

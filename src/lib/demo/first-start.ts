@@ -1,0 +1,29 @@
+import type { Db } from '../../../db/open';
+import { createUser } from '../auth/users';
+import { isDatabaseEmpty, seedDemo } from './seed-demo';
+
+export const DEMO_ADMIN_EMAIL = 'admin@example.com';
+
+export interface FirstStart {
+  seeded: boolean;
+  /** The demo admin's sign-in, to be shown once; present only when this call seeded. */
+  admin?: { email: string; password: string };
+}
+
+/**
+ * Seeds the demo and creates its admin in one transaction (the verbs' own
+ * transactions nest as savepoints). A start that fails half-way leaves the
+ * database empty, so the next start seeds it again instead of finding half a
+ * demo and no way to sign in.
+ */
+export function seedFirstStart(db: Db, options: { now: number; timeZone: string; seed: 'auto' | 'never' }): FirstStart {
+  if (options.seed !== 'auto') return { seeded: false };
+  return db.$client
+    .transaction((): FirstStart => {
+      if (!isDatabaseEmpty(db)) return { seeded: false };
+      seedDemo(db, options.now, options.timeZone);
+      const admin = createUser(db, { email: DEMO_ADMIN_EMAIL, name: 'Demo admin', role: 'admin' }, { now: options.now });
+      return { seeded: true, admin: { email: DEMO_ADMIN_EMAIL, password: admin.password } };
+    })
+    .immediate();
+}

@@ -1,0 +1,62 @@
+import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ShiraseError } from '../errors';
+
+// A plain file name: no separators, no `..`, no absolute path. Postmortem
+// names (`2018-06-22-slug.md`) and the temporary names beside them
+// (`.2018-06-22-slug.md.123.tmp`) fit.
+const PLAIN_NAME = /^\.?[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function refuse(why: string): ShiraseError {
+  return new ShiraseError('VALIDATION', `The postmortem file name was refused: ${why}`, {
+    hint: 'Open the postmortem again from Admin → Postmortems; file names come from the date and slug.',
+  });
+}
+
+export interface PostmortemFolder {
+  /** The folder's real path, symlinks resolved. */
+  root: string;
+  /** The path of `name` in the folder; throws for anything that would resolve outside it. */
+  path(name: string): string;
+}
+
+/**
+ * The one way to turn a name into a path in the postmortems folder, for every
+ * read, write, rename and delete there. It refuses separators, `..`, absolute
+ * paths, and a symlink in the folder that points out of it, checked against
+ * the folder's real path. Throws when the folder does not exist, unless asked
+ * to create it.
+ */
+export function postmortemFolder(dir: string, options: { create?: boolean } = {}): PostmortemFolder {
+  if (options.create) mkdirSync(dir, { recursive: true });
+  const root = realpathSync(dir);
+  return {
+    root,
+    path(name: string): string {
+      if (!PLAIN_NAME.test(name) || name.includes('..')) throw refuse('it is not a plain file name inside the folder.');
+      const path = join(root, name);
+      if (dirname(path) !== root) throw refuse('it is not a plain file name inside the folder.');
+      let link = false;
+      try {
+        link = lstatSync(path).isSymbolicLink();
+      } catch {
+        // Not there yet: it will be created inside the folder.
+      }
+      if (link) {
+        let target = '';
+        try {
+          target = realpathSync(path);
+        } catch {
+          // A dangling link is refused like one pointing out.
+        }
+        if (dirname(target) !== root) throw refuse('it is a link to a file outside the folder.');
+      }
+      return path;
+    },
+  };
+}
+
+/** The path of one file in the postmortems folder, creating the folder if needed. */
+export function postmortemPath(dir: string, name: string): string {
+  return postmortemFolder(dir, { create: true }).path(name);
+}
