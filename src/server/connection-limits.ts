@@ -26,8 +26,9 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export function limitConnections(server: Server, options: ConnectionLimitOptions): void {
   const perAddress = new Map<string, number>();
   let open = 0;
-  server.headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   server.requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node enforces neither limit when the headers' one is the longer.
+  server.headersTimeout = Math.min(options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS, server.requestTimeout);
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     const mine = perAddress.get(address) ?? 0;
