@@ -42,6 +42,10 @@ const configSchema = z.object({
     .enum(['0', '1'])
     .default('0')
     .describe("1 when a reverse proxy in front sets X-Forwarded-For; 0 takes the connection's own address, so a client cannot choose its own"),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['0', '1'])
+    .default('0')
+    .describe('1 lets webhooks reach loopback and private-network addresses (a receiver on your own network); 0 allows public addresses only'),
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -76,6 +80,8 @@ export interface Config {
   worker: 'inline' | 'off';
   /** Whether X-Forwarded-For names the client (a trusted proxy sets it) or is ignored. */
   trustProxy: boolean;
+  /** Whether webhook deliveries may connect to loopback and private-network addresses. */
+  webhookAllowPrivate: boolean;
   renderThreads: number;
 }
 
@@ -112,6 +118,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     defaultLocale: c.DEFAULT_LOCALE,
     seedDemo: c.SEED_DEMO,
     trustProxy: c.TRUST_PROXY === '1',
+    webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE === '1',
     renderThreads: c.RENDER_THREADS,
     exportDir: c.EXPORT_DIR,
     postmortemsDir: c.POSTMORTEMS_DIR,

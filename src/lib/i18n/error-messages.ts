@@ -39,6 +39,8 @@ const JA: Record<string, string> = {
   'Give the date as YYYY-MM-DD.': '日付は YYYY-MM-DD の形で入力してください。',
   'Give the full address, such as https://chat.example.com/hooks/status.': 'https://chat.example.com/hooks/status のような完全なアドレスを入力してください。',
   'Use an http:// or https:// address.': 'http:// か https:// のアドレスを使ってください。',
+  'Webhooks cannot reach this address: it is on a loopback, private or reserved network.': 'Webhook はこのアドレスに送れません。ループバック・プライベート・予約済みのネットワークのアドレスです。',
+  'Use the receiver’s public address, or set WEBHOOK_ALLOW_PRIVATE=1 for a receiver on your own network.': '受信先の公開アドレスを使うか、自分のネットワーク内の受信先なら WEBHOOK_ALLOW_PRIVATE=1 を設定してください。',
   'That email address and password do not match an account.': 'メールアドレスとパスワードの組み合わせに一致するアカウントがありません。',
   'If you forgot your password, ask an admin to reset it.': 'パスワードを忘れた場合は、管理者に再設定を依頼してください。',
   'Only admins can do this.': 'この操作は管理者だけが行えます。',
