@@ -56,6 +56,8 @@ const JA: Record<string, string> = {
   'Too many requests from here. Please wait a few minutes and try again.': 'この接続元からのリクエストが多すぎます。数分待ってからもう一度お試しください。',
   'This link is not valid: it may have been changed or cut short.': 'このリンクは無効です。変更されたか、途中で切れている可能性があります。',
   'Open the link from the most recent email again, or subscribe again from the status page.': '最新のメールのリンクをもう一度開くか、稼働状況ページから購読し直してください。',
+  'This link has expired: a newer link has been sent, or the subscription was ended.': 'このリンクは有効期限が切れています。新しいリンクが送られたか、購読が解除されました。',
+  'Enter your address on the subscribe page (/subscribe) and we will email you a new link.': '購読ページ(/subscribe)でアドレスを入力すると、新しいリンクをメールでお送りします。',
   'This confirmation link has expired.': 'この確認用リンクは有効期限が切れています。',
   'Subscribe again from the status page to get a new link.': '稼働状況ページから購読し直すと、新しいリンクが届きます。',
   'The postmortem was not saved: it is too long.': '障害報告は保存されませんでした。長すぎます。',
