@@ -6,11 +6,13 @@ import type { Config } from '../config';
 import { composeEmail, composeWebhook } from './compose';
 import type { Courier, Outcome } from './courier';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
+import { purgeExpiredPending } from './purge-pending';
 
 export const LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 10;
 /** A subscriber whose address refuses this many messages for good is paused. */
 export const PAUSE_AFTER_PERMANENT_FAILURES = 3;
+const PURGE_EVERY_MS = 60_000;
 
 export interface DeliveryOptions {
   config: Config;
@@ -170,11 +172,18 @@ export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: 
   let stopped = false;
   let wake: (() => void) | undefined;
   const owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const now = options.now ?? (() => Date.now());
+  let purgedAt = -Infinity;
   const done = (async () => {
     while (!stopped) {
       try {
         const { claimed } = await deliverBatch(db, { ...options, owner });
         if (claimed > 0) continue;
+        // Between batches, at most once a minute: unconfirmed addresses whose link has expired go, a bounded number at a time.
+        if (now() - purgedAt >= PURGE_EVERY_MS) {
+          purgedAt = now();
+          if (purgeExpiredPending(db, purgedAt) > 0) purgedAt = -Infinity;
+        }
       } catch (error) {
         options.log?.(`[shirase] delivery: ${error instanceof Error ? error.message : String(error)}`);
       }

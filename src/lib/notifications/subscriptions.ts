@@ -10,6 +10,7 @@ import { parseInput } from '../validation';
 import { enqueueEvent } from './enqueue';
 import { linkReplaced, siteSecret, signToken, verifyToken, type TokenPurpose } from './signed-tokens';
 import { throttle } from './throttle';
+import { purgeExpiredPending } from './purge-pending';
 
 export const CONFIRM_LINK_HOURS = 48;
 
@@ -29,6 +30,18 @@ function checkComponents(db: Db, ids: string[] | null): void {
 }
 
 /**
+ * The mailbox an address delivers to, for counting requests: `Name+tag@Example.com`
+ * and `name@example.com` reach the same person, so they share one limit.
+ */
+export function mailboxKey(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at).toLowerCase();
+  const domain = email.slice(at + 1).toLowerCase();
+  const plus = local.indexOf('+');
+  return `${plus > 0 ? local.slice(0, plus) : local}@${domain}`;
+}
+
+/**
  * Starts a subscription, or sends a new link for one: a new, pending or
  * unsubscribed address is recorded as pending and gets a confirmation email;
  * a confirmed one gets a fresh link to manage it. Either way the address's
@@ -39,8 +52,11 @@ function checkComponents(db: Db, ids: string[] | null): void {
 export function requestSubscription(db: Db, input: z.input<typeof request>, client: string, now: number): void {
   const data = parseInput(request, input, 'subscription');
   checkComponents(db, data.componentIds);
-  throttle(db, [`subscribe-email:${data.email}`], 3, 3_600_000, now);
+  const mailbox = mailboxKey(data.email);
+  throttle(db, [`subscribe-email:${mailbox}`], 3, 3_600_000, now);
+  throttle(db, [`subscribe-email-day:${mailbox}`], 6, 24 * 3_600_000, now);
   throttle(db, [`subscribe-client:${client}`], 20, 3_600_000, now);
+  purgeExpiredPending(db, now, 20);
   db.transaction((tx) => {
     const existing = tx.select().from(subscribers).where(eq(subscribers.email, data.email)).get();
     const scope = data.componentIds ? JSON.stringify(data.componentIds) : null;
