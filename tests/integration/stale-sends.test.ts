@@ -11,6 +11,8 @@ import { deliverBatch } from '../../src/lib/notifications/deliver';
 import { addWebhook, deliveryReport, disableWebhook } from '../../src/lib/notifications/manage-recipients';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { newPublicId } from '../../src/lib/ids';
+import { unsubscribe } from '../../src/lib/notifications/subscriptions';
+import { signToken, siteSecret } from '../../src/lib/notifications/signed-tokens';
 
 let db: Db;
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -42,7 +44,7 @@ describe('a recipient that leaves after a notice is queued', () => {
     expect(db.select().from(outbox).all()).toHaveLength(4);
 
     // After queueing: one unsubscribes, one is paused, the webhook is disabled.
-    db.update(subscribers).set({ status: 'unsubscribed' }).where(eq(subscribers.id, leaves)).run();
+    unsubscribe(db, signToken(siteSecret(db), leaves, 'manage', 0), Date.now());
     db.update(subscribers).set({ status: 'paused' }).where(eq(subscribers.id, paused)).run();
     disableWebhook(db, hook.id, { now: Date.now() });
 
