@@ -53,6 +53,10 @@ const configSchema = z.object({
     .max(1_000_000)
     .default(200)
     .describe('open connections (and, a quarter as many, live event streams) one client address may hold'),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['0', '1'])
+    .default('0')
+    .describe('1 lets webhooks reach loopback and private-network addresses (a receiver on your own network); 0 allows public addresses only'),
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -109,6 +113,8 @@ export interface Config {
   trustProxy: TrustProxy;
   maxConnections: number;
   maxConnectionsPerAddress: number;
+  /** Whether webhook deliveries may connect to loopback and private-network addresses. */
+  webhookAllowPrivate: boolean;
   renderThreads: number;
 }
 
@@ -147,6 +153,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     trustProxy: c.TRUST_PROXY as TrustProxy,
     maxConnections: c.MAX_CONNECTIONS,
     maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
+    webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE === '1',
     renderThreads: c.RENDER_THREADS,
     exportDir: c.EXPORT_DIR,
     postmortemsDir: c.POSTMORTEMS_DIR,

@@ -43,6 +43,7 @@ function subjectFor(locale: Locale, siteName: string, kind: EventKind, incident:
   const status = incident ? t(locale, `status.update.${incident.status}`) : '';
   const line = {
     confirm: t(locale, 'mail.subject.confirm'),
+    manage_link: t(locale, 'mail.subject.manageLink'),
     incident_opened: `${name}: ${status}`,
     incident_updated: `${name}: ${status}`,
     incident_resolved: `${name}: ${t(locale, 'status.update.resolved')}`,
@@ -84,6 +85,10 @@ export function renderEmail(p: EmailParts): { subject: string; text: string; htm
     para(t(locale, 'mail.confirm.intro', { site: config.siteName }));
     para(p.confirmUrl!, `<a href="${escapeHtml(p.confirmUrl!)}">${escapeHtml(t(locale, 'mail.confirm.button'))}</a>`);
     para(t(locale, 'mail.confirm.ignore', { hours: CONFIRM_LINK_HOURS }));
+  } else if (kind === 'manage_link') {
+    para(t(locale, 'mail.manageLink.intro', { site: config.siteName }));
+    para(p.manageUrl, `<a href="${escapeHtml(p.manageUrl)}">${escapeHtml(t(locale, 'mail.manage'))}</a>`);
+    para(t(locale, 'mail.manageLink.ignore'));
   } else if (kind === 'postmortem_published') {
     const link = `${site}/postmortems/${p.ref ?? ''}`;
     para(t(locale, 'mail.postmortem.intro', { name: incident?.name ?? '' }));
@@ -121,7 +126,9 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
   const secret = siteSecret(db);
   const site = config.siteUrl;
   const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
-  const unsubscribeUrl = `${site}/unsubscribe?token=${signToken(secret, subscriber.id, 'manage')}`;
+  // Links carry the subscriber's current link generation: the newest email's links work, older ones have expired.
+  const generation = subscriber.linkGeneration;
+  const unsubscribeUrl = `${site}/unsubscribe?token=${signToken(secret, subscriber.id, 'manage', generation)}`;
   const content = renderEmail({
     config,
     locale,
@@ -129,17 +136,17 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
     incident,
     update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
     ref: event.ref,
-    manageUrl: `${site}/subscribe/manage?token=${signToken(secret, subscriber.id, 'manage')}`,
+    manageUrl: `${site}/subscribe/manage?token=${signToken(secret, subscriber.id, 'manage', generation)}`,
     unsubscribeUrl,
     // The expiry comes from the event, so a retry sends the very same link.
-    confirmUrl: `${site}/subscribe/confirm?token=${signToken(secret, subscriber.id, 'confirm', event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`,
+    confirmUrl: `${site}/subscribe/confirm?token=${signToken(secret, subscriber.id, 'confirm', generation, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`,
   });
   return {
     to: subscriber.email,
     ...content,
     // The same (event, subscriber) pair always carries the same Message-ID, so a resend after a crash is recognisably the same message.
     messageId: `<event-${row.eventId}.${subscriber.id}@${new URL(site).hostname}>`,
-    headers: kind === 'confirm' ? {} : { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    headers: kind === 'confirm' || kind === 'manage_link' ? {} : { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
   };
 }
 

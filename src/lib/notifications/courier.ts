@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config';
 import type { EmailMessage, WebhookMessage } from './compose';
+import { postWebhookRequest } from './webhook-request';
 
 /** How a delivery attempt ended, in terms the outbox can act on. */
 export type Outcome = { ok: true; response: string } | { ok: false; permanent: boolean; error: string };
@@ -22,17 +23,8 @@ export function smtpOutcome(error: unknown): Outcome {
   return { ok: false, permanent, error: (e.response ?? e.message ?? String(error)).slice(0, 500) };
 }
 
-async function postWebhook(message: WebhookMessage): Promise<Outcome> {
-  try {
-    const res = await fetch(message.url, { method: 'POST', body: message.body, headers: message.headers, signal: AbortSignal.timeout(10_000), redirect: 'manual' });
-    await res.arrayBuffer().catch(() => undefined);
-    if (res.ok) return { ok: true, response: `HTTP ${res.status}` };
-    // A 4xx other than "try later" means this request will never be accepted.
-    const permanent = res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429;
-    return { ok: false, permanent, error: `HTTP ${res.status}` };
-  } catch (error) {
-    return { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
-  }
+function webhookPoster(config: Config): (message: WebhookMessage) => Promise<Outcome> {
+  return (message) => postWebhookRequest(message, { allowPrivate: config.webhookAllowPrivate });
 }
 
 function smtpCourier(config: Config): Courier {
@@ -62,7 +54,7 @@ function smtpCourier(config: Config): Courier {
         return smtpOutcome(error);
       }
     },
-    postWebhook,
+    postWebhook: webhookPoster(config),
     describe: () => `SMTP ${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`,
     close: () => transport.close(),
   };
@@ -84,7 +76,7 @@ function fileCourier(config: Config): Courier {
       renameSync(temp, join(config.mailDir, name));
       return { ok: true, response: `written to ${name}` };
     },
-    postWebhook,
+    postWebhook: webhookPoster(config),
     describe: () => `files in ${config.mailDir}`,
     close: () => transport.close(),
   };

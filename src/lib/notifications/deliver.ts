@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { outbox, subscribers } from '../../../db/schema';
+import { notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
 import type { Config } from '../config';
 import { composeEmail, composeWebhook } from './compose';
 import type { Courier, Outcome } from './courier';
+import { CONFIRM_LINK_HOURS } from './subscriptions';
+import { purgeExpiredPending } from './purge-pending';
 
 export const LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 10;
 /** A subscriber whose address refuses this many messages for good is paused. */
 export const PAUSE_AFTER_PERMANENT_FAILURES = 3;
+const PURGE_EVERY_MS = 60_000;
 
 export interface DeliveryOptions {
   config: Config;
@@ -95,14 +98,49 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
   return 'retry';
 }
 
+/**
+ * Why a claimed row must not be sent any more, or null when it still should:
+ * a subscriber who unsubscribed or was paused, or a webhook disabled, after
+ * the row was queued hears nothing more, whatever is still in the outbox.
+ */
+export function skipReason(db: Db, row: Row, now: number): string | null {
+  if (row.channel === 'webhook') {
+    const hook = db.select({ disabledAt: webhooks.disabledAt }).from(webhooks).where(eq(webhooks.id, row.webhookId!)).get();
+    return !hook ? 'skipped:removed' : hook.disabledAt !== null ? 'skipped:webhook_disabled' : null;
+  }
+  const subscriber = db.select({ status: subscribers.status }).from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get();
+  const event = db.select({ kind: notificationEvents.kind, createdAt: notificationEvents.createdAt }).from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get();
+  if (!subscriber || !event) return 'skipped:removed';
+  if (event.kind === 'confirm') {
+    if (subscriber.status !== 'pending') return `skipped:${subscriber.status}`;
+    // The link inside would already have expired.
+    return event.createdAt + CONFIRM_LINK_HOURS * 3_600_000 < now ? 'skipped:expired' : null;
+  }
+  return subscriber.status === 'confirmed' ? null : `skipped:${subscriber.status}`;
+}
+
+function markSkipped(db: Db, row: Row, owner: string, reason: string): void {
+  db.update(outbox)
+    .set({ status: 'failed', lastError: reason, leaseOwner: null, leaseUntil: null })
+    .where(and(eq(outbox.id, row.id), eq(outbox.leaseOwner, owner)))
+    .run();
+}
+
 /** Delivers one batch of due rows; returns what happened to them. */
-export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ claimed: number; sent: number; retried: number; failed: number }> {
+export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ claimed: number; sent: number; retried: number; failed: number; skipped: number }> {
   const now = options.now ?? (() => Date.now());
   const owner = options.owner ?? randomBytes(8).toString('hex');
   const rows = claimDue(db, owner, options.batchSize ?? 100, now(), options.leaseMs);
-  const tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
+  const tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
   await Promise.all(
     rows.map(async (row) => {
+      // Checked on the claimed row, just before sending: a change made after queueing still counts.
+      const skip = skipReason(db, row, now());
+      if (skip) {
+        markSkipped(db, row, owner, skip);
+        tally.skipped++;
+        return;
+      }
       let outcome: Outcome;
       let messageId: string | null = null;
       try {
@@ -134,11 +172,18 @@ export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: 
   let stopped = false;
   let wake: (() => void) | undefined;
   const owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const now = options.now ?? (() => Date.now());
+  let purgedAt = -Infinity;
   const done = (async () => {
     while (!stopped) {
       try {
         const { claimed } = await deliverBatch(db, { ...options, owner });
         if (claimed > 0) continue;
+        // Between batches, at most once a minute: unconfirmed addresses whose link has expired go, a bounded number at a time.
+        if (now() - purgedAt >= PURGE_EVERY_MS) {
+          purgedAt = now();
+          if (purgeExpiredPending(db, purgedAt) > 0) purgedAt = -Infinity;
+        }
       } catch (error) {
         options.log?.(`[shirase] delivery: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -4,6 +4,8 @@ import { incidentComponents, notificationEvents, outbox, subscribers, webhooks }
 
 export const EVENT_KINDS = [
   'confirm',
+  /** A fresh link to manage a subscription, asked for by subscribing again with a confirmed address. */
+  'manage_link',
   'incident_opened',
   'incident_updated',
   'incident_resolved',
@@ -42,7 +44,7 @@ export function enqueueEvent(
   const eventId = inserted.id;
   const row = { eventId, status: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now };
 
-  if (event.kind === 'confirm') {
+  if (event.kind === 'confirm' || event.kind === 'manage_link') {
     tx.insert(outbox).values({ ...row, channel: 'email', subscriberId: event.subscriberId! }).run();
     return eventId;
   }

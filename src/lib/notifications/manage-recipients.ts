@@ -3,11 +3,14 @@ import { asc, desc, eq, like, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { incidents, notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
-import { notFound } from '../errors';
+import { isIP } from 'node:net';
+import { ShiraseError, notFound } from '../errors';
 import { newPublicId } from '../ids';
 import { recordAudit } from '../audit/record-audit';
 import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
+import { SKIPPED_PREFIX } from './delivery-errors';
+import { addressAllowed } from './webhook-request';
 
 export function listSubscribers(db: Db, search: string | undefined, limit = 200) {
   const q = db.select().from(subscribers).$dynamic();
@@ -28,13 +31,22 @@ const webhookSchema = z.object({
     .string()
     .trim()
     .url('Give the full address, such as https://chat.example.com/hooks/status.')
-    .refine((u) => /^https?:\/\//.test(u), 'Use an http:// or https:// address.'),
+    .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol), 'Use an http:// or https:// address.'),
   description: z.string().trim().max(200).optional(),
 });
 
 /** Adds a webhook and returns its signing secret, which is shown once. */
-export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: WriteContext): { id: string; secret: string } {
+export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: WriteContext, options: { allowPrivate?: boolean } = {}): { id: string; secret: string } {
   const data = parseInput(webhookSchema, input, 'webhook');
+  // A name is checked on every delivery, after DNS; an address written in the URL can be refused now.
+  const host = new URL(data.url).hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) !== 0 && !addressAllowed(host, options.allowPrivate ?? false)) {
+    const message = 'Webhooks cannot reach this address: it is on a loopback, private or reserved network.';
+    throw new ShiraseError('VALIDATION', message, {
+      hint: 'Use the receiver’s public address, or set WEBHOOK_ALLOW_PRIVATE=1 for a receiver on your own network.',
+      fields: [{ field: 'url', message }],
+    });
+  }
   const id = newPublicId();
   const secret = `whsec_${randomBytes(24).toString('base64url')}`;
   db.transaction((tx) => {
@@ -78,15 +90,20 @@ export function deliveryReport(db: Db, limit = 50) {
       .groupBy(outbox.status)
       .all();
     const by = Object.fromEntries(counts.map((c) => [c.status, c.n])) as Record<string, number>;
+    const skipped = db
+      .select({ n: sql<number>`count(*)` })
+      .from(outbox)
+      .where(sql`${outbox.eventId} = ${e.id} and ${outbox.status} = 'failed' and ${outbox.lastError} like ${SKIPPED_PREFIX + '%'}`)
+      .get()!.n;
     const failures = db
       .select({ id: outbox.id, channel: outbox.channel, email: subscribers.email, url: webhooks.url, lastError: outbox.lastError, attempts: outbox.attempts, status: outbox.status })
       .from(outbox)
       .leftJoin(subscribers, eq(subscribers.id, outbox.subscriberId))
       .leftJoin(webhooks, eq(webhooks.id, outbox.webhookId))
-      .where(sql`${outbox.eventId} = ${e.id} and ${outbox.lastError} is not null and ${outbox.status} != 'sent'`)
+      .where(sql`${outbox.eventId} = ${e.id} and ${outbox.lastError} is not null and ${outbox.status} != 'sent' and ${outbox.lastError} not like ${SKIPPED_PREFIX + '%'}`)
       .limit(20)
       .all();
     const total = Object.values(by).reduce((a, b) => a + b, 0);
-    return { ...e, total, sent: by.sent ?? 0, pending: (by.pending ?? 0) + (by.sending ?? 0), failed: by.failed ?? 0, failures };
+    return { ...e, total, sent: by.sent ?? 0, pending: (by.pending ?? 0) + (by.sending ?? 0), failed: (by.failed ?? 0) - skipped, skipped, failures };
   });
 }

@@ -26,9 +26,14 @@ function mac(secret: Buffer, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-/** `subscriberId.purpose.expiry.signature`; expiry 0 means it never expires (manage and unsubscribe links). */
-export function signToken(secret: Buffer, subscriberId: string, purpose: TokenPurpose, expiresAt = 0): string {
-  const payload = `${subscriberId}.${purpose}.${expiresAt}`;
+/**
+ * `subscriberId.purpose.gGeneration.expiry.signature`. The generation is the
+ * subscriber's `linkGeneration` when the link was made: raising it expires
+ * every older link at once. Expiry 0 means no time limit (manage and
+ * unsubscribe links).
+ */
+export function signToken(secret: Buffer, subscriberId: string, purpose: TokenPurpose, generation: number, expiresAt = 0): string {
+  const payload = `${subscriberId}.${purpose}.g${generation}.${expiresAt}`;
   return `${payload}.${mac(secret, payload)}`;
 }
 
@@ -37,16 +42,29 @@ const INVALID = () =>
     hint: 'Open the link from the most recent email again, or subscribe again from the status page.',
   });
 
-/** The subscriber a token speaks for, if its signature, purpose and expiry all hold. */
-export function verifyToken(secret: Buffer, token: string | null, purpose: TokenPurpose, now: number): string {
+/** A link that was genuine but has been replaced: a newer one was sent, or the subscription ended. */
+export const linkReplaced = () =>
+  new ShiraseError('FORBIDDEN', 'This link has expired: a newer link has been sent, or the subscription was ended.', {
+    hint: 'Enter your address on the subscribe page (/subscribe) and we will email you a new link.',
+  });
+
+/**
+ * The subscriber and link generation a token speaks for, if its signature,
+ * purpose and expiry all hold. Links made before generations existed (four
+ * parts) count as generation 0.
+ */
+export function verifyToken(secret: Buffer, token: string | null, purpose: TokenPurpose, now: number): { subscriberId: string; generation: number } {
   const parts = (token ?? '').split('.');
-  if (parts.length !== 4) throw INVALID();
-  const [id, tokenPurpose, expiry, signature] = parts as [string, string, string, string];
-  const expected = Buffer.from(mac(secret, `${id}.${tokenPurpose}.${expiry}`));
+  if (parts.length !== 4 && parts.length !== 5) throw INVALID();
+  const signature = parts.pop()!;
+  const [id, tokenPurpose] = parts as [string, string];
+  const generationPart = parts.length === 4 ? parts[2]! : 'g0';
+  const expiry = parts.at(-1)!;
+  const expected = Buffer.from(mac(secret, parts.join('.')));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected) || tokenPurpose !== purpose) throw INVALID();
+  if (given.length !== expected.length || !timingSafeEqual(given, expected) || tokenPurpose !== purpose || !/^g\d{1,9}$/.test(generationPart)) throw INVALID();
   if (Number(expiry) !== 0 && Number(expiry) < now) {
     throw new ShiraseError('FORBIDDEN', 'This confirmation link has expired.', { hint: 'Subscribe again from the status page to get a new link.' });
   }
-  return id;
+  return { subscriberId: id, generation: Number(generationPart.slice(1)) };
 }

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { components, subscribers } from '../../../db/schema';
@@ -8,8 +8,9 @@ import { emailField } from '../auth/users';
 import { LOCALES } from '../i18n/messages';
 import { parseInput } from '../validation';
 import { enqueueEvent } from './enqueue';
-import { siteSecret, verifyToken } from './signed-tokens';
+import { linkReplaced, siteSecret, signToken, verifyToken, type TokenPurpose } from './signed-tokens';
 import { throttle } from './throttle';
+import { purgeExpiredPending } from './purge-pending';
 
 export const CONFIRM_LINK_HOURS = 48;
 
@@ -29,43 +30,77 @@ function checkComponents(db: Db, ids: string[] | null): void {
 }
 
 /**
- * Starts a subscription: records the address as pending and queues the
- * confirmation email. The answer is the same for a new, pending or confirmed
- * address, so the form never reveals who subscribes. Throttled per address
- * and per client.
+ * The mailbox an address delivers to, for counting requests: `Name+tag@Example.com`
+ * and `name@example.com` reach the same person, so they share one limit.
+ */
+export function mailboxKey(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at).toLowerCase();
+  const domain = email.slice(at + 1).toLowerCase();
+  const plus = local.indexOf('+');
+  return `${plus > 0 ? local.slice(0, plus) : local}@${domain}`;
+}
+
+/**
+ * Starts a subscription, or sends a new link for one: a new, pending or
+ * unsubscribed address is recorded as pending and gets a confirmation email;
+ * a confirmed one gets a fresh link to manage it. Either way the address's
+ * link generation is raised, so every older link stops working. The answer
+ * is the same in every case, so the form never reveals who subscribes.
+ * Throttled per address and per client.
  */
 export function requestSubscription(db: Db, input: z.input<typeof request>, client: string, now: number): void {
   const data = parseInput(request, input, 'subscription');
   checkComponents(db, data.componentIds);
-  throttle(db, [`subscribe-email:${data.email}`], 3, 3_600_000, now);
+  const mailbox = mailboxKey(data.email);
+  throttle(db, [`subscribe-email:${mailbox}`], 3, 3_600_000, now);
+  throttle(db, [`subscribe-email-day:${mailbox}`], 6, 24 * 3_600_000, now);
   throttle(db, [`subscribe-client:${client}`], 20, 3_600_000, now);
+  purgeExpiredPending(db, now, 20);
   db.transaction((tx) => {
     const existing = tx.select().from(subscribers).where(eq(subscribers.email, data.email)).get();
     const scope = data.componentIds ? JSON.stringify(data.componentIds) : null;
-    let id = existing?.id;
     if (!existing) {
-      id = newPublicId();
+      const id = newPublicId();
       tx.insert(subscribers).values({ id, email: data.email, locale: data.locale, componentIds: scope, status: 'pending', createdAt: now, updatedAt: now }).run();
-    } else if (existing.status !== 'confirmed') {
-      // Choices take effect on confirmation; until then the link may be re-sent.
-      tx.update(subscribers).set({ locale: data.locale, componentIds: scope, status: 'pending', updatedAt: now }).where(eq(subscribers.id, existing.id)).run();
+      enqueueEvent(tx, { kind: 'confirm', subscriberId: id }, now);
+      return;
     }
-    enqueueEvent(tx, { kind: 'confirm', subscriberId: id! }, now);
+    const nextGeneration = sql`${subscribers.linkGeneration} + 1`;
+    if (existing.status === 'confirmed') {
+      // A stranger typing this address changes nothing but the links, and the new one goes to the address itself.
+      tx.update(subscribers).set({ linkGeneration: nextGeneration, updatedAt: now }).where(eq(subscribers.id, existing.id)).run();
+      enqueueEvent(tx, { kind: 'manage_link', subscriberId: existing.id }, now);
+    } else {
+      // Choices take effect on confirmation; until then the link may be re-sent.
+      tx.update(subscribers).set({ locale: data.locale, componentIds: scope, status: 'pending', linkGeneration: nextGeneration, updatedAt: now }).where(eq(subscribers.id, existing.id)).run();
+      enqueueEvent(tx, { kind: 'confirm', subscriberId: existing.id }, now);
+    }
   });
 }
 
-export function confirmSubscription(db: Db, token: string | null, now: number): { subscriberId: string } {
-  const id = verifyToken(siteSecret(db), token, 'confirm', now);
-  const row = db.select().from(subscribers).where(eq(subscribers.id, id)).get();
+/** The subscriber a link speaks for, if the link is genuine, unexpired and of the subscriber's current generation. */
+function subscriberForLink(db: Db, token: string | null, purpose: TokenPurpose, now: number) {
+  const { subscriberId, generation } = verifyToken(siteSecret(db), token, purpose, now);
+  const row = db.select().from(subscribers).where(eq(subscribers.id, subscriberId)).get();
   if (!row) throw notFound('This subscription');
-  if (row.status !== 'confirmed') db.update(subscribers).set({ status: 'confirmed', confirmedAt: now, permanentFailures: 0, updatedAt: now }).where(eq(subscribers.id, id)).run();
-  return { subscriberId: id };
+  if (row.linkGeneration !== generation) throw linkReplaced();
+  return row;
+}
+
+/** The link to manage a subscription, valid until the subscriber's link generation is raised. */
+export function manageToken(db: Db, subscriber: { id: string; linkGeneration: number }): string {
+  return signToken(siteSecret(db), subscriber.id, 'manage', subscriber.linkGeneration);
+}
+
+export function confirmSubscription(db: Db, token: string | null, now: number): { subscriberId: string; manageToken: string } {
+  const row = subscriberForLink(db, token, 'confirm', now);
+  if (row.status !== 'confirmed') db.update(subscribers).set({ status: 'confirmed', confirmedAt: now, permanentFailures: 0, updatedAt: now }).where(eq(subscribers.id, row.id)).run();
+  return { subscriberId: row.id, manageToken: manageToken(db, row) };
 }
 
 export function findSubscriberByToken(db: Db, token: string | null, now: number) {
-  const id = verifyToken(siteSecret(db), token, 'manage', now);
-  const row = db.select().from(subscribers).where(eq(subscribers.id, id)).get();
-  if (!row) throw notFound('This subscription');
+  const row = subscriberForLink(db, token, 'manage', now);
   return { ...row, componentIds: row.componentIds ? (JSON.parse(row.componentIds) as string[]) : null };
 }
 
@@ -79,8 +114,15 @@ export function updatePreferences(db: Db, token: string | null, input: z.input<t
     .run();
 }
 
-/** Ends a subscription; used by the manage page and by one-click unsubscribe, which needs no session or confirmation. */
+/**
+ * Ends a subscription; used by the manage page and by one-click unsubscribe,
+ * which needs no session or confirmation. Every link sent so far expires with
+ * it: a forwarded email cannot be used to look at or restart the subscription.
+ */
 export function unsubscribe(db: Db, token: string | null, now: number): void {
   const subscriber = findSubscriberByToken(db, token, now);
-  db.update(subscribers).set({ status: 'unsubscribed', updatedAt: now }).where(eq(subscribers.id, subscriber.id)).run();
+  db.update(subscribers)
+    .set({ status: 'unsubscribed', linkGeneration: sql`${subscribers.linkGeneration} + 1`, updatedAt: now })
+    .where(eq(subscribers.id, subscriber.id))
+    .run();
 }
