@@ -5,7 +5,7 @@ import type { Db } from '../../db/open';
 import { incidents } from '../../db/schema';
 import { loadComponentTree } from '../lib/views/components';
 import { buildHistoryPageView } from '../lib/views/history-page';
-import { API_PATHS, NOT_FOUND_KEY, localizeKey, publicRouteFor } from './public-routes';
+import { API_PATHS, NOT_FOUND_KEY, localizeKey } from './public-routes';
 import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
 import { loadPostmortems } from '../lib/postmortems/load-postmortems';
@@ -15,7 +15,8 @@ export interface ExportSource {
   postmortemsDir: string;
   timeZone: string;
   staticFiles: Map<string, Representation>;
-  representation(key: string, timeSensitive: boolean): Promise<Representation>;
+  /** A public page's body as it stands. */
+  body(key: string): Promise<Buffer>;
 }
 
 /** Every public path of the site as it stands, each once. */
@@ -64,9 +65,7 @@ export async function exportSite(source: ExportSource, dir: string): Promise<{ f
   let files = 0;
   const slugs = loadPostmortems(source.postmortemsDir).all.filter((p) => p.published).map((p) => p.slug);
   for (const key of publicKeys(source.db, source.timeZone, slugs)) {
-    const route = publicRouteFor(new URL(key, 'http://export'));
-    const rep = await source.representation(key, route?.timeSensitive ?? false);
-    writeAtomically(join(dir, fileFor(key)), rep.identity);
+    writeAtomically(join(dir, fileFor(key)), await source.body(key));
     files++;
   }
   for (const [path, rep] of source.staticFiles) {

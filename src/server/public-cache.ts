@@ -166,12 +166,25 @@ export class PublicCache {
     }
   }
 
-  private refresh(key: string, timeSensitive: boolean): Promise<Representation> {
+  /**
+   * A page's body as readers get it now, for the static copy. A page rendered
+   * for the copy is kept only while there is room, as the least recently
+   * read, so copying the whole site never pushes readers' pages out.
+   */
+  async currentBody(key: string): Promise<Buffer> {
+    const entry = this.entries.get(key);
+    if (entry && entry.generation === this.generation && !(entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS)) {
+      return entry.rep.identity;
+    }
+    return (await this.refresh(key, this.options.timeSensitive(key), { unread: true })).identity;
+  }
+
+  private refresh(key: string, timeSensitive: boolean, options: { unread?: boolean } = {}): Promise<Representation> {
     const running = this.inFlight.get(key);
     if (running) {
       if (running.generation === this.generation) return running.job;
       // That render began before the latest change; wait for it, then render again.
-      return running.job.catch(() => undefined).then(() => this.refresh(key, timeSensitive));
+      return running.job.catch(() => undefined).then(() => this.refresh(key, timeSensitive, options));
     }
     const generation = this.generation;
     const renderedAt = this.options.now();
@@ -187,9 +200,13 @@ export class PublicCache {
           cacheControl: status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
           headers: this.options.headersFor(key),
         });
-        const hits = this.entries.get(key)?.hits ?? 0;
-        this.entries.set(key, { rep, generation, renderedAt, timeSensitive, hits, renderMs, usedAt: ++this.reads });
-        this.evict();
+        const known = this.entries.get(key);
+        if (!options.unread || known || this.entries.size < this.options.maxEntries) {
+          // A page nobody has read yet (rendered for the static copy) counts as read longest ago.
+          const usedAt = options.unread ? (known?.usedAt ?? 0) : ++this.reads;
+          this.entries.set(key, { rep, generation, renderedAt, timeSensitive, hits: known?.hits ?? 0, renderMs, usedAt });
+          this.evict();
+        }
         return rep;
       })
       .catch((error: unknown) => {

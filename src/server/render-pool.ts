@@ -29,34 +29,58 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  * that answers only requests carrying this process's key.
  */
 export class RenderPool {
-  private readonly key = randomBytes(24).toString('base64url');
   // Idle connections are dropped here well before the threads' own 60 s limit, so a request never lands on one being closed.
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, timeout: 30_000 });
   private threads: RenderThread[] = [];
+  private closing = false;
 
   private constructor(
-    private readonly config: Config,
+    private readonly data: RenderWorkerData,
     private readonly now: () => number,
+    private readonly log: (line: string) => void,
   ) {}
 
   static async start(options: { config: Config; distDir: string; now: () => number; log: (line: string) => void }): Promise<RenderPool> {
-    const pool = new RenderPool(options.config, options.now);
-    const data: RenderWorkerData = { databasePath: options.config.databasePath, config: options.config, distDir: options.distDir, renderKey: pool.key };
-    pool.threads = await Promise.all(
-      Array.from({ length: options.config.renderThreads }, async () => {
-        const worker = new Worker(new URL('./render-worker.mjs', import.meta.url), { workerData: data });
-        const port = await new Promise<number>((resolve, reject) => {
-          worker.once('message', (m: { port: number }) => resolve(m.port));
-          worker.once('error', reject);
-        });
-        worker.on('error', (error) => options.log(`[shirase] a render thread failed: ${error.stack ?? error.message}`));
-        return { worker, port, busy: 0 };
-      }),
-    );
+    const key = randomBytes(24).toString('base64url');
+    const pool = new RenderPool({ databasePath: options.config.databasePath, config: options.config, distDir: options.distDir, renderKey: key }, options.now, options.log);
+    pool.threads = await Promise.all(Array.from({ length: options.config.renderThreads }, () => pool.spawn()));
     return pool;
   }
 
+  /** Starts a thread; one that dies later is replaced, so a crash costs the requests it held and nothing after. */
+  private async spawn(): Promise<RenderThread> {
+    const worker = new Worker(new URL('./render-worker.mjs', import.meta.url), { workerData: this.data });
+    const port = await new Promise<number>((resolve, reject) => {
+      worker.once('message', (m: { port: number }) => resolve(m.port));
+      worker.once('error', reject);
+    });
+    const thread: RenderThread = { worker, port, busy: 0 };
+    worker.on('error', (error) => this.log(`[shirase] a render thread failed: ${error.stack ?? error.message}`));
+    worker.once('exit', (code) => {
+      this.threads = this.threads.filter((t) => t !== thread);
+      if (this.closing) return;
+      this.log(`[shirase] a render thread stopped (exit code ${code}); starting another`);
+      this.spawn().then(
+        (replacement) => (this.closing ? void replacement.worker.terminate() : this.threads.push(replacement)),
+        (error: unknown) => this.log(`[shirase] a render thread could not be started: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    });
+    return thread;
+  }
+
+  /** The threads' ids, for operations and tests. */
+  get threadIds(): number[] {
+    return this.threads.map((t) => t.worker.threadId);
+  }
+
+  /** Stops one thread as a crash would; the pool starts another. */
+  async terminate(threadId: number): Promise<void> {
+    await this.threads.find((t) => t.worker.threadId === threadId)?.worker.terminate();
+  }
+
   private pick(): RenderThread {
+    // Between a crash and its replacement there may be no thread: the cache then serves what it has.
+    if (this.threads.length === 0) throw new Error('no render thread is running just now');
     let best = this.threads[0]!;
     for (const t of this.threads) if (t.busy < best.busy) best = t;
     return best;
@@ -64,11 +88,16 @@ export class RenderPool {
 
   /** Renders a public path (a GET with no cookies) and returns the whole body. */
   render(path: string): Promise<Rendered> {
-    const thread = this.pick();
+    let thread: RenderThread;
+    try {
+      thread = this.pick();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     thread.busy++;
     return new Promise<Rendered>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: thread.port, path, agent: this.agent, headers: { [RENDER_HEADER]: this.key, [NOW_HEADER]: String(this.now()) } },
+        { host: '127.0.0.1', port: thread.port, path, agent: this.agent, headers: { [RENDER_HEADER]: this.data.renderKey, [NOW_HEADER]: String(this.now()) } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -100,7 +129,7 @@ export class RenderPool {
     }
     headers['content-length'] = String(relay.body.length);
     headers[CLIENT_ADDRESS_HEADER] = relay.client;
-    headers[RENDER_HEADER] = this.key;
+    headers[RENDER_HEADER] = this.data.renderKey;
     headers[NOW_HEADER] = String(this.now());
     return new Promise<void>((resolve, reject) => {
       const upstream = request({ host: '127.0.0.1', port: thread.port, method: req.method, path: req.url, headers, agent: this.agent }, async (answer) => {
@@ -122,6 +151,7 @@ export class RenderPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.agent.destroy();
     await Promise.all(
       this.threads.map(({ worker }) => {

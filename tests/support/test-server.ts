@@ -41,7 +41,7 @@ export function freePort(): Promise<number> {
 
 /** The real Shirase server on a free loopback port over a fresh database. */
 export async function startTestSite(
-  options: { seed?: boolean; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number; log?: (line: string) => void; requestTimeoutMs?: number } = {},
+  options: { seed?: boolean; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number; log?: (line: string) => void; requestTimeoutMs?: number; changePollMs?: number } = {},
 ): Promise<TestSite> {
   const { db, dir, databasePath } = freshDatabase({ seed: options.seed ?? true });
   // Mail goes to files in the test's folder unless a test points it at an SMTP server.
@@ -53,7 +53,7 @@ export async function startTestSite(
     config,
     distDir: resolve('dist'),
     log: options.log ?? (() => {}),
-    changePollMs: 50,
+    changePollMs: options.changePollMs ?? 50,
     now: options.now,
     maintenancePollMs: options.maintenancePollMs,
     deliveryIdleMs: 50,

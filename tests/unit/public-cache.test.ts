@@ -126,3 +126,16 @@ describe('eviction', () => {
     expect(cache.peek('/p/1')).toBeUndefined();
   });
 });
+
+describe('the static copy', () => {
+  it('reads pages through the cache without pushing out the ones readers read', async () => {
+    const instant: Renderer = async (key) => ({ status: 200, contentType: 'text/plain', body: Buffer.from(key) });
+    const cache = cacheWith(instant);
+    for (let i = 0; i < 8; i++) await cache.get(`/read/${i}`, false);
+    for (let i = 0; i < 30; i++) expect((await cache.currentBody(`/copied/${i}`)).toString()).toBe(`/copied/${i}`);
+    for (let i = 0; i < 8; i++) expect(cache.peek(`/read/${i}`), `/read/${i}`).toBeDefined();
+    expect(cache.size).toBeLessThanOrEqual(10);
+    // A page the copy rendered is served from memory when readers come for it.
+    expect(await text(cache.peek('/copied/0'))).toBe('/copied/0');
+  });
+});

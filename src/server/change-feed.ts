@@ -1,0 +1,87 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import type { Db } from '../../db/open';
+import { bumpChangeCounter, changeCounterReader } from '../lib/site/change-counter';
+import { folderSignature } from '../lib/postmortems/load-postmortems';
+
+/** How often the safety net looks, for file systems that report nothing. */
+export const SAFETY_NET_MS = 500;
+
+export interface ChangeFeed {
+  /** Whether the change counter moved since the last call that said so. */
+  changedSinceLastLook(): boolean;
+  close(): void;
+}
+
+function watchFolder(dir: string, onEvent: (name: string | null) => void): FSWatcher | undefined {
+  try {
+    const watcher = watch(dir, (_event, name) => onEvent(name));
+    watcher.on('error', () => watcher.close());
+    watcher.unref();
+    return watcher;
+  } catch {
+    // No such folder (yet), or no file-system events here: the safety net covers it.
+    return undefined;
+  }
+}
+
+/**
+ * One way to learn of a change, from this process or any other: the file
+ * system says so. A commit by any connection writes the database's WAL file
+ * first; a postmortem saved from an editor or the admin writes the folder.
+ * Either event makes the feed look at the change counter (a postmortem edit
+ * bumps it first, so it is a change like any write). A slow poll of the
+ * same two things stays as the safety net, because some file systems (network
+ * ones, some container mounts) never report an event; it is the only reason
+ * the feed polls at all.
+ */
+export function startChangeFeed(options: { db: Db; databasePath: string; postmortemsDir: string; changed: () => void; safetyNetMs?: number }): ChangeFeed {
+  const { db, postmortemsDir, changed } = options;
+  const readCounter = changeCounterReader(db);
+  let seenCounter = readCounter();
+  let seenPostmortems = folderSignature(postmortemsDir);
+
+  let scheduled = false;
+  // A commit writes the file several times; one look covers them all.
+  const soon = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      changed();
+    });
+  };
+  const lookAtPostmortems = () => {
+    const signature = folderSignature(postmortemsDir);
+    if (signature === seenPostmortems) return;
+    seenPostmortems = signature;
+    db.transaction((tx) => bumpChangeCounter(tx));
+    soon();
+  };
+
+  const watchers: (FSWatcher | undefined)[] = [];
+  if (options.databasePath !== ':memory:') {
+    const file = resolve(options.databasePath);
+    const wal = `${basename(file)}-wal`;
+    watchers.push(watchFolder(dirname(file), (name) => name === wal && soon()));
+  }
+  watchers.push(watchFolder(postmortemsDir, (name) => (name === null || name.endsWith('.md')) && lookAtPostmortems()));
+  const safetyNet = setInterval(() => {
+    lookAtPostmortems();
+    soon();
+  }, options.safetyNetMs ?? SAFETY_NET_MS);
+  safetyNet.unref();
+
+  return {
+    changedSinceLastLook: () => {
+      const counter = readCounter();
+      if (counter === seenCounter) return false;
+      seenCounter = counter;
+      return true;
+    },
+    close: () => {
+      clearInterval(safetyNet);
+      for (const w of watchers) w?.close();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Db } from '../../db/open';
+import type { Config } from '../lib/config';
+import { negotiateLocale } from '../lib/i18n/locale-path';
+import type { ClientAddresses } from './client-address';
+import type { LiveEvents } from './live-events';
+import { oneClickUnsubscribe } from './one-click-unsubscribe';
+import type { PublicCache } from './public-cache';
+import type { PublicIndex } from './public-index';
+import { NOT_FOUND_KEY, localizeKey, publicRouteFor, type PublicRoute } from './public-routes';
+import type { RenderPool } from './render-pool';
+import { readRequestBody } from './request-body';
+import { canonicalTarget } from './request-target';
+import { sendRepresentation, type Representation } from './representation';
+
+/** A write's answer waits this long at most for the public pages to show it. */
+const WRITE_WAIT_MS = 2_000;
+
+function withinWriteWait(pages: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, WRITE_WAIT_MS);
+  });
+  return Promise.race([pages, limit]).finally(() => clearTimeout(timer));
+}
+
+export interface DispatchDeps {
+  db: Db;
+  config: Config;
+  now: () => number;
+  headers: { base: Record<string, string>; cors: Record<string, string> };
+  staticFiles: Map<string, Representation>;
+  cache: PublicCache;
+  index: PublicIndex;
+  live: LiveEvents;
+  clients: ClientAddresses;
+  renderers: RenderPool;
+  /** Resolves once the public pages show every write committed so far. */
+  caughtUp: () => Promise<void>;
+}
+
+/**
+ * Where each request goes, in order: one canonical spelling of its path;
+ * static files and public pages from memory; live events; then, with the
+ * body read and counted, one-click unsubscribes here and everything else on
+ * a render thread.
+ */
+export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const { config, cache, index, staticFiles, headers } = deps;
+
+  // Most requests repeat a few URLs; remembering how each maps saves parsing it again.
+  const routes = new Map<string, PublicRoute | null>();
+  const routeFor = (target: string): PublicRoute | null => {
+    let route = routes.get(target);
+    if (route === undefined) {
+      route = publicRouteFor(new URL(target, 'http://local'));
+      if (routes.size > 10_000) routes.clear();
+      routes.set(target, route);
+    }
+    return route;
+  };
+
+  /** The cache key a public GET is served from: the reader's language, or the 404 when what it names does not exist. */
+  const keyFor = (req: IncomingMessage, route: PublicRoute): string => {
+    const exists = !route.subject || index.has(route.subject);
+    if (route.locale) return exists ? route.key : localizeKey(route.locale, NOT_FOUND_KEY);
+    const key = exists ? route.key : NOT_FOUND_KEY;
+    if (!route.localizable && exists) return key;
+    const wanted = negotiateLocale(req.headers['accept-language'], config.defaultLocale);
+    return wanted === config.defaultLocale ? key : localizeKey(wanted, key);
+  };
+
+  return async (req, res) => {
+    const raw = req.url ?? '/';
+    const target = canonicalTarget(raw);
+    if (target === null) {
+      res.writeHead(400, { ...headers.base, 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      return void res.end('That address is not a path of this site.\n');
+    }
+    if (target !== raw) {
+      // Every later step sees one spelling of each path; browsers are sent to it.
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        res.writeHead(308, { ...headers.base, location: target, 'cache-control': 'public, max-age=3600' });
+        return void res.end();
+      }
+      req.url = target;
+    }
+    const path = target.split('?')[0]!;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const file = staticFiles.get(path);
+      if (file) return sendRepresentation(req, res, file);
+      if (req.method === 'GET' && path === '/events') return deps.live.accept(req, res, deps.clients.of(req));
+      const route = routeFor(target);
+      if (route) {
+        const key = keyFor(req, route);
+        return sendRepresentation(req, res, cache.peek(key) ?? (await cache.get(key, route.timeSensitive)));
+      }
+    }
+    if (req.method === 'OPTIONS' && routeFor(target)?.cors) {
+      res.writeHead(204, { ...headers.cors, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });
+      return void res.end();
+    }
+    // Whatever the framing, the body is read and counted here, before any parsing or authentication.
+    const body = await readRequestBody(req, res, headers.base);
+    if (body === null) return;
+    if (req.method === 'POST' && path === '/unsubscribe') return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);
+    for (const [name, value] of Object.entries(headers.base)) res.setHeader(name, value);
+    res.setHeader('cache-control', 'private, no-store');
+    // A write is committed by the time its answer starts: the public pages
+    // learn of it before the writer can ask for them.
+    const writes = req.method !== 'GET' && req.method !== 'HEAD';
+    await deps.renderers.proxy(req, res, { body, client: deps.clients.of(req), beforeAnswer: writes ? () => withinWriteWait(deps.caughtUp()) : undefined });
+  };
+}

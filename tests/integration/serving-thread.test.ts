@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSite, type TestSite } from '../support/test-server';
+import { signedInStaff } from '../support/staff';
+
+let site: TestSite;
+const logged: string[] = [];
+const postmortems = mkdtempSync(join(tmpdir(), 'shirase-pm-'));
+beforeAll(async () => {
+  // The safety-net poll is slowed to a minute: anything seen sooner was seen through the file system's events.
+  site = await startTestSite({ seed: true, changePollMs: 60_000, env: { POSTMORTEMS_DIR: postmortems }, log: (line) => logged.push(line) });
+});
+afterAll(() => site?.close());
+
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, limitMs = 3_000): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  let value = await read();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    value = await read();
+  }
+  return value;
+}
+
+const page = (path: string) => fetch(site.url + path).then((r) => r.text());
+
+describe('the change feed', () => {
+  it('sees a commit by another process through the file system, without waiting for its poll', async () => {
+    execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'Seen through the WAL'], { encoding: 'utf8' });
+    expect(await eventually(() => page('/'), (h) => h.includes('Seen through the WAL'))).toContain('Seen through the WAL');
+  });
+
+  it('sees a postmortem file written by an editor the same way', async () => {
+    const incidentId = site.db.$client.prepare('select id from incidents limit 1').pluck().get() as string;
+    writeFileSync(
+      join(postmortems, '2026-11-01-written-in-an-editor.md'),
+      `---\ntitle: Written in an editor\nslug: written-in-an-editor\ndate: 2026-11-01\nincidents: [${incidentId}]\npublished: 2026-11-02T00:00:00Z\n---\n\nBody.\n`,
+    );
+    expect(await eventually(() => page('/postmortems'), (h) => h.includes('Written in an editor'))).toContain('Written in an editor');
+  });
+});
+
+describe('render threads', () => {
+  it('are replaced when one dies, and the site goes on answering', async () => {
+    const before = site.server.renderers.threadIds;
+    expect(before.length).toBeGreaterThan(0);
+    await site.server.renderers.terminate(before[0]!);
+    const after = await eventually(async () => site.server.renderers.threadIds, (ids) => ids.length === before.length && !ids.includes(before[0]!), 10_000);
+    expect(after.length).toBe(before.length);
+    expect(after).not.toContain(before[0]);
+    expect(logged.some((l) => l.includes('render thread stopped'))).toBe(true);
+    // Staff screens and renders run on the new thread.
+    const staff = await signedInStaff(site);
+    expect((await staff.get('/admin')).status).toBe(200);
+    execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'After the crash'], { encoding: 'utf8' });
+    expect(await eventually(() => page('/'), (h) => h.includes('After the crash'))).toContain('After the crash');
+  });
+});
+
+describe('the static copy', () => {
+  it('does not push the pages readers read out of the cache', async () => {
+    await page('/');
+    await page('/history');
+    const { files } = await site.server.exportTo(mkdtempSync(join(tmpdir(), 'shirase-export-')));
+    expect(files).toBeGreaterThan(20);
+    expect(site.server.cache.peek('/')).toBeDefined();
+    expect(site.server.cache.peek('/history')).toBeDefined();
+  });
+});
