@@ -18,6 +18,9 @@ function devContext(): AppContext {
 }
 
 const PUBLIC_ADMIN_PATHS = new Set(['/admin/login', '/admin/login/']);
+/** Where an admin who owes two-factor set-up (STAFF_2FA=required) may go: the set-up itself and the way out. */
+const TWO_FACTOR_SETUP_PATH = '/admin/account/two-factor';
+const SETUP_PATHS = new Set([TWO_FACTOR_SETUP_PATH, `${TWO_FACTOR_SETUP_PATH}/`, '/admin/logout', '/admin/logout/']);
 
 export const onRequest = defineMiddleware(async (context, next) => {
   // The server hands its context in with each request; the global one serves the render thread and `astro dev`.
@@ -33,6 +36,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
     if (!user) {
       if (context.request.method !== 'GET') return new Response('Your session has ended. Sign in again.', { status: 401 });
       return context.redirect(`/admin/login?next=${encodeURIComponent(path + context.url.search)}`, 303);
+    }
+    if (app.config.staffTwoFactor === 'required' && user.role === 'admin' && !user.twoFactor && !SETUP_PATHS.has(path)) {
+      if (context.request.method !== 'GET') return new Response('Set up two-factor sign-in first: it is required for admins on this site.', { status: 403 });
+      return context.redirect(TWO_FACTOR_SETUP_PATH, 303);
     }
     context.locals.user = user;
   }

@@ -50,6 +50,10 @@ const configSchema = z.object({
     // One per core left beside the serving thread: more would only take turns on the same cores.
     .default(Math.max(1, Math.min(4, availableParallelism() - 1)))
     .describe('threads that render pages and staff screens beside the thread that serves'),
+  STAFF_2FA: z
+    .enum(['optional', 'required'])
+    .default('optional')
+    .describe('required makes every admin set up two-factor sign-in before reaching anything else; optional leaves it to each person'),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')
@@ -77,6 +81,8 @@ export interface Config {
   /** Whether X-Forwarded-For names the client (a trusted proxy sets it) or is ignored. */
   trustProxy: boolean;
   renderThreads: number;
+  /** Whether admins must sign in with a second factor (STAFF_2FA). */
+  staffTwoFactor: 'optional' | 'required';
 }
 
 export class ConfigError extends Error {
@@ -113,6 +119,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     seedDemo: c.SEED_DEMO,
     trustProxy: c.TRUST_PROXY === '1',
     renderThreads: c.RENDER_THREADS,
+    staffTwoFactor: c.STAFF_2FA,
     exportDir: c.EXPORT_DIR,
     postmortemsDir: c.POSTMORTEMS_DIR,
     smtpUrl: c.SMTP_URL,

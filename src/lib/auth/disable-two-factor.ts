@@ -1,0 +1,40 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { users } from '../../../db/schema';
+import { ShiraseError, notFound } from '../errors';
+import { recordAudit } from '../audit/record-audit';
+import type { WriteContext } from '../write-context';
+import { verifyPassword } from './password';
+import { checkSecondFactor } from './complete-sign-in';
+import { clearTwoFactor } from './clear-two-factor';
+import { checkSignInWalls, recordSignInFailure } from './sign-in-throttle';
+import { normalizeTotpCode } from './totp';
+
+const WRONG = 'That is neither your password nor a current code.';
+
+/**
+ * Turns two-factor sign-in off for one's own account, given the password or
+ * a current code (wrong ones count as failed sign-ins). Where it is required
+ * for admins (STAFF_2FA=required), an admin cannot turn it off.
+ */
+export function disableTwoFactor(db: Db, input: { userId: string; proof: string; address: string; required: boolean }, ctx: WriteContext): void {
+  const user = db.select().from(users).where(eq(users.id, input.userId)).get();
+  if (!user) throw notFound(`User ${input.userId}`);
+  if (user.totpEnabledAt === null) throw new ShiraseError('CONFLICT', 'Two-factor sign-in is already off for this account.');
+  if (input.required && user.role === 'admin') {
+    throw new ShiraseError('FORBIDDEN', 'Two-factor sign-in is required for admins on this site.', { hint: 'To move it to a new phone, ask another admin to reset your password and clear it; you will then set it up again.' });
+  }
+  checkSignInWalls(db, user.email, input.address, ctx.now);
+  const wrong = new ShiraseError('VALIDATION', WRONG, { fields: [{ field: 'proof', message: WRONG }] });
+  try {
+    db.transaction((tx) => {
+      const ok = normalizeTotpCode(input.proof) ? checkSecondFactor(tx, user.id, input.proof, ctx.now) === 'totp' : verifyPassword(input.proof, user.passwordHash);
+      if (!ok) throw wrong;
+      clearTwoFactor(tx, user.id, ctx.now);
+      recordAudit(tx, ctx, { action: 'user.two_factor_disable', entityType: 'user', entityId: user.id });
+    });
+  } catch (error) {
+    if (error === wrong) recordSignInFailure(db, user.email, input.address, ctx.now);
+    throw error;
+  }
+}
