@@ -175,6 +175,7 @@ describe('two-factor sign-in', () => {
     const first = await signInFrom('192.0.2.11', email, PASSWORD);
     expect(first.status).toBe(200);
     expect(cookieOf(first)).toBeUndefined();
+    expect(first.headers.get('cache-control')).toBe('no-store');
     const challenge = challengeIn(await first.text())!;
     expect(challenge).toBeTruthy();
     expect(site.db.select().from(signInChallenges).where(eq(signInChallenges.tokenHash, hashToken(challenge))).get()!.expiresAt).toBeGreaterThan(Date.now());
