@@ -50,6 +50,16 @@ describe('failed sign-ins', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('count guesses sent all at once, so waiting out the delay together does not get more of them checked', async () => {
+    const { email } = person();
+    // A few failures from elsewhere first, so every guess below waits before its password is checked.
+    for (let i = 0; i < 4; i++) await signInFrom(`198.51.100.${100 + i}`, email, 'wrong');
+    const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => signInFrom('198.51.100.9', email, `guess ${i}`).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(MAX_FAILURES_PER_PAIR);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(12 - MAX_FAILURES_PER_PAIR);
+    expect((await signInFrom('203.0.113.21', email, PASSWORD)).status).toBe(303);
+  });
+
   it('can be forgotten by an admin under Staff, after which the refused address gets in', async () => {
     const { email, userId } = person();
     const address = '198.51.100.8';

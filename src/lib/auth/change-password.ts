@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/record-audit';
 import type { WriteContext } from '../write-context';
 import { hashPassword, newPasswordField, verifyPassword } from './password';
 import { endUserSessions } from './sessions';
-import { checkSignInWalls, recordSignInFailure } from './sign-in-throttle';
+import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
 import { z } from 'zod';
 
 const schema = z.object({ newPassword: newPasswordField });
@@ -23,11 +23,11 @@ export function changePassword(
 ): { sessionsEnded: number } {
   const user = db.select().from(users).where(eq(users.id, input.userId)).get();
   if (!user) throw notFound(`User ${input.userId}`);
-  checkSignInWalls(db, user.email, input.address, ctx.now);
+  const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
   const issues: { field: string; message: string }[] = [];
   const currentOk = verifyPassword(input.currentPassword, user.passwordHash);
-  if (!currentOk) {
-    recordSignInFailure(db, user.email, input.address, ctx.now);
+  if (currentOk) forgiveSignInAttempt(db, attempt);
+  else {
     issues.push({ field: 'currentPassword', message: 'That is not your current password.' });
   }
   const parsed = schema.safeParse({ newPassword: input.newPassword });

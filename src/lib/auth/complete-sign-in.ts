@@ -5,7 +5,7 @@ import type { Tx } from '../incidents/log';
 import { ShiraseError } from '../errors';
 import { hashToken } from './sessions';
 import { openSignedInSession, type SignInOptions } from './sign-in';
-import { accountDelayMs, checkSignInWalls, countFailures, recordSignInFailure, sleep } from './sign-in-throttle';
+import { claimSignInAttempt, countFailures, sleep } from './sign-in-throttle';
 import { acceptTotpCode, normalizeTotpCode } from './totp';
 import { useRecoveryCode } from './recovery-codes';
 
@@ -59,30 +59,24 @@ export async function completeSignIn(db: Db, input: { challenge: string; code: s
     .where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now)))
     .get();
   if (!found || found.disabledAt !== null) throw expired();
-  checkSignInWalls(db, found.email, input.address, now);
-  if (countFailures(db, challengeSubject, now) >= MAX_CODES_PER_CHALLENGE) {
+  const attempt = claimSignInAttempt(db, found.email, input.address, now, [challengeSubject]);
+  // Counted after claiming, so answers sent in parallel from many addresses still add up.
+  if (countFailures(db, challengeSubject, now) > MAX_CODES_PER_CHALLENGE) {
     db.delete(signInChallenges).where(eq(signInChallenges.tokenHash, challengeHash)).run();
     throw expired();
   }
-  await (options.wait ?? sleep)(accountDelayMs(db, found.email, now));
+  await (options.wait ?? sleep)(attempt.delayMs);
   const wrong = new ShiraseError('UNAUTHORIZED', WRONG_CODE, {
     fields: [{ field: 'code', message: WRONG_CODE }],
     hint: 'Type the 6-digit code your app shows now, or one of your recovery codes.',
   });
-  let session;
-  try {
-    session = db.transaction((tx) => {
-      // Taking the challenge first makes it single-use even if two answers race;
-      // a wrong code throws, which rolls the taking back and leaves it standing.
-      const taken = tx.delete(signInChallenges).where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now))).run();
-      if (taken.changes !== 1) throw expired();
-      const method = checkSecondFactor(tx, found.userId, input.code, now);
-      if (!method) throw wrong;
-      return openSignedInSession(tx, { id: found.userId, email: found.email }, input.address, method, now);
-    });
-  } catch (error) {
-    if (error === wrong) recordSignInFailure(db, found.email, input.address, now, [challengeSubject]);
-    throw error;
-  }
-  return session;
+  return db.transaction((tx) => {
+    // Taking the challenge first makes it single-use even if two answers race;
+    // a wrong code throws, which rolls the taking back and leaves it standing.
+    const taken = tx.delete(signInChallenges).where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now))).run();
+    if (taken.changes !== 1) throw expired();
+    const method = checkSecondFactor(tx, found.userId, input.code, now);
+    if (!method) throw wrong;
+    return openSignedInSession(tx, { id: found.userId, email: found.email }, input.address, method, attempt, now);
+  });
 }

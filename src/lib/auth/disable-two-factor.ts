@@ -7,7 +7,7 @@ import type { WriteContext } from '../write-context';
 import { verifyPassword } from './password';
 import { checkSecondFactor } from './complete-sign-in';
 import { clearTwoFactor } from './clear-two-factor';
-import { checkSignInWalls, recordSignInFailure } from './sign-in-throttle';
+import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
 import { normalizeTotpCode } from './totp';
 
 const WRONG = 'That is neither your password nor a current code.';
@@ -24,17 +24,12 @@ export function disableTwoFactor(db: Db, input: { userId: string; proof: string;
   if (input.required && user.role === 'admin') {
     throw new ShiraseError('FORBIDDEN', 'Two-factor sign-in is required for admins on this site.', { hint: 'To move it to a new phone, ask another admin to reset your password and clear it; you will then set it up again.' });
   }
-  checkSignInWalls(db, user.email, input.address, ctx.now);
-  const wrong = new ShiraseError('VALIDATION', WRONG, { fields: [{ field: 'proof', message: WRONG }] });
-  try {
-    db.transaction((tx) => {
-      const ok = normalizeTotpCode(input.proof) ? checkSecondFactor(tx, user.id, input.proof, ctx.now) === 'totp' : verifyPassword(input.proof, user.passwordHash);
-      if (!ok) throw wrong;
-      clearTwoFactor(tx, user.id, ctx.now);
-      recordAudit(tx, ctx, { action: 'user.two_factor_disable', entityType: 'user', entityId: user.id });
-    });
-  } catch (error) {
-    if (error === wrong) recordSignInFailure(db, user.email, input.address, ctx.now);
-    throw error;
-  }
+  const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
+  db.transaction((tx) => {
+    const ok = normalizeTotpCode(input.proof) ? checkSecondFactor(tx, user.id, input.proof, ctx.now) === 'totp' : verifyPassword(input.proof, user.passwordHash);
+    if (!ok) throw new ShiraseError('VALIDATION', WRONG, { fields: [{ field: 'proof', message: WRONG }] });
+    forgiveSignInAttempt(tx, attempt);
+    clearTwoFactor(tx, user.id, ctx.now);
+    recordAudit(tx, ctx, { action: 'user.two_factor_disable', entityType: 'user', entityId: user.id });
+  });
 }

@@ -2,7 +2,7 @@
 // able to slow an attacker down but never to lock staff out, so the walls
 // (answers of RATE_LIMITED) stand per (account, address) pair and per
 // address; per account there is only a short, bounded wait.
-import { and, count, eq, gte, lt, min, or, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, lt, min, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { signInFailures } from '../../../db/schema';
 import type { Tx } from '../incidents/log';
@@ -62,13 +62,39 @@ export function accountDelayMs(db: Db | Tx, email: string, now: number): number 
   return Math.min(MAX_ACCOUNT_DELAY_MS, 250 * 2 ** (n - FREE_FAILURES - 1));
 }
 
-/** Counts a failure against the account, the pair and the address (and anything else named, such as a challenge). */
-export function recordSignInFailure(db: Db, email: string, address: string, now: number, extra: string[] = []): void {
-  db.transaction((tx) => {
+export interface SignInAttempt {
+  /** How long to wait before checking the password or code (see accountDelayMs). */
+  delayMs: number;
+  /** The rows counted for this attempt, removed again if it succeeds. */
+  ids: number[];
+}
+
+/**
+ * Starts an attempt: refuses it past the walls, otherwise counts it as a
+ * failure against the account, the pair, the address (and anything else
+ * named, such as a challenge) before the password or code is even looked at.
+ * Counting first means requests sent in parallel, all waiting out the delay
+ * together, each see the ones before them; a success takes its rows back
+ * with forgiveSignInAttempt.
+ */
+export function claimSignInAttempt(db: Db, email: string, address: string, now: number, extra: string[] = []): SignInAttempt {
+  return db.transaction((tx) => {
+    checkSignInWalls(tx, email, address, now);
+    const delayMs = accountDelayMs(tx, email, now);
     const subjects = [accountSubject(email), pairSubject(email, address), addressSubject(address), ...extra];
-    tx.insert(signInFailures).values(subjects.map((subject) => ({ subject, at: now }))).run();
+    const rows = tx
+      .insert(signInFailures)
+      .values(subjects.map((subject) => ({ subject, at: now })))
+      .returning({ id: signInFailures.id })
+      .all();
     tx.delete(signInFailures).where(lt(signInFailures.at, now - FAILURE_WINDOW_MS)).run();
+    return { delayMs, ids: rows.map((r) => r.id) };
   });
+}
+
+/** The attempt was right after all: it no longer counts. */
+export function forgiveSignInAttempt(tx: Db | Tx, attempt: SignInAttempt): void {
+  if (attempt.ids.length > 0) tx.delete(signInFailures).where(inArray(signInFailures.id, attempt.ids)).run();
 }
 
 /** How many failures a subject has had in the window. */

@@ -7,7 +7,7 @@ import { ShiraseError } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { dummyHash, verifyPassword } from './password';
 import { createSession, deleteExpiredSessions, hashToken } from './sessions';
-import { accountDelayMs, checkSignInWalls, clearPairFailures, recordSignInFailure, sleep } from './sign-in-throttle';
+import { claimSignInAttempt, clearPairFailures, forgiveSignInAttempt, sleep, type SignInAttempt } from './sign-in-throttle';
 
 export { FAILURE_WINDOW_MS, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_PAIR } from './sign-in-throttle';
 
@@ -27,7 +27,8 @@ export interface SignInOptions {
 }
 
 /** Opens a session for a fully checked sign-in and records it, in the caller's transaction. */
-export function openSignedInSession(tx: Tx, user: { id: string; email: string }, address: string, method: string, now: number) {
+export function openSignedInSession(tx: Tx, user: { id: string; email: string }, address: string, method: string, attempt: SignInAttempt, now: number) {
+  forgiveSignInAttempt(tx, attempt);
   clearPairFailures(tx, user.email, address);
   const session = createSession(tx, user.id, now);
   recordAudit(tx, { now, actor: { kind: 'user', id: user.id, label: user.email } }, { action: 'user.sign_in', entityType: 'user', entityId: user.id, after: { address, method } });
@@ -46,22 +47,23 @@ export function openSignedInSession(tx: Tx, user: { id: string; email: string },
  */
 export async function signIn(db: Db, input: { email: string; password: string; address: string }, now: number, options: SignInOptions = {}): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
-  checkSignInWalls(db, email, input.address, now);
-  await (options.wait ?? sleep)(accountDelayMs(db, email, now));
+  const attempt = claimSignInAttempt(db, email, input.address, now);
+  await (options.wait ?? sleep)(attempt.delayMs);
   const user = db.select().from(users).where(eq(users.email, email)).get();
   const ok = verifyPassword(input.password, user?.passwordHash ?? dummyHash()) && user !== undefined && user.disabledAt === null;
   if (!ok || !user) {
-    recordSignInFailure(db, email, input.address, now);
     throw new ShiraseError('UNAUTHORIZED', WRONG, { fields: [{ field: 'password', message: WRONG }] });
   }
   if (user.totpEnabledAt !== null && user.totpSecret !== null) {
     const challenge = randomBytes(32).toString('base64url');
     const expiresAt = now + CHALLENGE_TTL_MS;
     db.transaction((tx) => {
+      // The password was right: not a failure, though the sign-in is not finished.
+      forgiveSignInAttempt(tx, attempt);
       deleteExpiredSessions(tx, now);
       tx.insert(signInChallenges).values({ tokenHash: hashToken(challenge), userId: user.id, expiresAt, createdAt: now }).run();
     });
     return { kind: 'challenge', challenge, expiresAt, userId: user.id };
   }
-  return db.transaction((tx) => openSignedInSession(tx, user, input.address, 'password', now));
+  return db.transaction((tx) => openSignedInSession(tx, user, input.address, 'password', attempt, now));
 }
