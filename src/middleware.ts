@@ -45,7 +45,5 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   const response = await (locale ? next(rest + context.url.search) : next());
   response.headers.set('content-language', context.locals.locale);
-  // Staff screens carry one-time secrets (passwords, recovery codes, sign-in challenges): never kept by a cache or the browser's history.
-  if (path.startsWith('/admin')) response.headers.set('cache-control', 'no-store');
   return response;
 });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
 import { recoveryCodes } from '../../../db/schema';
 import type { Tx } from '../incidents/log';
 
@@ -45,10 +46,12 @@ export function useRecoveryCode(tx: Tx, userId: string, code: string, now: numbe
   return result.changes === 1;
 }
 
-export function unusedRecoveryCodeCount(tx: Tx, userId: string): number {
-  return tx
-    .select({ id: recoveryCodes.id })
-    .from(recoveryCodes)
-    .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
-    .all().length;
+export function unusedRecoveryCodeCount(db: Db | Tx, userId: string): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(recoveryCodes)
+      .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+      .get()?.n ?? 0
+  );
 }

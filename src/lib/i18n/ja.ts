@@ -327,6 +327,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.twoFactor.uri': 'otpauth:// アドレスを表示',
   'admin.twoFactor.confirmCode': 'アプリに今表示されている 6 桁のコード',
   'admin.twoFactor.turnOn': 'オンにする',
+  'admin.twoFactor.codesLeft': 'リカバリーコードは {total} 個中 {count} 個残っています。新しいコードが必要なときは、2 段階認証をいったんオフにして、もう一度オンにしてください。',
   'admin.embed.title': '稼働状況を埋め込む',
   'admin.embed.intro': '自社のサイトや README、ダッシュボードに稼働状況を表示できます。以下はどれも、どのオリジンからでも使える公開 API を読み込みます。',
   'admin.embed.badge': 'ステータスバッジ',

@@ -333,6 +333,7 @@ const en = {
   'admin.twoFactor.uri': "Show the otpauth:// address",
   'admin.twoFactor.confirmCode': "The 6-digit code the app shows now",
   'admin.twoFactor.turnOn': "Turn on",
+  'admin.twoFactor.codesLeft': "{count} of {total} recovery codes are left. For new ones, turn two-factor sign-in off and on again.",
   'admin.embed.title': "Embed your status",
   'admin.embed.intro': "Put the page’s status on your own site, README or dashboard. Everything below reads the public API, which any origin may use.",
   'admin.embed.badge': "Status badge",
