@@ -83,6 +83,7 @@ describe('passwords and sessions', () => {
     const elsewhere = cookieOf(await signInFrom('192.0.2.2', email, PASSWORD));
     const page = await (await getWith(here, '/admin/account')).text();
     expect(page).toContain('at least 12 characters');
+    expect(await (await getWith(here, '/ja/admin/account')).text()).toContain('パスワードは 12 文字以上にしてください。');
     expect(await (await getWith(here, '/admin')).text()).toContain('href="/admin/account"');
 
     const wrong = await postForm(site, '/admin/account', { currentPassword: 'not it', newPassword: 'short' }, { cookie: here });

@@ -292,7 +292,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.users.twoFactorOff': 'オフ',
   'admin.users.access': 'ログイン',
   'admin.users.unlock': 'ロック解除',
-  'admin.users.unlockFor': '{email} のロックを解除',
+  'admin.users.unlockFor': '{email} をロック解除',
   'admin.users.reset': 'パスワードを再設定',
   'admin.users.resetFor': '{email} のパスワードを再設定',
   'admin.users.resetConfirm': 'このアカウントに新しいパスワードを設定しますか?セッションはすぐに終了し、新しいパスワードは一度だけ表示されます。',

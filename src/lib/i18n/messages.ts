@@ -300,7 +300,7 @@ const en = {
   'admin.users.unlock': "Unlock",
   'admin.users.unlockFor': "Unlock {email}",
   'admin.users.reset': "Reset password",
-  'admin.users.resetFor': "Reset the password of {email}",
+  'admin.users.resetFor': "Reset password of {email}",
   'admin.users.resetConfirm': "Give this account a new password? Its sessions end at once, and the new password is shown to you once.",
   'admin.users.clearTwoFactor': "Also turn off two-factor sign-in (lost phone)",
   'admin.users.accessHint': "Unlock forgets an account's failed sign-ins from every address. Reset password generates a new password, shown once, and ends the account's sessions; it can also turn off two-factor sign-in for someone who lost their phone and recovery codes.",
