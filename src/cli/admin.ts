@@ -35,7 +35,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (verb === 'list') {
-    for (const u of listUsers(db)) console.log(`${u.email}\t${u.role}${u.disabledAt ? '\tdisabled' : ''}`);
+    for (const u of listUsers(db)) console.log(`${u.email}\t${u.role}${u.totpEnabledAt ? '\ttwo-factor' : ''}${u.disabledAt ? '\tdisabled' : ''}`);
     return 0;
   }
   if (!subject) {
