@@ -234,6 +234,24 @@ describe('two-factor sign-in', () => {
     expect((await postForm(site, '/admin/login', { challenge: owner, code: codes[1]! }, { address: '203.0.113.30' })).status).toBe(303);
   });
 
+  it('gives new recovery codes for the password or a current code, and the old ones stop working', async () => {
+    const { email, userId, codes, cookie, totp } = await enrol('192.0.2.45');
+    const wrong = await postForm(site, '/admin/account/two-factor', { intent: 'renew', renewProof: 'not my password' }, { cookie, address: '192.0.2.45' });
+    expect(wrong.status).toBe(422);
+    expect(await wrong.text()).toContain('neither your password nor a current code');
+    const renewed = await postForm(site, '/admin/account/two-factor', { intent: 'renew', renewProof: totp.generate({ timestamp: Date.now() + 30_000 }) }, { cookie, address: '192.0.2.45' });
+    expect(renewed.status).toBe(200);
+    const html = await renewed.text();
+    expect(html).toContain('New recovery codes');
+    const fresh = [...html.matchAll(/<li><code class="secret">([a-z0-9-]+)<\/code><\/li>/g)].map((m) => m[1]!);
+    expect(fresh).toHaveLength(10);
+    expect(fresh).not.toContain(codes[0]);
+    const challenge = challengeIn(await (await signInFrom('192.0.2.45', email, PASSWORD)).text())!;
+    expect((await postForm(site, '/admin/login', { challenge, code: codes[0]! }, { address: '192.0.2.45' })).status).toBe(401);
+    expect((await postForm(site, '/admin/login', { challenge, code: fresh[0]! }, { address: '192.0.2.45' })).status).toBe(303);
+    expect(auditActions(userId).map((a) => a.action)).toContain('user.recovery_codes_renew');
+  });
+
   it('is turned off with the password or a current code, never with a wrong one', async () => {
     const { userId, cookie } = await enrol('192.0.2.40');
     const wrong = await postForm(site, '/admin/account/two-factor', { intent: 'disable', proof: 'a wrong password' }, { cookie, address: '192.0.2.40' });

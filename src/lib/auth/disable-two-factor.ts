@@ -4,13 +4,11 @@ import { users } from '../../../db/schema';
 import { ShiraseError, notFound } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import type { WriteContext } from '../write-context';
-import { verifyPassword } from './password';
-import { checkSecondFactor } from './complete-sign-in';
+import { isPasswordOrCode } from './password-or-code';
 import { clearTwoFactor } from './clear-two-factor';
 import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
-import { normalizeTotpCode } from './totp';
 
-const WRONG = 'That is neither your password nor a current code.';
+export const NOT_PASSWORD_OR_CODE = 'That is neither your password nor a current code.';
 
 /**
  * Turns two-factor sign-in off for one's own account, given the password or
@@ -26,8 +24,7 @@ export function disableTwoFactor(db: Db, input: { userId: string; proof: string;
   }
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
   db.transaction((tx) => {
-    const ok = normalizeTotpCode(input.proof) ? checkSecondFactor(tx, user.id, input.proof, ctx.now) === 'totp' : verifyPassword(input.proof, user.passwordHash);
-    if (!ok) throw new ShiraseError('VALIDATION', WRONG, { fields: [{ field: 'proof', message: WRONG }] });
+    if (!isPasswordOrCode(tx, user, input.proof, ctx.now)) throw new ShiraseError('VALIDATION', NOT_PASSWORD_OR_CODE, { fields: [{ field: 'proof', message: NOT_PASSWORD_OR_CODE }] });
     forgiveSignInAttempt(tx, attempt);
     clearTwoFactor(tx, user.id, ctx.now);
     recordAudit(tx, ctx, { action: 'user.two_factor_disable', entityType: 'user', entityId: user.id });
