@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { users } from '../../../db/schema';
 import { ShiraseError, notFound } from '../errors';
@@ -7,7 +8,6 @@ import type { WriteContext } from '../write-context';
 import { hashPassword, newPasswordField, verifyPassword } from './password';
 import { endUserSessions } from './sessions';
 import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
-import { z } from 'zod';
 
 const schema = z.object({ newPassword: newPasswordField });
 
@@ -27,9 +27,7 @@ export function changePassword(
   const issues: { field: string; message: string }[] = [];
   const currentOk = verifyPassword(input.currentPassword, user.passwordHash);
   if (currentOk) forgiveSignInAttempt(db, attempt);
-  else {
-    issues.push({ field: 'currentPassword', message: 'That is not your current password.' });
-  }
+  else issues.push({ field: 'currentPassword', message: 'That is not your current password.' });
   const parsed = schema.safeParse({ newPassword: input.newPassword });
   if (!parsed.success) issues.push({ field: 'newPassword', message: parsed.error.issues[0]!.message });
   else if (currentOk && input.newPassword === input.currentPassword) issues.push({ field: 'newPassword', message: 'Choose a password different from the current one.' });
