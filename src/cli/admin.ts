@@ -2,17 +2,22 @@
 import { createInterface } from 'node:readline/promises';
 import { ConfigError, parseConfig } from '../lib/config';
 import { migrateDatabase, openDatabase } from '../../db/open';
-import { createUser, disableUser, listUsers, ROLES, type Role } from '../lib/auth/users';
+import { createUser, disableUser, findUserByEmail, listUsers, ROLES, type Role } from '../lib/auth/users';
+import { resetPassword } from '../lib/auth/reset-password';
+import { unlockUser } from '../lib/auth/unlock-user';
 import { ShiraseError } from '../lib/errors';
-import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema';
 
 const USAGE = `Usage:
   npm run admin -- user add <email> [--role admin|editor] [--name "Full Name"] [--ask-password]
   npm run admin -- user list
   npm run admin -- user disable <email>
+  npm run admin -- user unlock <email>
+  npm run admin -- user reset-password <email> [--clear-2fa]
 
-Without --ask-password a strong password is generated and printed once.`;
+Without --ask-password a strong password is generated and printed once.
+unlock forgets the account's failed sign-ins. reset-password prints a new
+password once and ends the account's sessions; --clear-2fa also turns off
+two-factor sign-in (for a lost phone).`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -30,7 +35,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (verb === 'list') {
-    for (const u of listUsers(db)) console.log(`${u.email}\t${u.role}${u.disabledAt ? '\tdisabled' : ''}`);
+    for (const u of listUsers(db)) console.log(`${u.email}\t${u.role}${u.totpEnabledAt ? '\ttwo-factor' : ''}${u.disabledAt ? '\tdisabled' : ''}`);
     return 0;
   }
   if (!subject) {
@@ -55,13 +60,20 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'disable') {
-    const row = db.select({ id: users.id }).from(users).where(eq(users.email, subject.trim().toLowerCase())).get();
-    if (!row) {
-      console.error(`No account for ${subject}.`);
-      return 1;
-    }
-    disableUser(db, row.id, ctx);
+    disableUser(db, findUserByEmail(db, subject).id, ctx);
     console.log(`Disabled ${subject} and ended its sessions.`);
+    return 0;
+  }
+  if (verb === 'unlock') {
+    const { cleared } = unlockUser(db, findUserByEmail(db, subject).id, ctx);
+    console.log(`Unlocked ${subject.trim().toLowerCase()}: ${cleared} failed sign-in record(s) forgotten.`);
+    return 0;
+  }
+  if (verb === 'reset-password') {
+    const clearTwoFactor = args.includes('--clear-2fa');
+    const reset = resetPassword(db, findUserByEmail(db, subject).id, { clearTwoFactor }, ctx);
+    console.log(`Reset the password of ${reset.email}; ${reset.sessionsEnded} session(s) ended${clearTwoFactor ? ', two-factor sign-in turned off' : ''}.`);
+    console.log(`Password (shown only now): ${reset.password}`);
     return 0;
   }
   console.error(USAGE);

@@ -65,6 +65,10 @@ const configSchema = z.object({
     // One per core left beside the serving thread: more would only take turns on the same cores.
     .default(Math.max(1, Math.min(4, availableParallelism() - 1)))
     .describe('threads that render pages and staff screens beside the thread that serves'),
+  STAFF_2FA: z
+    .enum(['optional', 'required'])
+    .default('optional')
+    .describe('required makes every admin set up two-factor sign-in before reaching anything else; optional leaves it to each person'),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')
@@ -116,6 +120,8 @@ export interface Config {
   /** Whether webhook deliveries may connect to loopback and private-network addresses. */
   webhookAllowPrivate: boolean;
   renderThreads: number;
+  /** Whether admins must sign in with a second factor (STAFF_2FA). */
+  staffTwoFactor: 'optional' | 'required';
 }
 
 export class ConfigError extends Error {
@@ -155,6 +161,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
     webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE === '1',
     renderThreads: c.RENDER_THREADS,
+    staffTwoFactor: c.STAFF_2FA,
     exportDir: c.EXPORT_DIR,
     postmortemsDir: c.POSTMORTEMS_DIR,
     smtpUrl: c.SMTP_URL,

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { freshDatabase } from '../support/test-server';
-import { signIn } from '../../src/lib/auth/sign-in';
+import { signIn, MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sign-in';
 
 const { db, dir, databasePath } = freshDatabase();
 afterAll(() => {
@@ -14,12 +14,12 @@ const admin = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], { env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' });
 
 describe('npm run admin', () => {
-  it('adds a user with a generated password, printed once, that signs in', () => {
+  it('adds a user with a generated password, printed once, that signs in', async () => {
     const out = admin('user', 'add', 'Oncall@Example.com', '--role', 'editor');
     expect(out.status).toBe(0);
     expect(out.stdout).toContain('Added oncall@example.com as editor.');
     const password = /Password \(shown only now\): (\S+)/.exec(out.stdout)![1]!;
-    expect(signIn(db, { email: 'oncall@example.com', password, address: '127.0.0.1' }, Date.now()).token).toBeTruthy();
+    expect((await signIn(db, { email: 'oncall@example.com', password, address: '127.0.0.1' }, Date.now())).kind).toBe('session');
     expect(execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'user', 'list'], { env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' })).toContain('oncall@example.com\teditor');
   });
 
@@ -30,5 +30,23 @@ describe('npm run admin', () => {
     const role = admin('user', 'add', 'new@example.com', '--role', 'owner');
     expect(role.status).toBe(2);
     expect(role.stderr).toContain('--role must be one of admin, editor');
+  });
+
+  it('unlocks an account and resets a password, printed once, ending its sessions', async () => {
+    const email = 'oncall@example.com';
+    for (let i = 0; i < MAX_FAILURES_PER_PAIR; i++) await expect(signIn(db, { email, password: 'wrong', address: '10.9.9.9' }, Date.now(), { wait: async () => {} })).rejects.toThrow();
+    await expect(signIn(db, { email, password: 'whatever', address: '10.9.9.9' }, Date.now())).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    const unlocked = admin('user', 'unlock', email);
+    expect(unlocked.status, unlocked.stderr).toBe(0);
+    expect(unlocked.stdout).toContain(`Unlocked ${email}`);
+
+    const before = await signIn(db, { email, password: 'wrong', address: '10.9.9.9' }, Date.now()).catch((e: unknown) => e);
+    expect(before).toMatchObject({ code: 'UNAUTHORIZED' });
+    const reset = admin('user', 'reset-password', email);
+    expect(reset.status, reset.stderr).toBe(0);
+    const password = /Password \(shown only now\): (\S+)/.exec(reset.stdout)![1]!;
+    expect(reset.stdout).toMatch(/1 session\(s\) ended/);
+    expect((await signIn(db, { email, password, address: '10.9.9.9' }, Date.now())).kind).toBe('session');
+    expect(admin('user', 'unlock', 'nobody@example.com').status).toBe(1);
   });
 });

@@ -31,6 +31,8 @@ export function postForm(site: TestSite, path: string, fields: Record<string, st
       'content-type': 'application/x-www-form-urlencoded',
       origin: options.origin ?? site.url,
       ...(options.cookie ? { cookie: options.cookie } : {}),
+      // Believed only by a site started with TRUST_PROXY=1.
+      ...(options.address ? { 'x-forwarded-for': options.address } : {}),
     },
   });
 }

@@ -22,4 +22,10 @@ describe('configuration', () => {
   it('drops a trailing slash from the public URL', () => {
     expect(parseConfig({ SITE_URL: 'https://status.example.com/' }).siteUrl).toBe('https://status.example.com');
   });
+
+  it('leaves two-factor sign-in optional unless STAFF_2FA=required', () => {
+    expect(parseConfig({}).staffTwoFactor).toBe('optional');
+    expect(parseConfig({ STAFF_2FA: 'required' }).staffTwoFactor).toBe('required');
+    expect(() => parseConfig({ STAFF_2FA: 'yes' })).toThrow(/STAFF_2FA/);
+  });
 });

@@ -10,6 +10,7 @@ const NOTICES = {
   scheduled: 'admin.notice.scheduled',
   cancelled: 'admin.notice.cancelled',
   saved: 'admin.notice.saved',
+  unlocked: 'admin.notice.unlocked',
   published: 'admin.notice.published',
   unpublished: 'admin.notice.unpublished',
 } as const satisfies Record<string, MessageKey>;

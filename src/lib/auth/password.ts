@@ -1,4 +1,5 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 
 // scrypt cost: 2^15 takes about 50 ms here, slow enough to blunt guessing
 // from a stolen database and fast enough for a sign-in form.
@@ -44,3 +45,9 @@ export function dummyHash(): string {
   dummy ??= hashPassword(generatePassword());
   return dummy;
 }
+
+/** The rule for every password a person chooses, said the same way everywhere. */
+export const newPasswordField = z
+  .string({ required_error: `Use at least ${MIN_PASSWORD_LENGTH} characters.` })
+  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`)
+  .max(200, 'Keep it under 200 characters.');

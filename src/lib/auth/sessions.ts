@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, ne } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { sessions, users } from '../../../db/schema';
+import { sessions, signInChallenges, users } from '../../../db/schema';
+import type { Tx } from '../incidents/log';
 import type { Role } from './users';
 
 export const SESSION_COOKIE = 'shirase_session';
@@ -15,13 +16,19 @@ export interface SessionUser {
   email: string;
   name: string | null;
   role: Role;
+  /** Whether the account signs in with a second factor. */
+  twoFactor: boolean;
 }
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-export function createSession(db: Db, userId: string, now: number): { token: string; expiresAt: number } {
+/** Expired rows removed per sign-in: enough to keep up with sign-ins, never a long write. */
+const PURGE_BATCH = 100;
+
+export function createSession(db: Db | Tx, userId: string, now: number): { token: string; expiresAt: number } {
+  deleteExpiredSessions(db, now);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = now + SESSION_IDLE_MS;
   db.insert(sessions).values({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt, lastSeenAt: now }).run();
@@ -33,7 +40,7 @@ export function findSessionUser(db: Db, token: string | undefined, now: number):
   if (!token || token.length > 100) return null;
   const tokenHash = hashToken(token);
   const row = db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, lastSeenAt: sessions.lastSeenAt })
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, totpEnabledAt: users.totpEnabledAt, lastSeenAt: sessions.lastSeenAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
@@ -42,13 +49,29 @@ export function findSessionUser(db: Db, token: string | undefined, now: number):
   if (now - row.lastSeenAt > TOUCH_EVERY_MS) {
     db.update(sessions).set({ lastSeenAt: now, expiresAt: now + SESSION_IDLE_MS }).where(eq(sessions.tokenHash, tokenHash)).run();
   }
-  return { id: row.id, email: row.email, name: row.name, role: row.role };
+  return { id: row.id, email: row.email, name: row.name, role: row.role, twoFactor: row.totpEnabledAt !== null };
 }
 
 export function endSession(db: Db, token: string | undefined): void {
   if (token) db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token))).run();
 }
 
-export function deleteExpiredSessions(db: Db, now: number): void {
-  db.delete(sessions).where(lt(sessions.expiresAt, now)).run();
+/**
+ * Ends every session of an account at once (a reset, a disable), or every
+ * other one (a password change keeps the session that made it).
+ */
+export function endUserSessions(tx: Db | Tx, userId: string, keepToken?: string): number {
+  const where = keepToken ? and(eq(sessions.userId, userId), ne(sessions.tokenHash, hashToken(keepToken))) : eq(sessions.userId, userId);
+  return tx.delete(sessions).where(where).run().changes;
+}
+
+/**
+ * Removes expired sessions and sign-in challenges, a bounded batch at a time,
+ * so whoever signs in next pays for at most a few index lookups.
+ */
+export function deleteExpiredSessions(db: Db | Tx, now: number): void {
+  const expired = db.select({ tokenHash: sessions.tokenHash }).from(sessions).where(lt(sessions.expiresAt, now)).limit(PURGE_BATCH);
+  db.delete(sessions).where(inArray(sessions.tokenHash, expired)).run();
+  const stale = db.select({ tokenHash: signInChallenges.tokenHash }).from(signInChallenges).where(lt(signInChallenges.expiresAt, now)).limit(PURGE_BATCH);
+  db.delete(signInChallenges).where(inArray(signInChallenges.tokenHash, stale)).run();
 }

@@ -1,59 +1,69 @@
-import { and, count, eq, gte, lt, min } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { signInFailures, users } from '../../../db/schema';
+import { signInChallenges, users } from '../../../db/schema';
+import type { Tx } from '../incidents/log';
 import { ShiraseError } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { dummyHash, verifyPassword } from './password';
-import { createSession } from './sessions';
+import { createSession, deleteExpiredSessions, hashToken } from './sessions';
+import { claimSignInAttempt, clearPairFailures, forgiveSignInAttempt, sleep, type SignInAttempt } from './sign-in-throttle';
 
-export const FAILURE_WINDOW_MS = 15 * 60_000;
-export const MAX_FAILURES_PER_ACCOUNT = 5;
-export const MAX_FAILURES_PER_ADDRESS = 20;
+export { FAILURE_WINDOW_MS, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_PAIR } from './sign-in-throttle';
+
+/** How long the second step of a sign-in (the code) may wait after the password. */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
 
 const WRONG = 'That email address and password do not match an account.';
 
-function lockedFor(db: Db, subject: string, max: number, now: number): number {
-  const since = now - FAILURE_WINDOW_MS;
-  const row = db
-    .select({ n: count(), oldest: min(signInFailures.at) })
-    .from(signInFailures)
-    .where(and(eq(signInFailures.subject, subject), gte(signInFailures.at, since)))
-    .get();
-  if (!row || row.n < max || row.oldest === null) return 0;
-  return row.oldest + FAILURE_WINDOW_MS - now;
+export type SignInResult =
+  | { kind: 'session'; token: string; expiresAt: number; userId: string }
+  /** The password was right and a code is still owed: `challenge` goes back with it (see completeSignIn). */
+  | { kind: 'challenge'; challenge: string; expiresAt: number; userId: string };
+
+export interface SignInOptions {
+  /** Waits out the account's delay; tests pass a recorder. */
+  wait?: (ms: number) => Promise<void>;
+}
+
+/** Opens a session for a fully checked sign-in and records it, in the caller's transaction. */
+export function openSignedInSession(tx: Tx, user: { id: string; email: string }, address: string, method: string, attempt: SignInAttempt, now: number) {
+  forgiveSignInAttempt(tx, attempt);
+  clearPairFailures(tx, user.email, address);
+  const session = createSession(tx, user.id, now);
+  recordAudit(tx, { now, actor: { kind: 'user', id: user.id, label: user.email } }, { action: 'user.sign_in', entityType: 'user', entityId: user.id, after: { address, method } });
+  return { kind: 'session' as const, ...session, userId: user.id };
 }
 
 /**
- * Checks an email and password and opens a session. Failures are counted per
- * account and per client address; past the limit, sign-in answers
- * RATE_LIMITED until the window passes, whether or not the password is right.
- * Unknown accounts and wrong passwords get the same answer in the same time.
+ * Checks an email and password. With two-factor sign-in on for the account,
+ * no session yet: a short-lived challenge the code must come back with.
+ *
+ * Failures are counted per (account, address) and per address, which are
+ * refused (RATE_LIMITED) past their limits, and per account, which only
+ * makes the next attempts wait a few seconds at most: wrong guesses from one
+ * place never lock the owner out from another. Unknown accounts and wrong
+ * passwords get the same answer in the same time.
  */
-export function signIn(db: Db, input: { email: string; password: string; address: string }, now: number): { token: string; expiresAt: number; userId: string } {
+export async function signIn(db: Db, input: { email: string; password: string; address: string }, now: number, options: SignInOptions = {}): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
-  const account = `account:${email}`;
-  const address = `address:${input.address}`;
-  const wait = Math.max(lockedFor(db, account, MAX_FAILURES_PER_ACCOUNT, now), lockedFor(db, address, MAX_FAILURES_PER_ADDRESS, now));
-  if (wait > 0) {
-    const seconds = Math.ceil(wait / 1000);
-    throw new ShiraseError('RATE_LIMITED', `Too many failed sign-ins. Try again in ${Math.ceil(seconds / 60)} minute(s).`, {
-      retryAfterSeconds: seconds,
-      hint: 'If you forgot your password, ask an admin to reset it.',
-    });
-  }
+  const attempt = claimSignInAttempt(db, email, input.address, now);
+  await (options.wait ?? sleep)(attempt.delayMs);
   const user = db.select().from(users).where(eq(users.email, email)).get();
   const ok = verifyPassword(input.password, user?.passwordHash ?? dummyHash()) && user !== undefined && user.disabledAt === null;
   if (!ok || !user) {
-    db.transaction((tx) => {
-      tx.insert(signInFailures).values([{ subject: account, at: now }, { subject: address, at: now }]).run();
-      tx.delete(signInFailures).where(lt(signInFailures.at, now - FAILURE_WINDOW_MS)).run();
-    });
     throw new ShiraseError('UNAUTHORIZED', WRONG, { fields: [{ field: 'password', message: WRONG }] });
   }
-  return db.transaction((tx) => {
-    tx.delete(signInFailures).where(eq(signInFailures.subject, account)).run();
-    const session = createSession(db, user.id, now);
-    recordAudit(tx, { now, actor: { kind: 'user', id: user.id, label: user.email } }, { action: 'user.sign_in', entityType: 'user', entityId: user.id, after: { address: input.address } });
-    return { ...session, userId: user.id };
-  });
+  if (user.totpEnabledAt !== null && user.totpSecret !== null) {
+    const challenge = randomBytes(32).toString('base64url');
+    const expiresAt = now + CHALLENGE_TTL_MS;
+    db.transaction((tx) => {
+      // The password was right: not a failure, though the sign-in is not finished.
+      forgiveSignInAttempt(tx, attempt);
+      deleteExpiredSessions(tx, now);
+      tx.insert(signInChallenges).values({ tokenHash: hashToken(challenge), userId: user.id, expiresAt, createdAt: now }).run();
+    });
+    return { kind: 'challenge', challenge, expiresAt, userId: user.id };
+  }
+  return db.transaction((tx) => openSignedInSession(tx, user, input.address, 'password', attempt, now));
 }

@@ -1,13 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
-import { sessions, users } from '../../../db/schema';
+import { users } from '../../../db/schema';
 import { ShiraseError, notFound } from '../errors';
 import { newPublicId } from '../ids';
 import { recordAudit } from '../audit/record-audit';
 import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
-import { MIN_PASSWORD_LENGTH, generatePassword, hashPassword } from './password';
+import { generatePassword, hashPassword, newPasswordField } from './password';
+import { endUserSessions } from './sessions';
 
 export const ROLES = ['admin', 'editor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -23,7 +24,7 @@ const createSchema = z.object({
   email: emailField,
   name: z.string().trim().max(100).optional(),
   role: z.enum(ROLES, { errorMap: () => ({ message: 'Pick admin or editor.' }) }),
-  password: z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(200).optional(),
+  password: newPasswordField.optional(),
 });
 
 /** Adds a staff account. Without a password one is generated and returned, to be shown once. */
@@ -61,15 +62,22 @@ export function disableUser(db: Db, userId: string, ctx: WriteContext): void {
     if (!before) throw notFound(`User ${userId}`);
     if (ctx.actor?.id === userId) throw new ShiraseError('CONFLICT', 'You cannot disable your own account.', { hint: 'Ask another admin to do it.' });
     tx.update(users).set({ disabledAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
-    tx.delete(sessions).where(eq(sessions.userId, userId)).run();
+    endUserSessions(tx, userId);
     recordAudit(tx, ctx, { action: 'user.disable', entityType: 'user', entityId: userId, before: { email: before.email } });
   });
 }
 
 export function listUsers(db: Db) {
   return db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, createdAt: users.createdAt, disabledAt: users.disabledAt })
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, createdAt: users.createdAt, disabledAt: users.disabledAt, totpEnabledAt: users.totpEnabledAt })
     .from(users)
     .orderBy(asc(users.email))
     .all();
+}
+
+/** The account for an address, for the command line; NOT_FOUND names the address. */
+export function findUserByEmail(db: Db, email: string) {
+  const row = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+  if (!row) throw notFound(`The account ${email.trim().toLowerCase()}`);
+  return row;
 }

@@ -1,0 +1,82 @@
+import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import type { Db } from '../../../db/open';
+import { signInChallenges, users } from '../../../db/schema';
+import type { Tx } from '../incidents/log';
+import { ShiraseError } from '../errors';
+import { hashToken } from './sessions';
+import { openSignedInSession, type SignInOptions } from './sign-in';
+import { claimSignInAttempt, countFailures, sleep } from './sign-in-throttle';
+import { acceptTotpCode, normalizeTotpCode } from './totp';
+import { useRecoveryCode } from './recovery-codes';
+
+/** Wrong codes one challenge takes before the password has to be typed again. */
+export const MAX_CODES_PER_CHALLENGE = 5;
+
+const WRONG_CODE = 'That code was not accepted: it may be mistyped, expired or already used.';
+
+function expired(): ShiraseError {
+  return new ShiraseError('UNAUTHORIZED', 'This sign-in has expired. Sign in again with your password.', {
+    hint: 'The code has to follow the password within 5 minutes.',
+  });
+}
+
+/**
+ * Accepts a code from the account's authenticator app (once per time step,
+ * one step of clock drift either way) or an unused recovery code, and records
+ * the step or marks the code used in the same transaction as the new session.
+ */
+export function checkSecondFactor(tx: Tx, userId: string, code: string, now: number): 'totp' | 'recovery_code' | null {
+  const user = tx.select({ totpSecret: users.totpSecret, totpLastStep: users.totpLastStep }).from(users).where(eq(users.id, userId)).get();
+  if (!user?.totpSecret) return null;
+  if (normalizeTotpCode(code)) {
+    const step = acceptTotpCode(user.totpSecret, code, user.totpLastStep, now);
+    if (step === null) return null;
+    // Conditional, so two requests racing with the same code cannot both win.
+    const claimed = tx
+      .update(users)
+      .set({ totpLastStep: step })
+      .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
+      .run();
+    return claimed.changes === 1 ? 'totp' : null;
+  }
+  return useRecoveryCode(tx, userId, code, now) ? 'recovery_code' : null;
+}
+
+/**
+ * The second step of a two-factor sign-in: the challenge from signIn and a
+ * code. Wrong codes count like wrong passwords (per account and address,
+ * per address, and per account as a delay), and a challenge that has taken
+ * too many is dropped.
+ */
+export async function completeSignIn(db: Db, input: { challenge: string; code: string; address: string }, now: number, options: SignInOptions = {}) {
+  if (!input.challenge || input.challenge.length > 100) throw expired();
+  const challengeHash = hashToken(input.challenge);
+  const challengeSubject = `challenge:${challengeHash}`;
+  const found = db
+    .select({ userId: users.id, email: users.email, disabledAt: users.disabledAt })
+    .from(signInChallenges)
+    .innerJoin(users, eq(users.id, signInChallenges.userId))
+    .where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now)))
+    .get();
+  if (!found || found.disabledAt !== null) throw expired();
+  const attempt = claimSignInAttempt(db, found.email, input.address, now, [challengeSubject]);
+  // Counted after claiming, so answers sent in parallel from many addresses still add up.
+  if (countFailures(db, challengeSubject, now) > MAX_CODES_PER_CHALLENGE) {
+    db.delete(signInChallenges).where(eq(signInChallenges.tokenHash, challengeHash)).run();
+    throw expired();
+  }
+  await (options.wait ?? sleep)(attempt.delayMs);
+  const wrong = new ShiraseError('UNAUTHORIZED', WRONG_CODE, {
+    fields: [{ field: 'code', message: WRONG_CODE }],
+    hint: 'Type the 6-digit code your app shows now, or one of your recovery codes.',
+  });
+  return db.transaction((tx) => {
+    // Taking the challenge first makes it single-use even if two answers race;
+    // a wrong code throws, which rolls the taking back and leaves it standing.
+    const taken = tx.delete(signInChallenges).where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now))).run();
+    if (taken.changes !== 1) throw expired();
+    const method = checkSecondFactor(tx, found.userId, input.code, now);
+    if (!method) throw wrong;
+    return openSignedInSession(tx, { id: found.userId, email: found.email }, input.address, method, attempt, now);
+  });
+}
