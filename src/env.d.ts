@@ -7,6 +7,8 @@ declare namespace App {
     locale: import('./lib/i18n/messages').Locale;
     /** Prepended to internal links so readers stay in their language: '' or '/ja'. */
     localePrefix: string;
+    /** An internal path in the reader's language: link('/history') is '/ja/history' for a Japanese reader who came by /ja/. */
+    link: (path: string) => string;
     /** The signed-in staff member on admin pages. */
     user?: import('./lib/auth/sessions').SessionUser;
   }

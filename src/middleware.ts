@@ -1,22 +1,7 @@
 import { defineMiddleware } from 'astro:middleware';
 import type { APIContext } from 'astro';
-import { resolve } from 'node:path';
-import { registerAppContext, registeredAppContext, type AppContext } from './lib/app-context';
-import { getConfig } from './lib/config';
-import { migrateDatabase, openDatabase } from '../db/open';
+import type { AppContext } from './lib/app-context';
 import { findSessionUser, SESSION_COOKIE } from './lib/auth/sessions';
-import { negotiateLocale, splitLocalePath } from './lib/i18n/locale-path';
-
-// Under `astro dev` there is no Shirase server in front, so the first request
-// opens and migrates the database itself.
-function devContext(): AppContext {
-  const config = getConfig();
-  const db = openDatabase(config.databasePath);
-  migrateDatabase(db, resolve(process.cwd(), 'db/migrations'));
-  const context = { db, config, now: () => Date.now() };
-  registerAppContext(context);
-  return context;
-}
 
 /** Staff routes are decided by the route that will run, never by how the path was spelled. */
 function isStaffRoute(routePattern: string): boolean {
@@ -43,23 +28,14 @@ function guardStaff(context: APIContext, app: AppContext, route: string): Respon
 }
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  // The server hands its context in with each request; the global one serves `astro dev`.
-  const app = context.locals.shirase ?? registeredAppContext() ?? devContext();
-  context.locals.shirase = app;
-  // The render thread takes any /ja/ prefix off before Astro routes the request
-  // and says so in locals; a prefixed path still arrives here under `astro dev`
-  // and from a page's Astro.rewrite, and is rewritten to the path without it.
-  const split = context.locals.locale ? { locale: null, rest: context.url.pathname } : splitLocalePath(context.url.pathname);
-  if (split.locale) context.locals.localePrefix = `/${split.locale}`;
-  context.locals.localePrefix ??= '';
-  context.locals.locale ??= split.locale ?? negotiateLocale(context.request.headers.get('accept-language'), app.config.defaultLocale);
-  // The middleware does not run again for a path it rewrites, so that path is guarded here by its spelling.
-  const route = split.locale ? split.rest.replace(/\/+$/, '') : context.routePattern;
-  if (isStaffRoute(route)) {
-    const answer = guardStaff(context, app, route);
+  // The render thread hands every request its context as locals (see render-thread.ts),
+  // with any /ja/ prefix already taken off, so the route Astro runs is the one guarded here.
+  const app = context.locals.shirase;
+  if (isStaffRoute(context.routePattern)) {
+    const answer = guardStaff(context, app, context.routePattern);
     if (answer) return answer;
   }
-  const response = await (split.locale ? next(split.rest + context.url.search) : next());
+  const response = await next();
   response.headers.set('content-language', context.locals.locale);
   // Astro names no charset for pages; browsers must not guess one.
   if (response.headers.get('content-type') === 'text/html') response.headers.set('content-type', 'text/html; charset=utf-8');

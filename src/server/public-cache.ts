@@ -18,7 +18,7 @@ interface Entry {
   usedAt: number;
 }
 
-export type Renderer = (key: string) => Promise<{ status: number; contentType: string; body: Buffer }>;
+export type Renderer = (key: string) => Promise<{ status: number; contentType: string; body: Buffer; headers?: Record<string, string> }>;
 
 /** At most this many pages beyond the always-hot ones are rendered again after a change. */
 const MAX_POPULAR = 16;
@@ -190,7 +190,7 @@ export class PublicCache {
     const renderedAt = this.options.now();
     const started = performance.now();
     const job = this.render(key)
-      .then(async ({ status, contentType, body }) => {
+      .then(async ({ status, contentType, body, headers }) => {
         const renderMs = performance.now() - started;
         if (status >= 500) throw new Error(`rendering ${key} answered ${status}`);
         const rep = await makeRepresentation({
@@ -198,7 +198,8 @@ export class PublicCache {
           contentType,
           body,
           cacheControl: status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
-          headers: this.options.headersFor(key),
+          // What the page said of itself (its language) travels with it; the server's own headers win.
+          headers: { ...headers, ...this.options.headersFor(key) },
         });
         const known = this.entries.get(key);
         if (!options.unread || known || this.entries.size < this.options.maxEntries) {

@@ -7,6 +7,8 @@ import { CLIENT_ADDRESS_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData
 export interface Rendered {
   status: number;
   contentType: string;
+  /** Headers the page set that say something about the body (Content-Language, Link), kept with it in the cache. */
+  headers: Record<string, string>;
   body: Buffer;
 }
 
@@ -19,6 +21,15 @@ interface RenderThread {
 
 // Headers that describe one hop of a connection, not the request itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+/** Headers the cache makes itself for every representation, or that belong to one exchange only. */
+const NOT_KEPT = new Set([...HOP_BY_HOP, 'content-type', 'content-length', 'content-encoding', 'date', 'etag', 'cache-control', 'vary', 'set-cookie']);
+
+function pageHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string' && !NOT_KEPT.has(name) && !name.startsWith('x-astro')) kept[name] = value;
+  return kept;
+}
 
 /**
  * The threads that run Astro: every page render and every staff or API
@@ -103,7 +114,7 @@ export class RenderPool {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 500, contentType: String(res.headers['content-type'] ?? 'text/html; charset=utf-8'), body: Buffer.concat(chunks) }),
+            resolve({ status: res.statusCode ?? 500, contentType: String(res.headers['content-type'] ?? 'text/html; charset=utf-8'), headers: pageHeaders(res.headers), body: Buffer.concat(chunks) }),
           );
         },
       );

@@ -8,8 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../db/open';
-import { registerAppContext } from '../lib/app-context';
-import { splitLocalePath } from '../lib/i18n/locale-path';
+import { negotiateLocale, localizedPath, splitLocalePath } from '../lib/i18n/locale-path';
 import { CLIENT_ADDRESS_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
 
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
@@ -17,7 +16,6 @@ type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: un
 async function main(): Promise<void> {
   const data = workerData as RenderWorkerData;
   const db = openDatabase(data.databasePath);
-  registerAppContext({ db, config: data.config, now: () => Date.now() });
   const entry = (await import(pathToFileURL(join(data.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
   const server = createServer((req, res) => {
     if (req.headers[RENDER_HEADER] !== data.renderKey) {
@@ -40,7 +38,15 @@ async function main(): Promise<void> {
     const q = url.indexOf('?');
     const { locale, rest } = splitLocalePath(q >= 0 ? url.slice(0, q) : url);
     if (locale) req.url = rest + (q >= 0 ? url.slice(q) : '');
-    void entry.handler(req, res, undefined, { shirase: { db, config: data.config, now: () => clock }, locale: locale ?? undefined, localePrefix: locale ? `/${locale}` : '' });
+    const prefix = locale ? `/${locale}` : '';
+    // Every page gets its context the same way: database, configuration, clock, language and the link helper.
+    const locals: App.Locals = {
+      shirase: { db, config: data.config, now: () => clock },
+      locale: locale ?? negotiateLocale(req.headers['accept-language'], data.config.defaultLocale),
+      localePrefix: prefix,
+      link: (path: string) => localizedPath(prefix, path),
+    };
+    void entry.handler(req, res, undefined, locals);
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => parentPort!.postMessage({ port: (server.address() as AddressInfo).port }));

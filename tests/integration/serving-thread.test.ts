@@ -70,3 +70,24 @@ describe('the static copy', () => {
     expect(site.server.cache.peek('/history')).toBeDefined();
   });
 });
+
+describe('one request context', () => {
+  it('gives /, /en/ and /ja/ the same clock, and keeps the language a page names when it is served from memory', async () => {
+    const fixed = Date.UTC(2020, 0, 1, 3, 0);
+    const clocked = await startTestSite({ seed: true, now: () => fixed });
+    try {
+      const stamp = (html: string) => /class="banner-updated">([^<]+)</.exec(html)?.[1];
+      const [root, en, ja] = await Promise.all(['/', '/en/', '/ja/'].map((p) => fetch(clocked.url + p).then((r) => r.text())));
+      expect(stamp(root!)).toContain('1 Jan 2020');
+      expect(stamp(en!)).toBe(stamp(root!));
+      expect(stamp(ja!)).toContain('2020/01/01 12:00');
+      // Asked twice: the second answer is the cached one.
+      for (const [path, language] of [['/', 'en'], ['/ja/', 'ja'], ['/ja/history', 'ja'], ['/history', 'en']] as const) {
+        await fetch(clocked.url + path);
+        expect((await fetch(clocked.url + path)).headers.get('content-language'), path).toBe(language);
+      }
+    } finally {
+      await clocked.close();
+    }
+  });
+});
