@@ -9,16 +9,8 @@ import { openIncident } from '../../src/lib/incidents/open-incident';
 import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
 import { loadComponentTree } from '../../src/lib/views/components';
 import { publicKeys } from '../../src/server/export-site';
+import { until } from '../support/until';
 
-async function until<T>(probe: () => Promise<T | undefined>, limitMs = 5_000): Promise<T | undefined> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return undefined;
-}
 
 describe('live updates', () => {
   let site: TestSite;

@@ -10,6 +10,7 @@ import { postIncidentUpdate } from '../../src/lib/incidents/post-update';
 import { newPublicId } from '../../src/lib/ids';
 import { loadComponentTree } from '../../src/lib/views/components';
 import { PAUSE_AFTER_PERMANENT_FAILURES } from '../../src/lib/notifications/deliver';
+import { until } from '../support/until';
 
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 let site: TestSite;
@@ -24,15 +25,6 @@ afterAll(async () => {
   await sink?.close();
 });
 
-async function until<T>(probe: () => T | undefined | false, limitMs = 8_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 const component = (name: string) => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === name)!;
 
 /** Subscribes directly in the database, as a confirmed reader, for tests about delivery. */

@@ -5,6 +5,7 @@ import { startTestSite, type TestSite } from '../support/test-server';
 import { decodeQuotedPrintable, startSmtpSink, type ReceivedMail } from '../support/smtp-sink';
 import { postForm } from '../support/staff';
 import { openIncident } from '../../src/lib/incidents/open-incident';
+import { until } from '../support/until';
 
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 let site: TestSite;
@@ -17,15 +18,6 @@ afterAll(async () => {
   await sink?.close();
 });
 
-async function until<T>(probe: () => T | undefined | false, limitMs = 8_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 const linkIn = (mail: ReceivedMail, path: string) => new RegExp(`https?://\\S+?${path.replace('/', '\\/')}\\?token=[\\w.-]+`).exec(decodeQuotedPrintable(mail.raw))![0];
 const local = (url: string) => new URL(url).pathname + new URL(url).search;
 const statusOf = (email: string) => site.db.select().from(subscribers).where(eq(subscribers.email, email)).get()!.status;

@@ -12,16 +12,8 @@ import { deliverBatch } from '../../src/lib/notifications/deliver';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { newPublicId } from '../../src/lib/ids';
 import { postWebhookRequest } from '../../src/lib/notifications/webhook-request';
+import { until } from '../support/until';
 
-async function until<T>(probe: () => T | undefined | false, limitMs = 8_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A webhook row written straight to the database, as if it had been added before any check existed. */
 function rawWebhook(db: Db, url: string) {
