@@ -58,7 +58,7 @@ describe('a customer checking the status page', () => {
   it('sees a new incident appear on the open page without reloading it', async () => {
     const page = await browser.newPage();
     await page.goto(url + '/');
-    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same document'));
+    await page.evaluate(() => ((window as Window & { marker?: string }).marker = 'same document'));
     const db = openDatabase(server.databasePath);
     try {
       openIncident(db, { name: 'Sync delayed for some boards', status: 'investigating', body: 'Changes take minutes to appear.' }, { now: Date.now() });
@@ -67,7 +67,7 @@ describe('a customer checking the status page', () => {
     }
     await page.getByRole('heading', { name: 'Active incidents' }).waitFor({ timeout: 10_000 });
     expect(await page.getByText('Sync delayed for some boards').count()).toBeGreaterThan(0);
-    expect(await page.evaluate(() => (window as unknown as { marker: string }).marker)).toBe('same document');
+    expect(await page.evaluate(() => (window as Window & { marker?: string }).marker)).toBe('same document');
     expect(await page.locator('#live-status').textContent()).toContain('updated');
     await page.close();
   });

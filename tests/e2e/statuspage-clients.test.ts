@@ -45,7 +45,7 @@ describe('third-party Statuspage clients', () => {
     const { Statuspage } = require('statuspage.io') as typeof import('statuspage.io');
     const client = new Statuspage('shirasedemo1');
     // The client is built for Atlassian's hosts; point its HTTP client at ours.
-    (client as unknown as { apiClient: { defaults: { baseURL: string } } }).apiClient.defaults.baseURL = site.url;
+    client.setApiUrl(site.url);
     const summary = await client.api.getSummary();
     expect(summary.status.description).toBe('All Systems Operational');
     expect(summary.components.some((c) => c.name === 'Web app')).toBe(true);
