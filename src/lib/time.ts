@@ -69,11 +69,6 @@ export function zonedTimeToUtc(
   return ms;
 }
 
-export function startOfLocalDay(ms: number, timeZone: string): number {
-  const d = localDateOf(ms, timeZone);
-  return zonedTimeToUtc(d.year, d.month, d.day, 0, 0, timeZone);
-}
-
 /** Start of the local day `days` calendar days after the one containing `ms`. */
 export function addLocalDays(ms: number, days: number, timeZone: string): number {
   const d = localDateOf(ms, timeZone);
