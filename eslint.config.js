@@ -30,6 +30,10 @@ const NO_PRIVATE_REACH = [
     message: 'Use dot access: bracket access with a plain name is how tests reach private members.',
   },
   {
+    selector: 'MemberExpression[computed=true] > TemplateLiteral.property[expressions.length=0]',
+    message: 'Use dot access: bracket access with a fixed name is how tests reach private members.',
+  },
+  {
     selector: "TSAsExpression > TSAsExpression.expression[typeAnnotation.type='TSUnknownKeyword']",
     message: 'No `as unknown as` in tests: it is how tests reach private members. Give the code an option, or type the value properly.',
   },
