@@ -57,6 +57,8 @@ test.describe('accessibility', () => {
   }
 
   test('admin pages have no axe violations', async () => {
+    // Sixteen pages audited one after another.
+    test.setTimeout(120_000);
     const page = await context.newPage();
     await page.goto(server.url + '/admin/login');
     expect(await audit(page)).toEqual([]);

@@ -107,6 +107,8 @@ test.describe('hostile input', () => {
   });
 
   test('runs nothing when a hostile subscriber address comes back in the form', async () => {
+    // Thirty form round trips, traced: longer than one journey on a busy machine.
+    test.setTimeout(150_000);
     const page = await context.newPage();
     for (const payload of payloads.slice(0, 30)) {
       const found = await inspect(page, async () => {
