@@ -13,15 +13,6 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      {
-        test: {
-          name: 'e2e',
-          include: ['tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/support/build-once.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 90_000,
-        },
-      },
     ],
   },
 });

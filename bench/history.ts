@@ -15,7 +15,7 @@ const WRITES = 30;
 const COLD_WRITES = 10;
 
 /** Bulk-loads history with plain SQL: this measures serving, not seeding. */
-export function seedHistory(db: Db, now: number): string {
+function seedHistory(db: Db, now: number): string {
   const sqlite = db.$client;
   const since = now - YEARS * 365 * 86_400_000;
   const componentIds: string[] = [];

@@ -1,5 +1,4 @@
-export const ERROR_CODES = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'FORBIDDEN', 'UNAUTHORIZED', 'RATE_LIMITED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorCode = 'NOT_FOUND' | 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'RATE_LIMITED' | 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE';
 
 export interface FieldIssue {
   field: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-export const PUBLIC_ID_PATTERN = /^[0-9a-z]{12}$/;
+const PUBLIC_ID_PATTERN = /^[0-9a-z]{12}$/;
 
 /**
  * A 12-character lowercase base36 id, the shape Statuspage uses for public ids.

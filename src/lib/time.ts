@@ -36,7 +36,7 @@ function localParts(ms: number, timeZone: string) {
 }
 
 /** Offset of the zone from UTC at the given instant, in milliseconds. */
-export function zoneOffsetMs(ms: number, timeZone: string): number {
+function zoneOffsetMs(ms: number, timeZone: string): number {
   const p = localParts(ms, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - (ms - (ms % 1000 + 1000) % 1000);
@@ -67,11 +67,6 @@ export function zonedTimeToUtc(
   let ms = guess - zoneOffsetMs(guess, timeZone);
   ms = guess - zoneOffsetMs(ms, timeZone);
   return ms;
-}
-
-export function startOfLocalDay(ms: number, timeZone: string): number {
-  const d = localDateOf(ms, timeZone);
-  return zonedTimeToUtc(d.year, d.month, d.day, 0, 0, timeZone);
 }
 
 /** Start of the local day `days` calendar days after the one containing `ms`. */
@@ -133,4 +128,4 @@ export function splitDuration(ms: number): { days: number; hours: number; minute
   };
 }
 
-export { MINUTE, HOUR, DAY };
+export { MINUTE, HOUR };

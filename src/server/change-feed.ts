@@ -5,7 +5,7 @@ import { bumpChangeCounter, changeCounterReader } from '../lib/site/change-count
 import { folderSignature } from '../lib/postmortems/load-postmortems';
 
 /** How often the safety net looks, for file systems that report nothing. */
-export const SAFETY_NET_MS = 500;
+const SAFETY_NET_MS = 500;
 
 export interface ChangeFeed {
   /** Whether the change counter moved since the last call that said so. */

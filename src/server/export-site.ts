@@ -43,7 +43,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
 }
 
 /** Where a public path lives in a static copy: pages become folders with an index.html. */
-export function fileFor(key: string): string {
+function fileFor(key: string): string {
   if (key === NOT_FOUND_KEY) return '404.html';
   if (/\.(json|svg|rss|xml|ics|css|js|png|ico|txt)$/.test(key)) return key.slice(1);
   return join(key.slice(1), 'index.html');

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export const MAX_LIVE_CLIENTS = 10_000;
+const MAX_LIVE_CLIENTS = 10_000;
 const HEARTBEAT_MS = 25_000;
 
 /**

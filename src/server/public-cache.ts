@@ -1,9 +1,9 @@
 import { makeRepresentation, type Representation } from './representation';
 
-export const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=30, stale-if-error=86400';
-export const NOT_FOUND_CACHE_CONTROL = 'public, max-age=60';
+const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=30, stale-if-error=86400';
+const NOT_FOUND_CACHE_CONTROL = 'public, max-age=60';
 /** How long a time-sensitive page may be shown before it is rendered again with a new "now". */
-export const TIME_SENSITIVE_MAX_AGE_MS = 60_000;
+const TIME_SENSITIVE_MAX_AGE_MS = 60_000;
 
 interface Entry {
   rep: Representation;

@@ -14,7 +14,7 @@ export const API_NOT_FOUND_KEY = '/api/404';
  * cached 404, so made-up paths never cost a render. A new page folder that is
  * neither must be named here (tests/unit/public-routes.test.ts checks).
  */
-export const RENDERED_PREFIXES = ['/admin', '/api/v1', '/subscribe', '/unsubscribe'] as const;
+const RENDERED_PREFIXES = ['/admin', '/api/v1', '/subscribe', '/unsubscribe'] as const;
 
 export function isRenderedPath(path: string): boolean {
   return RENDERED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** No form or API call needs more than this. */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_REQUEST_BYTES = 1024 * 1024;
 /** Bodies being read at once across all clients may hold at most this much memory. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 let buffered = 0;

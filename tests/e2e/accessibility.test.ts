@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 const require = createRequire(import.meta.url);
@@ -13,22 +11,23 @@ let server: ServerProcess;
 let browser: Browser;
 let context: BrowserContext;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+test.beforeAll(async ({ browser: shared }) => {
+  // One browser per worker, launched by Playwright with the options in playwright.config.ts.
+  browser = shared;
+  server = await startServerProcess();
   // axe is injected as an inline script, which the pages' CSP rightly forbids; bypass it for the audit only.
   context = await browser.newContext({ bypassCSP: true });
   mkdirSync(SHOTS, { recursive: true });
 });
-afterAll(async () => {
+test.afterAll(async () => {
   await context?.close();
-  await browser?.close();
   await server?.stop();
 });
 
 async function audit(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
   const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run({
+    const result = await (window as Window & { axe?: typeof import('axe-core') }).axe!.run({
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
     });
     return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
@@ -36,12 +35,18 @@ async function audit(page: Page): Promise<string[]> {
   return violations;
 }
 
+const SHOWN = [
+  ['status', '/'],
+  ['incident', '/incidents/jun18renewal'],
+  ['postmortem', '/postmortems/renewal-outage'],
+] as const;
+
 const PUBLIC = ['/', '/history', '/incidents/jun18renewal', '/postmortems/renewal-outage', '/postmortems', '/api', '/subscribe', '/no-such-page'];
 
-describe('accessibility', () => {
+test.describe('accessibility', () => {
   for (const locale of ['en', 'ja']) {
     for (const path of PUBLIC) {
-      it(`${locale}${path} has no axe violations`, async () => {
+      test(`${locale}${path} has no axe violations`, async () => {
         const page = await context.newPage();
         await page.goto(`${server.url}/${locale}${path === '/' ? '/' : path}`);
         expect(await page.getAttribute('html', 'lang')).toBe(locale);
@@ -51,7 +56,9 @@ describe('accessibility', () => {
     }
   }
 
-  it('admin pages have no axe violations', async () => {
+  test('admin pages have no axe violations', async () => {
+    // Sixteen pages audited one after another.
+    test.setTimeout(120_000);
     const page = await context.newPage();
     await page.goto(server.url + '/admin/login');
     expect(await audit(page)).toEqual([]);
@@ -71,7 +78,7 @@ describe('accessibility', () => {
     await page.close();
   });
 
-  it('lets a keyboard reach the uptime strip and read a day', async () => {
+  test('lets a keyboard reach the uptime strip and read a day', async () => {
     const page = await context.newPage();
     await page.goto(server.url + '/en/');
     for (let i = 0; i < 40; i++) {
@@ -85,7 +92,7 @@ describe('accessibility', () => {
     await page.close();
   });
 
-  it('switches the times to the reader’s own zone and back', async () => {
+  test('switches the times to the reader’s own zone and back', async () => {
     const local = await browser.newContext({ timezoneId: 'Europe/Paris' });
     const page = await local.newPage();
     await page.goto(server.url + '/en/incidents/jun18renewal');
@@ -99,24 +106,40 @@ describe('accessibility', () => {
     await local.close();
   });
 
-  it('saves screenshots of the main pages in both languages and colour schemes', async () => {
+  test('saves screenshots of the main pages in both languages and colour schemes; the dark scheme passes axe too', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const themed = await browser.newContext({ colorScheme, viewport: { width: 1024, height: 900 } });
+      const themed = await browser.newContext({ colorScheme, viewport: { width: 1024, height: 900 }, bypassCSP: true });
       const page = await themed.newPage();
       for (const locale of ['en', 'ja']) {
-        for (const [name, path] of [['status', '/'], ['incident', '/incidents/jun18renewal'], ['postmortem', '/postmortems/renewal-outage']]) {
+        for (const [name, path] of SHOWN) {
           await page.goto(`${server.url}/${locale}${path}`);
+          // The dark scheme has colours of its own; their contrast is checked here.
+          if (colorScheme === 'dark') expect(await audit(page), `${locale}${path} in the dark scheme`).toEqual([]);
           await page.screenshot({ path: `${SHOTS}/${name}-${locale}-${colorScheme}.png`, fullPage: false });
         }
       }
       await themed.close();
     }
+  });
+
+  test('fits a 360 px screen: nothing scrolls sideways, the heading and the status banner are in view', async () => {
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await phone.newPage();
-    await page.goto(server.url + '/en/');
-    // Nothing wider than the screen at 360 px.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
-    await page.screenshot({ path: `${SHOTS}/status-en-360px.png` });
+    for (const locale of ['en', 'ja']) {
+      for (const [name, path] of SHOWN) {
+        const where = `${locale}${path}`;
+        await page.goto(`${server.url}/${locale}${path}`);
+        const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+        expect(clientWidth, where).toBeLessThanOrEqual(360);
+        expect(scrollWidth, `${where} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
+        await expect(page.getByRole('heading', { level: 1 }), where).toBeInViewport();
+        if (name === 'status') {
+          await expect(page.locator('.banner'), where).toBeInViewport();
+          await expect(page.locator('#banner-title'), where).toBeVisible();
+        }
+        await page.screenshot({ path: `${SHOTS}/${name}-${locale}-360px.png` });
+      }
+    }
     await phone.close();
   });
 });

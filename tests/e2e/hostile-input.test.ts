@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { xssPayloads } from '../support/xss-corpus';
@@ -20,7 +18,9 @@ let context: BrowserContext;
 let postmortems: string;
 const incidentIds: string[] = [];
 
-beforeAll(async () => {
+test.beforeAll(async ({ browser: shared }) => {
+  // One browser per worker, launched by Playwright with the options in playwright.config.ts.
+  browser = shared;
   postmortems = mkdtempSync(join(tmpdir(), 'shirase-hostile-'));
   cpSync('content/postmortems', postmortems, { recursive: true });
   // The whole corpus as a postmortem written in an editor.
@@ -28,7 +28,7 @@ beforeAll(async () => {
     join(postmortems, '2026-01-01-hostile.md'),
     `---\ntitle: Hostile\nslug: hostile\ndate: 2026-01-01\nincidents: []\nsummary: test\npublished: 2026-01-01T00:00:00Z\n---\n\n${payloads.join('\n\n')}\n`,
   );
-  [site, browser] = await Promise.all([startTestSite({ seed: true, env: { POSTMORTEMS_DIR: postmortems } }), launchBrowser()]);
+  site = await startTestSite({ seed: true, env: { POSTMORTEMS_DIR: postmortems } });
   const ctx = { now: Date.now() };
   // Every payload reaches a name and a body; names of components, templates and tokens get some too.
   for (let i = 0; i < payloads.length; i += 10) {
@@ -43,9 +43,8 @@ beforeAll(async () => {
   context = await browser.newContext({ bypassCSP: true });
 });
 
-afterAll(async () => {
+test.afterAll(async () => {
   await context?.close();
-  await browser?.close();
   await site?.close();
   rmSync(postmortems, { recursive: true, force: true });
 });
@@ -76,19 +75,19 @@ async function inspect(page: Page, load: () => Promise<unknown>): Promise<string
   return [...ran, ...suspicious];
 }
 
-describe('hostile input', () => {
-  it(`uses a corpus of ${payloads.length} payloads`, () => {
+test.describe('hostile input', () => {
+  test(`uses a corpus of ${payloads.length} payloads`, () => {
     expect(payloads.length).toBeGreaterThanOrEqual(100);
   });
 
-  it('has traps that catch script when it does run', async () => {
+  test('has traps that catch script when it does run', async () => {
     const page = await context.newPage();
     const caught = await inspect(page, () => page.setContent('<img src=x onerror="alert(1)"><a href="javascript:void(0)">x</a>'));
     expect(caught).toEqual(expect.arrayContaining(['dialog: 1', 'IMG onerror']));
     await page.close();
   });
 
-  it('runs nothing on the public pages', async () => {
+  test('runs nothing on the public pages', async () => {
     const page = await context.newPage();
     for (const path of ['/', '/history', ...incidentIds.map((id) => `/incidents/${id}`), '/postmortems/hostile', '/ja/']) {
       expect(await inspect(page, () => page.goto(site.url + path)), path).toEqual([]);
@@ -96,7 +95,7 @@ describe('hostile input', () => {
     await page.close();
   });
 
-  it('runs nothing on the admin pages', async () => {
+  test('runs nothing on the admin pages', async () => {
     const staff = await signedInStaff(site);
     const [name, value] = staff.cookie.split('=');
     await context.addCookies([{ name: name!, value: value!, url: site.url }]);
@@ -107,7 +106,9 @@ describe('hostile input', () => {
     await page.close();
   });
 
-  it('runs nothing when a hostile subscriber address comes back in the form', async () => {
+  test('runs nothing when a hostile subscriber address comes back in the form', async () => {
+    // Thirty form round trips, traced: longer than one journey on a busy machine.
+    test.setTimeout(150_000);
     const page = await context.newPage();
     for (const payload of payloads.slice(0, 30)) {
       const found = await inspect(page, async () => {
@@ -121,7 +122,7 @@ describe('hostile input', () => {
     await page.close();
   });
 
-  it('runs nothing in an email built from the hostile text', async () => {
+  test('runs nothing in an email built from the hostile text', async () => {
     const page = await context.newPage();
     const mail = previewUpdateEmail(site.db, site.config, incidentIds[0]!, { status: 'identified', body: payloads.join('\n\n') }, 'en', Date.now())!;
     expect(await inspect(page, () => page.setContent(mail.html))).toEqual([]);

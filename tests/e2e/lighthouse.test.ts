@@ -1,28 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from '@playwright/test';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
+import { chromiumPath } from '../support/chromium';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 const CLI = join(require.resolve('lighthouse/package.json'), '..', 'cli', 'index.js');
-const CHROME = existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : chromium.executablePath();
+const CHROME = chromiumPath();
 
 let server: ServerProcess;
-beforeAll(async () => {
+test.beforeAll(async () => {
   server = await startServerProcess();
 });
-afterAll(async () => {
+test.afterAll(async () => {
   await server?.stop();
 });
 
-describe('Lighthouse on the status page', () => {
+test.describe('Lighthouse on the status page', () => {
   for (const locale of ['en', 'ja']) {
-    it(`scores 100 for accessibility, best practices and SEO in ${locale}`, async () => {
+    test(`scores 100 for accessibility, best practices and SEO in ${locale}`, async () => {
+      test.setTimeout(150_000);
       const out = join(server.postmortemsDir, `..`, `lighthouse-${locale}.json`);
       await run(
         process.execPath,
@@ -38,6 +39,6 @@ describe('Lighthouse on the status page', () => {
         'best-practices': 1,
         seo: 1,
       });
-    }, 150_000);
+    });
   }
 });

@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import { expect, test, type Browser } from '@playwright/test';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 let server: ServerProcess;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+test.beforeAll(async ({ browser: shared }) => {
+  // One browser per worker, launched by Playwright with the options in playwright.config.ts.
+  browser = shared;
+  server = await startServerProcess();
 });
-afterAll(async () => {
-  await browser?.close();
+test.afterAll(async () => {
   await server?.stop();
 });
 
-describe('staff publishing a postmortem', () => {
-  it('write it, preview it, publish it; readers see the generated timeline and metrics', async () => {
+test.describe('staff publishing a postmortem', () => {
+  test('write it, preview it, publish it; readers see the generated timeline and metrics', async () => {
     const page = await browser.newPage();
     await page.goto(server.url + '/admin/login');
     await page.getByLabel('Email address').fill('admin@example.com');

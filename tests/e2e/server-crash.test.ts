@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { openDatabase } from '../../db/open';
@@ -7,18 +7,18 @@ import { createApiToken } from '../../src/lib/auth/api-tokens';
 let server: ServerProcess;
 let token: string;
 
-beforeAll(async () => {
+test.beforeAll(async () => {
   server = await startServerProcess();
   const db = openDatabase(server.databasePath);
   token = createApiToken(db, { name: 'crash test', scopes: ['incidents'] }, { now: Date.now() }).token;
   db.$client.close();
 });
-afterAll(async () => {
+test.afterAll(async () => {
   await server?.stop().catch(() => undefined);
 });
 
-describe('the server killed during a burst of writes', () => {
-  it('loses no write it acknowledged', async () => {
+test.describe('the server killed during a burst of writes', () => {
+  test('loses no write it acknowledged', async () => {
     const acknowledged: string[] = [];
     let stop = false;
     // Four writers at once, as monitoring tools would be.

@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 let server: ServerProcess;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+test.beforeAll(async ({ browser: shared }) => {
+  // One browser per worker, launched by Playwright with the options in playwright.config.ts.
+  browser = shared;
+  server = await startServerProcess();
 });
-afterAll(async () => {
-  await browser?.close();
+test.afterAll(async () => {
   await server?.stop();
 });
 
@@ -30,8 +29,8 @@ async function signIn(page: Page) {
   await page.waitForURL(/\/admin$/);
 }
 
-describe('staff running an incident', () => {
-  it('sign in, open it on two components, post updates (one back-dated), resolve, and the public page follows', async () => {
+test.describe('staff running an incident', () => {
+  test('sign in, open it on two components, post updates (one back-dated), resolve, and the public page follows', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

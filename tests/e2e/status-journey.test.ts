@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import { expect, test, type Browser } from '@playwright/test';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { openDatabase } from '../../db/open';
 import { openIncident } from '../../src/lib/incidents/open-incident';
@@ -9,17 +7,18 @@ let server: ServerProcess;
 let url: string;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServerProcess(), launchBrowser()]);
+test.beforeAll(async ({ browser: shared }) => {
+  // One browser per worker, launched by Playwright with the options in playwright.config.ts.
+  browser = shared;
+  server = await startServerProcess();
   url = server.url;
 });
-afterAll(async () => {
-  await browser?.close();
+test.afterAll(async () => {
   await server?.stop();
 });
 
-describe('a customer checking the status page', () => {
-  it('sees the banner and the components, then reads the June 18 timeline', async () => {
+test.describe('a customer checking the status page', () => {
+  test('sees the banner and the components, then reads the June 18 timeline', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -55,10 +54,10 @@ describe('a customer checking the status page', () => {
     await page.close();
   });
 
-  it('sees a new incident appear on the open page without reloading it', async () => {
+  test('sees a new incident appear on the open page without reloading it', async () => {
     const page = await browser.newPage();
     await page.goto(url + '/');
-    await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same document'));
+    await page.evaluate(() => ((window as Window & { marker?: string }).marker = 'same document'));
     const db = openDatabase(server.databasePath);
     try {
       openIncident(db, { name: 'Sync delayed for some boards', status: 'investigating', body: 'Changes take minutes to appear.' }, { now: Date.now() });
@@ -67,7 +66,7 @@ describe('a customer checking the status page', () => {
     }
     await page.getByRole('heading', { name: 'Active incidents' }).waitFor({ timeout: 10_000 });
     expect(await page.getByText('Sync delayed for some boards').count()).toBeGreaterThan(0);
-    expect(await page.evaluate(() => (window as unknown as { marker: string }).marker)).toBe('same document');
+    expect(await page.evaluate(() => (window as Window & { marker?: string }).marker)).toBe('same document');
     expect(await page.locator('#live-status').textContent()).toContain('updated');
     await page.close();
   });

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, test, type Browser } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { loadComponentTree } from '../../src/lib/views/components';
@@ -16,8 +14,10 @@ let browser: Browser;
 let embedder: Server;
 let embedderUrl: string;
 
-beforeAll(async () => {
-  [site, browser] = await Promise.all([startTestSite({ seed: true }), launchBrowser()]);
+test.beforeAll(async ({ browser: shared }) => {
+  // One browser per worker, launched by Playwright with the options in playwright.config.ts.
+  browser = shared;
+  site = await startTestSite({ seed: true });
   // Another origin that embeds Atlassian's own status widget, as a customer's site would.
   const widget = readFileSync(require.resolve('@statuspage/status-widget/dist/index.js'));
   embedder = createServer((req, res) => {
@@ -34,18 +34,17 @@ beforeAll(async () => {
   embedderUrl = `http://localhost:${(embedder.address() as AddressInfo).port}/`;
 });
 
-afterAll(async () => {
-  await browser?.close();
+test.afterAll(async () => {
   embedder?.close();
   await site?.close();
 });
 
-describe('third-party Statuspage clients', () => {
-  it('the statuspage.io npm client reads the summary, status, components and incidents', async () => {
+test.describe('third-party Statuspage clients', () => {
+  test('the statuspage.io npm client reads the summary, status, components and incidents', async () => {
     const { Statuspage } = require('statuspage.io') as typeof import('statuspage.io');
     const client = new Statuspage('shirasedemo1');
     // The client is built for Atlassian's hosts; point its HTTP client at ours.
-    (client as unknown as { apiClient: { defaults: { baseURL: string } } }).apiClient.defaults.baseURL = site.url;
+    client.setApiUrl(site.url);
     const summary = await client.api.getSummary();
     expect(summary.status.description).toBe('All Systems Operational');
     expect(summary.components.some((c) => c.name === 'Web app')).toBe(true);
@@ -57,7 +56,7 @@ describe('third-party Statuspage clients', () => {
     expect(upcoming.scheduled_maintenances).toHaveLength(1);
   });
 
-  it("Atlassian's status widget, embedded on another origin, shows the live status", async () => {
+  test("Atlassian's status widget, embedded on another origin, shows the live status", async () => {
     const page = await browser.newPage();
     const failures: string[] = [];
     page.on('console', (m) => {

@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import { expect, test, type Browser } from '@playwright/test';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { decodeQuotedPrintable, startSmtpSink } from '../support/smtp-sink';
 
@@ -8,12 +6,13 @@ let server: ServerProcess;
 let browser: Browser;
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 
-beforeAll(async () => {
+test.beforeAll(async ({ browser: shared }) => {
+  // One browser per worker, launched by Playwright with the options in playwright.config.ts.
+  browser = shared;
   sink = await startSmtpSink();
-  [server, browser] = await Promise.all([startServerProcess({ SMTP_URL: sink.url }), launchBrowser()]);
+  server = await startServerProcess({ SMTP_URL: sink.url });
 });
-afterAll(async () => {
-  await browser?.close();
+test.afterAll(async () => {
   await server?.stop();
   await sink?.close();
 });
@@ -28,8 +27,8 @@ async function mailFor(to: string, match: (subject: string) => boolean) {
   }
 }
 
-describe('a customer subscribing', () => {
-  it('subscribes on the page, confirms from the email, and hears of the next update', async () => {
+test.describe('a customer subscribing', () => {
+  test('subscribes on the page, confirms from the email, and hears of the next update', async () => {
     const email = 'customer@example.com';
     const page = await browser.newPage();
     await page.goto(server.url + '/');

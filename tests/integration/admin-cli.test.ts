@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { freshDatabase } from '../support/test-server';
-import { signIn, MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sign-in';
+import { signIn } from '../../src/lib/auth/sign-in';
+import { MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sign-in-throttle';
 
 const { db, dir, databasePath } = freshDatabase();
 afterAll(() => {

@@ -4,7 +4,8 @@ import { auditLog, incidents, incidentUpdates, sessions, signInFailures } from '
 import { startTestSite, type TestSite } from '../support/test-server';
 import { postForm, signedInStaff } from '../support/staff';
 import { createUser } from '../../src/lib/auth/users';
-import { signIn, MAX_FAILURES_PER_PAIR, FAILURE_WINDOW_MS } from '../../src/lib/auth/sign-in';
+import { signIn } from '../../src/lib/auth/sign-in';
+import { FAILURE_WINDOW_MS, MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sign-in-throttle';
 import { MAX_ACCOUNT_DELAY_MS } from '../../src/lib/auth/sign-in-throttle';
 import { loadComponentTree } from '../../src/lib/views/components';
 import { loadIncident } from '../../src/lib/views/incidents';

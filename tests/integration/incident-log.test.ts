@@ -12,7 +12,7 @@ import { runMaintenanceWindows } from '../../src/lib/incidents/run-maintenance-w
 import { ShiraseError } from '../../src/lib/errors';
 import { loadComponentTree } from '../../src/lib/views/components';
 import { loadIncident } from '../../src/lib/views/incidents';
-import { readChangeCounter } from '../../src/lib/site/change-counter';
+import { changeCounterReader } from '../../src/lib/site/change-counter';
 
 const H = 3_600_000;
 const opened: { db: ReturnType<typeof freshDatabase>['db']; dir: string }[] = [];
@@ -76,7 +76,8 @@ describe('the incident log', () => {
   it('refuses bad input with field errors and writes nothing', () => {
     const db = setup();
     const now = Date.UTC(2026, 0, 10, 12);
-    const before = readChangeCounter(db);
+    const readChangeCounter = changeCounterReader(db);
+    const before = readChangeCounter();
     let error: unknown;
     try {
       openIncident(
@@ -91,7 +92,7 @@ describe('the incident log', () => {
     expect((error as ShiraseError).code).toBe('VALIDATION');
     expect((error as ShiraseError).fields.map((f) => f.field).sort()).toEqual(['body', 'displayAt', 'name', 'status']);
     expect(db.select({ n: count() }).from(incidents).get()!.n).toBe(0);
-    expect(readChangeCounter(db)).toBe(before);
+    expect(readChangeCounter()).toBe(before);
   });
 
   it('rolls back the whole write when a component does not exist', () => {

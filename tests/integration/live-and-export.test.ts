@@ -41,9 +41,8 @@ describe('live updates', () => {
   });
 
   it('caps live connections and asks the rest to come back later', async () => {
-    const small = await startTestSite({ seed: false, env: {} });
+    const small = await startTestSite({ seed: false, env: {}, maxLiveClients: 1 });
     try {
-      (small.server.live as unknown as { maxClients: number }).maxClients = 1;
       const first = request(small.url + '/events');
       const firstOpen = new Promise((r) => first.on('response', r));
       first.end();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { endpointSchemas, type Endpoint } from '../support/statuspage-contract';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { createComponent, createComponentGroup } from '../../src/lib/components/create-component';
@@ -9,23 +10,30 @@ import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenanc
 const H = 3_600_000;
 const endpoints = Object.keys(endpointSchemas) as Endpoint[];
 
-async function getJson(site: TestSite, endpoint: string) {
+type Bodies = { [E in Endpoint]: z.infer<(typeof endpointSchemas)[E]> };
+
+async function fetchJson(site: TestSite, endpoint: string): Promise<unknown> {
   const res = await fetch(`${site.url}/api/v2/${endpoint}`);
   expect(res.status, endpoint).toBe(200);
   expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
   expect(res.headers.get('access-control-allow-origin')).toBe('*');
-  return (await res.json()) as Record<string, any>;
+  return res.json();
 }
 
-async function expectContract(site: TestSite) {
-  const bodies: Partial<Record<Endpoint, Record<string, any>>> = {};
+/** One endpoint's body, checked against its Statuspage shape. */
+async function getJson<E extends Endpoint>(site: TestSite, endpoint: E): Promise<Bodies[E]> {
+  return endpointSchemas[endpoint].parse(await fetchJson(site, endpoint)) as Bodies[E];
+}
+
+async function expectContract(site: TestSite): Promise<Bodies> {
+  const bodies: Partial<Record<Endpoint, unknown>> = {};
   for (const endpoint of endpoints) {
-    const body = await getJson(site, endpoint);
+    const body = await fetchJson(site, endpoint);
     const result = endpointSchemas[endpoint].safeParse(body);
     expect(result.success ? [] : result.error.issues.slice(0, 5), endpoint).toEqual([]);
-    bodies[endpoint] = body;
+    bodies[endpoint] = result.data;
   }
-  return bodies as Record<Endpoint, Record<string, any>>;
+  return bodies as Bodies;
 }
 
 describe('on the demo data', () => {
@@ -39,32 +47,32 @@ describe('on the demo data', () => {
     const b = await expectContract(site);
     expect(b['summary.json'].status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
     expect(b['summary.json'].incidents).toEqual([]);
-    expect(b['summary.json'].scheduled_maintenances.map((m: any) => m.status)).toEqual(['scheduled']);
+    expect(b['summary.json'].scheduled_maintenances.map((m) => m.status)).toEqual(['scheduled']);
     expect(b['incidents.json'].incidents.length).toBeGreaterThanOrEqual(6);
     expect(b['scheduled-maintenances/active.json'].scheduled_maintenances).toEqual([]);
   });
 
   it('lists incidents newest first with their updates newest first', async () => {
     const { incidents } = await getJson(site, 'incidents.json');
-    const started = incidents.map((i: any) => Date.parse(i.started_at));
+    const started = incidents.map((i) => Date.parse(i.started_at));
     expect([...started].sort((a, b) => b - a)).toEqual(started);
-    const june18 = incidents.find((i: any) => i.name === 'Service unavailable after the renewal release');
-    expect(june18.incident_updates[0].status).toBe('resolved');
-    const shown = june18.incident_updates.map((u: any) => Date.parse(u.display_at));
+    const june18 = incidents.find((i) => i.name === 'Service unavailable after the renewal release')!;
+    expect(june18.incident_updates[0]?.status).toBe('resolved');
+    const shown = june18.incident_updates.map((u) => Date.parse(u.display_at));
     expect([...shown].sort((a, b) => b - a)).toEqual(shown);
     expect(june18.shortlink).toBe(`${site.config.siteUrl}/incidents/${june18.id}`);
     expect(june18.started_at).toBe('2018-06-17T21:00:00.000Z');
     expect(june18.resolved_at).toBe('2018-06-18T16:40:00.000Z');
-    const outage = june18.incident_updates.find((u: any) => u.body.includes('stopped responding'));
+    const outage = june18.incident_updates.find((u) => u.body.includes('stopped responding'))!;
     expect(outage.affected_components).toContainEqual(expect.objectContaining({ name: 'Web app', old_status: 'degraded_performance', new_status: 'major_outage' }));
   });
 
   it('shows groups as Statuspage does, with child ids, and children pointing back', async () => {
     const { components } = await getJson(site, 'components.json');
-    const groups = components.filter((c: any) => c.group);
-    expect(groups.map((g: any) => g.name)).toEqual(['Apps', 'Platform']);
+    const groups = components.filter((c) => c.group);
+    expect(groups.map((g) => g.name)).toEqual(['Apps', 'Platform']);
     for (const g of groups) {
-      for (const childId of g.components) expect(components.find((c: any) => c.id === childId).group_id).toBe(g.id);
+      for (const childId of g.components ?? []) expect(components.find((c) => c.id === childId)?.group_id).toBe(g.id);
     }
   });
 
@@ -82,9 +90,9 @@ describe('on the demo data', () => {
   });
 
   it('serves uptime per component per day', async () => {
-    const body = await getJson(site, 'uptime.json');
+    const body = (await fetchJson(site, 'uptime.json')) as { components: { days: unknown[] }[]; formula: { partial_outage: number } };
     expect(body.components.length).toBe(8);
-    expect(body.components[0].days).toHaveLength(90);
+    expect(body.components[0]?.days).toHaveLength(90);
     expect(body.formula.partial_outage).toBe(0.3);
   });
 
@@ -93,7 +101,7 @@ describe('on the demo data', () => {
     expect(overall.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
     expect(await overall.text()).toContain('All Systems Operational');
     const { components } = await getJson(site, 'components.json');
-    const web = components.find((c: any) => c.name === 'Web app');
+    const web = components.find((c) => c.name === 'Web app')!;
     expect(await (await fetch(`${site.url}/badge/${web.id}.svg`)).text()).toContain('Operational');
     expect((await fetch(`${site.url}/badge/zzzzzzzzzzzz.svg`)).status).toBe(404);
   });
@@ -132,17 +140,17 @@ describe('on edge cases', () => {
       const bodies = await expectContract(site);
       const summary = bodies['summary.json'];
       expect(summary.status).toEqual({ indicator: 'critical', description: 'Major System Outage' });
-      expect(summary.incidents.map((i: any) => i.id)).toEqual([incidentId]);
-      expect(summary.incidents[0].components.map((x: any) => x.name)).toEqual(['A']);
-      expect(summary.scheduled_maintenances.map((m: any) => m.name).sort()).toEqual(['Check', 'Later', 'Now']);
-      const group = summary.components.find((x: any) => x.group);
+      expect(summary.incidents.map((i) => i.id)).toEqual([incidentId]);
+      expect(summary.incidents[0]?.components.map((x) => x.name)).toEqual(['A']);
+      expect(summary.scheduled_maintenances.map((m) => m.name).sort()).toEqual(['Check', 'Later', 'Now']);
+      const group = summary.components.find((x) => x.group)!;
       expect(group.status).toBe('major_outage');
       expect(group.components).toEqual([a, b]);
       expect(bodies['incidents/unresolved.json'].incidents).toHaveLength(1);
-      expect(bodies['scheduled-maintenances/upcoming.json'].scheduled_maintenances.map((m: any) => m.id)).toEqual([future.incidentId]);
-      expect(bodies['scheduled-maintenances/active.json'].scheduled_maintenances.map((m: any) => m.name).sort()).toEqual(['Check', 'Now']);
+      expect(bodies['scheduled-maintenances/upcoming.json'].scheduled_maintenances.map((m) => m.id)).toEqual([future.incidentId]);
+      expect(bodies['scheduled-maintenances/active.json'].scheduled_maintenances.map((m) => m.name).sort()).toEqual(['Check', 'Now']);
       expect(bodies['scheduled-maintenances.json'].scheduled_maintenances).toHaveLength(4);
-      expect(bodies['incidents.json'].incidents.every((i: any) => !('scheduled_for' in i))).toBe(true);
+      expect(bodies['incidents.json'].incidents.every((i) => !('scheduled_for' in i))).toBe(true);
     } finally {
       await site.close();
     }

@@ -6,11 +6,11 @@ const isoTimestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{
 const id = z.string().regex(/^[0-9a-z]{12}$/);
 const componentStatus = z.enum(['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance']);
 
-export const pageSchema = z
+const pageSchema = z
   .object({ id, name: z.string(), url: z.string().url(), time_zone: z.string(), updated_at: isoTimestamp })
   .strict();
 
-export const statusSchema = z
+const statusSchema = z
   .object({
     indicator: z.enum(['none', 'minor', 'major', 'critical', 'maintenance']),
     description: z.enum([
@@ -25,7 +25,7 @@ export const statusSchema = z
   })
   .strict();
 
-export const componentSchema = z
+const componentSchema = z
   .object({
     id,
     name: z.string(),
@@ -83,9 +83,9 @@ const incidentFields = (statuses: z.ZodEnum<[string, ...string[]]>) => ({
   reminder_intervals: z.null(),
 });
 
-export const incidentSchema = z.object({ ...incidentFields(incidentStatuses), impact: z.enum(['none', 'minor', 'major', 'critical']) }).strict();
+const incidentSchema = z.object({ ...incidentFields(incidentStatuses), impact: z.enum(['none', 'minor', 'major', 'critical']) }).strict();
 
-export const maintenanceSchema = z
+const maintenanceSchema = z
   .object({
     ...incidentFields(maintenanceStatuses),
     impact: z.enum(['none', 'minor', 'major', 'critical', 'maintenance']),

@@ -3,7 +3,8 @@ import { frontMatterSchema, serializePostmortem, splitFrontMatter } from '../../
 import { incidentMetrics } from '../../src/lib/postmortems/metrics';
 import { renderBody } from '../../src/lib/postmortems/postmortem-view';
 import { groupByLocalDay } from '../../src/lib/views/incident-page';
-import type { IncidentView } from '../../src/lib/views/incidents';
+import type { MeasuredIncident } from '../../src/lib/postmortems/metrics';
+import type { UpdateStatus } from '../../src/lib/status/vocabulary';
 import { zonedTimeToUtc } from '../../src/lib/time';
 
 describe('postmortem front matter', () => {
@@ -35,12 +36,12 @@ describe('postmortem front matter', () => {
 
 describe('response metrics', () => {
   const jst = (d: number, h: number, m = 0) => zonedTimeToUtc(2018, 6, d, h, m, 'Asia/Tokyo');
-  const update = (status: string, displayAt: number, seq: number) => ({ id: `u${seq}`, seq, status, body: '', displayAt, createdAt: 0, updatedAt: 0, notify: false, changes: [] });
-  const june18 = {
+  const update = (status: UpdateStatus, displayAt: number) => ({ status, displayAt });
+  const june18: MeasuredIncident = {
     startedAt: jst(18, 6),
     resolvedAt: jst(19, 1, 40),
-    updates: [update('investigating', jst(18, 7), 1), update('investigating', jst(18, 9), 2), update('identified', jst(18, 10), 3), update('resolved', jst(19, 1, 40), 4)],
-  } as unknown as IncidentView;
+    updates: [update('investigating', jst(18, 7)), update('investigating', jst(18, 9)), update('identified', jst(18, 10)), update('resolved', jst(19, 1, 40))],
+  };
 
   it('measures detect, identify and recover from the start of impact', () => {
     expect(incidentMetrics(june18).map((m) => [m.key, m.ms! / 60_000])).toEqual([
@@ -51,7 +52,7 @@ describe('response metrics', () => {
   });
 
   it('reports a moment the log does not have as missing', () => {
-    const open = { ...june18, resolvedAt: null, updates: june18.updates.slice(0, 2) } as IncidentView;
+    const open: MeasuredIncident = { ...june18, resolvedAt: null, updates: june18.updates.slice(0, 2) };
     expect(incidentMetrics(open).map((m) => m.ms)).toEqual([60 * 60_000, null, null]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addLocalDays, lastLocalDays, localDateKey, startOfLocalDay, zonedTimeToUtc } from '../../src/lib/time';
+import { addLocalDays, lastLocalDays, localDateKey, zonedTimeToUtc } from '../../src/lib/time';
 
 describe('calendar days in a time zone', () => {
   it('converts Tokyo wall-clock time to UTC', () => {
@@ -9,7 +9,7 @@ describe('calendar days in a time zone', () => {
   it('starts a Tokyo day at 15:00 UTC the day before', () => {
     const lateEveningUtc = Date.UTC(2018, 5, 18, 16, 0); // 01:00 on the 19th in Tokyo
     expect(localDateKey(lateEveningUtc, 'Asia/Tokyo')).toBe('2018-06-19');
-    expect(new Date(startOfLocalDay(lateEveningUtc, 'Asia/Tokyo')).toISOString()).toBe('2018-06-18T15:00:00.000Z');
+    expect(new Date(addLocalDays(lateEveningUtc, 0, 'Asia/Tokyo')).toISOString()).toBe('2018-06-18T15:00:00.000Z');
   });
 
   it('gives days of 23 and 25 hours across daylight-saving changes', () => {

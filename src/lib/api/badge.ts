@@ -24,7 +24,7 @@ function escapeXml(text: string): string {
 const textWidth = (text: string) => Math.round([...text].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 11 : /[A-Z]/.test(ch) ? 7.5 : 6.2), 0)) + 12;
 
 /** A two-part status badge in the familiar flat style, with a title for screen readers. */
-export function renderBadge(label: string, message: string, colour: string): string {
+function renderBadge(label: string, message: string, colour: string): string {
   const lw = textWidth(label);
   const mw = textWidth(message);
   const w = lw + mw;

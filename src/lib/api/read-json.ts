@@ -1,6 +1,6 @@
 import { ShiraseError } from '../errors';
 
-export const MAX_JSON_BYTES = 256 * 1024;
+const MAX_JSON_BYTES = 256 * 1024;
 
 /** Reads a JSON request body, refusing oversized and malformed ones with a code a client can act on. */
 export async function readJsonBody(request: Request): Promise<unknown> {

@@ -14,7 +14,7 @@ import { attachPostmortems, loadIncidents, type IncidentView, type UpdateView } 
 import { loadPostmortems, postmortemFor } from '../postmortems/load-postmortems';
 import type { ComponentStatus } from '../status/vocabulary';
 
-export const API_LIST_CAP = 50;
+const API_LIST_CAP = 50;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -10,7 +10,7 @@ import { acceptTotpCode, normalizeTotpCode } from './totp';
 import { useRecoveryCode } from './recovery-codes';
 
 /** Wrong codes one challenge takes before the password has to be typed again. */
-export const MAX_CODES_PER_CHALLENGE = 5;
+const MAX_CODES_PER_CHALLENGE = 5;
 
 const WRONG_CODE = 'That code was not accepted: it may be mistyped, expired or already used.';
 

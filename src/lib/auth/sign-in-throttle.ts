@@ -12,7 +12,7 @@ export const FAILURE_WINDOW_MS = 15 * 60_000;
 /** Failures of one account from one address before that address is refused for it. */
 export const MAX_FAILURES_PER_PAIR = 5;
 /** Failures from one address, whatever the accounts, before it is refused. */
-export const MAX_FAILURES_PER_ADDRESS = 20;
+const MAX_FAILURES_PER_ADDRESS = 20;
 /** The longest an account's sign-in waits, however many failures it has had. */
 export const MAX_ACCOUNT_DELAY_MS = 3_000;
 /** Failures of the account in the window before sign-ins to it start to wait. */
@@ -39,7 +39,7 @@ function lockedFor(db: Db | Tx, subject: string, max: number, now: number): numb
 }
 
 /** Refuses with RATE_LIMITED when this address has failed too often, for this account or for any. */
-export function checkSignInWalls(db: Db | Tx, email: string, address: string, now: number): void {
+function checkSignInWalls(db: Db | Tx, email: string, address: string, now: number): void {
   const wait = Math.max(lockedFor(db, pairSubject(email, address), MAX_FAILURES_PER_PAIR, now), lockedFor(db, addressSubject(address), MAX_FAILURES_PER_ADDRESS, now));
   if (wait > 0) {
     const seconds = Math.ceil(wait / 1000);
@@ -56,7 +56,7 @@ export function checkSignInWalls(db: Db | Tx, email: string, address: string, no
  * to MAX_ACCOUNT_DELAY_MS. It slows guessing from many addresses at once and
  * never refuses, so the owner always gets in with the right password.
  */
-export function accountDelayMs(db: Db | Tx, email: string, now: number): number {
+function accountDelayMs(db: Db | Tx, email: string, now: number): number {
   const { n } = failures(db, accountSubject(email), now);
   if (n <= FREE_FAILURES) return 0;
   return Math.min(MAX_ACCOUNT_DELAY_MS, 250 * 2 ** (n - FREE_FAILURES - 1));

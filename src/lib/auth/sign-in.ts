@@ -9,10 +9,8 @@ import { dummyHash, verifyPassword } from './password';
 import { createSession, deleteExpiredSessions, hashToken } from './sessions';
 import { claimSignInAttempt, clearPairFailures, forgiveSignInAttempt, sleep, type SignInAttempt } from './sign-in-throttle';
 
-export { FAILURE_WINDOW_MS, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_PAIR } from './sign-in-throttle';
-
 /** How long the second step of a sign-in (the code) may wait after the password. */
-export const CHALLENGE_TTL_MS = 5 * 60_000;
+const CHALLENGE_TTL_MS = 5 * 60_000;
 
 const WRONG = 'That email address and password do not match an account.';
 

@@ -2,7 +2,7 @@ import type { Db } from '../../../db/open';
 import { createUser } from '../auth/users';
 import { isDatabaseEmpty, seedDemo } from './seed-demo';
 
-export const DEMO_ADMIN_EMAIL = 'admin@example.com';
+const DEMO_ADMIN_EMAIL = 'admin@example.com';
 
 export interface FirstStart {
   seeded: boolean;

@@ -9,7 +9,7 @@ import { loadPostmortems } from '../postmortems/load-postmortems';
 import { findComponent } from '../views/components';
 import { loadIncidents } from '../views/incidents';
 
-export const FEED_ITEMS = 100;
+const FEED_ITEMS = 100;
 
 /**
  * RSS 2.0: one item per update and per published postmortem, newest first,

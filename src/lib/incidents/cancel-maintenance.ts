@@ -6,7 +6,7 @@ import type { WriteContext } from '../write-context';
 import { resolveIncident } from './resolve-incident';
 import { editIncident } from './edit-incident';
 
-export const CANCELLED_TEXT = 'This maintenance has been cancelled. Nothing will change during the announced window.';
+const CANCELLED_TEXT = 'This maintenance has been cancelled. Nothing will change during the announced window.';
 
 /** Cancels a maintenance window: it is completed at once, components go back, and the timers leave it alone. */
 export function cancelMaintenance(db: Db, incidentId: string, input: { body?: string; notify?: boolean }, ctx: WriteContext): void {

@@ -3,7 +3,7 @@ import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } 
 import { bodyField, nameField, notInFuture, timestampField } from '../validation';
 import { translationsSchema } from '../i18n/translations';
 
-export const componentChangeSchema = z.object({
+const componentChangeSchema = z.object({
   componentId: z.string().regex(/^[0-9a-z]{12}$/, 'Pick a component from the list.'),
   status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'Pick one of the component statuses.' }) }),
 });

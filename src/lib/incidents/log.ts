@@ -67,7 +67,7 @@ export function assertComponentsExist(tx: Tx, ids: readonly string[], field = 'c
  * Raises a component's version: every change to it, its status included,
  * counts as an edit, so a save that started from an older version is refused.
  */
-export function raiseComponentVersion(tx: Tx, componentId: string): void {
+function raiseComponentVersion(tx: Tx, componentId: string): void {
   tx.update(components).set({ version: sql`${components.version} + 1` }).where(eq(components.id, componentId)).run();
 }
 

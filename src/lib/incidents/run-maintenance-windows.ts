@@ -5,8 +5,8 @@ import { incidentComponents, incidents } from '../../../db/schema';
 import { postIncidentUpdate } from './post-update';
 import { resolveIncident } from './resolve-incident';
 
-export const MAINTENANCE_STARTED_TEXT = 'Scheduled maintenance has begun. Affected services may be unavailable until the window ends.';
-export const MAINTENANCE_COMPLETED_TEXT = 'Scheduled maintenance has been completed. All affected services are back in operation.';
+const MAINTENANCE_STARTED_TEXT = 'Scheduled maintenance has begun. Affected services may be unavailable until the window ends.';
+const MAINTENANCE_COMPLETED_TEXT = 'Scheduled maintenance has been completed. All affected services are back in operation.';
 
 /**
  * Starts maintenance windows whose start has passed and completes those whose

@@ -4,7 +4,7 @@ import sanitizeHtml from 'sanitize-html';
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
 /** The prefix of every element id that comes from Markdown. */
-export const MARKDOWN_ID_PREFIX = 'md-';
+const MARKDOWN_ID_PREFIX = 'md-';
 const userId = (id: string) => (id.startsWith(MARKDOWN_ID_PREFIX) ? id : `${MARKDOWN_ID_PREFIX}${id}`);
 
 /**
@@ -12,7 +12,7 @@ const userId = (id: string) => (id.startsWith(MARKDOWN_ID_PREFIX) ? id : `${MARK
  * server. No scripts, styles, frames, forms or event handlers; links and
  * images only over http(s), mailto or site-relative paths.
  */
-export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     'p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 'del', 's',
     'a', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'input', 'sup', 'sub', 'kbd', 'span',

@@ -33,7 +33,8 @@ export interface WebhookMessage {
 type OutboxRow = typeof outbox.$inferSelect;
 
 /** Header values never carry line breaks or control characters, whatever staff typed. */
-export function headerSafe(text: string, max = 180): string {
+function headerSafe(text: string, max = 180): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this strips
   const clean = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
@@ -70,7 +71,7 @@ interface EmailParts {
 }
 
 /** Subject, text and HTML of one email: the single place emails are written, for sending and for previews. */
-export function renderEmail(p: EmailParts): { subject: string; text: string; html: string } {
+function renderEmail(p: EmailParts): { subject: string; text: string; html: string } {
   const { config, locale, kind, incident, update } = p;
   const zone = config.timeZone;
   const site = config.siteUrl;

@@ -17,7 +17,7 @@ export interface Courier {
 }
 
 /** SMTP answers 5xx for permanent refusals; everything else (4xx, lost connections, timeouts) may pass on retry. */
-export function smtpOutcome(error: unknown): Outcome {
+function smtpOutcome(error: unknown): Outcome {
   const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
   const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
   return { ok: false, permanent, error: (e.response ?? e.message ?? String(error)).slice(0, 500) };

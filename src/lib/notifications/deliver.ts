@@ -8,8 +8,8 @@ import type { Courier, Outcome } from './courier';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { purgeExpiredPending } from './purge-pending';
 
-export const LEASE_MS = 60_000;
-export const MAX_ATTEMPTS = 10;
+const LEASE_MS = 60_000;
+const MAX_ATTEMPTS = 10;
 /** A subscriber whose address refuses this many messages for good is paused. */
 export const PAUSE_AFTER_PERMANENT_FAILURES = 3;
 const PURGE_EVERY_MS = 60_000;
@@ -27,7 +27,7 @@ export interface DeliveryOptions {
 }
 
 /** Exponential backoff with ±20 % jitter, so retries from many rows do not arrive together. */
-export function retryDelay(attempt: number, baseMs: number): number {
+function retryDelay(attempt: number, baseMs: number): number {
   const delay = Math.min(baseMs * 2 ** (attempt - 1), 3_600_000);
   return Math.round(delay * (0.8 + Math.random() * 0.4));
 }
@@ -39,7 +39,7 @@ type Row = typeof outbox.$inferSelect;
  * never take the same row, and rows a crashed worker held come back once
  * their lease expires.
  */
-export function claimDue(db: Db, owner: string, limit: number, now: number, leaseMs = LEASE_MS): Row[] {
+function claimDue(db: Db, owner: string, limit: number, now: number, leaseMs = LEASE_MS): Row[] {
   const rows = db.$client
     .prepare(
       `UPDATE outbox SET status = 'sending', lease_owner = ?, lease_until = ?, attempts = attempts + 1
@@ -103,7 +103,7 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
  * a subscriber who unsubscribed or was paused, or a webhook disabled, after
  * the row was queued hears nothing more, whatever is still in the outbox.
  */
-export function skipReason(db: Db, row: Row, now: number): string | null {
+function skipReason(db: Db, row: Row, now: number): string | null {
   if (row.channel === 'webhook') {
     const hook = db.select({ disabledAt: webhooks.disabledAt }).from(webhooks).where(eq(webhooks.id, row.webhookId!)).get();
     return !hook ? 'skipped:removed' : hook.disabledAt !== null ? 'skipped:webhook_disabled' : null;

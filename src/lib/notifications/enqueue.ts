@@ -2,23 +2,21 @@ import { eq, isNull } from 'drizzle-orm';
 import type { Tx } from '../incidents/log';
 import { incidentComponents, notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
 
-export const EVENT_KINDS = [
-  'confirm',
+export type EventKind =
+  | 'confirm'
   /** A fresh link to manage a subscription, asked for by subscribing again with a confirmed address. */
-  'manage_link',
-  'incident_opened',
-  'incident_updated',
-  'incident_resolved',
-  'maintenance_scheduled',
-  'maintenance_reminder',
-  'maintenance_started',
-  'maintenance_completed',
-  'postmortem_published',
-] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
+  | 'manage_link'
+  | 'incident_opened'
+  | 'incident_updated'
+  | 'incident_resolved'
+  | 'maintenance_scheduled'
+  | 'maintenance_reminder'
+  | 'maintenance_started'
+  | 'maintenance_completed'
+  | 'postmortem_published';
 
 /** True when a recipient scoped to `scope` (null: everything) should hear about something touching `touched`. */
-export function inScope(scope: string | null, touched: readonly string[]): boolean {
+function inScope(scope: string | null, touched: readonly string[]): boolean {
   if (scope === null || touched.length === 0) return true;
   const wanted = JSON.parse(scope) as string[];
   return touched.some((id) => wanted.includes(id));

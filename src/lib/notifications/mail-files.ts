@@ -12,7 +12,7 @@ const header = (text: string, name: string) => new RegExp(`^${name}:\\s*(.*)$`, 
 
 /** Emails written to files when no SMTP server is configured, newest first. */
 export function listMailFiles(dir: string, limit = 100): MailFile[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.eml'));
   } catch {

@@ -89,7 +89,7 @@ function subscriberForLink(db: Db, token: string | null, purpose: TokenPurpose, 
 }
 
 /** The link to manage a subscription, valid until the subscriber's link generation is raised. */
-export function manageToken(db: Db, subscriber: { id: string; linkGeneration: number }): string {
+function manageToken(db: Db, subscriber: { id: string; linkGeneration: number }): string {
   return signToken(siteSecret(db), subscriber.id, 'manage', subscriber.linkGeneration);
 }
 

@@ -10,9 +10,9 @@ import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { Outcome } from './courier';
 
-export const WEBHOOK_TIMEOUT_MS = 10_000;
+const WEBHOOK_TIMEOUT_MS = 10_000;
 /** Receivers answer with a status; anything they send beyond this is not read. */
-export const WEBHOOK_MAX_RESPONSE_BYTES = 4 * 1024;
+const WEBHOOK_MAX_RESPONSE_BYTES = 4 * 1024;
 
 /**
  * How a webhook delivery failed, as stored in the outbox and shown to staff.

@@ -13,7 +13,7 @@ export interface Postmortem extends FrontMatter {
 }
 
 /** A file that could not be used, with what to fix. */
-export interface PostmortemProblem {
+interface PostmortemProblem {
   file: string;
   field: string;
   message: string;
@@ -47,7 +47,7 @@ export function otherLanguages(library: PostmortemLibrary, postmortem: Postmorte
 const parsedFiles = new Map<string, { mtimeMs: number; size: number; result: Postmortem | PostmortemProblem[] }>();
 
 /** The version of a postmortem file's text. */
-export function postmortemVersion(source: string): string {
+function postmortemVersion(source: string): string {
   return createHash('sha256').update(source).digest('hex').slice(0, 20);
 }
 

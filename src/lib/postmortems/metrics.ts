@@ -1,4 +1,4 @@
-import type { IncidentView } from '../views/incidents';
+import type { IncidentView, UpdateView } from '../views/incidents';
 
 export interface IncidentMetric {
   key: 'detect' | 'identify' | 'recover';
@@ -8,12 +8,15 @@ export interface IncidentMetric {
   endsAt: number | null;
 }
 
+/** What the metrics read from an incident: its times and its updates, oldest first. */
+export type MeasuredIncident = Pick<IncidentView, 'startedAt' | 'resolvedAt'> & { updates: readonly Pick<UpdateView, 'status' | 'displayAt'>[] };
+
 /**
  * The response metrics, each measured from the start of impact to a named
  * moment in the log: detect to the first update, identify to the first update
  * marked identified, recover to resolution.
  */
-export function incidentMetrics(incident: IncidentView): IncidentMetric[] {
+export function incidentMetrics(incident: MeasuredIncident): IncidentMetric[] {
   const first = incident.updates[0]?.displayAt ?? null;
   const identified = incident.updates.find((u) => u.status === 'identified')?.displayAt ?? null;
   const resolved = incident.resolvedAt;

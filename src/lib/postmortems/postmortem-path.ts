@@ -55,8 +55,3 @@ export function postmortemFolder(dir: string, options: { create?: boolean } = {}
     },
   };
 }
-
-/** The path of one file in the postmortems folder, creating the folder if needed. */
-export function postmortemPath(dir: string, name: string): string {
-  return postmortemFolder(dir, { create: true }).path(name);
-}

@@ -9,8 +9,7 @@ import { incidentMetrics, type IncidentMetric } from './metrics';
 import type { Postmortem } from './load-postmortems';
 import type { Locale } from '../i18n/messages';
 
-export const BLOCKS = ['report', 'impact', 'components', 'metrics', 'phases', 'timeline'] as const;
-export type BlockName = (typeof BLOCKS)[number];
+export type BlockName = 'report' | 'impact' | 'components' | 'metrics' | 'phases' | 'timeline';
 export type Segment = { kind: 'html'; html: string } | { kind: 'block'; name: BlockName };
 
 const DIRECTIVE = /^\{\{\s*(report|impact|components|metrics|phases|timeline)\s*\}\}\s*$/;

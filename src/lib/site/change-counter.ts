@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { siteState } from '../../../db/schema';
 
-type Tx = Pick<Db, 'insert' | 'select'>;
+type Tx = Pick<Db, 'insert'>;
 
 /**
  * Bumps the counter every public representation depends on. Called inside the
@@ -15,13 +15,8 @@ export function bumpChangeCounter(tx: Tx): void {
     .run();
 }
 
-export function readChangeCounter(db: Tx): number {
-  const row = db.select({ value: siteState.value }).from(siteState).where(sql`${siteState.key} = 'change_counter'`).get();
-  return row ? Number(row.value) : 0;
-}
-
 /**
- * The same read with its statement prepared once, for the server, which asks
+ * The change counter, read with its statement prepared once: the server asks
  * a hundred times a second so a write by any process shows within
  * milliseconds (each ask costs a few microseconds).
  */

@@ -13,17 +13,6 @@ export function compareTimeline(a: TimelineEntry, b: TimelineEntry): number {
   return a.displayAt - b.displayAt || a.seq - b.seq;
 }
 
-/**
- * The update that decides an incident's status: the latest by display time,
- * ties broken by insertion order. A back-dated update therefore never
- * overrides one shown later, whenever it was written.
- */
-export function latestUpdate<T extends TimelineEntry>(updates: readonly T[]): T | undefined {
-  let latest: T | undefined;
-  for (const u of updates) if (!latest || compareTimeline(u, latest) > 0) latest = u;
-  return latest;
-}
-
 export interface DerivedIncidentTimes {
   status: UpdateStatus;
   startedAt: number;
@@ -32,7 +21,9 @@ export interface DerivedIncidentTimes {
 }
 
 /**
- * Everything about an incident's progress that follows from its log. The
+ * Everything about an incident's progress that follows from its log. Its
+ * status is the latest update's by display time, ties broken by insertion
+ * order, so a back-dated update never overrides one shown later. The
  * impact may have begun before the first update (staff can declare when);
  * monitoring and resolution times are the first updates in those states, and
  * only count while the incident is in or past them.

@@ -1,6 +1,6 @@
 import { impactSeverity, type ComponentStatus, type Impact, type Indicator } from './vocabulary';
 
-export const PAGE_DESCRIPTIONS = {
+const PAGE_DESCRIPTIONS = {
   allOperational: 'All Systems Operational',
   partiallyDegraded: 'Partially Degraded Service',
   degradedSystem: 'Degraded System Service',
@@ -9,7 +9,7 @@ export const PAGE_DESCRIPTIONS = {
   majorOutage: 'Major System Outage',
   maintenance: 'Service Under Maintenance',
 } as const;
-export type PageDescription = (typeof PAGE_DESCRIPTIONS)[keyof typeof PAGE_DESCRIPTIONS];
+type PageDescription = (typeof PAGE_DESCRIPTIONS)[keyof typeof PAGE_DESCRIPTIONS];
 
 export interface PageStatus {
   indicator: Indicator;

@@ -18,17 +18,14 @@ export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
 
 export type UpdateStatus = IncidentStatus | MaintenanceStatus;
 
-export const INCIDENT_KINDS = ['incident', 'maintenance'] as const;
-export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+export type IncidentKind = 'incident' | 'maintenance';
 
 export const IMPACTS = ['none', 'minor', 'major', 'critical', 'maintenance'] as const;
 export type Impact = (typeof IMPACTS)[number];
 
-export const INDICATORS = ['none', 'minor', 'major', 'critical', 'maintenance'] as const;
-export type Indicator = (typeof INDICATORS)[number];
+export type Indicator = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
 
-export const STATUS_CAUSES = ['incident_update', 'maintenance', 'manual'] as const;
-export type StatusCause = (typeof STATUS_CAUSES)[number];
+export type StatusCause = 'incident_update' | 'maintenance' | 'manual';
 
 /** Severity order used to pick "the worst" of several component statuses. */
 const COMPONENT_SEVERITY: Record<ComponentStatus, number> = {

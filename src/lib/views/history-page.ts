@@ -7,7 +7,7 @@ import { attachPostmortems, loadIncidents, type IncidentView } from './incidents
 
 export const HISTORY_PAGE_SIZE = 25;
 
-export interface HistoryMonth {
+interface HistoryMonth {
   /** `YYYY-MM` in the page's time zone. */
   key: string;
   year: number;

@@ -6,7 +6,7 @@ import type { ComponentStatus, Impact, IncidentKind, UpdateStatus } from '../sta
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated } from '../i18n/translations';
 
-export interface ComponentChangeView {
+interface ComponentChangeView {
   componentId: string;
   name: string;
   oldStatus: ComponentStatus;

@@ -10,7 +10,7 @@ import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated } from '../i18n/translations';
 
 export const UPTIME_DAYS = 90;
-export const RECENT_DAYS = 14;
+const RECENT_DAYS = 14;
 
 export interface UptimeCell extends DayUptime {
   incidents: { id: string; name: string; impact: string }[];
@@ -20,7 +20,7 @@ export interface ComponentWithUptime extends ComponentView {
   uptime: { days: UptimeCell[]; overall: number | null };
 }
 
-export interface GroupWithUptime extends Omit<GroupView, 'components'> {
+interface GroupWithUptime extends Omit<GroupView, 'components'> {
   components: ComponentWithUptime[];
 }
 
