@@ -173,11 +173,3 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     worker: c.WORKER,
   };
 }
-
-let cached: Config | undefined;
-
-/** The process's configuration, parsed on first use. */
-export function getConfig(): Config {
-  cached ??= parseConfig();
-  return cached;
-}
