@@ -19,7 +19,9 @@ export function clientAddresses(trust: TrustProxy): ClientAddresses {
   if (!trust) return { of: (req) => req.socket.remoteAddress ?? '', isProxy: () => false };
   if ('hops' in trust) {
     const hops = trust.hops;
-    return { of: (req) => proxyAddr(req, (_address, i) => i < hops), isProxy: () => true };
+    // A hop count names no addresses; proxies sit on the same host or a private network, so only those connections count as a proxy's.
+    const nearby = proxyAddr.compile(['loopback', 'linklocal', 'uniquelocal']);
+    return { of: (req) => proxyAddr(req, (_address, i) => i < hops), isProxy: (address) => nearby(address, 0) };
   }
   const trusted = proxyAddr.compile(trust.addresses);
   return { of: (req) => proxyAddr(req, trusted), isProxy: (address) => trusted(address, 0) };

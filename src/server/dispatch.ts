@@ -13,6 +13,9 @@ import { readRequestBody } from './request-body';
 import { canonicalTarget } from './request-target';
 import { sendRepresentation, type Representation } from './representation';
 
+/** Requests one client address may have waiting on the render threads at once (a browser opens six connections). */
+export const MAX_RELAYED_PER_ADDRESS = 16;
+
 /** A write's answer waits this long at most for the public pages to show it. */
 const WRITE_WAIT_MS = 2_000;
 
@@ -54,11 +57,15 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     let route = routes.get(target);
     if (route === undefined) {
       route = publicRouteFor(new URL(target, 'http://local'));
-      if (routes.size > 10_000) routes.clear();
-      routes.set(target, route);
+      // Only short targets are remembered: made-up long ones would fill memory for nothing.
+      if (target.length <= 200) {
+        if (routes.size > 10_000) routes.clear();
+        routes.set(target, route);
+      }
     }
     return route;
   };
+  const relayed = new Map<string, number>();
 
   /** The cache key a public GET is served from: the reader's language, or the 404 when what it names does not exist. */
   const keyFor = (req: IncomingMessage, route: PublicRoute): string => {
@@ -100,8 +107,21 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       res.writeHead(204, { ...headers.cors, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });
       return void res.end();
     }
+    // One client may keep only so many requests waiting on the render threads (pipelining sends many on one connection).
+    const client = deps.clients.of(req);
+    const waiting = relayed.get(client) ?? 0;
+    if (waiting >= MAX_RELAYED_PER_ADDRESS) {
+      res.writeHead(429, { ...headers.base, 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1', connection: 'close' });
+      return void res.end('Too many requests at once from your address. Try again in a moment.\n');
+    }
+    relayed.set(client, waiting + 1);
+    res.once('close', () => {
+      const left = (relayed.get(client) ?? 1) - 1;
+      if (left > 0) relayed.set(client, left);
+      else relayed.delete(client);
+    });
     // Whatever the framing, the body is read and counted here, before any parsing or authentication.
-    const body = await readRequestBody(req, res, headers.base);
+    const body = await readRequestBody(req, res, headers.base, client);
     if (body === null) return;
     if (req.method === 'POST' && path === '/unsubscribe') return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);
     for (const [name, value] of Object.entries(headers.base)) res.setHeader(name, value);
@@ -109,6 +129,6 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     // A write is committed by the time its answer starts: the public pages
     // learn of it before the writer can ask for them.
     const writes = req.method !== 'GET' && req.method !== 'HEAD';
-    await deps.renderers.proxy(req, res, { body, client: deps.clients.of(req), beforeAnswer: writes ? () => withinWriteWait(deps.caughtUp()) : undefined });
+    await deps.renderers.proxy(req, res, { body, client, beforeAnswer: writes ? () => withinWriteWait(deps.caughtUp()) : undefined });
   };
 }

@@ -18,6 +18,8 @@ export type Subject = { kind: 'incident' | 'component' | 'postmortem'; id: strin
 export class PublicIndex {
   private seenGeneration = -1;
   private answers = new Map<string, boolean>();
+  /** Read once per change: a made-up slug must not cost a read of the whole folder. */
+  private postmortemSlugs: Set<string> | undefined;
   private readonly incident;
   private readonly component;
 
@@ -35,6 +37,7 @@ export class PublicIndex {
     if (generation !== this.seenGeneration || this.answers.size > 10_000) {
       this.seenGeneration = generation;
       this.answers.clear();
+      this.postmortemSlugs = undefined;
     }
     const key = subject.kind === 'history-page' ? `history:${subject.page}` : `${subject.kind}:${subject.id}`;
     let answer = this.answers.get(key);
@@ -52,7 +55,8 @@ export class PublicIndex {
       case 'component':
         return this.component.get(subject.id) !== undefined;
       case 'postmortem':
-        return loadPostmortems(this.postmortemsDir).bySlug.has(subject.id);
+        this.postmortemSlugs ??= new Set(loadPostmortems(this.postmortemsDir).bySlug.keys());
+        return this.postmortemSlugs.has(subject.id);
       case 'history-page': {
         const total = this.db.select({ n: count() }).from(incidents).get()?.n ?? 0;
         return subject.page <= Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));

@@ -19,7 +19,8 @@ const RENDERED_PREFIXES = ['/admin', '/api/v1', '/subscribe', '/unsubscribe'] as
 export function isRenderedPath(path: string): boolean {
   return RENDERED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// As long as the editor allows, and no longer: a made-up slug is never worth remembering.
+const SLUG = /^(?=.{1,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Routes whose representation changes with the clock as well as with data. */
 const TIME_SENSITIVE = new Set(['/', '/api/v2/uptime.json']);

@@ -115,7 +115,8 @@ export function negotiateEncoding(header: string | undefined): Encoding {
   const ok = (enc: string) => (accepted.get(enc) ?? accepted.get('*') ?? 0) > 0;
   const choice: Encoding = ok('br') ? 'br' : ok('gzip') ? 'gzip' : 'identity';
   // Browsers send a handful of distinct values; remember them, within reason.
-  if (negotiated.size < 1000) negotiated.set(header, choice);
+  // Browsers send a handful of short values; long or odd ones are answered without being remembered.
+  if (negotiated.size < 1000 && header.length <= 100) negotiated.set(header, choice);
   return choice;
 }
 

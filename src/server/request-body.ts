@@ -4,7 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 /** Bodies being read at once across all clients may hold at most this much memory. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** And one client address at most this much of it, so no single client can use up the rest. */
+const MAX_BUFFERED_PER_ADDRESS = 4 * MAX_REQUEST_BYTES;
 let buffered = 0;
+const bufferedBy = new Map<string, number>();
 
 function refuse(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, status: number, code: string, message: string): void {
   if (!res.headersSent) {
@@ -23,7 +26,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, headers: Record<strin
  * happens. Past `limit`, answers 413 and closes the connection, so memory
  * stays flat whatever a client sends. Resolves to null when it has answered.
  */
-export function readRequestBody(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, limit = MAX_REQUEST_BYTES): Promise<Buffer | null> {
+export function readRequestBody(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, address: string, limit = MAX_REQUEST_BYTES): Promise<Buffer | null> {
   const tooLarge = () => refuse(req, res, headers, 413, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${limit / 1024 / 1024} MB.`);
   if (Number(req.headers['content-length'] ?? 0) > limit) {
     tooLarge();
@@ -37,17 +40,22 @@ export function readRequestBody(req: IncomingMessage, res: ServerResponse, heade
       if (done) return;
       done = true;
       buffered -= size;
+      const left = (bufferedBy.get(address) ?? size) - size;
+      if (left > 0) bufferedBy.set(address, left);
+      else bufferedBy.delete(address);
       req.off('data', onData);
       resolve(body);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       buffered += chunk.length;
+      const mine = (bufferedBy.get(address) ?? 0) + chunk.length;
+      bufferedBy.set(address, mine);
       if (size > limit) {
         tooLarge();
         return finish(null);
       }
-      if (buffered > MAX_BUFFERED_BYTES) {
+      if (buffered > MAX_BUFFERED_BYTES || mine > MAX_BUFFERED_PER_ADDRESS) {
         refuse(req, res, headers, 503, 'BUSY', 'The server is receiving too much at once. Try again in a few seconds.');
         return finish(null);
       }

@@ -97,6 +97,12 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   });
   const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)));
   const clients = clientAddresses(config.trustProxy);
+  if (config.trustProxy && 'hops' in config.trustProxy && !/^(localhost|127\.|::1$|\[::1\])/.test(config.host)) {
+    log(
+      `[shirase] TRUST_PROXY=${config.trustProxy.hops} believes X-Forwarded-For from anyone who reaches ${config.host}:${config.port} directly; ` +
+        'if that port is reachable from outside, name the proxies instead (TRUST_PROXY=10.0.0.5 or a range).',
+    );
+  }
 
   // The static copy reads pages through the cache when they are there and renders the rest on the side, so it never pushes readers' pages out.
   const exportTo = (dir: string) =>

@@ -180,6 +180,47 @@ describe('one client address', () => {
   });
 });
 
+describe('one client address, sending bodies or requests', () => {
+  it('cannot hold the memory for bodies that everyone else needs', async () => {
+    // Five bodies of 1 MiB less a byte, never finished, from one address: more than its share.
+    const held = await Promise.all(Array.from({ length: 5 }, () => openSocket(site.url, '127.0.0.21')));
+    const filler = Buffer.alloc(1024 * 1024 - 1, 'a');
+    for (const s of held) {
+      s.on('error', () => {});
+      s.write(`POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024}\r\n\r\n`);
+      s.write(filler);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    try {
+      const answer = await rawRequest(site.url, '/admin/login', {
+        method: 'POST',
+        localAddress: '127.0.0.22',
+        body: 'email=nobody%40example.com&password=wrong',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site.url },
+      });
+      expect(answer.status, answer.body).toBe(401);
+      const refused = await Promise.all(held.map((s) => closedWithin(s, 200)));
+      expect(refused.some((ms) => ms !== null), 'the address over its share is refused').toBe(true);
+    } finally {
+      for (const s of held) s.destroy();
+    }
+  });
+
+  it('cannot queue hundreds of requests for the render threads on one connection', async () => {
+    const socket = await openSocket(site.url, '127.0.0.23');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    socket.on('error', () => {});
+    socket.write('GET /admin/login HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(200));
+    await closedWithin(socket, 10_000);
+    socket.destroy();
+    const statuses = [...received.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(32);
+    expect((await rawRequest(site.url, '/admin/login', { localAddress: '127.0.0.24' })).status).toBe(200);
+  });
+});
+
 describe('the public cache', () => {
   it('answers made-up ids, pages past the end and unknown paths without keeping a page for each', async () => {
     await fetch(site.url + '/');

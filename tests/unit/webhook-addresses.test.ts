@@ -37,4 +37,10 @@ describe('which addresses a webhook may connect to', () => {
     for (const address of ['127.0.0.1', '::1', '10.0.0.5', '192.168.0.2', 'fd12::3', '::ffff:192.168.0.2']) expect(addressAllowed(address, true), address).toBe(true);
     for (const address of ['169.254.169.254', 'fe80::1', '0.0.0.0', '::', '224.0.0.1', '255.255.255.255']) expect(addressAllowed(address, true), address).toBe(false);
   });
+
+  it('refuses the IPv4-compatible spelling of an address, which ipaddr.js calls unicast', () => {
+    for (const address of ['::7f00:1', '::127.0.0.1', '::a00:1', '::a9fe:a9fe']) expect(addressAllowed(address, false), address).toBe(false);
+    // Even where private networks are allowed, the hex spelling does not pass as an ordinary address.
+    for (const address of ['::7f00:1', '::a9fe:a9fe']) expect(addressAllowed(address, true), address).toBe(false);
+  });
 });

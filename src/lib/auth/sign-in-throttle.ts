@@ -7,6 +7,7 @@ import type { Db } from '../../../db/open';
 import { signInFailures } from '../../../db/schema';
 import type { Tx } from '../incidents/log';
 import { ShiraseError } from '../errors';
+import { addressKey } from './address-key';
 
 export const FAILURE_WINDOW_MS = 15 * 60_000;
 /** Failures of one account from one address before that address is refused for it. */
@@ -20,8 +21,8 @@ const FREE_FAILURES = 3;
 
 const accountSubject = (email: string) => `account:${email}`;
 const pairPrefix = (email: string) => `pair:${email}|`;
-const pairSubject = (email: string, address: string) => `${pairPrefix(email)}${address}`;
-const addressSubject = (address: string) => `address:${address}`;
+const pairSubject = (email: string, address: string) => `${pairPrefix(email)}${addressKey(address)}`;
+const addressSubject = (address: string) => `address:${addressKey(address)}`;
 
 function failures(db: Db | Tx, subject: string, now: number): { n: number; oldest: number | null } {
   const row = db

@@ -11,6 +11,7 @@ import { enqueueEvent } from './enqueue';
 import { linkReplaced, siteSecret, signToken, verifyToken, type TokenPurpose } from './signed-tokens';
 import { throttle } from './throttle';
 import { purgeExpiredPending } from './purge-pending';
+import { addressKey } from '../auth/address-key';
 
 export const CONFIRM_LINK_HOURS = 48;
 
@@ -55,7 +56,7 @@ export function requestSubscription(db: Db, input: z.input<typeof request>, clie
   const mailbox = mailboxKey(data.email);
   throttle(db, [`subscribe-email:${mailbox}`], 3, 3_600_000, now);
   throttle(db, [`subscribe-email-day:${mailbox}`], 6, 24 * 3_600_000, now);
-  throttle(db, [`subscribe-client:${client}`], 20, 3_600_000, now);
+  throttle(db, [`subscribe-client:${addressKey(client)}`], 20, 3_600_000, now);
   purgeExpiredPending(db, now, 20);
   db.transaction((tx) => {
     const existing = tx.select().from(subscribers).where(eq(subscribers.email, data.email)).get();

@@ -30,7 +30,12 @@ export function addressAllowed(address: string, allowPrivate: boolean): boolean 
   // Only canonical forms: anything odd (octal, short forms) is refused rather than interpreted.
   if (isIP(address) === 0) return false;
   // IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it reaches.
-  const range = ipaddr.process(address).range();
+  const parsed = ipaddr.process(address);
+  const range = parsed.range();
+  // The deprecated IPv4-compatible form (::a.b.c.d, in ::/96 beside :: and ::1) is ranged by ipaddr.js by how it was written; nothing legitimate lives there.
+  const parts = parsed.kind() === 'ipv6' ? (parsed as ipaddr.IPv6).parts : [];
+  const ipv4Compatible = parts.length === 8 && parts.slice(0, 6).every((p) => p === 0) && (parts[6] !== 0 || parts[7]! > 1);
+  if (ipv4Compatible) return false;
   return range === 'unicast' || (allowPrivate && PRIVATE_RANGES.has(range));
 }
 
