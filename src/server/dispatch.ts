@@ -14,7 +14,7 @@ import { canonicalTarget } from './request-target';
 import { sendRepresentation, type Representation } from './representation';
 
 /** Requests one client address may have waiting on the render threads at once (a browser opens six connections). */
-export const MAX_RELAYED_PER_ADDRESS = 16;
+const MAX_RELAYED_PER_ADDRESS = 16;
 
 /** A write's answer waits this long at most for the public pages to show it. */
 const WRITE_WAIT_MS = 2_000;
