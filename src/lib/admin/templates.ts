@@ -5,13 +5,13 @@ import { updateTemplates } from '../../../db/schema';
 import { notFound } from '../errors';
 import { newPublicId } from '../ids';
 import { recordAudit } from '../audit/record-audit';
-import { INCIDENT_STATUSES, MAINTENANCE_STATUSES } from '../status/vocabulary';
+import { POSTABLE_STATUSES } from '../status/vocabulary';
 import { bodyField, nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 
 const schema = z.object({
   name: nameField,
-  status: z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES], { errorMap: () => ({ message: 'Pick the status this text goes with.' }) }),
+  status: z.enum(POSTABLE_STATUSES, { errorMap: () => ({ message: 'Pick the status this text goes with.' }) }),
   body: bodyField,
 });
 

@@ -1,4 +1,4 @@
-import { COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from '../status/vocabulary';
+import { COMPONENT_STATUSES, POSTABLE_INCIDENT_STATUSES, POSTABLE_STATUSES } from '../status/vocabulary';
 import { TOKEN_SCOPES } from '../auth/api-tokens';
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
@@ -70,7 +70,7 @@ export function openApiDocument(siteUrl: string) {
           required: ['name', 'body'],
           properties: {
             name: { type: 'string', maxLength: 200 },
-            status: { type: 'string', enum: ['investigating', 'identified', 'monitoring', 'resolved'], default: 'investigating' },
+            status: { type: 'string', enum: [...POSTABLE_INCIDENT_STATUSES], default: 'investigating' },
             body: { type: 'string', maxLength: 20000, description: 'Markdown' },
             components: { type: 'array', items: { $ref: '#/components/schemas/ComponentChange' } },
             impact: { type: 'string', enum: ['none', 'minor', 'major', 'critical'], description: 'Overrides the impact worked out from component statuses' },
@@ -83,7 +83,7 @@ export function openApiDocument(siteUrl: string) {
           type: 'object',
           required: ['status', 'body'],
           properties: {
-            status: { type: 'string', enum: [...INCIDENT_STATUSES.filter((s) => s !== 'postmortem'), ...MAINTENANCE_STATUSES] },
+            status: { type: 'string', enum: [...POSTABLE_STATUSES] },
             body: { type: 'string', maxLength: 20000 },
             components: { type: 'array', items: { $ref: '#/components/schemas/ComponentChange' } },
             display_at: { type: 'string', format: 'date-time' },

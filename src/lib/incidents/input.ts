@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from '../status/vocabulary';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
 import { bodyField, nameField, notInFuture, timestampField } from '../validation';
 import { translationsSchema } from '../i18n/translations';
 
@@ -17,7 +17,7 @@ function displayAtField(now: number) {
 export function openIncidentSchema(now: number) {
   return z.object({
     name: nameField,
-    status: z.enum(['investigating', 'identified', 'monitoring', 'resolved'], {
+    status: z.enum(POSTABLE_INCIDENT_STATUSES, {
       errorMap: () => ({ message: 'Pick investigating, identified, monitoring or resolved.' }),
     }),
     body: bodyField,

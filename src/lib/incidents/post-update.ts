@@ -5,7 +5,7 @@ import { ShiraseError, notFound } from '../errors';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
 import { enqueueEvent, eventKindForUpdate } from '../notifications/enqueue';
-import { isIncidentStatus, isMaintenanceStatus } from '../status/vocabulary';
+import { isPostableStatus } from '../status/vocabulary';
 import { parseInput } from '../validation';
 import type { Translations } from '../i18n/translations';
 import { postUpdateSchema, type PostUpdateInput } from './input';
@@ -27,7 +27,7 @@ export function postIncidentUpdate(
   return db.transaction((tx) => {
     const incident = tx.select({ id: incidents.id, kind: incidents.kind }).from(incidents).where(eq(incidents.id, incidentId)).get();
     if (!incident) throw notFound(`Incident ${incidentId}`);
-    const fits = incident.kind === 'maintenance' ? isMaintenanceStatus(data.status) : isIncidentStatus(data.status) && data.status !== 'postmortem';
+    const fits = isPostableStatus(incident.kind, data.status);
     if (!fits) {
       const allowed = incident.kind === 'maintenance' ? 'scheduled, in progress, verifying or completed' : 'investigating, identified, monitoring or resolved';
       throw new ShiraseError('VALIDATION', `A ${incident.kind} update cannot have the status "${data.status}".`, {
