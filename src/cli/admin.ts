@@ -84,7 +84,7 @@ main(process.argv.slice(2))
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
-    else if (error instanceof ShiraseError) console.error(`${error.message}${error.fields.length ? ' ' + error.fields.map((f) => `${f.field}: ${f.message}`).join(' ') : ''}`);
+    else if (error instanceof ShiraseError) console.error(`${error.message}${error.fields.length ? ' ' + error.localized('en').fields.map((f) => `${f.field}: ${f.message}`).join(' ') : ''}`);
     else console.error(error);
     process.exit(1);
   });

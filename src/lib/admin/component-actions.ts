@@ -58,7 +58,7 @@ export function handleComponentForm(db: Db, form: FormData, user: SessionUser, n
       removeComponent(db, id, ctx);
       break;
     default:
-      throw new ShiraseError('VALIDATION', 'This form did not say what to do.', { hint: 'Reload the page and try again.' });
+      throw new ShiraseError('VALIDATION', 'errors.form.noIntent', { hint: 'errors.hint.reload' });
   }
   return '/admin/components?done=saved';
 }

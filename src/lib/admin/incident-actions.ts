@@ -58,6 +58,6 @@ export function handleIncidentForm(db: Db, incidentId: string, form: FormData, c
       cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);
       return back('cancelled');
     default:
-      throw new ShiraseError('VALIDATION', 'This form did not say what to do.', { hint: 'Reload the page and try again.' });
+      throw new ShiraseError('VALIDATION', 'errors.form.noIntent', { hint: 'errors.hint.reload' });
   }
 }

@@ -1,4 +1,4 @@
-import { HTTP_STATUS_BY_CODE, ShiraseError } from '../errors';
+import { HTTP_STATUS_BY_CODE, ShiraseError, type FieldIssue } from '../errors';
 import { formValues } from './form-input';
 
 export interface FormResult {
@@ -9,7 +9,8 @@ export interface FormResult {
   values: Record<string, string>;
   /** Every value of fields that may repeat, such as checkbox lists. */
   lists: Record<string, string[]>;
-  fieldErrors: Record<string, string>;
+  /** The first issue of each field, for the page to say in its reader's language. */
+  fieldErrors: Record<string, FieldIssue>;
 }
 
 function collected(form: FormData | undefined): { values: Record<string, string>; lists: Record<string, string[]> } {
@@ -27,9 +28,7 @@ export async function runForm(request: Request, action: (form: FormData) => stri
   let form: FormData | undefined;
   try {
     form = await request.formData().catch(() => {
-      throw new ShiraseError('BAD_REQUEST', 'The form could not be read: what was sent is not a form a browser would send.', {
-        hint: 'Reload the page and submit the form again.',
-      });
+      throw new ShiraseError('BAD_REQUEST', 'errors.form.unreadable', { hint: 'errors.form.unreadable.hint' });
     });
     const redirect = await action(form);
     if (redirect) return { redirect, status: 303, values: {}, lists: {}, fieldErrors: {} };
@@ -37,8 +36,8 @@ export async function runForm(request: Request, action: (form: FormData) => stri
     return { status: 200, ...collected(form), fieldErrors: {} };
   } catch (error) {
     if (!(error instanceof ShiraseError)) throw error;
-    const fieldErrors: Record<string, string> = {};
-    for (const f of error.fields) fieldErrors[f.field] ??= f.message;
+    const fieldErrors: Record<string, FieldIssue> = {};
+    for (const f of error.fields) fieldErrors[f.field] ??= f;
     return { error, status: HTTP_STATUS_BY_CODE[error.code], ...collected(form), fieldErrors };
   }
 }

@@ -11,7 +11,7 @@ import type { WriteContext } from '../write-context';
 
 const schema = z.object({
   name: nameField,
-  status: z.enum(POSTABLE_STATUSES, { errorMap: () => ({ message: 'Pick the status this text goes with.' }) }),
+  status: z.enum(POSTABLE_STATUSES, { errorMap: () => ({ message: 'errors.field.pickTemplateStatus' }) }),
   body: bodyField,
 });
 
@@ -25,7 +25,7 @@ export function saveTemplate(db: Db, id: string | undefined, input: z.input<type
   return db.transaction((tx) => {
     if (id) {
       const before = tx.select().from(updateTemplates).where(eq(updateTemplates.id, id)).get();
-      if (!before) throw notFound(`Template ${id}`);
+      if (!before) throw notFound('template', id);
       tx.update(updateTemplates).set({ ...data, updatedAt: ctx.now }).where(eq(updateTemplates.id, id)).run();
       recordAudit(tx, ctx, { action: 'template.edit', entityType: 'template', entityId: id, before, after: data });
       return { id };
@@ -40,7 +40,7 @@ export function saveTemplate(db: Db, id: string | undefined, input: z.input<type
 export function deleteTemplate(db: Db, id: string, ctx: WriteContext): void {
   db.transaction((tx) => {
     const before = tx.select().from(updateTemplates).where(eq(updateTemplates.id, id)).get();
-    if (!before) throw notFound(`Template ${id}`);
+    if (!before) throw notFound('template', id);
     tx.delete(updateTemplates).where(eq(updateTemplates.id, id)).run();
     recordAudit(tx, ctx, { action: 'template.delete', entityType: 'template', entityId: id, before });
   });

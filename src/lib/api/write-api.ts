@@ -1,7 +1,7 @@
 // The token-protected write API: JSON in, the same verbs and rules as the admin forms.
 import type { Db } from '../../../db/open';
 import type { Config } from '../config';
-import { ShiraseError, notFound } from '../errors';
+import { ShiraseError, fieldIssue, notFound } from '../errors';
 import { authenticateToken, type TokenScope } from '../auth/api-tokens';
 import { openIncident } from '../incidents/open-incident';
 import { postIncidentUpdate } from '../incidents/post-update';
@@ -35,7 +35,7 @@ type Json = Record<string, unknown>;
 
 function object(body: unknown): Json {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ShiraseError('BAD_REQUEST', 'The request body must be a JSON object.', { hint: 'Send Content-Type: application/json and an object such as {"name": "…"}.' });
+    throw new ShiraseError('BAD_REQUEST', 'errors.json.notObject', { hint: 'errors.json.notObject.hint' });
   }
   return body as Json;
 }
@@ -46,7 +46,7 @@ function time(body: Json, key: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const ms = typeof value === 'string' ? Date.parse(value) : NaN;
   if (Number.isNaN(ms)) {
-    throw new ShiraseError('VALIDATION', `${key} is not a date and time.`, { fields: [{ field: key, message: 'Use ISO 8601, such as 2018-06-18T06:00:00+09:00.' }] });
+    throw new ShiraseError('VALIDATION', 'errors.api.notDateTime', { params: { field: key }, fields: [fieldIssue(key, 'errors.field.isoDateTime')] });
   }
   return ms;
 }
@@ -59,7 +59,7 @@ function versionOf(body: Json, ifMatch: string | null | undefined): number | und
 function componentList(body: Json): { componentId: string; status: never }[] {
   const list = body.components;
   if (list === undefined) return [];
-  if (!Array.isArray(list)) throw new ShiraseError('VALIDATION', 'components must be a list.', { fields: [{ field: 'components', message: 'Send a list of {"component_id", "status"} objects.' }] });
+  if (!Array.isArray(list)) throw new ShiraseError('VALIDATION', 'errors.api.componentsNotList', { fields: [fieldIssue('components', 'errors.field.componentList')] });
   return list.map((c: Json) => ({ componentId: String(c?.component_id ?? c?.id ?? ''), status: c?.status as never }));
 }
 
@@ -78,7 +78,7 @@ export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: num
   // GET incidents/{id}
   if (req.method === 'GET' && parts[0] === 'incidents' && parts.length === 2) {
     as('read');
-    if (!isPublicId(parts[1]!) || !loadIncident(db, parts[1]!)) throw notFound(`Incident ${parts[1]}`);
+    if (!isPublicId(parts[1]!) || !loadIncident(db, parts[1]!)) throw notFound('incident', parts[1]);
     return incidentAnswer(parts[1]!, 200);
   }
   // POST incidents
@@ -106,7 +106,7 @@ export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: num
     const ctx = as('incidents');
     const id = parts[1]!;
     const b = object(req.body);
-    if (!isPublicId(id) || !loadIncident(db, id)) throw notFound(`Incident ${id}`);
+    if (!isPublicId(id) || !loadIncident(db, id)) throw notFound('incident', id);
     const notify = b.deliver_notifications === true || b.notify === true;
     if (parts[2] === 'resolve') {
       resolveIncident(db, id, { body: (b.body as string) ?? '', displayAt: time(b, 'display_at'), notify, components: componentList(b) }, ctx);
@@ -120,7 +120,7 @@ export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: num
     const ctx = as('incidents');
     const id = parts[1]!;
     const b = object(req.body);
-    if (!isPublicId(id) || !loadIncident(db, id)) throw notFound(`Incident ${id}`);
+    if (!isPublicId(id) || !loadIncident(db, id)) throw notFound('incident', id);
     editIncident(db, id, { name: b.name as string | undefined, impact: b.impact as 'auto' | undefined, version: versionOf(b, req.ifMatch) }, ctx);
     return incidentAnswer(id, 200);
   }
@@ -130,7 +130,7 @@ export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: num
     const [, id, , updateId] = parts as [string, string, string, string];
     const b = object(req.body);
     const incident = isPublicId(id) ? loadIncident(db, id) : undefined;
-    if (!incident || !incident.updates.some((u) => u.id === updateId)) throw notFound(`Update ${updateId}`);
+    if (!incident || !incident.updates.some((u) => u.id === updateId)) throw notFound('update', updateId);
     editIncidentUpdate(db, updateId, { body: b.body as string | undefined, displayAt: time(b, 'display_at'), version: versionOf(b, req.ifMatch) }, ctx);
     return incidentAnswer(id, 200);
   }
@@ -139,7 +139,7 @@ export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: num
     const ctx = as('components');
     const b = object(req.body);
     const id = parts[1]!;
-    if (!findComponent(db, id, now)) throw notFound(`Component ${id}`);
+    if (!findComponent(db, id, now)) throw notFound('component', id);
     setComponentStatus(db, id, { status: b.status as 'operational', note: typeof b.note === 'string' ? b.note : undefined, version: versionOf(b, req.ifMatch) }, ctx);
     const { components } = componentsJson({ db, config, now });
     return { status: 200, body: { ...components.find((c) => c.id === id), version: findComponent(db, id, now)?.version } };
@@ -165,5 +165,5 @@ export function handleWriteApi(db: Db, config: Config, req: ApiRequest, now: num
     );
     return incidentAnswer(incidentId, 201);
   }
-  throw new ShiraseError('NOT_FOUND', `There is no ${req.method} endpoint at /api/v1/${parts.join('/')}.`, { hint: 'The endpoints are described at /api/v1/openapi.json.' });
+  throw new ShiraseError('NOT_FOUND', 'errors.api.noEndpoint', { params: { method: req.method, path: `/api/v1/${parts.join('/')}` }, hint: 'errors.api.noEndpoint.hint' });
 }

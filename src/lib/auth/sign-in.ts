@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { signInChallenges, users } from '../../../db/schema';
 import type { Tx } from '../incidents/log';
-import { ShiraseError } from '../errors';
+import { ShiraseError, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { dummyHash, verifyPassword } from './password';
 import { createSession, deleteExpiredSessions, hashToken } from './sessions';
@@ -14,7 +14,6 @@ export { FAILURE_WINDOW_MS, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_PAIR } fr
 /** How long the second step of a sign-in (the code) may wait after the password. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 
-const WRONG = 'That email address and password do not match an account.';
 
 export type SignInResult =
   | { kind: 'session'; token: string; expiresAt: number; userId: string }
@@ -52,7 +51,7 @@ export async function signIn(db: Db, input: { email: string; password: string; a
   const user = db.select().from(users).where(eq(users.email, email)).get();
   const ok = verifyPassword(input.password, user?.passwordHash ?? dummyHash()) && user !== undefined && user.disabledAt === null;
   if (!ok || !user) {
-    throw new ShiraseError('UNAUTHORIZED', WRONG, { fields: [{ field: 'password', message: WRONG }] });
+    throw new ShiraseError('UNAUTHORIZED', 'errors.signIn.wrong', { fields: [fieldIssue('password', 'errors.signIn.wrong')] });
   }
   if (user.totpEnabledAt !== null && user.totpSecret !== null) {
     const challenge = randomBytes(32).toString('base64url');

@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { users } from '../../../db/schema';
-import { ShiraseError, notFound } from '../errors';
+import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { newPublicId } from '../ids';
 import { recordAudit } from '../audit/record-audit';
 import { parseInput } from '../validation';
@@ -14,16 +14,16 @@ export const ROLES = ['admin', 'editor'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const emailField = z
-  .string({ required_error: 'Give an email address.' })
+  .string({ required_error: 'errors.field.emailRequired' })
   .trim()
   .toLowerCase()
-  .max(254, 'That address is too long.')
-  .email('Give an email address such as name@example.com.');
+  .max(254, 'errors.field.emailTooLong')
+  .email('errors.field.emailFormat');
 
 const createSchema = z.object({
   email: emailField,
   name: z.string().trim().max(100).optional(),
-  role: z.enum(ROLES, { errorMap: () => ({ message: 'Pick admin or editor.' }) }),
+  role: z.enum(ROLES, { errorMap: () => ({ message: 'errors.field.pickRole' }) }),
   password: newPasswordField.optional(),
 });
 
@@ -35,9 +35,7 @@ export function createUser(db: Db, input: z.input<typeof createSchema>, ctx: Wri
   return db.transaction((tx) => {
     const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)).get();
     if (existing) {
-      throw new ShiraseError('CONFLICT', `An account for ${data.email} already exists.`, {
-        fields: [{ field: 'email', message: 'This address already has an account.' }],
-      });
+      throw new ShiraseError('CONFLICT', 'errors.user.exists', { params: { email: data.email }, fields: [fieldIssue('email', 'errors.field.emailTaken')] });
     }
     const userId = newPublicId();
     tx.insert(users).values({ id: userId, email: data.email, name: data.name || null, passwordHash, role: data.role, createdAt: ctx.now, updatedAt: ctx.now }).run();
@@ -49,7 +47,7 @@ export function createUser(db: Db, input: z.input<typeof createSchema>, ctx: Wri
 export function setUserRole(db: Db, userId: string, role: Role, ctx: WriteContext): void {
   db.transaction((tx) => {
     const before = tx.select().from(users).where(eq(users.id, userId)).get();
-    if (!before) throw notFound(`User ${userId}`);
+    if (!before) throw notFound('user', userId);
     tx.update(users).set({ role, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
     recordAudit(tx, ctx, { action: 'user.set_role', entityType: 'user', entityId: userId, before: { role: before.role }, after: { role } });
   });
@@ -59,8 +57,8 @@ export function setUserRole(db: Db, userId: string, role: Role, ctx: WriteContex
 export function disableUser(db: Db, userId: string, ctx: WriteContext): void {
   db.transaction((tx) => {
     const before = tx.select().from(users).where(eq(users.id, userId)).get();
-    if (!before) throw notFound(`User ${userId}`);
-    if (ctx.actor?.id === userId) throw new ShiraseError('CONFLICT', 'You cannot disable your own account.', { hint: 'Ask another admin to do it.' });
+    if (!before) throw notFound('user', userId);
+    if (ctx.actor?.id === userId) throw new ShiraseError('CONFLICT', 'errors.user.disableSelf', { hint: 'errors.user.disableSelf.hint' });
     tx.update(users).set({ disabledAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
     endUserSessions(tx, userId);
     recordAudit(tx, ctx, { action: 'user.disable', entityType: 'user', entityId: userId, before: { email: before.email } });
@@ -78,6 +76,6 @@ export function listUsers(db: Db) {
 /** The account for an address, for the command line; NOT_FOUND names the address. */
 export function findUserByEmail(db: Db, email: string) {
   const row = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
-  if (!row) throw notFound(`The account ${email.trim().toLowerCase()}`);
+  if (!row) throw notFound('account', email.trim().toLowerCase());
   return row;
 }

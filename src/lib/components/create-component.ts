@@ -6,11 +6,11 @@ import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
 import { nameField, parseInput } from '../validation';
-import { ShiraseError } from '../errors';
+import { ShiraseError, fieldIssue } from '../errors';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 
-const descriptionField = z.string().trim().max(1000, 'Keep the description under 1,000 characters.').optional();
+const descriptionField = z.string().trim().max(1000, 'errors.field.descriptionTooLong').optional();
 
 const groupSchema = z.object({
   name: nameField,
@@ -45,7 +45,7 @@ export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>,
 const componentSchema = z.object({
   name: nameField,
   description: descriptionField,
-  groupId: z.string().regex(/^[0-9a-z]{12}$/, 'Pick a group from the list.').nullish(),
+  groupId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickGroup').nullish(),
   onlyShowIfDegraded: z.boolean().default(false),
   /** When the component began being measured; backfilled demos set it in the past. */
   createdAt: z.number().int().optional(),
@@ -59,9 +59,7 @@ export function createComponent(db: Db, input: z.input<typeof componentSchema>, 
     if (data.groupId) {
       const group = tx.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, data.groupId)).get();
       if (!group) {
-        throw new ShiraseError('VALIDATION', 'The component was not saved: its group does not exist.', {
-          fields: [{ field: 'groupId', message: 'Pick a group from the list, or none.' }],
-        });
+        throw new ShiraseError('VALIDATION', 'errors.component.groupMissing', { fields: [fieldIssue('groupId', 'errors.field.pickGroupOrNone')] });
       }
     }
     const last = tx

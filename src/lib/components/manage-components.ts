@@ -2,7 +2,7 @@ import { and, count, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components, incidentComponents } from '../../../db/schema';
-import { ShiraseError, notFound } from '../errors';
+import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { componentStatusAt, recordStatusChanges } from '../incidents/log';
 import { assertVersion, assertWritten, versionField } from '../edit-version';
@@ -12,21 +12,21 @@ import { nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 
-const idField = z.string().regex(/^[0-9a-z]{12}$/, 'Pick one from the list.');
+const idField = z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickOne');
 
 const setStatusSchema = z.object({
-  status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'Pick one of the component statuses.' }) }),
-  note: z.string().trim().max(500, 'Keep the reason under 500 characters.').optional(),
+  status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
+  note: z.string().trim().max(500, 'errors.field.reasonTooLong').optional(),
   /** The component's version the caller saw; a change since then makes this a CONFLICT. */
   version: versionField,
 });
 
 /** Sets a component's status by hand, recorded in the ledger with who and why. */
 export function setComponentStatus(db: Db, componentId: string, input: z.input<typeof setStatusSchema>, ctx: WriteContext): void {
-  const data = parseInput(setStatusSchema, input, 'status change');
+  const data = parseInput(setStatusSchema, input, 'statusChange');
   db.transaction((tx) => {
     const component = tx.select({ id: components.id, version: components.version }).from(components).where(eq(components.id, componentId)).get();
-    if (!component) throw notFound(`Component ${componentId}`);
+    if (!component) throw notFound('component', componentId);
     assertVersion(data.version, { version: component.version, values: { status: componentStatusAt(tx, componentId, ctx.now) } });
     const note = [ctx.actor?.label, data.note].filter(Boolean).join(': ') || null;
     recordStatusChanges(tx, [{ componentId, status: data.status }], ctx.now, 'manual', { note, now: ctx.now });
@@ -37,7 +37,7 @@ export function setComponentStatus(db: Db, componentId: string, input: z.input<t
 
 const editSchema = z.object({
   name: nameField.optional(),
-  description: z.string().trim().max(1000, 'Keep the description under 1,000 characters.').nullish(),
+  description: z.string().trim().max(1000, 'errors.field.descriptionTooLong').nullish(),
   groupId: idField.nullish(),
   onlyShowIfDegraded: z.boolean().optional(),
   translations: translationsSchema({ name: nameField, description: z.string().trim().max(1000) }),
@@ -48,12 +48,12 @@ export function editComponent(db: Db, componentId: string, input: z.input<typeof
   const data = parseInput(editSchema, input, 'component');
   db.transaction((tx) => {
     const before = tx.select().from(components).where(eq(components.id, componentId)).get();
-    if (!before) throw notFound(`Component ${componentId}`);
+    if (!before) throw notFound('component', componentId);
     const stored = () => ({ version: before.version, values: { name: before.name, description: before.description } });
     assertVersion(data.version, stored());
     if (data.groupId) {
       const group = tx.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, data.groupId)).get();
-      if (!group) throw new ShiraseError('VALIDATION', 'That group does not exist.', { fields: [{ field: 'groupId', message: 'Pick a group from the list, or none.' }] });
+      if (!group) throw new ShiraseError('VALIDATION', 'errors.group.missing', { fields: [fieldIssue('groupId', 'errors.field.pickGroupOrNone')] });
     }
     const set: Partial<typeof components.$inferInsert> = { updatedAt: ctx.now, version: before.version + 1 };
     if (data.name !== undefined) set.name = data.name;
@@ -71,7 +71,7 @@ export function editComponent(db: Db, componentId: string, input: z.input<typeof
 export function moveComponent(db: Db, componentId: string, direction: 'up' | 'down', ctx: WriteContext): void {
   db.transaction((tx) => {
     const me = tx.select().from(components).where(eq(components.id, componentId)).get();
-    if (!me) throw notFound(`Component ${componentId}`);
+    if (!me) throw notFound('component', componentId);
     const siblings = tx
       .select({ id: components.id, position: components.position })
       .from(components)
@@ -95,7 +95,7 @@ export function moveComponent(db: Db, componentId: string, direction: 'up' | 'do
 export function removeComponent(db: Db, componentId: string, ctx: WriteContext): { archived: boolean } {
   return db.transaction((tx) => {
     const before = tx.select().from(components).where(eq(components.id, componentId)).get();
-    if (!before) throw notFound(`Component ${componentId}`);
+    if (!before) throw notFound('component', componentId);
     const history =
       tx.select({ n: count() }).from(componentStatusChanges).where(eq(componentStatusChanges.componentId, componentId)).get()!.n +
       tx.select({ n: count() }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).get()!.n;

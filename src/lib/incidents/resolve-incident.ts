@@ -25,7 +25,7 @@ export function resolveIncident(db: Db, incidentId: string, input: ResolveInput,
 
 function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: WriteContext): { updateId: string } {
   const incident = db.select({ kind: incidents.kind }).from(incidents).where(eq(incidents.id, incidentId)).get();
-  if (!incident) throw notFound(`Incident ${incidentId}`);
+  if (!incident) throw notFound('incident', incidentId);
   const at = input.displayAt ?? ctx.now;
   const affected = db
     .select({ componentId: incidentComponents.componentId })

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { incidents, notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
 import { isIP } from 'node:net';
-import { ShiraseError, notFound } from '../errors';
+import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { newPublicId } from '../ids';
 import { recordAudit } from '../audit/record-audit';
 import { parseInput } from '../validation';
@@ -20,7 +20,7 @@ export function listSubscribers(db: Db, search: string | undefined, limit = 200)
 export function removeSubscriber(db: Db, id: string, ctx: WriteContext): void {
   db.transaction((tx) => {
     const row = tx.select().from(subscribers).where(eq(subscribers.id, id)).get();
-    if (!row) throw notFound(`Subscriber ${id}`);
+    if (!row) throw notFound('subscriber', id);
     tx.delete(subscribers).where(eq(subscribers.id, id)).run();
     recordAudit(tx, ctx, { action: 'subscriber.remove', entityType: 'subscriber', entityId: id, before: { email: row.email, status: row.status } });
   });
@@ -30,8 +30,8 @@ const webhookSchema = z.object({
   url: z
     .string()
     .trim()
-    .url('Give the full address, such as https://chat.example.com/hooks/status.')
-    .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol), 'Use an http:// or https:// address.'),
+    .url('errors.field.webhookUrl')
+    .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol), 'errors.field.webhookScheme'),
   description: z.string().trim().max(200).optional(),
 });
 
@@ -41,11 +41,7 @@ export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: Wr
   // A name is checked on every delivery, after DNS; an address written in the URL can be refused now.
   const host = new URL(data.url).hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(host) !== 0 && !addressAllowed(host, options.allowPrivate ?? false)) {
-    const message = 'Webhooks cannot reach this address: it is on a loopback, private or reserved network.';
-    throw new ShiraseError('VALIDATION', message, {
-      hint: 'Use the receiver’s public address, or set WEBHOOK_ALLOW_PRIVATE=1 for a receiver on your own network.',
-      fields: [{ field: 'url', message }],
-    });
+    throw new ShiraseError('VALIDATION', 'errors.webhook.private', { hint: 'errors.webhook.private.hint', fields: [fieldIssue('url', 'errors.webhook.private')] });
   }
   const id = newPublicId();
   const secret = `whsec_${randomBytes(24).toString('base64url')}`;
@@ -59,7 +55,7 @@ export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: Wr
 export function disableWebhook(db: Db, id: string, ctx: WriteContext): void {
   db.transaction((tx) => {
     const row = tx.select().from(webhooks).where(eq(webhooks.id, id)).get();
-    if (!row) throw notFound(`Webhook ${id}`);
+    if (!row) throw notFound('webhook', id);
     tx.update(webhooks).set({ disabledAt: ctx.now }).where(eq(webhooks.id, id)).run();
     recordAudit(tx, ctx, { action: 'webhook.disable', entityType: 'webhook', entityId: id, before: { url: row.url } });
   });

@@ -14,6 +14,6 @@ export const ALL: APIRoute = async ({ request, params, locals }) => {
     if (!(error instanceof ShiraseError)) throw error;
     const headers: Record<string, string> = {};
     if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="shirase"';
-    return Response.json(errorBody(error), { status: HTTP_STATUS_BY_CODE[error.code], headers });
+    return Response.json(errorBody(error, locals.locale), { status: HTTP_STATUS_BY_CODE[error.code], headers });
   }
 };
