@@ -1,7 +1,10 @@
 import { HTTP_STATUS_BY_CODE, ShiraseError, type FieldIssue } from '../errors';
 import { formValues } from './form-input';
 
-export interface FormResult {
+/** What a form handler answers: where to go next (post/redirect/get), or something to show on this response only. */
+export type FormOutcome<T> = string | { show: T };
+
+export interface FormResult<T = never> {
   /** Where to send the browser after a successful write (post/redirect/get). */
   redirect?: string;
   error?: ShiraseError;
@@ -11,6 +14,8 @@ export interface FormResult {
   lists: Record<string, string[]>;
   /** The first issue of each field, for the page to say in its reader's language. */
   fieldErrors: Record<string, FieldIssue>;
+  /** What the handler asked to show once (a new secret, a preview), never put in a URL. */
+  shown?: T;
 }
 
 function collected(form: FormData | undefined): { values: Record<string, string>; lists: Record<string, string[]> } {
@@ -24,16 +29,16 @@ function collected(form: FormData | undefined): { values: Record<string, string>
  * ShiraseError keeps what was typed and the message for each field, so the
  * page can show the form again with nothing lost. Other errors propagate.
  */
-export async function runForm(request: Request, action: (form: FormData) => string | Promise<string>): Promise<FormResult> {
+export async function runForm<T = never>(request: Request, action: (form: FormData) => FormOutcome<T> | Promise<FormOutcome<T>>): Promise<FormResult<T>> {
   let form: FormData | undefined;
   try {
     form = await request.formData().catch(() => {
       throw new ShiraseError('BAD_REQUEST', 'errors.form.unreadable', { hint: 'errors.form.unreadable.hint' });
     });
-    const redirect = await action(form);
-    if (redirect) return { redirect, status: 303, values: {}, lists: {}, fieldErrors: {} };
+    const outcome = await action(form);
+    if (typeof outcome === 'string' && outcome) return { redirect: outcome, status: 303, values: {}, lists: {}, fieldErrors: {} };
     // No redirect: the page answers this request itself (a preview, a secret shown once) and may show what was sent.
-    return { status: 200, ...collected(form), fieldErrors: {} };
+    return { status: 200, ...collected(form), fieldErrors: {}, ...(typeof outcome === 'string' ? {} : { shown: outcome.show }) };
   } catch (error) {
     if (!(error instanceof ShiraseError)) throw error;
     const fieldErrors: Record<string, FieldIssue> = {};

@@ -28,7 +28,7 @@ const createSchema = z.object({
 });
 
 /** Adds a staff account. Without a password one is generated and returned, to be shown once. */
-export function createUser(db: Db, input: z.input<typeof createSchema>, ctx: WriteContext): { userId: string; password: string; generated: boolean } {
+export function createUser(db: Db, input: z.input<typeof createSchema>, ctx: WriteContext): { userId: string; email: string; password: string; generated: boolean } {
   const data = parseInput(createSchema, input, 'account');
   const password = data.password ?? generatePassword();
   const passwordHash = hashPassword(password);
@@ -40,7 +40,7 @@ export function createUser(db: Db, input: z.input<typeof createSchema>, ctx: Wri
     const userId = newPublicId();
     tx.insert(users).values({ id: userId, email: data.email, name: data.name || null, passwordHash, role: data.role, createdAt: ctx.now, updatedAt: ctx.now }).run();
     recordAudit(tx, ctx, { action: 'user.create', entityType: 'user', entityId: userId, after: { email: data.email, role: data.role } });
-    return { userId, password, generated: data.password === undefined };
+    return { userId, email: data.email, password, generated: data.password === undefined };
   });
 }
 

@@ -49,14 +49,22 @@ export function postUpdateSchema(now: number) {
 }
 export type PostUpdateInput = z.input<ReturnType<typeof postUpdateSchema>>;
 
+/** An end of a maintenance window: required, and said which end when missing. */
+function windowEdge(missing: 'errors.field.startRequired' | 'errors.field.endRequired') {
+  return z
+    .number({ required_error: missing, invalid_type_error: 'errors.field.dateRequired' })
+    .int()
+    .min(Date.UTC(2000, 0, 1), 'errors.field.dateTooEarly');
+}
+
 export function scheduleMaintenanceSchema() {
   return z
     .object({
       name: nameField,
       body: bodyField,
       componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent')).max(500).default([]),
-      scheduledFor: timestampField,
-      scheduledUntil: timestampField,
+      scheduledFor: windowEdge('errors.field.startRequired'),
+      scheduledUntil: windowEdge('errors.field.endRequired'),
       autoTransitions: z.boolean().default(true),
       notify: z.boolean().default(false),
       impact: z.enum(IMPACTS).optional(),
