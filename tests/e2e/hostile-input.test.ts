@@ -9,7 +9,7 @@ import { signedInStaff } from '../support/staff';
 import { xssPayloads } from '../support/xss-corpus';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { createComponent } from '../../src/lib/components/create-component';
-import { saveTemplate } from '../../src/lib/admin/templates';
+import { saveTemplate } from '../../src/lib/templates/save-template';
 import { createApiToken } from '../../src/lib/auth/api-tokens';
 import { previewUpdateEmail } from '../../src/lib/notifications/compose';
 

@@ -4,7 +4,8 @@ import type { SessionUser } from '../auth/sessions';
 import type { POSTABLE_STATUSES } from '../status/vocabulary';
 import { actorFor, optionalText, text } from './form-input';
 import type { FormOutcome } from './run-form';
-import { deleteTemplate, saveTemplate } from './templates';
+import { deleteTemplate } from '../templates/delete-template';
+import { saveTemplate } from '../templates/save-template';
 
 export function readTemplateForm(form: FormData) {
   return { name: text(form, 'name'), status: text(form, 'status') as (typeof POSTABLE_STATUSES)[number], body: text(form, 'body') };
