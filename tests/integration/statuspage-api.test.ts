@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointSchemas, type Endpoint } from '../support/statuspage-contract';
 import { startTestSite, type TestSite } from '../support/test-server';
-import { createComponent, createComponentGroup } from '../../src/lib/components/create-component';
+import { createComponent } from '../../src/lib/components/create-component';
+import { createComponentGroup } from '../../src/lib/components/create-component-group';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { postIncidentUpdate } from '../../src/lib/incidents/post-update';
 import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';

@@ -5,7 +5,9 @@ import { count } from 'drizzle-orm';
 import { incidents } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
-import { createApiToken, revokeApiToken, type TokenScope } from '../../src/lib/auth/api-tokens';
+import { type TokenScope } from '../../src/lib/auth/api-tokens';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
+import { revokeApiToken } from '../../src/lib/auth/revoke-api-token';
 import { loadComponentTree } from '../../src/lib/views/components';
 
 let site: TestSite;

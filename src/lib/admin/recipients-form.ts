@@ -2,7 +2,9 @@
 import type { Db } from '../../../db/open';
 import { requireAdmin } from '../auth/require-role';
 import type { SessionUser } from '../auth/sessions';
-import { addWebhook, disableWebhook, removeSubscriber } from '../notifications/manage-recipients';
+import { addWebhook } from '../notifications/add-webhook';
+import { disableWebhook } from '../notifications/disable-webhook';
+import { removeSubscriber } from '../notifications/remove-subscriber';
 import { actorFor, text } from './form-input';
 import type { FormOutcome } from './run-form';
 

@@ -1,6 +1,8 @@
 // The API tokens page (admins only): create a token, shown once, or revoke one.
 import type { Db } from '../../../db/open';
-import { createApiToken, revokeApiToken, TOKEN_SCOPES, type TokenScope } from '../auth/api-tokens';
+import { TOKEN_SCOPES, type TokenScope } from '../auth/api-tokens';
+import { createApiToken } from '../auth/create-api-token';
+import { revokeApiToken } from '../auth/revoke-api-token';
 import { requireAdmin } from '../auth/require-role';
 import type { SessionUser } from '../auth/sessions';
 import { actorFor, text } from './form-input';

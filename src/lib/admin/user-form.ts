@@ -4,7 +4,10 @@ import { requireAdmin } from '../auth/require-role';
 import { resetPassword } from '../auth/reset-password';
 import type { SessionUser } from '../auth/sessions';
 import { unlockUser } from '../auth/unlock-user';
-import { createUser, disableUser, setUserRole, type Role } from '../auth/users';
+import { type Role } from '../auth/users';
+import { createUser } from '../auth/create-user';
+import { disableUser } from '../auth/disable-user';
+import { setUserRole } from '../auth/set-user-role';
 import { actorFor, checked, text } from './form-input';
 import type { FormOutcome } from './run-form';
 

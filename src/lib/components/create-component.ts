@@ -10,37 +10,7 @@ import { ShiraseError, fieldIssue } from '../errors';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 
-const descriptionField = z.string().trim().max(1000, 'errors.field.descriptionTooLong').optional();
-
-const groupSchema = z.object({
-  name: nameField,
-  description: descriptionField,
-  createdAt: z.number().int().optional(),
-  translations: translationsSchema({ name: nameField, description: descriptionField }),
-});
-
-/** Adds a component group at the end of the page. */
-export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>, ctx: WriteContext): { groupId: string } {
-  const data = parseInput(groupSchema, input, 'group');
-  return db.transaction((tx) => {
-    const last = tx.select({ p: max(componentGroups.position) }).from(componentGroups).get();
-    const groupId = newPublicId();
-    tx.insert(componentGroups)
-      .values({
-        id: groupId,
-        name: data.name,
-        description: data.description || null,
-        position: (last?.p ?? 0) + 1,
-        translations: serializeTranslations(data.translations as Translations | undefined),
-        createdAt: data.createdAt ?? ctx.now,
-        updatedAt: ctx.now,
-      })
-      .run();
-    recordAudit(tx, ctx, { action: 'group.create', entityType: 'component_group', entityId: groupId, after: data });
-    bumpChangeCounter(tx);
-    return { groupId };
-  });
-}
+export const descriptionField = z.string().trim().max(1000, 'errors.field.descriptionTooLong').optional();
 
 const componentSchema = z.object({
   name: nameField,

@@ -5,7 +5,7 @@
 // one list.
 import type { ZodTypeAny } from 'zod';
 import type { TokenScope } from '../../auth/api-tokens';
-import { setComponentStatus } from '../../components/manage-components';
+import { setComponentStatus } from '../../components/set-component-status';
 import { readVersion } from '../../edit-version';
 import { editIncident } from '../../incidents/edit-incident';
 import { editIncidentUpdate } from '../../incidents/edit-update';
