@@ -1,4 +1,4 @@
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { componentStatusChanges, components, incidentComponents } from '../../../db/schema';
 import { notFound } from '../errors';
