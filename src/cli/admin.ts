@@ -2,7 +2,9 @@
 import { createInterface } from 'node:readline/promises';
 import { ConfigError, parseConfig } from '../lib/config';
 import { migrateDatabase, openDatabase } from '../../db/open';
-import { createUser, disableUser, findUserByEmail, listUsers, ROLES, type Role } from '../lib/auth/users';
+import { findUserByEmail, listUsers, ROLES, type Role } from '../lib/auth/users';
+import { createUser } from '../lib/auth/create-user';
+import { disableUser } from '../lib/auth/disable-user';
 import { resetPassword } from '../lib/auth/reset-password';
 import { unlockUser } from '../lib/auth/unlock-user';
 import { ShiraseError } from '../lib/errors';
@@ -84,7 +86,7 @@ main(process.argv.slice(2))
   .then((code) => process.exit(code))
   .catch((error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
-    else if (error instanceof ShiraseError) console.error(`${error.message}${error.fields.length ? ' ' + error.fields.map((f) => `${f.field}: ${f.message}`).join(' ') : ''}`);
+    else if (error instanceof ShiraseError) console.error(`${error.message}${error.fields.length ? ' ' + error.localized('en').fields.map((f) => `${f.field}: ${f.message}`).join(' ') : ''}`);
     else console.error(error);
     process.exit(1);
   });

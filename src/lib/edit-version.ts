@@ -3,10 +3,10 @@
 // names the version it started from is refused with a CONFLICT when the row has
 // moved on. A save that names none behaves as before (the last one wins).
 import { z } from 'zod';
-import { ShiraseError, editConflict, type StoredVersion } from './errors';
+import { ShiraseError, editConflict, fieldIssue, type StoredVersion } from './errors';
 
 /** An optional version as it arrives: a positive integer, or nothing. */
-export const versionField = z.number({ invalid_type_error: 'Send the version as a whole number.' }).int('Send the version as a whole number.').positive('Send the version as a whole number.').optional();
+export const versionField = z.number({ invalid_type_error: 'errors.field.versionWhole' }).int('errors.field.versionWhole').positive('errors.field.versionWhole').optional();
 
 /** Refuses the save when it started from another version than the stored one. */
 export function assertVersion(expected: number | undefined, current: StoredVersion & { version: number }): void {
@@ -18,7 +18,7 @@ export function readVersion(value: unknown, field = 'version'): number | undefin
   if (value === undefined || value === null || value === '') return undefined;
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1') : '';
   if (!/^[1-9]\d{0,14}$/.test(text)) {
-    throw new ShiraseError('VALIDATION', 'The version is not a whole number.', { fields: [{ field, message: 'Send the version as a whole number, as the last answer gave it.' }] });
+    throw new ShiraseError('VALIDATION', 'errors.version.notNumber', { fields: [fieldIssue(field, 'errors.field.versionNumber')] });
   }
   return Number(text);
 }

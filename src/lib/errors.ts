@@ -1,8 +1,25 @@
-export type ErrorCode = 'NOT_FOUND' | 'VALIDATION' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'RATE_LIMITED' | 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE';
+import { isMessageKey, t, type Locale, type MessageKey } from './i18n/messages';
 
-export interface FieldIssue {
+export const ERROR_CODES = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'FORBIDDEN', 'UNAUTHORIZED', 'RATE_LIMITED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A key of the message catalogs under `errors.`: what an error says, in every language. */
+export type ErrorKey = Extract<MessageKey, `errors.${string}`>;
+/** Things a "was not saved" message can name (`errors.thing.<name>`). */
+export type Thing = After<ErrorKey, 'errors.thing.'>;
+/** Things a "was not found" message can name (`errors.notFound.<name>`). */
+export type MissingThing = Exclude<After<ErrorKey, 'errors.notFound.'>, 'hint'>;
+type After<K, P extends string> = K extends `${P}${infer T}` ? T : never;
+
+/** A message to be said in the reader's language: a catalog key and the values for its placeholders. */
+export interface Said {
+  key: ErrorKey;
+  params?: MessageParams;
+}
+export type MessageParams = Record<string, string | number | Said>;
+
+export interface FieldIssue extends Said {
   field: string;
-  message: string;
 }
 
 /** What is stored now, for a CONFLICT: its version and the texts a person compares with what they typed. */
@@ -11,22 +28,72 @@ export interface StoredVersion {
   values: Record<string, string | null>;
 }
 
+export function isErrorKey(value: string): value is ErrorKey {
+  return value.startsWith('errors.') && isMessageKey(value);
+}
+
+/** A message in `locale`; placeholders that are messages themselves are said in the same language. */
+export function say(locale: Locale, message: Said): string {
+  const vars: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(message.params ?? {})) vars[name] = typeof value === 'object' ? say(locale, value) : value;
+  return t(locale, message.key, vars);
+}
+
+export function fieldIssue(field: string, key: ErrorKey, params?: MessageParams): FieldIssue {
+  return params ? { field, key, params } : { field, key };
+}
+
+/** An error as one reader sees it. */
+export interface LocalizedError {
+  message: string;
+  hint?: string;
+  fields: { field: string; message: string }[];
+}
+
 /**
- * An error a person can act on: a stable code, a message saying what happened
- * and why, an optional hint saying what to do, and per-field issues for forms.
+ * An error a person can act on: a stable code, a catalog key (with its
+ * parameters) saying what happened and why, an optional hint saying what to
+ * do, and per-field issues for forms. The glue says it in the reader's
+ * language; `message` is the English text, for logs and the CLI.
  */
 export class ShiraseError extends Error {
   constructor(
     readonly code: ErrorCode,
-    message: string,
-    readonly options: { hint?: string; fields?: FieldIssue[]; retryAfterSeconds?: number; current?: StoredVersion } = {},
+    readonly key: ErrorKey,
+    readonly options: {
+      params?: MessageParams;
+      hint?: ErrorKey | Said;
+      /** Lists the field issues as the hint, for clients that read only message and hint. */
+      hintListsFields?: boolean;
+      fields?: FieldIssue[];
+      retryAfterSeconds?: number;
+      current?: StoredVersion;
+    } = {},
   ) {
-    super(message);
+    super(say('en', { key, params: options.params }));
     this.name = 'ShiraseError';
+  }
+
+  get params(): MessageParams {
+    return this.options.params ?? {};
   }
 
   get fields(): FieldIssue[] {
     return this.options.fields ?? [];
+  }
+
+  localized(locale: Locale): LocalizedError {
+    const fields = this.fields.map((f) => ({ field: f.field, message: say(locale, f) }));
+    const hint = this.options.hint;
+    const hintText =
+      typeof hint === 'string'
+        ? t(locale, hint)
+        : hint
+          ? say(locale, hint)
+          : this.options.hintListsFields
+            ? fields.map((f) => t(locale, 'errors.fieldLine', f)).join(' ')
+            : undefined;
+    return { message: say(locale, { key: this.key, params: this.options.params }), ...(hintText ? { hint: hintText } : {}), fields };
   }
 }
 
@@ -41,14 +108,16 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
 };
 
-/** The JSON body every API error answers with. */
-export function errorBody(error: ShiraseError) {
+/** The JSON body every API error answers with, said in the reader's language. */
+export function errorBody(error: ShiraseError, locale: Locale = 'en') {
+  const said = error.localized(locale);
   return {
     error: {
       code: error.code,
-      message: error.message,
-      ...(error.options.hint ? { hint: error.options.hint } : {}),
-      ...(error.fields.length > 0 ? { fields: error.fields } : {}),
+      key: error.key,
+      message: said.message,
+      ...(said.hint ? { hint: said.hint } : {}),
+      ...(said.fields.length > 0 ? { fields: said.fields } : {}),
       ...(error.options.current ? { current_version: error.options.current.version, current: error.options.current.values } : {}),
     },
   };
@@ -60,14 +129,19 @@ export function errorBody(error: ShiraseError) {
  * second is refused and shown both texts instead of overwriting the first.
  */
 export function editConflict(current: StoredVersion): ShiraseError {
-  return new ShiraseError('CONFLICT', 'Someone else saved this while you were editing, so your changes were not saved.', {
-    hint: 'Compare what is stored now with what you typed (kept in the form), then save again to replace it.',
-    current,
-  });
+  return new ShiraseError('CONFLICT', 'errors.conflict', { hint: 'errors.conflict.hint', current });
 }
 
-export function notFound(what: string): ShiraseError {
-  return new ShiraseError('NOT_FOUND', `${what} was not found.`, {
-    hint: 'Check the address; it may have been removed or mistyped.',
-  });
+export function notFound(thing: MissingThing, id?: string): ShiraseError {
+  return new ShiraseError('NOT_FOUND', `errors.notFound.${thing}`, { params: id === undefined ? {} : { id }, hint: 'errors.notFound.hint' });
+}
+
+/** Says what the "was not saved" messages name. */
+function thing(name: Thing): Said {
+  return { key: `errors.thing.${name}` };
+}
+
+/** Field issues found while reading input, raised as one VALIDATION error naming what was not saved. */
+export function notSaved(what: Thing, fields: FieldIssue[], options: { hintListsFields?: boolean } = {}): ShiraseError {
+  return new ShiraseError('VALIDATION', 'errors.notSaved', { params: { what: thing(what), count: fields.length }, fields, ...options });
 }

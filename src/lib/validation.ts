@@ -1,15 +1,33 @@
 import { z } from 'zod';
-import { ShiraseError } from './errors';
+import { isErrorKey, notSaved, type ErrorKey, type FieldIssue, type MessageParams, type Thing } from './errors';
+
+// Zod messages in Shirase's schemas are catalog keys, so a field issue can be
+// said in each reader's language. Parameters ride along after the key.
+const PARAMS_MARK = '?';
+
+/** A zod message naming a catalog key, with fixed parameters if the text has placeholders. */
+export function keyed(key: ErrorKey, params?: Record<string, string | number>): string {
+  return params ? `${key}${PARAMS_MARK}${JSON.stringify(params)}` : key;
+}
+
+const count = (n: number | bigint) => Number(n).toLocaleString('en');
+
+/** One zod issue as a field issue; zod's own wording (not a catalog key) is kept as it is. */
+export function issueFromZod(issue: z.ZodIssue, field = issue.path.join('.') || 'input'): FieldIssue {
+  const mark = issue.message.indexOf(PARAMS_MARK);
+  const key = mark === -1 ? issue.message : issue.message.slice(0, mark);
+  if (!isErrorKey(key)) return { field, key: 'errors.detail', params: { detail: issue.message } };
+  const params: MessageParams = mark === -1 ? {} : JSON.parse(issue.message.slice(mark + 1));
+  if (issue.code === 'too_big') params.max ??= count(issue.maximum);
+  if (issue.code === 'too_small') params.min ??= count(issue.minimum);
+  return { field, key, params };
+}
 
 /** Validates input against a schema, turning every problem into a field issue at once. */
-export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown, what: Thing): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields = result.error.issues.map((i) => ({ field: i.path.join('.') || 'input', message: i.message }));
-  throw new ShiraseError('VALIDATION', `The ${what} was not saved: ${fields.length} field(s) need fixing.`, {
-    hint: fields.map((f) => `${f.field}: ${f.message}`).join(' '),
-    fields,
-  });
+  throw notSaved(what, result.error.issues.map((i) => issueFromZod(i)), { hintListsFields: true });
 }
 
 /** Updates may be back-dated freely but not dated ahead of the server's clock by more than this. */
@@ -18,21 +36,21 @@ export const MAX_BODY_CHARS = 20_000;
 const MAX_NAME_CHARS = 200;
 
 export const nameField = z
-  .string({ required_error: 'Give it a name.' })
+  .string({ required_error: 'errors.field.nameRequired' })
   .trim()
-  .min(1, 'Give it a name.')
-  .max(MAX_NAME_CHARS, `Keep the name under ${MAX_NAME_CHARS} characters.`);
+  .min(1, 'errors.field.nameRequired')
+  .max(MAX_NAME_CHARS, 'errors.field.nameTooLong');
 
 export const bodyField = z
-  .string({ required_error: 'Write what is happening.' })
+  .string({ required_error: 'errors.field.bodyRequired' })
   .trim()
-  .min(1, 'Write what is happening.')
-  .max(MAX_BODY_CHARS, `Keep the text under ${MAX_BODY_CHARS.toLocaleString('en')} characters; link to a postmortem for more.`);
+  .min(1, 'errors.field.bodyRequired')
+  .max(MAX_BODY_CHARS, 'errors.field.bodyTooLong');
 
 export const timestampField = z
-  .number({ invalid_type_error: 'Give a date and time.' })
+  .number({ invalid_type_error: 'errors.field.dateRequired' })
   .int()
-  .min(Date.UTC(2000, 0, 1), 'Give a date after 2000.');
+  .min(Date.UTC(2000, 0, 1), 'errors.field.dateTooEarly');
 
 export function notInFuture(now: number) {
   return (value: number | undefined) => value === undefined || value <= now + CLOCK_SKEW_MS;

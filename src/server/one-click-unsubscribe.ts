@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Db } from '../../db/open';
 import { ShiraseError } from '../lib/errors';
-import { localizeMessage } from '../lib/i18n/error-messages';
 import { t } from '../lib/i18n/messages';
 import { unsubscribe } from '../lib/notifications/subscriptions';
 
@@ -27,7 +26,10 @@ export function oneClickUnsubscribe(res: ServerResponse, url: URL, db: Db, now: 
   } catch (error) {
     if (!(error instanceof ShiraseError)) throw error;
     const status = error.code === 'NOT_FOUND' ? 404 : 403;
-    const lines = error.options.hint ? [error.message, error.options.hint] : [error.message];
-    reply(status, bilingual(lines, lines.map((line) => localizeMessage('ja', line) ?? line)));
+    const lines = (locale: 'en' | 'ja') => {
+      const said = error.localized(locale);
+      return said.hint ? [said.message, said.hint] : [said.message];
+    };
+    reply(status, bilingual(lines('en'), lines('ja')));
   }
 }

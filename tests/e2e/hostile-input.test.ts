@@ -7,8 +7,8 @@ import { signedInStaff } from '../support/staff';
 import { xssPayloads } from '../support/xss-corpus';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { createComponent } from '../../src/lib/components/create-component';
-import { saveTemplate } from '../../src/lib/admin/templates';
-import { createApiToken } from '../../src/lib/auth/api-tokens';
+import { saveTemplate } from '../../src/lib/templates/save-template';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { previewUpdateEmail } from '../../src/lib/notifications/compose';
 
 const payloads = xssPayloads();

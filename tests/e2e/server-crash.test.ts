@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { openDatabase } from '../../db/open';
-import { createApiToken } from '../../src/lib/auth/api-tokens';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
 
 let server: ServerProcess;
 let token: string;

@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { auditLog, recoveryCodes, sessions, signInChallenges, users } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { postForm, signedInStaff } from '../support/staff';
-import { createUser } from '../../src/lib/auth/users';
+import { createUser } from '../../src/lib/auth/create-user';
 import { hashToken } from '../../src/lib/auth/sessions';
 import { MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sign-in-throttle';
 

@@ -3,7 +3,7 @@ import { count, eq } from 'drizzle-orm';
 import { auditLog, incidents, incidentUpdates, sessions, signInFailures } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { postForm, signedInStaff } from '../support/staff';
-import { createUser } from '../../src/lib/auth/users';
+import { createUser } from '../../src/lib/auth/create-user';
 import { signIn } from '../../src/lib/auth/sign-in';
 import { FAILURE_WINDOW_MS, MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sign-in-throttle';
 import { MAX_ACCOUNT_DELAY_MS } from '../../src/lib/auth/sign-in-throttle';

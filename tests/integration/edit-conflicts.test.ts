@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { components, incidentUpdates, incidents } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
-import { createApiToken } from '../../src/lib/auth/api-tokens';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { createComponent } from '../../src/lib/components/create-component';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 

@@ -142,4 +142,30 @@ describe('error messages', () => {
     expect(html).toContain('名前を入力してください。');
     expect(html).toContain('保存されませんでした。2 か所の入力を直してください。');
   });
+
+  it('come from the catalogs with their parameters, for a Japanese admin and the write API alike', async () => {
+    const { signedInStaff } = await import('../support/staff');
+    const staff = await signedInStaff(site);
+    const taken = await fetch(site.url + '/admin/users', {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: staff.cookie, origin: site.url, 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'ja' },
+      body: new URLSearchParams({ intent: 'create', email: staff.email, role: 'editor' }),
+    });
+    expect(taken.status).toBe(409);
+    const html = await taken.text();
+    expect(html).toContain(`${staff.email} のアカウントはすでにあります。`);
+    expect(html).toContain('このアドレスのアカウントはすでにあります。');
+    expect(html).not.toContain('already exists');
+
+    const api = await fetch(site.url + '/api/v1/incidents', { method: 'POST', headers: { 'accept-language': 'ja', 'content-type': 'application/json' }, body: '{}' });
+    expect(api.status).toBe(401);
+    expect((await api.json()).error).toMatchObject({ code: 'UNAUTHORIZED', key: 'errors.token.missing', message: 'このエンドポイントには API トークンが必要です。' });
+  });
+
+  it('say a broken subscription link in Japanese on /ja/', async () => {
+    const html = await (await get('/ja/subscribe/manage?token=forged')).text();
+    expect(html).toContain('このリンクは無効です。');
+    expect(html).not.toContain('This link is not valid');
+  });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { subscribers, webhooks } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { postForm, signedInStaff } from '../support/staff';
-import { addWebhook } from '../../src/lib/notifications/manage-recipients';
+import { addWebhook } from '../../src/lib/notifications/add-webhook';
 
 let site: TestSite;
 const reader = 'private-reader@example.com';

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { count } from 'drizzle-orm';
 import { incidents } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
-import { createApiToken, revokeApiToken, type TokenScope } from '../../src/lib/auth/api-tokens';
+import { type TokenScope } from '../../src/lib/auth/api-tokens';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
+import { revokeApiToken } from '../../src/lib/auth/revoke-api-token';
 import { loadComponentTree } from '../../src/lib/views/components';
 
 let site: TestSite;
@@ -127,3 +131,71 @@ describe('the write API', () => {
     expect(used.last_used_at).not.toBeNull();
   });
 });
+
+/** Every route file under src/pages/api/v1 as "METHOD /path", in OpenAPI's spelling. */
+function fileRoutes(): string[] {
+  const root = 'src/pages/api/v1';
+  const walk = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+  return walk(root)
+    .filter((f) => !f.endsWith('openapi.json.ts') && !f.includes('[...'))
+    .flatMap((file) => {
+      const path = ('/' + relative(root, file).replace(/\.ts$/, '').replace(/(^|\/)index$/, '')).replace(/\[(\w+)\]/g, '{$1}');
+      return [...readFileSync(file, 'utf8').matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => `${m[1]} ${path}`);
+    })
+    .sort();
+}
+
+type Schema = { $ref?: string; type?: string | string[]; enum?: unknown[]; format?: string; properties?: Record<string, Schema>; items?: Schema; default?: unknown };
+
+describe('the OpenAPI document', () => {
+  it('lists exactly the routes that exist, each with the scope of its token', async () => {
+    const doc = await (await fetch(`${site.url}/api/v1/openapi.json`)).json();
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented).toEqual(fileRoutes());
+    expect(documented).toContain('PATCH /incidents/{id}/updates/{updateId}');
+    expect(doc.paths['/maintenances'].post.security).toEqual([{ bearer: ['maintenance'] }]);
+    expect(doc.components.schemas.Error.properties.error.properties.key.type).toBe('string');
+  });
+
+  it('describes bodies the routes accept: a request built from the document alone succeeds on every route', async () => {
+    const doc = await (await fetch(`${site.url}/api/v1/openapi.json`)).json();
+    const resolve = (s: Schema): Schema => (s.$ref ? doc.components.schemas[s.$ref.split('/').pop()!] : s);
+    let minute = 0;
+    const start = Date.now() - 3_600_000;
+    // A value for every property the document names, from its type, enum and format alone.
+    const example = (schema: Schema): unknown => {
+      const s = resolve(schema);
+      if (s.enum) return s.enum[0];
+      const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
+      if (type === 'object') return Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => k !== 'version').map(([k, v]) => [k, example(v)]));
+      if (type === 'array') return [];
+      if (type === 'boolean') return s.default ?? false;
+      if (type === 'integer' || type === 'number') return 1;
+      if (s.format === 'date-time') return new Date(start + ++minute * 60_000).toISOString();
+      return 'Written from the document';
+    };
+    const { token: t } = token(['read', 'incidents', 'components', 'maintenance']);
+    const ids: Record<string, string> = { id: '' };
+    const order = ['post /incidents', 'get /incidents/{id}', 'patch /incidents/{id}', 'post /incidents/{id}/updates', 'patch /incidents/{id}/updates/{updateId}', 'post /incidents/{id}/resolve', 'patch /components/{id}', 'post /maintenances'];
+    // Each route once, in an order where every id is known before it is needed.
+    expect(order.map((o) => o.replace(/^\w+/, (m) => m.toUpperCase())).sort()).toEqual(fileRoutes());
+    for (const entry of order) {
+      const [method, path] = entry.split(' ') as [string, string];
+      const op = doc.paths[path][method];
+      if (path.startsWith('/components')) ids.id = api().id;
+      const url = path.replace(/\{(\w+)\}/g, (_, n: string) => ids[n]!).slice(1);
+      const body = op.requestBody ? example(op.requestBody.content['application/json'].schema) : undefined;
+      const res = await call(method.toUpperCase(), url, t, body);
+      const expected = Number(Object.keys(op.responses).find((s) => s.startsWith('2')));
+      expect(res.status, `${entry}: ${JSON.stringify(body)}`).toBe(expected);
+      const answer = await res.json();
+      if (entry === 'post /incidents') {
+        ids.id = answer.id;
+        ids.updateId = answer.incident_updates[0].id;
+      }
+    }
+  });
+});
+

@@ -1,4 +1,4 @@
-import { createUser } from '../../src/lib/auth/users';
+import { createUser } from '../../src/lib/auth/create-user';
 import type { TestSite } from './test-server';
 
 let counter = 0;

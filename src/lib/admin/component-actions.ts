@@ -2,8 +2,12 @@ import type { Db } from '../../../db/open';
 import { ShiraseError } from '../errors';
 import { requireAdmin } from '../auth/require-role';
 import type { SessionUser } from '../auth/sessions';
-import { createComponent, createComponentGroup } from '../components/create-component';
-import { editComponent, moveComponent, removeComponent, setComponentStatus } from '../components/manage-components';
+import { createComponent } from '../components/create-component';
+import { createComponentGroup } from '../components/create-component-group';
+import { editComponent } from '../components/edit-component';
+import { moveComponent } from '../components/move-component';
+import { removeComponent } from '../components/remove-component';
+import { setComponentStatus } from '../components/set-component-status';
 import type { ComponentStatus } from '../status/vocabulary';
 import { readVersion } from '../edit-version';
 import { actorFor, checked, optionalText, text, translationsFrom } from './form-input';
@@ -58,7 +62,7 @@ export function handleComponentForm(db: Db, form: FormData, user: SessionUser, n
       removeComponent(db, id, ctx);
       break;
     default:
-      throw new ShiraseError('VALIDATION', 'This form did not say what to do.', { hint: 'Reload the page and try again.' });
+      throw new ShiraseError('VALIDATION', 'errors.form.noIntent', { hint: 'errors.hint.reload' });
   }
   return '/admin/components?done=saved';
 }

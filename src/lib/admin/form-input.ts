@@ -1,6 +1,6 @@
 // Turning submitted forms into verb input. Values the browser sends as text
 // become numbers, booleans and lists here, and nowhere else.
-import { ShiraseError, type FieldIssue } from '../errors';
+import { fieldIssue, notSaved, type FieldIssue, type Thing } from '../errors';
 import { isComponentStatus, type ComponentStatus } from '../status/vocabulary';
 import { zonedTimeToUtc } from '../time';
 import type { Actor } from '../write-context';
@@ -30,7 +30,7 @@ export function localDateTime(form: FormData, name: string, timeZone: string, is
   if (raw === '') return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2})?$/.exec(raw);
   if (!m) {
-    issues.push({ field: name, message: 'Give a date and time such as 2018-06-18 06:00.' });
+    issues.push(fieldIssue(name, 'errors.field.dateFormat'));
     return undefined;
   }
   const [, y, mo, d, h, mi] = m.map(Number) as [number, number, number, number, number, number];
@@ -56,10 +56,8 @@ export function formValues(form: FormData | undefined): Record<string, string> {
 }
 
 /** Field errors found while reading a form, raised like a verb's validation error. */
-export function throwIfIssues(issues: FieldIssue[], what: string): void {
-  if (issues.length > 0) {
-    throw new ShiraseError('VALIDATION', `The ${what} was not saved: ${issues.length} field(s) need fixing.`, { fields: issues });
-  }
+export function throwIfIssues(issues: FieldIssue[], what: Thing): void {
+  if (issues.length > 0) throw notSaved(what, issues);
 }
 
 /** Fields named `name:ja`, `body:ja`…: the same texts in the other languages, side by side with the originals. */

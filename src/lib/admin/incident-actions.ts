@@ -10,10 +10,23 @@ import { resolveIncident } from '../incidents/resolve-incident';
 import type { UpdateStatus } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
 import { readVersion } from '../edit-version';
+import type { Config } from '../config';
+import type { Locale } from '../i18n/messages';
+import { previewUpdateEmail } from '../notifications/compose';
+import type { FormOutcome } from './run-form';
 import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, translationsFrom } from './form-input';
 
+/** The email an update would send, shown under the form without posting anything. */
+export type MailPreview = ReturnType<typeof previewUpdateEmail>;
+
+/** The incident page's forms: the email preview, or one of the writes below. */
+export function handleIncidentPageForm(db: Db, config: Config, incidentId: string, form: FormData, ctx: WriteContext, locale: Locale): FormOutcome<MailPreview> {
+  if (form.get('preview') === 'email') return { show: previewUpdateEmail(db, config, incidentId, { status: text(form, 'status'), body: text(form, 'body') }, locale, ctx.now) };
+  return handleIncidentForm(db, incidentId, form, ctx, config.timeZone);
+}
+
 /** Runs the submitted form and returns where to go next. */
-export function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: WriteContext, timeZone: string): string {
+function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: WriteContext, timeZone: string): string {
   const back = (done: string) => `/admin/incidents/${incidentId}?done=${done}`;
   const issues: FieldIssue[] = [];
   switch (text(form, 'intent')) {
@@ -58,6 +71,6 @@ export function handleIncidentForm(db: Db, incidentId: string, form: FormData, c
       cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);
       return back('cancelled');
     default:
-      throw new ShiraseError('VALIDATION', 'This form did not say what to do.', { hint: 'Reload the page and try again.' });
+      throw new ShiraseError('VALIDATION', 'errors.form.noIntent', { hint: 'errors.hint.reload' });
   }
 }

@@ -2,7 +2,7 @@ import type { Db } from '../../../db/open';
 import { loadComponentTree } from '../views/components';
 import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
-import { listTemplates } from './templates';
+import { listTemplates } from '../templates/list-templates';
 
 /** Everything the incident page in the admin shows, or undefined for an unknown id. */
 export function buildIncidentEditor(db: Db, id: string, now: number) {

@@ -3,13 +3,15 @@ import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { loadIncidents, type IncidentView } from '../views/incidents';
 
-import { text } from './form-input';
+import { actorFor, text } from './form-input';
+import type { FormOutcome } from './run-form';
+import type { SessionUser } from '../auth/sessions';
 import { frontMatterSchema } from '../postmortems/front-matter';
 import type { Postmortem } from '../postmortems/load-postmortems';
-import type { PostmortemInput } from '../postmortems/save-postmortem';
+import { savePostmortem, type PostmortemInput } from '../postmortems/save-postmortem';
 import { parseInput } from '../validation';
 
-export function readPostmortemForm(form: FormData): PostmortemInput {
+function readPostmortemForm(form: FormData): PostmortemInput {
   const action = text(form, 'action');
   return {
     originalFile: text(form, 'originalFile') || undefined,
@@ -26,7 +28,7 @@ export function readPostmortemForm(form: FormData): PostmortemInput {
 }
 
 /** An unsaved postmortem built from the form, for the preview; invalid fields raise like saving would. */
-export function previewPostmortem(input: PostmortemInput): Postmortem {
+function previewPostmortem(input: PostmortemInput): Postmortem {
   const { title, slug, date, incidents, summary, locale } = input;
   const front = parseInput(frontMatterSchema, { title, slug, date, incidents, summary, locale, published: null }, 'preview');
   return { ...front, file: input.originalFile ?? '', body: input.body, mtimeMs: 0, version: input.version ?? '' };
@@ -38,4 +40,13 @@ export function postmortemCandidates(db: Db, linked: Iterable<string>): Incident
   const recent = loadIncidents(db, undefined, { limit: 60, withUpdates: false });
   const missing = [...linked].filter((id) => !recent.some((r) => r.id === id));
   return missing.length ? [...recent, ...loadIncidents(db, inArray(incidents.id, missing), { withUpdates: false })] : recent;
+}
+
+/** Saves, publishes or unpublishes the postmortem, or previews it without saving. */
+export function handlePostmortemForm(db: Db, dir: string, form: FormData, user: SessionUser, now: number): FormOutcome<Postmortem> {
+  const input = readPostmortemForm(form);
+  if (form.get('action') === 'preview') return { show: previewPostmortem(input) };
+  const saved = savePostmortem(db, dir, input, { now, actor: actorFor(user) });
+  const done = input.action === 'save' ? 'saved' : input.action === 'publish' ? 'published' : 'unpublished';
+  return `/admin/postmortems/edit?file=${encodeURIComponent(saved.file)}&done=${done}`;
 }

@@ -1,7 +1,10 @@
-import { HTTP_STATUS_BY_CODE, ShiraseError } from '../errors';
+import { HTTP_STATUS_BY_CODE, ShiraseError, type FieldIssue } from '../errors';
 import { formValues } from './form-input';
 
-export interface FormResult {
+/** What a form handler answers: where to go next (post/redirect/get), or something to show on this response only. */
+export type FormOutcome<T> = string | { show: T };
+
+export interface FormResult<T = never> {
   /** Where to send the browser after a successful write (post/redirect/get). */
   redirect?: string;
   error?: ShiraseError;
@@ -9,7 +12,10 @@ export interface FormResult {
   values: Record<string, string>;
   /** Every value of fields that may repeat, such as checkbox lists. */
   lists: Record<string, string[]>;
-  fieldErrors: Record<string, string>;
+  /** The first issue of each field, for the page to say in its reader's language. */
+  fieldErrors: Record<string, FieldIssue>;
+  /** What the handler asked to show once (a new secret, a preview), never put in a URL. */
+  shown?: T;
 }
 
 function collected(form: FormData | undefined): { values: Record<string, string>; lists: Record<string, string[]> } {
@@ -23,22 +29,20 @@ function collected(form: FormData | undefined): { values: Record<string, string>
  * ShiraseError keeps what was typed and the message for each field, so the
  * page can show the form again with nothing lost. Other errors propagate.
  */
-export async function runForm(request: Request, action: (form: FormData) => string | Promise<string>): Promise<FormResult> {
+export async function runForm<T = never>(request: Request, action: (form: FormData) => FormOutcome<T> | Promise<FormOutcome<T>>): Promise<FormResult<T>> {
   let form: FormData | undefined;
   try {
     form = await request.formData().catch(() => {
-      throw new ShiraseError('BAD_REQUEST', 'The form could not be read: what was sent is not a form a browser would send.', {
-        hint: 'Reload the page and submit the form again.',
-      });
+      throw new ShiraseError('BAD_REQUEST', 'errors.form.unreadable', { hint: 'errors.form.unreadable.hint' });
     });
-    const redirect = await action(form);
-    if (redirect) return { redirect, status: 303, values: {}, lists: {}, fieldErrors: {} };
+    const outcome = await action(form);
+    if (typeof outcome === 'string' && outcome) return { redirect: outcome, status: 303, values: {}, lists: {}, fieldErrors: {} };
     // No redirect: the page answers this request itself (a preview, a secret shown once) and may show what was sent.
-    return { status: 200, ...collected(form), fieldErrors: {} };
+    return { status: 200, ...collected(form), fieldErrors: {}, ...(typeof outcome === 'string' ? {} : { shown: outcome.show }) };
   } catch (error) {
     if (!(error instanceof ShiraseError)) throw error;
-    const fieldErrors: Record<string, string> = {};
-    for (const f of error.fields) fieldErrors[f.field] ??= f.message;
+    const fieldErrors: Record<string, FieldIssue> = {};
+    for (const f of error.fields) fieldErrors[f.field] ??= f;
     return { error, status: HTTP_STATUS_BY_CODE[error.code], ...collected(form), fieldErrors };
   }
 }

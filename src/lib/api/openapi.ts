@@ -1,37 +1,66 @@
-import { COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from '../status/vocabulary';
+// The write API's OpenAPI document, generated from the routes' own zod
+// schemas (src/lib/api/v1), so what it says is what the routes accept.
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 import { TOKEN_SCOPES } from '../auth/api-tokens';
+import { ERROR_CODES } from '../errors';
+import { WRITE_ROUTES, type WriteRoute } from './v1/routes';
+import './v1/schemas';
 
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-const errors = {
-  '400': errorResponse('Malformed JSON (BAD_REQUEST)'),
-  '401': errorResponse('Missing, unknown or revoked token (UNAUTHORIZED)'),
-  '403': errorResponse('The token lacks the scope (FORBIDDEN)'),
-  '404': errorResponse('No such incident or component (NOT_FOUND)'),
-  '409': errorResponse('The change conflicts with the current state (CONFLICT); for an edit that named an older `version`, `current_version` and `current` give what is stored now'),
-  '413': errorResponse('Body over 256 KB (PAYLOAD_TOO_LARGE)'),
-  '422': errorResponse('A field failed validation (VALIDATION); `fields` says which'),
-};
-const incident = { description: 'The incident, in the Statuspage v2 shape', content: { 'application/json': { schema: { $ref: '#/components/schemas/Incident' } } } };
-const json = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
-const scoped = (scope: string) => [{ bearer: [scope] }];
-const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
-const ifMatch = {
-  name: 'If-Match',
-  in: 'header',
-  required: false,
-  schema: { type: 'string' },
-  description: 'The version this edit started from, when the body has no `version`',
-};
-const versionProperty = {
-  type: 'integer',
-  minimum: 1,
-  description:
-    'Optional. The version this edit started from, as the last answer gave it. If someone changed the resource since, nothing is changed and the answer is 409 CONFLICT with `current_version` and `current`. Without it the edit applies whatever happened in between.',
-};
+const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      key: z.string().openapi({ description: 'A stable name for this message (errors.…), the same in every language' }),
+      message: z.string().openapi({ description: "What happened, in the reader's language (Accept-Language)" }),
+      hint: z.string().optional().openapi({ description: 'What to do about it' }),
+      fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      current_version: z.union([z.number().int(), z.string()]).optional().openapi({ description: 'CONFLICT on an edit: the version stored now; send it to replace what is stored' }),
+      current: z.record(z.string().nullable()).optional().openapi({ description: 'CONFLICT on an edit: the stored texts, to compare with yours' }),
+    }),
+  })
+  .openapi('Error');
+
+const incidentSchema = z.object({}).passthrough().openapi('Incident', { description: 'As in /api/v2/incidents.json, plus `version` on the incident and on each of its `incident_updates`' });
+const componentSchema = z.object({}).passthrough().openapi('Component', { description: 'The component, in the Statuspage v2 shape, with its `version`' });
+
+const errorResponses: RouteConfig['responses'] = Object.fromEntries(
+  (
+    [
+      [400, 'Malformed JSON, or a body that is not an object (BAD_REQUEST)'],
+      [401, 'Missing, unknown or revoked token (UNAUTHORIZED)'],
+      [403, 'The token lacks the scope (FORBIDDEN)'],
+      [404, 'No such incident, update or component (NOT_FOUND)'],
+      [409, 'The change conflicts with the current state (CONFLICT); for an edit that named an older `version`, `current_version` and `current` give what is stored now'],
+      [413, 'Body over 256 KB (PAYLOAD_TOO_LARGE)'],
+      [422, 'A field failed validation (VALIDATION); `fields` says which'],
+    ] as const
+  ).map(([status, description]) => [status, { description, content: { 'application/json': { schema: errorSchema } } }]),
+);
+
+function routeConfig(route: WriteRoute): RouteConfig {
+  const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const answer = route.answers === 'incident' ? incidentSchema : componentSchema;
+  return {
+    method: route.method.toLowerCase() as RouteConfig['method'],
+    path: route.path,
+    summary: route.summary,
+    security: [{ bearer: [route.scope] }],
+    request: {
+      ...(names.length ? { params: z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) } : {}),
+      ...(route.ifMatch ? { headers: z.object({ 'If-Match': z.string().optional().openapi({ description: 'The version this edit started from, when the body has no `version`' }) }) } : {}),
+      ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+    },
+    responses: { [route.status]: { description: answer === incidentSchema ? 'The incident, in the Statuspage v2 shape' : 'The component', content: { 'application/json': { schema: answer } } }, ...errorResponses },
+  };
+}
 
 /** The write API described as OpenAPI 3.1, served at /api/v1/openapi.json. */
 export function openApiDocument(siteUrl: string) {
-  return {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  for (const route of Object.values(WRITE_ROUTES) as WriteRoute[]) registry.registerPath(routeConfig(route));
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Shirase write API',
@@ -39,119 +68,5 @@ export function openApiDocument(siteUrl: string) {
       description: `Open incidents, post updates, resolve, set component statuses and schedule maintenance. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`. Scopes: ${TOKEN_SCOPES.join(', ')}. The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
     },
     servers: [{ url: `${siteUrl}/api/v1` }],
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: {
-                code: { type: 'string', enum: ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'VALIDATION', 'RATE_LIMITED'] },
-                message: { type: 'string' },
-                hint: { type: 'string' },
-                fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-                current_version: { type: ['integer', 'string'], description: 'CONFLICT on an edit: the version stored now; send it to replace what is stored' },
-                current: { type: 'object', additionalProperties: { type: ['string', 'null'] }, description: 'CONFLICT on an edit: the stored texts, to compare with yours' },
-              },
-            },
-          },
-        },
-        ComponentChange: {
-          type: 'object',
-          required: ['component_id', 'status'],
-          properties: { component_id: { type: 'string', pattern: '^[0-9a-z]{12}$' }, status: { type: 'string', enum: [...COMPONENT_STATUSES] } },
-        },
-        NewIncident: {
-          type: 'object',
-          required: ['name', 'body'],
-          properties: {
-            name: { type: 'string', maxLength: 200 },
-            status: { type: 'string', enum: ['investigating', 'identified', 'monitoring', 'resolved'], default: 'investigating' },
-            body: { type: 'string', maxLength: 20000, description: 'Markdown' },
-            components: { type: 'array', items: { $ref: '#/components/schemas/ComponentChange' } },
-            impact: { type: 'string', enum: ['none', 'minor', 'major', 'critical'], description: 'Overrides the impact worked out from component statuses' },
-            display_at: { type: 'string', format: 'date-time', description: 'Defaults to now; may be in the past, not in the future' },
-            started_at: { type: 'string', format: 'date-time' },
-            deliver_notifications: { type: 'boolean', default: false },
-          },
-        },
-        NewUpdate: {
-          type: 'object',
-          required: ['status', 'body'],
-          properties: {
-            status: { type: 'string', enum: [...INCIDENT_STATUSES.filter((s) => s !== 'postmortem'), ...MAINTENANCE_STATUSES] },
-            body: { type: 'string', maxLength: 20000 },
-            components: { type: 'array', items: { $ref: '#/components/schemas/ComponentChange' } },
-            display_at: { type: 'string', format: 'date-time' },
-            deliver_notifications: { type: 'boolean', default: false },
-          },
-        },
-        Resolution: {
-          type: 'object',
-          required: ['body'],
-          properties: {
-            body: { type: 'string' },
-            components: { type: 'array', items: { $ref: '#/components/schemas/ComponentChange' }, description: 'Components to leave in a status other than operational' },
-            display_at: { type: 'string', format: 'date-time' },
-            deliver_notifications: { type: 'boolean', default: false },
-          },
-        },
-        ComponentStatus: {
-          type: 'object',
-          required: ['status'],
-          properties: { status: { type: 'string', enum: [...COMPONENT_STATUSES] }, note: { type: 'string', maxLength: 500 }, version: { ...versionProperty, description: `${versionProperty.description} A component's version is raised by every change to it, its status included.` } },
-        },
-        IncidentEdit: {
-          type: 'object',
-          properties: {
-            name: { type: 'string', maxLength: 200 },
-            impact: { type: 'string', enum: ['auto', 'none', 'minor', 'major', 'critical', 'maintenance'], description: '`auto` goes back to working it out from component statuses' },
-            version: versionProperty,
-          },
-        },
-        UpdateEdit: {
-          type: 'object',
-          properties: { body: { type: 'string', maxLength: 20000 }, display_at: { type: 'string', format: 'date-time' }, version: versionProperty },
-        },
-        NewMaintenance: {
-          type: 'object',
-          required: ['name', 'body', 'scheduled_for', 'scheduled_until'],
-          properties: {
-            name: { type: 'string' },
-            body: { type: 'string' },
-            component_ids: { type: 'array', items: { type: 'string' } },
-            scheduled_for: { type: 'string', format: 'date-time' },
-            scheduled_until: { type: 'string', format: 'date-time', description: 'Must be after scheduled_for' },
-            auto_transitions: { type: 'boolean', default: true },
-            deliver_notifications: { type: 'boolean', default: false },
-          },
-        },
-        Incident: { type: 'object', description: 'As in /api/v2/incidents.json, plus `version` on the incident and on each of its `incident_updates`' },
-      },
-    },
-    paths: {
-      '/incidents': { post: { summary: 'Open an incident', security: scoped('incidents'), requestBody: json('NewIncident'), responses: { '201': incident, ...errors } } },
-      '/incidents/{id}': {
-        get: { summary: 'Read an incident', security: scoped('read'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': incident, ...errors } },
-        patch: { summary: 'Rename an incident or set its impact', security: scoped('incidents'), parameters: [idParam('id'), ifMatch], requestBody: json('IncidentEdit'), responses: { '200': incident, ...errors } },
-      },
-      '/incidents/{id}/updates/{updateId}': {
-        patch: { summary: "Correct an update's text or time", security: scoped('incidents'), parameters: [idParam('id'), idParam('updateId'), ifMatch], requestBody: json('UpdateEdit'), responses: { '200': incident, ...errors } },
-      },
-      '/incidents/{id}/updates': {
-        post: { summary: 'Post an update', security: scoped('incidents'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], requestBody: json('NewUpdate'), responses: { '201': incident, ...errors } },
-      },
-      '/incidents/{id}/resolve': {
-        post: { summary: 'Resolve an incident or complete a maintenance', security: scoped('incidents'), parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], requestBody: json('Resolution'), responses: { '201': incident, ...errors } },
-      },
-      '/components/{id}': {
-        patch: { summary: 'Set a component status', security: scoped('components'), parameters: [idParam('id'), ifMatch], requestBody: json('ComponentStatus'), responses: { '200': { description: 'The component, in the Statuspage v2 shape, with its `version`' }, ...errors } },
-      },
-      '/maintenances': { post: { summary: 'Schedule maintenance', security: scoped('maintenance'), requestBody: json('NewMaintenance'), responses: { '201': incident, ...errors } } },
-    },
-  };
+  });
 }

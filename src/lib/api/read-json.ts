@@ -13,14 +13,10 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ShiraseError('BAD_REQUEST', `The request body is not valid JSON: ${(error as Error).message}.`, {
-      hint: 'Send Content-Type: application/json with a JSON object.',
-    });
+    throw new ShiraseError('BAD_REQUEST', 'errors.json.invalid', { params: { detail: (error as Error).message }, hint: 'errors.json.invalid.hint' });
   }
 }
 
 function tooLarge(): ShiraseError {
-  return new ShiraseError('PAYLOAD_TOO_LARGE', `The request body is larger than ${MAX_JSON_BYTES / 1024} KB.`, {
-    hint: 'Keep update bodies short and link to a postmortem for the long version.',
-  });
+  return new ShiraseError('PAYLOAD_TOO_LARGE', 'errors.json.tooLarge', { params: { kb: MAX_JSON_BYTES / 1024 }, hint: 'errors.json.tooLarge.hint' });
 }

@@ -13,6 +13,7 @@ import { loadComponentTree, loadStatusLedgers, type ComponentTree } from '../vie
 import { attachPostmortems, loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
 import { loadPostmortems, postmortemFor } from '../postmortems/load-postmortems';
 import type { ComponentStatus } from '../status/vocabulary';
+import { ACTIVE_MAINTENANCE_STATUSES, OPEN_MAINTENANCE_STATUSES, UNRESOLVED_INCIDENT_STATUSES, UPCOMING_MAINTENANCE_STATUSES, type UpdateStatus } from '../status/vocabulary';
 
 const API_LIST_CAP = 50;
 
@@ -139,9 +140,6 @@ export function incidentObject(ctx: ApiContext, i: IncidentView, components: Api
   return { ...base, scheduled_for: iso(i.scheduledFor), scheduled_until: iso(i.scheduledUntil) };
 }
 
-const UNRESOLVED = ['investigating', 'identified', 'monitoring'];
-const MAINTENANCE_OPEN = ['scheduled', 'in_progress', 'verifying'];
-
 function load(ctx: ApiContext) {
   const tree = loadComponentTree(ctx.db, ctx.now);
   const components = componentObjects(ctx, tree);
@@ -153,17 +151,17 @@ function load(ctx: ApiContext) {
  * of open ones are short by nature and are capped after loading, which lets
  * SQLite find them by status (see loadIncidents).
  */
-function listOfKind(ctx: ApiContext, kind: 'incident' | 'maintenance', statuses?: string[]): IncidentView[] {
+function listOfKind(ctx: ApiContext, kind: 'incident' | 'maintenance', statuses?: readonly UpdateStatus[]): IncidentView[] {
   if (!statuses) return loadIncidents(ctx.db, eq(incidents.kind, kind), { limit: API_LIST_CAP });
   return loadIncidents(ctx.db, and(eq(incidents.kind, kind), inArray(incidents.status, statuses))).slice(0, API_LIST_CAP);
 }
 
-function incidentList(ctx: ApiContext, statuses?: string[]) {
+function incidentList(ctx: ApiContext, statuses?: readonly UpdateStatus[]) {
   const list = listOfKind(ctx, 'incident', statuses);
   return attachPostmortems(list, postmortemFor(loadPostmortems(ctx.config.postmortemsDir), ctx.config.defaultLocale));
 }
 
-function maintenanceList(ctx: ApiContext, statuses?: string[]) {
+function maintenanceList(ctx: ApiContext, statuses?: readonly UpdateStatus[]) {
   const list = listOfKind(ctx, 'maintenance', statuses);
   // Newest first by the window they announce, not by when they were written.
   return list.sort((a, b) => (b.scheduledFor ?? b.startedAt) - (a.scheduledFor ?? a.startedAt));
@@ -179,8 +177,8 @@ function statusObject(tree: ComponentTree, unresolved: IncidentView[]) {
 export function summaryJson(ctx: ApiContext) {
   return readSnapshot(ctx.db, () => {
     const { tree, components } = load(ctx);
-    const unresolved = incidentList(ctx, UNRESOLVED);
-    const maintenances = maintenanceList(ctx, MAINTENANCE_OPEN);
+    const unresolved = incidentList(ctx, UNRESOLVED_INCIDENT_STATUSES);
+    const maintenances = maintenanceList(ctx, OPEN_MAINTENANCE_STATUSES);
     return {
       page: pageObject(ctx, tree, [...unresolved, ...maintenances]),
       components,
@@ -194,7 +192,7 @@ export function summaryJson(ctx: ApiContext) {
 export function statusJson(ctx: ApiContext) {
   return readSnapshot(ctx.db, () => {
     const { tree } = load(ctx);
-    const unresolved = incidentList(ctx, UNRESOLVED);
+    const unresolved = incidentList(ctx, UNRESOLVED_INCIDENT_STATUSES);
     return { page: pageObject(ctx, tree, unresolved), status: statusObject(tree, unresolved) };
   });
 }
@@ -209,7 +207,7 @@ export function componentsJson(ctx: ApiContext) {
 export function incidentsJson(ctx: ApiContext, which: 'all' | 'unresolved') {
   return readSnapshot(ctx.db, () => {
     const { tree, components } = load(ctx);
-    const list = incidentList(ctx, which === 'all' ? undefined : UNRESOLVED);
+    const list = incidentList(ctx, which === 'all' ? undefined : UNRESOLVED_INCIDENT_STATUSES);
     return { page: pageObject(ctx, tree, list), incidents: list.map((i) => incidentObject(ctx, i, components)) };
   });
 }
@@ -217,7 +215,7 @@ export function incidentsJson(ctx: ApiContext, which: 'all' | 'unresolved') {
 export function scheduledMaintenancesJson(ctx: ApiContext, which: 'all' | 'upcoming' | 'active') {
   return readSnapshot(ctx.db, () => {
     const { tree, components } = load(ctx);
-    const statuses = which === 'all' ? undefined : which === 'upcoming' ? ['scheduled'] : ['in_progress', 'verifying'];
+    const statuses = which === 'all' ? undefined : which === 'upcoming' ? UPCOMING_MAINTENANCE_STATUSES : ACTIVE_MAINTENANCE_STATUSES;
     const list = maintenanceList(ctx, statuses);
     return { page: pageObject(ctx, tree, list), scheduled_maintenances: list.map((i) => incidentObject(ctx, i, components)) };
   });

@@ -2,12 +2,13 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { users } from '../../../db/schema';
-import { ShiraseError, notFound } from '../errors';
+import { fieldIssue, notFound, notSaved, type FieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import type { WriteContext } from '../write-context';
 import { hashPassword, newPasswordField, verifyPassword } from './password';
 import { endUserSessions } from './sessions';
 import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
+import { issueFromZod } from '../validation';
 
 const schema = z.object({ newPassword: newPasswordField });
 
@@ -22,17 +23,17 @@ export function changePassword(
   ctx: WriteContext,
 ): { sessionsEnded: number } {
   const user = db.select().from(users).where(eq(users.id, input.userId)).get();
-  if (!user) throw notFound(`User ${input.userId}`);
+  if (!user) throw notFound('user', input.userId);
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
-  const issues: { field: string; message: string }[] = [];
+  const issues: FieldIssue[] = [];
   const currentOk = verifyPassword(input.currentPassword, user.passwordHash);
   if (currentOk) forgiveSignInAttempt(db, attempt);
-  else issues.push({ field: 'currentPassword', message: 'That is not your current password.' });
+  else issues.push(fieldIssue('currentPassword', 'errors.field.notCurrentPassword'));
   const parsed = schema.safeParse({ newPassword: input.newPassword });
-  if (!parsed.success) issues.push({ field: 'newPassword', message: parsed.error.issues[0]!.message });
-  else if (currentOk && input.newPassword === input.currentPassword) issues.push({ field: 'newPassword', message: 'Choose a password different from the current one.' });
+  if (!parsed.success) issues.push(issueFromZod(parsed.error.issues[0]!, 'newPassword'));
+  else if (currentOk && input.newPassword === input.currentPassword) issues.push(fieldIssue('newPassword', 'errors.field.samePassword'));
   if (issues.length > 0) {
-    throw new ShiraseError('VALIDATION', `The password was not saved: ${issues.length} field(s) need fixing.`, { fields: issues });
+    throw notSaved('password', issues);
   }
   const passwordHash = hashPassword(input.newPassword);
   return db.transaction((tx) => {

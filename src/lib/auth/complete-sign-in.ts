@@ -2,7 +2,7 @@ import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { signInChallenges, users } from '../../../db/schema';
 import type { Tx } from '../incidents/log';
-import { ShiraseError } from '../errors';
+import { ShiraseError, fieldIssue } from '../errors';
 import { hashToken } from './sessions';
 import { openSignedInSession, type SignInOptions } from './sign-in';
 import { claimSignInAttempt, countFailures, sleep } from './sign-in-throttle';
@@ -12,12 +12,9 @@ import { useRecoveryCode } from './recovery-codes';
 /** Wrong codes one challenge takes before the password has to be typed again. */
 const MAX_CODES_PER_CHALLENGE = 5;
 
-const WRONG_CODE = 'That code was not accepted: it may be mistyped, expired or already used.';
 
 function expired(): ShiraseError {
-  return new ShiraseError('UNAUTHORIZED', 'This sign-in has expired. Sign in again with your password.', {
-    hint: 'The code has to follow the password within 5 minutes.',
-  });
+  return new ShiraseError('UNAUTHORIZED', 'errors.signIn.expired', { hint: 'errors.signIn.expired.hint' });
 }
 
 /**
@@ -66,9 +63,9 @@ export async function completeSignIn(db: Db, input: { challenge: string; code: s
     throw expired();
   }
   await (options.wait ?? sleep)(attempt.delayMs);
-  const wrong = new ShiraseError('UNAUTHORIZED', WRONG_CODE, {
-    fields: [{ field: 'code', message: WRONG_CODE }],
-    hint: 'Type the 6-digit code your app shows now, or one of your recovery codes.',
+  const wrong = new ShiraseError('UNAUTHORIZED', 'errors.signIn.wrongCode', {
+    fields: [fieldIssue('code', 'errors.signIn.wrongCode')],
+    hint: 'errors.signIn.wrongCode.hint',
   });
   return db.transaction((tx) => {
     // Taking the challenge first makes it single-use even if two answers race;

@@ -1,14 +1,14 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { users } from '../../../db/schema';
-import { ShiraseError, notFound } from '../errors';
+import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import type { WriteContext } from '../write-context';
 import { isPasswordOrCode } from './password-or-code';
 import { clearTwoFactor } from './clear-two-factor';
 import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
 
-export const NOT_PASSWORD_OR_CODE = 'That is neither your password nor a current code.';
+export const NOT_PASSWORD_OR_CODE = 'errors.twoFactor.notPasswordOrCode';
 
 /**
  * Turns two-factor sign-in off for one's own account, given the password or
@@ -17,14 +17,14 @@ export const NOT_PASSWORD_OR_CODE = 'That is neither your password nor a current
  */
 export function disableTwoFactor(db: Db, input: { userId: string; proof: string; address: string; required: boolean }, ctx: WriteContext): void {
   const user = db.select().from(users).where(eq(users.id, input.userId)).get();
-  if (!user) throw notFound(`User ${input.userId}`);
-  if (user.totpEnabledAt === null) throw new ShiraseError('CONFLICT', 'Two-factor sign-in is already off for this account.');
+  if (!user) throw notFound('user', input.userId);
+  if (user.totpEnabledAt === null) throw new ShiraseError('CONFLICT', 'errors.twoFactor.alreadyOff');
   if (input.required && user.role === 'admin') {
-    throw new ShiraseError('FORBIDDEN', 'Two-factor sign-in is required for admins on this site.', { hint: 'To move it to a new phone, ask another admin to reset your password and clear it; you will then set it up again.' });
+    throw new ShiraseError('FORBIDDEN', 'errors.twoFactor.required', { hint: 'errors.twoFactor.required.hint' });
   }
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
   db.transaction((tx) => {
-    if (!isPasswordOrCode(tx, user, input.proof, ctx.now)) throw new ShiraseError('VALIDATION', NOT_PASSWORD_OR_CODE, { fields: [{ field: 'proof', message: NOT_PASSWORD_OR_CODE }] });
+    if (!isPasswordOrCode(tx, user, input.proof, ctx.now)) throw new ShiraseError('VALIDATION', NOT_PASSWORD_OR_CODE, { fields: [fieldIssue('proof', NOT_PASSWORD_OR_CODE)] });
     forgiveSignInAttempt(tx, attempt);
     clearTwoFactor(tx, user.id, ctx.now);
     recordAudit(tx, ctx, { action: 'user.two_factor_disable', entityType: 'user', entityId: user.id });

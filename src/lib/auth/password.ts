@@ -1,5 +1,6 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { keyed } from '../validation';
 
 // scrypt cost: 2^15 takes about 50 ms here, slow enough to blunt guessing
 // from a stolen database and fast enough for a sign-in form.
@@ -48,6 +49,6 @@ export function dummyHash(): string {
 
 /** The rule for every password a person chooses, said the same way everywhere. */
 export const newPasswordField = z
-  .string({ required_error: `Use at least ${MIN_PASSWORD_LENGTH} characters.` })
-  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`)
-  .max(200, 'Keep it under 200 characters.');
+  .string({ required_error: keyed('errors.field.passwordTooShort', { min: MIN_PASSWORD_LENGTH }) })
+  .min(MIN_PASSWORD_LENGTH, 'errors.field.passwordTooShort')
+  .max(200, 'errors.field.tooLong');

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { users } from '../../../db/schema';
-import { ShiraseError, notFound } from '../errors';
+import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import type { WriteContext } from '../write-context';
 import { NOT_PASSWORD_OR_CODE } from './disable-two-factor';
@@ -15,12 +15,12 @@ import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
  */
 export function renewRecoveryCodes(db: Db, input: { userId: string; proof: string; address: string }, ctx: WriteContext): { recoveryCodes: string[] } {
   const user = db.select().from(users).where(eq(users.id, input.userId)).get();
-  if (!user) throw notFound(`User ${input.userId}`);
-  if (user.totpEnabledAt === null) throw new ShiraseError('CONFLICT', 'Two-factor sign-in is already off for this account.');
+  if (!user) throw notFound('user', input.userId);
+  if (user.totpEnabledAt === null) throw new ShiraseError('CONFLICT', 'errors.twoFactor.alreadyOff');
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
   return db.transaction((tx) => {
     if (!isPasswordOrCode(tx, user, input.proof, ctx.now)) {
-      throw new ShiraseError('VALIDATION', NOT_PASSWORD_OR_CODE, { fields: [{ field: 'renewProof', message: NOT_PASSWORD_OR_CODE }] });
+      throw new ShiraseError('VALIDATION', NOT_PASSWORD_OR_CODE, { fields: [fieldIssue('renewProof', NOT_PASSWORD_OR_CODE)] });
     }
     forgiveSignInAttempt(tx, attempt);
     const recoveryCodes = replaceRecoveryCodes(tx, user.id, ctx.now);

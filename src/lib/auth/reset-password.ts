@@ -20,9 +20,9 @@ export function resetPassword(db: Db, userId: string, options: { clearTwoFactor?
   const passwordHash = hashPassword(password);
   return db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.id, userId)).get();
-    if (!user) throw notFound(`User ${userId}`);
+    if (!user) throw notFound('user', userId);
     if (ctx.actor?.kind === 'user' && ctx.actor.id === userId) {
-      throw new ShiraseError('CONFLICT', 'You cannot reset your own password here.', { hint: 'Change it under Your account, where your current password is asked for.' });
+      throw new ShiraseError('CONFLICT', 'errors.password.resetSelf', { hint: 'errors.password.resetSelf.hint' });
     }
     tx.update(users).set({ passwordHash, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
     const clear = options.clearTwoFactor === true && user.totpSecret !== null;

@@ -44,9 +44,10 @@ function checkSignInWalls(db: Db | Tx, email: string, address: string, now: numb
   const wait = Math.max(lockedFor(db, pairSubject(email, address), MAX_FAILURES_PER_PAIR, now), lockedFor(db, addressSubject(address), MAX_FAILURES_PER_ADDRESS, now));
   if (wait > 0) {
     const seconds = Math.ceil(wait / 1000);
-    throw new ShiraseError('RATE_LIMITED', `Too many failed sign-ins. Try again in ${Math.ceil(seconds / 60)} minute(s).`, {
+    throw new ShiraseError('RATE_LIMITED', 'errors.signIn.throttled', {
+      params: { minutes: Math.ceil(seconds / 60) },
       retryAfterSeconds: seconds,
-      hint: 'If you forgot your password, ask an admin to reset it.',
+      hint: 'errors.signIn.throttled.hint',
     });
   }
 }

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { signInChallenges, users } from '../../../db/schema';
 import type { Tx } from '../incidents/log';
-import { ShiraseError } from '../errors';
+import { ShiraseError, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { dummyHash, verifyPassword } from './password';
 import { createSession, deleteExpiredSessions, hashToken } from './sessions';
@@ -12,7 +12,6 @@ import { claimSignInAttempt, clearPairFailures, forgiveSignInAttempt, sleep, typ
 /** How long the second step of a sign-in (the code) may wait after the password. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
-const WRONG = 'That email address and password do not match an account.';
 
 export type SignInResult =
   | { kind: 'session'; token: string; expiresAt: number; userId: string }
@@ -50,7 +49,7 @@ export async function signIn(db: Db, input: { email: string; password: string; a
   const user = db.select().from(users).where(eq(users.email, email)).get();
   const ok = verifyPassword(input.password, user?.passwordHash ?? dummyHash()) && user !== undefined && user.disabledAt === null;
   if (!ok || !user) {
-    throw new ShiraseError('UNAUTHORIZED', WRONG, { fields: [{ field: 'password', message: WRONG }] });
+    throw new ShiraseError('UNAUTHORIZED', 'errors.signIn.wrong', { fields: [fieldIssue('password', 'errors.signIn.wrong')] });
   }
   if (user.totpEnabledAt !== null && user.totpSecret !== null) {
     const challenge = randomBytes(32).toString('base64url');

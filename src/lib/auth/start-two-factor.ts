@@ -14,9 +14,9 @@ import { newTotpSecret } from './totp';
 export function startTwoFactor(db: Db, userId: string, ctx: WriteContext): void {
   db.transaction((tx) => {
     const user = tx.select({ totpEnabledAt: users.totpEnabledAt }).from(users).where(eq(users.id, userId)).get();
-    if (!user) throw notFound(`User ${userId}`);
+    if (!user) throw notFound('user', userId);
     if (user.totpEnabledAt !== null) {
-      throw new ShiraseError('CONFLICT', 'Two-factor sign-in is already on for this account.', { hint: 'Turn it off first to move it to another app.' });
+      throw new ShiraseError('CONFLICT', 'errors.twoFactor.alreadyOn', { hint: 'errors.twoFactor.alreadyOn.hint' });
     }
     tx.update(users).set({ totpSecret: newTotpSecret(), totpLastStep: null, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
     recordAudit(tx, ctx, { action: 'user.two_factor_start', entityType: 'user', entityId: userId });

@@ -10,7 +10,7 @@ import { clearAccountFailures } from './sign-in-throttle';
 export function unlockUser(db: Db, userId: string, ctx: WriteContext): { cleared: number } {
   return db.transaction((tx) => {
     const user = tx.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
-    if (!user) throw notFound(`User ${userId}`);
+    if (!user) throw notFound('user', userId);
     const cleared = clearAccountFailures(tx, user.email);
     recordAudit(tx, ctx, { action: 'user.unlock', entityType: 'user', entityId: userId, after: { email: user.email, failuresCleared: cleared } });
     return { cleared };

@@ -2,70 +2,18 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { users } from '../../../db/schema';
-import { ShiraseError, notFound } from '../errors';
-import { newPublicId } from '../ids';
-import { recordAudit } from '../audit/record-audit';
-import { parseInput } from '../validation';
-import type { WriteContext } from '../write-context';
-import { generatePassword, hashPassword, newPasswordField } from './password';
-import { endUserSessions } from './sessions';
+import { notFound } from '../errors';
 
 export const ROLES = ['admin', 'editor'] as const;
+
 export type Role = (typeof ROLES)[number];
 
 export const emailField = z
-  .string({ required_error: 'Give an email address.' })
+  .string({ required_error: 'errors.field.emailRequired' })
   .trim()
   .toLowerCase()
-  .max(254, 'That address is too long.')
-  .email('Give an email address such as name@example.com.');
-
-const createSchema = z.object({
-  email: emailField,
-  name: z.string().trim().max(100).optional(),
-  role: z.enum(ROLES, { errorMap: () => ({ message: 'Pick admin or editor.' }) }),
-  password: newPasswordField.optional(),
-});
-
-/** Adds a staff account. Without a password one is generated and returned, to be shown once. */
-export function createUser(db: Db, input: z.input<typeof createSchema>, ctx: WriteContext): { userId: string; password: string; generated: boolean } {
-  const data = parseInput(createSchema, input, 'account');
-  const password = data.password ?? generatePassword();
-  const passwordHash = hashPassword(password);
-  return db.transaction((tx) => {
-    const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)).get();
-    if (existing) {
-      throw new ShiraseError('CONFLICT', `An account for ${data.email} already exists.`, {
-        fields: [{ field: 'email', message: 'This address already has an account.' }],
-      });
-    }
-    const userId = newPublicId();
-    tx.insert(users).values({ id: userId, email: data.email, name: data.name || null, passwordHash, role: data.role, createdAt: ctx.now, updatedAt: ctx.now }).run();
-    recordAudit(tx, ctx, { action: 'user.create', entityType: 'user', entityId: userId, after: { email: data.email, role: data.role } });
-    return { userId, password, generated: data.password === undefined };
-  });
-}
-
-export function setUserRole(db: Db, userId: string, role: Role, ctx: WriteContext): void {
-  db.transaction((tx) => {
-    const before = tx.select().from(users).where(eq(users.id, userId)).get();
-    if (!before) throw notFound(`User ${userId}`);
-    tx.update(users).set({ role, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
-    recordAudit(tx, ctx, { action: 'user.set_role', entityType: 'user', entityId: userId, before: { role: before.role }, after: { role } });
-  });
-}
-
-/** Disables an account and ends its sessions at once. */
-export function disableUser(db: Db, userId: string, ctx: WriteContext): void {
-  db.transaction((tx) => {
-    const before = tx.select().from(users).where(eq(users.id, userId)).get();
-    if (!before) throw notFound(`User ${userId}`);
-    if (ctx.actor?.id === userId) throw new ShiraseError('CONFLICT', 'You cannot disable your own account.', { hint: 'Ask another admin to do it.' });
-    tx.update(users).set({ disabledAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
-    endUserSessions(tx, userId);
-    recordAudit(tx, ctx, { action: 'user.disable', entityType: 'user', entityId: userId, before: { email: before.email } });
-  });
-}
+  .max(254, 'errors.field.emailTooLong')
+  .email('errors.field.emailFormat');
 
 export function listUsers(db: Db) {
   return db
@@ -78,6 +26,6 @@ export function listUsers(db: Db) {
 /** The account for an address, for the command line; NOT_FOUND names the address. */
 export function findUserByEmail(db: Db, email: string) {
   const row = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
-  if (!row) throw notFound(`The account ${email.trim().toLowerCase()}`);
+  if (!row) throw notFound('account', email.trim().toLowerCase());
   return row;
 }

@@ -6,46 +6,16 @@ import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
 import { nameField, parseInput } from '../validation';
-import { ShiraseError } from '../errors';
+import { ShiraseError, fieldIssue } from '../errors';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 
-const descriptionField = z.string().trim().max(1000, 'Keep the description under 1,000 characters.').optional();
-
-const groupSchema = z.object({
-  name: nameField,
-  description: descriptionField,
-  createdAt: z.number().int().optional(),
-  translations: translationsSchema({ name: nameField, description: descriptionField }),
-});
-
-/** Adds a component group at the end of the page. */
-export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>, ctx: WriteContext): { groupId: string } {
-  const data = parseInput(groupSchema, input, 'group');
-  return db.transaction((tx) => {
-    const last = tx.select({ p: max(componentGroups.position) }).from(componentGroups).get();
-    const groupId = newPublicId();
-    tx.insert(componentGroups)
-      .values({
-        id: groupId,
-        name: data.name,
-        description: data.description || null,
-        position: (last?.p ?? 0) + 1,
-        translations: serializeTranslations(data.translations as Translations | undefined),
-        createdAt: data.createdAt ?? ctx.now,
-        updatedAt: ctx.now,
-      })
-      .run();
-    recordAudit(tx, ctx, { action: 'group.create', entityType: 'component_group', entityId: groupId, after: data });
-    bumpChangeCounter(tx);
-    return { groupId };
-  });
-}
+export const descriptionField = z.string().trim().max(1000, 'errors.field.descriptionTooLong').optional();
 
 const componentSchema = z.object({
   name: nameField,
   description: descriptionField,
-  groupId: z.string().regex(/^[0-9a-z]{12}$/, 'Pick a group from the list.').nullish(),
+  groupId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickGroup').nullish(),
   onlyShowIfDegraded: z.boolean().default(false),
   /** When the component began being measured; backfilled demos set it in the past. */
   createdAt: z.number().int().optional(),
@@ -59,9 +29,7 @@ export function createComponent(db: Db, input: z.input<typeof componentSchema>, 
     if (data.groupId) {
       const group = tx.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, data.groupId)).get();
       if (!group) {
-        throw new ShiraseError('VALIDATION', 'The component was not saved: its group does not exist.', {
-          fields: [{ field: 'groupId', message: 'Pick a group from the list, or none.' }],
-        });
+        throw new ShiraseError('VALIDATION', 'errors.component.groupMissing', { fields: [fieldIssue('groupId', 'errors.field.pickGroupOrNone')] });
       }
     }
     const last = tx

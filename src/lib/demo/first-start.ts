@@ -1,5 +1,5 @@
 import type { Db } from '../../../db/open';
-import { createUser } from '../auth/users';
+import { createUser } from '../auth/create-user';
 import { isDatabaseEmpty, seedDemo } from './seed-demo';
 
 const DEMO_ADMIN_EMAIL = 'admin@example.com';

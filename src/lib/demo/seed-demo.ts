@@ -1,7 +1,8 @@
 import { count } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents, components } from '../../../db/schema';
-import { createComponent, createComponentGroup } from '../components/create-component';
+import { createComponent } from '../components/create-component';
+import { createComponentGroup } from '../components/create-component-group';
 import { openIncident } from '../incidents/open-incident';
 import { postIncidentUpdate } from '../incidents/post-update';
 import { resolveIncident } from '../incidents/resolve-incident';

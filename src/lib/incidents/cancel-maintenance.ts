@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { ShiraseError, notFound } from '../errors';
+import { isClosedStatus } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
 import { resolveIncident } from './resolve-incident';
 import { editIncident } from './edit-incident';
@@ -11,9 +12,9 @@ const CANCELLED_TEXT = 'This maintenance has been cancelled. Nothing will change
 /** Cancels a maintenance window: it is completed at once, components go back, and the timers leave it alone. */
 export function cancelMaintenance(db: Db, incidentId: string, input: { body?: string; notify?: boolean }, ctx: WriteContext): void {
   const m = db.select({ kind: incidents.kind, status: incidents.status }).from(incidents).where(eq(incidents.id, incidentId)).get();
-  if (!m) throw notFound(`Maintenance ${incidentId}`);
-  if (m.kind !== 'maintenance') throw new ShiraseError('CONFLICT', 'Only maintenance can be cancelled; resolve an incident instead.');
-  if (m.status === 'completed') throw new ShiraseError('CONFLICT', 'This maintenance is already completed.');
+  if (!m) throw notFound('maintenance', incidentId);
+  if (m.kind !== 'maintenance') throw new ShiraseError('CONFLICT', 'errors.maintenance.notMaintenance');
+  if (isClosedStatus(m.status)) throw new ShiraseError('CONFLICT', 'errors.maintenance.completed');
   // Nested transactions become savepoints, so both steps commit together or not at all.
   db.transaction(() => {
     editIncident(db, incidentId, { autoTransitions: false }, ctx);

@@ -11,12 +11,10 @@ import { refreshIncident } from './log';
 export function deleteIncidentUpdate(db: Db, updateId: string, ctx: WriteContext): { incidentId: string } {
   return db.transaction((tx) => {
     const update = tx.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get();
-    if (!update) throw notFound(`Update ${updateId}`);
+    if (!update) throw notFound('update', updateId);
     const remaining = tx.select({ n: count() }).from(incidentUpdates).where(eq(incidentUpdates.incidentId, update.incidentId)).get()!.n;
     if (remaining <= 1) {
-      throw new ShiraseError('CONFLICT', 'This is the only update of its incident, so it cannot be deleted.', {
-        hint: 'Correct its text instead, or post a new update that says the incident was opened by mistake and resolve it.',
-      });
+      throw new ShiraseError('CONFLICT', 'errors.update.onlyOne', { hint: 'errors.update.onlyOne.hint' });
     }
     // Its ledger rows go with it (ON DELETE CASCADE on incident_update_id).
     tx.delete(incidentUpdates).where(eq(incidentUpdates.id, updateId)).run();

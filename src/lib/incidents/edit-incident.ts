@@ -24,7 +24,7 @@ export function editIncident(db: Db, incidentId: string, input: z.input<typeof s
   const data = parseInput(schema, input, 'incident');
   db.transaction((tx) => {
     const before = tx.select().from(incidents).where(eq(incidents.id, incidentId)).get();
-    if (!before) throw notFound(`Incident ${incidentId}`);
+    if (!before) throw notFound('incident', incidentId);
     const stored = () => ({ version: before.version, values: { name: before.name, impact: before.impactOverride ? before.impact : 'auto' } });
     assertVersion(data.version, stored());
     const set: Partial<typeof incidents.$inferInsert> = { updatedAt: ctx.now, version: before.version + 1 };

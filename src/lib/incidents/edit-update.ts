@@ -13,7 +13,7 @@ import { assertVersion, assertWritten, versionField } from '../edit-version';
 const editSchema = (now: number) =>
   z.object({
     body: bodyField.optional(),
-    displayAt: timestampField.optional().refine(notInFuture(now), 'An update cannot be dated in the future.'),
+    displayAt: timestampField.optional().refine(notInFuture(now), 'errors.field.correctionInFuture'),
     version: versionField,
   });
 
@@ -26,7 +26,7 @@ export function editIncidentUpdate(db: Db, updateId: string, input: z.input<Retu
   const data = parseInput(editSchema(ctx.now), input, 'correction');
   db.transaction((tx) => {
     const before = tx.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get();
-    if (!before) throw notFound(`Update ${updateId}`);
+    if (!before) throw notFound('update', updateId);
     const stored = () => ({ version: before.version, values: { body: before.body, displayAt: new Date(before.displayAt).toISOString() } });
     assertVersion(data.version, stored());
     const changes = { body: data.body ?? before.body, displayAt: data.displayAt ?? before.displayAt, updatedAt: ctx.now, version: before.version + 1 };

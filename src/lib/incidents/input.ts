@@ -1,24 +1,24 @@
 import { z } from 'zod';
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES } from '../status/vocabulary';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
 import { bodyField, nameField, notInFuture, timestampField } from '../validation';
 import { translationsSchema } from '../i18n/translations';
 
 const componentChangeSchema = z.object({
-  componentId: z.string().regex(/^[0-9a-z]{12}$/, 'Pick a component from the list.'),
-  status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'Pick one of the component statuses.' }) }),
+  componentId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent'),
+  status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
 });
 
 function displayAtField(now: number) {
   return timestampField
     .optional()
-    .refine(notInFuture(now), 'An update cannot be dated in the future; leave it empty for now, or pick a past time.');
+    .refine(notInFuture(now), 'errors.field.updateInFuture');
 }
 
 export function openIncidentSchema(now: number) {
   return z.object({
     name: nameField,
-    status: z.enum(['investigating', 'identified', 'monitoring', 'resolved'], {
-      errorMap: () => ({ message: 'Pick investigating, identified, monitoring or resolved.' }),
+    status: z.enum(POSTABLE_INCIDENT_STATUSES, {
+      errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }),
     }),
     body: bodyField,
     components: z.array(componentChangeSchema).max(500).default([]),
@@ -38,7 +38,7 @@ export type OpenIncidentInput = z.input<ReturnType<typeof openIncidentSchema>>;
 export function postUpdateSchema(now: number) {
   return z.object({
     status: z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES], {
-      errorMap: () => ({ message: 'Pick a status for this update.' }),
+      errorMap: () => ({ message: 'errors.field.pickUpdateStatus' }),
     }),
     body: bodyField,
     components: z.array(componentChangeSchema).max(500).default([]),
@@ -49,14 +49,22 @@ export function postUpdateSchema(now: number) {
 }
 export type PostUpdateInput = z.input<ReturnType<typeof postUpdateSchema>>;
 
+/** An end of a maintenance window: required, and said which end when missing. */
+function windowEdge(missing: 'errors.field.startRequired' | 'errors.field.endRequired') {
+  return z
+    .number({ required_error: missing, invalid_type_error: 'errors.field.dateRequired' })
+    .int()
+    .min(Date.UTC(2000, 0, 1), 'errors.field.dateTooEarly');
+}
+
 export function scheduleMaintenanceSchema() {
   return z
     .object({
       name: nameField,
       body: bodyField,
-      componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'Pick a component from the list.')).max(500).default([]),
-      scheduledFor: timestampField,
-      scheduledUntil: timestampField,
+      componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent')).max(500).default([]),
+      scheduledFor: windowEdge('errors.field.startRequired'),
+      scheduledUntil: windowEdge('errors.field.endRequired'),
       autoTransitions: z.boolean().default(true),
       notify: z.boolean().default(false),
       impact: z.enum(IMPACTS).optional(),
@@ -64,7 +72,7 @@ export function scheduleMaintenanceSchema() {
       translations: translationsSchema({ name: nameField, body: bodyField }),
     })
     .refine((m) => m.scheduledUntil > m.scheduledFor, {
-      message: 'The window must end after it starts.',
+      message: 'errors.field.windowOrder',
       path: ['scheduledUntil'],
     });
 }

@@ -11,7 +11,7 @@ import {
   type StatusCause,
   type UpdateStatus,
 } from '../status/vocabulary';
-import { ShiraseError } from '../errors';
+import { ShiraseError, fieldIssue } from '../errors';
 import { serializeTranslations, type Translations } from '../i18n/translations';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -57,8 +57,9 @@ export function assertComponentsExist(tx: Tx, ids: readonly string[], field = 'c
   const found = tx.select({ id: components.id }).from(components).where(inArray(components.id, [...ids])).all();
   const missing = ids.filter((id) => !found.some((f) => f.id === id));
   if (missing.length > 0) {
-    throw new ShiraseError('VALIDATION', `Unknown component ${missing.join(', ')}.`, {
-      fields: [{ field, message: `No component has the id ${missing.join(', ')}; pick one from the list.` }],
+    throw new ShiraseError('VALIDATION', 'errors.component.unknown', {
+      params: { ids: missing.join(', ') },
+      fields: [fieldIssue(field, 'errors.field.unknownComponentId', { ids: missing.join(', ') })],
     });
   }
 }

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
-import { ShiraseError, notFound } from '../errors';
+import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
 import { enqueueEvent, eventKindForUpdate } from '../notifications/enqueue';
-import { isIncidentStatus, isMaintenanceStatus } from '../status/vocabulary';
+import { isPostableStatus } from '../status/vocabulary';
 import { parseInput } from '../validation';
 import type { Translations } from '../i18n/translations';
 import { postUpdateSchema, type PostUpdateInput } from './input';
@@ -26,12 +26,13 @@ export function postIncidentUpdate(
   const displayAt = data.displayAt ?? ctx.now;
   return db.transaction((tx) => {
     const incident = tx.select({ id: incidents.id, kind: incidents.kind }).from(incidents).where(eq(incidents.id, incidentId)).get();
-    if (!incident) throw notFound(`Incident ${incidentId}`);
-    const fits = incident.kind === 'maintenance' ? isMaintenanceStatus(data.status) : isIncidentStatus(data.status) && data.status !== 'postmortem';
+    if (!incident) throw notFound('incident', incidentId);
+    const fits = isPostableStatus(incident.kind, data.status);
     if (!fits) {
-      const allowed = incident.kind === 'maintenance' ? 'scheduled, in progress, verifying or completed' : 'investigating, identified, monitoring or resolved';
-      throw new ShiraseError('VALIDATION', `A ${incident.kind} update cannot have the status "${data.status}".`, {
-        fields: [{ field: 'status', message: `Pick ${allowed}.` }],
+      const maintenance = incident.kind === 'maintenance';
+      throw new ShiraseError('VALIDATION', maintenance ? 'errors.update.maintenanceStatus' : 'errors.update.incidentStatus', {
+        params: { status: data.status },
+        fields: [fieldIssue('status', maintenance ? 'errors.field.pickMaintenanceStatus' : 'errors.field.pickIncidentStatus')],
       });
     }
     const componentIds = data.components.map((c) => c.componentId);

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidentComponents, incidents } from '../../../db/schema';
 import { notFound } from '../errors';
-import type { ComponentStatus } from '../status/vocabulary';
+import { closingStatus, type ComponentStatus } from '../status/vocabulary';
 import { postIncidentUpdate } from './post-update';
 import type { WriteContext } from '../write-context';
 import { componentStatusAt } from './log';
@@ -25,7 +25,7 @@ export function resolveIncident(db: Db, incidentId: string, input: ResolveInput,
 
 function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: WriteContext): { updateId: string } {
   const incident = db.select({ kind: incidents.kind }).from(incidents).where(eq(incidents.id, incidentId)).get();
-  if (!incident) throw notFound(`Incident ${incidentId}`);
+  if (!incident) throw notFound('incident', incidentId);
   const at = input.displayAt ?? ctx.now;
   const affected = db
     .select({ componentId: incidentComponents.componentId })
@@ -43,7 +43,7 @@ function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: Wri
     db,
     incidentId,
     {
-      status: incident.kind === 'maintenance' ? 'completed' : 'resolved',
+      status: closingStatus(incident.kind),
       body: input.body,
       displayAt: input.displayAt,
       notify: input.notify ?? false,

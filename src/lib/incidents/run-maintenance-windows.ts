@@ -4,6 +4,7 @@ import type { Db } from '../../../db/open';
 import { incidentComponents, incidents } from '../../../db/schema';
 import { postIncidentUpdate } from './post-update';
 import { resolveIncident } from './resolve-incident';
+import { OPEN_MAINTENANCE_STATUSES } from '../status/vocabulary';
 
 const MAINTENANCE_STARTED_TEXT = 'Scheduled maintenance has begun. Affected services may be unavailable until the window ends.';
 const MAINTENANCE_COMPLETED_TEXT = 'Scheduled maintenance has been completed. All affected services are back in operation.';
@@ -22,7 +23,7 @@ export function runMaintenanceWindows(db: Db, now: number): number {
       and(
         eq(incidents.kind, 'maintenance'),
         eq(incidents.autoTransitions, true),
-        inArray(incidents.status, ['scheduled', 'in_progress', 'verifying']),
+        inArray(incidents.status, OPEN_MAINTENANCE_STATUSES),
         lte(incidents.scheduledFor, now),
       ),
     )

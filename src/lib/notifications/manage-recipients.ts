@@ -1,68 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { asc, desc, eq, like, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { incidents, notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
-import { isIP } from 'node:net';
-import { ShiraseError, notFound } from '../errors';
-import { newPublicId } from '../ids';
-import { recordAudit } from '../audit/record-audit';
-import { parseInput } from '../validation';
-import type { WriteContext } from '../write-context';
 import { SKIPPED_PREFIX } from './delivery-errors';
-import { addressAllowed } from './webhook-request';
 
 export function listSubscribers(db: Db, search: string | undefined, limit = 200) {
   const q = db.select().from(subscribers).$dynamic();
   return (search ? q.where(like(subscribers.email, `%${search.replace(/[%_]/g, '')}%`)) : q).orderBy(asc(subscribers.email)).limit(limit).all();
-}
-
-export function removeSubscriber(db: Db, id: string, ctx: WriteContext): void {
-  db.transaction((tx) => {
-    const row = tx.select().from(subscribers).where(eq(subscribers.id, id)).get();
-    if (!row) throw notFound(`Subscriber ${id}`);
-    tx.delete(subscribers).where(eq(subscribers.id, id)).run();
-    recordAudit(tx, ctx, { action: 'subscriber.remove', entityType: 'subscriber', entityId: id, before: { email: row.email, status: row.status } });
-  });
-}
-
-const webhookSchema = z.object({
-  url: z
-    .string()
-    .trim()
-    .url('Give the full address, such as https://chat.example.com/hooks/status.')
-    .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol), 'Use an http:// or https:// address.'),
-  description: z.string().trim().max(200).optional(),
-});
-
-/** Adds a webhook and returns its signing secret, which is shown once. */
-export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: WriteContext, options: { allowPrivate?: boolean } = {}): { id: string; secret: string } {
-  const data = parseInput(webhookSchema, input, 'webhook');
-  // A name is checked on every delivery, after DNS; an address written in the URL can be refused now.
-  const host = new URL(data.url).hostname.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(host) !== 0 && !addressAllowed(host, options.allowPrivate ?? false)) {
-    const message = 'Webhooks cannot reach this address: it is on a loopback, private or reserved network.';
-    throw new ShiraseError('VALIDATION', message, {
-      hint: 'Use the receiver’s public address, or set WEBHOOK_ALLOW_PRIVATE=1 for a receiver on your own network.',
-      fields: [{ field: 'url', message }],
-    });
-  }
-  const id = newPublicId();
-  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-  db.transaction((tx) => {
-    tx.insert(webhooks).values({ id, url: data.url, description: data.description || null, secret, createdAt: ctx.now }).run();
-    recordAudit(tx, ctx, { action: 'webhook.create', entityType: 'webhook', entityId: id, after: { url: data.url } });
-  });
-  return { id, secret };
-}
-
-export function disableWebhook(db: Db, id: string, ctx: WriteContext): void {
-  db.transaction((tx) => {
-    const row = tx.select().from(webhooks).where(eq(webhooks.id, id)).get();
-    if (!row) throw notFound(`Webhook ${id}`);
-    tx.update(webhooks).set({ disabledAt: ctx.now }).where(eq(webhooks.id, id)).run();
-    recordAudit(tx, ctx, { action: 'webhook.disable', entityType: 'webhook', entityId: id, before: { url: row.url } });
-  });
 }
 
 export function listWebhooks(db: Db) {

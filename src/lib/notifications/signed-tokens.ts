@@ -38,15 +38,11 @@ export function signToken(secret: Buffer, subscriberId: string, purpose: TokenPu
 }
 
 const INVALID = () =>
-  new ShiraseError('FORBIDDEN', 'This link is not valid: it may have been changed or cut short.', {
-    hint: 'Open the link from the most recent email again, or subscribe again from the status page.',
-  });
+  new ShiraseError('FORBIDDEN', 'errors.link.invalid', { hint: 'errors.link.invalid.hint' });
 
 /** A link that was genuine but has been replaced: a newer one was sent, or the subscription ended. */
 export const linkReplaced = () =>
-  new ShiraseError('FORBIDDEN', 'This link has expired: a newer link has been sent, or the subscription was ended.', {
-    hint: 'Enter your address on the subscribe page (/subscribe) and we will email you a new link.',
-  });
+  new ShiraseError('FORBIDDEN', 'errors.link.replaced', { hint: 'errors.link.replaced.hint' });
 
 /**
  * The subscriber and link generation a token speaks for, if its signature,
@@ -64,7 +60,7 @@ export function verifyToken(secret: Buffer, token: string | null, purpose: Token
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected) || tokenPurpose !== purpose || !/^g\d{1,9}$/.test(generationPart)) throw INVALID();
   if (Number(expiry) !== 0 && Number(expiry) < now) {
-    throw new ShiraseError('FORBIDDEN', 'This confirmation link has expired.', { hint: 'Subscribe again from the status page to get a new link.' });
+    throw new ShiraseError('FORBIDDEN', 'errors.link.confirmExpired', { hint: 'errors.link.confirmExpired.hint' });
   }
   return { subscriberId: id, generation: Number(generationPart.slice(1)) };
 }

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { components, subscribers } from '../../../db/schema';
-import { ShiraseError, notFound } from '../errors';
+import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { newPublicId } from '../ids';
 import { emailField } from '../auth/users';
 import { LOCALES } from '../i18n/messages';
@@ -24,10 +24,10 @@ const request = preferences.extend({ email: emailField });
 function checkComponents(db: Db, ids: string[] | null): void {
   if (!ids) return;
   if (ids.length === 0) {
-    throw new ShiraseError('VALIDATION', 'Choose at least one component, or all of them.', { fields: [{ field: 'componentIds', message: 'Choose at least one component, or all of them.' }] });
+    throw new ShiraseError('VALIDATION', 'errors.subscription.noComponents', { fields: [fieldIssue('componentIds', 'errors.field.chooseComponents')] });
   }
   const known = new Set(db.select({ id: components.id }).from(components).all().map((c) => c.id));
-  if (ids.some((id) => !known.has(id))) throw new ShiraseError('VALIDATION', 'One of the chosen components does not exist.', { fields: [{ field: 'componentIds', message: 'Choose from the list.' }] });
+  if (ids.some((id) => !known.has(id))) throw new ShiraseError('VALIDATION', 'errors.subscription.unknownComponent', { fields: [fieldIssue('componentIds', 'errors.field.chooseFromList')] });
 }
 
 /**
@@ -84,7 +84,7 @@ export function requestSubscription(db: Db, input: z.input<typeof request>, clie
 function subscriberForLink(db: Db, token: string | null, purpose: TokenPurpose, now: number) {
   const { subscriberId, generation } = verifyToken(siteSecret(db), token, purpose, now);
   const row = db.select().from(subscribers).where(eq(subscribers.id, subscriberId)).get();
-  if (!row) throw notFound('This subscription');
+  if (!row) throw notFound('subscription');
   if (row.linkGeneration !== generation) throw linkReplaced();
   return row;
 }

@@ -12,7 +12,7 @@ export function throttle(db: Db, subjects: string[], max: number, windowMs: numb
     for (const subject of subjects) {
       const n = tx.select({ n: count() }).from(throttleHits).where(and(eq(throttleHits.subject, subject), gte(throttleHits.at, now - windowMs))).get()!.n;
       if (n >= max) {
-        throw new ShiraseError('RATE_LIMITED', 'Too many requests from here. Please wait a few minutes and try again.', {
+        throw new ShiraseError('RATE_LIMITED', 'errors.rateLimited', {
           retryAfterSeconds: Math.ceil(windowMs / 1000),
         });
       }

@@ -9,7 +9,7 @@ const isoDateTime = z
   .transform((v, ctx) => {
     const ms = v instanceof Date ? v.getTime() : Date.parse(v);
     if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'Give a date and time such as 2018-06-22T12:00:00+09:00.' });
+      ctx.addIssue({ code: 'custom', message: 'errors.field.frontMatterDate' });
       return z.NEVER;
     }
     return ms;
@@ -17,14 +17,14 @@ const isoDateTime = z
 
 export const frontMatterSchema = z
   .object({
-    title: z.string({ required_error: 'Give the postmortem a title.' }).trim().min(1, 'Give the postmortem a title.').max(200),
-    slug: z.string({ required_error: 'Give a slug: lowercase words joined by hyphens.' }).regex(SLUG_PATTERN, 'Use lowercase letters, digits and hyphens, such as renewal-outage.').max(80),
+    title: z.string({ required_error: 'errors.field.titleRequired' }).trim().min(1, 'errors.field.titleRequired').max(200),
+    slug: z.string({ required_error: 'errors.field.slugRequired' }).regex(SLUG_PATTERN, 'errors.field.slugFormat').max(80),
     date: z
       .union([z.string(), z.date()])
       .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-      .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the date as YYYY-MM-DD.')),
-    incidents: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'Incident ids are 12 lowercase letters and digits.')).default([]),
-    summary: z.string().trim().max(1000, 'Keep the summary under 1,000 characters.').default(''),
+      .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'errors.field.dateOnlyFormat')),
+    incidents: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.incidentIds')).default([]),
+    summary: z.string().trim().max(1000, 'errors.field.summaryTooLong').default(''),
     published: isoDateTime.nullish(),
     locale: z.enum(LOCALES).default('en'),
   })

@@ -3,6 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileNameFor, frontMatterSchema, splitFrontMatter, type FrontMatter } from './front-matter';
 import { postmortemFolder, type PostmortemFolder } from './postmortem-path';
+import { ShiraseError, type Said } from '../errors';
+import { issueFromZod } from '../validation';
 
 export interface Postmortem extends FrontMatter {
   file: string;
@@ -16,7 +18,13 @@ export interface Postmortem extends FrontMatter {
 interface PostmortemProblem {
   file: string;
   field: string;
-  message: string;
+  message: Said;
+}
+
+/** A refusal from the folder check, or a YAML parser's own words. */
+function problemText(error: unknown): Said {
+  if (error instanceof ShiraseError) return { key: error.key, params: error.params };
+  return { key: 'errors.detail', params: { detail: error instanceof Error ? error.message : String(error) } };
 }
 
 export interface PostmortemLibrary {
@@ -56,7 +64,7 @@ function parseFile(folder: PostmortemFolder, file: string): Postmortem | Postmor
   try {
     path = folder.path(file);
   } catch (error) {
-    return [{ file, field: 'file name', message: error instanceof Error ? error.message : String(error) }];
+    return [{ file, field: 'file name', message: problemText(error) }];
   }
   const info = statSync(path);
   const known = parsedFiles.get(path);
@@ -67,14 +75,14 @@ function parseFile(folder: PostmortemFolder, file: string): Postmortem | Postmor
     const { data, body } = splitFrontMatter(source);
     const parsed = frontMatterSchema.safeParse(data);
     if (!parsed.success) {
-      result = parsed.error.issues.map((i) => ({ file, field: i.path.join('.') || 'front matter', message: i.message }));
+      result = parsed.error.issues.map((i) => ({ file, field: i.path.join('.') || 'front matter', message: issueFromZod(i) }));
     } else if (fileNameFor(parsed.data) !== file) {
-      result = [{ file, field: 'date, slug', message: `The file name must be ${fileNameFor(parsed.data)}, built from the date and slug in its front matter.` }];
+      result = [{ file, field: 'date, slug', message: { key: 'errors.field.fileName', params: { file: fileNameFor(parsed.data) } } }];
     } else {
       result = { ...parsed.data, file, body, mtimeMs: info.mtimeMs, version: postmortemVersion(source) };
     }
   } catch (error) {
-    result = [{ file, field: 'front matter', message: error instanceof Error ? error.message : String(error) }];
+    result = [{ file, field: 'front matter', message: problemText(error) }];
   }
   parsedFiles.set(path, { mtimeMs: info.mtimeMs, size: info.size, result });
   return result;
@@ -103,7 +111,7 @@ export function loadPostmortems(dir: string): PostmortemLibrary {
   }
   const bySlug = new Map<string, Postmortem>();
   for (const p of all) {
-    if (bySlug.has(p.slug)) problems.push({ file: p.file, field: 'slug', message: `Another file (${bySlug.get(p.slug)!.file}) already uses the slug "${p.slug}".` });
+    if (bySlug.has(p.slug)) problems.push({ file: p.file, field: 'slug', message: { key: 'errors.field.slugShared', params: { file: bySlug.get(p.slug)!.file, slug: p.slug } } });
     else bySlug.set(p.slug, p);
   }
   const byIncident = new Map<string, Postmortem[]>();

@@ -5,6 +5,7 @@ import type { IncidentView } from '../views/incidents';
 import { escapeHtml } from '../views/uptime-strip-html';
 import { t, type Locale } from '../i18n/messages';
 import { formatDateTime, formatTime, formatDuration } from '../i18n/format';
+import { isClosedStatus } from '../status/vocabulary';
 
 const FILLS: Record<string, string> = {
   investigating: '#d1342b',
@@ -25,7 +26,7 @@ export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: stri
   const points = [{ status: 'investigating', at: start }, ...incident.updates.map((u) => ({ status: u.status as string, at: Math.max(start, u.displayAt) }))];
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    if (p.status === 'resolved' || p.status === 'completed' || p.status === 'postmortem') break;
+    if (isClosedStatus(p.status)) break;
     const to = points[i + 1]?.at ?? end;
     const last = phases[phases.length - 1];
     if (last && last.status === p.status) last.to = to;

@@ -7,10 +7,8 @@ import { ShiraseError } from '../errors';
 // (`.2018-06-22-slug.md.123.tmp`) fit.
 const PLAIN_NAME = /^\.?[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-function refuse(why: string): ShiraseError {
-  return new ShiraseError('VALIDATION', `The postmortem file name was refused: ${why}`, {
-    hint: 'Open the postmortem again from Admin → Postmortems; file names come from the date and slug.',
-  });
+function refuse(why: 'errors.postmortem.nameNotPlain' | 'errors.postmortem.nameLinksOut'): ShiraseError {
+  return new ShiraseError('VALIDATION', why, { hint: 'errors.postmortem.name.hint' });
 }
 
 export interface PostmortemFolder {
@@ -33,9 +31,9 @@ export function postmortemFolder(dir: string, options: { create?: boolean } = {}
   return {
     root,
     path(name: string): string {
-      if (!PLAIN_NAME.test(name) || name.includes('..')) throw refuse('it is not a plain file name inside the folder.');
+      if (!PLAIN_NAME.test(name) || name.includes('..')) throw refuse('errors.postmortem.nameNotPlain');
       const path = join(root, name);
-      if (dirname(path) !== root) throw refuse('it is not a plain file name inside the folder.');
+      if (dirname(path) !== root) throw refuse('errors.postmortem.nameNotPlain');
       let link = false;
       try {
         link = lstatSync(path).isSymbolicLink();
@@ -49,7 +47,7 @@ export function postmortemFolder(dir: string, options: { create?: boolean } = {}
         } catch {
           // A dangling link is refused like one pointing out.
         }
-        if (dirname(target) !== root) throw refuse('it is a link to a file outside the folder.');
+        if (dirname(target) !== root) throw refuse('errors.postmortem.nameLinksOut');
       }
       return path;
     },

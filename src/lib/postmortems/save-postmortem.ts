@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Db } from '../../../db/open';
-import { ShiraseError, editConflict } from '../errors';
+import { ShiraseError, editConflict, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
 import { enqueueEvent } from '../notifications/enqueue';
@@ -54,7 +54,7 @@ function replaceFile(folder: PostmortemFolder, name: string, text: string): void
  */
 export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx: WriteContext): { file: string; slug: string } {
   if (input.body.length > MAX_POSTMORTEM_CHARS) {
-    throw new ShiraseError('VALIDATION', 'The postmortem was not saved: it is too long.', { fields: [{ field: 'body', message: `Keep it under ${MAX_POSTMORTEM_CHARS.toLocaleString('en')} characters.` }] });
+    throw new ShiraseError('VALIDATION', 'errors.postmortem.tooLong', { fields: [fieldIssue('body', 'errors.field.tooLong', { max: MAX_POSTMORTEM_CHARS.toLocaleString('en') })] });
   }
   const folder = postmortemFolder(dir, { create: true });
   const undo: (() => void)[] = [];
@@ -64,7 +64,7 @@ export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx:
       const existing = input.originalFile === undefined ? undefined : library.all.find((p) => p.file === input.originalFile);
       if (input.originalFile !== undefined && !existing) {
         folder.path(input.originalFile);
-        throw new ShiraseError('NOT_FOUND', 'The postmortem being edited is no longer in the folder.', { hint: 'Open it again from Admin → Postmortems.' });
+        throw new ShiraseError('NOT_FOUND', 'errors.postmortem.gone', { hint: 'errors.postmortem.gone.hint' });
       }
       if (existing && input.version && input.version !== existing.version) {
         throw editConflict({ version: existing.version, values: { title: existing.title, summary: existing.summary, body: existing.body } });
@@ -78,11 +78,11 @@ export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx:
       const file = fileNameFor(front);
       const clash = library.bySlug.get(front.slug);
       if (clash && clash.file !== existing?.file) {
-        throw new ShiraseError('CONFLICT', `The slug "${front.slug}" is already used by ${clash.file}.`, { fields: [{ field: 'slug', message: 'Pick another slug.' }] });
+        throw new ShiraseError('CONFLICT', 'errors.postmortem.slugTaken', { params: { slug: front.slug, file: clash.file }, fields: [fieldIssue('slug', 'errors.field.pickAnotherSlug')] });
       }
       const target = folder.path(file);
       if (file !== existing?.file && existsSync(target)) {
-        throw new ShiraseError('CONFLICT', `A file named ${file} already exists.`, { fields: [{ field: 'slug', message: 'Pick another slug or date.' }] });
+        throw new ShiraseError('CONFLICT', 'errors.postmortem.fileExists', { params: { file }, fields: [fieldIssue('slug', 'errors.field.pickAnotherSlugOrDate')] });
       }
 
       recordAudit(tx, ctx, {

@@ -1,4 +1,4 @@
-import type { UpdateStatus } from './vocabulary';
+import { isClosedStatus, type UpdateStatus } from './vocabulary';
 
 export interface TimelineEntry {
   id: string;
@@ -36,7 +36,7 @@ export function deriveIncidentTimes(
   const ordered = [...updates].sort(compareTimeline);
   const latest = ordered[ordered.length - 1];
   const status: UpdateStatus = latest ? latest.status : 'investigating';
-  const closed = status === 'resolved' || status === 'postmortem' || status === 'completed';
+  const closed = isClosedStatus(status);
   const firstIn = (...s: UpdateStatus[]) => ordered.find((u) => s.includes(u.status))?.displayAt ?? null;
   return {
     status,

@@ -62,19 +62,51 @@ export function impactFromComponentStatuses(statuses: readonly ComponentStatus[]
   }
 }
 
-export function isMaintenanceStatus(s: string): s is MaintenanceStatus {
-  return (MAINTENANCE_STATUSES as readonly string[]).includes(s);
-}
-
-export function isIncidentStatus(s: string): s is IncidentStatus {
-  return (INCIDENT_STATUSES as readonly string[]).includes(s);
-}
-
 export function isComponentStatus(s: string): s is ComponentStatus {
   return (COMPONENT_STATUSES as readonly string[]).includes(s);
 }
 
+// Groupings of the status words. Every query, filter and form that means
+// "still open" or "statuses staff may post" asks these instead of spelling
+// the words out, so a new status changes one place.
+
+/** Incident statuses of an incident that is not resolved yet. */
+export const UNRESOLVED_INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring'] as const satisfies readonly IncidentStatus[];
+/** What staff may post on an incident (`postmortem` is shown, never posted). */
+export const POSTABLE_INCIDENT_STATUSES = [...UNRESOLVED_INCIDENT_STATUSES, 'resolved'] as const satisfies readonly IncidentStatus[];
+/** Maintenance not completed yet: upcoming or under way. */
+export const OPEN_MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'verifying'] as const satisfies readonly MaintenanceStatus[];
+/** Maintenance under way. */
+export const ACTIVE_MAINTENANCE_STATUSES = ['in_progress', 'verifying'] as const satisfies readonly MaintenanceStatus[];
+export const UPCOMING_MAINTENANCE_STATUSES = ['scheduled'] as const satisfies readonly MaintenanceStatus[];
 /** Statuses after which an incident or maintenance is no longer active. */
-export function isClosedStatus(s: UpdateStatus): boolean {
-  return s === 'resolved' || s === 'postmortem' || s === 'completed';
+const CLOSED_STATUSES = ['resolved', 'postmortem', 'completed'] as const satisfies readonly UpdateStatus[];
+/** Every status a template or an update may carry. */
+export const POSTABLE_STATUSES = [...POSTABLE_INCIDENT_STATUSES, ...MAINTENANCE_STATUSES] as const;
+
+/** Incidents and maintenance still open (Cachet's `unresolved()`): both kinds. */
+export function unresolved(): UpdateStatus[] {
+  return [...UNRESOLVED_INCIDENT_STATUSES, ...OPEN_MAINTENANCE_STATUSES];
+}
+
+export function isClosedStatus(s: string): boolean {
+  return (CLOSED_STATUSES as readonly string[]).includes(s);
+}
+
+/** The statuses staff may post on an incident or maintenance of this kind. */
+export function postableStatuses(kind: IncidentKind): readonly UpdateStatus[] {
+  return kind === 'maintenance' ? MAINTENANCE_STATUSES : POSTABLE_INCIDENT_STATUSES;
+}
+
+export function isPostableStatus(kind: IncidentKind, s: string): s is UpdateStatus {
+  return (postableStatuses(kind) as readonly string[]).includes(s);
+}
+
+/** The status that closes an incident or maintenance of this kind. */
+export function closingStatus(kind: IncidentKind): 'resolved' | 'completed' {
+  return kind === 'maintenance' ? 'completed' : 'resolved';
+}
+
+export function isActiveMaintenanceStatus(s: string): boolean {
+  return (ACTIVE_MAINTENANCE_STATUSES as readonly string[]).includes(s);
 }

@@ -8,6 +8,7 @@ import { loadComponentTree, loadStatusLedgers, type ComponentView, type GroupVie
 import { loadIncidents, type IncidentView } from './incidents';
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated } from '../i18n/translations';
+import { isActiveMaintenanceStatus, isClosedStatus, OPEN_MAINTENANCE_STATUSES, UNRESOLVED_INCIDENT_STATUSES } from '../status/vocabulary';
 
 export const UPTIME_DAYS = 90;
 const RECENT_DAYS = 14;
@@ -35,8 +36,6 @@ export interface StatusPageView {
   /** The last RECENT_DAYS local days, newest first, each with the incidents that started on it. */
   recentDays: { day: LocalDay; incidents: IncidentView[] }[];
 }
-
-const OPEN_INCIDENT = ['investigating', 'identified', 'monitoring'];
 
 /** What a day cell says of an incident that touched it. */
 export interface WindowIncident {
@@ -136,15 +135,15 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
     const withUptime = (c: ComponentView) => withComponentUptime(c, ledgers, uptimeDays, windowIncidents, now);
     const visible = (c: ComponentView) => !c.onlyShowIfDegraded || c.status !== 'operational';
 
-    const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, OPEN_INCIDENT)), { locale });
+    const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, UNRESOLVED_INCIDENT_STATUSES)), { locale });
     const activeIds = new Set(activeIncidents.map((i) => i.id));
     const recentIncidents = loadIncidents(db, gte(incidents.startedAt, recent[0]!.start), { locale }).filter(
-      (i) => !activeIds.has(i.id) && !(i.kind === 'maintenance' && i.status !== 'completed'),
+      (i) => !activeIds.has(i.id) && !(i.kind === 'maintenance' && !isClosedStatus(i.status)),
     );
 
     const maintenances = loadIncidents(
       db,
-      and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, ['scheduled', 'in_progress', 'verifying'])),
+      and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, OPEN_MAINTENANCE_STATUSES)),
       { newestFirst: false, locale },
     );
 
@@ -159,8 +158,8 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
         .filter((g) => g.components.length > 0),
       ungrouped: tree.ungrouped.filter(visible).map(withUptime),
       activeIncidents,
-      activeMaintenances: maintenances.filter((m) => m.status !== 'scheduled'),
-      upcomingMaintenances: maintenances.filter((m) => m.status === 'scheduled'),
+      activeMaintenances: maintenances.filter((m) => isActiveMaintenanceStatus(m.status)),
+      upcomingMaintenances: maintenances.filter((m) => !isActiveMaintenanceStatus(m.status)),
       recentDays: [...recent].reverse().map((day) => ({
         day,
         incidents: recentIncidents.filter((i) => i.startedAt >= day.start && i.startedAt < day.end),

@@ -1,19 +1,4 @@
-import type { APIRoute } from 'astro';
-import { handleWriteApi } from '../../../lib/api/write-api';
-import { readJsonBody } from '../../../lib/api/read-json';
-import { errorBody, HTTP_STATUS_BY_CODE, ShiraseError } from '../../../lib/errors';
+import { noEndpoint } from '../../../lib/api/v1/endpoint';
 
-// Validate, call one verb, map errors: the rest lives in src/lib/api/write-api.ts.
-export const ALL: APIRoute = async ({ request, params, locals }) => {
-  const { db, config, now } = locals.shirase;
-  try {
-    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await readJsonBody(request);
-    const answer = handleWriteApi(db, config, { method: request.method, path: params.path ?? '', authorization: request.headers.get('authorization'), ifMatch: request.headers.get('if-match'), body }, now());
-    return Response.json(answer.body, { status: answer.status });
-  } catch (error) {
-    if (!(error instanceof ShiraseError)) throw error;
-    const headers: Record<string, string> = {};
-    if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="shirase"';
-    return Response.json(errorBody(error), { status: HTTP_STATUS_BY_CODE[error.code], headers });
-  }
-};
+// Paths no route under /api/v1 has: the same JSON NOT_FOUND as a method a route lacks.
+export const ALL = noEndpoint;

@@ -1,0 +1,30 @@
+// Scheduling maintenance: the window's times are read in the page's zone.
+import type { Db } from '../../../db/open';
+import type { SessionUser } from '../auth/sessions';
+import type { FieldIssue } from '../errors';
+import type { ScheduleMaintenanceInput } from '../incidents/input';
+import { scheduleMaintenance } from '../incidents/schedule-maintenance';
+import { actorFor, checked, localDateTime, text, throwIfIssues } from './form-input';
+import type { FormOutcome } from './run-form';
+
+function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintenanceInput {
+  const issues: FieldIssue[] = [];
+  const scheduledFor = localDateTime(form, 'scheduledFor', timeZone, issues);
+  const scheduledUntil = localDateTime(form, 'scheduledUntil', timeZone, issues);
+  throwIfIssues(issues, 'maintenance');
+  return {
+    name: text(form, 'name'),
+    body: text(form, 'body'),
+    componentIds: form.getAll('componentIds').filter((x): x is string => typeof x === 'string'),
+    // Left empty, the verb says which end of the window is missing.
+    scheduledFor: scheduledFor as number,
+    scheduledUntil: scheduledUntil as number,
+    autoTransitions: checked(form, 'autoTransitions'),
+    notify: checked(form, 'notify'),
+  };
+}
+
+export function handleMaintenanceForm(db: Db, form: FormData, user: SessionUser, now: number, timeZone: string): FormOutcome<never> {
+  const { incidentId } = scheduleMaintenance(db, readMaintenanceForm(form, timeZone), { now, actor: actorFor(user) });
+  return `/admin/incidents/${incidentId}?done=scheduled`;
+}

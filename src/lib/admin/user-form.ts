@@ -1,0 +1,50 @@
+// The staff page (admins only): add, change the role of, unlock, reset or disable an account.
+import type { Db } from '../../../db/open';
+import { requireAdmin } from '../auth/require-role';
+import { resetPassword } from '../auth/reset-password';
+import type { SessionUser } from '../auth/sessions';
+import { unlockUser } from '../auth/unlock-user';
+import { type Role } from '../auth/users';
+import { createUser } from '../auth/create-user';
+import { disableUser } from '../auth/disable-user';
+import { setUserRole } from '../auth/set-user-role';
+import { actorFor, checked, text } from './form-input';
+import type { FormOutcome } from './run-form';
+
+/** A password shown once: a new account's, or one reset by an admin. */
+export interface ShownPassword {
+  kind: 'created' | 'reset';
+  email: string;
+  password: string;
+}
+
+function readNewUserForm(form: FormData) {
+  return { email: text(form, 'email'), role: text(form, 'role') as Role };
+}
+
+/** Runs the submitted form: where to go next, or a password to show on this response only. */
+export function handleUserForm(db: Db, form: FormData, user: SessionUser, now: number): FormOutcome<ShownPassword> {
+  requireAdmin(user);
+  const ctx = { now, actor: actorFor(user) };
+  const id = text(form, 'id');
+  switch (text(form, 'intent')) {
+    case 'disable':
+      disableUser(db, id, ctx);
+      return '/admin/users?done=saved';
+    case 'unlock':
+      unlockUser(db, id, ctx);
+      return '/admin/users?done=unlocked';
+    case 'reset': {
+      const reset = resetPassword(db, id, { clearTwoFactor: checked(form, 'clearTwoFactor') }, ctx);
+      return { show: { kind: 'reset', email: reset.email, password: reset.password } };
+    }
+    case 'role':
+      setUserRole(db, id, text(form, 'role') === 'admin' ? 'admin' : 'editor', ctx);
+      return '/admin/users?done=saved';
+    default: {
+      const input = readNewUserForm(form);
+      const created = createUser(db, input, ctx);
+      return { show: { kind: 'created', email: created.email, password: created.password } };
+    }
+  }
+}

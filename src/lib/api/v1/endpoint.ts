@@ -1,0 +1,77 @@
+// The one way a write API route runs: read the JSON body, check the token's
+// scope, hand the body to the route's handler (which parses it with its schema
+// and calls one verb), and say any ShiraseError as the JSON error body in the
+// reader's language. Framework-free: the Astro files only name the pieces.
+import type { Db } from '../../../../db/open';
+import type { AppContext } from '../../app-context';
+import { authenticateToken, type TokenScope } from '../../auth/api-tokens';
+import type { Config } from '../../config';
+import { errorBody, HTTP_STATUS_BY_CODE, ShiraseError, type Thing } from '../../errors';
+import type { Locale } from '../../i18n/messages';
+import { parseInput } from '../../validation';
+import type { WriteContext } from '../../write-context';
+import { readJsonBody } from '../read-json';
+import type { ApiAnswer } from './answers';
+import type { z } from 'zod';
+
+/** What an Astro endpoint receives, as far as the write API needs it. */
+export interface EndpointContext {
+  request: Request;
+  params: Record<string, string | undefined>;
+  locals: { shirase: AppContext; locale: Locale };
+}
+
+export interface ApiCall {
+  db: Db;
+  config: Config;
+  now: number;
+  /** The token's actor, for the verb's audit row. */
+  ctx: WriteContext;
+  params: Record<string, string>;
+  /** The JSON body, checked to be an object. */
+  body: Record<string, unknown>;
+  /** The If-Match header: the version an edit started from, when the body does not name one. */
+  ifMatch: string | null;
+}
+
+function jsonObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ShiraseError('BAD_REQUEST', 'errors.json.notObject', { hint: 'errors.json.notObject.hint' });
+  }
+  return body as Record<string, unknown>;
+}
+
+function errorResponse(error: ShiraseError, locale: Locale): Response {
+  const headers: Record<string, string> = {};
+  if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="shirase"';
+  return Response.json(errorBody(error, locale), { status: HTTP_STATUS_BY_CODE[error.code], headers });
+}
+
+/** Runs a write API route: its token scope first, then its handler, which parses the body and calls one verb. */
+export function apiEndpoint({ scope, handle }: { scope: TokenScope; handle: (call: ApiCall) => ApiAnswer }) {
+  return async ({ request, params, locals }: EndpointContext): Promise<Response> => {
+    const { db, config } = locals.shirase;
+    try {
+      const raw = request.method === 'GET' || request.method === 'HEAD' ? undefined : await readJsonBody(request);
+      const now = locals.shirase.now();
+      const actor = authenticateToken(db, request.headers.get('authorization'), scope, now);
+      const body = raw === undefined ? {} : jsonObject(raw);
+      const answer = handle({ db, config, now, ctx: { now, actor }, params: params as Record<string, string>, body, ifMatch: request.headers.get('if-match') });
+      return Response.json(answer.body, { status: answer.status });
+    } catch (error) {
+      if (!(error instanceof ShiraseError)) throw error;
+      return errorResponse(error, locals.locale);
+    }
+  };
+}
+
+/** Any method a route does not have, and any path no route has: NOT_FOUND naming them. */
+export async function noEndpoint({ request, locals }: EndpointContext): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  return errorResponse(new ShiraseError('NOT_FOUND', 'errors.api.noEndpoint', { params: { method: request.method, path }, hint: 'errors.api.noEndpoint.hint' }), locals.locale);
+}
+
+/** Validates a body against its schema, fields named as the client sent them. */
+export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown, what: Thing): z.output<S> {
+  return parseInput(schema, body, what);
+}

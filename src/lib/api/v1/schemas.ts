@@ -1,0 +1,148 @@
+// The write API's request bodies as zod schemas. The same schemas validate
+// requests (src/pages/api/v1/**) and generate the OpenAPI document
+// (openapi.ts), so the two cannot drift; the field validators are the ones the
+// verbs and the admin forms use. Each schema maps the JSON names onto the
+// verb's input; the verb then checks what needs the database or the clock.
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { COMPONENT_STATUSES, IMPACTS, POSTABLE_INCIDENT_STATUSES, POSTABLE_STATUSES } from '../../status/vocabulary';
+import { bodyField, keyed, nameField } from '../../validation';
+
+extendZodWithOpenApi(z);
+
+const ID = /^[0-9a-z]{12}$/;
+
+/** ISO 8601 text to milliseconds; absent, null or empty stays absent. */
+const isoTime = (description?: string) =>
+  z
+    .string()
+    .refine((s) => s === '' || !Number.isNaN(Date.parse(s)), keyed('errors.field.isoDateTime'))
+    .nullish()
+    .transform((s) => (s ? Date.parse(s) : undefined))
+    .openapi({ format: 'date-time', ...(description ? { description } : {}) });
+
+/** A yes/no that is on only when sent as JSON `true`, as clients have always relied on. */
+const flag = (description: string) =>
+  z
+    .unknown()
+    .transform((v) => v === true)
+    .openapi({ type: 'boolean', default: false, description });
+
+const notifyFields = {
+  deliver_notifications: flag('Email and notify subscribers about this'),
+  notify: flag('The same as deliver_notifications'),
+};
+const notifyOf = (b: { deliver_notifications: boolean; notify: boolean }) => b.deliver_notifications || b.notify;
+
+const versionDescription =
+  'Optional. The version this edit started from, as the last answer gave it. If someone changed the resource since, nothing is changed and the answer is 409 CONFLICT with `current_version` and `current`. Without it (or an If-Match header) the edit applies whatever happened in between.';
+/** Read by readVersion (a whole number, or its text as an ETag gives it); kept raw here so If-Match can stand in. */
+const versionProperty = (extra = '') => z.unknown().openapi({ type: 'integer', minimum: 1, description: versionDescription + extra });
+
+const componentChangeBody = z
+  .object({
+    component_id: z.string().regex(ID, 'errors.field.pickComponent').optional(),
+    id: z.string().optional().openapi({ description: 'The same as component_id' }),
+    status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
+  })
+  .transform((c) => ({ componentId: c.component_id ?? c.id ?? '', status: c.status }))
+  .openapi('ComponentChange');
+
+const componentChanges = (description?: string) =>
+  z
+    .array(componentChangeBody, { invalid_type_error: 'errors.field.componentList' })
+    .optional()
+    .transform((list) => list ?? [])
+    .openapi(description ? { description } : {});
+
+export const newIncidentBody = z
+  .object({
+    name: nameField,
+    status: z.enum(POSTABLE_INCIDENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }) }).default('investigating'),
+    body: bodyField.openapi({ description: 'Markdown' }),
+    components: componentChanges(),
+    impact: z.enum(['none', 'minor', 'major', 'critical']).optional().openapi({ description: 'Overrides the impact worked out from component statuses' }),
+    display_at: isoTime('Defaults to now; may be in the past, not in the future'),
+    started_at: isoTime(),
+    ...notifyFields,
+  })
+  .transform((b) => ({
+    name: b.name,
+    status: b.status,
+    body: b.body,
+    components: b.components,
+    impact: b.impact,
+    displayAt: b.display_at,
+    startedAt: b.started_at,
+    notify: notifyOf(b),
+  }))
+  .openapi('NewIncident');
+
+export const newUpdateBody = z
+  .object({
+    status: z.enum(POSTABLE_STATUSES, { errorMap: () => ({ message: 'errors.field.pickUpdateStatus' }) }),
+    body: bodyField,
+    components: componentChanges(),
+    display_at: isoTime(),
+    ...notifyFields,
+  })
+  .transform((b) => ({ status: b.status, body: b.body, components: b.components, displayAt: b.display_at, notify: notifyOf(b) }))
+  .openapi('NewUpdate');
+
+export const resolutionBody = z
+  .object({
+    body: z.string().optional().openapi({ description: 'Markdown; a default text when empty' }),
+    components: componentChanges('Components to leave in a status other than operational'),
+    display_at: isoTime(),
+    ...notifyFields,
+  })
+  .transform((b) => ({ body: b.body ?? '', components: b.components, displayAt: b.display_at, notify: notifyOf(b) }))
+  .openapi('Resolution');
+
+export const incidentEditBody = z
+  .object({
+    name: nameField.optional(),
+    impact: z.enum(['auto', ...IMPACTS]).optional().openapi({ description: '`auto` goes back to working it out from component statuses' }),
+    version: versionProperty(),
+  })
+  .openapi('IncidentEdit');
+
+export const updateEditBody = z
+  .object({
+    body: bodyField.optional(),
+    display_at: isoTime(),
+    version: versionProperty(),
+  })
+  .openapi('UpdateEdit');
+
+export const componentStatusBody = z
+  .object({
+    status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
+    note: z.string().optional(),
+    version: versionProperty(" A component's version is raised by every change to it, its status included."),
+  })
+  .openapi('ComponentStatus');
+
+export const newMaintenanceBody = z
+  .object({
+    name: nameField,
+    body: bodyField,
+    component_ids: z.array(z.string()).optional().transform((ids) => ids ?? []),
+    scheduled_for: isoTime(),
+    scheduled_until: isoTime('Must be after scheduled_for'),
+    auto_transitions: z
+      .unknown()
+      .transform((v) => v !== false)
+      .openapi({ type: 'boolean', default: true, description: 'Start and complete the window on its own' }),
+    ...notifyFields,
+  })
+  .transform((b) => ({
+    name: b.name,
+    body: b.body,
+    componentIds: b.component_ids,
+    scheduledFor: b.scheduled_for as number,
+    scheduledUntil: b.scheduled_until as number,
+    autoTransitions: b.auto_transitions,
+    notify: notifyOf(b),
+  }))
+  .openapi('NewMaintenance', { required: ['name', 'body', 'scheduled_for', 'scheduled_until'] });

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Db } from '../../../db/open';
+import { apiTokens } from '../../../db/schema';
+import { newPublicId } from '../ids';
+import { recordAudit } from '../audit/record-audit';
+import { nameField, parseInput } from '../validation';
+import type { WriteContext } from '../write-context';
+import { hashToken } from './sessions';
+import { TOKEN_SCOPES } from './api-tokens';
+
+const TOKEN_PREFIX = 'shr_';
+
+const createSchema = z.object({
+  name: nameField,
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, 'errors.field.pickScope'),
+});
+
+/** Creates a token. The token itself is returned once; only its hash is kept. */
+export function createApiToken(db: Db, input: z.input<typeof createSchema>, ctx: WriteContext): { id: string; token: string } {
+  const data = parseInput(createSchema, input, 'token');
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const id = newPublicId();
+  db.transaction((tx) => {
+    tx.insert(apiTokens)
+      .values({
+        id,
+        name: data.name,
+        prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+        tokenHash: hashToken(token),
+        scopes: JSON.stringify([...new Set(data.scopes)]),
+        createdBy: ctx.actor?.kind === 'user' ? ctx.actor.id : null,
+        createdAt: ctx.now,
+      })
+      .run();
+    recordAudit(tx, ctx, { action: 'token.create', entityType: 'api_token', entityId: id, after: data });
+  });
+  return { id, token };
+}
