@@ -84,6 +84,11 @@ export class RenderPool {
     return this.threads.map((t) => t.worker.threadId);
   }
 
+  /** The loopback ports the threads listen on (each answers only requests carrying this process's key). */
+  get ports(): number[] {
+    return this.threads.map((t) => t.port);
+  }
+
   /** Stops one thread as a crash would; the pool starts another. */
   async terminate(threadId: number): Promise<void> {
     await this.threads.find((t) => t.worker.threadId === threadId)?.worker.terminate();

@@ -1,0 +1,65 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subscribers } from '../../db/schema';
+import { newPublicId } from '../../src/lib/ids';
+import { openIncident } from '../../src/lib/incidents/open-incident';
+import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
+import { startSmtpSink } from '../support/smtp-sink';
+import { startTestSite, type TestSite } from '../support/test-server';
+import { rawRequest } from '../support/raw-http';
+import { until } from '../support/until';
+
+let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+let site: TestSite;
+const exportDir = mkdtempSync(join(tmpdir(), 'shirase-export-dir-'));
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  site = await startTestSite({ seed: true, env: { SMTP_URL: sink.url, MAIL_PER_SECOND: '1000', REMINDER_MINUTES: '60', EXPORT_DIR: exportDir }, maintenancePollMs: 50 });
+});
+afterAll(async () => {
+  await site?.close();
+  await sink?.close();
+});
+
+describe('maintenance reminders', () => {
+  it('go out once, the given minutes before a window starts, and not for a window further off', async () => {
+    const email = `reminded-${Date.now()}@example.com`;
+    site.db.insert(subscribers).values({ id: newPublicId(), email, locale: 'en', componentIds: null, status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
+    const now = Date.now();
+    const ctx = { now };
+    scheduleMaintenance(site.db, { name: 'Database upgrade soon', body: 'Writes pause briefly.', scheduledFor: now + 30 * 60_000, scheduledUntil: now + 90 * 60_000 }, ctx);
+    scheduleMaintenance(site.db, { name: 'Network work next week', body: 'Nothing to notice.', scheduledFor: now + 7 * 86_400_000, scheduledUntil: now + 7 * 86_400_000 + 3_600_000 }, ctx);
+    const reminder = await until(() => sink.for(email).find((m) => m.subject.includes('Database upgrade soon')));
+    expect(reminder.subject).toContain('Maintenance starting soon');
+    // Many more turns of the timer: still one reminder, and none for next week's window.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sink.for(email).filter((m) => m.subject.includes('Database upgrade soon'))).toHaveLength(1);
+    expect(sink.for(email).some((m) => m.subject.includes('Network work next week'))).toBe(false);
+  });
+});
+
+describe('EXPORT_DIR', () => {
+  it('follows every change with a static copy', async () => {
+    const { incidentId } = openIncident(site.db, { name: 'Copied to the static site', status: 'investigating', body: 'Looking into it.' }, { now: Date.now() });
+    await site.server.checkForChanges();
+    const page = join(exportDir, 'incidents', incidentId, 'index.html');
+    await until(() => existsSync(page) && readFileSync(join(exportDir, 'index.html'), 'utf8').includes('Copied to the static site'), 10_000);
+    expect(readFileSync(page, 'utf8')).toContain('Copied to the static site');
+    expect(existsSync(join(exportDir, '404.html'))).toBe(true);
+  });
+});
+
+describe('the render threads', () => {
+  it('answer nobody but the serving thread: a request without its key is refused', async () => {
+    // The threads listen on loopback ports of their own; find them among this process's listeners by asking each for a page.
+    const ports = site.server.renderers.ports;
+    expect(ports.length).toBeGreaterThan(0);
+    for (const port of ports) {
+      const answer = await rawRequest(`http://127.0.0.1:${port}`, '/admin', { headers: { 'x-shirase-client-address': '203.0.113.1' } });
+      expect(answer.status).toBe(403);
+      expect(answer.body).toBe('');
+    }
+  });
+});
