@@ -51,7 +51,8 @@ const configSchema = z.object({
     .int()
     .min(1)
     .max(1_000_000)
-    .default(200)
+    .default(500)
+    // Generous: a large office behind one NAT address opens the page all at once on the worst day.
     .describe('open connections (and, a quarter as many, live event streams) one client address may hold'),
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(['0', '1'])
