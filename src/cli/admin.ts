@@ -56,7 +56,7 @@ async function main(args: string[]): Promise<number> {
       password = (await rl.question('Password (at least 12 characters): ')).trim();
       rl.close();
     }
-    const result = createUser(db, { email: subject, role, name: option(args, '--name'), password }, ctx);
+    const result = await createUser(db, { email: subject, role, name: option(args, '--name'), password }, ctx);
     console.log(`Added ${subject.trim().toLowerCase()} as ${role}.`);
     if (result.generated) console.log(`Password (shown only now): ${result.password}`);
     return 0;
@@ -73,7 +73,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (verb === 'reset-password') {
     const clearTwoFactor = args.includes('--clear-2fa');
-    const reset = resetPassword(db, findUserByEmail(db, subject).id, { clearTwoFactor }, ctx);
+    const reset = await resetPassword(db, findUserByEmail(db, subject).id, { clearTwoFactor }, ctx);
     console.log(`Reset the password of ${reset.email}; ${reset.sessionsEnded} session(s) ended${clearTwoFactor ? ', two-factor sign-in turned off' : ''}.`);
     console.log(`Password (shown only now): ${reset.password}`);
     return 0;

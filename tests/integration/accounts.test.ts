@@ -17,9 +17,9 @@ afterAll(() => site?.close());
 
 let counter = 0;
 const PASSWORD = 'a perfectly fine password';
-function person(role: 'admin' | 'editor' = 'editor') {
+async function person(role: 'admin' | 'editor' = 'editor') {
   const email = `person${++counter}-${Date.now()}@example.com`;
-  const { userId } = createUser(site.db, { email, role, password: PASSWORD }, { now: Date.now() });
+  const { userId } = await createUser(site.db, { email, role, password: PASSWORD }, { now: Date.now() });
   return { email, userId };
 }
 const signInFrom = (address: string, email: string, password: string, target = site) => postForm(target, '/admin/login', { email, password }, { address });
@@ -35,7 +35,7 @@ function totpFor(userId: string) {
 
 describe('failed sign-ins', () => {
   it('refuse the guessing address but never lock the owner out from another', async () => {
-    const { email } = person();
+    const { email } = await person();
     const guesser = '198.51.100.7';
     const statuses: number[] = [];
     for (let i = 0; i < MAX_FAILURES_PER_PAIR + 3; i++) statuses.push((await signInFrom(guesser, email, `wrong guess ${i}`)).status);
@@ -51,7 +51,7 @@ describe('failed sign-ins', () => {
   });
 
   it('count guesses sent all at once, so waiting out the delay together does not get more of them checked', async () => {
-    const { email } = person();
+    const { email } = await person();
     // A few failures from elsewhere first, so every guess below waits before its password is checked.
     for (let i = 0; i < 4; i++) await signInFrom(`198.51.100.${100 + i}`, email, 'wrong');
     const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => signInFrom('198.51.100.9', email, `guess ${i}`).then((r) => r.status)));
@@ -61,7 +61,7 @@ describe('failed sign-ins', () => {
   });
 
   it('can be forgotten by an admin under Staff, after which the refused address gets in', async () => {
-    const { email, userId } = person();
+    const { email, userId } = await person();
     const address = '198.51.100.8';
     for (let i = 0; i < MAX_FAILURES_PER_PAIR; i++) await signInFrom(address, email, 'wrong');
     expect((await signInFrom(address, email, PASSWORD)).status).toBe(429);
@@ -78,7 +78,7 @@ describe('failed sign-ins', () => {
 
 describe('passwords and sessions', () => {
   it('lets staff change their own password with the current one, ending their other sessions', async () => {
-    const { email, userId } = person();
+    const { email, userId } = await person();
     const here = cookieOf(await signInFrom('192.0.2.1', email, PASSWORD));
     const elsewhere = cookieOf(await signInFrom('192.0.2.2', email, PASSWORD));
     const page = await (await getWith(here, '/admin/account')).text();
@@ -104,7 +104,7 @@ describe('passwords and sessions', () => {
   });
 
   it('lets an admin reset another person’s password: shown once, their sessions end at once', async () => {
-    const { email, userId } = person();
+    const { email, userId } = await person();
     const theirs = cookieOf(await signInFrom('192.0.2.4', email, PASSWORD));
     expect((await getWith(theirs, '/admin')).status).toBe(200);
     const admin = await signedInStaff(site, 'admin');
@@ -123,7 +123,7 @@ describe('passwords and sessions', () => {
   });
 
   it('ends a disabled person’s sessions at once', async () => {
-    const { email, userId } = person();
+    const { email, userId } = await person();
     const theirs = cookieOf(await signInFrom('192.0.2.5', email, PASSWORD));
     const admin = await signedInStaff(site, 'admin');
     expect((await admin.post('/admin/users', { intent: 'disable', id: userId })).status).toBe(303);
@@ -132,7 +132,7 @@ describe('passwords and sessions', () => {
   });
 
   it('purges expired sessions when someone signs in', async () => {
-    const { email, userId } = person();
+    const { email, userId } = await person();
     site.db.insert(sessions).values({ tokenHash: 'expired-one', userId, createdAt: 1, expiresAt: 2, lastSeenAt: 1 }).run();
     site.db.insert(signInChallenges).values({ tokenHash: 'stale-one', userId, createdAt: 1, expiresAt: 2 }).run();
     expect((await signInFrom('192.0.2.6', email, PASSWORD)).status).toBe(303);
@@ -143,7 +143,7 @@ describe('passwords and sessions', () => {
 
 describe('two-factor sign-in', () => {
   async function enrol(address: string) {
-    const { email, userId } = person();
+    const { email, userId } = await person();
     const cookie = cookieOf(await signInFrom(address, email, PASSWORD))!;
     expect((await postForm(site, '/admin/account/two-factor', { intent: 'start' }, { cookie })).status).toBe(303);
     const totp = totpFor(userId);
@@ -157,7 +157,7 @@ describe('two-factor sign-in', () => {
   }
 
   it('is set up from a QR code, the otpauth address or the secret, confirmed with a code', async () => {
-    const { email, userId } = person();
+    const { email, userId } = await person();
     const cookie = cookieOf(await signInFrom('192.0.2.10', email, PASSWORD));
     const before = await (await getWith(cookie, '/admin/account/two-factor')).text();
     expect(before).toContain('Two-factor sign-in is off');
@@ -287,7 +287,7 @@ describe('STAFF_2FA=required', () => {
 
   it('sends an admin without two-factor sign-in to set it up, and lets them reach nothing else until done', async () => {
     const email = `strict-${Date.now()}@example.com`;
-    const { userId } = createUser(strict.db, { email, role: 'admin', password: PASSWORD }, { now: Date.now() });
+    const { userId } = await createUser(strict.db, { email, role: 'admin', password: PASSWORD }, { now: Date.now() });
     const cookie = cookieOf(await postForm(strict, '/admin/login', { email, password: PASSWORD }))!;
     for (const path of ['/admin', '/admin/users', '/admin/account']) {
       const res = await getWith(cookie, path, strict);
@@ -310,7 +310,7 @@ describe('STAFF_2FA=required', () => {
 
   it('leaves editors free to choose', async () => {
     const email = `strict-editor-${Date.now()}@example.com`;
-    createUser(strict.db, { email, role: 'editor', password: PASSWORD }, { now: Date.now() });
+    await createUser(strict.db, { email, role: 'editor', password: PASSWORD }, { now: Date.now() });
     const cookie = cookieOf(await postForm(strict, '/admin/login', { email, password: PASSWORD }));
     expect((await getWith(cookie, '/admin', strict)).status).toBe(200);
   });

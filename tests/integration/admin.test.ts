@@ -40,7 +40,7 @@ describe('signing in', () => {
 
   it('answers an unknown account and a wrong password the same way', async () => {
     const email = `known-${Date.now()}@example.com`;
-    createUser(site.db, { email, role: 'editor', password: 'a long enough password' }, { now: Date.now() });
+    await createUser(site.db, { email, role: 'editor', password: 'a long enough password' }, { now: Date.now() });
     const unknown = await postForm(site, '/admin/login', { email: `nobody-${Date.now()}@example.com`, password: 'whatever it is' });
     const wrong = await postForm(site, '/admin/login', { email, password: 'not the password' });
     expect(unknown.status).toBe(401);
@@ -51,7 +51,7 @@ describe('signing in', () => {
 
   it('never locks an account for its owner: failures from many addresses only make its sign-ins wait, a few seconds at most', async () => {
     const email = `lock-${Date.now()}@example.com`;
-    createUser(site.db, { email, role: 'editor', password: 'the right password' }, { now: Date.now() });
+    await createUser(site.db, { email, role: 'editor', password: 'the right password' }, { now: Date.now() });
     const t0 = Date.now();
     const waits: number[] = [];
     const wait = async (ms: number) => void waits.push(ms);

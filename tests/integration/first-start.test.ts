@@ -18,16 +18,16 @@ function counts(db: Database.Database) {
 const failOn = (table: string) => `CREATE TRIGGER fail_first_start BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`;
 
 describe('the first start', () => {
-  it('leaves an empty database when seeding fails half-way, and the next start seeds it again', () => {
+  it('leaves an empty database when seeding fails half-way, and the next start seeds it again', async () => {
     const { db, dir } = freshDatabase();
     folders.push(dir);
     // Components are written first; the incidents after them fail.
     db.$client.exec(failOn('incidents'));
-    expect(() => seedFirstStart(db, { now: Date.now(), timeZone: 'Asia/Tokyo', seed: 'auto' })).toThrow(/the disk is full/);
+    await expect(seedFirstStart(db, { now: Date.now(), timeZone: 'Asia/Tokyo', seed: 'auto' })).rejects.toThrow(/the disk is full/);
     expect(counts(db.$client)).toEqual({ components: 0, incidents: 0, users: 0, audit: 0 });
 
     db.$client.exec('DROP TRIGGER fail_first_start');
-    const again = seedFirstStart(db, { now: Date.now(), timeZone: 'Asia/Tokyo', seed: 'auto' });
+    const again = await seedFirstStart(db, { now: Date.now(), timeZone: 'Asia/Tokyo', seed: 'auto' });
     expect(again.seeded).toBe(true);
     expect(again.admin?.email).toBe('admin@example.com');
     expect(again.admin?.password.length).toBeGreaterThan(10);
@@ -35,16 +35,16 @@ describe('the first start', () => {
     expect(after.components).toBeGreaterThan(0);
     expect(after.users).toBe(1);
     // A third start finds the demo and changes nothing.
-    expect(seedFirstStart(db, { now: Date.now(), timeZone: 'Asia/Tokyo', seed: 'auto' })).toEqual({ seeded: false });
+    expect(await seedFirstStart(db, { now: Date.now(), timeZone: 'Asia/Tokyo', seed: 'auto' })).toEqual({ seeded: false });
     expect(counts(db.$client)).toEqual(after);
     db.$client.close();
   });
 
-  it('commits the demo and its admin together: no demo without a way to sign in', () => {
+  it('commits the demo and its admin together: no demo without a way to sign in', async () => {
     const { db, dir } = freshDatabase();
     folders.push(dir);
     db.$client.exec(failOn('users'));
-    expect(() => seedFirstStart(db, { now: Date.now(), timeZone: 'Asia/Tokyo', seed: 'auto' })).toThrow(/the disk is full/);
+    await expect(seedFirstStart(db, { now: Date.now(), timeZone: 'Asia/Tokyo', seed: 'auto' })).rejects.toThrow(/the disk is full/);
     expect(counts(db.$client)).toEqual({ components: 0, incidents: 0, users: 0, audit: 0 });
     db.$client.close();
   });

@@ -7,7 +7,7 @@ let counter = 0;
 export async function signedInStaff(site: TestSite, role: 'admin' | 'editor' = 'admin') {
   const email = `staff${++counter}-${Date.now()}@example.com`;
   const password = 'correct horse battery staple';
-  createUser(site.db, { email, role, password }, { now: Date.now() });
+  await createUser(site.db, { email, role, password }, { now: Date.now() });
   const res = await postForm(site, '/admin/login', { email, password });
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
   if (res.status !== 303 || !cookie) throw new Error(`sign-in failed with ${res.status}`);

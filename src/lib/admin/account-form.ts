@@ -16,7 +16,7 @@ function readPasswordForm(form: FormData) {
   return { currentPassword: text(form, 'currentPassword'), newPassword: text(form, 'newPassword') };
 }
 
-export function handleAccountForm(db: Db, form: FormData, user: SessionUser, now: number, request: AccountRequest): FormOutcome<never> {
-  changePassword(db, { userId: user.id, ...readPasswordForm(form), address: request.address, keepSessionToken: request.sessionToken }, { now, actor: actorFor(user) });
+export async function handleAccountForm(db: Db, form: FormData, user: SessionUser, now: number, request: AccountRequest): Promise<FormOutcome<never>> {
+  await changePassword(db, { userId: user.id, ...readPasswordForm(form), address: request.address, keepSessionToken: request.sessionToken }, { now, actor: actorFor(user) });
   return '/admin/account?done=password';
 }

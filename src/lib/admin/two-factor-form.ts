@@ -20,7 +20,7 @@ export function twoFactorRequired(config: Pick<Config, 'staffTwoFactor'>, user: 
   return config.staffTwoFactor === 'required' && user.role === 'admin';
 }
 
-export function handleTwoFactorForm(db: Db, form: FormData, user: SessionUser, now: number, request: { address: string; required: boolean }): FormOutcome<ShownCodes> {
+export async function handleTwoFactorForm(db: Db, form: FormData, user: SessionUser, now: number, request: { address: string; required: boolean }): Promise<FormOutcome<ShownCodes>> {
   const ctx = { now, actor: actorFor(user) };
   switch (text(form, 'intent')) {
     case 'start':
@@ -29,9 +29,9 @@ export function handleTwoFactorForm(db: Db, form: FormData, user: SessionUser, n
     case 'enable':
       return { show: { recoveryCodes: enableTwoFactor(db, { userId: user.id, code: text(form, 'code') }, ctx).recoveryCodes, renewed: false } };
     case 'renew':
-      return { show: { recoveryCodes: renewRecoveryCodes(db, { userId: user.id, proof: text(form, 'renewProof'), address: request.address }, ctx).recoveryCodes, renewed: true } };
+      return { show: { recoveryCodes: (await renewRecoveryCodes(db, { userId: user.id, proof: text(form, 'renewProof'), address: request.address }, ctx)).recoveryCodes, renewed: true } };
     case 'disable':
-      disableTwoFactor(db, { userId: user.id, proof: text(form, 'proof'), address: request.address, required: request.required }, ctx);
+      await disableTwoFactor(db, { userId: user.id, proof: text(form, 'proof'), address: request.address, required: request.required }, ctx);
       return '/admin/account/two-factor?done=off';
     default:
       return '/admin/account/two-factor';

@@ -23,7 +23,7 @@ function readNewUserForm(form: FormData) {
 }
 
 /** Runs the submitted form: where to go next, or a password to show on this response only. */
-export function handleUserForm(db: Db, form: FormData, user: SessionUser, now: number): FormOutcome<ShownPassword> {
+export async function handleUserForm(db: Db, form: FormData, user: SessionUser, now: number): Promise<FormOutcome<ShownPassword>> {
   requireAdmin(user);
   const ctx = { now, actor: actorFor(user) };
   const id = text(form, 'id');
@@ -35,7 +35,7 @@ export function handleUserForm(db: Db, form: FormData, user: SessionUser, now: n
       unlockUser(db, id, ctx);
       return '/admin/users?done=unlocked';
     case 'reset': {
-      const reset = resetPassword(db, id, { clearTwoFactor: checked(form, 'clearTwoFactor') }, ctx);
+      const reset = await resetPassword(db, id, { clearTwoFactor: checked(form, 'clearTwoFactor') }, ctx);
       return { show: { kind: 'reset', email: reset.email, password: reset.password } };
     }
     case 'role':
@@ -43,7 +43,7 @@ export function handleUserForm(db: Db, form: FormData, user: SessionUser, now: n
       return '/admin/users?done=saved';
     default: {
       const input = readNewUserForm(form);
-      const created = createUser(db, input, ctx);
+      const created = await createUser(db, input, ctx);
       return { show: { kind: 'created', email: created.email, password: created.password } };
     }
   }

@@ -17,16 +17,16 @@ const schema = z.object({ newPassword: newPasswordField });
  * counts as a failed sign-in). Their other sessions end; the one that made
  * the change stays.
  */
-export function changePassword(
+export async function changePassword(
   db: Db,
   input: { userId: string; currentPassword: string; newPassword: string; address: string; keepSessionToken?: string },
   ctx: WriteContext,
-): { sessionsEnded: number } {
+): Promise<{ sessionsEnded: number }> {
   const user = db.select().from(users).where(eq(users.id, input.userId)).get();
   if (!user) throw notFound('user', input.userId);
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
   const issues: FieldIssue[] = [];
-  const currentOk = verifyPassword(input.currentPassword, user.passwordHash);
+  const currentOk = await verifyPassword(input.currentPassword, user.passwordHash);
   if (currentOk) forgiveSignInAttempt(db, attempt);
   else issues.push(fieldIssue('currentPassword', 'errors.field.notCurrentPassword'));
   const parsed = schema.safeParse({ newPassword: input.newPassword });
@@ -35,7 +35,7 @@ export function changePassword(
   if (issues.length > 0) {
     throw notSaved('password', issues);
   }
-  const passwordHash = hashPassword(input.newPassword);
+  const passwordHash = await hashPassword(input.newPassword);
   return db.transaction((tx) => {
     tx.update(users).set({ passwordHash, updatedAt: ctx.now }).where(eq(users.id, user.id)).run();
     const sessionsEnded = endUserSessions(tx, user.id, input.keepSessionToken);

@@ -17,11 +17,28 @@ const createSchema = z.object({
   password: newPasswordField.optional(),
 });
 
-/** Adds a staff account. Without a password one is generated and returned, to be shown once. */
-export function createUser(db: Db, input: z.input<typeof createSchema>, ctx: WriteContext): { userId: string; email: string; password: string; generated: boolean } {
+type NewUserInput = z.input<typeof createSchema>;
+
+/** A checked new account with its password hashed, ready for `insertUser`. */
+export interface PreparedUser {
+  data: z.output<typeof createSchema>;
+  password: string;
+  passwordHash: string;
+}
+
+/**
+ * Checks the fields and hashes the password (on the worker pool), outside any
+ * transaction: a caller that must add the account inside its own
+ * transaction, such as the first start, prepares first.
+ */
+export async function prepareUser(input: NewUserInput): Promise<PreparedUser> {
   const data = parseInput(createSchema, input, 'account');
   const password = data.password ?? generatePassword();
-  const passwordHash = hashPassword(password);
+  return { data, password, passwordHash: await hashPassword(password) };
+}
+
+/** Adds a prepared account, in its own transaction or as a savepoint of the caller's. */
+export function insertUser(db: Db, { data, password, passwordHash }: PreparedUser, ctx: WriteContext): { userId: string; email: string; password: string; generated: boolean } {
   return db.transaction((tx) => {
     const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)).get();
     if (existing) {
@@ -32,4 +49,9 @@ export function createUser(db: Db, input: z.input<typeof createSchema>, ctx: Wri
     recordAudit(tx, ctx, { action: 'user.create', entityType: 'user', entityId: userId, after: { email: data.email, role: data.role } });
     return { userId, email: data.email, password, generated: data.password === undefined };
   });
+}
+
+/** Adds a staff account. Without a password one is generated and returned, to be shown once. */
+export async function createUser(db: Db, input: NewUserInput, ctx: WriteContext): Promise<{ userId: string; email: string; password: string; generated: boolean }> {
+  return insertUser(db, await prepareUser(input), ctx);
 }

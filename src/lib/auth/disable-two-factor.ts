@@ -4,7 +4,7 @@ import { users } from '../../../db/schema';
 import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import type { WriteContext } from '../write-context';
-import { isPasswordOrCode } from './password-or-code';
+import { checkPasswordOrCode } from './password-or-code';
 import { clearTwoFactor } from './clear-two-factor';
 import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
 
@@ -15,7 +15,7 @@ export const NOT_PASSWORD_OR_CODE = 'errors.twoFactor.notPasswordOrCode';
  * a current code (wrong ones count as failed sign-ins). Where it is required
  * for admins (STAFF_2FA=required), an admin cannot turn it off.
  */
-export function disableTwoFactor(db: Db, input: { userId: string; proof: string; address: string; required: boolean }, ctx: WriteContext): void {
+export async function disableTwoFactor(db: Db, input: { userId: string; proof: string; address: string; required: boolean }, ctx: WriteContext): Promise<void> {
   const user = db.select().from(users).where(eq(users.id, input.userId)).get();
   if (!user) throw notFound('user', input.userId);
   if (user.totpEnabledAt === null) throw new ShiraseError('CONFLICT', 'errors.twoFactor.alreadyOff');
@@ -23,8 +23,9 @@ export function disableTwoFactor(db: Db, input: { userId: string; proof: string;
     throw new ShiraseError('FORBIDDEN', 'errors.twoFactor.required', { hint: 'errors.twoFactor.required.hint' });
   }
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
+  const proof = await checkPasswordOrCode(user, input.proof);
   db.transaction((tx) => {
-    if (!isPasswordOrCode(tx, user, input.proof, ctx.now)) throw new ShiraseError('VALIDATION', NOT_PASSWORD_OR_CODE, { fields: [fieldIssue('proof', NOT_PASSWORD_OR_CODE)] });
+    if (!proof.holds(tx, ctx.now)) throw new ShiraseError('VALIDATION', NOT_PASSWORD_OR_CODE, { fields: [fieldIssue('proof', NOT_PASSWORD_OR_CODE)] });
     forgiveSignInAttempt(tx, attempt);
     clearTwoFactor(tx, user.id, ctx.now);
     recordAudit(tx, ctx, { action: 'user.two_factor_disable', entityType: 'user', entityId: user.id });

@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
 import { keyed } from '../validation';
 
@@ -12,22 +12,27 @@ const MAX_MEMORY = 64 * 1024 * 1024;
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-export function hashPassword(password: string): string {
+/**
+ * scrypt on libuv's worker pool: a sign-in costs its 50 ms there, never on
+ * the thread that renders pages for everyone else.
+ */
+function derive(password: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFKC'), salt, length, { ...options, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+}
+
+export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = scryptSync(password.normalize('NFKC'), salt, KEY_LENGTH, { N, r: R, p: P, maxmem: MAX_MEMORY });
+  const hash = await derive(password, salt, KEY_LENGTH, { N, r: R, p: P });
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const actual = scryptSync(password.normalize('NFKC'), Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: MAX_MEMORY,
-  });
+  const actual = await derive(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
   return timingSafeEqual(actual, expected);
 }
 
@@ -36,13 +41,13 @@ export function generatePassword(): string {
   return randomBytes(16).toString('base64url');
 }
 
-let dummy: string | undefined;
+let dummy: Promise<string> | undefined;
 /**
  * Verifying against this costs what a real check costs, so an unknown account
  * answers as slowly as a known one. Made on first use: hashing at import would
  * add a scrypt to every process start.
  */
-export function dummyHash(): string {
+export function dummyHash(): Promise<string> {
   dummy ??= hashPassword(generatePassword());
   return dummy;
 }

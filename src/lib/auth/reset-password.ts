@@ -15,9 +15,9 @@ import { clearTwoFactor } from './clear-two-factor';
  * failed sign-ins are forgotten; with `clearTwoFactor`, two-factor sign-in is
  * turned off too, for someone who lost their phone and recovery codes.
  */
-export function resetPassword(db: Db, userId: string, options: { clearTwoFactor?: boolean }, ctx: WriteContext): { email: string; password: string; sessionsEnded: number } {
+export async function resetPassword(db: Db, userId: string, options: { clearTwoFactor?: boolean }, ctx: WriteContext): Promise<{ email: string; password: string; sessionsEnded: number }> {
   const password = generatePassword();
-  const passwordHash = hashPassword(password);
+  const passwordHash = await hashPassword(password);
   return db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.id, userId)).get();
     if (!user) throw notFound('user', userId);

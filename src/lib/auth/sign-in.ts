@@ -47,7 +47,7 @@ export async function signIn(db: Db, input: { email: string; password: string; a
   const attempt = claimSignInAttempt(db, email, input.address, now);
   await (options.wait ?? sleep)(attempt.delayMs);
   const user = db.select().from(users).where(eq(users.email, email)).get();
-  const ok = verifyPassword(input.password, user?.passwordHash ?? dummyHash()) && user !== undefined && user.disabledAt === null;
+  const ok = (await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash()))) && user !== undefined && user.disabledAt === null;
   if (!ok || !user) {
     throw new ShiraseError('UNAUTHORIZED', 'errors.signIn.wrong', { fields: [fieldIssue('password', 'errors.signIn.wrong')] });
   }

@@ -1,5 +1,5 @@
 import type { Db } from '../../../db/open';
-import { createUser } from '../auth/create-user';
+import { insertUser, prepareUser } from '../auth/create-user';
 import { isDatabaseEmpty, seedDemo } from './seed-demo';
 
 const DEMO_ADMIN_EMAIL = 'admin@example.com';
@@ -16,13 +16,15 @@ export interface FirstStart {
  * database empty, so the next start seeds it again instead of finding half a
  * demo and no way to sign in.
  */
-export function seedFirstStart(db: Db, options: { now: number; timeZone: string; seed: 'auto' | 'never' }): FirstStart {
-  if (options.seed !== 'auto') return { seeded: false };
+export async function seedFirstStart(db: Db, options: { now: number; timeZone: string; seed: 'auto' | 'never' }): Promise<FirstStart> {
+  if (options.seed !== 'auto' || !isDatabaseEmpty(db)) return { seeded: false };
+  // Hashed before the transaction: scrypt runs on the worker pool, and a transaction cannot wait.
+  const prepared = await prepareUser({ email: DEMO_ADMIN_EMAIL, name: 'Demo admin', role: 'admin' });
   return db.$client
     .transaction((): FirstStart => {
       if (!isDatabaseEmpty(db)) return { seeded: false };
       seedDemo(db, options.now, options.timeZone);
-      const admin = createUser(db, { email: DEMO_ADMIN_EMAIL, name: 'Demo admin', role: 'admin' }, { now: options.now });
+      const admin = insertUser(db, prepared, { now: options.now });
       return { seeded: true, admin: { email: DEMO_ADMIN_EMAIL, password: admin.password } };
     })
     .immediate();
