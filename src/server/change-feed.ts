@@ -7,6 +7,14 @@ import { folderSignature } from '../lib/postmortems/load-postmortems';
 /** How often the safety net looks, for file systems that report nothing. */
 const SAFETY_NET_MS = 500;
 
+/**
+ * After a WAL event that showed no change, look again this much later (ms):
+ * the commit frame reaches the file a moment before the WAL index makes it
+ * visible to readers, so the first look can come too early. Each look costs
+ * a few microseconds; past the last, the safety net takes over.
+ */
+const CHASE_MS = [1, 2, 5, 10, 20, 50];
+
 export interface ChangeFeed {
   /** Whether the change counter moved since the last call that said so. */
   changedSinceLastLook(): boolean;
@@ -30,7 +38,8 @@ function watchFolder(dir: string, onEvent: (name: string | null) => void): FSWat
  * system says so. A commit by any connection writes the database's WAL file
  * first; a postmortem saved from an editor or the admin writes the folder.
  * Either event makes the feed look at the change counter (a postmortem edit
- * bumps it first, so it is a change like any write). A slow poll of the
+ * bumps it first, so it is a change like any write), and a WAL event keeps
+ * looking for a few milliseconds until the commit shows. A slow poll of the
  * same two things stays as the safety net, because some file systems (network
  * ones, some container mounts) never report an event; it is the only reason
  * the feed polls at all.
@@ -59,11 +68,28 @@ export function startChangeFeed(options: { db: Db; databasePath: string; postmor
     soon();
   };
 
+  // A WAL event looks now and, while the counter stays put, again along CHASE_MS; a newer event starts the chase over.
+  let chase: NodeJS.Timeout | undefined;
+  const chaseFrom = (step: number, counterBefore: number) => {
+    chase = setTimeout(() => {
+      chase = undefined;
+      if (seenCounter !== counterBefore) return;
+      changed();
+      if (seenCounter === counterBefore && step + 1 < CHASE_MS.length) chaseFrom(step + 1, counterBefore);
+    }, CHASE_MS[step]);
+    chase.unref();
+  };
+  const walWritten = () => {
+    clearTimeout(chase);
+    soon();
+    chaseFrom(0, seenCounter);
+  };
+
   const watchers: (FSWatcher | undefined)[] = [];
   if (options.databasePath !== ':memory:') {
     const file = resolve(options.databasePath);
     const wal = `${basename(file)}-wal`;
-    watchers.push(watchFolder(dirname(file), (name) => name === wal && soon()));
+    watchers.push(watchFolder(dirname(file), (name) => name === wal && walWritten()));
   }
   watchers.push(watchFolder(postmortemsDir, (name) => (name === null || name.endsWith('.md')) && lookAtPostmortems()));
   const safetyNet = setInterval(() => {
@@ -81,6 +107,7 @@ export function startChangeFeed(options: { db: Db; databasePath: string; postmor
     },
     close: () => {
       clearInterval(safetyNet);
+      clearTimeout(chase);
       for (const w of watchers) w?.close();
     },
   };

@@ -17,8 +17,8 @@ export function bumpChangeCounter(tx: Tx): void {
 
 /**
  * The change counter, read with its statement prepared once: the server asks
- * a hundred times a second so a write by any process shows within
- * milliseconds (each ask costs a few microseconds).
+ * on every write it hears of, from any process, and a few times more while a
+ * commit becomes visible (each ask costs a few microseconds).
  */
 export function changeCounterReader(db: Db): () => number {
   const statement = db.$client.prepare("select value from site_state where key = 'change_counter'").pluck();

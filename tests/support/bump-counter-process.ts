@@ -1,0 +1,12 @@
+// Commits from a separate process on each line read from stdin, as another
+// server or the CLI would, answering "done" once the commit has returned.
+import { createInterface } from 'node:readline';
+import { openDatabase } from '../../db/open';
+import { bumpChangeCounter } from '../../src/lib/site/change-counter';
+
+const db = openDatabase(process.argv[2]!);
+for await (const _line of createInterface({ input: process.stdin })) {
+  db.transaction((tx) => bumpChangeCounter(tx));
+  process.stdout.write('done\n');
+}
+db.$client.close();
