@@ -5,8 +5,9 @@ import { openDatabase } from '../../db/open';
 import { bumpChangeCounter } from '../../src/lib/site/change-counter';
 
 const db = openDatabase(process.argv[2]!);
-for await (const _line of createInterface({ input: process.stdin })) {
+const lines = createInterface({ input: process.stdin });
+lines.on('line', () => {
   db.transaction((tx) => bumpChangeCounter(tx));
   process.stdout.write('done\n');
-}
-db.$client.close();
+});
+lines.on('close', () => db.$client.close());
