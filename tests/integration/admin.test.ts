@@ -9,6 +9,8 @@ import { FAILURE_WINDOW_MS, MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sig
 import { MAX_ACCOUNT_DELAY_MS } from '../../src/lib/auth/sign-in-throttle';
 import { loadComponentTree } from '../../src/lib/views/components';
 import { loadIncident } from '../../src/lib/views/incidents';
+import { editComponent } from '../../src/lib/components/edit-component';
+import { createComponentGroup } from '../../src/lib/components/create-component-group';
 
 let site: TestSite;
 beforeAll(async () => {
@@ -217,6 +219,30 @@ describe('maintenance and components', () => {
     expect(components().some((c) => c.name === 'Search')).toBe(false);
     const audit = site.db.select().from(auditLog).where(eq(auditLog.entityId, search.id)).all();
     expect(audit.map((a) => a.action)).toContain('component.archive');
+  });
+});
+
+describe('component names', () => {
+  it('are unique within their group, ignoring case and width: the form says so, keeps the text, and writes nothing', async () => {
+    const admin = await signedInStaff(site, 'admin');
+    const api = byName('API');
+    const before = components().length;
+    const refused = await admin.post('/admin/components', { intent: 'create_component', name: 'ａｐｉ', groupId: api.groupId ?? '' });
+    expect(refused.status).toBe(409);
+    const html = await refused.text();
+    expect(html).toContain('Another component in this group already has this name');
+    expect(html).toContain('value="ａｐｉ"');
+    expect(components().length).toBe(before);
+    // The same name elsewhere is another component, and renaming into a clash is refused too.
+    expect((await admin.post('/admin/components', { intent: 'create_component', name: 'API' })).status).toBe(303);
+    const other = components().find((c) => c.name === 'API' && c.groupId !== api.groupId)!;
+    expect(other).toBeDefined();
+    expect(() => editComponent(site.db, other.id, { groupId: api.groupId }, { now: Date.now() })).toThrow(expect.objectContaining({ code: 'CONFLICT', key: 'errors.component.nameTaken' }));
+    expect(components().find((c) => c.id === other.id)!.groupId).toBe(other.groupId);
+    // Renaming a component to its own name in another case is no clash.
+    editComponent(site.db, other.id, { name: 'api' }, { now: Date.now() });
+    expect(components().find((c) => c.id === other.id)!.name).toBe('api');
+    expect(() => createComponentGroup(site.db, { name: 'PLATFORM' }, { now: Date.now() })).toThrow(expect.objectContaining({ key: 'errors.group.nameTaken' }));
   });
 });
 

@@ -9,6 +9,7 @@ import { nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 import { descriptionField } from './create-component';
+import { assertGroupNameFree } from './component-names';
 
 const groupSchema = z.object({
   name: nameField,
@@ -21,6 +22,7 @@ const groupSchema = z.object({
 export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>, ctx: WriteContext): { groupId: string } {
   const data = parseInput(groupSchema, input, 'group');
   return db.transaction((tx) => {
+    assertGroupNameFree(tx, data.name);
     const last = tx.select({ p: max(componentGroups.position) }).from(componentGroups).get();
     const groupId = newPublicId();
     tx.insert(componentGroups)

@@ -9,6 +9,7 @@ import { nameField, parseInput } from '../validation';
 import { ShiraseError, fieldIssue } from '../errors';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
+import { assertComponentNameFree } from './component-names';
 
 export const descriptionField = z.string().trim().max(1000, 'errors.field.descriptionTooLong').optional();
 
@@ -32,6 +33,7 @@ export function createComponent(db: Db, input: z.input<typeof componentSchema>, 
         throw new ShiraseError('VALIDATION', 'errors.component.groupMissing', { fields: [fieldIssue('groupId', 'errors.field.pickGroupOrNone')] });
       }
     }
+    assertComponentNameFree(tx, data.name, data.groupId ?? null);
     const last = tx
       .select({ p: max(components.position) })
       .from(components)

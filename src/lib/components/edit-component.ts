@@ -9,6 +9,7 @@ import { bumpChangeCounter } from '../site/change-counter';
 import { nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
+import { assertComponentNameFree } from './component-names';
 
 const idField = z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickOne');
 
@@ -31,6 +32,9 @@ export function editComponent(db: Db, componentId: string, input: z.input<typeof
     if (data.groupId) {
       const group = tx.select({ id: componentGroups.id }).from(componentGroups).where(eq(componentGroups.id, data.groupId)).get();
       if (!group) throw new ShiraseError('VALIDATION', 'errors.group.missing', { fields: [fieldIssue('groupId', 'errors.field.pickGroupOrNone')] });
+    }
+    if (data.name !== undefined || data.groupId !== undefined) {
+      assertComponentNameFree(tx, data.name ?? before.name, data.groupId !== undefined ? (data.groupId ?? null) : before.groupId, componentId);
     }
     const set: Partial<typeof components.$inferInsert> = { updatedAt: ctx.now, version: before.version + 1 };
     if (data.name !== undefined) set.name = data.name;
