@@ -29,6 +29,29 @@ describe('without an SMTP server', () => {
   });
 });
 
+describe('the sent mail page', () => {
+  it('shows a Japanese subject as Japanese, not as its encoded words, with the sender and the list headers', async () => {
+    await postForm(site, '/ja/subscribe', { email: 'tokyo@example.com', scope: 'all', locale: 'ja' });
+    const staff = await signedInStaff(site);
+    const deadline = Date.now() + 8_000;
+    let list = '';
+    while (Date.now() < deadline && !list.includes('tokyo@example.com')) {
+      list = await (await staff.get('/admin/mail')).text();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const item = /<li>\s*<a href="\/admin\/mail\?file=([^"]+)">([^<]+)<\/a>\s*<span class="quiet"> · tokyo@example.com/.exec(list);
+    expect(item, list).not.toBeNull();
+    const [, file, subject] = item!;
+    expect(subject).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    expect(subject).not.toContain('=?');
+    const shown = await (await staff.get(`/admin/mail?file=${file}`)).text();
+    expect(shown).toContain(`<h2 id="mail-subject">${subject}</h2>`);
+    expect(shown).toMatch(/<dt>List-Unsubscribe<\/dt>|<dt>From<\/dt>/);
+    // The source stays one click away, exactly as sent.
+    expect(shown).toContain('=?UTF-8?');
+  });
+});
+
 describe('the email preview', () => {
   it('shows staff what subscribers would receive, without posting the update', async () => {
     const staff = await signedInStaff(site);
