@@ -11,6 +11,9 @@ import { loadComponentTree } from '../../src/lib/views/components';
 import { loadIncident } from '../../src/lib/views/incidents';
 import { editComponent } from '../../src/lib/components/edit-component';
 import { createComponentGroup } from '../../src/lib/components/create-component-group';
+import { AUDIT_PAGE_SIZE, listAudit } from '../../src/lib/audit/list-audit';
+import { AUDIT_KINDS } from '../../src/lib/audit/audit-kinds';
+import { parse } from 'csv-parse/sync';
 
 let site: TestSite;
 beforeAll(async () => {
@@ -247,16 +250,61 @@ describe('component names', () => {
 });
 
 describe('the audit log page', () => {
-  it('lists entries and filters them by person and kind', async () => {
+  const templateId = (name: string) => (site.db.$client.prepare('select id from update_templates where name = ?').pluck().get(name) as string);
+
+  it('lists entries by what happened and to what, filters them by person and kind, and shows the words a change replaced', async () => {
     const staff = await signedInStaff(site);
     await staff.post('/admin/templates', { intent: 'save', name: 'Investigating', status: 'investigating', body: 'We are looking into it.' });
+    await staff.post('/admin/templates', { intent: 'save', id: templateId('Investigating'), name: 'Investigating', status: 'investigating', body: 'We are looking into the slow pages.' });
     const all = await (await staff.get('/admin/audit')).text();
-    expect(all).toContain('template.create');
-    const filtered = await (await staff.get(`/admin/audit?actor=${encodeURIComponent(staff.email)}&kind=incident`)).text();
-    expect(filtered).not.toContain('template.create');
-    const mine = await (await staff.get(`/admin/audit?actor=${encodeURIComponent(staff.email)}&kind=template`)).text();
-    expect(mine).toContain('template.create');
-    expect((await staff.get('/admin/audit?from=not-a-date&kind=%27;drop')).status).toBe(200);
+    expect(all).toContain('Added a template');
+    expect(all).toContain('<a href="/admin/templates">Investigating</a>');
+    // Only the field that changed, word by word: the old words struck out, the new ones marked.
+    expect(all).toMatch(/<dt>Text<\/dt>\s*<dd>\s*<span class="diff">We are looking into <del[^>]*>it<\/del><ins[^>]*>the slow pages<\/ins>.<\/span>/);
+    expect(all).toContain('Times in Asia/Tokyo');
+    const filtered = await (await staff.get(`/admin/audit?actor=${encodeURIComponent(staff.email)}&kind=incidents`)).text();
+    expect(filtered).not.toContain('Added a template');
+    const mine = await (await staff.get(`/admin/audit?actor=${encodeURIComponent(staff.email)}&kind=templates`)).text();
+    expect(mine).toContain('Added a template');
+    expect((await staff.get('/admin/audit?from=not-a-date&kind=%27;drop&page=-3')).status).toBe(200);
+  });
+
+  it('puts every entry under exactly one kind: a maintenance update is maintenance, not an incident', async () => {
+    const staff = await signedInStaff(site);
+    const maintenanceId = site.db.$client.prepare("select id from incidents where kind = 'maintenance' and status = 'scheduled' limit 1").pluck().get() as string;
+    await staff.post(`/admin/incidents/${maintenanceId}`, { intent: 'post_update', status: 'scheduled', body: 'The window is confirmed.' });
+    const zone = site.config.timeZone;
+    const total = listAudit(site.db, {}, zone).total;
+    const byKind = AUDIT_KINDS.map((kind) => listAudit(site.db, { kind }, zone).total);
+    expect(byKind.reduce((a, b) => a + b, 0)).toBe(total);
+    const maintenance = listAudit(site.db, { kind: 'maintenance' }, zone).rows;
+    expect(maintenance.some((r) => r.action === 'incident.post_update' && r.entityId === maintenanceId)).toBe(true);
+    expect(listAudit(site.db, { kind: 'incidents' }, zone).rows.some((r) => r.entityId === maintenanceId)).toBe(false);
+  });
+
+  it('pages through long logs keeping the filter, and exports the filtered entries as CSV that no spreadsheet runs as a formula', async () => {
+    const staff = await signedInStaff(site);
+    for (let i = 0; i < AUDIT_PAGE_SIZE + 5; i++) await staff.post('/admin/templates', { intent: 'save', name: `=HYPERLINK("http://127.0.0.1/x","${i}")`, status: 'investigating', body: `Body ${i}` });
+    const first = await (await staff.get(`/admin/audit?kind=templates&actor=${encodeURIComponent(staff.email)}`)).text();
+    const older = /<a href="([^"]+)" rel="next">/.exec(first)![1]!.replaceAll('&#38;', '&');
+    expect(older).toContain('kind=templates');
+    expect(older).toContain('page=2');
+    const second = await (await staff.get(older)).text();
+    expect(second).toContain('rel="prev"');
+    expect(second).toContain('page 2 of 2');
+
+    const res = await staff.get(`/admin/audit.csv?kind=templates&actor=${encodeURIComponent(staff.email)}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const text = await res.text();
+    const records: string[][] = parse(text, { bom: true, relax_column_count: false });
+    expect(records[0]).toEqual(['time_utc', 'time_Asia/Tokyo', 'person', 'action', 'what', 'entity_type', 'entity_id', 'entity_name', 'before', 'after']);
+    expect(records.length - 1).toBe(AUDIT_PAGE_SIZE + 5);
+    const names = records.slice(1).map((r) => r[7]!);
+    expect(names.every((n) => n.startsWith(`'=HYPERLINK`))).toBe(true);
+    expect(records[1]![2]).toBe(staff.email);
+    // Signed out, there is no export.
+    expect((await fetch(site.url + '/admin/audit.csv', { redirect: 'manual' })).status).toBe(303);
   });
 });
 

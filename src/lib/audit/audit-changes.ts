@@ -1,0 +1,71 @@
+import { diffWords } from 'diff';
+
+/** One field an entry changed, as a person reads it: the text before and after, or the words that differ. */
+export interface AuditChange {
+  field: string;
+  before: string | null;
+  after: string | null;
+  /** For two texts: the words in order, each kept, removed or added. */
+  words?: { text: string; change: 'same' | 'removed' | 'added' }[];
+}
+
+// Bookkeeping every row carries: showing it would hide the change people look for.
+const NOISE = new Set(['id', 'version', 'createdAt', 'updatedAt', 'seq', 'passwordHash', 'tokenHash', 'totpSecret']);
+
+function parse(json: string | null): Record<string, unknown> | null {
+  if (json === null) return null;
+  try {
+    const value: unknown = JSON.parse(json);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+  } catch {
+    return { value: json };
+  }
+}
+
+/** Stored rows keep nested values (translations) as JSON text; the verbs' input has them as objects. One spelling for comparing. */
+function normalize(value: unknown): unknown {
+  if (typeof value === 'string' && /^[[{]/.test(value)) {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** Plain text for a value: times as given by `time`, lists and objects compactly. */
+function show(field: string, value: unknown, time: (ms: number) => string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'number' && /(At|For|Until)$/.test(field) && value > 946_684_800_000) return time(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * The fields an audit entry changed. With both sides, only the fields the
+ * change named whose value differs (`before` is often the whole row); a
+ * creation lists what it set, a removal what was there.
+ */
+export function auditChanges(beforeJson: string | null, afterJson: string | null, time: (ms: number) => string): AuditChange[] {
+  const before = parse(beforeJson);
+  const after = parse(afterJson);
+  const fields = after ? Object.keys(after) : before ? Object.keys(before) : [];
+  const changes: AuditChange[] = [];
+  for (const field of fields) {
+    if (NOISE.has(field)) continue;
+    const b = before ? normalize(before[field]) : undefined;
+    const a = after ? normalize(after[field]) : undefined;
+    if (before && after && JSON.stringify(b) === JSON.stringify(a)) continue;
+    const shownBefore = show(field, b, time);
+    const shownAfter = show(field, a, time);
+    if (shownBefore === null && shownAfter === null) continue;
+    const change: AuditChange = { field, before: shownBefore, after: shownAfter };
+    if (typeof b === 'string' && typeof a === 'string') {
+      change.words = diffWords(b, a).map((part) => ({ text: part.value, change: part.added ? 'added' : part.removed ? 'removed' : 'same' }));
+    }
+    changes.push(change);
+  }
+  return changes;
+}

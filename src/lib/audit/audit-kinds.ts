@@ -1,0 +1,46 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { auditLog } from '../../../db/schema';
+
+/**
+ * What the audit log can be filtered by. Every entry belongs to exactly one
+ * kind: maintenance is told apart from incidents by the entry's incident
+ * (its updates are logged as `incident.*` actions), and sign-ins from the
+ * other changes to staff accounts.
+ */
+export const AUDIT_KINDS = ['incidents', 'maintenance', 'components', 'postmortems', 'subscribers', 'templates', 'staff', 'sign_ins', 'tokens'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/** The incident an `incident.*` entry is about: the entity itself, or the incident of the update it names. */
+const incidentOfEntry = sql`coalesce(
+  (select i.id from incidents i where i.id = ${auditLog.entityId}),
+  (select u.incident_id from incident_updates u where u.id = ${auditLog.entityId}),
+  json_extract(${auditLog.before}, '$.incidentId')
+)`;
+const aboutMaintenance = sql`(select kind from incidents where id = ${incidentOfEntry}) = 'maintenance'`;
+
+export function auditKindCondition(kind: AuditKind): SQL {
+  switch (kind) {
+    case 'incidents':
+      return sql`(${auditLog.action} like 'incident.%' and not coalesce(${aboutMaintenance}, 0))`;
+    case 'maintenance':
+      return sql`(${auditLog.action} like 'maintenance.%' or (${auditLog.action} like 'incident.%' and coalesce(${aboutMaintenance}, 0)))`;
+    case 'components':
+      return sql`(${auditLog.action} like 'component.%' or ${auditLog.action} like 'group.%')`;
+    case 'postmortems':
+      return sql`${auditLog.action} like 'postmortem.%'`;
+    case 'subscribers':
+      return sql`(${auditLog.action} like 'subscriber.%' or ${auditLog.action} like 'webhook.%')`;
+    case 'templates':
+      return sql`${auditLog.action} like 'template.%'`;
+    case 'staff':
+      return sql`(${auditLog.action} like 'user.%' and ${auditLog.action} <> 'user.sign_in')`;
+    case 'sign_ins':
+      return sql`${auditLog.action} = 'user.sign_in'`;
+    case 'tokens':
+      return sql`${auditLog.action} like 'token.%'`;
+  }
+}
+
+export function isAuditKind(value: string | undefined): value is AuditKind {
+  return (AUDIT_KINDS as readonly string[]).includes(value ?? '');
+}
