@@ -5,6 +5,8 @@ export interface AuditChange {
   field: string;
   before: string | null;
   after: string | null;
+  /** Whether the entry changed a value (both sides known), rather than creating or removing the thing. */
+  changed: boolean;
   /** For two texts: the words in order, each kept, removed or added. */
   words?: { text: string; change: 'same' | 'removed' | 'added' }[];
 }
@@ -34,10 +36,23 @@ function normalize(value: unknown): unknown {
   return value;
 }
 
-/** Plain text for a value: times as given by `time`, lists and objects compactly. */
-function show(field: string, value: unknown, time: (ms: number) => string): string | null {
+export interface ShowValues {
+  /** A time, in the page's zone. */
+  time: (ms: number) => string;
+  /** A component's or group's name for its id, when it has one. */
+  nameOf: (id: string) => string | undefined;
+}
+
+/** Plain text for a value: times in the page's zone, components by name, lists and objects compactly. */
+function show(field: string, value: unknown, values: ShowValues): string | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'number' && /(At|For|Until)$/.test(field) && value > 946_684_800_000) return time(value);
+  if (typeof value === 'number' && /(At|For|Until)$/.test(field) && value > 946_684_800_000) return values.time(value);
+  if (field === 'groupId' && typeof value === 'string') return values.nameOf(value) ?? value;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((id: string) => values.nameOf(id) ?? id).join(', ');
+  // An incident's affected components: [{ componentId, status }].
+  if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && 'componentId' in v)) {
+    return value.map((v: { componentId: string; status?: string }) => `${values.nameOf(v.componentId) ?? v.componentId}${v.status ? `: ${v.status}` : ''}`).join(', ');
+  }
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
@@ -48,7 +63,7 @@ function show(field: string, value: unknown, time: (ms: number) => string): stri
  * change named whose value differs (`before` is often the whole row); a
  * creation lists what it set, a removal what was there.
  */
-export function auditChanges(beforeJson: string | null, afterJson: string | null, time: (ms: number) => string): AuditChange[] {
+export function auditChanges(beforeJson: string | null, afterJson: string | null, values: ShowValues): AuditChange[] {
   const before = parse(beforeJson);
   const after = parse(afterJson);
   const fields = after ? Object.keys(after) : before ? Object.keys(before) : [];
@@ -58,10 +73,10 @@ export function auditChanges(beforeJson: string | null, afterJson: string | null
     const b = before ? normalize(before[field]) : undefined;
     const a = after ? normalize(after[field]) : undefined;
     if (before && after && JSON.stringify(b) === JSON.stringify(a)) continue;
-    const shownBefore = show(field, b, time);
-    const shownAfter = show(field, a, time);
+    const shownBefore = show(field, b, values);
+    const shownAfter = show(field, a, values);
     if (shownBefore === null && shownAfter === null) continue;
-    const change: AuditChange = { field, before: shownBefore, after: shownAfter };
+    const change: AuditChange = { field, before: shownBefore, after: shownAfter, changed: before !== null && after !== null };
     if (typeof b === 'string' && typeof a === 'string') {
       change.words = diffWords(b, a).map((part) => ({ text: part.value, change: part.added ? 'added' : part.removed ? 'removed' : 'same' }));
     }

@@ -98,3 +98,11 @@ export function* allAudit(db: Db, filter: AuditFilter, timeZone: string): Genera
 export function auditActors(db: Db): string[] {
   return db.selectDistinct({ label: auditLog.actorLabel }).from(auditLog).all().map((r) => r.label).sort();
 }
+
+/** Every component's and group's name by id, archived ones too: changes name them, not their ids. */
+export function componentNamesById(db: Db): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const g of db.select({ id: componentGroups.id, name: componentGroups.name }).from(componentGroups).all()) names.set(g.id, g.name);
+  for (const c of db.select({ id: components.id, name: components.name }).from(components).all()) names.set(c.id, c.name);
+  return names;
+}
