@@ -38,6 +38,7 @@ export const ja: Record<MessageKey, string> = {
   'incident.impact': '影響度',
   'incident.started': '開始',
   'incident.resolved': '解決',
+  'incident.completed': '完了',
   'incident.ongoing': '継続中',
   'incident.duration': '継続時間',
   'incident.durationSoFar': 'これまでの継続時間',

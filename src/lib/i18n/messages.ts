@@ -44,6 +44,7 @@ const en = {
   'incident.impact': 'Impact',
   'incident.started': 'Started',
   'incident.resolved': 'Resolved',
+  'incident.completed': 'Completed',
   'incident.ongoing': 'Ongoing',
   'incident.duration': 'Duration',
   'incident.durationSoFar': 'Duration so far',
