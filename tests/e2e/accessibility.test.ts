@@ -102,7 +102,7 @@ test.describe('accessibility', () => {
     expect((await earliest.textContent())?.trim()).toBe('00:00');
     expect(await page.locator('[data-time-zone]').textContent()).toContain('Europe/Paris');
     await page.getByRole('button', { name: 'Show times in Asia/Tokyo' }).click();
-    expect((await first.textContent())?.trim()).toBe('07:00');
+    expect((await earliest.textContent())?.trim()).toBe('07:00');
     await local.close();
   });
 
