@@ -10,6 +10,18 @@ let running = false;
 let again = false;
 let pollTimer = null;
 
+// Replacing the content would drop the focus to the page's start; a reader
+// moving through the page keeps their place. Parts that know their own
+// focus better (the uptime strips) listen to the two events.
+function replaceKeepingFocus(html) {
+  const active = document.activeElement;
+  const id = active && active !== main && main.contains(active) ? active.id : '';
+  document.dispatchEvent(new CustomEvent('shirase:before-replace'));
+  main.innerHTML = html;
+  if (id) document.getElementById(id)?.focus({ preventScroll: true });
+  document.dispatchEvent(new CustomEvent('shirase:replaced'));
+}
+
 async function refresh() {
   if (running) {
     again = true;
@@ -22,7 +34,7 @@ async function refresh() {
       etag = res.headers.get('etag');
       const next = new DOMParser().parseFromString(await res.text(), 'text/html').querySelector('main');
       if (next && main && next.innerHTML !== main.innerHTML) {
-        main.innerHTML = next.innerHTML;
+        replaceKeepingFocus(next.innerHTML);
         if (status) status.textContent = status.dataset.message ?? 'Updated';
       }
     }

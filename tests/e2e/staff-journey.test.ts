@@ -73,7 +73,8 @@ test.describe('staff running an incident', () => {
     const publicPage = await browser.newPage();
     await publicPage.goto(server.url + incidentPath);
     const statuses = await publicPage.locator('.timeline .update .update-meta strong').allTextContents();
-    expect(statuses).toEqual(['Investigating', 'Identified', 'Monitoring', 'Resolved']);
+    // Newest first, as the status page's cards read.
+    expect(statuses).toEqual(['Resolved', 'Monitoring', 'Identified', 'Investigating']);
     await publicPage.goto(server.url + '/');
     const status = (name: string) => publicPage.locator('.component', { hasText: name }).locator('.status').first().getAttribute('data-status');
     expect(await status('Web app')).toBe('operational');

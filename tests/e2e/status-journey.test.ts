@@ -44,11 +44,11 @@ test.describe('a customer checking the status page', () => {
 
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Service unavailable after the renewal release');
     const days = await page.locator('.timeline-day h3').allTextContents();
-    expect(days).toEqual(['Monday, 18 June 2018', 'Tuesday, 19 June 2018']);
+    expect(days).toEqual(['Tuesday, 19 June 2018', 'Monday, 18 June 2018']);
     const entries = page.locator('.timeline .update');
     expect(await entries.count()).toBe(15);
-    expect(await entries.first().textContent()).toContain('07:00');
-    expect(await entries.last().textContent()).toContain('rollback is released');
+    expect(await entries.first().textContent()).toContain('rollback is released');
+    expect(await entries.last().textContent()).toContain('07:00');
     expect(await page.locator('.facts').textContent()).toContain('19 h 40 min');
     expect(errors).toEqual([]);
     await page.close();

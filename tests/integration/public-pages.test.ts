@@ -83,11 +83,11 @@ describe('an incident page', () => {
     expect(html).toContain('Critical');
     expect(html).toContain('heavy load on the cache server');
     expect(html.match(/class="update"/g)!.length).toBe(15);
-    // Chronological order within the page: 06:00 comes before 23:00.
-    const at0600 = html.indexOf('<time datetime="2018-06-17T22:00:00.000Z"');
+    // Newest first, as the status page's cards read: 23:00 comes before 07:00.
+    const at0700 = html.indexOf('<time datetime="2018-06-17T22:00:00.000Z"');
     const at2300 = html.indexOf('<time datetime="2018-06-18T14:00:00.000Z"');
-    expect(at0600).toBeGreaterThan(0);
-    expect(at0600).toBeLessThan(at2300);
+    expect(at2300).toBeGreaterThan(0);
+    expect(at2300).toBeLessThan(at0700);
   });
 
   it('answers 404 with a way back for an unknown or malformed id', async () => {

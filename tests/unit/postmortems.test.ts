@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { frontMatterSchema, serializePostmortem, splitFrontMatter } from '../../src/lib/postmortems/front-matter';
 import { incidentMetrics } from '../../src/lib/postmortems/metrics';
 import { renderBody } from '../../src/lib/postmortems/postmortem-view';
+import { postmortemLinkText } from '../../src/lib/postmortems/postmortem-link-text';
 import { groupByLocalDay } from '../../src/lib/views/incident-page';
 import type { MeasuredIncident } from '../../src/lib/postmortems/metrics';
 import type { UpdateStatus } from '../../src/lib/status/vocabulary';
@@ -82,5 +83,20 @@ describe('postmortem bodies', () => {
     const { headings, segments } = renderBody('## Root cause\n\n## Root cause\n\n### Trigger');
     expect(headings.map((h) => h.id)).toEqual(['pm-root-cause', 'pm-root-cause-2', 'pm-trigger']);
     expect((segments[1] as { html: string }).html).toContain('<h2 id="pm-root-cause">');
+  });
+});
+
+describe('postmortem link text', () => {
+  it('names the postmortem once when its title already starts with the word', () => {
+    expect(postmortemLinkText('Postmortem: almost 20 hours of downtime', 'en')).toBe('Postmortem: almost 20 hours of downtime');
+    expect(postmortemLinkText('postmortem : slow uploads', 'en')).toBe('postmortem : slow uploads');
+    expect(postmortemLinkText('障害報告:6 月 18 日の件', 'ja')).toBe('障害報告:6 月 18 日の件');
+    expect(postmortemLinkText('障害報告: 6 月 18 日の件', 'ja')).toBe('障害報告: 6 月 18 日の件');
+  });
+
+  it('adds the word to a title that does not say it', () => {
+    expect(postmortemLinkText('Slow uploads on June 3', 'en')).toBe('Postmortem: Slow uploads on June 3');
+    expect(postmortemLinkText('6 月 18 日の件', 'ja')).toBe('障害報告:6 月 18 日の件');
+    expect(postmortemLinkText('Postmortems we liked', 'en')).toBe('Postmortem: Postmortems we liked');
   });
 });

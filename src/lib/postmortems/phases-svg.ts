@@ -8,14 +8,19 @@ import { formatDateTime, formatTime, formatDuration } from '../i18n/format';
 import { isClosedStatus } from '../status/vocabulary';
 
 const FILLS: Record<string, string> = {
-  investigating: '#d1342b',
-  identified: '#e66a00',
+  investigating: '#b3261e',
+  identified: '#a33f00',
   monitoring: '#2f5fb3',
-  scheduled: '#7a8591',
+  scheduled: '#5c6670',
   in_progress: '#2f5fb3',
   verifying: '#2f5fb3',
 };
 
+/**
+ * The chart, followed by the same phases as a list: on a narrow screen the
+ * chart's words would shrink below reading size, so the list takes their place
+ * there (styles.css).
+ */
 export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: string, now: number): string {
   const start = incident.startedAt;
   const end = incident.resolvedAt ?? now;
@@ -37,7 +42,13 @@ export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: stri
       const label = t(locale, `status.update.${p.status as 'investigating'}`);
       const w = Math.max(1, x(p.to) - x(p.from));
       const title = `${label}: ${formatDateTime(p.from, locale, timeZone)} – ${formatDateTime(p.to, locale, timeZone)} (${formatDuration(p.to - p.from, locale)})`;
-      return `<g><title>${escapeHtml(title)}</title><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="${FILLS[p.status] ?? '#7a8591'}"/><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="url(#hatch-${p.status === 'investigating' ? 'a' : p.status === 'identified' ? 'b' : 'c'})"/>${w > 70 ? `<text x="${x(p.from) + 4}" y="39" fill="#fff" font-size="12">${escapeHtml(label)}</text>` : ''}</g>`;
+      return `<g><title>${escapeHtml(title)}</title><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="${FILLS[p.status] ?? '#5c6670'}"/><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="url(#hatch-${p.status === 'investigating' ? 'a' : p.status === 'identified' ? 'b' : 'c'})"/>${w > 70 ? `<text x="${x(p.from) + 4}" y="39" fill="#fff" font-size="12">${escapeHtml(label)}</text>` : ''}</g>`;
+    })
+    .join('');
+  const legend = phases
+    .map((p) => {
+      const label = t(locale, `status.update.${p.status as 'investigating'}`);
+      return `<li><span class="phase-swatch phase-${escapeHtml(p.status)}" aria-hidden="true"></span><strong>${escapeHtml(label)}</strong> ${escapeHtml(formatTime(p.from, locale, timeZone))} – ${escapeHtml(formatTime(p.to, locale, timeZone))} (${escapeHtml(formatDuration(p.to - p.from, locale))})</li>`;
     })
     .join('');
   const ticks = [start, start + span / 2, end]
@@ -46,5 +57,5 @@ export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: stri
   const summary = phases
     .map((p) => `${t(locale, `status.update.${p.status as 'investigating'}`)} ${formatDuration(p.to - p.from, locale)}`)
     .join(', ');
-  return `<svg class="phases" viewBox="0 0 ${width} 76" role="img" aria-label="${escapeHtml(t(locale, 'postmortem.phases') + ': ' + summary)}" xmlns="http://www.w3.org/2000/svg"><defs><pattern id="hatch-a" width="6" height="6" patternUnits="userSpaceOnUse"><path d="M0 6L6 0" stroke="#fff" stroke-opacity=".35"/></pattern><pattern id="hatch-b" width="6" height="6" patternUnits="userSpaceOnUse"><circle cx="3" cy="3" r="1" fill="#fff" fill-opacity=".4"/></pattern><pattern id="hatch-c" width="6" height="6" patternUnits="userSpaceOnUse"><path d="M0 3H6" stroke="#fff" stroke-opacity=".3"/></pattern></defs>${bands}<line x1="10" y1="54" x2="${width - 10}" y2="54" stroke="currentColor" stroke-opacity=".5"/>${ticks}</svg>`;
+  return `<svg class="phases" viewBox="0 0 ${width} 76" role="img" aria-label="${escapeHtml(t(locale, 'postmortem.phases') + ': ' + summary)}" xmlns="http://www.w3.org/2000/svg"><defs><pattern id="hatch-a" width="6" height="6" patternUnits="userSpaceOnUse"><path d="M0 6L6 0" stroke="#fff" stroke-opacity=".35"/></pattern><pattern id="hatch-b" width="6" height="6" patternUnits="userSpaceOnUse"><circle cx="3" cy="3" r="1" fill="#fff" fill-opacity=".4"/></pattern><pattern id="hatch-c" width="6" height="6" patternUnits="userSpaceOnUse"><path d="M0 3H6" stroke="#fff" stroke-opacity=".3"/></pattern></defs>${bands}<line x1="10" y1="54" x2="${width - 10}" y2="54" stroke="currentColor" stroke-opacity=".5"/>${ticks}</svg><ol class="phases-legend">${legend}</ol>`;
 }

@@ -6,7 +6,7 @@ import { attachPostmortems, loadIncident, type IncidentView, type UpdateView } f
 
 export interface IncidentPageView {
   incident: IncidentView;
-  /** Updates grouped by local day, oldest day first, as an outage report reads. */
+  /** Updates grouped by local day, newest day and newest update first, as the status page's cards read. */
   days: { key: string; updates: UpdateView[] }[];
   /** From start to resolution, or to `now` while still open. */
   durationMs: number;
@@ -39,7 +39,7 @@ export function buildIncidentPageView(
     attachPostmortems([incident], postmortems);
     return {
       incident,
-      days: groupByLocalDay(incident.updates, timeZone),
+      days: groupByLocalDay([...incident.updates].reverse(), timeZone),
       durationMs: (incident.resolvedAt ?? now) - incident.startedAt,
     };
   });

@@ -52,8 +52,9 @@ function sameIncidents(a: UptimeCell['incidents'], b: UptimeCell['incidents']): 
 }
 
 function buildCell(d: UptimeCell, locale: Locale, timeZone: string, linkPrefix: string): string {
-  // The words show on hover and focus (styles.css); a screen reader reads them as the cell's text.
-  const open = `<li class="cell cell-${level(d)}" tabindex="0"><span>${escapeHtml(describe(d, locale, timeZone))}`;
+  // The words show on hover and focus (styles.css), or in the day sheet (uptime-strip.js); a screen reader reads them as the cell's text.
+  // One tab stop per strip: every day is focusable, only today is in the tab order until the arrow keys move it.
+  const open = `<li class="cell cell-${level(d)}" tabindex="-1" data-day="${d.start}"><span>${escapeHtml(describe(d, locale, timeZone))}`;
   if (d.incidents.length === 0) return `${open}</span></li>`;
   const links = d.incidents.map((i) => `<a href="${escapeHtml(linkPrefix)}/incidents/${escapeHtml(i.id)}" tabindex="-1">${escapeHtml(i.name)}</a>`).join('');
   return `${open}<span class="cell-links">${links}</span></span></li>`;
@@ -66,6 +67,7 @@ export function uptimeCellsHtml(component: ComponentWithUptime, locale: Locale, 
   if (!byDay) knownCells.set(scope, (byDay = new Map()));
   if (byDay.size > MAX_DAYS_KNOWN) byDay.clear();
   let html = '';
+  let last = '';
   for (const d of component.uptime.days) {
     let known = byDay.get(d.start);
     if (!known) byDay.set(d.start, (known = []));
@@ -76,7 +78,8 @@ export function uptimeCellsHtml(component: ComponentWithUptime, locale: Locale, 
       if (known.length >= 64) known.length = 0;
       known.push(cell);
     }
-    html += cell.html;
+    html += last;
+    last = cell.html;
   }
-  return html;
+  return html + last.replace('tabindex="-1"', 'tabindex="0"');
 }

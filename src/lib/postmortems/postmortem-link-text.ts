@@ -1,0 +1,12 @@
+import { LOCALES, t, type Locale } from '../i18n/messages';
+
+// The word the catalog puts before a postmortem's title ("Postmortem", "障害報告"),
+// in every language: authors often start the title with it already.
+const LEADING_WORDS = LOCALES.map((l) => t(l, 'postmortem.read', { title: '' }).replace(/[\s:：]+$/u, ''));
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ALREADY_NAMED = new RegExp(`^\\s*(?:${LEADING_WORDS.map(escapeRegExp).join('|')})\\s*[:：]`, 'iu');
+
+/** A link to a postmortem: "Postmortem: {title}", or the title alone when it already says so. */
+export function postmortemLinkText(title: string, locale: Locale): string {
+  return ALREADY_NAMED.test(title) ? title.trim() : t(locale, 'postmortem.read', { title });
+}

@@ -1,0 +1,390 @@
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { decodeQuotedPrintable, startSmtpSink } from '../support/smtp-sink';
+import { openDatabase } from '../../db/open';
+import { openIncident } from '../../src/lib/incidents/open-incident';
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = 'test-results/screenshots';
+const LONG_URL = 'https://status.example.com/a/very/long/path/that/goes/on/and/on/without/a/single/place/to/break/it/naturally?with=query&and=more-query-parameters-that-never-end';
+
+let server: ServerProcess;
+let browser: Browser;
+let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+let longUrlIncident: string;
+/** The subscriber's own pages, with their tokens. */
+let confirmPath: string;
+let managePath: string;
+
+function openIncidentNow(name: string, body: string): string {
+  const db = openDatabase(server.databasePath);
+  try {
+    return openIncident(db, { name, status: 'investigating', body }, { now: Date.now() }).incidentId;
+  } finally {
+    db.$client.close();
+  }
+}
+
+async function mailFor(to: string, match: (subject: string) => boolean) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const mail = sink.for(to).find((m) => match(m.subject));
+    if (mail) return mail;
+    if (Date.now() > deadline) throw new Error(`no mail for ${to}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test.beforeAll(async ({ browser: shared }) => {
+  test.setTimeout(60_000);
+  browser = shared;
+  sink = await startSmtpSink();
+  server = await startServerProcess({ SMTP_URL: sink.url });
+  mkdirSync(SHOTS, { recursive: true });
+  longUrlIncident = openIncidentNow('Links in updates', `The details are at ${LONG_URL} and will stay there.`);
+
+  // A subscription, confirmed, so the confirm and manage pages can be looked at.
+  const page = await browser.newPage();
+  const email = 'reader@example.com';
+  await page.goto(server.url + '/subscribe');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+  const mail = await mailFor(email, (s) => s.includes('Confirm your subscription'));
+  const confirmUrl = new URL(/http:\/\/\S+?\/subscribe\/confirm\?token=[\w.-]+/.exec(decodeQuotedPrintable(mail.raw))![0]);
+  confirmPath = confirmUrl.pathname + confirmUrl.search;
+  await page.goto(server.url + confirmPath);
+  await page.getByRole('button', { name: 'Confirm my subscription' }).click();
+  await page.getByRole('heading', { name: 'You are subscribed' }).waitFor();
+  managePath = (await page.getByRole('link', { name: 'Change what you receive' }).getAttribute('href'))!;
+  await page.close();
+});
+test.afterAll(async () => {
+  await server?.stop();
+  await sink?.close();
+});
+
+async function ready(page: Page, path: string) {
+  await page.goto(server.url + path);
+  if (path.endsWith('/')) await page.locator('html.strips-enhanced').waitFor({ state: 'attached' });
+}
+
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return {
+      tag: el?.tagName ?? '',
+      cell: !!el?.classList.contains('cell'),
+      day: el?.dataset.day ?? '',
+      component: el?.closest('[data-component-id]')?.getAttribute('data-component-id') ?? '',
+      inComponents: !!el?.closest('.components'),
+      href: el?.getAttribute('href') ?? '',
+      id: el?.id ?? '',
+    };
+  });
+
+async function audit(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const result = await (window as Window & { axe?: typeof import('axe-core') }).axe!.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+test.describe('the uptime strip by keyboard', () => {
+  test('is one tab stop per strip; arrows, Home and End move by day; Enter opens the day’s incidents; Escape goes back', async () => {
+    const page = await browser.newPage();
+    await ready(page, '/en/');
+    const strips = await page.locator('.uptime-strip').count();
+    expect(strips).toBeGreaterThan(2);
+    // Every strip has exactly one day in the tab order: today.
+    const stops = await page.locator('.uptime-strip').evaluateAll((els) => els.map((s) => [s.querySelectorAll('.cell[tabindex="0"]').length, s.lastElementChild?.getAttribute('tabindex')]));
+    expect(stops).toEqual(Array.from({ length: strips }, () => [1, '0']));
+
+    // The skip link comes first; the next stop is the first strip's today.
+    await page.getByRole('heading', { name: 'Components' }).click();
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).href).toBe('#uptime-formula');
+    await page.keyboard.press('Tab');
+    const today = await focused(page);
+    expect(today.cell).toBe(true);
+    const days = await page.locator('.uptime-strip').first().locator('.cell').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.day!));
+    expect(today.day).toBe(days[days.length - 1]);
+    // The day's words show in the sheet under the strip while it has the focus.
+    const sheet = page.locator('.uptime').first().locator('.day-sheet');
+    await expect(sheet).toBeVisible();
+
+    await page.keyboard.press('ArrowLeft');
+    expect((await focused(page)).day).toBe(days[days.length - 2]);
+    await page.keyboard.press('ArrowRight');
+    expect((await focused(page)).day).toBe(days[days.length - 1]);
+    await page.keyboard.press('ArrowRight');
+    expect((await focused(page)).day, 'the last day stays put').toBe(days[days.length - 1]);
+    await page.keyboard.press('Home');
+    expect((await focused(page)).day).toBe(days[0]);
+    await expect(sheet).toContainText(await page.locator('.uptime-strip').first().locator('.cell').first().locator('span').first().evaluate((s) => s.firstChild!.textContent!));
+    await page.keyboard.press('End');
+    expect((await focused(page)).day).toBe(days[days.length - 1]);
+
+    // The tab stop follows the arrows: leaving the strip and coming back lands on the chosen day.
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    const chosen = (await focused(page)).day;
+    expect(chosen).toBe(days[1]);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).day).toBe(chosen);
+    expect(await page.locator('.uptime-strip').first().locator('.cell[tabindex="0"]').count()).toBe(1);
+
+    // Enter on a day with an incident: the focus goes to that incident's link in the sheet.
+    const withIncident = page.locator('.uptime-strip').first().locator('.cell:has(a)').first();
+    const incidentHref = await withIncident.locator('a').first().getAttribute('href');
+    const incidentDay = await withIncident.getAttribute('data-day');
+    const index = days.indexOf(incidentDay!);
+    await page.keyboard.press('Home');
+    for (let i = 0; i < index; i++) await page.keyboard.press('ArrowRight');
+    expect((await focused(page)).day).toBe(incidentDay);
+    await page.keyboard.press('Enter');
+    const inSheet = await focused(page);
+    expect(inSheet.tag).toBe('A');
+    expect(inSheet.href).toBe(incidentHref);
+    await expect(sheet.getByRole('link')).toHaveCount(await withIncident.locator('a').count());
+    await page.keyboard.press('Escape');
+    expect((await focused(page)).day).toBe(incidentDay);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`${incidentHref}$`));
+    await page.close();
+  });
+
+  test('reaches the first link after the components in one stop per strip, and the skip link jumps past them all', async () => {
+    const page = await browser.newPage();
+    await ready(page, '/en/');
+    const strips = await page.locator('.uptime-strip').count();
+    await page.getByRole('link', { name: 'Skip past the components' }).focus();
+    for (let i = 0; i < strips; i++) {
+      await page.keyboard.press('Tab');
+      expect((await focused(page)).cell, `tab stop ${i + 1}`).toBe(true);
+    }
+    await page.keyboard.press('Tab');
+    const after = await focused(page);
+    expect(after.tag).toBe('A');
+    expect(after.inComponents).toBe(false);
+
+    await page.getByRole('link', { name: 'Skip past the components' }).focus();
+    await page.keyboard.press('Enter');
+    expect((await focused(page)).id).toBe('uptime-formula');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ tag: 'A', inComponents: false, cell: false });
+    await page.close();
+  });
+
+  test('keeps the chosen day focused, and the day’s sheet open, when the page updates itself', async () => {
+    const page = await browser.newPage();
+    await ready(page, '/en/');
+    const second = page.locator('.uptime-strip').nth(1);
+    await second.locator('.cell[tabindex="0"]').focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+    const before = await focused(page);
+    expect(before.cell).toBe(true);
+
+    openIncidentNow('Search is slow', 'Searches take several seconds.');
+    await page.getByRole('heading', { name: 'Search is slow' }).waitFor({ timeout: 10_000 });
+    const after = await focused(page);
+    expect(after).toEqual(before);
+    expect(await second.locator('.cell[tabindex="0"]').getAttribute('data-day')).toBe(before.day);
+    // Still in place for the keys.
+    await page.keyboard.press('ArrowRight');
+    expect(Number((await focused(page)).day)).toBeGreaterThan(Number(before.day));
+
+    // From inside a day's sheet the focus stays on the same link.
+    const withIncident = page.locator('.uptime-strip').first().locator('.cell:has(a)').first();
+    const href = await withIncident.locator('a').first().getAttribute('href');
+    await withIncident.focus();
+    await page.keyboard.press('Enter');
+    expect((await focused(page)).href).toBe(href);
+    openIncidentNow('Exports are queued', 'Board exports wait in a queue.');
+    await page.getByRole('heading', { name: 'Exports are queued' }).waitFor({ timeout: 10_000 });
+    expect((await focused(page)).href).toBe(href);
+    await expect(page.locator('.uptime').first().locator('.day-sheet')).toBeVisible();
+    await page.close();
+  });
+});
+
+test.describe('a small touch screen', () => {
+  let phone: BrowserContext;
+  test.beforeAll(async () => {
+    phone = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true });
+  });
+  test.afterAll(async () => {
+    await phone?.close();
+  });
+
+  test('gives every day a target of at least 24 by 24 px, and a tap opens the day with its incidents', async () => {
+    const page = await phone.newPage();
+    await ready(page, '/en/');
+    const sizes = await page.locator('.uptime-strip .cell').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => [r.width, r.height]));
+    expect(sizes.length).toBeGreaterThan(90);
+    const small = sizes.filter(([w, h]) => w! < 24 || h! < 24);
+    expect(small, 'days smaller than 24 px').toEqual([]);
+
+    const day = page.locator('.uptime-strip').first().locator('.cell:has(a)').first();
+    await day.scrollIntoViewIfNeeded();
+    await day.tap();
+    const sheet = page.locator('.uptime').first().locator('.day-sheet');
+    await expect(sheet).toBeVisible();
+    const link = sheet.getByRole('link').first();
+    expect(await link.textContent()).toBe(await day.locator('a').first().textContent());
+    const box = (await link.boundingBox())!;
+    expect(box.height).toBeGreaterThanOrEqual(24);
+    const sheetBox = (await sheet.boundingBox())!;
+    expect(sheetBox.x).toBeGreaterThanOrEqual(0);
+    expect(sheetBox.x + sheetBox.width).toBeLessThanOrEqual(360);
+    await page.close();
+  });
+
+  test('never scrolls sideways at 360 px: status page, API page, an update with a long URL, maintenance, postmortem and the subscription pages', async () => {
+    const page = await phone.newPage();
+    for (const locale of ['en', 'ja']) {
+      for (const path of ['/', '/api', `/incidents/${longUrlIncident}`, '/incidents/jun17mainten', '/incidents/jun18renewal', '/postmortems/renewal-outage', '/subscribe', confirmPath, managePath, managePath.replace('/subscribe/manage', '/unsubscribe')]) {
+        await page.goto(`${server.url}/${locale}${path}`);
+        const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+        expect(clientWidth, path).toBeLessThanOrEqual(360);
+        expect(scrollWidth, `${locale}${path} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
+      }
+    }
+    await page.goto(`${server.url}/en/incidents/${longUrlIncident}`);
+    await expect(page.getByRole('link', { name: LONG_URL })).toBeVisible();
+    await page.close();
+  });
+
+  test('says the incident’s phases at reading size under the chart', async () => {
+    const page = await phone.newPage();
+    await page.goto(`${server.url}/ja/incidents/jun18renewal`);
+    const legend = page.locator('.phases-legend');
+    await expect(legend).toBeVisible();
+    expect(await legend.locator('li').first().textContent()).toContain('調査中');
+    const size = await legend.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size).toBeGreaterThanOrEqual(14);
+    await page.close();
+  });
+});
+
+test.describe('the public forms', () => {
+  test('ticking a component chooses “only these components”', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/en/subscribe');
+    await expect(page.getByLabel('Everything')).toBeChecked();
+    await page.locator('.subscribe-components input[type="checkbox"]').first().check();
+    await expect(page.getByLabel('Only these components:')).toBeChecked();
+    await page.close();
+  });
+
+  test('Unsubscribe looks unlike Save', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + managePath);
+    const look = (name: string) => page.getByRole('button', { name, exact: true }).evaluate((b) => { const s = getComputedStyle(b); return [s.backgroundColor, s.color, s.borderColor].join(' '); });
+    const save = await look('Save my choices');
+    const leave = await look('Unsubscribe');
+    expect(leave).not.toBe(save);
+    expect(await page.getByRole('button', { name: 'Unsubscribe' }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgba(0, 0, 0, 0)');
+    await page.close();
+  });
+});
+
+test.describe('incident and maintenance pages', () => {
+  test('list the newest update first, each with its status and time, under the day', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/en/incidents/jun18renewal');
+    const times = await page.locator('.timeline .update time').evaluateAll((els) => els.map((e) => Date.parse(e.getAttribute('datetime')!)));
+    expect(times.length).toBe(15);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(await page.locator('.timeline-day h3').allTextContents()).toEqual(['Tuesday, 19 June 2018', 'Monday, 18 June 2018']);
+    expect(await page.locator('.timeline .update').first().locator('.update-status').textContent()).toBe('Resolved');
+    await page.close();
+  });
+
+  test('name a postmortem once, in links and headings, in both languages', async () => {
+    const page = await browser.newPage();
+    for (const [path, word] of [
+      ['/en/incidents/jun18renewal', 'Postmortem:'],
+      ['/en/history', 'Postmortem:'],
+      ['/ja/incidents/jun18renewal', '障害報告:'],
+      ['/ja/history', '障害報告:'],
+      ['/en/postmortems/renewal-outage', 'Postmortem:'],
+    ] as const) {
+      await page.goto(server.url + path);
+      const texts = await page.locator('.postmortem-link a, .history-postmortem, h1').allTextContents();
+      const named = texts.filter((x) => x.includes(word));
+      expect(named.length, path).toBeGreaterThan(0);
+      for (const text of named) expect(text.split(word).length - 1, `${path}: ${text}`).toBe(1);
+    }
+    await page.close();
+  });
+
+  test('say Completed for a maintenance, not Resolved, in both languages', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url + '/en/incidents/jun17mainten');
+    await expect(page.locator('.facts')).toContainText('Completed');
+    await expect(page.locator('.facts')).not.toContainText('Resolved');
+    await page.goto(server.url + '/ja/incidents/jun17mainten');
+    await expect(page.locator('.facts')).toContainText('完了');
+    await expect(page.locator('.facts')).not.toContainText('解決');
+    await page.goto(server.url + '/en/history');
+    await expect(page.locator('[data-incident-id="jun17mainten"] .history-meta')).toContainText('Completed');
+    await page.close();
+  });
+});
+
+test.describe('contrast and screenshots', () => {
+  const pages = () =>
+    [
+      ['status', '/'],
+      ['incident-long-url', `/incidents/${longUrlIncident}`],
+      ['incident', '/incidents/jun18renewal'],
+      ['maintenance', '/incidents/jun17mainten'],
+      ['api', '/api'],
+      ['subscribe', '/subscribe'],
+      ['confirm', confirmPath],
+      ['manage', managePath],
+      ['unsubscribe', managePath.replace('/subscribe/manage', '/unsubscribe')],
+    ] as const;
+  // Every page is audited in English at desktop width; the languages share one style sheet, so
+  // Japanese and the 360 px layout (touch targets, wrapping) are audited on the pages that differ most.
+  const audited = (name: string, locale: string, width: number) => (locale === 'en' && width > 360) || name === 'status' || name === 'manage';
+  const SHOWN = new Set(['status', 'incident', 'incident-long-url', 'maintenance', 'api', 'subscribe', 'manage']);
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    test(`the changed pages pass axe, contrast included, in the ${colorScheme} scheme, wide and at 360 px; screenshots saved`, async () => {
+      // Axe reads every one of the status page's day cells: slow on a busy machine, never timed.
+      test.setTimeout(480_000);
+      for (const width of [1280, 360]) {
+        const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
+        const page = await context.newPage();
+        for (const locale of ['en', 'ja']) {
+          for (const [name, path] of pages()) {
+            if (!audited(name, locale, width) && !SHOWN.has(name)) continue;
+            await page.goto(`${server.url}/${locale}${path}`);
+            if (audited(name, locale, width)) expect(await audit(page), `${locale}${path} ${colorScheme} ${width}px`).toEqual([]);
+            if (SHOWN.has(name)) await page.screenshot({ path: `${SHOTS}/${name}-${locale}-${colorScheme}-${width}.png` });
+          }
+          // A day's sheet open, with its incident links.
+          await page.goto(`${server.url}/${locale}/`);
+          await page.locator('html.strips-enhanced').waitFor({ state: 'attached' });
+          const day = page.locator('.uptime-strip').first().locator('.cell:has(a)').first();
+          await day.focus();
+          await page.keyboard.press('Enter');
+          await expect(page.locator('.day-sheet a:focus')).toBeVisible();
+          if (locale === 'en') expect(await audit(page), `day sheet ${colorScheme} ${width}px`).toEqual([]);
+          await page.screenshot({ path: `${SHOTS}/status-day-sheet-${locale}-${colorScheme}-${width}.png` });
+        }
+        await context.close();
+      }
+    });
+  }
+});
