@@ -33,8 +33,21 @@ for (const select of document.querySelectorAll('select[data-template-for]')) {
   });
 }
 
-for (const form of document.querySelectorAll('form[data-confirm]')) {
+// Irreversible actions: the server asks for a yes on a page of its own (it works without script);
+// here the browser's dialog asks instead, and a yes travels with the form so that page is skipped.
+for (const form of document.querySelectorAll('form')) {
   form.addEventListener('submit', (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    const question = event.submitter?.dataset.confirm ?? form.dataset.confirm;
+    if (!question) return;
+    if (!window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    form.querySelector('input[name="confirmed"]')?.remove();
+    const yes = document.createElement('input');
+    yes.type = 'hidden';
+    yes.name = 'confirmed';
+    yes.value = 'yes';
+    form.append(yes);
   });
 }

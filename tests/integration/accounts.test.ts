@@ -108,7 +108,7 @@ describe('passwords and sessions', () => {
     const theirs = cookieOf(await signInFrom('192.0.2.4', email, PASSWORD));
     expect((await getWith(theirs, '/admin')).status).toBe(200);
     const admin = await signedInStaff(site, 'admin');
-    const reset = await admin.post('/admin/users', { intent: 'reset', id: userId });
+    const reset = await admin.post('/admin/users', { intent: 'reset', id: userId, confirmed: 'yes' });
     expect(reset.status).toBe(200);
     const html = await reset.text();
     const password = /<code class="secret">([^<]+)<\/code>/.exec(html)![1]!;
@@ -126,7 +126,7 @@ describe('passwords and sessions', () => {
     const { email, userId } = await person();
     const theirs = cookieOf(await signInFrom('192.0.2.5', email, PASSWORD));
     const admin = await signedInStaff(site, 'admin');
-    expect((await admin.post('/admin/users', { intent: 'disable', id: userId })).status).toBe(303);
+    expect((await admin.post('/admin/users', { intent: 'disable', id: userId, confirmed: 'yes' })).status).toBe(303);
     expect((await getWith(theirs, '/admin')).status).toBe(303);
     expect(site.db.select().from(sessions).where(eq(sessions.userId, userId)).all()).toHaveLength(0);
   });
@@ -271,7 +271,7 @@ describe('two-factor sign-in', () => {
     const admin = await signedInStaff(site, 'admin');
     const page = await (await admin.get('/admin/users')).text();
     expect(page).toContain('Also turn off two-factor sign-in');
-    const reset = await admin.post('/admin/users', { intent: 'reset', id: userId, clearTwoFactor: 'on' });
+    const reset = await admin.post('/admin/users', { intent: 'reset', id: userId, clearTwoFactor: 'on', confirmed: 'yes' });
     const password = /<code class="secret">([^<]+)<\/code>/.exec(await reset.text())![1]!;
     expect((await signInFrom('192.0.2.50', email, password)).status).toBe(303);
     expect(JSON.parse(auditActions(userId).find((a) => a.action === 'user.reset_password')!.after!).twoFactorCleared).toBe(true);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
-import { auditLog, incidents, incidentUpdates, sessions, signInFailures } from '../../db/schema';
+import { apiTokens, auditLog, incidents, incidentUpdates, sessions, signInFailures } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { postForm, signedInStaff } from '../support/staff';
 import { createUser } from '../../src/lib/auth/create-user';
@@ -14,6 +14,7 @@ import { createComponentGroup } from '../../src/lib/components/create-component-
 import { AUDIT_PAGE_SIZE, listAudit } from '../../src/lib/audit/list-audit';
 import { AUDIT_KINDS } from '../../src/lib/audit/audit-kinds';
 import { parse } from 'csv-parse/sync';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
 
 let site: TestSite;
 beforeAll(async () => {
@@ -162,7 +163,7 @@ describe('the incident forms', () => {
     const [first, mistaken] = loadIncident(site.db, id)!.updates;
     const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(new Date(first!.displayAt)).replace(' ', 'T');
     expect((await staff.post(`/admin/incidents/${id}`, { intent: 'edit_update', updateId: first!.id, [`body-${first!.id}`]: 'First text.', [`displayAt-${first!.id}`]: local })).status).toBe(303);
-    expect((await staff.post(`/admin/incidents/${id}`, { intent: 'delete_update', updateId: mistaken!.id })).status).toBe(303);
+    expect((await staff.post(`/admin/incidents/${id}`, { intent: 'delete_update', updateId: mistaken!.id, confirmed: 'yes' })).status).toBe(303);
     const after = loadIncident(site.db, id)!;
     expect(after.updates.map((u) => u.body)).toEqual(['First text.']);
     expect(after.status).toBe('investigating');
@@ -196,7 +197,7 @@ describe('maintenance and components', () => {
     const m = loadIncident(site.db, id)!;
     expect(m.status).toBe('scheduled');
     expect(new Date(m.scheduledFor!).toISOString()).toBe('2030-01-01T16:00:00.000Z');
-    await staff.post(`/admin/incidents/${id}`, { intent: 'cancel', notify: 'on' });
+    await staff.post(`/admin/incidents/${id}`, { intent: 'cancel', notify: 'on', confirmed: 'yes' });
     expect(loadIncident(site.db, id)!.status).toBe('completed');
   });
 
@@ -218,7 +219,7 @@ describe('maintenance and components', () => {
     await admin.post('/admin/components', { intent: 'create_component', name: 'Search' });
     const search = byName('Search');
     await admin.post('/admin/components', { intent: 'set_status', componentId: search.id, status: 'major_outage' });
-    await admin.post('/admin/components', { intent: 'remove', componentId: search.id });
+    await admin.post('/admin/components', { intent: 'remove', componentId: search.id, confirmed: 'yes' });
     expect(components().some((c) => c.name === 'Search')).toBe(false);
     const audit = site.db.select().from(auditLog).where(eq(auditLog.entityId, search.id)).all();
     expect(audit.map((a) => a.action)).toContain('component.archive');
@@ -246,6 +247,45 @@ describe('component names', () => {
     editComponent(site.db, other.id, { name: 'api' }, { now: Date.now() });
     expect(components().find((c) => c.id === other.id)!.name).toBe('api');
     expect(() => createComponentGroup(site.db, { name: 'PLATFORM' }, { now: Date.now() })).toThrow(expect.objectContaining({ key: 'errors.group.nameTaken' }));
+  });
+});
+
+describe('irreversible actions', () => {
+  it('ask for a yes on a page of their own, without script, and change nothing until it comes', async () => {
+    const admin = await signedInStaff(site, 'admin');
+    const { id: tokenId } = createApiToken(site.db, { name: `to revoke ${Date.now()}`, scopes: ['read'] }, { now: Date.now() });
+    const revokedAt = () => site.db.select({ at: apiTokens.revokedAt }).from(apiTokens).where(eq(apiTokens.id, tokenId)).get()!.at;
+    const asked = await admin.post('/admin/tokens', { intent: 'revoke', id: tokenId });
+    expect(asked.status).toBe(200);
+    const html = await asked.text();
+    expect(html).toContain('Revoke this token? Tools that use it stop working at once.');
+    expect(html).toContain('This cannot be undone. Nothing has changed yet.');
+    expect(revokedAt()).toBeNull();
+    // The question's form sends the same fields again, with the yes.
+    const panel = /<section class="confirm-panel"[\s\S]*?<\/section>/.exec(html)![0];
+    const fields = Object.fromEntries([...panel.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    expect(fields).toEqual({ intent: 'revoke', id: tokenId, confirmed: 'yes' });
+    expect((await admin.post('/admin/tokens', fields)).status).toBe(303);
+    expect(revokedAt()).not.toBeNull();
+  });
+
+  it('cover deleting an update, archiving a component, disabling a webhook and unpublishing a postmortem', async () => {
+    const admin = await signedInStaff(site, 'admin');
+    const incidentId = site.db.$client.prepare("select id from incidents where kind = 'incident' limit 1").pluck().get() as string;
+    const updateId = site.db.$client.prepare('select id from incident_updates where incident_id = ? limit 1').pluck().get(incidentId) as string;
+    const asks = [
+      ['/admin/incidents/' + incidentId, { intent: 'delete_update', updateId }, 'Delete this update'],
+      ['/admin/components', { intent: 'remove', componentId: byName('Web app').id }, ''],
+      ['/admin/templates', { intent: 'delete', id: 'aaaaaaaaaaaa' }, ''],
+    ] as const;
+    const before = site.db.$client.prepare('select count(*) from incident_updates').pluck().get();
+    for (const [path, fields] of asks) {
+      const res = await admin.post(path, fields);
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toContain('class="confirm-panel"');
+    }
+    expect(site.db.$client.prepare('select count(*) from incident_updates').pluck().get()).toBe(before);
+    expect(byName('Web app')).toBeDefined();
   });
 });
 

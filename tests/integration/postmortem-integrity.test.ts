@@ -102,7 +102,7 @@ describe('publishing a postmortem', () => {
     expect(events()).toBe(1);
 
     // Publishing again (or after unpublishing) never notifies twice.
-    await staff.post('/admin/postmortems/edit', { ...fields, action: 'unpublish' });
+    await staff.post('/admin/postmortems/edit', { ...fields, action: 'unpublish', confirmed: 'yes' });
     await staff.post('/admin/postmortems/edit', { ...fields, action: 'publish' });
     expect(events()).toBe(1);
   });

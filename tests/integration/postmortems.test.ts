@@ -94,7 +94,7 @@ describe('the postmortem editor', () => {
     expect(await until(async () => (await fetch(site.url + '/postmortems/upload-failures')).status === 200)).toBe(true);
     expect(readFileSync(join(dir, '2026-01-15-upload-failures.md'), 'utf8')).toMatch(/published: "?\d{4}-/);
 
-    await staff.post('/admin/postmortems/edit', { ...fields, originalFile: '2026-01-15-upload-failures.md', action: 'unpublish' });
+    await staff.post('/admin/postmortems/edit', { ...fields, originalFile: '2026-01-15-upload-failures.md', action: 'unpublish', confirmed: 'yes' });
     expect(await until(async () => (await fetch(site.url + '/postmortems/upload-failures')).status === 404)).toBe(true);
   });
 

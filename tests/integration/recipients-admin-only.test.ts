@@ -52,8 +52,8 @@ describe('subscribers, webhooks and stored mail as an editor', () => {
     const [hook] = site.db.select().from(webhooks).all();
     const attempts: Record<string, string>[] = [
       { intent: 'add_webhook', url: 'https://attacker.example.com/collect' },
-      { intent: 'remove', id: person!.id },
-      { intent: 'disable_webhook', id: hook!.id },
+      { intent: 'remove', id: person!.id, confirmed: 'yes' },
+      { intent: 'disable_webhook', id: hook!.id, confirmed: 'yes' },
     ];
     for (const fields of attempts) {
       const res = await editor.post('/admin/subscribers', fields);

@@ -111,7 +111,7 @@ describe('the write API', () => {
 
     const opened = await (await call('POST', 'incidents', t, { name: 'One update only', body: 'x' })).json();
     const staff = await signedInStaff(site);
-    const del = await staff.post(`/admin/incidents/${opened.id}`, { intent: 'delete_update', updateId: opened.incident_updates[0].id });
+    const del = await staff.post(`/admin/incidents/${opened.id}`, { intent: 'delete_update', updateId: opened.incident_updates[0].id, confirmed: 'yes' });
     expect(del.status).toBe(409);
     expect(incidentCount()).toBe(before + 1);
   });

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/open';
+import { requireConfirmation } from './run-form';
 import { ShiraseError } from '../errors';
 import { requireAdmin } from '../auth/require-role';
 import type { SessionUser } from '../auth/sessions';
@@ -59,6 +60,7 @@ export function handleComponentForm(db: Db, form: FormData, user: SessionUser, n
       moveComponent(db, id, intent === 'move_up' ? 'up' : 'down', ctx);
       break;
     case 'remove':
+      requireConfirmation(form, 'admin.components.removeConfirm');
       removeComponent(db, id, ctx);
       break;
     default:

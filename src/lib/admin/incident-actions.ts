@@ -13,7 +13,7 @@ import { readVersion } from '../edit-version';
 import type { Config } from '../config';
 import type { Locale } from '../i18n/messages';
 import { previewUpdateEmail } from '../notifications/compose';
-import type { FormOutcome } from './run-form';
+import { requireConfirmation, type FormOutcome } from './run-form';
 import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, translationsFrom } from './form-input';
 
 /** The email an update would send, shown under the form without posting anything. */
@@ -62,12 +62,14 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
       return back('corrected');
     }
     case 'delete_update':
+      requireConfirmation(form, 'admin.update.deleteConfirm');
       deleteIncidentUpdate(db, text(form, 'updateId'), ctx);
       return back('deleted');
     case 'edit_incident':
       editIncident(db, incidentId, { name: text(form, 'name'), impact: (optionalText(form, 'impact') ?? 'auto') as 'auto', autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined, version: readVersion(form.get('version')) }, ctx);
       return back('edited');
     case 'cancel':
+      requireConfirmation(form, 'admin.maintenance.cancelConfirm');
       cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);
       return back('cancelled');
     default:

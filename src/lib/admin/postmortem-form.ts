@@ -4,7 +4,7 @@ import { incidents } from '../../../db/schema';
 import { loadIncidents, type IncidentView } from '../views/incidents';
 
 import { actorFor, text } from './form-input';
-import type { FormOutcome } from './run-form';
+import { requireConfirmation, type FormOutcome } from './run-form';
 import type { SessionUser } from '../auth/sessions';
 import { frontMatterSchema } from '../postmortems/front-matter';
 import type { Postmortem } from '../postmortems/load-postmortems';
@@ -46,6 +46,7 @@ export function postmortemCandidates(db: Db, linked: Iterable<string>): Incident
 export function handlePostmortemForm(db: Db, dir: string, form: FormData, user: SessionUser, now: number): FormOutcome<Postmortem> {
   const input = readPostmortemForm(form);
   if (form.get('action') === 'preview') return { show: previewPostmortem(input) };
+  if (input.action === 'unpublish') requireConfirmation(form, 'admin.postmortems.unpublishConfirm');
   const saved = savePostmortem(db, dir, input, { now, actor: actorFor(user) });
   const done = input.action === 'save' ? 'saved' : input.action === 'publish' ? 'published' : 'unpublished';
   return `/admin/postmortems/edit?file=${encodeURIComponent(saved.file)}&done=${done}`;

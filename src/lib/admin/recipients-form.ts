@@ -6,7 +6,7 @@ import { addWebhook } from '../notifications/add-webhook';
 import { disableWebhook } from '../notifications/disable-webhook';
 import { removeSubscriber } from '../notifications/remove-subscriber';
 import { actorFor, text } from './form-input';
-import type { FormOutcome } from './run-form';
+import { requireConfirmation, type FormOutcome } from './run-form';
 
 function readWebhookForm(form: FormData) {
   return { url: text(form, 'url'), description: text(form, 'description') };
@@ -18,9 +18,11 @@ export function handleRecipientsForm(db: Db, form: FormData, user: SessionUser, 
   const ctx = { now, actor: actorFor(user) };
   switch (text(form, 'intent')) {
     case 'remove':
+      requireConfirmation(form, 'admin.subscribers.removeConfirm');
       removeSubscriber(db, text(form, 'id'), ctx);
       return '/admin/subscribers?done=saved';
     case 'disable_webhook':
+      requireConfirmation(form, 'admin.webhooks.disableConfirm');
       disableWebhook(db, text(form, 'id'), ctx);
       return '/admin/subscribers?done=saved';
     default:

@@ -3,7 +3,7 @@ import type { Db } from '../../../db/open';
 import type { SessionUser } from '../auth/sessions';
 import type { POSTABLE_STATUSES } from '../status/vocabulary';
 import { actorFor, optionalText, text } from './form-input';
-import type { FormOutcome } from './run-form';
+import { requireConfirmation, type FormOutcome } from './run-form';
 import { deleteTemplate } from '../templates/delete-template';
 import { saveTemplate } from '../templates/save-template';
 
@@ -14,7 +14,10 @@ function readTemplateForm(form: FormData) {
 /** Runs the submitted form and returns where to go next. */
 export function handleTemplateForm(db: Db, form: FormData, user: SessionUser, now: number): FormOutcome<never> {
   const ctx = { now, actor: actorFor(user) };
-  if (text(form, 'intent') === 'delete') deleteTemplate(db, text(form, 'id'), ctx);
+  if (text(form, 'intent') === 'delete') {
+    requireConfirmation(form, 'admin.templates.deleteConfirm');
+    deleteTemplate(db, text(form, 'id'), ctx);
+  }
   else saveTemplate(db, optionalText(form, 'id'), readTemplateForm(form), ctx);
   return '/admin/templates?done=saved';
 }

@@ -6,7 +6,7 @@ import { revokeApiToken } from '../auth/revoke-api-token';
 import { requireAdmin } from '../auth/require-role';
 import type { SessionUser } from '../auth/sessions';
 import { actorFor, text } from './form-input';
-import type { FormOutcome } from './run-form';
+import { requireConfirmation, type FormOutcome } from './run-form';
 
 function readTokenForm(form: FormData) {
   // Unknown scopes are left for the verb to refuse, with the field named.
@@ -18,6 +18,7 @@ export function handleTokenForm(db: Db, form: FormData, user: SessionUser, now: 
   requireAdmin(user);
   const ctx = { now, actor: actorFor(user) };
   if (text(form, 'intent') === 'revoke') {
+    requireConfirmation(form, 'admin.tokens.revokeConfirm');
     revokeApiToken(db, text(form, 'id'), ctx);
     return '/admin/tokens?done=saved';
   }

@@ -9,7 +9,7 @@ import { createUser } from '../auth/create-user';
 import { disableUser } from '../auth/disable-user';
 import { setUserRole } from '../auth/set-user-role';
 import { actorFor, checked, text } from './form-input';
-import type { FormOutcome } from './run-form';
+import { requireConfirmation, type FormOutcome } from './run-form';
 
 /** A password shown once: a new account's, or one reset by an admin. */
 export interface ShownPassword {
@@ -29,12 +29,14 @@ export async function handleUserForm(db: Db, form: FormData, user: SessionUser, 
   const id = text(form, 'id');
   switch (text(form, 'intent')) {
     case 'disable':
+      requireConfirmation(form, 'admin.users.disableConfirm');
       disableUser(db, id, ctx);
       return '/admin/users?done=saved';
     case 'unlock':
       unlockUser(db, id, ctx);
       return '/admin/users?done=unlocked';
     case 'reset': {
+      requireConfirmation(form, 'admin.users.resetConfirm');
       const reset = await resetPassword(db, id, { clearTwoFactor: checked(form, 'clearTwoFactor') }, ctx);
       return { show: { kind: 'reset', email: reset.email, password: reset.password } };
     }
