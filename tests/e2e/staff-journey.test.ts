@@ -86,3 +86,28 @@ test.describe('staff running an incident', () => {
     await publicPage.close();
   });
 });
+
+test.describe('irreversible actions in the browser', () => {
+  test('ask through the browser dialog: no keeps the template, yes deletes it in one step', async () => {
+    const page = await browser.newPage();
+    await signIn(page);
+    await page.goto(server.url + '/admin/templates');
+    const name = `Short-lived ${Date.now()}`;
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Message', { exact: true }).fill('We are looking into it.');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    const item = page.locator('li', { has: page.getByRole('heading', { name }) });
+    await expect(item).toHaveCount(1);
+
+    page.once('dialog', (d) => void d.dismiss());
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await expect(item).toHaveCount(1);
+
+    page.once('dialog', (d) => void d.accept());
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(/done=saved/);
+    await expect(page.locator('.confirm-panel')).toHaveCount(0);
+    await expect(page.getByRole('heading', { name })).toHaveCount(0);
+    await page.close();
+  });
+});
