@@ -4,17 +4,17 @@ import { incidentComponents, incidents } from '../../../db/schema';
 import { isPublicId } from '../ids';
 import type { Locale } from '../i18n/messages';
 import { computeUptime } from '../status/uptime';
-import { lastLocalDays, localDateOf, zonedTimeToUtc, type LocalDay } from '../time';
+import { lastLocalDays, lastLocalMonths } from '../time';
 import { loadComponentTree, loadStatusLedgers } from './components';
 import { attachPostmortems, loadIncidents, type IncidentView } from './incidents';
 import { countHistory } from './history-page';
 import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime, type ComponentWithUptime } from './status-page';
 
-export const UPTIME_MONTHS = 12;
+const UPTIME_MONTHS = 12;
 /** The newest incidents a component page lists; the rest are on its filtered history. */
 const RECENT_INCIDENTS = 10;
 
-export interface MonthUptime {
+interface MonthUptime {
   year: number;
   month: number;
   /** 0..1, or null when nothing in the month was measured (before the component existed, all maintenance). */
@@ -31,24 +31,6 @@ export interface ComponentPageView {
   /** Newest first: incidents and maintenance that named this component. */
   incidents: IncidentView[];
   incidentCount: number;
-}
-
-/** The `count` local calendar months ending with the one containing `now`, oldest first. */
-export function lastLocalMonths(now: number, count: number, timeZone: string): LocalDay[] {
-  const today = localDateOf(now, timeZone);
-  const months: LocalDay[] = [];
-  for (let i = count - 1; i >= 0; i--) {
-    const first = new Date(Date.UTC(today.year, today.month - 1 - i, 1));
-    const next = new Date(Date.UTC(today.year, today.month - i, 1));
-    const y = first.getUTCFullYear();
-    const m = first.getUTCMonth() + 1;
-    months.push({
-      key: `${y}-${String(m).padStart(2, '0')}`,
-      start: zonedTimeToUtc(y, m, 1, 0, 0, timeZone),
-      end: zonedTimeToUtc(next.getUTCFullYear(), next.getUTCMonth() + 1, 1, 0, 0, timeZone),
-    });
-  }
-  return months;
 }
 
 /**
