@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
 import { incidentComponents, incidents } from '../../../db/schema';
 import { isPublicId } from '../ids';
@@ -121,9 +121,22 @@ export function buildHistoryPageView(
 ): HistoryPageView {
   return readSnapshot(db, () => {
     const where = historyWhere(db, filter);
-    const total = countHistory(db, filter);
+    const offset = (page - 1) * HISTORY_PAGE_SIZE;
+    let total: number;
+    let list: IncidentView[];
+    if (filter.query) {
+      // The index is asked once: a common word matches most of the history,
+      // and counting and paging would each pay for the match again.
+      const ids = db.select({ id: incidents.id }).from(incidents).where(where).orderBy(desc(incidents.startedAt), desc(incidents.id)).all();
+      total = ids.length;
+      const shown = ids.slice(offset, offset + HISTORY_PAGE_SIZE).map((r) => r.id);
+      list = shown.length === 0 ? [] : loadIncidents(db, inArray(incidents.id, shown), { limit: HISTORY_PAGE_SIZE, withUpdates: false, locale });
+    } else {
+      total = countHistory(db, filter);
+      list = loadIncidents(db, where, { limit: HISTORY_PAGE_SIZE, offset, withUpdates: false, locale });
+    }
     const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-    const rows = attachPostmortems(loadIncidents(db, where, { limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE, withUpdates: false, locale }), postmortems);
+    const rows = attachPostmortems(list, postmortems);
     const months: HistoryMonth[] = [];
     for (const incident of rows) {
       const d = localDateOf(incident.startedAt, timeZone);
