@@ -67,6 +67,7 @@ test.describe('a customer following one component', () => {
     expect(found).toContain('Service unavailable after the renewal release');
     expect(found).not.toContain('Push notifications delayed on Android');
     await expect(page.getByText(`${found.length} incidents and maintenance windows match.`)).toBeVisible();
+    expect(found.length).toBeGreaterThan(1);
 
     await page.getByLabel('Search incident names and updates').fill('nothing like this');
     await page.getByRole('button', { name: 'Show', exact: true }).click();

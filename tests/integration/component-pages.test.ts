@@ -184,7 +184,7 @@ describe('the history, filtered and searched', () => {
     // An update's text, not the name.
     const spoon = await html('/history?q=wooden%20spoon');
     expect(spoon).toContain('Ferret feeder jammed');
-    expect(spoon).toContain('1 incidents and maintenance windows match.');
+    expect(spoon).toContain('One incident or maintenance window matches.');
     expect(await html('/history?q=quokka')).toContain('Ferret report 7');
     // Japanese names and update texts, read in either language.
     const ja = await html('/ja/history?q=' + encodeURIComponent('リニューアル後'));

@@ -65,6 +65,7 @@ export const ja: Record<MessageKey, string> = {
   'history.filterClear': '絞り込みを解除',
   'history.forComponent': '障害履歴: {name}',
   'history.results': '{count} 件の障害とメンテナンスが一致しました。',
+  'history.resultsOne': '1 件の障害またはメンテナンスが一致しました。',
   'history.noMatch': 'この条件に一致する障害やメンテナンスはありません。',
   'component.eyebrow': 'コンポーネント',
   'component.inGroup': '{group} に含まれます',

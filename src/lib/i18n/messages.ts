@@ -71,6 +71,7 @@ const en = {
   'history.filterClear': 'Clear the filter',
   'history.forComponent': 'Incident history: {name}',
   'history.results': '{count} incidents and maintenance windows match.',
+  'history.resultsOne': 'One incident or maintenance window matches.',
   'history.noMatch': 'No incidents or maintenance match this filter.',
   'component.eyebrow': 'Component',
   'component.inGroup': 'Part of {group}',
