@@ -214,6 +214,9 @@ describe('the history, filtered and searched', () => {
     expect(incidentIdsIn(second)).toHaveLength(5);
     expect(hrefsIn(second)).toContain(`/history?component=${ferrets}&q=ferret+report`);
     expect(hrefsIn(await html('/ja/history?q=ferret+report'))).toContain('/ja/history?q=ferret+report&page=2');
+    // The language switch keeps the search.
+    expect(hrefsIn(await html('/ja/history?q=ferret+report'))).toContain('/en/history?q=ferret+report');
+    expect(hrefsIn(await html(`/history?component=${ferrets}`))).toContain(`/ja/history?component=${ferrets}`);
     expect(site.server.cache.size).toBe(before);
   });
 
