@@ -220,6 +220,14 @@ describe('the history, filtered and searched', () => {
     expect(site.server.cache.size).toBe(before);
   });
 
+  it('echoes a hostile search only inside the search box, its quotes escaped', async () => {
+    const q = '"><script>alert(1)</script><b x="';
+    const page = await html(`/history?q=${encodeURIComponent(q)}`);
+    // Within a quoted attribute only the quote could end it: it is escaped, so the rest is the value's text.
+    expect(page).toContain('name="q" value="&#34;><script>alert(1)</script><b x=&#34;"');
+    expect(page.split('<script>alert(1)')).toHaveLength(2);
+  });
+
   it('says plainly when nothing matches', async () => {
     const page = await html(`/history?component=${webId}&q=ferret`);
     expect(page).toContain('No incidents or maintenance match this filter.');
