@@ -114,6 +114,24 @@ export function lastLocalDays(now: number, count: number, timeZone: string): rea
   return days;
 }
 
+/** The `count` local calendar months ending with the one containing `now`, oldest first, keyed `YYYY-MM`. */
+export function lastLocalMonths(now: number, count: number, timeZone: string): LocalDay[] {
+  const today = localDateOf(now, timeZone);
+  const months: LocalDay[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const first = new Date(Date.UTC(today.year, today.month - 1 - i, 1));
+    const next = new Date(Date.UTC(today.year, today.month - i, 1));
+    const y = first.getUTCFullYear();
+    const m = first.getUTCMonth() + 1;
+    months.push({
+      key: `${y}-${String(m).padStart(2, '0')}`,
+      start: zonedTimeToUtc(y, m, 1, 0, 0, timeZone),
+      end: zonedTimeToUtc(next.getUTCFullYear(), next.getUTCMonth() + 1, 1, 0, 0, timeZone),
+    });
+  }
+  return months;
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;

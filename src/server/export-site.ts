@@ -23,7 +23,17 @@ export interface ExportSource {
 export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
   const { pageCount } = buildHistoryPageView(db, 1, timeZone);
   const ids = db.select({ id: incidents.id }).from(incidents).orderBy(asc(incidents.startedAt)).all();
-  const pages = ['/', '/api', '/history', ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`), ...ids.map((r) => `/incidents/${r.id}`), '/postmortems', ...postmortemSlugs.map((slug) => `/postmortems/${slug}`)];
+  const componentIds = loadComponentTree(db, Date.now()).all.map((c) => c.id);
+  const pages = [
+    '/',
+    '/api',
+    '/history',
+    ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
+    ...ids.map((r) => `/incidents/${r.id}`),
+    ...componentIds.map((id) => `/components/${id}`),
+    '/postmortems',
+    ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
+  ];
   return [
     // Every page in every language under its prefix, so the copy serves /ja/… too.
     ...LOCALES.flatMap((locale) => pages.map((key) => localizeKey(locale, key))),
@@ -33,12 +43,13 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     '/history',
     ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
     ...ids.map((r) => `/incidents/${r.id}`),
+    ...componentIds.map((id) => `/components/${id}`),
     '/postmortems',
     ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
     ...API_PATHS,
     '/badge.svg',
     '/feed.rss',
-    ...loadComponentTree(db, Date.now()).all.map((c) => `/badge/${c.id}.svg`),
+    ...componentIds.flatMap((id) => [`/badge/${id}.svg`, `/feed/${id}.rss`]),
   ];
 }
 

@@ -1,11 +1,13 @@
-import { count } from 'drizzle-orm';
 import type { Db } from '../../db/open';
-import { incidents } from '../../db/schema';
 import { loadPostmortems } from '../lib/postmortems/load-postmortems';
-import { HISTORY_PAGE_SIZE } from '../lib/views/history-page';
+import { countHistory, HISTORY_PAGE_SIZE } from '../lib/views/history-page';
 
 /** A public page that exists only if a row (or file) of that name does. */
-export type Subject = { kind: 'incident' | 'component' | 'postmortem'; id: string } | { kind: 'history-page'; page: number };
+export type Subject =
+  | { kind: 'incident' | 'component' | 'postmortem'; id: string }
+  | { kind: 'history-page'; page: number }
+  /** A page of the history of one live component. */
+  | { kind: 'component-history'; id: string; page: number };
 
 /**
  * Whether a public page can exist: an incident or component id, a postmortem
@@ -22,6 +24,7 @@ export class PublicIndex {
   private postmortemSlugs: Set<string> | undefined;
   private readonly incident;
   private readonly component;
+  private readonly liveComponent;
 
   constructor(
     private readonly db: Db,
@@ -30,6 +33,7 @@ export class PublicIndex {
   ) {
     this.incident = db.$client.prepare('SELECT 1 FROM incidents WHERE id = ?').pluck();
     this.component = db.$client.prepare('SELECT 1 FROM components WHERE id = ?').pluck();
+    this.liveComponent = db.$client.prepare('SELECT 1 FROM components WHERE id = ? AND archived_at IS NULL').pluck();
   }
 
   has(subject: Subject): boolean {
@@ -39,7 +43,7 @@ export class PublicIndex {
       this.answers.clear();
       this.postmortemSlugs = undefined;
     }
-    const key = subject.kind === 'history-page' ? `history:${subject.page}` : `${subject.kind}:${subject.id}`;
+    const key = subject.kind === 'history-page' ? `history:${subject.page}` : subject.kind === 'component-history' ? `history:${subject.id}:${subject.page}` : `${subject.kind}:${subject.id}`;
     let answer = this.answers.get(key);
     if (answer === undefined) {
       answer = this.lookUp(subject);
@@ -57,10 +61,14 @@ export class PublicIndex {
       case 'postmortem':
         this.postmortemSlugs ??= new Set(loadPostmortems(this.postmortemsDir).bySlug.keys());
         return this.postmortemSlugs.has(subject.id);
-      case 'history-page': {
-        const total = this.db.select({ n: count() }).from(incidents).get()?.n ?? 0;
-        return subject.page <= Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-      }
+      case 'history-page':
+        return subject.page <= pageCount(countHistory(this.db));
+      case 'component-history':
+        return this.liveComponent.get(subject.id) !== undefined && subject.page <= pageCount(countHistory(this.db, { componentId: subject.id }));
     }
   }
+}
+
+function pageCount(total: number): number {
+  return Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
 }

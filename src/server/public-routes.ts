@@ -1,5 +1,5 @@
 import { isPublicId } from '../lib/ids';
-import { parsePageParam } from '../lib/views/history-page';
+import { historyHref, isValidHistoryFilter, parseHistoryFilter, parsePageParam } from '../lib/views/history-page';
 import { splitLocalePath } from '../lib/i18n/locale-path';
 import type { Locale } from '../lib/i18n/messages';
 import type { Subject } from './public-index';
@@ -70,6 +70,10 @@ const API_PATH_SET = new Set<string>(API_PATHS);
  */
 export function publicRouteFor(url: URL): PublicRoute | null {
   const { locale, rest } = splitLocalePath(url.pathname);
+  // A search is rendered for its one reader and never kept: every string a
+  // stranger can type would otherwise be a page in memory. (The render
+  // threads take a bounded number of requests per address; see dispatch.ts.)
+  if (isHistoryPath(rest) && parseHistoryFilter(url.searchParams).query !== undefined) return null;
   const route = routeForPath(rest, url.searchParams) ?? (isRenderedPath(rest) ? null : notFound());
   if (!route) return null;
   if (!locale) return route;
@@ -81,6 +85,10 @@ export function publicRouteFor(url: URL): PublicRoute | null {
 /** The cache key of a page in a given language. */
 export function localizeKey(locale: Locale, key: string): string {
   return key === '/' ? `/${locale}/` : `/${locale}${key}`;
+}
+
+function isHistoryPath(path: string): boolean {
+  return /^\/history(?:\/page\/[^/]+)?\/?$/.test(path);
 }
 
 function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRoute | null {
@@ -96,8 +104,16 @@ function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRou
   const historyPage = /^\/history\/page\/([^/]+)$/.exec(path);
   if (path === '/history' || historyPage) {
     const n = parsePageParam(historyPage ? historyPage[1]! : searchParams.get('page'));
+    const filter = parseHistoryFilter(searchParams);
+    if (filter.componentId !== undefined) {
+      // One key per component and page, spelled one way; an id that names nothing is the 404.
+      if (!isValidHistoryFilter(filter)) return notFound();
+      return page({ key: historyHref({ componentId: filter.componentId }, n), timeSensitive: false, subject: { kind: 'component-history', id: filter.componentId, page: n } });
+    }
     return page(n === 1 ? { key: '/history', timeSensitive: false } : { key: `/history/page/${n}`, timeSensitive: false, subject: { kind: 'history-page', page: n } });
   }
+  const component = /^\/components\/([^/]+)$/.exec(path);
+  if (component) return isPublicId(component[1]!) ? page({ key: path, timeSensitive: true, subject: { kind: 'component', id: component[1]! } }) : notFound();
   if (API_PATH_SET.has(path) || path === '/badge.svg') return { key: path, timeSensitive: TIME_SENSITIVE.has(path), cors: true };
   if (path.startsWith('/api/') && !isRenderedPath(path)) return { key: API_NOT_FOUND_KEY, timeSensitive: false, cors: true };
   const badge = /^\/badge\/([^/]+)\.svg$/.exec(path);

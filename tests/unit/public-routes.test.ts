@@ -45,6 +45,19 @@ describe('public routes', () => {
     expect(route('/badge/abcdefghijkl.svg')?.subject).toEqual({ kind: 'component', id: 'abcdefghijkl' });
   });
 
+  it('give each component and each page of its history one key, and leave searches to the render threads uncached', () => {
+    expect(route('/components/abcdefghijkl')).toMatchObject({ key: '/components/abcdefghijkl', timeSensitive: true, subject: { kind: 'component', id: 'abcdefghijkl' } });
+    expect(route('/ja/components/abcdefghijkl')?.key).toBe('/ja/components/abcdefghijkl');
+    expect(route('/components/NOT-AN-ID')?.key).toBe(NOT_FOUND_KEY);
+    for (const path of ['/history?component=abcdefghijkl', '/history?utm=1&component=abcdefghijkl&page=1', '/history?component=abcdefghijkl&q=+']) {
+      expect(route(path), path).toMatchObject({ key: '/history?component=abcdefghijkl', subject: { kind: 'component-history', id: 'abcdefghijkl', page: 1 } });
+    }
+    expect(route('/history/page/2?component=abcdefghijkl')?.key).toBe('/history?component=abcdefghijkl&page=2');
+    expect(route('/history?component=x%27%20or%201')?.key).toBe(NOT_FOUND_KEY);
+    expect(route('/history?component=&q=')?.key).toBe('/history');
+    for (const path of ['/history?q=outage', '/ja/history?q=outage&page=3', '/history/page/2?q=x', '/history?component=abcdefghijkl&q=api']) expect(route(path), path).toBeNull();
+  });
+
   it('leave staff screens, forms and the write API to the render threads', () => {
     for (const path of ['/admin', '/admin/audit', '/subscribe', '/subscribe/manage', '/api/v1/incidents']) expect(route(path), path).toBeNull();
   });

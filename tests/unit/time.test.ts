@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addLocalDays, lastLocalDays, localDateKey, zonedTimeToUtc } from '../../src/lib/time';
+import { addLocalDays, lastLocalDays, lastLocalMonths, localDateKey, zonedTimeToUtc } from '../../src/lib/time';
 
 describe('calendar days in a time zone', () => {
   it('converts Tokyo wall-clock time to UTC', () => {
@@ -26,5 +26,28 @@ describe('calendar days in a time zone', () => {
     expect(days[2]!.start).toBeLessThanOrEqual(now);
     expect(days[2]!.end).toBeGreaterThan(now);
     expect(days[1]!.end).toBe(days[2]!.start);
+  });
+});
+
+describe('calendar months in a time zone', () => {
+  it('lists the last months oldest first, across a year end, each starting at local midnight on the 1st', () => {
+    const now = Date.UTC(2026, 1, 10, 12); // 10 Feb 2026
+    const months = lastLocalMonths(now, 3, 'Asia/Tokyo');
+    expect(months.map((m) => m.key)).toEqual(['2025-12', '2026-01', '2026-02']);
+    expect(months[0]!.start).toBe(Date.UTC(2025, 10, 30, 15));
+    expect(months[1]!.start).toBe(months[0]!.end);
+    expect(months[2]!.end).toBe(Date.UTC(2026, 1, 28, 15));
+  });
+
+  it('counts a month with a daylight-saving change an hour short or long', () => {
+    const [march] = lastLocalMonths(Date.UTC(2026, 2, 20), 1, 'Europe/London');
+    expect(march!.end - march!.start).toBe(31 * 86_400_000 - 3_600_000);
+    const [october] = lastLocalMonths(Date.UTC(2026, 9, 20), 1, 'Europe/London');
+    expect(october!.end - october!.start).toBe(31 * 86_400_000 + 3_600_000);
+  });
+
+  it('takes the month of the zone, not of UTC', () => {
+    // 31 Jan 2026 20:00 UTC is already 1 Feb in Tokyo.
+    expect(lastLocalMonths(Date.UTC(2026, 0, 31, 20), 1, 'Asia/Tokyo')[0]!.key).toBe('2026-02');
   });
 });

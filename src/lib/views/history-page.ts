@@ -1,11 +1,16 @@
-import { count } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
-import { incidents } from '../../../db/schema';
+import { incidentComponents, incidents } from '../../../db/schema';
+import { isPublicId } from '../ids';
 import { localDateOf } from '../time';
 import type { Locale } from '../i18n/messages';
 import { attachPostmortems, loadIncidents, type IncidentView } from './incidents';
 
 export const HISTORY_PAGE_SIZE = 25;
+/** Longer searches are cut here: no incident name or phrase needs more, and the index is asked no more. */
+const MAX_SEARCH_CHARS = 100;
+/** The trigram index finds substrings of this many characters or more; shorter ones are looked for by reading every text. */
+const INDEXED_SEARCH_CHARS = 3;
 
 interface HistoryMonth {
   /** `YYYY-MM` in the page's time zone. */
@@ -15,10 +20,17 @@ interface HistoryMonth {
   incidents: IncidentView[];
 }
 
+/** What the history is narrowed to: one component, words in names and update texts, or both. */
+export interface HistoryFilter {
+  componentId?: string;
+  query?: string;
+}
+
 export interface HistoryPageView {
   page: number;
   pageCount: number;
   total: number;
+  filter: HistoryFilter;
   months: HistoryMonth[];
 }
 
@@ -31,6 +43,73 @@ export function parsePageParam(raw: string | null): number {
   return Math.max(1, Number(raw));
 }
 
+/**
+ * The filter a history URL asks for. An empty select or search box means no
+ * filter; whitespace is collapsed and a long search cut, so spellings that
+ * look for the same thing are one search. A component id that is not an id
+ * is kept as given: the page answers it with the 404.
+ */
+export function parseHistoryFilter(params: URLSearchParams): HistoryFilter {
+  const filter: HistoryFilter = {};
+  const componentId = params.get('component')?.trim();
+  if (componentId) filter.componentId = componentId;
+  const query = [...(params.get('q') ?? '').replace(/\s+/g, ' ').trim()].slice(0, MAX_SEARCH_CHARS).join('').trim();
+  if (query) filter.query = query;
+  return filter;
+}
+
+/** A component filter that can match something; see parseHistoryFilter. */
+export function isValidHistoryFilter(filter: HistoryFilter): boolean {
+  return filter.componentId === undefined || isPublicId(filter.componentId);
+}
+
+/**
+ * The address of one page of the history under a filter. Unfiltered pages
+ * are paths, so an exported copy of the site works on any static host; a
+ * filter or search travels in the query, page number last.
+ */
+export function historyHref(filter: HistoryFilter, page: number): string {
+  const params = new URLSearchParams();
+  if (filter.componentId) params.set('component', filter.componentId);
+  if (filter.query) params.set('q', filter.query);
+  if (params.size === 0) return page === 1 ? '/history' : `/history/page/${page}`;
+  if (page > 1) params.set('page', String(page));
+  return `/history?${params.toString()}`;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Incidents whose name or updates contain `query`, in any language, ignoring
+ * case. Three characters or more are looked up in the trigram index (see
+ * migration 0007) as one quoted phrase, so the reader's quotes and operators
+ * are only text; shorter ones (a two-character Japanese word) are found by
+ * LIKE over the indexed texts, with LIKE's wildcards escaped.
+ */
+function matchingSearch(query: string): SQL {
+  const match =
+    [...query].length >= INDEXED_SEARCH_CHARS
+      ? sql`incident_search MATCH ${`"${query.replace(/"/g, '""')}"`}`
+      : sql`incident_search.body LIKE ${`%${escapeLike(query)}%`} ESCAPE '\\'`;
+  return sql`${incidents.id} IN (SELECT m.incident_id FROM incident_search JOIN incident_search_ids m ON m.id = incident_search.rowid WHERE ${match})`;
+}
+
+function historyWhere(db: Db, filter: HistoryFilter): SQL | undefined {
+  const conditions: SQL[] = [];
+  if (filter.componentId) {
+    conditions.push(inArray(incidents.id, db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, filter.componentId))));
+  }
+  if (filter.query) conditions.push(matchingSearch(filter.query));
+  return conditions.length > 0 ? and(...conditions) : undefined;
+}
+
+/** How many incidents and maintenance windows the filter keeps. */
+export function countHistory(db: Db, filter: HistoryFilter = {}): number {
+  return db.select({ n: count() }).from(incidents).where(historyWhere(db, filter)).get()?.n ?? 0;
+}
+
 /** One page of incidents and maintenance, newest first, grouped by month in the page's time zone. */
 export function buildHistoryPageView(
   db: Db,
@@ -38,11 +117,26 @@ export function buildHistoryPageView(
   timeZone: string,
   postmortems: ReadonlyMap<string, { slug: string; title: string }> = new Map(),
   locale?: Locale,
+  filter: HistoryFilter = {},
 ): HistoryPageView {
   return readSnapshot(db, () => {
-    const total = db.select({ n: count() }).from(incidents).get()?.n ?? 0;
+    const where = historyWhere(db, filter);
+    const offset = (page - 1) * HISTORY_PAGE_SIZE;
+    let total: number;
+    let list: IncidentView[];
+    if (filter.query) {
+      // The index is asked once: a common word matches most of the history,
+      // and counting and paging would each pay for the match again.
+      const ids = db.select({ id: incidents.id }).from(incidents).where(where).orderBy(desc(incidents.startedAt), desc(incidents.id)).all();
+      total = ids.length;
+      const shown = ids.slice(offset, offset + HISTORY_PAGE_SIZE).map((r) => r.id);
+      list = shown.length === 0 ? [] : loadIncidents(db, inArray(incidents.id, shown), { limit: HISTORY_PAGE_SIZE, withUpdates: false, locale });
+    } else {
+      total = countHistory(db, filter);
+      list = loadIncidents(db, where, { limit: HISTORY_PAGE_SIZE, offset, withUpdates: false, locale });
+    }
     const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-    const rows = attachPostmortems(loadIncidents(db, undefined, { limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE, withUpdates: false, locale }), postmortems);
+    const rows = attachPostmortems(list, postmortems);
     const months: HistoryMonth[] = [];
     for (const incident of rows) {
       const d = localDateOf(incident.startedAt, timeZone);
@@ -54,6 +148,6 @@ export function buildHistoryPageView(
       }
       month.incidents.push(incident);
     }
-    return { page, pageCount, total, months };
+    return { page, pageCount, total, filter, months };
   });
 }
