@@ -9,6 +9,7 @@ import { API_PATHS, NOT_FOUND_KEY, localizeKey } from './public-routes';
 import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
 import { loadPostmortems } from '../lib/postmortems/load-postmortems';
+import { loadSiteFiles } from '../lib/site/site-settings';
 
 export interface ExportSource {
   db: Db;
@@ -23,12 +24,14 @@ export interface ExportSource {
 export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
   const { pageCount } = buildHistoryPageView(db, 1, timeZone);
   const ids = db.select({ id: incidents.id }).from(incidents).orderBy(asc(incidents.startedAt)).all();
-  const pages = ['/', '/api', '/history', ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`), ...ids.map((r) => `/incidents/${r.id}`), '/postmortems', ...postmortemSlugs.map((slug) => `/postmortems/${slug}`)];
+  const pages = ['/', '/api', '/embed', '/history', ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`), ...ids.map((r) => `/incidents/${r.id}`), '/postmortems', ...postmortemSlugs.map((slug) => `/postmortems/${slug}`)];
   return [
     // Every page in every language under its prefix, so the copy serves /ja/… too.
     ...LOCALES.flatMap((locale) => pages.map((key) => localizeKey(locale, key))),
     '/',
     '/api',
+    '/embed',
+    '/embed.js',
     NOT_FOUND_KEY,
     '/history',
     ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
@@ -70,6 +73,11 @@ export async function exportSite(source: ExportSource, dir: string): Promise<{ f
   }
   for (const [path, rep] of source.staticFiles) {
     writeAtomically(join(dir, path.slice(1)), rep.identity);
+    files++;
+  }
+  // The logo, favicon and theme stylesheet set under Admin → Settings, under the hashed names the pages link to.
+  for (const file of loadSiteFiles(source.db)) {
+    writeAtomically(join(dir, file.path.slice(1)), file.body);
     files++;
   }
   return { files };
