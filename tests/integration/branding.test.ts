@@ -9,6 +9,8 @@ import { saveSiteSettings, type SiteSettingsInput } from '../../src/lib/site/sav
 import { freshDatabase, startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { solidPng } from '../support/images';
+import { backupDatabase } from '../../src/lib/site/backup';
+import { openDatabase } from '../../db/open';
 
 const ctx = { now: Date.UTC(2026, 10, 1), actor: { kind: 'user' as const, id: 'u1', label: 'admin@example.com' } };
 
@@ -98,12 +100,31 @@ describe('saving the site settings', () => {
     db.$client.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('is in a backup, logo bytes and all', async () => {
+    const { db, dir } = freshDatabase();
+    const logo = solidPng('#2f5fb3');
+    saveSiteSettings(db, { siteName: 'Backed Up', logo }, ctx);
+    await backupDatabase(db, join(dir, 'copy.db'));
+    const copy = openDatabase(join(dir, 'copy.db'));
+    expect(copy.select({ siteName: siteSettings.siteName }).from(siteSettings).get()).toEqual({ siteName: 'Backed Up' });
+    expect(copy.select({ body: siteFiles.body }).from(siteFiles).where(eq(siteFiles.kind, 'logo')).get()?.body.equals(logo)).toBe(true);
+    copy.$client.close();
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
+
+/** Bytes as a browser's file part. */
+const asBlob = (bytes: Buffer) => new Blob([new Uint8Array(bytes)]);
 
 /** A settings form as a browser sends it: multipart, with the files. */
 async function postSettings(site: TestSite, cookie: string, fields: Record<string, string | Blob>): Promise<Response> {
   const body = new FormData();
-  for (const [name, value] of Object.entries(fields)) body.append(name, value, ...(typeof value === 'string' ? [] : ['upload.png']));
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string') body.append(name, value);
+    else body.append(name, value, 'upload.png');
+  }
   return fetch(site.url + '/admin/settings', { method: 'POST', body, redirect: 'manual', headers: { cookie, origin: site.url } });
 }
 
@@ -129,7 +150,7 @@ describe('branding on the public site', () => {
 
   it('keeps what was typed when a field is refused', async () => {
     const admin = await signedInStaff(site);
-    const res = await postSettings(site, admin.cookie, { siteName: 'Kept Name', accentColor: '#ffee00', footerText: 'Kept footer', logo: new Blob([solidPng('#112233')]) });
+    const res = await postSettings(site, admin.cookie, { siteName: 'Kept Name', accentColor: '#ffee00', footerText: 'Kept footer', logo: asBlob(solidPng('#112233')) });
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).toContain('value="Kept Name"');
@@ -150,7 +171,7 @@ describe('branding on the public site', () => {
       footerText: 'Acme Inc.',
       footerTextJa: 'アクメ株式会社',
       customCss: '.banner { border-radius: 0; }',
-      logo: new Blob([logo]),
+      logo: asBlob(logo),
     });
     expect(res.status).toBe(303);
     const page = await (await fetch(site.url + '/', { headers: { 'accept-language': 'en' } })).text();
@@ -191,7 +212,7 @@ describe('branding on the public site', () => {
   it('writes the logo, favicon and stylesheet into the static copy', async () => {
     const admin = await signedInStaff(site);
     const favicon = solidPng('#b3261e', 16);
-    expect((await postSettings(site, admin.cookie, { accentColor: '#0b5cad', customCss: 'h1 { letter-spacing: .01em; }', logo: new Blob([solidPng('#1a7f5a')]), favicon: new Blob([favicon]) })).status).toBe(303);
+    expect((await postSettings(site, admin.cookie, { accentColor: '#0b5cad', customCss: 'h1 { letter-spacing: .01em; }', logo: asBlob(solidPng('#1a7f5a')), favicon: asBlob(favicon) })).status).toBe(303);
     await site.server.exportTo(exportDir);
     const index = readFileSync(join(exportDir, 'index.html'), 'utf8');
     for (const kind of ['logo', 'favicon', 'theme']) {

@@ -101,7 +101,7 @@ function accent(field: string, value: string | null, text: string, issues: Field
 }
 
 /** The stylesheet made from the accent colours and the custom stylesheet, or null when there is neither. */
-export function themeStylesheet(settings: { accentColor: string | null; accentColorDark: string | null; customCss: string | null }): string | null {
+function themeStylesheet(settings: { accentColor: string | null; accentColorDark: string | null; customCss: string | null }): string | null {
   const parts: string[] = [];
   if (settings.accentColor) {
     parts.push(`:root { --accent: ${settings.accentColor}; --on-accent: ${TEXT_ON_ACCENT.light}; }`);

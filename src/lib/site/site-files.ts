@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** The kinds of file staff may give the site, and the theme stylesheet made from the settings. */
-export const SITE_FILE_KINDS = ['logo', 'favicon', 'theme'] as const;
-export type SiteFileKind = (typeof SITE_FILE_KINDS)[number];
+export type SiteFileKind = 'logo' | 'favicon' | 'theme';
 
 /** Uploaded images are refused above this size: a logo is shown on every page. */
 export const MAX_IMAGE_BYTES = 256 * 1024;
