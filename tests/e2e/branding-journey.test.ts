@@ -115,7 +115,7 @@ test.describe('branding and the embed', () => {
     }
   });
 
-  test('saves screenshots of the settings page and the branded status page; the branded page passes axe', async () => {
+  test('saves screenshots of the settings page and the branded status page; both pass axe', async () => {
     // Sixteen screens with an axe audit each: on two shared cores this is slow, not stuck.
     test.setTimeout(300_000);
     for (const colorScheme of ['light', 'dark'] as const) {
@@ -135,6 +135,14 @@ test.describe('branding and the embed', () => {
           await page.goto(`${server.url}/${locale}/admin/settings`);
           const settings = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
           expect(settings.scrollWidth, `settings page ${tag} is wider than the screen`).toBeLessThanOrEqual(settings.clientWidth);
+          const spilling = await page.evaluate(() =>
+            [...document.querySelectorAll('.settings-form fieldset')].flatMap((set) => {
+              const edge = set.getBoundingClientRect().right;
+              return [...set.querySelectorAll('input, select, textarea')].filter((field) => field.getBoundingClientRect().right > edge).map((field) => field.id || field.getAttribute('name'));
+            }),
+          );
+          expect(spilling, `fields wider than their box on the settings page ${tag}`).toEqual([]);
+          if (width === 1280) expect(await audit(page), `settings page ${tag}`).toEqual([]);
           await page.screenshot({ path: `${SHOTS}/settings-${tag}.png`, fullPage: true });
         }
         await context.close();
