@@ -9,6 +9,8 @@ import { saveSiteSettings, type SiteSettingsInput } from '../../src/lib/site/sav
 import { freshDatabase, startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { solidPng } from '../support/images';
+import { until } from '../support/until';
+import { openIncident } from '../../src/lib/incidents/open-incident';
 import { backupDatabase } from '../../src/lib/site/backup';
 import { openDatabase } from '../../db/open';
 
@@ -256,6 +258,15 @@ describe('the embed', () => {
     expect(html).toContain('target="_blank"');
     expect(html).toContain('Open the status page');
     expect(html).not.toMatch(/<script(?![^>]*src="\/live\.js")/);
+  });
+
+  it('lists an incident as soon as it is opened, linked out of the frame', async () => {
+    const { incidentId: id } = openIncident(site.db, { name: 'Embedded outage', status: 'investigating', body: 'Looking.' }, { now: Date.now() });
+    const html = await until(async () => {
+      const body = await (await fetch(site.url + '/embed', { headers: { 'accept-language': 'en' } })).text();
+      return body.includes('Embedded outage') && body;
+    });
+    expect(html).toContain(`<a href="/incidents/${id}" target="_blank" rel="noopener">Embedded outage</a>`);
   });
 
   it('serves /embed.js as a script that reads the open status API', async () => {
