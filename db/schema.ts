@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob } from 'drizzle-orm/sqlite-core';
 
 // Every time is integer milliseconds since the epoch (UTC).
 
@@ -141,6 +141,35 @@ export const componentStatusChanges = sqliteTable(
 export const siteState = sqliteTable('site_state', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
+});
+
+/**
+ * Branding and site settings staff set under Admin → Settings: one row (id 1).
+ * A null column means "as the environment says" (SITE_NAME, TIME_ZONE,
+ * DEFAULT_LOCALE) or "none".
+ */
+export const siteSettings = sqliteTable('site_settings', {
+  id: integer('id').primaryKey(),
+  siteName: text('site_name'),
+  timeZone: text('time_zone'),
+  defaultLocale: text('default_locale'),
+  accentColor: text('accent_color'),
+  accentColorDark: text('accent_color_dark'),
+  mainSiteUrl: text('main_site_url'),
+  supportUrl: text('support_url'),
+  footerText: text('footer_text'),
+  footerTextJa: text('footer_text_ja'),
+  customCss: text('custom_css'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Files served under /brand/ with their content hash in the name: the logo, the favicon and the theme stylesheet. */
+export const siteFiles = sqliteTable('site_files', {
+  kind: text('kind').primaryKey(),
+  contentType: text('content_type').notNull(),
+  body: blob('body', { mode: 'buffer' }).notNull(),
+  hash: text('hash').notNull(),
+  updatedAt: integer('updated_at').notNull(),
 });
 
 export const users = sqliteTable('users', {

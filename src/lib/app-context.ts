@@ -4,6 +4,9 @@ import type { Config } from './config';
 /** What every request handler needs: the database, the configuration and the clock. */
 export interface AppContext {
   db: Db;
+  /** The configuration, with the site name, time zone and default language staff set under Admin → Settings. */
   config: Config;
+  /** The configuration as the environment gives it, before Admin → Settings (the defaults the settings page names). */
+  environment: Config;
   now: () => number;
 }

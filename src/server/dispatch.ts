@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
+import type { BrandFiles } from './brand-files';
 import { negotiateLocale } from '../lib/i18n/locale-path';
 import type { ClientAddresses } from './client-address';
 import type { LiveEvents } from './live-events';
@@ -29,10 +30,13 @@ function withinWriteWait(pages: Promise<void>): Promise<void> {
 
 export interface DispatchDeps {
   db: Db;
-  config: Config;
   now: () => number;
   headers: { base: Record<string, string>; cors: Record<string, string> };
   staticFiles: Map<string, Representation>;
+  /** The logo, favicon and theme stylesheet under /brand/. */
+  brand: BrandFiles;
+  /** The configuration with Admin → Settings applied (the default language may be set there). */
+  site: () => Config;
   cache: PublicCache;
   index: PublicIndex;
   live: LiveEvents;
@@ -49,7 +53,7 @@ export interface DispatchDeps {
  * a render thread.
  */
 export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { config, cache, index, staticFiles, headers } = deps;
+  const { cache, index, staticFiles, headers } = deps;
 
   // Most requests repeat a few URLs; remembering how each maps saves parsing it again.
   const routes = new Map<string, PublicRoute | null>();
@@ -73,8 +77,9 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     if (route.locale) return exists ? route.key : localizeKey(route.locale, NOT_FOUND_KEY);
     const key = exists ? route.key : NOT_FOUND_KEY;
     if (!route.localizable && exists) return key;
-    const wanted = negotiateLocale(req.headers['accept-language'], config.defaultLocale);
-    return wanted === config.defaultLocale ? key : localizeKey(wanted, key);
+    const { defaultLocale } = deps.site();
+    const wanted = negotiateLocale(req.headers['accept-language'], defaultLocale);
+    return wanted === defaultLocale ? key : localizeKey(wanted, key);
   };
 
   return async (req, res) => {
@@ -94,7 +99,7 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     }
     const path = target.split('?')[0]!;
     if (req.method === 'GET' || req.method === 'HEAD') {
-      const file = staticFiles.get(path);
+      const file = staticFiles.get(path) ?? (path.startsWith('/brand/') ? deps.brand.get(path) : undefined);
       if (file) return sendRepresentation(req, res, file);
       if (req.method === 'GET' && path === '/events') return deps.live.accept(req, res, deps.clients.of(req));
       const route = routeFor(target);

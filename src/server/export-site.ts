@@ -9,6 +9,7 @@ import { API_PATHS, NOT_FOUND_KEY, localizeKey } from './public-routes';
 import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
 import { loadPostmortems } from '../lib/postmortems/load-postmortems';
+import { loadSiteFiles } from '../lib/site/site-settings';
 
 export interface ExportSource {
   db: Db;
@@ -27,6 +28,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
   const pages = [
     '/',
     '/api',
+    '/embed',
     '/history',
     ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
     ...ids.map((r) => `/incidents/${r.id}`),
@@ -39,6 +41,8 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     ...LOCALES.flatMap((locale) => pages.map((key) => localizeKey(locale, key))),
     '/',
     '/api',
+    '/embed',
+    '/embed.js',
     NOT_FOUND_KEY,
     '/history',
     ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
@@ -81,6 +85,11 @@ export async function exportSite(source: ExportSource, dir: string): Promise<{ f
   }
   for (const [path, rep] of source.staticFiles) {
     writeAtomically(join(dir, path.slice(1)), rep.identity);
+    files++;
+  }
+  // The logo, favicon and theme stylesheet set under Admin → Settings, under the hashed names the pages link to.
+  for (const file of loadSiteFiles(source.db)) {
+    writeAtomically(join(dir, file.path.slice(1)), file.body);
     files++;
   }
   return { files };

@@ -44,6 +44,8 @@ export interface PublicRoute {
   locale?: Locale;
   /** Readable from any origin: the JSON API and badges are embedded elsewhere. */
   cors?: boolean;
+  /** May be shown in a frame on another site (the embed); every other page refuses framing. */
+  frameable?: boolean;
   /** The page exists only if this does; otherwise the 404 is served (see PublicIndex). */
   subject?: Subject;
 }
@@ -96,6 +98,9 @@ function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRou
   const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
   if (path === '/') return page({ key: '/', timeSensitive: true });
   if (path === '/api' || path === '/postmortems') return page({ key: path, timeSensitive: false });
+  if (path === '/embed') return page({ key: path, timeSensitive: false, frameable: true });
+  // The embed script carries its texts in both languages and picks one in the host page.
+  if (path === '/embed.js') return { key: path, timeSensitive: false, cors: true };
   if (path === '/feed.rss') return { key: path, timeSensitive: false, cors: true };
   const feed = /^\/feed\/([^/]+)\.rss$/.exec(path);
   if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true, subject: { kind: 'component', id: feed[1]! } } : notFound();

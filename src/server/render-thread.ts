@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../db/open';
+import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
 import { negotiateLocale, localizedPath, splitLocalePath } from '../lib/i18n/locale-path';
 import { CLIENT_ADDRESS_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
 
@@ -40,9 +41,11 @@ async function main(): Promise<void> {
     if (locale) req.url = rest + (q >= 0 ? url.slice(q) : '');
     const prefix = locale ? `/${locale}` : '';
     // Every page gets its context the same way: database, configuration, clock, language and the link helper.
+    // What staff set under Admin → Settings is read on every request (one row by key), so a change shows on the next render.
+    const config = withSiteSettings(data.config, readSiteSettings(db));
     const locals: App.Locals = {
-      shirase: { db, config: data.config, now: () => clock },
-      locale: locale ?? negotiateLocale(req.headers['accept-language'], data.config.defaultLocale),
+      shirase: { db, config, environment: data.config, now: () => clock },
+      locale: locale ?? negotiateLocale(req.headers['accept-language'], config.defaultLocale),
       localePrefix: prefix,
       link: (path: string) => localizedPath(prefix, path),
     };

@@ -20,6 +20,8 @@ import { RenderPool } from './render-pool';
 import { startChangeFeed } from './change-feed';
 import { createDispatcher } from './dispatch';
 import { startTimers } from './timers';
+import { BrandFiles } from './brand-files';
+import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
 
 export interface ShiraseServer {
   url: string;
@@ -77,8 +79,14 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const base = securityHeaders(config.siteUrl.startsWith('https:'));
   const headers = { base, cors: { ...base, 'access-control-allow-origin': '*' } };
   // Pages differ by language as well as encoding, so caches must keep them apart.
-  const localized = { ...base, vary: 'Accept-Encoding, Accept-Language' };
+  const localized: Record<string, string> = { ...base, vary: 'Accept-Encoding, Accept-Language' };
   const staticFiles = loadStaticFiles(join(options.distDir, 'client'), base);
+  // Only the embed page may be shown in a frame on another site; every other response keeps refusing.
+  const { 'x-frame-options': _deny, ...unframed } = localized;
+  const frameable = { ...unframed, 'content-security-policy': base['content-security-policy']!.replace("frame-ancestors 'none'", 'frame-ancestors *') };
+  const brand = new BrandFiles(db, base);
+  // What staff set under Admin → Settings, read again whenever a change is noticed.
+  let site = withSiteSettings(config, readSiteSettings(db));
 
   // Renders cut short by closing are not failures worth a log line.
   let closing = false;
@@ -92,7 +100,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     timeSensitive: (key) => publicRouteFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
     headersFor: (key) => {
       const route = publicRouteFor(new URL(key, 'http://local'));
-      return route?.cors ? headers.cors : route?.localizable ? localized : base;
+      return route?.cors ? headers.cors : route?.frameable ? frameable : route?.localizable ? localized : base;
     },
   });
   const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)));
@@ -106,7 +114,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   // The static copy reads pages through the cache when they are there and renders the rest on the side, so it never pushes readers' pages out.
   const exportTo = (dir: string) =>
-    exportSite({ db, timeZone: config.timeZone, postmortemsDir: config.postmortemsDir, staticFiles, body: (key) => cache.currentBody(key) }, dir);
+    exportSite({ db, timeZone: site.timeZone, postmortemsDir: config.postmortemsDir, staticFiles, body: (key) => cache.currentBody(key) }, dir);
   // With EXPORT_DIR set, a static copy follows every change, a second behind at most.
   let exportTimer: NodeJS.Timeout | undefined;
   const scheduleExport = () => {
@@ -121,6 +129,8 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   /** Starts a round of renders if anything changed; resolves once the public pages show everything seen so far. */
   const checkForChanges = (): Promise<void> => {
     if (feed.changedSinceLastLook()) {
+      site = withSiteSettings(config, readSiteSettings(db));
+      brand.reload();
       caughtUp = cache.invalidate(FRONT_PAGE_KEYS).then(() => {
         // Open pages are told only now, so the version they fetch is the new one.
         live.announce(cache.currentGeneration);
@@ -132,7 +142,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const feed = startChangeFeed({ db, databasePath: config.databasePath, postmortemsDir: config.postmortemsDir, changed: () => void checkForChanges(), safetyNetMs: options.changePollMs });
   const stopTimers = startTimers({ db, config, now, log, changed: () => void checkForChanges(), maintenancePollMs: options.maintenancePollMs });
 
-  const dispatch = createDispatcher({ db, config, now, headers, staticFiles, cache, index: new PublicIndex(db, config.postmortemsDir, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges });
+  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortemsDir, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     dispatch(req, res).catch((error: unknown) => {
       // A client that hung up mid-answer is not a failure of ours.

@@ -33,6 +33,12 @@ describe('public routes', () => {
     }
   });
 
+  it('let only the embed be framed by other sites', () => {
+    expect(route('/embed')).toMatchObject({ key: '/embed', frameable: true, localizable: true });
+    expect(route('/ja/embed')).toMatchObject({ key: '/ja/embed', frameable: true, locale: 'ja' });
+    for (const path of ['/', '/ja/', '/history', '/api', '/embed.js', '/api/v2/status.json', '/embed/x']) expect(route(path)?.frameable, path).toBeFalsy();
+  });
+
   it('answer paths no page has with the one cached 404', () => {
     for (const path of ['/nope', '/wp-login.php', '/incidents', '/ja/nope', '/feed/../x']) expect(route(path)?.key, path).toMatch(/^(\/ja)?\/404$/);
     for (const path of ['/api/v2/nope.json', '/api/v3/summary.json']) expect(route(path)?.key, path).toBe(API_NOT_FOUND_KEY);

@@ -4,6 +4,7 @@ import type { Db } from '../../../db/open';
 import { notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
 import type { Config } from '../config';
 import { composeEmail, composeWebhook } from './compose';
+import { readSiteSettings, withSiteSettings } from '../site/site-settings';
 import type { Courier, Outcome } from './courier';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { purgeExpiredPending } from './purge-pending';
@@ -132,6 +133,8 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
   const owner = options.owner ?? randomBytes(8).toString('hex');
   const rows = claimDue(db, owner, options.batchSize ?? 100, now(), options.leaseMs);
   const tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
+  // The site name, time zone and default language as staff set them under Admin → Settings.
+  const config = rows.length > 0 ? withSiteSettings(options.config, readSiteSettings(db)) : options.config;
   await Promise.all(
     rows.map(async (row) => {
       // Checked on the claimed row, just before sending: a change made after queueing still counts.
@@ -145,11 +148,11 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
       let messageId: string | null = null;
       try {
         if (row.channel === 'email') {
-          const message = composeEmail(db, options.config, row);
+          const message = composeEmail(db, config, row);
           messageId = message.messageId;
           outcome = await options.courier.sendEmail(message);
         } else {
-          outcome = await options.courier.postWebhook(composeWebhook(db, options.config, row));
+          outcome = await options.courier.postWebhook(composeWebhook(db, config, row));
         }
       } catch (error) {
         outcome = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };
