@@ -37,6 +37,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
     ...API_PATHS,
     '/badge.svg',
+    ...LOCALES.map((locale) => localizeKey(locale, '/feed.rss')),
     '/feed.rss',
     ...loadComponentTree(db, Date.now()).all.map((c) => `/badge/${c.id}.svg`),
   ];
