@@ -5,7 +5,7 @@ import { incidentComponents, incidents } from '../../../db/schema';
 import type { Config } from '../config';
 import { t, type Locale } from '../i18n/messages';
 import { renderMarkdown } from '../markdown/render';
-import { loadPostmortems } from '../postmortems/load-postmortems';
+import { loadPostmortems, otherLanguages, type Postmortem } from '../postmortems/load-postmortems';
 import { findComponent } from '../views/components';
 import { loadIncidents } from '../views/incidents';
 
@@ -55,8 +55,12 @@ export function buildRssFeed(db: Db, config: Config, now: number, componentId?: 
       }
     }
     const ids = new Set(list.map((i) => i.id));
-    for (const p of loadPostmortems(config.postmortemsDir).all) {
+    const library = loadPostmortems(config.postmortemsDir);
+    // A report written in several languages appears once, in the feed's language where there is one.
+    const inFeedLanguage = (p: Postmortem) => p.locale === locale;
+    for (const p of library.all) {
       if (!p.published || (component && !p.incidents.some((id) => ids.has(id)))) continue;
+      if (!inFeedLanguage(p) && otherLanguages(library, p).some(inFeedLanguage)) continue;
       items.push({
         date: p.published,
         add: () =>

@@ -1,7 +1,7 @@
 import { t, type Locale } from './messages';
 
 /** Texts the system writes into the log itself; stored as one of these keys and said in the reader's language. */
-export const AUTOMATIC_TEXTS = ['maintenance_started', 'maintenance_completed', 'maintenance_cancelled'] as const;
+const AUTOMATIC_TEXTS = ['maintenance_started', 'maintenance_completed', 'maintenance_cancelled'] as const;
 export type AutomaticText = (typeof AUTOMATIC_TEXTS)[number];
 
 function isAutomaticText(value: string): value is AutomaticText {
