@@ -98,6 +98,11 @@ export const incidentUpdates = sqliteTable(
       .references(() => incidents.id, { onDelete: 'cascade' }),
     status: text('status').notNull(),
     body: text('body').notNull(),
+    /**
+     * Set for texts the system writes (maintenance started, completed, cancelled):
+     * the catalog key it is shown through in the reader's language; `body` is then empty.
+     */
+    bodyKey: text('body_key'),
     displayAt: integer('display_at').notNull(),
     /** Other languages' versions of the text fields, as JSON: {"ja": {"name": "…"}}. */
     translations: text('translations'),

@@ -52,6 +52,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
     ...API_PATHS,
     '/badge.svg',
+    ...LOCALES.map((locale) => localizeKey(locale, '/feed.rss')),
     '/feed.rss',
     ...componentIds.flatMap((id) => [`/badge/${id}.svg`, `/feed/${id}.rss`]),
   ];

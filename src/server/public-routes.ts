@@ -40,6 +40,8 @@ export interface PublicRoute {
   timeSensitive: boolean;
   /** A page in the reader's language: `/ja/...` explicitly, or chosen by Accept-Language without a prefix. */
   localizable?: boolean;
+  /** Has a variant per language under `/ja/...`, but the unprefixed path is always the site's language (feeds). */
+  prefixable?: boolean;
   /** The language the URL asked for, if it had a prefix. */
   locale?: Locale;
   /** Readable from any origin: the JSON API and badges are embedded elsewhere. */
@@ -80,7 +82,7 @@ export function publicRouteFor(url: URL): PublicRoute | null {
   if (!route) return null;
   if (!locale) return route;
   // Only pages have languages; /ja/api/… and the like do not exist.
-  if (!route.localizable) return { key: localizeKey(locale, NOT_FOUND_KEY), timeSensitive: false, localizable: true, locale };
+  if (!route.localizable && !route.prefixable) return { key: localizeKey(locale, NOT_FOUND_KEY), timeSensitive: false, localizable: true, locale };
   return { ...route, key: localizeKey(locale, route.key), locale };
 }
 
@@ -101,9 +103,10 @@ function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRou
   if (path === '/embed') return page({ key: path, timeSensitive: false, frameable: true });
   // The embed script carries its texts in both languages and picks one in the host page.
   if (path === '/embed.js') return { key: path, timeSensitive: false, cors: true };
-  if (path === '/feed.rss') return { key: path, timeSensitive: false, cors: true };
+  // Feed readers send no Accept-Language worth following: each language has its own feed address.
+  if (path === '/feed.rss') return { key: path, timeSensitive: false, cors: true, prefixable: true };
   const feed = /^\/feed\/([^/]+)\.rss$/.exec(path);
-  if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true, subject: { kind: 'component', id: feed[1]! } } : notFound();
+  if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true, prefixable: true, subject: { kind: 'component', id: feed[1]! } } : notFound();
   const postmortem = /^\/postmortems\/([^/]+)$/.exec(path);
   if (postmortem) return SLUG.test(postmortem[1]!) ? page({ key: path, timeSensitive: false, subject: { kind: 'postmortem', id: postmortem[1]! } }) : notFound();
   const historyPage = /^\/history\/page\/([^/]+)$/.exec(path);

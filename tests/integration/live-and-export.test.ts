@@ -84,7 +84,7 @@ describe('time-based re-rendering', () => {
   });
 
   it('renders the status page again when the clock has moved on', async () => {
-    const stamp = (html: string) => /Updated ([^<]+)</.exec(html)![1];
+    const stamp = (html: string) => /Updated <time[^>]*>([^<]+)</.exec(html)![1];
     const first = stamp(await (await fetch(site.url + '/')).text());
     clock += 2 * 60 * 60_000;
     const later = await until(async () => {

@@ -68,3 +68,13 @@ describe('public routes', () => {
     for (const path of ['/admin', '/admin/audit', '/subscribe', '/subscribe/manage', '/api/v1/incidents']) expect(route(path), path).toBeNull();
   });
 });
+
+describe('feeds', () => {
+  it('have a variant per language under its prefix, while the unprefixed feed stays in the site’s language', () => {
+    expect(route('/feed.rss')).toMatchObject({ key: '/feed.rss', cors: true });
+    expect(route('/feed.rss')?.localizable).toBeFalsy();
+    expect(route('/ja/feed.rss')).toMatchObject({ key: '/ja/feed.rss', locale: 'ja', cors: true });
+    expect(route('/ja/feed/abcdefghijkl.rss')).toMatchObject({ key: '/ja/feed/abcdefghijkl.rss', locale: 'ja', subject: { kind: 'component', id: 'abcdefghijkl' } });
+    expect(route('/ja/feed/nope.rss')?.key).toBe('/ja/404');
+  });
+});

@@ -71,6 +71,11 @@ export function translationsFrom(form: FormData, fields: string[]): Record<strin
   return out;
 }
 
+/** One field's translations (`resolveBody:ja`…) under the name the verb knows it by (`body`). */
+export function translationsOf(form: FormData, field: string, as: string): Record<string, Record<string, string>> {
+  return Object.fromEntries(Object.entries(translationsFrom(form, [field])).map(([locale, fields]) => [locale, { [as]: fields[field]! }]));
+}
+
 export function actorFor(user: SessionUser): Actor {
   return { kind: 'user', id: user.id, label: user.email };
 }

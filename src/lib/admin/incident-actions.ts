@@ -14,7 +14,7 @@ import type { Config } from '../config';
 import type { Locale } from '../i18n/messages';
 import { previewUpdateEmail } from '../notifications/compose';
 import { requireConfirmation, type FormOutcome } from './run-form';
-import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, translationsFrom } from './form-input';
+import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, translationsFrom, translationsOf } from './form-input';
 
 /** The email an update would send, shown under the form without posting anything. */
 export type MailPreview = ReturnType<typeof previewUpdateEmail>;
@@ -51,14 +51,24 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
     case 'resolve': {
       const displayAt = localDateTime(form, 'resolveAt', timeZone, issues);
       throwIfIssues(issues, 'resolution');
-      resolveIncident(db, incidentId, { body: text(form, 'resolveBody'), displayAt, notify: checked(form, 'notify'), components: componentChanges(form) }, ctx);
+      resolveIncident(
+        db,
+        incidentId,
+        { body: text(form, 'resolveBody'), displayAt, notify: checked(form, 'notify'), components: componentChanges(form), translations: translationsOf(form, 'resolveBody', 'body') },
+        ctx,
+      );
       return back('resolved');
     }
     case 'edit_update': {
       const updateId = text(form, 'updateId');
       const displayAt = localDateTime(form, `displayAt-${updateId}`, timeZone, issues);
       throwIfIssues(issues, 'correction');
-      editIncidentUpdate(db, updateId, { body: optionalText(form, `body-${updateId}`) ?? '', displayAt, version: readVersion(form.get('version')) }, ctx);
+      editIncidentUpdate(
+        db,
+        updateId,
+        { body: optionalText(form, `body-${updateId}`) ?? '', displayAt, version: readVersion(form.get('version')), translations: translationsOf(form, `body-${updateId}`, 'body') },
+        ctx,
+      );
       return back('corrected');
     }
     case 'delete_update':

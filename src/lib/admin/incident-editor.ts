@@ -3,6 +3,16 @@ import { loadComponentTree } from '../views/components';
 import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
 import { listTemplates } from '../templates/list-templates';
+import { eq } from 'drizzle-orm';
+import { incidentUpdates } from '../../../db/schema';
+import { parseTranslations } from '../i18n/translations';
+
+function updateTranslationFields(db: Db, incidentId: string): Map<string, Record<string, string>> {
+  const rows = db.select({ id: incidentUpdates.id, translations: incidentUpdates.translations }).from(incidentUpdates).where(eq(incidentUpdates.incidentId, incidentId)).all();
+  return new Map(
+    rows.map((r) => [r.id, Object.fromEntries(Object.entries(parseTranslations(r.translations)).map(([locale, fields]) => [`body-${r.id}:${locale}`, fields?.body ?? '']))]),
+  );
+}
 
 /** Everything the incident page in the admin shows, or undefined for an unknown id. */
 export function buildIncidentEditor(db: Db, id: string, now: number) {
@@ -17,5 +27,7 @@ export function buildIncidentEditor(db: Db, id: string, now: number) {
     components: [...tree.all.filter((c) => affected.has(c.id)), ...tree.all.filter((c) => !affected.has(c.id))],
     templates: listTemplates(db),
     updatesNewestFirst: [...incident.updates].reverse(),
+    /** Each update's texts in other languages, as the correction form's fields (`body-<id>:ja`). */
+    updateTranslations: updateTranslationFields(db, id),
   };
 }

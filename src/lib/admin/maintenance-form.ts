@@ -4,7 +4,7 @@ import type { SessionUser } from '../auth/sessions';
 import type { FieldIssue } from '../errors';
 import type { ScheduleMaintenanceInput } from '../incidents/input';
 import { scheduleMaintenance } from '../incidents/schedule-maintenance';
-import { actorFor, checked, localDateTime, text, throwIfIssues } from './form-input';
+import { actorFor, checked, localDateTime, text, throwIfIssues, translationsFrom } from './form-input';
 import type { FormOutcome } from './run-form';
 
 function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintenanceInput {
@@ -21,6 +21,7 @@ function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintena
     scheduledUntil: scheduledUntil as number,
     autoTransitions: checked(form, 'autoTransitions'),
     notify: checked(form, 'notify'),
+    translations: translationsFrom(form, ['name', 'body']),
   };
 }
 

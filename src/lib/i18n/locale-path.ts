@@ -28,3 +28,8 @@ export function localizedPath(prefix: string, path: string): string {
   return prefix ? (path === '/' ? `${prefix}/` : `${prefix}${path}`) : path;
 }
 
+
+/** A feed's address in a language: feeds are never negotiated, so another language than the site's is always prefixed. */
+export function feedPath(locale: Locale, defaultLocale: Locale, path = '/feed.rss'): string {
+  return locale === defaultLocale ? path : `/${locale}${path}`;
+}

@@ -7,10 +7,8 @@ import type { WriteContext } from '../write-context';
 import { resolveIncident } from './resolve-incident';
 import { editIncident } from './edit-incident';
 
-const CANCELLED_TEXT = 'This maintenance has been cancelled. Nothing will change during the announced window.';
-
 /** Cancels a maintenance window: it is completed at once, components go back, and the timers leave it alone. */
-export function cancelMaintenance(db: Db, incidentId: string, input: { body?: string; notify?: boolean }, ctx: WriteContext): void {
+export function cancelMaintenance(db: Db, incidentId: string, input: { body?: string; notify?: boolean; translations?: Record<string, { body?: string }> }, ctx: WriteContext): void {
   const m = db.select({ kind: incidents.kind, status: incidents.status }).from(incidents).where(eq(incidents.id, incidentId)).get();
   if (!m) throw notFound('maintenance', incidentId);
   if (m.kind !== 'maintenance') throw new ShiraseError('CONFLICT', 'errors.maintenance.notMaintenance');
@@ -18,6 +16,7 @@ export function cancelMaintenance(db: Db, incidentId: string, input: { body?: st
   // Nested transactions become savepoints, so both steps commit together or not at all.
   db.transaction(() => {
     editIncident(db, incidentId, { autoTransitions: false }, ctx);
-    resolveIncident(db, incidentId, { body: input.body?.trim() || CANCELLED_TEXT, notify: input.notify ?? true }, ctx);
+    const written = input.body?.trim();
+    resolveIncident(db, incidentId, written ? { body: written, translations: input.translations, notify: input.notify ?? true } : { bodyKey: 'maintenance_cancelled', notify: input.notify ?? true }, ctx);
   });
 }

@@ -9,12 +9,16 @@ import { bodyField, notInFuture, parseInput, timestampField } from '../validatio
 import type { WriteContext } from '../write-context';
 import { refreshIncident } from './log';
 import { assertVersion, assertWritten, versionField } from '../edit-version';
+import { automaticText } from '../i18n/automatic-texts';
+import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 
 const editSchema = (now: number) =>
   z.object({
     body: bodyField.optional(),
     displayAt: timestampField.optional().refine(notInFuture(now), 'errors.field.correctionInFuture'),
     version: versionField,
+    /** Replaces the update's texts in other languages; left out, they stay as they are. */
+    translations: translationsSchema({ body: bodyField }),
   });
 
 /**
@@ -27,9 +31,18 @@ export function editIncidentUpdate(db: Db, updateId: string, input: z.input<Retu
   db.transaction((tx) => {
     const before = tx.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get();
     if (!before) throw notFound('update', updateId);
-    const stored = () => ({ version: before.version, values: { body: before.body, displayAt: new Date(before.displayAt).toISOString() } });
+    const stored = () => ({ version: before.version, values: { body: automaticText(before.bodyKey, 'en', before.body), displayAt: new Date(before.displayAt).toISOString() } });
     assertVersion(data.version, stored());
-    const changes = { body: data.body ?? before.body, displayAt: data.displayAt ?? before.displayAt, updatedAt: ctx.now, version: before.version + 1 };
+    // A system text stays a key (said in each reader's language) unless staff rewrote it.
+    const keepKey = before.bodyKey !== null && (data.body === undefined || data.body === automaticText(before.bodyKey, 'en', before.body));
+    const changes = {
+      body: keepKey ? before.body : (data.body ?? before.body),
+      bodyKey: keepKey ? before.bodyKey : null,
+      translations: data.translations === undefined ? before.translations : serializeTranslations(data.translations as Translations),
+      displayAt: data.displayAt ?? before.displayAt,
+      updatedAt: ctx.now,
+      version: before.version + 1,
+    };
     assertWritten(tx.update(incidentUpdates).set(changes).where(and(eq(incidentUpdates.id, updateId), eq(incidentUpdates.version, before.version))).run().changes, stored);
     if (changes.displayAt !== before.displayAt) {
       tx.update(componentStatusChanges).set({ at: changes.displayAt }).where(eq(componentStatusChanges.incidentUpdateId, updateId)).run();
@@ -39,8 +52,8 @@ export function editIncidentUpdate(db: Db, updateId: string, input: z.input<Retu
       action: 'incident.edit_update',
       entityType: 'incident_update',
       entityId: updateId,
-      before: { body: before.body, displayAt: before.displayAt, version: before.version },
-      after: { body: changes.body, displayAt: changes.displayAt, version: changes.version },
+      before: { body: before.body, bodyKey: before.bodyKey, translations: before.translations, displayAt: before.displayAt, version: before.version },
+      after: { body: changes.body, bodyKey: changes.bodyKey, translations: changes.translations, displayAt: changes.displayAt, version: changes.version },
     });
     bumpChangeCounter(tx);
   });

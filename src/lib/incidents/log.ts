@@ -13,6 +13,7 @@ import {
 } from '../status/vocabulary';
 import { ShiraseError, fieldIssue } from '../errors';
 import { serializeTranslations, type Translations } from '../i18n/translations';
+import type { AutomaticText } from '../i18n/automatic-texts';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either the database or an open transaction: for reads that serve both. */
@@ -110,7 +111,17 @@ function nextSeq(tx: Tx): number {
 
 export function insertUpdate(
   tx: Tx,
-  input: { incidentId: string; status: UpdateStatus; body: string; displayAt: number; notify: boolean; now: number; translations?: Translations },
+  input: {
+    incidentId: string;
+    status: UpdateStatus;
+    body: string;
+    displayAt: number;
+    notify: boolean;
+    now: number;
+    translations?: Translations;
+    /** A text the system wrote: stored as its catalog key, with no sentence in any language. */
+    bodyKey?: AutomaticText;
+  },
 ): string {
   const id = newPublicId();
   tx.insert(incidentUpdates)
@@ -119,8 +130,9 @@ export function insertUpdate(
       seq: nextSeq(tx),
       incidentId: input.incidentId,
       status: input.status,
-      body: input.body,
-      translations: serializeTranslations(input.translations),
+      body: input.bodyKey ? '' : input.body,
+      bodyKey: input.bodyKey ?? null,
+      translations: input.bodyKey ? null : serializeTranslations(input.translations),
       displayAt: input.displayAt,
       notify: input.notify,
       createdAt: input.now,

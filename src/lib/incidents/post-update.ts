@@ -8,6 +8,7 @@ import { enqueueEvent, eventKindForUpdate } from '../notifications/enqueue';
 import { isPostableStatus } from '../status/vocabulary';
 import { parseInput } from '../validation';
 import type { Translations } from '../i18n/translations';
+import type { AutomaticText } from '../i18n/automatic-texts';
 import { postUpdateSchema, type PostUpdateInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
 import type { WriteContext } from '../write-context';
@@ -21,6 +22,7 @@ export function postIncidentUpdate(
   incidentId: string,
   input: PostUpdateInput,
   ctx: WriteContext,
+  options: { bodyKey?: AutomaticText } = {},
 ): { updateId: string } {
   const data = parseInput(postUpdateSchema(ctx.now), input, 'update');
   const displayAt = data.displayAt ?? ctx.now;
@@ -39,7 +41,7 @@ export function postIncidentUpdate(
     assertComponentsExist(tx, componentIds);
     linkComponents(tx, incidentId, componentIds);
     const translations = data.translations as Translations | undefined;
-    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now, translations });
+    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now, translations, bodyKey: options.bodyKey });
     recordStatusChanges(tx, data.components, displayAt, incident.kind === 'maintenance' ? 'maintenance' : 'incident_update', {
       incidentId,
       incidentUpdateId: updateId,

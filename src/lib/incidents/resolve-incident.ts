@@ -6,15 +6,20 @@ import { closingStatus, type ComponentStatus } from '../status/vocabulary';
 import { postIncidentUpdate } from './post-update';
 import type { WriteContext } from '../write-context';
 import { componentStatusAt } from './log';
+import { t } from '../i18n/messages';
+import type { AutomaticText } from '../i18n/automatic-texts';
 
 export interface ResolveInput {
-  body: string;
+  /** Ignored when `bodyKey` is set. */
+  body?: string;
   displayAt?: number;
   notify?: boolean;
   /** Statuses to leave components in; components not listed go back to operational. */
   components?: { componentId: string; status: ComponentStatus }[];
   /** The resolution's text in other languages. */
   translations?: Record<string, { body?: string }>;
+  /** Set when the system writes the text; see insertUpdate. */
+  bodyKey?: AutomaticText;
 }
 
 /** Resolves an incident (or completes a maintenance), returning its components to operational unless told otherwise. */
@@ -44,12 +49,14 @@ function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: Wri
     incidentId,
     {
       status: closingStatus(incident.kind),
-      body: input.body,
+      // A system text is checked as its English sentence would be; only its key is stored.
+      body: input.bodyKey ? t('en', `auto.${input.bodyKey}`) : (input.body ?? ''),
       displayAt: input.displayAt,
       notify: input.notify ?? false,
       components: changes,
       translations: input.translations,
     },
     ctx,
+    { bodyKey: input.bodyKey },
   );
 }

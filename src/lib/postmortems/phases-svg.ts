@@ -42,7 +42,9 @@ export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: stri
       const label = t(locale, `status.update.${p.status as 'investigating'}`);
       const w = Math.max(1, x(p.to) - x(p.from));
       const title = `${label}: ${formatDateTime(p.from, locale, timeZone)} – ${formatDateTime(p.to, locale, timeZone)} (${formatDuration(p.to - p.from, locale)})`;
-      return `<g><title>${escapeHtml(title)}</title><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="${FILLS[p.status] ?? '#5c6670'}"/><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="url(#hatch-${p.status === 'investigating' ? 'a' : p.status === 'identified' ? 'b' : 'c'})"/>${w > 70 ? `<text x="${x(p.from) + 4}" y="39" fill="#fff" font-size="12">${escapeHtml(label)}</text>` : ''}</g>`;
+      // The times are also given as instants, so the reader's zone can be shown instead (public/local-time.js).
+      const zoned = `data-label="${escapeHtml(label)}" data-from="${p.from}" data-to="${p.to}" data-duration="${escapeHtml(formatDuration(p.to - p.from, locale))}"`;
+      return `<g><title ${zoned}>${escapeHtml(title)}</title><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="${FILLS[p.status] ?? '#5c6670'}"/><rect x="${x(p.from)}" y="20" width="${w}" height="28" fill="url(#hatch-${p.status === 'investigating' ? 'a' : p.status === 'identified' ? 'b' : 'c'})"/>${w > 70 ? `<text x="${x(p.from) + 4}" y="39" fill="#fff" font-size="12">${escapeHtml(label)}</text>` : ''}</g>`;
     })
     .join('');
   const legend = phases
@@ -52,7 +54,7 @@ export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: stri
     })
     .join('');
   const ticks = [start, start + span / 2, end]
-    .map((ms, i) => `<text x="${x(ms)}" y="68" font-size="11" text-anchor="${i === 0 ? 'start' : i === 2 ? 'end' : 'middle'}" fill="currentColor">${escapeHtml(formatTime(ms, locale, timeZone))}</text>`)
+    .map((ms, i) => `<text x="${x(ms)}" data-tick-at="${Math.round(ms)}" y="68" font-size="11" text-anchor="${i === 0 ? 'start' : i === 2 ? 'end' : 'middle'}" fill="currentColor">${escapeHtml(formatTime(ms, locale, timeZone))}</text>`)
     .join('');
   const summary = phases
     .map((p) => `${t(locale, `status.update.${p.status as 'investigating'}`)} ${formatDuration(p.to - p.from, locale)}`)

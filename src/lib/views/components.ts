@@ -106,7 +106,7 @@ export function loadStatusLedgers(db: Db, since: number): Map<string, StatusChan
 }
 
 /** One live component with its current status, or undefined for an unknown or malformed id. */
-export function findComponent(db: Db, id: string, now: number): ComponentView | undefined {
+export function findComponent(db: Db, id: string, now: number, locale?: Locale): ComponentView | undefined {
   if (!/^[0-9a-z]{12}$/.test(id)) return undefined;
-  return loadComponentTree(db, now).all.find((c) => c.id === id);
+  return loadComponentTree(db, now, locale).all.find((c) => c.id === id);
 }

@@ -5,6 +5,7 @@ import { compareTimeline } from '../status/incident-status';
 import type { ComponentStatus, Impact, IncidentKind, UpdateStatus } from '../status/vocabulary';
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated } from '../i18n/translations';
+import { automaticText } from '../i18n/automatic-texts';
 
 interface ComponentChangeView {
   componentId: string;
@@ -152,7 +153,7 @@ export function loadIncidents(
         id: u.id,
         seq: u.seq,
         status: u.status as UpdateStatus,
-        body: say(u.translations, 'body', u.body),
+        body: automaticText(u.bodyKey, options.locale, say(u.translations, 'body', u.body)),
         displayAt: u.displayAt,
         createdAt: u.createdAt,
         updatedAt: u.updatedAt,

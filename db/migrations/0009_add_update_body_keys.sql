@@ -1,0 +1,1 @@
+ALTER TABLE `incident_updates` ADD `body_key` text;
