@@ -8,7 +8,8 @@ import { chromiumPath } from '../support/chromium';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 /** Every kind of public page a reader can land on, in both languages. */
-const PUBLIC = ['/', '/history', '/incidents/jun18renewal', '/postmortems', '/postmortems/renewal-outage', '/api', '/subscribe'];
+const PUBLIC = ['/', '/history', '/incidents/jun18renewal', '/postmortems', '/postmortems/renewal-outage', '/components/{component}', '/api', '/subscribe', '/embed'];
+let componentId = '';
 
 let server: ServerProcess;
 let chrome: ChildProcess;
@@ -34,6 +35,8 @@ async function launchChrome(): Promise<void> {
 
 test.beforeAll(async () => {
   server = await startServerProcess();
+  const components = (await (await fetch(server.url + '/api/v2/components.json')).json()) as { components: { id: string }[] };
+  componentId = components.components[0]!.id;
   await launchChrome();
 });
 test.afterAll(async () => {
@@ -49,7 +52,7 @@ test.describe('Lighthouse on every public page', () => {
       const scores: Record<string, Record<string, number>> = {};
       const failing: string[] = [];
       for (const path of PUBLIC) {
-        const result = await lighthouse(`${server.url}/${locale}${path === '/' ? '/' : path}`, { port, onlyCategories: ['accessibility', 'best-practices', 'seo'], output: 'json', logLevel: 'error' });
+        const result = await lighthouse(`${server.url}/${locale}${path.replace('{component}', componentId)}`, { port, onlyCategories: ['accessibility', 'best-practices', 'seo'], output: 'json', logLevel: 'error' });
         const { categories, audits } = result!.lhr;
         scores[path] = Object.fromEntries(Object.entries(categories).map(([id, c]) => [id, c.score ?? 0]));
         for (const [id, a] of Object.entries(audits)) if (a.score !== null && a.score < 1) failing.push(`${path} ${id}: ${a.title}`);
