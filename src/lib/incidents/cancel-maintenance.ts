@@ -6,8 +6,8 @@ import { isClosedStatus } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
 import { resolveIncident } from './resolve-incident';
 import { editIncident } from './edit-incident';
+import { systemText } from '../i18n/system-text';
 
-const CANCELLED_TEXT = 'This maintenance has been cancelled. Nothing will change during the announced window.';
 
 /** Cancels a maintenance window: it is completed at once, components go back, and the timers leave it alone. */
 export function cancelMaintenance(db: Db, incidentId: string, input: { body?: string; notify?: boolean }, ctx: WriteContext): void {
@@ -18,6 +18,8 @@ export function cancelMaintenance(db: Db, incidentId: string, input: { body?: st
   // Nested transactions become savepoints, so both steps commit together or not at all.
   db.transaction(() => {
     editIncident(db, incidentId, { autoTransitions: false }, ctx);
-    resolveIncident(db, incidentId, { body: input.body?.trim() || CANCELLED_TEXT, notify: input.notify ?? true }, ctx);
+    // Staff's own words are theirs, in the one language they wrote; the standard text comes in every language.
+    const text = input.body?.trim() ? { body: input.body.trim() } : systemText('maintenance.auto.cancelled');
+    resolveIncident(db, incidentId, { ...text, notify: input.notify ?? true }, ctx);
   });
 }

@@ -5,9 +5,8 @@ import { incidentComponents, incidents } from '../../../db/schema';
 import { postIncidentUpdate } from './post-update';
 import { resolveIncident } from './resolve-incident';
 import { OPEN_MAINTENANCE_STATUSES } from '../status/vocabulary';
+import { systemText } from '../i18n/system-text';
 
-const MAINTENANCE_STARTED_TEXT = 'Scheduled maintenance has begun. Affected services may be unavailable until the window ends.';
-const MAINTENANCE_COMPLETED_TEXT = 'Scheduled maintenance has been completed. All affected services are back in operation.';
 
 /**
  * Starts maintenance windows whose start has passed and completes those whose
@@ -40,7 +39,7 @@ export function runMaintenanceWindows(db: Db, now: number): number {
         m.id,
         {
           status: 'in_progress',
-          body: MAINTENANCE_STARTED_TEXT,
+          ...systemText('maintenance.auto.started'),
           displayAt: m.scheduledFor!,
           notify: true,
           components: componentIds.map((c) => ({ componentId: c.componentId, status: 'under_maintenance' as const })),
@@ -50,7 +49,7 @@ export function runMaintenanceWindows(db: Db, now: number): number {
       changed++;
     }
     if (m.scheduledUntil !== null && m.scheduledUntil <= now) {
-      resolveIncident(db, m.id, { body: MAINTENANCE_COMPLETED_TEXT, displayAt: m.scheduledUntil, notify: true }, { now });
+      resolveIncident(db, m.id, { ...systemText('maintenance.auto.completed'), displayAt: m.scheduledUntil, notify: true }, { now });
       changed++;
     }
   }
