@@ -19,7 +19,7 @@ const TONES = {
   maintenance: '#2f5fb3',
   neutral: '#4f5863',
 } as const;
-export type Tone = keyof typeof TONES;
+type Tone = keyof typeof TONES;
 
 const UPDATE_TONES: Record<UpdateStatus, Tone> = {
   investigating: 'critical',
@@ -78,7 +78,7 @@ a { color: #0b5cad; }
 .status { margin: 0 0 20px; font-size: 14px; color: #4f5863; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #ffffff; font-weight: 600; font-size: 14px; line-height: 1.5; white-space: nowrap; }
 .small { padding: 1px 8px; font-size: 13px; }
-.when { display: inline-block; margin-left: 4px; }
+.when { display: inline-block; }
 .update { margin: 0 0 20px; overflow-wrap: anywhere; }
 .update pre { white-space: pre-wrap; background: #f6f7f9; border: 1px solid #d5d9de; border-radius: 4px; padding: 8px; font-size: 14px; }
 .update code { font-family: ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace; font-size: 14px; }
@@ -204,7 +204,7 @@ function textOptions(siteUrl: string): HtmlToTextOptions {
 const texts = new Map<string, string>();
 
 /** Staff-written Markdown as plain text: no syntax left, links spelled out as addresses. */
-export function markdownText(source: string, siteUrl: string): string {
+function markdownText(source: string, siteUrl: string): string {
   const key = `${siteUrl}\n${source}`;
   const known = texts.get(key);
   if (known !== undefined) return known;
