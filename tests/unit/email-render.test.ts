@@ -37,7 +37,7 @@ describe('the plain-text part', () => {
 });
 
 describe('the HTML part', () => {
-  it('puts each subscriber’s own links in a document styled once, and escapes them', () => {
+  it('is the same document for every subscriber but their own links, escaped', () => {
     const first = mailHtml(doc());
     const second = mailHtml(doc({ footer: { ...doc().footer, manage: { text: 'Change what you receive', url: 'https://status.example.com/subscribe/manage?token=two' }, unsubscribe: { text: 'Unsubscribe', url: 'https://status.example.com/unsubscribe?token=two' } } }));
     expect(first).toContain('href="https://status.example.com/subscribe/manage?token=one&amp;x=1"');
@@ -47,7 +47,7 @@ describe('the HTML part', () => {
     expect(first).not.toContain('.invalid/');
   });
 
-  it('inlines the styles a mail client needs and keeps the dark-mode rules as a style sheet', () => {
+  it('carries the styles a mail client needs inline and the dark-mode rules in a style sheet', () => {
     const html = mailHtml(doc());
     expect(html).toMatch(/<span class="badge tone-major" style="[^"]*background: #b34d00;[^"]*">Identified<\/span>/);
     expect(html).toMatch(/<a href="https:\/\/status\.example\.com\/history"[^>]*style="color: #0b5cad;"/);

@@ -2,9 +2,8 @@
 // out twice: as HTML that mail clients show well in light and dark mode, and
 // as plain text that reads well on its own. Both come from the same blocks,
 // so the two parts never tell different stories.
-import { randomUUID } from 'node:crypto';
 import { convert, type HtmlToTextOptions } from 'html-to-text';
-import juice from 'juice';
+import sanitizeHtml from 'sanitize-html';
 import type { Locale } from '../i18n/messages';
 import { renderMarkdown } from '../markdown/render';
 import type { ComponentStatus, UpdateStatus } from '../status/vocabulary';
@@ -65,38 +64,53 @@ export interface MailDocument {
   footer: { text: string; manage: { text: string; url: string }; unsubscribe: { text: string; url: string } };
 }
 
-const STYLE = `
+// Mail clients keep inline styles and often drop a style sheet, so each
+// element carries its own; the sheet in <head> only adds what cannot be
+// inline (dark mode, narrow screens), with !important to win over them.
+const FONT = "system-ui, -apple-system, 'Segoe UI', 'Hiragino Sans', 'Noto Sans JP', 'Meiryo', sans-serif";
+const MUTED = 'color: #4f5863;';
+const S = {
+  body: `margin: 0; padding: 0; background: #f6f7f9; color: #1b1f24; font-family: ${FONT}; font-size: 16px; line-height: 1.6; -webkit-text-size-adjust: 100%;`,
+  outer: 'width: 100%; background: #f6f7f9;',
+  pad: 'padding: 24px 12px;',
+  card: 'max-width: 600px; margin: 0 auto; background: #ffffff; border: 1px solid #d5d9de; border-radius: 8px; padding: 24px;',
+  site: `margin: 0 0 8px; font-size: 14px; ${MUTED}`,
+  h1: 'margin: 0 0 12px; font-size: 22px; line-height: 1.3; color: #1b1f24; overflow-wrap: anywhere;',
+  p: 'margin: 0 0 16px;',
+  a: 'color: #0b5cad;',
+  status: `margin: 0 0 20px; font-size: 14px; ${MUTED}`,
+  badge: 'display: inline-block; padding: 2px 10px; border-radius: 999px; color: #ffffff; font-weight: 600; font-size: 14px; line-height: 1.5; white-space: nowrap;',
+  small: 'display: inline-block; padding: 1px 8px; border-radius: 999px; color: #ffffff; font-weight: 600; font-size: 13px; line-height: 1.5; white-space: nowrap;',
+  when: 'display: inline-block;',
+  update: 'margin: 0 0 20px; overflow-wrap: anywhere;',
+  components: 'margin: 0 0 20px;',
+  h2: 'margin: 0 0 8px; font-size: 16px; color: #1b1f24;',
+  list: 'margin: 0; padding: 0; list-style: none;',
+  item: 'margin: 0 0 6px;',
+  action: 'margin: 24px 0 8px;',
+  button: 'display: inline-block; background: #0b5cad; color: #ffffff; text-decoration: none; font-weight: 600; padding: 12px 20px; border-radius: 6px;',
+  note: `margin: 0 0 16px; font-size: 14px; ${MUTED}`,
+  footer: `max-width: 600px; margin: 16px auto 0; font-size: 13px; ${MUTED}`,
+  footerP: 'margin: 0 0 6px;',
+} as const;
+
+/** Inline styles for the elements staff Markdown produces. */
+const MARKDOWN_STYLES: Record<string, string> = {
+  p: S.p,
+  a: S.a,
+  pre: 'white-space: pre-wrap; background: #f6f7f9; border: 1px solid #d5d9de; border-radius: 4px; padding: 8px; font-size: 14px;',
+  code: "font-family: ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace; font-size: 14px;",
+  blockquote: `margin: 0 0 16px; padding-left: 12px; border-left: 3px solid #d5d9de; ${MUTED}`,
+  table: 'border-collapse: collapse; margin: 0 0 16px;',
+  th: 'border: 1px solid #d5d9de; padding: 4px 8px; text-align: left;',
+  td: 'border: 1px solid #d5d9de; padding: 4px 8px; text-align: left;',
+};
+
+/** What renderMarkdown can put out (its allowlist, task boxes already turned into spans). */
+const MARKDOWN_TAGS = ['p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 'del', 's', 'a', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'sup', 'sub', 'kbd', 'span'];
+
+const SHEET = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
-body { margin: 0; padding: 0; background: #f6f7f9; color: #1b1f24; font-family: system-ui, -apple-system, 'Segoe UI', 'Hiragino Sans', 'Noto Sans JP', 'Meiryo', sans-serif; font-size: 16px; line-height: 1.6; -webkit-text-size-adjust: 100%; }
-.outer { width: 100%; background: #f6f7f9; }
-.pad { padding: 24px 12px; }
-.card { max-width: 600px; margin: 0 auto; background: #ffffff; border: 1px solid #d5d9de; border-radius: 8px; padding: 24px; }
-.site { margin: 0 0 8px; font-size: 14px; color: #4f5863; }
-h1 { margin: 0 0 12px; font-size: 22px; line-height: 1.3; color: #1b1f24; overflow-wrap: anywhere; }
-p { margin: 0 0 16px; }
-a { color: #0b5cad; }
-.status { margin: 0 0 20px; font-size: 14px; color: #4f5863; }
-.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #ffffff; font-weight: 600; font-size: 14px; line-height: 1.5; white-space: nowrap; }
-.small { padding: 1px 8px; font-size: 13px; }
-.when { display: inline-block; }
-.update { margin: 0 0 20px; overflow-wrap: anywhere; }
-.update pre { white-space: pre-wrap; background: #f6f7f9; border: 1px solid #d5d9de; border-radius: 4px; padding: 8px; font-size: 14px; }
-.update code { font-family: ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace; font-size: 14px; }
-.update blockquote { margin: 0 0 16px; padding-left: 12px; border-left: 3px solid #d5d9de; color: #4f5863; }
-.update table { border-collapse: collapse; margin: 0 0 16px; }
-.update th, .update td { border: 1px solid #d5d9de; padding: 4px 8px; text-align: left; }
-.components { margin: 0 0 20px; }
-.components h2 { margin: 0 0 8px; font-size: 16px; color: #1b1f24; }
-.components ul { margin: 0; padding: 0; list-style: none; }
-.components li { margin: 0 0 6px; }
-.action { margin: 24px 0 8px; }
-.button { display: inline-block; background: #0b5cad; color: #ffffff; text-decoration: none; font-weight: 600; padding: 12px 20px; border-radius: 6px; }
-.note { font-size: 14px; color: #4f5863; }
-.footer { max-width: 600px; margin: 16px auto 0; font-size: 13px; color: #4f5863; }
-.footer p { margin: 0 0 6px; }
-${Object.entries(TONES)
-  .map(([tone, colour]) => `.tone-${tone} { background: ${colour}; }`)
-  .join('\n')}
 @media (prefers-color-scheme: dark) {
   body, .outer { background: #121417 !important; color: #e8eaed !important; }
   .card { background: #1b1f24 !important; border-color: #353b43 !important; }
@@ -111,81 +125,87 @@ ${Object.entries(TONES)
   .pad { padding: 12px 0 !important; }
   .card { border-radius: 0 !important; border-left: 0 !important; border-right: 0 !important; padding: 20px 16px !important; }
   .footer { padding: 0 16px !important; }
+}`;
+
+const badge = (label: Label, small = false) =>
+  `<span class="badge tone-${label.tone}${small ? ' small' : ''}" style="${small ? S.small : S.badge} background: ${TONES[label.tone]};">${escapeHtml(label.text)}</span>`;
+
+const styled = new Map<string, string>();
+const MAX_STYLED = 500;
+
+/**
+ * Staff Markdown as mail HTML: sanitised as everywhere, links relative to the
+ * site made absolute (they only work in a mail once they name it), and each
+ * element given its inline style. The input is already sanitised, so this
+ * pass only rewrites attributes.
+ */
+function markdownHtml(source: string, siteUrl: string): string {
+  const key = `${siteUrl}\n${source}`;
+  const known = styled.get(key);
+  if (known !== undefined) return known;
+  const withStyle = (tagName: string, attribs: sanitizeHtml.Attributes) => {
+    const out: sanitizeHtml.Attributes = { ...attribs };
+    const style = MARKDOWN_STYLES[tagName];
+    if (style) out.style = style;
+    for (const name of ['href', 'src']) if (out[name]?.startsWith('/') && !out[name].startsWith('//')) out[name] = `${siteUrl}${out[name]}`;
+    return { tagName, attribs: out };
+  };
+  const html = sanitizeHtml(renderMarkdown(source), {
+    allowedTags: MARKDOWN_TAGS,
+    allowedAttributes: false,
+    parseStyleAttributes: false,
+    transformTags: Object.fromEntries([...Object.keys(MARKDOWN_STYLES), 'img'].map((tag) => [tag, withStyle])),
+  });
+  if (styled.size >= MAX_STYLED) styled.delete(styled.keys().next().value!);
+  styled.set(key, html);
+  return html;
 }
-`;
 
-const badge = (label: Label, extra = '') => `<span class="badge tone-${label.tone}${extra}">${escapeHtml(label.text)}</span>`;
-
-/** Links Markdown writes relative to the site only work in a mail once they name the site. */
-function absoluteLinks(html: string, siteUrl: string): string {
-  return html.replace(/(href|src)="\/(?!\/)/g, (_, attribute: string) => `${attribute}="${siteUrl}/`);
-}
-
-function blockHtml(block: MailBlock, siteUrl: string, slot: (url: string) => string): string {
+function blockHtml(block: MailBlock, siteUrl: string): string {
   switch (block.kind) {
     case 'status':
-      return `<p class="status">${badge(block.label)}${block.when ? ` <span class="when">${escapeHtml(block.when)}</span>` : ''}</p>`;
+      return `<p class="status" style="${S.status}">${badge(block.label)}${block.when ? ` <span class="when" style="${S.when}">${escapeHtml(block.when)}</span>` : ''}</p>`;
     case 'paragraph':
-      return `<p>${escapeHtml(block.text)}</p>`;
+      return `<p style="${S.p}">${escapeHtml(block.text)}</p>`;
     case 'note':
-      return `<p class="note">${escapeHtml(block.text)}</p>`;
+      return `<p class="note" style="${S.note}">${escapeHtml(block.text)}</p>`;
     case 'markdown':
-      return `<div class="update">${absoluteLinks(renderMarkdown(block.source), siteUrl)}</div>`;
+      return `<div class="update" style="${S.update}">${markdownHtml(block.source, siteUrl)}</div>`;
     case 'components':
-      return `<div class="components"><h2>${escapeHtml(block.title)}</h2><ul>${block.items
-        .map((c) => `<li>${escapeHtml(c.name)}${c.status ? ` ${badge(c.status, ' small')}` : ''}</li>`)
+      return `<div class="components" style="${S.components}"><h2 style="${S.h2}">${escapeHtml(block.title)}</h2><ul style="${S.list}">${block.items
+        .map((c) => `<li style="${S.item}">${escapeHtml(c.name)}${c.status ? ` ${badge(c.status, true)}` : ''}</li>`)
         .join('')}</ul></div>`;
     case 'button':
-      return `<p class="action"><a class="button" href="${slot(block.url)}">${escapeHtml(block.text)}</a></p>`;
+      return `<p class="action" style="${S.action}"><a class="button" href="${escapeHtml(block.url)}" style="${S.button}">${escapeHtml(block.text)}</a></p>`;
   }
 }
 
-// Inlining parses the whole document (tens of milliseconds), so it is done
-// once per distinct document with its links left as slots: a fan-out to many
-// subscribers inlines each language's mail once, and each subscriber's
-// signed links are put in afterwards.
-const inlined = new Map<string, string>();
-const MAX_INLINED = 200;
-
-function inlineStyles(html: string): string {
-  const known = inlined.get(html);
-  if (known !== undefined) return known;
-  const out = juice(html, { preserveMediaQueries: true, removeStyleTags: true, applyWidthAttributes: false, applyHeightAttributes: false });
-  if (inlined.size >= MAX_INLINED) inlined.delete(inlined.keys().next().value!);
-  inlined.set(html, out);
-  return out;
-}
-
-/** Slots no text can contain by chance: staff cannot guess this process's name for them. */
-const SLOT_PREFIX = `https://${randomUUID()}.invalid/`;
-
-/** The HTML part: a centred card with inline styles, and a style sheet kept for dark mode and narrow screens. */
+/** The HTML part: a centred card with inline styles, and a style sheet for dark mode and narrow screens. */
 export function mailHtml(doc: MailDocument): string {
   const { footer } = doc;
-  const urls: string[] = [];
-  const slot = (url: string) => `${SLOT_PREFIX}${urls.push(url) - 1}`;
-  const template = `<!doctype html>
-<html lang="${doc.locale}">
+  const link = (l: { text: string; url: string }) => `<a href="${escapeHtml(l.url)}" style="${S.a}">${escapeHtml(l.text)}</a>`;
+  return `<!doctype html>
+<html lang="${doc.locale}" style="color-scheme: light dark;">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="supported-color-schemes" content="light dark">
 <title>${escapeHtml(doc.headline)}</title>
-<style>${STYLE}</style>
+<style>${SHEET}
+</style>
 </head>
-<body>
-<div class="outer"><div class="pad">
-<div class="card">
-<p class="site">${escapeHtml(doc.siteName)}</p>
-<h1>${escapeHtml(doc.headline)}</h1>
-${doc.blocks.map((b) => blockHtml(b, doc.siteUrl, slot)).join('\n')}
+<body style="${S.body}">
+<div class="outer" style="${S.outer}"><div class="pad" style="${S.pad}">
+<div class="card" style="${S.card}">
+<p class="site" style="${S.site}">${escapeHtml(doc.siteName)}</p>
+<h1 style="${S.h1}">${escapeHtml(doc.headline)}</h1>
+${doc.blocks.map((b) => blockHtml(b, doc.siteUrl)).join('\n')}
 </div>
-<div class="footer"><p>${escapeHtml(footer.text)}</p><p><a href="${slot(footer.manage.url)}">${escapeHtml(footer.manage.text)}</a> · <a href="${slot(footer.unsubscribe.url)}">${escapeHtml(footer.unsubscribe.text)}</a></p></div>
+<div class="footer" style="${S.footer}"><p style="${S.footerP}">${escapeHtml(footer.text)}</p><p style="${S.footerP}">${link(footer.manage)} · ${link(footer.unsubscribe)}</p></div>
 </div></div>
 </body>
 </html>`;
-  return inlineStyles(template).replace(new RegExp(`${SLOT_PREFIX.replace(/[.]/g, '\\.')}(\\d+)`, 'g'), (_, i: string) => escapeHtml(urls[Number(i)]!));
 }
 
 function textOptions(siteUrl: string): HtmlToTextOptions {
@@ -209,7 +229,7 @@ function markdownText(source: string, siteUrl: string): string {
   const known = texts.get(key);
   if (known !== undefined) return known;
   const text = convert(renderMarkdown(source), textOptions(siteUrl)).trim();
-  if (texts.size >= MAX_INLINED) texts.delete(texts.keys().next().value!);
+  if (texts.size >= MAX_STYLED) texts.delete(texts.keys().next().value!);
   texts.set(key, text);
   return text;
 }
