@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import type { BrandFiles } from './brand-files';
-import { negotiateLocale } from '../lib/i18n/locale-path';
+import { negotiateLocale, splitLocalePath } from '../lib/i18n/locale-path';
 import type { ClientAddresses } from './client-address';
 import type { LiveEvents } from './live-events';
 import { oneClickUnsubscribe } from './one-click-unsubscribe';
@@ -128,7 +128,8 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     // Whatever the framing, the body is read and counted here, before any parsing or authentication.
     const body = await readRequestBody(req, res, headers.base, client);
     if (body === null) return;
-    if (req.method === 'POST' && path === '/unsubscribe') return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);
+    // The link in a Japanese mail is /ja/unsubscribe: one-click works on every language's spelling.
+    if (req.method === 'POST' && splitLocalePath(path).rest === '/unsubscribe') return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);
     for (const [name, value] of Object.entries(headers.base)) res.setHeader(name, value);
     res.setHeader('cache-control', 'private, no-store');
     // A write is committed by the time its answer starts: the public pages

@@ -9,6 +9,7 @@ import { postIncidentUpdate } from '../../src/lib/incidents/post-update';
 import { resolveIncident } from '../../src/lib/incidents/resolve-incident';
 import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
 import { runMaintenanceWindows } from '../../src/lib/incidents/run-maintenance-windows';
+import { t } from '../../src/lib/i18n/messages';
 import { ShiraseError } from '../../src/lib/errors';
 import { loadComponentTree } from '../../src/lib/views/components';
 import { loadIncident } from '../../src/lib/views/incidents';
@@ -130,6 +131,9 @@ describe('the incident log', () => {
     expect(done.status).toBe('completed');
     expect([done.startedAt, done.resolvedAt]).toEqual([now + H, now + 2 * H]);
     expect(loadComponentTree(db, now + 2 * H + 1).all[0]!.status).toBe('operational');
+    // What Shirase writes itself at the edges is there in every language.
+    expect(done.updates.map((u) => u.body).slice(1)).toEqual([t('en', 'auto.maintenance_started'), t('en', 'auto.maintenance_completed')]);
+    expect(loadIncident(db, incidentId, 'ja')!.updates.map((u) => u.body).slice(1)).toEqual([t('ja', 'auto.maintenance_started'), t('ja', 'auto.maintenance_completed')]);
   });
 });
 

@@ -1,10 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { outbox, subscribers } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
-import { decodeQuotedPrintable, startSmtpSink, type Answer } from '../support/smtp-sink';
+import { decodeQuotedPrintable, startSmtpSink, type Answer, type ReceivedMail } from '../support/smtp-sink';
 import { postForm, signedInStaff } from '../support/staff';
+import { savePostmortem } from '../../src/lib/postmortems/save-postmortem';
+import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
+import { runMaintenanceWindows } from '../../src/lib/incidents/run-maintenance-windows';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { postIncidentUpdate } from '../../src/lib/incidents/post-update';
 import { newPublicId } from '../../src/lib/ids';
@@ -14,23 +21,28 @@ import { until } from '../support/until';
 
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 let site: TestSite;
+let postmortems: string;
 const answers = new Map<string, (attempt: number) => Answer>();
 
 beforeAll(async () => {
   sink = await startSmtpSink({ answer: (to, n) => answers.get(to)?.(n) ?? 'accept' });
-  site = await startTestSite({ seed: true, env: { SMTP_URL: sink.url, MAIL_PER_SECOND: '1000' }, retryBaseMs: 50 });
+  // Postmortems published here go to a folder of the test's own, next to a copy of the demo's.
+  postmortems = mkdtempSync(join(tmpdir(), 'shirase-mail-postmortems-'));
+  copyFileSync('content/postmortems/2018-06-22-renewal-outage.md', join(postmortems, '2018-06-22-renewal-outage.md'));
+  site = await startTestSite({ seed: true, env: { SMTP_URL: sink.url, MAIL_PER_SECOND: '1000', POSTMORTEMS_DIR: postmortems }, retryBaseMs: 50 });
 });
 afterAll(async () => {
   await site?.close();
   await sink?.close();
+  if (postmortems) rmSync(postmortems, { recursive: true, force: true });
 });
 
 const component = (name: string) => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === name)!;
 
 /** Subscribes directly in the database, as a confirmed reader, for tests about delivery. */
-function confirmedSubscriber(email: string, componentIds: string[] | null = null) {
+function confirmedSubscriber(email: string, componentIds: string[] | null = null, locale: 'en' | 'ja' = 'en') {
   const id = newPublicId();
-  site.db.insert(subscribers).values({ id, email, locale: 'en', componentIds: componentIds ? JSON.stringify(componentIds) : null, status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
+  site.db.insert(subscribers).values({ id, email, locale, componentIds: componentIds ? JSON.stringify(componentIds) : null, status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
   return id;
 }
 
@@ -127,8 +139,8 @@ describe('delivery that survives trouble', () => {
     const id = confirmedSubscriber('busy@example.com');
     openIncident(site.db, { name: 'Retry me', status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
     await until(() => sink.for('busy@example.com').find((m) => m.subject.includes('Retry me')));
-    const row = site.db.select().from(outbox).where(eq(outbox.subscriberId, id)).get()!;
-    expect(row.status).toBe('sent');
+    // The sink has the message a moment before the worker hears the server's 250 and marks the row.
+    const row = await until(() => site.db.select().from(outbox).where(eq(outbox.subscriberId, id)).all().find((r) => r.status === 'sent'));
     expect(row.attempts).toBe(3);
   });
 
@@ -164,5 +176,178 @@ describe('the RSS feed', () => {
     const api = component('API');
     const perComponent = new XMLParser().parse(await (await fetch(`${site.url}/feed/${api.id}.rss`)).text());
     expect(perComponent.rss.channel.title).toContain('API');
+  });
+});
+
+/** The received message as a MIME parser reads it: headers, the text part and the HTML part. */
+async function parsed(mail: ReceivedMail): Promise<ParsedMail & { html: string; text: string }> {
+  const message = await simpleParser(mail.raw);
+  expect(typeof message.html, 'an HTML part').toBe('string');
+  expect(typeof message.text, 'a plain-text part').toBe('string');
+  return message as ParsedMail & { html: string; text: string };
+}
+const listHeaders = (message: ParsedMail) => message.headers.get('list') as Record<string, { id?: string; name?: string; url?: string }>;
+const hrefs = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+
+describe('mail people read', () => {
+  it('names the incident, shows the update as HTML and as plain text, each component with its new status, the time with its zone, and a button to the incident', async () => {
+    const email = 'designed@example.com';
+    confirmedSubscriber(email);
+    const api = component('API');
+    const { incidentId } = openIncident(site.db, { name: 'Checkout errors', status: 'investigating', body: 'Looking into it.', notify: true }, { now: Date.now() });
+    postIncidentUpdate(
+      site.db,
+      incidentId,
+      {
+        status: 'identified',
+        body: '**Payments** fail for card users.\n\n- retries are _safe_\n- see [the provider notice](https://provider.example/notice) and [our history](/history)',
+        components: [{ componentId: api.id, status: 'major_outage' }],
+        notify: true,
+      },
+      { now: Date.now() },
+    );
+    const mail = await until(() => sink.for(email).find((m) => m.subject.includes('Checkout errors') && m.subject.includes('Identified')));
+    const message = await parsed(mail);
+
+    expect(message.subject).toBe(`[${site.config.siteName}] Checkout errors: Identified`);
+    const list = listHeaders(message);
+    expect(list.id).toEqual({ id: '127.0.0.1', name: site.config.siteName });
+    expect(list.unsubscribe!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?token=[\w.-]+$/);
+    expect(list['unsubscribe-post']!.name).toBe('List-Unsubscribe=One-Click');
+
+    // HTML: headline, a labelled status colour, the Markdown rendered, the component and its new status, the time's zone.
+    const { html, text } = message;
+    expect(html).toMatch(/<html lang="en"[ >]/);
+    expect(html).toMatch(/<h1[^>]*>Checkout errors<\/h1>/);
+    expect(html).toMatch(/<span class="badge tone-major"[^>]*background: #b34d00[^>]*>Identified<\/span>/);
+    expect(html).toContain('<strong>Payments</strong> fail for card users.');
+    expect(html).toContain('<em>safe</em>');
+    expect(html).toMatch(/<li[^>]*>API <span class="badge tone-critical small"[^>]*>Major outage<\/span><\/li>/);
+    expect(html).toContain('(Asia/Tokyo)');
+    expect(html).toContain('<meta name="color-scheme" content="light dark">');
+    expect(html).toContain('@media (prefers-color-scheme: dark)');
+    expect(html).not.toContain('<script');
+    const links = hrefs(html);
+    expect(links).toContain(`${site.url}/incidents/${incidentId}`);
+    expect(links).toContain(`${site.url}/history`);
+    expect(links).toContain(list.unsubscribe!.url);
+    expect(links.some((l) => l.startsWith(`${site.url}/subscribe/manage?token=`))).toBe(true);
+
+    // Plain text: the same story with no Markdown syntax left and links as addresses.
+    expect(text).toMatch(/^Checkout errors\n/);
+    expect(text).toContain('[Identified]');
+    expect(text).toContain('Payments fail for card users.');
+    expect(text).toContain('retries are safe');
+    expect(text).toContain('the provider notice <https://provider.example/notice>');
+    expect(text).toContain(`our history <${site.url}/history>`);
+    expect(text).toContain('- API: Major outage');
+    expect(text).toContain('(Asia/Tokyo)');
+    expect(text).toContain(`${site.url}/incidents/${incidentId}`);
+    expect(text).toContain(`Unsubscribe: ${list.unsubscribe!.url}`);
+    expect(text).not.toMatch(/\*\*|\]\(|(^|\s)_\w|<\/?\w+[ >]/);
+  });
+
+  it('takes the status in subject and body from the update it announces, even when the incident has moved on', async () => {
+    const email = 'agreeing@example.com';
+    answers.set(email, (n) => (n === 1 ? 'tempfail' : 'accept'));
+    confirmedSubscriber(email);
+    const { incidentId } = openIncident(site.db, { name: 'Slow search', status: 'investigating', body: 'Search is slow.', notify: true }, { now: Date.now() });
+    // The incident is monitored by the time the retry of the first mail goes out.
+    postIncidentUpdate(site.db, incidentId, { status: 'monitoring', body: 'A fix is out.', notify: false }, { now: Date.now() });
+    const mail = await until(() => sink.for(email).find((m) => m.subject.includes('Slow search')));
+    const message = await parsed(mail);
+    expect(message.subject).toBe(`[${site.config.siteName}] Slow search: Investigating`);
+    expect(message.html).toMatch(/class="badge tone-critical"[^>]*>Investigating</);
+    expect(message.text).toContain('[Investigating]');
+    expect(message.text).toContain('Search is slow.');
+    expect(message.html).not.toContain('Monitoring');
+    expect(message.text).not.toContain('Monitoring');
+  });
+
+  it('is written in Japanese for a Japanese subscriber, with every link under /ja/, and one click on its List-Unsubscribe works', async () => {
+    const email = 'yomite@example.com';
+    const id = confirmedSubscriber(email, null, 'ja');
+    const { incidentId } = openIncident(
+      site.db,
+      {
+        name: 'Payment delays',
+        status: 'identified',
+        body: 'Card payments are delayed.',
+        translations: { ja: { name: '決済の遅延', body: '**カード決済**が遅れています。' } },
+        notify: true,
+      },
+      { now: Date.now() },
+    );
+    // Its only mail: the subject is MIME-encoded on the wire, so the parser is what reads it.
+    const mail = await until(() => sink.for(email)[0]);
+    const message = await parsed(mail);
+    expect(message.subject).toBe(`[${site.config.siteName}] 決済の遅延:原因特定`);
+    expect(message.html).toMatch(/<html lang="ja"[ >]/);
+    expect(message.html).toMatch(/<h1[^>]*>決済の遅延<\/h1>/);
+    expect(message.html).toContain('<strong>カード決済</strong>が遅れています。');
+    expect(message.html).toContain('障害と経緯を見る');
+    expect(message.html).toContain('購読をやめる');
+    expect(message.html).not.toMatch(/Unsubscribe|View the incident|Affected/);
+    expect(message.text).toContain('カード決済が遅れています。');
+    expect(message.text).toContain('[原因特定]');
+    expect(message.text).not.toContain('**');
+
+    const links = hrefs(message.html).filter((l) => l.startsWith(site.url));
+    expect(links).toContain(`${site.url}/ja/incidents/${incidentId}`);
+    expect(links.some((l) => l.startsWith(`${site.url}/ja/subscribe/manage?token=`))).toBe(true);
+    expect(links.every((l) => l.startsWith(`${site.url}/ja/`))).toBe(true);
+    const unsubscribe = listHeaders(message).unsubscribe!.url!;
+    expect(unsubscribe).toMatch(/\/ja\/unsubscribe\?token=/);
+    expect(links).toContain(unsubscribe);
+
+    const page = await fetch(unsubscribe);
+    expect(page.status).toBe(200);
+    const pageHtml = await page.text();
+    expect(pageHtml).toContain('yomite@example.com への稼働状況のメールを停止しますか?');
+    expect(site.db.select().from(subscribers).where(eq(subscribers.id, id)).get()!.status).toBe('confirmed');
+    const oneClick = await fetch(unsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(oneClick.status).toBe(200);
+    expect(site.db.select().from(subscribers).where(eq(subscribers.id, id)).get()!.status).toBe('unsubscribed');
+  });
+
+  it('announces a postmortem by its title, not its slug', async () => {
+    const email = 'postmortem-reader@example.com';
+    confirmedSubscriber(email);
+    const { incidentId } = openIncident(site.db, { name: 'Login outage', status: 'investigating', body: 'x', notify: false }, { now: Date.now() });
+    savePostmortem(
+      site.db,
+      postmortems,
+      { title: 'Why sign-in failed for two hours', slug: 'login-outage-review', date: '2026-11-02', incidents: [incidentId], summary: 'An expired **certificate**.', locale: 'en', body: 'Details.', action: 'publish' },
+      { now: Date.now() },
+    );
+    const mail = await until(() => sink.for(email).find((m) => m.subject.includes('Postmortem published')));
+    const message = await parsed(mail);
+    expect(message.subject).toBe(`[${site.config.siteName}] Postmortem published: Why sign-in failed for two hours`);
+    expect(message.html).toMatch(/<h1[^>]*>Why sign-in failed for two hours<\/h1>/);
+    expect(message.html).toContain('<strong>certificate</strong>');
+    expect(message.text).toContain('An expired certificate.');
+    expect(hrefs(message.html)).toContain(`${site.url}/postmortems/login-outage-review`);
+    expect(message.subject).not.toContain('login-outage-review');
+    expect(message.text.split('\n')[0]).toBe('Why sign-in failed for two hours');
+  });
+
+  it('writes the maintenance texts Shirase posts itself in the subscriber’s language', async () => {
+    const email = 'maintenance-ja@example.com';
+    confirmedSubscriber(email, null, 'ja');
+    const now = Date.now();
+    const { incidentId } = scheduleMaintenance(
+      site.db,
+      { name: 'Database upgrade', body: 'Upgrading the database.', scheduledFor: now - 60_000, scheduledUntil: now + 3_600_000, translations: { ja: { name: 'データベースの更新' } }, notify: false },
+      { now },
+    );
+    runMaintenanceWindows(site.db, now);
+    const mail = await until(() => sink.for(email)[0]);
+    const message = await parsed(mail);
+    expect(message.subject).toBe(`[${site.config.siteName}] メンテナンス開始:データベースの更新`);
+    expect(message.text).toContain('[実施中]');
+    expect(message.text).toContain('予定していたメンテナンスを開始しました。');
+    expect(message.text).not.toContain('Scheduled maintenance has begun');
+    expect(message.html).toContain('メンテナンスと経緯を見る');
+    expect(hrefs(message.html)).toContain(`${site.url}/ja/incidents/${incidentId}`);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import { simpleParser } from 'mailparser';
 import { subscribers } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { decodeQuotedPrintable, startSmtpSink, type ReceivedMail } from '../support/smtp-sink';
@@ -75,9 +76,15 @@ describe('revocable links', () => {
     const unsubscribeUrl = notice.header('List-Unsubscribe')!.slice(1, -1);
     const manage = local(linkIn(notice, '/subscribe/manage'));
 
-    // A person opening the link in a browser gets a button; opening it changes nothing.
-    const page = await fetch(unsubscribeUrl);
+    // A person opening the link in a browser gets a page naming the address, a button and the way to preferences; opening it changes nothing.
+    const bodyLink = linkIn(notice, '/unsubscribe');
+    expect(bodyLink).toBe(unsubscribeUrl);
+    const page = await fetch(bodyLink);
     expect(page.status).toBe(200);
+    const pageHtml = await page.text();
+    expect(pageHtml).toContain(`Stop sending status emails to ${email}?`);
+    expect(pageHtml).toMatch(/<button type="submit" name="intent" value="unsubscribe"[^>]*>Unsubscribe<\/button>/);
+    expect(pageHtml).toMatch(/<a href="\/subscribe\/manage\?token=[\w.-]+">Change what you receive instead<\/a>/);
     expect(statusOf(email)).toBe('confirmed');
 
     const done = await fetch(unsubscribeUrl, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
@@ -107,5 +114,55 @@ describe('revocable links', () => {
     expect(await after.text()).toContain('You have been unsubscribed');
     expect(statusOf(email)).toBe('unsubscribed');
     expect((await fetch(site.url + manage)).status).toBe(403);
+  });
+});
+
+describe('links in Japanese mail', () => {
+  it('keep /ja/ from the confirmation through managing to unsubscribing, and every page on the way is in Japanese', async () => {
+    const email = 'nihongo-links@example.com';
+    const subscribed = await postForm(site, '/ja/subscribe', { email, scope: 'all', locale: 'ja' });
+    expect(subscribed.status).toBe(303);
+    const confirmMail = await until(() => sink.for(email)[0]);
+    const confirm = await simpleParser(confirmMail.raw);
+    expect(confirm.subject).toBe(`[${site.config.siteName}] 購読の確認`);
+    expect(confirm.text).toContain('購読を確認する');
+    const confirmLink = /https?:\/\/\S+?\/subscribe\/confirm\?token=[\w.-]+/.exec(confirm.text ?? '')![0];
+    expect(new URL(confirmLink).pathname).toBe('/ja/subscribe/confirm');
+    expect(confirm.html).toContain(`href="${confirmLink}"`);
+
+    const confirmed = await postForm(site, local(confirmLink), {});
+    expect(confirmed.status).toBe(200);
+    const confirmedPage = await confirmed.text();
+    expect(confirmedPage).toContain('購読を開始しました');
+    expect(confirmedPage).toMatch(/href="\/ja\/subscribe\/manage\?token=[\w.-]+"/);
+
+    openIncident(site.db, { name: 'Links in Japanese', status: 'investigating', body: 'x', translations: { ja: { name: '日本語のリンク' } }, notify: true }, { now: Date.now() });
+    const notice = await until(() => sink.for(email)[1]);
+    const parsedNotice = await simpleParser(notice.raw);
+    expect(parsedNotice.subject).toContain('日本語のリンク');
+    const manage = linkIn(notice, '/subscribe/manage');
+    expect(new URL(manage).pathname).toBe('/ja/subscribe/manage');
+    const managePage = await fetch(manage);
+    expect(managePage.status).toBe(200);
+    expect(await managePage.text()).toContain('購読の設定');
+    const saved = await postForm(site, local(manage), { scope: 'all', locale: 'ja' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toMatch(/^\/ja\/subscribe\/manage\?token=[\w.-]+&done=1$/);
+
+    // The unsubscribe link in the body: a page in Japanese naming the address, with the button and the way to preferences.
+    const unsubscribe = linkIn(notice, '/unsubscribe');
+    expect(new URL(unsubscribe).pathname).toBe('/ja/unsubscribe');
+    const page = await fetch(unsubscribe);
+    expect(page.status).toBe(200);
+    const pageHtml = await page.text();
+    expect(pageHtml).toContain(`${email} への稼働状況のメールを停止しますか?`);
+    expect(pageHtml).toMatch(/<a href="\/ja\/subscribe\/manage\?token=[\w.-]+">停止せずに受け取る内容を変更する<\/a>/);
+    const action = /<form method="post" action="([^"]+)"/.exec(pageHtml)![1]!.replaceAll('&amp;', '&');
+    expect(action).toMatch(/^\/ja\/subscribe\/manage\?token=/);
+    const left = await postForm(site, action, { intent: 'unsubscribe' });
+    expect(left.status).toBe(303);
+    expect(left.headers.get('location')).toBe('/ja/subscribe/manage?done=unsubscribed');
+    expect(await (await fetch(site.url + left.headers.get('location')!)).text()).toContain('購読を解除しました');
+    expect(statusOf(email)).toBe('unsubscribed');
   });
 });

@@ -8,12 +8,13 @@ import { notificationEvents, subscribers, webhooks, type outbox } from '../../..
 import type { Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
 import { formatDateTime, zoneAbbreviation } from '../i18n/format';
-import { renderMarkdown } from '../markdown/render';
-import { escapeHtml } from '../views/uptime-strip-html';
+import { loadPostmortems, otherLanguages } from '../postmortems/load-postmortems';
+import type { UpdateStatus } from '../status/vocabulary';
 import { loadIncident, type IncidentView, type UpdateView } from '../views/incidents';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { siteSecret, signToken } from './signed-tokens';
 import type { EventKind } from './enqueue';
+import { componentTone, mailHtml, mailText, updateTone, type MailBlock, type MailDocument } from './email-render';
 
 export interface EmailMessage {
   to: string;
@@ -22,6 +23,8 @@ export interface EmailMessage {
   html: string;
   messageId: string;
   headers: Record<string, string>;
+  /** RFC 2919 List-Id, written by nodemailer, which quotes or encodes the site's name as the header needs. */
+  list?: { id: { url: string; comment: string } };
 }
 
 export interface WebhookMessage {
@@ -39,20 +42,21 @@ function headerSafe(text: string, max = 180): string {
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
-function subjectFor(locale: Locale, siteName: string, kind: EventKind, incident: IncidentView | undefined, ref: string | null): string {
-  const name = incident?.name ?? '';
-  const status = incident ? t(locale, `status.update.${incident.status}`) : '';
+/** The text of the status an email announces, the same in its subject and its body. */
+const statusText = (locale: Locale, status: UpdateStatus) => t(locale, `status.update.${status}`);
+
+function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: string, status: UpdateStatus | undefined): string {
   const line = {
     confirm: t(locale, 'mail.subject.confirm'),
     manage_link: t(locale, 'mail.subject.manageLink'),
-    incident_opened: `${name}: ${status}`,
-    incident_updated: `${name}: ${status}`,
-    incident_resolved: `${name}: ${t(locale, 'status.update.resolved')}`,
+    incident_opened: t(locale, 'mail.subject.incident', { name, status: status ? statusText(locale, status) : '' }),
+    incident_updated: t(locale, 'mail.subject.incident', { name, status: status ? statusText(locale, status) : '' }),
+    incident_resolved: t(locale, 'mail.subject.incident', { name, status: status ? statusText(locale, status) : '' }),
     maintenance_scheduled: t(locale, 'mail.subject.maintenanceScheduled', { name }),
     maintenance_reminder: t(locale, 'mail.subject.maintenanceReminder', { name }),
     maintenance_started: t(locale, 'mail.subject.maintenanceStarted', { name }),
     maintenance_completed: t(locale, 'mail.subject.maintenanceCompleted', { name }),
-    postmortem_published: t(locale, 'mail.subject.postmortem', { name: ref ?? name }),
+    postmortem_published: t(locale, 'mail.subject.postmortem', { name }),
   }[kind];
   return headerSafe(`[${siteName}] ${line}`);
 }
@@ -63,8 +67,10 @@ interface EmailParts {
   kind: EventKind;
   incident: IncidentView | undefined;
   update: UpdateView | undefined;
-  /** The postmortem's slug, for postmortem events. */
-  ref: string | null;
+  /** The postmortem a postmortem event announces, in the subscriber's language when staff wrote one. */
+  postmortem?: { slug: string; title: string; summary: string };
+  /** The site's address with the subscriber's language prefix, for every link into the site. */
+  siteLink: string;
   manageUrl: string;
   unsubscribeUrl: string;
   confirmUrl?: string;
@@ -74,49 +80,74 @@ interface EmailParts {
 function renderEmail(p: EmailParts): { subject: string; text: string; html: string } {
   const { config, locale, kind, incident, update } = p;
   const zone = config.timeZone;
-  const site = config.siteUrl;
   const when = (ms: number) => `${formatDateTime(ms, locale, zone)} ${zoneAbbreviation(ms, zone)} (${zone})`;
-  const text: string[] = [];
-  const html: string[] = [];
-  const para = (s: string, h = escapeHtml(s)) => {
-    text.push(s, '');
-    html.push(`<p>${h}</p>`);
-  };
+  const blocks: MailBlock[] = [];
+  let headline = '';
+  // The status shown is the one of the update this email announces (a reminder has none: the window's own status).
+  let status: UpdateStatus | undefined;
   if (kind === 'confirm') {
-    para(t(locale, 'mail.confirm.intro', { site: config.siteName }));
-    para(p.confirmUrl!, `<a href="${escapeHtml(p.confirmUrl!)}">${escapeHtml(t(locale, 'mail.confirm.button'))}</a>`);
-    para(t(locale, 'mail.confirm.ignore', { hours: CONFIRM_LINK_HOURS }));
+    headline = t(locale, 'mail.subject.confirm');
+    blocks.push({ kind: 'paragraph', text: t(locale, 'mail.confirm.intro', { site: config.siteName }) });
+    blocks.push({ kind: 'button', text: t(locale, 'mail.confirm.button'), url: p.confirmUrl! });
+    blocks.push({ kind: 'note', text: t(locale, 'mail.confirm.ignore', { hours: CONFIRM_LINK_HOURS }) });
   } else if (kind === 'manage_link') {
-    para(t(locale, 'mail.manageLink.intro', { site: config.siteName }));
-    para(p.manageUrl, `<a href="${escapeHtml(p.manageUrl)}">${escapeHtml(t(locale, 'mail.manage'))}</a>`);
-    para(t(locale, 'mail.manageLink.ignore'));
+    headline = t(locale, 'mail.subject.manageLink');
+    blocks.push({ kind: 'paragraph', text: t(locale, 'mail.manageLink.intro', { site: config.siteName }) });
+    blocks.push({ kind: 'button', text: t(locale, 'mail.manage'), url: p.manageUrl });
+    blocks.push({ kind: 'note', text: t(locale, 'mail.manageLink.ignore') });
   } else if (kind === 'postmortem_published') {
-    const link = `${site}/postmortems/${p.ref ?? ''}`;
-    para(t(locale, 'mail.postmortem.intro', { name: incident?.name ?? '' }));
-    para(link, `<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>`);
+    headline = p.postmortem?.title ?? incident?.name ?? '';
+    status = 'postmortem';
+    blocks.push({ kind: 'status', label: { text: statusText(locale, status), tone: updateTone(status) } });
+    blocks.push({ kind: 'paragraph', text: t(locale, 'mail.postmortem.intro', { name: incident?.name ?? headline }) });
+    if (p.postmortem?.summary) blocks.push({ kind: 'markdown', source: p.postmortem.summary });
+    blocks.push({ kind: 'button', text: t(locale, 'mail.readPostmortem'), url: `${p.siteLink}/postmortems/${p.postmortem?.slug ?? ''}` });
   } else if (incident) {
-    if (kind === 'maintenance_reminder' || kind === 'maintenance_scheduled') {
-      if (incident.scheduledFor !== null && incident.scheduledUntil !== null) para(t(locale, 'mail.window', { start: when(incident.scheduledFor), end: when(incident.scheduledUntil) }));
+    headline = incident.name;
+    const announced = kind === 'maintenance_reminder' ? undefined : update;
+    status = announced?.status ?? incident.status;
+    blocks.push({ kind: 'status', label: { text: statusText(locale, status), tone: updateTone(status) }, when: announced ? when(announced.displayAt) : undefined });
+    if (kind === 'maintenance_reminder') blocks.push({ kind: 'paragraph', text: t(locale, 'mail.reminder.intro') });
+    if (incident.kind === 'maintenance' && incident.scheduledFor !== null && incident.scheduledUntil !== null && kind !== 'maintenance_completed') {
+      blocks.push({ kind: 'paragraph', text: t(locale, 'mail.window', { start: when(incident.scheduledFor), end: when(incident.scheduledUntil) }) });
     }
-    if (update && kind !== 'maintenance_reminder') {
-      para(`${t(locale, `status.update.${update.status}`)} · ${when(update.displayAt)}`);
-      text.push(update.body, '');
-      html.push(`<div>${renderMarkdown(update.body)}</div>`);
-    }
-    if (incident.components.length > 0) para(`${t(locale, 'incident.affects')}: ${incident.components.map((c) => c.name).join(', ')}`);
-    const link = `${site}/incidents/${incident.id}`;
-    para(link, `<a href="${escapeHtml(link)}">${escapeHtml(t(locale, 'mail.viewIncident'))}</a>`);
+    if (announced) blocks.push({ kind: 'markdown', source: announced.body });
+    // Each component this update changed, with the status it now has; otherwise the ones the incident names.
+    const items =
+      announced && announced.changes.length > 0
+        ? announced.changes.map((c) => ({ name: c.name, status: { text: t(locale, `status.component.${c.newStatus}`), tone: componentTone(c.newStatus) } }))
+        : incident.components.map((c) => ({ name: c.name }));
+    if (items.length > 0) blocks.push({ kind: 'components', title: t(locale, 'incident.affects'), items });
+    blocks.push({ kind: 'button', text: t(locale, incident.kind === 'maintenance' ? 'mail.viewMaintenance' : 'mail.viewIncident'), url: `${p.siteLink}/incidents/${incident.id}` });
   }
-  const footer = t(locale, 'mail.footer', { site: config.siteName });
-  text.push('--', footer, `${t(locale, 'mail.manage')}: ${p.manageUrl}`, `${t(locale, 'mail.unsubscribe')}: ${p.unsubscribeUrl}`);
-  html.push(
-    `<hr><p style="color:#555;font-size:13px">${escapeHtml(footer)}<br><a href="${escapeHtml(p.manageUrl)}">${escapeHtml(t(locale, 'mail.manage'))}</a> · <a href="${escapeHtml(p.unsubscribeUrl)}">${escapeHtml(t(locale, 'mail.unsubscribe'))}</a></p>`,
-  );
-  return {
-    subject: subjectFor(locale, config.siteName, kind, incident, p.ref),
-    text: text.join('\n'),
-    html: `<!doctype html><html lang="${locale}"><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem">${html.join('\n')}</body></html>`,
+  const doc: MailDocument = {
+    locale,
+    siteName: config.siteName,
+    siteUrl: config.siteUrl,
+    headline,
+    blocks,
+    footer: {
+      text: t(locale, 'mail.footer', { site: config.siteName }),
+      manage: { text: t(locale, 'mail.manage'), url: p.manageUrl },
+      unsubscribe: { text: t(locale, 'mail.unsubscribe'), url: p.unsubscribeUrl },
+    },
   };
+  return { subject: subjectFor(locale, config.siteName, kind, headline, status), text: mailText(doc), html: mailHtml(doc) };
+}
+
+/** Links into the site in a language: the default language's have no prefix, the others keep theirs (/ja/…). */
+function siteLinkFor(config: Config, locale: Locale): string {
+  return locale === config.defaultLocale ? config.siteUrl : `${config.siteUrl}/${locale}`;
+}
+
+/** The published report a postmortem event names, in the subscriber's language when staff wrote it in that language too. */
+function postmortemFor(config: Config, slug: string | null, locale: Locale): EmailParts['postmortem'] {
+  if (!slug) return undefined;
+  const library = loadPostmortems(config.postmortemsDir);
+  const announced = library.bySlug.get(slug);
+  if (!announced) return { slug, title: slug, summary: '' };
+  const chosen = announced.locale === locale ? announced : (otherLanguages(library, announced).find((p) => p.locale === locale) ?? announced);
+  return { slug: chosen.slug, title: chosen.title, summary: chosen.summary };
 }
 
 export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessage {
@@ -125,18 +156,20 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
   const locale: Locale = isLocale(subscriber.locale) ? subscriber.locale : config.defaultLocale;
   const kind = event.kind as EventKind;
   const secret = siteSecret(db);
-  const site = config.siteUrl;
+  const site = siteLinkFor(config, locale);
   const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
   // Links carry the subscriber's current link generation: the newest email's links work, older ones have expired.
   const generation = subscriber.linkGeneration;
   const unsubscribeUrl = `${site}/unsubscribe?token=${signToken(secret, subscriber.id, 'manage', generation)}`;
+  const hostname = new URL(config.siteUrl).hostname;
   const content = renderEmail({
     config,
     locale,
     kind,
     incident,
     update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
-    ref: event.ref,
+    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
+    siteLink: site,
     manageUrl: `${site}/subscribe/manage?token=${signToken(secret, subscriber.id, 'manage', generation)}`,
     unsubscribeUrl,
     // The expiry comes from the event, so a retry sends the very same link.
@@ -146,8 +179,16 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
     to: subscriber.email,
     ...content,
     // The same (event, subscriber) pair always carries the same Message-ID, so a resend after a crash is recognisably the same message.
-    messageId: `<event-${row.eventId}.${subscriber.id}@${new URL(site).hostname}>`,
-    headers: kind === 'confirm' || kind === 'manage_link' ? {} : { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    messageId: `<event-${row.eventId}.${subscriber.id}@${hostname}>`,
+    headers:
+      kind === 'confirm' || kind === 'manage_link'
+        ? {}
+        : {
+            'List-Unsubscribe': `<${unsubscribeUrl}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          },
+    // RFC 2919: one list per site, named by its host, so readers can filter on it.
+    list: kind === 'confirm' || kind === 'manage_link' ? undefined : { id: { url: hostname, comment: headerSafe(config.siteName, 60) } },
   };
 }
 
@@ -157,8 +198,8 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
   if (!incident) return undefined;
   const kind: EventKind = draft.status === 'resolved' ? 'incident_resolved' : incident.kind === 'maintenance' && draft.status === 'in_progress' ? 'maintenance_started' : 'incident_updated';
   const update = { id: 'preview', seq: 0, status: draft.status as UpdateView['status'], body: draft.body, displayAt: now, createdAt: now, updatedAt: now, notify: true, version: 1, changes: [] };
-  const example = `${config.siteUrl}/subscribe/manage?token=…`;
-  return renderEmail({ config, locale, kind, incident: { ...incident, status: update.status }, update, ref: null, manageUrl: example, unsubscribeUrl: example });
+  const site = siteLinkFor(config, locale);
+  return renderEmail({ config, locale, kind, incident: { ...incident, status: update.status }, update, siteLink: site, manageUrl: `${site}/subscribe/manage?token=…`, unsubscribeUrl: `${site}/unsubscribe?token=…` });
 }
 
 export function composeWebhook(db: Db, config: Config, row: OutboxRow): WebhookMessage {

@@ -48,7 +48,7 @@ function smtpCourier(config: Config): Courier {
   return {
     async sendEmail(m) {
       try {
-        const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers });
+        const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers, list: m.list });
         return { ok: true, response: String(info.response ?? 'accepted').slice(0, 500) };
       } catch (error) {
         return smtpOutcome(error);
@@ -68,7 +68,7 @@ function fileCourier(config: Config): Courier {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async sendEmail(m) {
-      const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers });
+      const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers, list: m.list });
       mkdirSync(config.mailDir, { recursive: true });
       const name = `${Date.now()}-${m.messageId.replace(/[^\w.-]+/g, '_')}.eml`;
       const temp = join(config.mailDir, `.${name}.tmp`);
