@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { frontMatterSchema, serializePostmortem, splitFrontMatter } from '../../src/lib/postmortems/front-matter';
 import { incidentMetrics } from '../../src/lib/postmortems/metrics';
 import { renderBody } from '../../src/lib/postmortems/postmortem-view';
-import { postmortemLinkText } from '../../src/lib/postmortems/postmortem-link-text';
+import { postmortemLinkText, postmortemTitleUnlabelled } from '../../src/lib/postmortems/postmortem-link-text';
 import { groupByLocalDay } from '../../src/lib/views/incident-page';
 import type { MeasuredIncident } from '../../src/lib/postmortems/metrics';
 import type { UpdateStatus } from '../../src/lib/status/vocabulary';
@@ -92,6 +92,13 @@ describe('postmortem link text', () => {
     expect(postmortemLinkText('postmortem : slow uploads', 'en')).toBe('postmortem : slow uploads');
     expect(postmortemLinkText('障害報告:6 月 18 日の件', 'ja')).toBe('障害報告:6 月 18 日の件');
     expect(postmortemLinkText('障害報告: 6 月 18 日の件', 'ja')).toBe('障害報告: 6 月 18 日の件');
+  });
+
+  it('gives the title without the word, for a mail subject that says it already', () => {
+    expect(postmortemTitleUnlabelled('Postmortem: almost 20 hours of downtime')).toBe('almost 20 hours of downtime');
+    expect(postmortemTitleUnlabelled('障害報告:6 月 18 日の件')).toBe('6 月 18 日の件');
+    expect(postmortemTitleUnlabelled('Slow uploads on June 3')).toBe('Slow uploads on June 3');
+    expect(postmortemTitleUnlabelled('Postmortem:')).toBe('Postmortem:');
   });
 
   it('adds the word to a title that does not say it', () => {

@@ -8,6 +8,7 @@ import { notificationEvents, subscribers, webhooks, type outbox } from '../../..
 import type { Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
 import { formatDateTime, zoneAbbreviation } from '../i18n/format';
+import { postmortemTitleUnlabelled } from '../postmortems/postmortem-link-text';
 import { loadPostmortems, otherLanguages } from '../postmortems/load-postmortems';
 import type { UpdateStatus } from '../status/vocabulary';
 import { loadIncident, type IncidentView, type UpdateView } from '../views/incidents';
@@ -56,7 +57,8 @@ function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: str
     maintenance_reminder: t(locale, 'mail.subject.maintenanceReminder', { name }),
     maintenance_started: t(locale, 'mail.subject.maintenanceStarted', { name }),
     maintenance_completed: t(locale, 'mail.subject.maintenanceCompleted', { name }),
-    postmortem_published: t(locale, 'mail.subject.postmortem', { name }),
+    // The subject says "Postmortem published" itself: a title that starts with the word would say it twice.
+    postmortem_published: t(locale, 'mail.subject.postmortem', { name: postmortemTitleUnlabelled(name) }),
   }[kind];
   return headerSafe(`[${siteName}] ${line}`);
 }
