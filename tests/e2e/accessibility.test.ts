@@ -17,8 +17,9 @@ test.beforeAll(async ({ browser: shared }) => {
   server = await startServerProcess();
   // axe is injected as an inline script, which the pages' CSP rightly forbids; bypass it for the audit only.
   context = await browser.newContext({ bypassCSP: true });
-  const components = (await (await fetch(server.url + '/api/v2/components.json')).json()) as { components: { id: string }[] };
-  componentId = components.components[0]!.id;
+  // A component, not a group: groups have no page of their own.
+  const components = (await (await fetch(server.url + '/api/v2/components.json')).json()) as { components: { id: string; group: boolean }[] };
+  componentId = components.components.find((c) => !c.group)!.id;
   mkdirSync(SHOTS, { recursive: true });
 });
 test.afterAll(async () => {

@@ -106,10 +106,12 @@ test.describe('the uptime strip by keyboard', () => {
     const stops = await page.locator('.uptime-strip').evaluateAll((els) => els.map((s) => [s.querySelectorAll('.cell[tabindex="0"]').length, s.lastElementChild?.getAttribute('tabindex')]));
     expect(stops).toEqual(Array.from({ length: strips }, () => [1, '0']));
 
-    // The skip link comes first; the next stop is the first strip's today.
+    // The skip link comes first, then the first component's name (a link to its page), then its strip's today.
     await page.getByRole('heading', { name: 'Components' }).click();
     await page.keyboard.press('Tab');
     expect((await focused(page)).href).toBe('#uptime-formula');
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).href).toMatch(/\/components\/[0-9a-z]{12}$/);
     await page.keyboard.press('Tab');
     const today = await focused(page);
     expect(today.cell).toBe(true);
@@ -162,14 +164,16 @@ test.describe('the uptime strip by keyboard', () => {
     await page.close();
   });
 
-  test('reaches the first link after the components in one stop per strip, and the skip link jumps past them all', async () => {
+  test('reaches the first link after the components in two stops per component (its name and its strip), and the skip link jumps past them all', async () => {
     const page = await browser.newPage();
     await ready(page, '/en/');
     const strips = await page.locator('.uptime-strip').count();
     await page.getByRole('link', { name: 'Skip past the components' }).focus();
     for (let i = 0; i < strips; i++) {
       await page.keyboard.press('Tab');
-      expect((await focused(page)).cell, `tab stop ${i + 1}`).toBe(true);
+      expect((await focused(page)).href, `component ${i + 1}'s name`).toMatch(/\/components\/[0-9a-z]{12}$/);
+      await page.keyboard.press('Tab');
+      expect((await focused(page)).cell, `component ${i + 1}'s strip`).toBe(true);
     }
     await page.keyboard.press('Tab');
     const after = await focused(page);

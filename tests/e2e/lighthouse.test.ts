@@ -35,8 +35,9 @@ async function launchChrome(): Promise<void> {
 
 test.beforeAll(async () => {
   server = await startServerProcess();
-  const components = (await (await fetch(server.url + '/api/v2/components.json')).json()) as { components: { id: string }[] };
-  componentId = components.components[0]!.id;
+  // A component, not a group: groups have no page of their own.
+  const components = (await (await fetch(server.url + '/api/v2/components.json')).json()) as { components: { id: string; group: boolean }[] };
+  componentId = components.components.find((c) => !c.group)!.id;
   await launchChrome();
 });
 test.afterAll(async () => {

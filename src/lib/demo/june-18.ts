@@ -28,8 +28,12 @@ export const JUNE_18 = {
     nameJa: 'リニューアルのための計画メンテナンス',
     announcement:
       'We will release the renewed app, with a new design and new features, during the quietest hours of the week. The service is closed for the whole window; boards and cards are kept as they are.',
+    announcementJa:
+      '週のうちもっとも利用の少ない時間帯に、新しいデザインと機能を備えたリニューアル版を公開します。この時間帯はサービス全体を停止します。ボードとカードはそのまま残ります。',
     started: 'Maintenance mode is on and the renewal work has begun.',
+    startedJa: 'メンテナンスモードに切り替え、リニューアル作業を始めました。',
     completed: 'The renewal work finished on schedule and the service reopened at 06:00 with the new version.',
+    completedJa: 'リニューアル作業は予定どおり終わり、06:00 に新しいバージョンでサービスを再開しました。',
   },
   timeline: [
     { day: 18, hour: 7, minute: 0, status: 'investigating', components: 'degraded_performance', body: 'As Monday-morning traffic grew after the renewal release, pages and the apps began to respond slowly.', ja: 'リニューアル後、月曜朝のアクセスが増えるにつれて、ページとアプリの応答が遅くなりました。' },

@@ -57,12 +57,12 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
       scheduledUntil: jst(6, 18, 6),
       autoTransitions: false,
       id: JUNE_18.maintenanceId,
-      translations: { ja: { name: JUNE_18.maintenance.nameJa } },
+      translations: { ja: { name: JUNE_18.maintenance.nameJa, body: JUNE_18.maintenance.announcementJa } },
     },
     { now: jst(6, 11, 12) },
   );
-  postIncidentUpdate(db, maintenanceId, { status: 'in_progress', body: JUNE_18.maintenance.started, displayAt: jst(6, 17, 22), components: set('under_maintenance') }, ctx);
-  resolveIncident(db, maintenanceId, { body: JUNE_18.maintenance.completed, displayAt: jst(6, 18, 6) }, ctx);
+  postIncidentUpdate(db, maintenanceId, { status: 'in_progress', body: JUNE_18.maintenance.started, displayAt: jst(6, 17, 22), components: set('under_maintenance'), translations: { ja: { body: JUNE_18.maintenance.startedJa } } }, ctx);
+  resolveIncident(db, maintenanceId, { body: JUNE_18.maintenance.completed, displayAt: jst(6, 18, 6), translations: { ja: { body: JUNE_18.maintenance.completedJa } } }, ctx);
 
   const [first, ...rest] = JUNE_18.timeline;
   const at = (e: (typeof JUNE_18.timeline)[number]) => jst(6, e.day, e.hour, e.minute);
@@ -98,52 +98,53 @@ interface RecentIncident {
   hour: number;
   minute: number;
   name: string;
+  nameJa: string;
   components: (keyof DemoComponents)[];
   status: ComponentStatus;
-  steps: { afterMinutes: number; status: Exclude<IncidentStatus, 'postmortem'>; body: string }[];
+  steps: { afterMinutes: number; status: Exclude<IncidentStatus, 'postmortem'>; body: string; ja: string }[];
 }
 
 const RECENT: RecentIncident[] = [
   {
-    daysAgo: 3, hour: 9, minute: 12, name: 'Push notifications delayed on Android', components: ['android', 'notifications'], status: 'degraded_performance',
+    daysAgo: 3, hour: 9, minute: 12, name: 'Push notifications delayed on Android', nameJa: 'Android のプッシュ通知の遅延', components: ['android', 'notifications'], status: 'degraded_performance',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'Push notifications to Android devices are arriving up to 20 minutes late. Email digests are not affected. We are looking into it.' },
-      { afterMinutes: 35, status: 'identified', body: 'A queue that feeds the Android push service fell behind after a configuration change. We have reverted the change and the queue is draining.' },
-      { afterMinutes: 70, status: 'monitoring', body: 'The backlog is cleared and new notifications arrive within seconds. We are watching the queue for the next hour.' },
-      { afterMinutes: 100, status: 'resolved', body: 'Notifications have been on time for over half an hour. This incident is resolved.' },
+      { afterMinutes: 0, status: 'investigating', body: 'Push notifications to Android devices are arriving up to 20 minutes late. Email digests are not affected. We are looking into it.', ja: 'Android 端末へのプッシュ通知が最大 20 分遅れて届いています。メールのダイジェストには影響ありません。調査しています。' },
+      { afterMinutes: 35, status: 'identified', body: 'A queue that feeds the Android push service fell behind after a configuration change. We have reverted the change and the queue is draining.', ja: '設定変更のあと、Android のプッシュ通知サービスへ送るキューが滞っていました。変更を元に戻し、キューは解消に向かっています。' },
+      { afterMinutes: 70, status: 'monitoring', body: 'The backlog is cleared and new notifications arrive within seconds. We are watching the queue for the next hour.', ja: '滞っていた通知はすべて送られ、新しい通知は数秒で届いています。この 1 時間はキューを見守ります。' },
+      { afterMinutes: 100, status: 'resolved', body: 'Notifications have been on time for over half an hour. This incident is resolved.', ja: '30 分以上、通知は遅れずに届いています。この障害は解決しました。' },
     ],
   },
   {
-    daysAgo: 11, hour: 14, minute: 3, name: 'File uploads failing', components: ['attachments'], status: 'partial_outage',
+    daysAgo: 11, hour: 14, minute: 3, name: 'File uploads failing', nameJa: 'ファイルをアップロードできない障害', components: ['attachments'], status: 'partial_outage',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'Some uploads to cards fail with an error. Existing attachments can still be opened. We are investigating.' },
-      { afterMinutes: 25, status: 'identified', body: 'A storage node ran out of disk space. We are moving uploads to healthy nodes.' },
-      { afterMinutes: 55, status: 'resolved', body: 'Uploads work again. Files that failed during the incident need to be uploaded once more; nothing already stored was lost.' },
+      { afterMinutes: 0, status: 'investigating', body: 'Some uploads to cards fail with an error. Existing attachments can still be opened. We are investigating.', ja: 'カードへのアップロードの一部がエラーで失敗しています。すでにある添付ファイルは開けます。調査しています。' },
+      { afterMinutes: 25, status: 'identified', body: 'A storage node ran out of disk space. We are moving uploads to healthy nodes.', ja: 'ストレージノードの 1 台でディスクの空きがなくなりました。アップロード先を正常なノードに移しています。' },
+      { afterMinutes: 55, status: 'resolved', body: 'Uploads work again. Files that failed during the incident need to be uploaded once more; nothing already stored was lost.', ja: 'アップロードできるようになりました。障害中に失敗したファイルはもう一度アップロードしてください。保存済みのデータは失われていません。' },
     ],
   },
   {
-    daysAgo: 27, hour: 8, minute: 41, name: 'Sign-in errors for some accounts', components: ['login', 'web'], status: 'partial_outage',
+    daysAgo: 27, hour: 8, minute: 41, name: 'Sign-in errors for some accounts', nameJa: '一部のアカウントでサインインに失敗する障害', components: ['login', 'web'], status: 'partial_outage',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'Some people see an error when signing in with single sign-on. Sessions that are already open keep working.' },
-      { afterMinutes: 50, status: 'identified', body: 'An identity provider rotated its signing certificate and our cache held the old one. We are refreshing it.' },
-      { afterMinutes: 80, status: 'monitoring', body: 'Single sign-on works again for every provider we have tested. We are monitoring sign-in errors.' },
-      { afterMinutes: 125, status: 'resolved', body: 'Sign-in error rates are back to normal. We now refresh certificates every hour instead of once a day.' },
+      { afterMinutes: 0, status: 'investigating', body: 'Some people see an error when signing in with single sign-on. Sessions that are already open keep working.', ja: 'シングルサインオンでサインインするとエラーになる方がいます。すでに開いているセッションはそのまま使えます。' },
+      { afterMinutes: 50, status: 'identified', body: 'An identity provider rotated its signing certificate and our cache held the old one. We are refreshing it.', ja: 'ID プロバイダーが署名用の証明書を更新しましたが、こちらのキャッシュが古い証明書を持っていました。更新しています。' },
+      { afterMinutes: 80, status: 'monitoring', body: 'Single sign-on works again for every provider we have tested. We are monitoring sign-in errors.', ja: '確認したすべてのプロバイダーでシングルサインオンが使えるようになりました。サインインのエラーを監視しています。' },
+      { afterMinutes: 125, status: 'resolved', body: 'Sign-in error rates are back to normal. We now refresh certificates every hour instead of once a day.', ja: 'サインインのエラー率は通常に戻りました。今後は証明書を 1 日 1 回ではなく 1 時間ごとに更新します。' },
     ],
   },
   {
-    daysAgo: 46, hour: 10, minute: 5, name: 'Slow board loading in the web app', components: ['web', 'api'], status: 'degraded_performance',
+    daysAgo: 46, hour: 10, minute: 5, name: 'Slow board loading in the web app', nameJa: 'Web アプリでボードの読み込みが遅い障害', components: ['web', 'api'], status: 'degraded_performance',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'Large boards take longer than usual to open in the browser. We are looking at database response times.' },
-      { afterMinutes: 90, status: 'identified', body: 'A missing index after last night’s release slows down one query. We are adding it now.' },
-      { afterMinutes: 180, status: 'resolved', body: 'The index is in place and boards open at their usual speed.' },
+      { afterMinutes: 0, status: 'investigating', body: 'Large boards take longer than usual to open in the browser. We are looking at database response times.', ja: '大きなボードをブラウザで開くのに普段より時間がかかっています。データベースの応答時間を調べています。' },
+      { afterMinutes: 90, status: 'identified', body: 'A missing index after last night’s release slows down one query. We are adding it now.', ja: '昨夜のリリースでインデックスが 1 つ抜けており、あるクエリが遅くなっていました。いま追加しています。' },
+      { afterMinutes: 180, status: 'resolved', body: 'The index is in place and boards open at their usual speed.', ja: 'インデックスを追加し、ボードはいつもの速さで開くようになりました。' },
     ],
   },
   {
-    daysAgo: 64, hour: 19, minute: 22, name: 'API unavailable', components: ['api', 'web', 'ios', 'android'], status: 'major_outage',
+    daysAgo: 64, hour: 19, minute: 22, name: 'API unavailable', nameJa: 'API が利用できない障害', components: ['api', 'web', 'ios', 'android'], status: 'major_outage',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'The API answers every request with an error, so the web and mobile apps cannot load boards. We are on it.' },
-      { afterMinutes: 18, status: 'identified', body: 'A load balancer lost its connection to the application servers after a network change. We are rolling the change back.' },
-      { afterMinutes: 38, status: 'resolved', body: 'The network change is rolled back and every app works again. A postmortem will follow.' },
+      { afterMinutes: 0, status: 'investigating', body: 'The API answers every request with an error, so the web and mobile apps cannot load boards. We are on it.', ja: 'API がすべてのリクエストにエラーを返しているため、Web アプリとモバイルアプリでボードを読み込めません。対応しています。' },
+      { afterMinutes: 18, status: 'identified', body: 'A load balancer lost its connection to the application servers after a network change. We are rolling the change back.', ja: 'ネットワークの変更のあと、ロードバランサーがアプリケーションサーバーに接続できなくなりました。変更を元に戻しています。' },
+      { afterMinutes: 38, status: 'resolved', body: 'The network change is rolled back and every app works again. A postmortem will follow.', ja: 'ネットワークの変更を元に戻し、すべてのアプリが使えるようになりました。障害報告をあとで公開します。' },
     ],
   },
 ];
@@ -154,11 +155,16 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
     const start = day + r.hour * HOUR + r.minute * MINUTE;
     const affected = r.components.map((k) => ({ componentId: c[k], status: r.status }));
     const [first, ...rest] = r.steps;
-    const { incidentId } = openIncident(db, { name: r.name, status: first!.status, body: first!.body, displayAt: start, components: affected }, { now });
+    const { incidentId } = openIncident(
+      db,
+      { name: r.name, status: first!.status, body: first!.body, displayAt: start, components: affected, translations: { ja: { name: r.nameJa, body: first!.ja } } },
+      { now },
+    );
     for (const step of rest) {
       const displayAt = start + step.afterMinutes * MINUTE;
-      if (step.status === 'resolved') resolveIncident(db, incidentId, { body: step.body, displayAt }, { now });
-      else postIncidentUpdate(db, incidentId, { status: step.status, body: step.body, displayAt }, { now });
+      const translations = { ja: { body: step.ja } };
+      if (step.status === 'resolved') resolveIncident(db, incidentId, { body: step.body, displayAt, translations }, { now });
+      else postIncidentUpdate(db, incidentId, { status: step.status, body: step.body, displayAt, translations }, { now });
     }
   }
 
@@ -169,6 +175,7 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
     {
       name: 'Database upgrade',
       body: 'We will upgrade the main database to a new major version. Boards are read-only for up to two hours; nothing you saved before the window is affected.',
+      translations: { ja: { name: 'データベースのアップグレード', body: 'メインのデータベースを新しいメジャーバージョンに上げます。最大 2 時間、ボードは閲覧のみになります。時間帯の前に保存した内容には影響ありません。' } },
       componentIds: [c.web, c.api],
       scheduledFor: pastStart,
       scheduledUntil: pastStart + 2 * HOUR,
@@ -183,6 +190,7 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
     {
       name: 'Cache cluster replacement',
       body: 'We are replacing the cache servers with larger ones, sized after load tests that match production. The apps may be slow for a few minutes during the window.',
+      translations: { ja: { name: 'キャッシュクラスターの入れ替え', body: '本番と同じ負荷の試験をもとに、キャッシュサーバーをより大きなものに入れ替えます。時間帯の中で数分間、アプリが遅くなることがあります。' } },
       componentIds: [c.web, c.api, c.ios, c.android],
       scheduledFor: nextStart,
       scheduledUntil: nextStart + 3 * HOUR,
