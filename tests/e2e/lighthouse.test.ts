@@ -7,8 +7,8 @@ import lighthouse from 'lighthouse';
 import { chromiumPath } from '../support/chromium';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
-/** Every kind of public page a reader can land on, in both languages. */
-const PUBLIC = ['/', '/history', '/incidents/jun18renewal', '/postmortems', '/postmortems/renewal-outage', '/components/{component}', '/api', '/subscribe', '/embed'];
+/** Every kind of public page a reader can land on, in both languages (the embed is meant for other sites' frames and asks not to be indexed). */
+const PUBLIC = ['/', '/history', '/incidents/jun18renewal', '/postmortems', '/postmortems/renewal-outage', '/components/{component}', '/api', '/subscribe'];
 let componentId = '';
 
 let server: ServerProcess;

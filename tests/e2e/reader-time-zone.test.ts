@@ -49,7 +49,7 @@ test.describe('a reader in another time zone', () => {
     const context = await browser.newContext({ timezoneId: READER_ZONE, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${server.url}/en/incidents/jun18renewal`);
-    expect(await page.locator('.timeline-day h3').allTextContents()).toEqual(['Monday, 18 June 2018', 'Tuesday, 19 June 2018']);
+    expect(await page.locator('.timeline-day h3').allTextContents()).toEqual(['Tuesday, 19 June 2018', 'Monday, 18 June 2018']);
     expect(await page.locator('[data-time-zone]').textContent()).toMatch(/^Times are shown in Asia\/Tokyo \(.+\)\.$/);
     expect(await page.getByRole('button', { name: 'Show times in my time zone' }).isHidden()).toBe(true);
     await context.close();
@@ -73,14 +73,15 @@ test.describe('a reader in another time zone', () => {
     expect((await first.locator('time').textContent())?.trim()).toBe('23:00');
     const firstDay = page.locator('.timeline-day', { has: first });
     expect(await firstDay.locator('h3').textContent()).toBe('Sunday, 17 June 2018');
-    expect(await page.locator('.timeline-day h3').allTextContents()).toEqual(['Sunday, 17 June 2018', 'Monday, 18 June 2018']);
+    // Newest day first, as the page lists them.
+    expect(await page.locator('.timeline-day h3').allTextContents()).toEqual(['Monday, 18 June 2018', 'Sunday, 17 June 2018']);
     expect(await page.locator('.timeline .update').count()).toBe(15);
     expect(await tick.textContent()).toBe('22:00');
     expect(await tooltip.textContent()).toContain('17 Jun 2018, 22:00');
     expect(await page.locator('[data-time-zone]').textContent()).toBe('Times are shown in Europe/London (your time zone).');
 
     await page.getByRole('button', { name: 'Show times in Asia/Tokyo' }).click();
-    expect(await page.locator('.timeline-day h3').allTextContents()).toEqual(['Monday, 18 June 2018', 'Tuesday, 19 June 2018']);
+    expect(await page.locator('.timeline-day h3').allTextContents()).toEqual(['Tuesday, 19 June 2018', 'Monday, 18 June 2018']);
     expect((await first.locator('time').textContent())?.trim()).toBe('07:00');
     expect(await tick.textContent()).toBe('06:00');
     expect(await page.locator('[data-time-zone]').textContent()).toMatch(/^Times are shown in Asia\/Tokyo \(.+\)\.$/);
