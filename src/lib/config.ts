@@ -4,7 +4,8 @@ import proxyAddr from 'proxy-addr';
 
 const LOCALES = ['en', 'ja'] as const;
 
-function isTimeZone(value: string): boolean {
+/** Whether the runtime knows this IANA zone name. */
+export function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: value });
     return true;

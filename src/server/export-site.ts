@@ -39,17 +39,10 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
   return [
     // Every page in every language under its prefix, so the copy serves /ja/… too.
     ...LOCALES.flatMap((locale) => pages.map((key) => localizeKey(locale, key))),
-    '/',
-    '/api',
-    '/embed',
+    // …and once more without a prefix, in the default language.
+    ...pages,
     '/embed.js',
     NOT_FOUND_KEY,
-    '/history',
-    ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
-    ...ids.map((r) => `/incidents/${r.id}`),
-    ...componentIds.map((id) => `/components/${id}`),
-    '/postmortems',
-    ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
     ...API_PATHS,
     '/badge.svg',
     ...LOCALES.map((locale) => localizeKey(locale, '/feed.rss')),

@@ -1,11 +1,7 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { expect, test, type Browser, type BrowserContext } from '@playwright/test';
+import { axeViolations, SHOTS } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = 'test-results/screenshots';
 
 let server: ServerProcess;
 let browser: Browser;
@@ -20,23 +16,11 @@ test.beforeAll(async ({ browser: shared }) => {
   // A component, not a group: groups have no page of their own.
   const components = (await (await fetch(server.url + '/api/v2/components.json')).json()) as { components: { id: string; group: boolean }[] };
   componentId = components.components.find((c) => !c.group)!.id;
-  mkdirSync(SHOTS, { recursive: true });
 });
 test.afterAll(async () => {
   await context?.close();
   await server?.stop();
 });
-
-async function audit(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await (window as Window & { axe?: typeof import('axe-core') }).axe!.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  return violations;
-}
 
 /** Every kind of public page a reader can land on; the component's id is the demo's first, read from the API. */
 const PAGES = [
@@ -65,7 +49,7 @@ test.describe('accessibility', () => {
         const page = await context.newPage();
         await page.goto(`${server.url}/${locale}${pathOf(path)}`);
         expect(await page.getAttribute('html', 'lang')).toBe(locale);
-        expect(await audit(page)).toEqual([]);
+        expect(await axeViolations(page)).toEqual([]);
         await page.close();
       });
     }
@@ -76,20 +60,20 @@ test.describe('accessibility', () => {
     test.setTimeout(120_000);
     const page = await context.newPage();
     await page.goto(server.url + '/admin/login');
-    expect(await audit(page)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Email address').fill('admin@example.com');
     await page.getByLabel('Password').fill(server.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/admin$/);
     for (const path of ['/admin', '/admin/incidents/new', '/admin/incidents/jun18renewal', '/admin/maintenance/new', '/admin/components', '/admin/postmortems', '/admin/postmortems/edit?file=2018-06-22-renewal-outage.md', '/admin/subscribers', '/admin/templates', '/admin/audit', '/admin/tokens', '/admin/users', '/admin/account', '/admin/account/two-factor', '/admin/embed']) {
       await page.goto(server.url + path);
-      expect(await audit(page), path).toEqual([]);
+      expect(await axeViolations(page), path).toEqual([]);
     }
     // Setting up two-factor sign-in: the QR code, the key and the code field (nothing changes at sign-in until a code confirms it).
     await page.goto(server.url + '/admin/account/two-factor');
     await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
     await page.getByLabel('The 6-digit code the app shows now').waitFor();
-    expect(await audit(page), 'two-factor set-up').toEqual([]);
+    expect(await axeViolations(page), 'two-factor set-up').toEqual([]);
     await page.close();
   });
 
@@ -134,7 +118,7 @@ test.describe('accessibility', () => {
             const where = `${locale} ${name} at ${width} px`;
             await page.goto(`${server.url}/${locale}${pathOf(path)}`);
             // The dark scheme has colours of its own; their contrast is checked here.
-            if (colorScheme === 'dark' && width === 1280) expect(await audit(page), `${where} in the dark scheme`).toEqual([]);
+            if (colorScheme === 'dark' && width === 1280) expect(await axeViolations(page), `${where} in the dark scheme`).toEqual([]);
             const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
             expect(scrollWidth, `${where} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
             if (name !== 'embed') await expect(page.getByRole('heading', { level: 1 }).first(), where).toBeInViewport();

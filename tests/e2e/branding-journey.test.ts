@@ -1,14 +1,10 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { axeViolations, SHOTS, signInAsDemoAdmin } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { solidPng } from '../support/images';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = 'test-results/screenshots';
 
 let server: ServerProcess;
 let browser: Browser;
@@ -16,28 +12,10 @@ let browser: Browser;
 test.beforeAll(async ({ browser: shared }) => {
   browser = shared;
   server = await startServerProcess();
-  mkdirSync(SHOTS, { recursive: true });
 });
 test.afterAll(async () => {
   await server?.stop();
 });
-
-async function signIn(page: Page) {
-  await page.goto(server.url + '/admin');
-  await page.waitForURL(/\/admin\/login/);
-  await page.getByLabel('Email address').fill('admin@example.com');
-  await page.getByLabel('Password').fill(server.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/admin$/);
-}
-
-async function audit(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const result = await (window as Window & { axe?: typeof import('axe-core') }).axe!.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 /** A page on another loopback port (another origin) that frames the embed and the front page and includes the script. */
 async function hostSite(statusUrl: string): Promise<{ url: string; server: Server }> {
@@ -55,7 +33,7 @@ async function hostSite(statusUrl: string): Promise<{ url: string; server: Serve
 test.describe('branding and the embed', () => {
   test('an admin sets the accent colour and logo, and the status page shows them', async () => {
     const page = await browser.newPage();
-    await signIn(page);
+    await signInAsDemoAdmin(page, server);
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(/\/admin\/settings$/);
 
@@ -122,11 +100,11 @@ test.describe('branding and the embed', () => {
       for (const width of [1280, 360]) {
         const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
         const page = await context.newPage();
-        await signIn(page);
+        await signInAsDemoAdmin(page, server);
         for (const locale of ['en', 'ja']) {
           const tag = `${locale}-${width}-${colorScheme}`;
           await page.goto(`${server.url}/${locale}/`);
-          expect(await audit(page), `branded status page ${tag}`).toEqual([]);
+          expect(await axeViolations(page, ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']), `branded status page ${tag}`).toEqual([]);
           const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
           expect(scrollWidth, `branded status page ${tag} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
           await page.screenshot({ path: `${SHOTS}/branded-status-${tag}.png` });
@@ -142,7 +120,7 @@ test.describe('branding and the embed', () => {
             }),
           );
           expect(spilling, `fields wider than their box on the settings page ${tag}`).toEqual([]);
-          if (width === 1280) expect(await audit(page), `settings page ${tag}`).toEqual([]);
+          if (width === 1280) expect(await axeViolations(page, ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']), `settings page ${tag}`).toEqual([]);
           await page.screenshot({ path: `${SHOTS}/settings-${tag}.png`, fullPage: true });
         }
         await context.close();

@@ -1,11 +1,7 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { expect, test, type Browser } from '@playwright/test';
+import { axeViolations, SHOTS } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = 'test-results/screenshots';
 
 let server: ServerProcess;
 let browser: Browser;
@@ -13,21 +9,10 @@ let browser: Browser;
 test.beforeAll(async ({ browser: shared }) => {
   browser = shared;
   server = await startServerProcess();
-  mkdirSync(SHOTS, { recursive: true });
 });
 test.afterAll(async () => {
   await server?.stop();
 });
-
-async function audit(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const result = await (window as Window & { axe?: typeof import('axe-core') }).axe!.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 test.describe('a customer following one component', () => {
   test('goes from the status page to a component page, then narrows the history to it with the filter form', async () => {
@@ -101,7 +86,7 @@ test.describe('a customer following one component', () => {
             const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
             expect(scrollWidth, `${where} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
             await page.screenshot({ path: `${SHOTS}/${name}-${locale}-${colorScheme}-${width}.png`, fullPage: true });
-            if (width === 1280) expect(await audit(page), where).toEqual([]);
+            if (width === 1280) expect(await axeViolations(page), where).toEqual([]);
           }
         }
         await context.close();

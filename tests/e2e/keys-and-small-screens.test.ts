@@ -1,14 +1,10 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { axeViolations, SHOTS, WCAG_AA } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { decodeQuotedPrintable, startSmtpSink } from '../support/smtp-sink';
 import { openDatabase } from '../../db/open';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = 'test-results/screenshots';
 const LONG_URL = 'https://status.example.com/a/very/long/path/that/goes/on/and/on/without/a/single/place/to/break/it/naturally?with=query&and=more-query-parameters-that-never-end';
 
 let server: ServerProcess;
@@ -43,7 +39,6 @@ test.beforeAll(async ({ browser: shared }) => {
   browser = shared;
   sink = await startSmtpSink();
   server = await startServerProcess({ SMTP_URL: sink.url });
-  mkdirSync(SHOTS, { recursive: true });
   longUrlIncident = openIncidentNow('Links in updates', `The details are at ${LONG_URL} and will stay there.`);
 
   // A subscription, confirmed, so the confirm and manage pages can be looked at.
@@ -85,16 +80,6 @@ const focused = (page: Page) =>
       id: el?.id ?? '',
     };
   });
-
-async function audit(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const result = await (window as Window & { axe?: typeof import('axe-core') }).axe!.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 test.describe('the uptime strip by keyboard', () => {
   test('is one tab stop per strip; arrows, Home and End move by day; Enter opens the day’s incidents; Escape goes back', async () => {
@@ -374,7 +359,7 @@ test.describe('contrast and screenshots', () => {
           for (const [name, path] of pages()) {
             if (!audited(name, locale, width) && !SHOWN.has(name)) continue;
             await page.goto(`${server.url}/${locale}${path}`);
-            if (audited(name, locale, width)) expect(await audit(page), `${locale}${path} ${colorScheme} ${width}px`).toEqual([]);
+            if (audited(name, locale, width)) expect(await axeViolations(page, [...WCAG_AA, 'wcag22aa']), `${locale}${path} ${colorScheme} ${width}px`).toEqual([]);
             if (SHOWN.has(name)) await page.screenshot({ path: `${SHOTS}/${name}-${locale}-${colorScheme}-${width}.png` });
           }
           // A day's sheet open, with its incident links.
@@ -384,7 +369,7 @@ test.describe('contrast and screenshots', () => {
           await day.focus();
           await page.keyboard.press('Enter');
           await expect(page.locator('.day-sheet a:focus')).toBeVisible();
-          if (locale === 'en') expect(await audit(page), `day sheet ${colorScheme} ${width}px`).toEqual([]);
+          if (locale === 'en') expect(await axeViolations(page, [...WCAG_AA, 'wcag22aa']), `day sheet ${colorScheme} ${width}px`).toEqual([]);
           await page.screenshot({ path: `${SHOTS}/status-day-sheet-${locale}-${colorScheme}-${width}.png` });
         }
         await context.close();

@@ -1,4 +1,5 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
+import { signInAsDemoAdmin } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 let server: ServerProcess;
@@ -20,21 +21,12 @@ function tokyoLocal(minutesAgo: number): string {
     .replace(' ', 'T');
 }
 
-async function signIn(page: Page) {
-  await page.goto(server.url + '/admin');
-  await page.waitForURL(/\/admin\/login/);
-  await page.getByLabel('Email address').fill('admin@example.com');
-  await page.getByLabel('Password').fill(server.adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/admin$/);
-}
-
 test.describe('staff running an incident', () => {
   test('sign in, open it on two components, post updates (one back-dated), resolve, and the public page follows', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await signIn(page);
+    await signInAsDemoAdmin(page, server);
 
     await page.getByRole('link', { name: 'Open an incident' }).click();
     // A validation error keeps what was typed.
@@ -90,7 +82,7 @@ test.describe('staff running an incident', () => {
 test.describe('irreversible actions in the browser', () => {
   test('ask through the browser dialog: no keeps the template, yes deletes it in one step', async () => {
     const page = await browser.newPage();
-    await signIn(page);
+    await signInAsDemoAdmin(page, server);
     await page.goto(server.url + '/admin/templates');
     const name = `Short-lived ${Date.now()}`;
     await page.getByLabel('Name', { exact: true }).fill(name);

@@ -4,6 +4,7 @@ import { siteFiles, siteSettings } from '../../../db/schema';
 import { recordAudit } from '../audit/record-audit';
 import { fieldIssue, notSaved, type FieldIssue } from '../errors';
 import { isLocale } from '../i18n/messages';
+import { isTimeZone } from '../config';
 import type { WriteContext } from '../write-context';
 import { bumpChangeCounter } from './change-counter';
 import { contrastRatio, MIN_TEXT_CONTRAST, normalizeHexColor } from './contrast';
@@ -41,15 +42,6 @@ const FAVICON_TYPES: readonly ImageType[] = ['image/png', 'image/x-icon', 'image
 function blankToNull(value: string | undefined): string | null {
   const text = value?.trim() ?? '';
   return text === '' ? null : text;
-}
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function httpLink(field: string, value: string | null, issues: FieldIssue[]): string | null {
