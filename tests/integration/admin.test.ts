@@ -155,6 +155,22 @@ describe('the incident forms', () => {
     expect(incidentCount()).toBe(before);
   });
 
+  it('refuses an impact start after the first update instead of dropping it, keeping what was typed', async () => {
+    const staff = await signedInStaff(site);
+    const tokyo = (ms: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(new Date(ms)).replace(' ', 'T');
+    const before = incidentCount();
+    const fields = { name: 'Written up afterwards', status: 'investigating', body: 'Uploads failed.', displayAt: tokyo(Date.now() - 2 * 3_600_000), startedAt: tokyo(Date.now() - 3_600_000) };
+    const res = await staff.post('/admin/incidents/new', fields);
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('Impact cannot begin after the first update');
+    expect(html).toContain(`value="${fields.startedAt}"`);
+    expect(incidentCount()).toBe(before);
+    // Earlier than the first update, it is when impact began.
+    expect((await staff.post('/admin/incidents/new', { ...fields, startedAt: tokyo(Date.now() - 3 * 3_600_000) })).status).toBe(303);
+    expect(incidentCount()).toBe(before + 1);
+  });
+
   it('corrects and deletes an update, with the public page following', async () => {
     const staff = await signedInStaff(site);
     const opened = await staff.post('/admin/incidents/new', { name: 'Typo incident', status: 'investigating', body: 'Frist text.' });

@@ -610,6 +610,7 @@ export const ja: Record<MessageKey, string> = {
   'errors.field.emailRequired': 'メールアドレスを入力してください。',
   'errors.field.emailFormat': 'name@example.com のようなメールアドレスを入力してください。',
   'errors.field.emailTooLong': 'アドレスが長すぎます。',
+  'errors.field.impactAfterFirstUpdate': '影響の開始を最初の更新より後にはできません。もっと前の時刻にするか、空欄にして最初の更新の時刻から始めてください。',
   'errors.field.emailTaken': 'このアドレスのアカウントはすでにあります。',
   'errors.field.componentNameTaken': 'このグループには同じ名前のコンポーネントがすでにあります（大文字と小文字は区別しません）。',
   'errors.field.groupNameTaken': '同じ名前のグループがすでにあります（大文字と小文字は区別しません）。',

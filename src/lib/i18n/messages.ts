@@ -616,6 +616,7 @@ const en = {
   'errors.field.emailRequired': 'Give an email address.',
   'errors.field.emailFormat': 'Give an email address such as name@example.com.',
   'errors.field.emailTooLong': 'That address is too long.',
+  'errors.field.impactAfterFirstUpdate': 'Impact cannot begin after the first update: make it earlier, or leave it empty to start at the first update.',
   'errors.field.emailTaken': 'This address already has an account.',
   'errors.field.componentNameTaken': 'Another component in this group already has this name (names are compared without case).',
   'errors.field.groupNameTaken': 'Another group already has this name (names are compared without case).',

@@ -7,6 +7,7 @@ import { enqueueEvent } from '../notifications/enqueue';
 import type { WriteContext } from '../write-context';
 import { pick, serializeTranslations } from '../i18n/translations';
 import { parseInput } from '../validation';
+import { fieldIssue, notSaved } from '../errors';
 import { openIncidentSchema, type OpenIncidentInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
 
@@ -15,6 +16,9 @@ import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChange
 export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext): { incidentId: string; updateId: string } {
   const data = parseInput(openIncidentSchema(ctx.now), input, 'incident');
   const displayAt = data.displayAt ?? ctx.now;
+  // The earlier of the declared start and the first update is when impact began: a declared start after
+  // the first update would be dropped without a word, so it is refused with one.
+  if (data.startedAt !== undefined && data.startedAt > displayAt) throw notSaved('incident', [fieldIssue('startedAt', 'errors.field.impactAfterFirstUpdate')]);
   return db.transaction((tx) => {
     const componentIds = data.components.map((c) => c.componentId);
     assertComponentsExist(tx, componentIds);
