@@ -39,10 +39,10 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
   return [
     // Every page in every language under its prefix, so the copy serves /ja/… too.
     ...LOCALES.flatMap((locale) => pages.map((key) => localizeKey(locale, key))),
+    NOT_FOUND_KEY,
+    '/embed.js',
     // …and once more without a prefix, in the default language.
     ...pages,
-    '/embed.js',
-    NOT_FOUND_KEY,
     ...API_PATHS,
     '/badge.svg',
     ...LOCALES.map((locale) => localizeKey(locale, '/feed.rss')),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openIncident } from '../../src/lib/incidents/open-incident';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,8 +73,12 @@ describe('content in two languages', () => {
     const en = await (await get('/en/incidents/jun18renewal')).text();
     expect(en).toContain('Service unavailable after the renewal release');
     expect(en).not.toContain('キャッシュサーバー');
-    // A recent incident written only in English reads in English on the Japanese page.
-    expect(await (await get('/ja/history')).text()).toContain('Push notifications delayed on Android');
+    // An incident written only in English reads in English on the Japanese page.
+    const { incidentId } = openIncident(site.db, { name: 'Only said in English', status: 'investigating', body: 'No translation yet.' }, { now: Date.now() });
+    await site.server.checkForChanges();
+    const untranslated = await (await get(`/ja/incidents/${incidentId}`)).text();
+    expect(untranslated).toContain('Only said in English');
+    expect(untranslated).toContain('No translation yet.');
   });
 
   it('lets staff write both languages side by side and sends each subscriber their own', async () => {

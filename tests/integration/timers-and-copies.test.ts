@@ -45,7 +45,8 @@ describe('EXPORT_DIR', () => {
     const { incidentId } = openIncident(site.db, { name: 'Copied to the static site', status: 'investigating', body: 'Looking into it.' }, { now: Date.now() });
     await site.server.checkForChanges();
     const page = join(exportDir, 'incidents', incidentId, 'index.html');
-    await until(() => existsSync(page) && readFileSync(join(exportDir, 'index.html'), 'utf8').includes('Copied to the static site'), 10_000);
+    // The copy is written file by file: wait for the last of the ones looked at here.
+    await until(() => existsSync(page) && existsSync(join(exportDir, '404.html')) && readFileSync(join(exportDir, 'index.html'), 'utf8').includes('Copied to the static site'), 10_000);
     expect(readFileSync(page, 'utf8')).toContain('Copied to the static site');
     expect(existsSync(join(exportDir, '404.html'))).toBe(true);
   });

@@ -169,7 +169,9 @@ describe('the OpenAPI document', () => {
       const s = resolve(schema);
       if (s.enum) return s.enum[0];
       const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
-      if (type === 'object') return Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => k !== 'version').map(([k, v]) => [k, example(v)]));
+      // Times come in the order the document lists them (a window's start before its end); impact begins before the first update,
+      // a rule between two fields that a schema cannot state.
+      if (type === 'object') return Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => k !== 'version').map(([k, v]) => [k, k === 'started_at' ? new Date(start).toISOString() : example(v)]));
       if (type === 'array') return [];
       if (type === 'boolean') return s.default ?? false;
       if (type === 'integer' || type === 'number') return 1;
