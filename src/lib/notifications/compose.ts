@@ -76,6 +76,8 @@ interface EmailParts {
   manageUrl: string;
   unsubscribeUrl: string;
   confirmUrl?: string;
+  /** A confirmation asked for by the site when staff imported the address, not by the reader. */
+  invited?: boolean;
 }
 
 /** Subject, text and HTML of one email: the single place emails are written, for sending and for previews. */
@@ -89,9 +91,9 @@ function renderEmail(p: EmailParts): { subject: string; text: string; html: stri
   let status: UpdateStatus | undefined;
   if (kind === 'confirm') {
     headline = t(locale, 'mail.subject.confirm');
-    blocks.push({ kind: 'paragraph', text: t(locale, 'mail.confirm.intro', { site: config.siteName }) });
+    blocks.push({ kind: 'paragraph', text: t(locale, p.invited ? 'mail.confirm.invitedIntro' : 'mail.confirm.intro', { site: config.siteName }) });
     blocks.push({ kind: 'button', text: t(locale, 'mail.confirm.button'), url: p.confirmUrl! });
-    blocks.push({ kind: 'note', text: t(locale, 'mail.confirm.ignore', { hours: CONFIRM_LINK_HOURS }) });
+    blocks.push({ kind: 'note', text: t(locale, p.invited ? 'mail.confirm.invitedIgnore' : 'mail.confirm.ignore', { hours: CONFIRM_LINK_HOURS }) });
   } else if (kind === 'manage_link') {
     headline = t(locale, 'mail.subject.manageLink');
     blocks.push({ kind: 'paragraph', text: t(locale, 'mail.manageLink.intro', { site: config.siteName }) });
@@ -176,6 +178,7 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
     unsubscribeUrl,
     // The expiry comes from the event, so a retry sends the very same link.
     confirmUrl: `${site}/subscribe/confirm?token=${signToken(secret, subscriber.id, 'confirm', generation, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`,
+    invited: kind === 'confirm' && event.ref === 'import',
   });
   return {
     to: subscriber.email,
