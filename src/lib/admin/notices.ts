@@ -13,6 +13,9 @@ const NOTICES = {
   unlocked: 'admin.notice.unlocked',
   published: 'admin.notice.published',
   unpublished: 'admin.notice.unpublished',
+  drafted: 'admin.notice.drafted',
+  draftDeleted: 'admin.notice.draftDeleted',
+  recorded: 'admin.notice.recorded',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */
