@@ -114,6 +114,9 @@ test.describe('an incident written as a draft', () => {
           await page.screenshot({ path: `${SHOTS}/admin-drafts-dashboard-${tag}.png`, fullPage: true });
           await page.goto(`${server.url}/${locale}${draftPath}`);
           await page.screenshot({ path: `${SHOTS}/admin-draft-form-${tag}.png`, fullPage: true });
+          await page.goto(`${server.url}/${locale}/admin/audit?kind=incidents`);
+          await expect(page.getByText(locale === 'ja' ? '障害の下書きを作成' : 'Started an incident draft').first()).toBeVisible();
+          await page.screenshot({ path: `${SHOTS}/admin-audit-drafts-${tag}.png` });
           await page.goto(`${server.url}/${locale}/admin/maintenance/new`);
           await page.locator('#name').fill(locale === 'ja' ? '古いディスクの交換' : 'Old disk swap');
           await page.locator('#scheduledFor').fill(tokyoLocal(180));

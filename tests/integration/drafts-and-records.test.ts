@@ -130,6 +130,19 @@ describe('incident drafts', () => {
     expect(actions).toEqual(['draft.create', 'draft.delete']);
   });
 
+  it('keeps what was typed when the draft was deleted meanwhile, and saves it as a new draft', async () => {
+    const staff = await signedInStaff(site);
+    const draftId = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Gone meanwhile', status: 'investigating', body: 'First words.' }))!;
+    await staff.post('/admin/incidents/new', { intent: 'delete_draft', draftId, confirmed: 'yes' });
+    const lost = await staff.post('/admin/incidents/new', { intent: 'draft', draftId, draftVersion: '1', name: 'Gone meanwhile', status: 'investigating', body: 'Words typed after it was deleted.' });
+    expect(lost.status).toBe(404);
+    const html = await lost.text();
+    expect(html).toContain('Words typed after it was deleted.');
+    expect(html).not.toContain(`value="${draftId}"`);
+    const again = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Gone meanwhile', status: 'investigating', body: 'Words typed after it was deleted.' }))!;
+    expect(again).not.toBe(draftId);
+  });
+
   it('publishes a draft with a notification through the outbox to the SMTP server, and removes the draft', async () => {
     const staff = await signedInStaff(site, 'editor');
     const draftId = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Calendar sync paused', status: 'investigating', body: 'Calendars stopped syncing.' }))!;

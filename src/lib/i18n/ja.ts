@@ -411,7 +411,6 @@ export const ja: Record<MessageKey, string> = {
   'audit.field.backfilled': '事後に記録',
   'audit.field.pastRecord': '過去の作業の記録',
   'audit.field.draftId': '下書き',
-  'audit.field.version': '版',
   'admin.audit.changes': '変更内容',
   'admin.audit.timesIn': '時刻は {zone} です。',
   'admin.audit.count': '{total} 件 · {pages} ページ中 {page} ページ目',

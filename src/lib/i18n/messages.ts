@@ -417,7 +417,6 @@ const en = {
   'audit.field.backfilled': 'Written after the event',
   'audit.field.pastRecord': 'Record of past work',
   'audit.field.draftId': 'Draft',
-  'audit.field.version': 'Version',
   'admin.audit.changes': 'Changes',
   'admin.audit.timesIn': 'Times in {zone}.',
   'admin.audit.count': '{total} entries · page {page} of {pages}',
