@@ -115,6 +115,26 @@ export const incidentUpdates = sqliteTable(
   (t) => [index('incident_updates_incident_display').on(t.incidentId, t.displayAt), uniqueIndex('incident_updates_seq').on(t.seq)],
 );
 
+/**
+ * An incident being written that is not public yet: the new-incident form's
+ * input as JSON, checked by the same schema as openIncident when published.
+ * Nothing else reads this table, so a draft cannot reach a public page, a
+ * feed, the API, the search index or a subscriber.
+ */
+export const incidentDrafts = sqliteTable(
+  'incident_drafts',
+  {
+    id: text('id').primaryKey(),
+    input: text('input').notNull(),
+    authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Raised by every save; see components.version. */
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('incident_drafts_updated').on(t.updatedAt)],
+);
+
 /** Every status change of every component: the ledger current status and uptime derive from. */
 export const componentStatusChanges = sqliteTable(
   'component_status_changes',

@@ -51,3 +51,15 @@ for (const form of document.querySelectorAll('form')) {
     form.append(yes);
   });
 }
+
+// "Written up after the event" and "a record of past work" tell nobody: the notify box is disabled while
+// they are ticked (the server ignores it either way; this only shows it).
+for (const box of document.querySelectorAll('input[type="checkbox"][data-silences]')) {
+  const target = box.form?.elements.namedItem(box.dataset.silences);
+  if (!(target instanceof HTMLInputElement)) continue;
+  const sync = () => {
+    target.disabled = box.checked;
+  };
+  box.addEventListener('change', sync);
+  sync();
+}

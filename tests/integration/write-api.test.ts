@@ -170,8 +170,9 @@ describe('the OpenAPI document', () => {
       if (s.enum) return s.enum[0];
       const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
       // Times come in the order the document lists them (a window's start before its end); impact begins before the first update,
-      // a rule between two fields that a schema cannot state.
-      if (type === 'object') return Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => k !== 'version').map(([k, v]) => [k, k === 'started_at' ? new Date(start).toISOString() : example(v)]));
+      // and a window that has ended (every time here is past) is a record of past work: rules between fields that a schema cannot state.
+      const between: Record<string, unknown> = { started_at: new Date(start).toISOString(), past_record: true };
+      if (type === 'object') return Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => k !== 'version').map(([k, v]) => [k, k in between ? between[k] : example(v)]));
       if (type === 'array') return [];
       if (type === 'boolean') return s.default ?? false;
       if (type === 'integer' || type === 'number') return 1;

@@ -20,12 +20,15 @@ function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintena
     scheduledFor: scheduledFor as number,
     scheduledUntil: scheduledUntil as number,
     autoTransitions: checked(form, 'autoTransitions'),
-    notify: checked(form, 'notify'),
+    // A record of past work tells nobody, whatever the (disabled) notify box sent.
+    notify: checked(form, 'notify') && !checked(form, 'pastRecord'),
+    pastRecord: checked(form, 'pastRecord'),
     translations: translationsFrom(form, ['name', 'body']),
   };
 }
 
 export function handleMaintenanceForm(db: Db, form: FormData, user: SessionUser, now: number, timeZone: string): FormOutcome<never> {
-  const { incidentId } = scheduleMaintenance(db, readMaintenanceForm(form, timeZone), { now, actor: actorFor(user) });
-  return `/admin/incidents/${incidentId}?done=scheduled`;
+  const input = readMaintenanceForm(form, timeZone);
+  const { incidentId } = scheduleMaintenance(db, input, { now, actor: actorFor(user) });
+  return `/admin/incidents/${incidentId}?done=${input.pastRecord ? 'recorded' : 'scheduled'}`;
 }

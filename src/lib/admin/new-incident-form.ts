@@ -1,11 +1,17 @@
 // Opening an incident: name, first update, component statuses, and times read in the page's zone.
+// The same form saves, publishes and deletes drafts, chosen by the button pressed (`intent`).
 import type { Db } from '../../../db/open';
 import type { SessionUser } from '../auth/sessions';
 import type { FieldIssue } from '../errors';
 import type { OpenIncidentInput } from '../incidents/input';
 import { openIncident } from '../incidents/open-incident';
-import { actorFor, checked, componentChanges, localDateTime, text, throwIfIssues, translationsFrom } from './form-input';
-import type { FormOutcome } from './run-form';
+import { saveDraft } from '../drafts/save-draft';
+import { deleteDraft } from '../drafts/delete-draft';
+import { publishDraft } from '../drafts/publish-draft';
+import type { DraftView } from '../drafts/load-drafts';
+import { readVersion } from '../edit-version';
+import { actorFor, checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, toLocalInput, translationsFrom } from './form-input';
+import { requireConfirmation, type FormOutcome } from './run-form';
 
 function readNewIncidentForm(form: FormData, timeZone: string): OpenIncidentInput {
   const issues: FieldIssue[] = [];
@@ -13,6 +19,7 @@ function readNewIncidentForm(form: FormData, timeZone: string): OpenIncidentInpu
   const startedAt = localDateTime(form, 'startedAt', timeZone, issues);
   throwIfIssues(issues, 'incident');
   const impact = text(form, 'impact');
+  const backfilled = checked(form, 'backfilled');
   return {
     name: text(form, 'name'),
     status: text(form, 'status') as OpenIncidentInput['status'],
@@ -22,12 +29,51 @@ function readNewIncidentForm(form: FormData, timeZone: string): OpenIncidentInpu
     impact: impact === '' || impact === 'auto' ? undefined : (impact as OpenIncidentInput['impact']),
     displayAt,
     startedAt,
-    notify: checked(form, 'notify'),
+    backfilled,
+    // A write-up tells nobody, whatever the (disabled) notify box sent.
+    notify: !backfilled && checked(form, 'notify'),
     translations: translationsFrom(form, ['name', 'body']),
   };
 }
 
 export function handleNewIncidentForm(db: Db, form: FormData, user: SessionUser, now: number, timeZone: string): FormOutcome<never> {
-  const { incidentId } = openIncident(db, readNewIncidentForm(form, timeZone), { now, actor: actorFor(user) });
-  return `/admin/incidents/${incidentId}?done=opened`;
+  const ctx = { now, actor: actorFor(user) };
+  const draftId = optionalText(form, 'draftId');
+  const version = readVersion(form.get('draftVersion'));
+  switch (text(form, 'intent')) {
+    case 'draft': {
+      const { notify: _notify, ...draft } = readNewIncidentForm(form, timeZone);
+      const saved = saveDraft(db, { draftId, version, draft }, ctx);
+      return `/admin/incidents/new?draft=${saved.draftId}&done=drafted`;
+    }
+    case 'delete_draft':
+      requireConfirmation(form, 'admin.draft.deleteConfirm');
+      deleteDraft(db, draftId ?? '', version, ctx);
+      return '/admin?done=draftDeleted';
+    default: {
+      const input = readNewIncidentForm(form, timeZone);
+      const { incidentId } = draftId ? publishDraft(db, draftId, { version, notify: input.notify ?? false, input }, ctx) : openIncident(db, input, ctx);
+      return `/admin/incidents/${incidentId}?done=opened`;
+    }
+  }
+}
+
+/** A stored draft as the form's fields, times in the page's zone; whether to notify is asked again. */
+export function draftFormValues(draft: DraftView, timeZone: string): Record<string, string> {
+  const d = draft.input;
+  const values: Record<string, string> = {
+    draftId: draft.id,
+    draftVersion: String(draft.version),
+    name: d.name,
+    status: d.status,
+    body: d.body,
+    impact: d.impact ?? 'auto',
+    displayAt: d.displayAt === undefined ? '' : toLocalInput(d.displayAt, timeZone),
+    startedAt: d.startedAt === undefined ? '' : toLocalInput(d.startedAt, timeZone),
+  };
+  if (d.backfilled) values.backfilled = 'on';
+  else values.notify = 'on';
+  for (const c of d.components) values[`component:${c.componentId}`] = c.status;
+  for (const [locale, fields] of Object.entries(d.translations ?? {})) for (const [field, value] of Object.entries(fields)) values[`${field}:${locale}`] = value;
+  return values;
 }

@@ -14,6 +14,9 @@ const NOTICES = {
   published: 'admin.notice.published',
   unpublished: 'admin.notice.unpublished',
   imported: 'admin.notice.imported',
+  drafted: 'admin.notice.drafted',
+  draftDeleted: 'admin.notice.draftDeleted',
+  recorded: 'admin.notice.recorded',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */

@@ -21,7 +21,8 @@ const aboutMaintenance = sql`(select kind from incidents where id = ${incidentOf
 export function auditKindCondition(kind: AuditKind): SQL {
   switch (kind) {
     case 'incidents':
-      return sql`(${auditLog.action} like 'incident.%' and not coalesce(${aboutMaintenance}, 0))`;
+      // Drafts are incidents not yet opened (maintenance has none).
+      return sql`((${auditLog.action} like 'incident.%' and not coalesce(${aboutMaintenance}, 0)) or ${auditLog.action} like 'draft.%')`;
     case 'maintenance':
       return sql`(${auditLog.action} like 'maintenance.%' or (${auditLog.action} like 'incident.%' and coalesce(${aboutMaintenance}, 0)))`;
     case 'components':

@@ -1,6 +1,6 @@
-import { and, count, desc, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { apiTokens, auditLog, componentGroups, components, incidentUpdates, incidents, subscribers, updateTemplates, users, webhooks } from '../../../db/schema';
+import { apiTokens, auditLog, componentGroups, components, incidentDrafts, incidentUpdates, incidents, subscribers, updateTemplates, users, webhooks } from '../../../db/schema';
 import { zonedTimeToUtc } from '../time';
 import { auditKindCondition, isAuditKind } from './audit-kinds';
 
@@ -53,6 +53,11 @@ function nameEntities(db: Db, rows: (typeof auditLog.$inferSelect)[]): AuditRow[
     'incident_update',
     (l) => db.select({ id: incidentUpdates.id, name: incidents.name, incidentId: incidents.id }).from(incidentUpdates).innerJoin(incidents, eq(incidents.id, incidentUpdates.incidentId)).where(inArray(incidentUpdates.id, l)).all(),
     (row) => `/admin/incidents/${row.incidentId}`,
+  );
+  lookup(
+    'incident_draft',
+    (l) => db.select({ id: incidentDrafts.id, name: sql<string>`coalesce(json_extract(${incidentDrafts.input}, '$.name'), '')` }).from(incidentDrafts).where(inArray(incidentDrafts.id, l)).all(),
+    (row) => `/admin/incidents/new?draft=${row.id}`,
   );
   lookup('component', (l) => db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, l)).all(), () => '/admin/components');
   lookup('component_group', (l) => db.select({ id: componentGroups.id, name: componentGroups.name }).from(componentGroups).where(inArray(componentGroups.id, l)).all(), () => '/admin/components');

@@ -67,6 +67,8 @@ export function scheduleMaintenanceSchema() {
       scheduledUntil: windowEdge('errors.field.endRequired'),
       autoTransitions: z.boolean().default(true),
       notify: z.boolean().default(false),
+      /** The window is over: this records past work, stored as completed, and tells nobody. */
+      pastRecord: z.boolean().default(false),
       impact: z.enum(IMPACTS).optional(),
       id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
       translations: translationsSchema({ name: nameField, body: bodyField }),

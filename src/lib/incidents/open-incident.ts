@@ -16,6 +16,8 @@ import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChange
 export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext): { incidentId: string; updateId: string } {
   const data = parseInput(openIncidentSchema(ctx.now), input, 'incident');
   const displayAt = data.displayAt ?? ctx.now;
+  // An incident written up after the event is news to nobody: it is published without a notification.
+  const notify = data.notify && !data.backfilled;
   // The earlier of the declared start and the first update is when impact began: a declared start after
   // the first update would be dropped without a word, so it is refused with one.
   if (data.startedAt !== undefined && data.startedAt > displayAt) throw notSaved('incident', [fieldIssue('startedAt', 'errors.field.impactAfterFirstUpdate')]);
@@ -42,11 +44,11 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
       .run();
     linkComponents(tx, incidentId, componentIds);
     const translations = pick(data.translations, 'body');
-    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now, translations });
+    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify, now: ctx.now, translations });
     recordStatusChanges(tx, data.components, displayAt, 'incident_update', { incidentId, incidentUpdateId: updateId, now: ctx.now });
     refreshIncident(tx, incidentId, ctx.now);
-    if (data.notify) enqueueEvent(tx, { kind: 'incident_opened', incidentId, updateId }, ctx.now);
-    recordAudit(tx, ctx, { action: 'incident.open', entityType: 'incident', entityId: incidentId, after: { ...data, displayAt, updateId } });
+    if (notify) enqueueEvent(tx, { kind: 'incident_opened', incidentId, updateId }, ctx.now);
+    recordAudit(tx, ctx, { action: 'incident.open', entityType: 'incident', entityId: incidentId, after: { ...data, notify, displayAt, updateId } });
     bumpChangeCounter(tx);
     return { incidentId, updateId };
   });

@@ -134,6 +134,9 @@ export const newMaintenanceBody = z
       .unknown()
       .transform((v) => v !== false)
       .openapi({ type: 'boolean', default: true, description: 'Start and complete the window on its own' }),
+    past_record: flag(
+      'The window is over and this records past work: it is stored as completed and nobody is notified. A window that has ended is refused without it (422, key errors.maintenance.windowOver); one that has not ended is refused with it.',
+    ),
     ...notifyFields,
   })
   .transform((b) => ({
@@ -143,6 +146,7 @@ export const newMaintenanceBody = z
     scheduledFor: b.scheduled_for as number,
     scheduledUntil: b.scheduled_until as number,
     autoTransitions: b.auto_transitions,
-    notify: notifyOf(b),
+    notify: notifyOf(b) && !b.past_record,
+    pastRecord: b.past_record,
   }))
   .openapi('NewMaintenance', { required: ['name', 'body', 'scheduled_for', 'scheduled_until'] });

@@ -1,0 +1,45 @@
+import { desc, eq } from 'drizzle-orm';
+import { incidentDrafts, users } from '../../../db/schema';
+import { notFound, type StoredVersion } from '../errors';
+import type { Queryable } from '../incidents/log';
+import { draftInputSchema, type StoredDraftInput } from './draft-input';
+
+export interface DraftView {
+  id: string;
+  version: number;
+  input: StoredDraftInput;
+  authorEmail: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A stored draft, read back through its schema (defaults filled in for anything saved before a field existed). */
+function toView(row: { id: string; input: string; version: number; createdAt: number; updatedAt: number; authorEmail: string | null }): DraftView {
+  const parsed = draftInputSchema.safeParse(JSON.parse(row.input));
+  return { ...row, input: parsed.success ? parsed.data : draftInputSchema.parse({}) };
+}
+
+const columns = {
+  id: incidentDrafts.id,
+  input: incidentDrafts.input,
+  version: incidentDrafts.version,
+  createdAt: incidentDrafts.createdAt,
+  updatedAt: incidentDrafts.updatedAt,
+  authorEmail: users.email,
+};
+
+/** Every draft, the most recently saved first: staff keep a handful, never thousands. */
+export function listDrafts(db: Queryable): DraftView[] {
+  return db.select(columns).from(incidentDrafts).leftJoin(users, eq(users.id, incidentDrafts.authorId)).orderBy(desc(incidentDrafts.updatedAt)).all().map(toView);
+}
+
+export function findDraft(db: Queryable, draftId: string): DraftView {
+  const row = db.select(columns).from(incidentDrafts).leftJoin(users, eq(users.id, incidentDrafts.authorId)).where(eq(incidentDrafts.id, draftId)).get();
+  if (!row) throw notFound('draft', draftId);
+  return toView(row);
+}
+
+/** What a CONFLICT shows of a draft: its version, name and text. */
+export function storedVersion(draft: DraftView): StoredVersion & { version: number } {
+  return { version: draft.version, values: { name: draft.input.name, body: draft.input.body } };
+}
