@@ -1,21 +1,22 @@
-// `npm run backup -- <file>`: an online copy of the database, taken with
-// SQLite's backup API while the server keeps reading and writing.
-import { resolve } from 'node:path';
+// `npm run backup -- <file>`: one file holding an online copy of the database
+// and every postmortem, taken while the server keeps reading and writing.
+import { join, resolve } from 'node:path';
 import { ConfigError, parseConfig } from '../lib/config';
 import { openDatabase } from '../../db/open';
-import { backupDatabase } from '../lib/site/backup';
+import { takeBackup } from '../lib/site/backup';
+import { backupFileName } from '../lib/site/scheduled-backups';
 
 async function main(): Promise<void> {
-  const target = process.argv[2];
+  const config = parseConfig();
+  const target = process.argv[2] ?? (config.backup ? join(config.backup.dir, backupFileName(Date.now())) : undefined);
   if (!target) {
-    console.error('Usage: npm run backup -- <file>\nCopies the database while the server runs; restore it with npm run restore -- <file>.');
+    console.error('Usage: npm run backup -- <file>\nCopies the database and the postmortems while the server runs; restore with npm run restore -- <file>.');
     process.exit(2);
   }
-  const config = parseConfig();
   const db = openDatabase(config.databasePath);
-  const { pages, ms } = await backupDatabase(db, resolve(target));
+  const { bytes, ms, postmortems } = await takeBackup(db, config.postmortemsDir, resolve(target));
   db.$client.close();
-  console.log(`Backed up ${config.databasePath} to ${resolve(target)} (${pages} pages in ${ms} ms); integrity check passed.`);
+  console.log(`Backed up ${config.databasePath} and ${postmortems} postmortem file(s) from ${config.postmortemsDir} to ${resolve(target)} (${(bytes / 1024).toFixed(0)} KiB in ${ms} ms); every part checked.`);
 }
 
 main().catch((error: unknown) => {

@@ -1,19 +1,53 @@
-// `npm run restore -- <file>`: replaces the database with a backup. Stop the
-// server first; the backup is checked before anything is replaced.
+// `npm run restore -- <file> [--yes]`: puts a backup back. Stop the server
+// first; the whole backup is checked before anything is replaced, and what
+// it replaces is kept beside.
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, parseConfig } from '../lib/config';
-import { restoreDatabase } from '../lib/site/backup';
+import { restoreBackup, restoreDatabase } from '../lib/site/backup';
 
-try {
-  const source = process.argv[2];
+/** A bare database copy (taken before backups held postmortems) starts with SQLite's header. */
+function isBareDatabase(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    readSync(fd, head, 0, 16, 0);
+    return head.toString('latin1') === 'SQLite format 3\0';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const yes = args.includes('--yes');
+  const source = args.find((a) => !a.startsWith('--'));
   if (!source) {
-    console.error('Usage: npm run restore -- <file>\nStop the server, restore, then start it again.');
+    console.error('Usage: npm run restore -- <file> [--yes]\nStop the server, restore, then start it again.');
     process.exit(2);
   }
   const config = parseConfig();
-  restoreDatabase(resolve(source), config.databasePath);
-  console.log(`Restored ${resolve(source)} to ${config.databasePath}. Start the server again.`);
-} catch (error) {
+  const path = resolve(source);
+  if (existsSync(path) && isBareDatabase(path)) {
+    restoreDatabase(path, config.databasePath);
+    console.log(`Restored the database copy ${path} to ${config.databasePath} (it holds no postmortems; the folder is unchanged). Start the server again.`);
+    return;
+  }
+  const result = await restoreBackup(path, { databasePath: config.databasePath, postmortemsDir: config.postmortemsDir }, (plan) => {
+    console.log(`${path}: taken ${plan.manifest.createdAt}, ${plan.manifest.files.length} files, every checksum and the database's integrity checked.`);
+    if (plan.removes.length > 0) console.log(`Restoring removes ${plan.removes.length} postmortem file(s) written since: ${plan.removes.join(', ')}`);
+    if (plan.replaces.length > 0) console.log(`Restoring puts back older versions of: ${plan.replaces.join(', ')}`);
+    // Losing newer writing needs a yes; the files would still be kept beside.
+    return yes || (plan.removes.length === 0 && plan.replaces.length === 0);
+  });
+  if ('declined' in result) {
+    console.log('Nothing was changed. Run again with --yes to restore anyway (the current files are kept beside).');
+    process.exit(3);
+  }
+  console.log(`Restored ${path} to ${config.databasePath} and ${config.postmortemsDir}. What they held before is kept beside: ${result.keptBeside.join(', ') || 'nothing was there'}. Start the server again.`);
+}
+
+main().catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
   process.exit(1);
-}
+});

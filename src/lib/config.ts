@@ -71,11 +71,31 @@ const configSchema = z.object({
     .enum(['optional', 'required'])
     .default('optional')
     .describe('required makes every admin set up two-factor sign-in before reaching anything else; optional leaves it to each person'),
+  BACKUP_DIR: z.string().min(1).optional().describe('a folder the server writes its scheduled backups to (with BACKUP_EVERY)'),
+  BACKUP_EVERY: z
+    .string()
+    .regex(/^\d+(s|m|h|d)$/, 'must be a number and a unit, such as 6h, 30m or 1d')
+    .transform((value) => durationMs(value))
+    .refine((ms) => ms >= 10_000, 'must be at least 10s')
+    .optional()
+    .describe('how often the server takes a backup into BACKUP_DIR, such as 6h'),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(14).describe('how many scheduled backups to keep in BACKUP_DIR; older ones are deleted'),
+  BACKUP_RCLONE_REMOTE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("an rclone destination (such as offsite:shirase-backups) each scheduled backup is copied to; rclone reads its own configuration"),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')
     .describe('auto seeds the demo into an empty database; never leaves an empty database empty'),
 });
+
+/** `90s`, `30m`, `6h`, `1d` in milliseconds. */
+function durationMs(value: string): number {
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[value.slice(-1) as 's' | 'm' | 'h' | 'd'];
+  return Number(value.slice(0, -1)) * unit;
+}
 
 export type TrustProxy = { hops: number } | { addresses: string[] } | null;
 
@@ -124,6 +144,8 @@ export interface Config {
   renderThreads: number;
   /** Whether admins must sign in with a second factor (STAFF_2FA). */
   staffTwoFactor: 'optional' | 'required';
+  /** Scheduled backups: where, how often, how many kept, and where else each is copied. */
+  backup: { dir: string; everyMs: number; keep: number; rcloneRemote: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +170,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     );
   }
   const c = result.data;
+  if (Boolean(c.BACKUP_DIR) !== Boolean(c.BACKUP_EVERY) || (c.BACKUP_RCLONE_REMOTE && !c.BACKUP_EVERY)) {
+    throw new ConfigError(['BACKUP_DIR and BACKUP_EVERY: scheduled backups need both, a folder and how often (such as BACKUP_DIR=./data/backups BACKUP_EVERY=6h); BACKUP_RCLONE_REMOTE needs them too']);
+  }
   const siteUrl = (c.SITE_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, '');
   return {
     databasePath: c.DATABASE_PATH,
@@ -165,6 +190,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
     exportDir: c.EXPORT_DIR,
+    backup: c.BACKUP_DIR && c.BACKUP_EVERY ? { dir: c.BACKUP_DIR, everyMs: c.BACKUP_EVERY, keep: c.BACKUP_KEEP, rcloneRemote: c.BACKUP_RCLONE_REMOTE } : undefined,
     postmortemsDir: c.POSTMORTEMS_DIR,
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM ?? `${c.SITE_NAME} <status@${new URL(siteUrl).hostname}>`,

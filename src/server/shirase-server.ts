@@ -20,6 +20,7 @@ import { RenderPool } from './render-pool';
 import { startChangeFeed } from './change-feed';
 import { createDispatcher } from './dispatch';
 import { startTimers } from './timers';
+import { startBackupSchedule } from '../lib/site/scheduled-backups';
 import { BrandFiles } from './brand-files';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
 
@@ -44,6 +45,8 @@ export interface ServerOptions {
   /** How often the change feed's safety net looks for writes it was not told of (see change-feed.ts). */
   changePollMs?: number;
   maintenancePollMs?: number;
+  /** The wait before the second attempt at copying a backup to the rclone remote (doubling after). */
+  backupRetryMs?: number;
   now?: () => number;
   maxLiveClients?: number;
   deliveryIdleMs?: number;
@@ -141,6 +144,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   };
   const feed = startChangeFeed({ db, databasePath: config.databasePath, postmortemsDir: config.postmortemsDir, changed: () => void checkForChanges(), safetyNetMs: options.changePollMs });
   const stopTimers = startTimers({ db, config, now, log, changed: () => void checkForChanges(), maintenancePollMs: options.maintenancePollMs });
+  const stopBackups = startBackupSchedule(db, config, { now, log, remoteRetryMs: options.backupRetryMs });
 
   const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortemsDir, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
@@ -182,6 +186,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       closing = true;
       feed.close();
       stopTimers();
+      stopBackups();
       live.close();
       clearTimeout(exportTimer);
       await stopDeliveries?.();
