@@ -13,6 +13,7 @@ const NOTICES = {
   unlocked: 'admin.notice.unlocked',
   published: 'admin.notice.published',
   unpublished: 'admin.notice.unpublished',
+  cadence: 'admin.notice.cadence',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */
