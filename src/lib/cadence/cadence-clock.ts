@@ -33,3 +33,9 @@ export function cadenceClock(input: { impactBeganAt: number; lastPublicUpdateAt:
     overdueByMs: Math.max(0, now - dueAt),
   };
 }
+
+/** The clock of an incident as the views load it: impact began at its start, customers last heard at its latest update. */
+export function incidentCadenceClock(incident: { startedAt: number; updates: readonly { displayAt: number }[] }, cadenceMinutes: number, now: number): CadenceClock {
+  const lastPublicUpdateAt = Math.max(incident.startedAt, ...incident.updates.map((u) => u.displayAt));
+  return cadenceClock({ impactBeganAt: incident.startedAt, lastPublicUpdateAt, cadenceMinutes }, now);
+}
