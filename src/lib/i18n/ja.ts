@@ -223,6 +223,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.dashboard.openIncident': '障害を登録する',
   'admin.dashboard.scheduleMaintenance': 'メンテナンスを予定する',
   'admin.dashboard.recent': '最近終了したもの',
+  'admin.dashboard.timesIn': '時刻は {zone} です。',
   'admin.dashboard.incidents': '対応中の障害',
   'admin.dashboard.noneOpenIncidents': '対応中の障害はありません。',
   'admin.dashboard.impactBegan': '影響開始から {ago}',

@@ -229,6 +229,7 @@ const en = {
   'admin.dashboard.openIncident': "Open an incident",
   'admin.dashboard.scheduleMaintenance': "Schedule maintenance",
   'admin.dashboard.recent': "Recently closed",
+  'admin.dashboard.timesIn': "Times in {zone}.",
   'admin.dashboard.incidents': "Open incidents",
   'admin.dashboard.noneOpenIncidents': "No incident is open.",
   'admin.dashboard.impactBegan': "Impact began {ago} ago",
