@@ -237,6 +237,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.dashboard.window': '{start} から {end}',
   'admin.dashboard.deliveries': '最近の通知',
   'admin.dashboard.noDeliveries': 'まだ通知は送られていません。',
+  'admin.dashboard.noRecipients': '送り先の購読者や Webhook はありませんでした。',
   'admin.dashboard.allDeliveries': 'すべての配信とエラー',
   'admin.dashboard.webhooks': '失敗している Webhook',
   'admin.dashboard.noFailingWebhooks': '失敗している Webhook はありません。',

@@ -243,6 +243,7 @@ const en = {
   'admin.dashboard.window': "{start} to {end}",
   'admin.dashboard.deliveries': "Latest notifications",
   'admin.dashboard.noDeliveries': "No notification has been sent yet.",
+  'admin.dashboard.noRecipients': "No subscriber or webhook to send this to.",
   'admin.dashboard.allDeliveries': "All deliveries and their errors",
   'admin.dashboard.webhooks': "Failing webhooks",
   'admin.dashboard.noFailingWebhooks': "No webhook is failing.",
