@@ -64,7 +64,7 @@ test.describe('update cadence', () => {
     await expect(minutes).toHaveValue('60');
     await minutes.fill('4');
     await page.getByRole('button', { name: 'Save cadence' }).click();
-    await expect(page.locator('#minutes-error')).toHaveText('Give a whole number of minutes from 5 to 1,440.');
+    await expect(page.locator('#minutes-error')).toHaveText('Give a whole number of minutes from 5 to 1440.');
     await expect(minutes).toHaveValue('4');
     await minutes.fill('180');
     await page.getByRole('button', { name: 'Save cadence' }).click();

@@ -18,7 +18,8 @@ import { deliverBatch } from '../../src/lib/notifications/deliver';
 import { ShiraseError } from '../../src/lib/errors';
 import { newPublicId } from '../../src/lib/ids';
 import type { Actor } from '../../src/lib/write-context';
-import { freshDatabase } from '../support/test-server';
+import { freshDatabase, startTestSite, type TestSite } from '../support/test-server';
+import { signedInStaff } from '../support/staff';
 import { startSmtpSink } from '../support/smtp-sink';
 
 const MINUTE = 60_000;
@@ -207,5 +208,33 @@ describe('changing the cadence', () => {
     resolveIncident(db, incidentId, { body: 'Done.' }, { now, actor: opener });
     expect(() => setUpdateCadence(db, incidentId, { minutes: 30 }, { now, actor: opener })).toThrow(ShiraseError);
     expect(db.select().from(incidents).where(and(isNotNull(incidents.id), eq(incidents.id, incidentId))).get()!.updateCadenceMinutes).toBe(60);
+  });
+});
+
+describe('the cadence form on the incident page', () => {
+  let site: TestSite;
+  beforeAll(async () => {
+    site = await startTestSite({ seed: false });
+  });
+  afterAll(async () => {
+    await site?.close();
+  });
+
+  it('lets an editor change it, and answers a value out of range with the form and the database unchanged', async () => {
+    const editor = await signedInStaff(site, 'editor');
+    const { incidentId } = openIncident(site.db, { name: 'Form cadence', status: 'investigating', body: 'Checking the form.', notify: false }, { now: Date.now() });
+    const stored = () => site.db.select({ minutes: incidents.updateCadenceMinutes }).from(incidents).where(eq(incidents.id, incidentId)).get()!.minutes;
+    const refused = await editor.post(`/admin/incidents/${incidentId}`, { intent: 'set_cadence', minutes: '1441' });
+    expect(refused.status).toBe(422);
+    const page = await refused.text();
+    expect(page).toContain('Give a whole number of minutes from 5 to 1440.');
+    expect(page).toMatch(/id="minutes"[^>]*value="1441"/);
+    expect(stored()).toBe(60);
+    const saved = await editor.post(`/admin/incidents/${incidentId}`, { intent: 'set_cadence', minutes: '15' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe(`/admin/incidents/${incidentId}?done=cadence`);
+    expect(stored()).toBe(15);
+    const dashboard = await (await editor.get('/ja/admin')).text();
+    expect(dashboard).toContain('更新間隔:15 分ごと');
   });
 });

@@ -9,7 +9,7 @@ import { keyed, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { MAX_CADENCE_MINUTES, MIN_CADENCE_MINUTES } from './cadence-clock';
 
-const range = keyed('errors.field.cadenceRange', { min: MIN_CADENCE_MINUTES, max: MAX_CADENCE_MINUTES.toLocaleString('en') });
+const range = keyed('errors.field.cadenceRange', { min: MIN_CADENCE_MINUTES, max: MAX_CADENCE_MINUTES });
 const cadenceSchema = z.object({
   minutes: z.number({ invalid_type_error: range, required_error: range }).int(range).min(MIN_CADENCE_MINUTES, range).max(MAX_CADENCE_MINUTES, range),
 });

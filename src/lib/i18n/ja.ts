@@ -230,6 +230,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.dashboard.lastHeard': 'お客様への最後の公開更新から {ago}',
   'admin.dashboard.cadence': '更新間隔:{minutes} 分ごと',
   'admin.dashboard.nextDue': '次の更新期限',
+  'admin.dashboard.wasDue': '更新期限',
   'admin.dashboard.overdue': '更新期限を {ago} 超過',
   'admin.dashboard.onTime': '期限内',
   'admin.dashboard.maintenance': '実施中と今後 7 日間のメンテナンス',

@@ -236,6 +236,7 @@ const en = {
   'admin.dashboard.lastHeard': "Customers last heard from us {ago} ago",
   'admin.dashboard.cadence': "Update cadence: every {minutes} min",
   'admin.dashboard.nextDue': "next update due",
+  'admin.dashboard.wasDue': "update was due",
   'admin.dashboard.overdue': "Update overdue by {ago}",
   'admin.dashboard.onTime': "On time",
   'admin.dashboard.maintenance': "Maintenance now and in the next 7 days",
