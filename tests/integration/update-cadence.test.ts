@@ -18,6 +18,7 @@ import { deliverBatch } from '../../src/lib/notifications/deliver';
 import { ShiraseError } from '../../src/lib/errors';
 import { newPublicId } from '../../src/lib/ids';
 import type { Actor } from '../../src/lib/write-context';
+import { until } from '../support/until';
 import { freshDatabase, startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { startSmtpSink } from '../support/smtp-sink';
@@ -236,5 +237,33 @@ describe('the cadence form on the incident page', () => {
     expect(stored()).toBe(15);
     const dashboard = await (await editor.get('/ja/admin')).text();
     expect(dashboard).toContain('更新間隔:15 分ごと');
+  });
+
+  it('shows editors how the latest notifications are delivered, but the addresses and failing webhooks to admins only', async () => {
+    const reader = `dashboard-reader-${Date.now()}@example.com`;
+    const hookUrl = `http://127.0.0.1:9/dashboard-hook-${Date.now()}`;
+    const subscriberId = newPublicId();
+    site.db.insert(subscribers).values({ id: subscriberId, email: reader, locale: 'en', status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
+    site.db.insert(webhooks).values({ id: newPublicId(), url: hookUrl, secret: 's', createdAt: Date.now() }).run();
+    openIncident(site.db, { name: 'Delivery watch', status: 'investigating', body: 'Mail and hooks go out.', notify: true }, { now: Date.now() });
+    const [event] = site.db.select().from(notificationEvents).where(eq(notificationEvents.kind, 'incident_opened')).all().slice(-1);
+    // Once the worker has settled both rows, they are made to look refused for good.
+    await until(() => site.db.select().from(outbox).where(eq(outbox.eventId, event!.id)).all().every((r) => r.status === 'sent' || r.status === 'failed') || undefined);
+    site.db.update(outbox).set({ status: 'failed', attempts: 1, lastError: '550 No such user here' }).where(and(eq(outbox.eventId, event!.id), eq(outbox.subscriberId, subscriberId))).run();
+    site.db.update(outbox).set({ status: 'failed', attempts: 1, lastError: 'http_status:500' }).where(and(eq(outbox.eventId, event!.id), isNotNull(outbox.webhookId))).run();
+
+    const editor = await signedInStaff(site, 'editor');
+    const forEditor = await (await editor.get('/admin')).text();
+    expect(forEditor).toContain('Latest notifications');
+    expect(forEditor).toMatch(/0 sent, 0 pending, 2 failed of 2/);
+    expect(forEditor).not.toContain(reader);
+    expect(forEditor).not.toContain(hookUrl);
+    expect(forEditor).not.toContain('Failing webhooks');
+
+    const admin = await signedInStaff(site, 'admin');
+    const forAdmin = await (await admin.get('/admin')).text();
+    expect(forAdmin).toContain(`${reader}: 550 No such user here`);
+    expect(forAdmin).toContain('Failing webhooks');
+    expect(forAdmin).toContain(hookUrl);
   });
 });

@@ -2,7 +2,6 @@
 // long customers have gone without a public update, and whether that silence
 // has outrun the incident's update cadence. Pure: no database, no framework.
 
-export const DEFAULT_CADENCE_MINUTES = 60;
 export const MIN_CADENCE_MINUTES = 5;
 export const MAX_CADENCE_MINUTES = 1_440;
 
@@ -22,7 +21,7 @@ export interface CadenceClock {
   overdueByMs: number;
 }
 
-export function cadenceClock(input: { impactBeganAt: number; lastPublicUpdateAt: number; cadenceMinutes: number }, now: number): CadenceClock {
+function cadenceClock(input: { impactBeganAt: number; lastPublicUpdateAt: number; cadenceMinutes: number }, now: number): CadenceClock {
   const dueAt = input.lastPublicUpdateAt + input.cadenceMinutes * 60_000;
   return {
     ...input,
