@@ -58,6 +58,13 @@ export const incidents = sqliteTable(
     /** Maintenance only: start and complete at the window's edges without staff. */
     autoTransitions: integer('auto_transitions', { mode: 'boolean' }).notNull().default(true),
     backfilled: integer('backfilled', { mode: 'boolean' }).notNull().default(false),
+    /** Incidents only: minutes customers may go without a public update before the staff on it are reminded. */
+    updateCadenceMinutes: integer('update_cadence_minutes').notNull().default(60),
+    /**
+     * The display time of the latest update a missed-cadence reminder was sent for:
+     * a reminder goes out once per update, whatever the number of ticks or restarts.
+     */
+    cadenceRemindedFor: integer('cadence_reminded_for'),
     /** Raised by every edit of the incident itself (name, impact, components); see components.version. */
     version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull(),
@@ -364,6 +371,9 @@ export const outbox = sqliteTable(
     channel: text('channel', { enum: ['email', 'webhook'] }).notNull(),
     subscriberId: text('subscriber_id').references(() => subscribers.id, { onDelete: 'cascade' }),
     webhookId: text('webhook_id').references(() => webhooks.id, { onDelete: 'cascade' }),
+    /** A staff user, for mail only staff get (missed-cadence reminders); never set together with subscriberId. */
+    // Staff accounts are disabled, never deleted, so the reference needs no cascade.
+    userId: text('user_id').references(() => users.id),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
@@ -378,6 +388,7 @@ export const outbox = sqliteTable(
   (t) => [
     uniqueIndex('outbox_event_subscriber').on(t.eventId, t.subscriberId),
     uniqueIndex('outbox_event_webhook').on(t.eventId, t.webhookId),
+    uniqueIndex('outbox_event_user').on(t.eventId, t.userId),
     index('outbox_due').on(t.status, t.nextAttemptAt),
   ],
 );

@@ -37,6 +37,7 @@ const configSchema = z.object({
   MAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
   MAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  CADENCE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60).describe('how often open incidents are checked for a missed update cadence'),
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
   POSTMORTEMS_DIR: z.string().min(1).default('./content/postmortems'),
   EXPORT_DIR: z.string().min(1).optional().describe('a folder that receives a static copy of the public site after every change'),
@@ -131,6 +132,8 @@ export interface Config {
   mailPerSecond: number;
   mailTimeoutMs: number;
   reminderMinutes: number;
+  /** How often the missed-cadence check runs, in milliseconds. */
+  cadenceCheckMs: number;
   worker: 'inline' | 'off';
   /**
    * Which hops of X-Forwarded-For are trusted proxies: none (the connection's
@@ -198,6 +201,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     mailPerSecond: c.MAIL_PER_SECOND,
     mailTimeoutMs: c.MAIL_TIMEOUT_SECONDS * 1000,
     reminderMinutes: c.REMINDER_MINUTES,
+    cadenceCheckMs: c.CADENCE_CHECK_SECONDS * 1000,
     worker: c.WORKER,
   };
 }

@@ -1,10 +1,13 @@
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { enqueueMaintenanceReminders, runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
+import { remindMissedCadences } from '../lib/cadence/remind-missed-cadence';
 
 /**
  * Changes the clock makes on its own: maintenance windows that start or end,
- * and the reminders before them. Returns a function that stops them.
+ * the reminders before them, and the reminders to staff when an open incident
+ * has gone quiet for longer than its update cadence (checked once at start,
+ * then every CADENCE_CHECK_SECONDS). Returns a function that stops them.
  */
 export function startTimers(options: { db: Db; config: Config; now: () => number; log: (line: string) => void; changed: () => void; maintenancePollMs?: number }): () => void {
   const { db, config, now, log } = options;
@@ -17,5 +20,20 @@ export function startTimers(options: { db: Db; config: Config; now: () => number
     }
   }, options.maintenancePollMs ?? 15_000);
   maintenance.unref();
-  return () => clearInterval(maintenance);
+  const checkCadences = () => {
+    try {
+      remindMissedCadences(db, now());
+    } catch (error) {
+      log(`[shirase] update cadence: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const cadence = setInterval(checkCadences, config.cadenceCheckMs);
+  cadence.unref();
+  const first = setTimeout(checkCadences, 0);
+  first.unref();
+  return () => {
+    clearInterval(maintenance);
+    clearInterval(cadence);
+    clearTimeout(first);
+  };
 }

@@ -7,6 +7,7 @@ import { editIncident } from '../incidents/edit-incident';
 import { editIncidentUpdate } from '../incidents/edit-update';
 import { postIncidentUpdate } from '../incidents/post-update';
 import { resolveIncident } from '../incidents/resolve-incident';
+import { setUpdateCadence } from '../cadence/set-update-cadence';
 import type { UpdateStatus } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
 import { readVersion } from '../edit-version';
@@ -78,6 +79,9 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
     case 'edit_incident':
       editIncident(db, incidentId, { name: text(form, 'name'), impact: (optionalText(form, 'impact') ?? 'auto') as 'auto', autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined, version: readVersion(form.get('version')) }, ctx);
       return back('edited');
+    case 'set_cadence':
+      setUpdateCadence(db, incidentId, { minutes: Number(text(form, 'minutes') || Number.NaN) }, ctx);
+      return back('cadence');
     case 'cancel':
       requireConfirmation(form, 'admin.maintenance.cancelConfirm');
       cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);

@@ -4,7 +4,9 @@ import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
 import { listTemplates } from '../templates/list-templates';
 import { eq } from 'drizzle-orm';
-import { incidentUpdates } from '../../../db/schema';
+import { incidents, incidentUpdates } from '../../../db/schema';
+import { incidentCadenceClock } from '../cadence/cadence-clock';
+import { isClosedStatus } from '../status/vocabulary';
 import { parseTranslations } from '../i18n/translations';
 
 function updateTranslationFields(db: Db, incidentId: string): Map<string, Record<string, string>> {
@@ -21,8 +23,11 @@ export function buildIncidentEditor(db: Db, id: string, now: number) {
   if (!incident) return undefined;
   const tree = loadComponentTree(db, now);
   const affected = new Set(incident.components.map((c) => c.id));
+  const cadenceMinutes = db.select({ minutes: incidents.updateCadenceMinutes }).from(incidents).where(eq(incidents.id, id)).get()!.minutes;
   return {
     incident,
+    /** Open incidents only (maintenance has none): the update cadence and how the silence measures against it. */
+    cadence: incident.kind === 'incident' && !isClosedStatus(incident.status) ? incidentCadenceClock(incident, cadenceMinutes, now) : null,
     // Affected components first: they are the ones an update usually changes.
     components: [...tree.all.filter((c) => affected.has(c.id)), ...tree.all.filter((c) => !affected.has(c.id))],
     templates: listTemplates(db),

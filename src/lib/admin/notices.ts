@@ -17,6 +17,7 @@ const NOTICES = {
   drafted: 'admin.notice.drafted',
   draftDeleted: 'admin.notice.draftDeleted',
   recorded: 'admin.notice.recorded',
+  cadence: 'admin.notice.cadence',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */

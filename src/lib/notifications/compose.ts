@@ -4,10 +4,10 @@
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { notificationEvents, subscribers, webhooks, type outbox } from '../../../db/schema';
+import { incidents as incidentsTable, notificationEvents, subscribers, users, webhooks, type outbox } from '../../../db/schema';
 import type { Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
-import { formatDateTime, zoneAbbreviation } from '../i18n/format';
+import { formatDateTime, formatDuration, zoneAbbreviation } from '../i18n/format';
 import { postmortemTitleUnlabelled } from '../postmortems/postmortem-link-text';
 import { loadPostmortems, otherLanguages } from '../postmortems/load-postmortems';
 import type { UpdateStatus } from '../status/vocabulary';
@@ -154,8 +154,48 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
   return { slug: chosen.slug, title: chosen.title, summary: chosen.summary };
 }
 
+/**
+ * A missed-cadence reminder to one staff user: how long customers have heard
+ * nothing (as of when the reminder was queued, so a retry says the same), the
+ * cadence, and a link to the incident's staff page. No list headers: it is
+ * not a list, and it has nothing to unsubscribe from.
+ */
+function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect): EmailMessage {
+  const user = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, row.userId!)).get()!;
+  // Staff accounts carry no language of their own yet: the site's default language.
+  const locale: Locale = config.defaultLocale;
+  const incident = loadIncident(db, event.incidentId!, locale)!;
+  const cadence = db.select({ minutes: incidentsTable.updateCadenceMinutes }).from(incidentsTable).where(eq(incidentsTable.id, incident.id)).get()?.minutes ?? 0;
+  const zone = config.timeZone;
+  const lastAt = Number(event.ref);
+  const when = `${formatDateTime(lastAt, locale, zone)} ${zoneAbbreviation(lastAt, zone)} (${zone})`;
+  const ago = formatDuration(event.createdAt - lastAt, locale);
+  const doc: MailDocument = {
+    locale,
+    siteName: config.siteName,
+    siteUrl: config.siteUrl,
+    headline: incident.name,
+    blocks: [
+      { kind: 'status', label: { text: statusText(locale, incident.status), tone: updateTone(incident.status) } },
+      { kind: 'paragraph', text: t(locale, 'mail.cadence.intro', { ago, time: when }) },
+      { kind: 'paragraph', text: t(locale, 'mail.cadence.ask', { minutes: cadence }) },
+      { kind: 'button', text: t(locale, 'mail.cadence.open'), url: `${siteLinkFor(config, locale)}/admin/incidents/${incident.id}` },
+    ],
+    footer: { text: t(locale, 'mail.cadence.footer', { site: config.siteName }) },
+  };
+  return {
+    to: user.email,
+    subject: headerSafe(`[${config.siteName}] ${t(locale, 'mail.subject.cadence', { ago, name: incident.name })}`),
+    text: mailText(doc),
+    html: mailHtml(doc),
+    messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,
+    headers: {},
+  };
+}
+
 export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
+  if (row.userId !== null) return composeStaffEmail(db, config, row, event);
   const subscriber = db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get()!;
   const locale: Locale = isLocale(subscriber.locale) ? subscriber.locale : config.defaultLocale;
   const kind = event.kind as EventKind;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
+import { notificationEvents, outbox, subscribers, users, webhooks } from '../../../db/schema';
 import type { Config } from '../config';
 import { composeEmail, composeWebhook } from './compose';
 import { readSiteSettings, withSiteSettings } from '../site/site-settings';
@@ -57,6 +57,7 @@ function claimDue(db: Db, owner: string, limit: number, now: number, leaseMs = L
     channel: r.channel as Row['channel'],
     subscriberId: r.subscriber_id as string | null,
     webhookId: r.webhook_id as string | null,
+    userId: r.user_id as string | null,
     status: r.status as Row['status'],
     attempts: r.attempts as number,
     nextAttemptAt: r.next_attempt_at as number,
@@ -108,6 +109,10 @@ function skipReason(db: Db, row: Row, now: number): string | null {
   if (row.channel === 'webhook') {
     const hook = db.select({ disabledAt: webhooks.disabledAt }).from(webhooks).where(eq(webhooks.id, row.webhookId!)).get();
     return !hook ? 'skipped:removed' : hook.disabledAt !== null ? 'skipped:webhook_disabled' : null;
+  }
+  if (row.userId !== null) {
+    const user = db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, row.userId)).get();
+    return !user ? 'skipped:removed' : user.disabledAt !== null ? 'skipped:account_disabled' : null;
   }
   const subscriber = db.select({ status: subscribers.status }).from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get();
   const event = db.select({ kind: notificationEvents.kind, createdAt: notificationEvents.createdAt }).from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get();

@@ -61,7 +61,8 @@ export interface MailDocument {
   siteUrl: string;
   headline: string;
   blocks: MailBlock[];
-  footer: { text: string; manage: { text: string; url: string }; unsubscribe: { text: string; url: string } };
+  /** Subscribers' mail carries its manage and unsubscribe links; staff mail has none. */
+  footer: { text: string; manage?: { text: string; url: string }; unsubscribe?: { text: string; url: string } };
 }
 
 // Mail clients keep inline styles and often drop a style sheet, so each
@@ -202,7 +203,7 @@ export function mailHtml(doc: MailDocument): string {
 <h1 style="${S.h1}">${escapeHtml(doc.headline)}</h1>
 ${doc.blocks.map((b) => blockHtml(b, doc.siteUrl)).join('\n')}
 </div>
-<div class="footer" style="${S.footer}"><p style="${S.footerP}">${escapeHtml(footer.text)}</p><p style="${S.footerP}">${link(footer.manage)} · ${link(footer.unsubscribe)}</p></div>
+<div class="footer" style="${S.footer}"><p style="${S.footerP}">${escapeHtml(footer.text)}</p>${footer.manage && footer.unsubscribe ? `<p style="${S.footerP}">${link(footer.manage)} · ${link(footer.unsubscribe)}</p>` : ''}</div>
 </div></div>
 </body>
 </html>`;
@@ -259,6 +260,7 @@ export function mailText(doc: MailDocument): string {
     out.push('');
   }
   const { footer } = doc;
-  out.push('--', footer.text, `${footer.manage.text}: ${footer.manage.url}`, `${footer.unsubscribe.text}: ${footer.unsubscribe.url}`);
+  out.push('--', footer.text);
+  if (footer.manage && footer.unsubscribe) out.push(`${footer.manage.text}: ${footer.manage.url}`, `${footer.unsubscribe.text}: ${footer.unsubscribe.url}`);
   return out.join('\n');
 }
