@@ -14,9 +14,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const db = openDatabase(config.databasePath);
-  const { bytes, ms, postmortems } = await takeBackup(db, config.postmortemsDir, resolve(target));
+  const { bytes, ms, postmortems } = await takeBackup(db, config.postmortems.dir, resolve(target));
   db.$client.close();
-  console.log(`Backed up ${config.databasePath} and ${postmortems} postmortem file(s) from ${config.postmortemsDir} to ${resolve(target)} (${(bytes / 1024).toFixed(0)} KiB in ${ms} ms); every part checked.`);
+  console.log(`Backed up ${config.databasePath} and ${postmortems} postmortem file(s) from ${config.postmortems.dir} to ${resolve(target)} (${(bytes / 1024).toFixed(0)} KiB in ${ms} ms); every part checked.`);
 }
 
 main().catch((error: unknown) => {

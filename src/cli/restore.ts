@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     console.log(`Restored the database copy ${path} to ${config.databasePath} (it holds no postmortems; the folder is unchanged). Start the server again.`);
     return;
   }
-  const result = await restoreBackup(path, { databasePath: config.databasePath, postmortemsDir: config.postmortemsDir }, (plan) => {
+  const result = await restoreBackup(path, { databasePath: config.databasePath, postmortemsDir: config.postmortems.dir }, (plan) => {
     console.log(`${path}: taken ${plan.manifest.createdAt}, ${plan.manifest.files.length} files, every checksum and the database's integrity checked.`);
     if (plan.removes.length > 0) console.log(`Restoring removes ${plan.removes.length} postmortem file(s) written since: ${plan.removes.join(', ')}`);
     if (plan.replaces.length > 0) console.log(`Restoring puts back older versions of: ${plan.replaces.join(', ')}`);
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     console.log('Nothing was changed. Run again with --yes to restore anyway (the current files are kept beside).');
     process.exit(3);
   }
-  console.log(`Restored ${path} to ${config.databasePath} and ${config.postmortemsDir}. What they held before is kept beside: ${result.keptBeside.join(', ') || 'nothing was there'}. Start the server again.`);
+  console.log(`Restored ${path} to ${config.databasePath} and ${config.postmortems.dir}. What they held before is kept beside: ${result.keptBeside.join(', ') || 'nothing was there'}. Start the server again.`);
 }
 
 main().catch((error: unknown) => {

@@ -39,7 +39,12 @@ const configSchema = z.object({
   REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   CADENCE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60).describe('how often open incidents are checked for a missed update cadence'),
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
-  POSTMORTEMS_DIR: z.string().min(1).default('./content/postmortems'),
+  POSTMORTEMS_DIR: z.string().min(1).default('./data/postmortems').describe('the folder postmortems written in the admin are saved to, beside the database by default'),
+  SHIPPED_POSTMORTEMS_DIR: z
+    .string()
+    .min(1)
+    .default('./content/postmortems')
+    .describe("postmortems that ship with the site (the demo's), read but never written; none reads only POSTMORTEMS_DIR"),
   EXPORT_DIR: z.string().min(1).optional().describe('a folder that receives a static copy of the public site after every change'),
   TRUST_PROXY: z
     .string()
@@ -125,7 +130,8 @@ export interface Config {
   defaultLocale: (typeof LOCALES)[number];
   seedDemo: 'auto' | 'never';
   exportDir: string | undefined;
-  postmortemsDir: string;
+  /** Where postmortems are written (`dir`) and the shipped folder also read (see PostmortemSources). */
+  postmortems: { dir: string; shipped: string | undefined };
   smtpUrl: string | undefined;
   mailFrom: string;
   mailDir: string;
@@ -194,7 +200,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     staffTwoFactor: c.STAFF_2FA,
     exportDir: c.EXPORT_DIR,
     backup: c.BACKUP_DIR && c.BACKUP_EVERY ? { dir: c.BACKUP_DIR, everyMs: c.BACKUP_EVERY, keep: c.BACKUP_KEEP, rcloneRemote: c.BACKUP_RCLONE_REMOTE } : undefined,
-    postmortemsDir: c.POSTMORTEMS_DIR,
+    postmortems: { dir: c.POSTMORTEMS_DIR, shipped: c.SHIPPED_POSTMORTEMS_DIR === 'none' ? undefined : c.SHIPPED_POSTMORTEMS_DIR },
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM ?? `${c.SITE_NAME} <status@${new URL(siteUrl).hostname}>`,
     mailDir: c.MAIL_DIR,

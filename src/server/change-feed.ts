@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Db } from '../../db/open';
 import { bumpChangeCounter, changeCounterReader } from '../lib/site/change-counter';
-import { folderSignature } from '../lib/postmortems/load-postmortems';
+import { folderSignature, type PostmortemSources } from '../lib/postmortems/load-postmortems';
 
 /** How often the safety net looks, for file systems that report nothing. */
 const SAFETY_NET_MS = 500;
@@ -44,11 +44,11 @@ function watchFolder(dir: string, onEvent: (name: string | null) => void): FSWat
  * ones, some container mounts) never report an event; it is the only reason
  * the feed polls at all.
  */
-export function startChangeFeed(options: { db: Db; databasePath: string; postmortemsDir: string; changed: () => void; safetyNetMs?: number }): ChangeFeed {
-  const { db, postmortemsDir, changed } = options;
+export function startChangeFeed(options: { db: Db; databasePath: string; postmortems: PostmortemSources; changed: () => void; safetyNetMs?: number }): ChangeFeed {
+  const { db, postmortems, changed } = options;
   const readCounter = changeCounterReader(db);
   let seenCounter = readCounter();
-  let seenPostmortems = folderSignature(postmortemsDir);
+  let seenPostmortems = folderSignature(postmortems);
 
   let scheduled = false;
   // A commit writes the file several times; one look covers them all.
@@ -61,7 +61,7 @@ export function startChangeFeed(options: { db: Db; databasePath: string; postmor
     });
   };
   const lookAtPostmortems = () => {
-    const signature = folderSignature(postmortemsDir);
+    const signature = folderSignature(postmortems);
     if (signature === seenPostmortems) return;
     seenPostmortems = signature;
     db.transaction((tx) => bumpChangeCounter(tx));
@@ -91,7 +91,7 @@ export function startChangeFeed(options: { db: Db; databasePath: string; postmor
     const wal = `${basename(file)}-wal`;
     watchers.push(watchFolder(dirname(file), (name) => name === wal && walWritten()));
   }
-  watchers.push(watchFolder(postmortemsDir, (name) => (name === null || name.endsWith('.md')) && lookAtPostmortems()));
+  for (const dir of [postmortems.dir, postmortems.shipped]) if (dir) watchers.push(watchFolder(dir, (name) => (name === null || name.endsWith('.md')) && lookAtPostmortems()));
   const safetyNet = setInterval(() => {
     lookAtPostmortems();
     soon();

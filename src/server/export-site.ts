@@ -8,12 +8,12 @@ import { buildHistoryPageView } from '../lib/views/history-page';
 import { API_PATHS, NOT_FOUND_KEY, localizeKey } from './public-routes';
 import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
-import { loadPostmortems } from '../lib/postmortems/load-postmortems';
+import { loadPostmortems, type PostmortemSources } from '../lib/postmortems/load-postmortems';
 import { loadSiteFiles } from '../lib/site/site-settings';
 
 export interface ExportSource {
   db: Db;
-  postmortemsDir: string;
+  postmortems: PostmortemSources;
   timeZone: string;
   staticFiles: Map<string, Representation>;
   /** A public page's body as it stands. */
@@ -72,7 +72,7 @@ function writeAtomically(path: string, body: Buffer): void {
  */
 export async function exportSite(source: ExportSource, dir: string): Promise<{ files: number }> {
   let files = 0;
-  const slugs = loadPostmortems(source.postmortemsDir).all.filter((p) => p.published).map((p) => p.slug);
+  const slugs = loadPostmortems(source.postmortems).all.filter((p) => p.published).map((p) => p.slug);
   for (const key of publicKeys(source.db, source.timeZone, slugs)) {
     writeAtomically(join(dir, fileFor(key)), await source.body(key));
     files++;

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/open';
-import { loadPostmortems } from '../lib/postmortems/load-postmortems';
+import { loadPostmortems, type PostmortemSources } from '../lib/postmortems/load-postmortems';
 import { countHistory, HISTORY_PAGE_SIZE } from '../lib/views/history-page';
 
 /** A public page that exists only if a row (or file) of that name does. */
@@ -28,7 +28,7 @@ export class PublicIndex {
 
   constructor(
     private readonly db: Db,
-    private readonly postmortemsDir: string,
+    private readonly postmortems: PostmortemSources,
     private readonly generation: () => number,
   ) {
     this.incident = db.$client.prepare('SELECT 1 FROM incidents WHERE id = ?').pluck();
@@ -59,7 +59,7 @@ export class PublicIndex {
       case 'component':
         return this.component.get(subject.id) !== undefined;
       case 'postmortem':
-        this.postmortemSlugs ??= new Set(loadPostmortems(this.postmortemsDir).bySlug.keys());
+        this.postmortemSlugs ??= new Set(loadPostmortems(this.postmortems).bySlug.keys());
         return this.postmortemSlugs.has(subject.id);
       case 'history-page':
         return subject.page <= pageCount(countHistory(this.db));

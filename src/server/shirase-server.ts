@@ -117,7 +117,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   // The static copy reads pages through the cache when they are there and renders the rest on the side, so it never pushes readers' pages out.
   const exportTo = (dir: string) =>
-    exportSite({ db, timeZone: site.timeZone, postmortemsDir: config.postmortemsDir, staticFiles, body: (key) => cache.currentBody(key) }, dir);
+    exportSite({ db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, body: (key) => cache.currentBody(key) }, dir);
   // With EXPORT_DIR set, a static copy follows every change, a second behind at most.
   let exportTimer: NodeJS.Timeout | undefined;
   const scheduleExport = () => {
@@ -142,11 +142,11 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     }
     return caughtUp;
   };
-  const feed = startChangeFeed({ db, databasePath: config.databasePath, postmortemsDir: config.postmortemsDir, changed: () => void checkForChanges(), safetyNetMs: options.changePollMs });
+  const feed = startChangeFeed({ db, databasePath: config.databasePath, postmortems: config.postmortems, changed: () => void checkForChanges(), safetyNetMs: options.changePollMs });
   const stopTimers = startTimers({ db, config, now, log, changed: () => void checkForChanges(), maintenancePollMs: options.maintenancePollMs });
   const stopBackups = startBackupSchedule(db, config, { now, log, remoteRetryMs: options.backupRetryMs });
 
-  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortemsDir, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges });
+  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     dispatch(req, res).catch((error: unknown) => {
       // A client that hung up mid-answer is not a failure of ours.

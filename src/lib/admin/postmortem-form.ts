@@ -1,3 +1,4 @@
+import type { PostmortemSources } from '../postmortems/load-postmortems';
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
@@ -31,7 +32,7 @@ function readPostmortemForm(form: FormData): PostmortemInput {
 function previewPostmortem(input: PostmortemInput): Postmortem {
   const { title, slug, date, incidents, summary, locale } = input;
   const front = parseInput(frontMatterSchema, { title, slug, date, incidents, summary, locale, published: null }, 'preview');
-  return { ...front, file: input.originalFile ?? '', body: input.body, mtimeMs: 0, version: input.version ?? '' };
+  return { ...front, file: input.originalFile ?? '', shipped: false, body: input.body, mtimeMs: 0, version: input.version ?? '' };
 }
 
 
@@ -43,11 +44,11 @@ export function postmortemCandidates(db: Db, linked: Iterable<string>): Incident
 }
 
 /** Saves, publishes or unpublishes the postmortem, or previews it without saving. */
-export function handlePostmortemForm(db: Db, dir: string, form: FormData, user: SessionUser, now: number): FormOutcome<Postmortem> {
+export function handlePostmortemForm(db: Db, sources: PostmortemSources, form: FormData, user: SessionUser, now: number): FormOutcome<Postmortem> {
   const input = readPostmortemForm(form);
   if (form.get('action') === 'preview') return { show: previewPostmortem(input) };
   if (input.action === 'unpublish') requireConfirmation(form, 'admin.postmortems.unpublishConfirm');
-  const saved = savePostmortem(db, dir, input, { now, actor: actorFor(user) });
+  const saved = savePostmortem(db, sources, input, { now, actor: actorFor(user) });
   const done = input.action === 'save' ? 'saved' : input.action === 'publish' ? 'published' : 'unpublished';
   return `/admin/postmortems/edit?file=${encodeURIComponent(saved.file)}&done=${done}`;
 }

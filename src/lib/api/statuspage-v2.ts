@@ -158,7 +158,7 @@ function listOfKind(ctx: ApiContext, kind: 'incident' | 'maintenance', statuses?
 
 function incidentList(ctx: ApiContext, statuses?: readonly UpdateStatus[]) {
   const list = listOfKind(ctx, 'incident', statuses);
-  return attachPostmortems(list, postmortemFor(loadPostmortems(ctx.config.postmortemsDir), ctx.config.defaultLocale));
+  return attachPostmortems(list, postmortemFor(loadPostmortems(ctx.config.postmortems), ctx.config.defaultLocale));
 }
 
 function maintenanceList(ctx: ApiContext, statuses?: readonly UpdateStatus[]) {

@@ -55,7 +55,7 @@ export function buildRssFeed(db: Db, config: Config, now: number, componentId?: 
       }
     }
     const ids = new Set(list.map((i) => i.id));
-    const library = loadPostmortems(config.postmortemsDir);
+    const library = loadPostmortems(config.postmortems);
     // A report written in several languages appears once, in the feed's language where there is one.
     const inFeedLanguage = (p: Postmortem) => p.locale === locale;
     for (const p of library.all) {

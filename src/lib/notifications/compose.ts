@@ -147,7 +147,7 @@ function siteLinkFor(config: Config, locale: Locale): string {
 /** The published report a postmortem event names, in the subscriber's language when staff wrote it in that language too. */
 function postmortemFor(config: Config, slug: string | null, locale: Locale): EmailParts['postmortem'] {
   if (!slug) return undefined;
-  const library = loadPostmortems(config.postmortemsDir);
+  const library = loadPostmortems(config.postmortems);
   const announced = library.bySlug.get(slug);
   if (!announced) return { slug, title: slug, summary: '' };
   const chosen = announced.locale === locale ? announced : (otherLanguages(library, announced).find((p) => p.locale === locale) ?? announced);

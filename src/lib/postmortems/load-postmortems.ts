@@ -8,6 +8,8 @@ import { issueFromZod } from '../validation';
 
 export interface Postmortem extends FrontMatter {
   file: string;
+  /** Read from the folder of postmortems that ship with the site (the demo's): edits are saved as a copy in the data folder. */
+  shipped: boolean;
   body: string;
   mtimeMs: number;
   /** A hash of the file's text: what an editor's save is checked against, so two saves never overwrite each other unseen. */
@@ -79,7 +81,7 @@ function parseFile(folder: PostmortemFolder, file: string): Postmortem | Postmor
     } else if (fileNameFor(parsed.data) !== file) {
       result = [{ file, field: 'date, slug', message: { key: 'errors.field.fileName', params: { file: fileNameFor(parsed.data) } } }];
     } else {
-      result = { ...parsed.data, file, body, mtimeMs: info.mtimeMs, version: postmortemVersion(source) };
+      result = { ...parsed.data, file, shipped: false, body, mtimeMs: info.mtimeMs, version: postmortemVersion(source) };
     }
   } catch (error) {
     result = [{ file, field: 'front matter', message: problemText(error) }];
@@ -89,26 +91,49 @@ function parseFile(folder: PostmortemFolder, file: string): Postmortem | Postmor
 }
 
 /**
- * Reads every postmortem in the folder. A broken file never hides the
- * others: it is reported with the field and what to fix. Files are parsed
- * again only when they change, so calling this on every render is cheap.
+ * Where postmortems are read from: the data folder staff write to, and the
+ * folder of those that ship with the site (the demo's), which is only read,
+ * so updating Shirase never meets a file staff wrote.
  */
-export function loadPostmortems(dir: string): PostmortemLibrary {
-  let files: string[] = [];
-  let folder: PostmortemFolder | undefined;
+export interface PostmortemSources {
+  dir: string;
+  shipped?: string | undefined;
+}
+
+function markdownFiles(dir: string): { folder: PostmortemFolder; files: string[] } | undefined {
   try {
-    folder = postmortemFolder(dir);
-    files = readdirSync(folder.root).filter((f) => f.endsWith('.md')).sort();
+    const folder = postmortemFolder(dir);
+    return { folder, files: readdirSync(folder.root).filter((f) => f.endsWith('.md')).sort() };
   } catch {
-    // No folder yet: no postmortems.
+    // No folder yet: no postmortems there.
+    return undefined;
   }
+}
+
+/**
+ * Reads every postmortem in the data folder and the shipped one; a file in
+ * the data folder hides the shipped file of the same name (an edited copy).
+ * A broken file never hides the others: it is reported with the field and
+ * what to fix. Files are parsed again only when they change, so calling this
+ * on every render is cheap.
+ */
+export function loadPostmortems(sources: PostmortemSources | string): PostmortemLibrary {
+  const { dir, shipped } = typeof sources === 'string' ? { dir: sources, shipped: undefined } : sources;
   const all: Postmortem[] = [];
   const problems: PostmortemProblem[] = [];
-  for (const file of files) {
-    const result = parseFile(folder!, file);
-    if (Array.isArray(result)) problems.push(...result);
-    else all.push(result);
+  const seen = new Set<string>();
+  for (const [source, isShipped] of [[dir, false], ...(shipped ? [[shipped, true]] : [])] as [string, boolean][]) {
+    const found = markdownFiles(source);
+    if (!found) continue;
+    for (const file of found.files) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const result = parseFile(found.folder, file);
+      if (Array.isArray(result)) problems.push(...result);
+      else all.push({ ...result, shipped: isShipped });
+    }
   }
+  all.sort((a, b) => a.file.localeCompare(b.file));
   const bySlug = new Map<string, Postmortem>();
   for (const p of all) {
     if (bySlug.has(p.slug)) problems.push({ file: p.file, field: 'slug', message: { key: 'errors.field.slugShared', params: { file: bySlug.get(p.slug)!.file, slug: p.slug } } });
@@ -119,8 +144,12 @@ export function loadPostmortems(dir: string): PostmortemLibrary {
   return { all: [...bySlug.values()], problems, bySlug, byIncident };
 }
 
-/** A short fingerprint of the folder, for noticing added, edited and removed files. */
-export function folderSignature(dir: string): string {
+/** A short fingerprint of the folders, for noticing added, edited and removed files. */
+export function folderSignature(sources: PostmortemSources): string {
+  return [sources.dir, sources.shipped].filter((d): d is string => Boolean(d)).map(signatureOf).join('||');
+}
+
+function signatureOf(dir: string): string {
   try {
     return readdirSync(dir)
       .filter((f) => f.endsWith('.md'))

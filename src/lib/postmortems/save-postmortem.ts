@@ -7,7 +7,7 @@ import { enqueueEvent } from '../notifications/enqueue';
 import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { fileNameFor, frontMatterSchema, serializePostmortem } from './front-matter';
-import { loadPostmortems } from './load-postmortems';
+import { loadPostmortems, type PostmortemSources } from './load-postmortems';
 import { postmortemFolder, type PostmortemFolder } from './postmortem-path';
 
 const MAX_POSTMORTEM_CHARS = 200_000;
@@ -52,7 +52,14 @@ function replaceFile(folder: PostmortemFolder, name: string, text: string): void
  * file's published stamp). The transaction's write lock also orders two
  * editors' saves, so the version check cannot race.
  */
-export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx: WriteContext): { file: string; slug: string } {
+/**
+ * Saves into the data folder. Editing a shipped postmortem (the demo's)
+ * saves an edited copy there under the same name, which the library then
+ * reads instead; its date and slug, which name the file, stay as shipped,
+ * since the shipped file itself is never changed or removed.
+ */
+export function savePostmortem(db: Db, sources: PostmortemSources | string, input: PostmortemInput, ctx: WriteContext): { file: string; slug: string } {
+  const { dir, shipped } = typeof sources === 'string' ? { dir: sources, shipped: undefined } : sources;
   if (input.body.length > MAX_POSTMORTEM_CHARS) {
     throw new ShiraseError('VALIDATION', 'errors.postmortem.tooLong', { fields: [fieldIssue('body', 'errors.field.tooLong', { max: MAX_POSTMORTEM_CHARS.toLocaleString('en') })] });
   }
@@ -60,7 +67,7 @@ export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx:
   const undo: (() => void)[] = [];
   try {
     return db.transaction((tx) => {
-      const library = loadPostmortems(folder.root);
+      const library = loadPostmortems({ dir: folder.root, shipped });
       const existing = input.originalFile === undefined ? undefined : library.all.find((p) => p.file === input.originalFile);
       if (input.originalFile !== undefined && !existing) {
         folder.path(input.originalFile);
@@ -76,6 +83,9 @@ export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx:
         'postmortem',
       );
       const file = fileNameFor(front);
+      if (existing?.shipped && existing.file !== file) {
+        throw new ShiraseError('CONFLICT', 'errors.postmortem.shippedName', { params: { file: existing.file }, fields: [fieldIssue('slug', 'errors.field.shippedName')] });
+      }
       const clash = library.bySlug.get(front.slug);
       if (clash && clash.file !== existing?.file) {
         throw new ShiraseError('CONFLICT', 'errors.postmortem.slugTaken', { params: { slug: front.slug, file: clash.file }, fields: [fieldIssue('slug', 'errors.field.pickAnotherSlug')] });
@@ -102,7 +112,7 @@ export function savePostmortem(db: Db, dir: string, input: PostmortemInput, ctx:
       const previous = existsSync(target) ? readFileSync(target, 'utf8') : null;
       replaceFile(folder, file, serializePostmortem(front, input.body));
       undo.push(() => (previous === null ? unlinkSync(folder.path(file)) : replaceFile(folder, file, previous)));
-      if (existing && existing.file !== file) {
+      if (existing && !existing.shipped && existing.file !== file) {
         const original = folder.path(existing.file);
         const text = readFileSync(original, 'utf8');
         unlinkSync(original);

@@ -87,7 +87,7 @@ export async function runScheduledBackup(db: Db, config: Config, options: Backup
   const name = backupFileName(at);
   const file = join(backup.dir, name);
   try {
-    await takeBackup(db, config.postmortemsDir, file);
+    await takeBackup(db, config.postmortems.dir, file);
   } catch (error) {
     status.lastRun = { at, ok: false, error: error instanceof Error ? error.message : String(error) };
     writeStatus(backup.dir, status);
