@@ -2,7 +2,6 @@ import type { Db } from '../../../db/open';
 import { loadComponentTree } from '../views/components';
 import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
-import { listTemplates } from '../templates/list-templates';
 import { eq } from 'drizzle-orm';
 import { incidentUpdates } from '../../../db/schema';
 import { parseTranslations } from '../i18n/translations';
@@ -25,7 +24,6 @@ export function buildIncidentEditor(db: Db, id: string, now: number) {
     incident,
     // Affected components first: they are the ones an update usually changes.
     components: [...tree.all.filter((c) => affected.has(c.id)), ...tree.all.filter((c) => !affected.has(c.id))],
-    templates: listTemplates(db),
     updatesNewestFirst: [...incident.updates].reverse(),
     /** Each update's texts in other languages, as the correction form's fields (`body-<id>:ja`). */
     updateTranslations: updateTranslationFields(db, id),
