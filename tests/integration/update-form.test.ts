@@ -6,7 +6,9 @@ import { signedInStaff } from '../support/staff';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { loadComponentTree } from '../../src/lib/views/components';
 import { loadIncident } from '../../src/lib/views/incidents';
-import { MAX_BODY_CHARS } from '../../src/lib/validation';
+import { MAX_BODY_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS } from '../../src/lib/validation';
+import { MAX_POSTMORTEM_CHARS } from '../../src/lib/postmortems/save-postmortem';
+import { MAX_SUMMARY_CHARS } from '../../src/lib/postmortems/front-matter';
 
 let site: TestSite;
 let staff: Awaited<ReturnType<typeof signedInStaff>>;
@@ -147,6 +149,21 @@ describe('limits', () => {
 
     const exactly = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: 'x'.repeat(MAX_BODY_CHARS) });
     expect(exactly.status).toBe(303);
+  });
+
+  it('gives every staff text field the limit its server check has', async () => {
+    const maxlength = (html: string, id: string) => new RegExp(`id="${id}"[^>]*maxlength="(\\d+)"`).exec(html)?.[1];
+    const postmortem = await (await staff.get('/admin/postmortems/edit')).text();
+    expect(maxlength(postmortem, 'field-body')).toBe(String(MAX_POSTMORTEM_CHARS));
+    expect(maxlength(postmortem, 'pm-summary')).toBe(String(MAX_SUMMARY_CHARS));
+    expect(postmortem).toMatch(/id="field-body-count"[^>]*>\s*\d+ \/ 200,000 characters/);
+    const components = await (await staff.get('/admin/components')).text();
+    expect(maxlength(components, 'new-name')).toBe(String(MAX_NAME_CHARS));
+    expect(maxlength(components, 'new-desc')).toBe(String(MAX_DESCRIPTION_CHARS));
+    expect(components).toMatch(new RegExp(`id="note-[a-z0-9]{12}"[^>]*maxlength="${MAX_NOTE_CHARS}"`));
+    const templates = await (await staff.get('/admin/templates')).text();
+    expect(maxlength(templates, 'body-ja')).toBe(String(MAX_BODY_CHARS));
+    expect(maxlength(templates, 'tpl-name')).toBe(String(MAX_NAME_CHARS));
   });
 });
 
