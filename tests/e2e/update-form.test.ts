@@ -19,7 +19,7 @@ function tokyoLocal(minutesAgo: number): string {
     .replace(' ', 'T');
 }
 
-async function shoot(page: Page, path: string, name: string): Promise<void> {
+async function shoot(page: Page, name: string): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     for (const width of [1280, 360]) {
@@ -49,7 +49,7 @@ test('staff post an update from a bilingual template: asked before typed text is
   await page.waitForURL(/done=saved/);
   await expect(page.locator('.notice')).toHaveText('Saved.');
   expect(await axeViolations(page)).toEqual([]);
-  await shoot(page, '/admin/templates', 'admin-templates');
+  await shoot(page, 'admin-templates');
 
   // An incident on the API, identified ten minutes ago.
   await page.goto(server.url + '/admin/incidents/new');
@@ -94,7 +94,7 @@ test('staff post an update from a bilingual template: asked before typed text is
   await page.locator('#displayAt').fill(tokyoLocal(20));
   await expect(page.locator('#displayAt-placement')).toHaveText(/^This update will be placed before the update of .+ GMT\+9; the incident's status will stay Identified\.$/);
   expect(await axeViolations(page)).toEqual([]);
-  await shoot(page, incidentUrl, 'admin-update-form-en');
+  await shoot(page, 'admin-update-form-en');
 
   // Back to now: no hint, and the post goes through with the template's text.
   await page.locator('#displayAt').fill('');
@@ -111,7 +111,7 @@ test('staff post an update from a bilingual template: asked before typed text is
   await page.locator('#displayAt').fill(tokyoLocal(20));
   await expect(page.locator('#displayAt-placement')).toHaveText(/^この更新は .+ GMT\+9 の更新より前に置かれます。インシデントの状態は「経過観察」のままです。$/);
   expect(await axeViolations(page)).toEqual([]);
-  await shoot(page, incidentUrl, 'admin-update-form-ja');
+  await shoot(page, 'admin-update-form-ja');
   expect(errors).toEqual([]);
   await context.close();
 });
