@@ -217,6 +217,12 @@ describe('templates', () => {
     expect(textareaValue(asked, 'field-body')).toBe('What I typed.');
     expect(asked).toContain('Template text.');
 
+    const none = await staff.post(`/admin/incidents/${incidentId}`, { ...typed, template: '', apply: 'template' });
+    expect(none.status).toBe(200);
+    const noneHtml = await none.text();
+    expect(summaryOf(noneHtml)).toBe('');
+    expect(textareaValue(noneHtml, 'field-body')).toBe('What I typed.');
+
     const kept = await (await staff.post(`/admin/incidents/${incidentId}`, { ...typed, apply: 'keep' })).text();
     expect(kept).not.toContain('Replace what you typed?');
     expect(textareaValue(kept, 'field-body')).toBe('What I typed.');

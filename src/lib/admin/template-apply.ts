@@ -20,7 +20,8 @@ export function templateRequest(form: FormData): 'template' | 'replace' | 'keep'
 /** The template step for a form whose text field is `field` (its translations are `field:ja`…). */
 export function applyTemplate(form: FormData, templates: readonly FilledTemplate[], field: string, defaultLocale: Locale): TemplateStep | undefined {
   const request = templateRequest(form);
-  if (!request || request === 'keep') return undefined;
+  // No template chosen: the form comes back as typed. (Enter in a field presses the form's first button, which may be this one.)
+  if (!request || request === 'keep' || text(form, 'template') === '') return undefined;
   const chosen = templates.find((tpl) => tpl.id === text(form, 'template'));
   if (!chosen) throwIfIssues([fieldIssue('template', 'errors.field.pickTemplate')], 'update');
   const template = chosen!;
