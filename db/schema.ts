@@ -308,6 +308,8 @@ export const updateTemplates = sqliteTable('update_templates', {
   name: text('name').notNull(),
   status: text('status').notNull(),
   body: text('body').notNull(),
+  /** The body in other languages: {"ja": {"body": "…"}}. */
+  translations: text('translations'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

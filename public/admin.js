@@ -1,5 +1,6 @@
 // Admin enhancements. Every form works without this file; it adds the live
-// Markdown preview and filling a body from a saved template.
+// Markdown preview, filling a body from a saved template, character counts
+// and the back-dated update hint.
 const previewTimers = new WeakMap();
 
 async function renderPreview(textarea) {
@@ -21,16 +22,68 @@ for (const textarea of document.querySelectorAll('textarea[data-preview]')) {
   if (textarea.value) renderPreview(textarea);
 }
 
+// Templates: choosing one fills the text and its translations in, and asks
+// first when anything has been typed there; never replaces it unasked.
 for (const select of document.querySelectorAll('select[data-template-for]')) {
+  const button = select.form?.querySelector('[data-template-button]');
+  if (button) button.hidden = true;
   select.addEventListener('change', () => {
     const option = select.selectedOptions[0];
     const textarea = document.getElementById(select.dataset.templateFor);
     if (!option || !option.dataset.body || !textarea) return;
+    const translations = JSON.parse(option.dataset.translations || '{}');
+    const others = Object.keys(translations)
+      .map((locale) => [select.form?.querySelector(`[name="${textarea.name}:${locale}"]`), translations[locale]])
+      .filter(([field]) => field);
+    const typed = [textarea, ...others.map(([field]) => field)].some((field) => field.value.trim() !== '');
+    if (typed && !window.confirm(option.dataset.confirm)) {
+      select.value = '';
+      return;
+    }
     textarea.value = option.dataset.body;
+    for (const [field, text] of others) {
+      field.value = text;
+      field.dispatchEvent(new Event('input'));
+    }
     const status = select.form?.querySelector('[name="status"]');
-    if (status && option.dataset.status) status.value = option.dataset.status;
+    if (status && option.dataset.status) {
+      status.value = option.dataset.status;
+      status.dispatchEvent(new Event('change'));
+    }
     textarea.dispatchEvent(new Event('input'));
   });
+}
+
+// "1,234 / 20,000 characters" under long text fields, kept current while typing.
+for (const counter of document.querySelectorAll('[data-count-for]')) {
+  const field = document.getElementById(counter.dataset.countFor);
+  if (!field) continue;
+  const format = new Intl.NumberFormat(document.documentElement.lang === 'ja' ? 'ja-JP' : 'en-GB');
+  field.addEventListener('input', () => {
+    counter.textContent = counter.dataset.text.replace('{count}', format.format(field.value.length));
+  });
+}
+
+// Where a back-dated update lands, asked of the server (one rule, the save's) as the time or status changes.
+for (const hint of document.querySelectorAll('[data-placement-for]')) {
+  const form = hint.closest('form');
+  const time = form?.querySelector('[name="displayAt"]');
+  const status = form?.querySelector('[name="status"]');
+  if (!time || !status) continue;
+  let asked = 0;
+  const ask = async () => {
+    const mine = ++asked;
+    const res = await fetch(`${document.documentElement.lang === 'ja' ? '/ja' : ''}/admin/update-placement`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ incidentId: hint.dataset.placementFor, status: status.value, displayAt: time.value }),
+    });
+    if (!res.ok || mine !== asked) return;
+    hint.textContent = (await res.json()).hint ?? '';
+  };
+  time.addEventListener('change', ask);
+  time.addEventListener('input', ask);
+  status.addEventListener('change', ask);
 }
 
 // Irreversible actions: the server asks for a yes on a page of its own (it works without script);

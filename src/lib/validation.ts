@@ -33,7 +33,10 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown, wh
 /** Updates may be back-dated freely but not dated ahead of the server's clock by more than this. */
 const CLOCK_SKEW_MS = 2 * 60_000;
 export const MAX_BODY_CHARS = 20_000;
-const MAX_NAME_CHARS = 200;
+export const MAX_NAME_CHARS = 200;
+export const MAX_DESCRIPTION_CHARS = 1000;
+/** A component status change's reason. */
+export const MAX_NOTE_CHARS = 500;
 
 export const nameField = z
   .string({ required_error: 'errors.field.nameRequired' })

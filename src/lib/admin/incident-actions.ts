@@ -15,14 +15,32 @@ import type { Config } from '../config';
 import type { Locale } from '../i18n/messages';
 import { previewUpdateEmail } from '../notifications/compose';
 import { requireConfirmation, type FormOutcome } from './run-form';
+import type { FilledTemplate } from '../templates/filled-templates';
+import { applyTemplate, templateRequest, type TemplateStep } from './template-apply';
 import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, translationsFrom, translationsOf } from './form-input';
 
 /** The email an update would send, shown under the form without posting anything. */
-export type MailPreview = ReturnType<typeof previewUpdateEmail>;
+type MailPreview = ReturnType<typeof previewUpdateEmail>;
 
-/** The incident page's forms: the email preview, or one of the writes below. */
-export function handleIncidentPageForm(db: Db, config: Config, incidentId: string, form: FormData, ctx: WriteContext, locale: Locale): FormOutcome<MailPreview> {
-  if (form.get('preview') === 'email') return { show: previewUpdateEmail(db, config, incidentId, { status: text(form, 'status'), body: text(form, 'body') }, locale, ctx.now) };
+/** What a round trip that writes nothing shows: the email preview, a template to fill in or to ask about, or just the form as typed (the time check). */
+export interface IncidentPageShown {
+  mail?: MailPreview;
+  template?: TemplateStep;
+}
+
+/** The incident page's forms: a look that writes nothing (email preview, time check, template), or one of the writes below. */
+export function handleIncidentPageForm(
+  db: Db,
+  config: Config,
+  incidentId: string,
+  form: FormData,
+  ctx: WriteContext,
+  locale: Locale,
+  templates: () => readonly FilledTemplate[],
+): FormOutcome<IncidentPageShown> {
+  if (form.get('preview') === 'email') return { show: { mail: previewUpdateEmail(db, config, incidentId, { status: text(form, 'status'), body: text(form, 'body') }, locale, ctx.now) } };
+  if (form.get('preview') === 'check') return { show: {} };
+  if (templateRequest(form)) return { show: { template: applyTemplate(form, templates(), 'body', config.defaultLocale) } };
   return handleIncidentForm(db, incidentId, form, ctx, config.timeZone);
 }
 

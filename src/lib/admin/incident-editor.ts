@@ -2,7 +2,6 @@ import type { Db } from '../../../db/open';
 import { loadComponentTree } from '../views/components';
 import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
-import { listTemplates } from '../templates/list-templates';
 import { eq } from 'drizzle-orm';
 import { incidents, incidentUpdates } from '../../../db/schema';
 import { incidentCadenceClock } from '../cadence/cadence-clock';
@@ -30,7 +29,6 @@ export function buildIncidentEditor(db: Db, id: string, now: number) {
     cadence: incident.kind === 'incident' && !isClosedStatus(incident.status) ? incidentCadenceClock(incident, cadenceMinutes, now) : null,
     // Affected components first: they are the ones an update usually changes.
     components: [...tree.all.filter((c) => affected.has(c.id)), ...tree.all.filter((c) => !affected.has(c.id))],
-    templates: listTemplates(db),
     updatesNewestFirst: [...incident.updates].reverse(),
     /** Each update's texts in other languages, as the correction form's fields (`body-<id>:ja`). */
     updateTranslations: updateTranslationFields(db, id),

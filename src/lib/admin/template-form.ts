@@ -2,13 +2,13 @@
 import type { Db } from '../../../db/open';
 import type { SessionUser } from '../auth/sessions';
 import type { POSTABLE_STATUSES } from '../status/vocabulary';
-import { actorFor, optionalText, text } from './form-input';
+import { actorFor, optionalText, text, translationsFrom } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 import { deleteTemplate } from '../templates/delete-template';
 import { saveTemplate } from '../templates/save-template';
 
 function readTemplateForm(form: FormData) {
-  return { name: text(form, 'name'), status: text(form, 'status') as (typeof POSTABLE_STATUSES)[number], body: text(form, 'body') };
+  return { name: text(form, 'name'), status: text(form, 'status') as (typeof POSTABLE_STATUSES)[number], body: text(form, 'body'), translations: translationsFrom(form, ['body']) };
 }
 
 /** Runs the submitted form and returns where to go next. */

@@ -5,13 +5,13 @@ import { componentGroups, components } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
-import { nameField, parseInput } from '../validation';
+import { MAX_DESCRIPTION_CHARS, nameField, parseInput } from '../validation';
 import { ShiraseError, fieldIssue } from '../errors';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 import { assertComponentNameFree } from './component-names';
 
-export const descriptionField = z.string().trim().max(1000, 'errors.field.descriptionTooLong').optional();
+export const descriptionField = z.string().trim().max(MAX_DESCRIPTION_CHARS, 'errors.field.descriptionTooLong').optional();
 
 const componentSchema = z.object({
   name: nameField,

@@ -6,7 +6,7 @@ import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { assertVersion, assertWritten, versionField } from '../edit-version';
 import { bumpChangeCounter } from '../site/change-counter';
-import { nameField, parseInput } from '../validation';
+import { MAX_DESCRIPTION_CHARS, nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 import { assertComponentNameFree } from './component-names';
@@ -15,10 +15,10 @@ const idField = z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickOne');
 
 const editSchema = z.object({
   name: nameField.optional(),
-  description: z.string().trim().max(1000, 'errors.field.descriptionTooLong').nullish(),
+  description: z.string().trim().max(MAX_DESCRIPTION_CHARS, 'errors.field.descriptionTooLong').nullish(),
   groupId: idField.nullish(),
   onlyShowIfDegraded: z.boolean().optional(),
-  translations: translationsSchema({ name: nameField, description: z.string().trim().max(1000) }),
+  translations: translationsSchema({ name: nameField, description: z.string().trim().max(MAX_DESCRIPTION_CHARS) }),
   version: versionField,
 });
 

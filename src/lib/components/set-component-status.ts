@@ -8,12 +8,12 @@ import { componentStatusAt, recordStatusChanges } from '../incidents/log';
 import { assertVersion, versionField } from '../edit-version';
 import { bumpChangeCounter } from '../site/change-counter';
 import { COMPONENT_STATUSES } from '../status/vocabulary';
-import { parseInput } from '../validation';
+import { MAX_NOTE_CHARS, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 
 const setStatusSchema = z.object({
   status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
-  note: z.string().trim().max(500, 'errors.field.reasonTooLong').optional(),
+  note: z.string().trim().max(MAX_NOTE_CHARS, 'errors.field.reasonTooLong').optional(),
   /** The component's version the caller saw; a change since then makes this a CONFLICT. */
   version: versionField,
 });

@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { LOCALES } from '../i18n/messages';
 
 const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** The editor's fields carry the same limits (maxlength). */
+export const MAX_TITLE_CHARS = 200;
+export const MAX_SLUG_CHARS = 80;
+export const MAX_SUMMARY_CHARS = 1000;
 
 const isoDateTime = z
   .union([z.string(), z.date()])
@@ -17,14 +21,14 @@ const isoDateTime = z
 
 export const frontMatterSchema = z
   .object({
-    title: z.string({ required_error: 'errors.field.titleRequired' }).trim().min(1, 'errors.field.titleRequired').max(200),
-    slug: z.string({ required_error: 'errors.field.slugRequired' }).regex(SLUG_PATTERN, 'errors.field.slugFormat').max(80),
+    title: z.string({ required_error: 'errors.field.titleRequired' }).trim().min(1, 'errors.field.titleRequired').max(MAX_TITLE_CHARS),
+    slug: z.string({ required_error: 'errors.field.slugRequired' }).regex(SLUG_PATTERN, 'errors.field.slugFormat').max(MAX_SLUG_CHARS),
     date: z
       .union([z.string(), z.date()])
       .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
       .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'errors.field.dateOnlyFormat')),
     incidents: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.incidentIds')).default([]),
-    summary: z.string().trim().max(1000, 'errors.field.summaryTooLong').default(''),
+    summary: z.string().trim().max(MAX_SUMMARY_CHARS, 'errors.field.summaryTooLong').default(''),
     published: isoDateTime.nullish(),
     locale: z.enum(LOCALES).default('en'),
   })

@@ -10,7 +10,7 @@ import { fileNameFor, frontMatterSchema, serializePostmortem } from './front-mat
 import { loadPostmortems, type PostmortemSources } from './load-postmortems';
 import { postmortemFolder, type PostmortemFolder } from './postmortem-path';
 
-const MAX_POSTMORTEM_CHARS = 200_000;
+export const MAX_POSTMORTEM_CHARS = 200_000;
 
 export interface PostmortemInput {
   /** The file being edited, when it already exists: only ever looked up among the folder's postmortems. */

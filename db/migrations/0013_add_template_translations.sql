@@ -1,0 +1,1 @@
+ALTER TABLE `update_templates` ADD `translations` text;

@@ -1,0 +1,53 @@
+// Field names as a person reads them, for the error summary above a form: the
+// form's own label ("Message (日本語)"), never the name the code gives the field.
+import type { FieldIssue } from '../errors';
+import { say } from '../errors';
+import { isLocale, t, type Locale, type MessageKey } from '../i18n/messages';
+
+const LABELS: Record<string, MessageKey> = {
+  name: 'admin.field.name',
+  groupName: 'admin.field.name',
+  body: 'admin.field.body',
+  resolveBody: 'admin.field.body',
+  cancelBody: 'admin.field.body',
+  status: 'admin.field.status',
+  displayAt: 'admin.field.displayAt',
+  resolveAt: 'admin.field.displayAt',
+  startedAt: 'admin.field.startedAt',
+  components: 'admin.field.components',
+  componentIds: 'admin.field.components',
+  template: 'admin.field.template',
+  impact: 'admin.field.impact',
+  description: 'admin.field.description',
+  email: 'admin.field.email',
+  password: 'admin.field.password',
+  title: 'admin.field.title',
+  slug: 'admin.field.slug',
+  summary: 'admin.field.summary',
+  note: 'admin.field.note',
+  scheduledFor: 'admin.field.scheduledFor',
+  scheduledUntil: 'admin.field.scheduledUntil',
+  version: 'admin.field.version',
+};
+
+const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' };
+
+/**
+ * The label of a field as an issue names it: `body`, `body-<update id>`,
+ * `translations.ja.body`, `components.0.status`… A field this list does not
+ * know is called "the form" rather than shown by its code name.
+ */
+function fieldLabel(locale: Locale, field: string): string {
+  const parts = field.split('.');
+  const language = parts[0] === 'translations' && parts[1] && isLocale(parts[1]) ? parts[1] : undefined;
+  const base = (language ? parts[2] : parts[0]) ?? '';
+  // Per-row fields carry the row's id: `body-k3j…`, `displayAt-k3j…`.
+  const key = LABELS[base] ?? LABELS[base.replace(/-[0-9a-z]+$/, '')] ?? 'admin.field.other';
+  const label = t(locale, key);
+  return language ? t(locale, 'admin.field.inLanguage', { label, language: LANGUAGE_NAMES[language] }) : label;
+}
+
+/** Each issue as "Label: what to fix", in the reader's language. */
+export function fieldSummary(locale: Locale, issues: readonly FieldIssue[]): string[] {
+  return issues.map((issue) => `${fieldLabel(locale, issue.field)}: ${say(locale, issue)}`);
+}
