@@ -61,7 +61,7 @@ test.describe('moving subscribers in and out', () => {
         await page.locator('#import-csv').fill('email\nnot-an-address\n');
         await page.locator('input[name="mode"][value="ask"]').check();
         await page.locator('#import-csv').evaluate((el) => (el as HTMLTextAreaElement).form!.requestSubmit());
-        await expect(page.locator('#import-problems li')).toHaveCount(1);
+        await expect(page.locator('.error-summary li')).toHaveCount(1);
         expect(await axeViolations(page)).toEqual([]);
         for (const width of [1280, 360]) {
           await page.setViewportSize({ width, height: 900 });

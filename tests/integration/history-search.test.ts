@@ -58,12 +58,13 @@ describe('the history search index', () => {
     writeFileSync(join(before, 'meta/_journal.json'), JSON.stringify(journal));
     const db = openDatabase(join(dir, 'old.db'));
     migrateDatabase(db, before);
-    // Today's verbs write a column a later migration adds: lend it to them, and take it back before migrating.
-    db.$client.exec('ALTER TABLE incident_updates ADD body_key text');
+    // Today's verbs write columns later migrations add: lend them, and take them back before migrating.
+    const lent = ['incident_updates ADD body_key text', 'incidents ADD update_cadence_minutes integer DEFAULT 60 NOT NULL', 'incidents ADD cadence_reminded_for integer'];
+    for (const column of lent) db.$client.exec(`ALTER TABLE ${column}`);
     const ctx = { now: Date.now() };
     const { incidentId } = openIncident(db, { name: 'Badger tunnel collapse', status: 'investigating', body: 'Digging resumed.', translations: { ja: { name: 'アナグマのトンネル崩落' } } }, ctx);
     postIncidentUpdate(db, incidentId, { status: 'resolved', body: 'Tunnel shored up with oak.' }, ctx);
-    db.$client.exec('ALTER TABLE incident_updates DROP COLUMN body_key');
+    for (const column of lent) db.$client.exec(`ALTER TABLE ${column.replace(/ ADD (\w+).*/, ' DROP COLUMN $1')}`);
 
     migrateDatabase(db);
     expect(found(db, 'badger')).toBe(1);

@@ -28,6 +28,8 @@ const LABELS: Record<string, MessageKey> = {
   scheduledFor: 'admin.field.scheduledFor',
   scheduledUntil: 'admin.field.scheduledUntil',
   version: 'admin.field.version',
+  csv: 'admin.field.list',
+  mode: 'admin.import.mode',
 };
 
 const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' };

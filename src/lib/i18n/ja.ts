@@ -888,7 +888,7 @@ export const ja: Record<MessageKey, string> = {
   'errors.import.unreadable': '一覧を CSV として読めませんでした ({line} 行目から)。引用符を確かめ、UTF-8 の CSV として保存してください。',
   'errors.import.empty': '一覧にアドレスがありません。CSV ファイルを選ぶか、1 行に 1 アドレスずつ貼り付けてください。',
   'errors.import.tooMany': '一覧は {n} 行あります。一度に取り込めるのは {max} 行までです。ファイルを分けてください。',
-  'errors.import.rows': '何も取り込んでいません。{n} 行を直す必要があります。フォームの下に挙げています。',
+  'errors.import.rows': '何も取り込んでいません。{n} 行を直す必要があります。',
   'errors.import.mode': '新しいアドレスの扱いを選んでください。',
   'errors.import.nothingNew': '取り込むものがありません。どのアドレスも、すでに一覧にある ({existing})、購読解除と記されている ({unsubscribed})、または重複している ({repeated}) ものです。',
   'errors.field.csvUnreadable': '{line} 行目を読めませんでした。引用符を確かめてください。',
@@ -937,6 +937,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.field.scheduledUntil': '終了日時',
   'admin.field.version': 'バージョン',
   'admin.field.other': 'フォーム',
+  'admin.field.list': '一覧',
   'admin.field.inLanguage': '{label}({language})',
   'errors.field.pickTemplate': '使うテンプレートを選んでください。',
 };

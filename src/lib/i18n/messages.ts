@@ -894,7 +894,7 @@ const en = {
   'errors.import.unreadable': 'The list could not be read as CSV (the trouble starts at line {line}). Check its quotes and save it as CSV in UTF-8.',
   'errors.import.empty': 'The list has no addresses. Choose a CSV file, or paste one address per line.',
   'errors.import.tooMany': 'The list has {n} rows; at most {max} are imported at a time. Split it into smaller files.',
-  'errors.import.rows': 'Nothing was imported: {n} lines need fixing. They are listed under the form.',
+  'errors.import.rows': 'Nothing was imported: {n} lines need fixing.',
   'errors.import.mode': 'Choose what happens to the new addresses.',
   'errors.import.nothingNew': 'Nothing to import: every address is already on the list ({existing}), marked unsubscribed ({unsubscribed}) or repeated ({repeated}).',
   'errors.field.csvUnreadable': 'Line {line} could not be read: check its quotes.',
@@ -943,6 +943,7 @@ const en = {
   'admin.field.scheduledUntil': 'Ends at',
   'admin.field.version': 'Version',
   'admin.field.other': 'The form',
+  'admin.field.list': 'The list',
   'admin.field.inLanguage': '{label} ({language})',
   'errors.field.pickTemplate': 'Choose a template to use.',
 } as const;
