@@ -9,7 +9,8 @@ import { lastLocalDays, localDateKey } from '../time';
 import { DOWNTIME_WEIGHTS } from '../status/uptime';
 import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime } from '../views/status-page';
 import { readPageId } from '../site/page-identity';
-import { loadComponentTree, loadStatusLedgers, type ComponentTree } from '../views/components';
+import { loadComponentTree, loadStatusLedgers, statusChangeTimes, type ComponentTree } from '../views/components';
+import { siteChangedAt } from '../site/change-counter';
 import { attachPostmortems, loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
 import { loadPostmortems, postmortemFor } from '../postmortems/load-postmortems';
 import type { ComponentStatus } from '../status/vocabulary';
@@ -42,30 +43,31 @@ export interface ApiComponent {
   components?: string[];
 }
 
-function pageObject(ctx: ApiContext, tree: ComponentTree, list: IncidentView[]) {
-  const times = [
-    ...tree.all.map((c) => c.updatedAt),
-    ...tree.groups.map((g) => g.updatedAt),
-    ...list.map((i) => i.updatedAt),
-  ];
+// page.updated_at is the same on every endpoint at one moment and never
+// goes back (clients poll it to learn whether anything changed), so it is
+// the site's last change, not the latest of what one endpoint lists.
+function pageObject(ctx: ApiContext) {
   return {
     id: readPageId(ctx.db) ?? '',
     name: ctx.config.siteName,
     url: ctx.config.siteUrl,
     time_zone: ctx.config.timeZone,
-    updated_at: iso(times.length > 0 ? Math.max(...times) : 0),
+    updated_at: iso(siteChangedAt(ctx.db, ctx.now)),
   };
 }
 
 function componentObjects(ctx: ApiContext, tree: ComponentTree): ApiComponent[] {
   const pageId = readPageId(ctx.db) ?? '';
   const out: ApiComponent[] = [];
+  // A component's updated_at is its last change of any kind: an edit, or its status.
+  const statusTimes = statusChangeTimes(ctx.db, ctx.now);
+  const changed = (c: ComponentTree['all'][number]) => Math.max(c.updatedAt, statusTimes.get(c.id) ?? 0);
   const leaf = (c: ComponentTree['all'][number]): ApiComponent => ({
     id: c.id,
     name: c.name,
     status: c.status,
     created_at: iso(c.createdAt)!,
-    updated_at: iso(c.updatedAt)!,
+    updated_at: iso(changed(c))!,
     position: c.position,
     description: c.description,
     showcase: true,
@@ -81,7 +83,7 @@ function componentObjects(ctx: ApiContext, tree: ComponentTree): ApiComponent[] 
       name: g.name,
       status: g.status,
       created_at: iso(g.createdAt)!,
-      updated_at: iso(g.updatedAt)!,
+      updated_at: iso(Math.max(g.updatedAt, ...g.components.map(changed)))!,
       position: g.position,
       description: g.description,
       showcase: false,
@@ -180,7 +182,7 @@ export function summaryJson(ctx: ApiContext) {
     const unresolved = incidentList(ctx, UNRESOLVED_INCIDENT_STATUSES);
     const maintenances = maintenanceList(ctx, OPEN_MAINTENANCE_STATUSES);
     return {
-      page: pageObject(ctx, tree, [...unresolved, ...maintenances]),
+      page: pageObject(ctx),
       components,
       incidents: unresolved.map((i) => incidentObject(ctx, i, components)),
       scheduled_maintenances: maintenances.map((i) => incidentObject(ctx, i, components)),
@@ -193,31 +195,31 @@ export function statusJson(ctx: ApiContext) {
   return readSnapshot(ctx.db, () => {
     const { tree } = load(ctx);
     const unresolved = incidentList(ctx, UNRESOLVED_INCIDENT_STATUSES);
-    return { page: pageObject(ctx, tree, unresolved), status: statusObject(tree, unresolved) };
+    return { page: pageObject(ctx), status: statusObject(tree, unresolved) };
   });
 }
 
 export function componentsJson(ctx: ApiContext) {
   return readSnapshot(ctx.db, () => {
-    const { tree, components } = load(ctx);
-    return { page: pageObject(ctx, tree, []), components };
+    const { components } = load(ctx);
+    return { page: pageObject(ctx), components };
   });
 }
 
 export function incidentsJson(ctx: ApiContext, which: 'all' | 'unresolved') {
   return readSnapshot(ctx.db, () => {
-    const { tree, components } = load(ctx);
+    const { components } = load(ctx);
     const list = incidentList(ctx, which === 'all' ? undefined : UNRESOLVED_INCIDENT_STATUSES);
-    return { page: pageObject(ctx, tree, list), incidents: list.map((i) => incidentObject(ctx, i, components)) };
+    return { page: pageObject(ctx), incidents: list.map((i) => incidentObject(ctx, i, components)) };
   });
 }
 
 export function scheduledMaintenancesJson(ctx: ApiContext, which: 'all' | 'upcoming' | 'active') {
   return readSnapshot(ctx.db, () => {
-    const { tree, components } = load(ctx);
+    const { components } = load(ctx);
     const statuses = which === 'all' ? undefined : which === 'upcoming' ? UPCOMING_MAINTENANCE_STATUSES : ACTIVE_MAINTENANCE_STATUSES;
     const list = maintenanceList(ctx, statuses);
-    return { page: pageObject(ctx, tree, list), scheduled_maintenances: list.map((i) => incidentObject(ctx, i, components)) };
+    return { page: pageObject(ctx), scheduled_maintenances: list.map((i) => incidentObject(ctx, i, components)) };
   });
 }
 
@@ -229,7 +231,7 @@ export function uptimeJson(ctx: ApiContext) {
     const windowIncidents = loadWindowIncidents(ctx.db, days[0]!.start);
     const ledgers = loadStatusLedgers(ctx.db, days[0]!.start);
     return {
-      page: pageObject(ctx, tree, []),
+      page: pageObject(ctx),
       time_zone: ctx.config.timeZone,
       formula: {
         major_outage: DOWNTIME_WEIGHTS.major_outage,

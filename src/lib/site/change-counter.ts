@@ -13,6 +13,37 @@ export function bumpChangeCounter(tx: Tx): void {
     .values({ key: 'change_counter', value: '1' })
     .onConflictDoUpdate({ target: siteState.key, set: { value: sql`cast(${siteState.value} as integer) + 1` } })
     .run();
+  // When the site last changed, in milliseconds, for the API's page.updated_at.
+  // It only ever moves forward, even if the clock is set back.
+  const nowMs = sql`cast(unixepoch('subsec') * 1000 as integer)`;
+  tx.insert(siteState)
+    .values({ key: 'changed_at', value: sql`${nowMs}` })
+    .onConflictDoUpdate({ target: siteState.key, set: { value: sql`max(cast(${siteState.value} as integer), ${nowMs})` } })
+    .run();
+}
+
+/**
+ * When anything public last changed: the latest of the recorded change time
+ * and every stored change (components, groups, incidents and their updates,
+ * status changes in force by `now`). One answer for every endpoint at one
+ * moment, and never earlier than a previous answer, since the recorded time
+ * only moves forward.
+ */
+export function siteChangedAt(db: Pick<Db, '$client'>, now: number): number {
+  const row = db.$client
+    .prepare(
+      `select max(
+         coalesce((select cast(value as integer) from site_state where key = 'changed_at'), 0),
+         coalesce((select max(updated_at) from components), 0),
+         coalesce((select max(updated_at) from component_groups), 0),
+         coalesce((select max(updated_at) from incidents), 0),
+         coalesce((select max(updated_at) from incident_updates), 0),
+         coalesce((select max(max(at, created_at)) from component_status_changes where at <= ?), 0)
+       )`,
+    )
+    .pluck()
+    .get(now) as number;
+  return row;
 }
 
 /**

@@ -110,3 +110,15 @@ export function findComponent(db: Db, id: string, now: number, locale?: Locale):
   if (!/^[0-9a-z]{12}$/.test(id)) return undefined;
   return loadComponentTree(db, now, locale).all.find((c) => c.id === id);
 }
+
+/**
+ * When each component last changed status, by `now`: a change counts from
+ * when it took effect or was written, whichever is later (a back-dated one
+ * is news when it is written; a scheduled one when it starts).
+ */
+export function statusChangeTimes(db: Db, now: number): Map<string, number> {
+  const rows = db.$client
+    .prepare('select component_id as id, max(max(at, created_at)) as at from component_status_changes where at <= ? group by component_id')
+    .all(now) as { id: string; at: number }[];
+  return new Map(rows.map((r) => [r.id, r.at]));
+}
