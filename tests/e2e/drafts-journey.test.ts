@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { axeViolations, SHOTS, signInAsDemoAdmin } from '../support/browser-checks';
+import { axeViolations, SHOTS, signInAsDemoAdmin, tokyoLocal } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 let server: ServerProcess;
@@ -13,12 +13,6 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-/** The wall-clock time `minutesAgo` minutes ago in the page's zone, as a datetime-local input wants it. */
-function tokyoLocal(minutesAgo: number): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
-    .format(new Date(Date.now() - minutesAgo * 60_000))
-    .replace(' ', 'T');
-}
 
 async function signedIn(colorScheme: 'light' | 'dark' = 'light', width = 1280): Promise<Page> {
   const context = await browser.newContext({ colorScheme, viewport: { width, height: width === 360 ? 740 : 900 }, bypassCSP: true });

@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from '@playwright/test';
-import { axeViolations, signInAsDemoAdmin } from '../support/browser-checks';
+import { axeViolations, signInAsDemoAdmin, tokyoLocal } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 let server: ServerProcess;
@@ -14,12 +14,6 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-/** The wall-clock time `minutesAgo` minutes ago in the page's zone, as a datetime-local input wants it. */
-function tokyoLocal(minutesAgo: number): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
-    .format(new Date(Date.now() - minutesAgo * 60_000))
-    .replace(' ', 'T');
-}
 
 // The whole staff side of an outage in one run: a draft while facts are
 // gathered, published with a notification, a missed cadence that reminds

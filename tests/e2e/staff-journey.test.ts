@@ -1,5 +1,5 @@
 import { expect, test, type Browser } from '@playwright/test';
-import { signInAsDemoAdmin } from '../support/browser-checks';
+import { signInAsDemoAdmin, tokyoLocal } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 let server: ServerProcess;
@@ -14,12 +14,6 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-/** The wall-clock time `minutesAgo` minutes ago in the page's zone, as a datetime-local input wants it. */
-function tokyoLocal(minutesAgo: number): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
-    .format(new Date(Date.now() - minutesAgo * 60_000))
-    .replace(' ', 'T');
-}
 
 test.describe('staff running an incident', () => {
   test('sign in, open it on two components, post updates (one back-dated), resolve, and the public page follows', async () => {

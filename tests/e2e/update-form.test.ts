@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { axeViolations, SHOTS, signInAsDemoAdmin } from '../support/browser-checks';
+import { axeViolations, SHOTS, signInAsDemoAdmin, tokyoLocal } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 
 let server: ServerProcess;
@@ -12,12 +12,6 @@ test.beforeAll(async ({ browser: shared }) => {
 test.afterAll(async () => {
   await server?.stop();
 });
-
-function tokyoLocal(minutesAgo: number): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
-    .format(new Date(Date.now() - minutesAgo * 60_000))
-    .replace(' ', 'T');
-}
 
 async function shoot(page: Page, name: string): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {

@@ -34,3 +34,10 @@ export async function signInAsDemoAdmin(page: Page, server: ServerProcess): Prom
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(/\/admin$/);
 }
+
+/** The wall-clock time `minutesAgo` minutes ago in the page's zone (the demo's Asia/Tokyo), as a datetime-local input wants it. */
+export function tokyoLocal(minutesAgo: number): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
+    .format(new Date(Date.now() - minutesAgo * 60_000))
+    .replace(' ', 'T');
+}

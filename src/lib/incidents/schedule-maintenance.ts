@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/record-audit';
 import { enqueueEvent } from '../notifications/enqueue';
 import { parseInput } from '../validation';
 import { scheduleMaintenanceSchema, type ScheduleMaintenanceInput } from './input';
-import { assertComponentsExist, insertUpdate, linkComponents, refreshIncident } from './log';
+import { assertComponentsExist, insertUpdate, linkComponents, refreshIncident, type Tx } from './log';
 import type { WriteContext } from '../write-context';
 import { pick, serializeTranslations } from '../i18n/translations';
 import { ShiraseError, fieldIssue } from '../errors';
@@ -37,27 +37,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
   }
   if (data.pastRecord) return recordPastMaintenance(db, data, ctx);
   return db.transaction((tx) => {
-    assertComponentsExist(tx, data.componentIds, 'componentIds');
-    const incidentId = data.id ?? newPublicId();
-    tx.insert(incidents)
-      .values({
-        id: incidentId,
-        kind: 'maintenance',
-        name: data.name,
-        translations: serializeTranslations(pick(data.translations, 'name')),
-        impact: data.impact ?? 'maintenance',
-        impactOverride: data.impact !== undefined && data.impact !== 'maintenance',
-        declaredStartAt: null,
-        status: 'scheduled',
-        startedAt: data.scheduledFor,
-        scheduledFor: data.scheduledFor,
-        scheduledUntil: data.scheduledUntil,
-        autoTransitions: data.autoTransitions,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      })
-      .run();
-    linkComponents(tx, incidentId, data.componentIds);
+    const incidentId = insertWindow(tx, data, ctx, { status: 'scheduled', autoTransitions: data.autoTransitions, backfilled: false });
     // The announcement is shown when it was made, never later than the window it announces.
     const updateId = insertUpdate(tx, {
       incidentId,
@@ -83,28 +63,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
  */
 function recordPastMaintenance(db: Db, data: z.output<ReturnType<typeof scheduleMaintenanceSchema>>, ctx: WriteContext): { incidentId: string } {
   return db.transaction((tx) => {
-    assertComponentsExist(tx, data.componentIds, 'componentIds');
-    const incidentId = data.id ?? newPublicId();
-    tx.insert(incidents)
-      .values({
-        id: incidentId,
-        kind: 'maintenance',
-        name: data.name,
-        translations: serializeTranslations(pick(data.translations, 'name')),
-        impact: data.impact ?? 'maintenance',
-        impactOverride: data.impact !== undefined && data.impact !== 'maintenance',
-        declaredStartAt: null,
-        status: 'completed',
-        startedAt: data.scheduledFor,
-        scheduledFor: data.scheduledFor,
-        scheduledUntil: data.scheduledUntil,
-        autoTransitions: false,
-        backfilled: true,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-      })
-      .run();
-    linkComponents(tx, incidentId, data.componentIds);
+    const incidentId = insertWindow(tx, data, ctx, { status: 'completed', autoTransitions: false, backfilled: true });
     insertUpdate(tx, { incidentId, status: 'in_progress', body: data.body, displayAt: data.scheduledFor, notify: false, now: ctx.now, translations: pick(data.translations, 'body') });
     insertUpdate(tx, { incidentId, status: 'completed', body: t('en', 'auto.maintenance_completed'), bodyKey: 'maintenance_completed', displayAt: data.scheduledUntil, notify: false, now: ctx.now });
     refreshIncident(tx, incidentId, ctx.now);
@@ -112,4 +71,36 @@ function recordPastMaintenance(db: Db, data: z.output<ReturnType<typeof schedule
     bumpChangeCounter(tx);
     return { incidentId };
   });
+}
+
+/** The window itself and its components, as scheduled or as a record of past work. */
+function insertWindow(
+  tx: Tx,
+  data: z.output<ReturnType<typeof scheduleMaintenanceSchema>>,
+  ctx: WriteContext,
+  as: { status: 'scheduled' | 'completed'; autoTransitions: boolean; backfilled: boolean },
+): string {
+  assertComponentsExist(tx, data.componentIds, 'componentIds');
+  const incidentId = data.id ?? newPublicId();
+  tx.insert(incidents)
+    .values({
+      id: incidentId,
+      kind: 'maintenance',
+      name: data.name,
+      translations: serializeTranslations(pick(data.translations, 'name')),
+      impact: data.impact ?? 'maintenance',
+      impactOverride: data.impact !== undefined && data.impact !== 'maintenance',
+      declaredStartAt: null,
+      status: as.status,
+      startedAt: data.scheduledFor,
+      scheduledFor: data.scheduledFor,
+      scheduledUntil: data.scheduledUntil,
+      autoTransitions: as.autoTransitions,
+      backfilled: as.backfilled,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    })
+    .run();
+  linkComponents(tx, incidentId, data.componentIds);
+  return incidentId;
 }
