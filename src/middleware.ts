@@ -2,6 +2,7 @@ import { defineMiddleware } from 'astro:middleware';
 import type { APIContext } from 'astro';
 import type { AppContext } from './lib/app-context';
 import { findSessionUser, SESSION_COOKIE } from './lib/auth/sessions';
+import { localizedPath } from './lib/i18n/locale-path';
 
 /** Staff routes are decided by the route that will run, never by how the path was spelled. */
 function isStaffRoute(routePattern: string): boolean {
@@ -27,15 +28,28 @@ function guardStaff(context: APIContext, app: AppContext, route: string): Respon
   return undefined;
 }
 
+/**
+ * Staff screens read in Japanese stay in Japanese: a redirect from a /ja/admin
+ * page (after a save, to sign in) keeps the prefix the request came with. The
+ * handlers name plain /admin paths; the language is the request's, not theirs.
+ */
+function keepLanguage(response: Response, prefix: string): Response {
+  const location = response.headers.get('location');
+  if (!prefix || response.status < 300 || response.status > 399 || !location || !/^\/admin(?:[/?#]|$)/.test(location)) return response;
+  const headers = new Headers(response.headers);
+  headers.set('location', localizedPath(prefix, location));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 export const onRequest = defineMiddleware(async (context, next) => {
   // The render thread hands every request its context as locals (see render-thread.ts),
   // with any /ja/ prefix already taken off, so the route Astro runs is the one guarded here.
   const app = context.locals.shirase;
   if (isStaffRoute(context.routePattern)) {
     const answer = guardStaff(context, app, context.routePattern);
-    if (answer) return answer;
+    if (answer) return keepLanguage(answer, context.locals.localePrefix);
   }
-  const response = await next();
+  const response = keepLanguage(await next(), context.locals.localePrefix);
   response.headers.set('content-language', context.locals.locale);
   // Astro names no charset for pages; browsers must not guess one.
   if (response.headers.get('content-type') === 'text/html') response.headers.set('content-type', 'text/html; charset=utf-8');

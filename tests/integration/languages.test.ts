@@ -148,6 +148,19 @@ describe('error messages', () => {
     expect(html).toContain('保存されませんでした。2 か所の入力を直してください。');
   });
 
+  it('keep a Japanese staff member on Japanese pages after a save and when asked to sign in', async () => {
+    const { signedInStaff } = await import('../support/staff');
+    const staff = await signedInStaff(site);
+    const saved = await staff.post('/ja/admin/incidents/new', { name: '言語の確認', status: 'investigating', body: '確認中です。' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toMatch(/^\/ja\/admin\/incidents\/[a-z0-9]{12}\?done=opened$/);
+    const english = await staff.post('/admin/incidents/new', { name: 'Language check', status: 'investigating', body: 'Checking.' });
+    expect(english.headers.get('location')).toMatch(/^\/admin\/incidents\//);
+    const stranger = await fetch(site.url + '/ja/admin/settings', { redirect: 'manual' });
+    expect(stranger.status).toBe(303);
+    expect(stranger.headers.get('location')).toBe(`/ja/admin/login?next=${encodeURIComponent('/admin/settings')}`);
+  });
+
   it('come from the catalogs with their parameters, for a Japanese admin and the write API alike', async () => {
     const { signedInStaff } = await import('../support/staff');
     const staff = await signedInStaff(site);
