@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -142,6 +143,8 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     }
     return caughtUp;
   };
+  // The folder staff's postmortems go to exists from the start, so a file an editor drops in is noticed at once.
+  mkdirSync(config.postmortems.dir, { recursive: true });
   const feed = startChangeFeed({ db, databasePath: config.databasePath, postmortems: config.postmortems, changed: () => void checkForChanges(), safetyNetMs: options.changePollMs });
   const stopTimers = startTimers({ db, config, now, log, changed: () => void checkForChanges(), maintenancePollMs: options.maintenancePollMs });
   const stopBackups = startBackupSchedule(db, config, { now, log, remoteRetryMs: options.backupRetryMs });
