@@ -52,7 +52,7 @@ function pageObject(ctx: ApiContext) {
     name: ctx.config.siteName,
     url: ctx.config.siteUrl,
     time_zone: ctx.config.timeZone,
-    updated_at: iso(siteChangedAt(ctx.db, ctx.now)),
+    updated_at: iso(siteChangedAt(ctx.db)),
   };
 }
 

@@ -23,27 +23,25 @@ export function bumpChangeCounter(tx: Tx): void {
 }
 
 /**
- * When anything public last changed: the latest of the recorded change time
- * and every stored change (components, groups, incidents and their updates,
- * status changes in force by `now`). One answer for every endpoint at one
- * moment, and never earlier than a previous answer, since the recorded time
- * only moves forward.
+ * When anything public last changed: the time recorded with every write
+ * (bumpChangeCounter), so one answer for every endpoint at one moment, and
+ * never earlier than a previous answer. A database whose last write came
+ * before that time was recorded answers with its latest stored change.
  */
-export function siteChangedAt(db: Pick<Db, '$client'>, now: number): number {
-  const row = db.$client
+export function siteChangedAt(db: Pick<Db, '$client'>): number {
+  const recorded = db.$client.prepare("select cast(value as integer) from site_state where key = 'changed_at'").pluck().get() as number | undefined;
+  if (recorded !== undefined) return recorded;
+  return db.$client
     .prepare(
       `select max(
-         coalesce((select cast(value as integer) from site_state where key = 'changed_at'), 0),
          coalesce((select max(updated_at) from components), 0),
          coalesce((select max(updated_at) from component_groups), 0),
          coalesce((select max(updated_at) from incidents), 0),
-         coalesce((select max(updated_at) from incident_updates), 0),
-         coalesce((select max(max(at, created_at)) from component_status_changes where at <= ?), 0)
+         coalesce((select max(created_at) from component_status_changes), 0)
        )`,
     )
     .pluck()
-    .get(now) as number;
-  return row;
+    .get() as number;
 }
 
 /**
