@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob } from 'drizzle-orm/sqlite-core';
 
 // Every time is integer milliseconds since the epoch (UTC).
@@ -134,6 +135,8 @@ export const incidentDrafts = sqliteTable(
     id: text('id').primaryKey(),
     input: text('input').notNull(),
     authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Set for a suggested update to this incident (such as recovery when its alerts resolve); null for a new incident. */
+    incidentId: text('incident_id').references(() => incidents.id, { onDelete: 'cascade' }),
     /** Raised by every save; see components.version. */
     version: integer('version').notNull().default(1),
     createdAt: integer('created_at').notNull(),
@@ -218,6 +221,8 @@ export const users = sqliteTable('users', {
   totpEnabledAt: integer('totp_enabled_at'),
   /** The last time step a code was accepted for, so a code is never accepted twice. */
   totpLastStep: integer('totp_last_step'),
+  /** On call: told first when an alert or a check suggests an incident (with nobody on call, every admin is). */
+  onCall: integer('on_call', { mode: 'boolean' }).notNull().default(false),
 });
 
 /** One-time recovery codes for two-factor sign-in, stored hashed. */
@@ -404,4 +409,136 @@ export const throttleHits = sqliteTable(
     at: integer('at').notNull(),
   },
   (t) => [index('throttle_subject_at').on(t.subject, t.at)],
+);
+
+/**
+ * What turns alerts into incidents: matchers on an alert's labels (all must
+ * hold), the components and status its incident sets, whether the incident
+ * waits for a person (suggest) or opens at once (publish), and what happens
+ * when the alerts resolve. Rules are tried in position order; the first that
+ * matches takes the alert.
+ */
+export const alertRules = sqliteTable('alert_rules', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** JSON: [{"label": "service", "op": "=", "value": "api"}]; op is one of = != =~ !~. */
+  matchers: text('matchers').notNull(),
+  /** JSON: [{"componentId": "…", "status": "major_outage"}], set while the alerts fire. */
+  components: text('components').notNull().default('[]'),
+  incidentStatus: text('incident_status', { enum: ['investigating', 'identified'] }).notNull().default('investigating'),
+  impact: text('impact', { enum: ['none', 'minor', 'major', 'critical'] }).notNull().default('minor'),
+  action: text('action', { enum: ['suggest', 'publish'] }).notNull().default('suggest'),
+  /** Subscribers are told when the rule publishes (opening and recovery). */
+  notify: integer('notify', { mode: 'boolean' }).notNull().default(false),
+  recovery: text('recovery', { enum: ['suggest', 'apply'] }).notNull().default('suggest'),
+  recoveryStatus: text('recovery_status', { enum: ['monitoring', 'resolved'] }).notNull().default('resolved'),
+  /** JSON: {"en": {"name": "…", "body": "…", "recovery": "…"}, "ja": {…}}, with template variables; null uses the built-in texts. */
+  texts: text('texts'),
+  position: integer('position').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  version: integer('version').notNull().default(1),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * One firing group for one rule: the alerts a source sent under one group key
+ * that the same rule (or no rule) took. It owns one draft or incident; later
+ * alerts of the group append to it, and when every alert has resolved the
+ * group closes and recovery is suggested or applied. A group that fires again
+ * after closing is a new group.
+ */
+export const alertGroups = sqliteTable(
+  'alert_groups',
+  {
+    id: text('id').primaryKey(),
+    source: text('source', { enum: ['alertmanager', 'grafana', 'webhook', 'check'] }).notNull(),
+    groupKey: text('group_key').notNull(),
+    /** The rule's id, or '' for alerts no rule matched (kept not null so the open-group index covers them). */
+    ruleKey: text('rule_key').notNull(),
+    state: text('state', { enum: ['firing', 'resolved'] }).notNull(),
+    /** The draft waiting for approval (a suggested incident), until it is published or deleted. */
+    draftId: text('draft_id'),
+    incidentId: text('incident_id').references(() => incidents.id, { onDelete: 'set null' }),
+    /** The suggested recovery update, once the alerts resolved on a rule that suggests. */
+    recoveryDraftId: text('recovery_draft_id'),
+    firedAt: integer('fired_at').notNull(),
+    resolvedAt: integer('resolved_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('alert_groups_open').on(t.source, t.groupKey, t.ruleKey).where(sql`state = 'firing'`),
+    index('alert_groups_draft').on(t.draftId),
+    index('alert_groups_incident').on(t.incidentId),
+  ],
+);
+
+/** Each alert a group has seen, by its fingerprint and start: a repeated delivery finds it and changes nothing. */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => alertGroups.id, { onDelete: 'cascade' }),
+    source: text('source').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    startsAt: integer('starts_at').notNull(),
+    status: text('status', { enum: ['firing', 'resolved'] }).notNull(),
+    name: text('name').notNull(),
+    summary: text('summary'),
+    /** JSON object of the alert's labels. */
+    labels: text('labels').notNull(),
+    endsAt: integer('ends_at'),
+    url: text('url'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [uniqueIndex('alerts_occurrence').on(t.source, t.fingerprint, t.startsAt), index('alerts_group').on(t.groupId)],
+);
+
+/** A probe run from Shirase itself: HTTP(S) or TCP, every interval_seconds (30 or more). */
+export const checks = sqliteTable('checks', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['http', 'tcp'] }).notNull(),
+  /** A URL for http, host:port for tcp. */
+  target: text('target').notNull(),
+  intervalSeconds: integer('interval_seconds').notNull().default(60),
+  timeoutMs: integer('timeout_ms').notNull().default(10_000),
+  /** Expected HTTP status: "200", or a range "200-399". */
+  expectedStatus: text('expected_status').notNull().default('200-399'),
+  keyword: text('keyword'),
+  /** Warn when the certificate expires within this many days; null never warns. */
+  certWarnDays: integer('cert_warn_days'),
+  /** Consecutive failures before the check fires its alert. */
+  failuresBefore: integer('failures_before').notNull().default(3),
+  /** JSON object of extra labels its alert carries, for rules to match (for example {"service": "api"}). */
+  labels: text('labels').notNull().default('{}'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  state: text('state', { enum: ['unknown', 'up', 'down'] }).notNull().default('unknown'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  /** When the current run of failures began (the alert's start). */
+  failingSince: integer('failing_since'),
+  lastCheckedAt: integer('last_checked_at'),
+  certExpiresAt: integer('cert_expires_at'),
+  version: integer('version').notNull().default(1),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Every run of every check, kept 90 days: the chart staff see. */
+export const checkResults = sqliteTable(
+  'check_results',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    checkId: text('check_id')
+      .notNull()
+      .references(() => checks.id, { onDelete: 'cascade' }),
+    at: integer('at').notNull(),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    ms: integer('ms'),
+    statusCode: integer('status_code'),
+    error: text('error'),
+  },
+  (t) => [index('check_results_check_at').on(t.checkId, t.at), index('check_results_at').on(t.at)],
 );

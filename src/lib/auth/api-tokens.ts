@@ -5,7 +5,7 @@ import { ShiraseError } from '../errors';
 import type { Actor } from '../write-context';
 import { hashToken } from './sessions';
 
-export const TOKEN_SCOPES = ['read', 'incidents', 'components', 'maintenance'] as const;
+export const TOKEN_SCOPES = ['read', 'incidents', 'components', 'maintenance', 'alerts'] as const;
 
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
