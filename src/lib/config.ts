@@ -91,6 +91,7 @@ const configSchema = z.object({
     .min(1)
     .optional()
     .describe("an rclone destination (such as offsite:shirase-backups) each scheduled backup is copied to; rclone reads its own configuration"),
+  CHECKS: z.enum(['on', 'off']).default('on').describe("on runs the HTTP and TCP checks staff set up under Admin → Checks; off leaves them idle (for a copy of the site that must not probe anything)"),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')
@@ -141,6 +142,8 @@ export interface Config {
   /** How often the missed-cadence check runs, in milliseconds. */
   cadenceCheckMs: number;
   worker: 'inline' | 'off';
+  /** Whether the server runs the checks (CHECKS). */
+  checks: 'on' | 'off';
   /**
    * Which hops of X-Forwarded-For are trusted proxies: none (the connection's
    * address is the client), the nearest N hops, or the proxies' addresses.
@@ -209,5 +212,6 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     reminderMinutes: c.REMINDER_MINUTES,
     cadenceCheckMs: c.CADENCE_CHECK_SECONDS * 1000,
     worker: c.WORKER,
+    checks: c.CHECKS,
   };
 }

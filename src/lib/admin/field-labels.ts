@@ -30,6 +30,15 @@ const LABELS: Record<string, MessageKey> = {
   version: 'admin.field.version',
   csv: 'admin.field.list',
   mode: 'admin.import.mode',
+  kind: 'checks.field.kind',
+  target: 'checks.field.target',
+  intervalSeconds: 'checks.field.interval',
+  timeoutSeconds: 'checks.field.timeout',
+  expectedStatus: 'checks.field.expectedStatus',
+  keyword: 'checks.field.keyword',
+  certWarnDays: 'checks.field.certWarnDays',
+  failuresBefore: 'checks.field.failuresBefore',
+  labels: 'checks.field.labels',
 };
 
 const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' };

@@ -18,6 +18,8 @@ const NOTICES = {
   draftDeleted: 'admin.notice.draftDeleted',
   recorded: 'admin.notice.recorded',
   cadence: 'admin.notice.cadence',
+  checkAdded: 'checks.notice.added',
+  checkDeleted: 'checks.notice.deleted',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */

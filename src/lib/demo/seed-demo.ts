@@ -11,6 +11,7 @@ import { runMaintenanceWindows } from '../incidents/run-maintenance-windows';
 import type { ComponentStatus, IncidentStatus } from '../status/vocabulary';
 import { addLocalDays, zonedTimeToUtc, HOUR, MINUTE } from '../time';
 import { JUNE_18 } from './june-18';
+import { createCheck } from '../checks/save-check';
 
 /** True when the database holds no components and no incidents yet. */
 export function isDatabaseEmpty(db: Db): boolean {
@@ -200,8 +201,10 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
 }
 
 /** Seeds the demo: components, the June 18 renewal outage, recent incidents and maintenance. */
-export function seedDemo(db: Db, now: number, timeZone: string): void {
+export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string): void {
   const c = seedComponents(db, now);
   seedJune18(db, c, now);
   seedRecent(db, c, now, timeZone);
+  // The demo checks its own API, so the checks screens have something to show from the first minute.
+  if (siteUrl) createCheck(db, { name: 'Status API', kind: 'http', target: `${siteUrl}/api/v2/status.json`, intervalSeconds: 60, timeoutSeconds: 10, expectedStatus: '200', keyword: '"indicator"', failuresBefore: 3, labels: 'service=api' }, { now });
 }
