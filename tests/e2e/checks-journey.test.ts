@@ -85,7 +85,7 @@ test.describe('checks', () => {
     const id = backfillDemoCheck(server.databasePath);
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const width of [1280, 360]) {
-        const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
+        const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
         const page = await context.newPage();
         await signInAsDemoAdmin(page, server);
         for (const lang of ['en', 'ja'] as const) {

@@ -5,6 +5,18 @@
 import { escapeHtml } from '../views/uptime-strip-html';
 import { t, type Locale } from '../i18n/messages';
 import { formatDate, formatDateTime, formatPercent, formatTime, zoneAbbreviation } from '../i18n/format';
+
+const dayMonth = new Map<string, Intl.DateTimeFormat>();
+/** "31 Oct", "10/31": a tick needs no year, and a narrow chart has no room for one. */
+function formatDayMonth(ms: number, locale: Locale, timeZone: string): string {
+  const key = `${locale}|${timeZone}`;
+  let f = dayMonth.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, month: locale === 'ja' ? 'numeric' : 'short', day: 'numeric' });
+    dayMonth.set(key, f);
+  }
+  return f.format(ms);
+}
 import type { ChartBucket, ChartRange } from './check-views';
 
 /** The smallest 1, 2 or 5 times a power of ten at or above `value`. */
@@ -31,7 +43,7 @@ function draw(buckets: ChartBucket[], range: ChartRange, locale: Locale, timeZon
   const height = 230;
   const left = 52;
   const right = 10;
-  const top = 14;
+  const top = 26;
   const plotBottom = 150;
   const failTop = 160;
   const failBottom = 184;
@@ -63,7 +75,7 @@ function draw(buckets: ChartBucket[], range: ChartRange, locale: Locale, timeZon
   const failures = buckets
     .map((b, i) => {
       if (b.failures === 0) return '';
-      const h = Math.max(3, (b.failures / b.runs) * (failBottom - failTop));
+      const h = Math.max(5, (b.failures / b.runs) * (failBottom - failTop));
       return `<rect x="${r(left + step * i + 0.5)}" y="${r(failBottom - h)}" width="${r(Math.max(1, step - 1))}" height="${r(h)}" class="chart-fail" fill="url(#${idPrefix}-hatch)"/>`;
     })
     .join('');
@@ -74,7 +86,7 @@ function draw(buckets: ChartBucket[], range: ChartRange, locale: Locale, timeZon
   const ticks = buckets
     .map((b, i) => {
       if ((buckets.length - 1 - i) % labelEvery !== 0) return '';
-      const label = range === '90d' ? formatDate(b.start, locale, timeZone) : formatTime(b.start, locale, timeZone);
+      const label = range === '90d' ? formatDayMonth(b.start, locale, timeZone) : formatTime(b.start, locale, timeZone);
       const anchor = i === buckets.length - 1 ? 'end' : i === 0 ? 'start' : 'middle';
       return `<line x1="${r(xMid(i))}" x2="${r(xMid(i))}" y1="${failBottom}" y2="${failBottom + 4}" class="chart-axis"/><text x="${r(anchor === 'end' ? left + step * (i + 1) : xMid(i))}" y="${failBottom + 17}" text-anchor="${anchor}" class="chart-text">${escapeHtml(label)}</text>`;
     })
@@ -84,7 +96,7 @@ function draw(buckets: ChartBucket[], range: ChartRange, locale: Locale, timeZon
   return (
     `<svg class="check-chart-svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" focusable="false">` +
     `<defs><pattern id="${idPrefix}-hatch" width="5" height="5" patternUnits="userSpaceOnUse"><rect width="5" height="5" class="chart-fail-fill"/><path d="M0 5L5 0" class="chart-fail-hatch"/></pattern></defs>` +
-    `<text x="${left - 6}" y="${top - 3}" text-anchor="end" class="chart-text chart-unit">ms</text>` +
+    `<text x="${left - 6}" y="12" text-anchor="end" class="chart-text chart-unit">ms</text>` +
     grid +
     `<path d="${path}" class="chart-line"/>${dots}` +
     `<text x="${left - 6}" y="${failBottom - 6}" text-anchor="end" class="chart-text">${escapeHtml(t(locale, 'checks.chart.failShort'))}</text>` +

@@ -206,5 +206,5 @@ export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string
   seedJune18(db, c, now);
   seedRecent(db, c, now, timeZone);
   // The demo checks its own API, so the checks screens have something to show from the first minute.
-  if (siteUrl) createCheck(db, { name: 'Status API', kind: 'http', target: `${siteUrl}/api/v2/status.json`, intervalSeconds: 60, timeoutSeconds: 10, expectedStatus: '200', keyword: '"indicator"', failuresBefore: 3, labels: 'service=api' }, { now });
+  if (siteUrl) createCheck(db, { name: 'Status API', kind: 'http', target: `${siteUrl}/api/v2/status.json`, intervalSeconds: 60, timeoutSeconds: 10, expectedStatus: '200', keyword: 'indicator', failuresBefore: 3, labels: 'service=api' }, { now });
 }
