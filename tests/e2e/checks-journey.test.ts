@@ -1,5 +1,8 @@
 import { expect, test, type Browser } from '@playwright/test';
 import Database from 'better-sqlite3';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { generate } from 'selfsigned';
 import { axeViolations, SHOTS, signInAsDemoAdmin } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { freePort } from '../support/test-server';
@@ -32,6 +35,19 @@ function backfillDemoCheck(databasePath: string): string {
       }
     })();
     return id;
+  } finally {
+    db.close();
+  }
+}
+
+/** Two more checks beside the demo's, for the loop to probe: a port that refuses and a site whose certificate runs out in five days. */
+function addChecks(databasePath: string, closedPort: number, httpsUrl: string): void {
+  const db = new Database(databasePath);
+  try {
+    const now = Date.now();
+    const insert = db.prepare('insert into checks (id, name, kind, target, interval_seconds, timeout_ms, expected_status, cert_warn_days, failures_before, labels, created_at, updated_at) values (?, ?, ?, ?, 30, 5000, ?, ?, 1, ?, ?, ?)');
+    insert.run('queueport001', 'Queue port', 'tcp', `127.0.0.1:${closedPort}`, '200-399', null, '{"service":"queue"}', now, now);
+    insert.run('billingsite1', 'Billing site', 'http', httpsUrl, '200', 14, '{}', now, now);
   } finally {
     db.close();
   }
@@ -83,6 +99,21 @@ test.describe('checks', () => {
   test('saves screenshots of the checks pages: 1280 and 360 px, English and Japanese, light and dark; they pass axe and fit the screen', async () => {
     test.setTimeout(300_000);
     const id = backfillDemoCheck(server.databasePath);
+    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { notBeforeDate: new Date(Date.now() - 86_400_000), notAfterDate: new Date(Date.now() + 5 * 86_400_000), keySize: 2048 });
+    const billing = createServer({ key: pems.private, cert: pems.cert }, (_req, res) => res.end('ok'));
+    await new Promise<void>((r) => billing.listen(0, '127.0.0.1', r));
+    addChecks(server.databasePath, await freePort(), `https://127.0.0.1:${(billing.address() as AddressInfo).port}/`);
+    {
+      // The loop probes both at once: the refused port is down after one failure, and the certificate's expiry is warned of.
+      const page = await browser.newPage();
+      await signInAsDemoAdmin(page, server);
+      await expect(async () => {
+        await page.goto(server.url + '/admin/checks');
+        await expect(page.getByRole('row', { name: /Queue port/ })).toContainText('Down');
+        await expect(page.getByRole('row', { name: /Billing site/ }).locator('[data-cert-warning]')).toContainText('Certificate expires');
+      }).toPass({ timeout: 15_000 });
+      await page.close();
+    }
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const width of [1280, 360]) {
         const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
@@ -111,5 +142,6 @@ test.describe('checks', () => {
         await context.close();
       }
     }
+    await new Promise((r) => billing.close(r));
   });
 });
