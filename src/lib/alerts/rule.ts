@@ -5,7 +5,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { alertRules } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
-import type { ComponentStatus } from '../status/vocabulary';
+import type { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, ComponentStatus } from '../status/vocabulary';
 import type { Locale } from '../i18n/messages';
 
 export const MATCHER_OPS = ['=', '!=', '=~', '!~'] as const;
@@ -29,12 +29,12 @@ export interface AlertRule {
   name: string;
   matchers: Matcher[];
   components: { componentId: string; status: ComponentStatus }[];
-  incidentStatus: 'investigating' | 'identified';
+  incidentStatus: (typeof ALERT_OPENING_STATUSES)[number];
   impact: 'none' | 'minor' | 'major' | 'critical';
   action: 'suggest' | 'publish';
   notify: boolean;
   recovery: 'suggest' | 'apply';
-  recoveryStatus: 'monitoring' | 'resolved';
+  recoveryStatus: (typeof ALERT_RECOVERY_STATUSES)[number];
   texts: Partial<Record<Locale, RuleTexts>>;
   position: number;
   enabled: boolean;
