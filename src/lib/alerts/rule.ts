@@ -90,7 +90,7 @@ function validPattern(value: string): boolean {
 
 /** As in Alertmanager, a regular expression must match the whole value, and a missing label is the empty string. */
 export function matcherHolds(m: Matcher, labels: Record<string, string>): boolean {
-  const value = labels[m.label] ?? '';
+  const value = Object.hasOwn(labels, m.label) ? labels[m.label]! : '';
   switch (m.op) {
     case '=':
       return value === m.value;

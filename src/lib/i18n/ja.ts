@@ -940,6 +940,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.field.list': '一覧',
   'admin.field.inLanguage': '{label}({language})',
   'errors.field.pickTemplate': '使うテンプレートを選んでください。',
+  'alerts.text.untitled': "アラート",
   'mail.alert.resolvedDraft': "この下書きのもとになったアラートは、公開される前に解消しました{rule}。下書きにその旨を追記しました。記録として公開するか、削除してください。",
   'admin.alertOrigin.label': "もとになったアラート",
   'admin.alertOrigin.from': "{source}から",

@@ -946,6 +946,7 @@ const en = {
   'admin.field.list': 'The list',
   'admin.field.inLanguage': '{label} ({language})',
   'errors.field.pickTemplate': 'Choose a template to use.',
+  'alerts.text.untitled': "Alert",
   'mail.alert.resolvedDraft': "The alerts behind this draft resolved{rule} before anyone published it. The draft now says so: publish it as a record of what happened, or delete it.",
   'admin.alertOrigin.label': "Alerts behind this",
   'admin.alertOrigin.from': "From {source}",
