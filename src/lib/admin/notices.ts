@@ -20,6 +20,7 @@ const NOTICES = {
   cadence: 'admin.notice.cadence',
   checkAdded: 'checks.notice.added',
   checkDeleted: 'checks.notice.deleted',
+  suggestionDiscarded: 'admin.notice.suggestionDiscarded',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */
