@@ -37,6 +37,8 @@ export interface RunningAlertmanager {
   fire(labels: Record<string, string>, options?: { annotations?: Record<string, string>; startsAt?: Date }): Promise<PostableAlert>;
   /** The same alert again with `endsAt` now, which Alertmanager reads as resolved. */
   resolve(alert: PostableAlert): Promise<PostableAlert>;
+  /** Webhook notifications Alertmanager has sent so far, and how many of them failed, from its own metrics. */
+  notifications(): Promise<{ sent: number; failed: number }>;
   stop(): Promise<void>;
 }
 
@@ -137,6 +139,11 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
       const resolved = { ...alert, endsAt: new Date().toISOString() };
       await post([resolved]);
       return resolved;
+    },
+    notifications: async () => {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const metric = (name: string) => Number(new RegExp(`^${name}\\{integration="webhook"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+      return { sent: metric('alertmanager_notifications_total'), failed: metric('alertmanager_notifications_failed_total') };
     },
     stop,
   };
