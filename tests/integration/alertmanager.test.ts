@@ -156,14 +156,22 @@ describe('alerts in from the real Alertmanager', () => {
     const alert = await am.fire({ alertname: 'UploadsFailing', service: 'attachments', severity: 'page' }, { annotations: { summary: 'Uploads fail with 503' } });
 
     const summary = async () => (await (await fetch(`${site.url}/api/v2/summary.json`)).json()) as { components: { id: string; status: string }[]; incidents: { id: string; name: string; status: string }[] };
-    const opened = await until(async () => (await summary()).incidents.find((i) => i.name === 'Problems with File attachments'));
+    const during = await until(async () => {
+      const now = await summary();
+      return now.incidents.some((i) => i.name === 'Problems with File attachments') && now;
+    });
+    const opened = during.incidents.find((i) => i.name === 'Problems with File attachments')!;
     expect(opened.status).toBe('investigating');
-    expect((await summary()).components.find((c) => c.id === attachments().id)?.status).toBe('major_outage');
+    expect(during.components.find((c) => c.id === attachments().id)?.status).toBe('major_outage');
     expect(await api.draftsFor('UploadsFailing')).toEqual([]);
 
     await am.resolve(alert);
-    await until(async () => !(await unresolvedIds(site)).includes(opened.id));
-    expect((await summary()).components.find((c) => c.id === attachments().id)?.status).toBe('operational');
+    // Each public document is refreshed in its turn after the write: wait for summary.json, then read it.
+    const after = await until(async () => {
+      const now = await summary();
+      return !now.incidents.some((i) => i.id === opened.id) && now;
+    });
+    expect(after.components.find((c) => c.id === attachments().id)?.status).toBe('operational');
   });
 });
 

@@ -18,7 +18,7 @@ export interface AlertmanagerOptions {
 }
 
 /** An alert as Alertmanager's API v2 takes it (`POST /api/v2/alerts`). */
-export interface PostableAlert {
+interface PostableAlert {
   labels: Record<string, string>;
   annotations?: Record<string, string>;
   startsAt?: string;
