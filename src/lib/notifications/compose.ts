@@ -203,7 +203,8 @@ function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof
  */
 function composeAlertEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect, user: { id: string; email: string }, locale: Locale): EmailMessage {
   const [groupId = '', draftId = ''] = (event.ref ?? '').split(':');
-  const occasion = (event.onceKey ?? '').split(':')[2] === 'recovery' ? 'recovery' : (event.onceKey ?? '').split(':')[2] === 'appended' ? 'appended' : 'suggested';
+  const said = (event.onceKey ?? '').split(':')[2];
+  const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' ? said : 'suggested';
   const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
   const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
   const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
@@ -232,7 +233,7 @@ function composeAlertEmail(db: Db, config: Config, row: OutboxRow, event: typeof
   };
   return {
     to: user.email,
-    subject: headerSafe(`[${config.siteName}] ${t(locale, occasion === 'recovery' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name })}`),
+    subject: headerSafe(`[${config.siteName}] ${t(locale, occasion === 'recovery' || occasion === 'resolvedDraft' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name })}`),
     text: mailText(doc),
     html: mailHtml(doc),
     messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,
