@@ -128,6 +128,8 @@ describe('alerts in from the real Alertmanager', () => {
     await am.resolve(alert);
     const recovery = await until(async () => (await api.drafts()).find((d) => d.kind === 'update' && d.incident_id === incident.id));
     expect(recovery).toMatchObject({ status: 'resolved', alerts: { source: 'alertmanager', state: 'resolved' } });
+    // Staff find it waiting on the incident's admin page.
+    expect(await (await staff.get(`/admin/incidents/${incident.id}`)).text()).toContain(`data-suggestion="${recovery.id}"`);
     // Only suggested: the incident stays open until someone publishes the recovery.
     expect(await unresolvedIds(site)).toContain(incident.id);
     expect(await am.notifications()).toMatchObject({ failed: 0 });
