@@ -35,7 +35,7 @@ export interface RunningAlertmanager {
   post(alerts: PostableAlert[]): Promise<void>;
   /** A firing alert: no `endsAt`, so Alertmanager keeps it firing; `startsAt` a minute ago unless given. */
   fire(labels: Record<string, string>, options?: { annotations?: Record<string, string>; startsAt?: Date }): Promise<PostableAlert>;
-  /** The same alert again with `endsAt` now, which Alertmanager reads as resolved. */
+  /** The same alert again with `endsAt` a moment ago, which Alertmanager reads as resolved. */
   resolve(alert: PostableAlert): Promise<PostableAlert>;
   /** Webhook notifications Alertmanager has sent so far, and how many of them failed, from its own metrics. */
   notifications(): Promise<{ sent: number; failed: number }>;
@@ -136,7 +136,9 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
       return alert;
     },
     resolve: async (alert) => {
-      const resolved = { ...alert, endsAt: new Date().toISOString() };
+      // In the past, so Alertmanager reads it as resolved at once; never before the start, which it would refuse.
+      const endsAt = Math.max(Date.now() - 1_000, alert.startsAt ? Date.parse(alert.startsAt) : 0);
+      const resolved = { ...alert, endsAt: new Date(endsAt).toISOString() };
       await post([resolved]);
       return resolved;
     },
