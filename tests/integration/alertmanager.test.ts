@@ -152,6 +152,19 @@ describe('alerts in from the real Alertmanager', () => {
     }
   });
 
+  it('refuses an Alertmanager whose token lacks the alerts scope, which counts the delivery as failed', async () => {
+    const misconfigured = await startAlertmanager({ receiverUrl: `${site.url}/api/v1/integrations/alertmanager`, token: api.token(['read', 'incidents']) });
+    try {
+      await misconfigured.fire({ alertname: 'WrongToken', service: 'jobs' });
+      await until(async () => (await misconfigured.notifications()).failed >= 1);
+      expect(misconfigured.output()).toMatch(/403/);
+      expect(await api.draftsFor('WrongToken')).toEqual([]);
+      expect(site.db.select({ n: count() }).from(alerts).where(eq(alerts.name, 'WrongToken')).get()!.n).toBe(0);
+    } finally {
+      await misconfigured.stop();
+    }
+  });
+
   it('opens the incident and sets the components itself for a rule that publishes, and applies its recovery', async () => {
     const attachments = () => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === 'File attachments')!;
     insertRule(site, { name: 'Uploads down', matchers: [{ label: 'service', op: '=', value: 'attachments' }], components: [{ componentId: attachments().id, status: 'major_outage' }], action: 'publish', recovery: 'apply' });
