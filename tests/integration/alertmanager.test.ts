@@ -157,7 +157,7 @@ describe('alerts in from the real Alertmanager', () => {
     try {
       await misconfigured.fire({ alertname: 'WrongToken', service: 'jobs' });
       await until(async () => (await misconfigured.notifications()).failed >= 1);
-      expect(misconfigured.output()).toMatch(/403/);
+      expect(misconfigured.output()).toMatch(/unexpected status code 403/);
       expect(await api.draftsFor('WrongToken')).toEqual([]);
       expect(site.db.select({ n: count() }).from(alerts).where(eq(alerts.name, 'WrongToken')).get()!.n).toBe(0);
     } finally {
