@@ -102,7 +102,7 @@ describe('alerts in from the real Alertmanager', () => {
     await site?.close();
   });
 
-  it('turns a firing alert into a draft that staff publish, and its resolution into a suggested recovery', async () => {
+  it('turns a firing alert into a draft that staff publish, and its resolution into a recovery that waits for them too', async () => {
     const alert = await am.fire({ alertname: 'CheckoutDown', service: 'checkout', severity: 'page' }, { annotations: { summary: 'Checkout requests fail' } });
     const [draft] = await until(async () => {
       const found = await api.draftsFor('CheckoutDown');
@@ -133,6 +133,11 @@ describe('alerts in from the real Alertmanager', () => {
     // Only suggested: the incident stays open until someone publishes the recovery.
     expect(await unresolvedIds(site)).toContain(incident.id);
     expect(await am.notifications()).toMatchObject({ failed: 0 });
+
+    const recovered = await api.call('POST', `incidents/${recovery.id}/publish`, api.token(['incidents']), {});
+    expect(recovered.status).toBe(201);
+    expect(await recovered.json()).toMatchObject({ id: incident.id, status: 'resolved' });
+    await until(async () => !(await unresolvedIds(site)).includes(incident.id));
   });
 
   it("changes nothing on Alertmanager's repeats of the same alert", async () => {
