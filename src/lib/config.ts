@@ -65,6 +65,10 @@ const configSchema = z.object({
     .enum(['0', '1'])
     .default('0')
     .describe('1 lets webhooks reach loopback and private-network addresses (a receiver on your own network); 0 allows public addresses only'),
+  CHAT_WEBHOOK_HOSTS: z
+    .string()
+    .default('')
+    .describe('more hosts (host or host:port, comma-separated) that chat channels may post to besides Slack, Teams and Discord: a self-hosted Mattermost or Rocket.Chat that takes Slack messages'),
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -153,6 +157,8 @@ export interface Config {
   maxConnectionsPerAddress: number;
   /** Whether webhook deliveries may connect to loopback and private-network addresses. */
   webhookAllowPrivate: boolean;
+  /** Hosts chat channels may post to besides the platforms' own (CHAT_WEBHOOK_HOSTS). */
+  chatWebhookHosts: string[];
   renderThreads: number;
   /** Whether admins must sign in with a second factor (STAFF_2FA). */
   staffTwoFactor: 'optional' | 'required';
@@ -199,6 +205,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     maxConnections: c.MAX_CONNECTIONS,
     maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
     webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE === '1',
+    chatWebhookHosts: c.CHAT_WEBHOOK_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
     exportDir: c.EXPORT_DIR,

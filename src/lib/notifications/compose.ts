@@ -17,6 +17,7 @@ import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { siteSecret, signToken } from './signed-tokens';
 import type { EventKind } from './enqueue';
 import { componentTone, mailHtml, mailText, updateTone, type MailBlock, type MailDocument } from './email-render';
+import { chatBody, type ChatKind } from './chat-message';
 
 export interface EmailMessage {
   to: string;
@@ -60,6 +61,7 @@ function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: str
     maintenance_completed: t(locale, 'mail.subject.maintenanceCompleted', { name }),
     // The subject says "Postmortem published" itself: a title that starts with the word would say it twice.
     postmortem_published: t(locale, 'mail.subject.postmortem', { name: postmortemTitleUnlabelled(name) }),
+    chat_confirm: t(locale, 'chat.confirm.title', { site: siteName }),
   }[kind];
   return headerSafe(`[${siteName}] ${line}`);
 }
@@ -83,6 +85,12 @@ interface EmailParts {
 
 /** Subject, text and HTML of one email: the single place emails are written, for sending and for previews. */
 function renderEmail(p: EmailParts): { subject: string; text: string; html: string } {
+  const { doc, subject } = notificationDocument(p);
+  return { subject, text: mailText(doc), html: mailHtml(doc) };
+}
+
+/** What one notification says, as a document that email and chat messages are both written from. */
+function notificationDocument(p: EmailParts): { doc: MailDocument; subject: string } {
   const { config, locale, kind, incident, update } = p;
   const zone = config.timeZone;
   const when = (ms: number) => `${formatDateTime(ms, locale, zone)} ${zoneAbbreviation(ms, zone)} (${zone})`;
@@ -95,6 +103,11 @@ function renderEmail(p: EmailParts): { subject: string; text: string; html: stri
     blocks.push({ kind: 'paragraph', text: t(locale, p.invited ? 'mail.confirm.invitedIntro' : 'mail.confirm.intro', { site: config.siteName }) });
     blocks.push({ kind: 'button', text: t(locale, 'mail.confirm.button'), url: p.confirmUrl! });
     blocks.push({ kind: 'note', text: t(locale, p.invited ? 'mail.confirm.invitedIgnore' : 'mail.confirm.ignore', { hours: CONFIRM_LINK_HOURS }) });
+  } else if (kind === 'chat_confirm') {
+    headline = t(locale, 'chat.confirm.title', { site: config.siteName });
+    blocks.push({ kind: 'paragraph', text: t(locale, 'chat.confirm.intro', { site: config.siteName }) });
+    blocks.push({ kind: 'button', text: t(locale, 'chat.confirm.button'), url: p.confirmUrl! });
+    blocks.push({ kind: 'note', text: t(locale, 'chat.confirm.ignore', { hours: CONFIRM_LINK_HOURS }) });
   } else if (kind === 'manage_link') {
     headline = t(locale, 'mail.subject.manageLink');
     blocks.push({ kind: 'paragraph', text: t(locale, 'mail.manageLink.intro', { site: config.siteName }) });
@@ -137,7 +150,7 @@ function renderEmail(p: EmailParts): { subject: string; text: string; html: stri
       unsubscribe: { text: t(locale, 'mail.unsubscribe'), url: p.unsubscribeUrl },
     },
   };
-  return { subject: subjectFor(locale, config.siteName, kind, headline, status), text: mailText(doc), html: mailHtml(doc) };
+  return { doc, subject: subjectFor(locale, config.siteName, kind, headline, status) };
 }
 
 /** Links into the site in a language: the default language's have no prefix, the others keep theirs (/ja/…). */
@@ -295,6 +308,38 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
   return renderEmail({ config, locale, kind, incident: { ...incident, status: update.status }, update, siteLink: site, manageUrl: `${site}/subscribe/manage?token=…`, unsubscribeUrl: `${site}/unsubscribe?token=…` });
 }
 
+/**
+ * A chat message: the email's document for the same event, in the channel's
+ * language, written in its platform's format. A channel a reader added
+ * carries a link that stops the messages; its confirmation carries the link
+ * that starts them (expiring like an email confirmation).
+ */
+function composeChat(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, hook: typeof webhooks.$inferSelect & { kind: ChatKind }, now: number): WebhookMessage {
+  const locale: Locale = isLocale(hook.locale ?? '') ? (hook.locale as Locale) : config.defaultLocale;
+  const kind = event.kind as EventKind;
+  const site = siteLinkFor(config, locale);
+  const secret = siteSecret(db);
+  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
+  const { doc } = notificationDocument({
+    config,
+    locale,
+    kind,
+    incident,
+    update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
+    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
+    siteLink: site,
+    manageUrl: '',
+    unsubscribeUrl: '',
+    confirmUrl: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_confirm', 0, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`,
+  });
+  const stop = hook.addedBy === 'reader' && kind !== 'chat_confirm' ? { text: t(locale, 'chat.stop'), url: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_stop', 0)}` } : undefined;
+  return {
+    url: hook.url,
+    body: chatBody(hook.kind, doc, { text: t(locale, 'chat.footer', { site: config.siteName }), stop }, now),
+    headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' },
+  };
+}
+
 /** The version of the webhook payload; docs/webhook-payload.schema.json describes it. Raised only by a change that could break a receiver. */
 export const WEBHOOK_PAYLOAD_VERSION = 1;
 
@@ -320,6 +365,7 @@ function webhookKey(secret: string): Buffer {
 export function composeWebhook(db: Db, config: Config, row: OutboxRow, now: number): WebhookMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   const hook = db.select().from(webhooks).where(eq(webhooks.id, row.webhookId!)).get()!;
+  if (hook.kind !== 'webhook') return composeChat(db, config, event, { ...hook, kind: hook.kind }, now);
   const incident = event.incidentId ? loadIncident(db, event.incidentId) : undefined;
   const update = incident?.updates.find((u) => u.id === event.updateId);
   const body = JSON.stringify({
