@@ -361,6 +361,8 @@ export const webhooks = sqliteTable('webhooks', {
   confirmedAt: integer('confirmed_at'),
   /** Why it stopped: staff turned it off, the channel's own stop link was used, or the platform said the hook is gone. */
   disabledReason: text('disabled_reason', { enum: ['staff', 'reader', 'gone'] }),
+  /** Who reads the channel: subscribers get status notifications; a staff channel gets alert suggestions and update reminders only. */
+  audience: text('audience', { enum: ['subscribers', 'staff'] }).notNull().default('subscribers'),
   /** Nothing more is sent to it before this time: a platform's pace (Slack: one message a second) or the wait it asked for (a 429). */
   pacedUntil: integer('paced_until'),
 });

@@ -8,6 +8,7 @@ import { startReceiver } from '../support/http-receiver';
 import { until } from '../support/until';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { postIncidentUpdate } from '../../src/lib/incidents/post-update';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
 
 // Chat channels against loopback receivers that check each platform's
 // documented message shape: Slack Block Kit, a Teams Adaptive Card, a Discord
@@ -161,6 +162,31 @@ describe('chat channels', () => {
     const stop = /(http:\/\/[^\s)]+\/subscribe\/chat\?token=[^\s)"]+)/.exec(update.embeds[0]!.footer.text)![1]!;
     expect((await fetch(stop.replace(site.config.siteUrl, site.url), { method: 'POST', headers: { origin: site.url } })).status).toBe(200);
     expect(site.db.select().from(webhooks).where(eq(webhooks.id, hook.id)).get()).toMatchObject({ disabledReason: 'reader' });
+  });
+
+  it('a staff channel hears alert suggestions (and subscribers’ channels do not)', async () => {
+    const staffHook = await startReceiver();
+    try {
+      const admin = await signedInStaff(site);
+      expect((await admin.post('/admin/subscribers', { intent: 'add_webhook', kind: 'slack', url: `${staffHook.url}/services/STAFF/B/x`, locale: 'en', audience: 'staff' })).status).toBe(303);
+      const before = slack.received.length;
+      const { token } = createApiToken(site.db, { name: 'alerts', scopes: ['alerts'] }, { now: Date.now() });
+      const sent = await fetch(`${site.url}/api/v1/integrations/webhook`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'queue-stuck', status: 'firing', title: 'Queue stuck', summary: 'jobs wait over 5 minutes' }),
+      });
+      expect(sent.status).toBe(200);
+      const message = slackMessage.parse(JSON.parse((await until(() => staffHook.received[0], 10_000)).body));
+      const all = JSON.stringify(message.blocks);
+      expect(all).toContain('Queue stuck (jobs wait over 5 minutes)');
+      expect(all).toContain('/admin/incidents/new?draft=');
+      // Nothing about it reached the subscribers' Slack channel.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(slack.received.slice(before).some((r) => r.body.includes('Queue stuck'))).toBe(false);
+    } finally {
+      await staffHook.close();
+    }
   });
 
   it('refuses addresses that are not the platform’s, and turns off a hook the platform says is gone', async () => {

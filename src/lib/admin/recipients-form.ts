@@ -17,7 +17,13 @@ function readWebhookForm(form: FormData) {
 }
 
 function readChatForm(form: FormData) {
-  return { kind: text(form, 'kind') as 'slack', url: text(form, 'url'), description: text(form, 'description'), locale: (text(form, 'locale') || 'en') as 'en' };
+  return {
+    kind: text(form, 'kind') as 'slack',
+    url: text(form, 'url'),
+    description: text(form, 'description'),
+    locale: (text(form, 'locale') || 'en') as 'en',
+    audience: text(form, 'audience') === 'staff' ? ('staff' as const) : ('subscribers' as const),
+  };
 }
 
 /**

@@ -57,6 +57,8 @@ const channelInput = z.object({
   locale: z.enum(LOCALES).default('en'),
   componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/)).max(500).nullable().default(null),
   description: z.string().trim().max(200).optional(),
+  /** Staff channels get alert suggestions and update reminders instead of status notifications; only staff can add one. */
+  audience: z.enum(['subscribers', 'staff']).default('subscribers'),
 });
 export type ChatChannelInput = z.input<typeof channelInput>;
 
@@ -97,12 +99,13 @@ export function addChatChannel(db: Db, input: ChatChannelInput, ctx: WriteContex
         secret: `whsec_${randomBytes(24).toString('base64')}`,
         componentIds: data.componentIds ? JSON.stringify(data.componentIds) : null,
         locale: data.locale,
+        audience: data.audience,
         addedBy: 'staff',
         confirmedAt: ctx.now,
         createdAt: ctx.now,
       })
       .run();
-    recordAudit(tx, ctx, { action: 'chat.create', entityType: 'webhook', entityId: id, after: { kind: data.kind, url: maskedHookUrl(data.url), locale: data.locale } });
+    recordAudit(tx, ctx, { action: 'chat.create', entityType: 'webhook', entityId: id, after: { kind: data.kind, url: maskedHookUrl(data.url), locale: data.locale, audience: data.audience } });
   });
   return { id };
 }
@@ -115,7 +118,8 @@ export function addChatChannel(db: Db, input: ChatChannelInput, ctx: WriteContex
  * throttled per channel and per client.
  */
 export function requestChatChannel(db: Db, input: ChatChannelInput, client: string, now: number, options: { extraHosts: readonly string[]; allowPrivate: boolean }): void {
-  const data = checkedInput(input, options);
+  // A reader's channel is always for status notifications, whatever the form sent.
+  const data = { ...checkedInput(input, options), audience: 'subscribers' as const };
   throttle(db, [`chat-url:${data.url}`], 3, 3_600_000, now);
   throttle(db, [`subscribe-client:${addressKey(client)}`], 20, 3_600_000, now);
   db.transaction((tx) => {

@@ -18,6 +18,7 @@ import { siteSecret, signToken } from './signed-tokens';
 import type { EventKind } from './enqueue';
 import { componentTone, mailHtml, mailText, updateTone, type MailBlock, type MailDocument } from './email-render';
 import { chatBody, type ChatKind } from './chat-message';
+import { isStaffEvent } from './enqueue-staff';
 
 export interface EmailMessage {
   to: string;
@@ -169,84 +170,81 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
 }
 
 /**
- * A missed-cadence reminder to one staff user: how long customers have heard
- * nothing (as of when the reminder was queued, so a retry says the same), the
- * cadence, and a link to the incident's staff page. No list headers: it is
- * not a list, and it has nothing to unsubscribe from.
+ * What a staff notice says, in the site's language (staff accounts carry no
+ * language of their own yet), as a document for email and chat alike:
+ *
+ * - a missed-cadence reminder: how long customers have heard nothing (as of
+ *   when the reminder was queued, so a retry says the same), the cadence, and
+ *   a link to the incident's staff page;
+ * - an alert or a check suggested something and it waits for a person: which
+ *   source and rule, the alerts, and a link to review and publish it. Read
+ *   from the alert group, which outlives the draft, so a retry after the
+ *   draft was published still says the same.
  */
-function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect): EmailMessage {
-  const user = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, row.userId!)).get()!;
-  // Staff accounts carry no language of their own yet: the site's default language.
+function staffDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect): { doc: MailDocument; subject: string } {
   const locale: Locale = config.defaultLocale;
-  if (event.kind === 'alert_suggestion') return composeAlertEmail(db, config, row, event, user, locale);
+  const site = { locale, siteName: config.siteName, siteUrl: config.siteUrl };
+  if (event.kind === 'alert_suggestion') {
+    const [groupId = '', draftId = ''] = (event.ref ?? '').split(':');
+    const said = (event.onceKey ?? '').split(':')[2];
+    const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' ? said : 'suggested';
+    const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
+    const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
+    const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
+    const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
+    const draftName = draft ? (JSON.parse(draft.input) as { name?: string }).name : undefined;
+    const name = incident?.name ?? (draftName || group?.groupKey || '');
+    const fired = group ? db.select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status }).from(alertRows).where(eq(alertRows.groupId, group.id)).all() : [];
+    const list = fired
+      .slice(0, 10)
+      .map((a) => `${a.name}${a.summary ? ` (${a.summary})` : ''}${a.status === 'resolved' ? ' ✓' : ''}`)
+      .join(locale === 'ja' ? '、' : '; ');
+    const source = t(locale, `mail.alert.source.${group?.source ?? 'webhook'}`);
+    const ruleText = rule ? t(locale, 'mail.alert.rule', { rule: rule.name }) : '';
+    const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : `/admin/incidents/new?draft=${draftId}`;
+    return {
+      doc: {
+        ...site,
+        headline: name,
+        blocks: [
+          { kind: 'paragraph', text: t(locale, `mail.alert.${occasion}`, { source, rule: ruleText }) },
+          ...(list ? [{ kind: 'paragraph' as const, text: t(locale, 'mail.alert.alerts', { list }) }] : []),
+          { kind: 'button', text: t(locale, 'mail.alert.open'), url: `${siteLinkFor(config, locale)}${link}` },
+        ],
+        footer: { text: t(locale, 'mail.alert.footer', { site: config.siteName }) },
+      },
+      subject: t(locale, occasion === 'recovery' || occasion === 'resolvedDraft' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name }),
+    };
+  }
   const incident = loadIncident(db, event.incidentId!, locale)!;
   const cadence = db.select({ minutes: incidentsTable.updateCadenceMinutes }).from(incidentsTable).where(eq(incidentsTable.id, incident.id)).get()?.minutes ?? 0;
   const zone = config.timeZone;
   const lastAt = Number(event.ref);
   const when = `${formatDateTime(lastAt, locale, zone)} ${zoneAbbreviation(lastAt, zone)} (${zone})`;
   const ago = formatDuration(event.createdAt - lastAt, locale);
-  const doc: MailDocument = {
-    locale,
-    siteName: config.siteName,
-    siteUrl: config.siteUrl,
-    headline: incident.name,
-    blocks: [
-      { kind: 'status', label: { text: statusText(locale, incident.status), tone: updateTone(incident.status) } },
-      { kind: 'paragraph', text: t(locale, 'mail.cadence.intro', { ago, time: when }) },
-      { kind: 'paragraph', text: t(locale, 'mail.cadence.ask', { minutes: cadence }) },
-      { kind: 'button', text: t(locale, 'mail.cadence.open'), url: `${siteLinkFor(config, locale)}/admin/incidents/${incident.id}` },
-    ],
-    footer: { text: t(locale, 'mail.cadence.footer', { site: config.siteName }) },
-  };
   return {
-    to: user.email,
-    subject: headerSafe(`[${config.siteName}] ${t(locale, 'mail.subject.cadence', { ago, name: incident.name })}`),
-    text: mailText(doc),
-    html: mailHtml(doc),
-    messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,
-    headers: {},
+    doc: {
+      ...site,
+      headline: incident.name,
+      blocks: [
+        { kind: 'status', label: { text: statusText(locale, incident.status), tone: updateTone(incident.status) } },
+        { kind: 'paragraph', text: t(locale, 'mail.cadence.intro', { ago, time: when }) },
+        { kind: 'paragraph', text: t(locale, 'mail.cadence.ask', { minutes: cadence }) },
+        { kind: 'button', text: t(locale, 'mail.cadence.open'), url: `${siteLinkFor(config, locale)}/admin/incidents/${incident.id}` },
+      ],
+      footer: { text: t(locale, 'mail.cadence.footer', { site: config.siteName }) },
+    },
+    subject: t(locale, 'mail.subject.cadence', { ago, name: incident.name }),
   };
 }
 
-/**
- * An alert or a check suggested something and it waits for a person: which
- * source and rule, the alerts, and a link to review and publish it. Read
- * from the alert group, which outlives the draft, so a retry after the draft
- * was published still says the same.
- */
-function composeAlertEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect, user: { id: string; email: string }, locale: Locale): EmailMessage {
-  const [groupId = '', draftId = ''] = (event.ref ?? '').split(':');
-  const said = (event.onceKey ?? '').split(':')[2];
-  const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' ? said : 'suggested';
-  const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
-  const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
-  const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
-  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
-  const draftName = draft ? (JSON.parse(draft.input) as { name?: string }).name : undefined;
-  const name = incident?.name ?? (draftName || group?.groupKey || '');
-  const fired = group ? db.select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status }).from(alertRows).where(eq(alertRows.groupId, group.id)).all() : [];
-  const list = fired
-    .slice(0, 10)
-    .map((a) => `${a.name}${a.summary ? ` (${a.summary})` : ''}${a.status === 'resolved' ? ' ✓' : ''}`)
-    .join(locale === 'ja' ? '、' : '; ');
-  const source = t(locale, `mail.alert.source.${group?.source ?? 'webhook'}`);
-  const ruleText = rule ? t(locale, 'mail.alert.rule', { rule: rule.name }) : '';
-  const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : `/admin/incidents/new?draft=${draftId}`;
-  const doc: MailDocument = {
-    locale,
-    siteName: config.siteName,
-    siteUrl: config.siteUrl,
-    headline: name,
-    blocks: [
-      { kind: 'paragraph', text: t(locale, `mail.alert.${occasion}`, { source, rule: ruleText }) },
-      ...(list ? [{ kind: 'paragraph' as const, text: t(locale, 'mail.alert.alerts', { list }) }] : []),
-      { kind: 'button', text: t(locale, 'mail.alert.open'), url: `${siteLinkFor(config, locale)}${link}` },
-    ],
-    footer: { text: t(locale, 'mail.alert.footer', { site: config.siteName }) },
-  };
+/** A staff notice to one staff user. No list headers: it is not a list, and it has nothing to unsubscribe from. */
+function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect): EmailMessage {
+  const user = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, row.userId!)).get()!;
+  const { doc, subject } = staffDocument(db, config, event);
   return {
     to: user.email,
-    subject: headerSafe(`[${config.siteName}] ${t(locale, occasion === 'recovery' || occasion === 'resolvedDraft' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name })}`),
+    subject: headerSafe(`[${config.siteName}] ${subject}`),
     text: mailText(doc),
     html: mailHtml(doc),
     messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,
@@ -315,6 +313,10 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
  * that starts them (expiring like an email confirmation).
  */
 function composeChat(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, hook: typeof webhooks.$inferSelect & { kind: ChatKind }, now: number): WebhookMessage {
+  if (isStaffEvent(event.kind)) {
+    const { doc } = staffDocument(db, config, event);
+    return { url: hook.url, body: chatBody(hook.kind, doc, { text: doc.footer.text }, now), headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' } };
+  }
   const locale: Locale = isLocale(hook.locale ?? '') ? (hook.locale as Locale) : config.defaultLocale;
   const kind = event.kind as EventKind;
   const site = siteLinkFor(config, locale);

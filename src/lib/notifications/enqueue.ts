@@ -59,7 +59,7 @@ export function enqueueEvent(
     if (inScope(s.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'email', subscriberId: s.id }).onConflictDoNothing().run();
   }
   // A chat channel a reader added hears nothing but its confirmation until someone there confirms it.
-  for (const w of tx.select({ id: webhooks.id, scope: webhooks.componentIds }).from(webhooks).where(and(isNull(webhooks.disabledAt), or(eq(webhooks.addedBy, 'staff'), isNotNull(webhooks.confirmedAt)))).all()) {
+  for (const w of tx.select({ id: webhooks.id, scope: webhooks.componentIds }).from(webhooks).where(and(isNull(webhooks.disabledAt), eq(webhooks.audience, 'subscribers'), or(eq(webhooks.addedBy, 'staff'), isNotNull(webhooks.confirmedAt)))).all()) {
     if (inScope(w.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'webhook', webhookId: w.id }).onConflictDoNothing().run();
   }
   return eventId;

@@ -17,6 +17,7 @@ export function listWebhooks(db: Db) {
       description: webhooks.description,
       locale: webhooks.locale,
       addedBy: webhooks.addedBy,
+      audience: webhooks.audience,
       confirmedAt: webhooks.confirmedAt,
       createdAt: webhooks.createdAt,
       disabledAt: webhooks.disabledAt,
