@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES } from '../src/lib/status/vocabulary';
+import { ALERT_SOURCES } from '../src/lib/alerts/alert';
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob } from 'drizzle-orm/sqlite-core';
 
 // Every time is integer milliseconds since the epoch (UTC).
@@ -470,7 +471,7 @@ export const alertGroups = sqliteTable(
   'alert_groups',
   {
     id: text('id').primaryKey(),
-    source: text('source', { enum: ['alertmanager', 'grafana', 'webhook', 'check'] }).notNull(),
+    source: text('source', { enum: ALERT_SOURCES }).notNull(),
     groupKey: text('group_key').notNull(),
     /** The rule's id, or '' for alerts no rule matched (kept not null so the open-group index covers them). */
     ruleKey: text('rule_key').notNull(),
