@@ -69,6 +69,12 @@ export const incidents = sqliteTable(
     cadenceRemindedFor: integer('cadence_reminded_for'),
     /** Raised by every edit of the incident itself (name, impact, components); see components.version. */
     version: integer('version').notNull().default(1),
+    /**
+     * Raised by every change to the incident or its log (by refreshIncident,
+     * in the same transaction): a maintenance window's calendar event carries
+     * it as SEQUENCE, so calendars take the newer copy (RFC 5545, 3.8.7.4).
+     */
+    sequence: integer('sequence').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

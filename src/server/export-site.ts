@@ -24,7 +24,7 @@ export interface ExportSource {
 /** Every public path of the site as it stands, each once. */
 export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
   const { pageCount } = buildHistoryPageView(db, 1, timeZone);
-  const ids = db.select({ id: incidents.id }).from(incidents).orderBy(asc(incidents.startedAt)).all();
+  const ids = db.select({ id: incidents.id, kind: incidents.kind }).from(incidents).orderBy(asc(incidents.startedAt)).all();
   const componentIds = loadComponentTree(db, Date.now()).all.map((c) => c.id);
   const pages = [
     '/',
@@ -47,6 +47,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     ...API_PATHS,
     '/badge.svg',
     ...FEED_FORMATS.flatMap((format) => [...LOCALES.map((locale) => localizeKey(locale, feedFile(format))), feedFile(format)]),
+    ...[...ids.filter((r) => r.kind === 'maintenance').map((r) => `/incidents/${r.id}.ics`), '/maintenance.ics'].flatMap((key) => [...LOCALES.map((locale) => localizeKey(locale, key)), key]),
     ...componentIds.flatMap((id) => [`/badge/${id}.svg`, ...FEED_FORMATS.map((format) => feedFile(format, id))]),
   ];
 }

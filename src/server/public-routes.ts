@@ -108,6 +108,10 @@ function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRou
   if (FEED_PATH.test(path)) return { key: path, timeSensitive: false, cors: true, prefixable: true };
   // Statuspage's feed addresses, where tools built for it look: the same bodies as /feed.atom and /feed.rss.
   if (path === '/history.atom' || path === '/history.rss') return { key: path.replace('/history', '/feed'), timeSensitive: false, cors: true, prefixable: true };
+  // Calendars subscribe to one address and never negotiate a language either; the window list moves with the clock.
+  if (path === '/maintenance.ics') return { key: path, timeSensitive: true, cors: true, prefixable: true };
+  const calendar = /^\/incidents\/([^/]+)\.ics$/.exec(path);
+  if (calendar) return isPublicId(calendar[1]!) ? { key: path, timeSensitive: false, cors: true, prefixable: true, subject: { kind: 'incident', id: calendar[1]! } } : notFound();
   const feed = /^\/feed\/([^/]+)\.(?:rss|atom|json)$/.exec(path);
   if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true, prefixable: true, subject: { kind: 'component', id: feed[1]! } } : notFound();
   const postmortem = /^\/postmortems\/([^/]+)$/.exec(path);

@@ -20,8 +20,15 @@ const jsonFeedSchema = JSON.parse(readFileSync('tests/fixtures/jsonfeed-1.1.sche
 const validateJsonFeed = new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(jsonFeedSchema);
 const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'item' || name === 'entry' || name === 'link' || name === 'category' });
 
+interface AtomEntry { id: string; updated: string; title: { '#text': string } }
+interface RssItem { guid: { '#text': string }; title: string; description: string; link: string[] }
+interface XmlFeeds {
+  feed: { '@_xmlns': string; id: string; title: string; updated: string; author: { name: string }; link: Record<string, string>[]; entry: AtomEntry[] };
+  rss: { channel: { item: RssItem[] } };
+}
+
 /** A feed's body after checking it is well-formed XML, as a strict parser reads it. */
-async function xmlFeed(path: string, type: string): Promise<{ body: string; doc: Record<string, any> }> {
+async function xmlFeed(path: string, type: string): Promise<{ body: string; doc: XmlFeeds }> {
   const res = await get(path);
   expect(res.status, path).toBe(200);
   expect(res.headers.get('content-type'), path).toBe(`${type}; charset=utf-8`);
@@ -39,8 +46,8 @@ async function jsonFeed(path: string): Promise<{ items: { id: string; title: str
   return feed;
 }
 
-const entryIds = (doc: Record<string, any>) => (doc.feed.entry as { id: string }[]).map((e) => e.id);
-const itemGuids = (doc: Record<string, any>) => (doc.rss.channel.item as { guid: { '#text': string } }[]).map((i) => i.guid['#text']);
+const entryIds = (doc: XmlFeeds) => doc.feed.entry.map((e) => e.id);
+const itemGuids = (doc: XmlFeeds) => doc.rss.channel.item.map((i) => i.guid['#text']);
 
 describe('Atom and JSON Feed next to RSS', () => {
   it('carries the same items with the same ids in RSS 2.0, Atom 1.0 and JSON Feed 1.1, newest first', async () => {
@@ -60,13 +67,13 @@ describe('Atom and JSON Feed next to RSS', () => {
     expect(feed['@_xmlns']).toBe('http://www.w3.org/2005/Atom');
     expect(feed.id).toBe(`${site.url}/feed.atom`);
     expect(feed.author.name).toBeTruthy();
-    expect(feed.link.find((l: Record<string, string>) => l['@_rel'] === 'self')['@_href']).toBe(`${site.url}/feed.atom`);
-    const updated = (feed.entry as { updated: string }[]).map((e) => Date.parse(e.updated));
+    expect(feed.link.find((l) => l['@_rel'] === 'self')?.['@_href']).toBe(`${site.url}/feed.atom`);
+    const updated = feed.entry.map((e) => Date.parse(e.updated));
     expect([...updated].sort((a, b) => b - a)).toEqual(updated);
-    expect(feed.updated).toBe(feed.entry[0].updated);
+    expect(feed.updated).toBe(feed.entry[0]!.updated);
     // The texts are the RSS items' texts.
-    const first = rss.doc.rss.channel.item[0];
-    expect(feed.entry[0].title['#text']).toBe(first.title);
+    const first = rss.doc.rss.channel.item[0]!;
+    expect(feed.entry[0]!.title['#text']).toBe(first.title);
     expect(json.items[0]!.title).toBe(first.title);
     expect(json.items[0]!.content_html).toBe(first.description);
     expect(json.items[0]!.url).toBe(first.link[0]);
@@ -83,7 +90,7 @@ describe('Atom and JSON Feed next to RSS', () => {
     const atom = await xmlFeed('/ja/feed.atom', 'application/atom+xml');
     expect(atom.doc.feed.id).toBe(`${site.url}/ja/feed.atom`);
     expect(atom.body).toContain('リニューアル後にサービスが利用できなくなった障害: 解決');
-    expect(atom.doc.feed.entry.every((e: { id: string }) => e.id.startsWith(`${site.url}/ja/`))).toBe(true);
+    expect(atom.doc.feed.entry.every((e) => e.id.startsWith(`${site.url}/ja/`))).toBe(true);
     const json = await jsonFeed('/ja/feed.json');
     expect(json.language).toBe('ja');
     expect(json.items.every((i) => i.url.startsWith(`${site.url}/ja/`))).toBe(true);
@@ -133,7 +140,7 @@ describe('Atom and JSON Feed next to RSS', () => {
     // The serving thread hears of a write from this process through the database file.
     for (const path of ['/feed.json', '/feed.atom', '/feed.rss']) await until(async () => (await (await get(path)).text()).includes('Disk '));
     const atom = await xmlFeed('/feed.atom', 'application/atom+xml');
-    const titles = (list: unknown[], read: (item: any) => string) => list.map(read).filter((title) => title.startsWith('Disk'));
+    const titles = <T,>(list: T[], read: (item: T) => string) => list.map(read).filter((title) => title.startsWith('Disk'));
     // Atom titles are HTML: the name's markup characters arrive as text.
     expect(titles(atom.doc.feed.entry, (e) => e.title['#text'])).toEqual([`${name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}: Investigating`]);
     const rss = await xmlFeed('/feed.rss', 'application/rss+xml');

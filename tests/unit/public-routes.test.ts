@@ -88,6 +88,14 @@ describe('feeds', () => {
     expect(route('/feed.yaml')?.key).toBe('/404');
   });
 
+  it('include the maintenance calendar and one calendar per window, in each language', () => {
+    expect(route('/maintenance.ics')).toMatchObject({ key: '/maintenance.ics', timeSensitive: true, cors: true });
+    expect(route('/ja/maintenance.ics')).toMatchObject({ key: '/ja/maintenance.ics', locale: 'ja' });
+    expect(route('/incidents/abcdefghijkl.ics')).toMatchObject({ key: '/incidents/abcdefghijkl.ics', subject: { kind: 'incident', id: 'abcdefghijkl' } });
+    expect(route('/ja/incidents/abcdefghijkl.ics')).toMatchObject({ key: '/ja/incidents/abcdefghijkl.ics', locale: 'ja' });
+    expect(route('/incidents/..%2Fx.ics')?.key).toBe('/404');
+  });
+
   it('answer Statuspage’s history feed addresses with the same cached bodies', () => {
     expect(route('/history.atom')).toMatchObject({ key: '/feed.atom', cors: true });
     expect(route('/history.rss')).toMatchObject({ key: '/feed.rss', cors: true });
