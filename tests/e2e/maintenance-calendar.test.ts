@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Browser } from '@playwright/test';
+import { axeViolations, SHOTS } from '../support/browser-checks';
+import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { parseCalendar } from '../support/calendar';
+
+let server: ServerProcess;
+let browser: Browser;
+
+test.beforeAll(async ({ browser: shared }) => {
+  browser = shared;
+  server = await startServerProcess();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+test.describe('a customer planning around maintenance', () => {
+  test('opens an upcoming window from the status page and adds it to a calendar', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(server.url + '/');
+    await page.getByRole('link', { name: 'Cache cluster replacement' }).first().click();
+    await page.waitForURL(/\/incidents\/[a-z0-9]{12}$/);
+    const id = page.url().split('/').pop()!;
+    const add = page.getByRole('link', { name: 'Add to calendar' });
+    await expect(add).toHaveAttribute('href', `/incidents/${id}.ics`);
+    await expect(page.getByRole('link', { name: 'Maintenance calendar' })).toHaveAttribute('href', '/maintenance.ics');
+    const [download] = await Promise.all([page.waitForEvent('download'), add.click()]);
+    expect(download.suggestedFilename()).toBe(`${id}.ics`);
+    const { events } = parseCalendar(readFileSync((await download.path())!, 'utf8'));
+    expect(events).toHaveLength(1);
+    expect(events[0]!.summary).toBe('Cache cluster replacement');
+    expect(events[0]!.status).toBe('CONFIRMED');
+    await context.close();
+  });
+
+  test('reads "Add to calendar" well at every width, in both languages and both colour schemes', async () => {
+    test.setTimeout(240_000);
+    const home = await (await fetch(server.url + '/')).text();
+    const id = /href="\/incidents\/([a-z0-9]{12})"[^>]*>Cache cluster replacement/.exec(home)![1]!;
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const width of [1280, 360]) {
+        const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
+        const page = await context.newPage();
+        for (const locale of ['en', 'ja']) {
+          const where = `${locale} ${colorScheme} ${width}px`;
+          await page.goto(`${server.url}/${locale}/incidents/${id}`);
+          await expect(page.locator('.calendar-links a').first()).toBeVisible();
+          const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+          expect(scrollWidth, `${where} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
+          await page.screenshot({ path: `${SHOTS}/maintenance-calendar-${locale}-${colorScheme}-${width}.png`, fullPage: true });
+          if (width === 1280) expect(await axeViolations(page), where).toEqual([]);
+        }
+        await context.close();
+      }
+    }
+  });
+});
