@@ -3,7 +3,8 @@ import { loadComponentTree } from '../views/components';
 import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
 import { eq } from 'drizzle-orm';
-import { incidents, incidentUpdates } from '../../../db/schema';
+import { incidents, incidentUpdates, maintenanceSeries } from '../../../db/schema';
+import { upcomingOccurrences } from '../maintenance/edit-series';
 import { incidentCadenceClock } from '../cadence/cadence-clock';
 import { isClosedStatus } from '../status/vocabulary';
 import { parseTranslations } from '../i18n/translations';
@@ -13,6 +14,19 @@ function updateTranslationFields(db: Db, incidentId: string): Map<string, Record
   return new Map(
     rows.map((r) => [r.id, Object.fromEntries(Object.entries(parseTranslations(r.translations)).map(([locale, fields]) => [`body-${r.id}:${locale}`, fields?.body ?? '']))]),
   );
+}
+
+/** The repeating series a window belongs to: its rule and how many of its windows have not started. */
+function seriesOf(db: Db, incidentId: string): { rule: string; upcoming: number } | null {
+  const row = db
+    .select({ rule: maintenanceSeries.rule })
+    .from(incidents)
+    .innerJoin(maintenanceSeries, eq(maintenanceSeries.id, incidents.seriesId))
+    .where(eq(incidents.id, incidentId))
+    .get();
+  if (!row) return null;
+  const seriesId = db.select({ seriesId: incidents.seriesId }).from(incidents).where(eq(incidents.id, incidentId)).get()!.seriesId!;
+  return { rule: row.rule, upcoming: upcomingOccurrences(db, seriesId).length };
 }
 
 /** Everything the incident page in the admin shows, or undefined for an unknown id. */
@@ -32,5 +46,6 @@ export function buildIncidentEditor(db: Db, id: string, now: number) {
     updatesNewestFirst: [...incident.updates].reverse(),
     /** Each update's texts in other languages, as the correction form's fields (`body-<id>:ja`). */
     updateTranslations: updateTranslationFields(db, id),
+    series: seriesOf(db, id),
   };
 }

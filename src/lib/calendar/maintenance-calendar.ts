@@ -1,9 +1,9 @@
-import ical, { ICalEventStatus, type ICalCalendar } from 'ical-generator';
+import ical, { ICalEventRepeatingFreq, ICalEventStatus, type ICalCalendar } from 'ical-generator';
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import { DateTime } from 'luxon';
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, inArray } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
-import { incidents } from '../../../db/schema';
+import { incidents, maintenanceSeries } from '../../../db/schema';
 import type { Config } from '../config';
 import { t, type Locale } from '../i18n/messages';
 import { isPublicId } from '../ids';
@@ -39,7 +39,16 @@ export function buildMaintenanceCalendar(db: Db, config: Config, now: number, la
       locale,
     });
     const calendar = newCalendar(config, locale, t(locale, 'calendar.name', { site: config.siteName }), `${siteIn(config, locale)}/maintenance.ics`);
-    for (const w of windows.sort((a, b) => (a.scheduledFor ?? 0) - (b.scheduledFor ?? 0))) addWindow(calendar, config, locale, w);
+    const seriesOf = seriesIds(db, windows.map((w) => w.id));
+    const series = new Set<string>();
+    for (const w of windows.sort((a, b) => (a.scheduledFor ?? 0) - (b.scheduledFor ?? 0))) {
+      const seriesId = seriesOf.get(w.id);
+      if (!seriesId) addWindow(calendar, config, locale, w);
+      else if (!series.has(seriesId)) {
+        series.add(seriesId);
+        addSeries(db, calendar, config, locale, seriesId);
+      }
+    }
     return withTimeZone(calendar.toString(), config.timeZone);
   });
 }
@@ -52,7 +61,10 @@ export function buildWindowCalendar(db: Db, config: Config, id: string, language
     const window = loadIncidents(db, eq(incidents.id, id), { locale })[0];
     if (!window || window.kind !== 'maintenance' || window.scheduledFor === null || window.scheduledUntil === null) return undefined;
     const calendar = newCalendar(config, locale, window.name, `${siteIn(config, locale)}/incidents/${id}.ics`);
-    addWindow(calendar, config, locale, window);
+    // One window of a series is added as the series, so the calendar holds one repeating event, as /maintenance.ics does.
+    const seriesId = seriesIds(db, [id]).get(id);
+    if (seriesId) addSeries(db, calendar, config, locale, seriesId);
+    else addWindow(calendar, config, locale, window);
     return withTimeZone(calendar.toString(), config.timeZone);
   });
 }
@@ -83,26 +95,92 @@ function withTimeZone(ics: string, zone: string): string {
   return `${ics.slice(0, at)}${component.trim().replace(/\r?\n/g, '\r\n')}\r\n${ics.slice(at)}`;
 }
 
-function addWindow(calendar: ICalCalendar, config: Config, locale: Locale, w: IncidentView): void {
-  if (w.scheduledFor === null || w.scheduledUntil === null) return;
+/** The texts and times of one window's event. */
+function eventOf(config: Config, locale: Locale, w: IncidentView) {
   const zone = config.timeZone;
   const page = `${siteIn(config, locale)}/incidents/${w.id}`;
   // The announcement as staff wrote it, in the calendar's language.
   const announcement = w.updates.find((u) => u.status === 'scheduled')?.body ?? w.updates[0]?.body ?? '';
   const affects = w.components.length > 0 ? `${t(locale, 'incident.affects')}: ${w.components.map((c) => c.name).join(', ')}\n\n` : '';
+  const text = `${affects}${announcement}`.trim();
+  return {
+    start: DateTime.fromMillis(w.scheduledFor!, { zone }),
+    end: DateTime.fromMillis(w.scheduledUntil!, { zone }),
+    timezone: zone,
+    summary: w.name,
+    text,
+    description: `${text}\n\n${page}`.trim(),
+    url: page,
+  };
+}
+
+function addWindow(calendar: ICalCalendar, config: Config, locale: Locale, w: IncidentView): void {
+  const { text: _text, ...event } = eventOf(config, locale, w);
   calendar.createEvent({
+    ...event,
     // One UID per window for its whole life, whichever language or file it is read from.
     id: `${w.id}@${new URL(config.siteUrl).host}`,
     sequence: w.sequence,
     stamp: new Date(w.updatedAt),
     created: new Date(w.createdAt),
     lastModified: new Date(w.updatedAt),
-    start: DateTime.fromMillis(w.scheduledFor, { zone }),
-    end: DateTime.fromMillis(w.scheduledUntil, { zone }),
-    timezone: zone,
-    summary: w.name,
-    description: `${affects}${announcement}\n\n${page}`.trim(),
-    url: page,
     status: isCancelledWindow(w) ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
   });
+}
+
+function seriesIds(db: Db, windowIds: string[]): Map<string, string> {
+  if (windowIds.length === 0) return new Map();
+  const rows = db.select({ id: incidents.id, seriesId: incidents.seriesId }).from(incidents).where(inArray(incidents.id, windowIds)).all();
+  return new Map(rows.filter((r) => r.seriesId !== null).map((r) => [r.id, r.seriesId!]));
+}
+
+/**
+ * A repeating window as one event with its RRULE (RFC 5545, 3.8.5.3): the
+ * series' first start and the rule give every occurrence; a cancelled
+ * occurrence is an EXDATE; one whose texts differ from the series' (renamed
+ * on its own page) is a second event with the same UID and its
+ * RECURRENCE-ID. The series takes the texts of its latest window, which is
+ * where changes to "the upcoming windows" show; its SEQUENCE and DTSTAMP
+ * are the highest of its windows', so any change to one raises them.
+ */
+function addSeries(db: Db, calendar: ICalCalendar, config: Config, locale: Locale, seriesId: string): void {
+  const series = db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, seriesId)).get();
+  if (!series) return;
+  const windows = loadIncidents(db, eq(incidents.seriesId, seriesId), { locale });
+  const starts = new Map(db.select({ id: incidents.id, occurrenceStart: incidents.occurrenceStart }).from(incidents).where(eq(incidents.seriesId, seriesId)).all().map((r) => [r.id, r.occurrenceStart!]));
+  const latest = windows.reduce((a, b) => (starts.get(b.id)! > starts.get(a.id)! ? b : a));
+  const zone = config.timeZone;
+  const uid = `${seriesId}@${new URL(config.siteUrl).host}`;
+  const sequence = Math.max(...windows.map((w) => w.sequence));
+  const stamp = new Date(Math.max(...windows.map((w) => w.updatedAt)));
+  const rule = Object.fromEntries(series.rule.split(';').map((part) => part.split('=') as [string, string]));
+  const { text: seriesText, ...master } = eventOf(config, locale, latest);
+  const first = DateTime.fromMillis(series.firstStart, { zone });
+  const cancelled = windows.filter(isCancelledWindow);
+  calendar.createEvent({
+    ...master,
+    // No one page stands for the whole series: each occurrence's own event links its page.
+    description: seriesText,
+    url: null,
+    id: uid,
+    sequence,
+    stamp,
+    created: new Date(series.createdAt),
+    start: first,
+    end: first.plus({ milliseconds: series.durationMs }),
+    status: ICalEventStatus.CONFIRMED,
+    repeating: {
+      freq: rule.FREQ === 'MONTHLY' ? ICalEventRepeatingFreq.MONTHLY : ICalEventRepeatingFreq.WEEKLY,
+      count: rule.COUNT ? Number(rule.COUNT) : undefined,
+      until: rule.UNTIL ? DateTime.fromFormat(rule.UNTIL, "yyyyLLdd'T'HHmmss'Z'", { zone: 'utc' }).toJSDate() : undefined,
+      // An empty list would still be written, as an EXDATE with no value.
+      exclude: cancelled.length > 0 ? cancelled.map((w) => DateTime.fromMillis(starts.get(w.id)!, { zone })) : undefined,
+    },
+  });
+  for (const w of windows) {
+    if (isCancelledWindow(w)) continue;
+    const { text, ...own } = eventOf(config, locale, w);
+    if (own.summary === master.summary && text === seriesText && w.scheduledFor === starts.get(w.id)) continue;
+    calendar.createEvent({ ...own, id: uid, sequence, stamp, recurrenceId: DateTime.fromMillis(starts.get(w.id)!, { zone }), status: ICalEventStatus.CONFIRMED });
+  }
 }
