@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Browser } from '@playwright/test';
-import { axeViolations, SHOTS } from '../support/browser-checks';
+import { axeViolations, SHOTS, signInAsDemoAdmin } from '../support/browser-checks';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { parseCalendar } from '../support/calendar';
 
@@ -32,6 +32,35 @@ test.describe('a customer planning around maintenance', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.summary).toBe('Cache cluster replacement');
     expect(events[0]!.status).toBe('CONFIRMED');
+    await context.close();
+  });
+
+  test('staff schedule a weekly window from the form and rename the upcoming ones from any of them', async () => {
+    test.setTimeout(120_000);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await signInAsDemoAdmin(page, server);
+    await page.goto(server.url + '/admin/maintenance/new');
+    await page.getByLabel('Name', { exact: true }).fill('Weekly database patching');
+    await page.getByLabel(/^Starts/).fill('2030-01-05T01:00');
+    await page.getByLabel(/^Ends/).fill('2030-01-05T02:00');
+    await page.getByLabel('How often').selectOption('weekly');
+    await page.getByLabel('Number of windows').fill('3');
+    await page.locator('textarea[name="body"]').fill('Patches, with a restart of each replica in turn.');
+    await page.screenshot({ path: `${SHOTS}/admin-maintenance-repeat-form.png`, fullPage: true });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Schedule maintenance' }).click();
+    await page.waitForURL(/\/admin\/incidents\/[a-z0-9]{12}\?done=scheduled$/);
+    const box = page.locator('.series');
+    await expect(box).toContainText('repeating series of 3');
+    await box.getByLabel('Name').fill('Weekly database patching (v2)');
+    await box.getByRole('button', { name: 'Rename upcoming windows' }).click();
+    await expect(page.getByText('The upcoming windows were changed.')).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/admin-maintenance-series.png`, fullPage: true });
+    await box.screenshot({ path: `${SHOTS}/admin-maintenance-series-box.png` });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(server.url + '/');
+    await expect(page.getByRole('link', { name: 'Weekly database patching (v2)' })).not.toHaveCount(0);
     await context.close();
   });
 

@@ -3,7 +3,7 @@ import { loadComponentTree } from '../views/components';
 import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
 import { eq } from 'drizzle-orm';
-import { incidents, incidentUpdates, maintenanceSeries } from '../../../db/schema';
+import { incidents, incidentUpdates } from '../../../db/schema';
 import { upcomingOccurrences } from '../maintenance/edit-series';
 import { incidentCadenceClock } from '../cadence/cadence-clock';
 import { isClosedStatus } from '../status/vocabulary';
@@ -16,17 +16,12 @@ function updateTranslationFields(db: Db, incidentId: string): Map<string, Record
   );
 }
 
-/** The repeating series a window belongs to: its rule and how many of its windows have not started. */
-function seriesOf(db: Db, incidentId: string): { rule: string; upcoming: number } | null {
-  const row = db
-    .select({ rule: maintenanceSeries.rule })
-    .from(incidents)
-    .innerJoin(maintenanceSeries, eq(maintenanceSeries.id, incidents.seriesId))
-    .where(eq(incidents.id, incidentId))
-    .get();
-  if (!row) return null;
-  const seriesId = db.select({ seriesId: incidents.seriesId }).from(incidents).where(eq(incidents.id, incidentId)).get()!.seriesId!;
-  return { rule: row.rule, upcoming: upcomingOccurrences(db, seriesId).length };
+/** The repeating series a window belongs to: its first and last window and how many have not started. */
+function seriesOf(db: Db, incidentId: string): { total: number; first: number; last: number; upcoming: number } | null {
+  const seriesId = db.select({ seriesId: incidents.seriesId }).from(incidents).where(eq(incidents.id, incidentId)).get()?.seriesId;
+  if (!seriesId) return null;
+  const starts = db.select({ start: incidents.scheduledFor }).from(incidents).where(eq(incidents.seriesId, seriesId)).all().map((r) => r.start!);
+  return { total: starts.length, first: Math.min(...starts), last: Math.max(...starts), upcoming: upcomingOccurrences(db, seriesId).length };
 }
 
 /** Everything the incident page in the admin shows, or undefined for an unknown id. */
