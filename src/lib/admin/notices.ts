@@ -18,6 +18,7 @@ const NOTICES = {
   draftDeleted: 'admin.notice.draftDeleted',
   recorded: 'admin.notice.recorded',
   cadence: 'admin.notice.cadence',
+  ruleDeleted: 'admin.notice.ruleDeleted',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */

@@ -1,5 +1,6 @@
 // What the write API answers with: the Statuspage v2 shapes of /api/v2, plus
-// the versions an edit names to avoid overwriting someone else's.
+// the versions an edit names to avoid overwriting someone else's; alert rules
+// in a shape of their own.
 import type { Db } from '../../../../db/open';
 import type { Config } from '../../config';
 import { notFound } from '../../errors';
@@ -7,6 +8,7 @@ import { isPublicId } from '../../ids';
 import { findComponent } from '../../views/components';
 import { loadIncident, type IncidentView } from '../../views/incidents';
 import { componentsJson, incidentObject } from '../statuspage-v2';
+import { findRule, formatMatcher, type AlertRule } from '../../alerts/rule';
 
 export interface ApiAnswer {
   status: number;
@@ -41,4 +43,37 @@ export function existingComponent(db: Db, id: string, now: number): void {
 export function existingUpdate(db: Db, incidentId: string, updateId: string): void {
   const incident = isPublicId(incidentId) ? loadIncident(db, incidentId) : undefined;
   if (!incident || !incident.updates.some((u) => u.id === updateId)) throw notFound('update', updateId);
+}
+
+/** A rule as the API says it: snake_case, matchers as people write them, times in ISO 8601. */
+export function ruleObject(rule: AlertRule) {
+  return {
+    id: rule.id,
+    name: rule.name,
+    position: rule.position,
+    enabled: rule.enabled,
+    matchers: rule.matchers.map(formatMatcher),
+    components: rule.components.map((c) => ({ component_id: c.componentId, status: c.status })),
+    incident_status: rule.incidentStatus,
+    impact: rule.impact,
+    action: rule.action,
+    notify: rule.notify,
+    recovery: rule.recovery,
+    recovery_status: rule.recoveryStatus,
+    texts: rule.texts,
+    version: rule.version,
+    created_at: new Date(rule.createdAt).toISOString(),
+    updated_at: new Date(rule.updatedAt).toISOString(),
+  };
+}
+
+/** The rule named in the path, or NOT_FOUND. */
+export function existingRule(db: Db, id: string): AlertRule {
+  const rule = isPublicId(id) ? findRule(db, id) : undefined;
+  if (!rule) throw notFound('alertRule', id);
+  return rule;
+}
+
+export function ruleAnswer(db: Db, id: string, status: number): ApiAnswer {
+  return { status, body: ruleObject(existingRule(db, id)) };
 }
