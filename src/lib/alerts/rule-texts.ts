@@ -5,7 +5,6 @@ import { LOCALES, type Locale } from '../i18n/messages';
 import type { RuleTexts } from './rule';
 
 export const RULE_VARIABLES = ['alert_name', 'alert_summary', 'alert_count', 'components', 'started_at', 'ended_at', 'now'] as const;
-export type RuleVariable = (typeof RULE_VARIABLES)[number];
 
 export const RULE_TEXT_FIELDS = ['name', 'body', 'recovery'] as const satisfies readonly (keyof RuleTexts)[];
 

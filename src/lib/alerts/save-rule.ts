@@ -16,11 +16,11 @@ import { compactTexts, RULE_TEXT_FIELDS, RULE_VARIABLES, unknownVariables } from
 export const RULE_COMPONENT_STATUSES = ['degraded_performance', 'partial_outage', 'major_outage'] as const;
 export const RULE_INCIDENT_STATUSES = ['investigating', 'identified'] as const;
 export const RULE_IMPACTS = ['none', 'minor', 'major', 'critical'] as const;
-export const RULE_ACTIONS = ['suggest', 'publish'] as const;
-export const RULE_RECOVERIES = ['suggest', 'apply'] as const;
+const RULE_ACTIONS = ['suggest', 'publish'] as const;
+const RULE_RECOVERIES = ['suggest', 'apply'] as const;
 export const RULE_RECOVERY_STATUSES = ['monitoring', 'resolved'] as const;
 /** More matchers than anyone writes by hand; each is tried on every alert. */
-export const MAX_MATCHERS = 20;
+const MAX_MATCHERS = 20;
 
 const pick = (key: Parameters<typeof keyed>[0]) => ({ errorMap: () => ({ message: key }) });
 const textField = (maxChars: number, key: 'errors.field.nameTooLong' | 'errors.field.bodyTooLong') => z.string().trim().max(maxChars, key).optional();

@@ -64,11 +64,11 @@ function ruleInput(b: RuleBody): RuleInput {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as RuleInput;
 }
 
-export const newRuleBody = z
+const newRuleBody = z
   .object({ ...ruleBodyShape, name: ruleBodyShape.name.unwrap() })
   .openapi('NewAlertRule', { example: RULE_EXAMPLE });
 
-export const ruleEditBody = z
+const ruleEditBody = z
   .object({
     ...ruleBodyShape,
     version: z.unknown().openapi({ type: 'integer', minimum: 1, description: 'Optional. The version this edit started from; if the rule changed since, nothing is changed and the answer is 409 CONFLICT with `current_version`. Without it (or an If-Match header) the edit applies whatever happened in between.' }),
