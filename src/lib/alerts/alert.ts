@@ -16,7 +16,8 @@ export interface IncomingAlert {
   summary: string | null;
   /** Every label, plus `alertname`; rules match these. */
   labels: Record<string, string>;
-  startsAt: number;
+  /** When it began; null when the sender did not say (the generic webhook), read as the open alert's start or now. */
+  startsAt: number | null;
   /** When it resolved, for a resolved alert. */
   endsAt: number | null;
   /** A link back to where the alert came from, when the source gives one. */

@@ -2,9 +2,10 @@
 // rule writes its draft or incident. A name outside this list would reach
 // readers as typed, braces and all, so saving a rule refuses it.
 import { LOCALES, type Locale } from '../i18n/messages';
+import { ALERT_TEMPLATE_VARIABLES } from './alert-texts';
 import type { RuleTexts } from './rule';
 
-export const RULE_VARIABLES = ['alert_name', 'alert_summary', 'alert_count', 'components', 'started_at', 'ended_at', 'now'] as const;
+export const RULE_VARIABLES = ALERT_TEMPLATE_VARIABLES;
 
 export const RULE_TEXT_FIELDS = ['name', 'body', 'recovery'] as const satisfies readonly (keyof RuleTexts)[];
 

@@ -31,11 +31,50 @@ const ruleSchema = z
     description: 'An alert rule: the fields it was saved with, plus `id`, `position` (1 is tried first), `version`, `created_at` and `updated_at`; `texts` holds only the texts that were written',
     example: RULE_EXAMPLE_ANSWER,
   });
+const draftsSchema = z
+  .object({
+    drafts: z.array(
+      z
+        .object({
+          id: z.string().openapi({ description: 'The draft id: publish it at /incidents/{id}/publish' }),
+          kind: z.enum(['incident', 'update']),
+          incident_id: z.string().nullable().openapi({ description: 'For a suggested update, the incident it is for' }),
+          name: z.string(),
+          status: z.string(),
+          body: z.string(),
+          components: z.array(z.object({ id: z.string(), status: z.string() })),
+          version: z.number().int(),
+          alerts: z.object({}).passthrough().nullable().openapi({ description: 'The alert group behind the draft: source, rule, state and its alerts; null for a draft staff wrote' }),
+        })
+        .passthrough(),
+    ),
+  })
+  .openapi('Drafts');
+const receivedSchema = z
+  .object({
+    received: z.number().int().openapi({ description: 'Alerts in the delivery' }),
+    changed: z.number().int().openapi({ description: 'Alerts that were new or changed state; 0 for a repeated delivery' }),
+    groups: z.array(
+      z.object({
+        id: z.string(),
+        rule: z.object({ id: z.string(), name: z.string() }).nullable().openapi({ description: 'The rule that took the alerts; null when none matched (a draft naming the alert is made)' }),
+        state: z.enum(['firing', 'resolved']),
+        outcome: z.enum(['suggested', 'published', 'appended', 'recovery_suggested', 'recovered', 'unchanged']),
+        draft_id: z.string().nullable(),
+        incident_id: z.string().nullable(),
+        recovery_draft_id: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('AlertsReceived');
+
 const ANSWERS = {
-  incident: { schema: incidentSchema, description: 'The incident, in the Statuspage v2 shape' },
-  component: { schema: componentSchema, description: 'The component' },
-  rule: { schema: ruleSchema, description: 'The alert rule' },
-  rules: { schema: z.array(ruleSchema), description: 'Every alert rule, in the order they are tried' },
+  incident: [incidentSchema, 'The incident, in the Statuspage v2 shape'],
+  component: [componentSchema, 'The component'],
+  drafts: [draftsSchema, 'Drafts waiting for approval'],
+  received: [receivedSchema, 'What the delivery did, group by group'],
+  rule: [ruleSchema, 'The alert rule'],
+  rules: [z.array(ruleSchema), 'Every alert rule, in the order they are tried'],
 } as const;
 
 const errorResponses: RouteConfig['responses'] = Object.fromEntries(
@@ -54,7 +93,7 @@ const errorResponses: RouteConfig['responses'] = Object.fromEntries(
 
 function routeConfig(route: WriteRoute): RouteConfig {
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-  const answer = route.answers === 'nothing' ? undefined : ANSWERS[route.answers];
+  const [answer, answerDescription] = route.answers === 'nothing' ? [undefined, 'Done; no body'] : ANSWERS[route.answers];
   return {
     method: route.method.toLowerCase() as RouteConfig['method'],
     path: route.path,
@@ -62,10 +101,11 @@ function routeConfig(route: WriteRoute): RouteConfig {
     security: [{ bearer: [route.scope] }],
     request: {
       ...(names.length ? { params: z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) } : {}),
+      ...(route.query ? { query: z.object(Object.fromEntries(Object.entries(route.query).map(([n, description]) => [n, z.string().openapi({ description })]))) } : {}),
       ...(route.ifMatch ? { headers: z.object({ 'If-Match': z.string().optional().openapi({ description: 'The version this edit started from, when the body has no `version`' }) }) } : {}),
       ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     },
-    responses: { [route.status]: answer ? { description: answer.description, content: { 'application/json': { schema: answer.schema } } } : { description: 'Done; no body' }, ...errorResponses },
+    responses: { [route.status]: answer ? { description: answerDescription, content: { 'application/json': { schema: answer } } } : { description: answerDescription }, ...errorResponses },
   };
 }
 
@@ -79,7 +119,7 @@ export function openApiDocument(siteUrl: string) {
     info: {
       title: 'Shirase write API',
       version: '1',
-      description: `Open incidents, post updates, resolve, set component statuses, schedule maintenance and manage the rules that turn alerts into incidents. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`. Scopes: ${TOKEN_SCOPES.join(', ')}. The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
+      description: `Open incidents, post updates, resolve, set component statuses, schedule maintenance, take alerts in (Alertmanager, Grafana, generic JSON), publish the drafts they suggest and manage the rules that decide what alerts do. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`. Scopes: ${TOKEN_SCOPES.join(', ')}. The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
     },
     servers: [{ url: `${siteUrl}/api/v1` }],
   });

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { incidentDrafts } from '../../../db/schema';
+import { alertGroups, incidentDrafts } from '../../../db/schema';
 import { recordAudit } from '../audit/record-audit';
 import { assertVersion } from '../edit-version';
 import { openIncident } from '../incidents/open-incident';
+import { postIncidentUpdate } from '../incidents/post-update';
 import type { OpenIncidentInput } from '../incidents/input';
 import type { WriteContext } from '../write-context';
 import { draftToIncidentInput } from './draft-input';
@@ -25,9 +26,20 @@ export function publishDraft(
   return db.transaction((tx) => {
     const current = findDraft(tx, draftId);
     assertVersion(options.version, storedVersion(current));
+    if (current.incidentId !== null) {
+      // A suggested update: posted to its incident as it was suggested.
+      const { status, body, components, translations } = current.input;
+      const bodies = translations ? Object.fromEntries(Object.entries(translations).map(([l, t]) => [l, { body: t.body ?? '' }])) : undefined;
+      const posted = postIncidentUpdate(db, current.incidentId, { status, body, components, translations: bodies, notify: options.notify }, ctx);
+      tx.delete(incidentDrafts).where(eq(incidentDrafts.id, draftId)).run();
+      recordAudit(tx, ctx, { action: 'draft.publish', entityType: 'incident_update', entityId: posted.updateId, before: { draftId, version: current.version } });
+      return { incidentId: current.incidentId, updateId: posted.updateId };
+    }
     const input = options.input ? { ...options.input, notify: options.notify } : draftToIncidentInput(current.input, options.notify);
     // Inside this transaction openIncident's own becomes a savepoint: a refusal there leaves the draft as it was.
     const opened = openIncident(db, input, ctx);
+    // A draft an alert suggested: its firing group now owns the incident, so later alerts and recovery go to it.
+    tx.update(alertGroups).set({ incidentId: opened.incidentId, updatedAt: ctx.now }).where(eq(alertGroups.draftId, draftId)).run();
     tx.delete(incidentDrafts).where(eq(incidentDrafts.id, draftId)).run();
     recordAudit(tx, ctx, { action: 'draft.publish', entityType: 'incident', entityId: opened.incidentId, before: { draftId, version: current.version } });
     return opened;

@@ -10,19 +10,22 @@ import { draftInputSchema, type DraftInput } from './draft-input';
 import { findDraft, storedVersion } from './load-drafts';
 
 /**
- * Saves an incident draft: a new one without `draftId`, else the one named,
+ * Saves an incident draft: a new one without `draftId` (a suggested update to
+ * `incidentId` when that is given), else the one named,
  * refused (CONFLICT) when it was saved by someone else since `version`.
  * Only the draft and its audit row are written: nothing public changes, so
  * the change counter is left alone.
  */
-export function saveDraft(db: Db, input: { draftId?: string; version?: number; draft: DraftInput }, ctx: WriteContext): { draftId: string; version: number } {
+export function saveDraft(db: Db, input: { draftId?: string; version?: number; draft: DraftInput; incidentId?: string }, ctx: WriteContext): { draftId: string; version: number } {
   const data = parseInput(draftInputSchema, input.draft, 'draft');
   const json = JSON.stringify(data);
   return db.transaction((tx) => {
     if (input.draftId === undefined) {
       const draftId = newPublicId();
-      tx.insert(incidentDrafts).values({ id: draftId, input: json, authorId: ctx.actor?.kind === 'user' ? ctx.actor.id : null, createdAt: ctx.now, updatedAt: ctx.now }).run();
-      recordAudit(tx, ctx, { action: 'draft.create', entityType: 'incident_draft', entityId: draftId, after: data });
+      tx.insert(incidentDrafts)
+        .values({ id: draftId, input: json, incidentId: input.incidentId ?? null, authorId: ctx.actor?.kind === 'user' ? ctx.actor.id : null, createdAt: ctx.now, updatedAt: ctx.now })
+        .run();
+      recordAudit(tx, ctx, { action: input.incidentId ? 'draft.suggestUpdate' : 'draft.create', entityType: 'incident_draft', entityId: draftId, after: input.incidentId ? { incidentId: input.incidentId, ...data } : data });
       return { draftId, version: 1 };
     }
     const current = findDraft(tx, input.draftId);

@@ -4,7 +4,8 @@
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { incidents as incidentsTable, notificationEvents, subscribers, users, webhooks, type outbox } from '../../../db/schema';
+import { alertGroups, alerts as alertRows, incidentDrafts, incidents as incidentsTable, notificationEvents, subscribers, users, webhooks, type outbox } from '../../../db/schema';
+import { findRule } from '../alerts/rule';
 import type { Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
 import { formatDateTime, formatDuration, zoneAbbreviation } from '../i18n/format';
@@ -164,6 +165,7 @@ function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof
   const user = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, row.userId!)).get()!;
   // Staff accounts carry no language of their own yet: the site's default language.
   const locale: Locale = config.defaultLocale;
+  if (event.kind === 'alert_suggestion') return composeAlertEmail(db, config, row, event, user, locale);
   const incident = loadIncident(db, event.incidentId!, locale)!;
   const cadence = db.select({ minutes: incidentsTable.updateCadenceMinutes }).from(incidentsTable).where(eq(incidentsTable.id, incident.id)).get()?.minutes ?? 0;
   const zone = config.timeZone;
@@ -186,6 +188,51 @@ function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof
   return {
     to: user.email,
     subject: headerSafe(`[${config.siteName}] ${t(locale, 'mail.subject.cadence', { ago, name: incident.name })}`),
+    text: mailText(doc),
+    html: mailHtml(doc),
+    messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,
+    headers: {},
+  };
+}
+
+/**
+ * An alert or a check suggested something and it waits for a person: which
+ * source and rule, the alerts, and a link to review and publish it. Read
+ * from the alert group, which outlives the draft, so a retry after the draft
+ * was published still says the same.
+ */
+function composeAlertEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect, user: { id: string; email: string }, locale: Locale): EmailMessage {
+  const [groupId = '', draftId = ''] = (event.ref ?? '').split(':');
+  const occasion = (event.onceKey ?? '').split(':')[2] === 'recovery' ? 'recovery' : (event.onceKey ?? '').split(':')[2] === 'appended' ? 'appended' : 'suggested';
+  const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
+  const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
+  const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
+  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
+  const draftName = draft ? (JSON.parse(draft.input) as { name?: string }).name : undefined;
+  const name = incident?.name ?? (draftName || group?.groupKey || '');
+  const fired = group ? db.select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status }).from(alertRows).where(eq(alertRows.groupId, group.id)).all() : [];
+  const list = fired
+    .slice(0, 10)
+    .map((a) => `${a.name}${a.summary ? ` (${a.summary})` : ''}${a.status === 'resolved' ? ' ✓' : ''}`)
+    .join(locale === 'ja' ? '、' : '; ');
+  const source = t(locale, `mail.alert.source.${group?.source ?? 'webhook'}`);
+  const ruleText = rule ? t(locale, 'mail.alert.rule', { rule: rule.name }) : '';
+  const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : `/admin/incidents/new?draft=${draftId}`;
+  const doc: MailDocument = {
+    locale,
+    siteName: config.siteName,
+    siteUrl: config.siteUrl,
+    headline: name,
+    blocks: [
+      { kind: 'paragraph', text: t(locale, `mail.alert.${occasion}`, { source, rule: ruleText }) },
+      ...(list ? [{ kind: 'paragraph' as const, text: t(locale, 'mail.alert.alerts', { list }) }] : []),
+      { kind: 'button', text: t(locale, 'mail.alert.open'), url: `${siteLinkFor(config, locale)}${link}` },
+    ],
+    footer: { text: t(locale, 'mail.alert.footer', { site: config.siteName }) },
+  };
+  return {
+    to: user.email,
+    subject: headerSafe(`[${config.siteName}] ${t(locale, occasion === 'recovery' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name })}`),
     text: mailText(doc),
     html: mailHtml(doc),
     messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,

@@ -2,9 +2,9 @@ import type { Tx } from '../incidents/log';
 import { notificationEvents, outbox } from '../../../db/schema';
 
 /** Events only staff hear about; they never reach subscribers or webhooks. */
-export type StaffEventKind = 'cadence_reminder';
+export type StaffEventKind = 'cadence_reminder' | 'alert_suggestion';
 
-export const STAFF_EVENT_KINDS: readonly StaffEventKind[] = ['cadence_reminder'];
+export const STAFF_EVENT_KINDS: readonly StaffEventKind[] = ['cadence_reminder', 'alert_suggestion'];
 
 /**
  * Tells staff users something, inside the caller's transaction: one event and

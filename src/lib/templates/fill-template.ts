@@ -9,8 +9,8 @@ export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 const VARIABLE = /\{\{\s*([a-z_]+)\s*\}\}/g;
 
-export function fillTemplate(text: string, values: Partial<Record<TemplateVariable, string>>): string {
-  return text.replace(VARIABLE, (whole, name: string) => (Object.hasOwn(values, name) ? values[name as TemplateVariable]! : whole));
+export function fillTemplate(text: string, values: Readonly<Partial<Record<string, string>>>): string {
+  return text.replace(VARIABLE, (whole, name: string) => (Object.hasOwn(values, name) ? values[name]! : whole));
 }
 
 /** What the variables stand for, from what is known when the template is used. */

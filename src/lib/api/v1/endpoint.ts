@@ -32,6 +32,7 @@ export interface ApiCall {
   body: Record<string, unknown>;
   /** The If-Match header: the version an edit started from, when the body does not name one. */
   ifMatch: string | null;
+  query: URLSearchParams;
 }
 
 function jsonObject(body: unknown): Record<string, unknown> {
@@ -56,7 +57,7 @@ export function apiEndpoint({ scope, handle }: { scope: TokenScope; handle: (cal
       const now = locals.shirase.now();
       const actor = authenticateToken(db, request.headers.get('authorization'), scope, now);
       const body = raw === undefined ? {} : jsonObject(raw);
-      const answer = handle({ db, config, now, ctx: { now, actor }, params: params as Record<string, string>, body, ifMatch: request.headers.get('if-match') });
+      const answer = handle({ db, config, now, ctx: { now, actor }, params: params as Record<string, string>, body, ifMatch: request.headers.get('if-match'), query: new URL(request.url).searchParams });
       return answer.status === 204 ? new Response(null, { status: 204 }) : Response.json(answer.body, { status: answer.status });
     } catch (error) {
       if (!(error instanceof ShiraseError)) throw error;

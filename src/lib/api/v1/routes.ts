@@ -13,10 +13,27 @@ import { openIncident } from '../../incidents/open-incident';
 import { postIncidentUpdate } from '../../incidents/post-update';
 import { resolveIncident } from '../../incidents/resolve-incident';
 import { scheduleMaintenance } from '../../incidents/schedule-maintenance';
-import { componentAnswer, existingComponent, existingIncident, existingUpdate, incidentAnswer, type ApiAnswer } from './answers';
+import { fromAlertmanager, fromGrafana, fromWebhook } from '../../alerts/payloads';
+import { receiveAlerts } from '../../alerts/receive-alerts';
+import type { AlertDelivery } from '../../alerts/alert';
+import { publishDraft } from '../../drafts/publish-draft';
+import { ShiraseError } from '../../errors';
+import { componentAnswer, draftsAnswer, existingComponent, existingIncident, existingUpdate, incidentAnswer, receivedAnswer, type ApiAnswer } from './answers';
 import type { ApiCall } from './endpoint';
 import { parseBody } from './endpoint';
-import { componentStatusBody, incidentEditBody, newIncidentBody, newMaintenanceBody, newUpdateBody, resolutionBody, updateEditBody } from './schemas';
+import {
+  alertmanagerDoc,
+  componentStatusBody,
+  genericAlertDoc,
+  grafanaDoc,
+  incidentEditBody,
+  newIncidentBody,
+  newMaintenanceBody,
+  newUpdateBody,
+  publishDraftBody,
+  resolutionBody,
+  updateEditBody,
+} from './schemas';
 
 export interface WriteRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -29,7 +46,9 @@ export interface WriteRoute {
   ifMatch?: boolean;
   /** 204: the answer has no body. */
   status: 200 | 201 | 204;
-  answers: 'incident' | 'component' | 'rule' | 'rules' | 'nothing';
+  /** Query parameters, described in the OpenAPI document. */
+  query?: Record<string, string>;
+  answers: 'incident' | 'component' | 'drafts' | 'received' | 'rule' | 'rules' | 'nothing';
   handle(call: ApiCall): ApiAnswer;
 }
 
@@ -40,6 +59,14 @@ export function versionOf(call: ApiCall): number | undefined {
 }
 
 const incident = (call: ApiCall, id: string, status: number) => incidentAnswer(call.db, call.config, call.now, id, status);
+
+const SOURCE_NAMES = { alertmanager: 'Alertmanager', grafana: 'Grafana', webhook: 'webhook', check: 'check' } as const;
+
+/** Takes a delivery as the token's actor, the audit log naming the source it came through. */
+function receive(call: ApiCall, delivery: AlertDelivery): ApiAnswer {
+  const actor = call.ctx.actor ? { ...call.ctx.actor, label: `${call.ctx.actor.label} via ${SOURCE_NAMES[delivery.source]}` } : undefined;
+  return receivedAnswer(receiveAlerts(call.db, call.config, delivery, { now: call.now, actor }));
+}
 
 export const WRITE_ROUTES = {
   readIncident: {
@@ -160,5 +187,64 @@ export const WRITE_ROUTES = {
       const { incidentId } = scheduleMaintenance(call.db, parseBody(newMaintenanceBody, call.body, 'maintenance'), call.ctx);
       return incident(call, incidentId, 201);
     },
+  },
+  listDrafts: {
+    method: 'GET',
+    path: '/incidents',
+    scope: 'read',
+    summary: 'List drafts waiting for approval (state=draft)',
+    query: { state: 'Required: `draft`. Drafts are incidents suggested by alerts, checks or staff, and updates suggested for open incidents (`kind: update`); public incidents are at /api/v2/incidents.json.' },
+    status: 200,
+    answers: 'drafts',
+    handle(call) {
+      if (call.query.get('state') !== 'draft') {
+        throw new ShiraseError('BAD_REQUEST', 'errors.api.stateDraft', { hint: 'errors.api.stateDraft.hint' });
+      }
+      return draftsAnswer(call.db);
+    },
+  },
+  publishDraft: {
+    method: 'POST',
+    path: '/incidents/{id}/publish',
+    scope: 'incidents',
+    summary: 'Publish a draft: open its incident, or post its suggested update',
+    body: publishDraftBody,
+    status: 201,
+    answers: 'incident',
+    handle(call) {
+      const b = parseBody(publishDraftBody, call.body, 'draft');
+      const { incidentId } = publishDraft(call.db, call.params.id!, { notify: b.notify, version: versionOf(call) }, call.ctx);
+      return incident(call, incidentId, 201);
+    },
+  },
+  alertmanager: {
+    method: 'POST',
+    path: '/integrations/alertmanager',
+    scope: 'alerts',
+    summary: "Receive Prometheus Alertmanager's webhook (version 4)",
+    body: alertmanagerDoc,
+    status: 200,
+    answers: 'received',
+    handle: (call) => receive(call, fromAlertmanager(call.body)),
+  },
+  grafana: {
+    method: 'POST',
+    path: '/integrations/grafana',
+    scope: 'alerts',
+    summary: "Receive Grafana alerting's webhook",
+    body: grafanaDoc,
+    status: 200,
+    answers: 'received',
+    handle: (call) => receive(call, fromGrafana(call.body)),
+  },
+  webhook: {
+    method: 'POST',
+    path: '/integrations/webhook',
+    scope: 'alerts',
+    summary: 'Receive one alert from any tool (generic JSON)',
+    body: genericAlertDoc,
+    status: 200,
+    answers: 'received',
+    handle: (call) => receive(call, fromWebhook(call.body)),
   },
 } satisfies Record<string, WriteRoute>;

@@ -7,6 +7,7 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS, POSTABLE_INCIDENT_STATUSES, POSTABLE_STATUSES } from '../../status/vocabulary';
 import { bodyField, keyed, nameField } from '../../validation';
+import { alertmanagerPayload, genericAlertBody, grafanaPayload } from '../../alerts/payloads';
 
 extendZodWithOpenApi(z);
 
@@ -150,3 +151,34 @@ export const newMaintenanceBody = z
     pastRecord: b.past_record,
   }))
   .openapi('NewMaintenance', { required: ['name', 'body', 'scheduled_for', 'scheduled_until'] });
+
+/** Publishing a draft: whether subscribers hear of it, and the version the approver saw. */
+export const publishDraftBody = z
+  .object({
+    ...notifyFields,
+    version: versionProperty(" A draft's version is raised when staff save it or a later alert of its group rewrites it."),
+  })
+  .transform((b) => ({ notify: notifyOf(b), version: b.version }))
+  .openapi('PublishDraft');
+
+// The alert payloads are the senders' own formats (src/lib/alerts/payloads.ts); here they are only named and described.
+export const alertmanagerDoc = alertmanagerPayload.openapi('AlertmanagerWebhook', {
+  description: "Prometheus Alertmanager's webhook payload, version 4, as its webhook_config sends it. Fields not listed are accepted and ignored.",
+});
+export const grafanaDoc = grafanaPayload.openapi('GrafanaWebhook', {
+  description: "Grafana alerting's webhook contact point payload. Fields not listed are accepted and ignored.",
+});
+export const genericAlertDoc = genericAlertBody.openapi('GenericAlert', {
+  description:
+    'One alert. Send it again with `"status": "resolved"` when the problem is over. `id` is stable for the alert (repeats with the same `id` and status change nothing); alerts sharing a `group` (default: the `id`) share one incident. `labels` are what rules match (`title` is also the label `alertname`).',
+  example: {
+    id: 'db-primary-down',
+    status: 'firing',
+    title: 'Primary database unreachable',
+    summary: 'Connections to db-1 time out from every app server',
+    labels: { service: 'api', severity: 'critical' },
+    group: 'database',
+    started_at: '2026-06-18T07:00:00Z',
+    url: 'https://monitoring.example.com/alerts/db-primary-down',
+  },
+});

@@ -1,0 +1,135 @@
+// Each source's documented payload, read into AlertDelivery. Unknown fields
+// are ignored (senders add them between versions); missing or mistyped
+// required ones are a VALIDATION error naming the field, which the endpoint
+// answers with 400.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ShiraseError } from '../errors';
+import { issueFromZod } from '../validation';
+import type { AlertDelivery, IncomingAlert } from './alert';
+
+/** Bounds on what one delivery may carry: far above what a real sender sends, well below what would hurt. */
+const MAX_ALERTS = 500;
+const labelMap = z.record(z.string().max(200), z.string().max(2000)).refine((m) => Object.keys(m).length <= 100, 'errors.alerts.tooManyLabels');
+
+/** Alertmanager and Grafana write RFC 3339 times; a firing alert's endsAt is the zero time or a time in the future. */
+const rfc3339 = z
+  .string()
+  .max(64)
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'errors.alerts.badTime');
+
+/** A payload that does not follow its format: BAD_REQUEST naming each field, so the sender's log says what to fix. */
+function parsePayload<S extends z.ZodTypeAny>(schema: S, body: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((i) => issueFromZod(i));
+  throw new ShiraseError('BAD_REQUEST', 'errors.alerts.malformed', { params: { source }, fields, hintListsFields: true });
+}
+
+function time(s: string | undefined): number | null {
+  if (s === undefined || s.startsWith('0001-01-01')) return null;
+  return Date.parse(s);
+}
+
+/** The alert's name and one-line summary as people read them, from the usual labels and annotations. */
+function described(labels: Record<string, string>, annotations: Record<string, string>, fallbackName: string): Pick<IncomingAlert, 'name' | 'summary'> {
+  const name = labels.alertname || fallbackName;
+  const summary = annotations.summary || annotations.description || annotations.message || null;
+  return { name: name.slice(0, 200), summary: summary === null ? null : summary.slice(0, 2000) };
+}
+
+/** A fingerprint for senders that give none: the sorted labels, as Alertmanager computes its own from them. */
+function labelsFingerprint(labels: Record<string, string>): string {
+  const canonical = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0000${labels[k]}`)
+    .join('\u0001');
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+const prometheusAlert = z.object({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelMap,
+  annotations: labelMap.default({}),
+  startsAt: rfc3339,
+  endsAt: rfc3339.optional(),
+  generatorURL: z.string().max(2000).optional(),
+  fingerprint: z.string().max(200).optional(),
+});
+
+function fromPrometheusAlert(a: z.output<typeof prometheusAlert>, fallbackName: string): IncomingAlert {
+  const endsAt = a.status === 'resolved' ? time(a.endsAt) : null;
+  return {
+    fingerprint: a.fingerprint || labelsFingerprint(a.labels),
+    status: a.status,
+    ...described(a.labels, a.annotations, fallbackName),
+    labels: a.labels,
+    startsAt: time(a.startsAt),
+    endsAt,
+    url: a.generatorURL || null,
+  };
+}
+
+/** Alertmanager's webhook payload, version 4: https://prometheus.io/docs/alerting/latest/configuration/#webhook_config */
+export const alertmanagerPayload = z.object({
+  version: z.literal('4', { errorMap: () => ({ message: 'errors.alerts.version' }) }),
+  groupKey: z.string().min(1).max(2000),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string().max(500).optional(),
+  alerts: z.array(prometheusAlert).max(MAX_ALERTS),
+});
+
+export function fromAlertmanager(body: unknown): AlertDelivery {
+  const p = parsePayload(alertmanagerPayload, body, 'Alertmanager');
+  return { source: 'alertmanager', groupKey: p.groupKey, alerts: p.alerts.map((a) => fromPrometheusAlert(a, 'alert')) };
+}
+
+/** Grafana alerting's webhook contact point: the same alerts as Alertmanager's, with Grafana's own fields around them. */
+export const grafanaPayload = z.object({
+  groupKey: z.string().max(2000).optional(),
+  status: z.enum(['firing', 'resolved']),
+  title: z.string().max(2000).optional(),
+  alerts: z.array(prometheusAlert).max(MAX_ALERTS),
+});
+
+export function fromGrafana(body: unknown): AlertDelivery {
+  const p = parsePayload(grafanaPayload, body, 'Grafana');
+  const alerts = p.alerts.map((a) => fromPrometheusAlert(a, 'Grafana alert'));
+  // Grafana sends a groupKey from version 8 on; an older one groups by the alerts' names.
+  const groupKey = p.groupKey || `grafana:${[...new Set(alerts.map((a) => a.name))].sort().join(',')}`;
+  return { source: 'grafana', groupKey, alerts };
+}
+
+/** The generic webhook: one alert per request, documented in the OpenAPI document. */
+export const genericAlertBody = z.object({
+  id: z.string().min(1, 'errors.alerts.required').max(200),
+  status: z.enum(['firing', 'resolved'], { errorMap: () => ({ message: 'errors.alerts.status' }) }),
+  title: z.string().min(1, 'errors.alerts.required').max(200),
+  summary: z.string().max(2000).optional(),
+  labels: labelMap.default({}),
+  group: z.string().min(1).max(200).optional(),
+  started_at: rfc3339.optional(),
+  resolved_at: rfc3339.optional(),
+  url: z.string().url().max(2000).optional(),
+});
+
+export function fromWebhook(body: unknown): AlertDelivery {
+  const p = parsePayload(genericAlertBody, body, 'webhook');
+  const labels = { alertname: p.title, ...p.labels };
+  return {
+    source: 'webhook',
+    groupKey: p.group ?? p.id,
+    alerts: [
+      {
+        fingerprint: p.id,
+        status: p.status,
+        name: p.title,
+        summary: p.summary ?? null,
+        labels,
+        startsAt: time(p.started_at),
+        endsAt: p.status === 'resolved' ? time(p.resolved_at) : null,
+        url: p.url ?? null,
+      },
+    ],
+  };
+}

@@ -1,0 +1,5 @@
+import { apiEndpoint, noEndpoint } from '../../../../lib/api/v1/endpoint';
+import { WRITE_ROUTES } from '../../../../lib/api/v1/routes';
+
+export const POST = apiEndpoint(WRITE_ROUTES.webhook);
+export const ALL = noEndpoint;
