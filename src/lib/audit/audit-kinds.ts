@@ -7,7 +7,7 @@ import { auditLog } from '../../../db/schema';
  * (its updates are logged as `incident.*` actions), and sign-ins from the
  * other changes to staff accounts.
  */
-export const AUDIT_KINDS = ['incidents', 'maintenance', 'components', 'postmortems', 'subscribers', 'templates', 'staff', 'sign_ins', 'tokens'] as const;
+export const AUDIT_KINDS = ['incidents', 'maintenance', 'components', 'postmortems', 'subscribers', 'templates', 'staff', 'sign_ins', 'tokens', 'alerts'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The incident an `incident.*` entry is about: the entity itself, or the incident of the update it names. */
@@ -39,6 +39,9 @@ export function auditKindCondition(kind: AuditKind): SQL {
       return sql`${auditLog.action} = 'user.sign_in'`;
     case 'tokens':
       return sql`${auditLog.action} like 'token.%'`;
+    case 'alerts':
+      // Rules changed by staff, and what arriving alerts did.
+      return sql`(${auditLog.action} like 'alert\_rule.%' escape '\' or ${auditLog.action} like 'alerts.%')`;
   }
 }
 
