@@ -41,7 +41,7 @@ export function auditKindCondition(kind: AuditKind): SQL {
       return sql`${auditLog.action} like 'token.%'`;
     case 'alerts':
       // Rules changed by staff, and what arriving alerts did.
-      return sql`(${auditLog.action} like 'alert\_rule.%' escape '\' or ${auditLog.action} like 'alerts.%')`;
+      return sql`(${auditLog.action} glob 'alert_rule.*' or ${auditLog.action} glob 'alerts.*')`;
   }
 }
 
