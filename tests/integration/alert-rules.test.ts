@@ -104,7 +104,7 @@ describe('the alerts screen', () => {
     expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, rule.id)).all().map((a) => [a.action, a.actorLabel])).toEqual([['alert_rule.create', admin.email]]);
     const text = visible(await (await admin.get('/admin/alerts')).text());
     expect(text).toContain('Rule 2 · Database trouble');
-    expect(text).toContain('Opens the incident at once (Identified, impact Major) Subscribers are told.');
+    expect(text).toContain('Opens the incident at once (Identified, impact Major). Subscribers are told.');
   });
 
   it('keeps what was typed when a save is refused, with a labelled summary in the reader’s language', async () => {
