@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES } from '../src/lib/status/vocabulary';
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob } from 'drizzle-orm/sqlite-core';
 
 // Every time is integer milliseconds since the epoch (UTC).
@@ -425,13 +426,13 @@ export const alertRules = sqliteTable('alert_rules', {
   matchers: text('matchers').notNull(),
   /** JSON: [{"componentId": "…", "status": "major_outage"}], set while the alerts fire. */
   components: text('components').notNull().default('[]'),
-  incidentStatus: text('incident_status', { enum: ['investigating', 'identified'] }).notNull().default('investigating'),
+  incidentStatus: text('incident_status', { enum: ALERT_OPENING_STATUSES }).notNull().default('investigating'),
   impact: text('impact', { enum: ['none', 'minor', 'major', 'critical'] }).notNull().default('minor'),
   action: text('action', { enum: ['suggest', 'publish'] }).notNull().default('suggest'),
   /** Subscribers are told when the rule publishes (opening and recovery). */
   notify: integer('notify', { mode: 'boolean' }).notNull().default(false),
   recovery: text('recovery', { enum: ['suggest', 'apply'] }).notNull().default('suggest'),
-  recoveryStatus: text('recovery_status', { enum: ['monitoring', 'resolved'] }).notNull().default('resolved'),
+  recoveryStatus: text('recovery_status', { enum: ALERT_RECOVERY_STATUSES }).notNull().default('resolved'),
   /** JSON: {"en": {"name": "…", "body": "…", "recovery": "…"}, "ja": {…}}, with template variables; null uses the built-in texts. */
   texts: text('texts'),
   position: integer('position').notNull(),

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desc, eq } from 'drizzle-orm';
 import { alertRules, auditLog, incidentDrafts, notificationEvents, outbox } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
+import { signedInStaff } from '../support/staff';
 import type { TokenScope } from '../../src/lib/auth/api-tokens';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { createUser } from '../../src/lib/auth/create-user';
+import { composeEmail } from '../../src/lib/notifications/compose';
 import { loadComponentTree } from '../../src/lib/views/components';
 
 // Alerts in through the generic webhook and Alertmanager's payload, against
@@ -96,7 +98,13 @@ describe('alerts in', () => {
 
     // Staff on call (here: the admins) hear of it by email.
     const event = site.db.select().from(notificationEvents).where(eq(notificationEvents.kind, 'alert_suggestion')).orderBy(desc(notificationEvents.id)).get()!;
-    expect(site.db.select().from(outbox).where(eq(outbox.eventId, event.id)).all().length).toBeGreaterThan(0);
+    const rows = site.db.select().from(outbox).where(eq(outbox.eventId, event.id)).all();
+    expect(rows.length).toBeGreaterThan(0);
+    const mail = composeEmail(site.db, site.config, rows[0]!);
+    expect(mail.subject).toContain('Waiting for you: Disk almost full');
+    expect(mail.text).toContain('An alert came in from a webhook.');
+    expect(mail.text).toContain('Disk almost full (db-2 has 3% free)');
+    expect(mail.text).toContain(`${site.config.siteUrl}/admin/incidents/new?draft=${draftId}`);
 
     const resolved = await (await post('integrations/webhook', alerts, { ...body, status: 'resolved', started_at: undefined })).json();
     expect(resolved).toMatchObject({ changed: 1, groups: [{ state: 'resolved', outcome: 'recovery_suggested', draft_id: draftId }] });
@@ -167,3 +175,45 @@ describe('alerts in', () => {
     expect(component('Web app').status).toBe('operational');
   });
 });
+
+describe('alerts on the staff screens', () => {
+  it('shows where a suggested draft came from, and posts or discards suggested updates from the incident page', async () => {
+    const staff = await signedInStaff(site);
+    const alerts = token(['alerts']);
+    addRule({ name: 'Sign-in failing', matchers: JSON.stringify([{ label: 'service', op: '=', value: 'login' }]), components: JSON.stringify([{ componentId: component('Sign-in').id, status: 'partial_outage' }]), position: -1 });
+    const body = { id: 'login-errors', status: 'firing', title: 'LoginErrors', summary: 'SSO callbacks fail', labels: { service: 'login' } };
+    const { groups } = await (await post('integrations/webhook', alerts, body)).json();
+    const draftPage = await (await staff.get(`/admin/incidents/new?draft=${groups[0].draft_id}`)).text();
+    expect(draftPage).toContain('data-alert-group');
+    expect(draftPage).toContain('Sign-in failing');
+    expect(draftPage).toContain('SSO callbacks fail');
+    const dashboard = await (await staff.get('/admin')).text();
+    expect(dashboard).toContain('From a webhook');
+
+    // Approved in the admin, then the alert resolves: the recovery waits on the incident page.
+    const published = await staff.post('/admin/incidents/new', { draftId: groups[0].draft_id, draftVersion: '1', intent: 'publish', name: 'Problems with Sign-in', status: 'investigating', body: 'Looking into it.', [`component:${component('Sign-in').id}`]: 'partial_outage' });
+    expect(published.status).toBe(303);
+    const incidentId = /\/admin\/incidents\/([0-9a-z]{12})/.exec(published.headers.get('location')!)![1]!;
+    const recovered = await (await post('integrations/webhook', alerts, { ...body, status: 'resolved' })).json();
+    expect(recovered.groups[0]).toMatchObject({ incident_id: incidentId, outcome: 'recovery_suggested' });
+    const suggestion = recovered.groups[0].recovery_draft_id;
+    const page = await (await staff.get(`/admin/incidents/${incidentId}`)).text();
+    expect(page).toContain(`data-suggestion="${suggestion}"`);
+    expect(page).toContain('Sign-in: Operational');
+    // An update draft opened in the new-incident form goes to its incident.
+    const moved = await staff.get(`/admin/incidents/new?draft=${suggestion}`);
+    expect(moved.headers.get('location')).toBe(`/admin/incidents/${incidentId}#suggested`);
+    // A suggestion is posted only from its own incident's page.
+    const other = await staff.post(`/admin/incidents/${await firstOtherIncident(incidentId)}`, { intent: 'publish_suggestion', draftId: suggestion, draftVersion: '1' });
+    expect(other.status).toBe(404);
+    const posted = await staff.post(`/admin/incidents/${incidentId}`, { intent: 'publish_suggestion', draftId: suggestion, draftVersion: '1' });
+    expect(posted.status).toBe(303);
+    expect(component('Sign-in').status).toBe('operational');
+    expect(await (await staff.get(`/admin/incidents/${incidentId}`)).text()).not.toContain(`data-suggestion="${suggestion}"`);
+  });
+});
+
+async function firstOtherIncident(not: string): Promise<string> {
+  const { incidents } = await (await fetch(`${site.url}/api/v2/incidents.json`)).json();
+  return incidents.find((i: { id: string }) => i.id !== not).id;
+}

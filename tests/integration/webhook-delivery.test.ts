@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { Webhook } from 'standardwebhooks';
+import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { outbox, webhooks } from '../../db/schema';
+import { notificationEvents, outbox, webhooks } from '../../db/schema';
+import { composeWebhook } from '../../src/lib/notifications/compose';
 import type { Db } from '../../db/open';
 import { freshDatabase, startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
@@ -94,9 +98,25 @@ describe('webhooks with WEBHOOK_ALLOW_PRIVATE=1', () => {
       const secret = /<code class="secret">([^<]+)<\/code>/.exec(await added.text())![1]!;
       openIncident(site.db, { name: 'Signed for loopback', status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
       const hit = await until(() => receiver.received.find((r) => r.body.includes('Signed for loopback')));
+      // Standard Webhooks: the specification's own library verifies the headers and the body.
+      expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+={0,2}$/);
+      const verified = new Webhook(secret).verify(hit.body, hit.headers as Record<string, string>) as { version: number; incident: { name: string } };
+      expect(verified.incident.name).toBe('Signed for loopback');
+      expect(hit.headers['webhook-id']).toMatch(/^msg_event-\d+\./);
+      expect(() => new Webhook(secret).verify(hit.body.replace('Signed', 'Forged'), hit.headers as Record<string, string>)).toThrow();
+      // The payload follows its published schema, version field included.
+      const validate = new Ajv({ strict: false }).compile(JSON.parse(readFileSync('docs/webhook-payload.schema.json', 'utf8')));
+      expect(validate(JSON.parse(hit.body)), JSON.stringify(validate.errors)).toBe(true);
+      expect(verified.version).toBe(1);
+      // The first version's headers are still sent, for receivers that check them.
       const expected = createHmac('sha256', secret).update(`${hit.headers['x-shirase-timestamp']}.${hit.body}`).digest('hex');
       expect(hit.headers['x-shirase-signature']).toBe(`sha256=${expected}`);
-      expect(JSON.parse(hit.body).incident.name).toBe('Signed for loopback');
+      // A retry an hour later is signed with its own time, so receivers' five-minute tolerance accepts it.
+      const row = site.db.select().from(outbox).where(eq(outbox.channel, 'webhook')).all().at(-1)!;
+      site.db.update(notificationEvents).set({ createdAt: Date.now() - 3_600_000 }).where(eq(notificationEvents.id, row.eventId)).run();
+      const retry = composeWebhook(site.db, site.config, row, Date.now());
+      expect(() => new Webhook(secret).verify(retry.body, retry.headers)).not.toThrow();
+      expect(retry.headers['webhook-id']).toBe(hit.headers['webhook-id']);
     } finally {
       await receiver.close();
     }

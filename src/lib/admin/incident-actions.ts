@@ -1,6 +1,9 @@
 // The forms on an incident's admin page, each named by its `intent`.
 import type { Db } from '../../../db/open';
-import { ShiraseError, type FieldIssue } from '../errors';
+import { ShiraseError, notFound, type FieldIssue } from '../errors';
+import { deleteDraft } from '../drafts/delete-draft';
+import { findDraft } from '../drafts/load-drafts';
+import { publishDraft } from '../drafts/publish-draft';
 import { cancelMaintenance } from '../incidents/cancel-maintenance';
 import { deleteIncidentUpdate } from '../incidents/delete-update';
 import { editIncident } from '../incidents/edit-incident';
@@ -42,6 +45,13 @@ export function handleIncidentPageForm(
   if (form.get('preview') === 'check') return { show: {} };
   if (templateRequest(form)) return { show: { template: applyTemplate(form, templates(), 'body', config.defaultLocale) } };
   return handleIncidentForm(db, incidentId, form, ctx, config.timeZone);
+}
+
+/** The suggested update the form names, refused as not found unless it is this incident's. */
+function suggestionOf(db: Db, incidentId: string, form: FormData): string {
+  const draftId = text(form, 'draftId');
+  if (findDraft(db, draftId).incidentId !== incidentId) throw notFound('draft', draftId);
+  return draftId;
 }
 
 /** Runs the submitted form and returns where to go next. */
@@ -100,6 +110,17 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
     case 'set_cadence':
       setUpdateCadence(db, incidentId, { minutes: Number(text(form, 'minutes') || Number.NaN) }, ctx);
       return back('cadence');
+    case 'publish_suggestion': {
+      const draftId = suggestionOf(db, incidentId, form);
+      publishDraft(db, draftId, { version: readVersion(form.get('draftVersion')), notify: checked(form, 'notify') }, ctx);
+      return back('posted');
+    }
+    case 'discard_suggestion': {
+      const draftId = suggestionOf(db, incidentId, form);
+      requireConfirmation(form, 'admin.suggested.discardConfirm');
+      deleteDraft(db, draftId, readVersion(form.get('draftVersion')), ctx);
+      return back('suggestionDiscarded');
+    }
     case 'cancel':
       requireConfirmation(form, 'admin.maintenance.cancelConfirm');
       cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);

@@ -18,6 +18,7 @@ const NOTICES = {
   draftDeleted: 'admin.notice.draftDeleted',
   recorded: 'admin.notice.recorded',
   cadence: 'admin.notice.cadence',
+  suggestionDiscarded: 'admin.notice.suggestionDiscarded',
   ruleDeleted: 'admin.notice.ruleDeleted',
 } as const satisfies Record<string, MessageKey>;
 

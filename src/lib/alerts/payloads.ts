@@ -26,9 +26,22 @@ function parsePayload<S extends z.ZodTypeAny>(schema: S, body: unknown, source: 
   throw new ShiraseError('BAD_REQUEST', 'errors.alerts.malformed', { params: { source }, fields, hintListsFields: true });
 }
 
+/** A time, or null for the zero time senders write for "not yet" (and anything before 2000, which no real alert has). */
 function time(s: string | undefined): number | null {
-  if (s === undefined || s.startsWith('0001-01-01')) return null;
-  return Date.parse(s);
+  if (s === undefined) return null;
+  const ms = Date.parse(s);
+  return ms < Date.UTC(2000, 0, 1) ? null : ms;
+}
+
+/** Links are shown to staff as links: only http(s) ones are kept, never javascript: or data:. */
+function httpUrl(s: string | undefined): string | null {
+  if (!s) return null;
+  try {
+    const url = new URL(s);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The alert's name and one-line summary as people read them, from the usual labels and annotations. */
@@ -66,7 +79,7 @@ function fromPrometheusAlert(a: z.output<typeof prometheusAlert>, fallbackName: 
     labels: a.labels,
     startsAt: time(a.startsAt),
     endsAt,
-    url: a.generatorURL || null,
+    url: httpUrl(a.generatorURL),
   };
 }
 
@@ -110,7 +123,7 @@ export const genericAlertBody = z.object({
   group: z.string().min(1).max(200).optional(),
   started_at: rfc3339.optional(),
   resolved_at: rfc3339.optional(),
-  url: z.string().url().max(2000).optional(),
+  url: z.string().max(2000).optional(),
 });
 
 export function fromWebhook(body: unknown): AlertDelivery {
@@ -128,7 +141,7 @@ export function fromWebhook(body: unknown): AlertDelivery {
         labels,
         startsAt: time(p.started_at),
         endsAt: p.status === 'resolved' ? time(p.resolved_at) : null,
-        url: p.url ?? null,
+        url: httpUrl(p.url),
       },
     ],
   };

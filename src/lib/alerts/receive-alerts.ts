@@ -156,7 +156,7 @@ function draftExists(db: Db, draftId: string | null): boolean {
   return draftId !== null && db.select({ id: incidentDrafts.id }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get() !== undefined;
 }
 
-function tellStaff(tx: Tx, group: GroupRow, occasion: 'suggested' | 'appended' | 'recovery', draftId: string, incidentId: string | null, now: number): void {
+function tellStaff(tx: Tx, group: GroupRow, occasion: 'suggested' | 'appended' | 'recovery' | 'resolvedDraft', draftId: string, incidentId: string | null, now: number): void {
   enqueueStaffNotice(tx, { kind: 'alert_suggestion', incidentId: incidentId ?? undefined, ref: `${group.id}:${draftId}`, onceKey: `alert:${group.id}:${occasion}:${draftId}` }, staffOnCall(tx).map((u) => u.id), now);
 }
 
@@ -248,7 +248,7 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, ctx: WriteContext): 
         Object.entries(recovery.translations).map(([l, text]) => [l, { ...draft.input.translations?.[l as Locale], body: note(draft.input.translations?.[l as Locale]?.body ?? '', text) }]),
       );
       saveDraft(db, { draftId: draft.id, version: draft.version, draft: { ...draft.input, body: note(draft.input.body, recovery.text), translations } }, ctx);
-      tellStaff(tx, group, 'recovery', draft.id, null, ctx.now);
+      tellStaff(tx, group, 'resolvedDraft', draft.id, null, ctx.now);
       outcome = 'recovery_suggested';
     }
   }

@@ -5,7 +5,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { alertRules } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
-import type { ComponentStatus } from '../status/vocabulary';
+import type { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, ComponentStatus } from '../status/vocabulary';
 import type { Locale } from '../i18n/messages';
 
 export const MATCHER_OPS = ['=', '!=', '=~', '!~'] as const;
@@ -29,12 +29,12 @@ export interface AlertRule {
   name: string;
   matchers: Matcher[];
   components: { componentId: string; status: ComponentStatus }[];
-  incidentStatus: 'investigating' | 'identified';
+  incidentStatus: (typeof ALERT_OPENING_STATUSES)[number];
   impact: 'none' | 'minor' | 'major' | 'critical';
   action: 'suggest' | 'publish';
   notify: boolean;
   recovery: 'suggest' | 'apply';
-  recoveryStatus: 'monitoring' | 'resolved';
+  recoveryStatus: (typeof ALERT_RECOVERY_STATUSES)[number];
   texts: Partial<Record<Locale, RuleTexts>>;
   position: number;
   enabled: boolean;
@@ -90,7 +90,7 @@ function validPattern(value: string): boolean {
 
 /** As in Alertmanager, a regular expression must match the whole value, and a missing label is the empty string. */
 export function matcherHolds(m: Matcher, labels: Record<string, string>): boolean {
-  const value = labels[m.label] ?? '';
+  const value = Object.hasOwn(labels, m.label) ? labels[m.label]! : '';
   switch (m.op) {
     case '=':
       return value === m.value;

@@ -28,7 +28,8 @@ export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: Wr
     throw new ShiraseError('VALIDATION', 'errors.webhook.private', { hint: 'errors.webhook.private.hint', fields: [fieldIssue('url', 'errors.webhook.private')] });
   }
   const id = newPublicId();
-  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+  // Standard Webhooks secrets: `whsec_` and the key in (standard) base64, as its libraries decode it.
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
   db.transaction((tx) => {
     tx.insert(webhooks).values({ id, url: data.url, description: data.description || null, secret, createdAt: ctx.now }).run();
     recordAudit(tx, ctx, { action: 'webhook.create', entityType: 'webhook', entityId: id, after: { url: data.url } });

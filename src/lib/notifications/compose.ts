@@ -203,7 +203,8 @@ function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof
  */
 function composeAlertEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect, user: { id: string; email: string }, locale: Locale): EmailMessage {
   const [groupId = '', draftId = ''] = (event.ref ?? '').split(':');
-  const occasion = (event.onceKey ?? '').split(':')[2] === 'recovery' ? 'recovery' : (event.onceKey ?? '').split(':')[2] === 'appended' ? 'appended' : 'suggested';
+  const said = (event.onceKey ?? '').split(':')[2];
+  const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' ? said : 'suggested';
   const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
   const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
   const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
@@ -232,7 +233,7 @@ function composeAlertEmail(db: Db, config: Config, row: OutboxRow, event: typeof
   };
   return {
     to: user.email,
-    subject: headerSafe(`[${config.siteName}] ${t(locale, occasion === 'recovery' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name })}`),
+    subject: headerSafe(`[${config.siteName}] ${t(locale, occasion === 'recovery' || occasion === 'resolvedDraft' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name })}`),
     text: mailText(doc),
     html: mailHtml(doc),
     messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,
@@ -294,12 +295,35 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
   return renderEmail({ config, locale, kind, incident: { ...incident, status: update.status }, update, siteLink: site, manageUrl: `${site}/subscribe/manage?token=…`, unsubscribeUrl: `${site}/unsubscribe?token=…` });
 }
 
-export function composeWebhook(db: Db, config: Config, row: OutboxRow): WebhookMessage {
+/** The version of the webhook payload; docs/webhook-payload.schema.json describes it. Raised only by a change that could break a receiver. */
+export const WEBHOOK_PAYLOAD_VERSION = 1;
+
+/**
+ * The key a webhook's `whsec_` secret stands for, as the Standard Webhooks
+ * libraries decode it: the base64 after the prefix. (Node's decoder also
+ * reads the URL-safe alphabet that secrets made before were written in.)
+ */
+function webhookKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+}
+
+/**
+ * A webhook delivery, signed as the Standard Webhooks specification says:
+ * `webhook-id` is the same on every attempt (receivers drop repeats by it),
+ * `webhook-timestamp` is when this attempt is sent (receivers refuse old
+ * ones, so a retry must not reuse the first attempt's), and
+ * `webhook-signature` is `v1,` and the base64 HMAC-SHA256 of
+ * `id.timestamp.body`. The body is built from the stored rows alone, so every
+ * attempt sends the same bytes. The x-shirase-* headers of the first webhook
+ * version are still sent for receivers that check them.
+ */
+export function composeWebhook(db: Db, config: Config, row: OutboxRow, now: number): WebhookMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   const hook = db.select().from(webhooks).where(eq(webhooks.id, row.webhookId!)).get()!;
   const incident = event.incidentId ? loadIncident(db, event.incidentId) : undefined;
   const update = incident?.updates.find((u) => u.id === event.updateId);
   const body = JSON.stringify({
+    version: WEBHOOK_PAYLOAD_VERSION,
     id: `event-${event.id}`,
     event: event.kind,
     created_at: new Date(event.createdAt).toISOString(),
@@ -320,18 +344,23 @@ export function composeWebhook(db: Db, config: Config, row: OutboxRow): WebhookM
     update: update ? { id: update.id, status: update.status, body: update.body, display_at: new Date(update.displayAt).toISOString() } : null,
     postmortem: event.ref ? { slug: event.ref, url: `${config.siteUrl}/postmortems/${event.ref}` } : null,
   });
-  const timestamp = String(Math.floor(event.createdAt / 1000));
-  const signature = createHmac('sha256', hook.secret).update(`${timestamp}.${body}`).digest('hex');
+  const messageId = `msg_event-${event.id}.${hook.id}`;
+  const sentAt = String(Math.floor(now / 1000));
+  const signature = createHmac('sha256', webhookKey(hook.secret)).update(`${messageId}.${sentAt}.${body}`).digest('base64');
+  const firstTimestamp = String(Math.floor(event.createdAt / 1000));
   return {
     url: hook.url,
     body,
     headers: {
       'content-type': 'application/json',
       'user-agent': 'Shirase-Webhook/1',
+      'webhook-id': messageId,
+      'webhook-timestamp': sentAt,
+      'webhook-signature': `v1,${signature}`,
       'x-shirase-event': event.kind,
       'x-shirase-delivery': `event-${event.id}.${hook.id}`,
-      'x-shirase-timestamp': timestamp,
-      'x-shirase-signature': `sha256=${signature}`,
+      'x-shirase-timestamp': firstTimestamp,
+      'x-shirase-signature': `sha256=${createHmac('sha256', hook.secret).update(`${firstTimestamp}.${body}`).digest('hex')}`,
     },
   };
 }

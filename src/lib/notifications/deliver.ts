@@ -157,7 +157,7 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
           messageId = message.messageId;
           outcome = await options.courier.sendEmail(message);
         } else {
-          outcome = await options.courier.postWebhook(composeWebhook(db, config, row));
+          outcome = await options.courier.postWebhook(composeWebhook(db, config, row, now()));
         }
       } catch (error) {
         outcome = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };

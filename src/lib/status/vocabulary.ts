@@ -110,3 +110,9 @@ export function closingStatus(kind: IncidentKind): 'resolved' | 'completed' {
 export function isActiveMaintenanceStatus(s: string): boolean {
   return (ACTIVE_MAINTENANCE_STATUSES as readonly string[]).includes(s);
 }
+
+/** The statuses an incident opened by an alert rule may start in. */
+export const ALERT_OPENING_STATUSES = ['investigating', 'identified'] as const satisfies readonly IncidentStatus[];
+
+/** Where an alert rule's recovery takes its incident when the alerts resolve. */
+export const ALERT_RECOVERY_STATUSES = ['monitoring', 'resolved'] as const satisfies readonly IncidentStatus[];
