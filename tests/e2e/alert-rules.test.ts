@@ -43,6 +43,9 @@ test.describe('alert rules', () => {
     await page.getByLabel('Publish: the incident opens at once').check();
     await page.locator('#rule-en-body').fill('People cannot sign in since {{start}}.');
     await page.getByRole('button', { name: 'Save rule' }).click();
+    // The answer opens at the form, where each field says what is wrong; the summary above lists it all.
+    await expect(page).toHaveURL(/\/admin\/alerts#rule-form$/);
+    await expect(page.locator('#rule-matchers-error')).toBeInViewport();
     const summary = page.locator('.error-summary');
     await expect(summary).toContainText('The alert rule was not saved');
     await expect(summary).toContainText('Matchers: severity=critical page is not a matcher.');
