@@ -213,6 +213,19 @@ describe('the alerts screen', () => {
     expect(rows.find((r) => r.includes('APIErrors'))).toMatch(/APIErrors Webhook API down Firing .*GMT\+9/);
     expect(rows.find((r) => r.includes('DiskFull'))).toContain('No rule');
     expect(table).toContain(`href="/admin/incidents/new?draft=${group.draft_id}"`);
+
+    // Published, the group links to its incident; resolved, to the recovery suggested on it.
+    const published = await call('POST', `incidents/${group.draft_id}/publish`, token(['incidents']), {});
+    expect(published.status).toBe(201);
+    const incidentId = (await published.json()).id;
+    const resolved = await call('POST', 'integrations/webhook', alerts, { id: 'api-5xx', status: 'resolved', title: 'APIErrors', labels: { service: 'api' }, started_at: started, resolved_at: new Date().toISOString() });
+    expect((await resolved.json()).groups[0]).toMatchObject({ outcome: 'recovery_suggested' });
+    const after = /<table class="alert-groups">([\s\S]*?)<\/table>/.exec(await (await admin.get('/admin/alerts')).text())![1]!;
+    const row = after.split('<tr').find((r) => r.includes('APIErrors'))!;
+    expect(visible(row)).toMatch(/APIErrors Webhook API down Resolved .*GMT\+9 .*GMT\+9 Incident Suggested recovery/);
+    expect(row).toContain(`href="/admin/incidents/${incidentId}"`);
+    expect(row).toContain(`href="/admin/incidents/${incidentId}#suggested"`);
+    expect(row).not.toContain('?draft=');
   });
 });
 

@@ -1,5 +1,5 @@
 import { desc, eq, sql } from 'drizzle-orm';
-import { alertGroups, alertRules, alerts } from '../../../db/schema';
+import { alertGroups, alertRules, alerts, incidentDrafts } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
 import type { AlertSource } from './alert';
 
@@ -15,7 +15,7 @@ export interface AlertGroupRow {
   /** The first alert's name, and how many alerts the group has seen. */
   alertName: string | null;
   alertCount: number;
-  /** Where staff follow it up: the draft waiting for approval, else the incident. */
+  /** Where staff follow it up: the suggested incident while it waits (null once published or deleted), the incident, and the suggested recovery while it waits. */
   draftId: string | null;
   recoveryDraftId: string | null;
   incidentId: string | null;
@@ -33,8 +33,8 @@ export function recentAlertGroups(db: Queryable, limit = 20): AlertGroupRow[] {
       state: alertGroups.state,
       firedAt: alertGroups.firedAt,
       resolvedAt: alertGroups.resolvedAt,
-      draftId: alertGroups.draftId,
-      recoveryDraftId: alertGroups.recoveryDraftId,
+      draftId: sql<string | null>`(select d.id from ${incidentDrafts} d where d.id = ${alertGroups.draftId})`,
+      recoveryDraftId: sql<string | null>`(select d.id from ${incidentDrafts} d where d.id = ${alertGroups.recoveryDraftId})`,
       incidentId: alertGroups.incidentId,
       alertName: sql<string | null>`(select a.name from ${alerts} a where a.group_id = ${alertGroups.id} order by a.starts_at, a.id limit 1)`,
       alertCount: sql<number>`(select count(*) from ${alerts} a where a.group_id = ${alertGroups.id})`,
