@@ -113,3 +113,39 @@ export function describeDelays(delays: number[]): string {
   const late = sorted.filter((d) => d > 1_000).length;
   return `Updates posted during the run: ${delays.length}; visible in summary.json after p50 ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms; ${late} later than 1 s (target: none).`;
 }
+
+/**
+ * Readers hammering `urls` (connections shared between them) until `stop`,
+ * which returns what each saw: the herd a measurement runs under.
+ */
+export function startHerd(urls: string[], connections: number): { stop(): Promise<LoadResult[]> } {
+  const each = Math.max(1, Math.floor(connections / urls.length));
+  const runs = urls.map((url) => {
+    let instance: autocannon.Instance | undefined;
+    const result = new Promise<autocannon.Result>((resolve, reject) => {
+      // Longer than any measurement: `stop` ends it.
+      instance = autocannon({ url, connections: each, duration: 3_600, headers: BROWSER_HEADERS, timeout: 10 }, (error, r) => (error ? reject(error) : resolve(r)));
+    });
+    return { stop: () => instance!.stop(), result };
+  });
+  return {
+    stop: async () => {
+      for (const run of runs) run.stop();
+      const results = await Promise.all(runs.map((r) => r.result));
+      return results.map((r) => ({
+        requestsPerSecond: Math.round(r.requests.average),
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        errors: r.errors + r.timeouts,
+        non2xx: r.non2xx,
+        total: r.requests.total,
+      }));
+    },
+  };
+}
+
+/** The value below which `share` (0..1) of the sorted samples fall, nearest rank. */
+export function percentile(samples: number[], share: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))] ?? NaN;
+}

@@ -339,6 +339,11 @@ export const subscribers = sqliteTable(
   (t) => [index('subscribers_status').on(t.status)],
 );
 
+/**
+ * Addresses Shirase posts to: generic signed webhooks, and chat channels
+ * (Slack, Microsoft Teams and Discord incoming webhooks) that get messages in
+ * their platform's own format.
+ */
 export const webhooks = sqliteTable('webhooks', {
   id: text('id').primaryKey(),
   url: text('url').notNull(),
@@ -348,6 +353,18 @@ export const webhooks = sqliteTable('webhooks', {
   componentIds: text('component_ids'),
   createdAt: integer('created_at').notNull(),
   disabledAt: integer('disabled_at'),
+  kind: text('kind', { enum: ['webhook', 'slack', 'teams', 'discord'] }).notNull().default('webhook'),
+  /** The language chat messages are written in; null is the site's. */
+  locale: text('locale'),
+  /** Who added it: a reader's channel gets nothing but the confirmation message until someone there confirms. */
+  addedBy: text('added_by', { enum: ['staff', 'reader'] }).notNull().default('staff'),
+  confirmedAt: integer('confirmed_at'),
+  /** Why it stopped: staff turned it off, the channel's own stop link was used, or the platform said the hook is gone. */
+  disabledReason: text('disabled_reason', { enum: ['staff', 'reader', 'gone'] }),
+  /** Who reads the channel: subscribers get status notifications; a staff channel gets alert suggestions and update reminders only. */
+  audience: text('audience', { enum: ['subscribers', 'staff'] }).notNull().default('subscribers'),
+  /** Nothing more is sent to it before this time: a platform's pace (Slack: one message a second) or the wait it asked for (a 429). */
+  pacedUntil: integer('paced_until'),
 });
 
 /** Something subscribers hear about: written in the same transaction as the change that caused it. */
@@ -541,5 +558,5 @@ export const checkResults = sqliteTable(
     statusCode: integer('status_code'),
     error: text('error'),
   },
-  (t) => [index('check_results_check_at').on(t.checkId, t.at), index('check_results_at').on(t.at)],
+  (t) => [index('check_results_check_at').on(t.checkId, t.at, t.ok, t.ms), index('check_results_at').on(t.at)],
 );

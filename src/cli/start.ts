@@ -16,7 +16,7 @@ async function main(): Promise<void> {
 
   const db = openDatabase(config.databasePath);
   migrateDatabase(db);
-  const first = await seedFirstStart(db, { now: Date.now(), timeZone: config.timeZone, seed: config.seedDemo });
+  const first = await seedFirstStart(db, { now: Date.now(), timeZone: config.timeZone, seed: config.seedDemo, siteUrl: config.siteUrl });
   if (first.admin) {
     log(`[shirase] Seeded the demo (the June 18 outage, recent incidents and maintenance) into ${config.databasePath}.`);
     log(`[shirase] Staff sign-in: ${first.admin.email} with password ${first.admin.password} (shown only now; add more staff with npm run admin -- user add <email> --role admin|editor).`);

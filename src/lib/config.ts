@@ -65,6 +65,10 @@ const configSchema = z.object({
     .enum(['0', '1'])
     .default('0')
     .describe('1 lets webhooks reach loopback and private-network addresses (a receiver on your own network); 0 allows public addresses only'),
+  CHAT_WEBHOOK_HOSTS: z
+    .string()
+    .default('')
+    .describe('more hosts (host or host:port, comma-separated) that chat channels may post to besides Slack, Teams and Discord: a self-hosted Mattermost or Rocket.Chat that takes Slack messages'),
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -91,6 +95,7 @@ const configSchema = z.object({
     .min(1)
     .optional()
     .describe("an rclone destination (such as offsite:shirase-backups) each scheduled backup is copied to; rclone reads its own configuration"),
+  CHECKS: z.enum(['on', 'off']).default('on').describe("on runs the HTTP and TCP checks staff set up under Admin → Checks; off leaves them idle (for a copy of the site that must not probe anything)"),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')
@@ -141,6 +146,8 @@ export interface Config {
   /** How often the missed-cadence check runs, in milliseconds. */
   cadenceCheckMs: number;
   worker: 'inline' | 'off';
+  /** Whether the server runs the checks (CHECKS). */
+  checks: 'on' | 'off';
   /**
    * Which hops of X-Forwarded-For are trusted proxies: none (the connection's
    * address is the client), the nearest N hops, or the proxies' addresses.
@@ -150,6 +157,8 @@ export interface Config {
   maxConnectionsPerAddress: number;
   /** Whether webhook deliveries may connect to loopback and private-network addresses. */
   webhookAllowPrivate: boolean;
+  /** Hosts chat channels may post to besides the platforms' own (CHAT_WEBHOOK_HOSTS). */
+  chatWebhookHosts: string[];
   renderThreads: number;
   /** Whether admins must sign in with a second factor (STAFF_2FA). */
   staffTwoFactor: 'optional' | 'required';
@@ -196,6 +205,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     maxConnections: c.MAX_CONNECTIONS,
     maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
     webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE === '1',
+    chatWebhookHosts: c.CHAT_WEBHOOK_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
     exportDir: c.EXPORT_DIR,
@@ -209,5 +219,6 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     reminderMinutes: c.REMINDER_MINUTES,
     cadenceCheckMs: c.CADENCE_CHECK_SECONDS * 1000,
     worker: c.WORKER,
+    checks: c.CHECKS,
   };
 }

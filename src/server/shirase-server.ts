@@ -22,6 +22,7 @@ import { startChangeFeed } from './change-feed';
 import { createDispatcher } from './dispatch';
 import { startTimers } from './timers';
 import { startBackupSchedule } from '../lib/site/scheduled-backups';
+import { startCheckLoop } from '../lib/checks/check-schedule';
 import { BrandFiles } from './brand-files';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
 
@@ -55,6 +56,8 @@ export interface ServerOptions {
   /** How long a client may take over a request's headers, and over the whole request (tests shorten them). */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** How often the check loop looks for due checks. */
+  checkTickMs?: number;
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -148,6 +151,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const feed = startChangeFeed({ db, databasePath: config.databasePath, postmortems: config.postmortems, changed: () => void checkForChanges(), safetyNetMs: options.changePollMs });
   const stopTimers = startTimers({ db, config, now, log, changed: () => void checkForChanges(), maintenancePollMs: options.maintenancePollMs });
   const stopBackups = startBackupSchedule(db, config, { now, log, remoteRetryMs: options.backupRetryMs });
+  const stopChecks = config.checks === 'on' ? startCheckLoop(db, config, { now, log, changed: () => void checkForChanges(), tickMs: options.checkTickMs }) : undefined;
 
   const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
@@ -190,6 +194,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       feed.close();
       stopTimers();
       stopBackups();
+      await stopChecks?.();
       live.close();
       clearTimeout(exportTimer);
       await stopDeliveries?.();

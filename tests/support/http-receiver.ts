@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 interface ReceivedRequest {
+  /** When the request had arrived whole (ms since the epoch). */
+  at: number;
   path: string;
   headers: IncomingMessage['headers'];
   body: string;
@@ -14,7 +16,7 @@ export async function startReceiver(answer: (req: IncomingMessage, res: ServerRe
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({ at: Date.now(), path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       answer(req, res);
     });
   });

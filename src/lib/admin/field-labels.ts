@@ -31,7 +31,6 @@ const LABELS: Record<string, MessageKey> = {
   csv: 'admin.field.list',
   mode: 'admin.import.mode',
   matchers: 'admin.field.matchers',
-  labels: 'admin.field.labels',
   incidentStatus: 'admin.field.incidentStatus',
   action: 'admin.field.action',
   recovery: 'admin.field.recovery',
@@ -41,6 +40,15 @@ const LABELS: Record<string, MessageKey> = {
   'texts.name': 'admin.field.incidentName',
   'texts.body': 'admin.field.incidentBody',
   'texts.recovery': 'admin.field.recoveryBody',
+  kind: 'checks.field.kind',
+  target: 'checks.field.target',
+  intervalSeconds: 'checks.field.interval',
+  timeoutSeconds: 'checks.field.timeout',
+  expectedStatus: 'checks.field.expectedStatus',
+  keyword: 'checks.field.keyword',
+  certWarnDays: 'checks.field.certWarnDays',
+  failuresBefore: 'checks.field.failuresBefore',
+  labels: 'checks.field.labels',
 };
 
 const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' };

@@ -18,6 +18,8 @@ const NOTICES = {
   draftDeleted: 'admin.notice.draftDeleted',
   recorded: 'admin.notice.recorded',
   cadence: 'admin.notice.cadence',
+  checkAdded: 'checks.notice.added',
+  checkDeleted: 'checks.notice.deleted',
   suggestionDiscarded: 'admin.notice.suggestionDiscarded',
   ruleDeleted: 'admin.notice.ruleDeleted',
 } as const satisfies Record<string, MessageKey>;

@@ -3,16 +3,27 @@ import type { Db } from '../../../db/open';
 import { requireAdmin } from '../auth/require-role';
 import type { SessionUser } from '../auth/sessions';
 import { addWebhook } from '../notifications/add-webhook';
+import { addChatChannel } from '../notifications/chat-channels';
 import { disableWebhook } from '../notifications/disable-webhook';
 import { removeSubscriber } from '../notifications/remove-subscriber';
 import { IMPORT_MODES, importSubscribers, planSubscriberImport, type ImportMode } from '../notifications/subscriber-csv';
 import { ShiraseError, fieldIssue } from '../errors';
 import { t, type Locale } from '../i18n/messages';
-import { actorFor, text } from './form-input';
+import { actorFor, text, optionalText } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
 function readWebhookForm(form: FormData) {
   return { url: text(form, 'url'), description: text(form, 'description') };
+}
+
+function readChatForm(form: FormData) {
+  return {
+    kind: text(form, 'kind') as 'slack',
+    url: text(form, 'url'),
+    description: text(form, 'description'),
+    locale: (text(form, 'locale') || 'en') as 'en',
+    audience: text(form, 'audience') === 'staff' ? ('staff' as const) : ('subscribers' as const),
+  };
 }
 
 /**
@@ -60,7 +71,13 @@ async function runImport(db: Db, form: FormData, ctx: { now: number; actor: Retu
 }
 
 /** Runs the submitted form: where to go next, or a new webhook's signing secret to show on this response only. */
-export async function handleRecipientsForm(db: Db, form: FormData, user: SessionUser, now: number, options: { allowPrivate: boolean; locale: Locale; defaultLocale: Locale }): Promise<FormOutcome<string>> {
+export async function handleRecipientsForm(
+  db: Db,
+  form: FormData,
+  user: SessionUser,
+  now: number,
+  options: { allowPrivate: boolean; chatHosts: readonly string[]; locale: Locale; defaultLocale: Locale },
+): Promise<FormOutcome<string>> {
   requireAdmin(user);
   const ctx = { now, actor: actorFor(user) };
   switch (text(form, 'intent')) {
@@ -75,6 +92,11 @@ export async function handleRecipientsForm(db: Db, form: FormData, user: Session
       disableWebhook(db, text(form, 'id'), ctx);
       return '/admin/subscribers?done=saved';
     default:
+      // A chat channel gets its platform's messages and needs no secret; a generic webhook's secret is shown once.
+      if ((optionalText(form, 'kind') ?? 'webhook') !== 'webhook') {
+        addChatChannel(db, readChatForm(form), ctx, { extraHosts: options.chatHosts, allowPrivate: options.allowPrivate });
+        return '/admin/subscribers?done=saved#hooks';
+      }
       return { show: addWebhook(db, readWebhookForm(form), ctx, options).secret };
   }
 }

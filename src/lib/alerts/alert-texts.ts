@@ -33,7 +33,8 @@ function values(db: Db, facts: AlertFacts, locale: Locale, timeZone: string): Re
   const names = facts.componentIds.map((id) => findComponent(db, id, facts.now, locale)?.name).filter((n): n is string => n !== undefined);
   const first = facts.alerts[0]!;
   const alertNames = [...new Set(facts.alerts.map((a) => a.name))];
-  const summaries = [...new Set(facts.alerts.map((a) => a.summary ?? a.name))];
+  // The texts end their own sentences: a summary's own full stop would make two.
+  const summaries = [...new Set(facts.alerts.map((a) => (a.summary ?? a.name).trim().replace(/[.。]+$/, '')))];
   return {
     ...templateValues({ components: names, startedAt: facts.startedAt, endedAt: facts.endedAt, now: facts.now }, locale, timeZone),
     alert_name: alertNames.length > 1 ? alertNames.join(locale === 'ja' ? '、' : ', ') : first.name,

@@ -7,7 +7,7 @@ import { auditLog } from '../../../db/schema';
  * (its updates are logged as `incident.*` actions), and sign-ins from the
  * other changes to staff accounts.
  */
-export const AUDIT_KINDS = ['incidents', 'maintenance', 'components', 'postmortems', 'subscribers', 'templates', 'staff', 'sign_ins', 'tokens', 'alerts'] as const;
+export const AUDIT_KINDS = ['incidents', 'maintenance', 'components', 'postmortems', 'subscribers', 'templates', 'staff', 'sign_ins', 'tokens', 'checks', 'alerts'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The incident an `incident.*` entry is about: the entity itself, or the incident of the update it names. */
@@ -30,7 +30,7 @@ export function auditKindCondition(kind: AuditKind): SQL {
     case 'postmortems':
       return sql`${auditLog.action} like 'postmortem.%'`;
     case 'subscribers':
-      return sql`(${auditLog.action} like 'subscriber.%' or ${auditLog.action} like 'webhook.%')`;
+      return sql`(${auditLog.action} like 'subscriber.%' or ${auditLog.action} like 'webhook.%' or ${auditLog.action} like 'chat.%')`;
     case 'templates':
       return sql`${auditLog.action} like 'template.%'`;
     case 'staff':
@@ -39,9 +39,11 @@ export function auditKindCondition(kind: AuditKind): SQL {
       return sql`${auditLog.action} = 'user.sign_in'`;
     case 'tokens':
       return sql`${auditLog.action} like 'token.%'`;
+    case 'checks':
+      return sql`${auditLog.action} like 'check.%'`;
     case 'alerts':
-      // Rules changed by staff, and what arriving alerts did.
-      return sql`(${auditLog.action} glob 'alert_rule.*' or ${auditLog.action} glob 'alerts.*')`;
+      // What alerts did on their own, and the rules that decide it.
+      return sql`(${auditLog.action} like 'alerts.%' or ${auditLog.action} like 'alert_rule.%')`;
   }
 }
 

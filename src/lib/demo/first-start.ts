@@ -16,14 +16,14 @@ export interface FirstStart {
  * database empty, so the next start seeds it again instead of finding half a
  * demo and no way to sign in.
  */
-export async function seedFirstStart(db: Db, options: { now: number; timeZone: string; seed: 'auto' | 'never' }): Promise<FirstStart> {
+export async function seedFirstStart(db: Db, options: { now: number; timeZone: string; seed: 'auto' | 'never'; siteUrl?: string }): Promise<FirstStart> {
   if (options.seed !== 'auto' || !isDatabaseEmpty(db)) return { seeded: false };
   // Hashed before the transaction: scrypt runs on the worker pool, and a transaction cannot wait.
   const prepared = await prepareUser({ email: DEMO_ADMIN_EMAIL, name: 'Demo admin', role: 'admin' });
   return db.$client
     .transaction((): FirstStart => {
       if (!isDatabaseEmpty(db)) return { seeded: false };
-      seedDemo(db, options.now, options.timeZone);
+      seedDemo(db, options.now, options.timeZone, options.siteUrl);
       const admin = insertUser(db, prepared, { now: options.now });
       return { seeded: true, admin: { email: DEMO_ADMIN_EMAIL, password: admin.password } };
     })

@@ -12,6 +12,7 @@ import type { ComponentStatus, IncidentStatus } from '../status/vocabulary';
 import { addLocalDays, zonedTimeToUtc, HOUR, MINUTE } from '../time';
 import { JUNE_18 } from './june-18';
 import { saveRule } from '../alerts/save-rule';
+import { createCheck } from '../checks/save-check';
 
 /** True when the database holds no components and no incidents yet. */
 export function isDatabaseEmpty(db: Db): boolean {
@@ -232,10 +233,12 @@ function seedAlertRule(db: Db, c: DemoComponents, now: number): void {
   );
 }
 
-/** Seeds the demo: components, the June 18 renewal outage, recent incidents and maintenance, and an alert rule. */
-export function seedDemo(db: Db, now: number, timeZone: string): void {
+/** Seeds the demo: components, the June 18 renewal outage, recent incidents and maintenance, an alert rule and a check. */
+export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string): void {
   const c = seedComponents(db, now);
   seedJune18(db, c, now);
   seedRecent(db, c, now, timeZone);
   seedAlertRule(db, c, now);
+  // The demo checks its own API, so the checks screens have something to show from the first minute.
+  if (siteUrl) createCheck(db, { name: 'Status API', kind: 'http', target: `${siteUrl}/api/v2/status.json`, intervalSeconds: 60, timeoutSeconds: 10, expectedStatus: '200', keyword: 'indicator', failuresBefore: 3, labels: 'service=api' }, { now });
 }

@@ -31,7 +31,7 @@ export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: Wr
   // Standard Webhooks secrets: `whsec_` and the key in (standard) base64, as its libraries decode it.
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
   db.transaction((tx) => {
-    tx.insert(webhooks).values({ id, url: data.url, description: data.description || null, secret, createdAt: ctx.now }).run();
+    tx.insert(webhooks).values({ id, url: data.url, description: data.description || null, secret, confirmedAt: ctx.now, createdAt: ctx.now }).run();
     recordAudit(tx, ctx, { action: 'webhook.create', entityType: 'webhook', entityId: id, after: { url: data.url } });
   });
   return { id, secret };

@@ -17,6 +17,8 @@ import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { siteSecret, signToken } from './signed-tokens';
 import type { EventKind } from './enqueue';
 import { componentTone, mailHtml, mailText, updateTone, type MailBlock, type MailDocument } from './email-render';
+import { chatBody, type ChatKind } from './chat-message';
+import { isStaffEvent } from './enqueue-staff';
 
 export interface EmailMessage {
   to: string;
@@ -60,6 +62,7 @@ function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: str
     maintenance_completed: t(locale, 'mail.subject.maintenanceCompleted', { name }),
     // The subject says "Postmortem published" itself: a title that starts with the word would say it twice.
     postmortem_published: t(locale, 'mail.subject.postmortem', { name: postmortemTitleUnlabelled(name) }),
+    chat_confirm: t(locale, 'chat.confirm.title', { site: siteName }),
   }[kind];
   return headerSafe(`[${siteName}] ${line}`);
 }
@@ -83,6 +86,12 @@ interface EmailParts {
 
 /** Subject, text and HTML of one email: the single place emails are written, for sending and for previews. */
 function renderEmail(p: EmailParts): { subject: string; text: string; html: string } {
+  const { doc, subject } = notificationDocument(p);
+  return { subject, text: mailText(doc), html: mailHtml(doc) };
+}
+
+/** What one notification says, as a document that email and chat messages are both written from. */
+function notificationDocument(p: EmailParts): { doc: MailDocument; subject: string } {
   const { config, locale, kind, incident, update } = p;
   const zone = config.timeZone;
   const when = (ms: number) => `${formatDateTime(ms, locale, zone)} ${zoneAbbreviation(ms, zone)} (${zone})`;
@@ -95,6 +104,11 @@ function renderEmail(p: EmailParts): { subject: string; text: string; html: stri
     blocks.push({ kind: 'paragraph', text: t(locale, p.invited ? 'mail.confirm.invitedIntro' : 'mail.confirm.intro', { site: config.siteName }) });
     blocks.push({ kind: 'button', text: t(locale, 'mail.confirm.button'), url: p.confirmUrl! });
     blocks.push({ kind: 'note', text: t(locale, p.invited ? 'mail.confirm.invitedIgnore' : 'mail.confirm.ignore', { hours: CONFIRM_LINK_HOURS }) });
+  } else if (kind === 'chat_confirm') {
+    headline = t(locale, 'chat.confirm.title', { site: config.siteName });
+    blocks.push({ kind: 'paragraph', text: t(locale, 'chat.confirm.intro', { site: config.siteName }) });
+    blocks.push({ kind: 'button', text: t(locale, 'chat.confirm.button'), url: p.confirmUrl! });
+    blocks.push({ kind: 'note', text: t(locale, 'chat.confirm.ignore', { hours: CONFIRM_LINK_HOURS }) });
   } else if (kind === 'manage_link') {
     headline = t(locale, 'mail.subject.manageLink');
     blocks.push({ kind: 'paragraph', text: t(locale, 'mail.manageLink.intro', { site: config.siteName }) });
@@ -137,7 +151,7 @@ function renderEmail(p: EmailParts): { subject: string; text: string; html: stri
       unsubscribe: { text: t(locale, 'mail.unsubscribe'), url: p.unsubscribeUrl },
     },
   };
-  return { subject: subjectFor(locale, config.siteName, kind, headline, status), text: mailText(doc), html: mailHtml(doc) };
+  return { doc, subject: subjectFor(locale, config.siteName, kind, headline, status) };
 }
 
 /** Links into the site in a language: the default language's have no prefix, the others keep theirs (/ja/…). */
@@ -156,84 +170,81 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
 }
 
 /**
- * A missed-cadence reminder to one staff user: how long customers have heard
- * nothing (as of when the reminder was queued, so a retry says the same), the
- * cadence, and a link to the incident's staff page. No list headers: it is
- * not a list, and it has nothing to unsubscribe from.
+ * What a staff notice says, in the site's language (staff accounts carry no
+ * language of their own yet), as a document for email and chat alike:
+ *
+ * - a missed-cadence reminder: how long customers have heard nothing (as of
+ *   when the reminder was queued, so a retry says the same), the cadence, and
+ *   a link to the incident's staff page;
+ * - an alert or a check suggested something and it waits for a person: which
+ *   source and rule, the alerts, and a link to review and publish it. Read
+ *   from the alert group, which outlives the draft, so a retry after the
+ *   draft was published still says the same.
  */
-function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect): EmailMessage {
-  const user = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, row.userId!)).get()!;
-  // Staff accounts carry no language of their own yet: the site's default language.
+function staffDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect): { doc: MailDocument; subject: string } {
   const locale: Locale = config.defaultLocale;
-  if (event.kind === 'alert_suggestion') return composeAlertEmail(db, config, row, event, user, locale);
+  const site = { locale, siteName: config.siteName, siteUrl: config.siteUrl };
+  if (event.kind === 'alert_suggestion') {
+    const [groupId = '', draftId = ''] = (event.ref ?? '').split(':');
+    const said = (event.onceKey ?? '').split(':')[2];
+    const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' ? said : 'suggested';
+    const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
+    const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
+    const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
+    const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
+    const draftName = draft ? (JSON.parse(draft.input) as { name?: string }).name : undefined;
+    const name = incident?.name ?? (draftName || group?.groupKey || '');
+    const fired = group ? db.select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status }).from(alertRows).where(eq(alertRows.groupId, group.id)).all() : [];
+    const list = fired
+      .slice(0, 10)
+      .map((a) => `${a.name}${a.summary ? ` (${a.summary})` : ''}${a.status === 'resolved' ? ' ✓' : ''}`)
+      .join(locale === 'ja' ? '、' : '; ');
+    const source = t(locale, `mail.alert.source.${group?.source ?? 'webhook'}`);
+    const ruleText = rule ? t(locale, 'mail.alert.rule', { rule: rule.name }) : '';
+    const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : `/admin/incidents/new?draft=${draftId}`;
+    return {
+      doc: {
+        ...site,
+        headline: name,
+        blocks: [
+          { kind: 'paragraph', text: t(locale, `mail.alert.${occasion}`, { source, rule: ruleText }) },
+          ...(list ? [{ kind: 'paragraph' as const, text: t(locale, 'mail.alert.alerts', { list }) }] : []),
+          { kind: 'button', text: t(locale, 'mail.alert.open'), url: `${siteLinkFor(config, locale)}${link}` },
+        ],
+        footer: { text: t(locale, 'mail.alert.footer', { site: config.siteName }) },
+      },
+      subject: t(locale, occasion === 'recovery' || occasion === 'resolvedDraft' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name }),
+    };
+  }
   const incident = loadIncident(db, event.incidentId!, locale)!;
   const cadence = db.select({ minutes: incidentsTable.updateCadenceMinutes }).from(incidentsTable).where(eq(incidentsTable.id, incident.id)).get()?.minutes ?? 0;
   const zone = config.timeZone;
   const lastAt = Number(event.ref);
   const when = `${formatDateTime(lastAt, locale, zone)} ${zoneAbbreviation(lastAt, zone)} (${zone})`;
   const ago = formatDuration(event.createdAt - lastAt, locale);
-  const doc: MailDocument = {
-    locale,
-    siteName: config.siteName,
-    siteUrl: config.siteUrl,
-    headline: incident.name,
-    blocks: [
-      { kind: 'status', label: { text: statusText(locale, incident.status), tone: updateTone(incident.status) } },
-      { kind: 'paragraph', text: t(locale, 'mail.cadence.intro', { ago, time: when }) },
-      { kind: 'paragraph', text: t(locale, 'mail.cadence.ask', { minutes: cadence }) },
-      { kind: 'button', text: t(locale, 'mail.cadence.open'), url: `${siteLinkFor(config, locale)}/admin/incidents/${incident.id}` },
-    ],
-    footer: { text: t(locale, 'mail.cadence.footer', { site: config.siteName }) },
-  };
   return {
-    to: user.email,
-    subject: headerSafe(`[${config.siteName}] ${t(locale, 'mail.subject.cadence', { ago, name: incident.name })}`),
-    text: mailText(doc),
-    html: mailHtml(doc),
-    messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,
-    headers: {},
+    doc: {
+      ...site,
+      headline: incident.name,
+      blocks: [
+        { kind: 'status', label: { text: statusText(locale, incident.status), tone: updateTone(incident.status) } },
+        { kind: 'paragraph', text: t(locale, 'mail.cadence.intro', { ago, time: when }) },
+        { kind: 'paragraph', text: t(locale, 'mail.cadence.ask', { minutes: cadence }) },
+        { kind: 'button', text: t(locale, 'mail.cadence.open'), url: `${siteLinkFor(config, locale)}/admin/incidents/${incident.id}` },
+      ],
+      footer: { text: t(locale, 'mail.cadence.footer', { site: config.siteName }) },
+    },
+    subject: t(locale, 'mail.subject.cadence', { ago, name: incident.name }),
   };
 }
 
-/**
- * An alert or a check suggested something and it waits for a person: which
- * source and rule, the alerts, and a link to review and publish it. Read
- * from the alert group, which outlives the draft, so a retry after the draft
- * was published still says the same.
- */
-function composeAlertEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect, user: { id: string; email: string }, locale: Locale): EmailMessage {
-  const [groupId = '', draftId = ''] = (event.ref ?? '').split(':');
-  const said = (event.onceKey ?? '').split(':')[2];
-  const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' ? said : 'suggested';
-  const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
-  const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
-  const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
-  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
-  const draftName = draft ? (JSON.parse(draft.input) as { name?: string }).name : undefined;
-  const name = incident?.name ?? (draftName || group?.groupKey || '');
-  const fired = group ? db.select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status }).from(alertRows).where(eq(alertRows.groupId, group.id)).all() : [];
-  const list = fired
-    .slice(0, 10)
-    .map((a) => `${a.name}${a.summary ? ` (${a.summary})` : ''}${a.status === 'resolved' ? ' ✓' : ''}`)
-    .join(locale === 'ja' ? '、' : '; ');
-  const source = t(locale, `mail.alert.source.${group?.source ?? 'webhook'}`);
-  const ruleText = rule ? t(locale, 'mail.alert.rule', { rule: rule.name }) : '';
-  const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : `/admin/incidents/new?draft=${draftId}`;
-  const doc: MailDocument = {
-    locale,
-    siteName: config.siteName,
-    siteUrl: config.siteUrl,
-    headline: name,
-    blocks: [
-      { kind: 'paragraph', text: t(locale, `mail.alert.${occasion}`, { source, rule: ruleText }) },
-      ...(list ? [{ kind: 'paragraph' as const, text: t(locale, 'mail.alert.alerts', { list }) }] : []),
-      { kind: 'button', text: t(locale, 'mail.alert.open'), url: `${siteLinkFor(config, locale)}${link}` },
-    ],
-    footer: { text: t(locale, 'mail.alert.footer', { site: config.siteName }) },
-  };
+/** A staff notice to one staff user. No list headers: it is not a list, and it has nothing to unsubscribe from. */
+function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect): EmailMessage {
+  const user = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, row.userId!)).get()!;
+  const { doc, subject } = staffDocument(db, config, event);
   return {
     to: user.email,
-    subject: headerSafe(`[${config.siteName}] ${t(locale, occasion === 'recovery' || occasion === 'resolvedDraft' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name })}`),
+    subject: headerSafe(`[${config.siteName}] ${subject}`),
     text: mailText(doc),
     html: mailHtml(doc),
     messageId: `<event-${row.eventId}.staff-${user.id}@${new URL(config.siteUrl).hostname}>`,
@@ -295,6 +306,42 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
   return renderEmail({ config, locale, kind, incident: { ...incident, status: update.status }, update, siteLink: site, manageUrl: `${site}/subscribe/manage?token=…`, unsubscribeUrl: `${site}/unsubscribe?token=…` });
 }
 
+/**
+ * A chat message: the email's document for the same event, in the channel's
+ * language, written in its platform's format. A channel a reader added
+ * carries a link that stops the messages; its confirmation carries the link
+ * that starts them (expiring like an email confirmation).
+ */
+function composeChat(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, hook: typeof webhooks.$inferSelect & { kind: ChatKind }, now: number): WebhookMessage {
+  if (isStaffEvent(event.kind)) {
+    const { doc } = staffDocument(db, config, event);
+    return { url: hook.url, body: chatBody(hook.kind, doc, { text: doc.footer.text }, now), headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' } };
+  }
+  const locale: Locale = isLocale(hook.locale ?? '') ? (hook.locale as Locale) : config.defaultLocale;
+  const kind = event.kind as EventKind;
+  const site = siteLinkFor(config, locale);
+  const secret = siteSecret(db);
+  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
+  const { doc } = notificationDocument({
+    config,
+    locale,
+    kind,
+    incident,
+    update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
+    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
+    siteLink: site,
+    manageUrl: '',
+    unsubscribeUrl: '',
+    confirmUrl: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_confirm', 0, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`,
+  });
+  const stop = hook.addedBy === 'reader' && kind !== 'chat_confirm' ? { text: t(locale, 'chat.stop'), url: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_stop', 0)}` } : undefined;
+  return {
+    url: hook.url,
+    body: chatBody(hook.kind, doc, { text: t(locale, 'chat.footer', { site: config.siteName }), stop }, now),
+    headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' },
+  };
+}
+
 /** The version of the webhook payload; docs/webhook-payload.schema.json describes it. Raised only by a change that could break a receiver. */
 export const WEBHOOK_PAYLOAD_VERSION = 1;
 
@@ -320,6 +367,7 @@ function webhookKey(secret: string): Buffer {
 export function composeWebhook(db: Db, config: Config, row: OutboxRow, now: number): WebhookMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   const hook = db.select().from(webhooks).where(eq(webhooks.id, row.webhookId!)).get()!;
+  if (hook.kind !== 'webhook') return composeChat(db, config, event, { ...hook, kind: hook.kind }, now);
   const incident = event.incidentId ? loadIncident(db, event.incidentId) : undefined;
   const update = incident?.updates.find((u) => u.id === event.updateId);
   const body = JSON.stringify({

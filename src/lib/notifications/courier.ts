@@ -6,7 +6,17 @@ import type { EmailMessage, WebhookMessage } from './compose';
 import { postWebhookRequest } from './webhook-request';
 
 /** How a delivery attempt ended, in terms the outbox can act on. */
-export type Outcome = { ok: true; response: string } | { ok: false; permanent: boolean; error: string };
+export type Outcome =
+  | { ok: true; response: string }
+  | {
+      ok: false;
+      permanent: boolean;
+      error: string;
+      /** The receiver asked to wait this long (a 429): the retry waits exactly that, and so does everything else to it. */
+      retryAfterMs?: number;
+      /** The receiver says the address is gone for good (404, 410): a chat channel that answers so is turned off. */
+      gone?: boolean;
+    };
 
 export interface Courier {
   sendEmail(message: EmailMessage): Promise<Outcome>;

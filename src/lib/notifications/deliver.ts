@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { notificationEvents, outbox, subscribers, users, webhooks } from '../../../db/schema';
 import type { Config } from '../config';
@@ -80,6 +80,13 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
   if (outcome.permanent || row.attempts >= MAX_ATTEMPTS) {
     db.transaction((tx) => {
       tx.update(outbox).set({ status: 'failed', lastError: outcome.error, messageId, leaseOwner: null, leaseUntil: null }).where(mine).run();
+      // A chat platform saying the hook is gone (deleted, channel archived): it is turned off and staff see why.
+      if (row.webhookId && outcome.gone) {
+        tx.update(webhooks)
+          .set({ disabledAt: now, disabledReason: 'gone' })
+          .where(and(eq(webhooks.id, row.webhookId), sql`${webhooks.kind} <> 'webhook'`, isNull(webhooks.disabledAt)))
+          .run();
+      }
       if (row.subscriberId && outcome.permanent) {
         tx.update(subscribers)
           .set({
@@ -93,8 +100,13 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
     });
     return 'failed';
   }
+  // A receiver that said how long to wait (a 429) is waited for exactly, and nothing else goes to it meanwhile.
+  const wait = outcome.retryAfterMs ?? retryDelay(row.attempts, options.retryBaseMs);
+  if (row.webhookId && outcome.retryAfterMs !== undefined) {
+    db.update(webhooks).set({ pacedUntil: now + outcome.retryAfterMs }).where(eq(webhooks.id, row.webhookId)).run();
+  }
   db.update(outbox)
-    .set({ status: 'pending', lastError: outcome.error, nextAttemptAt: now + retryDelay(row.attempts, options.retryBaseMs), leaseOwner: null, leaseUntil: null })
+    .set({ status: 'pending', lastError: outcome.error, nextAttemptAt: now + wait, leaseOwner: null, leaseUntil: null })
     .where(mine)
     .run();
   return 'retry';
@@ -107,8 +119,15 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
  */
 function skipReason(db: Db, row: Row, now: number): string | null {
   if (row.channel === 'webhook') {
-    const hook = db.select({ disabledAt: webhooks.disabledAt }).from(webhooks).where(eq(webhooks.id, row.webhookId!)).get();
-    return !hook ? 'skipped:removed' : hook.disabledAt !== null ? 'skipped:webhook_disabled' : null;
+    const hook = db.select({ disabledAt: webhooks.disabledAt, confirmedAt: webhooks.confirmedAt, addedBy: webhooks.addedBy }).from(webhooks).where(eq(webhooks.id, row.webhookId!)).get();
+    if (!hook) return 'skipped:removed';
+    if (hook.disabledAt !== null) return 'skipped:webhook_disabled';
+    const event = db.select({ kind: notificationEvents.kind, createdAt: notificationEvents.createdAt }).from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get();
+    if (event?.kind === 'chat_confirm') {
+      if (hook.confirmedAt !== null) return 'skipped:confirmed';
+      return event.createdAt + CONFIRM_LINK_HOURS * 3_600_000 < now ? 'skipped:expired' : null;
+    }
+    return hook.addedBy === 'reader' && hook.confirmedAt === null ? 'skipped:unconfirmed' : null;
   }
   if (row.userId !== null) {
     const user = db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, row.userId)).get();
@@ -123,6 +142,43 @@ function skipReason(db: Db, row: Row, now: number): string | null {
     return event.createdAt + CONFIRM_LINK_HOURS * 3_600_000 < now ? 'skipped:expired' : null;
   }
   return subscriber.status === 'confirmed' ? null : `skipped:${subscriber.status}`;
+}
+
+/** The least time between two messages to one hook of a platform: Slack takes one message a second per hook. */
+const PACE_MS: Partial<Record<string, number>> = { slack: 1_000 };
+
+/**
+ * Takes the hook's next sending slot, or says when it is free. One UPDATE
+ * that succeeds only if the hook is not paced now, so two workers never send
+ * to one Slack hook in the same second, and a 429's wait holds for all rows.
+ */
+function takeSlot(db: Db, webhookId: string, now: number): number | null {
+  const hook = db.select({ kind: webhooks.kind, pacedUntil: webhooks.pacedUntil }).from(webhooks).where(eq(webhooks.id, webhookId)).get();
+  if (!hook) return null;
+  const pace = PACE_MS[hook.kind] ?? 0;
+  if (pace === 0) return hook.pacedUntil !== null && hook.pacedUntil > now ? hook.pacedUntil : null;
+  const taken = db
+    .update(webhooks)
+    .set({ pacedUntil: now + pace })
+    .where(and(eq(webhooks.id, webhookId), or(isNull(webhooks.pacedUntil), lte(webhooks.pacedUntil, now))))
+    .run();
+  return taken.changes === 1 ? null : (hook.pacedUntil ?? now + pace);
+}
+
+/** Once a paced hook's message has gone, the next waits a full pace from then: the gap holds however long sending took. */
+function paceFromNow(db: Db, webhookId: string, now: number): void {
+  db.update(webhooks)
+    .set({ pacedUntil: sql`max(coalesce(${webhooks.pacedUntil}, 0), ${now} + (case ${webhooks.kind} ${sql.raw(Object.entries(PACE_MS).map(([k, ms]) => `when '${k}' then ${ms}`).join(' '))} else 0 end))` })
+    .where(eq(webhooks.id, webhookId))
+    .run();
+}
+
+/** Puts a claimed row back until `at` without counting an attempt: waiting for a slot is not a failure. */
+function releaseUntil(db: Db, row: Row, owner: string, at: number): void {
+  db.update(outbox)
+    .set({ status: 'pending', attempts: sql`${outbox.attempts} - 1`, nextAttemptAt: at, leaseOwner: null, leaseUntil: null })
+    .where(and(eq(outbox.id, row.id), eq(outbox.leaseOwner, owner)))
+    .run();
 }
 
 function markSkipped(db: Db, row: Row, owner: string, reason: string): void {
@@ -157,7 +213,14 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
           messageId = message.messageId;
           outcome = await options.courier.sendEmail(message);
         } else {
+          const busyUntil = takeSlot(db, row.webhookId!, now());
+          if (busyUntil !== null) {
+            releaseUntil(db, row, owner, busyUntil);
+            tally.retried++;
+            return;
+          }
           outcome = await options.courier.postWebhook(composeWebhook(db, config, row, now()));
+          paceFromNow(db, row.webhookId!, now());
         }
       } catch (error) {
         outcome = { ok: false, permanent: false, error: error instanceof Error ? error.message : String(error) };

@@ -10,7 +10,7 @@ import type { ComponentStatus, UpdateStatus } from '../status/vocabulary';
 import { escapeHtml } from '../views/uptime-strip-html';
 
 /** Colours that keep white text readable (4.5:1 or more) on both a light and a dark page. */
-const TONES = {
+export const TONES = {
   critical: '#b3261e',
   major: '#b34d00',
   minor: '#8a6100',
@@ -18,7 +18,7 @@ const TONES = {
   maintenance: '#2f5fb3',
   neutral: '#4f5863',
 } as const;
-type Tone = keyof typeof TONES;
+export type Tone = keyof typeof TONES;
 
 const UPDATE_TONES: Record<UpdateStatus, Tone> = {
   investigating: 'critical',
@@ -225,7 +225,7 @@ function textOptions(siteUrl: string): HtmlToTextOptions {
 const texts = new Map<string, string>();
 
 /** Staff-written Markdown as plain text: no syntax left, links spelled out as addresses. */
-function markdownText(source: string, siteUrl: string): string {
+export function markdownText(source: string, siteUrl: string): string {
   const key = `${siteUrl}\n${source}`;
   const known = texts.get(key);
   if (known !== undefined) return known;

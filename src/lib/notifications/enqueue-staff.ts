@@ -1,16 +1,21 @@
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Tx } from '../incidents/log';
-import { notificationEvents, outbox } from '../../../db/schema';
+import { notificationEvents, outbox, webhooks } from '../../../db/schema';
 
 /** Events only staff hear about; they never reach subscribers or webhooks. */
 export type StaffEventKind = 'cadence_reminder' | 'alert_suggestion';
 
 export const STAFF_EVENT_KINDS: readonly StaffEventKind[] = ['cadence_reminder', 'alert_suggestion'];
 
+export function isStaffEvent(kind: string): kind is StaffEventKind {
+  return (STAFF_EVENT_KINDS as readonly string[]).includes(kind);
+}
+
 /**
  * Tells staff users something, inside the caller's transaction: one event and
  * one outbox row per user and channel. This is the one place staff channels
- * are chosen: today email to each user's address; chat channels, once they
- * exist, get their rows here too. The event's once-key makes a second event
+ * are chosen: email to each user's address, and a message to each staff chat
+ * channel (added under Admin → Subscribers for staff). The event's once-key makes a second event
  * for the same occasion impossible, so a caller that lost a race writes nothing.
  */
 export function enqueueStaffNotice(
@@ -28,6 +33,9 @@ export function enqueueStaffNotice(
   if (!inserted) return null;
   for (const userId of new Set(userIds)) {
     tx.insert(outbox).values({ eventId: inserted.id, channel: 'email', userId, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now }).onConflictDoNothing().run();
+  }
+  for (const hook of tx.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.audience, 'staff'), isNull(webhooks.disabledAt))).all()) {
+    tx.insert(outbox).values({ eventId: inserted.id, channel: 'webhook', webhookId: hook.id, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now }).onConflictDoNothing().run();
   }
   return inserted.id;
 }

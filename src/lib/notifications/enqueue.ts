@@ -1,4 +1,4 @@
-import { eq, isNull } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
 import type { Tx } from '../incidents/log';
 import { incidentComponents, notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
 
@@ -13,7 +13,9 @@ export type EventKind =
   | 'maintenance_reminder'
   | 'maintenance_started'
   | 'maintenance_completed'
-  | 'postmortem_published';
+  | 'postmortem_published'
+  /** The first message to a chat channel a reader added: a link to confirm it, and nothing else until then. */
+  | 'chat_confirm';
 
 /** True when a recipient scoped to `scope` (null: everything) should hear about something touching `touched`. */
 function inScope(scope: string | null, touched: readonly string[]): boolean {
@@ -46,13 +48,18 @@ export function enqueueEvent(
     tx.insert(outbox).values({ ...row, channel: 'email', subscriberId: event.subscriberId! }).run();
     return eventId;
   }
+  if (event.kind === 'chat_confirm') {
+    tx.insert(outbox).values({ ...row, channel: 'webhook', webhookId: event.ref! }).run();
+    return eventId;
+  }
   const touched = event.incidentId
     ? tx.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, event.incidentId)).all().map((r) => r.id)
     : [];
   for (const s of tx.select({ id: subscribers.id, scope: subscribers.componentIds }).from(subscribers).where(eq(subscribers.status, 'confirmed')).all()) {
     if (inScope(s.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'email', subscriberId: s.id }).onConflictDoNothing().run();
   }
-  for (const w of tx.select({ id: webhooks.id, scope: webhooks.componentIds }).from(webhooks).where(isNull(webhooks.disabledAt)).all()) {
+  // A chat channel a reader added hears nothing but its confirmation until someone there confirms it.
+  for (const w of tx.select({ id: webhooks.id, scope: webhooks.componentIds }).from(webhooks).where(and(isNull(webhooks.disabledAt), eq(webhooks.audience, 'subscribers'), or(eq(webhooks.addedBy, 'staff'), isNotNull(webhooks.confirmedAt)))).all()) {
     if (inScope(w.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'webhook', webhookId: w.id }).onConflictDoNothing().run();
   }
   return eventId;

@@ -10,7 +10,19 @@ export function listSubscribers(db: Db, search: string | undefined, limit = 200)
 
 export function listWebhooks(db: Db) {
   return db
-    .select({ id: webhooks.id, url: webhooks.url, description: webhooks.description, createdAt: webhooks.createdAt, disabledAt: webhooks.disabledAt })
+    .select({
+      id: webhooks.id,
+      kind: webhooks.kind,
+      url: webhooks.url,
+      description: webhooks.description,
+      locale: webhooks.locale,
+      addedBy: webhooks.addedBy,
+      audience: webhooks.audience,
+      confirmedAt: webhooks.confirmedAt,
+      createdAt: webhooks.createdAt,
+      disabledAt: webhooks.disabledAt,
+      disabledReason: webhooks.disabledReason,
+    })
     .from(webhooks)
     .orderBy(desc(webhooks.createdAt))
     .all();

@@ -20,7 +20,8 @@ export function siteSecret(db: Db): Buffer {
   return key;
 }
 
-export type TokenPurpose = 'confirm' | 'manage';
+/** Subscribers' links, and a chat channel's confirmation and stop links (which name the channel instead). */
+export type TokenPurpose = 'confirm' | 'manage' | 'chat_confirm' | 'chat_stop';
 
 function mac(secret: Buffer, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');

@@ -8,3 +8,9 @@ export function readSubscriptionForm(form: FormData) {
     locale: (text(form, 'locale') || 'en') as 'en' | 'ja',
   };
 }
+
+/** Reads the chat channel form: the platform, its webhook address, and the same choices as email. */
+export function readChatChannelForm(form: FormData) {
+  const { componentIds, locale } = readSubscriptionForm(form);
+  return { kind: text(form, 'kind') as 'slack', url: text(form, 'url'), componentIds, locale };
+}

@@ -73,12 +73,33 @@ function failed(failure: WebhookFailure, permanent: boolean, detail?: number): O
   return { ok: false, permanent, error: detail === undefined ? failure : `${failure}:${detail}` };
 }
 
-/** The outcome a receiver's status code means: 2xx accepted; a redirect or a 4xx other than "try later" will never be accepted. */
-function outcomeForStatus(status: number): Outcome {
+/** The longest wait a receiver's 429 is obeyed for; a longer one is read as this. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * How long a 429 asks to wait: Discord's JSON `retry_after` (seconds, with
+ * fractions), else the Retry-After header in seconds.
+ */
+function retryAfterMs(res: IncomingMessage, body: string): number | undefined {
+  let seconds: number | undefined;
+  try {
+    const parsed = JSON.parse(body) as { retry_after?: unknown };
+    if (typeof parsed.retry_after === 'number') seconds = parsed.retry_after;
+  } catch {
+    // Not JSON: the header says it, if anything does.
+  }
+  const header = Number(res.headers['retry-after']);
+  if (seconds === undefined && Number.isFinite(header)) seconds = header;
+  return seconds === undefined || !(seconds >= 0) ? undefined : Math.min(Math.ceil(seconds * 1000), MAX_RETRY_AFTER_MS);
+}
+
+/** The outcome a receiver's answer means: 2xx accepted; a redirect or a 4xx other than "try later" will never be accepted; 404 and 410 say the hook is gone. */
+function outcomeForStatus(status: number, res?: IncomingMessage, body = ''): Outcome {
   if (status >= 200 && status < 300) return { ok: true, response: `HTTP ${status}` };
   if (status >= 300 && status < 400) return failed('redirect', true, status);
-  const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
-  return failed('http_status', permanent, status);
+  if (status === 429) return { ...failed('http_status', false, status), ...(res ? { retryAfterMs: retryAfterMs(res, body) } : {}) };
+  const permanent = status >= 400 && status < 500 && status !== 408;
+  return { ...failed('http_status', permanent, status), ...(status === 404 || status === 410 ? { gone: true } : {}) };
 }
 
 export interface WebhookRequestOptions {
@@ -131,11 +152,13 @@ export function postWebhookRequest(message: { url: string; body: string; headers
     req.on('response', (res) => {
       response = res;
       let read = 0;
+      const chunks: Buffer[] = [];
       const done = () => {
-        finish(outcomeForStatus(res.statusCode ?? 0));
+        finish(outcomeForStatus(res.statusCode ?? 0, res, Buffer.concat(chunks).toString('utf8')));
         res.destroy();
       };
       res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk.subarray(0, Math.max(0, maxBytes - read)));
         read += chunk.length;
         if (read >= maxBytes) done();
       });
