@@ -186,14 +186,14 @@ describe('the alerts screen', () => {
 
   it('tries pasted labels against the rules, for an editor too, and names unreadable lines', async () => {
     const editor = await signedInStaff(site, 'editor');
-    const hit = await editor.post('/admin/alerts', { intent: 'try', labels: 'alertname=APIDown\nservice="api"\nseverity=critical' });
+    const hit = await editor.post('/admin/alerts', { intent: 'try', tryLabels: 'alertname=APIDown\nservice="api"\nseverity=critical' });
     expect(hit.status).toBe(200);
     const hitHtml = await hit.text();
     expect(visible(hitHtml)).toContain('Rule 1, “API down”, would take this alert.');
     expect(hitHtml).toMatch(/>alertname=APIDown\nservice=(&quot;|&#34;)api(&quot;|&#34;)\nseverity=critical<\/textarea>/);
-    const miss = await editor.post('/ja/admin/alerts', { intent: 'try', labels: 'service=web' });
+    const miss = await editor.post('/ja/admin/alerts', { intent: 'try', tryLabels: 'service=web' });
     expect(visible(await miss.text())).toContain('一致する有効なルールはありません。');
-    const bad = await editor.post('/admin/alerts', { intent: 'try', labels: 'service=api\nnot a label' });
+    const bad = await editor.post('/admin/alerts', { intent: 'try', tryLabels: 'service=api\nnot a label' });
     expect(bad.status).toBe(422);
     expect(visible(await bad.text())).toContain('Labels: “not a label” is not a label: write one key=value a line.');
   });

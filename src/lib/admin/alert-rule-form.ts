@@ -45,7 +45,7 @@ function readRuleForm(form: FormData): RuleInput {
 export function handleAlertRuleForm(db: Db, form: FormData, user: SessionUser, now: number): FormOutcome<RuleTrial> {
   const intent = text(form, 'intent');
   if (intent === 'try') {
-    const labels = parseLabelLines(text(form, 'labels'));
+    const labels = parseLabelLines(text(form, 'tryLabels'), 'tryLabels');
     const rule = ruleFor(listRules(db), labels);
     return { show: { labels, rule: rule ? { id: rule.id, name: rule.name, position: rule.position } : null } };
   }

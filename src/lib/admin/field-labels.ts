@@ -31,6 +31,7 @@ const LABELS: Record<string, MessageKey> = {
   csv: 'admin.field.list',
   mode: 'admin.import.mode',
   matchers: 'admin.field.matchers',
+  tryLabels: 'admin.field.labels',
   incidentStatus: 'admin.field.incidentStatus',
   action: 'admin.field.action',
   recovery: 'admin.field.recovery',
