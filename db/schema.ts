@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES } from '../src/lib/status/vocabulary';
+import { ALERT_SOURCES } from '../src/lib/alerts/alert';
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob } from 'drizzle-orm/sqlite-core';
 
 // Every time is integer milliseconds since the epoch (UTC).
@@ -36,6 +37,22 @@ export const components = sqliteTable(
   (t) => [index('components_group_position').on(t.groupId, t.position)],
 );
 
+/**
+ * A maintenance window that repeats. Each occurrence is its own row in
+ * `incidents` (with its reminder, automatic start and end, and edits); the
+ * series keeps the rule they were made from, for calendars (RRULE).
+ */
+export const maintenanceSeries = sqliteTable('maintenance_series', {
+  id: text('id').primaryKey(),
+  /** An RFC 5545 RRULE value without DTSTART: FREQ=WEEKLY or MONTHLY, with COUNT or UNTIL (UTC). */
+  rule: text('rule').notNull(),
+  /** The zone whose wall-clock time the occurrences keep across daylight-saving changes. */
+  timeZone: text('time_zone').notNull(),
+  firstStart: integer('first_start').notNull(),
+  durationMs: integer('duration_ms').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
 export const incidents = sqliteTable(
   'incidents',
   {
@@ -69,6 +86,16 @@ export const incidents = sqliteTable(
     cadenceRemindedFor: integer('cadence_reminded_for'),
     /** Raised by every edit of the incident itself (name, impact, components); see components.version. */
     version: integer('version').notNull().default(1),
+    /**
+     * Raised by every change to the incident or its log (by refreshIncident,
+     * in the same transaction): a maintenance window's calendar event carries
+     * it as SEQUENCE, so calendars take the newer copy (RFC 5545, 3.8.7.4).
+     */
+    sequence: integer('sequence').notNull().default(0),
+    /** Maintenance only: the series this window is one occurrence of. */
+    seriesId: text('series_id').references(() => maintenanceSeries.id),
+    /** The start the series' rule gave this occurrence (its RECURRENCE-ID), whatever staff did to it since. */
+    occurrenceStart: integer('occurrence_start'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -80,6 +107,7 @@ export const incidents = sqliteTable(
     index('incidents_status').on(t.status),
     index('incidents_started').on(t.startedAt),
     index('incidents_resolved').on(t.resolvedAt),
+    index('incidents_series').on(t.seriesId),
   ],
 );
 
@@ -470,7 +498,7 @@ export const alertGroups = sqliteTable(
   'alert_groups',
   {
     id: text('id').primaryKey(),
-    source: text('source', { enum: ['alertmanager', 'grafana', 'webhook', 'check'] }).notNull(),
+    source: text('source', { enum: ALERT_SOURCES }).notNull(),
     groupKey: text('group_key').notNull(),
     /** The rule's id, or '' for alerts no rule matched (kept not null so the open-group index covers them). */
     ruleKey: text('rule_key').notNull(),

@@ -10,6 +10,7 @@ import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
 import { loadPostmortems, type PostmortemSources } from '../lib/postmortems/load-postmortems';
 import { loadSiteFiles } from '../lib/site/site-settings';
+import { FEED_FORMATS, feedFile } from '../lib/feeds/build-feed';
 
 export interface ExportSource {
   db: Db;
@@ -23,7 +24,7 @@ export interface ExportSource {
 /** Every public path of the site as it stands, each once. */
 export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
   const { pageCount } = buildHistoryPageView(db, 1, timeZone);
-  const ids = db.select({ id: incidents.id }).from(incidents).orderBy(asc(incidents.startedAt)).all();
+  const ids = db.select({ id: incidents.id, kind: incidents.kind }).from(incidents).orderBy(asc(incidents.startedAt)).all();
   const componentIds = loadComponentTree(db, Date.now()).all.map((c) => c.id);
   const pages = [
     '/',
@@ -45,16 +46,16 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     ...pages,
     ...API_PATHS,
     '/badge.svg',
-    ...LOCALES.map((locale) => localizeKey(locale, '/feed.rss')),
-    '/feed.rss',
-    ...componentIds.flatMap((id) => [`/badge/${id}.svg`, `/feed/${id}.rss`]),
+    ...FEED_FORMATS.flatMap((format) => [...LOCALES.map((locale) => localizeKey(locale, feedFile(format))), feedFile(format)]),
+    ...[...ids.filter((r) => r.kind === 'maintenance').map((r) => `/incidents/${r.id}.ics`), '/maintenance.ics'].flatMap((key) => [...LOCALES.map((locale) => localizeKey(locale, key)), key]),
+    ...componentIds.flatMap((id) => [`/badge/${id}.svg`, ...FEED_FORMATS.map((format) => feedFile(format, id))]),
   ];
 }
 
 /** Where a public path lives in a static copy: pages become folders with an index.html. */
 function fileFor(key: string): string {
   if (key === NOT_FOUND_KEY) return '404.html';
-  if (/\.(json|svg|rss|xml|ics|css|js|png|ico|txt)$/.test(key)) return key.slice(1);
+  if (/\.(json|svg|rss|atom|xml|ics|css|js|png|ico|txt)$/.test(key)) return key.slice(1);
   return join(key.slice(1), 'index.html');
 }
 

@@ -20,6 +20,7 @@ export function isRenderedPath(path: string): boolean {
   return RENDERED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 // As long as the editor allows, and no longer: a made-up slug is never worth remembering.
+const FEED_PATH = /^\/feed\.(?:rss|atom|json)$/;
 const SLUG = /^(?=.{1,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Routes whose representation changes with the clock as well as with data. */
@@ -104,8 +105,14 @@ function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRou
   // The embed script carries its texts in both languages and picks one in the host page.
   if (path === '/embed.js') return { key: path, timeSensitive: false, cors: true };
   // Feed readers send no Accept-Language worth following: each language has its own feed address.
-  if (path === '/feed.rss') return { key: path, timeSensitive: false, cors: true, prefixable: true };
-  const feed = /^\/feed\/([^/]+)\.rss$/.exec(path);
+  if (FEED_PATH.test(path)) return { key: path, timeSensitive: false, cors: true, prefixable: true };
+  // Statuspage's feed addresses, where tools built for it look: the same bodies as /feed.atom and /feed.rss.
+  if (path === '/history.atom' || path === '/history.rss') return { key: path.replace('/history', '/feed'), timeSensitive: false, cors: true, prefixable: true };
+  // Calendars subscribe to one address and never negotiate a language either; the window list moves with the clock.
+  if (path === '/maintenance.ics') return { key: path, timeSensitive: true, cors: true, prefixable: true };
+  const calendar = /^\/incidents\/([^/]+)\.ics$/.exec(path);
+  if (calendar) return isPublicId(calendar[1]!) ? { key: path, timeSensitive: false, cors: true, prefixable: true, subject: { kind: 'incident', id: calendar[1]! } } : notFound();
+  const feed = /^\/feed\/([^/]+)\.(?:rss|atom|json)$/.exec(path);
   if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true, prefixable: true, subject: { kind: 'component', id: feed[1]! } } : notFound();
   const postmortem = /^\/postmortems\/([^/]+)$/.exec(path);
   if (postmortem) return SLUG.test(postmortem[1]!) ? page({ key: path, timeSensitive: false, subject: { kind: 'postmortem', id: postmortem[1]! } }) : notFound();

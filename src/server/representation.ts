@@ -30,7 +30,7 @@ export interface RepresentationInput {
   headers?: Record<string, string>;
 }
 
-const COMPRESSIBLE = /^(text\/|application\/(json|xml|rss\+xml|atom\+xml|javascript)|image\/svg\+xml)/;
+const COMPRESSIBLE = /^(text\/|application\/(json|feed\+json|xml|rss\+xml|atom\+xml|javascript)|image\/svg\+xml)/;
 const MIN_COMPRESS_BYTES = 256;
 // Quality 6 costs a fifth of quality 10 for a few per cent more bytes: the
 // right trade for bodies rendered again on every change.

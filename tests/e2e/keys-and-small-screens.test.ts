@@ -268,9 +268,12 @@ test.describe('the public forms', () => {
   test('ticking a component chooses “only these components”', async () => {
     const page = await browser.newPage();
     await page.goto(server.url + '/en/subscribe');
-    await expect(page.getByLabel('Everything')).toBeChecked();
-    await page.locator('.subscribe-components input[type="checkbox"]').first().check();
-    await expect(page.getByLabel('Only these components:')).toBeChecked();
+    // The email form; the chat channel form below it behaves the same.
+    for (const form of [page.locator('form').first(), page.locator('.subscribe-chat form')]) {
+      await expect(form.getByLabel('Everything')).toBeChecked();
+      await form.locator('.subscribe-components input[type="checkbox"]').first().check();
+      await expect(form.getByLabel('Only these components:')).toBeChecked();
+    }
     await page.close();
   });
 

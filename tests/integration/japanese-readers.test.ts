@@ -42,7 +42,7 @@ describe('feeds per language', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/rss+xml');
     const ja = await res.text();
-    expect(ja).toContain('<language><![CDATA[ja]]></language>');
+    expect(ja).toContain('<language>ja</language>');
     expect(ja).toContain('の障害、メンテナンス、障害報告。');
     expect(ja).toContain('<title><![CDATA[リニューアル後にサービスが利用できなくなった障害: 解決]]></title>');
     expect(ja).toContain(`<link>${site.url}/ja/incidents/jun18renewal#update-`);
@@ -53,7 +53,7 @@ describe('feeds per language', () => {
     expect(ja).not.toContain('Postmortem: almost 20 hours');
 
     const en = await text('/feed.rss', { 'accept-language': 'ja' });
-    expect(en).toContain('<language><![CDATA[en]]></language>');
+    expect(en).toContain('<language>en</language>');
     expect(en).toContain('Service unavailable after the renewal release: Resolved');
     expect(en).toContain(`<link>${site.url}/incidents/jun18renewal#update-`);
     expect(en).toContain('Postmortem: almost 20 hours');
@@ -63,10 +63,10 @@ describe('feeds per language', () => {
   it('serves each component’s feed under /ja/ with the component’s Japanese name, and the 404 for unknown ones', async () => {
     const web = site.db.select({ id: components.id }).from(components).where(eq(components.name, 'Web app')).get()!;
     const ja = await text(`/ja/feed/${web.id}.rss`);
-    expect(ja).toContain('Web アプリ]]></title>');
+    expect(ja).toContain('Web アプリ</title>');
     expect(ja).toContain(`${site.url}/ja/feed/${web.id}.rss`);
-    expect(ja).toContain('<category><![CDATA[Web アプリ]]></category>');
-    expect(await text(`/feed/${web.id}.rss`)).toContain('Web app]]></title>');
+    expect(ja).toContain('<category>Web アプリ</category>');
+    expect(await text(`/feed/${web.id}.rss`)).toContain('Web app</title>');
     expect((await get('/ja/feed/zzzzzzzzzzzz.rss')).status).toBe(404);
   });
 

@@ -15,7 +15,8 @@ function samplePath(file: string): string {
     .replace(/\[\.\.\.[a-z]+\]/g, 'any/thing')
     .replace(/\[(id|component)\]/g, 'abcdefghijkl')
     .replace(/\[slug\]/g, 'some-slug')
-    .replace(/\[page\]/g, '2');
+    .replace(/\[page\]/g, '2')
+    .replace(/\[format\]/g, 'atom');
   return route || '/';
 }
 
@@ -76,5 +77,28 @@ describe('feeds', () => {
     expect(route('/ja/feed.rss')).toMatchObject({ key: '/ja/feed.rss', locale: 'ja', cors: true });
     expect(route('/ja/feed/abcdefghijkl.rss')).toMatchObject({ key: '/ja/feed/abcdefghijkl.rss', locale: 'ja', subject: { kind: 'component', id: 'abcdefghijkl' } });
     expect(route('/ja/feed/nope.rss')?.key).toBe('/ja/404');
+  });
+
+  it('come as Atom and JSON Feed as well, site-wide and per component', () => {
+    for (const path of ['/feed.atom', '/feed.json']) expect(route(path)).toMatchObject({ key: path, cors: true, prefixable: true });
+    expect(route('/ja/feed.json')).toMatchObject({ key: '/ja/feed.json', locale: 'ja' });
+    expect(route('/feed/abcdefghijkl.atom')).toMatchObject({ key: '/feed/abcdefghijkl.atom', subject: { kind: 'component', id: 'abcdefghijkl' } });
+    expect(route('/ja/feed/abcdefghijkl.json')).toMatchObject({ key: '/ja/feed/abcdefghijkl.json', locale: 'ja', subject: { kind: 'component', id: 'abcdefghijkl' } });
+    expect(route('/feed/abcdefghijkl.yaml')?.key).toBe('/404');
+    expect(route('/feed.yaml')?.key).toBe('/404');
+  });
+
+  it('include the maintenance calendar and one calendar per window, in each language', () => {
+    expect(route('/maintenance.ics')).toMatchObject({ key: '/maintenance.ics', timeSensitive: true, cors: true });
+    expect(route('/ja/maintenance.ics')).toMatchObject({ key: '/ja/maintenance.ics', locale: 'ja' });
+    expect(route('/incidents/abcdefghijkl.ics')).toMatchObject({ key: '/incidents/abcdefghijkl.ics', subject: { kind: 'incident', id: 'abcdefghijkl' } });
+    expect(route('/ja/incidents/abcdefghijkl.ics')).toMatchObject({ key: '/ja/incidents/abcdefghijkl.ics', locale: 'ja' });
+    expect(route('/incidents/..%2Fx.ics')?.key).toBe('/404');
+  });
+
+  it('answer Statuspage’s history feed addresses with the same cached bodies', () => {
+    expect(route('/history.atom')).toMatchObject({ key: '/feed.atom', cors: true });
+    expect(route('/history.rss')).toMatchObject({ key: '/feed.rss', cors: true });
+    expect(route('/ja/history.atom')).toMatchObject({ key: '/ja/feed.atom', locale: 'ja' });
   });
 });

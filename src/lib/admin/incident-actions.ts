@@ -5,6 +5,9 @@ import { deleteDraft } from '../drafts/delete-draft';
 import { findDraft } from '../drafts/load-drafts';
 import { publishDraft } from '../drafts/publish-draft';
 import { cancelMaintenance } from '../incidents/cancel-maintenance';
+import { editMaintenanceSeries } from '../maintenance/edit-series';
+import { incidents } from '../../../db/schema';
+import { eq } from 'drizzle-orm';
 import { deleteIncidentUpdate } from '../incidents/delete-update';
 import { editIncident } from '../incidents/edit-incident';
 import { editIncidentUpdate } from '../incidents/edit-update';
@@ -52,6 +55,13 @@ function suggestionOf(db: Db, incidentId: string, form: FormData): string {
   const draftId = text(form, 'draftId');
   if (findDraft(db, draftId).incidentId !== incidentId) throw notFound('draft', draftId);
   return draftId;
+}
+
+/** The series this window belongs to, so a form can only reach the series of the page it was sent from. */
+function seriesOf(db: Db, incidentId: string): string {
+  const row = db.select({ seriesId: incidents.seriesId }).from(incidents).where(eq(incidents.id, incidentId)).get();
+  if (!row?.seriesId) throw notFound('maintenance', incidentId);
+  return row.seriesId;
 }
 
 /** Runs the submitted form and returns where to go next. */
@@ -121,6 +131,13 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
       deleteDraft(db, draftId, readVersion(form.get('draftVersion')), ctx);
       return back('suggestionDiscarded');
     }
+    case 'series_rename':
+      editMaintenanceSeries(db, seriesOf(db, incidentId), { name: text(form, 'seriesName') }, ctx);
+      return back('seriesEdited');
+    case 'series_cancel':
+      requireConfirmation(form, 'admin.series.cancelConfirm');
+      editMaintenanceSeries(db, seriesOf(db, incidentId), { cancel: true, notify: checked(form, 'notify') }, ctx);
+      return back('seriesEdited');
     case 'cancel':
       requireConfirmation(form, 'admin.maintenance.cancelConfirm');
       cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);

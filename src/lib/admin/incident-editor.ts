@@ -4,6 +4,7 @@ import { loadIncident } from '../views/incidents';
 import { isPublicId } from '../ids';
 import { eq } from 'drizzle-orm';
 import { incidents, incidentUpdates } from '../../../db/schema';
+import { upcomingOccurrences } from '../maintenance/edit-series';
 import { incidentCadenceClock } from '../cadence/cadence-clock';
 import { isClosedStatus } from '../status/vocabulary';
 import { parseTranslations } from '../i18n/translations';
@@ -13,6 +14,14 @@ function updateTranslationFields(db: Db, incidentId: string): Map<string, Record
   return new Map(
     rows.map((r) => [r.id, Object.fromEntries(Object.entries(parseTranslations(r.translations)).map(([locale, fields]) => [`body-${r.id}:${locale}`, fields?.body ?? '']))]),
   );
+}
+
+/** The repeating series a window belongs to: its first and last window and how many have not started. */
+function seriesOf(db: Db, incidentId: string): { total: number; first: number; last: number; upcoming: number } | null {
+  const seriesId = db.select({ seriesId: incidents.seriesId }).from(incidents).where(eq(incidents.id, incidentId)).get()?.seriesId;
+  if (!seriesId) return null;
+  const starts = db.select({ start: incidents.scheduledFor }).from(incidents).where(eq(incidents.seriesId, seriesId)).all().map((r) => r.start!);
+  return { total: starts.length, first: Math.min(...starts), last: Math.max(...starts), upcoming: upcomingOccurrences(db, seriesId).length };
 }
 
 /** Everything the incident page in the admin shows, or undefined for an unknown id. */
@@ -32,5 +41,6 @@ export function buildIncidentEditor(db: Db, id: string, now: number) {
     updatesNewestFirst: [...incident.updates].reverse(),
     /** Each update's texts in other languages, as the correction form's fields (`body-<id>:ja`). */
     updateTranslations: updateTranslationFields(db, id),
+    series: seriesOf(db, id),
   };
 }

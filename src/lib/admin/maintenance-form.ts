@@ -4,7 +4,7 @@ import type { SessionUser } from '../auth/sessions';
 import type { FieldIssue } from '../errors';
 import type { ScheduleMaintenanceInput } from '../incidents/input';
 import { scheduleMaintenance } from '../incidents/schedule-maintenance';
-import { actorFor, checked, localDateTime, text, throwIfIssues, translationsFrom } from './form-input';
+import { actorFor, checked, localDateTime, optionalText, text, throwIfIssues, translationsFrom } from './form-input';
 import type { FormOutcome } from './run-form';
 
 function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintenanceInput {
@@ -24,7 +24,16 @@ function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintena
     notify: checked(form, 'notify') && !checked(form, 'pastRecord'),
     pastRecord: checked(form, 'pastRecord'),
     translations: translationsFrom(form, ['name', 'body']),
+    ...readRepeat(form, timeZone),
   };
+}
+
+/** "Repeats" and its end: a count or a last local date. Unreadable numbers are left to the verb's checks. */
+function readRepeat(form: FormData, timeZone: string): Pick<ScheduleMaintenanceInput, 'repeat' | 'repeatCount' | 'repeatUntil' | 'repeatTimeZone'> {
+  const repeat = optionalText(form, 'repeat');
+  if (repeat !== 'weekly' && repeat !== 'monthly') return {};
+  const count = optionalText(form, 'repeatCount');
+  return { repeat, repeatCount: count === undefined ? undefined : Number(count), repeatUntil: optionalText(form, 'repeatUntil'), repeatTimeZone: timeZone };
 }
 
 export function handleMaintenanceForm(db: Db, form: FormData, user: SessionUser, now: number, timeZone: string): FormOutcome<never> {

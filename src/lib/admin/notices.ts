@@ -9,6 +9,7 @@ const NOTICES = {
   edited: 'admin.notice.edited',
   scheduled: 'admin.notice.scheduled',
   cancelled: 'admin.notice.cancelled',
+  seriesEdited: 'admin.notice.seriesEdited',
   saved: 'admin.notice.saved',
   unlocked: 'admin.notice.unlocked',
   published: 'admin.notice.published',

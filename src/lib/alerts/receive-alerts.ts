@@ -26,9 +26,9 @@ import { alertText, type AlertFacts } from './alert-texts';
 import { listRules, ruleFor, type AlertRule } from './rule';
 import { staffOnCall } from './staff-on-call';
 
-export type GroupOutcome = 'suggested' | 'published' | 'appended' | 'recovery_suggested' | 'recovered' | 'unchanged';
+type GroupOutcome = 'suggested' | 'published' | 'appended' | 'recovery_suggested' | 'recovered' | 'unchanged';
 
-export interface ReceivedGroup {
+interface ReceivedGroup {
   id: string;
   rule: { id: string; name: string } | null;
   state: 'firing' | 'resolved';

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
 import { bodyField, nameField, notInFuture, timestampField } from '../validation';
 import { translationsSchema } from '../i18n/translations';
+import { MAX_OCCURRENCES, REPEAT_FREQUENCIES } from '../maintenance/recurrence';
+import { isTimeZone } from '../config';
 
 const componentChangeSchema = z.object({
   componentId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent'),
@@ -72,10 +74,24 @@ export function scheduleMaintenanceSchema() {
       impact: z.enum(IMPACTS).optional(),
       id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
       translations: translationsSchema({ name: nameField, body: bodyField }),
+      /** Repeat the window weekly or monthly: one window per occurrence, until a count or a last local date. */
+      repeat: z.enum(REPEAT_FREQUENCIES).optional(),
+      repeatCount: z.number().int().min(2, 'errors.field.repeatCount').max(MAX_OCCURRENCES, 'errors.field.repeatCount').optional(),
+      repeatUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'errors.field.dateFormat').optional(),
+      /** The zone whose wall-clock time the occurrences keep (the site's). */
+      repeatTimeZone: z.string().refine(isTimeZone).default('UTC'),
     })
     .refine((m) => m.scheduledUntil > m.scheduledFor, {
       message: 'errors.field.windowOrder',
       path: ['scheduledUntil'],
+    })
+    .refine((m) => !m.repeat || (m.repeatCount === undefined) !== (m.repeatUntil === undefined), {
+      message: 'errors.field.repeatEnd',
+      path: ['repeatCount'],
+    })
+    .refine((m) => !m.repeat || !m.pastRecord, {
+      message: 'errors.field.repeatPast',
+      path: ['repeat'],
     });
 }
 export type ScheduleMaintenanceInput = z.input<ReturnType<typeof scheduleMaintenanceSchema>>;

@@ -174,7 +174,7 @@ export function refreshIncident(tx: Tx, incidentId: string, now: number): void {
     impact = impactFromComponentStatuses(set.map((s) => s.status));
   }
   tx.update(incidents)
-    .set({ ...times, impact, updatedAt: now })
+    .set({ ...times, impact, updatedAt: now, sequence: sql`${incidents.sequence} + 1` })
     .where(eq(incidents.id, incidentId))
     .run();
 }

@@ -35,7 +35,7 @@ const PLATFORM_HOSTS: Record<ChatKind, { hosts?: string[]; suffixes?: string[]; 
  * that takes the platform's messages). Addresses are checked again, after
  * DNS, on every delivery.
  */
-export function chatUrlAllowed(kind: ChatKind, raw: string, extraHosts: readonly string[]): boolean {
+function chatUrlAllowed(kind: ChatKind, raw: string, extraHosts: readonly string[]): boolean {
   let url: URL;
   try {
     url = new URL(raw);

@@ -343,7 +343,7 @@ function composeChat(db: Db, config: Config, event: typeof notificationEvents.$i
 }
 
 /** The version of the webhook payload; docs/webhook-payload.schema.json describes it. Raised only by a change that could break a receiver. */
-export const WEBHOOK_PAYLOAD_VERSION = 1;
+const WEBHOOK_PAYLOAD_VERSION = 1;
 
 /**
  * The key a webhook's `whsec_` secret stands for, as the Standard Webhooks

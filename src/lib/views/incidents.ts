@@ -46,6 +46,8 @@ export interface IncidentView {
   updatedAt: number;
   /** Raised by every edit of the incident itself; see UpdateView.version. */
   version: number;
+  /** Raised by every change to the incident or its log: a calendar event's SEQUENCE. */
+  sequence: number;
   components: { id: string; name: string }[];
   /** The published postmortem that explains it, once one exists. */
   postmortem?: { slug: string; title: string };
@@ -147,6 +149,7 @@ export function loadIncidents(
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     version: r.version,
+    sequence: r.sequence,
     components: (affectedBy.get(r.id) ?? []).map((a) => ({ id: a.id, name: say(a.translations, 'name', a.name) })),
     updates: (updatesBy.get(r.id) ?? [])
       .map((u) => ({

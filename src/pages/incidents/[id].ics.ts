@@ -1,0 +1,9 @@
+import type { APIRoute } from 'astro';
+import { buildWindowCalendar, CALENDAR_CONTENT_TYPE } from '../../lib/calendar/maintenance-calendar';
+
+// One maintenance window as a calendar event; an incident or an unknown id is the 404.
+export const GET: APIRoute = ({ locals, params, rewrite }) => {
+  const ics = buildWindowCalendar(locals.shirase.db, locals.shirase.config, params.id ?? '', locals.localePrefix ? locals.locale : undefined);
+  if (ics === undefined) return rewrite('/404');
+  return new Response(ics, { headers: { 'content-type': CALENDAR_CONTENT_TYPE } });
+};

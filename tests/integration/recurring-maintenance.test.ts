@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, asc, eq } from 'drizzle-orm';
+import { incidents, incidentUpdates, maintenanceSeries, notificationEvents } from '../../db/schema';
+import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
+import { cancelMaintenance } from '../../src/lib/incidents/cancel-maintenance';
+import { editIncident } from '../../src/lib/incidents/edit-incident';
+import { enqueueMaintenanceReminders, runMaintenanceWindows } from '../../src/lib/incidents/run-maintenance-windows';
+import { startTestSite, type TestSite } from '../support/test-server';
+import { signedInStaff } from '../support/staff';
+import { expandOccurrences, parseCalendar } from '../support/calendar';
+import { until } from '../support/until';
+
+let site: TestSite;
+beforeAll(async () => {
+  site = await startTestSite({ seed: true, env: { TIME_ZONE: 'America/New_York' } });
+});
+afterAll(async () => {
+  await site?.close();
+});
+
+const HOUR = 3_600_000;
+const NEW_YORK = 'America/New_York';
+// Saturday 6 March 2027, 10:00 EST; New York moves its clocks forward on 14 March.
+const FIRST = Date.UTC(2027, 2, 6, 15, 0);
+const PLANNED = Date.UTC(2027, 1, 1);
+
+function windowsOf(seriesId: string) {
+  return site.db.select().from(incidents).where(eq(incidents.seriesId, seriesId)).orderBy(asc(incidents.scheduledFor)).all();
+}
+
+function schedule(name: string, extra: Partial<Parameters<typeof scheduleMaintenance>[1]> = {}) {
+  return scheduleMaintenance(site.db, { name, body: `${name} work.`, scheduledFor: FIRST, scheduledUntil: FIRST + HOUR, repeat: 'weekly', repeatCount: 4, repeatTimeZone: NEW_YORK, notify: true, ...extra }, { now: PLANNED });
+}
+
+describe('recurring maintenance', () => {
+  it('makes one window per occurrence at the same New York wall-clock time across the daylight-saving change, announced once', () => {
+    const { seriesId } = schedule('Weekly patching');
+    const windows = windowsOf(seriesId!);
+    expect(windows.map((w) => new Date(w.scheduledFor!).toISOString())).toEqual(['2027-03-06T15:00:00.000Z', '2027-03-13T15:00:00.000Z', '2027-03-20T14:00:00.000Z', '2027-03-27T14:00:00.000Z']);
+    expect(windows.every((w) => w.scheduledUntil! - w.scheduledFor! === HOUR && w.status === 'scheduled' && w.occurrenceStart === w.scheduledFor)).toBe(true);
+    expect(site.db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, seriesId!)).get()).toMatchObject({ rule: 'FREQ=WEEKLY;COUNT=4', timeZone: NEW_YORK, firstStart: FIRST });
+    const announced = site.db.select().from(notificationEvents).all().filter((e) => windows.some((w) => w.id === e.incidentId) && e.kind === 'maintenance_scheduled');
+    expect(announced.map((e) => e.incidentId)).toEqual([windows[0]!.id]);
+  });
+
+  it('starts, ends and reminds of each occurrence on its own clock, through the maintenance timers', () => {
+    const { seriesId } = schedule('Timer patching');
+    const [first, second, third] = windowsOf(seriesId!);
+    const status = () => windowsOf(seriesId!).map((w) => w.status);
+    // The reminder an hour ahead reaches the second window only, once.
+    const reminded = () => site.db.select().from(notificationEvents).where(and(eq(notificationEvents.kind, 'maintenance_reminder'))).all().filter((e) => e.incidentId === second!.id).length;
+    enqueueMaintenanceReminders(site.db, second!.scheduledFor! - 30 * 60_000, 60);
+    enqueueMaintenanceReminders(site.db, second!.scheduledFor! - 10 * 60_000, 60);
+    expect(reminded()).toBe(1);
+
+    runMaintenanceWindows(site.db, first!.scheduledFor! + 60_000);
+    expect(status()).toEqual(['in_progress', 'scheduled', 'scheduled', 'scheduled']);
+    runMaintenanceWindows(site.db, first!.scheduledUntil! + 60_000);
+    expect(status()).toEqual(['completed', 'scheduled', 'scheduled', 'scheduled']);
+    runMaintenanceWindows(site.db, third!.scheduledFor! + 60_000);
+    expect(status()).toEqual(['completed', 'completed', 'in_progress', 'scheduled']);
+    // Each started at its own window's start, after the change as before it.
+    const started = site.db.select().from(incidentUpdates).where(eq(incidentUpdates.status, 'in_progress')).all();
+    expect(started.find((u) => u.incidentId === third!.id)?.displayAt).toBe(Date.UTC(2027, 2, 20, 14, 0));
+  });
+
+  it('puts the series in the calendar as one event with RRULE, EXDATE for a cancelled occurrence and an override for a renamed one', async () => {
+    const { seriesId, incidentId } = schedule('Calendar patching');
+    const windows = windowsOf(seriesId!);
+    cancelMaintenance(site.db, windows[1]!.id, {}, { now: PLANNED });
+    editIncident(site.db, windows[2]!.id, { name: 'Calendar patching (kernel)' }, { now: PLANNED });
+    const uid = `${seriesId}@${new URL(site.url).host}`;
+    const text = await until(async () => {
+      const body = await (await fetch(`${site.url}/maintenance.ics`)).text();
+      return body.includes('Calendar patching (kernel)') ? body : undefined;
+    });
+    const events = parseCalendar(text).events.filter((e) => e.uid === uid);
+    expect(events).toHaveLength(2);
+    const [master, renamed] = events;
+    expect(master).toMatchObject({ rrule: 'FREQ=WEEKLY;COUNT=4', tzid: NEW_YORK, start: FIRST, end: FIRST + HOUR, summary: 'Calendar patching', recurrenceId: null });
+    expect(master!.exdates).toEqual([windows[1]!.scheduledFor]);
+    expect(renamed).toMatchObject({ recurrenceId: windows[2]!.scheduledFor, start: windows[2]!.scheduledFor, summary: 'Calendar patching (kernel)' });
+    // A calendar client expanding the rule lands on the windows that remain, at their New York times.
+    expect(expandOccurrences(text, uid)).toEqual([windows[0]!, windows[2]!, windows[3]!].map((w) => w.scheduledFor));
+    // One window's "Add to calendar" gives the same repeating event.
+    const own = await (await fetch(`${site.url}/incidents/${incidentId}.ics`)).text();
+    expect(parseCalendar(own).events.map((e) => e.uid)).toEqual([uid, uid]);
+    expect(expandOccurrences(own, uid)).toEqual(expandOccurrences(text, uid));
+  });
+
+  it('is scheduled from the admin form, and staff rename or cancel the upcoming windows of the series from any of them', async () => {
+    const staff = await signedInStaff(site);
+    const refused = await staff.post('/admin/maintenance/new', { name: 'Monthly', body: 'x', scheduledFor: '2030-01-31T01:00', scheduledUntil: '2030-01-31T02:00', repeat: 'monthly', repeatCount: '3', repeatUntil: '2030-06-01' });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('Say when the repeats end');
+    const res = await staff.post('/admin/maintenance/new', { name: 'Monthly backup test', body: 'Restore drill.', scheduledFor: '2030-01-31T01:00', scheduledUntil: '2030-01-31T02:00', repeat: 'monthly', repeatUntil: '2030-06-01', autoTransitions: 'on' });
+    expect(res.status).toBe(303);
+    const firstId = /\/admin\/incidents\/([a-z0-9]{12})/.exec(res.headers.get('location')!)![1]!;
+    const seriesId = site.db.select({ s: incidents.seriesId }).from(incidents).where(eq(incidents.id, firstId)).get()!.s!;
+    // 31 January, March and May: months without a 31st are skipped.
+    expect(windowsOf(seriesId).map((w) => new Date(w.scheduledFor!).toISOString())).toEqual(['2030-01-31T06:00:00.000Z', '2030-03-31T05:00:00.000Z', '2030-05-31T05:00:00.000Z']);
+
+    const page = await (await staff.get(`/admin/incidents/${firstId}`)).text();
+    expect(page).toContain('Repeating maintenance');
+    const renamed = await staff.post(`/admin/incidents/${firstId}`, { intent: 'series_rename', seriesName: 'Quarterly restore drill' });
+    expect(renamed.status).toBe(303);
+    expect(windowsOf(seriesId).map((w) => w.name)).toEqual(['Quarterly restore drill', 'Quarterly restore drill', 'Quarterly restore drill']);
+    // The first has begun: cancelling the series reaches only the ones still ahead.
+    runMaintenanceWindows(site.db, Date.UTC(2030, 0, 31, 6, 1));
+    const cancelled = await staff.post(`/admin/incidents/${firstId}`, { intent: 'series_cancel', notify: 'on', confirmed: 'yes' });
+    expect(cancelled.status).toBe(303);
+    expect(windowsOf(seriesId).map((w) => w.status)).toEqual(['in_progress', 'completed', 'completed']);
+  });
+});
