@@ -30,6 +30,17 @@ const LABELS: Record<string, MessageKey> = {
   version: 'admin.field.version',
   csv: 'admin.field.list',
   mode: 'admin.import.mode',
+  matchers: 'admin.field.matchers',
+  tryLabels: 'admin.field.labels',
+  incidentStatus: 'admin.field.incidentStatus',
+  action: 'admin.field.action',
+  recovery: 'admin.field.recovery',
+  recoveryStatus: 'admin.field.recoveryStatus',
+  enabled: 'admin.field.enabled',
+  texts: 'admin.field.texts',
+  'texts.name': 'admin.field.incidentName',
+  'texts.body': 'admin.field.incidentBody',
+  'texts.recovery': 'admin.field.recoveryBody',
   kind: 'checks.field.kind',
   target: 'checks.field.target',
   intervalSeconds: 'checks.field.interval',
@@ -50,8 +61,9 @@ const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' 
  */
 function fieldLabel(locale: Locale, field: string): string {
   const parts = field.split('.');
-  const language = parts[0] === 'translations' && parts[1] && isLocale(parts[1]) ? parts[1] : undefined;
-  const base = (language ? parts[2] : parts[0]) ?? '';
+  // An alert rule's texts are per language too: `texts.ja.body`.
+  const language = (parts[0] === 'translations' || parts[0] === 'texts') && parts[1] && isLocale(parts[1]) ? parts[1] : undefined;
+  const base = (language ? (parts[0] === 'texts' ? `texts.${parts[2]}` : parts[2]) : parts[0]) ?? '';
   // Per-row fields carry the row's id: `body-k3j…`, `displayAt-k3j…`.
   const key = LABELS[base] ?? LABELS[base.replace(/-[0-9a-z]+$/, '')] ?? 'admin.field.other';
   const label = t(locale, key);

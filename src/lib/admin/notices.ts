@@ -22,6 +22,7 @@ const NOTICES = {
   checkAdded: 'checks.notice.added',
   checkDeleted: 'checks.notice.deleted',
   suggestionDiscarded: 'admin.notice.suggestionDiscarded',
+  ruleDeleted: 'admin.notice.ruleDeleted',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */

@@ -1,4 +1,4 @@
-// The staff page (admins only): add, change the role of, unlock, reset or disable an account.
+// The staff page (admins only): add, change the role of, put on call, unlock, reset or disable an account.
 import type { Db } from '../../../db/open';
 import { requireAdmin } from '../auth/require-role';
 import { resetPassword } from '../auth/reset-password';
@@ -8,6 +8,7 @@ import { type Role } from '../auth/users';
 import { createUser } from '../auth/create-user';
 import { disableUser } from '../auth/disable-user';
 import { setUserRole } from '../auth/set-user-role';
+import { setOnCall } from '../auth/set-on-call';
 import { actorFor, checked, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
@@ -40,6 +41,9 @@ export async function handleUserForm(db: Db, form: FormData, user: SessionUser, 
       const reset = await resetPassword(db, id, { clearTwoFactor: checked(form, 'clearTwoFactor') }, ctx);
       return { show: { kind: 'reset', email: reset.email, password: reset.password } };
     }
+    case 'on_call':
+      setOnCall(db, id, checked(form, 'onCall'), ctx);
+      return '/admin/users?done=saved';
     case 'role':
       setUserRole(db, id, text(form, 'role') === 'admin' ? 'admin' : 'editor', ctx);
       return '/admin/users?done=saved';

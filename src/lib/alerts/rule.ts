@@ -8,8 +8,7 @@ import type { Queryable } from '../incidents/log';
 import type { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, ComponentStatus } from '../status/vocabulary';
 import type { Locale } from '../i18n/messages';
 
-export const MATCHER_OPS = ['=', '!=', '=~', '!~'] as const;
-export type MatcherOp = (typeof MATCHER_OPS)[number];
+type MatcherOp = '=' | '!=' | '=~' | '!~';
 
 export interface Matcher {
   label: string;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { TOKEN_SCOPES } from '../auth/api-tokens';
 import { ERROR_CODES } from '../errors';
 import { WRITE_ROUTES, type WriteRoute } from './v1/routes';
+import { RULE_EXAMPLE_ANSWER, RULE_ROUTES } from './v1/rule-routes';
 import './v1/schemas';
 
 const errorSchema = z
@@ -23,6 +24,13 @@ const errorSchema = z
 
 const incidentSchema = z.object({}).passthrough().openapi('Incident', { description: 'As in /api/v2/incidents.json, plus `version` on the incident and on each of its `incident_updates`' });
 const componentSchema = z.object({}).passthrough().openapi('Component', { description: 'The component, in the Statuspage v2 shape, with its `version`' });
+const ruleSchema = z
+  .object({})
+  .passthrough()
+  .openapi('AlertRule', {
+    description: 'An alert rule: the fields it was saved with, plus `id`, `position` (1 is tried first), `version`, `created_at` and `updated_at`; `texts` holds only the texts that were written',
+    example: RULE_EXAMPLE_ANSWER,
+  });
 const draftsSchema = z
   .object({
     drafts: z.array(
@@ -65,6 +73,8 @@ const ANSWERS = {
   component: [componentSchema, 'The component'],
   drafts: [draftsSchema, 'Drafts waiting for approval'],
   received: [receivedSchema, 'What the delivery did, group by group'],
+  rule: [ruleSchema, 'The alert rule'],
+  rules: [z.array(ruleSchema), 'Every alert rule, in the order they are tried'],
 } as const;
 
 const errorResponses: RouteConfig['responses'] = Object.fromEntries(
@@ -73,7 +83,7 @@ const errorResponses: RouteConfig['responses'] = Object.fromEntries(
       [400, 'Malformed JSON, or a body that is not an object (BAD_REQUEST)'],
       [401, 'Missing, unknown or revoked token (UNAUTHORIZED)'],
       [403, 'The token lacks the scope (FORBIDDEN)'],
-      [404, 'No such incident, update or component (NOT_FOUND)'],
+      [404, 'No such incident, update, component or alert rule (NOT_FOUND)'],
       [409, 'The change conflicts with the current state (CONFLICT); for an edit that named an older `version`, `current_version` and `current` give what is stored now'],
       [413, 'Body over 256 KB (PAYLOAD_TOO_LARGE)'],
       [422, 'A field failed validation (VALIDATION); `fields` says which'],
@@ -83,7 +93,7 @@ const errorResponses: RouteConfig['responses'] = Object.fromEntries(
 
 function routeConfig(route: WriteRoute): RouteConfig {
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-  const [answer, answerDescription] = ANSWERS[route.answers];
+  const [answer, answerDescription] = route.answers === 'nothing' ? [undefined, 'Done; no body'] : ANSWERS[route.answers];
   return {
     method: route.method.toLowerCase() as RouteConfig['method'],
     path: route.path,
@@ -95,7 +105,7 @@ function routeConfig(route: WriteRoute): RouteConfig {
       ...(route.ifMatch ? { headers: z.object({ 'If-Match': z.string().optional().openapi({ description: 'The version this edit started from, when the body has no `version`' }) }) } : {}),
       ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     },
-    responses: { [route.status]: { description: answerDescription, content: { 'application/json': { schema: answer } } }, ...errorResponses },
+    responses: { [route.status]: answer ? { description: answerDescription, content: { 'application/json': { schema: answer } } } : { description: answerDescription }, ...errorResponses },
   };
 }
 
@@ -103,13 +113,13 @@ function routeConfig(route: WriteRoute): RouteConfig {
 export function openApiDocument(siteUrl: string) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  for (const route of Object.values(WRITE_ROUTES) as WriteRoute[]) registry.registerPath(routeConfig(route));
+  for (const route of [...Object.values(WRITE_ROUTES), ...Object.values(RULE_ROUTES)] as WriteRoute[]) registry.registerPath(routeConfig(route));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Shirase write API',
       version: '1',
-      description: `Open incidents, post updates, resolve, set component statuses, schedule maintenance, take alerts in (Alertmanager, Grafana, generic JSON) and publish the drafts they suggest. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`. Scopes: ${TOKEN_SCOPES.join(', ')}. The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
+      description: `Open incidents, post updates, resolve, set component statuses, schedule maintenance, take alerts in (Alertmanager, Grafana, generic JSON), publish the drafts they suggest and manage the rules that decide what alerts do. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`. Scopes: ${TOKEN_SCOPES.join(', ')}. The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
     },
     servers: [{ url: `${siteUrl}/api/v1` }],
   });

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { apiTokens, auditLog, componentGroups, components, incidentDrafts, incidentUpdates, incidents, subscribers, updateTemplates, users, webhooks } from '../../../db/schema';
+import { alertRules, apiTokens, auditLog, componentGroups, components, incidentDrafts, incidentUpdates, incidents, subscribers, updateTemplates, users, webhooks } from '../../../db/schema';
 import { zonedTimeToUtc } from '../time';
 import { auditKindCondition, isAuditKind } from './audit-kinds';
 
@@ -63,6 +63,7 @@ function nameEntities(db: Db, rows: (typeof auditLog.$inferSelect)[]): AuditRow[
   lookup('component_group', (l) => db.select({ id: componentGroups.id, name: componentGroups.name }).from(componentGroups).where(inArray(componentGroups.id, l)).all(), () => '/admin/components');
   lookup('user', (l) => db.select({ id: users.id, name: users.email }).from(users).where(inArray(users.id, l)).all(), () => '/admin/users');
   lookup('api_token', (l) => db.select({ id: apiTokens.id, name: apiTokens.name }).from(apiTokens).where(inArray(apiTokens.id, l)).all(), () => '/admin/tokens');
+  lookup('alert_rule', (l) => db.select({ id: alertRules.id, name: alertRules.name }).from(alertRules).where(inArray(alertRules.id, l)).all(), (row) => `/admin/alerts#rule-${row.id}`);
   lookup('template', (l) => db.select({ id: updateTemplates.id, name: updateTemplates.name }).from(updateTemplates).where(inArray(updateTemplates.id, l)).all(), () => '/admin/templates');
   lookup('webhook', (l) => db.select({ id: webhooks.id, name: webhooks.url }).from(webhooks).where(inArray(webhooks.id, l)).all(), () => '/admin/subscribers');
   lookup('subscriber', (l) => db.select({ id: subscribers.id, name: subscribers.email }).from(subscribers).where(inArray(subscribers.id, l)).all(), () => '/admin/subscribers');

@@ -11,6 +11,7 @@ import { runMaintenanceWindows } from '../incidents/run-maintenance-windows';
 import type { ComponentStatus, IncidentStatus } from '../status/vocabulary';
 import { addLocalDays, zonedTimeToUtc, HOUR, MINUTE } from '../time';
 import { JUNE_18 } from './june-18';
+import { saveRule } from '../alerts/save-rule';
 import { createCheck } from '../checks/save-check';
 
 /** True when the database holds no components and no incidents yet. */
@@ -200,11 +201,44 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
   );
 }
 
-/** Seeds the demo: components, the June 18 renewal outage, recent incidents and maintenance. */
+/** One rule to show how alerts become incidents: the API's alerts suggest a major outage of it. */
+function seedAlertRule(db: Db, c: DemoComponents, now: number): void {
+  saveRule(
+    db,
+    undefined,
+    {
+      name: 'API down',
+      matchers: ['service="api"'],
+      components: [{ componentId: c.api, status: 'major_outage' }],
+      incidentStatus: 'investigating',
+      impact: 'critical',
+      action: 'suggest',
+      notify: true,
+      recovery: 'suggest',
+      recoveryStatus: 'resolved',
+      texts: {
+        en: {
+          name: 'The API is not responding',
+          body: 'Requests to the API are failing ({{alert_name}}, since {{started_at}}), so the web and mobile apps cannot load boards. We are investigating.',
+          recovery: 'The API has answered normally since {{ended_at}}. Boards load again in every app.',
+        },
+        ja: {
+          name: 'API が応答していません',
+          body: 'API へのリクエストが失敗しています({{alert_name}}、{{started_at}} から)。Web アプリとモバイルアプリでボードを読み込めません。調査しています。',
+          recovery: '{{ended_at}} から API は正常に応答しています。すべてのアプリでボードを読み込めるようになりました。',
+        },
+      },
+    },
+    { now },
+  );
+}
+
+/** Seeds the demo: components, the June 18 renewal outage, recent incidents and maintenance, an alert rule and a check. */
 export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string): void {
   const c = seedComponents(db, now);
   seedJune18(db, c, now);
   seedRecent(db, c, now, timeZone);
+  seedAlertRule(db, c, now);
   // The demo checks its own API, so the checks screens have something to show from the first minute.
   if (siteUrl) createCheck(db, { name: 'Status API', kind: 'http', target: `${siteUrl}/api/v2/status.json`, intervalSeconds: 60, timeoutSeconds: 10, expectedStatus: '200', keyword: 'indicator', failuresBefore: 3, labels: 'service=api' }, { now });
 }

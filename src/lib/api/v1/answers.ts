@@ -1,10 +1,11 @@
 // What the write API answers with: the Statuspage v2 shapes of /api/v2, plus
-// the versions an edit names to avoid overwriting someone else's.
+// the versions an edit names to avoid overwriting someone else's; alert rules
+// in a shape of their own.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/open';
 import { alertGroups, alerts } from '../../../../db/schema';
 import { groupsFor, type ReceivedAlerts } from '../../alerts/receive-alerts';
-import { findRule } from '../../alerts/rule';
+import { findRule, formatMatcher, type AlertRule } from '../../alerts/rule';
 import { allSuggestedUpdates, listDrafts, type DraftView } from '../../drafts/load-drafts';
 import type { Config } from '../../config';
 import { notFound } from '../../errors';
@@ -98,4 +99,37 @@ export function receivedAnswer(received: ReceivedAlerts): ApiAnswer {
       groups: received.groups.map((g) => ({ id: g.id, rule: g.rule, state: g.state, outcome: g.outcome, draft_id: g.draftId, incident_id: g.incidentId, recovery_draft_id: g.recoveryDraftId })),
     },
   };
+}
+
+/** A rule as the API says it: snake_case, matchers as people write them, times in ISO 8601. */
+export function ruleObject(rule: AlertRule) {
+  return {
+    id: rule.id,
+    name: rule.name,
+    position: rule.position,
+    enabled: rule.enabled,
+    matchers: rule.matchers.map(formatMatcher),
+    components: rule.components.map((c) => ({ component_id: c.componentId, status: c.status })),
+    incident_status: rule.incidentStatus,
+    impact: rule.impact,
+    action: rule.action,
+    notify: rule.notify,
+    recovery: rule.recovery,
+    recovery_status: rule.recoveryStatus,
+    texts: rule.texts,
+    version: rule.version,
+    created_at: new Date(rule.createdAt).toISOString(),
+    updated_at: new Date(rule.updatedAt).toISOString(),
+  };
+}
+
+/** The rule named in the path, or NOT_FOUND. */
+export function existingRule(db: Db, id: string): AlertRule {
+  const rule = isPublicId(id) ? findRule(db, id) : undefined;
+  if (!rule) throw notFound('alertRule', id);
+  return rule;
+}
+
+export function ruleAnswer(db: Db, id: string, status: number): ApiAnswer {
+  return { status, body: ruleObject(existingRule(db, id)) };
 }

@@ -58,7 +58,7 @@ export function apiEndpoint({ scope, handle }: { scope: TokenScope; handle: (cal
       const actor = authenticateToken(db, request.headers.get('authorization'), scope, now);
       const body = raw === undefined ? {} : jsonObject(raw);
       const answer = handle({ db, config, now, ctx: { now, actor }, params: params as Record<string, string>, body, ifMatch: request.headers.get('if-match'), query: new URL(request.url).searchParams });
-      return Response.json(answer.body, { status: answer.status });
+      return answer.status === 204 ? new Response(null, { status: 204 }) : Response.json(answer.body, { status: answer.status });
     } catch (error) {
       if (!(error instanceof ShiraseError)) throw error;
       return errorResponse(error, locals.locale);

@@ -36,7 +36,7 @@ import {
 } from './schemas';
 
 export interface WriteRoute {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** OpenAPI spelling below /api/v1: `/incidents/{id}`. */
   path: string;
   scope: TokenScope;
@@ -44,15 +44,16 @@ export interface WriteRoute {
   body?: ZodTypeAny;
   /** Reads an If-Match header as the version the edit started from. */
   ifMatch?: boolean;
-  status: 200 | 201;
+  /** 204: the answer has no body. */
+  status: 200 | 201 | 204;
   /** Query parameters, described in the OpenAPI document. */
   query?: Record<string, string>;
-  answers: 'incident' | 'component' | 'drafts' | 'received';
+  answers: 'incident' | 'component' | 'drafts' | 'received' | 'rule' | 'rules' | 'nothing';
   handle(call: ApiCall): ApiAnswer;
 }
 
 /** The version an edit started from: `version` in the body, else If-Match; none keeps the last-save-wins behaviour. */
-function versionOf(call: ApiCall): number | undefined {
+export function versionOf(call: ApiCall): number | undefined {
   const v = call.body.version;
   return v !== undefined && v !== null ? readVersion(v) : readVersion(call.ifMatch ?? undefined, 'If-Match');
 }
