@@ -13,6 +13,9 @@ export default defineConfig({
   // form cannot set Host or X-Forwarded-Host to pass the check.
   security: { checkOrigin: true, allowedDomains: [{}] },
   server: { port: Number(process.env.PORT ?? 4321) },
+  // The reference pages' code examples are shown as plain preformatted text:
+  // highlighting writes inline styles, which the pages' CSP (style-src 'self') refuses.
+  markdown: { syntaxHighlight: false },
   vite: {
     ssr: { external: ['better-sqlite3'] },
   },
