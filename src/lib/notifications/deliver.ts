@@ -167,8 +167,11 @@ function takeSlot(db: Db, webhookId: string, now: number): number | null {
 
 /** Once a paced hook's message has gone, the next waits a full pace from then: the gap holds however long sending took. */
 function paceFromNow(db: Db, webhookId: string, now: number): void {
+  const hook = db.select({ kind: webhooks.kind }).from(webhooks).where(eq(webhooks.id, webhookId)).get();
+  const pace = hook ? (PACE_MS[hook.kind] ?? 0) : 0;
+  if (pace === 0) return;
   db.update(webhooks)
-    .set({ pacedUntil: sql`max(coalesce(${webhooks.pacedUntil}, 0), ${now} + (case ${webhooks.kind} ${sql.raw(Object.entries(PACE_MS).map(([k, ms]) => `when '${k}' then ${ms}`).join(' '))} else 0 end))` })
+    .set({ pacedUntil: sql`max(coalesce(${webhooks.pacedUntil}, 0), ${now + pace})` })
     .where(eq(webhooks.id, webhookId))
     .run();
 }
