@@ -395,6 +395,29 @@ export const webhooks = sqliteTable('webhooks', {
   pacedUntil: integer('paced_until'),
 });
 
+/**
+ * Browsers that take notifications through their push service (the Push API):
+ * the endpoint the browser gave, and its keys that each message is encrypted
+ * to (RFC 8291). Knowing the endpoint is what lets a reader turn it off.
+ */
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    endpoint: text('endpoint').notNull(),
+    /** The browser's P-256 public key and auth secret, base64url as the browser gives them. */
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    componentIds: text('component_ids'),
+    locale: text('locale').notNull(),
+    createdAt: integer('created_at').notNull(),
+    disabledAt: integer('disabled_at'),
+    /** Why it stopped: the reader turned it off, or the push service said the subscription is gone (404, 410). */
+    disabledReason: text('disabled_reason', { enum: ['reader', 'gone'] }),
+  },
+  (t) => [uniqueIndex('push_subscriptions_endpoint').on(t.endpoint)],
+);
+
 /** Something subscribers hear about: written in the same transaction as the change that caused it. */
 export const notificationEvents = sqliteTable(
   'notification_events',
@@ -421,12 +444,13 @@ export const outbox = sqliteTable(
     eventId: integer('event_id')
       .notNull()
       .references(() => notificationEvents.id, { onDelete: 'cascade' }),
-    channel: text('channel', { enum: ['email', 'webhook'] }).notNull(),
+    channel: text('channel', { enum: ['email', 'webhook', 'push'] }).notNull(),
     subscriberId: text('subscriber_id').references(() => subscribers.id, { onDelete: 'cascade' }),
     webhookId: text('webhook_id').references(() => webhooks.id, { onDelete: 'cascade' }),
     /** A staff user, for mail only staff get (missed-cadence reminders); never set together with subscriberId. */
     // Staff accounts are disabled, never deleted, so the reference needs no cascade.
     userId: text('user_id').references(() => users.id),
+    pushSubscriptionId: text('push_subscription_id').references(() => pushSubscriptions.id, { onDelete: 'cascade' }),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
@@ -442,6 +466,7 @@ export const outbox = sqliteTable(
     uniqueIndex('outbox_event_subscriber').on(t.eventId, t.subscriberId),
     uniqueIndex('outbox_event_webhook').on(t.eventId, t.webhookId),
     uniqueIndex('outbox_event_user').on(t.eventId, t.userId),
+    uniqueIndex('outbox_event_push').on(t.eventId, t.pushSubscriptionId),
     index('outbox_due').on(t.status, t.nextAttemptAt),
   ],
 );

@@ -69,6 +69,10 @@ const configSchema = z.object({
     .string()
     .default('')
     .describe('more hosts (host or host:port, comma-separated) that chat channels may post to besides Slack, Teams and Discord: a self-hosted Mattermost or Rocket.Chat that takes Slack messages'),
+  PUSH_SERVICE_HOSTS: z
+    .string()
+    .default('')
+    .describe('more push services (host or host:port, comma-separated) browsers may subscribe through besides the known ones (Google, Mozilla, Microsoft, Apple): a self-hosted push service'),
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -159,6 +163,8 @@ export interface Config {
   webhookAllowPrivate: boolean;
   /** Hosts chat channels may post to besides the platforms' own (CHAT_WEBHOOK_HOSTS). */
   chatWebhookHosts: string[];
+  /** Push services browsers may subscribe through besides the known ones (PUSH_SERVICE_HOSTS). */
+  pushServiceHosts: string[];
   renderThreads: number;
   /** Whether admins must sign in with a second factor (STAFF_2FA). */
   staffTwoFactor: 'optional' | 'required';
@@ -206,6 +212,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
     webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE === '1',
     chatWebhookHosts: c.CHAT_WEBHOOK_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    pushServiceHosts: c.PUSH_SERVICE_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
     exportDir: c.EXPORT_DIR,

@@ -1,3 +1,4 @@
+import { vapidKeys } from '../lib/notifications/browser-push';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -82,6 +83,8 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const log = options.log ?? ((line: string) => console.log(line));
   const now = options.now ?? (() => Date.now());
   ensurePageId(db);
+  // Made at first start and kept: browsers' push subscriptions are bound to this key pair.
+  vapidKeys(db);
 
   const base = securityHeaders(config.siteUrl.startsWith('https:'));
   const headers = { base, cors: { ...base, 'access-control-allow-origin': '*' } };

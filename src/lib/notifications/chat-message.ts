@@ -1,5 +1,6 @@
 // A notification as a chat message, in each platform's own format: Slack
-// blocks, a Microsoft Teams Adaptive Card, a Discord embed. Written from the
+// blocks, a Microsoft Teams Adaptive Card, a Discord embed; and as a browser
+// notification's short title and text. Written from the
 // same document as the email (headline, status, text, components, links), so
 // the channels never tell different stories. Staff text goes in as plain
 // text with links spelled out (the email's text part), cut to each
@@ -123,4 +124,23 @@ export function chatBody(kind: ChatKind, doc: MailDocument, footer: ChatFooter, 
   const parts = partsOf(doc, footer);
   const body = kind === 'slack' ? slack(parts) : kind === 'teams' ? teams(parts) : discord(parts, new Date(sentAt).toISOString());
   return JSON.stringify(body);
+}
+
+/**
+ * What a browser notification shows, as the service worker (public/sw.js)
+ * reads it: a title, one short paragraph, the page to open, and a tag that
+ * makes a later notification about the same thing replace this one. Kept
+ * well under the 4 KiB push services carry once encrypted.
+ */
+export function pushPayload(doc: MailDocument, options: { tag: string; fallbackUrl: string; sentAt: number }): string {
+  const parts = partsOf(doc, { text: '' });
+  const lines = [parts.status ? statusLine(parts.status) : '', ...parts.paragraphs].filter(Boolean);
+  return JSON.stringify({
+    title: cut(parts.title || doc.siteName, 120),
+    body: cut(lines.join('\n'), 300),
+    url: parts.links[0]?.url ?? options.fallbackUrl,
+    tag: options.tag,
+    lang: doc.locale,
+    timestamp: options.sentAt,
+  });
 }

@@ -2,9 +2,10 @@
 // signed JSON body for a webhook. Built again on every attempt from the same
 // rows, so a retry sends exactly what the first attempt would have.
 import { createHmac } from 'node:crypto';
+import webPush from 'web-push';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { alertGroups, alerts as alertRows, incidentDrafts, incidents as incidentsTable, notificationEvents, subscribers, users, webhooks, type outbox } from '../../../db/schema';
+import { alertGroups, alerts as alertRows, incidentDrafts, incidents as incidentsTable, notificationEvents, pushSubscriptions, subscribers, users, webhooks, type outbox } from '../../../db/schema';
 import { findRule } from '../alerts/rule';
 import type { Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
@@ -17,7 +18,8 @@ import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { siteSecret, signToken } from './signed-tokens';
 import type { EventKind } from './enqueue';
 import { componentTone, mailHtml, mailText, updateTone, type MailBlock, type MailDocument } from './email-render';
-import { chatBody, type ChatKind } from './chat-message';
+import { chatBody, pushPayload, type ChatKind } from './chat-message';
+import type { VapidKeys } from './browser-push';
 import { isStaffEvent } from './enqueue-staff';
 
 export interface EmailMessage {
@@ -31,9 +33,10 @@ export interface EmailMessage {
   list?: { id: { url: string; comment: string } };
 }
 
+/** An HTTP POST to a webhook, a chat platform or a browser's push service (whose body is encrypted bytes). */
 export interface WebhookMessage {
   url: string;
-  body: string;
+  body: string | Buffer;
   headers: Record<string, string>;
 }
 
@@ -307,6 +310,30 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
 }
 
 /**
+ * What a reader's channel (a chat channel or a browser) is told about an
+ * event: the email's document for it, in the channel's language, with no
+ * manage or unsubscribe links (each channel has its own way to stop).
+ */
+function readerDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale, confirmUrl?: string): MailDocument {
+  const kind = event.kind as EventKind;
+  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
+  return notificationDocument({
+    config,
+    locale,
+    kind,
+    incident,
+    update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
+    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
+    siteLink: siteLinkFor(config, locale),
+    manageUrl: '',
+    unsubscribeUrl: '',
+    confirmUrl,
+  }).doc;
+}
+
+const localeOr = (config: Config, value: string | null): Locale => (isLocale(value ?? '') ? (value as Locale) : config.defaultLocale);
+
+/**
  * A chat message: the email's document for the same event, in the channel's
  * language, written in its platform's format. A channel a reader added
  * carries a link that stops the messages; its confirmation carries the link
@@ -317,29 +344,58 @@ function composeChat(db: Db, config: Config, event: typeof notificationEvents.$i
     const { doc } = staffDocument(db, config, event);
     return { url: hook.url, body: chatBody(hook.kind, doc, { text: doc.footer.text }, now), headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' } };
   }
-  const locale: Locale = isLocale(hook.locale ?? '') ? (hook.locale as Locale) : config.defaultLocale;
-  const kind = event.kind as EventKind;
+  const locale = localeOr(config, hook.locale);
   const site = siteLinkFor(config, locale);
   const secret = siteSecret(db);
-  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
-  const { doc } = notificationDocument({
-    config,
-    locale,
-    kind,
-    incident,
-    update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
-    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
-    siteLink: site,
-    manageUrl: '',
-    unsubscribeUrl: '',
-    confirmUrl: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_confirm', 0, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`,
-  });
-  const stop = hook.addedBy === 'reader' && kind !== 'chat_confirm' ? { text: t(locale, 'chat.stop'), url: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_stop', 0)}` } : undefined;
+  const confirmUrl = `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_confirm', 0, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`;
+  const doc = readerDocument(db, config, event, locale, confirmUrl);
+  const stop = hook.addedBy === 'reader' && event.kind !== 'chat_confirm' ? { text: t(locale, 'chat.stop'), url: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_stop', 0)}` } : undefined;
   return {
     url: hook.url,
     body: chatBody(hook.kind, doc, { text: t(locale, 'chat.footer', { site: config.siteName }), stop }, now),
     headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' },
   };
+}
+
+/** Push services keep an undelivered notification this long for a browser that is offline, then drop it: older news is no news. */
+const PUSH_TTL_SECONDS = 24 * 3600;
+
+/**
+ * Who runs this site, as VAPID asks (RFC 8292): the site's https address, or
+ * the sender's mail address when the site has none a push service could use.
+ */
+function vapidSubject(config: Config): string {
+  const site = new URL(config.siteUrl);
+  if (site.protocol === 'https:' && site.hostname !== 'localhost') return site.origin;
+  const address = /<([^<>\s]+@[^<>\s]+)>/.exec(config.mailFrom)?.[1] ?? config.mailFrom.trim();
+  return `mailto:${address}`;
+}
+
+/**
+ * A browser notification: the same document in the browser's language, as
+ * the short payload the service worker shows, encrypted to the browser's keys
+ * and signed with the site's VAPID key by web-push. Notifications about one
+ * incident share a tag and a push topic, so a browser that was offline is
+ * shown the latest one rather than the whole backlog.
+ */
+export function composePush(db: Db, config: Config, row: OutboxRow, vapid: VapidKeys, now: number): WebhookMessage {
+  const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
+  const browser = db.select().from(pushSubscriptions).where(eq(pushSubscriptions.id, row.pushSubscriptionId!)).get()!;
+  const locale = localeOr(config, browser.locale);
+  const doc = readerDocument(db, config, event, locale);
+  const subject = event.incidentId ?? `event-${event.id}`;
+  const payload = pushPayload(doc, { tag: subject, fallbackUrl: siteLinkFor(config, locale), sentAt: now });
+  const urgent = event.kind === 'incident_opened' || event.kind === 'incident_updated' || event.kind === 'incident_resolved';
+  const request = webPush.generateRequestDetails({ endpoint: browser.endpoint, keys: { p256dh: browser.p256dh, auth: browser.auth } }, payload, {
+    vapidDetails: { subject: vapidSubject(config), publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+    TTL: PUSH_TTL_SECONDS,
+    urgency: urgent ? 'high' : 'normal',
+    topic: subject.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32),
+  });
+  const headers: Record<string, string> = { 'user-agent': 'Shirase-Push/1' };
+  // The length is set from the body when the request is sent.
+  for (const [name, value] of Object.entries(request.headers)) if (name.toLowerCase() !== 'content-length') headers[name.toLowerCase()] = String(value);
+  return { url: request.endpoint, body: request.body as Buffer, headers };
 }
 
 /** The version of the webhook payload; docs/webhook-payload.schema.json describes it. Raised only by a change that could break a receiver. */

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { notificationEvents, outbox, subscribers, users, webhooks } from '../../../db/schema';
+import { notificationEvents, outbox, pushSubscriptions, subscribers, users, webhooks } from '../../../db/schema';
 import type { Config } from '../config';
-import { composeEmail, composeWebhook } from './compose';
+import { composeEmail, composePush, composeWebhook } from './compose';
+import { vapidKeys } from './browser-push';
 import { readSiteSettings, withSiteSettings } from '../site/site-settings';
 import type { Courier, Outcome } from './courier';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
@@ -58,6 +59,7 @@ function claimDue(db: Db, owner: string, limit: number, now: number, leaseMs = L
     subscriberId: r.subscriber_id as string | null,
     webhookId: r.webhook_id as string | null,
     userId: r.user_id as string | null,
+    pushSubscriptionId: r.push_subscription_id as string | null,
     status: r.status as Row['status'],
     attempts: r.attempts as number,
     nextAttemptAt: r.next_attempt_at as number,
@@ -85,6 +87,13 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
         tx.update(webhooks)
           .set({ disabledAt: now, disabledReason: 'gone' })
           .where(and(eq(webhooks.id, row.webhookId), sql`${webhooks.kind} <> 'webhook'`, isNull(webhooks.disabledAt)))
+          .run();
+      }
+      // A push service saying the subscription is gone (404, 410): the browser unsubscribed or the subscription expired.
+      if (row.pushSubscriptionId && outcome.gone) {
+        tx.update(pushSubscriptions)
+          .set({ disabledAt: now, disabledReason: 'gone' })
+          .where(and(eq(pushSubscriptions.id, row.pushSubscriptionId), isNull(pushSubscriptions.disabledAt)))
           .run();
       }
       if (row.subscriberId && outcome.permanent) {
@@ -128,6 +137,10 @@ function skipReason(db: Db, row: Row, now: number): string | null {
       return event.createdAt + CONFIRM_LINK_HOURS * 3_600_000 < now ? 'skipped:expired' : null;
     }
     return hook.addedBy === 'reader' && hook.confirmedAt === null ? 'skipped:unconfirmed' : null;
+  }
+  if (row.channel === 'push') {
+    const browser = db.select({ disabledAt: pushSubscriptions.disabledAt, reason: pushSubscriptions.disabledReason }).from(pushSubscriptions).where(eq(pushSubscriptions.id, row.pushSubscriptionId!)).get();
+    return !browser ? 'skipped:removed' : browser.disabledAt !== null ? `skipped:push_${browser.reason ?? 'reader'}` : null;
   }
   if (row.userId !== null) {
     const user = db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, row.userId)).get();
@@ -215,6 +228,8 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
           const message = composeEmail(db, config, row);
           messageId = message.messageId;
           outcome = await options.courier.sendEmail(message);
+        } else if (row.channel === 'push') {
+          outcome = await options.courier.postWebhook(composePush(db, config, row, vapidKeys(db), now()));
         } else {
           const busyUntil = takeSlot(db, row.webhookId!, now());
           if (busyUntil !== null) {

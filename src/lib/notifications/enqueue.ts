@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
 import type { Tx } from '../incidents/log';
-import { incidentComponents, notificationEvents, outbox, subscribers, webhooks } from '../../../db/schema';
+import { incidentComponents, notificationEvents, outbox, pushSubscriptions, subscribers, webhooks } from '../../../db/schema';
 
 export type EventKind =
   | 'confirm'
@@ -61,6 +61,9 @@ export function enqueueEvent(
   // A chat channel a reader added hears nothing but its confirmation until someone there confirms it.
   for (const w of tx.select({ id: webhooks.id, scope: webhooks.componentIds }).from(webhooks).where(and(isNull(webhooks.disabledAt), eq(webhooks.audience, 'subscribers'), or(eq(webhooks.addedBy, 'staff'), isNotNull(webhooks.confirmedAt)))).all()) {
     if (inScope(w.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'webhook', webhookId: w.id }).onConflictDoNothing().run();
+  }
+  for (const b of tx.select({ id: pushSubscriptions.id, scope: pushSubscriptions.componentIds }).from(pushSubscriptions).where(isNull(pushSubscriptions.disabledAt)).all()) {
+    if (inScope(b.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'push', pushSubscriptionId: b.id }).onConflictDoNothing().run();
   }
   return eventId;
 }

@@ -113,7 +113,7 @@ export interface WebhookRequestOptions {
  * the answer, gives up after a deadline that covers connecting, waiting and
  * reading, and connects only to addresses `addressAllowed` accepts.
  */
-export function postWebhookRequest(message: { url: string; body: string; headers: Record<string, string> }, options: WebhookRequestOptions): Promise<Outcome> {
+export function postWebhookRequest(message: { url: string; body: string | Buffer; headers: Record<string, string> }, options: WebhookRequestOptions): Promise<Outcome> {
   let url: URL;
   try {
     url = new URL(message.url);

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 /** What an Astro endpoint receives, as far as the write API needs it. */
 export interface EndpointContext {
   request: Request;
+  clientAddress?: string;
   params: Record<string, string | undefined>;
   locals: { shirase: AppContext; locale: Locale };
 }
@@ -45,6 +46,7 @@ function jsonObject(body: unknown): Record<string, unknown> {
 function errorResponse(error: ShiraseError, locale: Locale): Response {
   const headers: Record<string, string> = {};
   if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="shirase"';
+  if (error.options.retryAfterSeconds) headers['retry-after'] = String(error.options.retryAfterSeconds);
   return Response.json(errorBody(error, locale), { status: HTTP_STATUS_BY_CODE[error.code], headers });
 }
 
@@ -58,6 +60,28 @@ export function apiEndpoint({ scope, handle }: { scope: TokenScope; handle: (cal
       const actor = authenticateToken(db, request.headers.get('authorization'), scope, now);
       const body = raw === undefined ? {} : jsonObject(raw);
       const answer = handle({ db, config, now, ctx: { now, actor }, params: params as Record<string, string>, body, ifMatch: request.headers.get('if-match'), query: new URL(request.url).searchParams });
+      return answer.status === 204 ? new Response(null, { status: 204 }) : Response.json(answer.body, { status: answer.status });
+    } catch (error) {
+      if (!(error instanceof ShiraseError)) throw error;
+      return errorResponse(error, locals.locale);
+    }
+  };
+}
+
+/**
+ * A reader's JSON call, with no token (a browser turning notifications on):
+ * the body is read, bounded and refused like the write API's, must say it is
+ * JSON, and errors are said the same way.
+ */
+export function readerEndpoint(handle: (call: { db: Db; config: Config; now: number; body: Record<string, unknown>; client: string }) => ApiAnswer) {
+  return async ({ request, locals, clientAddress }: EndpointContext): Promise<Response> => {
+    const { db, config } = locals.shirase;
+    try {
+      if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
+        throw new ShiraseError('BAD_REQUEST', 'errors.json.contentType', { hint: 'errors.json.contentType.hint' });
+      }
+      const body = jsonObject(await readJsonBody(request));
+      const answer = handle({ db, config, now: locals.shirase.now(), body, client: clientAddress ?? '' });
       return answer.status === 204 ? new Response(null, { status: 204 }) : Response.json(answer.body, { status: answer.status });
     } catch (error) {
       if (!(error instanceof ShiraseError)) throw error;
