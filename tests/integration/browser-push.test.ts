@@ -4,6 +4,7 @@ import { outbox, pushSubscriptions, siteState } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { startPushService, type BrowserSubscription } from '../support/push-service';
 import { until } from '../support/until';
+import { signedInStaff } from '../support/staff';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { loadComponentTree } from '../../src/lib/views/components';
 
@@ -112,6 +113,11 @@ describe('browser push', () => {
     expect(site.db.select().from(outbox).where(eq(outbox.pushSubscriptionId, ended.id)).all()).toHaveLength(1);
     expect(site.db.select().from(outbox).where(eq(outbox.pushSubscriptionId, row(leaving.endpoint).id)).all()).toHaveLength(0);
     expect(await push.messages(leaving.clientHash)).toEqual([]);
+    // Admins see how many browsers listen, and which delivery the push service refused.
+    const admin = await signedInStaff(site);
+    const page = await (await admin.get('/admin/subscribers')).text();
+    expect(page).toMatch(/Browsers taking notifications: \d+ \(2 turned off or gone\)/);
+    expect(page).toContain(`a browser (through ${push.host})`);
   });
 
   it('refuses endpoints that are not a push service, keys nothing can be encrypted to, and bodies that are not JSON', async () => {

@@ -1087,6 +1087,8 @@ export const ja: Record<MessageKey, string> = {
   'admin.field.list': '一覧',
   'admin.field.inLanguage': '{label}({language})',
   'errors.field.pickTemplate': '使うテンプレートを選んでください。',
+  'admin.deliveries.browser': "ブラウザー（{host} 経由）",
+  'admin.subscribers.browsers': "通知を受け取っているブラウザー：{on}（停止・終了したもの {ended}）",
   'errors.json.contentType': "リクエストの本文は JSON で送ってください。",
   'errors.json.contentType.hint': "Content-Type: application/json を付けて送ってください。",
   'errors.push.endpoint': "このブラウザーのプッシュサービスには、このサイトから通知を送れません。",

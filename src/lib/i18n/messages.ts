@@ -1093,6 +1093,8 @@ const en = {
   'admin.field.list': 'The list',
   'admin.field.inLanguage': '{label} ({language})',
   'errors.field.pickTemplate': 'Choose a template to use.',
+  'admin.deliveries.browser': "a browser (through {host})",
+  'admin.subscribers.browsers': "Browsers taking notifications: {on} ({ended} turned off or gone).",
   'errors.json.contentType': "The request body must be sent as JSON.",
   'errors.json.contentType.hint': "Send Content-Type: application/json.",
   'errors.push.endpoint': "This browser's push service is not one this site sends notifications through.",

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, like, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { incidents, notificationEvents, outbox, subscribers, users, webhooks } from '../../../db/schema';
+import { incidents, notificationEvents, outbox, pushSubscriptions, subscribers, users, webhooks } from '../../../db/schema';
 import { SKIPPED_PREFIX } from './delivery-errors';
 
 export function listSubscribers(db: Db, search: string | undefined, limit = 200) {
@@ -52,9 +52,10 @@ export function deliveryReport(db: Db, limit = 50, options: { excludeKinds?: rea
       .where(sql`${outbox.eventId} = ${e.id} and ${outbox.status} = 'failed' and ${outbox.lastError} like ${SKIPPED_PREFIX + '%'}`)
       .get()!.n;
     const failures = db
-      .select({ id: outbox.id, channel: outbox.channel, email: sql<string | null>`coalesce(${subscribers.email}, ${users.email})`, url: webhooks.url, lastError: outbox.lastError, attempts: outbox.attempts, status: outbox.status })
+      .select({ id: outbox.id, channel: outbox.channel, email: sql<string | null>`coalesce(${subscribers.email}, ${users.email})`, url: webhooks.url, endpoint: pushSubscriptions.endpoint, lastError: outbox.lastError, attempts: outbox.attempts, status: outbox.status })
       .from(outbox)
       .leftJoin(subscribers, eq(subscribers.id, outbox.subscriberId))
+      .leftJoin(pushSubscriptions, eq(pushSubscriptions.id, outbox.pushSubscriptionId))
       .leftJoin(users, eq(users.id, outbox.userId))
       .leftJoin(webhooks, eq(webhooks.id, outbox.webhookId))
       .where(sql`${outbox.eventId} = ${e.id} and ${outbox.lastError} is not null and ${outbox.status} != 'sent' and ${outbox.lastError} not like ${SKIPPED_PREFIX + '%'}`)
