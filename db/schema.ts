@@ -613,3 +613,22 @@ export const checkResults = sqliteTable(
   },
   (t) => [index('check_results_check_at').on(t.checkId, t.at, t.ok, t.ms), index('check_results_at').on(t.at)],
 );
+
+/**
+ * What an import from another status page brought in: the source's id of each
+ * group, component, incident, update and subscriber, and the row it became
+ * here. A second run of the same import finds its rows through this table and
+ * updates them instead of adding copies.
+ */
+export const importedRecords = sqliteTable(
+  'imported_records',
+  {
+    /** The origin: `statuspage:<page id>`. */
+    source: text('source').notNull(),
+    kind: text('kind', { enum: ['group', 'component', 'incident', 'update', 'subscriber'] }).notNull(),
+    sourceId: text('source_id').notNull(),
+    localId: text('local_id').notNull(),
+    importedAt: integer('imported_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.kind, t.sourceId] }), index('imported_records_local').on(t.kind, t.localId)],
+);

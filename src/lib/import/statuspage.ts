@@ -1,0 +1,682 @@
+// Moving in from Atlassian Statuspage (or anything speaking its API): read
+// the whole page first, check every document's shape, then write it in one
+// transaction as back-dated history that notifies nobody. The source ids are
+// kept in imported_records, so a second run updates what changed and adds
+// nothing twice.
+import { and, desc, eq, isNull, lte } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../../db/open';
+import { componentGroups, componentStatusChanges, components, importedRecords, incidentUpdates, incidents, subscribers } from '../../../db/schema';
+import { newPublicId } from '../ids';
+import { ShiraseError, fieldIssue } from '../errors';
+import { recordAudit } from '../audit/record-audit';
+import { bumpChangeCounter } from '../site/change-counter';
+import { enqueueEvent } from '../notifications/enqueue';
+import { createComponent } from '../components/create-component';
+import { createComponentGroup } from '../components/create-component-group';
+import { componentStatusAt, insertUpdate, linkComponents, recordStatusChanges, refreshIncident, type ComponentChange, type Tx } from '../incidents/log';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, isClosedStatus, type ComponentStatus, type UpdateStatus } from '../status/vocabulary';
+import { MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS } from '../validation';
+import type { Locale } from '../i18n/messages';
+import type { WriteContext } from '../write-context';
+
+/** No document of a status page comes near this; a larger answer is not one. */
+export const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+const FETCH_TIMEOUT_MS = 30_000;
+/** v1 lists are read 100 at a time; this many pages (10,000 rows) is the most read of one list. */
+const MAX_LIST_PAGES = 100;
+const PER_PAGE = 100;
+const DEFAULT_API_BASE = 'https://api.statuspage.io/v1';
+
+// ---- What the source says, in Statuspage's shapes -------------------------------------------
+
+const time = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a time');
+const optionalTime = time.nullish();
+
+const componentDoc = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  status: z.enum(COMPONENT_STATUSES).nullish(),
+  description: z.string().nullish(),
+  position: z.number().nullish(),
+  group_id: z.string().nullish(),
+  group: z.boolean().nullish(),
+  only_show_if_degraded: z.boolean().nullish(),
+  created_at: optionalTime,
+  updated_at: optionalTime,
+  components: z.array(z.string()).nullish(),
+});
+
+const groupDoc = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  description: z.string().nullish(),
+  position: z.number().nullish(),
+  components: z.array(z.string()).nullish(),
+  created_at: optionalTime,
+});
+
+const updateDoc = z.object({
+  id: z.string().min(1),
+  status: z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES]),
+  body: z.string().nullish(),
+  created_at: time,
+  updated_at: optionalTime,
+  display_at: optionalTime,
+  affected_components: z
+    .array(z.object({ code: z.string(), new_status: z.string(), old_status: z.string().nullish() }))
+    .nullish(),
+});
+
+const incidentDoc = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  status: z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES]),
+  impact: z.enum([...IMPACTS]).nullish(),
+  created_at: time,
+  updated_at: optionalTime,
+  started_at: optionalTime,
+  scheduled_for: optionalTime,
+  scheduled_until: optionalTime,
+  incident_updates: z.array(updateDoc),
+  components: z.array(z.object({ id: z.string() })).nullish(),
+  postmortem_body: z.string().nullish(),
+  postmortem_published_at: optionalTime,
+});
+
+const pageDoc = z.object({ id: z.string(), name: z.string() });
+const summaryDoc = z.object({ page: pageDoc, components: z.array(componentDoc) });
+const incidentsDoc = z.object({ incidents: z.array(incidentDoc) });
+const maintenancesDoc = z.object({ scheduled_maintenances: z.array(incidentDoc) });
+const subscriberDoc = z.object({
+  id: z.string().min(1),
+  email: z.string().nullish(),
+  components: z.array(z.union([z.string(), z.object({ id: z.string() })])).nullish(),
+});
+
+type IncidentDoc = z.infer<typeof incidentDoc>;
+
+// ---- What is imported -----------------------------------------------------------------------
+
+export interface SourceGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  createdAt: number | null;
+}
+
+export interface SourceComponent {
+  id: string;
+  name: string;
+  description: string | null;
+  groupId: string | null;
+  status: ComponentStatus;
+  onlyShowIfDegraded: boolean;
+  createdAt: number | null;
+  updatedAt: number | null;
+}
+
+export interface SourceUpdate {
+  id: string;
+  status: UpdateStatus;
+  body: string;
+  displayAt: number;
+  createdAt: number;
+  affected: { componentId: string; status: ComponentStatus }[];
+}
+
+export interface SourceIncident {
+  id: string;
+  kind: 'incident' | 'maintenance';
+  name: string;
+  impact: (typeof IMPACTS)[number];
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  scheduledFor: number | null;
+  scheduledUntil: number | null;
+  componentIds: string[];
+  updates: SourceUpdate[];
+}
+
+/** A whole page read from its source, checked, in the order it is shown there. */
+export interface SourcePage {
+  /** `statuspage:<page id>`: what imported_records are kept under. */
+  key: string;
+  name: string;
+  groups: SourceGroup[];
+  components: SourceComponent[];
+  incidents: SourceIncident[];
+  subscribers: { id: string; email: string; componentIds: string[] | null }[];
+}
+
+export type ImportProgress = (step: { phase: 'read' | 'write'; label: string; done: number; total: number }) => void;
+
+export interface StatuspageSource {
+  /** The public page (v2), as its readers know it: https://status.example.com */
+  pageUrl?: string;
+  /** The authenticated v1 API: the page's id and an API key. */
+  apiKey?: string;
+  pageId?: string;
+  /** Where the v1 API answers (https://api.statuspage.io/v1); tests point it at loopback. */
+  apiBase?: string;
+}
+
+function importError(key: Parameters<typeof fieldIssue>[1], params: Record<string, string | number>, hint?: Parameters<typeof fieldIssue>[1]): ShiraseError {
+  return new ShiraseError('VALIDATION', key, { params, hint, fields: [fieldIssue('url', key, params)] });
+}
+
+/** The page's address as given, reduced to its root; anything but http(s) is refused before a request is made. */
+export function statuspageRoot(input: string): URL {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    throw importError('errors.import.badUrl', { url: input }, 'errors.import.badUrl.hint');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw importError('errors.import.badUrl', { url: input }, 'errors.import.badUrl.hint');
+  url.hash = '';
+  url.search = '';
+  // Someone may paste the API's own address; the page's root is what the three documents hang from.
+  url.pathname = url.pathname.replace(/\/api\/v2(\/.*)?$/, '').replace(/\/+$/, '') + '/';
+  return url;
+}
+
+/** One JSON document, its size counted as it arrives and cut off past the bound. */
+async function readJson(url: URL, headers: Record<string, string>): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { accept: 'application/json', ...headers }, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (error) {
+    const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    throw importError('errors.import.unreachable', { url: url.href, reason }, 'errors.import.unreachable.hint');
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    const key = response.status === 401 || response.status === 403 ? 'errors.import.refusedKey' : 'errors.import.httpStatus';
+    throw importError(key, { url: url.href, status: response.status }, 'errors.import.notStatuspage.hint');
+  }
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw importError('errors.import.tooLarge', { url: url.href, max: MAX_RESPONSE_BYTES / 1024 / 1024 });
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_RESPONSE_BYTES) {
+        await reader.cancel();
+        throw importError('errors.import.tooLarge', { url: url.href, max: MAX_RESPONSE_BYTES / 1024 / 1024 });
+      }
+      chunks.push(value);
+    }
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw importError('errors.import.notStatuspage', { url: url.href }, 'errors.import.notStatuspage.hint');
+  }
+}
+
+function checked<S extends z.ZodTypeAny>(schema: S, value: unknown, url: URL): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.join('.') || 'the document';
+    throw importError('errors.import.notStatuspage', { url: `${url.href} (${where}: ${issue.message})` }, 'errors.import.notStatuspage.hint');
+  }
+  return result.data;
+}
+
+/**
+ * Reads a page from its source and checks every document. Nothing is
+ * written: a page that cannot be read whole is refused before the database
+ * is touched.
+ */
+export async function readStatuspage(source: StatuspageSource, progress: ImportProgress = () => {}): Promise<SourcePage> {
+  if (source.apiKey || source.pageId) return readV1(source, progress);
+  if (!source.pageUrl) throw importError('errors.import.badUrl', { url: '' }, 'errors.import.badUrl.hint');
+  const root = statuspageRoot(source.pageUrl);
+  const at = (path: string) => new URL(`api/v2/${path}`, root);
+  const documents = ['summary.json', 'incidents.json', 'scheduled-maintenances.json'];
+  const got: unknown[] = [];
+  for (const [i, name] of documents.entries()) {
+    progress({ phase: 'read', label: name, done: i, total: documents.length });
+    got.push(await readJson(at(name), {}));
+  }
+  progress({ phase: 'read', label: 'done', done: documents.length, total: documents.length });
+  const summary = checked(summaryDoc, got[0], at('summary.json'));
+  const list = checked(incidentsDoc, got[1], at('incidents.json'));
+  const maintenance = checked(maintenancesDoc, got[2], at('scheduled-maintenances.json'));
+  const groups = summary.components.filter((c) => c.group === true);
+  return assemble({
+    key: `statuspage:${summary.page.id || root.host}`,
+    name: summary.page.name,
+    groups: groups.map((g) => ({ ...g, components: g.components ?? [] })),
+    components: summary.components.filter((c) => c.group !== true),
+    incidents: [...list.incidents, ...maintenance.scheduled_maintenances],
+    subscribers: [],
+  });
+}
+
+async function readV1(source: StatuspageSource, progress: ImportProgress): Promise<SourcePage> {
+  if (!source.apiKey || !source.pageId) throw importError('errors.import.keyAndPage', {});
+  const base = new URL(`${(source.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, '')}/pages/${encodeURIComponent(source.pageId)}/`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw importError('errors.import.badUrl', { url: base.href }, 'errors.import.badUrl.hint');
+  const headers = { authorization: `OAuth ${source.apiKey}` };
+  const one = (path: string) => readJson(new URL(path, base), headers);
+  const all = async (path: string, label: string): Promise<unknown[]> => {
+    const rows: unknown[] = [];
+    for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+      progress({ phase: 'read', label: `${label} (${rows.length})`, done: page - 1, total: page });
+      const url = new URL(path, base);
+      url.searchParams.set('page', String(page));
+      url.searchParams.set('per_page', String(PER_PAGE));
+      const got = checked(z.array(z.unknown()), await readJson(url, headers), url);
+      rows.push(...got);
+      if (got.length < PER_PAGE) break;
+    }
+    return rows;
+  };
+  progress({ phase: 'read', label: 'page', done: 0, total: 5 });
+  const page = checked(pageDoc, await one('.'), base);
+  const componentList = checked(z.array(componentDoc), await one('components'), new URL('components', base));
+  const groupList = checked(z.array(groupDoc), await one('component-groups'), new URL('component-groups', base));
+  const incidentList = checked(z.array(incidentDoc), await all('incidents', 'incidents'), new URL('incidents', base));
+  const subscriberList = checked(z.array(subscriberDoc), await all('subscribers', 'subscribers'), new URL('subscribers', base));
+  progress({ phase: 'read', label: 'done', done: 5, total: 5 });
+  return assemble({
+    key: `statuspage:${page.id}`,
+    name: page.name,
+    groups: groupList.map((g) => ({ ...g, components: g.components ?? [] })),
+    components: componentList.filter((c) => c.group !== true),
+    incidents: incidentList,
+    subscribers: subscriberList.flatMap((s) =>
+      s.email?.includes('@') ? [{ id: s.id, email: s.email.trim().toLowerCase(), componentIds: s.components?.length ? s.components.map((c) => (typeof c === 'string' ? c : c.id)) : null }] : [],
+    ),
+  });
+}
+
+const ms = (s: string | null | undefined): number | null => (s ? Date.parse(s) : null);
+const byPosition = <T extends { position?: number | null }>(a: T, b: T) => (a.position ?? 0) - (b.position ?? 0);
+const clip = (s: string | null | undefined, max: number) => (s ? s.slice(0, max) : null);
+
+function assemble(raw: {
+  key: string;
+  name: string;
+  groups: (z.infer<typeof groupDoc> & { components: string[] })[];
+  components: z.infer<typeof componentDoc>[];
+  incidents: IncidentDoc[];
+  subscribers: SourcePage['subscribers'];
+}): SourcePage {
+  // v2 names a component's group on the component; v1 may name it only on the group.
+  const groupOf = new Map<string, string>();
+  for (const g of raw.groups) for (const c of g.components) groupOf.set(c, g.id);
+  const groupIds = new Set(raw.groups.map((g) => g.id));
+  const componentsOut: SourceComponent[] = [...raw.components].sort(byPosition).map((c) => {
+    const groupId = c.group_id ?? groupOf.get(c.id) ?? null;
+    return {
+      id: c.id,
+      name: c.name.slice(0, MAX_NAME_CHARS),
+      description: clip(c.description, MAX_DESCRIPTION_CHARS),
+      groupId: groupId && groupIds.has(groupId) ? groupId : null,
+      status: c.status ?? 'operational',
+      onlyShowIfDegraded: c.only_show_if_degraded ?? false,
+      createdAt: ms(c.created_at),
+      updatedAt: ms(c.updated_at),
+    };
+  });
+  const known = new Set(componentsOut.map((c) => c.id));
+  // The same maintenance is listed by incidents.json and scheduled-maintenances.json on some pages.
+  const seen = new Set<string>();
+  const incidentsOut = raw.incidents.filter((i) => !seen.has(i.id) && seen.add(i.id)).map((i) => incidentFrom(i, known));
+  incidentsOut.sort((a, b) => firstTime(a) - firstTime(b) || a.createdAt - b.createdAt);
+  return {
+    key: raw.key,
+    name: raw.name,
+    groups: [...raw.groups].sort(byPosition).map((g) => ({ id: g.id, name: g.name.slice(0, MAX_NAME_CHARS), description: clip(g.description, MAX_DESCRIPTION_CHARS), createdAt: ms(g.created_at) })),
+    components: componentsOut,
+    incidents: incidentsOut,
+    subscribers: raw.subscribers,
+  };
+}
+
+const MAINTENANCE_WORDS: readonly string[] = MAINTENANCE_STATUSES;
+
+function incidentFrom(i: IncidentDoc, known: Set<string>): SourceIncident {
+  const kind = i.scheduled_for || MAINTENANCE_WORDS.includes(i.status) || i.impact === 'maintenance' ? 'maintenance' : 'incident';
+  const updates: SourceUpdate[] = i.incident_updates.map((u) => ({
+    id: u.id,
+    status: u.status,
+    body: u.body ?? '',
+    displayAt: ms(u.display_at) ?? Date.parse(u.created_at),
+    createdAt: Date.parse(u.created_at),
+    affected: (u.affected_components ?? []).flatMap((a) =>
+      known.has(a.code) && (COMPONENT_STATUSES as readonly string[]).includes(a.new_status) ? [{ componentId: a.code, status: a.new_status as ComponentStatus }] : [],
+    ),
+  }));
+  // A published postmortem is the incident's last word: kept as its postmortem update.
+  const postmortemAt = ms(i.postmortem_published_at);
+  if (i.postmortem_body?.trim() && postmortemAt !== null) {
+    updates.push({ id: `${i.id}:postmortem`, status: 'postmortem', body: i.postmortem_body, displayAt: postmortemAt, createdAt: postmortemAt, affected: [] });
+  }
+  updates.sort((a, b) => a.displayAt - b.displayAt || a.createdAt - b.createdAt);
+  const componentIds = new Set((i.components ?? []).map((c) => c.id).filter((id) => known.has(id)));
+  for (const u of updates) for (const a of u.affected) componentIds.add(a.componentId);
+  return {
+    id: i.id,
+    kind,
+    name: i.name.slice(0, MAX_NAME_CHARS),
+    impact: kind === 'maintenance' ? 'maintenance' : (i.impact ?? 'none'),
+    createdAt: Date.parse(i.created_at),
+    updatedAt: ms(i.updated_at) ?? Date.parse(i.created_at),
+    startedAt: ms(i.started_at),
+    scheduledFor: ms(i.scheduled_for),
+    scheduledUntil: ms(i.scheduled_until),
+    componentIds: [...componentIds],
+    updates,
+  };
+}
+
+function firstTime(i: SourceIncident): number {
+  return Math.min(i.updates[0]?.displayAt ?? Infinity, i.startedAt ?? Infinity, i.createdAt);
+}
+
+// ---- Writing it -----------------------------------------------------------------------------
+
+export interface ImportCounts {
+  added: number;
+  updated: number;
+}
+
+export interface ImportReport {
+  source: string;
+  groups: ImportCounts;
+  components: ImportCounts;
+  incidents: ImportCounts;
+  maintenances: ImportCounts;
+  updates: ImportCounts;
+  statusChanges: number;
+  subscribers: ImportCounts;
+}
+
+export interface ImportOptions {
+  /** Import subscribers as confirmed (they get notifications at once) rather than pending, each sent a request to confirm. */
+  subscribersConfirmed?: boolean;
+  /** The language imported subscribers are written to in. */
+  locale: Locale;
+}
+
+type Kind = (typeof importedRecords.$inferSelect)['kind'];
+
+const PUBLIC_ID = /^[0-9a-z]{12}$/;
+
+/**
+ * Writes a page read by readStatuspage, in one transaction: groups and
+ * components (created through their verbs the first time, kept in the
+ * source's order), every incident and maintenance with every update at its
+ * original time, the component status changes the updates recorded (the
+ * ledger the uptime strips are drawn from), each component's current status,
+ * and subscribers. Nobody hears of the history; new subscribers not imported
+ * as confirmed get a request to confirm. Rows imported before are found by
+ * their source id and updated where the source changed.
+ */
+export function importStatuspage(db: Db, page: SourcePage, options: ImportOptions, ctx: WriteContext, progress: ImportProgress = () => {}): ImportReport {
+  const report: ImportReport = {
+    source: page.key,
+    groups: { added: 0, updated: 0 },
+    components: { added: 0, updated: 0 },
+    incidents: { added: 0, updated: 0 },
+    maintenances: { added: 0, updated: 0 },
+    updates: { added: 0, updated: 0 },
+    statusChanges: 0,
+    subscribers: { added: 0, updated: 0 },
+  };
+  return db.transaction((tx) => {
+    const records = recordsOf(tx, page.key, ctx.now);
+    const groupIds = importGroups(db, tx, page, records, ctx, report);
+    const componentIds = importComponents(db, tx, page, records, groupIds, ctx, report);
+    const total = page.incidents.length;
+    for (const [i, incident] of page.incidents.entries()) {
+      if (i % 25 === 0) progress({ phase: 'write', label: 'incidents', done: i, total });
+      importIncident(tx, incident, records, componentIds, ctx, report);
+    }
+    progress({ phase: 'write', label: 'incidents', done: total, total });
+    setCurrentStatuses(tx, page, componentIds, ctx, report);
+    importSubscribers(tx, page, records, componentIds, options, ctx, report);
+    recordAudit(tx, ctx, { action: 'import.statuspage', entityType: 'site', entityId: page.key, after: { ...report, subscribersConfirmed: options.subscribersConfirmed ?? false } });
+    bumpChangeCounter(tx);
+    return report;
+  });
+}
+
+function recordsOf(tx: Tx, source: string, now: number) {
+  return {
+    find(kind: Kind, sourceId: string): string | undefined {
+      return tx
+        .select({ localId: importedRecords.localId })
+        .from(importedRecords)
+        .where(and(eq(importedRecords.source, source), eq(importedRecords.kind, kind), eq(importedRecords.sourceId, sourceId)))
+        .get()?.localId;
+    },
+    remember(kind: Kind, sourceId: string, localId: string): void {
+      // importedAt says when the row was first brought in (or pointed elsewhere), not when a run last saw it.
+      if (this.find(kind, sourceId) === localId) return;
+      tx.insert(importedRecords)
+        .values({ source, kind, sourceId, localId, importedAt: now })
+        .onConflictDoUpdate({ target: [importedRecords.source, importedRecords.kind, importedRecords.sourceId], set: { localId, importedAt: now } })
+        .run();
+    },
+  };
+}
+type Records = ReturnType<typeof recordsOf>;
+
+function importGroups(db: Db, tx: Tx, page: SourcePage, records: Records, ctx: WriteContext, report: ImportReport): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [i, g] of page.groups.entries()) {
+    const remembered = records.find('group', g.id);
+    let local = remembered ? tx.select().from(componentGroups).where(eq(componentGroups.id, remembered)).get() : undefined;
+    // A group of the same name already here is the same group: moving in onto a page set up by hand adopts it.
+    local ??= tx.select().from(componentGroups).where(eq(componentGroups.name, g.name)).get();
+    if (!local) {
+      const { groupId } = createComponentGroup(db, { name: g.name, description: g.description ?? undefined, createdAt: g.createdAt ?? undefined }, ctx);
+      local = tx.select().from(componentGroups).where(eq(componentGroups.id, groupId)).get()!;
+      report.groups.added++;
+    }
+    const wanted = { name: g.name, description: g.description, position: i + 1 };
+    if (local.name !== wanted.name || local.description !== wanted.description || local.position !== wanted.position) {
+      tx.update(componentGroups).set({ ...wanted, updatedAt: ctx.now }).where(eq(componentGroups.id, local.id)).run();
+      if (remembered) report.groups.updated++;
+    }
+    records.remember('group', g.id, local.id);
+    out.set(g.id, local.id);
+  }
+  return out;
+}
+
+function importComponents(db: Db, tx: Tx, page: SourcePage, records: Records, groupIds: Map<string, string>, ctx: WriteContext, report: ImportReport): Map<string, string> {
+  const out = new Map<string, string>();
+  const rank = new Map<string | null, number>();
+  for (const c of page.components) {
+    const groupId = c.groupId ? (groupIds.get(c.groupId) ?? null) : null;
+    const position = (rank.get(groupId) ?? 0) + 1;
+    rank.set(groupId, position);
+    const remembered = records.find('component', c.id);
+    let local = remembered ? tx.select().from(components).where(eq(components.id, remembered)).get() : undefined;
+    local ??= tx.select().from(components).where(and(eq(components.name, c.name), groupId ? eq(components.groupId, groupId) : isNull(components.groupId))).get();
+    if (!local) {
+      const { componentId } = createComponent(
+        db,
+        { name: c.name, description: c.description ?? undefined, groupId, onlyShowIfDegraded: c.onlyShowIfDegraded, createdAt: c.createdAt ?? undefined },
+        ctx,
+      );
+      local = tx.select().from(components).where(eq(components.id, componentId)).get()!;
+      report.components.added++;
+    }
+    const wanted = { name: c.name, description: c.description, groupId, position, onlyShowIfDegraded: c.onlyShowIfDegraded };
+    const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).some((k) => local[k] !== wanted[k]);
+    if (differs) {
+      tx.update(components)
+        .set({ ...wanted, updatedAt: ctx.now, version: local.version + 1 })
+        .where(eq(components.id, local.id))
+        .run();
+      if (remembered) report.components.updated++;
+    }
+    records.remember('component', c.id, local.id);
+    out.set(c.id, local.id);
+  }
+  return out;
+}
+
+function importIncident(tx: Tx, source: SourceIncident, records: Records, componentIds: Map<string, string>, ctx: WriteContext, report: ImportReport): void {
+  const counts = source.kind === 'maintenance' ? report.maintenances : report.incidents;
+  const remembered = records.find('incident', source.id);
+  const existing = remembered ? tx.select().from(incidents).where(eq(incidents.id, remembered)).get() : undefined;
+  const local = (ids: readonly string[]) => ids.flatMap((id) => (componentIds.has(id) ? [componentIds.get(id)!] : []));
+  const open = !isClosedStatus(source.updates[source.updates.length - 1]?.status ?? (source.kind === 'maintenance' ? 'scheduled' : 'investigating'));
+  let incidentId: string;
+  let changed = false;
+  if (existing) {
+    incidentId = existing.id;
+    const wanted = { name: source.name, impact: source.impact, scheduledFor: source.scheduledFor, scheduledUntil: source.scheduledUntil };
+    if ((Object.keys(wanted) as (keyof typeof wanted)[]).some((k) => existing[k] !== wanted[k])) {
+      tx.update(incidents).set({ ...wanted, version: existing.version + 1 }).where(eq(incidents.id, incidentId)).run();
+      changed = true;
+    }
+  } else {
+    // Statuspage's ids have the same form as ours: keeping them keeps old links to /incidents/<id> working.
+    const free = PUBLIC_ID.test(source.id) && !tx.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, source.id)).get();
+    incidentId = free ? source.id : newPublicId();
+    const firstUpdate = source.updates[0]?.displayAt ?? source.createdAt;
+    tx.insert(incidents)
+      .values({
+        id: incidentId,
+        kind: source.kind,
+        name: source.name,
+        impact: source.impact,
+        // The old page's impact is what its readers saw; it is kept rather than worked out again.
+        impactOverride: source.kind === 'incident',
+        declaredStartAt: source.startedAt !== null && source.startedAt < firstUpdate ? source.startedAt : null,
+        status: source.kind === 'maintenance' ? 'scheduled' : 'investigating',
+        startedAt: firstUpdate,
+        scheduledFor: source.scheduledFor,
+        scheduledUntil: source.scheduledUntil,
+        // A window still ahead or under way starts and ends on the clock as it would have there; history never moves.
+        autoTransitions: source.kind === 'maintenance' && open,
+        backfilled: true,
+        createdAt: source.createdAt,
+        updatedAt: source.updatedAt,
+      })
+      .run();
+    changed = true;
+    counts.added++;
+  }
+  records.remember('incident', source.id, incidentId);
+  linkComponents(tx, incidentId, local(source.componentIds));
+  for (const u of source.updates) {
+    const rememberedUpdate = records.find('update', u.id);
+    const current = rememberedUpdate ? tx.select().from(incidentUpdates).where(eq(incidentUpdates.id, rememberedUpdate)).get() : undefined;
+    if (current) {
+      if (current.status !== u.status || current.body !== u.body || current.displayAt !== u.displayAt) {
+        tx.update(incidentUpdates)
+          .set({ status: u.status, body: u.body, bodyKey: null, displayAt: u.displayAt, updatedAt: ctx.now, version: current.version + 1 })
+          .where(eq(incidentUpdates.id, current.id))
+          .run();
+        report.updates.updated++;
+        changed = true;
+      }
+      continue;
+    }
+    const updateId = insertUpdate(tx, { incidentId, status: u.status, body: u.body, displayAt: u.displayAt, notify: false, now: u.createdAt });
+    records.remember('update', u.id, updateId);
+    report.updates.added++;
+    changed = true;
+    const changes: ComponentChange[] = u.affected.flatMap((a) => (componentIds.has(a.componentId) ? [{ componentId: componentIds.get(a.componentId)!, status: a.status }] : []));
+    if (isClosedStatus(u.status)) changes.push(...leftOver(tx, incidentId, changes, u.displayAt));
+    recordStatusChanges(tx, changes, u.displayAt, source.kind === 'maintenance' ? 'maintenance' : 'incident_update', { incidentId, incidentUpdateId: updateId, now: u.createdAt });
+    report.statusChanges += changes.length;
+  }
+  if (changed) {
+    refreshIncident(tx, incidentId, Math.max(source.updatedAt, ...source.updates.map((u) => u.createdAt)));
+    if (existing) counts.updated++;
+  }
+}
+
+/**
+ * Components an incident left degraded when it closed without saying so:
+ * Statuspage sets them back to operational on resolve by default and does
+ * not always record it in affected_components. Without this the uptime strip
+ * would show the outage running until the import.
+ */
+function leftOver(tx: Tx, incidentId: string, said: readonly ComponentChange[], at: number): ComponentChange[] {
+  const touched = tx
+    .selectDistinct({ componentId: componentStatusChanges.componentId })
+    .from(componentStatusChanges)
+    .where(eq(componentStatusChanges.incidentId, incidentId))
+    .all();
+  return touched.flatMap(({ componentId }) => {
+    if (said.some((c) => c.componentId === componentId)) return [];
+    const last = tx
+      .select({ status: componentStatusChanges.status, incidentId: componentStatusChanges.incidentId })
+      .from(componentStatusChanges)
+      .where(and(eq(componentStatusChanges.componentId, componentId), lte(componentStatusChanges.at, at)))
+      .orderBy(desc(componentStatusChanges.at), desc(componentStatusChanges.id))
+      .limit(1)
+      .get();
+    return last && last.incidentId === incidentId && last.status !== 'operational' ? [{ componentId, status: 'operational' as const }] : [];
+  });
+}
+
+/** Each component's status now, as the old page shows it, from when it last changed there. */
+function setCurrentStatuses(tx: Tx, page: SourcePage, componentIds: Map<string, string>, ctx: WriteContext, report: ImportReport): void {
+  for (const c of page.components) {
+    const id = componentIds.get(c.id)!;
+    if (componentStatusAt(tx, id, ctx.now) === c.status) continue;
+    const lastAt = tx
+      .select({ at: componentStatusChanges.at })
+      .from(componentStatusChanges)
+      .where(eq(componentStatusChanges.componentId, id))
+      .orderBy(desc(componentStatusChanges.at))
+      .limit(1)
+      .get()?.at;
+    const at = Math.min(ctx.now, Math.max(c.updatedAt ?? ctx.now, lastAt ?? 0));
+    recordStatusChanges(tx, [{ componentId: id, status: c.status }], at, 'manual', { note: `Imported from ${page.name}`, now: ctx.now });
+    report.statusChanges++;
+  }
+}
+
+function importSubscribers(tx: Tx, page: SourcePage, records: Records, componentIds: Map<string, string>, options: ImportOptions, ctx: WriteContext, report: ImportReport): void {
+  const status = options.subscribersConfirmed ? 'confirmed' : 'pending';
+  for (const s of page.subscribers) {
+    if (records.find('subscriber', s.id)) continue;
+    const existing = tx.select({ id: subscribers.id }).from(subscribers).where(eq(subscribers.email, s.email)).get();
+    if (existing) {
+      // Someone already subscribed here keeps what they chose.
+      records.remember('subscriber', s.id, existing.id);
+      continue;
+    }
+    const picked = s.componentIds?.flatMap((id) => (componentIds.has(id) ? [componentIds.get(id)!] : []));
+    const id = newPublicId();
+    tx.insert(subscribers)
+      .values({
+        id,
+        email: s.email,
+        locale: options.locale,
+        componentIds: picked?.length ? JSON.stringify(picked) : null,
+        status,
+        confirmedAt: status === 'confirmed' ? ctx.now : null,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      })
+      .run();
+    // Unless they all agreed to hear from this site, each is asked, as the CSV import asks.
+    if (status === 'pending') enqueueEvent(tx, { kind: 'confirm', subscriberId: id, ref: 'import' }, ctx.now);
+    records.remember('subscriber', s.id, id);
+    report.subscribers.added++;
+  }
+}
