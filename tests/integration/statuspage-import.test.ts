@@ -20,7 +20,8 @@ import {
 import { importStatuspage, readStatuspage, type ImportReport } from '../../src/lib/import/statuspage';
 import { buildStatusPageView } from '../../src/lib/views/status-page';
 import { ShiraseError } from '../../src/lib/errors';
-import { freePort, freshDatabase } from '../support/test-server';
+import { freePort, freshDatabase, startTestSite, type TestSite } from '../support/test-server';
+import { signedInStaff } from '../support/staff';
 import { FIXTURE_API_KEY, FIXTURE_PAGE_ID, startStatuspageFixtures } from '../support/statuspage-fixtures';
 
 const run = promisify(execFile);
@@ -311,5 +312,74 @@ describe('the command line', () => {
     expect(second.stdout).toMatch(/updates\s+0 added\s+0 updated/);
     expect(contents(db)).toEqual(after);
     expect(db.select().from(subscribers).all().map((s) => s.status)).toEqual(['confirmed', 'confirmed']);
+  });
+});
+
+describe('Admin → Settings → Import, from a second Shirase (it speaks the same API)', () => {
+  let source: TestSite;
+  let target: TestSite;
+  beforeAll(async () => {
+    source = await startTestSite({ seed: true });
+    // The source listens on loopback: this site is told it may fetch from there.
+    target = await startTestSite({ seed: false, env: { WEBHOOK_ALLOW_PRIVATE: '1' } });
+  });
+  afterAll(async () => {
+    await source?.close();
+    await target?.close();
+  });
+
+  it('imports the page for an admin, audited, and shows what it brought in; a second run adds nothing', async () => {
+    const summary = (await (await fetch(`${source.url}/api/v2/summary.json`)).json()) as { components: { name: string; group: boolean }[] };
+    const listed = (await (await fetch(`${source.url}/api/v2/incidents.json`)).json()) as { incidents: { id: string; name: string; status: string; incident_updates: unknown[] }[] };
+    const admin = await signedInStaff(target, 'admin');
+    const res = await admin.post('/admin/settings/import', { url: source.url });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('Imported from statuspage:');
+    expect(page).toMatch(/data-import-report/);
+
+    const names = (db: Db) => db.select({ name: components.name }).from(components).all().map((c) => c.name).sort();
+    expect(names(target.db)).toEqual(summary.components.filter((c) => !c.group).map((c) => c.name).sort());
+    for (const i of listed.incidents) {
+      const here = target.db.select().from(incidents).where(eq(incidents.id, i.id)).get();
+      expect(here, i.name).toMatchObject({ name: i.name, status: i.status === 'postmortem' ? 'resolved' : i.status });
+      expect(target.db.select().from(incidentUpdates).where(eq(incidentUpdates.incidentId, i.id)).all()).toHaveLength(i.incident_updates.length);
+    }
+    const audit = target.db.select().from(auditLog).where(eq(auditLog.action, 'import.statuspage')).all();
+    expect(audit).toEqual([expect.objectContaining({ actorKind: 'user', actorLabel: admin.email })]);
+    expect(target.db.select().from(outbox).all()).toEqual([]);
+    // The imported incident is on the public site at its old id.
+    const first = listed.incidents[0]!;
+    const shown = await fetch(`${target.url}/incidents/${first.id}`);
+    expect(shown.status).toBe(200);
+    expect(await shown.text()).toContain(first.name.replace(/&/g, '&amp;'));
+
+    const before = contents(target.db);
+    const again = await admin.post('/admin/settings/import', { url: source.url });
+    expect(again.status).toBe(200);
+    expect(contents(target.db)).toEqual(before);
+  });
+
+  it('is for admins only', async () => {
+    const editor = await signedInStaff(target, 'editor');
+    const before = contents(target.db);
+    const res = await editor.post('/admin/settings/import', { url: fixtures.url });
+    expect(res.status).toBe(403);
+    expect(contents(target.db)).toEqual(before);
+  });
+
+  it('does not fetch from the server’s own network unless told it may, and says so', async () => {
+    const admin = await signedInStaff(source, 'admin');
+    const before = contents(source.db);
+    const requests = fixtures.received.length;
+    const res = await admin.post('/admin/settings/import', { url: fixtures.url });
+    expect(res.status).toBe(422);
+    const page = await res.text();
+    expect(page).toContain('is on a private or local network');
+    expect(page).toContain('Nothing was imported');
+    expect(page).toContain(`value="${fixtures.url}"`);
+    expect(contents(source.db)).toEqual(before);
+    // Refused before a request was made.
+    expect(fixtures.received).toHaveLength(requests);
   });
 });

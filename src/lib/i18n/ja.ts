@@ -1026,6 +1026,8 @@ export const ja: Record<MessageKey, string> = {
   'errors.import.notStatuspage': '{url} は Statuspage API の文書ではありません。',
   'errors.import.notStatuspage.hint': '何も取り込んでいません。アドレスは Statuspage のページ(または別の Shirase など、同じ API を話すもの)である必要があります。認証付き API では、ページ ID と API キーを確認してください。',
   'errors.import.tooLarge': '{url} から {max} MiB を超えるデータが届きました。ステータスページの文書としては大きすぎます。何も取り込んでいません。',
+  'errors.import.blockedAddress': '{url} はプライベートまたはローカルのネットワーク上にあり、このサーバーからは取得しません。',
+  'errors.import.blockedAddress.hint': 'ページの公開アドレスを入力してください。自分のネットワーク上のページから取り込むには、WEBHOOK_ALLOW_PRIVATE=1 を設定するか、サーバー上で npm run import を実行してください。何も取り込んでいません。',
   'errors.import.keyAndPage': '認証付き API には API キーとページ ID の両方が必要です。何も取り込んでいません。',
   'audit.action.import.statuspage': 'Statuspage から取り込み',
   'admin.statuspage.title': 'Statuspage からの取り込み',

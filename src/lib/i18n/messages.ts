@@ -1032,6 +1032,8 @@ const en = {
   'errors.import.notStatuspage': '{url} is not a Statuspage API document.',
   'errors.import.notStatuspage.hint': 'Nothing was imported. The address must be a page on Statuspage (or one that speaks its API, such as another Shirase); for the authenticated API, check the page id and the API key.',
   'errors.import.tooLarge': '{url} sent more than {max} MiB, more than any status page document. Nothing was imported.',
+  'errors.import.blockedAddress': '{url} is on a private or local network, which this server does not fetch from.',
+  'errors.import.blockedAddress.hint': 'Give the page’s public address. To import from a page on your own network, set WEBHOOK_ALLOW_PRIVATE=1 or run npm run import on the server. Nothing was imported.',
   'errors.import.keyAndPage': 'The authenticated API needs both an API key and a page id. Nothing was imported.',
   'audit.action.import.statuspage': 'Imported from Statuspage',
   'admin.statuspage.title': 'Import from Statuspage',

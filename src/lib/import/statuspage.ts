@@ -4,6 +4,8 @@
 // kept in imported_records, so a second run updates what changed and adds
 // nothing twice.
 import { and, desc, eq, isNull, lte } from 'drizzle-orm';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components, importedRecords, incidentUpdates, incidents, subscribers } from '../../../db/schema';
@@ -12,6 +14,7 @@ import { ShiraseError, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
 import { enqueueEvent } from '../notifications/enqueue';
+import { addressAllowed } from '../notifications/webhook-request';
 import { createComponent } from '../components/create-component';
 import { createComponentGroup } from '../components/create-component-group';
 import { componentStatusAt, insertUpdate, linkComponents, recordStatusChanges, refreshIncident, type ComponentChange, type Tx } from '../incidents/log';
@@ -21,7 +24,7 @@ import type { Locale } from '../i18n/messages';
 import type { WriteContext } from '../write-context';
 
 /** No document of a status page comes near this; a larger answer is not one. */
-export const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 30_000;
 /** v1 lists are read 100 at a time; this many pages (10,000 rows) is the most read of one list. */
 const MAX_LIST_PAGES = 100;
@@ -98,14 +101,14 @@ type IncidentDoc = z.infer<typeof incidentDoc>;
 
 // ---- What is imported -----------------------------------------------------------------------
 
-export interface SourceGroup {
+interface SourceGroup {
   id: string;
   name: string;
   description: string | null;
   createdAt: number | null;
 }
 
-export interface SourceComponent {
+interface SourceComponent {
   id: string;
   name: string;
   description: string | null;
@@ -116,7 +119,7 @@ export interface SourceComponent {
   updatedAt: number | null;
 }
 
-export interface SourceUpdate {
+interface SourceUpdate {
   id: string;
   status: UpdateStatus;
   body: string;
@@ -125,7 +128,7 @@ export interface SourceUpdate {
   affected: { componentId: string; status: ComponentStatus }[];
 }
 
-export interface SourceIncident {
+interface SourceIncident {
   id: string;
   kind: 'incident' | 'maintenance';
   name: string;
@@ -160,6 +163,13 @@ export interface StatuspageSource {
   pageId?: string;
   /** Where the v1 API answers (https://api.statuspage.io/v1); tests point it at loopback. */
   apiBase?: string;
+  /**
+   * Set when the server itself fetches for a person in the admin: only public
+   * addresses are reached (private networks too when true, as with
+   * WEBHOOK_ALLOW_PRIVATE), and redirects are not followed. The CLI runs as
+   * whoever started it and reaches what they can.
+   */
+  guard?: { allowPrivate: boolean };
 }
 
 function importError(key: Parameters<typeof fieldIssue>[1], params: Record<string, string | number>, hint?: Parameters<typeof fieldIssue>[1]): ShiraseError {
@@ -167,7 +177,7 @@ function importError(key: Parameters<typeof fieldIssue>[1], params: Record<strin
 }
 
 /** The page's address as given, reduced to its root; anything but http(s) is refused before a request is made. */
-export function statuspageRoot(input: string): URL {
+function statuspageRoot(input: string): URL {
   let url: URL;
   try {
     url = new URL(input.trim());
@@ -183,10 +193,11 @@ export function statuspageRoot(input: string): URL {
 }
 
 /** One JSON document, its size counted as it arrives and cut off past the bound. */
-async function readJson(url: URL, headers: Record<string, string>): Promise<unknown> {
+async function readJson(url: URL, headers: Record<string, string>, guard?: StatuspageSource['guard']): Promise<unknown> {
+  if (guard) await assertPublicHost(url, guard.allowPrivate);
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json', ...headers }, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = await fetch(url, { headers: { accept: 'application/json', ...headers }, redirect: guard ? 'manual' : 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch (error) {
     const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
     throw importError('errors.import.unreachable', { url: url.href, reason }, 'errors.import.unreachable.hint');
@@ -223,6 +234,19 @@ async function readJson(url: URL, headers: Record<string, string>): Promise<unkn
   }
 }
 
+async function assertPublicHost(url: URL, allowPrivate: boolean): Promise<void> {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  let addresses: { address: string }[];
+  try {
+    addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
+  } catch (error) {
+    throw importError('errors.import.unreachable', { url: url.href, reason: (error as Error).message }, 'errors.import.unreachable.hint');
+  }
+  if (addresses.length === 0 || addresses.some((a) => !addressAllowed(a.address, allowPrivate))) {
+    throw importError('errors.import.blockedAddress', { url: url.href }, 'errors.import.blockedAddress.hint');
+  }
+}
+
 function checked<S extends z.ZodTypeAny>(schema: S, value: unknown, url: URL): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -247,7 +271,7 @@ export async function readStatuspage(source: StatuspageSource, progress: ImportP
   const got: unknown[] = [];
   for (const [i, name] of documents.entries()) {
     progress({ phase: 'read', label: name, done: i, total: documents.length });
-    got.push(await readJson(at(name), {}));
+    got.push(await readJson(at(name), {}, source.guard));
   }
   progress({ phase: 'read', label: 'done', done: documents.length, total: documents.length });
   const summary = checked(summaryDoc, got[0], at('summary.json'));
@@ -269,7 +293,7 @@ async function readV1(source: StatuspageSource, progress: ImportProgress): Promi
   const base = new URL(`${(source.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, '')}/pages/${encodeURIComponent(source.pageId)}/`);
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw importError('errors.import.badUrl', { url: base.href }, 'errors.import.badUrl.hint');
   const headers = { authorization: `OAuth ${source.apiKey}` };
-  const one = (path: string) => readJson(new URL(path, base), headers);
+  const one = (path: string) => readJson(new URL(path, base), headers, source.guard);
   const all = async (path: string, label: string): Promise<unknown[]> => {
     const rows: unknown[] = [];
     for (let page = 1; page <= MAX_LIST_PAGES; page++) {
@@ -277,7 +301,7 @@ async function readV1(source: StatuspageSource, progress: ImportProgress): Promi
       const url = new URL(path, base);
       url.searchParams.set('page', String(page));
       url.searchParams.set('per_page', String(PER_PAGE));
-      const got = checked(z.array(z.unknown()), await readJson(url, headers), url);
+      const got = checked(z.array(z.unknown()), await readJson(url, headers, source.guard), url);
       rows.push(...got);
       if (got.length < PER_PAGE) break;
     }
@@ -389,7 +413,7 @@ function firstTime(i: SourceIncident): number {
 
 // ---- Writing it -----------------------------------------------------------------------------
 
-export interface ImportCounts {
+interface ImportCounts {
   added: number;
   updated: number;
 }
