@@ -304,7 +304,7 @@ describe('the command line', () => {
     expect(first.stderr).toContain('Warning: every imported subscriber will be counted as confirmed');
     expect(first.stderr).toContain('Reading incidents');
     expect(first.stderr).toContain('Writing incidents');
-    expect(first.stdout).toContain(`Imported from statuspage:${FIXTURE_PAGE_ID}`);
+    expect(first.stdout).toContain(`Imported from Acme Cloud (statuspage:${FIXTURE_PAGE_ID})`);
     expect(first.stdout).toMatch(/incidents\s+4 added\s+0 updated/);
     const after = contents(db);
     const second = await run(process.execPath, args, { env });
@@ -335,7 +335,7 @@ describe('Admin → Settings → Import, from a second Shirase (it speaks the sa
     const res = await admin.post('/admin/settings/import', { url: source.url });
     expect(res.status).toBe(200);
     const page = await res.text();
-    expect(page).toContain('Imported from statuspage:');
+    expect(page).toContain(`Imported from ${source.config.siteName}.`);
     expect(page).toMatch(/data-import-report/);
 
     const names = (db: Db) => db.select({ name: components.name }).from(components).all().map((c) => c.name).sort();

@@ -294,13 +294,14 @@ async function readV1(source: StatuspageSource, progress: ImportProgress): Promi
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw importError('errors.import.badUrl', { url: base.href }, 'errors.import.badUrl.hint');
   const headers = { authorization: `OAuth ${source.apiKey}` };
   const one = (path: string) => readJson(new URL(path, base), headers, source.guard);
-  const all = async (path: string, label: string): Promise<unknown[]> => {
+  const all = async (path: string, label: string, filter: Record<string, string> = {}): Promise<unknown[]> => {
     const rows: unknown[] = [];
     for (let page = 1; page <= MAX_LIST_PAGES; page++) {
       progress({ phase: 'read', label: `${label} (${rows.length})`, done: page - 1, total: page });
       const url = new URL(path, base);
       url.searchParams.set('page', String(page));
       url.searchParams.set('per_page', String(PER_PAGE));
+      for (const [k, v] of Object.entries(filter)) url.searchParams.set(k, v);
       const got = checked(z.array(z.unknown()), await readJson(url, headers, source.guard), url);
       rows.push(...got);
       if (got.length < PER_PAGE) break;
@@ -312,7 +313,7 @@ async function readV1(source: StatuspageSource, progress: ImportProgress): Promi
   const componentList = checked(z.array(componentDoc), await one('components'), new URL('components', base));
   const groupList = checked(z.array(groupDoc), await one('component-groups'), new URL('component-groups', base));
   const incidentList = checked(z.array(incidentDoc), await all('incidents', 'incidents'), new URL('incidents', base));
-  const subscriberList = checked(z.array(subscriberDoc), await all('subscribers', 'subscribers'), new URL('subscribers', base));
+  const subscriberList = checked(z.array(subscriberDoc), await all('subscribers', 'subscribers', { type: 'email' }), new URL('subscribers', base));
   progress({ phase: 'read', label: 'done', done: 5, total: 5 });
   return assemble({
     key: `statuspage:${page.id}`,
@@ -420,6 +421,8 @@ interface ImportCounts {
 
 export interface ImportReport {
   source: string;
+  /** The page's name there. */
+  name: string;
   groups: ImportCounts;
   components: ImportCounts;
   incidents: ImportCounts;
@@ -453,6 +456,7 @@ const PUBLIC_ID = /^[0-9a-z]{12}$/;
 export function importStatuspage(db: Db, page: SourcePage, options: ImportOptions, ctx: WriteContext, progress: ImportProgress = () => {}): ImportReport {
   const report: ImportReport = {
     source: page.key,
+    name: page.name,
     groups: { added: 0, updated: 0 },
     components: { added: 0, updated: 0 },
     incidents: { added: 0, updated: 0 },
