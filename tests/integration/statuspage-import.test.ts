@@ -200,6 +200,12 @@ describe('importing a Statuspage page from its public API', () => {
     // The resolution ends the email trouble at its own time, not at the import's.
     expect(ledgerOf(db, 'Email delivery').at(-1)).toEqual({ at: '2026-11-20T01:15:00.000Z', status: 'operational', previous: 'degraded_performance' });
     expect(db.select().from(outbox).all()).toEqual([]);
+
+    // Staff set a status here after the import: a later run of an unchanged page leaves it alone.
+    const website = componentNamed(db, 'Website');
+    db.insert(componentStatusChanges).values({ componentId: website.id, at: RECORDED + 180_000, status: 'operational', previousStatus: 'partial_outage', cause: 'manual', createdAt: RECORDED + 180_000 }).run();
+    importStatuspage(db, edited, { locale: 'en' }, { ...ctx, now: RECORDED + 240_000 });
+    expect(ledgerOf(db, 'Website').at(-1)).toMatchObject({ status: 'operational' });
   });
 });
 
@@ -209,6 +215,7 @@ describe('importing from the authenticated v1 API', () => {
     const page = await readStatuspage({ apiKey: FIXTURE_API_KEY, pageId: FIXTURE_PAGE_ID, apiBase: fixtures.apiBase });
     const report = importStatuspage(db, page, { locale: 'ja' }, ctx);
     expect(fixtures.received.filter((r) => r.path.startsWith('/v1/')).every((r) => r.headers.authorization === `OAuth ${FIXTURE_API_KEY}`)).toBe(true);
+    expect(fixtures.received.map((r) => r.path)).toContain(`/v1/pages/${FIXTURE_PAGE_ID}/subscribers?page=1&per_page=100&type=email`);
     // One incident more than the public list shows: the older history.
     expect(report.incidents.added).toBe(4);
     expect(db.select().from(incidents).where(eq(incidents.id, 'u3ks9dn1yb5e')).get()).toMatchObject({ name: 'Sign-in failures', status: 'resolved' });

@@ -660,7 +660,11 @@ function leftOver(tx: Tx, incidentId: string, said: readonly ComponentChange[], 
   });
 }
 
-/** Each component's status now, as the old page shows it, from when it last changed there. */
+/**
+ * Each component's status now, as the old page shows it, from when it last
+ * changed there; unless the ledger here has a later change (staff set it
+ * after an earlier import), which is newer news than the old page's.
+ */
 function setCurrentStatuses(tx: Tx, page: SourcePage, componentIds: Map<string, string>, ctx: WriteContext, report: ImportReport): void {
   for (const c of page.components) {
     const id = componentIds.get(c.id)!;
@@ -672,6 +676,7 @@ function setCurrentStatuses(tx: Tx, page: SourcePage, componentIds: Map<string, 
       .orderBy(desc(componentStatusChanges.at))
       .limit(1)
       .get()?.at;
+    if (lastAt !== undefined && c.updatedAt !== null && lastAt > c.updatedAt) continue;
     const at = Math.min(ctx.now, Math.max(c.updatedAt ?? ctx.now, lastAt ?? 0));
     recordStatusChanges(tx, [{ componentId: id, status: c.status }], at, 'manual', { note: `Imported from ${page.name}`, now: ctx.now });
     report.statusChanges++;
