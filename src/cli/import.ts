@@ -34,7 +34,8 @@ function progressBar(stream: NodeJS.WriteStream): ImportProgress {
     }
     const width = 30;
     const filled = total === 0 ? width : Math.round((done / total) * width);
-    stream.write(`\r${verb} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${label}`.padEnd(stream.columns ?? 80).slice(0, (stream.columns ?? 80) - 1));
+    const columns = (stream.columns || 80) - 1;
+    stream.write(`\r${`${verb} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} ${label}`.padEnd(columns).slice(0, columns)}`);
     if (done === total) stream.write('\n');
   };
 }

@@ -258,6 +258,7 @@ describe('refusing what is not a Statuspage page', () => {
     expect((await refusal({ pageUrl: 'ftp://status.example.com/' })).key).toBe('errors.import.badUrl');
     expect((await refusal({ pageUrl: 'file:///etc/passwd' })).key).toBe('errors.import.badUrl');
     expect((await refusal({ apiKey: 'wrong', pageId: FIXTURE_PAGE_ID, apiBase: fixtures.apiBase })).key).toBe('errors.import.refusedKey');
+    expect((await refusal({ apiKey: FIXTURE_API_KEY, pageId: FIXTURE_PAGE_ID, apiBase: '/v1' })).key).toBe('errors.import.badUrl');
     try {
       fixtures.setMode('html');
       const html = await refusal({ pageUrl: fixtures.url });

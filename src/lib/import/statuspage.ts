@@ -290,14 +290,19 @@ export async function readStatuspage(source: StatuspageSource, progress: ImportP
 
 async function readV1(source: StatuspageSource, progress: ImportProgress): Promise<SourcePage> {
   if (!source.apiKey || !source.pageId) throw importError('errors.import.keyAndPage', {});
-  const base = new URL(`${(source.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, '')}/pages/${encodeURIComponent(source.pageId)}/`);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw importError('errors.import.badUrl', { url: base.href }, 'errors.import.badUrl.hint');
+  const apiBase = (source.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, '');
+  const base = URL.canParse(apiBase) ? new URL(`${apiBase}/pages/${encodeURIComponent(source.pageId)}/`) : undefined;
+  if (!base || (base.protocol !== 'http:' && base.protocol !== 'https:')) throw importError('errors.import.badUrl', { url: apiBase }, 'errors.import.badUrl.hint');
   const headers = { authorization: `OAuth ${source.apiKey}` };
-  const one = (path: string) => readJson(new URL(path, base), headers, source.guard);
-  const all = async (path: string, label: string, filter: Record<string, string> = {}): Promise<unknown[]> => {
+  const STEPS = 5;
+  const one = (path: string, step: number) => {
+    progress({ phase: 'read', label: path === '.' ? 'page' : path, done: step, total: STEPS });
+    return readJson(new URL(path, base), headers, source.guard);
+  };
+  const all = async (path: string, step: number, filter: Record<string, string> = {}): Promise<unknown[]> => {
     const rows: unknown[] = [];
     for (let page = 1; page <= MAX_LIST_PAGES; page++) {
-      progress({ phase: 'read', label: `${label} (${rows.length})`, done: page - 1, total: page });
+      progress({ phase: 'read', label: page === 1 ? path : `${path} (${rows.length} so far)`, done: step, total: STEPS });
       const url = new URL(path, base);
       url.searchParams.set('page', String(page));
       url.searchParams.set('per_page', String(PER_PAGE));
@@ -308,13 +313,12 @@ async function readV1(source: StatuspageSource, progress: ImportProgress): Promi
     }
     return rows;
   };
-  progress({ phase: 'read', label: 'page', done: 0, total: 5 });
-  const page = checked(pageDoc, await one('.'), base);
-  const componentList = checked(z.array(componentDoc), await one('components'), new URL('components', base));
-  const groupList = checked(z.array(groupDoc), await one('component-groups'), new URL('component-groups', base));
-  const incidentList = checked(z.array(incidentDoc), await all('incidents', 'incidents'), new URL('incidents', base));
-  const subscriberList = checked(z.array(subscriberDoc), await all('subscribers', 'subscribers', { type: 'email' }), new URL('subscribers', base));
-  progress({ phase: 'read', label: 'done', done: 5, total: 5 });
+  const page = checked(pageDoc, await one('.', 0), base);
+  const componentList = checked(z.array(componentDoc), await one('components', 1), new URL('components', base));
+  const groupList = checked(z.array(groupDoc), await one('component-groups', 2), new URL('component-groups', base));
+  const incidentList = checked(z.array(incidentDoc), await all('incidents', 3), new URL('incidents', base));
+  const subscriberList = checked(z.array(subscriberDoc), await all('subscribers', 4, { type: 'email' }), new URL('subscribers', base));
+  progress({ phase: 'read', label: 'done', done: STEPS, total: STEPS });
   return assemble({
     key: `statuspage:${page.id}`,
     name: page.name,
