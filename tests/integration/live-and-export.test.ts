@@ -34,7 +34,7 @@ describe('live updates', () => {
     await opened;
     openIncident(site.db, { name: 'Live one', status: 'investigating', body: 'Watching.' }, { now: Date.now() });
     const event = await until(async () => received.join('').match(/event: change\ndata: (\{.*\})/)?.[1]);
-    expect(JSON.parse(event!)).toEqual({ generation: expect.any(Number) });
+    expect(JSON.parse(event!)).toEqual({ generation: expect.any(Number), version: expect.any(String) });
     req.destroy();
     await until(async () => (site.server.live.size === 0 ? true : undefined));
     expect(site.server.live.size).toBe(0);
