@@ -9,6 +9,7 @@ import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { expandOccurrences, parseCalendar } from '../support/calendar';
 import { until } from '../support/until';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
 
 let site: TestSite;
 beforeAll(async () => {
@@ -110,5 +111,74 @@ describe('recurring maintenance', () => {
     const cancelled = await staff.post(`/admin/incidents/${firstId}`, { intent: 'series_cancel', notify: 'on', confirmed: 'yes' });
     expect(cancelled.status).toBe(303);
     expect(windowsOf(seriesId).map((w) => w.status)).toEqual(['in_progress', 'completed', 'completed']);
+  });
+
+  it('moves one occurrence on its own from the admin: the timers, the reminder and the calendar follow, and a started window cannot move', async () => {
+    const { seriesId } = schedule('Movable patching');
+    const [, second] = windowsOf(seriesId!);
+    // The reminder for the old start went out before the move.
+    enqueueMaintenanceReminders(site.db, second!.scheduledFor! - 30 * 60_000, 60);
+    const staff = await signedInStaff(site);
+    const page = await (await staff.get(`/admin/incidents/${second!.id}`)).text();
+    expect(page).toContain('Move this window');
+    // A later day, 90 minutes long: typed as New York wall-clock time.
+    const newStart = second!.scheduledFor! + 2 * 24 * HOUR;
+    const local = (ms: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: NEW_YORK, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(ms).replace(' ', 'T');
+    const backwards = await staff.post(`/admin/incidents/${second!.id}`, { intent: 'reschedule', scheduledFor: local(newStart), scheduledUntil: local(newStart - HOUR), notify: 'on' });
+    expect(backwards.status).toBe(422);
+    // What was typed stays in the form.
+    expect(await backwards.text()).toContain(`value="${local(newStart)}"`);
+    const moved = await staff.post(`/admin/incidents/${second!.id}`, { intent: 'reschedule', scheduledFor: local(newStart), scheduledUntil: local(newStart + 90 * 60_000), notify: 'on' });
+    expect(moved.status).toBe(303);
+    const after = site.db.select().from(incidents).where(eq(incidents.id, second!.id)).get()!;
+    expect(after).toMatchObject({ scheduledFor: newStart, scheduledUntil: newStart + 90 * 60_000, occurrenceStart: second!.scheduledFor, sequence: second!.sequence + 1 });
+    const events = site.db.select().from(notificationEvents).all().filter((e) => e.incidentId === second!.id);
+    expect(events.filter((e) => e.kind === 'maintenance_rescheduled')).toHaveLength(1);
+    // The reminder is sent again for the new start, once.
+    enqueueMaintenanceReminders(site.db, newStart - 30 * 60_000, 60);
+    enqueueMaintenanceReminders(site.db, newStart - 20 * 60_000, 60);
+    expect(site.db.select().from(notificationEvents).all().filter((e) => e.incidentId === second!.id && e.kind === 'maintenance_reminder')).toHaveLength(2);
+    // The timers start it at its new time, not its old one.
+    runMaintenanceWindows(site.db, second!.scheduledFor! + 60_000);
+    expect(site.db.select().from(incidents).where(eq(incidents.id, second!.id)).get()!.status).toBe('scheduled');
+    // The calendar keeps the occurrence and shows it moved, as an override with its RECURRENCE-ID.
+    const uid = `${seriesId}@${new URL(site.url).host}`;
+    const text = await until(async () => {
+      const body = await (await fetch(`${site.url}/maintenance.ics`)).text();
+      return parseCalendar(body).events.some((e) => e.uid === uid && e.recurrenceId !== null) ? body : undefined;
+    });
+    const override = parseCalendar(text).events.find((e) => e.uid === uid && e.recurrenceId !== null)!;
+    expect(override).toMatchObject({ recurrenceId: second!.scheduledFor, start: newStart, end: newStart + 90 * 60_000 });
+    expect(expandOccurrences(text, uid)).toContain(newStart);
+    expect(expandOccurrences(text, uid)).not.toContain(second!.scheduledFor);
+
+    runMaintenanceWindows(site.db, newStart + 60_000);
+    const late = await staff.post(`/admin/incidents/${second!.id}`, { intent: 'reschedule', scheduledFor: local(newStart + 24 * HOUR), scheduledUntil: local(newStart + 25 * HOUR) });
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain('already started');
+  });
+
+  it('repeats and moves windows through the write API', async () => {
+    const token = createApiToken(site.db, { name: 'maintenance', scopes: ['maintenance'] }, { now: Date.now() }).token;
+    const call = (method: string, path: string, body: unknown) =>
+      fetch(`${site.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const start = new Date(Date.now() + 72 * HOUR).toISOString();
+    const end = new Date(Date.now() + 73 * HOUR).toISOString();
+    const refused = await call('POST', '/maintenances', { name: 'API weekly', body: 'x', scheduled_for: start, scheduled_until: end, repeat: { frequency: 'daily', count: 3 } });
+    expect(refused.status).toBe(422);
+    const created = await call('POST', '/maintenances', { name: 'API weekly', body: 'Weekly work.', scheduled_for: start, scheduled_until: end, repeat: { frequency: 'weekly', count: 3 } });
+    expect(created.status).toBe(201);
+    const first = (await created.json()) as { id: string };
+    const seriesId = site.db.select({ s: incidents.seriesId }).from(incidents).where(eq(incidents.id, first.id)).get()!.s!;
+    const windows = windowsOf(seriesId);
+    expect(windows).toHaveLength(3);
+    const target = windows[2]!;
+    const newStart = target.scheduledFor! + 3 * HOUR;
+    const moved = await call('PATCH', `/maintenances/${target.id}`, { scheduled_for: new Date(newStart).toISOString(), scheduled_until: new Date(newStart + HOUR).toISOString(), version: target.version });
+    expect(moved.status).toBe(200);
+    expect(site.db.select().from(incidents).where(eq(incidents.id, target.id)).get()!.scheduledFor).toBe(newStart);
+    // The same version again is someone else's save in between: a conflict naming what is stored now.
+    const stale = await call('PATCH', `/maintenances/${target.id}`, { scheduled_for: start, scheduled_until: end, version: target.version });
+    expect(stale.status).toBe(409);
   });
 });

@@ -65,14 +65,17 @@ export function parseCalendar(text: string): { calendar: ICAL.Component; events:
   return { calendar, events };
 }
 
-/** Every start a repeating event stands for, as ical.js expands its RRULE and EXDATEs in the file's own VTIMEZONE. */
+/** Every start a repeating event stands for, as ical.js expands its RRULE, EXDATEs and overrides in the file's own VTIMEZONE. */
 export function expandOccurrences(text: string, uid: string): number[] {
   const calendar = new ICAL.Component(ICAL.parse(text));
   for (const vtimezone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(vtimezone);
   const master = calendar.getAllSubcomponents('vevent').find((v) => v.getFirstPropertyValue('uid') === uid && !v.hasProperty('recurrence-id'));
   if (!master) throw new Error(`no repeating event ${uid}`);
-  const expansion = new ICAL.Event(master).iterator();
+  const event = new ICAL.Event(master);
+  // Overrides (RECURRENCE-ID) move or rename their occurrence, as a calendar client applies them.
+  for (const v of calendar.getAllSubcomponents('vevent')) if (v.getFirstPropertyValue('uid') === uid && v.hasProperty('recurrence-id')) event.relateException(new ICAL.Event(v));
+  const expansion = event.iterator();
   const starts: number[] = [];
-  for (let next = expansion.next(); next; next = expansion.next()) starts.push(next.toJSDate().getTime());
+  for (let next = expansion.next(); next; next = expansion.next()) starts.push(event.getOccurrenceDetails(next).startDate.toJSDate().getTime());
   return starts;
 }

@@ -5,6 +5,7 @@ import { deleteDraft } from '../drafts/delete-draft';
 import { findDraft } from '../drafts/load-drafts';
 import { publishDraft } from '../drafts/publish-draft';
 import { cancelMaintenance } from '../incidents/cancel-maintenance';
+import { rescheduleMaintenance } from '../incidents/reschedule-maintenance';
 import { editMaintenanceSeries } from '../maintenance/edit-series';
 import { incidents } from '../../../db/schema';
 import { eq } from 'drizzle-orm';
@@ -138,6 +139,13 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
       requireConfirmation(form, 'admin.series.cancelConfirm');
       editMaintenanceSeries(db, seriesOf(db, incidentId), { cancel: true, notify: checked(form, 'notify') }, ctx);
       return back('seriesEdited');
+    case 'reschedule': {
+      const scheduledFor = localDateTime(form, 'scheduledFor', timeZone, issues);
+      const scheduledUntil = localDateTime(form, 'scheduledUntil', timeZone, issues);
+      throwIfIssues(issues, 'maintenance');
+      rescheduleMaintenance(db, incidentId, { scheduledFor: scheduledFor!, scheduledUntil: scheduledUntil!, notify: checked(form, 'notify'), version: readVersion(form.get('version')) }, ctx);
+      return back('rescheduled');
+    }
     case 'cancel':
       requireConfirmation(form, 'admin.maintenance.cancelConfirm');
       cancelMaintenance(db, incidentId, { body: optionalText(form, 'cancelBody'), notify: checked(form, 'notify') }, ctx);

@@ -10,6 +10,7 @@ const NOTICES = {
   scheduled: 'admin.notice.scheduled',
   cancelled: 'admin.notice.cancelled',
   seriesEdited: 'admin.notice.seriesEdited',
+  rescheduled: 'admin.notice.rescheduled',
   saved: 'admin.notice.saved',
   unlocked: 'admin.notice.unlocked',
   published: 'admin.notice.published',

@@ -180,7 +180,9 @@ function addSeries(db: Db, calendar: ICalCalendar, config: Config, locale: Local
   for (const w of windows) {
     if (isCancelledWindow(w)) continue;
     const { text, ...own } = eventOf(config, locale, w);
-    if (own.summary === master.summary && text === seriesText && w.scheduledFor === starts.get(w.id)) continue;
+    // Renamed, reworded or moved on its own (its own start or length): an override of its occurrence.
+    const moved = w.scheduledFor !== starts.get(w.id) || w.scheduledUntil! - w.scheduledFor! !== series.durationMs;
+    if (own.summary === master.summary && text === seriesText && !moved) continue;
     calendar.createEvent({ ...own, id: uid, sequence, stamp, recurrenceId: DateTime.fromMillis(starts.get(w.id)!, { zone }), status: ICalEventStatus.CONFIRMED });
   }
 }

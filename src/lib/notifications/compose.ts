@@ -61,6 +61,7 @@ function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: str
     incident_resolved: t(locale, 'mail.subject.incident', { name, status: status ? statusText(locale, status) : '' }),
     maintenance_scheduled: t(locale, 'mail.subject.maintenanceScheduled', { name }),
     maintenance_reminder: t(locale, 'mail.subject.maintenanceReminder', { name }),
+    maintenance_rescheduled: t(locale, 'mail.subject.maintenanceRescheduled', { name }),
     maintenance_started: t(locale, 'mail.subject.maintenanceStarted', { name }),
     maintenance_completed: t(locale, 'mail.subject.maintenanceCompleted', { name }),
     // The subject says "Postmortem published" itself: a title that starts with the word would say it twice.
@@ -126,10 +127,12 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
     blocks.push({ kind: 'button', text: t(locale, 'mail.readPostmortem'), url: `${p.siteLink}/postmortems/${p.postmortem?.slug ?? ''}` });
   } else if (incident) {
     headline = incident.name;
-    const announced = kind === 'maintenance_reminder' ? undefined : update;
+    // A reminder or a move announces no update: the window's own status and its (new) times.
+    const announced = kind === 'maintenance_reminder' || kind === 'maintenance_rescheduled' ? undefined : update;
     status = announced?.status ?? incident.status;
     blocks.push({ kind: 'status', label: { text: statusText(locale, status), tone: updateTone(status) }, when: announced ? when(announced.displayAt) : undefined });
     if (kind === 'maintenance_reminder') blocks.push({ kind: 'paragraph', text: t(locale, 'mail.reminder.intro') });
+    if (kind === 'maintenance_rescheduled') blocks.push({ kind: 'paragraph', text: t(locale, 'mail.rescheduled.intro') });
     if (incident.kind === 'maintenance' && incident.scheduledFor !== null && incident.scheduledUntil !== null && kind !== 'maintenance_completed') {
       blocks.push({ kind: 'paragraph', text: t(locale, 'mail.window', { start: when(incident.scheduledFor), end: when(incident.scheduledUntil) }) });
     }

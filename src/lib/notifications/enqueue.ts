@@ -10,6 +10,8 @@ export type EventKind =
   | 'incident_updated'
   | 'incident_resolved'
   | 'maintenance_scheduled'
+  /** A window that has not started moved to new times. */
+  | 'maintenance_rescheduled'
   | 'maintenance_reminder'
   | 'maintenance_started'
   | 'maintenance_completed'

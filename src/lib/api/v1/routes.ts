@@ -13,6 +13,7 @@ import { openIncident } from '../../incidents/open-incident';
 import { postIncidentUpdate } from '../../incidents/post-update';
 import { resolveIncident } from '../../incidents/resolve-incident';
 import { scheduleMaintenance } from '../../incidents/schedule-maintenance';
+import { rescheduleMaintenance } from '../../incidents/reschedule-maintenance';
 import { fromAlertmanager, fromGrafana, fromWebhook } from '../../alerts/payloads';
 import { receiveAlerts } from '../../alerts/receive-alerts';
 import type { AlertDelivery } from '../../alerts/alert';
@@ -29,6 +30,7 @@ import {
   incidentEditBody,
   newIncidentBody,
   newMaintenanceBody,
+  rescheduleMaintenanceBody,
   newUpdateBody,
   publishDraftBody,
   resolutionBody,
@@ -184,8 +186,26 @@ export const WRITE_ROUTES = {
     status: 201,
     answers: 'incident',
     handle(call) {
-      const { incidentId } = scheduleMaintenance(call.db, parseBody(newMaintenanceBody, call.body, 'maintenance'), call.ctx);
+      const b = parseBody(newMaintenanceBody, call.body, 'maintenance');
+      // Occurrences keep the page's wall-clock time, as on the form.
+      const { incidentId } = scheduleMaintenance(call.db, { ...b, repeatTimeZone: call.config.timeZone }, call.ctx);
       return incident(call, incidentId, 201);
+    },
+  },
+  rescheduleMaintenance: {
+    method: 'PATCH',
+    path: '/maintenances/{id}',
+    scope: 'maintenance',
+    summary: 'Move a maintenance window that has not started (one window of a repeating series on its own)',
+    body: rescheduleMaintenanceBody,
+    ifMatch: true,
+    status: 200,
+    answers: 'incident',
+    handle(call) {
+      const id = call.params.id!;
+      existingIncident(call.db, id);
+      rescheduleMaintenance(call.db, id, { ...parseBody(rescheduleMaintenanceBody, call.body, 'maintenance'), version: versionOf(call) }, call.ctx);
+      return incident(call, id, 200);
     },
   },
   listDrafts: {

@@ -3,6 +3,7 @@
 // (openapi.ts), so the two cannot drift; the field validators are the ones the
 // verbs and the admin forms use. Each schema maps the JSON names onto the
 // verb's input; the verb then checks what needs the database or the clock.
+import { MAX_OCCURRENCES, REPEAT_FREQUENCIES } from '../../maintenance/recurrence';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { COMPONENT_STATUSES, IMPACTS, POSTABLE_INCIDENT_STATUSES, POSTABLE_STATUSES } from '../../status/vocabulary';
@@ -138,9 +139,22 @@ export const newMaintenanceBody = z
     past_record: flag(
       'The window is over and this records past work: it is stored as completed and nobody is notified. A window that has ended is refused without it (422, key errors.maintenance.windowOver); one that has not ended is refused with it.',
     ),
+    repeat: z
+      .object({
+        frequency: z.enum(REPEAT_FREQUENCIES, { errorMap: () => ({ message: 'errors.field.repeatFrequency' }) }).openapi({ description: 'weekly, or monthly on the same day' }),
+        count: z.number().int().optional().openapi({ description: `How many windows in all (2 to ${MAX_OCCURRENCES}); give this or until` }),
+        until: z.string().optional().openapi({ description: "The last day a window may start on, YYYY-MM-DD in the page's zone; give this or count" }),
+      })
+      .optional()
+      .openapi({
+        description: "Repeat the window: one window per occurrence, each at the same wall-clock time in the page's zone, started, ended and reminded of on its own; only the first is announced. The answer is the first window.",
+      }),
     ...notifyFields,
   })
   .transform((b) => ({
+    repeat: b.repeat?.frequency,
+    repeatCount: b.repeat?.count,
+    repeatUntil: b.repeat?.until,
     name: b.name,
     body: b.body,
     componentIds: b.component_ids,
@@ -151,6 +165,17 @@ export const newMaintenanceBody = z
     pastRecord: b.past_record,
   }))
   .openapi('NewMaintenance', { required: ['name', 'body', 'scheduled_for', 'scheduled_until'] });
+
+/** Moving a window that has not started. */
+export const rescheduleMaintenanceBody = z
+  .object({
+    scheduled_for: isoTime(),
+    scheduled_until: isoTime('Must be after scheduled_for'),
+    ...notifyFields,
+    version: versionProperty(" A window's version is raised by every change to it."),
+  })
+  .transform((b) => ({ scheduledFor: b.scheduled_for as number, scheduledUntil: b.scheduled_until as number, notify: notifyOf(b) }))
+  .openapi('MaintenanceWindow', { required: ['scheduled_for', 'scheduled_until'] });
 
 /** Publishing a draft: whether subscribers hear of it, and the version the approver saw. */
 export const publishDraftBody = z
