@@ -7,7 +7,7 @@ import { freePort } from './test-server';
 /** Debian's package puts it here; .ci/run installs it. */
 const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 /** The configuration Shirase ships, tested as it is but for the places it asks readers to change. */
-export const SHIPPED_CONFIG = resolve('deploy/nginx/shirase.conf');
+const SHIPPED_CONFIG = resolve('deploy/nginx/shirase.conf');
 
 export interface NginxOptions {
   /** Shirase's port on loopback. */
