@@ -191,9 +191,4 @@ describe('publishing the static copy', () => {
       rmSync(join(tmpdir(), `shirase-copy-${port}`), { recursive: true, force: true });
     }
   });
-
-  it('refuses a remote without EXPORT_DIR', async () => {
-    const { parseConfig } = await import('../../src/lib/config');
-    expect(() => parseConfig({ EXPORT_RCLONE_REMOTE: 'r2:copy' })).toThrow(/EXPORT_DIR/);
-  });
 });
