@@ -199,6 +199,24 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
     },
     { now },
   );
+
+  // A repeating window: every week at the same local time, eight in all, each started, ended and reminded of on its own.
+  const weeklyStart = addLocalDays(now, 2, timeZone) + 4 * HOUR;
+  scheduleMaintenance(
+    db,
+    {
+      name: 'Weekly search index rebuild',
+      body: 'Each week we rebuild the search index overnight. Search may miss cards saved in the last few minutes until the rebuild ends; boards, cards and everything else work as usual.',
+      translations: { ja: { name: '毎週の検索インデックス再構築', body: '毎週深夜に検索インデックスを作り直します。再構築が終わるまで、直前数分に保存したカードが検索に出ないことがあります。ボードやカードなど、そのほかの機能は通常どおり使えます。' } },
+      componentIds: [c.web],
+      scheduledFor: weeklyStart,
+      scheduledUntil: weeklyStart + 30 * 60_000,
+      repeat: 'weekly',
+      repeatCount: 8,
+      repeatTimeZone: timeZone,
+    },
+    { now },
+  );
 }
 
 /** One rule to show how alerts become incidents: the API's alerts suggest a major outage of it. */

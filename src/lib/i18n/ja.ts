@@ -1094,6 +1094,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.field.list': '一覧',
   'admin.field.inLanguage': '{label}({language})',
   'errors.field.pickTemplate': '使うテンプレートを選んでください。',
+  'maintenance.repeats': "繰り返し：このあと、さらに {count} 回予定しています。",
   'errors.field.repeatFrequency': "繰り返す間隔（毎週・毎月）を選んでください。",
   'errors.maintenance.rescheduleOver.hint': "これから先の終了時刻を選んでください。終わった作業は、完了にして記録します。",
   'errors.maintenance.alreadyStarted': "このメンテナンスはすでに始まっているため、時間帯を変更できません。",

@@ -1100,6 +1100,7 @@ const en = {
   'admin.field.list': 'The list',
   'admin.field.inLanguage': '{label} ({language})',
   'errors.field.pickTemplate': 'Choose a template to use.',
+  'maintenance.repeats': 'Repeats: {count} more planned after this one.',
   'errors.field.repeatFrequency': "Choose how often it repeats: weekly or monthly.",
   'errors.maintenance.rescheduleOver.hint': "Choose an end that is still ahead; a window that has ended is recorded by completing it.",
   'errors.maintenance.alreadyStarted': "This maintenance has already started, so its window can no longer be moved.",

@@ -48,6 +48,8 @@ export interface IncidentView {
   version: number;
   /** Raised by every change to the incident or its log: a calendar event's SEQUENCE. */
   sequence: number;
+  /** The repeating maintenance this window is one occurrence of. */
+  seriesId: string | null;
   components: { id: string; name: string }[];
   /** The published postmortem that explains it, once one exists. */
   postmortem?: { slug: string; title: string };
@@ -150,6 +152,7 @@ export function loadIncidents(
     updatedAt: r.updatedAt,
     version: r.version,
     sequence: r.sequence,
+    seriesId: r.seriesId,
     components: (affectedBy.get(r.id) ?? []).map((a) => ({ id: a.id, name: say(a.translations, 'name', a.name) })),
     updates: (updatesBy.get(r.id) ?? [])
       .map((u) => ({

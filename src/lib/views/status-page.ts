@@ -32,7 +32,8 @@ export interface StatusPageView {
   ungrouped: ComponentWithUptime[];
   activeIncidents: IncidentView[];
   activeMaintenances: IncidentView[];
-  upcomingMaintenances: IncidentView[];
+  /** The next window of each repeating maintenance only, with how many more of its windows are planned. */
+  upcomingMaintenances: (IncidentView & { laterInSeries: number })[];
   /** The last RECENT_DAYS local days, newest first, each with the incidents that started on it. */
   recentDays: { day: LocalDay; incidents: IncidentView[] }[];
 }
@@ -159,11 +160,32 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
       ungrouped: tree.ungrouped.filter(visible).map(withUptime),
       activeIncidents,
       activeMaintenances: maintenances.filter((m) => isActiveMaintenanceStatus(m.status)),
-      upcomingMaintenances: maintenances.filter((m) => !isActiveMaintenanceStatus(m.status)),
+      upcomingMaintenances: nextOfEachSeries(maintenances.filter((m) => !isActiveMaintenanceStatus(m.status))),
       recentDays: [...recent].reverse().map((day) => ({
         day,
         incidents: recentIncidents.filter((i) => i.startedAt >= day.start && i.startedAt < day.end),
       })),
     };
   });
+}
+
+/**
+ * Upcoming windows as a reader wants them listed: a weekly maintenance shows
+ * its next window and how many follow, not a year of identical cards. The
+ * windows come earliest first.
+ */
+function nextOfEachSeries(upcoming: IncidentView[]): (IncidentView & { laterInSeries: number })[] {
+  const shown: (IncidentView & { laterInSeries: number })[] = [];
+  const bySeries = new Map<string, IncidentView & { laterInSeries: number }>();
+  for (const window of upcoming) {
+    const first = window.seriesId ? bySeries.get(window.seriesId) : undefined;
+    if (first) {
+      first.laterInSeries++;
+      continue;
+    }
+    const card = { ...window, laterInSeries: 0 };
+    if (window.seriesId) bySeries.set(window.seriesId, card);
+    shown.push(card);
+  }
+  return shown;
 }
