@@ -34,6 +34,18 @@ function schedule(name: string, extra: Partial<Parameters<typeof scheduleMainten
 }
 
 describe('recurring maintenance', () => {
+  // First: later tests run the maintenance timers years ahead, which starts and ends the demo's windows.
+  it('shows the demo’s weekly window once on the status page, saying how many follow, in both languages', async () => {
+    const en = await (await fetch(`${site.url}/`)).text();
+    expect(en.split('Weekly search index rebuild</a>')).toHaveLength(2);
+    expect(en).toContain('Repeats: 7 more planned after this one.');
+    const ja = await (await fetch(`${site.url}/ja/`)).text();
+    expect(ja).toContain('さらに 7 回予定しています');
+    // The Statuspage API still lists every window, as Statuspage does.
+    const upcoming = (await (await fetch(`${site.url}/api/v2/scheduled-maintenances/upcoming.json`)).json()) as { scheduled_maintenances: { name: string }[] };
+    expect(upcoming.scheduled_maintenances.filter((m) => m.name === 'Weekly search index rebuild')).toHaveLength(8);
+  });
+
   it('makes one window per occurrence at the same New York wall-clock time across the daylight-saving change, announced once', () => {
     const { seriesId } = schedule('Weekly patching');
     const windows = windowsOf(seriesId!);
@@ -181,4 +193,5 @@ describe('recurring maintenance', () => {
     const stale = await call('PATCH', `/maintenances/${target.id}`, { scheduled_for: start, scheduled_until: end, version: target.version });
     expect(stale.status).toBe(409);
   });
+
 });

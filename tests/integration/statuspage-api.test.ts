@@ -48,7 +48,8 @@ describe('on the demo data', () => {
     const b = await expectContract(site);
     expect(b['summary.json'].status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
     expect(b['summary.json'].incidents).toEqual([]);
-    expect(b['summary.json'].scheduled_maintenances.map((m) => m.status)).toEqual(['scheduled']);
+    // The cache replacement and the eight windows of the weekly index rebuild, each its own maintenance as on Statuspage.
+    expect(b['summary.json'].scheduled_maintenances.map((m) => m.status)).toEqual(Array(9).fill('scheduled'));
     expect(b['incidents.json'].incidents.length).toBeGreaterThanOrEqual(6);
     expect(b['scheduled-maintenances/active.json'].scheduled_maintenances).toEqual([]);
   });
