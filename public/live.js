@@ -1,14 +1,22 @@
 // Keeps an open status or incident page current without a reload. The page
 // works without this file; with it, a change announced over Server-Sent
-// Events (or found by a slow ETag poll when those are unavailable) swaps in
-// the new content and tells screen readers once.
+// Events, or found by polling the small /live.json, swaps in the new content
+// and tells screen readers once. Pages poll when the server says so
+// (LIVE_MODE=poll, for a CDN that carries no streams) or when the stream
+// fails; the page after a change is fetched under an address naming the
+// change, so a cache in front answers it once for everyone and never with an
+// older copy.
 const main = document.querySelector('main');
 const status = document.getElementById('live-status');
-const POLL_MS = 30_000;
+const mode = document.documentElement.dataset.live === 'poll' ? 'poll' : 'events';
+// Two to three seconds apart, at random, so pages opened together do not poll in step.
+const POLL_MS = 2_000;
+const POLL_JITTER_MS = 1_000;
 let etag = null;
 let running = false;
-let again = false;
-let pollTimer = null;
+let again = null;
+let version = null;
+let polling = false;
 
 // Replacing the content would drop the focus to the page's start; a reader
 // moving through the page keeps their place. Parts that know their own
@@ -22,14 +30,21 @@ function replaceKeepingFocus(html) {
   document.dispatchEvent(new CustomEvent('shirase:replaced'));
 }
 
-async function refresh() {
+function pageUrl(changed) {
+  const url = new URL(location.href);
+  url.hash = '';
+  if (changed) url.searchParams.set('v', changed);
+  return url.href;
+}
+
+async function refresh(changed) {
   if (running) {
-    again = true;
+    again = changed ?? again ?? '';
     return;
   }
   running = true;
   try {
-    const res = await fetch(location.href, { headers: etag ? { 'if-none-match': etag } : {}, cache: 'no-cache' });
+    const res = await fetch(pageUrl(changed), { headers: etag ? { 'if-none-match': etag } : {}, cache: 'no-cache' });
     if (res.status === 200) {
       etag = res.headers.get('etag');
       const next = new DOMParser().parseFromString(await res.text(), 'text/html').querySelector('main');
@@ -42,20 +57,46 @@ async function refresh() {
     // Offline or the server is restarting: the next event or poll tries again.
   } finally {
     running = false;
-    if (again) {
-      again = false;
-      refresh();
+    if (again !== null) {
+      const next = again || undefined;
+      again = null;
+      refresh(next);
     }
   }
 }
 
-function poll() {
-  if (!pollTimer) pollTimer = setInterval(refresh, POLL_MS);
+async function check() {
+  try {
+    const res = await fetch('/live.json', { cache: 'no-cache' });
+    if (res.ok) {
+      const latest = String((await res.json()).version);
+      // The first look also catches a change made between this page's render and now.
+      if (latest !== version) refresh(latest);
+      version = latest;
+    }
+  } catch {
+    // Unreachable for now: the next poll tries again.
+  }
+  setTimeout(check, POLL_MS + Math.random() * POLL_JITTER_MS);
 }
 
-if (main && 'EventSource' in window) {
+function poll() {
+  if (polling) return;
+  polling = true;
+  setTimeout(check, Math.random() * POLL_JITTER_MS);
+}
+
+if (main && mode === 'events' && 'EventSource' in window) {
   const events = new EventSource('/events');
-  events.addEventListener('change', refresh);
+  events.addEventListener('change', (event) => {
+    let changed;
+    try {
+      changed = JSON.parse(event.data).version;
+    } catch {
+      // An event without a version still means a change.
+    }
+    refresh(changed);
+  });
   // After a reconnect, events sent while away were missed: look once.
   let opened = false;
   events.addEventListener('open', () => {

@@ -46,6 +46,15 @@ const configSchema = z.object({
     .default('./content/postmortems')
     .describe("postmortems that ship with the site (the demo's), read but never written; none reads only POSTMORTEMS_DIR"),
   EXPORT_DIR: z.string().min(1).optional().describe('a folder that receives a static copy of the public site after every change'),
+  EXPORT_RCLONE_REMOTE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('an rclone destination (such as r2:status-copy) the static copy in EXPORT_DIR is published to after every change, for another provider to serve while the origin is down'),
+  LIVE_MODE: z
+    .enum(['events', 'poll'])
+    .default('events')
+    .describe('events keeps open pages current over Server-Sent Events (falling back to polling); poll makes them poll the small /live.json, which a CDN can cache'),
   TRUST_PROXY: z
     .string()
     .default('0')
@@ -139,6 +148,10 @@ export interface Config {
   defaultLocale: (typeof LOCALES)[number];
   seedDemo: 'auto' | 'never';
   exportDir: string | undefined;
+  /** Where the static copy is published with rclone after every change (EXPORT_RCLONE_REMOTE). */
+  exportRcloneRemote: string | undefined;
+  /** How open pages hear of changes: Server-Sent Events, or polling the change document (LIVE_MODE). */
+  liveMode: 'events' | 'poll';
   /** Where postmortems are written (`dir`) and the shipped folder also read (see PostmortemSources). */
   postmortems: { dir: string; shipped: string | undefined };
   smtpUrl: string | undefined;
@@ -197,6 +210,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (Boolean(c.BACKUP_DIR) !== Boolean(c.BACKUP_EVERY) || (c.BACKUP_RCLONE_REMOTE && !c.BACKUP_EVERY)) {
     throw new ConfigError(['BACKUP_DIR and BACKUP_EVERY: scheduled backups need both, a folder and how often (such as BACKUP_DIR=./data/backups BACKUP_EVERY=6h); BACKUP_RCLONE_REMOTE needs them too']);
   }
+  if (c.EXPORT_RCLONE_REMOTE && !c.EXPORT_DIR) {
+    throw new ConfigError(['EXPORT_RCLONE_REMOTE: the static copy is published from EXPORT_DIR, so set that too (such as EXPORT_DIR=./data/export)']);
+  }
   const siteUrl = (c.SITE_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, '');
   return {
     databasePath: c.DATABASE_PATH,
@@ -216,6 +232,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
     exportDir: c.EXPORT_DIR,
+    exportRcloneRemote: c.EXPORT_RCLONE_REMOTE,
+    liveMode: c.LIVE_MODE,
     backup: c.BACKUP_DIR && c.BACKUP_EVERY ? { dir: c.BACKUP_DIR, everyMs: c.BACKUP_EVERY, keep: c.BACKUP_KEEP, rcloneRemote: c.BACKUP_RCLONE_REMOTE } : undefined,
     postmortems: { dir: c.POSTMORTEMS_DIR, shipped: c.SHIPPED_POSTMORTEMS_DIR === 'none' ? undefined : c.SHIPPED_POSTMORTEMS_DIR },
     smtpUrl: c.SMTP_URL,

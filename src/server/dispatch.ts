@@ -71,15 +71,18 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
   };
   const relayed = new Map<string, number>();
 
-  /** The cache key a public GET is served from: the reader's language, or the 404 when what it names does not exist. */
-  const keyFor = (req: IncomingMessage, route: PublicRoute): string => {
+  /**
+   * The cache key a public GET is served from: the reader's language, or the
+   * 404 when what it names does not exist; and whether Accept-Language chose it.
+   */
+  const keyFor = (req: IncomingMessage, route: PublicRoute): [key: string, negotiated: boolean] => {
     const exists = !route.subject || index.has(route.subject);
-    if (route.locale) return exists ? route.key : localizeKey(route.locale, NOT_FOUND_KEY);
+    if (route.locale) return [exists ? route.key : localizeKey(route.locale, NOT_FOUND_KEY), false];
     const key = exists ? route.key : NOT_FOUND_KEY;
-    if (!route.localizable && exists) return key;
+    if (!route.localizable && exists) return [key, false];
     const { defaultLocale } = deps.site();
     const wanted = negotiateLocale(req.headers['accept-language'], defaultLocale);
-    return wanted === defaultLocale ? key : localizeKey(wanted, key);
+    return [wanted === defaultLocale ? key : localizeKey(wanted, key), true];
   };
 
   return async (req, res) => {
@@ -102,10 +105,11 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       const file = staticFiles.get(path) ?? (path.startsWith('/brand/') ? deps.brand.get(path) : undefined);
       if (file) return sendRepresentation(req, res, file);
       if (req.method === 'GET' && path === '/events') return deps.live.accept(req, res, deps.clients.of(req));
+      if (path === '/live.json') return sendRepresentation(req, res, deps.live.document);
       const route = routeFor(target);
       if (route) {
-        const key = keyFor(req, route);
-        return sendRepresentation(req, res, cache.peek(key) ?? (await cache.get(key, route.timeSensitive)));
+        const [key, negotiated] = keyFor(req, route);
+        return sendRepresentation(req, res, cache.peek(key) ?? (await cache.get(key, route.timeSensitive)), negotiated);
       }
     }
     if (req.method === 'OPTIONS' && routeFor(target)?.cors) {

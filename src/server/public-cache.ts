@@ -1,6 +1,12 @@
 import { makeRepresentation, type Representation } from './representation';
 
-const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=30, stale-if-error=86400';
+/**
+ * Browsers keep a page ten seconds; shared caches (nginx, a CDN) two, then
+ * serve it stale while they fetch it again, and for a day if the origin
+ * fails. Open pages learn of a change sooner through /live.json and fetch
+ * the page under a new address (see public/live.js).
+ */
+const PUBLIC_CACHE_CONTROL = 'public, max-age=10, s-maxage=2, stale-while-revalidate=30, stale-if-error=86400';
 const NOT_FOUND_CACHE_CONTROL = 'public, max-age=60';
 /** How long a time-sensitive page may be shown before it is rendered again with a new "now". */
 const TIME_SENSITIVE_MAX_AGE_MS = 60_000;

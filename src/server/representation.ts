@@ -17,8 +17,12 @@ export interface Representation {
   identity: Buffer;
   gzip: Buffer | null;
   br: Buffer | null;
-  /** Per encoding: the body to send and its headers, built once so serving only copies references. */
-  variants: Record<Encoding, { body: Buffer; etag: string; headers: Record<string, string> }>;
+  /**
+   * Per encoding: the body to send and its headers, built once so serving
+   * only copies references; `negotiatedHeaders` add Accept-Language to Vary,
+   * for an unprefixed page whose language the request's header chose.
+   */
+  variants: Record<Encoding, { body: Buffer; etag: string; headers: Record<string, string>; negotiatedHeaders: Record<string, string> }>;
 }
 
 export interface RepresentationInput {
@@ -41,21 +45,21 @@ const GZIP_OPTIONS = (size: number) => ({ level: size > 128 * 1024 ? 6 : 9 });
 
 function assemble(input: RepresentationInput, gz: Buffer | null, br: Buffer | null): Representation {
   const etag = `"${createHash('sha256').update(input.body).digest('base64url').slice(0, 27)}"`;
+  // The smallest Vary that is true, so shared caches keep no more copies than there are: a body
+  // never compressed is the same for every Accept-Encoding.
+  const byEncoding = gz !== null || br !== null;
   const variant = (encoding: Encoding, body: Buffer) => {
     const variantEtag = encoding === 'identity' ? etag : `${etag.slice(0, -1)}-${encoding}"`;
-    return {
-      body,
+    const headers: Record<string, string> = {
+      ...input.headers,
+      'content-type': input.contentType,
+      'cache-control': input.cacheControl,
       etag: variantEtag,
-      headers: {
-        ...input.headers,
-        'content-type': input.contentType,
-        'cache-control': input.cacheControl,
-        etag: variantEtag,
-        vary: input.headers?.vary ?? 'Accept-Encoding',
-        ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
-        'content-length': String(body.length),
-      },
+      ...(byEncoding ? { vary: 'Accept-Encoding' } : {}),
+      ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+      'content-length': String(body.length),
     };
+    return { body, etag: variantEtag, headers, negotiatedHeaders: { ...headers, vary: byEncoding ? 'Accept-Encoding, Accept-Language' : 'Accept-Language' } };
   };
   return {
     status: input.status,
@@ -128,16 +132,20 @@ function etagMatches(ifNoneMatch: string, etag: string, strongEtag: string): boo
   });
 }
 
-/** Writes a representation, answering 304 when the client already holds it. */
-export function sendRepresentation(req: IncomingMessage, res: ServerResponse, rep: Representation): void {
+/**
+ * Writes a representation, answering 304 when the client already holds it.
+ * `languageNegotiated`: the request's Accept-Language chose this body, so Vary says so.
+ */
+export function sendRepresentation(req: IncomingMessage, res: ServerResponse, rep: Representation, languageNegotiated = false): void {
   const variant = rep.variants[negotiateEncoding(req.headers['accept-encoding'])];
+  const headers = languageNegotiated ? variant.negotiatedHeaders : variant.headers;
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch && etagMatches(ifNoneMatch, variant.etag, rep.etag)) {
-    const { 'content-length': _length, 'content-encoding': _encoding, ...headers } = variant.headers;
-    res.writeHead(304, headers);
+    const { 'content-length': _length, 'content-encoding': _encoding, ...rest } = headers;
+    res.writeHead(304, rest);
     res.end();
     return;
   }
-  res.writeHead(rep.status, variant.headers);
+  res.writeHead(rep.status, headers);
   res.end(req.method === 'HEAD' ? undefined : variant.body);
 }

@@ -23,6 +23,7 @@ import { startChangeFeed } from './change-feed';
 import { createDispatcher } from './dispatch';
 import { startTimers } from './timers';
 import { startBackupSchedule } from '../lib/site/scheduled-backups';
+import { publishCopy } from '../lib/site/publish-copy';
 import { startCheckLoop } from '../lib/checks/check-schedule';
 import { BrandFiles } from './brand-files';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
@@ -50,6 +51,8 @@ export interface ServerOptions {
   maintenancePollMs?: number;
   /** The wait before the second attempt at copying a backup to the rclone remote (doubling after). */
   backupRetryMs?: number;
+  /** The wait before the second attempt at publishing the static copy to EXPORT_RCLONE_REMOTE (doubling after). */
+  publishRetryMs?: number;
   now?: () => number;
   maxLiveClients?: number;
   deliveryIdleMs?: number;
@@ -60,6 +63,9 @@ export interface ServerOptions {
   /** How often the check loop looks for due checks. */
   checkTickMs?: number;
 }
+
+/** After a publish that failed every attempt, the next try, changes or not. */
+const PUBLISH_AGAIN_MS = 5 * 60_000;
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -88,11 +94,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   const base = securityHeaders(config.siteUrl.startsWith('https:'));
   const headers = { base, cors: { ...base, 'access-control-allow-origin': '*' } };
-  // Pages differ by language as well as encoding, so caches must keep them apart.
-  const localized: Record<string, string> = { ...base, vary: 'Accept-Encoding, Accept-Language' };
   const staticFiles = loadStaticFiles(join(options.distDir, 'client'), base);
   // Only the embed page may be shown in a frame on another site; every other response keeps refusing.
-  const { 'x-frame-options': _deny, ...unframed } = localized;
+  const { 'x-frame-options': _deny, ...unframed } = base;
   const frameable = { ...unframed, 'content-security-policy': base['content-security-policy']!.replace("frame-ancestors 'none'", 'frame-ancestors *') };
   const brand = new BrandFiles(db, base);
   // What staff set under Admin → Settings, read again whenever a change is noticed.
@@ -110,7 +114,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     timeSensitive: (key) => publicRouteFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
     headersFor: (key) => {
       const route = publicRouteFor(new URL(key, 'http://local'));
-      return route?.cors ? headers.cors : route?.frameable ? frameable : route?.localizable ? localized : base;
+      return route?.cors ? headers.cors : route?.frameable ? frameable : base;
     },
   });
   const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)));
@@ -125,13 +129,51 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   // The static copy reads pages through the cache when they are there and renders the rest on the side, so it never pushes readers' pages out.
   const exportTo = (dir: string) =>
     exportSite({ db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, body: (key) => cache.currentBody(key) }, dir);
-  // With EXPORT_DIR set, a static copy follows every change, a second behind at most.
+  // With EXPORT_DIR set, a static copy follows every change, a second behind at most,
+  // and is then published to EXPORT_RCLONE_REMOTE. Runs never overlap; changes
+  // during one are taken by the next.
   let exportTimer: NodeJS.Timeout | undefined;
+  let exporting = false;
+  let publishLater: NodeJS.Timeout | undefined;
+  let exportAgain = false;
+  const exportAndPublish = async (dir: string) => {
+    exporting = true;
+    try {
+      await exportTo(dir);
+      if (config.exportRcloneRemote) {
+        const published = await publishCopy(config, dir, config.exportRcloneRemote, {
+          now,
+          retryMs: options.publishRetryMs,
+          // A newer copy is due: it is published instead of retrying this one.
+          giveUp: () => exportAgain || closing,
+        });
+        if (!published.ok) {
+          log(`[shirase] publishing the static copy to ${config.exportRcloneRemote} failed after ${published.attempts} attempts: ${published.error}`);
+          // Tried again later even if nothing changes, so a remote back from an outage gets the copy.
+          clearTimeout(publishLater);
+          publishLater = setTimeout(scheduleExport, PUBLISH_AGAIN_MS);
+          publishLater.unref();
+        }
+      }
+    } catch (error) {
+      log(`[shirase] export to ${dir} failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      exporting = false;
+      if (exportAgain && !closing) {
+        exportAgain = false;
+        scheduleExport();
+      }
+    }
+  };
   const scheduleExport = () => {
     if (!config.exportDir || exportTimer) return;
+    if (exporting) {
+      exportAgain = true;
+      return;
+    }
     exportTimer = setTimeout(() => {
       exportTimer = undefined;
-      exportTo(config.exportDir!).catch((error: unknown) => log(`[shirase] export to ${config.exportDir} failed: ${error instanceof Error ? error.message : String(error)}`));
+      void exportAndPublish(config.exportDir!);
     }, 1_000);
   };
 
@@ -200,6 +242,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       await stopChecks?.();
       live.close();
       clearTimeout(exportTimer);
+      clearTimeout(publishLater);
       await stopDeliveries?.();
       courier?.close();
       server.closeAllConnections();

@@ -70,4 +70,51 @@ test.describe('a customer checking the status page', () => {
     expect(await page.locator('#live-status').textContent()).toContain('updated');
     await page.close();
   });
+
+  test('sees it by polling /live.json when the stream is refused, and fetches the page under the address naming the change', async () => {
+    const page = await browser.newPage();
+    // A proxy that carries no streams: the event source is refused.
+    await page.route('**/events', (route) => route.fulfill({ status: 503, body: 'no streams here' }));
+    const asked: string[] = [];
+    page.on('request', (r) => asked.push(new URL(r.url()).pathname + new URL(r.url()).search));
+    await page.goto(url + '/');
+    await expect.poll(() => asked.filter((p) => p === '/live.json').length).toBeGreaterThan(0);
+    const db = openDatabase(server.databasePath);
+    try {
+      openIncident(db, { name: 'Polling picks this up', status: 'investigating', body: 'Seen without a stream.' }, { now: Date.now() });
+    } finally {
+      db.$client.close();
+    }
+    await page.getByText('Polling picks this up').first().waitFor({ timeout: 10_000 });
+    expect(asked.some((p) => /^\/\?v=[\w.]+$/.test(p))).toBe(true);
+    await page.close();
+  });
+});
+
+test.describe('a status page behind a CDN (LIVE_MODE=poll)', () => {
+  let polled: ServerProcess;
+  test.beforeAll(async () => {
+    polled = await startServerProcess({ LIVE_MODE: 'poll' });
+  });
+  test.afterAll(async () => {
+    await polled?.stop();
+  });
+
+  test('keeps an open page current by polling, never opening a stream', async () => {
+    const page = await browser.newPage();
+    const asked: string[] = [];
+    page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+    await page.goto(polled.url + '/ja/');
+    expect(await page.locator('html').getAttribute('data-live')).toBe('poll');
+    const db = openDatabase(polled.databasePath);
+    try {
+      openIncident(db, { name: 'CDN-friendly update', status: 'investigating', body: 'Polled.' }, { now: Date.now() });
+    } finally {
+      db.$client.close();
+    }
+    await page.getByText('CDN-friendly update').first().waitFor({ timeout: 10_000 });
+    expect(asked).toContain('/live.json');
+    expect(asked).not.toContain('/events');
+    await page.close();
+  });
 });

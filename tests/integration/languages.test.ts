@@ -37,6 +37,9 @@ describe('language negotiation', () => {
     expect(h1(await res.text())).toBe('すべてのシステムが正常に稼働しています');
     expect(res.headers.get('vary')).toBe('Accept-Encoding, Accept-Language');
     expect(h1(await (await get('/', { 'accept-language': 'fr' })).text())).toBe('All Systems Operational');
+    // A prefixed page is the same whatever the header says, so shared caches keep one copy of it.
+    expect((await get('/ja/', { 'accept-language': 'en' })).headers.get('vary')).toBe('Accept-Encoding');
+    expect((await get('/api/v2/summary.json')).headers.get('vary')).toBe('Accept-Encoding');
     expect(h1(await (await get('/')).text())).toBe('All Systems Operational');
   });
 

@@ -34,10 +34,25 @@ describe('live updates', () => {
     await opened;
     openIncident(site.db, { name: 'Live one', status: 'investigating', body: 'Watching.' }, { now: Date.now() });
     const event = await until(async () => received.join('').match(/event: change\ndata: (\{.*\})/)?.[1]);
-    expect(JSON.parse(event!)).toEqual({ generation: expect.any(Number) });
+    expect(JSON.parse(event!)).toEqual({ generation: expect.any(Number), version: expect.any(String) });
     req.destroy();
     await until(async () => (site.server.live.size === 0 ? true : undefined));
     expect(site.server.live.size).toBe(0);
+  });
+
+  it('serves a small change document, cacheable for a second, whose version moves with every change', async () => {
+    const first = await fetch(site.url + '/live.json');
+    expect(first.headers.get('cache-control')).toBe('public, max-age=1, stale-while-revalidate=1, stale-if-error=86400');
+    expect(first.headers.get('vary')).toBeNull();
+    const { version } = (await first.json()) as { version: string };
+    expect(version).toMatch(/^[a-z0-9]+\.\d+$/);
+    openIncident(site.db, { name: 'Polled one', status: 'investigating', body: 'Watching.' }, { now: Date.now() });
+    await site.server.checkForChanges();
+    const after = (await (await fetch(site.url + '/live.json')).json()) as { version: string };
+    expect(after.version).not.toBe(version);
+    // Announced only once the page shows it: the page fetched after the change has it.
+    expect(await (await fetch(`${site.url}/?v=${after.version}`)).text()).toContain('Polled one');
+    expect(await (await fetch(site.url + '/')).text()).toContain('data-live="events"');
   });
 
   it('caps live connections and asks the rest to come back later', async () => {

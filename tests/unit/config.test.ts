@@ -19,6 +19,14 @@ describe('configuration', () => {
     for (const name of ['PORT', 'TIME_ZONE', 'SITE_URL', 'DEFAULT_LOCALE']) expect(problems).toContain(name);
   });
 
+  it('keeps open pages on live events unless LIVE_MODE=poll, and publishes the copy only from EXPORT_DIR', () => {
+    expect(parseConfig({}).liveMode).toBe('events');
+    expect(parseConfig({ LIVE_MODE: 'poll' }).liveMode).toBe('poll');
+    expect(() => parseConfig({ LIVE_MODE: 'sometimes' })).toThrow(/LIVE_MODE/);
+    expect(() => parseConfig({ EXPORT_RCLONE_REMOTE: 'r2:copy' })).toThrow(/EXPORT_DIR/);
+    expect(parseConfig({ EXPORT_DIR: './data/export', EXPORT_RCLONE_REMOTE: 'r2:copy' }).exportRcloneRemote).toBe('r2:copy');
+  });
+
   it('drops a trailing slash from the public URL', () => {
     expect(parseConfig({ SITE_URL: 'https://status.example.com/' }).siteUrl).toBe('https://status.example.com');
   });

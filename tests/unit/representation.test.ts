@@ -12,6 +12,15 @@ describe('precompressed representations', () => {
     expect(brotliDecompressSync(rep.br!).equals(body)).toBe(true);
   });
 
+  it('says Vary: Accept-Encoding, adding Accept-Language only when the header chose the language', () => {
+    expect(rep.variants.br.headers.vary).toBe('Accept-Encoding');
+    expect(rep.variants.br.negotiatedHeaders.vary).toBe('Accept-Encoding, Accept-Language');
+    // A body too small to compress is the same for every encoding: no Vary to split a shared cache on.
+    const tiny = makeRepresentationSync({ status: 200, contentType: 'application/json', cacheControl: 'public', body: Buffer.from('{}') });
+    expect(tiny.variants.gzip.headers.vary).toBeUndefined();
+    expect(tiny.variants.gzip.negotiatedHeaders.vary).toBe('Accept-Language');
+  });
+
   it('compresses the same way on the thread pool', async () => {
     const async = await makeRepresentation({ status: 200, contentType: 'text/html; charset=utf-8', cacheControl: 'public', body });
     expect(brotliDecompressSync(async.br!).equals(body)).toBe(true);

@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { webhooks } from '../../../db/schema';
-import { isIP } from 'node:net';
 import { ShiraseError, fieldIssue } from '../errors';
 import { newPublicId } from '../ids';
 import { recordAudit } from '../audit/record-audit';
 import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
-import { addressAllowed } from './webhook-request';
+import { literalHostAllowed } from './webhook-request';
 
 const webhookSchema = z.object({
   url: z
@@ -23,8 +22,7 @@ const webhookSchema = z.object({
 export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: WriteContext, options: { allowPrivate?: boolean } = {}): { id: string; secret: string } {
   const data = parseInput(webhookSchema, input, 'webhook');
   // A name is checked on every delivery, after DNS; an address written in the URL can be refused now.
-  const host = new URL(data.url).hostname.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(host) !== 0 && !addressAllowed(host, options.allowPrivate ?? false)) {
+  if (!literalHostAllowed(new URL(data.url), options.allowPrivate ?? false)) {
     throw new ShiraseError('VALIDATION', 'errors.webhook.private', { hint: 'errors.webhook.private.hint', fields: [fieldIssue('url', 'errors.webhook.private')] });
   }
   const id = newPublicId();

@@ -4,7 +4,6 @@
 // public key and hands us the endpoint and its keys; every notification is
 // then encrypted to those keys (RFC 8291), signed with the VAPID private key
 // (RFC 8292) and posted to the endpoint through the outbox like an email.
-import { isIP } from 'node:net';
 import { and, eq, isNull } from 'drizzle-orm';
 import webPush from 'web-push';
 import { z } from 'zod';
@@ -16,7 +15,7 @@ import { newPublicId } from '../ids';
 import { LOCALES, t, type Locale } from '../i18n/messages';
 import { parseInput } from '../validation';
 import { throttle } from './throttle';
-import { addressAllowed } from './webhook-request';
+import { literalHostAllowed, onKnownReceiver, type KnownReceivers } from './webhook-request';
 
 export interface VapidKeys {
   publicKey: string;
@@ -44,26 +43,10 @@ export function vapidKeys(db: Db): VapidKeys {
 }
 
 /** The push services of the browsers people use; any other endpoint is refused unless PUSH_SERVICE_HOSTS names it. */
-const PUSH_SERVICES = { hosts: ['fcm.googleapis.com', 'android.googleapis.com', 'updates.push.services.mozilla.com', 'web.push.apple.com'], suffixes: ['.push.services.mozilla.com', '.notify.windows.com', '.push.apple.com'] };
-
-/**
- * Whether a browser's endpoint may be posted to: a known push service over
- * https, or a host staff listed. The address is checked again, after DNS, on
- * every delivery, as for webhooks.
- */
-function endpointAllowed(raw: string, extraHosts: readonly string[]): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (url.username || url.password) return false;
-  const host = url.hostname.toLowerCase();
-  if (extraHosts.includes(url.host.toLowerCase()) || extraHosts.includes(host)) return url.protocol === 'https:' || url.protocol === 'http:';
-  if (url.protocol !== 'https:' || url.port !== '') return false;
-  return PUSH_SERVICES.hosts.includes(host) || PUSH_SERVICES.suffixes.some((s) => host.endsWith(s));
-}
+const PUSH_SERVICES: KnownReceivers = {
+  hosts: ['fcm.googleapis.com', 'android.googleapis.com', 'updates.push.services.mozilla.com', 'web.push.apple.com'],
+  suffixes: ['.push.services.mozilla.com', '.notify.windows.com', '.push.apple.com'],
+};
 
 /** base64url of exactly `bytes` bytes, as PushSubscription.toJSON() writes keys. */
 const base64urlOf = (bytes: number) => z.string().refine((v) => /^[A-Za-z0-9_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64url').length === bytes, 'errors.push.keys');
@@ -91,11 +74,7 @@ interface EndpointOptions {
 }
 
 function checkedEndpoint(endpoint: string, options: EndpointOptions): void {
-  if (!endpointAllowed(endpoint, options.extraHosts)) {
-    throw new ShiraseError('VALIDATION', 'errors.push.endpoint', { fields: [fieldIssue('subscription', 'errors.push.endpoint')] });
-  }
-  const literal = new URL(endpoint).hostname.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(literal) !== 0 && !addressAllowed(literal, options.allowPrivate)) {
+  if (!onKnownReceiver(endpoint, PUSH_SERVICES, options.extraHosts) || !literalHostAllowed(new URL(endpoint), options.allowPrivate)) {
     throw new ShiraseError('VALIDATION', 'errors.push.endpoint', { fields: [fieldIssue('subscription', 'errors.push.endpoint')] });
   }
 }

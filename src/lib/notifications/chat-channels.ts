@@ -4,7 +4,6 @@
 // only a message with a confirmation link until someone in the channel
 // confirms it, so nobody can subscribe someone else's channel.
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
@@ -20,36 +19,14 @@ import { CHAT_KINDS, type ChatKind } from './chat-message';
 import { enqueueEvent } from './enqueue';
 import { siteSecret, verifyToken } from './signed-tokens';
 import { throttle } from './throttle';
-import { addressAllowed } from './webhook-request';
+import { literalHostAllowed, onKnownReceiver, type KnownReceivers } from './webhook-request';
 
-/** Where each platform's incoming webhooks live; any other address is refused for that platform. */
-const PLATFORM_HOSTS: Record<ChatKind, { hosts?: string[]; suffixes?: string[]; paths: RegExp }> = {
+/** Where each platform's incoming webhooks live; any other address is refused for that platform unless CHAT_WEBHOOK_HOSTS lists its host. */
+const PLATFORM_HOSTS: Record<ChatKind, KnownReceivers> = {
   slack: { hosts: ['hooks.slack.com'], paths: /^\/(services|triggers|workflows)\// },
   discord: { hosts: ['discord.com', 'discordapp.com', 'ptb.discord.com', 'canary.discord.com'], paths: /^\/api\/(v\d+\/)?webhooks\/\d+\/[\w-]+/ },
-  teams: { suffixes: ['.webhook.office.com', '.logic.azure.com', '.environment.api.powerplatform.com'], paths: /^\// },
+  teams: { suffixes: ['.webhook.office.com', '.logic.azure.com', '.environment.api.powerplatform.com'] },
 };
-
-/**
- * Whether a chat channel may post to this URL: the platform's own https
- * address, or a host staff listed in CHAT_WEBHOOK_HOSTS (a self-hosted server
- * that takes the platform's messages). Addresses are checked again, after
- * DNS, on every delivery.
- */
-function chatUrlAllowed(kind: ChatKind, raw: string, extraHosts: readonly string[]): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (url.username || url.password) return false;
-  const host = url.hostname.toLowerCase();
-  if (extraHosts.includes(url.host.toLowerCase()) || extraHosts.includes(host)) return url.protocol === 'https:' || url.protocol === 'http:';
-  const platform = PLATFORM_HOSTS[kind];
-  if (url.protocol !== 'https:' || url.port !== '') return false;
-  const known = (platform.hosts ?? []).includes(host) || (platform.suffixes ?? []).some((s) => host.endsWith(s));
-  return known && platform.paths.test(url.pathname);
-}
 
 const channelInput = z.object({
   kind: z.enum(CHAT_KINDS, { errorMap: () => ({ message: 'errors.field.chatKind' }) }),
@@ -64,11 +41,10 @@ export type ChatChannelInput = z.input<typeof channelInput>;
 
 function checkedInput(input: ChatChannelInput, options: { extraHosts: readonly string[]; allowPrivate: boolean }) {
   const data = parseInput(channelInput, input, 'chatChannel');
-  if (!chatUrlAllowed(data.kind, data.url, options.extraHosts)) {
+  if (!onKnownReceiver(data.url, PLATFORM_HOSTS[data.kind], options.extraHosts)) {
     throw new ShiraseError('VALIDATION', 'errors.chat.url', { params: { platform: data.kind }, fields: [fieldIssue('url', `errors.chat.url.${data.kind}`)] });
   }
-  const literal = new URL(data.url).hostname.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(literal) !== 0 && !addressAllowed(literal, options.allowPrivate)) {
+  if (!literalHostAllowed(new URL(data.url), options.allowPrivate)) {
     throw new ShiraseError('VALIDATION', 'errors.webhook.private', { hint: 'errors.webhook.private.hint', fields: [fieldIssue('url', 'errors.webhook.private')] });
   }
   return data;

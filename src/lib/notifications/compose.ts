@@ -160,6 +160,18 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
   return { doc, subject: subjectFor(locale, config.siteName, kind, headline, status) };
 }
 
+/** What an event tells readers about, in their language: the incident, the update it announces (else the latest) and any postmortem. */
+function eventTopic(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale) {
+  const kind = event.kind as EventKind;
+  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
+  return {
+    kind,
+    incident,
+    update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
+    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
+  };
+}
+
 /** Links into the site in a language: the default language's have no prefix, the others keep theirs (/ja/…). */
 function siteLinkFor(config: Config, locale: Locale): string {
   return locale === config.defaultLocale ? config.siteUrl : `${config.siteUrl}/${locale}`;
@@ -263,10 +275,10 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
   if (row.userId !== null) return composeStaffEmail(db, config, row, event);
   const subscriber = db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get()!;
   const locale: Locale = isLocale(subscriber.locale) ? subscriber.locale : config.defaultLocale;
-  const kind = event.kind as EventKind;
+  const about = eventTopic(db, config, event, locale);
+  const kind = about.kind;
   const secret = siteSecret(db);
   const site = siteLinkFor(config, locale);
-  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
   // Links carry the subscriber's current link generation: the newest email's links work, older ones have expired.
   const generation = subscriber.linkGeneration;
   const unsubscribeUrl = `${site}/unsubscribe?token=${signToken(secret, subscriber.id, 'manage', generation)}`;
@@ -274,10 +286,7 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessa
   const content = renderEmail({
     config,
     locale,
-    kind,
-    incident,
-    update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
-    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
+    ...about,
     siteLink: site,
     manageUrl: `${site}/subscribe/manage?token=${signToken(secret, subscriber.id, 'manage', generation)}`,
     unsubscribeUrl,
@@ -318,15 +327,10 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
  * manage or unsubscribe links (each channel has its own way to stop).
  */
 function readerDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale, confirmUrl?: string): MailDocument {
-  const kind = event.kind as EventKind;
-  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
   return notificationDocument({
     config,
     locale,
-    kind,
-    incident,
-    update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
-    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
+    ...eventTopic(db, config, event, locale),
     siteLink: siteLinkFor(config, locale),
     manageUrl: '',
     unsubscribeUrl: '',

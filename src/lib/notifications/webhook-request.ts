@@ -39,6 +39,44 @@ export function addressAllowed(address: string, allowPrivate: boolean): boolean 
   return range === 'unicast' || (allowPrivate && PRIVATE_RANGES.has(range));
 }
 
+/**
+ * Whether an address written in a URL (not a name) may be connected to. A
+ * literal address is connected to without any lookup, so it is checked when
+ * the URL is given as well as when it is used.
+ */
+export function literalHostAllowed(url: URL, allowPrivate: boolean): boolean {
+  const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return isIP(literal) === 0 || addressAllowed(literal, allowPrivate);
+}
+
+/** The receivers of one kind Shirase knows: exact hosts, host suffixes, and the paths their addresses take. */
+export interface KnownReceivers {
+  hosts?: readonly string[];
+  suffixes?: readonly string[];
+  paths?: RegExp;
+}
+
+/**
+ * Whether Shirase may post to an address someone gave it: https on the
+ * default port to one of the known receivers, or http(s) to a host staff
+ * listed in the configuration (a self-hosted one). Never credentials in the
+ * URL. Addresses are checked again, after DNS, on every delivery.
+ */
+export function onKnownReceiver(raw: string, known: KnownReceivers, extraHosts: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  const host = url.hostname.toLowerCase();
+  if (extraHosts.includes(url.host.toLowerCase()) || extraHosts.includes(host)) return url.protocol === 'https:' || url.protocol === 'http:';
+  if (url.protocol !== 'https:' || url.port !== '') return false;
+  const listed = (known.hosts ?? []).includes(host) || (known.suffixes ?? []).some((s) => host.endsWith(s));
+  return listed && (known.paths ?? /^\//).test(url.pathname);
+}
+
 class BlockedAddress extends Error {
   readonly code = 'SHIRASE_BLOCKED_ADDRESS';
 }
@@ -121,9 +159,7 @@ export function postWebhookRequest(message: { url: string; body: string | Buffer
     return Promise.resolve(failed('invalid_url', true));
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.resolve(failed('invalid_url', true));
-  // An address written in the URL is connected to without any lookup, so it is checked here.
-  const literal = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (isIP(literal) !== 0 && !addressAllowed(literal, options.allowPrivate)) return Promise.resolve(failed('blocked_address', true));
+  if (!literalHostAllowed(url, options.allowPrivate)) return Promise.resolve(failed('blocked_address', true));
   const maxBytes = options.maxResponseBytes ?? WEBHOOK_MAX_RESPONSE_BYTES;
 
   return new Promise<Outcome>((resolve) => {

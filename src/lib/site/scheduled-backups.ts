@@ -2,12 +2,12 @@
 // written, the oldest beyond BACKUP_KEEP removed, and the new one copied to
 // BACKUP_RCLONE_REMOTE with rclone. What happened last is kept in a small
 // status file beside the backups, for the admin to show.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../../db/open';
 import type { Config } from '../config';
 import { takeBackup } from './backup';
+import { rcloneWithRetries, remotePath } from './rclone';
 
 const NAME = /^shirase-backup-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.tar$/;
 const STATUS_FILE = 'status.json';
@@ -56,21 +56,6 @@ function writeStatus(dir: string, status: BackupStatus): void {
   renameSync(temp, join(dir, STATUS_FILE));
 }
 
-/** rclone's last words on a failure: its own message, without the command line or configuration. */
-function rcloneError(error: unknown, stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const last = lines.at(-1) ?? (error instanceof Error ? error.message : String(error));
-  return last.replace(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /, '').slice(0, 300);
-}
-
-function rcloneCopy(file: string, remote: string, name: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile('rclone', ['copyto', '--retries', '1', '--low-level-retries', '2', file, `${remote.replace(/\/+$/, '')}/${name}`], { timeout: 15 * 60_000 }, (error, _stdout, stderr) => {
-      resolve(error ? rcloneError(error, stderr) : null);
-    });
-  });
-}
-
 export interface BackupRunOptions {
   now: () => number;
   /** Attempts at the remote copy before it counts as failed, and the wait before the second (doubling). */
@@ -96,18 +81,13 @@ export async function runScheduledBackup(db: Db, config: Config, options: Backup
   status.lastRun = { at, ok: true };
   for (const old of backupsIn(backup.dir).slice(0, -backup.keep)) rmSync(join(backup.dir, old), { force: true });
   if (backup.rcloneRemote) {
-    const attempts = options.remoteAttempts ?? 4;
-    let wait = options.remoteRetryMs ?? 30_000;
-    let error: string | null = null;
-    let tried = 0;
-    while (tried < attempts) {
-      tried++;
-      error = await rcloneCopy(file, backup.rcloneRemote, name);
-      if (error === null || !existsSync(file)) break;
-      if (tried < attempts) await new Promise((r) => setTimeout(r, wait));
-      wait *= 2;
-    }
-    status.remote = { at: options.now(), ok: error === null, attempts: tried, ...(error ? { error } : {}) };
+    status.remote = await rcloneWithRetries(['copyto', file, remotePath(backup.rcloneRemote, name)], {
+      now: options.now,
+      attempts: options.remoteAttempts,
+      retryMs: options.remoteRetryMs,
+      // Rotated away while the remote was down: nothing left to copy.
+      giveUp: () => !existsSync(file),
+    });
   }
   writeStatus(backup.dir, status);
   return readBackupStatus(backup.dir);

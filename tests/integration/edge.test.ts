@@ -1,0 +1,194 @@
+// Shirase behind Debian's nginx with the shipped deploy/nginx/shirase.conf:
+// what nginx keeps and for how long, what it never keeps, and what readers
+// get when the origin is gone: the static copy Shirase published to a
+// WebDAV remote (rclone serve webdav on loopback), served by nginx from the
+// folder it arrived in.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startTestSite, type TestSite } from '../support/test-server';
+import { startNginx, type RunningNginx } from '../support/nginx';
+import { signedInStaff } from '../support/staff';
+import { until } from '../support/until';
+import { openIncident } from '../../src/lib/incidents/open-incident';
+import { readPublishStatus } from '../../src/lib/site/publish-copy';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+async function startWebdav(served: string): Promise<{ remote: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn('rclone', ['serve', 'webdav', served, '--addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  await until(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/`)).status < 500;
+    } catch {
+      return false;
+    }
+  });
+  return { remote: `:webdav,url='http://127.0.0.1:${port}':`, child };
+}
+
+describe('behind nginx with the shipped configuration', () => {
+  let dir: string;
+  let arrived: string;
+  let webdav: ChildProcess;
+  let site: TestSite;
+  let nginx: RunningNginx;
+  const via = (path: string, headers: Record<string, string> = {}) => fetch(nginx.url + path, { headers, redirect: 'manual' });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shirase-edge-'));
+    arrived = join(dir, 'arrived');
+    mkdirSync(arrived);
+    const dav = await startWebdav(arrived);
+    webdav = dav.child;
+    site = await startTestSite({ seed: true, env: { EXPORT_DIR: join(dir, 'export'), EXPORT_RCLONE_REMOTE: dav.remote, TRUST_PROXY: 'loopback' } });
+    nginx = await startNginx({ upstreamPort: Number(new URL(site.url).port), copyDir: arrived });
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await site?.close();
+    webdav?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fetches a page from the origin once, then answers from its cache', async () => {
+    const first = await via('/history', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-cache-status')).toBe('MISS');
+    const body = await first.text();
+    const second = await via('/history', { 'accept-encoding': 'br' });
+    expect(second.headers.get('x-cache-status')).toBe('HIT');
+    expect(await second.text()).toBe(body);
+    // nginx logs what it did with each request: the same, from its own side.
+    expect(nginx.accessLog().filter((line) => line.endsWith(' /history'))).toEqual(['200 MISS /history', '200 HIT /history']);
+  });
+
+  it('keeps one copy per language the origin tells apart, however the browser spells it', async () => {
+    const first = await via('/postmortems', { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.8' });
+    expect(first.headers.get('x-cache-status')).toBe('MISS');
+    expect(first.headers.get('vary')).toBe('Accept-Encoding, Accept-Language');
+    const ja = await first.text();
+    expect(ja).toContain('<html lang="ja"');
+    const second = await via('/postmortems', { 'accept-language': 'ja' });
+    expect(second.headers.get('x-cache-status')).toBe('HIT');
+    expect(await second.text()).toBe(ja);
+    const english = await via('/postmortems', { 'accept-language': 'en-GB,en;q=0.9' });
+    expect(english.headers.get('x-cache-status')).toBe('MISS');
+    expect(await english.text()).toContain('<html lang="en"');
+    // A prefixed page is the same whatever the header says: no Accept-Language in its Vary.
+    const prefixed = await via('/ja/postmortems', { 'accept-language': 'en' });
+    expect(prefixed.headers.get('vary')).toBe('Accept-Encoding');
+  });
+
+  it('shows an update once the cached copy is past its max-age, and at once under the address /live.json names', async () => {
+    const before = await via('/');
+    expect(await before.text()).not.toContain('Edge cache check');
+    const { version: old } = (await (await via('/live.json')).json()) as { version: string };
+    openIncident(site.db, { name: 'Edge cache check', status: 'investigating', body: 'Through the proxy.' }, { now: Date.now() });
+    await site.server.checkForChanges();
+    // Open pages poll the change document, which a cache keeps for a second at most…
+    const { version } = await until(async () => {
+      const doc = (await (await via('/live.json')).json()) as { version: string };
+      return doc.version !== old && doc;
+    });
+    // …and fetch the page under an address that names the change: nginx has never seen it, so it asks the origin.
+    const named = await via(`/?v=${encodeURIComponent(version)}`);
+    expect(named.headers.get('x-cache-status')).toBe('MISS');
+    expect(await named.text()).toContain('Edge cache check');
+    // The plain address shows it once its cached copy is older than s-maxage.
+    const plain = await until(async () => {
+      const res = await via('/');
+      return (await res.text()).includes('Edge cache check') && res;
+    });
+    expect(['HIT', 'EXPIRED', 'UPDATING', 'STALE']).toContain(plain.headers.get('x-cache-status'));
+    expect(nginx.accessLog().some((line) => / (EXPIRED|UPDATING|STALE) \/$/.test(line))).toBe(true);
+  });
+
+  it('never keeps a signed-in staff page, nor shows it to anyone else', async () => {
+    const staff = await signedInStaff(site, 'admin');
+    for (let i = 0; i < 2; i++) {
+      const mine = await via('/admin', { cookie: staff.cookie });
+      expect(mine.status).toBe(200);
+      expect(mine.headers.get('cache-control')).toBe('private, no-store');
+      expect(mine.headers.get('x-cache-status')).toBeNull();
+      expect(await mine.text()).toContain(staff.email);
+    }
+    const stranger = await via('/admin');
+    expect(stranger.status).toBe(303);
+    expect(await stranger.text()).not.toContain(staff.email);
+    // Nothing nginx wrote to its cache holds the staff page.
+    const kept = filesUnder(nginx.cacheDir);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const file of kept) expect(readFileSync(file, 'latin1')).not.toContain(staff.email);
+    expect(nginx.accessLog().filter((line) => line.endsWith(' /admin')).every((line) => / - \/admin$/.test(line))).toBe(true);
+  });
+
+  it('answers from the static copy, with the last state, once the origin has stopped', async () => {
+    const { incidentId } = openIncident(site.db, { name: 'Copy before the fall', status: 'identified', body: 'Published elsewhere.' }, { now: Date.now() });
+    await site.server.checkForChanges();
+    // The copy follows the change and is published to the WebDAV remote, where nginx's copy folder is.
+    const arrivedPage = join(arrived, 'incidents', incidentId, 'index.html');
+    await until(() => {
+      try {
+        return (
+          readFileSync(arrivedPage, 'utf8').includes('Published elsewhere.') &&
+          readFileSync(join(arrived, 'ja', 'incidents', incidentId, 'index.html'), 'utf8').includes('Published elsewhere.') &&
+          readFileSync(join(arrived, 'index.html'), 'utf8').includes('Copy before the fall')
+        );
+      } catch {
+        return false;
+      }
+    }, 20_000);
+    await until(() => readPublishStatus(site.config)?.ok);
+    // nginx holds the front page as it stands.
+    await until(async () => (await (await via('/')).text()).includes('Copy before the fall'));
+
+    await site.server.close();
+    // A page nginx has never held comes from the copy…
+    const page = await via(`/incidents/${incidentId}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('x-shirase-copy')).toBe('static');
+    expect(await page.text()).toContain('Published elsewhere.');
+    const ja = await via(`/ja/incidents/${incidentId}`);
+    expect(ja.status).toBe(200);
+    expect(await ja.text()).toContain('<html lang="ja"');
+    // …and one it held is served as it was last fetched.
+    const front = await via('/');
+    expect(front.status).toBe(200);
+    // (HIT within s-maxage, STALE after: either way from nginx's cache, not the copy.)
+    expect(['HIT', 'STALE']).toContain(front.headers.get('x-cache-status'));
+    expect(front.headers.get('x-shirase-copy')).toBeNull();
+    expect(await front.text()).toContain('Copy before the fall');
+  });
+});
+
+describe('publishing the static copy', () => {
+  it('retries a remote that refuses, then shows admins that it failed', async () => {
+    const port = await freePort();
+    const site = await startTestSite({ seed: true, publishRetryMs: 20, env: { EXPORT_DIR: join(tmpdir(), `shirase-copy-${port}`), EXPORT_RCLONE_REMOTE: `:webdav,url='http://127.0.0.1:${port}':` } });
+    try {
+      const status = await until(() => readPublishStatus(site.config), 30_000);
+      expect(status).toMatchObject({ ok: false, attempts: 4 });
+      expect(status.error).toMatch(/connect|refused/i);
+      const admin = await signedInStaff(site, 'admin');
+      const settings = await (await admin.get('/admin/settings')).text();
+      expect(settings).toContain('failed after 4 attempts');
+      expect(await (await admin.get('/admin')).text()).toContain('The failover copy of the public site could not be published.');
+      expect(await (await admin.get('/ja/admin')).text()).toContain('フェイルオーバー用の写しを公開できませんでした');
+      const editor = await signedInStaff(site, 'editor');
+      expect(await (await editor.get('/admin')).text()).not.toContain('data-copy-warning');
+    } finally {
+      await site.close();
+      rmSync(join(tmpdir(), `shirase-copy-${port}`), { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './test-server';
+
+/** Debian's package puts it here; .ci/run installs it. */
+const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+/** The configuration Shirase ships, tested as it is but for the places it asks readers to change. */
+const SHIPPED_CONFIG = resolve('deploy/nginx/shirase.conf');
+
+export interface NginxOptions {
+  /** Shirase's port on loopback. */
+  upstreamPort: number;
+  /** Where the static copy arrives, served while the origin is down. */
+  copyDir: string;
+}
+
+export interface RunningNginx {
+  url: string;
+  /** The cache folder, for a test to look into. */
+  cacheDir: string;
+  /** One line per request: `status cache-status path`. */
+  accessLog(): string[];
+  /** What nginx complained of, for a failing test to show. */
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+/** Replaces `from` in the shipped file, which must hold it exactly once: a changed file fails loudly here. */
+function substitute(text: string, from: string, to: string): string {
+  const parts = text.split(from);
+  if (parts.length !== 2) throw new Error(`deploy/nginx/shirase.conf should hold "${from}" once, holds it ${parts.length - 1} times`);
+  return parts.join(to);
+}
+
+/**
+ * Debian's nginx with the shipped configuration on a free loopback port, its
+ * cache, logs and temporary files in a temporary folder; never the system
+ * service. Resolves once it answers.
+ */
+export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
+  const dir = mkdtempSync(join(tmpdir(), 'shirase-nginx-'));
+  const cacheDir = join(dir, 'cache');
+  mkdirSync(cacheDir);
+  const port = await freePort();
+  let site = readFileSync(SHIPPED_CONFIG, 'utf8');
+  site = substitute(site, 'server 127.0.0.1:4321;', `server 127.0.0.1:${options.upstreamPort};`);
+  site = substitute(site, 'proxy_cache_path /var/cache/nginx/shirase ', `proxy_cache_path ${cacheDir} `);
+  site = substitute(site, 'root /var/www/shirase-copy;', `root ${options.copyDir};`);
+  site = substitute(site, '    listen 80;', `    listen 127.0.0.1:${port};`);
+  writeFileSync(join(dir, 'shirase.conf'), site);
+  // What Debian's nginx.conf sets around the included file, with every path in the temporary folder.
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    // As root, nginx's workers would run as nobody, who may not write the temporary folder; as anyone else, they run as that user.
+    `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes 1;
+error_log ${join(dir, 'error.log')} warn;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  log_format cache '$status $upstream_cache_status $request_uri';
+  access_log ${join(dir, 'access.log')} cache;
+  client_body_temp_path ${join(dir, 'client-body')};
+  proxy_temp_path ${join(dir, 'proxy')};
+  fastcgi_temp_path ${join(dir, 'fastcgi')};
+  uwsgi_temp_path ${join(dir, 'uwsgi')};
+  scgi_temp_path ${join(dir, 'scgi')};
+  include ${join(dir, 'shirase.conf')};
+}
+`,
+  );
+  const child: ChildProcess = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited with ${code}:\n${output}`))));
+  exited.catch(() => {});
+
+  const stop = () =>
+    new Promise<void>((done) => {
+      const cleanUp = () => {
+        rmSync(dir, { recursive: true, force: true });
+        done();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) return cleanUp();
+      child.once('exit', cleanUp);
+      // QUIT: nginx's graceful stop.
+      child.kill('SIGQUIT');
+    });
+
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await Promise.race([waitUntilAnswering(url), exited]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url,
+    cacheDir,
+    accessLog: () => {
+      try {
+        return readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
+    errorLog: () => {
+      try {
+        return readFileSync(join(dir, 'error.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    stop,
+  };
+}
+
+async function waitUntilAnswering(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    // Any answer will do: the origin may not be up yet.
+    const up = await fetch(`${url}/favicon.svg`).then(
+      () => true,
+      () => false,
+    );
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`nginx at ${url} did not answer within 20 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
