@@ -43,6 +43,9 @@ async function refresh(changed) {
     return;
   }
   running = true;
+  // The browser's own copy of this address is refreshed too (not awaited): a reader who follows a link
+  // here in the next few seconds would otherwise be shown the page as it was, from the browser's cache.
+  if (changed) fetch(pageUrl(), { cache: 'no-cache' }).catch(() => {});
   try {
     const res = await fetch(pageUrl(changed), { headers: etag ? { 'if-none-match': etag } : {}, cache: 'no-cache' });
     if (res.status === 200) {

@@ -69,7 +69,7 @@ async function inspect(page: Page, load: () => Promise<unknown>): Promise<string
       // Every form of ours names its method; one that does not came from content.
       if (el.tagName === 'FORM' && !el.hasAttribute('method')) found.push('FORM');
     }
-    for (const s of Array.from(document.scripts)) if (!/\/(live|local-time|admin|uptime-strip|subscribe-form)\.js$/.test(s.src)) found.push(`script ${s.src || s.textContent?.slice(0, 40)}`);
+    for (const s of Array.from(document.scripts)) if (!/\/(live|local-time|admin|uptime-strip|subscribe-form|push)\.js$/.test(s.src)) found.push(`script ${s.src || s.textContent?.slice(0, 40)}`);
     return found;
   });
   return [...ran, ...suspicious];

@@ -269,7 +269,7 @@ test.describe('the public forms', () => {
     const page = await browser.newPage();
     await page.goto(server.url + '/en/subscribe');
     // The email form; the chat channel form below it behaves the same.
-    for (const form of [page.locator('form').first(), page.locator('.subscribe-chat form')]) {
+    for (const form of [page.locator('form').first(), page.locator('.subscribe-chat form'), page.locator('.subscribe-push form')]) {
       await expect(form.getByLabel('Everything')).toBeChecked();
       await form.locator('.subscribe-components input[type="checkbox"]').first().check();
       await expect(form.getByLabel('Only these components:')).toBeChecked();
