@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './test-server';
+import { startProgram } from './program';
 
 /** Debian's package puts it here; .ci/run installs it. */
 const ALERTMANAGER = process.env.ALERTMANAGER_BIN ?? '/usr/bin/prometheus-alertmanager';
@@ -80,7 +80,8 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
   writeFileSync(configPath, stringify(config));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
+  const { output, stop } = await startProgram(
+    'Alertmanager',
     ALERTMANAGER,
     [
       `--config.file=${configPath}`,
@@ -90,31 +91,8 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
       '--cluster.listen-address=',
       `--web.external-url=${url}`,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { dir, ready: () => waitUntilReady(url) },
   );
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`Alertmanager exited with ${code}:\n${output}`))));
-  exited.catch(() => {});
-
-  const stop = () =>
-    new Promise<void>((done) => {
-      const cleanUp = () => {
-        rmSync(dir, { recursive: true, force: true });
-        done();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return cleanUp();
-      child.once('exit', cleanUp);
-      child.kill('SIGTERM');
-    });
-
-  try {
-    await Promise.race([waitUntilReady(url), exited]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 
   const post = async (alerts: PostableAlert[]) => {
     const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
@@ -123,7 +101,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
   return {
     url,
     config,
-    output: () => output,
+    output,
     post,
     fire: async (labels, { annotations, startsAt } = {}) => {
       const alert: PostableAlert = {

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './test-server';
+import { startProgram } from './program';
 
 /** Debian's package puts it here; .ci/run installs it. */
 const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
@@ -71,34 +71,13 @@ http {
 }
 `,
   );
-  const child: ChildProcess = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`nginx exited with ${code}:\n${output}`))));
-  exited.catch(() => {});
-
-  const stop = () =>
-    new Promise<void>((done) => {
-      const cleanUp = () => {
-        rmSync(dir, { recursive: true, force: true });
-        done();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return cleanUp();
-      child.once('exit', cleanUp);
-      // QUIT: nginx's graceful stop.
-      child.kill('SIGQUIT');
-    });
-
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await Promise.race([waitUntilAnswering(url), exited]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const { stop } = await startProgram('nginx', NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`], {
+    dir,
+    // QUIT: nginx's graceful stop.
+    stopSignal: 'SIGQUIT',
+    ready: () => waitUntilAnswering(url),
+  });
   return {
     url,
     cacheDir,
