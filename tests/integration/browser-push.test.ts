@@ -136,6 +136,8 @@ describe('browser push', () => {
       expect(body.error.code).toBe('VALIDATION');
       expect(body.error.fields.map((f) => f.message).join(' ')).toContain(says);
     }
+    // A scope of no component, or of one that does not exist, would never hear anything: refused as on the email form.
+    for (const componentIds of [[], ['zzzzzzzzzzzz']]) expect((await turnOn(browser, { componentIds })).status, JSON.stringify(componentIds)).toBe(422);
     // Japanese readers are told in Japanese.
     const ja = (await (await turnOn({ ...browser, endpoint: 'https://example.com/x' }, {}, '/ja/subscribe/push')).json()) as { error: { fields: { message: string }[] } };
     expect(ja.error.fields[0]!.message).toContain('プッシュサービス');

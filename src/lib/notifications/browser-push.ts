@@ -14,6 +14,7 @@ import { ShiraseError, fieldIssue } from '../errors';
 import { newPublicId } from '../ids';
 import { LOCALES, t, type Locale } from '../i18n/messages';
 import { parseInput } from '../validation';
+import { checkComponents } from './subscriptions';
 import { throttle } from './throttle';
 import { literalHostAllowed, onKnownReceiver, type KnownReceivers } from './webhook-request';
 
@@ -88,6 +89,7 @@ function checkedEndpoint(endpoint: string, options: EndpointOptions): void {
 export function subscribeBrowser(db: Db, input: unknown, client: string, now: number, options: EndpointOptions): { id: string } {
   const data = parseInput(browserInput, input, 'pushSubscription');
   checkedEndpoint(data.subscription.endpoint, options);
+  checkComponents(db, data.componentIds);
   throttle(db, [`subscribe-client:${addressKey(client)}`], 20, 3_600_000, now);
   return db.transaction((tx) => {
     const replaced =

@@ -21,7 +21,8 @@ const preferences = z.object({
 });
 const request = preferences.extend({ email: emailField });
 
-function checkComponents(db: Db, ids: string[] | null): void {
+/** A scope names at least one component, and only ones that exist: one that names none would never hear anything. */
+export function checkComponents(db: Db, ids: string[] | null): void {
   if (!ids) return;
   if (ids.length === 0) {
     throw new ShiraseError('VALIDATION', 'errors.subscription.noComponents', { fields: [fieldIssue('componentIds', 'errors.field.chooseComponents')] });
