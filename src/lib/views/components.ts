@@ -6,6 +6,8 @@ import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components } from '../../../db/schema';
 import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary';
 import type { StatusChange } from '../status/uptime';
+import { applyCorrections } from '../status/corrections';
+import { loadCorrectionSpans } from '../uptime/corrections';
 
 export interface ComponentView {
   id: string;
@@ -88,7 +90,8 @@ export function loadComponentTree(db: Db, now: number, locale?: Locale): Compone
 
 /**
  * Every component's ledger from `since` on, each preceded by the status in
- * force at `since`, in two queries whatever the number of components.
+ * force at `since` and read through staff's corrections, in three queries
+ * whatever the number of components.
  */
 export function loadStatusLedgers(db: Db, since: number): Map<string, StatusChange[]> {
   const ledgers = new Map<string, StatusChange[]>();
@@ -102,6 +105,10 @@ export function loadStatusLedgers(db: Db, since: number): Map<string, StatusChan
     .orderBy(asc(componentStatusChanges.at), asc(componentStatusChanges.id))
     .all();
   for (const r of rows) ledgers.get(r.componentId)?.push({ at: r.at, status: r.status });
+  for (const [id, spans] of loadCorrectionSpans(db, since)) {
+    const ledger = ledgers.get(id);
+    if (ledger) ledgers.set(id, applyCorrections(ledger, spans));
+  }
   return ledgers;
 }
 
