@@ -32,6 +32,7 @@ const PAGES = [
   ['postmortems', '/postmortems'],
   ['postmortem', '/postmortems/renewal-outage'],
   ['component', '/components/{component}'],
+  ['uptime', '/uptime?from=2018-06-01&to=2018-06-30'],
   ['api', '/api'],
   ['subscribe', '/subscribe'],
   ['unsubscribe', '/unsubscribe?token=not-a-real-token'],
@@ -65,7 +66,7 @@ test.describe('accessibility', () => {
     await page.getByLabel('Password').fill(server.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/admin$/);
-    for (const path of ['/admin', '/admin/incidents/new', '/admin/incidents/jun18renewal', '/admin/maintenance/new', '/admin/components', '/admin/postmortems', '/admin/postmortems/edit?file=2018-06-22-renewal-outage.md', '/admin/subscribers', '/admin/templates', '/admin/audit', '/admin/tokens', '/admin/users', '/admin/account', '/admin/account/two-factor', '/admin/embed']) {
+    for (const path of ['/admin', '/admin/incidents/new', '/admin/incidents/jun18renewal', '/admin/maintenance/new', '/admin/components', '/admin/uptime', '/admin/postmortems', '/admin/postmortems/edit?file=2018-06-22-renewal-outage.md', '/admin/subscribers', '/admin/templates', '/admin/audit', '/admin/tokens', '/admin/users', '/admin/account', '/admin/account/two-factor', '/admin/embed']) {
       await page.goto(server.url + path);
       expect(await axeViolations(page), path).toEqual([]);
     }

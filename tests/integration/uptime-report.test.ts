@@ -129,7 +129,7 @@ describe('the report page', () => {
     const page = await (await get('/uptime?from=2017-01-01&to=2019-12-31')).text();
     expect(page).not.toContain('class="uptime-calendar"');
     expect(page).toMatch(/data-year="2018"[\s\S]*?1 of 12/);
-    const rows = await csvRows('?from=2017-01-01&to=2019-12-31&component=' + ids['API']);
+    const rows = await csvRows('?from=2017-01-01&to=2019-12-31&component=' + ids.API);
     expect(rows.map((r) => r.month)).toHaveLength(36);
     const json = await (await get('/api/v2/uptime.json?from=2017-01-01&to=2019-12-31')).json();
     expect(json.components[0].days).toBeUndefined();
@@ -140,12 +140,12 @@ describe('the report page', () => {
 describe('targets and corrections from Admin → Uptime', () => {
   it('lets admins set targets, refusing one that is not a percentage without losing what was typed', async () => {
     const admin = await signedInStaff(site, 'admin');
-    const bad = await admin.post('/admin/uptime', { intent: 'set_targets', page: '99.9', [`target:${ids['API']}`]: 'ninety-nine' });
+    const bad = await admin.post('/admin/uptime', { intent: 'set_targets', page: '99.9', [`sla-${ids.API}`]: 'ninety-nine' });
     expect(bad.status).toBe(422);
     const page = await bad.text();
     expect(page).toContain('value="ninety-nine"');
     expect(page).toContain('Write the target as a percentage');
-    const ok = await admin.post('/admin/uptime', { intent: 'set_targets', page: '99.5', [`target:${ids['API']}`]: '99.99' });
+    const ok = await admin.post('/admin/uptime', { intent: 'set_targets', page: '99.5', [`sla-${ids.API}`]: '99.99' });
     expect(ok.status).toBe(303);
     const rows = await csvRows(`?${JUNE_2018}`);
     expect(rowFor(rows, 'API', '2018-06').target_percent).toBe('99.99');

@@ -18,7 +18,7 @@ export function handleUptimeForm(db: Db, form: FormData, user: SessionUser, now:
     case 'set_targets': {
       requireAdmin(user);
       const own: Record<string, string> = {};
-      for (const [key, value] of form.entries()) if (key.startsWith('target:') && typeof value === 'string') own[key.slice('target:'.length)] = value;
+      for (const [key, value] of form.entries()) if (key.startsWith('sla-') && typeof value === 'string') own[key.slice('sla-'.length)] = value;
       setSlaTargets(db, { page: text(form, 'page'), components: own }, ctx);
       return '/admin/uptime?done=saved#targets';
     }

@@ -49,7 +49,7 @@ export function targetFor(targets: SlaTargets, componentId: string): number | nu
 export function setSlaTargets(db: Db, input: { page: string; components: Record<string, string> }, ctx: WriteContext): void {
   const issues: FieldIssue[] = [];
   const page = parseTarget(input.page, 'page', issues);
-  const own = Object.entries(input.components).map(([id, raw]) => [id, parseTarget(raw, `target:${id}`, issues)] as const);
+  const own = Object.entries(input.components).map(([id, raw]) => [id, parseTarget(raw, `sla-${id}`, issues)] as const);
   if (issues.length > 0) throw notSaved('slaTargets', issues);
   db.transaction((tx) => {
     const before = loadSlaTargets(tx);
@@ -58,7 +58,7 @@ export function setSlaTargets(db: Db, input: { page: string; components: Record<
       .onConflictDoUpdate({ target: siteSettings.id, set: { slaTarget: page, updatedAt: ctx.now } })
       .run();
     for (const [id, target] of own) {
-      if (!before.components.has(id)) throw notSaved('slaTargets', [fieldIssue(`target:${id}`, 'errors.field.pickOne')]);
+      if (!before.components.has(id)) throw notSaved('slaTargets', [fieldIssue(`sla-${id}`, 'errors.field.pickOne')]);
       tx.update(components).set({ slaTarget: target }).where(eq(components.id, id)).run();
     }
     recordAudit(tx, ctx, {
