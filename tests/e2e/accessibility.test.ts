@@ -93,6 +93,21 @@ test.describe('accessibility', () => {
     await page.close();
   });
 
+  test('lets a keyboard move through a month of the uptime report and read each day', async () => {
+    const page = await context.newPage();
+    await page.goto(server.url + '/en/uptime?from=2018-06-01&to=2018-06-30&component=' + componentId);
+    // One tab stop per month: the first day shown.
+    await page.locator('.uptime-calendar td[data-day="2018-06-01"]').focus();
+    expect(await page.locator('.uptime-calendar td[tabindex="0"]').count()).toBe(1);
+    // June 1, 2018 was a Friday: down a week twice and right three days is the 18th.
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowRight', 'ArrowRight']) await page.keyboard.press(key);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.day)).toBe('2018-06-18');
+    await expect(page.locator('.uptime-day-line')).toHaveText(/^2018-06-18: .*% uptime, 15 h 30 min down/);
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.day)).toBe('2018-06-30');
+    await page.close();
+  });
+
   test('switches the times to the reader’s own zone and back', async () => {
     const local = await browser.newContext({ timezoneId: 'Europe/Paris' });
     const page = await local.newPage();
