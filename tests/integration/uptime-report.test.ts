@@ -70,7 +70,7 @@ describe('the June 18 demo month, checked by hand', () => {
     expect(box).toContain(`Below target by ${formatDuration(987.28 * MIN, 'en')}`);
     expect(box).toContain(formatDuration(1030 * MIN, 'en'));
     // The 18th: 08:00–17:00 and 17:30–24:00 down of the 18 hours measured after maintenance ended at 06:00.
-    expect(box).toMatch(new RegExp(`data-day="2018-06-18" title="${formatPercent(1 - (15.5 * 60) / (18 * 60), 'en')} uptime, ${formatDuration(15.5 * HOUR, 'en')} down`));
+    expect(box).toContain(`data-day="2018-06-18">18<span class="visually-hidden">: ${formatPercent(1 - (15.5 * 60) / (18 * 60), 'en')} uptime, ${formatDuration(15.5 * HOUR, 'en')} down`);
 
     const json = await (await get(`/api/v2/uptime.json?${JUNE_2018}`)).json();
     expect(json.range).toMatchObject({ from: '2018-06-01', to: '2018-06-30', start: '2018-05-31T15:00:00.000Z' });
@@ -180,7 +180,7 @@ describe('targets and corrections from Admin → Uptime', () => {
     const rows = await csvRows(`?from=${month}-01&to=${day}&component=${signIn}`);
     expect(rows.find((r) => r.month === month)).toMatchObject({ corrected: 'yes' });
     const page = await (await get(`/uptime?from=${month}-01&to=${day}&component=${signIn}`)).text();
-    expect(page).toMatch(new RegExp(`class="[^"]*corrected[^"]*" data-day="${day}"`));
+    expect(page).toMatch(new RegExp(`class="shade-[a-z]+ corrected" data-day="${day}"`));
     const audit = site.db.select().from(auditLog).where(eq(auditLog.action, 'uptime.correct')).all();
     expect(audit.at(-1)!.after).toContain('Sign-ins failed for an hour');
     expect(audit.at(-1)!.actorLabel).toBe(editor.email);

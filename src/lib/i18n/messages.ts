@@ -1129,6 +1129,7 @@ const en = {
   'admin.field.list': 'The list',
   'admin.field.inLanguage': '{label} ({language})',
   'errors.field.pickTemplate': 'Choose a template to use.',
+  'sla.dayNoDown': "{percent} uptime, no downtime",
   'postmortem.slaUptime': "Uptime / target",
   'postmortem.sla': "Uptime against our targets",
   'postmortem.slaMonthDown': "Counted as down in the month",
