@@ -8,7 +8,7 @@ import { escapeHtml } from './uptime-strip-html';
 import { calendarWeeks, dayShade, type DayFigures, type MonthFigures } from './uptime-report';
 
 /** What a day says, in words: read by screen readers in the cell, and written under the calendar when the day is chosen. */
-export function dayWords(d: DayFigures, locale: Locale): string {
+function dayWords(d: DayFigures, locale: Locale): string {
   const parts = [
     d.uptime === null
       ? t(locale, d.maintenanceMs > 0 ? 'sla.dayMaintenance' : 'uptime.noData')
