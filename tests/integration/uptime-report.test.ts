@@ -95,6 +95,32 @@ describe('the June 18 demo month, checked by hand', () => {
   });
 });
 
+describe('the page, the CSV and the JSON', () => {
+  it('agree on every component and month of a range, the first and last months cut to it', async () => {
+    const query = 'from=2018-05-20&to=2018-07-10';
+    const rows = await csvRows(`?${query}`);
+    const json = await (await get(`/api/v2/uptime.json?${query}`)).json();
+    const page = await (await get(`/uptime?${query}`)).text();
+    expect(rows).toHaveLength(3 * Object.keys(ids).length);
+    for (const c of json.components as { id: string; name: string; months: { month: string; uptime: number | null; measured_seconds: number; down_seconds: number; maintenance_seconds: number; breached: boolean | null }[] }[]) {
+      for (const m of c.months) {
+        const row = rowFor(rows, c.name, m.month);
+        expect(row.component_id).toBe(c.id);
+        expect(row.uptime_percent).toBe(m.uptime === null ? '' : (m.uptime * 100).toFixed(4));
+        expect(Number(row.measured_minutes)).toBeCloseTo(m.measured_seconds / 60, 1);
+        expect(Number(row.downtime_minutes)).toBeCloseTo(m.down_seconds / 60, 1);
+        expect(Number(row.maintenance_minutes)).toBeCloseTo(m.maintenance_seconds / 60, 1);
+        expect(row.breached).toBe(m.breached === null ? '' : m.breached ? 'yes' : 'no');
+        const box = monthBox(page, c.id, m.month);
+        expect(box, `${c.name} ${m.month}`).toContain(m.uptime === null ? 'No data' : formatPercent(m.uptime, 'en'));
+        expect(box.includes('Below target by'), `${c.name} ${m.month}`).toBe(m.breached === true);
+      }
+      // May from the 20th: twelve days of 24 hours.
+      expect(c.months[0]!.measured_seconds + c.months[0]!.maintenance_seconds).toBe(12 * 86_400);
+    }
+  });
+});
+
 describe('the report page', () => {
   it('shows the last twelve months by default in both languages, with the formula and the zone', async () => {
     const en = await get('/uptime');
