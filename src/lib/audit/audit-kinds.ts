@@ -7,7 +7,7 @@ import { auditLog } from '../../../db/schema';
  * (its updates are logged as `incident.*` actions), and sign-ins from the
  * other changes to staff accounts.
  */
-export const AUDIT_KINDS = ['incidents', 'maintenance', 'components', 'postmortems', 'subscribers', 'templates', 'staff', 'sign_ins', 'tokens', 'checks', 'alerts'] as const;
+export const AUDIT_KINDS = ['incidents', 'maintenance', 'components', 'postmortems', 'subscribers', 'templates', 'staff', 'sign_ins', 'tokens', 'checks', 'alerts', 'uptime'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The incident an `incident.*` entry is about: the entity itself, or the incident of the update it names. */
@@ -44,6 +44,9 @@ export function auditKindCondition(kind: AuditKind): SQL {
     case 'alerts':
       // What alerts did on their own, and the rules that decide it.
       return sql`(${auditLog.action} like 'alerts.%' or ${auditLog.action} like 'alert_rule.%')`;
+    case 'uptime':
+      // SLA targets and corrections to the status history.
+      return sql`${auditLog.action} like 'uptime.%'`;
   }
 }
 

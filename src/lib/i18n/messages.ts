@@ -1129,6 +1129,7 @@ const en = {
   'admin.field.list': 'The list',
   'admin.field.inLanguage': '{label} ({language})',
   'errors.field.pickTemplate': 'Choose a template to use.',
+  'audit.kind.uptime': "Uptime targets and corrections",
   'component.uptimeReport': "Uptime against its target, day by day",
   'sla.dayNoDown': "{percent} uptime, no downtime",
   'postmortem.slaUptime': "Uptime / target",
