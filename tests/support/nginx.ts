@@ -60,7 +60,7 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
   site = substitute(site, 'proxy_cache_path /var/cache/nginx/shirase ', `proxy_cache_path ${cacheDir} `);
   site = substitute(site, 'root /var/www/shirase-copy;', `root ${options.copyDir};`);
   // With several workers, each gets its own listening socket and the kernel spreads connections evenly between them.
-  site = substitute(site, '    listen 80;', `    listen 127.0.0.1:${port}${workers.processes > 1 ? ' reuseport' : ''};`);
+  site = substitute(site, '    listen 80 backlog=4096;', `    listen 127.0.0.1:${port} backlog=4096${workers.processes > 1 ? ' reuseport' : ''};`);
   writeFileSync(join(dir, 'shirase.conf'), site);
   // What Debian's nginx.conf sets around the included file, with every path in the temporary folder.
   writeFileSync(
