@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES } from '../src/lib/status/vocabulary';
 import { ALERT_SOURCES } from '../src/lib/alerts/alert';
-import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob, real } from 'drizzle-orm/sqlite-core';
 
 // Every time is integer milliseconds since the epoch (UTC).
 
@@ -31,6 +31,8 @@ export const components = sqliteTable(
     archivedAt: integer('archived_at'),
     /** Raised by every edit; a save that names an older version is refused, so no edit is silently overwritten. */
     version: integer('version').notNull().default(1),
+    /** The uptime promised for this component in percent (99.9); null follows the page's target. */
+    slaTarget: real('sla_target'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -224,6 +226,8 @@ export const siteSettings = sqliteTable('site_settings', {
   footerText: text('footer_text'),
   footerTextJa: text('footer_text_ja'),
   customCss: text('custom_css'),
+  /** The uptime promised for the page as a whole in percent, and for every component without its own; null: none. */
+  slaTarget: real('sla_target'),
   updatedAt: integer('updated_at').notNull(),
 });
 
@@ -631,4 +635,32 @@ export const importedRecords = sqliteTable(
     importedAt: integer('imported_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.source, t.kind, t.sourceId] }), index('imported_records_local').on(t.kind, t.localId)],
+);
+
+/**
+ * A correction staff made to a component's status history: from `from` to
+ * `to` the component is taken to have been in `status`, whatever the ledger
+ * says (an outage that began before anyone recorded it, a false alarm). The
+ * ledger itself is never rewritten; uptime, the 90-day strip and the API read
+ * it through the corrections that are not withdrawn, later ones on top.
+ */
+export const statusCorrections = sqliteTable(
+  'status_corrections',
+  {
+    id: text('id').primaryKey(),
+    componentId: text('component_id')
+      .notNull()
+      .references(() => components.id),
+    from: integer('from_at').notNull(),
+    to: integer('to_at').notNull(),
+    status: text('status', {
+      enum: ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'],
+    }).notNull(),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    withdrawnAt: integer('withdrawn_at'),
+    withdrawnBy: text('withdrawn_by'),
+  },
+  (t) => [index('status_corrections_component').on(t.componentId, t.to)],
 );

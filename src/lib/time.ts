@@ -132,6 +132,53 @@ export function lastLocalMonths(now: number, count: number, timeZone: string): L
   return months;
 }
 
+/** `YYYY-MM-DD` of a calendar date. */
+export function dateKey(d: LocalDate): string {
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
+/** The calendar date `days` after `d` (negative: before). */
+export function shiftDate(d: LocalDate, days: number): LocalDate {
+  const shifted = new Date(Date.UTC(d.year, d.month - 1, d.day + days));
+  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate() };
+}
+
+/** Local days from `from` to `to` inclusive, oldest first: each ends where the next begins, in the zone. */
+export function localDaysBetween(from: LocalDate, to: LocalDate, timeZone: string): LocalDay[] {
+  const days: LocalDay[] = [];
+  let date = from;
+  let start = zonedTimeToUtc(date.year, date.month, date.day, 0, 0, timeZone);
+  while (dateKey(date) <= dateKey(to)) {
+    const next = shiftDate(date, 1);
+    const end = zonedTimeToUtc(next.year, next.month, next.day, 0, 0, timeZone);
+    days.push({ key: dateKey(date), start, end });
+    date = next;
+    start = end;
+  }
+  return days;
+}
+
+/**
+ * The calendar months that `from`..`to` (inclusive dates) touches, oldest
+ * first, keyed `YYYY-MM`, each cut to the range: a range from June 10 has a
+ * June that starts on June 10.
+ */
+export function localMonthsBetween(from: LocalDate, to: LocalDate, timeZone: string): LocalDay[] {
+  const rangeStart = zonedTimeToUtc(from.year, from.month, from.day, 0, 0, timeZone);
+  const after = shiftDate(to, 1);
+  const rangeEnd = zonedTimeToUtc(after.year, after.month, after.day, 0, 0, timeZone);
+  const months: LocalDay[] = [];
+  for (let y = from.year, m = from.month; y < to.year || (y === to.year && m <= to.month); m === 12 ? ((m = 1), y++) : m++) {
+    const next = m === 12 ? { y: y + 1, m: 1 } : { y, m: m + 1 };
+    months.push({
+      key: `${y}-${String(m).padStart(2, '0')}`,
+      start: Math.max(rangeStart, zonedTimeToUtc(y, m, 1, 0, 0, timeZone)),
+      end: Math.min(rangeEnd, zonedTimeToUtc(next.y, next.m, 1, 0, 0, timeZone)),
+    });
+  }
+  return months;
+}
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;

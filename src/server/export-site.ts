@@ -35,6 +35,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     ...ids.map((r) => `/incidents/${r.id}`),
     ...componentIds.map((id) => `/components/${id}`),
     '/postmortems',
+    '/uptime',
     ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
   ];
   return [
@@ -46,6 +47,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
     ...pages,
     ...API_PATHS,
     '/badge.svg',
+    '/uptime.csv',
     ...FEED_FORMATS.flatMap((format) => [...LOCALES.map((locale) => localizeKey(locale, feedFile(format))), feedFile(format)]),
     ...[...ids.filter((r) => r.kind === 'maintenance').map((r) => `/incidents/${r.id}.ics`), '/maintenance.ics'].flatMap((key) => [...LOCALES.map((locale) => localizeKey(locale, key)), key]),
     ...componentIds.flatMap((id) => [`/badge/${id}.svg`, ...FEED_FORMATS.map((format) => feedFile(format, id))]),
@@ -55,7 +57,7 @@ export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] =
 /** Where a public path lives in a static copy: pages become folders with an index.html. */
 function fileFor(key: string): string {
   if (key === NOT_FOUND_KEY) return '404.html';
-  if (/\.(json|svg|rss|atom|xml|ics|css|js|png|ico|txt)$/.test(key)) return key.slice(1);
+  if (/\.(json|svg|rss|atom|xml|ics|css|js|png|ico|txt|csv)$/.test(key)) return key.slice(1);
   return join(key.slice(1), 'index.html');
 }
 

@@ -24,7 +24,10 @@ const FEED_PATH = /^\/feed\.(?:rss|atom|json)$/;
 const SLUG = /^(?=.{1,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** Routes whose representation changes with the clock as well as with data. */
-const TIME_SENSITIVE = new Set(['/', '/api/v2/uptime.json']);
+const TIME_SENSITIVE = new Set(['/', '/api/v2/uptime.json', '/uptime.csv']);
+/** The uptime report's addresses: with a range or a component chosen, they are rendered for their one reader. */
+const UPTIME_PATHS = new Set(['/uptime', '/uptime.csv', '/api/v2/uptime.json']);
+const UPTIME_PARAMS = ['from', 'to', 'component'];
 
 /** Rendered as the server starts, so the first visitors find them ready. */
 export const STARTUP_KEYS = ['/', '/history', NOT_FOUND_KEY, '/api/v2/summary.json', '/api/v2/status.json', '/badge.svg', '/feed.rss'] as const;
@@ -79,6 +82,7 @@ export function publicRouteFor(url: URL): PublicRoute | null {
   // stranger can type would otherwise be a page in memory. (The render
   // threads take a bounded number of requests per address; see dispatch.ts.)
   if (isHistoryPath(rest) && parseHistoryFilter(url.searchParams).query !== undefined) return null;
+  if (UPTIME_PATHS.has(rest.replace(/\/+$/, '')) && UPTIME_PARAMS.some((p) => url.searchParams.has(p))) return null;
   const route = routeForPath(rest, url.searchParams) ?? (isRenderedPath(rest) ? null : notFound());
   if (!route) return null;
   if (!locale) return route;
@@ -101,6 +105,9 @@ function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRou
   const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
   if (path === '/') return page({ key: '/', timeSensitive: true });
   if (path === '/api' || path === '/postmortems') return page({ key: path, timeSensitive: false });
+  // This month so far changes with the clock.
+  if (path === '/uptime') return page({ key: path, timeSensitive: true });
+  if (path === '/uptime.csv') return { key: path, timeSensitive: true, cors: true };
   if (path === '/embed') return page({ key: path, timeSensitive: false, frameable: true });
   // The embed script carries its texts in both languages and picks one in the host page.
   if (path === '/embed.js') return { key: path, timeSensitive: false, cors: true };

@@ -32,6 +32,7 @@ const PAGES = [
   ['postmortems', '/postmortems'],
   ['postmortem', '/postmortems/renewal-outage'],
   ['component', '/components/{component}'],
+  ['uptime', '/uptime?from=2018-06-01&to=2018-06-30'],
   ['api', '/api'],
   ['subscribe', '/subscribe'],
   ['unsubscribe', '/unsubscribe?token=not-a-real-token'],
@@ -65,7 +66,7 @@ test.describe('accessibility', () => {
     await page.getByLabel('Password').fill(server.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/admin$/);
-    for (const path of ['/admin', '/admin/incidents/new', '/admin/incidents/jun18renewal', '/admin/maintenance/new', '/admin/components', '/admin/postmortems', '/admin/postmortems/edit?file=2018-06-22-renewal-outage.md', '/admin/subscribers', '/admin/templates', '/admin/audit', '/admin/tokens', '/admin/users', '/admin/account', '/admin/account/two-factor', '/admin/embed']) {
+    for (const path of ['/admin', '/admin/incidents/new', '/admin/incidents/jun18renewal', '/admin/maintenance/new', '/admin/components', '/admin/uptime', '/admin/postmortems', '/admin/postmortems/edit?file=2018-06-22-renewal-outage.md', '/admin/subscribers', '/admin/templates', '/admin/audit', '/admin/tokens', '/admin/users', '/admin/account', '/admin/account/two-factor', '/admin/embed']) {
       await page.goto(server.url + path);
       expect(await axeViolations(page), path).toEqual([]);
     }
@@ -89,6 +90,21 @@ test.describe('accessibility', () => {
     const detail = page.locator('.uptime:has(.cell:focus) .day-sheet');
     expect(await detail.isVisible()).toBe(true);
     expect(await detail.textContent()).toMatch(/uptime|No data|no data/);
+    await page.close();
+  });
+
+  test('lets a keyboard move through a month of the uptime report and read each day', async () => {
+    const page = await context.newPage();
+    await page.goto(server.url + '/en/uptime?from=2018-06-01&to=2018-06-30&component=' + componentId);
+    // One tab stop per month: the first day shown.
+    await page.locator('.uptime-calendar td[data-day="2018-06-01"]').focus();
+    expect(await page.locator('.uptime-calendar td[tabindex="0"]').count()).toBe(1);
+    // June 1, 2018 was a Friday: down a week twice and right three days is the 18th.
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowRight', 'ArrowRight']) await page.keyboard.press(key);
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.day)).toBe('2018-06-18');
+    await expect(page.locator('.uptime-day-line')).toHaveText(/^2018-06-18: .*% uptime, 15 h 30 min down/);
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.day)).toBe('2018-06-30');
     await page.close();
   });
 

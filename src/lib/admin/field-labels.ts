@@ -50,6 +50,12 @@ const LABELS: Record<string, MessageKey> = {
   certWarnDays: 'checks.field.certWarnDays',
   failuresBefore: 'checks.field.failuresBefore',
   labels: 'checks.field.labels',
+  reason: 'admin.uptime.reason',
+  from: 'sla.from',
+  to: 'sla.to',
+  componentId: 'sla.component',
+  page: 'admin.uptime.pageTarget',
+  sla: 'sla.target',
 };
 
 const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' };

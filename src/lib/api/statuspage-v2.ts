@@ -7,6 +7,8 @@ import type { Config } from '../config';
 import { derivePageStatus } from '../status/rollup';
 import { lastLocalDays, localDateKey } from '../time';
 import { DOWNTIME_WEIGHTS } from '../status/uptime';
+import { loadSlaTargets, targetFor } from '../uptime/sla-targets';
+import type { PeriodFigures, UptimeReport } from '../views/uptime-report';
 import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime } from '../views/status-page';
 import { readPageId } from '../site/page-identity';
 import { loadComponentTree, loadStatusLedgers, statusChangeTimes, type ComponentTree } from '../views/components';
@@ -230,6 +232,7 @@ export function uptimeJson(ctx: ApiContext) {
     const days = lastLocalDays(ctx.now, UPTIME_DAYS, ctx.config.timeZone);
     const windowIncidents = loadWindowIncidents(ctx.db, days[0]!.start);
     const ledgers = loadStatusLedgers(ctx.db, days[0]!.start);
+    const targets = loadSlaTargets(ctx.db);
     return {
       page: pageObject(ctx),
       time_zone: ctx.config.timeZone,
@@ -244,6 +247,7 @@ export function uptimeJson(ctx: ApiContext) {
         return {
           id: c.id,
           name: c.name,
+          target: targetFor(targets, c.id),
           uptime: u.uptime.overall,
           days: u.uptime.days.map((d) => ({
             date: d.key,
@@ -257,4 +261,45 @@ export function uptimeJson(ctx: ApiContext) {
       }),
     };
   });
+}
+
+const seconds = (ms: number) => Math.round(ms / 1000);
+
+function figuresJson(f: PeriodFigures) {
+  return {
+    uptime: f.uptime,
+    measured_seconds: seconds(f.measuredMs),
+    down_seconds: seconds(f.downMs),
+    maintenance_seconds: seconds(f.maintenanceMs),
+    target: f.target,
+    breached: f.breached,
+    over_target_seconds: seconds(f.overMs),
+    corrected: f.corrected,
+  };
+}
+
+/**
+ * `/api/v2/uptime.json?from=…&to=…`: the uptime report for a range, as
+ * /uptime and /uptime.csv show it: totals, months (cut to the range) and,
+ * for ranges up to MAX_CALENDAR_DAYS, days.
+ */
+export function uptimeReportJson(ctx: ApiContext, report: UptimeReport) {
+  return {
+    page: { ...pageObject(ctx), ...figuresJson(report.page.total) },
+    time_zone: report.timeZone,
+    range: { from: report.range.from, to: report.range.to, start: iso(report.range.start), end: iso(report.range.end) },
+    formula: {
+      major_outage: DOWNTIME_WEIGHTS.major_outage,
+      partial_outage: DOWNTIME_WEIGHTS.partial_outage,
+      degraded_performance: DOWNTIME_WEIGHTS.degraded_performance,
+      under_maintenance: 'excluded from measured time',
+    },
+    components: report.components.map((c) => ({
+      id: c.id,
+      name: c.name,
+      ...figuresJson(c.total),
+      months: c.months.map((m) => ({ month: m.key, ...figuresJson(m) })),
+      ...(report.withDays ? { days: c.months.flatMap((m) => (m.days ?? []).map((d) => ({ date: d.key, ...figuresJson(d) }))) } : {}),
+    })),
+  };
 }

@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { componentStatusChanges, components, incidentComponents } from '../../../db/schema';
+import { componentStatusChanges, components, incidentComponents, statusCorrections } from '../../../db/schema';
 import { notFound } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
@@ -16,7 +16,9 @@ export function removeComponent(db: Db, componentId: string, ctx: WriteContext):
     if (!before) throw notFound('component', componentId);
     const history =
       tx.select({ n: count() }).from(componentStatusChanges).where(eq(componentStatusChanges.componentId, componentId)).get()!.n +
-      tx.select({ n: count() }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).get()!.n;
+      tx.select({ n: count() }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).get()!.n +
+      // A correction is history too: staff said what happened to it, and the audit log points at it.
+      tx.select({ n: count() }).from(statusCorrections).where(eq(statusCorrections.componentId, componentId)).get()!.n;
     if (history > 0) tx.update(components).set({ archivedAt: ctx.now, updatedAt: ctx.now, version: before.version + 1 }).where(eq(components.id, componentId)).run();
     else tx.delete(components).where(eq(components.id, componentId)).run();
     recordAudit(tx, ctx, { action: history > 0 ? 'component.archive' : 'component.delete', entityType: 'component', entityId: componentId, before });

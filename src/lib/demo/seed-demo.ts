@@ -13,6 +13,7 @@ import { addLocalDays, zonedTimeToUtc, HOUR, MINUTE } from '../time';
 import { JUNE_18 } from './june-18';
 import { saveRule } from '../alerts/save-rule';
 import { createCheck } from '../checks/save-check';
+import { setSlaTargets } from '../uptime/sla-targets';
 
 /** True when the database holds no components and no incidents yet. */
 export function isDatabaseEmpty(db: Db): boolean {
@@ -254,6 +255,8 @@ function seedAlertRule(db: Db, c: DemoComponents, now: number): void {
 /** Seeds the demo: components, the June 18 renewal outage, recent incidents and maintenance, an alert rule and a check. */
 export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string): void {
   const c = seedComponents(db, now);
+  // Every paid plan is promised 99.9 %: the page and each component are held to it.
+  setSlaTargets(db, { page: '99.9', components: Object.fromEntries(Object.values(c).map((id) => [id, '99.9'])) }, { now });
   seedJune18(db, c, now);
   seedRecent(db, c, now, timeZone);
   seedAlertRule(db, c, now);

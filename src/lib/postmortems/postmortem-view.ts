@@ -6,13 +6,14 @@ import { compareTimeline } from '../status/incident-status';
 import { groupByLocalDay } from '../views/incident-page';
 import { loadIncidents, type IncidentView, type UpdateView } from '../views/incidents';
 import { incidentMetrics, type IncidentMetric } from './metrics';
+import { buildSlaBlock, type SlaBlock } from './sla-block';
 import type { Postmortem } from './load-postmortems';
 import type { Locale } from '../i18n/messages';
 
-export type BlockName = 'report' | 'impact' | 'components' | 'metrics' | 'phases' | 'timeline';
+export type BlockName = 'report' | 'impact' | 'components' | 'metrics' | 'phases' | 'timeline' | 'sla';
 export type Segment = { kind: 'html'; html: string } | { kind: 'block'; name: BlockName };
 
-const DIRECTIVE = /^\{\{\s*(report|impact|components|metrics|phases|timeline)\s*\}\}\s*$/;
+const DIRECTIVE = /^\{\{\s*(report|impact|components|metrics|phases|timeline|sla)\s*\}\}\s*$/;
 
 function slugify(text: string): string {
   return text
@@ -70,12 +71,14 @@ export interface PostmortemView {
   components: { id: string; name: string }[];
   timeline: { key: string; updates: (UpdateView & { incidentName: string })[] }[];
   metrics: IncidentMetric[];
+  /** Uptime against target in the months the incidents touched ({{sla}}). */
+  sla: SlaBlock | null;
   summaryHtml: string;
   segments: Segment[];
   headings: { id: string; text: string; level: number }[];
 }
 
-export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: string, locale?: Locale): PostmortemView {
+export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: string, now: number, locale?: Locale): PostmortemView {
   const linked = postmortem.incidents.length > 0 ? loadIncidents(db, inArray(incidents.id, postmortem.incidents), { newestFirst: false, locale }) : [];
   const outages = linked.filter((i) => i.kind === 'incident');
   const primary = outages[0] ?? linked[0];
@@ -94,6 +97,7 @@ export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: st
     components,
     timeline: groupByLocalDay(entries, timeZone),
     metrics: primary ? incidentMetrics(primary) : [],
+    sla: buildSlaBlock(db, linked, timeZone, now, locale),
     summaryHtml: renderMarkdown(postmortem.summary),
     segments,
     headings,

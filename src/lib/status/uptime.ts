@@ -25,6 +25,8 @@ export interface DayUptime {
   uptime: number | null;
   /** Milliseconds counted as down after weighting. */
   downMs: number;
+  /** Milliseconds measured: in the span, after the component was created, before now, and not under maintenance. */
+  measuredMs: number;
   /** Worst non-maintenance status seen that day, for the cell's label. */
   worst: ComponentStatus;
   maintenanceMs: number;
@@ -101,6 +103,7 @@ export function computeUptime(
       end: day.end,
       uptime: measured > 0 ? 1 - down / measured : null,
       downMs: down,
+      measuredMs: measured,
       worst,
       maintenanceMs: maintenance,
     };

@@ -115,7 +115,7 @@ export function withComponentUptime(
           if (list === none) list = [];
           list.push({ id: i.id, name: i.name, impact: i.impact });
         }
-        return { key: d.key, start: d.start, end: d.end, uptime: d.uptime, downMs: d.downMs, worst: d.worst, maintenanceMs: d.maintenanceMs, incidents: list };
+        return { key: d.key, start: d.start, end: d.end, uptime: d.uptime, downMs: d.downMs, measuredMs: d.measuredMs, worst: d.worst, maintenanceMs: d.maintenanceMs, incidents: list };
       }),
     },
   };

@@ -1,5 +1,15 @@
 import type { APIRoute } from 'astro';
-import { uptimeJson } from '../../../lib/api/statuspage-v2';
+import { uptimeJson, uptimeReportJson } from '../../../lib/api/statuspage-v2';
 import { apiContext, jsonResponse } from '../../../lib/api/respond';
+import { errorBody } from '../../../lib/errors';
+import { loadComponentTree } from '../../../lib/views/components';
+import { buildUptimeReport, readReportQuery, reportQueryError } from '../../../lib/views/uptime-report';
 
-export const GET: APIRoute = ({ locals }) => jsonResponse(uptimeJson(apiContext(locals.shirase)));
+// Without a query: the 90 days of the status page's strips. With `from`, `to` or `component`: the uptime report.
+export const GET: APIRoute = ({ locals, url }) => {
+  const ctx = apiContext(locals.shirase);
+  const query = readReportQuery(url.searchParams, loadComponentTree(ctx.db, ctx.now).all.map((c) => c.id), ctx.now, ctx.config.timeZone);
+  if ('problem' in query) return jsonResponse(errorBody(reportQueryError(query), locals.locale), 400);
+  if (!query.custom) return jsonResponse(uptimeJson(ctx));
+  return jsonResponse(uptimeReportJson(ctx, buildUptimeReport(ctx.db, query.range, ctx.now, ctx.config.timeZone, undefined, { componentId: query.componentId })));
+};

@@ -1,0 +1,45 @@
+// Admin → Uptime: the SLA targets (admins) and corrections to a component's
+// status history (any staff member), each correction with its reason.
+import type { Db } from '../../../db/open';
+import { requireAdmin } from '../auth/require-role';
+import type { SessionUser } from '../auth/sessions';
+import type { FieldIssue } from '../errors';
+import { ShiraseError } from '../errors';
+import type { ComponentStatus } from '../status/vocabulary';
+import { correctStatusHistory, withdrawCorrection } from '../uptime/corrections';
+import { setSlaTargets } from '../uptime/sla-targets';
+import { actorFor, localDateTime, text, throwIfIssues } from './form-input';
+import { requireConfirmation } from './run-form';
+
+/** Runs the submitted form and returns where to go next. */
+export function handleUptimeForm(db: Db, form: FormData, user: SessionUser, now: number, timeZone: string): string {
+  const ctx = { now, actor: actorFor(user) };
+  switch (text(form, 'intent')) {
+    case 'set_targets': {
+      requireAdmin(user);
+      const own: Record<string, string> = {};
+      for (const [key, value] of form.entries()) if (key.startsWith('sla-') && typeof value === 'string') own[key.slice('sla-'.length)] = value;
+      setSlaTargets(db, { page: text(form, 'page'), components: own }, ctx);
+      return '/admin/uptime?done=saved#targets';
+    }
+    case 'correct': {
+      const issues: FieldIssue[] = [];
+      const from = localDateTime(form, 'from', timeZone, issues);
+      const to = localDateTime(form, 'to', timeZone, issues);
+      throwIfIssues(issues, 'statusCorrection');
+      correctStatusHistory(
+        db,
+        // An empty time is left for the verb to name as missing rather than read as "now".
+        { componentId: text(form, 'componentId'), from: from ?? Number.NaN, to: to ?? Number.NaN, status: text(form, 'status') as ComponentStatus, reason: text(form, 'reason') },
+        ctx,
+      );
+      return '/admin/uptime?done=saved#corrections';
+    }
+    case 'withdraw':
+      requireConfirmation(form, 'admin.uptime.withdrawConfirm');
+      withdrawCorrection(db, text(form, 'id'), ctx);
+      return '/admin/uptime?done=saved#corrections';
+    default:
+      throw new ShiraseError('VALIDATION', 'errors.form.noIntent', { hint: 'errors.hint.reload' });
+  }
+}
