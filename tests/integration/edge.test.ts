@@ -110,6 +110,8 @@ describe('behind nginx with the shipped configuration', () => {
       return (await res.text()).includes('Edge cache check') && res;
     });
     expect(['HIT', 'EXPIRED', 'UPDATING', 'STALE']).toContain(plain.headers.get('x-cache-status'));
+    // The origin's word to nginx on how long to keep it stays with nginx.
+    expect(plain.headers.get('x-accel-expires')).toBeNull();
     expect(nginx.accessLog().some((line) => / (EXPIRED|UPDATING|STALE) \/$/.test(line))).toBe(true);
   });
 
