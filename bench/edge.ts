@@ -13,7 +13,7 @@
 //    and the origin's memory.
 // The load generators share the machine's cores with nginx and the origin.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
@@ -126,6 +126,39 @@ function cacheStatuses(lines: string[]): { counts: Map<string, number>; nginxP99
 
 function describeStatuses(counts: Map<string, number>): string {
   return [...counts].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ');
+}
+
+/** CPU time a process has used so far, in ms (Linux; 0 once it is gone). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** nginx's processes: those named nginx whose parent is this one or one of them. */
+function nginxPids(): number[] {
+  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      return [{ pid: Number(d), comm: /\((.*)\)/.exec(stat)?.[1], ppid: Number(stat.split(') ')[1]!.split(' ')[1]) }];
+    } catch {
+      return [];
+    }
+  });
+  const masters = all.filter((p) => p.comm === 'nginx' && p.ppid === process.pid).map((p) => p.pid);
+  return all.filter((p) => masters.includes(p.pid) || masters.includes(p.ppid)).map((p) => p.pid);
+}
+
+/** The whole machine's busy and total CPU time so far, in ticks (/proc/stat). */
+function machineCpu(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  // idle and iowait
+  return { busy: total - ticks[3]! - ticks[4]!, total };
 }
 
 function processGone(pid: number): boolean {
@@ -255,6 +288,9 @@ export async function benchEdge(): Promise<void> {
     // A few rounds of polling with every page open, as it would be when staff post.
     await sleep(3 * (pollMs + jitterMs));
     const linesBeforeUpdate = readEdgeLog(edgeLog).length;
+    const cpuPids = { nginx: nginxPids(), pages: children.map((c) => c.pid!), origin: [server.pid] };
+    const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([k, pids]) => [k, pids.reduce((n, pid) => n + cpuMs(pid), 0)]));
+    const machineBefore = machineCpu();
     const armedAt = Date.now();
     for (const child of children) child.send('arm');
     await sleep(500);
@@ -273,6 +309,12 @@ export async function benchEdge(): Promise<void> {
       await sleep(10);
     }
     await sleep(Math.max(0, Number(process.env.EDGE_LIVE_WAIT_MS ?? 10_000) - (Date.now() - postedAt)));
+    const reportedAt = Date.now();
+    const seconds = (reportedAt - armedAt) / 1_000;
+    const cores = (k: keyof typeof cpuPids) => ((cpuPids[k].reduce((n, pid) => n + cpuMs(pid), 0) - cpuBefore[k]!) / 1_000 / seconds).toFixed(2);
+    const cpuShare = `nginx ${cores('nginx')}, the page processes ${cores('pages')}, the origin ${cores('origin')}`;
+    const machineAfter = machineCpu();
+    const machineBusy = (100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.total - machineBefore.total);
     const reports = await Promise.all(
       children.map(
         (child) =>
@@ -282,7 +324,6 @@ export async function benchEdge(): Promise<void> {
           }),
       ),
     );
-    const reportedAt = Date.now();
     await sleep(1_500);
     const answeredPerSecond = Math.round(((readEdgeLog(edgeLog).length - linesBeforeUpdate) * 1_000) / (reportedAt - armedAt));
     const times = reports.flatMap((r) => r.updatedAt.map((t) => t - postedAt));
@@ -311,7 +352,7 @@ export async function benchEdge(): Promise<void> {
     console.log(`\n2. The origin killed (SIGKILL) 2 s into the same herd, down ${DOWN_SECONDS} s, then started again: ${killed.requests} requests, ${killed.errors} errors or non-2xx, p99 ${killed.p99} ms; nginx's log: ${describeStatuses(killStatuses)}.`);
     console.log(`   Restarted origin listening after ${Math.round(upMs)} ms; the update written while it was down visible through nginx ${flowing ? `${Math.round(flowMs)} ms after the restart began` : 'NOT within 30 s'}.`);
     console.log(`\n3. ${LIVE_PAGES} open pages in ${processes} processes (127.0.0.2…127.0.0.${processes + 1}), polling /live.json every ${pollMs}–${pollMs + jitterMs} ms as public/live.js does; all open and looked once after ${Math.round(openMs)} ms.`);
-    console.log(`   nginx answered ${answeredPerSecond} requests a second meanwhile (the polls alone: ${Math.round(LIVE_PAGES / ((pollMs + jitterMs / 2) / 1_000))}).`);
+    console.log(`   nginx answered ${answeredPerSecond} requests a second meanwhile (the polls alone: ${Math.round(LIVE_PAGES / ((pollMs + jitterMs / 2) / 1_000))}); cores used: ${cpuShare}; the machine was ${machineBusy.toFixed(0)}% busy (everyone's work included).`);
     console.log(`   After an update: nginx's /live.json named it after ${documentMs} ms; pages held the new page after p50 ${percentile(times, 0.5)} ms, p90 ${percentile(times, 0.9)} ms, p99 ${percentile(times, 0.99)} ms.`);
     console.log(`   ${updated} of ${LIVE_PAGES} held the new page within the ${Number(process.env.EDGE_LIVE_WAIT_MS ?? 10_000)} ms waited, the last ${Number.isNaN(within) ? 'never' : `${within} ms after the write`}; ${genuine ? 'every page fetched the same new page, with the update in it' : `NOT one new page with the update (${got.length} versions)`}; ${liveErrors} errors. Origin peak RSS ${rss} MB.`);
     const behind = reports.flatMap((r) => r.behind);
