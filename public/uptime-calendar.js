@@ -16,7 +16,8 @@ function choose(day) {
   for (const other of daysOf(day.closest('table'))) other.setAttribute('tabindex', other === day ? '0' : '-1');
   const line = day.closest('.uptime-month')?.querySelector('.uptime-day-line');
   if (line) {
-    line.textContent = `${day.dataset.day}: ${day.title}`;
+    // The cell's words start with a colon, after the day's number.
+    line.textContent = `${day.dataset.day}${day.querySelector('.visually-hidden')?.textContent ?? ''}`;
     line.hidden = false;
   }
 }

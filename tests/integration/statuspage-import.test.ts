@@ -389,5 +389,11 @@ describe('Admin → Settings → Import, from a second Shirase (it speaks the sa
     expect(contents(source.db)).toEqual(before);
     // Refused before a request was made.
     expect(fixtures.received).toHaveLength(requests);
+    // A name is judged by the address the connection would use, at the moment it connects.
+    const named = await admin.post('/admin/settings/import', { url: fixtures.url.replace('127.0.0.1', 'localhost') });
+    expect(named.status).toBe(422);
+    expect(await named.text()).toContain('is on a private or local network');
+    expect(fixtures.received).toHaveLength(requests);
+    expect(contents(source.db)).toEqual(before);
   });
 });

@@ -70,7 +70,7 @@ describe('the June 18 demo month, checked by hand', () => {
     expect(box).toContain(`Below target by ${formatDuration(987.28 * MIN, 'en')}`);
     expect(box).toContain(formatDuration(1030 * MIN, 'en'));
     // The 18th: 08:00–17:00 and 17:30–24:00 down of the 18 hours measured after maintenance ended at 06:00.
-    expect(box).toMatch(new RegExp(`data-day="2018-06-18" title="${formatPercent(1 - (15.5 * 60) / (18 * 60), 'en')} uptime, ${formatDuration(15.5 * HOUR, 'en')} down`));
+    expect(box).toContain(`data-day="2018-06-18">18<span class="visually-hidden">: ${formatPercent(1 - (15.5 * 60) / (18 * 60), 'en')} uptime, ${formatDuration(15.5 * HOUR, 'en')} down`);
 
     const json = await (await get(`/api/v2/uptime.json?${JUNE_2018}`)).json();
     expect(json.range).toMatchObject({ from: '2018-06-01', to: '2018-06-30', start: '2018-05-31T15:00:00.000Z' });
@@ -92,6 +92,32 @@ describe('the June 18 demo month, checked by hand', () => {
     const ja = await (await get('/ja/postmortems/renewal-outage-ja')).text();
     expect(ja).toContain('目標に対する稼働率');
     expect(ja).toContain(formatDuration(1030 * MIN, 'ja'));
+  });
+});
+
+describe('the page, the CSV and the JSON', () => {
+  it('agree on every component and month of a range, the first and last months cut to it', async () => {
+    const query = 'from=2018-05-20&to=2018-07-10';
+    const rows = await csvRows(`?${query}`);
+    const json = await (await get(`/api/v2/uptime.json?${query}`)).json();
+    const page = await (await get(`/uptime?${query}`)).text();
+    expect(rows).toHaveLength(3 * Object.keys(ids).length);
+    for (const c of json.components as { id: string; name: string; months: { month: string; uptime: number | null; measured_seconds: number; down_seconds: number; maintenance_seconds: number; breached: boolean | null }[] }[]) {
+      for (const m of c.months) {
+        const row = rowFor(rows, c.name, m.month);
+        expect(row.component_id).toBe(c.id);
+        expect(row.uptime_percent).toBe(m.uptime === null ? '' : (m.uptime * 100).toFixed(4));
+        expect(Number(row.measured_minutes)).toBeCloseTo(m.measured_seconds / 60, 1);
+        expect(Number(row.downtime_minutes)).toBeCloseTo(m.down_seconds / 60, 1);
+        expect(Number(row.maintenance_minutes)).toBeCloseTo(m.maintenance_seconds / 60, 1);
+        expect(row.breached).toBe(m.breached === null ? '' : m.breached ? 'yes' : 'no');
+        const box = monthBox(page, c.id, m.month);
+        expect(box, `${c.name} ${m.month}`).toContain(m.uptime === null ? 'No data' : formatPercent(m.uptime, 'en'));
+        expect(box.includes('Below target by'), `${c.name} ${m.month}`).toBe(m.breached === true);
+      }
+      // May from the 20th: twelve days of 24 hours.
+      expect(c.months[0]!.measured_seconds + c.months[0]!.maintenance_seconds).toBe(12 * 86_400);
+    }
   });
 });
 
@@ -180,7 +206,7 @@ describe('targets and corrections from Admin → Uptime', () => {
     const rows = await csvRows(`?from=${month}-01&to=${day}&component=${signIn}`);
     expect(rows.find((r) => r.month === month)).toMatchObject({ corrected: 'yes' });
     const page = await (await get(`/uptime?from=${month}-01&to=${day}&component=${signIn}`)).text();
-    expect(page).toMatch(new RegExp(`class="[^"]*corrected[^"]*" data-day="${day}"`));
+    expect(page).toMatch(new RegExp(`class="shade-[a-z]+ corrected" data-day="${day}"`));
     const audit = site.db.select().from(auditLog).where(eq(auditLog.action, 'uptime.correct')).all();
     expect(audit.at(-1)!.after).toContain('Sign-ins failed for an hour');
     expect(audit.at(-1)!.actorLabel).toBe(editor.email);

@@ -1123,6 +1123,8 @@ export const ja: Record<MessageKey, string> = {
   'admin.field.list': '一覧',
   'admin.field.inLanguage': '{label}({language})',
   'errors.field.pickTemplate': '使うテンプレートを選んでください。',
+  'component.uptimeReport': "目標に対する稼働率を日ごとに見る",
+  'sla.dayNoDown': "稼働率 {percent}、ダウンタイムなし",
   'postmortem.slaUptime': "稼働率 / 目標",
   'postmortem.sla': "目標に対する稼働率",
   'postmortem.slaMonthDown': "その月のダウンタイム",

@@ -1129,6 +1129,8 @@ const en = {
   'admin.field.list': 'The list',
   'admin.field.inLanguage': '{label} ({language})',
   'errors.field.pickTemplate': 'Choose a template to use.',
+  'component.uptimeReport': "Uptime against its target, day by day",
+  'sla.dayNoDown': "{percent} uptime, no downtime",
   'postmortem.slaUptime': "Uptime / target",
   'postmortem.sla': "Uptime against our targets",
   'postmortem.slaMonthDown': "Counted as down in the month",

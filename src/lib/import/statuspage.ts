@@ -4,8 +4,9 @@
 // kept in imported_records, so a second run updates what changed and adds
 // nothing twice.
 import { and, desc, eq, isNull, lte } from 'drizzle-orm';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components, importedRecords, incidentUpdates, incidents, subscribers } from '../../../db/schema';
@@ -14,7 +15,7 @@ import { ShiraseError, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
 import { enqueueEvent } from '../notifications/enqueue';
-import { addressAllowed } from '../notifications/webhook-request';
+import { guardedLookup, isBlockedAddress, literalHostAllowed } from '../notifications/webhook-request';
 import { createComponent } from '../components/create-component';
 import { createComponentGroup } from '../components/create-component-group';
 import { componentStatusAt, insertUpdate, linkComponents, recordStatusChanges, refreshIncident, type ComponentChange, type Tx } from '../incidents/log';
@@ -192,13 +193,43 @@ function statuspageRoot(input: string): URL {
   return url;
 }
 
+/**
+ * A GET through node's own client with the address checked as the socket
+ * connects (`guardedLookup`), for imports an admin starts from the web: a
+ * name that passed a check and then resolved somewhere inside the network
+ * would otherwise be fetched. Redirects are not followed.
+ */
+function guardedGet(url: URL, headers: Record<string, string>, allowPrivate: boolean): Promise<Response> {
+  if (!literalHostAllowed(url, allowPrivate)) return Promise.reject(Object.assign(new Error('blocked address'), { code: 'SHIRASE_BLOCKED_ADDRESS' }));
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'GET', headers, lookup: guardedLookup(allowPrivate), agent: false, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 502;
+      const bodiless = status === 204 || status === 205 || status === 304;
+      if (bodiless) res.resume();
+      resolve(new Response(bodiless ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: headersOf(res.headers) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function headersOf(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  return headers;
+}
+
 /** One JSON document, its size counted as it arrives and cut off past the bound. */
 async function readJson(url: URL, headers: Record<string, string>, guard?: StatuspageSource['guard']): Promise<unknown> {
-  if (guard) await assertPublicHost(url, guard.allowPrivate);
   let response: Response;
+  const wanted = { accept: 'application/json', ...headers };
   try {
-    response = await fetch(url, { headers: { accept: 'application/json', ...headers }, redirect: guard ? 'manual' : 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    // From the command line the operator names the page and redirects are followed as a browser would.
+    response = guard ? await guardedGet(url, wanted, guard.allowPrivate) : await fetch(url, { headers: wanted, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch (error) {
+    if (isBlockedAddress(error)) throw importError('errors.import.blockedAddress', { url: url.href }, 'errors.import.blockedAddress.hint');
     const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
     throw importError('errors.import.unreachable', { url: url.href, reason }, 'errors.import.unreachable.hint');
   }
@@ -217,7 +248,10 @@ async function readJson(url: URL, headers: Record<string, string>, guard?: Statu
   if (response.body) {
     const reader = response.body.getReader();
     for (;;) {
-      const { done, value } = await reader.read();
+      // A source that stops sending, or resets, mid-document is unreachable like one that never answered.
+      const { done, value } = await reader.read().catch((error: unknown) => {
+        throw importError('errors.import.unreachable', { url: url.href, reason: error instanceof Error ? error.message : String(error) }, 'errors.import.unreachable.hint');
+      });
       if (done) break;
       size += value.byteLength;
       if (size > MAX_RESPONSE_BYTES) {
@@ -231,19 +265,6 @@ async function readJson(url: URL, headers: Record<string, string>, guard?: Statu
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw importError('errors.import.notStatuspage', { url: url.href }, 'errors.import.notStatuspage.hint');
-  }
-}
-
-async function assertPublicHost(url: URL, allowPrivate: boolean): Promise<void> {
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  let addresses: { address: string }[];
-  try {
-    addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
-  } catch (error) {
-    throw importError('errors.import.unreachable', { url: url.href, reason: (error as Error).message }, 'errors.import.unreachable.hint');
-  }
-  if (addresses.length === 0 || addresses.some((a) => !addressAllowed(a.address, allowPrivate))) {
-    throw importError('errors.import.blockedAddress', { url: url.href }, 'errors.import.blockedAddress.hint');
   }
 }
 

@@ -161,15 +161,29 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
 }
 
 /** What an event tells readers about, in their language: the incident, the update it announces (else the latest) and any postmortem. */
-function eventTopic(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale) {
+type Topic = { kind: EventKind; incident: ReturnType<typeof loadIncident>; update: NonNullable<ReturnType<typeof loadIncident>>['updates'][number] | undefined; postmortem: EmailParts['postmortem'] };
+
+/**
+ * What events were about, by event and language, for one batch of
+ * deliveries: ten thousand subscribers of one event share one incident, read
+ * once rather than once each.
+ */
+export type TopicCache = Map<string, Topic>;
+
+function eventTopic(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale, topics?: TopicCache): Topic {
+  const key = `${event.id}|${locale}`;
+  const known = topics?.get(key);
+  if (known) return known;
   const kind = event.kind as EventKind;
   const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
-  return {
+  const topic = {
     kind,
     incident,
     update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
     postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
   };
+  topics?.set(key, topic);
+  return topic;
 }
 
 /** Links into the site in a language: the default language's have no prefix, the others keep theirs (/ja/…). */
@@ -270,12 +284,12 @@ function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof
   };
 }
 
-export function composeEmail(db: Db, config: Config, row: OutboxRow): EmailMessage {
+export function composeEmail(db: Db, config: Config, row: OutboxRow, topics?: TopicCache): EmailMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   if (row.userId !== null) return composeStaffEmail(db, config, row, event);
   const subscriber = db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get()!;
   const locale: Locale = isLocale(subscriber.locale) ? subscriber.locale : config.defaultLocale;
-  const about = eventTopic(db, config, event, locale);
+  const about = eventTopic(db, config, event, locale, topics);
   const kind = about.kind;
   const secret = siteSecret(db);
   const site = siteLinkFor(config, locale);
@@ -326,11 +340,11 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
  * event: the email's document for it, in the channel's language, with no
  * manage or unsubscribe links (each channel has its own way to stop).
  */
-function readerDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale, confirmUrl?: string): MailDocument {
+function readerDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale, confirmUrl?: string, topics?: TopicCache): MailDocument {
   return notificationDocument({
     config,
     locale,
-    ...eventTopic(db, config, event, locale),
+    ...eventTopic(db, config, event, locale, topics),
     siteLink: siteLinkFor(config, locale),
     manageUrl: '',
     unsubscribeUrl: '',
@@ -346,7 +360,7 @@ const localeOr = (config: Config, value: string | null): Locale => (isLocale(val
  * carries a link that stops the messages; its confirmation carries the link
  * that starts them (expiring like an email confirmation).
  */
-function composeChat(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, hook: typeof webhooks.$inferSelect & { kind: ChatKind }, now: number): WebhookMessage {
+function composeChat(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, hook: typeof webhooks.$inferSelect & { kind: ChatKind }, now: number, topics?: TopicCache): WebhookMessage {
   if (isStaffEvent(event.kind)) {
     const { doc } = staffDocument(db, config, event);
     return { url: hook.url, body: chatBody(hook.kind, doc, { text: doc.footer.text }, now), headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' } };
@@ -355,7 +369,7 @@ function composeChat(db: Db, config: Config, event: typeof notificationEvents.$i
   const site = siteLinkFor(config, locale);
   const secret = siteSecret(db);
   const confirmUrl = `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_confirm', 0, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`;
-  const doc = readerDocument(db, config, event, locale, confirmUrl);
+  const doc = readerDocument(db, config, event, locale, confirmUrl, topics);
   const stop = hook.addedBy === 'reader' && event.kind !== 'chat_confirm' ? { text: t(locale, 'chat.stop'), url: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_stop', 0)}` } : undefined;
   return {
     url: hook.url,
@@ -385,11 +399,11 @@ function vapidSubject(config: Config): string {
  * incident share a tag and a push topic, so a browser that was offline is
  * shown the latest one rather than the whole backlog.
  */
-export function composePush(db: Db, config: Config, row: OutboxRow, vapid: VapidKeys, now: number): WebhookMessage {
+export function composePush(db: Db, config: Config, row: OutboxRow, vapid: VapidKeys, now: number, topics?: TopicCache): WebhookMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   const browser = db.select().from(pushSubscriptions).where(eq(pushSubscriptions.id, row.pushSubscriptionId!)).get()!;
   const locale = localeOr(config, browser.locale);
-  const doc = readerDocument(db, config, event, locale);
+  const doc = readerDocument(db, config, event, locale, undefined, topics);
   const subject = event.incidentId ?? `event-${event.id}`;
   const payload = pushPayload(doc, { tag: subject, fallbackUrl: siteLinkFor(config, locale), sentAt: now });
   const urgent = event.kind === 'incident_opened' || event.kind === 'incident_updated' || event.kind === 'incident_resolved';
@@ -427,10 +441,10 @@ function webhookKey(secret: string): Buffer {
  * attempt sends the same bytes. The x-shirase-* headers of the first webhook
  * version are still sent for receivers that check them.
  */
-export function composeWebhook(db: Db, config: Config, row: OutboxRow, now: number): WebhookMessage {
+export function composeWebhook(db: Db, config: Config, row: OutboxRow, now: number, topics?: TopicCache): WebhookMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   const hook = db.select().from(webhooks).where(eq(webhooks.id, row.webhookId!)).get()!;
-  if (hook.kind !== 'webhook') return composeChat(db, config, event, { ...hook, kind: hook.kind }, now);
+  if (hook.kind !== 'webhook') return composeChat(db, config, event, { ...hook, kind: hook.kind }, now, topics);
   const incident = event.incidentId ? loadIncident(db, event.incidentId) : undefined;
   const update = incident?.updates.find((u) => u.id === event.updateId);
   const body = JSON.stringify({

@@ -3,7 +3,7 @@ import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { notificationEvents, outbox, pushSubscriptions, subscribers, users, webhooks } from '../../../db/schema';
 import type { Config } from '../config';
-import { composeEmail, composePush, composeWebhook } from './compose';
+import { composeEmail, composePush, composeWebhook, type TopicCache } from './compose';
 import { vapidKeys } from './browser-push';
 import { readSiteSettings, withSiteSettings } from '../site/site-settings';
 import type { Courier, Outcome } from './courier';
@@ -212,6 +212,7 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
   const tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
   // The site name, time zone and default language as staff set them under Admin → Settings.
   const config = rows.length > 0 ? withSiteSettings(options.config, readSiteSettings(db)) : options.config;
+  const topics: TopicCache = new Map();
   await Promise.all(
     rows.map(async (row) => {
       // Checked on the claimed row, just before sending: a change made after queueing still counts.
@@ -225,11 +226,11 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
       let messageId: string | null = null;
       try {
         if (row.channel === 'email') {
-          const message = composeEmail(db, config, row);
+          const message = composeEmail(db, config, row, topics);
           messageId = message.messageId;
           outcome = await options.courier.sendEmail(message);
         } else if (row.channel === 'push') {
-          outcome = await options.courier.postWebhook(composePush(db, config, row, vapidKeys(db), now()));
+          outcome = await options.courier.postWebhook(composePush(db, config, row, vapidKeys(db), now(), topics));
         } else {
           const busyUntil = takeSlot(db, row.webhookId!, now());
           if (busyUntil !== null) {
@@ -237,7 +238,7 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
             tally.retried++;
             return;
           }
-          outcome = await options.courier.postWebhook(composeWebhook(db, config, row, now()));
+          outcome = await options.courier.postWebhook(composeWebhook(db, config, row, now(), topics));
           paceFromNow(db, row.webhookId!, now());
         }
       } catch (error) {

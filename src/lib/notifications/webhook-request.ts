@@ -80,11 +80,22 @@ export function onKnownReceiver(raw: string, known: KnownReceivers, extraHosts: 
 class BlockedAddress extends Error {
   readonly code = 'SHIRASE_BLOCKED_ADDRESS';
 }
+
+/** Whether a request failed because the address it would connect to is not allowed. */
+export function isBlockedAddress(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'SHIRASE_BLOCKED_ADDRESS';
+}
 class TimedOut extends Error {
   readonly code = 'SHIRASE_TIMEOUT';
 }
 
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+/**
+ * A `lookup` for node's HTTP clients that refuses, at connect time, a name
+ * resolving to any address `addressAllowed` rejects: the check is made on the
+ * very answer the socket connects with. Literal addresses skip lookups, so
+ * they are checked with `literalHostAllowed` first.
+ */
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return ((hostname: string, options: { all?: boolean; family?: number }, callback: (...args: unknown[]) => void) => {
     dnsLookup(hostname, { family: options.family, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error);

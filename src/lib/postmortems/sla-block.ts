@@ -9,7 +9,7 @@ import { loadStatusLedgers } from '../views/components';
 import type { IncidentView } from '../views/incidents';
 import { buildUptimeReport, type MonthFigures } from '../views/uptime-report';
 
-export interface SlaRow {
+interface SlaRow {
   componentId: string;
   name: string;
   month: MonthFigures;

@@ -1,9 +1,9 @@
-import { and, asc, gte, inArray, isNull } from 'drizzle-orm';
+import { asc, isNull } from 'drizzle-orm';
 import { componentStatusesAt } from '../incidents/log';
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated, type Translations } from '../i18n/translations';
 import type { Db } from '../../../db/open';
-import { componentGroups, componentStatusChanges, components } from '../../../db/schema';
+import { componentGroups, components } from '../../../db/schema';
 import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary';
 import type { StatusChange } from '../status/uptime';
 import { applyCorrections } from '../status/corrections';

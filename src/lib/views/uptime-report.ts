@@ -12,9 +12,9 @@ import { loadSlaTargets, targetFor } from '../uptime/sla-targets';
 import { loadComponentTree, loadStatusLedgers } from './components';
 
 /** Calendars of days are drawn for ranges up to this many days; longer ones are told by month and year. */
-export const MAX_CALENDAR_DAYS = 400;
+const MAX_CALENDAR_DAYS = 400;
 /** The longest range a report covers. */
-export const MAX_RANGE_DAYS = 3_660;
+const MAX_RANGE_DAYS = 3_660;
 
 export interface UptimeRange {
   from: LocalDate;
@@ -53,7 +53,7 @@ export interface MonthFigures extends PeriodFigures {
   days: DayFigures[] | null;
 }
 
-export interface ComponentReport {
+interface ComponentReport {
   id: string;
   name: string;
   groupName: string | null;
@@ -100,22 +100,13 @@ export function parseRange(from: string | null, to: string | null, now: number, 
   if (!end) return { problem: 'format', field: 'to' };
   if (dateKey(end) < dateKey(start)) return { problem: 'order', field: 'to' };
   if (dateKey(start) > dateKey(fallback.to)) return { problem: 'future', field: 'from' };
-  const days = (Date.UTC(end.year, end.month - 1, end.day) - Date.UTC(start.year, start.month - 1, start.day)) / 86_400_000 + 1;
-  if (days > MAX_RANGE_DAYS) return { problem: 'tooLong', field: 'to' };
+  if (rangeDays({ from: start, to: end }) > MAX_RANGE_DAYS) return { problem: 'tooLong', field: 'to' };
   return { range: { from: start, to: end } };
 }
 
-export function rangeDays(range: UptimeRange): number {
+function rangeDays(range: UptimeRange): number {
   return (Date.UTC(range.to.year, range.to.month - 1, range.to.day) - Date.UTC(range.from.year, range.from.month - 1, range.from.day)) / 86_400_000 + 1;
 }
-
-/** Whether `range` is the one `/uptime` shows without a query, so links can leave it out. */
-export function isDefaultRange(range: UptimeRange, now: number, timeZone: string): boolean {
-  const d = defaultRange(now, timeZone);
-  return dateKey(d.from) === dateKey(range.from) && dateKey(d.to) === dateKey(range.to);
-}
-
-
 
 /** Uptime against a target: the downtime a target allows is (1 − target) of the time measured. */
 export function figures(measuredMs: number, downMs: number, maintenanceMs: number, target: number | null, corrected: boolean): PeriodFigures {
