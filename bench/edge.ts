@@ -66,8 +66,8 @@ function decoded(res: { headers: Record<string, string | string[] | undefined>; 
   return (res.headers['content-encoding'] === 'br' ? brotliDecompressSync(res.body) : res.body).toString();
 }
 
-/** Headers nginx writes itself, or that belong to one answer only. */
-const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-type', 'server', 'x-cache-status', 'etag', 'last-modified', 'accept-ranges']);
+/** Headers nginx writes itself, keeps to itself, or that belong to one answer only. */
+const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-type', 'server', 'x-cache-status', 'x-accel-expires', 'etag', 'last-modified', 'accept-ranges']);
 
 /**
  * A second server in the same nginx sending the page's bytes and headers
@@ -78,7 +78,7 @@ async function staticServer(dir: string, url: string): Promise<{ port: number; c
   const locations: string[] = [];
   for (const [i, path] of PATHS.entries()) {
     const res = await getRaw(url + path);
-    if (res.status !== 200) throw new Error(`${path} answered ${res.status} through nginx`);
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
     writeFileSync(join(dir, `${i}.body`), res.body);
     const headers = Object.entries(res.headers)
       .filter(([name, value]) => !OWN_HEADERS.has(name) && typeof value === 'string' && !/["$\\]/.test(value))
@@ -192,7 +192,7 @@ interface PagesReport {
 
 export async function benchEdge(): Promise<void> {
   if (!existsSync(NGINX)) {
-    console.error(`nginx is not installed (looked for ${NGINX}). Install Debian's package: sudo apt-get install nginx-light (or nginx), or set NGINX_BIN to its path.`);
+    console.error(`nginx is not installed (looked for ${NGINX}). Install Debian's package (as .ci/run does): sudo apt-get install nginx; or set NGINX_BIN to where it is.`);
     process.exit(1);
   }
   const { pollMs, jitterMs } = liveTiming();
@@ -212,9 +212,8 @@ export async function benchEdge(): Promise<void> {
   let server: RunningServer = await startServer(databasePath, env);
   const port = new URL(server.url).port;
   const children: ChildProcess[] = [];
-  // The static server's config needs the page's bytes, which need nginx: a first nginx fetches them, the measured one serves both.
-  const first = await startNginx({ upstreamPort: Number(port), copyDir });
-  const compare = await staticServer(staticDir, first.url).finally(() => first.stop());
+  // nginx passes the origin's bodies on as they are: the files hold the bytes the origin sends.
+  const compare = await staticServer(staticDir, server.url);
   const nginx = await startNginx({
     upstreamPort: Number(port),
     copyDir,
