@@ -1,12 +1,13 @@
-// `npm run bench [-- pages|history|fanout|herd|alerts]`: measurements, never pass/fail assertions.
+// `npm run bench [-- pages|history|fanout|herd|alerts|edge]`: measurements, never pass/fail assertions.
 import { benchPages } from './pages';
 import { benchHistory } from './history';
 import { benchFanout } from './fanout';
 import { benchHerd } from './herd';
 import { benchAlerts } from './alerts';
+import { benchEdge } from './edge';
 
 const which = process.argv[2] ?? 'pages';
-const benches: Record<string, () => Promise<void>> = { pages: benchPages, history: benchHistory, fanout: benchFanout, herd: benchHerd, alerts: benchAlerts };
+const benches: Record<string, () => Promise<void>> = { pages: benchPages, history: benchHistory, fanout: benchFanout, herd: benchHerd, alerts: benchAlerts, edge: benchEdge };
 const run = benches[which];
 if (!run) {
   console.error(`Unknown benchmark "${which}". Choose one of: ${Object.keys(benches).join(', ')}.`);

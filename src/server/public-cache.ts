@@ -8,6 +8,13 @@ import { makeRepresentation, type Representation } from './representation';
  */
 const PUBLIC_CACHE_CONTROL = 'public, max-age=10, s-maxage=2, stale-while-revalidate=30, stale-if-error=86400';
 const NOT_FOUND_CACHE_CONTROL = 'public, max-age=60';
+/**
+ * nginx counts a copy's life in whole seconds and keeps it until the second
+ * after s-maxage has passed: up to a second longer than asked. Told one
+ * second less in its own header (which it keeps to itself), it keeps a page
+ * at most s-maxage, so a change shows through it within s-maxage.
+ */
+const NGINX_EXPIRES = { 'x-accel-expires': '1' };
 /** How long a time-sensitive page may be shown before it is rendered again with a new "now". */
 const TIME_SENSITIVE_MAX_AGE_MS = 60_000;
 
@@ -205,7 +212,7 @@ export class PublicCache {
           body,
           cacheControl: status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
           // What the page said of itself (its language) travels with it; the server's own headers win.
-          headers: { ...headers, ...this.options.headersFor(key) },
+          headers: { ...headers, ...this.options.headersFor(key), ...(status === 200 ? NGINX_EXPIRES : {}) },
         });
         const known = this.entries.get(key);
         if (!options.unread || known || this.entries.size < this.options.maxEntries) {

@@ -110,7 +110,28 @@ describe('behind nginx with the shipped configuration', () => {
       return (await res.text()).includes('Edge cache check') && res;
     });
     expect(['HIT', 'EXPIRED', 'UPDATING', 'STALE']).toContain(plain.headers.get('x-cache-status'));
+    // The origin's word to nginx on how long to keep it stays with nginx.
+    expect(plain.headers.get('x-accel-expires')).toBeNull();
     expect(nginx.accessLog().some((line) => / (EXPIRED|UPDATING|STALE) \/$/.test(line))).toBe(true);
+  });
+
+  it('keeps one revalidation of /live.json waiting at the origin, so its copy shows a change with no reader asking the origin', async () => {
+    const { version: old } = (await (await via('/live.json')).json()) as { version: string };
+    // Each copy nginx gets is stale at once: the next request starts a revalidation, which the origin holds.
+    await via('/live.json');
+    await until(() => site.server.live.waiting === 1);
+    openIncident(site.db, { name: 'Live through the edge', status: 'investigating', body: 'Pushed to the cache.' }, { now: Date.now() });
+    await site.server.checkForChanges();
+    const seen = await until(async () => {
+      const res = await via('/live.json');
+      return ((await res.json()) as { version: string }).version !== old && res;
+    });
+    // Answered from nginx's copy, which the held revalidation brought: no reader's request went to the origin for it.
+    expect(['STALE', 'UPDATING']).toContain(seen.headers.get('x-cache-status'));
+    // nginx keeps the origin's own header to itself.
+    expect(seen.headers.get('x-accel-expires')).toBeNull();
+    // And asks again at once, for the change after this one.
+    await until(() => site.server.live.waiting === 1);
   });
 
   it('never keeps a signed-in staff page, nor shows it to anyone else', async () => {

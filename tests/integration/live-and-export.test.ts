@@ -55,6 +55,50 @@ describe('live updates', () => {
     expect(await (await fetch(site.url + '/')).text()).toContain('data-live="events"');
   });
 
+  it('holds a cache’s revalidation of the change document until the next change when asked to wait, and only then', async () => {
+    const current = await fetch(site.url + '/live.json');
+    const etag = current.headers.get('etag')!;
+    const { version } = (await current.json()) as { version: string };
+    // A browser revalidating (no Prefer) is answered at once.
+    const plain = await fetch(site.url + '/live.json', { headers: { 'if-none-match': etag } });
+    expect(plain.status).toBe(304);
+    expect(plain.headers.get('x-accel-expires')).toBeNull();
+    // A cache that asks to wait is held…
+    const held = fetch(site.url + '/live.json', { headers: { 'if-none-match': etag, prefer: 'wait=20' } });
+    await until(() => site.server.live.waiting === 1);
+    openIncident(site.db, { name: 'Held one', status: 'investigating', body: 'Watching.' }, { now: Date.now() });
+    await site.server.checkForChanges();
+    // …and answered with the new version once the pages show it, marked stale at once for nginx.
+    const answer = await held;
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-accel-expires')).toBe('@1');
+    expect(answer.headers.get('cache-control')).toBe('public, max-age=1, stale-while-revalidate=1, stale-if-error=86400');
+    const next = (await answer.json()) as { version: string };
+    expect(next.version).not.toBe(version);
+    expect(await (await fetch(`${site.url}/?v=${next.version}`)).text()).toContain('Held one');
+    expect(site.server.live.waiting).toBe(0);
+    // With no change, the wait asked for runs out in a 304; a stale ETag is answered at once.
+    const unchanged = await fetch(site.url + '/live.json', { headers: { 'if-none-match': answer.headers.get('etag')!, prefer: 'wait=1' } });
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.headers.get('x-accel-expires')).toBe('@1');
+    const outdated = await fetch(site.url + '/live.json', { headers: { 'if-none-match': etag, prefer: 'wait=20' } });
+    expect(outdated.status).toBe(200);
+    expect(site.server.live.waiting).toBe(0);
+  });
+
+  it('holds at most four revalidations per address, answering the rest at once as it would a browser', async () => {
+    const current = await fetch(site.url + '/live.json');
+    const headers = { 'if-none-match': current.headers.get('etag')!, prefer: 'wait=20' };
+    const held = [1, 2, 3, 4].map(() => fetch(site.url + '/live.json', { headers }));
+    await until(() => site.server.live.waiting === 4);
+    const fifth = await fetch(site.url + '/live.json', { headers });
+    expect(fifth.status).toBe(304);
+    expect(fifth.headers.get('x-accel-expires')).toBeNull();
+    openIncident(site.db, { name: 'Held four', status: 'investigating', body: 'Watching.' }, { now: Date.now() });
+    await site.server.checkForChanges();
+    expect((await Promise.all(held)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  });
+
   it('caps live connections and asks the rest to come back later', async () => {
     const small = await startTestSite({ seed: false, env: {}, maxLiveClients: 1 });
     try {

@@ -1,0 +1,372 @@
+// `npm run bench -- edge`: Shirase behind Debian's nginx with the shipped
+// deploy/nginx/shirase.conf, on the demo data. Three measurements:
+// 1. 1,000 connections on the status page and summary.json through nginx
+//    while staff post an update every second: the share nginx answered from
+//    its cache (from $upstream_cache_status in its access log), throughput
+//    against the same nginx serving the same bytes as static files, p99,
+//    errors, and each update's time until visible through the proxy;
+// 2. the origin killed with SIGKILL during the same herd: errors readers see
+//    while it is down, and, restarted, how long until updates show again;
+// 3. 20,000 open pages polling through nginx as public/live.js does in poll
+//    mode, spread over several processes each with its own loopback source
+//    address: how long until every one holds the new page after an update,
+//    and the origin's memory.
+// The load generators share the machine's cores with nginx and the origin.
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { brotliDecompressSync } from 'node:zlib';
+import { migrateDatabase, openDatabase } from '../db/open';
+import { seedDemo } from '../src/lib/demo/seed-demo';
+import { openIncident } from '../src/lib/incidents/open-incident';
+import { postIncidentUpdate } from '../src/lib/incidents/post-update';
+import { NGINX, startNginx } from '../tests/support/nginx';
+import { freePort } from '../tests/support/test-server';
+import { BROWSER_HEADERS, describeDelays, peakRssMb, percentile, startHerd, startServer, startUpdateWriter, table, tempDir, type LoadResult, type RunningServer } from './support';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.HERD_CONNECTIONS ?? 1_000);
+/** How long the origin stays down in the second measurement. */
+const DOWN_SECONDS = Number(process.env.EDGE_DOWN_SECONDS ?? 5);
+const LIVE_PAGES = Number(process.env.EDGE_LIVE_PAGES ?? 20_000);
+/** Pages per load process: each holds one connection per page, well under the 20,000 open files a process may have here. */
+const PAGES_PER_PROCESS = 5_000;
+const PATHS = ['/', '/api/v2/summary.json'];
+/** What nginx answered without asking the origin. */
+const FROM_CACHE = new Set(['HIT', 'STALE', 'UPDATING']);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The intervals open pages poll at, read from public/live.js so the simulated pages poll as real ones do. */
+function liveTiming(): { pollMs: number; jitterMs: number } {
+  const source = readFileSync('public/live.js', 'utf8');
+  const read = (name: string) => {
+    const m = new RegExp(`const ${name} = ([\\d_]+);`).exec(source);
+    if (!m) throw new Error(`public/live.js no longer sets ${name} to a number; the edge benchmark reads its polling intervals from there`);
+    return Number(m[1]!.replaceAll('_', ''));
+  };
+  return { pollMs: read('POLL_MS'), jitterMs: read('POLL_JITTER_MS') };
+}
+
+/** A GET as a browser sends it, with the bytes as they came (still compressed). */
+function getRaw(url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: BROWSER_HEADERS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+function decoded(res: { headers: Record<string, string | string[] | undefined>; body: Buffer }): string {
+  return (res.headers['content-encoding'] === 'br' ? brotliDecompressSync(res.body) : res.body).toString();
+}
+
+/** Headers nginx writes itself, keeps to itself, or that belong to one answer only. */
+const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-type', 'server', 'x-cache-status', 'x-accel-expires', 'etag', 'last-modified', 'accept-ranges']);
+
+/**
+ * A second server in the same nginx sending the page's bytes and headers
+ * from files: what nginx does at best, for the cached site to be compared with.
+ */
+async function staticServer(dir: string, url: string): Promise<{ port: number; config: string }> {
+  const port = await freePort();
+  const locations: string[] = [];
+  for (const [i, path] of PATHS.entries()) {
+    const res = await getRaw(url + path);
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+    writeFileSync(join(dir, `${i}.body`), res.body);
+    const headers = Object.entries(res.headers)
+      .filter(([name, value]) => !OWN_HEADERS.has(name) && typeof value === 'string' && !/["$\\]/.test(value))
+      .map(([name, value]) => `add_header ${name} "${value as string}" always;`);
+    locations.push(`location = ${path} { default_type "${res.headers['content-type'] as string}"; try_files /${i}.body =404; ${headers.join(' ')} }`);
+  }
+  return { port, config: `server {\n  listen 127.0.0.1:${port} reuseport;\n  root ${dir};\n  ${locations.join('\n  ')}\n}` };
+}
+
+function summarise(results: LoadResult[]): { requests: number; rps: number; p99: number; errors: number } {
+  return {
+    requests: results.reduce((n, r) => n + r.total, 0),
+    rps: results.reduce((n, r) => n + r.requestsPerSecond, 0),
+    p99: Math.max(...results.map((r) => r.p99)),
+    errors: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
+  };
+}
+
+/**
+ * The access log the bench adds to nginx's configuration: how nginx answered
+ * each request ($upstream_cache_status) and how long it took itself.
+ */
+const EDGE_LOG_FORMAT = "log_format edge '$upstream_cache_status $request_time $request_uri';";
+
+function readEdgeLog(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** How nginx answered the herd's paths in these lines of the bench's log, and its own p99 time for them (ms). */
+function cacheStatuses(lines: string[]): { counts: Map<string, number>; nginxP99: number } {
+  const counts = new Map<string, number>();
+  const times: number[] = [];
+  for (const line of lines) {
+    const [status, seconds, uri] = line.split(' ');
+    if (!uri || !PATHS.includes(uri)) continue;
+    counts.set(status!, (counts.get(status!) ?? 0) + 1);
+    times.push(Number(seconds) * 1_000);
+  }
+  return { counts, nginxP99: percentile(times, 0.99) };
+}
+
+function describeStatuses(counts: Map<string, number>): string {
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ');
+}
+
+/** CPU time a process has used so far, in ms (Linux; 0 once it is gone). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** nginx's processes: those named nginx whose parent is this one or one of them. */
+function nginxPids(): number[] {
+  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      return [{ pid: Number(d), comm: /\((.*)\)/.exec(stat)?.[1], ppid: Number(stat.split(') ')[1]!.split(' ')[1]) }];
+    } catch {
+      return [];
+    }
+  });
+  const masters = all.filter((p) => p.comm === 'nginx' && p.ppid === process.pid).map((p) => p.pid);
+  return all.filter((p) => masters.includes(p.pid) || masters.includes(p.ppid)).map((p) => p.pid);
+}
+
+/** The whole machine's busy and total CPU time so far, in ticks (/proc/stat). */
+function machineCpu(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  // idle and iowait
+  return { busy: total - ticks[3]! - ticks[4]!, total };
+}
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+async function visibleThrough(url: string, text: string, limitMs: number): Promise<boolean> {
+  const deadline = performance.now() + limitMs;
+  while (performance.now() < deadline) {
+    const res = await getRaw(url).catch(() => undefined);
+    if (res?.status === 200 && decoded(res).includes(text)) return true;
+    await sleep(10);
+  }
+  return false;
+}
+
+interface PagesReport {
+  pages: number;
+  /** When each page that did first held the new page (wall clock, ms). */
+  updatedAt: number[];
+  got: string[];
+  /** A few pages that never held the new page, and what they were waiting for. */
+  behind: string[];
+  errors: number;
+}
+
+export async function benchEdge(): Promise<void> {
+  if (!existsSync(NGINX)) {
+    console.error(`nginx is not installed (looked for ${NGINX}). Install Debian's package (as .ci/run does): sudo apt-get install nginx; or set NGINX_BIN to where it is.`);
+    process.exit(1);
+  }
+  const { pollMs, jitterMs } = liveTiming();
+  const tmp = tempDir('shirase-edge-');
+  const databasePath = join(tmp.dir, 'edge.db');
+  const db = openDatabase(databasePath);
+  migrateDatabase(db);
+  seedDemo(db, Date.now(), 'Asia/Tokyo');
+  const { incidentId } = openIncident(db, { name: 'Edge benchmark incident', status: 'investigating', body: 'Everyone is reloading.' }, { now: Date.now() });
+  const copyDir = join(tmp.dir, 'copy');
+  const staticDir = join(tmp.dir, 'static');
+  const edgeLog = join(tmp.dir, 'edge-access.log');
+  mkdirSync(staticDir);
+  // The origin's own caps would see nginx as one client: it is a trusted proxy, as the README asks.
+  // No EXPORT_DIR: the herd's pages are in nginx's cache, and the copy's own work would load the shared cores (edge.test.ts covers the copy).
+  const env = { SEED_DEMO: 'never', TRUST_PROXY: 'loopback', LIVE_MODE: 'poll' };
+  let server: RunningServer = await startServer(databasePath, env);
+  const port = new URL(server.url).port;
+  const children: ChildProcess[] = [];
+  // nginx passes the origin's bodies on as they are: the files hold the bytes the origin sends.
+  const compare = await staticServer(staticDir, server.url);
+  const nginx = await startNginx({
+    upstreamPort: Number(port),
+    copyDir,
+    // Two workers (one per core here), each allowed most of the 20,000 open files a process may hold: the live pages need 20,000 connections.
+    workers: { processes: 2, connections: 19_000, rlimitNofile: 20_000 },
+    bufferLog: true,
+    extraHttp: `${EDGE_LOG_FORMAT}\naccess_log ${edgeLog} edge buffer=256k flush=1s;\n${compare.config}`,
+  });
+  const staticUrl = `http://127.0.0.1:${compare.port}`;
+  try {
+    for (const path of PATHS) await getRaw(nginx.url + path);
+
+    // 1. The herd through the cache, staff posting every second.
+    const writer = await startUpdateWriter(databasePath, incidentId, nginx.url);
+    await sleep(1_500);
+    const logBefore = readEdgeLog(edgeLog).length;
+    let herd = startHerd(PATHS.map((p) => nginx.url + p), CONNECTIONS);
+    await sleep(SECONDS * 1_000);
+    const proxied = summarise(await herd.stop());
+    await sleep(1_500);
+    const { counts: statuses, nginxP99 } = cacheStatuses(readEdgeLog(edgeLog).slice(logBefore));
+    const total = [...statuses.values()].reduce((a, b) => a + b, 0);
+    const cached = [...statuses].filter(([s]) => FROM_CACHE.has(s)).reduce((a, [, n]) => a + n, 0);
+    const share = (100 * cached) / total;
+
+    // The same herd on the same bytes as files, staff still posting, so both runs share the machine with the same work.
+    herd = startHerd(PATHS.map((p) => staticUrl + p), CONNECTIONS);
+    await sleep(SECONDS * 1_000);
+    const bare = summarise(await herd.stop());
+    const delays = await writer.stop();
+    const ratio = proxied.rps / bare.rps;
+
+    // 2. The origin killed during the herd, then started again on the same port.
+    await sleep(1_500);
+    const logBeforeKill = readEdgeLog(edgeLog).length;
+    herd = startHerd(PATHS.map((p) => nginx.url + p), CONNECTIONS);
+    await sleep(2_000);
+    process.kill(server.pid, 'SIGKILL');
+    while (!processGone(server.pid)) await sleep(10);
+    await sleep(DOWN_SECONDS * 1_000);
+    // Written while it is down, as the CLI or a second process would.
+    const { updateId: whileDown } = postIncidentUpdate(db, incidentId, { status: 'identified', body: 'Written while the origin was down.' }, { now: Date.now() });
+    const restarted = performance.now();
+    server = await startServer(databasePath, { ...env, PORT: port });
+    const upMs = performance.now() - restarted;
+    const flowing = await visibleThrough(nginx.url + '/api/v2/summary.json', whileDown, 30_000);
+    const flowMs = performance.now() - restarted;
+    await sleep(2_000);
+    const killed = summarise(await herd.stop());
+    await sleep(1_500);
+    const { counts: killStatuses } = cacheStatuses(readEdgeLog(edgeLog).slice(logBeforeKill));
+
+    // 3. 20,000 open pages polling through the cache.
+    const processes = Math.ceil(LIVE_PAGES / PAGES_PER_PROCESS);
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < processes; i++) {
+      const pages = Math.min(PAGES_PER_PROCESS, LIVE_PAGES - i * PAGES_PER_PROCESS);
+      const child = fork('bench/live-pages.ts', [JSON.stringify({ url: nginx.url, localAddress: `127.0.0.${i + 2}`, pages, pollMs, jitterMs, rampMs: 3_000 })], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+      ready.push(new Promise((resolve, reject) => {
+        child.on('message', (m: { ready?: true }) => m.ready && resolve());
+        child.once('exit', (code) => reject(new Error(`a live-pages process exited with ${code}`)));
+      }));
+    }
+    const openedAt = performance.now();
+    await Promise.all(ready);
+    const openMs = performance.now() - openedAt;
+    // A few rounds of polling with every page open, as it would be when staff post.
+    await sleep(3 * (pollMs + jitterMs));
+    const linesBeforeUpdate = readEdgeLog(edgeLog).length;
+    const cpuPids = { nginx: nginxPids(), pages: children.map((c) => c.pid!), origin: [server.pid] };
+    const cpuBefore = Object.fromEntries(Object.entries(cpuPids).map(([k, pids]) => [k, pids.reduce((n, pid) => n + cpuMs(pid), 0)]));
+    const machineBefore = machineCpu();
+    const armedAt = Date.now();
+    for (const child of children) child.send('arm');
+    await sleep(500);
+    const { version: oldVersion } = JSON.parse((await getRaw(nginx.url + '/live.json')).body.toString()) as { version: string };
+    const liveText = `Live pages check ${Date.now()}`;
+    const postedAt = Date.now();
+    postIncidentUpdate(db, incidentId, { status: 'monitoring', body: liveText }, { now: postedAt });
+    // When nginx's copy of /live.json names the change: what is left of L is the pages' polling and fetching.
+    let documentMs = NaN;
+    while (Date.now() - postedAt < 10_000) {
+      const { version } = JSON.parse((await getRaw(nginx.url + '/live.json')).body.toString()) as { version: string };
+      if (version !== oldVersion) {
+        documentMs = Date.now() - postedAt;
+        break;
+      }
+      await sleep(10);
+    }
+    await sleep(Math.max(0, Number(process.env.EDGE_LIVE_WAIT_MS ?? 10_000) - (Date.now() - postedAt)));
+    const reportedAt = Date.now();
+    const seconds = (reportedAt - armedAt) / 1_000;
+    const cores = (k: keyof typeof cpuPids) => ((cpuPids[k].reduce((n, pid) => n + cpuMs(pid), 0) - cpuBefore[k]!) / 1_000 / seconds).toFixed(2);
+    const cpuShare = `nginx ${cores('nginx')}, the page processes ${cores('pages')}, the origin ${cores('origin')}`;
+    const machineAfter = machineCpu();
+    const machineBusy = (100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.total - machineBefore.total);
+    const reports = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<PagesReport>((resolve) => {
+            child.once('message', (m) => resolve(m as PagesReport));
+            child.send('report');
+          }),
+      ),
+    );
+    await sleep(1_500);
+    const answeredPerSecond = Math.round(((readEdgeLog(edgeLog).length - linesBeforeUpdate) * 1_000) / (reportedAt - armedAt));
+    const times = reports.flatMap((r) => r.updatedAt.map((t) => t - postedAt));
+    const updated = times.length;
+    const liveErrors = reports.reduce((n, r) => n + r.errors, 0);
+    const within = updated === LIVE_PAGES ? Math.max(...times) : NaN;
+    // What the pages fetched is the new page: one version, one ETag, and the update in its body.
+    const got = [...new Set(reports.flatMap((r) => r.got))];
+    const [version, etag] = got[0]?.split(' ') ?? [];
+    const page = version ? await getRaw(`${nginx.url}/?v=${encodeURIComponent(version)}`) : undefined;
+    const genuine = got.length === 1 && page !== undefined && page.headers.etag === etag && decoded(page).includes(liveText);
+    const rss = peakRssMb(server.pid);
+
+    const nginxVersion = spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '');
+    console.log(`\nEdge: ${nginxVersion} with deploy/nginx/shirase.conf (2 workers) in front of one Shirase process; the load generators share the 2 cores.\n`);
+    console.log(`1. ${CONNECTIONS} connections for ${SECONDS} s on ${PATHS.join(' and ')}, an update posted every second:\n`);
+    console.log(
+      table([
+        { via: 'nginx, cached', requests: proxied.requests, 'req/s': proxied.rps, 'p99 ms': proxied.p99, 'errors+non-2xx': proxied.errors },
+        { via: 'nginx, static files', requests: bare.requests, 'req/s': bare.rps, 'p99 ms': bare.p99, 'errors+non-2xx': bare.errors },
+      ]),
+    );
+    console.log(`\nnginx's access log for the cached run: ${describeStatuses(statuses)}; ${share.toFixed(2)}% from the cache; nginx's own time per answer ($request_time) p99 ${nginxP99} ms.`);
+    console.log(`(The p99 above is the load generator's: 1,000 connections each waiting for its answer before asking again take about 1,000 / req/s on average, here in one process sharing the 2 cores.)`);
+    console.log(`${describeDelays(delays)} (Both runs; through nginx, polled every 10 ms.)`);
+    console.log(`\n2. The origin killed (SIGKILL) 2 s into the same herd, down ${DOWN_SECONDS} s, then started again: ${killed.requests} requests, ${killed.errors} errors or non-2xx, p99 ${killed.p99} ms; nginx's log: ${describeStatuses(killStatuses)}.`);
+    console.log(`   Restarted origin listening after ${Math.round(upMs)} ms; the update written while it was down visible through nginx ${flowing ? `${Math.round(flowMs)} ms after the restart began` : 'NOT within 30 s'}.`);
+    console.log(`\n3. ${LIVE_PAGES} open pages in ${processes} processes (127.0.0.2…127.0.0.${processes + 1}), polling /live.json every ${pollMs}–${pollMs + jitterMs} ms as public/live.js does; all open and looked once after ${Math.round(openMs)} ms.`);
+    console.log(`   nginx answered ${answeredPerSecond} requests a second meanwhile (the polls alone: ${Math.round(LIVE_PAGES / ((pollMs + jitterMs / 2) / 1_000))}); cores used: ${cpuShare}; the machine was ${machineBusy.toFixed(0)}% busy (everyone's work included).`);
+    console.log(`   After an update: nginx's /live.json named it after ${documentMs} ms; pages held the new page after p50 ${percentile(times, 0.5)} ms, p90 ${percentile(times, 0.9)} ms, p99 ${percentile(times, 0.99)} ms.`);
+    console.log(`   ${updated} of ${LIVE_PAGES} held the new page within the ${Number(process.env.EDGE_LIVE_WAIT_MS ?? 10_000)} ms waited, the last ${Number.isNaN(within) ? 'never' : `${within} ms after the write`}; ${genuine ? 'every page fetched the same new page, with the update in it' : `NOT one new page with the update (${got.length} versions)`}; ${liveErrors} errors. Origin peak RSS ${rss} MB.`);
+    const behind = reports.flatMap((r) => r.behind);
+    if (behind.length > 0) console.log(`   Pages that did not: ${behind.join('; ')}.`);
+    console.log(`\nTargets: S ≥ 99, R ≥ 0.8, p99 ≤ 25 ms, E = 0, D = 0, U ≤ max-age + 1,000 ms, L ≤ 3,000.`);
+    const errors = proxied.errors;
+    const maxDelay = Math.max(...delays);
+    console.log(
+      `edge: cache share ${share.toFixed(2)}%, ratio ${ratio.toFixed(2)} of static nginx, p99 ${proxied.p99} ms, errors ${errors}, errors while origin down ${killed.errors}, update visible max ${maxDelay} ms, ${LIVE_PAGES} live pages updated within ${Number.isNaN(within) ? 'never' : within} ms`,
+    );
+  } finally {
+    for (const child of children) child.kill();
+    await nginx.stop();
+    await server.stop();
+    db.$client.close();
+    tmp.cleanup();
+  }
+}
