@@ -174,8 +174,10 @@ export async function benchHistory(): Promise<void> {
   const normal = commitMs('NORMAL');
   db.$client.pragma('synchronous = FULL');
   const history = await fetch(server.url + '/history/page/400');
-  const report = await timeUptimeReport(server.url);
   const peak = peakRssMb(server.pid);
+  // Timed last, so the peak above is the one the history's own work reached.
+  const report = await timeUptimeReport(server.url);
+  const peakAfterReport = peakRssMb(server.pid);
   await server.stop();
   db.$client.close();
   tmp.cleanup();
@@ -198,5 +200,5 @@ export async function benchHistory(): Promise<void> {
   console.log(
     `Uptime report for ${COMPONENTS} components over ten years (${report.path}, rendered for each request): p50 ${report.p50} ms, max ${report.max} ms over ${REPORT_RUNS} runs, ${report.kb} kB, status ${report.status} (target <= 200 ms).`,
   );
-  console.log(`Server peak RSS: ${peak} MB (target <= 300 MB).`);
+  console.log(`Server peak RSS: ${peak} MB (target <= 300 MB); ${peakAfterReport} MB once the ten-year uptime reports were rendered too.`);
 }
