@@ -16,6 +16,8 @@ export const GET: APIRoute = ({ locals, url }) => {
   return new Response(csvDocument(UPTIME_CSV_HEADER, uptimeCsvRows(report)), {
     headers: {
       'content-type': 'text/csv; charset=utf-8',
+      // Readable from any origin, like the cached /uptime.csv and the JSON API.
+      'access-control-allow-origin': '*',
       'content-disposition': `attachment; filename="uptime-${report.range.from}-to-${report.range.to}.csv"`,
     },
   });

@@ -82,7 +82,9 @@ export function publicRouteFor(url: URL): PublicRoute | null {
   // stranger can type would otherwise be a page in memory. (The render
   // threads take a bounded number of requests per address; see dispatch.ts.)
   if (isHistoryPath(rest) && parseHistoryFilter(url.searchParams).query !== undefined) return null;
-  if (UPTIME_PATHS.has(rest.replace(/\/+$/, '')) && UPTIME_PARAMS.some((p) => url.searchParams.has(p))) return null;
+  // Only the report page has languages; /ja/uptime.csv and /ja/api/… stay the 404 whatever the query.
+  const uptimePath = rest.replace(/\/+$/, '');
+  if (UPTIME_PATHS.has(uptimePath) && UPTIME_PARAMS.some((p) => url.searchParams.has(p)) && (!locale || uptimePath === '/uptime')) return null;
   const route = routeForPath(rest, url.searchParams) ?? (isRenderedPath(rest) ? null : notFound());
   if (!route) return null;
   if (!locale) return route;

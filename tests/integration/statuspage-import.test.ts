@@ -21,6 +21,7 @@ import { importStatuspage, readStatuspage, type ImportReport } from '../../src/l
 import { buildStatusPageView } from '../../src/lib/views/status-page';
 import { ShiraseError } from '../../src/lib/errors';
 import { freePort, freshDatabase, startTestSite, type TestSite } from '../support/test-server';
+import { startReceiver } from '../support/http-receiver';
 import { signedInStaff } from '../support/staff';
 import { FIXTURE_API_KEY, FIXTURE_PAGE_ID, startStatuspageFixtures } from '../support/statuspage-fixtures';
 
@@ -374,6 +375,22 @@ describe('Admin → Settings → Import, from a second Shirase (it speaks the sa
     const res = await editor.post('/admin/settings/import', { url: fixtures.url });
     expect(res.status).toBe(403);
     expect(contents(target.db)).toEqual(before);
+  });
+
+  it('says a source answering with a status no HTTP client accepts is unreachable, and keeps serving', async () => {
+    const odd = await startReceiver((_req, res) => {
+      res.writeHead(799, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    try {
+      const admin = await signedInStaff(target, 'admin');
+      const res = await admin.post('/admin/settings/import', { url: odd.url });
+      expect(res.status).toBe(422);
+      expect(await res.text()).toContain('HTTP status 799');
+      expect((await fetch(`${target.url}/api/v2/status.json`)).status).toBe(200);
+    } finally {
+      await odd.close();
+    }
   });
 
   it('does not fetch from the server’s own network unless told it may, and says so', async () => {

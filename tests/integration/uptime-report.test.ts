@@ -151,6 +151,21 @@ describe('the report page', () => {
     }
   });
 
+  it('keeps the CSV and the JSON unprefixed, readable from any origin, and a range past today ending today', async () => {
+    for (const path of [`/ja/uptime.csv?${JUNE_2018}`, `/ja/api/v2/uptime.json?${JUNE_2018}`]) expect((await get(path)).status, path).toBe(404);
+    expect((await get(`/ja/uptime?${JUNE_2018}`)).status).toBe(200);
+    const csv = await get(`/uptime.csv?${JUNE_2018}`);
+    expect(csv.headers.get('access-control-allow-origin')).toBe('*');
+    await csv.body?.cancel();
+    const one = await (await get(`/api/v2/uptime.json?${JUNE_2018}&component=${ids.API}`)).json();
+    expect(one.components).toHaveLength(1);
+    // The page's own figures would be the one component's: they are left out.
+    expect(one.page.uptime).toBeUndefined();
+    const today = localDateKey(Date.now(), ZONE);
+    const ahead = await (await get(`/api/v2/uptime.json?from=${today}&to=2099-12-31&component=${ids.API}`)).json();
+    expect(ahead.range.to).toBe(today);
+  });
+
   it('shows a range over 400 days by year, and the CSV has every month of it', async () => {
     const page = await (await get('/uptime?from=2017-01-01&to=2019-12-31')).text();
     expect(page).not.toContain('class="uptime-calendar"');

@@ -285,7 +285,8 @@ function figuresJson(f: PeriodFigures) {
  */
 export function uptimeReportJson(ctx: ApiContext, report: UptimeReport) {
   return {
-    page: { ...pageObject(ctx), ...figuresJson(report.page.total) },
+    // Asked for one component, the page's own figures would be that component's: they are left out.
+    page: { ...pageObject(ctx), ...(report.filtered ? {} : figuresJson(report.page.total)) },
     time_zone: report.timeZone,
     range: { from: report.range.from, to: report.range.to, start: iso(report.range.start), end: iso(report.range.end) },
     formula: {

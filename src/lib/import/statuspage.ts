@@ -205,10 +205,20 @@ function guardedGet(url: URL, headers: Record<string, string>, allowPrivate: boo
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(url, { method: 'GET', headers, lookup: guardedLookup(allowPrivate), agent: false, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     req.on('response', (res) => {
-      const status = res.statusCode ?? 502;
+      const status = res.statusCode ?? 0;
+      // node's parser takes any three digits; a Response takes 200–599. Anything else is no answer at all.
+      if (status < 200 || status > 599) {
+        res.destroy();
+        return reject(new Error(`HTTP status ${status}`));
+      }
       const bodiless = status === 204 || status === 205 || status === 304;
       if (bodiless) res.resume();
-      resolve(new Response(bodiless ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: headersOf(res.headers) }));
+      try {
+        resolve(new Response(bodiless ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: headersOf(res.headers) }));
+      } catch (error) {
+        res.destroy();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
     req.on('error', reject);
     req.end();

@@ -48,7 +48,7 @@ export function buildSlaBlock(db: Db, incidents: readonly IncidentView[], timeZo
   // Whole months: the report's months are the calendar months the incidents fell in.
   const report = buildUptimeReport(db, { from: { ...first, day: 1 }, to: { ...last, day: lastDay } }, now, timeZone, locale);
   const affected = new Set(outages.flatMap((i) => i.components.map((c) => c.id)));
-  const ledgers = loadStatusLedgers(db, report.range.start);
+  const ledgers = loadStatusLedgers(db, report.range.start, report.range.end);
   const rows: SlaRow[] = [];
   for (const c of report.components.filter((c) => affected.has(c.id))) {
     const ledger = ledgers.get(c.id) ?? [];

@@ -2,7 +2,7 @@
 // happened over a span (an outage that began before anyone recorded it, a
 // false alarm) and why. The ledger itself is never rewritten; every reader
 // of it (uptime reports, the 90-day strip, the API) lays these on top.
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { components, statusCorrections } from '../../../db/schema';
@@ -82,14 +82,14 @@ export function listCorrections(db: Db): CorrectionView[] {
 }
 
 /**
- * The corrections in force that end after `since`, by component, in the
+ * The corrections in force that overlap [since, until), by component, in the
  * order they were made (a later one is laid over an earlier one).
  */
-export function loadCorrectionSpans(db: Db, since: number): Map<string, CorrectionSpan[]> {
+export function loadCorrectionSpans(db: Db, since: number, until = Number.MAX_SAFE_INTEGER): Map<string, CorrectionSpan[]> {
   const rows = db
     .select({ componentId: statusCorrections.componentId, from: statusCorrections.from, to: statusCorrections.to, status: statusCorrections.status })
     .from(statusCorrections)
-    .where(and(isNull(statusCorrections.withdrawnAt), gt(statusCorrections.to, since)))
+    .where(and(isNull(statusCorrections.withdrawnAt), gt(statusCorrections.to, since), lt(statusCorrections.from, until)))
     .orderBy(asc(statusCorrections.createdAt), asc(statusCorrections.id))
     .all();
   const spans = new Map<string, CorrectionSpan[]>();

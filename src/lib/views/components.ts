@@ -89,21 +89,21 @@ export function loadComponentTree(db: Db, now: number, locale?: Locale): Compone
 }
 
 /**
- * Every component's ledger from `since` on, each preceded by the status in
- * force at `since` and read through staff's corrections, in three queries
- * whatever the number of components.
+ * Every component's ledger from `since` (up to `until`, when only a past
+ * span is wanted), each preceded by the status in force at `since` and read
+ * through staff's corrections.
  */
-export function loadStatusLedgers(db: Db, since: number): Map<string, StatusChange[]> {
+export function loadStatusLedgers(db: Db, since: number, until = Number.MAX_SAFE_INTEGER): Map<string, StatusChange[]> {
   const ledgers = new Map<string, StatusChange[]>();
   for (const [id, status] of componentStatusesAt(db, since)) ledgers.set(id, [{ at: since, status }]);
   if (ledgers.size === 0) return ledgers;
   // One seek of the (component, time) index per component, rows as plain arrays: ten years of 50
   // components is tens of thousands of rows, and a single query over all of them would sort them first.
-  const slice = db.$client.prepare('select at, status from component_status_changes where component_id = ? and at >= ? order by at, id').raw();
+  const slice = db.$client.prepare('select at, status from component_status_changes where component_id = ? and at >= ? and at < ? order by at, id').raw();
   for (const [id, ledger] of ledgers) {
-    for (const [at, status] of slice.all(id, since) as [number, ComponentStatus][]) ledger.push({ at, status });
+    for (const [at, status] of slice.all(id, since, until) as [number, ComponentStatus][]) ledger.push({ at, status });
   }
-  for (const [id, spans] of loadCorrectionSpans(db, since)) {
+  for (const [id, spans] of loadCorrectionSpans(db, since, until)) {
     const ledger = ledgers.get(id);
     if (ledger) ledgers.set(id, applyCorrections(ledger, spans));
   }

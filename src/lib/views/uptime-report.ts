@@ -66,6 +66,8 @@ export interface UptimeReport {
   range: { from: string; to: string; start: number; end: number };
   timeZone: string;
   withDays: boolean;
+  /** One component was asked for: the page's figures then describe only it. */
+  filtered: boolean;
   /** The page as a whole: every component's time added together, against the page's target. */
   page: { target: number | null; total: PeriodFigures; months: MonthFigures[] };
   components: ComponentReport[];
@@ -100,6 +102,8 @@ export function parseRange(from: string | null, to: string | null, now: number, 
   if (!end) return { problem: 'format', field: 'to' };
   if (dateKey(end) < dateKey(start)) return { problem: 'order', field: 'to' };
   if (dateKey(start) > dateKey(fallback.to)) return { problem: 'future', field: 'from' };
+  // A range running on past today ends today: there is nothing to count after it.
+  if (dateKey(end) > dateKey(fallback.to)) return parseRange(dateKey(start), dateKey(fallback.to), now, timeZone);
   if (rangeDays({ from: start, to: end }) > MAX_RANGE_DAYS) return { problem: 'tooLong', field: 'to' };
   return { range: { from: start, to: end } };
 }
@@ -145,8 +149,9 @@ export function buildUptimeReport(db: Db, range: UptimeRange, now: number, timeZ
     const days = withDays ? localDaysBetween(range.from, range.to, timeZone) : [];
     const start = months[0]!.start;
     const end = months[months.length - 1]!.end;
-    const ledgers = loadStatusLedgers(db, start);
-    const corrections = loadCorrectionSpans(db, start);
+    // Nothing after the range is read: an old range costs what its own history does.
+    const ledgers = loadStatusLedgers(db, start, end);
+    const corrections = loadCorrectionSpans(db, start, end);
     const targets = loadSlaTargets(db);
     const groupName = new Map(tree.groups.map((g) => [g.id, g.name]));
     const chosen = options.componentId === undefined ? tree.all : tree.all.filter((c) => c.id === options.componentId);
@@ -180,6 +185,7 @@ export function buildUptimeReport(db: Db, range: UptimeRange, now: number, timeZ
       range: { from: dateKey(range.from), to: dateKey(range.to), start, end },
       timeZone,
       withDays,
+      filtered: options.componentId !== undefined,
       page: { target: targets.page, total: sum(pageMonths, targets.page), months: pageMonths },
       components,
     };
