@@ -19,6 +19,13 @@ let running = false;
 let again = null;
 let version = null;
 let polling = false;
+// A reader who has typed into a form on the page (an address to subscribe, a period for the uptime report)
+// keeps what they typed: from then on the page is no longer swapped under them; sending the form, or a
+// reload, shows the news.
+let typed = false;
+document.addEventListener('input', (event) => {
+  if (main && event.target instanceof Node && main.contains(event.target)) typed = true;
+});
 
 // Replacing the content would drop the focus to the page's start; a reader
 // moving through the page keeps their place. Parts that know their own
@@ -40,6 +47,7 @@ function pageUrl(changed) {
 }
 
 async function refresh(changed) {
+  if (typed) return;
   if (running) {
     again = changed ?? again ?? '';
     return;
@@ -53,7 +61,7 @@ async function refresh(changed) {
     if (res.status === 200) {
       etag = res.headers.get('etag');
       const next = new DOMParser().parseFromString(await res.text(), 'text/html').querySelector('main');
-      if (next && main && next.innerHTML !== main.innerHTML) {
+      if (next && main && !typed && next.innerHTML !== main.innerHTML) {
         replaceKeepingFocus(next.innerHTML);
         if (status) status.textContent = status.dataset.message ?? 'Updated';
       }

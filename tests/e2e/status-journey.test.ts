@@ -71,6 +71,26 @@ test.describe('a customer checking the status page', () => {
     await page.close();
   });
 
+  test('keeps what a reader typed into a form when the site changes meanwhile', async () => {
+    const form = await browser.newPage();
+    await form.goto(url + '/subscribe');
+    await form.getByLabel('Email address').fill('halfway@example.com');
+    const watcher = await browser.newPage();
+    await watcher.goto(url + '/');
+    const db = openDatabase(server.databasePath);
+    try {
+      openIncident(db, { name: 'Exports slow for large boards', status: 'investigating', body: 'Exports take minutes.' }, { now: Date.now() });
+    } finally {
+      db.$client.close();
+    }
+    // The open status page shows the change, so every open page has heard of it; the form's page has had time to act on it.
+    await watcher.getByText('Exports slow for large boards').first().waitFor({ timeout: 10_000 });
+    await form.waitForTimeout(1_500);
+    expect(await form.getByLabel('Email address').inputValue()).toBe('halfway@example.com');
+    await form.close();
+    await watcher.close();
+  });
+
   test('sees it by polling /live.json when the stream is refused, and fetches the page under the address naming the change', async () => {
     const page = await browser.newPage();
     // A proxy that carries no streams: the event source is refused.
