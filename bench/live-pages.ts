@@ -1,12 +1,14 @@
-// Open status pages polling through the proxy as public/live.js does in poll
+// Open status pages asking through the proxy as public/live.js does in poll
 // mode, in a process of their own so that thousands of them fit under the
 // file limit: each page keeps one connection from this process's own
-// loopback address, checks /live.json at the page's intervals, and when the
-// version moves fetches the page under the address naming it (`/?v=…`).
+// loopback address, asks /live.json for the version after the one it holds
+// (`?since=…`, answered at the next change), pauses before asking again only
+// after a quick answer, and when the version moves fetches the page under
+// the address naming it (`/?v=…`).
 // Tells the benchmark when every page has looked once, and, after an
 // update, when every page holds the new page (wall-clock ms, comparable
 // across processes).
-import { connect, type Socket } from 'node:net';
+import { KeepAliveConnection } from './raw-http';
 
 interface Options {
   url: string;
@@ -20,76 +22,6 @@ interface Options {
 
 const options = JSON.parse(process.argv[2]!) as Options;
 const target = new URL(options.url);
-
-interface Answer {
-  status: number;
-  etag: string | null;
-  body: Buffer;
-}
-
-/**
- * One page's keep-alive connection, one request at a time, as a browser
- * tab's poll would use it. HTTP/1.1 written and read by hand for the one
- * shape nginx answers here (Content-Length, never chunked; anything else
- * fails loudly): node:http's machinery costs several times the CPU, and
- * 20,000 pages share two cores with nginx and the origin.
- */
-class PageConnection {
-  private socket: Socket | undefined;
-  private buffer: Buffer = Buffer.alloc(0);
-  private waiting: { resolve: (a: Answer) => void; reject: (e: Error) => void } | undefined;
-
-  get(path: string, headers: Record<string, string>): Promise<Answer> {
-    const socket = this.socket ?? this.open();
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${target.host}\r\nAccept-Encoding: br, gzip\r\n${extra}\r\n`);
-    });
-  }
-
-  private open(): Socket {
-    const socket = connect({ host: target.hostname, port: Number(target.port), localAddress: options.localAddress });
-    socket.setNoDelay(true);
-    // Far longer than any answer may take: a browser's fetch has no limit of its own.
-    socket.setTimeout(60_000, () => socket.destroy(new Error('no answer within 60 s')));
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.read();
-    });
-    socket.on('close', () => {
-      this.socket = undefined;
-      this.buffer = Buffer.alloc(0);
-      this.fail(new Error('connection closed'));
-    });
-    socket.on('error', (error) => this.fail(error));
-    this.socket = socket;
-    return socket;
-  }
-
-  private fail(error: Error): void {
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting?.reject(error);
-  }
-
-  private read(): void {
-    const end = this.buffer.indexOf('\r\n\r\n');
-    if (end < 0 || !this.waiting) return;
-    const head = this.buffer.toString('latin1', 0, end);
-    const status = Number(head.slice(9, 12));
-    const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1];
-    if (status !== 304 && length === undefined) return void this.socket?.destroy(new Error(`an answer without Content-Length: ${head.split('\r\n')[0]}`));
-    const size = status === 304 ? 0 : Number(length);
-    if (this.buffer.length < end + 4 + size) return;
-    const body = this.buffer.subarray(end + 4, end + 4 + size);
-    this.buffer = this.buffer.subarray(end + 4 + size);
-    const waiting = this.waiting;
-    this.waiting = undefined;
-    waiting.resolve({ status, etag: /\r\netag: *([^\r]+)/i.exec(head)?.[1] ?? null, body });
-    if (/\r\nconnection: *close/i.test(head)) this.socket?.end();
-  }
-}
 
 interface Page {
   version: string | null;
@@ -108,7 +40,7 @@ let looked = 0;
 const pages: Page[] = [];
 
 function openPage(): void {
-  const connection = new PageConnection();
+  const connection = new KeepAliveConnection(target, options.localAddress);
   const page: Page = { version: null };
   pages.push(page);
   let etag: string | null = null;
@@ -128,10 +60,11 @@ function openPage(): void {
   };
 
   const check = async () => {
+    const asked = Date.now();
     try {
-      page.asking = '/live.json';
-      page.askedAt = Date.now();
-      const res = await connection.get('/live.json', {});
+      page.asking = page.version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(page.version)}`;
+      page.askedAt = asked;
+      const res = await connection.get(page.asking);
       page.asking = undefined;
       if (res.status === 200) {
         const latest = String((JSON.parse(res.body.toString()) as { version: string }).version);
@@ -146,7 +79,7 @@ function openPage(): void {
       first = false;
       if (++looked === options.pages) process.send!({ ready: true });
     }
-    setTimeout(() => void check(), options.pollMs + Math.random() * options.jitterMs);
+    setTimeout(() => void check(), Math.max(0, options.pollMs + Math.random() * options.jitterMs - (Date.now() - asked)));
   };
   setTimeout(() => void check(), Math.random() * options.jitterMs);
 }

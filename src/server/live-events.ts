@@ -5,20 +5,30 @@ const MAX_LIVE_CLIENTS = 10_000;
 const HEARTBEAT_MS = 25_000;
 /**
  * The change document is fresh for a second: behind a cache (nginx, a CDN)
- * any number of polling pages cost the origin about one request a second,
- * and a page hears of a change within a second plus its own poll interval.
+ * any number of polling pages cost the origin about one request a second.
  */
 const CHANGE_DOCUMENT_CACHE_CONTROL = 'public, max-age=1, stale-while-revalidate=1, stale-if-error=86400';
-/** The longest a cache's revalidation is held, under the origin timeouts of common CDNs (30 s). */
+/**
+ * A held question that ran out with no change: kept by nobody, so a cache in
+ * front asks the origin again for the pages still waiting instead of telling
+ * them "no change" from a copy, which would turn their wait into polling.
+ */
+const NO_CHANGE_CACHE_CONTROL = 'no-store';
+/** The longest a question is held, under the origin timeouts of common CDNs (30 s) and nginx's proxy_read_timeout (60 s). */
 const MAX_HOLD_MS = 25_000;
-/** Revalidations held at once, and per client address: a cache holds one per copy it keeps (one per encoding). */
-const MAX_HELD = 256;
+/**
+ * Questions held at once, and per client address. Behind nginx only one per
+ * version and encoding reaches the origin (the rest wait in nginx's cache
+ * lock); pages polling the origin directly past the cap are answered at once
+ * and poll every couple of seconds instead.
+ */
+const MAX_HELD = 2_000;
 const MAX_HELD_PER_ADDRESS = 4;
 
-/** The seconds a request's `Prefer: wait=N` (RFC 7240) asks the server to take, if it does. */
-function preferredWaitMs(req: IncomingMessage): number {
-  const wait = /(?:^|[,;\s])wait\s*=\s*(\d{1,6})(?:$|[,;\s])/i.exec(String(req.headers.prefer ?? ''));
-  return wait ? Math.min(Number(wait[1]) * 1_000, MAX_HOLD_MS) : 0;
+/** The version a request for the change document already holds (`?since=…`), if it says. */
+function sinceVersion(req: IncomingMessage): string | null {
+  const query = req.url?.split('?')[1];
+  return query ? new URLSearchParams(query).get('since') : null;
 }
 
 interface Held {
@@ -39,13 +49,12 @@ interface Held {
  * Its version names this start of the server too, so a restart that counts
  * from zero again is never mistaken for no change.
  *
- * A cache in front that asks to wait (`Prefer: wait=N`, as the shipped nginx
- * configuration does) while revalidating the copy it holds is answered when
- * the version moves, or with 304 after N seconds: its copy follows a change
- * within milliseconds, at one request to the origin per change. The copy it
- * is given is marked stale at once for nginx (`X-Accel-Expires: @1`, which
- * nginx keeps to itself), so that it keeps serving it while its next
- * question waits here; a CDN reads Cache-Control and polls as before.
+ * A page that names the version it holds (`/live.json?since=…`) is answered
+ * at the next change, or after 25 seconds with no change: a long poll. Behind
+ * nginx every page holding the same version asks under the same address, and
+ * nginx's cache lock sends the origin one of those questions and keeps the
+ * rest waiting for its answer; so open pages cost nothing between changes,
+ * and hear of one within nginx's half-second look at its lock.
  */
 export class LiveEvents {
   private clients = new Set<ServerResponse>();
@@ -55,8 +64,8 @@ export class LiveEvents {
   private readonly startedAs = Date.now().toString(36);
   /** `{"version": …}`, cacheable for a second. */
   private changeDocument: Representation;
-  /** The same document for a cache that waits here for the next change. */
-  private documentForWaitingCache: Representation;
+  /** The same document for a held question that ran out: kept by nobody. */
+  private noChangeDocument: Representation;
   private held = new Set<Held>();
   private heldPerAddress = new Map<string, number>();
 
@@ -65,11 +74,12 @@ export class LiveEvents {
     private readonly maxClients = MAX_LIVE_CLIENTS,
     /** One address may hold this many streams, so nobody can take every slot. */
     private readonly maxPerAddress = 50,
+    private readonly holdMs = MAX_HOLD_MS,
   ) {
     this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), HEARTBEAT_MS);
     this.heartbeat.unref();
-    this.changeDocument = this.makeDocument();
-    this.documentForWaitingCache = this.makeDocument({ 'x-accel-expires': '@1' });
+    this.changeDocument = this.makeDocument(CHANGE_DOCUMENT_CACHE_CONTROL);
+    this.noChangeDocument = this.makeDocument(NO_CHANGE_CACHE_CONTROL);
   }
 
   /** The version open pages compare: changes whenever public pages show a new change. */
@@ -77,44 +87,35 @@ export class LiveEvents {
     return `${this.startedAs}.${this.lastEventId}`;
   }
 
-  /** Revalidations waiting for the next change. */
+  /** Questions waiting for the next change. */
   get waiting(): number {
     return this.held.size;
   }
 
-  private makeDocument(extra: Record<string, string> = {}): Representation {
+  private makeDocument(cacheControl: string): Representation {
     return makeRepresentationSync({
       status: 200,
       contentType: 'application/json; charset=utf-8',
-      cacheControl: CHANGE_DOCUMENT_CACHE_CONTROL,
+      cacheControl,
       body: Buffer.from(JSON.stringify({ version: this.version })),
-      headers: { ...this.headers, ...extra },
+      headers: this.headers,
     });
   }
 
   /**
-   * Answers a request for the change document: at once, or, for a cache
-   * asking to wait with the current version in If-None-Match, at the next
-   * change or after the wait it asked for (within MAX_HOLD_MS).
+   * Answers a request for the change document: at once, or, when it names
+   * the current version in `since`, at the next change or after `holdMs`.
    */
   answerDocument(req: IncomingMessage, res: ServerResponse, address: string): void {
-    const waitMs = req.method === 'GET' ? preferredWaitMs(req) : 0;
     const mine = this.heldPerAddress.get(address) ?? 0;
-    // Past the caps the answer is the plain document: fresh for a second, so a cache asks again only then.
-    if (waitMs === 0 || this.held.size >= MAX_HELD || mine >= MAX_HELD_PER_ADDRESS) return sendRepresentation(req, res, this.changeDocument);
-    if (!this.holds(req)) return sendRepresentation(req, res, this.documentForWaitingCache);
-    const held: Held = { req, res, address, timer: setTimeout(() => this.release(held), waitMs) };
+    // Past the caps the answer is the plain document: fresh for a second, so a cache answers the next asker from it.
+    if (req.method !== 'GET' || sinceVersion(req) !== this.version || this.held.size >= MAX_HELD || mine >= MAX_HELD_PER_ADDRESS) {
+      return sendRepresentation(req, res, this.changeDocument);
+    }
+    const held: Held = { req, res, address, timer: setTimeout(() => this.release(held, this.noChangeDocument), this.holdMs) };
     this.held.add(held);
     this.heldPerAddress.set(address, mine + 1);
     res.once('close', () => this.forget(held));
-  }
-
-  /** Whether the request's If-None-Match names the current document. */
-  private holds(req: IncomingMessage): boolean {
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (!ifNoneMatch) return false;
-    const etags = new Set(Object.values(this.documentForWaitingCache.variants).map((v) => v.etag));
-    return ifNoneMatch.split(',').some((tag) => etags.has(tag.trim().replace(/^W\//, '')));
   }
 
   private forget(held: Held): boolean {
@@ -126,9 +127,8 @@ export class LiveEvents {
     return true;
   }
 
-  /** Answers a held request with the document as it now is: 200 after a change, 304 when its wait ran out. */
-  private release(held: Held): void {
-    if (this.forget(held) && !held.res.destroyed) sendRepresentation(held.req, held.res, this.documentForWaitingCache);
+  private release(held: Held, document: Representation): void {
+    if (this.forget(held) && !held.res.destroyed) sendRepresentation(held.req, held.res, document);
   }
 
   get size(): number {
@@ -164,9 +164,9 @@ export class LiveEvents {
   /** Tells every client that public pages changed. */
   announce(generation: number): void {
     this.lastEventId = generation;
-    this.changeDocument = this.makeDocument();
-    this.documentForWaitingCache = this.makeDocument({ 'x-accel-expires': '@1' });
-    for (const held of [...this.held]) this.release(held);
+    this.changeDocument = this.makeDocument(CHANGE_DOCUMENT_CACHE_CONTROL);
+    this.noChangeDocument = this.makeDocument(NO_CHANGE_CACHE_CONTROL);
+    for (const held of [...this.held]) this.release(held, this.changeDocument);
     this.write(`id: ${generation}\nevent: change\ndata: ${JSON.stringify({ generation, version: this.version })}\n\n`);
   }
 
@@ -179,7 +179,7 @@ export class LiveEvents {
 
   close(): void {
     clearInterval(this.heartbeat);
-    for (const held of [...this.held]) this.release(held);
+    for (const held of [...this.held]) this.release(held, this.noChangeDocument);
     for (const res of this.clients) res.end();
     this.clients.clear();
   }

@@ -91,7 +91,7 @@ test.describe('a customer checking the status page', () => {
     await watcher.close();
   });
 
-  test('sees it by polling /live.json when the stream is refused, and fetches the page under the address naming the change', async () => {
+  test('sees it by asking /live.json when the stream is refused, and fetches the page under the address naming the change', async () => {
     const page = await browser.newPage();
     // A proxy that carries no streams: the event source is refused.
     await page.route('**/events', (route) => route.fulfill({ status: 503, body: 'no streams here' }));
@@ -99,6 +99,8 @@ test.describe('a customer checking the status page', () => {
     page.on('request', (r) => asked.push(new URL(r.url()).pathname + new URL(r.url()).search));
     await page.goto(url + '/');
     await expect.poll(() => asked.filter((p) => p === '/live.json').length).toBeGreaterThan(0);
+    // After its first look the page names the version it holds, and the server keeps that question until the change.
+    await expect.poll(() => asked.some((p) => /^\/live\.json\?since=[\w.]+$/.test(p))).toBe(true);
     const db = openDatabase(server.databasePath);
     try {
       openIncident(db, { name: 'Polling picks this up', status: 'investigating', body: 'Seen without a stream.' }, { now: Date.now() });

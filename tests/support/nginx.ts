@@ -67,7 +67,8 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     join(dir, 'nginx.conf'),
     // As root, nginx's workers would run as nobody, who may not write the temporary folder; as anyone else, they run as that user.
     `${process.getuid?.() === 0 ? 'user root;\n' : ''}worker_processes ${workers.processes};
-${workers.rlimitNofile ? `worker_rlimit_nofile ${workers.rlimitNofile};\n` : ''}error_log ${join(dir, 'error.log')} warn;
+${workers.rlimitNofile ? `worker_rlimit_nofile ${workers.rlimitNofile};\n` : ''}worker_shutdown_timeout 5s;
+error_log ${join(dir, 'error.log')} warn;
 events { worker_connections ${workers.connections}; }
 http {
   include /etc/nginx/mime.types;
