@@ -34,6 +34,8 @@ const CONNECTIONS = Number(process.env.HERD_CONNECTIONS ?? 1_000);
 /** How long the origin stays down in the second measurement. */
 const DOWN_SECONDS = Number(process.env.EDGE_DOWN_SECONDS ?? 5);
 const LIVE_PAGES = Number(process.env.EDGE_LIVE_PAGES ?? 20_000);
+/** How long the open pages are watched waiting, past the end of at least one of the origin's 25-second rounds. */
+const WAITING_SECONDS = 30;
 /** Pages per load process: each holds one connection per page, well under the 20,000 open files a process may have here. */
 const PAGES_PER_PROCESS = 5_000;
 const PATHS = ['/', '/api/v2/summary.json'];
@@ -56,9 +58,9 @@ function liveTiming(): { pollMs: number; jitterMs: number } {
 }
 
 /** A GET as a browser sends it, with the bytes as they came (still compressed). */
-function getRaw(url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function getRaw(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    request(url, { headers: BROWSER_HEADERS }, (res) => {
+    request(url, { headers: { ...BROWSER_HEADERS, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -347,17 +349,30 @@ export async function benchEdge(): Promise<void> {
       const seconds = (to.at - from.at) / 1_000;
       const cores = (k: keyof typeof cpuPids) => ((to.parts[k] - from.parts[k]) / 1_000 / seconds).toFixed(2);
       const busy = (100 * (to.machine.busy - from.machine.busy)) / (to.machine.total - from.machine.total);
-      return `nginx answered ${readEdgeLog(edgeLog, from.log, to.log).length} requests; cores used: nginx ${cores('nginx')}, the page processes ${cores('pages')}, the origin ${cores('origin')}; the machine ${busy.toFixed(0)}% busy`;
+      const lines = readEdgeLog(edgeLog, from.log, to.log);
+      const asked = lines.filter((line) => !FROM_CACHE.has(line.split(' ')[0]!)).length;
+      return `nginx answered ${lines.length} requests, ${asked} of them by asking the origin; cores used: nginx ${cores('nginx')}, the page processes ${cores('pages')}, the origin ${cores('origin')}; the machine ${busy.toFixed(0)}% busy`;
     };
-    // Every page waiting: what open pages cost between changes (the access log is written each second).
+    // Every page waiting: what open pages cost between changes, over more than a round (25 s), whose end every page hears of.
     const waitingFrom = snapshot();
-    await sleep(5_000);
+    await sleep(WAITING_SECONDS * 1_000);
     const waitingTo = snapshot();
+    // nginx writes its log each second.
+    await sleep(1_100);
+    waitingTo.log = logEnd(edgeLog);
     for (const child of children) child.send('arm');
     await sleep(500);
     // Asked of the origin itself, held there until the change is announced: what is left of L is nginx's and the pages' part.
-    const { version: oldVersion } = JSON.parse((await getRaw(server.url + '/live.json')).body.toString()) as { version: string };
-    const announced = getRaw(`${server.url}/live.json?since=${encodeURIComponent(oldVersion)}`).then(() => Date.now());
+    type Doc = { version: string; round: number };
+    const before = JSON.parse((await getRaw(server.url + '/live.json')).body.toString()) as Doc;
+    const announced = (async () => {
+      // Asked as nginx asks, round after round until the answer names a new version.
+      for (let round = before.round; ; ) {
+        const doc = JSON.parse((await getRaw(`${server.url}/live.json?since=${before.version}&round=${round}`, { prefer: 'wait=25' })).body.toString()) as Doc;
+        if (doc.version !== before.version) return Date.now();
+        round = doc.round;
+      }
+    })();
     await sleep(100);
     const liveText = `Live pages check ${Date.now()}`;
     const burstFrom = snapshot();
@@ -406,8 +421,8 @@ export async function benchEdge(): Promise<void> {
     console.log(`${describeDelays(delays, visibleLimitMs)} (All three runs; through nginx, polled every 10 ms; s-maxage ${maxAge} s.)`);
     console.log(`\n2. The origin killed (SIGKILL) 2 s into the same herd, down ${DOWN_SECONDS} s, then started again: ${killed.requests} requests, ${killed.errors} errors or non-2xx, p99 ${killed.p99} ms; nginx's log: ${describeStatuses(killStatuses)}.`);
     console.log(`   Restarted origin listening after ${Math.round(upMs)} ms; the update written while it was down visible through nginx ${flowing ? `${Math.round(flowMs)} ms after the restart began` : 'NOT within 30 s'}.`);
-    console.log(`\n3. ${LIVE_PAGES} open pages in ${processes} processes (127.0.0.2…127.0.0.${processes + 1}), asking /live.json?since=… as public/live.js does (held until the next change; after a quick answer, again in ${pollMs}–${pollMs + jitterMs} ms); all open and looked once after ${Math.round(openMs)} ms.`);
-    console.log(`   For 5 s with every page waiting: ${usage(waitingFrom, waitingTo)}.`);
+    console.log(`\n3. ${LIVE_PAGES} open pages in ${processes} processes (127.0.0.2…127.0.0.${processes + 1}), asking /live.json?since=…&round=… as public/live.js does (held until the next change or the round's end; after an answer without news, again in ${pollMs}–${pollMs + jitterMs} ms); all open and looked once after ${Math.round(openMs)} ms.`);
+    console.log(`   For ${WAITING_SECONDS} s with every page waiting (rounds end every 25 s): ${usage(waitingFrom, waitingTo)}.`);
     console.log(`   In the 3 s after the write: ${usage(burstFrom, burstTo)} (everyone's work included).`);
     console.log(`   After an update: the origin announced it after ${announcedMs} ms; pages held the new page after min ${Math.min(...times)} ms, p50 ${percentile(times, 0.5)} ms, p90 ${percentile(times, 0.9)} ms, p99 ${percentile(times, 0.99)} ms.`);
     console.log(`   ${updated} of ${LIVE_PAGES} held the new page within the ${Number(process.env.EDGE_LIVE_WAIT_MS ?? 10_000)} ms waited, the last ${Number.isNaN(within) ? 'never' : `${within} ms after the write`}; ${genuine ? 'every page fetched the same new page, with the update in it' : `NOT one new page with the update (${got.length} versions)`}; ${liveErrors} errors. Origin peak RSS ${rss} MB.`);

@@ -1,10 +1,11 @@
 // Open status pages asking through the proxy as public/live.js does in poll
 // mode, in a process of their own so that thousands of them fit under the
 // file limit: each page keeps one connection from this process's own
-// loopback address, asks /live.json for the version after the one it holds
-// (`?since=…`, answered at the next change), pauses before asking again only
-// after a quick answer, and when the version moves fetches the page under
-// the address naming it (`/?v=…`).
+// loopback address, asks /live.json about the version it holds and the
+// current round (`?since=…&round=…`, held by the origin until the next change
+// or the round's end), asks again at once when the answer names something
+// new and after a pause when not, and when the version moves fetches the
+// page under the address naming it (`/?v=…`).
 // Tells the benchmark when every page has looked once, and, after an
 // update, when every page holds the new page (wall-clock ms, comparable
 // across processes).
@@ -59,27 +60,34 @@ function openPage(): void {
     }
   };
 
+  let round: number | null = null;
+  let failures = 0;
   const check = async () => {
     const asked = Date.now();
+    let news = false;
     try {
-      page.asking = page.version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(page.version)}`;
+      page.asking = page.version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(page.version)}&round=${round}`;
       page.askedAt = asked;
       const res = await connection.get(page.asking);
       page.asking = undefined;
-      if (res.status === 200) {
-        const latest = String((JSON.parse(res.body.toString()) as { version: string }).version);
-        // live.js refreshes without awaiting; one connection per page here, so the refresh is awaited before the next look.
-        if (latest !== page.version) await refresh(latest);
-        page.version = latest;
-      } else errors++;
+      if (res.status !== 200) throw new Error(`status ${res.status}`);
+      const latest = JSON.parse(res.body.toString()) as { version: string; round: number };
+      news = latest.version !== page.version || latest.round !== round;
+      // live.js refreshes without awaiting; one connection per page here, so the refresh is awaited before the next question.
+      if (latest.version !== page.version) await refresh(latest.version);
+      page.version = latest.version;
+      round = latest.round;
+      failures = 0;
     } catch {
       errors++;
+      failures++;
     }
     if (first) {
       first = false;
       if (++looked === options.pages) process.send!({ ready: true });
     }
-    setTimeout(() => void check(), Math.max(0, options.pollMs + Math.random() * options.jitterMs - (Date.now() - asked)));
+    const pause = (options.pollMs + Math.random() * options.jitterMs) * 2 ** Math.min(failures, 3);
+    setTimeout(() => void check(), news ? 0 : Math.max(0, pause - (Date.now() - asked)));
   };
   setTimeout(() => void check(), Math.random() * options.jitterMs);
 }

@@ -81,19 +81,20 @@ async function main(): Promise<void> {
     Array.from({ length: options.connections }, async (_, i) => {
       const path = i % targets.length;
       const connection = new KeepAliveConnection(targets[path]!);
-      await connection.get(targets[path]!.pathname + targets[path]!.search).catch(() => {});
+      // A connection that cannot even open is counted, and tried again when its turn comes.
+      await connection.get(targets[path]!.pathname + targets[path]!.search).catch((error: Error) => failed(`before the run: ${error.message}`));
       idle[path]!.push(connection);
     }),
   );
   const start = performance.now();
   const end = start + options.seconds * 1_000;
   let nextDue = start;
-  let turn = 0;
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
       while (nextDue <= now && nextDue < end) {
-        const path = turn++ % targets.length;
+        // Each path at random, so each one's arrivals are a Poisson process too.
+        const path = Math.floor(Math.random() * targets.length);
         const connection = idle[path]!.shift();
         if (connection) send(path, connection, nextDue);
         else due[path]!.push(nextDue);

@@ -9,18 +9,21 @@
 const main = document.querySelector('main');
 const status = document.getElementById('live-status');
 const mode = document.documentElement.dataset.live === 'poll' ? 'poll' : 'events';
-// A page asks /live.json for the version after the one it holds (`?since=`), and the server answers at
-// the next change or after 25 seconds without one: a long poll, which behind the shipped nginx
-// configuration costs the origin one question per change however many pages wait (see live-events.ts).
-// A quick answer with no change (a cache or server that does not hold, or an error) is followed by the
-// next question 1.5 to 2 seconds after the last, at random, so pages opened together do not poll in
-// step. bench/edge.ts reads both numbers from here.
+// A page asks /live.json about the version it holds and the current round (`?since=…&round=…`). Behind
+// the shipped nginx configuration the server holds that question until the next change or the round's
+// end (25 seconds), for all pages at once (see live-events.ts); the answer names what to ask about next,
+// which the page does at once. An answer that names nothing new (a CDN, or a server asked directly) is
+// followed by the next question 1.5 to 2 seconds after the last, at random, so pages opened together do
+// not poll in step; after failures (the server restarting, the origin down), up to eight times that.
+// bench/edge.ts reads both numbers from here.
 const POLL_MS = 1_500;
 const POLL_JITTER_MS = 500;
 let etag = null;
 let running = false;
 let again = null;
 let version = null;
+let round = null;
+let failures = 0;
 let polling = false;
 // A reader who has typed into a form on the page (an address to subscribe, a period for the uptime report)
 // keeps what they typed: from then on the page is no longer swapped under them; sending the form, or a
@@ -83,18 +86,24 @@ async function refresh(changed) {
 
 async function check() {
   const asked = Date.now();
+  let news = false;
   try {
-    const res = await fetch(version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(version)}`, { cache: 'no-cache' });
-    if (res.ok) {
-      const latest = String((await res.json()).version);
-      // The first look also catches a change made between this page's render and now.
-      if (latest !== version) refresh(latest);
-      version = latest;
-    }
+    const res = await fetch(version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(version)}&round=${round}`, { cache: 'no-cache' });
+    if (!res.ok) throw new Error(String(res.status));
+    const latest = await res.json();
+    const latestVersion = String(latest.version);
+    news = latestVersion !== version || latest.round !== round;
+    // The first look also catches a change made between this page's render and now.
+    if (latestVersion !== version) refresh(latestVersion);
+    version = latestVersion;
+    round = latest.round;
+    failures = 0;
   } catch {
-    // Unreachable for now: the next question comes after the pause.
+    // Unreachable for now, or no answer to read: the next question comes after a longer pause.
+    failures++;
   }
-  setTimeout(check, Math.max(0, POLL_MS + Math.random() * POLL_JITTER_MS - (Date.now() - asked)));
+  const pause = (POLL_MS + Math.random() * POLL_JITTER_MS) * 2 ** Math.min(failures, 3);
+  setTimeout(check, news ? 0 : Math.max(0, pause - (Date.now() - asked)));
 }
 
 function poll() {

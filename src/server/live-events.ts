@@ -5,30 +5,32 @@ const MAX_LIVE_CLIENTS = 10_000;
 const HEARTBEAT_MS = 25_000;
 /**
  * The change document is fresh for a second: behind a cache (nginx, a CDN)
- * any number of polling pages cost the origin about one request a second.
+ * any number of polling pages cost the origin about one request a second,
+ * and behind the shipped nginx configuration, which waits, about one per
+ * change and one every ROUND_MS.
  */
 const CHANGE_DOCUMENT_CACHE_CONTROL = 'public, max-age=1, stale-while-revalidate=1, stale-if-error=86400';
 /**
- * A held question that ran out with no change: kept by nobody, so a cache in
- * front asks the origin again for the pages still waiting instead of telling
- * them "no change" from a copy, which would turn their wait into polling.
+ * Questions are held until the next change or the end of the current round
+ * of this many ms, counted from the epoch so that every page and every
+ * cache agrees on it: under the origin timeouts of common CDNs (30 s) and
+ * nginx's proxy_read_timeout (60 s), and under the shipped configuration's
+ * cache-lock timeout (30 s), so no page waits in nginx longer than a round.
  */
-const NO_CHANGE_CACHE_CONTROL = 'no-store';
-/** The longest a question is held, under the origin timeouts of common CDNs (30 s) and nginx's proxy_read_timeout (60 s). */
-const MAX_HOLD_MS = 25_000;
+const ROUND_MS = 25_000;
 /**
- * Questions held at once, and per client address. Behind nginx only one per
- * version and encoding reaches the origin (the rest wait in nginx's cache
- * lock); pages polling the origin directly past the cap are answered at once
- * and poll every couple of seconds instead.
+ * Questions held at once, and per connecting address. Behind nginx at most
+ * one per encoding reaches the origin (the rest wait in nginx's cache lock),
+ * all from nginx's own address; the caps bound what a client reaching the
+ * origin directly can hold.
  */
 const MAX_HELD = 2_000;
-const MAX_HELD_PER_ADDRESS = 4;
+const MAX_HELD_PER_ADDRESS = 8;
 
-/** The version a request for the change document already holds (`?since=…`), if it says. */
-function sinceVersion(req: IncomingMessage): string | null {
-  const query = req.url?.split('?')[1];
-  return query ? new URLSearchParams(query).get('since') : null;
+/** The longest a request's `Prefer: wait=N` (RFC 7240) lets the server take, in ms; 0 when it does not ask to wait. */
+function preferredWaitMs(req: IncomingMessage): number {
+  const wait = /(?:^|[,;\s])wait\s*=\s*(\d{1,6})(?:$|[,;\s])/i.exec(String(req.headers.prefer ?? ''));
+  return wait ? Number(wait[1]) * 1_000 : 0;
 }
 
 interface Held {
@@ -46,15 +48,20 @@ interface Held {
  *
  * The same news as a small document (`/live.json`, see `answerDocument`) for pages
  * that poll: where streams cannot pass, or with LIVE_MODE=poll behind a CDN.
- * Its version names this start of the server too, so a restart that counts
- * from zero again is never mistaken for no change.
+ * `{"version": …, "round": …}`: the version names this start of the server
+ * too, so a restart that counts from zero again is never mistaken for no
+ * change; the round is the current ROUND_MS period.
  *
- * A page that names the version it holds (`/live.json?since=…`) is answered
- * at the next change, or after 25 seconds with no change: a long poll. Behind
- * nginx every page holding the same version asks under the same address, and
- * nginx's cache lock sends the origin one of those questions and keeps the
- * rest waiting for its answer; so open pages cost nothing between changes,
- * and hear of one within nginx's half-second look at its lock.
+ * A cache in front that collapses questions and asks to wait (`Prefer:
+ * wait=N`, as the shipped nginx configuration does) is answered, for the
+ * question `?since=<current version>&round=<current round>` spelled exactly
+ * so, at the next change or at the round's end: a long poll. Every page
+ * holding a version asks that one question, nginx's cache lock sends the
+ * origin one of them and keeps the rest waiting for its answer, and the
+ * answer names a newer version or round, which the pages ask about next: so
+ * open pages cost the origin one question per change and per round, and hear
+ * of a change within nginx's half-second look at its lock. Anything else
+ * (a browser, a CDN, another spelling) is answered at once.
  */
 export class LiveEvents {
   private clients = new Set<ServerResponse>();
@@ -62,10 +69,9 @@ export class LiveEvents {
   private heartbeat: NodeJS.Timeout;
   private lastEventId = 0;
   private readonly startedAs = Date.now().toString(36);
-  /** `{"version": …}`, cacheable for a second. */
-  private changeDocument: Representation;
-  /** The same document for a held question that ran out: kept by nobody. */
-  private noChangeDocument: Representation;
+  /** `{"version": …, "round": …}` for `documentRound`, cacheable for a second. */
+  private document: Representation | undefined;
+  private documentRound = -1;
   private held = new Set<Held>();
   private heldPerAddress = new Map<string, number>();
 
@@ -74,12 +80,10 @@ export class LiveEvents {
     private readonly maxClients = MAX_LIVE_CLIENTS,
     /** One address may hold this many streams, so nobody can take every slot. */
     private readonly maxPerAddress = 50,
-    private readonly holdMs = MAX_HOLD_MS,
+    private readonly roundMs = ROUND_MS,
   ) {
     this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), HEARTBEAT_MS);
     this.heartbeat.unref();
-    this.changeDocument = this.makeDocument(CHANGE_DOCUMENT_CACHE_CONTROL);
-    this.noChangeDocument = this.makeDocument(NO_CHANGE_CACHE_CONTROL);
   }
 
   /** The version open pages compare: changes whenever public pages show a new change. */
@@ -92,27 +96,39 @@ export class LiveEvents {
     return this.held.size;
   }
 
-  private makeDocument(cacheControl: string): Representation {
-    return makeRepresentationSync({
-      status: 200,
-      contentType: 'application/json; charset=utf-8',
-      cacheControl,
-      body: Buffer.from(JSON.stringify({ version: this.version })),
-      headers: this.headers,
-    });
+  /** The change document as of now. */
+  private currentDocument(): { document: Representation; round: number } {
+    const round = Math.floor(Date.now() / this.roundMs);
+    if (!this.document || round !== this.documentRound) {
+      this.document = makeRepresentationSync({
+        status: 200,
+        contentType: 'application/json; charset=utf-8',
+        cacheControl: CHANGE_DOCUMENT_CACHE_CONTROL,
+        body: Buffer.from(JSON.stringify({ version: this.version, round })),
+        headers: this.headers,
+      });
+      this.documentRound = round;
+    }
+    return { document: this.document, round };
   }
 
   /**
-   * Answers a request for the change document: at once, or, when it names
-   * the current version in `since`, at the next change or after `holdMs`.
+   * Answers a request for the change document: at once, or, for a cache that
+   * asks to wait with the question about the current version and round, at
+   * the next change or the round's end (sooner if its wait is shorter).
    */
-  answerDocument(req: IncomingMessage, res: ServerResponse, address: string): void {
+  answerDocument(req: IncomingMessage, res: ServerResponse): void {
+    const { document, round } = this.currentDocument();
+    const waitMs = req.method === 'GET' ? preferredWaitMs(req) : 0;
+    // The connecting address: behind nginx that is nginx, whose questions are few; a client reaching the origin itself is held to a few.
+    const address = req.socket.remoteAddress ?? '';
     const mine = this.heldPerAddress.get(address) ?? 0;
-    // Past the caps the answer is the plain document: fresh for a second, so a cache answers the next asker from it.
-    if (req.method !== 'GET' || sinceVersion(req) !== this.version || this.held.size >= MAX_HELD || mine >= MAX_HELD_PER_ADDRESS) {
-      return sendRepresentation(req, res, this.changeDocument);
+    if (waitMs === 0 || req.url !== `/live.json?since=${this.version}&round=${round}` || this.held.size >= MAX_HELD || mine >= MAX_HELD_PER_ADDRESS) {
+      return sendRepresentation(req, res, document);
     }
-    const held: Held = { req, res, address, timer: setTimeout(() => this.release(held, this.noChangeDocument), this.holdMs) };
+    // A few ms past the round's end: a timer may fire up to a millisecond early, and the answer must name the next round.
+    const untilRoundEnds = (round + 1) * this.roundMs - Date.now() + 5;
+    const held: Held = { req, res, address, timer: setTimeout(() => this.release(held), Math.min(untilRoundEnds, waitMs)) };
     this.held.add(held);
     this.heldPerAddress.set(address, mine + 1);
     res.once('close', () => this.forget(held));
@@ -127,8 +143,9 @@ export class LiveEvents {
     return true;
   }
 
-  private release(held: Held, document: Representation): void {
-    if (this.forget(held) && !held.res.destroyed) sendRepresentation(held.req, held.res, document);
+  /** Answers a held question with the document as it now is: a newer version after a change, else the next round. */
+  private release(held: Held): void {
+    if (this.forget(held) && !held.res.destroyed) sendRepresentation(held.req, held.res, this.currentDocument().document);
   }
 
   get size(): number {
@@ -164,9 +181,8 @@ export class LiveEvents {
   /** Tells every client that public pages changed. */
   announce(generation: number): void {
     this.lastEventId = generation;
-    this.changeDocument = this.makeDocument(CHANGE_DOCUMENT_CACHE_CONTROL);
-    this.noChangeDocument = this.makeDocument(NO_CHANGE_CACHE_CONTROL);
-    for (const held of [...this.held]) this.release(held, this.changeDocument);
+    this.document = undefined;
+    for (const held of [...this.held]) this.release(held);
     this.write(`id: ${generation}\nevent: change\ndata: ${JSON.stringify({ generation, version: this.version })}\n\n`);
   }
 
@@ -179,7 +195,7 @@ export class LiveEvents {
 
   close(): void {
     clearInterval(this.heartbeat);
-    for (const held of [...this.held]) this.release(held, this.noChangeDocument);
+    for (const held of [...this.held]) this.release(held);
     for (const res of this.clients) res.end();
     this.clients.clear();
   }

@@ -55,8 +55,8 @@ export interface ServerOptions {
   publishRetryMs?: number;
   now?: () => number;
   maxLiveClients?: number;
-  /** The longest a page's `/live.json?since=…` is held with no change (tests shorten it). */
-  liveHoldMs?: number;
+  /** The length of the rounds a held `/live.json` question lasts at most (tests shorten it). */
+  liveRoundMs?: number;
   deliveryIdleMs?: number;
   retryBaseMs?: number;
   /** How long a client may take over a request's headers, and over the whole request (tests shorten them). */
@@ -119,7 +119,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       return route?.cors ? headers.cors : route?.frameable ? frameable : base;
     },
   });
-  const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveHoldMs);
+  const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
   const clients = clientAddresses(config.trustProxy);
   if (config.trustProxy && 'hops' in config.trustProxy && !/^(localhost|127\.|::1$|\[::1\])/.test(config.host)) {
     log(

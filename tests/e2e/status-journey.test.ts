@@ -100,7 +100,7 @@ test.describe('a customer checking the status page', () => {
     await page.goto(url + '/');
     await expect.poll(() => asked.filter((p) => p === '/live.json').length).toBeGreaterThan(0);
     // After its first look the page names the version it holds, and the server keeps that question until the change.
-    await expect.poll(() => asked.some((p) => /^\/live\.json\?since=[\w.]+$/.test(p))).toBe(true);
+    await expect.poll(() => asked.some((p) => /^\/live\.json\?since=[\w.]+&round=\d+$/.test(p))).toBe(true);
     const db = openDatabase(server.databasePath);
     try {
       openIncident(db, { name: 'Polling picks this up', status: 'investigating', body: 'Seen without a stream.' }, { now: Date.now() });
