@@ -36,6 +36,15 @@ interface Page {
   askedAt?: number;
 }
 
+/** public/live.js's rule: a higher count from the same start of the server is newer, and another start is news too. */
+function isNewer(next: string, held: string | null): boolean {
+  if (held === null) return true;
+  const cut = (v: string) => [v.slice(0, v.lastIndexOf('.')), Number(v.slice(v.lastIndexOf('.') + 1))] as const;
+  const [start, count] = cut(next);
+  const [heldStart, heldCount] = cut(held);
+  return start !== heldStart || count > heldCount;
+}
+
 let errors = 0;
 let looked = 0;
 const pages: Page[] = [];
@@ -47,17 +56,19 @@ function openPage(): void {
   let etag: string | null = null;
   let first = true;
 
-  const refresh = async (changed: string) => {
+  /** Whether the page now holds the changed page, as public/live.js's refresh says. */
+  const refresh = async (changed: string): Promise<boolean> => {
     page.asking = `/?v=${changed}`;
     page.askedAt = Date.now();
     const res = await connection.get(`/?v=${encodeURIComponent(changed)}`, etag ? { 'if-none-match': etag } : {});
     page.asking = undefined;
     if (res.status === 200) etag = res.etag;
-    else if (res.status !== 304) return void errors++;
+    else if (res.status !== 304) return false;
     if (page.before !== undefined && page.updatedAt === undefined && changed !== page.before) {
       page.updatedAt = Date.now();
       page.got = `${changed} ${etag}`;
     }
+    return true;
   };
 
   let round: number | null = null;
@@ -72,14 +83,21 @@ function openPage(): void {
       page.asking = undefined;
       if (res.status !== 200) throw new Error(`status ${res.status}`);
       const latest = JSON.parse(res.body.toString()) as { version: string; round: number };
-      news = latest.version !== page.version || latest.round !== round;
-      // live.js refreshes without awaiting; one connection per page here, so the refresh is awaited before the next question.
-      if (latest.version !== page.version) await refresh(latest.version);
-      page.version = latest.version;
-      round = latest.round;
+      // Rounds only forward, versions only newer, and a version counts as seen once its page arrived: as live.js.
+      if (round === null || latest.round > round) {
+        round = latest.round;
+        news = true;
+      }
+      // live.js refreshes without waiting for the next question; one connection per page here, so the refresh comes first.
+      if (isNewer(latest.version, page.version)) {
+        if (!(await refresh(latest.version))) throw new Error('the changed page did not arrive');
+        page.version = latest.version;
+        news = true;
+      }
       failures = 0;
     } catch {
       errors++;
+      news = false;
       failures++;
     }
     if (first) {

@@ -52,18 +52,22 @@ function pageUrl(changed) {
   return url.href;
 }
 
+// Resolves whether the page now shows the change (or will: a refresh already running takes it up, and a page
+// the reader has typed into stays as it is on purpose), so a change missed while offline is asked about again.
 async function refresh(changed) {
-  if (typed) return;
+  if (typed) return true;
   if (running) {
     again = changed ?? again ?? '';
-    return;
+    return true;
   }
   running = true;
   // The browser's own copy of this address is refreshed too (not awaited): a reader who follows a link
   // here in the next few seconds would otherwise be shown the page as it was, from the browser's cache.
   if (changed) fetch(pageUrl(), { cache: 'no-cache' }).catch(() => {});
+  let shown = false;
   try {
     const res = await fetch(pageUrl(changed), { headers: etag ? { 'if-none-match': etag } : {}, cache: 'no-cache' });
+    shown = res.status === 200 || res.status === 304;
     if (res.status === 200) {
       etag = res.headers.get('etag');
       const next = new DOMParser().parseFromString(await res.text(), 'text/html').querySelector('main');
@@ -73,7 +77,7 @@ async function refresh(changed) {
       }
     }
   } catch {
-    // Offline or the server is restarting: the next event or poll tries again.
+    // Offline or the server is restarting: the next event or question tries again.
   } finally {
     running = false;
     if (again !== null) {
@@ -82,6 +86,17 @@ async function refresh(changed) {
       refresh(next);
     }
   }
+  return shown;
+}
+
+// Versions are `<this start of the server>.<changes since>`: a higher count from the same start is newer, and
+// another start (a restart) is news too. Never going back keeps a cache's older copy from undoing a change.
+function isNewer(next, held) {
+  if (held === null) return true;
+  const cut = (v) => [v.slice(0, v.lastIndexOf('.')), Number(v.slice(v.lastIndexOf('.') + 1))];
+  const [start, count] = cut(next);
+  const [heldStart, heldCount] = cut(held);
+  return start !== heldStart || count > heldCount;
 }
 
 async function check() {
@@ -92,14 +107,23 @@ async function check() {
     if (!res.ok) throw new Error(String(res.status));
     const latest = await res.json();
     const latestVersion = String(latest.version);
-    news = latestVersion !== version || latest.round !== round;
-    // The first look also catches a change made between this page's render and now.
-    if (latestVersion !== version) refresh(latestVersion);
-    version = latestVersion;
-    round = latest.round;
+    // Rounds only go forward, as the server's clock does: an older one from a cache is no news.
+    if (typeof latest.round === 'number' && (round === null || latest.round > round)) {
+      round = latest.round;
+      news = true;
+    }
+    // The first look also catches a change made between this page's render and now. The version counts as
+    // seen once the page shows it: a refresh that failed is asked about again, after a pause.
+    if (isNewer(latestVersion, version)) {
+      if (!(await refresh(latestVersion))) throw new Error('the changed page did not arrive');
+      version = latestVersion;
+      news = true;
+    }
     failures = 0;
   } catch {
-    // Unreachable for now, or no answer to read: the next question comes after a longer pause.
+    // Unreachable for now, no answer to read, or the changed page did not arrive: the next question comes after
+    // a longer pause.
+    news = false;
     failures++;
   }
   const pause = (POLL_MS + Math.random() * POLL_JITTER_MS) * 2 ** Math.min(failures, 3);

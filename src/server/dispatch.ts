@@ -105,7 +105,7 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       const file = staticFiles.get(path) ?? (path.startsWith('/brand/') ? deps.brand.get(path) : undefined);
       if (file) return sendRepresentation(req, res, file);
       if (req.method === 'GET' && path === '/events') return deps.live.accept(req, res, deps.clients.of(req));
-      if (path === '/live.json') return deps.live.answerDocument(req, res);
+      if (path === '/live.json') return deps.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? ''));
       const route = routeFor(target);
       if (route) {
         const [key, negotiated] = keyFor(req, route);

@@ -19,10 +19,11 @@ const CHANGE_DOCUMENT_CACHE_CONTROL = 'public, max-age=1, stale-while-revalidate
  */
 const ROUND_MS = 25_000;
 /**
- * Questions held at once, and per connecting address. Behind nginx at most
- * one per encoding reaches the origin (the rest wait in nginx's cache lock),
- * all from nginx's own address; the caps bound what a client reaching the
- * origin directly can hold.
+ * Questions held at once, and per connecting address. Behind nginx one per
+ * encoding reaches the origin (the rest wait in nginx's cache lock), and one
+ * more for every 1,024 pages waiting (nginx counts a key's requests in ten
+ * bits, and passes the one that wraps); the per-address cap bounds what a
+ * client reaching the origin directly can hold, and spares a trusted proxy.
  */
 const MAX_HELD = 2_000;
 const MAX_HELD_PER_ADDRESS = 8;
@@ -61,7 +62,9 @@ interface Held {
  * answer names a newer version or round, which the pages ask about next: so
  * open pages cost the origin one question per change and per round, and hear
  * of a change within nginx's half-second look at its lock. Anything else
- * (a browser, a CDN, another spelling) is answered at once.
+ * (a browser, a CDN, another spelling) is answered at once; a page's first
+ * look (no `since`) and a question about a version or round still to come
+ * with an answer no cache keeps.
  */
 export class LiveEvents {
   private clients = new Set<ServerResponse>();
@@ -69,8 +72,9 @@ export class LiveEvents {
   private heartbeat: NodeJS.Timeout;
   private lastEventId = 0;
   private readonly startedAs = Date.now().toString(36);
-  /** `{"version": …, "round": …}` for `documentRound`, cacheable for a second. */
+  /** `{"version": …, "round": …}` for `documentRound`, cacheable for a second, and the same kept by no cache. */
   private document: Representation | undefined;
+  private unkept: Representation | undefined;
   private documentRound = -1;
   private held = new Set<Held>();
   private heldPerAddress = new Map<string, number>();
@@ -97,35 +101,50 @@ export class LiveEvents {
   }
 
   /** The change document as of now. */
-  private currentDocument(): { document: Representation; round: number } {
+  private currentDocument(): { document: Representation; unkept: Representation; round: number } {
     const round = Math.floor(Date.now() / this.roundMs);
-    if (!this.document || round !== this.documentRound) {
-      this.document = makeRepresentationSync({
-        status: 200,
-        contentType: 'application/json; charset=utf-8',
-        cacheControl: CHANGE_DOCUMENT_CACHE_CONTROL,
-        body: Buffer.from(JSON.stringify({ version: this.version, round })),
-        headers: this.headers,
-      });
+    if (!this.document || !this.unkept || round !== this.documentRound) {
+      const make = (cacheControl: string) =>
+        makeRepresentationSync({
+          status: 200,
+          contentType: 'application/json; charset=utf-8',
+          cacheControl,
+          body: Buffer.from(JSON.stringify({ version: this.version, round })),
+          headers: this.headers,
+        });
+      this.document = make(CHANGE_DOCUMENT_CACHE_CONTROL);
+      this.unkept = make('no-store');
       this.documentRound = round;
     }
-    return { document: this.document, round };
+    return { document: this.document, unkept: this.unkept, round };
+  }
+
+  /** Whether a question is about a version or round that has not come yet: only a forger or a skewed clock asks one. */
+  private aheadOfNow(since: string, askedRound: number, round: number): boolean {
+    const counter = since.startsWith(`${this.startedAs}.`) ? Number(since.slice(this.startedAs.length + 1)) : NaN;
+    return askedRound > round || counter > this.lastEventId;
   }
 
   /**
    * Answers a request for the change document: at once, or, for a cache that
    * asks to wait with the question about the current version and round, at
    * the next change or the round's end (sooner if its wait is shorter).
+   * `fromProxy`: the connection is a proxy the server trusts (TRUST_PROXY),
+   * whose questions are not held to the per-address cap.
    */
-  answerDocument(req: IncomingMessage, res: ServerResponse): void {
-    const { document, round } = this.currentDocument();
+  answerDocument(req: IncomingMessage, res: ServerResponse, fromProxy: boolean): void {
+    const { document, unkept, round } = this.currentDocument();
+    const question = new URLSearchParams(req.url?.split('?')[1] ?? '');
+    const since = question.get('since');
+    // A page's first look must be the truth, not a cache's copy (the page then fetches what it names); and an
+    // answer to a question about the future, kept, would later tell the pages that ask it something older.
+    if (!since || this.aheadOfNow(since, Number(question.get('round')), round)) return sendRepresentation(req, res, unkept);
     const waitMs = req.method === 'GET' ? preferredWaitMs(req) : 0;
-    // The connecting address: behind nginx that is nginx, whose questions are few; a client reaching the origin itself is held to a few.
+    // The connecting address: behind nginx that is nginx; a client reaching the origin itself is held to a few.
     const address = req.socket.remoteAddress ?? '';
     const mine = this.heldPerAddress.get(address) ?? 0;
-    if (waitMs === 0 || req.url !== `/live.json?since=${this.version}&round=${round}` || this.held.size >= MAX_HELD || mine >= MAX_HELD_PER_ADDRESS) {
-      return sendRepresentation(req, res, document);
-    }
+    const capped = this.held.size >= MAX_HELD || (!fromProxy && mine >= MAX_HELD_PER_ADDRESS);
+    if (waitMs === 0 || req.url !== `/live.json?since=${this.version}&round=${round}` || capped) return sendRepresentation(req, res, document);
     // A few ms past the round's end: a timer may fire up to a millisecond early, and the answer must name the next round.
     const untilRoundEnds = (round + 1) * this.roundMs - Date.now() + 5;
     const held: Held = { req, res, address, timer: setTimeout(() => this.release(held), Math.min(untilRoundEnds, waitMs)) };
@@ -182,6 +201,7 @@ export class LiveEvents {
   announce(generation: number): void {
     this.lastEventId = generation;
     this.document = undefined;
+    this.unkept = undefined;
     for (const held of [...this.held]) this.release(held);
     this.write(`id: ${generation}\nevent: change\ndata: ${JSON.stringify({ generation, version: this.version })}\n\n`);
   }

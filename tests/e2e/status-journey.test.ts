@@ -99,7 +99,7 @@ test.describe('a customer checking the status page', () => {
     page.on('request', (r) => asked.push(new URL(r.url()).pathname + new URL(r.url()).search));
     await page.goto(url + '/');
     await expect.poll(() => asked.filter((p) => p === '/live.json').length).toBeGreaterThan(0);
-    // After its first look the page names the version it holds, and the server keeps that question until the change.
+    // After its first look the page asks about the version it holds and the current round.
     await expect.poll(() => asked.some((p) => /^\/live\.json\?since=[\w.]+&round=\d+$/.test(p))).toBe(true);
     const db = openDatabase(server.databasePath);
     try {
