@@ -1,7 +1,8 @@
 // Open status pages asking through the proxy as public/live.js does in poll
 // mode, in a process of their own so that thousands of them fit under the
 // file limit: each page keeps one connection from this process's own
-// loopback address, asks /live.json about the version it holds and the
+// loopback address, loads the page (as a reader's browser does) for the
+// version it names, asks /live.json about the version it holds and the
 // current round (`?since=…&round=…`, held by the origin until the next change
 // or the round's end), asks again at once when the answer names something
 // new and after a pause when not, and when the version moves fetches the
@@ -9,6 +10,7 @@
 // Tells the benchmark when every page has looked once, and, after an
 // update, when every page holds the new page (wall-clock ms, comparable
 // across processes).
+import { brotliDecompressSync, constants } from 'node:zlib';
 import { KeepAliveConnection } from './raw-http';
 
 interface Options {
@@ -77,7 +79,14 @@ function openPage(): void {
     const asked = Date.now();
     let news = false;
     try {
-      page.asking = page.version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(page.version)}&round=${round}`;
+      if (first) {
+        // The page load: the version the page names is near the top, so only the start of the body is decompressed.
+        const loaded = await connection.get('/');
+        etag = loaded.etag;
+        const head = brotliDecompressSync(loaded.body.subarray(0, 1_024), { finishFlush: constants.BROTLI_OPERATION_FLUSH }).toString();
+        page.version = /data-live-version="([^"]+)"/.exec(head)?.[1] ?? null;
+      }
+      page.asking = page.version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(page.version)}&round=${round ?? 0}`;
       page.askedAt = asked;
       const res = await connection.get(page.asking);
       page.asking = undefined;

@@ -21,7 +21,8 @@ const POLL_JITTER_MS = 500;
 let etag = null;
 let running = false;
 let again = null;
-let version = null;
+// The version this page was rendered for, when it says (public pages do): the first question is about it.
+let version = document.documentElement.dataset.liveVersion ?? null;
 let round = null;
 let failures = 0;
 let polling = false;
@@ -103,7 +104,8 @@ async function check() {
   const asked = Date.now();
   let news = false;
   try {
-    const res = await fetch(version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(version)}&round=${round}`, { cache: 'no-cache' });
+    // Round 0 until the first answer names the current one: a question about a past round is answered at once.
+    const res = await fetch(version === null ? '/live.json' : `/live.json?since=${encodeURIComponent(version)}&round=${round ?? 0}`, { cache: 'no-cache' });
     if (!res.ok) throw new Error(String(res.status));
     const latest = await res.json();
     const latestVersion = String(latest.version);
@@ -112,7 +114,7 @@ async function check() {
       round = latest.round;
       news = true;
     }
-    // The first look also catches a change made between this page's render and now. The version counts as
+    // The first answer also catches a change made between this page's render and now. The version counts as
     // seen once the page shows it: a refresh that failed is asked about again, after a pause.
     if (isNewer(latestVersion, version)) {
       if (!(await refresh(latestVersion))) throw new Error('the changed page did not arrive');

@@ -9,6 +9,8 @@ declare namespace App {
     localePrefix: string;
     /** An internal path in the reader's language: link('/history') is '/ja/history' for a Japanese reader who came by /ja/. */
     link: (path: string) => string;
+    /** The live-update version a public page is rendered for (see live-events.ts), which the page names for public/live.js. */
+    liveVersion?: string;
     /** The signed-in staff member on admin pages. */
     user?: import('./lib/auth/sessions').SessionUser;
   }

@@ -62,9 +62,11 @@ interface Held {
  * answer names a newer version or round, which the pages ask about next: so
  * open pages cost the origin one question per change and per round, and hear
  * of a change within nginx's half-second look at its lock. Anything else
- * (a browser, a CDN, another spelling) is answered at once; a page's first
- * look (no `since`) and a question about a version or round still to come
- * with an answer no cache keeps.
+ * (a browser, a CDN, another spelling) is answered at once; a question
+ * about a version or round still to come
+ * with an answer no cache keeps. Public pages name the version they were
+ * rendered for (`data-live-version`), so an open page asks about that first,
+ * never about a cache's older copy of the document.
  */
 export class LiveEvents {
   private clients = new Set<ServerResponse>();
@@ -92,7 +94,12 @@ export class LiveEvents {
 
   /** The version open pages compare: changes whenever public pages show a new change. */
   get version(): string {
-    return `${this.startedAs}.${this.lastEventId}`;
+    return this.versionFor(this.lastEventId);
+  }
+
+  /** The version announced once the public pages of this generation are rendered, which those pages name. */
+  versionFor(generation: number): string {
+    return `${this.startedAs}.${generation}`;
   }
 
   /** Questions waiting for the next change. */
@@ -136,9 +143,8 @@ export class LiveEvents {
     const { document, unkept, round } = this.currentDocument();
     const question = new URLSearchParams(req.url?.split('?')[1] ?? '');
     const since = question.get('since');
-    // A page's first look must be the truth, not a cache's copy (the page then fetches what it names); and an
-    // answer to a question about the future, kept, would later tell the pages that ask it something older.
-    if (!since || this.aheadOfNow(since, Number(question.get('round')), round)) return sendRepresentation(req, res, unkept);
+    // An answer to a question about the future, kept by a cache, would later tell the pages that ask it something older.
+    if (since && this.aheadOfNow(since, Number(question.get('round')), round)) return sendRepresentation(req, res, unkept);
     const waitMs = req.method === 'GET' ? preferredWaitMs(req) : 0;
     // The connecting address: behind nginx that is nginx; a client reaching the origin itself is held to a few.
     const address = req.socket.remoteAddress ?? '';

@@ -31,7 +31,8 @@ interface Entry {
   usedAt: number;
 }
 
-export type Renderer = (key: string) => Promise<{ status: number; contentType: string; body: Buffer; headers?: Record<string, string> }>;
+/** Renders a key for a generation (the change it is rendered after, which the page may name). */
+export type Renderer = (key: string, generation: number) => Promise<{ status: number; contentType: string; body: Buffer; headers?: Record<string, string> }>;
 
 /** At most this many pages beyond the always-hot ones are rendered again after a change. */
 const MAX_POPULAR = 16;
@@ -202,7 +203,7 @@ export class PublicCache {
     const generation = this.generation;
     const renderedAt = this.options.now();
     const started = performance.now();
-    const job = this.render(key)
+    const job = this.render(key, generation)
       .then(async ({ status, contentType, body, headers }) => {
         const renderMs = performance.now() - started;
         if (status >= 500) throw new Error(`rendering ${key} answered ${status}`);

@@ -2,7 +2,7 @@ import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../lib/config';
-import { CLIENT_ADDRESS_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
+import { CLIENT_ADDRESS_HEADER, LIVE_VERSION_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
 
 export interface Rendered {
   status: number;
@@ -102,8 +102,8 @@ export class RenderPool {
     return best;
   }
 
-  /** Renders a public path (a GET with no cookies) and returns the whole body. */
-  render(path: string): Promise<Rendered> {
+  /** Renders a public path (a GET with no cookies), as of the live-update version given, and returns the whole body. */
+  render(path: string, liveVersion?: string): Promise<Rendered> {
     let thread: RenderThread;
     try {
       thread = this.pick();
@@ -113,7 +113,7 @@ export class RenderPool {
     thread.busy++;
     return new Promise<Rendered>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: thread.port, path, agent: this.agent, headers: { [RENDER_HEADER]: this.data.renderKey, [NOW_HEADER]: String(this.now()) } },
+        { host: '127.0.0.1', port: thread.port, path, agent: this.agent, headers: { [RENDER_HEADER]: this.data.renderKey, [NOW_HEADER]: String(this.now()), ...(liveVersion ? { [LIVE_VERSION_HEADER]: liveVersion } : {}) } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -141,7 +141,7 @@ export class RenderPool {
     thread.busy++;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== RENDER_HEADER && name !== NOW_HEADER && name !== CLIENT_ADDRESS_HEADER && name !== 'x-forwarded-for') headers[name] = value;
+      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== RENDER_HEADER && name !== NOW_HEADER && name !== CLIENT_ADDRESS_HEADER && name !== LIVE_VERSION_HEADER && name !== 'x-forwarded-for') headers[name] = value;
     }
     headers['content-length'] = String(relay.body.length);
     headers[CLIENT_ADDRESS_HEADER] = relay.client;

@@ -14,3 +14,5 @@ export const RENDER_HEADER = 'x-shirase-render';
 export const CLIENT_ADDRESS_HEADER = 'x-shirase-client-address';
 /** The main thread's clock at the moment it asked, so tests with a fixed clock render consistently. */
 export const NOW_HEADER = 'x-shirase-now';
+/** The live-update version a public page is rendered for, which the page names so that open copies know what they show. */
+export const LIVE_VERSION_HEADER = 'x-shirase-live-version';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { openDatabase } from '../../db/open';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
 import { negotiateLocale, localizedPath, splitLocalePath } from '../lib/i18n/locale-path';
-import { CLIENT_ADDRESS_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
+import { CLIENT_ADDRESS_HEADER, LIVE_VERSION_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
 
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     // (AsyncLocalStorage would do the same at a cost on every promise, and a
     // page render makes thousands.)
     const clock = Number(req.headers[NOW_HEADER]) || Date.now();
+    const liveVersion = req.headers[LIVE_VERSION_HEADER];
     // /ja/history is /history in Japanese: the prefix is taken off before
     // Astro routes the request, so the route that runs (and the staff guard in
     // the middleware, which decides on that route) never sees two spellings.
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       locale: locale ?? negotiateLocale(req.headers['accept-language'], config.defaultLocale),
       localePrefix: prefix,
       link: (path: string) => localizedPath(prefix, path),
+      liveVersion: typeof liveVersion === 'string' ? liveVersion : undefined,
     };
     void entry.handler(req, res, undefined, locals);
   });

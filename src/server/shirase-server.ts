@@ -107,7 +107,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   // Renders cut short by closing are not failures worth a log line.
   let closing = false;
   const renderers = await RenderPool.start({ config, distDir: options.distDir, now, log });
-  const cache = new PublicCache((key) => renderers.render(key), {
+  const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
+  // Each page names the live-update version it is rendered for: the one announced once its generation's pages are in.
+  const cache = new PublicCache((key, generation) => renderers.render(key, live.versionFor(generation)), {
     maxEntries: 500,
     now,
     onError: (key, error) => {
@@ -119,7 +121,6 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       return route?.cors ? headers.cors : route?.frameable ? frameable : base;
     },
   });
-  const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
   const clients = clientAddresses(config.trustProxy);
   if (config.trustProxy && 'hops' in config.trustProxy && !/^(localhost|127\.|::1$|\[::1\])/.test(config.host)) {
     log(

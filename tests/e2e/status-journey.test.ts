@@ -98,9 +98,11 @@ test.describe('a customer checking the status page', () => {
     const asked: string[] = [];
     page.on('request', (r) => asked.push(new URL(r.url()).pathname + new URL(r.url()).search));
     await page.goto(url + '/');
-    await expect.poll(() => asked.filter((p) => p === '/live.json').length).toBeGreaterThan(0);
-    // After its first look the page asks about the version it holds and the current round.
-    await expect.poll(() => asked.some((p) => /^\/live\.json\?since=[\w.]+&round=\d+$/.test(p))).toBe(true);
+    // The page asks first about the version it was rendered for, then, told the current round, waits on that.
+    const rendered = await page.locator('html').getAttribute('data-live-version');
+    expect(rendered).toMatch(/^[a-z0-9]+\.\d+$/);
+    await expect.poll(() => asked.includes(`/live.json?since=${rendered}&round=0`)).toBe(true);
+    await expect.poll(() => asked.some((p) => /^\/live\.json\?since=[\w.]+&round=[1-9]\d*$/.test(p))).toBe(true);
     const db = openDatabase(server.databasePath);
     try {
       openIncident(db, { name: 'Polling picks this up', status: 'investigating', body: 'Seen without a stream.' }, { now: Date.now() });

@@ -50,8 +50,11 @@ describe('live updates', () => {
     await site.server.checkForChanges();
     const after = (await (await fetch(site.url + '/live.json')).json()) as { version: string };
     expect(after.version).not.toBe(version);
-    // Announced only once the page shows it: the page fetched after the change has it.
-    expect(await (await fetch(`${site.url}/?v=${after.version}`)).text()).toContain('Polled one');
+    // Announced only once the page shows it: the page fetched after the change has it, and names that version.
+    const page = await (await fetch(`${site.url}/?v=${after.version}`)).text();
+    expect(page).toContain('Polled one');
+    expect(page).toContain(`data-live-version="${after.version}"`);
+    expect(await (await fetch(`${site.url}/ja/`)).text()).toContain(`data-live-version="${after.version}"`);
     expect(await (await fetch(site.url + '/')).text()).toContain('data-live="events"');
   });
 
@@ -60,9 +63,8 @@ describe('live updates', () => {
   type Doc = { version: string; round: number };
 
   it('holds a waiting cache’s question about the current version and round until the next change, and answers anything else at once', async () => {
-    // A page's first look is kept by no cache: the page fetches the version it names, which must be the latest.
     const first = await fetch(site.url + '/live.json');
-    expect(first.headers.get('cache-control')).toBe('no-store');
+    expect(first.headers.get('cache-control')).toBe(CACHE_CONTROL);
     const { version, round } = (await first.json()) as Doc;
     const question = `/live.json?since=${version}&round=${round}`;
     const [start, count] = [version.slice(0, version.lastIndexOf('.')), Number(version.slice(version.lastIndexOf('.') + 1))];
