@@ -4,7 +4,7 @@
 //    while staff post an update every second: the share nginx answered from
 //    its cache (from $upstream_cache_status in its access log) and
 //    throughput against the same nginx serving the same bytes as static
-//    files, each flat out (closed loop); then readers arriving at half that
+//    files, each flat out (closed loop), in alternating turns; then readers arriving at half that
 //    rate over the same 1,000 connections (open loop, see paced-herd.ts):
 //    the time each waited, p99; errors in all three, and each update's time
 //    until visible through the proxy;
@@ -30,6 +30,8 @@ import { freePort } from '../tests/support/test-server';
 import { BROWSER_HEADERS, describeDelays, peakRssMb, percentile, startHerd, startServer, startUpdateWriter, table, tempDir, type LoadResult, type RunningServer } from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+/** The flat-out herds on the cache and on the static files take turns of about this long. */
+const TURN_SECONDS = 5;
 const CONNECTIONS = Number(process.env.HERD_CONNECTIONS ?? 1_000);
 /** How long the origin stays down in the second measurement. */
 const DOWN_SECONDS = Number(process.env.EDGE_DOWN_SECONDS ?? 5);
@@ -108,20 +110,22 @@ function pacedHerd(urls: string[], connections: number, rate: number): Promise<P
   });
 }
 
-function summarise(results: LoadResult[]): { requests: number; rps: number; p99: number; errors: number } {
+/** Load results of one or more turns of a herd on all paths: requests a second per turn, on average. */
+function summarise(results: LoadResult[], turns = 1): { requests: number; rps: number; p99: number; errors: number } {
   return {
     requests: results.reduce((n, r) => n + r.total, 0),
-    rps: results.reduce((n, r) => n + r.requestsPerSecond, 0),
+    rps: Math.round(results.reduce((n, r) => n + r.requestsPerSecond, 0) / turns),
     p99: Math.max(...results.map((r) => r.p99)),
     errors: results.reduce((n, r) => n + r.errors + r.non2xx, 0),
   };
 }
 
 /**
- * The access log the bench adds to nginx's configuration: how nginx answered
- * each request ($upstream_cache_status) and how long it took itself.
+ * The access log the bench adds to nginx's configuration: which server in it
+ * answered (the cached site or the static files), how nginx answered each
+ * request ($upstream_cache_status) and how long it took itself.
  */
-const EDGE_LOG_FORMAT = "log_format edge '$upstream_cache_status $request_time $request_uri';";
+const EDGE_LOG_FORMAT = "log_format edge '$server_port $upstream_cache_status $request_time $request_uri';";
 
 /** How far nginx has written its log so far (bytes): where the next measurement's lines begin. */
 function logEnd(path: string): number {
@@ -154,13 +158,13 @@ function readEdgeLog(path: string, from: number, to?: number): string[] {
   }
 }
 
-/** How nginx answered the herd's paths in these lines of the bench's log, and its own p99 time for them (ms). */
-function cacheStatuses(lines: string[]): { counts: Map<string, number>; nginxP99: number } {
+/** How the cached site on `port` answered the herd's paths in these lines of the bench's log, and nginx's own p99 time for them (ms). */
+function cacheStatuses(lines: string[], port: string): { counts: Map<string, number>; nginxP99: number } {
   const counts = new Map<string, number>();
   const times: number[] = [];
   for (const line of lines) {
-    const [status, seconds, uri] = line.split(' ');
-    if (!uri || !PATHS.includes(uri)) continue;
+    const [server, status, seconds, uri] = line.split(' ');
+    if (server !== port || !uri || !PATHS.includes(uri)) continue;
     counts.set(status!, (counts.get(status!) ?? 0) + 1);
     times.push(Number(seconds) * 1_000);
   }
@@ -275,21 +279,31 @@ export async function benchEdge(): Promise<void> {
     // 1. The herd through the cache, staff posting every second.
     const writer = await startUpdateWriter(databasePath, incidentId, nginx.url);
     await sleep(1_500);
+    // The same herd on the same bytes as files, staff still posting, so both share the machine with the same
+    // work; in turns, because the machine's speed here drifts by a fifth over a minute, and one run after the
+    // other would compare the drift as much as nginx's cache.
     const logBefore = logEnd(edgeLog);
-    let herd = startHerd(PATHS.map((p) => nginx.url + p), CONNECTIONS);
-    await sleep(SECONDS * 1_000);
-    const proxied = summarise(await herd.stop());
+    const turns = Math.max(1, Math.round(SECONDS / TURN_SECONDS));
+    const proxiedRuns: LoadResult[] = [];
+    const bareRuns: LoadResult[] = [];
+    for (let turn = 0; turn < turns; turn++) {
+      for (const [base, runs] of [
+        [nginx.url, proxiedRuns],
+        [staticUrl, bareRuns],
+      ] as const) {
+        const turnHerd = startHerd(PATHS.map((p) => base + p), CONNECTIONS);
+        await sleep((SECONDS / turns) * 1_000);
+        runs.push(...(await turnHerd.stop()));
+      }
+    }
+    const proxied = summarise(proxiedRuns, turns);
+    const bare = summarise(bareRuns, turns);
+    const ratio = proxied.rps / bare.rps;
     await sleep(1_500);
-    const { counts: statuses, nginxP99 } = cacheStatuses(readEdgeLog(edgeLog, logBefore));
+    const { counts: statuses, nginxP99 } = cacheStatuses(readEdgeLog(edgeLog, logBefore), new URL(nginx.url).port);
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     const cached = [...statuses].filter(([s]) => FROM_CACHE.has(s)).reduce((a, [, n]) => a + n, 0);
     const share = (100 * cached) / total;
-
-    // The same herd on the same bytes as files, staff still posting, so both runs share the machine with the same work.
-    herd = startHerd(PATHS.map((p) => staticUrl + p), CONNECTIONS);
-    await sleep(SECONDS * 1_000);
-    const bare = summarise(await herd.stop());
-    const ratio = proxied.rps / bare.rps;
     // Readers arriving at half that rate, through the cache, staff still posting: the time each one waits.
     await sleep(1_500);
     const pacedRate = Math.round(proxied.rps * PACED_SHARE);
@@ -299,7 +313,7 @@ export async function benchEdge(): Promise<void> {
     // 2. The origin killed during the herd, then started again on the same port.
     await sleep(1_500);
     const logBeforeKill = logEnd(edgeLog);
-    herd = startHerd(PATHS.map((p) => nginx.url + p), CONNECTIONS);
+    const herd = startHerd(PATHS.map((p) => nginx.url + p), CONNECTIONS);
     await sleep(2_000);
     process.kill(server.pid, 'SIGKILL');
     while (!processGone(server.pid)) await sleep(10);
@@ -314,7 +328,7 @@ export async function benchEdge(): Promise<void> {
     await sleep(2_000);
     const killed = summarise(await herd.stop());
     await sleep(1_500);
-    const { counts: killStatuses } = cacheStatuses(readEdgeLog(edgeLog, logBeforeKill));
+    const { counts: killStatuses } = cacheStatuses(readEdgeLog(edgeLog, logBeforeKill), new URL(nginx.url).port);
 
     // 3. 20,000 open pages polling through the cache.
     const processes = Math.ceil(LIVE_PAGES / PAGES_PER_PROCESS);
@@ -350,7 +364,7 @@ export async function benchEdge(): Promise<void> {
       const cores = (k: keyof typeof cpuPids) => ((to.parts[k] - from.parts[k]) / 1_000 / seconds).toFixed(2);
       const busy = (100 * (to.machine.busy - from.machine.busy)) / (to.machine.total - from.machine.total);
       const lines = readEdgeLog(edgeLog, from.log, to.log);
-      const asked = lines.filter((line) => !FROM_CACHE.has(line.split(' ')[0]!)).length;
+      const asked = lines.filter((line) => !FROM_CACHE.has(line.split(' ')[1]!)).length;
       return `nginx answered ${lines.length} requests, ${asked} of them by asking the origin; cores used: nginx ${cores('nginx')}, the page processes ${cores('pages')}, the origin ${cores('origin')}; the machine ${busy.toFixed(0)}% busy`;
     };
     // Every page waiting: what open pages cost between changes, over more than a round (25 s), whose end every page hears of.
@@ -407,7 +421,7 @@ export async function benchEdge(): Promise<void> {
 
     const nginxVersion = spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '');
     console.log(`\nEdge: ${nginxVersion} with deploy/nginx/shirase.conf (2 workers) in front of one Shirase process; the load generators share the 2 cores.\n`);
-    console.log(`1. ${CONNECTIONS} connections for ${SECONDS} s each run on ${PATHS.join(' and ')}, an update posted every second:\n`);
+    console.log(`1. ${CONNECTIONS} connections for ${SECONDS} s each run on ${PATHS.join(' and ')} (the flat-out runs in ${turns} alternating turns each), an update posted every second:\n`);
     console.log(
       table([
         { run: 'nginx, cached, flat out', requests: proxied.requests, 'req/s': proxied.rps, 'p99 ms': proxied.p99, 'errors+non-2xx': proxied.errors },

@@ -228,6 +228,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const stopDeliveries = courier ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs }) : undefined;
   const address = await listen(server, config.port, config.host);
   void cache.invalidate(STARTUP_KEYS).then(scheduleExport);
+  // The first pages are rendered as a generation of their own, which they name. Nothing older can be served
+  // (the cache is empty), so it is the live version from the start.
+  live.announce(cache.currentGeneration);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
