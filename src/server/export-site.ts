@@ -61,6 +61,20 @@ function fileFor(key: string): string {
   return join(key.slice(1), 'index.html');
 }
 
+/**
+ * A page as the copy keeps it: without the live-update version the origin's
+ * pages name (public/live.js), which changes with every change, so a page
+ * that did not change is the same file and the publish step (rclone) sends
+ * only what did. A copy page then asks the plain /live.json, as a page that
+ * names no version does.
+ */
+export function withoutLiveVersion(body: Buffer): Buffer {
+  const at = body.indexOf(' data-live-version="');
+  if (at < 0) return body;
+  const end = body.indexOf('"', at + ' data-live-version="'.length);
+  return Buffer.concat([body.subarray(0, at), body.subarray(end + 1)]);
+}
+
 function writeAtomically(path: string, body: Buffer): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
@@ -77,7 +91,7 @@ export async function exportSite(source: ExportSource, dir: string): Promise<{ f
   let files = 0;
   const slugs = loadPostmortems(source.postmortems).all.filter((p) => p.published).map((p) => p.slug);
   for (const key of publicKeys(source.db, source.timeZone, slugs)) {
-    writeAtomically(join(dir, fileFor(key)), await source.body(key));
+    writeAtomically(join(dir, fileFor(key)), withoutLiveVersion(await source.body(key)));
     files++;
   }
   for (const [path, rep] of source.staticFiles) {

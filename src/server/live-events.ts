@@ -62,9 +62,9 @@ interface Held {
  * answer names a newer version or round, which the pages ask about next: so
  * open pages cost the origin one question per change and per round, and hear
  * of a change within nginx's half-second look at its lock. Anything else
- * (a browser, a CDN, another spelling) is answered at once; a question
- * about a version or round still to come
- * with an answer no cache keeps. Public pages name the version they were
+ * (a browser, a CDN, another spelling) is answered at once, and a question
+ * about a version or round still to come is answered with a copy no cache
+ * keeps. Public pages name the version they were
  * rendered for (`data-live-version`), so an open page asks about that first,
  * never about a cache's older copy of the document.
  */
@@ -126,7 +126,10 @@ export class LiveEvents {
     return { document: this.document, unkept: this.unkept, round };
   }
 
-  /** Whether a question is about a version or round that has not come yet: only a forger or a skewed clock asks one. */
+  /**
+   * Whether a question is about a version or round that has not come yet: a page rendered for a change whose
+   * announcement is still coming asks one (and asks again after a pause), as does a forger or a skewed clock.
+   */
   private aheadOfNow(since: string, askedRound: number, round: number): boolean {
     const counter = since.startsWith(`${this.startedAs}.`) ? Number(since.slice(this.startedAs.length + 1)) : NaN;
     return askedRound > round || counter > this.lastEventId;
@@ -205,6 +208,8 @@ export class LiveEvents {
 
   /** Tells every client that public pages changed. */
   announce(generation: number): void {
+    // Renders for two changes can finish out of order: the version only moves forward.
+    if (generation <= this.lastEventId) return;
     this.lastEventId = generation;
     this.document = undefined;
     this.unkept = undefined;

@@ -186,9 +186,13 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     if (feed.changedSinceLastLook()) {
       site = withSiteSettings(config, readSiteSettings(db));
       brand.reload();
-      caughtUp = cache.invalidate(FRONT_PAGE_KEYS).then(() => {
+      const rendered = cache.invalidate(FRONT_PAGE_KEYS);
+      // The generation this change made, not the latest when its renders are in: a later change may have
+      // begun meanwhile, and its pages are not in yet.
+      const generation = cache.currentGeneration;
+      caughtUp = rendered.then(() => {
         // Open pages are told only now, so the version they fetch is the new one.
-        live.announce(cache.currentGeneration);
+        live.announce(generation);
         scheduleExport();
       });
     }
