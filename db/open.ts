@@ -11,7 +11,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 // Beside this file when run from source (db/open.ts); two levels up from the
 // bundled server (dist/shirase/*.mjs).
 const here = dirname(fileURLToPath(import.meta.url));
-const MIGRATIONS_FOLDER = [resolve(here, 'migrations'), resolve(here, '../../db/migrations')].find((dir) => existsSync(dir)) ?? resolve(here, 'migrations');
+export const MIGRATIONS_FOLDER = [resolve(here, 'migrations'), resolve(here, '../../db/migrations')].find((dir) => existsSync(dir)) ?? resolve(here, 'migrations');
 
 /**
  * Opens the SQLite file with the settings every Shirase process uses:

@@ -1,13 +1,11 @@
 // Staff accounts from the command line: `npm run admin -- user add <email> --role admin|editor`.
 import { createInterface } from 'node:readline/promises';
-import { ConfigError, parseConfig } from '../lib/config';
-import { migrateDatabase, openDatabase } from '../../db/open';
+import { exitWithError, openSiteDatabase, readSettings } from './site-database';
 import { findUserByEmail, listUsers, ROLES, type Role } from '../lib/auth/users';
 import { createUser } from '../lib/auth/create-user';
 import { disableUser } from '../lib/auth/disable-user';
 import { resetPassword } from '../lib/auth/reset-password';
 import { unlockUser } from '../lib/auth/unlock-user';
-import { ShiraseError } from '../lib/errors';
 
 const USAGE = `Usage:
   npm run admin -- user add <email> [--role admin|editor] [--name "Full Name"] [--ask-password]
@@ -27,9 +25,8 @@ function option(args: string[], name: string): string | undefined {
 }
 
 async function main(args: string[]): Promise<number> {
-  const config = parseConfig();
-  const db = openDatabase(config.databasePath);
-  migrateDatabase(db);
+  const { config } = readSettings();
+  const db = openSiteDatabase(config, { log: (line) => console.error(line) });
   const ctx = { now: Date.now(), actor: { kind: 'system' as const, id: null, label: 'command line' } };
   const [noun, verb, subject] = args;
   if (noun !== 'user' || !verb) {
@@ -84,9 +81,4 @@ async function main(args: string[]): Promise<number> {
 
 main(process.argv.slice(2))
   .then((code) => process.exit(code))
-  .catch((error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else if (error instanceof ShiraseError) console.error(`${error.message}${error.fields.length ? ' ' + error.localized('en').fields.map((f) => `${f.field}: ${f.message}`).join(' ') : ''}`);
-    else console.error(error);
-    process.exit(1);
-  });
+  .catch(exitWithError);

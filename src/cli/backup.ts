@@ -1,25 +1,23 @@
 // `npm run backup -- <file>`: one file holding an online copy of the database
 // and every postmortem, taken while the server keeps reading and writing.
 import { join, resolve } from 'node:path';
-import { ConfigError, parseConfig } from '../lib/config';
-import { openDatabase } from '../../db/open';
+import { exitWithError, openSiteDatabase, readSettings } from './site-database';
 import { takeBackup } from '../lib/site/backup';
 import { backupFileName } from '../lib/site/scheduled-backups';
 
 async function main(): Promise<void> {
-  const config = parseConfig();
+  const { config } = readSettings();
   const target = process.argv[2] ?? (config.backup ? join(config.backup.dir, backupFileName(Date.now())) : undefined);
   if (!target) {
     console.error('Usage: npm run backup -- <file>\nCopies the database and the postmortems while the server runs; restore with npm run restore -- <file>.');
     process.exit(2);
   }
-  const db = openDatabase(config.databasePath);
+  const db = openSiteDatabase(config, { log: (line) => console.error(line) });
   const { bytes, ms, postmortems } = await takeBackup(db, config.postmortems.dir, resolve(target));
   db.$client.close();
   console.log(`Backed up ${config.databasePath} and ${postmortems} postmortem file(s) from ${config.postmortems.dir} to ${resolve(target)} (${(bytes / 1024).toFixed(0)} KiB in ${ms} ms); every part checked.`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
-  process.exit(1);
+  exitWithError(error);
 });

@@ -1,7 +1,6 @@
 // `npm run export -- <dir>`: a static copy of the public site, for hosting elsewhere while the origin is down.
 import { resolve } from 'node:path';
-import { ConfigError, parseConfig } from '../lib/config';
-import { migrateDatabase, openDatabase } from '../../db/open';
+import { exitWithError, openSiteDatabase, readSettings } from './site-database';
 import { startShiraseServer } from '../server/shirase-server';
 import { buildIfStale } from '../../scripts/build-if-stale.mjs';
 
@@ -11,10 +10,9 @@ async function main(): Promise<void> {
     console.error('Usage: npm run export -- <folder>\nWrites the public pages, JSON API, badges and assets as static files.');
     process.exit(2);
   }
-  const config = { ...parseConfig(), host: '127.0.0.1', port: 0, exportDir: undefined };
+  const config = { ...readSettings().config, host: '127.0.0.1', port: 0, exportDir: undefined };
+  const db = openSiteDatabase(config, { log: (line) => console.error(line) });
   buildIfStale(process.cwd(), (line) => console.log(line));
-  const db = openDatabase(config.databasePath);
-  migrateDatabase(db);
   const server = await startShiraseServer({ db, config, distDir: resolve('dist'), log: (line) => console.error(line) });
   const { files } = await server.exportTo(resolve(dir));
   await server.close();
@@ -23,6 +21,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
+  exitWithError(error);
 });

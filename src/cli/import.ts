@@ -1,9 +1,7 @@
 // Moving in from Statuspage: `npm run import -- statuspage <page URL>`, or with
 // --api-key and --page-id the authenticated API (whole history and subscribers).
 import { createInterface } from 'node:readline/promises';
-import { ConfigError, parseConfig } from '../lib/config';
-import { migrateDatabase, openDatabase } from '../../db/open';
-import { ShiraseError } from '../lib/errors';
+import { exitWithError, openSiteDatabase, readSettings } from './site-database';
 import { importStatuspage, readStatuspage, type ImportProgress, type ImportReport } from '../lib/import/statuspage';
 
 const USAGE = `Usage:
@@ -70,7 +68,7 @@ async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const config = parseConfig();
+  const { config } = readSettings();
   const progress = progressBar(process.stderr);
   if (subscribersConfirmed) {
     if (!apiKey || !pageId) {
@@ -92,8 +90,7 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const page = await readStatuspage(apiKey && pageId ? { apiKey, pageId, apiBase } : { pageUrl }, progress);
-  const db = openDatabase(config.databasePath);
-  migrateDatabase(db);
+  const db = openSiteDatabase(config, { log: (line) => console.error(line) });
   const ctx = { now: Date.now(), actor: { kind: 'system' as const, id: null, label: 'command line' } };
   const report = importStatuspage(db, page, { subscribersConfirmed, locale: config.defaultLocale }, ctx, progress);
   db.$client.close();
@@ -106,11 +103,4 @@ async function main(args: string[]): Promise<number> {
 
 main(process.argv.slice(2))
   .then((code) => process.exit(code))
-  .catch((error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else if (error instanceof ShiraseError) {
-      const said = error.localized('en');
-      console.error([said.message, said.hint].filter(Boolean).join('\n'));
-    } else console.error(error);
-    process.exit(1);
-  });
+  .catch(exitWithError);

@@ -3,7 +3,8 @@
 // it replaces is kept beside.
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, parseConfig } from '../lib/config';
+import { databaseInUse } from '../../db/lifetime-lock';
+import { CommandRefusedError, exitWithError, readSettings } from './site-database';
 import { restoreBackup, restoreDatabase } from '../lib/site/backup';
 
 /** A bare database copy (taken before backups held postmortems) starts with SQLite's header. */
@@ -26,7 +27,11 @@ async function main(): Promise<void> {
     console.error('Usage: npm run restore -- <file> [--yes]\nStop the server, restore, then start it again.');
     process.exit(2);
   }
-  const config = parseConfig();
+  const { config } = readSettings();
+  if (databaseInUse(config.databasePath))
+    throw new CommandRefusedError(
+      `${config.databasePath} is open in a running Shirase server or delivery worker; nothing was changed. Stop it first (systemctl stop shirase, or Ctrl-C where npm start runs), restore, then start it again.`,
+    );
   const path = resolve(source);
   if (existsSync(path) && isBareDatabase(path)) {
     restoreDatabase(path, config.databasePath);
@@ -47,7 +52,4 @@ async function main(): Promise<void> {
   console.log(`Restored ${path} to ${config.databasePath} and ${config.postmortems.dir}. What they held before is kept beside: ${result.keptBeside.join(', ') || 'nothing was there'}. Start the server again.`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().catch(exitWithError);

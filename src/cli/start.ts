@@ -2,8 +2,8 @@
 // the HTTP server. `npm start` runs this bundled (dist/shirase/start.mjs; see
 // scripts/bundle-server.mjs) after building when the sources are newer.
 import { resolve } from 'node:path';
-import { ConfigError, parseConfig } from '../lib/config';
-import { migrateDatabase, openDatabase } from '../../db/open';
+import { holdDatabaseLock } from '../../db/lifetime-lock';
+import { exitWithError, openSiteDatabase, readSettings } from './site-database';
 import { seedFirstStart } from '../lib/demo/first-start';
 import { startShiraseServer } from '../server/shirase-server';
 import { listUsers } from '../lib/auth/users';
@@ -11,11 +11,12 @@ import { listUsers } from '../lib/auth/users';
 const log = (line: string) => console.log(line);
 
 async function main(): Promise<void> {
-  const config = parseConfig();
+  const { config, envFile } = readSettings();
   const root = process.cwd();
 
-  const db = openDatabase(config.databasePath);
-  migrateDatabase(db);
+  const db = openSiteDatabase(config, { create: true, log });
+  // For as long as this process runs: restore refuses to replace the file under it.
+  holdDatabaseLock(config.databasePath);
   const first = await seedFirstStart(db, { now: Date.now(), timeZone: config.timeZone, seed: config.seedDemo, siteUrl: config.siteUrl });
   if (first.admin) {
     log(`[shirase] Seeded the demo (the June 18 outage, recent incidents and maintenance) into ${config.databasePath}.`);
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   }
 
   const server = await startShiraseServer({ db, config, distDir: resolve(root, 'dist'), log });
-  log(`[shirase] ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}). Staff sign in at ${server.url}/admin.`);
+  log(`[shirase] ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}; settings from the environment${envFile ? ` and ${envFile}` : ''}). Staff sign in at ${server.url}/admin.`);
 
   const stop = async (signal: string) => {
     log(`[shirase] ${signal} received; closing.`);
@@ -37,8 +38,4 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error('[shirase] Could not start:', error instanceof Error ? error.stack : error);
-  process.exit(1);
-});
+main().catch(exitWithError);

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
 
@@ -190,6 +193,18 @@ export class ConfigError extends Error {
     super(`Shirase cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix them in the environment or .env and start again; .env.example lists every variable.`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * Reads `.env` in the given folder (the project folder) into the environment,
+ * the environment winning: a variable already set, even empty, is kept.
+ * Returns the file read, or null when there is none, for the start line.
+ */
+export function readDotEnv(dir: string = process.cwd(), env: Record<string, string | undefined> = process.env): string | null {
+  const path = join(dir, '.env');
+  if (!existsSync(path)) return null;
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) if (!(name in env) && value !== undefined) env[name] = value;
+  return path;
 }
 
 /** Parses the whole environment at once so every bad variable is reported together. */
