@@ -7,6 +7,7 @@ import { exitWithError, openSiteDatabase, readSettings } from './site-database';
 import { seedFirstStart } from '../lib/demo/first-start';
 import { startShiraseServer } from '../server/shirase-server';
 import { listUsers } from '../lib/auth/users';
+import { SHIRASE_VERSION } from '../lib/version';
 
 const log = (line: string) => console.log(line);
 
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   }
 
   const server = await startShiraseServer({ db, config, distDir: resolve(root, 'dist'), log });
-  log(`[shirase] ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}; settings from the environment${envFile ? ` and ${envFile}` : ''}). Staff sign in at ${server.url}/admin.`);
+  log(`[shirase] Shirase ${SHIRASE_VERSION}: ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}; settings from the environment${envFile ? ` and ${envFile}` : ''}). Staff sign in at ${server.url}/admin.`);
 
   const stop = async (signal: string) => {
     log(`[shirase] ${signal} received; closing.`);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import type { BrandFiles } from './brand-files';
+import { answerHealth, type HealthDeps } from './health';
 import { negotiateLocale, splitLocalePath } from '../lib/i18n/locale-path';
 import type { ClientAddresses } from './client-address';
 import type { LiveEvents } from './live-events';
@@ -44,6 +45,7 @@ export interface DispatchDeps {
   renderers: RenderPool;
   /** Resolves once the public pages show every write committed so far. */
   caughtUp: () => Promise<void>;
+  health: HealthDeps;
 }
 
 /**
@@ -101,6 +103,7 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       req.url = target;
     }
     const path = target.split('?')[0]!;
+    if (answerHealth(req, res, path, deps.health, headers.base)) return;
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(path) ?? (path.startsWith('/brand/') ? deps.brand.get(path) : undefined);
       if (file) return sendRepresentation(req, res, file);

@@ -205,7 +205,11 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const stopBackups = startBackupSchedule(db, config, { now, log, remoteRetryMs: options.backupRetryMs });
   const stopChecks = config.checks === 'on' ? startCheckLoop(db, config, { now, log, changed: () => void checkForChanges(), tickMs: options.checkTickMs }) : undefined;
 
-  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges });
+  // Deliveries run here unless a separate `npm run worker` process does them.
+  const courier = config.worker === 'inline' ? createCourier(config) : undefined;
+  let deliveryTurnAt = now();
+  const health = { db, config, now, startedAt: now(), renderThreads: () => renderers.threadIds.length, deliveryTurnAt: courier ? () => deliveryTurnAt : undefined };
+  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges, health });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     dispatch(req, res).catch((error: unknown) => {
       // A client that hung up mid-answer is not a failure of ours.
@@ -227,9 +231,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   });
 
   runMaintenanceWindows(db, now());
-  // Deliveries run here unless a separate `npm run worker` process does them.
-  const courier = config.worker === 'inline' ? createCourier(config) : undefined;
-  const stopDeliveries = courier ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs }) : undefined;
+  const stopDeliveries = courier
+    ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs, onTurn: (at) => (deliveryTurnAt = at) })
+    : undefined;
   const address = await listen(server, config.port, config.host);
   void cache.invalidate(STARTUP_KEYS).then(scheduleExport);
   // The first pages are rendered as a generation of their own, which they name. Nothing older can be served

@@ -381,6 +381,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.confirm.cannotUndo': 'この操作は取り消せません。まだ何も変更していません。',
   'admin.confirm.yes': 'はい、実行します',
   'admin.confirm.cancel': 'いいえ、このままにします',
+  'admin.footer.version': 'Shirase {version}',
   'admin.tokens.revokeConfirm': 'このトークンを失効させますか？ 使っているツールはすぐに動かなくなります。',
   'admin.webhooks.disableConfirm': 'この Webhook を無効にしますか？ もう一度追加するまで何も届きません。',
   'admin.postmortems.unpublishConfirm': 'このポストモーテムを非公開にしますか？ リンクから開いた読者には見つからなくなります。',

@@ -387,6 +387,7 @@ const en = {
   'admin.confirm.cannotUndo': 'This cannot be undone. Nothing has changed yet.',
   'admin.confirm.yes': 'Yes, go ahead',
   'admin.confirm.cancel': 'No, keep things as they are',
+  'admin.footer.version': 'Shirase {version}',
   'admin.tokens.revokeConfirm': 'Revoke this token? Tools that use it stop working at once.',
   'admin.webhooks.disableConfirm': 'Disable this webhook? It receives nothing more until it is added again.',
   'admin.postmortems.unpublishConfirm': 'Unpublish this postmortem? Readers following its link will find it gone.',

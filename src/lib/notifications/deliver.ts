@@ -258,7 +258,7 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
  * when the returned function is called. Errors are logged, never thrown: a
  * broken mail server must not take the status page with it.
  */
-export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: number; log?: (line: string) => void }): () => Promise<void> {
+export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: number; log?: (line: string) => void; onTurn?: (at: number) => void }): () => Promise<void> {
   let stopped = false;
   let wake: (() => void) | undefined;
   const owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -266,6 +266,7 @@ export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: 
   let purgedAt = -Infinity;
   const done = (async () => {
     while (!stopped) {
+      options.onTurn?.(now());
       try {
         const { claimed } = await deliverBatch(db, { ...options, owner });
         if (claimed > 0) continue;
