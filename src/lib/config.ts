@@ -112,6 +112,11 @@ const configSchema = z.object({
     .optional()
     .describe("an rclone destination (such as offsite:shirase-backups) each scheduled backup is copied to; rclone reads its own configuration"),
   CHECKS: z.enum(['on', 'off']).default('on').describe("on runs the HTTP and TCP checks staff set up under Admin → Checks; off leaves them idle (for a copy of the site that must not probe anything)"),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters, such as the output of: openssl rand -hex 24')
+    .optional()
+    .describe('a bearer token Prometheus sends to read /metrics from anywhere; without it /metrics answers on loopback only'),
   SEED_DEMO: z
     .enum(['auto', 'never'])
     .default('auto')
@@ -184,6 +189,8 @@ export interface Config {
   renderThreads: number;
   /** Whether admins must sign in with a second factor (STAFF_2FA). */
   staffTwoFactor: 'optional' | 'required';
+  /** The bearer token /metrics asks for; without it, loopback only. */
+  metricsToken: string | undefined;
   /** Scheduled backups: where, how often, how many kept, and where else each is copied. */
   backup: { dir: string; everyMs: number; keep: number; rcloneRemote: string | undefined } | undefined;
 }
@@ -246,6 +253,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     pushServiceHosts: c.PUSH_SERVICE_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
+    metricsToken: c.METRICS_TOKEN,
     exportDir: c.EXPORT_DIR,
     exportRcloneRemote: c.EXPORT_RCLONE_REMOTE,
     liveMode: c.LIVE_MODE,

@@ -3,6 +3,7 @@ import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import type { BrandFiles } from './brand-files';
 import { answerHealth, type HealthDeps } from './health';
+import { answerMetrics, type Metrics } from './metrics';
 import { negotiateLocale, splitLocalePath } from '../lib/i18n/locale-path';
 import type { ClientAddresses } from './client-address';
 import type { LiveEvents } from './live-events';
@@ -46,6 +47,7 @@ export interface DispatchDeps {
   /** Resolves once the public pages show every write committed so far. */
   caughtUp: () => Promise<void>;
   health: HealthDeps;
+  metrics: Metrics;
 }
 
 /**
@@ -87,9 +89,11 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     return [wanted === defaultLocale ? key : localizeKey(wanted, key), true];
   };
 
+  const { metrics } = deps;
   return async (req, res) => {
     const raw = req.url ?? '/';
     const target = canonicalTarget(raw);
+    metrics.classify(res, 'refused');
     if (target === null) {
       res.writeHead(400, { ...headers.base, 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
       return void res.end('That address is not a path of this site.\n');
@@ -103,18 +107,27 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       req.url = target;
     }
     const path = target.split('?')[0]!;
-    if (answerHealth(req, res, path, deps.health, headers.base)) return;
+    if (answerHealth(req, res, path, deps.health, headers.base)) return void metrics.classify(res, 'health');
+    if (await answerMetrics(req, res, path, metrics, deps.site().metricsToken, headers.base)) return;
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(path) ?? (path.startsWith('/brand/') ? deps.brand.get(path) : undefined);
-      if (file) return sendRepresentation(req, res, file);
+      if (file) {
+        metrics.classify(res, 'static');
+        return sendRepresentation(req, res, file);
+      }
+      if ((req.method === 'GET' && path === '/events') || path === '/live.json') metrics.classify(res, 'live');
       if (req.method === 'GET' && path === '/events') return deps.live.accept(req, res, deps.clients.of(req));
       if (path === '/live.json') return deps.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? ''));
       const route = routeFor(target);
       if (route) {
+        metrics.classify(res, 'public');
         const [key, negotiated] = keyFor(req, route);
-        return sendRepresentation(req, res, cache.peek(key) ?? (await cache.get(key, route.timeSensitive)), negotiated);
+        const held = cache.peek(key);
+        metrics.cacheLookup(held !== undefined);
+        return sendRepresentation(req, res, held ?? (await cache.get(key, route.timeSensitive)), negotiated);
       }
     }
+    metrics.classify(res, 'app');
     if (req.method === 'OPTIONS' && routeFor(target)?.cors) {
       res.writeHead(204, { ...headers.cors, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });
       return void res.end();
@@ -142,6 +155,6 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     // A write is committed by the time its answer starts: the public pages
     // learn of it before the writer can ask for them.
     const writes = req.method !== 'GET' && req.method !== 'HEAD';
-    await deps.renderers.proxy(req, res, { body, client, beforeAnswer: writes ? () => withinWriteWait(deps.caughtUp()) : undefined });
+    await deps.renderers.proxy(req, res, { body, client, fromProxy: deps.clients.isProxy(req.socket.remoteAddress ?? ''), beforeAnswer: writes ? () => withinWriteWait(deps.caughtUp()) : undefined });
   };
 }

@@ -87,6 +87,11 @@ export class PublicCache {
     return this.entries.size;
   }
 
+  /** How many pages wait to be rendered again after a change. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
   /**
    * Marks everything stale and queues the hot keys and the pages readers
    * have been asking for. Resolves when all of them show this change.

@@ -20,6 +20,9 @@ interface RenderThread {
 }
 
 // Headers that describe one hop of a connection, not the request itself.
+/** What Astro reads instead of the Host header for the address a form's Origin is checked against. */
+const FORWARDED_HOST_HEADERS = ['x-forwarded-host', 'x-forwarded-port'];
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 /** Headers the cache makes itself for every representation, or that belong to one exchange only. */
@@ -84,6 +87,11 @@ export class RenderPool {
     return this.threads.map((t) => t.worker.threadId);
   }
 
+  /** Requests sent to the threads and not yet answered. */
+  get inFlight(): number {
+    return this.threads.reduce((sum, t) => sum + t.busy, 0);
+  }
+
   /** The loopback ports the threads listen on (each answers only requests carrying this process's key). */
   get ports(): number[] {
     return this.threads.map((t) => t.port);
@@ -136,13 +144,15 @@ export class RenderPool {
    * it (by then anything the request wrote is committed); the answer waits
    * for it.
    */
-  proxy(req: IncomingMessage, res: ServerResponse, relay: { body: Buffer; client: string; beforeAnswer?: () => Promise<void> }): Promise<void> {
+  proxy(req: IncomingMessage, res: ServerResponse, relay: { body: Buffer; client: string; fromProxy: boolean; beforeAnswer?: () => Promise<void> }): Promise<void> {
     const thread = this.pick();
     thread.busy++;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name) && name !== RENDER_HEADER && name !== NOW_HEADER && name !== CLIENT_ADDRESS_HEADER && name !== LIVE_VERSION_HEADER && name !== 'x-forwarded-for') headers[name] = value;
     }
+    // The host a proxy says the browser asked for is believed only from a proxy TRUST_PROXY names.
+    if (!relay.fromProxy) for (const name of FORWARDED_HOST_HEADERS) delete headers[name];
     headers['content-length'] = String(relay.body.length);
     headers[CLIENT_ADDRESS_HEADER] = relay.client;
     headers[RENDER_HEADER] = this.data.renderKey;

@@ -23,6 +23,7 @@ import { startChangeFeed } from './change-feed';
 import { createDispatcher } from './dispatch';
 import { startTimers } from './timers';
 import { startBackupSchedule } from '../lib/site/scheduled-backups';
+import { Metrics } from './metrics';
 import { publishCopy } from '../lib/site/publish-copy';
 import { startCheckLoop } from '../lib/checks/check-schedule';
 import { BrandFiles } from './brand-files';
@@ -109,7 +110,13 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const renderers = await RenderPool.start({ config, distDir: options.distDir, now, log });
   const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
   // Each page names the live-update version it is rendered for: the one announced once its generation's pages are in.
-  const cache = new PublicCache((key, generation) => renderers.render(key, live.versionFor(generation)), {
+  const renderTimed = async (key: string, generation: number) => {
+    const started = performance.now();
+    const page = await renderers.render(key, live.versionFor(generation));
+    metrics.rendered(performance.now() - started);
+    return page;
+  };
+  const cache = new PublicCache(renderTimed, {
     maxEntries: 500,
     now,
     onError: (key, error) => {
@@ -120,6 +127,14 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       const route = publicRouteFor(new URL(key, 'http://local'));
       return route?.cors ? headers.cors : route?.frameable ? frameable : base;
     },
+  });
+  const metrics = new Metrics({
+    db,
+    config,
+    liveConnections: () => live.size,
+    heldQuestions: () => live.waiting,
+    renderQueue: () => cache.queued,
+    renderInFlight: () => renderers.inFlight,
   });
   const clients = clientAddresses(config.trustProxy);
   if (config.trustProxy && 'hops' in config.trustProxy && !/^(localhost|127\.|::1$|\[::1\])/.test(config.host)) {
@@ -209,7 +224,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const courier = config.worker === 'inline' ? createCourier(config) : undefined;
   let deliveryTurnAt = now();
   const health = { db, config, now, startedAt: now(), renderThreads: () => renderers.threadIds.length, deliveryTurnAt: courier ? () => deliveryTurnAt : undefined };
-  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges, health });
+  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges, health, metrics });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     dispatch(req, res).catch((error: unknown) => {
       // A client that hung up mid-answer is not a failure of ours.
@@ -232,7 +247,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   runMaintenanceWindows(db, now());
   const stopDeliveries = courier
-    ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs, onTurn: (at) => (deliveryTurnAt = at) })
+    ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs, onTurn: (at) => (deliveryTurnAt = at), onSettled: (channel, result, latencyMs) => metrics.delivered(channel, result, latencyMs) })
     : undefined;
   const address = await listen(server, config.port, config.host);
   void cache.invalidate(STARTUP_KEYS).then(scheduleExport);

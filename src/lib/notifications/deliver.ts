@@ -26,6 +26,8 @@ export interface DeliveryOptions {
   /** How long a claimed row stays this worker's before another may take it over. */
   leaseMs?: number;
   now?: () => number;
+  /** Told of each row's result, with how long it waited from queueing when it was sent (for metrics). */
+  onSettled?: (channel: string, result: 'sent' | 'retry' | 'failed', latencyMs: number | null) => void;
 }
 
 /** Exponential backoff with ±20 % jitter, so retries from many rows do not arrive together. */
@@ -248,6 +250,7 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
       if (result === 'sent') tally.sent++;
       else if (result === 'retry') tally.retried++;
       else tally.failed++;
+      options.onSettled?.(row.channel, result, result === 'sent' ? now() - row.createdAt : null);
     }),
   );
   return tally;
