@@ -85,7 +85,7 @@ describe('with a real Prometheus', () => {
       const names = rules.data.groups.flatMap((g) => g.rules.map((r) => r.name));
       expect(names).toEqual(expect.arrayContaining(['ShiraseMailFailing', 'ShiraseOutboxStuck', 'ShiraseBackupsStale', 'ShiraseOriginNotReady']));
     } catch (error) {
-      throw new Error(`${String(error)}\n${prometheus.output()}`);
+      throw new Error(`${String(error)}\n${prometheus.output()}`, { cause: error });
     } finally {
       await prometheus.stop();
     }
