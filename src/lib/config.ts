@@ -213,7 +213,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (c.EXPORT_RCLONE_REMOTE && !c.EXPORT_DIR) {
     throw new ConfigError(['EXPORT_RCLONE_REMOTE: the static copy is published from EXPORT_DIR, so set that too (such as EXPORT_DIR=./data/export)']);
   }
-  const siteUrl = (c.SITE_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, '');
+  // An IPv6 host (HOST=::1) is written in brackets in a URL.
+  const siteUrl = (c.SITE_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`).replace(/\/+$/, '');
   return {
     databasePath: c.DATABASE_PATH,
     host: c.HOST,
