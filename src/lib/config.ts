@@ -69,7 +69,7 @@ const configSchema = z.object({
     .max(1_000_000)
     .default(500)
     // Generous: a large office behind one NAT address opens the page all at once on the worst day.
-    .describe('open connections (and, a quarter as many, live event streams) one client address may hold'),
+    .describe('open connections (and, a quarter as many, live event streams) one client address, or IPv6 /64, may hold'),
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(['0', '1'])
     .default('0')
