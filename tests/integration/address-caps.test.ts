@@ -169,7 +169,7 @@ describe('connections are counted by the same key', () => {
     // The real limiter on a real HTTP server; loopback has one IPv6 address, so each
     // connection is given the address a client in a /64 would arrive from.
     const http = createHttpServer((_req, res) => res.end('ok'));
-    limitConnections(http, { maxConnections: 100, maxPerAddress: 3, addresses: clientAddresses(false) });
+    limitConnections(http, { maxConnections: 100, maxPerAddress: 3, addresses: clientAddresses(null) });
     const spoofed: string[] = [];
     const tcp = createTcpServer((socket) => {
       Object.defineProperty(socket, 'remoteAddress', { value: spoofed.shift() });
