@@ -74,7 +74,7 @@ export interface UptimeReport {
 }
 
 /** The default range: the last twelve calendar months, this one so far. */
-export function defaultRange(now: number, timeZone: string): UptimeRange {
+function defaultRange(now: number, timeZone: string): UptimeRange {
   const today = localDateOf(now, timeZone);
   const first = new Date(Date.UTC(today.year, today.month - 12, 1));
   return { from: { year: first.getUTCFullYear(), month: first.getUTCMonth() + 1, day: 1 }, to: today };
