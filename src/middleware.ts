@@ -1,7 +1,9 @@
 import { defineMiddleware } from 'astro:middleware';
 import type { APIContext } from 'astro';
 import type { AppContext } from './lib/app-context';
+import { isCrossSiteForm } from './lib/auth/cross-site-form';
 import { findSessionUser, SESSION_COOKIE } from './lib/auth/sessions';
+import { t } from './lib/i18n/messages';
 import { localizedPath } from './lib/i18n/locale-path';
 
 /** Staff routes are decided by the route that will run, never by how the path was spelled. */
@@ -45,6 +47,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   // The render thread hands every request its context as locals (see render-thread.ts),
   // with any /ja/ prefix already taken off, so the route Astro runs is the one guarded here.
   const app = context.locals.shirase;
+  if (!context.isPrerendered && isCrossSiteForm(context.request, context.url.origin)) {
+    return new Response(t(context.locals.locale, 'errors.crossSiteForm'), { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
   if (isStaffRoute(context.routePattern)) {
     const answer = guardStaff(context, app, context.routePattern);
     if (answer) return keepLanguage(answer, context.locals.localePrefix);

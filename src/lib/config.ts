@@ -72,7 +72,7 @@ const configSchema = z.object({
     .max(1_000_000)
     .default(500)
     // Generous: a large office behind one NAT address opens the page all at once on the worst day.
-    .describe('open connections (and, a quarter as many, live event streams) one client address may hold'),
+    .describe('open connections (and, a quarter as many, live event streams) one client address, or IPv6 /64, may hold'),
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(['0', '1'])
     .default('0')
@@ -235,7 +235,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (c.EXPORT_RCLONE_REMOTE && !c.EXPORT_DIR) {
     throw new ConfigError(['EXPORT_RCLONE_REMOTE: the static copy is published from EXPORT_DIR, so set that too (such as EXPORT_DIR=./data/export)']);
   }
-  const siteUrl = (c.SITE_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, '');
+  // An IPv6 host (HOST=::1) is written in brackets in a URL.
+  const siteUrl = (c.SITE_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`).replace(/\/+$/, '');
   return {
     databasePath: c.DATABASE_PATH,
     host: c.HOST,

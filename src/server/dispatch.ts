@@ -5,6 +5,7 @@ import type { BrandFiles } from './brand-files';
 import { answerHealth, type HealthDeps } from './health';
 import { answerMetrics, type Metrics } from './metrics';
 import { negotiateLocale, splitLocalePath } from '../lib/i18n/locale-path';
+import { addressKey } from '../lib/auth/address-key';
 import type { ClientAddresses } from './client-address';
 import type { LiveEvents } from './live-events';
 import { oneClickUnsubscribe } from './one-click-unsubscribe';
@@ -116,7 +117,7 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
         return sendRepresentation(req, res, file);
       }
       if ((req.method === 'GET' && path === '/events') || path === '/live.json') metrics.classify(res, 'live');
-      if (req.method === 'GET' && path === '/events') return deps.live.accept(req, res, deps.clients.of(req));
+      if (req.method === 'GET' && path === '/events') return deps.live.accept(req, res, addressKey(deps.clients.of(req)));
       if (path === '/live.json') return deps.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? ''));
       const route = routeFor(target);
       if (route) {
@@ -132,21 +133,22 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       res.writeHead(204, { ...headers.cors, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400' });
       return void res.end();
     }
-    // One client may keep only so many requests waiting on the render threads (pipelining sends many on one connection).
+    // One client (an IPv6 one by its /64) may keep only so many requests waiting on the render threads (pipelining sends many on one connection).
     const client = deps.clients.of(req);
-    const waiting = relayed.get(client) ?? 0;
+    const clientKey = addressKey(client);
+    const waiting = relayed.get(clientKey) ?? 0;
     if (waiting >= MAX_RELAYED_PER_ADDRESS) {
       res.writeHead(429, { ...headers.base, 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1', connection: 'close' });
       return void res.end('Too many requests at once from your address. Try again in a moment.\n');
     }
-    relayed.set(client, waiting + 1);
+    relayed.set(clientKey, waiting + 1);
     res.once('close', () => {
-      const left = (relayed.get(client) ?? 1) - 1;
-      if (left > 0) relayed.set(client, left);
-      else relayed.delete(client);
+      const left = (relayed.get(clientKey) ?? 1) - 1;
+      if (left > 0) relayed.set(clientKey, left);
+      else relayed.delete(clientKey);
     });
     // Whatever the framing, the body is read and counted here, before any parsing or authentication.
-    const body = await readRequestBody(req, res, headers.base, client);
+    const body = await readRequestBody(req, res, headers.base, clientKey);
     if (body === null) return;
     // The link in a Japanese mail is /ja/unsubscribe: one-click works on every language's spelling.
     if (req.method === 'POST' && splitLocalePath(path).rest === '/unsubscribe') return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);

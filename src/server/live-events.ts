@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { addressKey } from '../lib/auth/address-key';
 import { makeRepresentationSync, sendRepresentation, type Representation } from './representation';
 
 const MAX_LIVE_CLIENTS = 10_000;
@@ -150,7 +151,7 @@ export class LiveEvents {
     if (since && this.aheadOfNow(since, Number(question.get('round')), round)) return sendRepresentation(req, res, unkept);
     const waitMs = req.method === 'GET' ? preferredWaitMs(req) : 0;
     // The connecting address: behind nginx that is nginx; a client reaching the origin itself is held to a few.
-    const address = req.socket.remoteAddress ?? '';
+    const address = addressKey(req.socket.remoteAddress ?? '');
     const mine = this.heldPerAddress.get(address) ?? 0;
     const capped = this.held.size >= MAX_HELD || (!fromProxy && mine >= MAX_HELD_PER_ADDRESS);
     if (waitMs === 0 || req.url !== `/live.json?since=${this.version}&round=${round}` || capped) return sendRepresentation(req, res, document);
@@ -180,6 +181,7 @@ export class LiveEvents {
     return this.clients.size;
   }
 
+  /** `address`: the client's key (see lib/auth/address-key.ts), which its streams are counted by. */
   accept(req: IncomingMessage, res: ServerResponse, address: string): void {
     const mine = this.perAddress.get(address) ?? 0;
     if (this.clients.size >= this.maxClients || mine >= this.maxPerAddress) {

@@ -25,8 +25,9 @@ function refuse(req: IncomingMessage, res: ServerResponse, headers: Record<strin
  * framing (Content-Length or chunked), before any parsing or authentication
  * happens. Past `limit`, answers 413 and closes the connection, so memory
  * stays flat whatever a client sends. Resolves to null when it has answered.
+ * `clientKey`: the client's share of the memory is counted by this key (see lib/auth/address-key.ts).
  */
-export function readRequestBody(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, address: string, limit = MAX_REQUEST_BYTES): Promise<Buffer | null> {
+export function readRequestBody(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, clientKey: string, limit = MAX_REQUEST_BYTES): Promise<Buffer | null> {
   const tooLarge = () => refuse(req, res, headers, 413, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${limit / 1024 / 1024} MB.`);
   if (Number(req.headers['content-length'] ?? 0) > limit) {
     tooLarge();
@@ -40,17 +41,17 @@ export function readRequestBody(req: IncomingMessage, res: ServerResponse, heade
       if (done) return;
       done = true;
       buffered -= size;
-      const left = (bufferedBy.get(address) ?? size) - size;
-      if (left > 0) bufferedBy.set(address, left);
-      else bufferedBy.delete(address);
+      const left = (bufferedBy.get(clientKey) ?? size) - size;
+      if (left > 0) bufferedBy.set(clientKey, left);
+      else bufferedBy.delete(clientKey);
       req.off('data', onData);
       resolve(body);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       buffered += chunk.length;
-      const mine = (bufferedBy.get(address) ?? 0) + chunk.length;
-      bufferedBy.set(address, mine);
+      const mine = (bufferedBy.get(clientKey) ?? 0) + chunk.length;
+      bufferedBy.set(clientKey, mine);
       if (size > limit) {
         tooLarge();
         return finish(null);

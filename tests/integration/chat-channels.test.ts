@@ -207,3 +207,36 @@ describe('chat channels', () => {
     expect(await (await admin.get('/admin/subscribers')).text()).toContain('the platform says this hook no longer exists');
   });
 });
+
+describe('a reader’s Teams channel', () => {
+  it('is taken only at a Teams workflow or incoming webhook address', async () => {
+    // No deliveries: the accepted addresses are Microsoft's, and nothing may leave loopback.
+    const quiet = await startTestSite({ seed: true, env: { WORKER: 'off' } });
+    try {
+      const ask = (url: string) => postForm(quiet, '/subscribe', { channel: 'chat', kind: 'teams', url, scope: 'all', locale: 'en' });
+      const teamsOwn = [
+        'https://contoso.webhook.office.com/webhookb2/0c6f@72f9/IncomingWebhook/8a2b/4c1d',
+        'https://prod-27.westus.logic.azure.com:443/workflows/5e1d/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x',
+        'https://default1f2e.0a.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/9c3a/triggers/manual/paths/invoke?api-version=1&sig=x',
+      ];
+      for (const url of teamsOwn) expect((await ask(url)).status, url).toBe(303);
+      const elsewhere = [
+        'https://example.com/webhookb2/x',
+        'https://contoso.webhook.office.com/not-a-hook',
+        'https://contoso.webhook.office.com/',
+        'https://prod-27.westus.logic.azure.com/somewhere/else',
+        'https://webhook.office.com.example.net/webhookb2/x',
+        'http://contoso.webhook.office.com/webhookb2/x',
+        'https://contoso.webhook.office.com:8443/webhookb2/x',
+      ];
+      for (const url of elsewhere) {
+        const refused = await ask(url);
+        expect(refused.status, url).toBe(422);
+        expect(await refused.text()).toContain('webhook.office.com');
+      }
+      expect(quiet.db.select().from(webhooks).all().map((h) => h.url).sort()).toEqual([...teamsOwn].sort());
+    } finally {
+      await quiet.close();
+    }
+  });
+});

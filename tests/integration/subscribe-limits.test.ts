@@ -25,7 +25,20 @@ describe('subscribe limits', () => {
     expect((await subscribe('someone-else@example.com')).status).toBe(303);
   });
 
+  it('count the dotted and googlemail.com spellings of one Gmail mailbox as one, and store each address as typed', async () => {
+    const typed = ['jane.roe.q@gmail.com', 'janeroeq@googlemail.com', 'j.a.n.e.r.o.e.q+news@gmail.com', 'janeroeq@gmail.com'];
+    const statuses: number[] = [];
+    for (const email of typed) statuses.push((await subscribe(email)).status);
+    expect(statuses).toEqual([303, 303, 303, 429]);
+    const stored = site.db.select({ email: subscribers.email }).from(subscribers).where(inArray(subscribers.email, typed)).all();
+    expect(stored.map((s) => s.email).sort()).toEqual(typed.slice(0, 3).sort());
+    // Dots are part of the mailbox elsewhere.
+    expect((await subscribe('jane.roe.q@example.com')).status).toBe(303);
+  });
+
   it('reads the mailbox from an address', () => {
+    expect(mailboxKey('J.Doe+x@googlemail.com')).toBe('jdoe@gmail.com');
+    expect(mailboxKey('j.doe@example.com')).toBe('j.doe@example.com');
     expect(mailboxKey('Name+Tag@Example.com')).toBe('name@example.com');
     expect(mailboxKey('name@example.com')).toBe('name@example.com');
     expect(mailboxKey('+only@example.com')).toBe('+only@example.com');

@@ -151,6 +151,32 @@ describe('the report page', () => {
     }
   });
 
+  it('answers garbage, reversed and absurd ranges with a short 400 in the reader’s language, and a small one as CSV and JSON', async () => {
+    const queries = ['from=garbage', 'from=2018-07-01&to=2018-06-01', 'from=9999-01-01', 'from=0001-01-01&to=0002-01-01', 'from=2018-01-01&to=275760-09-13', `from=${'9'.repeat(4000)}`, 'from=1999-12-31&to=2018-01-01', `component=${'x'.repeat(2000)}`];
+    for (const query of queries) {
+      const label = query.slice(0, 40);
+      // The form and what to fix, not a year of figures (about 400 KB) beside them; the language links repeat the address asked for.
+      const short = 6_000 + 2 * query.length;
+      const en = await get(`/uptime?${query}`);
+      const page = await en.text();
+      expect(en.status, label).toBe(400);
+      expect(page, label).toContain('class="error-summary"');
+      expect(page.includes('uptime-summary'), label).toBe(false);
+      expect(page.length, label).toBeLessThan(short);
+      const ja = await get(`/ja/uptime?${query}`);
+      expect(ja.status, label).toBe(400);
+      expect(ja.headers.get('content-language')).toBe('ja');
+      expect((await ja.text()).length, label).toBeLessThan(short);
+      for (const path of [`/uptime.csv?${query}`, `/api/v2/uptime.json?${query}`]) {
+        const res = await get(path);
+        const body = await res.text();
+        expect(res.status, path.slice(0, 50)).toBe(400);
+        expect(body.length, path.slice(0, 50)).toBeLessThan(1_000);
+        expect(JSON.parse(body).error.code).toBe('BAD_REQUEST');
+      }
+    }
+  });
+
   it('keeps the CSV and the JSON unprefixed, readable from any origin, and a range past today ending today', async () => {
     for (const path of [`/ja/uptime.csv?${JUNE_2018}`, `/ja/api/v2/uptime.json?${JUNE_2018}`]) expect((await get(path)).status, path).toBe(404);
     expect((await get(`/ja/uptime?${JUNE_2018}`)).status).toBe(200);

@@ -9,6 +9,7 @@ import { type TokenScope } from '../../src/lib/auth/api-tokens';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { revokeApiToken } from '../../src/lib/auth/revoke-api-token';
 import { loadComponentTree } from '../../src/lib/views/components';
+import { rawRequest } from '../support/raw-http';
 
 let site: TestSite;
 beforeAll(async () => {
@@ -65,6 +66,25 @@ describe('the write API', () => {
     });
     expect(scheduled.status).toBe(201);
     expect(await scheduled.json()).toMatchObject({ status: 'scheduled', scheduled_for: '2031-05-01T01:00:00.000Z', impact: 'maintenance' });
+  });
+
+  it('takes calls with a token and no Content-Type or Origin (as curl sends them), while staff sessions keep the cross-site form check', async () => {
+    const { token: t } = token(['components']);
+    // What `curl -X PATCH -H 'Authorization: Bearer …' -d '{…}'` would send, less curl's form type.
+    const patched = await rawRequest(site.url, `/api/v1/components/${api().id}`, { method: 'PATCH', headers: { authorization: `Bearer ${t}` }, body: JSON.stringify({ status: 'degraded_performance' }) });
+    expect(patched.status, patched.body).toBe(200);
+    const restored = await rawRequest(site.url, `/api/v1/components/${api().id}`, { method: 'PATCH', headers: { authorization: `Bearer ${t}`, 'content-type': 'text/plain', origin: 'https://elsewhere.example' }, body: JSON.stringify({ status: 'operational' }) });
+    expect(restored.status, restored.body).toBe(200);
+    expect(api().status).toBe('operational');
+
+    const staff = await signedInStaff(site);
+    const fromElsewhere = await staff.post('/admin/components', { intent: 'create', name: 'Planted' }, 'https://elsewhere.example');
+    expect(fromElsewhere.status).toBe(403);
+    const untyped = await rawRequest(site.url, '/admin/logout', { method: 'POST', headers: { cookie: staff.cookie } });
+    expect(untyped.status).toBe(403);
+    expect((await staff.get('/admin')).status, 'the session is still open').toBe(200);
+    const japanese = await rawRequest(site.url, '/ja/admin/logout', { method: 'POST', headers: { cookie: staff.cookie } });
+    expect(japanese.body).toContain('別のサイト');
   });
 
   it('answers 401 without a token or with a revoked one, and 403 without the scope', async () => {

@@ -7,11 +7,14 @@ export interface RawAnswer {
   body: string;
 }
 
+/** The host to connect to: a URL writes an IPv6 address in brackets, a socket wants it bare. */
+const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
+
 /** An HTTP request with its path sent byte for byte as given (fetch would normalise it first). */
 export function rawRequest(base: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<RawAnswer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress }, (res) => {
+    const req = request({ host: hostOf(url), port: url.port, path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -26,7 +29,7 @@ export function rawRequest(base: string, path: string, options: { method?: strin
 export function openSocket(base: string, localAddress = '127.0.0.1'): Promise<Socket> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port), localAddress }, () => resolve(socket));
+    const socket = connect({ host: hostOf(url), port: Number(url.port), localAddress }, () => resolve(socket));
     socket.once('error', reject);
   });
 }

@@ -933,6 +933,7 @@ export const ja: Record<MessageKey, string> = {
   'errors.twoFactor.alreadyOff': 'このアカウントの 2 段階認証はすでにオフです。',
   'errors.twoFactor.required': 'このサイトの管理者は 2 段階認証が必須です。',
   'errors.twoFactor.required.hint': '新しい端末に移すには、ほかの管理者にパスワードの再設定と 2 段階認証の解除を依頼し、設定し直してください。',
+  'errors.crossSiteForm': 'このフォームは別のサイトから送信されたため、受け付けませんでした。このサイトのページを開いて、そこから送信してください。',
   'errors.token.missing': 'このエンドポイントには API トークンが必要です。',
   'errors.token.missing.hint': '"Authorization: Bearer shr_…" として送ってください。トークンはスタッフが管理画面の「API トークン」で作成します。',
   'errors.token.unknown': 'この API トークンは存在しないか、無効にされています。',

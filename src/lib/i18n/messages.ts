@@ -939,6 +939,7 @@ const en = {
   'errors.twoFactor.alreadyOff': 'Two-factor sign-in is already off for this account.',
   'errors.twoFactor.required': 'Two-factor sign-in is required for admins on this site.',
   'errors.twoFactor.required.hint': 'To move it to a new phone, ask another admin to reset your password and clear it; you will then set it up again.',
+  'errors.crossSiteForm': 'This form was sent from another site, so it was not accepted. Open the page on this site and send it from there.',
   'errors.token.missing': 'This endpoint needs an API token.',
   'errors.token.missing.hint': 'Send it as "Authorization: Bearer shr_…"; staff create tokens under Admin → API tokens.',
   'errors.token.unknown': 'This API token is unknown or has been revoked.',

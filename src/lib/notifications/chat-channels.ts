@@ -25,7 +25,8 @@ import { literalHostAllowed, onKnownReceiver, type KnownReceivers } from './webh
 const PLATFORM_HOSTS: Record<ChatKind, KnownReceivers> = {
   slack: { hosts: ['hooks.slack.com'], paths: /^\/(services|triggers|workflows)\// },
   discord: { hosts: ['discord.com', 'discordapp.com', 'ptb.discord.com', 'canary.discord.com'], paths: /^\/api\/(v\d+\/)?webhooks\/\d+\/[\w-]+/ },
-  teams: { suffixes: ['.webhook.office.com', '.logic.azure.com', '.environment.api.powerplatform.com'] },
+  // Incoming webhooks (/webhookb2/), and workflows on Logic Apps (/workflows/) or Power Automate (/powerautomate/).
+  teams: { suffixes: ['.webhook.office.com', '.logic.azure.com', '.environment.api.powerplatform.com'], paths: /^\/(webhookb2|workflows|powerautomate)\// },
 };
 
 const channelInput = z.object({

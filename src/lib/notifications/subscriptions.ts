@@ -31,16 +31,26 @@ export function checkComponents(db: Db, ids: string[] | null): void {
   if (ids.some((id) => !known.has(id))) throw new ShiraseError('VALIDATION', 'errors.subscription.unknownComponent', { fields: [fieldIssue('componentIds', 'errors.field.chooseFromList')] });
 }
 
+/** Gmail ignores dots in the name and delivers googlemail.com to the same mailboxes. */
+const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
+
 /**
- * The mailbox an address delivers to, for counting requests: `Name+tag@Example.com`
- * and `name@example.com` reach the same person, so they share one limit.
+ * The mailbox an address delivers to, for counting requests only (the
+ * address is kept as typed): `Name+tag@Example.com` and `name@example.com`
+ * reach the same person, as do `j.doe@googlemail.com` and `jdoe@gmail.com`,
+ * so each set shares one limit.
  */
 export function mailboxKey(email: string): string {
   const at = email.lastIndexOf('@');
-  const local = email.slice(0, at).toLowerCase();
-  const domain = email.slice(at + 1).toLowerCase();
+  let local = email.slice(0, at).toLowerCase();
+  let domain = email.slice(at + 1).toLowerCase();
   const plus = local.indexOf('+');
-  return `${plus > 0 ? local.slice(0, plus) : local}@${domain}`;
+  if (plus > 0) local = local.slice(0, plus);
+  if (GMAIL_DOMAINS.has(domain)) {
+    local = local.replaceAll('.', '');
+    domain = 'gmail.com';
+  }
+  return `${local}@${domain}`;
 }
 
 /**

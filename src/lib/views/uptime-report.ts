@@ -74,7 +74,7 @@ export interface UptimeReport {
 }
 
 /** The default range: the last twelve calendar months, this one so far. */
-export function defaultRange(now: number, timeZone: string): UptimeRange {
+function defaultRange(now: number, timeZone: string): UptimeRange {
   const today = localDateOf(now, timeZone);
   const first = new Date(Date.UTC(today.year, today.month - 12, 1));
   return { from: { year: first.getUTCFullYear(), month: first.getUTCMonth() + 1, day: 1 }, to: today };
@@ -207,7 +207,9 @@ export type ReportQuery = { range: UptimeRange; componentId?: string; custom: bo
  * `from`, `to` and `component`, read the same way by all three so they agree.
  */
 export function readReportQuery(params: URLSearchParams, componentIds: readonly string[], now: number, timeZone: string): ReportQuery {
-  const values = { from: params.get('from') ?? '', to: params.get('to') ?? '', component: params.get('component') ?? '' };
+  // What was typed is shown again in the form; no date or id is longer than this, so the rest of a long one is not.
+  const kept = (name: string) => (params.get(name) ?? '').slice(0, 64);
+  const values = { from: kept('from'), to: kept('to'), component: kept('component') };
   const parsed = parseRange(params.get('from'), params.get('to'), now, timeZone);
   if ('problem' in parsed) return { ...parsed, values };
   const componentId = values.component.trim() === '' ? undefined : values.component.trim();
