@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
+import { trimTrailingSlashes } from './text/trim-trailing';
 
 const LOCALES = ['en', 'ja'] as const;
 
@@ -37,6 +38,7 @@ const configSchema = z.object({
   MAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
   MAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  ALERT_NOTICE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300).describe('at most one staff notice per alert source in this many seconds; the suggestions in between are gathered into the next one, with their count'),
   CADENCE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60).describe('how often open incidents are checked for a missed update cadence'),
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
   POSTMORTEMS_DIR: z.string().min(1).default('./data/postmortems').describe('the folder postmortems written in the admin are saved to, beside the database by default'),
@@ -160,6 +162,8 @@ export interface Config {
   mailPerSecond: number;
   mailTimeoutMs: number;
   reminderMinutes: number;
+  /** The least time between two staff notices about one alert source (ALERT_NOTICE_SECONDS), in milliseconds. */
+  alertNoticeMs: number;
   /** How often the missed-cadence check runs, in milliseconds. */
   cadenceCheckMs: number;
   worker: 'inline' | 'off';
@@ -213,7 +217,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (c.EXPORT_RCLONE_REMOTE && !c.EXPORT_DIR) {
     throw new ConfigError(['EXPORT_RCLONE_REMOTE: the static copy is published from EXPORT_DIR, so set that too (such as EXPORT_DIR=./data/export)']);
   }
-  const siteUrl = (c.SITE_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, '');
+  const siteUrl = trimTrailingSlashes(c.SITE_URL ?? `http://${c.HOST}:${c.PORT}`);
   return {
     databasePath: c.DATABASE_PATH,
     host: c.HOST,
@@ -242,6 +246,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     mailPerSecond: c.MAIL_PER_SECOND,
     mailTimeoutMs: c.MAIL_TIMEOUT_SECONDS * 1000,
     reminderMinutes: c.REMINDER_MINUTES,
+    alertNoticeMs: c.ALERT_NOTICE_SECONDS * 1000,
     cadenceCheckMs: c.CADENCE_CHECK_SECONDS * 1000,
     worker: c.WORKER,
     checks: c.CHECKS,

@@ -1343,6 +1343,8 @@ const en = {
   'mail.alert.appended': "More alerts came in from {source} for this incident{rule}. An update is suggested; it is not public until someone publishes it.",
   'mail.alert.recovery': "The alerts behind this incident have resolved{rule}. A recovery update is suggested; it is not public until someone publishes it.",
   'mail.alert.rule': " (rule \"{rule}\")",
+  'mail.alert.countOne': "1 alert came in from {source} since {since}.",
+  'mail.alert.countMany': "{count} alerts came in from {source} since {since}; staff hear about one source at most once every few minutes, so this notice stands for all of them. Every draft waits on the dashboard.",
   'mail.alert.alerts': "Alerts: {list}",
   'mail.alert.open': "Review and publish",
   'mail.alert.footer': "You receive this because you are on call for {site}, or an admin while nobody is.",
@@ -1473,6 +1475,8 @@ const en = {
   'errors.field.matcherList': 'Send the matchers as a list of texts, such as ["service=\\"api\\""].',
   'errors.field.matchersTooMany': 'Use at most {max} matchers.',
   'errors.field.matcherInvalid': '{matcher} is not a matcher. Write label="value" with =, !=, =~ or !~; after =~ or !~ the value must be a valid regular expression.',
+  'errors.field.matcherPattern': '{matcher}: the pattern is not one Alertmanager can use ({reason}). Patterns follow RE2 syntax: no backreferences such as \\1, no lookahead or lookbehind such as (?=…), repeat counts up to 1000.',
+  'errors.field.matcherTooLong': 'A matcher may be at most {max} characters long.',
   'errors.field.pickRuleComponentStatus': 'Pick degraded performance, partial outage or major outage.',
   'errors.field.pickRuleIncidentStatus': 'Pick investigating or identified.',
   'errors.field.pickRuleImpact': 'Pick none, minor, major or critical.',
@@ -1485,6 +1489,7 @@ const en = {
   'errors.field.unknownVariable': 'Unknown variables: {names}. Use only {known}, or leave the text empty for the built-in one.',
   'errors.field.componentTwice': 'This component is listed twice; give it one status.',
   'errors.field.labelLine': '“{line}” is not a label: write one key=value a line.',
+  'errors.field.labelTooLong': '“{name}” is too long: a label name may have at most {nameMax} characters and a value at most {valueMax}, as in a delivered alert.',
   'errors.field.labelsRequired': 'Paste the alert’s labels, one key=value a line.',
 } as const;
 
