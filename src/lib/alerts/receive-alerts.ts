@@ -1,8 +1,9 @@
 // Alerts in: each alert goes to the first rule that matches it (or to no
 // rule), alerts of one delivery that share a rule share a firing group, and a
 // group owns one draft or incident. A flood of separate deliveries for one
-// rule (each with its own group key) joins the group that rule already has
-// firing, and staff hear about one source at most once per notice window. A person stays in charge of what
+// rule (each with its own group key), or of one alert name no rule takes,
+// joins the group already firing for it, and staff hear about one source at
+// most once per notice window. A person stays in charge of what
 // customers read: only a rule that says "publish" changes the public page on
 // its own; everything else waits as a draft for staff (or automation with a
 // token) to publish.
@@ -79,6 +80,24 @@ function openStart(tx: Tx, source: AlertSource, fingerprint: string): number | n
   return row?.startsAt ?? null;
 }
 
+/**
+ * The firing group a flood of separate deliveries joins: the one its rule
+ * took an alert into within the flood window; without a rule, the one that
+ * took an alert of the same name (Alertmanager's default grouping), so that
+ * unrelated alerts no rule takes still get drafts of their own.
+ */
+function floodGroup(tx: Tx, source: AlertSource, ruleKey: string, alertName: string, now: number): GroupRow | undefined {
+  const recent = and(eq(alertGroups.source, source), eq(alertGroups.ruleKey, ruleKey), eq(alertGroups.state, 'firing'), gte(alertGroups.updatedAt, now - FLOOD_WINDOW_MS));
+  if (ruleKey !== '') return tx.select().from(alertGroups).where(recent).orderBy(desc(alertGroups.updatedAt)).get();
+  return tx
+    .select({ group: alertGroups })
+    .from(alertGroups)
+    .innerJoin(alertRows, eq(alertRows.groupId, alertGroups.id))
+    .where(and(recent, eq(alertRows.name, alertName), eq(alertRows.status, 'firing')))
+    .orderBy(desc(alertGroups.updatedAt))
+    .get()?.group;
+}
+
 /** Records the delivery's alerts and says which groups changed; nothing else is written here. */
 function recordAlerts(tx: Tx, rules: AlertRule[], ruleKeys: readonly string[], delivery: AlertDelivery, now: number): { touched: Map<string, Touched>; changed: number } {
   const touched = new Map<string, Touched>();
@@ -115,13 +134,7 @@ function recordAlerts(tx: Tx, rules: AlertRule[], ruleKeys: readonly string[], d
         .select()
         .from(alertGroups)
         .where(and(eq(alertGroups.source, delivery.source), eq(alertGroups.groupKey, delivery.groupKey), eq(alertGroups.ruleKey, ruleKey), eq(alertGroups.state, 'firing')))
-        .get() ??
-      tx
-        .select()
-        .from(alertGroups)
-        .where(and(eq(alertGroups.source, delivery.source), eq(alertGroups.ruleKey, ruleKey), eq(alertGroups.state, 'firing'), gte(alertGroups.updatedAt, now - FLOOD_WINDOW_MS)))
-        .orderBy(desc(alertGroups.updatedAt))
-        .get();
+        .get() ?? floodGroup(tx, delivery.source, ruleKey, alert.name, now);
     let group = open;
     if (group) {
       // The flood window slides: a group stays open to other deliveries while alerts keep coming.
@@ -176,16 +189,20 @@ function draftExists(db: Db, draftId: string | null): boolean {
   return draftId !== null && db.select({ id: incidentDrafts.id }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get() !== undefined;
 }
 
-type Occasion = 'suggested' | 'appended' | 'recovery' | 'resolvedDraft';
+/** What a notice is about; `more` is a burst's alerts that only added to a draft or incident staff already heard of. */
+type Occasion = 'suggested' | 'appended' | 'recovery' | 'resolvedDraft' | 'more';
 
 /**
- * Tells staff on call, at most once per source per notice window: the first
- * suggestion goes out at once; those that follow within the window are
- * gathered into one notice sent when the window ends. Each notice names the
- * time of the one before (`since`), so its mail can count the alerts that
- * came in between.
+ * Tells staff on call, at most once per source per notice window: a
+ * suggestion after a quiet spell goes out at once; whatever follows within
+ * the window (a suggestion, or alerts that only joined a group) is gathered
+ * into one notice sent when the window ends, and so on while the burst
+ * lasts. Each notice names the time of the one before (`since`), so its mail
+ * counts the alerts that came in between and every alert of a burst is
+ * counted by one notice. Alerts that only join a group after a quiet spell
+ * tell nobody, as before.
  */
-function tellStaff(tx: Tx, group: GroupRow, occasion: Occasion, draftId: string, incidentId: string | null, now: number, noticeMs: number): void {
+function tellStaff(tx: Tx, group: GroupRow, occasion: Occasion, draftId: string | null, incidentId: string | null, now: number, noticeMs: number): void {
   const prefix = `alerts:${group.source}:`;
   const last = tx
     .select({ createdAt: notificationEvents.createdAt })
@@ -195,11 +212,14 @@ function tellStaff(tx: Tx, group: GroupRow, occasion: Occasion, draftId: string,
     .get();
   // A gathered notice is already waiting for the window's end: it will count this one's alerts.
   if (last && last.createdAt > now) return;
-  const at = last && last.createdAt + noticeMs > now ? last.createdAt + noticeMs : now;
+  const inBurst = last !== undefined && last.createdAt + noticeMs > now;
+  // Alerts that only joined a group count toward a burst's next notice; a notice this very delivery sent already counts them.
+  if (occasion === 'more' && (!inBurst || last.createdAt === now)) return;
+  const at = inBurst ? last.createdAt + noticeMs : now;
   const since = last?.createdAt ?? now - noticeMs;
   enqueueStaffNotice(
     tx,
-    { kind: 'alert_suggestion', incidentId: incidentId ?? undefined, ref: `${group.id}:${draftId}:${since}`, onceKey: `${prefix}${at}:${occasion}:${group.id}:${draftId}` },
+    { kind: 'alert_suggestion', incidentId: incidentId ?? undefined, ref: `${group.id}:${draftId ?? ''}:${since}`, onceKey: `${prefix}${at}:${occasion}:${group.id}:${draftId ?? ''}` },
     staffOnCall(tx).map((u) => u.id),
     at,
   );
@@ -316,6 +336,8 @@ export function receiveAlerts(db: Db, config: Pick<Config, 'defaultLocale' | 'ti
     for (const entry of touched.values()) {
       const outcome = settle(db, tx, entry, site, config.alertNoticeMs, ctx);
       const group = tx.select().from(alertGroups).where(eq(alertGroups.id, entry.group.id)).get()!;
+      // During a burst, alerts that only joined a group are still counted in the next gathered notice.
+      if (outcome === 'appended' || outcome === 'unchanged') tellStaff(tx, group, 'more', group.draftId, group.incidentId, ctx.now, config.alertNoticeMs);
       recordAudit(tx, ctx, {
         action: `alerts.${outcome}`,
         entityType: 'alert_group',

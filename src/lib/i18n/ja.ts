@@ -1336,6 +1336,7 @@ export const ja: Record<MessageKey, string> = {
   'mail.alert.suggested': "{source}からアラートが届きました{rule}。このインシデントを下書きにしました。誰かが公開するまで、何も公開されず購読者にも通知されません。",
   'mail.alert.appended': "このインシデントについて{source}から追加のアラートが届きました{rule}。更新を提案しています。公開するまで表示されません。",
   'mail.alert.recovery': "このインシデントのアラートが解消しました{rule}。復旧の更新を提案しています。公開するまで表示されません。",
+  'mail.alert.more': "{source} からさらにアラートが届きました{rule}。下の下書きまたはインシデントに追加されています。",
   'mail.alert.rule': "(ルール「{rule}」)",
   'mail.alert.countOne': "{since} 以降、{source} からアラートが 1 件届きました。",
   'mail.alert.countMany': "{since} 以降、{source} からアラートが {count} 件届きました。スタッフへのお知らせは送信元ごとに数分に 1 回までなので、この通知がそのすべてをまとめています。下書きはすべてダッシュボードにあります。",

@@ -1342,6 +1342,7 @@ const en = {
   'mail.alert.suggested': "An alert came in from {source}{rule}. Shirase drafted this incident; nothing is public and no subscriber has been told until someone publishes it.",
   'mail.alert.appended': "More alerts came in from {source} for this incident{rule}. An update is suggested; it is not public until someone publishes it.",
   'mail.alert.recovery': "The alerts behind this incident have resolved{rule}. A recovery update is suggested; it is not public until someone publishes it.",
+  'mail.alert.more': "More alerts came in from {source}{rule}; they were added to what staff already have below.",
   'mail.alert.rule': " (rule \"{rule}\")",
   'mail.alert.countOne': "1 alert came in from {source} since {since}.",
   'mail.alert.countMany': "{count} alerts came in from {source} since {since}; staff hear about one source at most once every few minutes, so this notice stands for all of them. Every draft waits on the dashboard.",

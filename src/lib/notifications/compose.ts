@@ -221,7 +221,7 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
     // Once-keys are `alerts:<source>:<at>:<occasion>:…`, or `alert:<group>:<occasion>:…` before notices were gathered per source.
     const onceParts = (event.onceKey ?? '').split(':');
     const said = onceParts[0] === 'alerts' ? onceParts[3] : onceParts[2];
-    const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' ? said : 'suggested';
+    const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' || said === 'more' ? said : 'suggested';
     const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
     const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
     const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
@@ -246,7 +246,7 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
             .get()?.n ?? 0)
         : null;
     const sinceWhen = since === null ? '' : `${formatDateTime(since, locale, config.timeZone)} ${zoneAbbreviation(since, config.timeZone)}`;
-    const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : `/admin/incidents/new?draft=${draftId}`;
+    const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : draftId ? `/admin/incidents/new?draft=${draftId}` : '/admin';
     return {
       doc: {
         ...site,
