@@ -89,3 +89,11 @@ describe('hostile text', () => {
     expect(cpuMs(() => row.run(text))).toBeLessThan(100);
   });
 });
+
+describe('the one placeholder scanner', () => {
+  it('reads {{ name }} as the patterns it replaced did: spaces trimmed, the innermost pair, no braces inside', () => {
+    expect(scanPlaceholders('a {{ now }} b {{{x}} {{y}z}} {{unclosed').map((p) => p.name)).toEqual(['now', 'x']);
+    expect(unknownVariables('{{alert_name}} {{ host }} {{host}} {{}}')).toEqual(['host', '']);
+    expect(fillTemplate('{{ now }}/{{{now}}/{{ unknown }}/{{now', { now: 'N' })).toBe('N/{N/{{ unknown }}/{{now');
+  });
+});

@@ -68,7 +68,7 @@ type Site = { defaultLocale: Locale; timeZone: string };
  * grouped by its own labels already, and a burst of separate deliveries for
  * one rule is one event for the status page.
  */
-export const FLOOD_WINDOW_MS = 5 * 60_000;
+const FLOOD_WINDOW_MS = 5 * 60_000;
 
 /** The start of the firing occurrence of this fingerprint, for senders that do not repeat it. */
 function openStart(tx: Tx, source: AlertSource, fingerprint: string): number | null {
