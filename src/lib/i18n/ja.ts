@@ -1396,7 +1396,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.alerts.cancelEdit': '編集をやめる',
   'admin.alerts.field.name': 'ルール名',
   'admin.alerts.field.matchers': 'マッチャー(1 行に 1 つ)',
-  'admin.alerts.field.matchersHint': 'Alertmanager と同じ書き方です:service="api"、severity!="info"、instance=~"web-.*"。すべてのマッチャーが成り立つ必要があります。マッチャーがなければ、ルールはすべてのアラートを受け取ります。',
+  'admin.alerts.field.matchersHint': 'Alertmanager と同じ書き方です:service="api"、severity!="info"、instance=~"web-.*"。すべてのマッチャーが成り立つ必要があります。正規表現は RE2 の書き方で、値の全体に一致する必要があります。マッチャーがなければ、ルールはすべてのアラートを受け取ります。',
   'admin.alerts.field.components': 'コンポーネントと、アラート発生中の状態',
   'admin.alerts.field.componentUnchanged': '変更しない',
   'admin.alerts.field.incidentStatus': 'インシデントの状態',

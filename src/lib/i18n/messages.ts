@@ -1402,7 +1402,7 @@ const en = {
   'admin.alerts.cancelEdit': 'Stop editing',
   'admin.alerts.field.name': 'Rule name',
   'admin.alerts.field.matchers': 'Matchers, one a line',
-  'admin.alerts.field.matchersHint': 'As in Alertmanager: service="api", severity!="info", instance=~"web-.*". Every matcher must hold. With none, the rule takes every alert.',
+  'admin.alerts.field.matchersHint': 'As in Alertmanager: service="api", severity!="info", instance=~"web-.*". Every matcher must hold; regular expressions use RE2 syntax and match the whole value. With none, the rule takes every alert.',
   'admin.alerts.field.components': 'Components, and the status firing alerts put them in',
   'admin.alerts.field.componentUnchanged': 'Not changed',
   'admin.alerts.field.incidentStatus': 'Incident status',
