@@ -5,6 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import astro from 'eslint-plugin-astro';
 import globals from 'globals';
+import regexp from 'eslint-plugin-regexp';
 
 const NO_ASTRO_MODULES = {
   regex: '^astro:',
@@ -50,6 +51,18 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // Patterns that backtrack super-linearly stall a thread on crafted text
+    // (ARCHITECTURE.md, "Guarding the doors"); text from outside is read by
+    // hand or through RE2 (re2js) instead. Tests and benches only read
+    // Shirase's own output, so the rules hold where the product runs.
+    files: ['src/**', 'db/**', 'scripts/**', 'public/**'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
     },
   },
   {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
+import { trimTrailingSlashes } from './text/trim-trailing';
 
 const LOCALES = ['en', 'ja'] as const;
 
@@ -40,6 +41,7 @@ const configSchema = z.object({
   MAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
   MAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  ALERT_NOTICE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300).describe('at most one staff notice per alert source in this many seconds; the suggestions in between are gathered into the next one, with their count'),
   CADENCE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60).describe('how often open incidents are checked for a missed update cadence'),
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
   POSTMORTEMS_DIR: z.string().min(1).default('./data/postmortems').describe('the folder postmortems written in the admin are saved to, beside the database by default'),
@@ -168,6 +170,8 @@ export interface Config {
   mailPerSecond: number;
   mailTimeoutMs: number;
   reminderMinutes: number;
+  /** The least time between two staff notices about one alert source (ALERT_NOTICE_SECONDS), in milliseconds. */
+  alertNoticeMs: number;
   /** How often the missed-cadence check runs, in milliseconds. */
   cadenceCheckMs: number;
   worker: 'inline' | 'off';
@@ -236,7 +240,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(['EXPORT_RCLONE_REMOTE: the static copy is published from EXPORT_DIR, so set that too (such as EXPORT_DIR=./data/export)']);
   }
   // An IPv6 host (HOST=::1) is written in brackets in a URL.
-  const siteUrl = (c.SITE_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`).replace(/\/+$/, '');
+  const siteUrl = trimTrailingSlashes(c.SITE_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`);
   return {
     databasePath: c.DATABASE_PATH,
     host: c.HOST,
@@ -266,6 +270,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     mailPerSecond: c.MAIL_PER_SECOND,
     mailTimeoutMs: c.MAIL_TIMEOUT_SECONDS * 1000,
     reminderMinutes: c.REMINDER_MINUTES,
+    alertNoticeMs: c.ALERT_NOTICE_SECONDS * 1000,
     cadenceCheckMs: c.CADENCE_CHECK_SECONDS * 1000,
     worker: c.WORKER,
     checks: c.CHECKS,

@@ -3,6 +3,7 @@ import { historyHref, isValidHistoryFilter, parseHistoryFilter, parsePageParam }
 import { splitLocalePath } from '../lib/i18n/locale-path';
 import type { Locale } from '../lib/i18n/messages';
 import type { Subject } from './public-index';
+import { trimTrailingSlashes } from '../lib/text/trim-trailing';
 
 export const NOT_FOUND_KEY = '/404';
 /** Unknown API paths share one JSON 404 (rendered by src/pages/api/[...rest].ts). */
@@ -83,7 +84,7 @@ export function publicRouteFor(url: URL): PublicRoute | null {
   // threads take a bounded number of requests per address; see dispatch.ts.)
   if (isHistoryPath(rest) && parseHistoryFilter(url.searchParams).query !== undefined) return null;
   // Only the report page has languages; /ja/uptime.csv and /ja/api/… stay the 404 whatever the query.
-  const uptimePath = rest.replace(/\/+$/, '');
+  const uptimePath = trimTrailingSlashes(rest);
   if (UPTIME_PATHS.has(uptimePath) && UPTIME_PARAMS.some((p) => url.searchParams.has(p)) && (!locale || uptimePath === '/uptime')) return null;
   const route = routeForPath(rest, url.searchParams) ?? (isRenderedPath(rest) ? null : notFound());
   if (!route) return null;
@@ -104,7 +105,7 @@ function isHistoryPath(path: string): boolean {
 
 function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRoute | null {
   const page = (route: PublicRoute): PublicRoute => ({ ...route, localizable: true });
-  const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
+  const path = rawPath.length > 1 ? trimTrailingSlashes(rawPath) : rawPath;
   if (path === '/') return page({ key: '/', timeSensitive: true });
   if (path === '/api' || path === '/postmortems') return page({ key: path, timeSensitive: false });
   // This month so far changes with the clock.

@@ -137,7 +137,7 @@ describe('the alerts screen', () => {
     const summary = visible(/<div class="error-summary" role="alert">([\s\S]*?)<\/div>/.exec(html)![1]!);
     expect(summary).toContain('The alert rule was not saved');
     expect(summary).toContain('Matchers: service is not a matcher.');
-    expect(summary).toContain('Matchers: host=~"web-(1" is not a matcher.');
+    expect(summary).toContain('Matchers: host=~"web-(1": the pattern is not one Alertmanager can use (error parsing regexp: missing closing ): `web-(1`). Patterns follow RE2 syntax');
     expect(summary).toContain('First update (English): Unknown variables: {{hostname}}.');
     expect(html).toContain('aria-invalid="true"');
 

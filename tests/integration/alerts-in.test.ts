@@ -176,6 +176,31 @@ describe('alerts in', () => {
   });
 });
 
+describe('alert rules on hostile labels', () => {
+  it('matches a nested-quantifier rule against the longest labels at once, in deliveries and in "Try it", while the site keeps answering', async () => {
+    // JavaScript's RegExp held the database 17 s on 31 a's with this rule and never finished on 40.
+    const id = addRule({ name: 'Backtracking trap', matchers: JSON.stringify([{ label: 'trap', op: '=~', value: '(a+)+b' }]) });
+    const alerts = token(['alerts']);
+    for (const length of [40, 2000]) {
+      const sent = post('integrations/webhook', alerts, { id: `trap-${length}`, status: 'firing', title: 'Trap', labels: { trap: 'a'.repeat(length) } });
+      const page = await fetch(site.url + '/');
+      expect(page.status).toBe(200);
+      const received = await (await sent).json();
+      expect(received.groups[0].rule).toBeNull();
+    }
+    const taken = await (await post('integrations/webhook', alerts, { id: 'trap-b', status: 'firing', title: 'Trap', labels: { trap: 'aaab' } })).json();
+    expect(taken.groups[0].rule).toMatchObject({ id });
+    // A label longer than a payload may carry is refused before any rule sees it.
+    expect((await post('integrations/webhook', alerts, { id: 'trap-long', status: 'firing', title: 'Trap', labels: { trap: 'a'.repeat(2001) } })).status).toBe(400);
+
+    const editor = await signedInStaff(site, 'editor');
+    const tried = await editor.post('/admin/alerts', { intent: 'try', tryLabels: `trap=${'a'.repeat(40)}` });
+    expect(tried.status).toBe(200);
+    expect(await tried.text()).toContain('No enabled rule matches');
+    site.db.delete(alertRules).where(eq(alertRules.id, id)).run();
+  });
+});
+
 describe('alerts on the staff screens', () => {
   it('shows where a suggested draft came from, and posts or discards suggested updates from the incident page', async () => {
     const staff = await signedInStaff(site);

@@ -76,6 +76,34 @@ describe('saving an alert rule', () => {
     expect(fieldSummary('en', error.fields)[0]).toMatch(/^Matchers: /);
   });
 
+  it('refuses patterns RE2 refuses (backreferences, lookaround, escaping the anchors, too large) in both languages', () => {
+    const error = refusal({ name: name(), matchers: ['x=~"(a)\\\\1"', 'x=~"a(?=b)"', 'x!~"(?<!a)b"', 'x=~"a)|(b"', `x=~"${'[a-z]{0,100}'.repeat(10)}"`, 'x=~"web-.*"'] });
+    expect(error.fields.map((f) => f.field)).toEqual(['matchers.0', 'matchers.1', 'matchers.2', 'matchers.3', 'matchers.4']);
+    const en = error.localized('en').fields.map((f) => f.message);
+    expect(en[0]).toContain('Patterns follow RE2 syntax');
+    expect(en[0]).toContain('invalid escape sequence');
+    expect(en[1]).toContain('(?=');
+    expect(en[4]).toContain('expression too large');
+    const ja = error.localized('ja').fields.map((f) => f.message);
+    expect(ja[0]).toContain('RE2 の書き方に従います');
+    expect(ja[1]).toContain('先読み');
+  });
+
+  it('anchors patterns to the whole value and matches in linear time on the worst shapes', () => {
+    const { id } = saveRule(db, undefined, { name: name(), matchers: ['x=~"(a+)+b"', 'host=~"web-.*"', 'env!~"stag(ing)?"'] }, ctx());
+    const rules = listRules(db).filter((r) => r.id === id);
+    expect(ruleFor(rules, { x: 'aaab', host: 'web-1', env: 'production' })?.id).toBe(id);
+    // Alertmanager anchors: a pattern matching part of the value does not hold.
+    expect(ruleFor(rules, { x: 'aaab', host: 'old-web-1', env: 'production' })).toBeUndefined();
+    expect(ruleFor(rules, { x: 'aaab', host: 'web-1', env: 'staging' })).toBeUndefined();
+    // JavaScript's RegExp takes seconds on 31 a's and never finishes on 40; RE2 answers at once for the longest value a payload may carry.
+    for (const value of ['a'.repeat(31), 'a'.repeat(40), 'a'.repeat(2000)]) {
+      const started = performance.now();
+      expect(ruleFor(rules, { x: value, host: 'web-1', env: 'production' })).toBeUndefined();
+      expect(performance.now() - started).toBeLessThan(100);
+    }
+  });
+
   it('refuses texts with variables outside the list, naming the field and language', () => {
     const error = refusal({ name: name(), texts: { en: { body: '{{alert_name}} since {{started_at}} on {{host}} and {{ host }}' }, ja: { recovery: '{{resolved_at}}' } } });
     expect(error.fields.map((f) => f.field)).toEqual(['texts.en.body', 'texts.ja.recovery']);
@@ -156,6 +184,22 @@ describe('labels pasted to try the rules', () => {
     })()!;
     expect(error.localized('en').fields.map((f) => f.message)).toEqual(['“just words” is not a label: write one key=value a line.', '“=x” is not a label: write one key=value a line.']);
     expect(() => parseLabelLines(' \n ')).toThrow(expect.objectContaining({ fields: [{ field: 'labels', key: 'errors.field.labelsRequired' }] }));
+  });
+
+  it('holds pasted labels to the bounds of a delivered alert, quoting only the start of a long line', () => {
+    const refused = (text: string) => {
+      try {
+        parseLabelLines(text);
+      } catch (e) {
+        return e as ShiraseError;
+      }
+      throw new Error('read');
+    };
+    expect(refused(`v=${'a'.repeat(2001)}`).fields).toEqual([expect.objectContaining({ key: 'errors.field.labelTooLong' })]);
+    expect(refused(Array.from({ length: 101 }, (_, i) => `l${i}=x`).join('\n')).fields).toEqual([expect.objectContaining({ key: 'errors.alerts.tooManyLabels' })]);
+    const long = refused(`x${' '.repeat(50_000)}y`).localized('ja').fields[0]!.message;
+    expect(long.length).toBeLessThan(200);
+    expect(parseLabelLines(`v=${'a'.repeat(2000)}`).v).toHaveLength(2000);
   });
 });
 

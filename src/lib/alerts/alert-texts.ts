@@ -7,6 +7,7 @@ import { LOCALES, t, type Locale } from '../i18n/messages';
 import { fillTemplate, templateValues } from '../templates/fill-template';
 import { findComponent } from '../views/components';
 import type { AlertRule, RuleTexts } from './rule';
+import { trimTrailing } from '../text/trim-trailing';
 
 export const ALERT_TEMPLATE_VARIABLES = ['alert_name', 'alert_summary', 'alert_count', 'components', 'started_at', 'ended_at', 'now'] as const;
 
@@ -34,7 +35,7 @@ function values(db: Db, facts: AlertFacts, locale: Locale, timeZone: string): Re
   const first = facts.alerts[0]!;
   const alertNames = [...new Set(facts.alerts.map((a) => a.name))];
   // The texts end their own sentences: a summary's own full stop would make two.
-  const summaries = [...new Set(facts.alerts.map((a) => (a.summary ?? a.name).trim().replace(/[.。]+$/, '')))];
+  const summaries = [...new Set(facts.alerts.map((a) => trimTrailing((a.summary ?? a.name).trim(), (c) => c === '.' || c === '。')))];
   return {
     ...templateValues({ components: names, startedAt: facts.startedAt, endedAt: facts.endedAt, now: facts.now }, locale, timeZone),
     alert_name: alertNames.length > 1 ? alertNames.join(locale === 'ja' ? '、' : ', ') : first.name,

@@ -31,3 +31,12 @@ export interface AlertDelivery {
   groupKey: string;
   alerts: IncomingAlert[];
 }
+
+/**
+ * Bounds on the labels of one alert, from a payload or typed into "Try it":
+ * far above what real senders send, and they bound each matcher's work
+ * (linear in the value's length).
+ */
+export const MAX_LABELS = 100;
+export const MAX_LABEL_NAME_CHARS = 200;
+export const MAX_LABEL_VALUE_CHARS = 2000;

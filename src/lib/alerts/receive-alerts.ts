@@ -1,12 +1,15 @@
 // Alerts in: each alert goes to the first rule that matches it (or to no
 // rule), alerts of one delivery that share a rule share a firing group, and a
-// group owns one draft or incident. A person stays in charge of what
+// group owns one draft or incident. A flood of separate deliveries for one
+// rule (each with its own group key), or of one alert name no rule takes,
+// joins the group already firing for it, and staff hear about one source at
+// most once per notice window. A person stays in charge of what
 // customers read: only a rule that says "publish" changes the public page on
 // its own; everything else waits as a draft for staff (or automation with a
 // token) to publish.
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, like } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { alertGroups, alerts as alertRows, incidentDrafts, incidents } from '../../../db/schema';
+import { alertGroups, alerts as alertRows, incidentDrafts, incidents, notificationEvents } from '../../../db/schema';
 import { recordAudit } from '../audit/record-audit';
 import type { Config } from '../config';
 import { saveDraft } from '../drafts/save-draft';
@@ -59,6 +62,14 @@ interface Touched {
 
 type Site = { defaultLocale: Locale; timeZone: string };
 
+/**
+ * How long a firing group keeps taking a rule's alerts from deliveries under
+ * other group keys, counted from the last alert it took: Alertmanager has
+ * grouped by its own labels already, and a burst of separate deliveries for
+ * one rule is one event for the status page.
+ */
+const FLOOD_WINDOW_MS = 5 * 60_000;
+
 /** The start of the firing occurrence of this fingerprint, for senders that do not repeat it. */
 function openStart(tx: Tx, source: AlertSource, fingerprint: string): number | null {
   const row = tx
@@ -69,8 +80,26 @@ function openStart(tx: Tx, source: AlertSource, fingerprint: string): number | n
   return row?.startsAt ?? null;
 }
 
+/**
+ * The firing group a flood of separate deliveries joins: the one its rule
+ * took an alert into within the flood window; without a rule, the one that
+ * took an alert of the same name (Alertmanager's default grouping), so that
+ * unrelated alerts no rule takes still get drafts of their own.
+ */
+function floodGroup(tx: Tx, source: AlertSource, ruleKey: string, alertName: string, now: number): GroupRow | undefined {
+  const recent = and(eq(alertGroups.source, source), eq(alertGroups.ruleKey, ruleKey), eq(alertGroups.state, 'firing'), gte(alertGroups.updatedAt, now - FLOOD_WINDOW_MS));
+  if (ruleKey !== '') return tx.select().from(alertGroups).where(recent).orderBy(desc(alertGroups.updatedAt)).get();
+  return tx
+    .select({ group: alertGroups })
+    .from(alertGroups)
+    .innerJoin(alertRows, eq(alertRows.groupId, alertGroups.id))
+    .where(and(recent, eq(alertRows.name, alertName), eq(alertRows.status, 'firing')))
+    .orderBy(desc(alertGroups.updatedAt))
+    .get()?.group;
+}
+
 /** Records the delivery's alerts and says which groups changed; nothing else is written here. */
-function recordAlerts(tx: Tx, rules: AlertRule[], delivery: AlertDelivery, now: number): { touched: Map<string, Touched>; changed: number } {
+function recordAlerts(tx: Tx, rules: AlertRule[], ruleKeys: readonly string[], delivery: AlertDelivery, now: number): { touched: Map<string, Touched>; changed: number } {
   const touched = new Map<string, Touched>();
   const touch = (group: GroupRow, created: boolean) => {
     let entry = touched.get(group.id);
@@ -81,7 +110,7 @@ function recordAlerts(tx: Tx, rules: AlertRule[], delivery: AlertDelivery, now: 
     return entry;
   };
   let changed = 0;
-  for (const alert of delivery.alerts) {
+  for (const [index, alert] of delivery.alerts.entries()) {
     const startsAt = alert.startsAt ?? openStart(tx, delivery.source, alert.fingerprint) ?? (alert.status === 'firing' ? now : null);
     // A resolved alert never seen firing has nothing to recover from.
     if (startsAt === null) continue;
@@ -99,14 +128,18 @@ function recordAlerts(tx: Tx, rules: AlertRule[], delivery: AlertDelivery, now: 
       continue;
     }
     if (alert.status === 'resolved') continue;
-    const ruleKey = ruleFor(rules, alert.labels)?.id ?? '';
-    const open = tx
-      .select()
-      .from(alertGroups)
-      .where(and(eq(alertGroups.source, delivery.source), eq(alertGroups.groupKey, delivery.groupKey), eq(alertGroups.ruleKey, ruleKey), eq(alertGroups.state, 'firing')))
-      .get();
+    const ruleKey = ruleKeys[index]!;
+    const open =
+      tx
+        .select()
+        .from(alertGroups)
+        .where(and(eq(alertGroups.source, delivery.source), eq(alertGroups.groupKey, delivery.groupKey), eq(alertGroups.ruleKey, ruleKey), eq(alertGroups.state, 'firing')))
+        .get() ?? floodGroup(tx, delivery.source, ruleKey, alert.name, now);
     let group = open;
-    if (!group) {
+    if (group) {
+      // The flood window slides: a group stays open to other deliveries while alerts keep coming.
+      tx.update(alertGroups).set({ updatedAt: now }).where(eq(alertGroups.id, group.id)).run();
+    } else {
       group = { id: newPublicId(), source: delivery.source, groupKey: delivery.groupKey, ruleKey, state: 'firing', draftId: null, incidentId: null, recoveryDraftId: null, firedAt: Math.min(startsAt, now), resolvedAt: null, updatedAt: now };
       tx.insert(alertGroups).values(group).run();
     }
@@ -156,12 +189,44 @@ function draftExists(db: Db, draftId: string | null): boolean {
   return draftId !== null && db.select({ id: incidentDrafts.id }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get() !== undefined;
 }
 
-function tellStaff(tx: Tx, group: GroupRow, occasion: 'suggested' | 'appended' | 'recovery' | 'resolvedDraft', draftId: string, incidentId: string | null, now: number): void {
-  enqueueStaffNotice(tx, { kind: 'alert_suggestion', incidentId: incidentId ?? undefined, ref: `${group.id}:${draftId}`, onceKey: `alert:${group.id}:${occasion}:${draftId}` }, staffOnCall(tx).map((u) => u.id), now);
+/** What a notice is about; `more` is a burst's alerts that only added to a draft or incident staff already heard of. */
+type Occasion = 'suggested' | 'appended' | 'recovery' | 'resolvedDraft' | 'more';
+
+/**
+ * Tells staff on call, at most once per source per notice window: a
+ * suggestion after a quiet spell goes out at once; whatever follows within
+ * the window (a suggestion, or alerts that only joined a group) is gathered
+ * into one notice sent when the window ends, and so on while the burst
+ * lasts. Each notice names the time of the one before (`since`), so its mail
+ * counts the alerts that came in between and every alert of a burst is
+ * counted by one notice. Alerts that only join a group after a quiet spell
+ * tell nobody, as before.
+ */
+function tellStaff(tx: Tx, group: GroupRow, occasion: Occasion, draftId: string | null, incidentId: string | null, now: number, noticeMs: number): void {
+  const prefix = `alerts:${group.source}:`;
+  const last = tx
+    .select({ createdAt: notificationEvents.createdAt })
+    .from(notificationEvents)
+    .where(and(eq(notificationEvents.kind, 'alert_suggestion'), like(notificationEvents.onceKey, `${prefix}%`)))
+    .orderBy(desc(notificationEvents.createdAt))
+    .get();
+  // A gathered notice is already waiting for the window's end: it will count this one's alerts.
+  if (last && last.createdAt > now) return;
+  const inBurst = last !== undefined && last.createdAt + noticeMs > now;
+  // Alerts that only joined a group count toward a burst's next notice; a notice this very delivery sent already counts them.
+  if (occasion === 'more' && (!inBurst || last.createdAt === now)) return;
+  const at = inBurst ? last.createdAt + noticeMs : now;
+  const since = last?.createdAt ?? now - noticeMs;
+  enqueueStaffNotice(
+    tx,
+    { kind: 'alert_suggestion', incidentId: incidentId ?? undefined, ref: `${group.id}:${draftId ?? ''}:${since}`, onceKey: `${prefix}${at}:${occasion}:${group.id}:${draftId ?? ''}` },
+    staffOnCall(tx).map((u) => u.id),
+    at,
+  );
 }
 
 /** Opens the group's draft or incident, adds to it, or recovers it, as its rule says. */
-function settle(db: Db, tx: Tx, entry: Touched, site: Site, ctx: WriteContext): GroupOutcome {
+function settle(db: Db, tx: Tx, entry: Touched, site: Site, noticeMs: number, ctx: WriteContext): GroupOutcome {
   const { rule } = entry;
   let group = tx.select().from(alertGroups).where(eq(alertGroups.id, entry.group.id)).get()!;
   const all = groupAlerts(tx, group.id);
@@ -193,7 +258,7 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, ctx: WriteContext): 
     } else {
       const { draftId } = saveDraft(db, { draft: opening }, ctx);
       set({ draftId });
-      tellStaff(tx, group, 'suggested', draftId, null, ctx.now);
+      tellStaff(tx, group, 'suggested', draftId, null, ctx.now, noticeMs);
       outcome = 'suggested';
     }
   } else if (entry.fired.length > 0) {
@@ -213,7 +278,7 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, ctx: WriteContext): 
           postIncidentUpdate(db, group.incidentId, { ...update, notify: rule.notify }, ctx);
         } else {
           const { draftId } = saveDraft(db, { incidentId: group.incidentId, draft: update }, ctx);
-          tellStaff(tx, group, 'appended', draftId, group.incidentId, ctx.now);
+          tellStaff(tx, group, 'appended', draftId, group.incidentId, ctx.now, noticeMs);
         }
         outcome = 'appended';
       }
@@ -236,7 +301,7 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, ctx: WriteContext): 
         } else {
           const { draftId } = saveDraft(db, { incidentId: group.incidentId, draft: update }, ctx);
           set({ recoveryDraftId: draftId });
-          tellStaff(tx, group, 'recovery', draftId, group.incidentId, ctx.now);
+          tellStaff(tx, group, 'recovery', draftId, group.incidentId, ctx.now, noticeMs);
           outcome = 'recovery_suggested';
         }
       }
@@ -248,7 +313,7 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, ctx: WriteContext): 
         Object.entries(recovery.translations).map(([l, text]) => [l, { ...draft.input.translations?.[l as Locale], body: note(draft.input.translations?.[l as Locale]?.body ?? '', text) }]),
       );
       saveDraft(db, { draftId: draft.id, version: draft.version, draft: { ...draft.input, body: note(draft.input.body, recovery.text), translations } }, ctx);
-      tellStaff(tx, group, 'resolvedDraft', draft.id, null, ctx.now);
+      tellStaff(tx, group, 'resolvedDraft', draft.id, null, ctx.now, noticeMs);
       outcome = 'recovery_suggested';
     }
   }
@@ -257,17 +322,22 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, ctx: WriteContext): 
 
 /**
  * Takes one delivery in one transaction: a repeated delivery changes nothing,
- * and a delivery that fails part-way leaves nothing half-written.
+ * and a delivery that fails part-way leaves nothing half-written. Which rule
+ * takes each alert is decided before the transaction opens: matchers run on
+ * text from outside, and the database must not wait on them.
  */
-export function receiveAlerts(db: Db, config: Pick<Config, 'defaultLocale' | 'timeZone'>, delivery: AlertDelivery, ctx: WriteContext): ReceivedAlerts {
+export function receiveAlerts(db: Db, config: Pick<Config, 'defaultLocale' | 'timeZone' | 'alertNoticeMs'>, delivery: AlertDelivery, ctx: WriteContext): ReceivedAlerts {
   const site = { defaultLocale: config.defaultLocale, timeZone: config.timeZone };
+  const rules = listRules(db);
+  const ruleKeys = delivery.alerts.map((alert) => (alert.status === 'firing' ? (ruleFor(rules, alert.labels)?.id ?? '') : ''));
   return db.transaction((tx) => {
-    const rules = listRules(tx);
-    const { touched, changed } = recordAlerts(tx, rules, delivery, ctx.now);
+    const { touched, changed } = recordAlerts(tx, rules, ruleKeys, delivery, ctx.now);
     const groups: ReceivedGroup[] = [];
     for (const entry of touched.values()) {
-      const outcome = settle(db, tx, entry, site, ctx);
+      const outcome = settle(db, tx, entry, site, config.alertNoticeMs, ctx);
       const group = tx.select().from(alertGroups).where(eq(alertGroups.id, entry.group.id)).get()!;
+      // During a burst, alerts that only joined a group are still counted in the next gathered notice.
+      if (outcome === 'appended' || outcome === 'unchanged') tellStaff(tx, group, 'more', group.draftId, group.incidentId, ctx.now, config.alertNoticeMs);
       recordAudit(tx, ctx, {
         action: `alerts.${outcome}`,
         entityType: 'alert_group',

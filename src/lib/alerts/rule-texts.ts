@@ -2,6 +2,7 @@
 // rule writes its draft or incident. A name outside this list would reach
 // readers as typed, braces and all, so saving a rule refuses it.
 import { LOCALES, type Locale } from '../i18n/messages';
+import { scanPlaceholders } from '../templates/placeholders';
 import { ALERT_TEMPLATE_VARIABLES } from './alert-texts';
 import type { RuleTexts } from './rule';
 
@@ -9,12 +10,10 @@ export const RULE_VARIABLES = ALERT_TEMPLATE_VARIABLES;
 
 export const RULE_TEXT_FIELDS = ['name', 'body', 'recovery'] as const satisfies readonly (keyof RuleTexts)[];
 
-const VARIABLE = /\{\{\s*([^{}]*?)\s*\}\}/g;
-
 /** The variable names a text uses that are not in RULE_VARIABLES, each once, in order. */
 export function unknownVariables(text: string): string[] {
   const unknown = new Set<string>();
-  for (const m of text.matchAll(VARIABLE)) if (!(RULE_VARIABLES as readonly string[]).includes(m[1]!)) unknown.add(m[1]!);
+  for (const { name } of scanPlaceholders(text)) if (!(RULE_VARIABLES as readonly string[]).includes(name)) unknown.add(name);
   return [...unknown];
 }
 

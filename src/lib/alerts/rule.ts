@@ -1,8 +1,12 @@
 // An alert rule as the rest of Shirase reads it, and how its matchers decide
 // whether an alert belongs to it. Matchers follow Alertmanager's own syntax
 // (`service="api"`, `severity!="info"`, `instance=~"web-.*"`), so people can
-// copy them from their routing tree.
+// copy them from their routing tree. Regular expressions are RE2's, as in
+// Alertmanager: matched by re2js in time linear in the label value, never by
+// JavaScript's backtracking RegExp, since rules and labels both come from
+// outside.
 import { asc, eq } from 'drizzle-orm';
+import { RE2JS } from 're2js';
 import { alertRules } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
 import type { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, ComponentStatus } from '../status/vocabulary';
@@ -61,16 +65,38 @@ export function findRule(db: Queryable, id: string): AlertRule | undefined {
   return row ? toRule(row) : undefined;
 }
 
-const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^\s",]*))\s*$/;
+/** Tried on the trimmed text, so no two runs of spaces meet (which would backtrack). */
+const MATCHER = /^([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^\s",]*))$/;
+
+/** Longer than any matcher people write; the pattern's compiled size is bounded too (below). */
+export const MAX_MATCHER_CHARS = 1000;
+/**
+ * RE2 instructions a pattern may compile to. Matching costs up to this much
+ * per character of the label value: `web-.*` is 10, `[a-z]{0,100}` about 200.
+ */
+const MAX_PATTERN_INSTRUCTIONS = 1000;
+
+/** Why a matcher's text cannot be used: not a matcher at all, or a pattern RE2 refuses (with RE2's reason). */
+export type MatcherProblem = { kind: 'syntax' } | { kind: 'pattern'; reason: string };
+
+/** Reads one matcher as Alertmanager writes it, or says why it cannot. */
+export function readMatcher(text: string): { matcher: Matcher } | { problem: MatcherProblem } {
+  if (text.length > MAX_MATCHER_CHARS) return { problem: { kind: 'syntax' } };
+  const m = MATCHER.exec(text.trim());
+  if (!m) return { problem: { kind: 'syntax' } };
+  const value = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[4]!;
+  const matcher = { label: m[1]!, op: m[2] as MatcherOp, value };
+  if (matcher.op === '=~' || matcher.op === '!~') {
+    const refused = patternProblem(matcher.value);
+    if (refused) return { problem: { kind: 'pattern', reason: refused } };
+  }
+  return { matcher };
+}
 
 /** Reads one matcher as Alertmanager writes it; null when it is not one. */
 export function parseMatcher(text: string): Matcher | null {
-  const m = MATCHER.exec(text);
-  if (!m) return null;
-  const value = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[4]!;
-  const matcher = { label: m[1]!, op: m[2] as MatcherOp, value };
-  if ((matcher.op === '=~' || matcher.op === '!~') && !validPattern(matcher.value)) return null;
-  return matcher;
+  const read = readMatcher(text);
+  return 'matcher' in read ? read.matcher : null;
 }
 
 /** A matcher as people type it: `service="api"`. */
@@ -78,13 +104,37 @@ export function formatMatcher(m: Matcher): string {
   return `${m.label}${m.op}"${m.value.replace(/(["\\])/g, '\\$1')}"`;
 }
 
-function validPattern(value: string): boolean {
-  try {
-    new RegExp(`^(?:${value})$`);
-    return true;
-  } catch {
-    return false;
+/** Patterns by their text, compiled or refused: a flood of alerts tries the same few rules thousands of times. */
+const compiled = new Map<string, RE2JS | string>();
+const MAX_COMPILED = 500;
+
+/**
+ * The pattern anchored as Alertmanager anchors it (the whole value must
+ * match), or RE2's reason for refusing it: a backreference, lookaround, a
+ * repeat past 1000, or a program too large to try on every alert.
+ */
+function compilePattern(value: string): RE2JS | string {
+  let pattern = compiled.get(value);
+  if (pattern === undefined) {
+    try {
+      // On its own first: `a)|(b` compiles inside the anchors but would escape them.
+      RE2JS.compile(value);
+      const anchored = RE2JS.compile(`^(?:${value})$`);
+      // The instruction count is re2js's own measure of the compiled program.
+      const size = anchored.re2Input.prog.numInst() as number;
+      pattern = size > MAX_PATTERN_INSTRUCTIONS ? `expression too large (${size} instructions, at most ${MAX_PATTERN_INSTRUCTIONS})` : anchored;
+    } catch (e) {
+      pattern = e instanceof Error ? e.message : String(e);
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    compiled.set(value, pattern);
   }
+  return pattern;
+}
+
+function patternProblem(value: string): string | null {
+  const pattern = compilePattern(value);
+  return typeof pattern === 'string' ? pattern : null;
 }
 
 /** As in Alertmanager, a regular expression must match the whole value, and a missing label is the empty string. */
@@ -96,9 +146,12 @@ export function matcherHolds(m: Matcher, labels: Record<string, string>): boolea
     case '!=':
       return value !== m.value;
     case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(value);
-    case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(value);
+    case '!~': {
+      // A stored pattern RE2 refuses (saved before RE2 was the syntax) holds for no alert, so its rule takes none.
+      const pattern = compilePattern(m.value);
+      if (typeof pattern === 'string') return false;
+      return pattern.matches(value) === (m.op === '=~');
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import { newPublicId } from '../ids';
 import { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES } from '../status/vocabulary';
 import { keyed, MAX_BODY_CHARS, MAX_NAME_CHARS, nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
-import { findRule, formatMatcher, parseMatcher, type AlertRule, type Matcher } from './rule';
+import { findRule, formatMatcher, MAX_MATCHER_CHARS, parseMatcher, readMatcher, type AlertRule, type Matcher } from './rule';
 import { compactTexts, RULE_VARIABLES, unknownVariables } from './rule-texts';
 
 /** The statuses an alert can put a component in: an alert says something is wrong. */
@@ -49,9 +49,16 @@ export const ruleFields = z.object({
   /** Alertmanager-style matchers as people write them: `service="api"`. */
   matchers: z
     .array(
-      z.string({ invalid_type_error: 'errors.field.matcherText' }).superRefine((text, ctx) => {
-        if (!parseMatcher(text)) ctx.addIssue({ code: 'custom', message: keyed('errors.field.matcherInvalid', { matcher: text.trim() || '""' }) });
-      }),
+      z
+        .string({ invalid_type_error: 'errors.field.matcherText' })
+        .max(MAX_MATCHER_CHARS, keyed('errors.field.matcherTooLong', { max: MAX_MATCHER_CHARS }))
+        .superRefine((text, ctx) => {
+          const read = readMatcher(text);
+          if ('matcher' in read) return;
+          const matcher = text.trim() || '""';
+          if (read.problem.kind === 'pattern') ctx.addIssue({ code: 'custom', message: keyed('errors.field.matcherPattern', { matcher, reason: read.problem.reason }) });
+          else ctx.addIssue({ code: 'custom', message: keyed('errors.field.matcherInvalid', { matcher }) });
+        }),
       { invalid_type_error: 'errors.field.matcherList' },
     )
     .max(MAX_MATCHERS, 'errors.field.matchersTooMany')

@@ -22,7 +22,7 @@ const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** "200" or "200-399": the statuses an HTTP check accepts. */
 export function parseExpectedStatus(text: string): { low: number; high: number } | null {
-  const m = /^\s*([1-5]\d\d)\s*(?:-\s*([1-5]\d\d))?\s*$/.exec(text);
+  const m = /^([1-5]\d\d)(?:\s*-\s*([1-5]\d\d))?$/.exec(text.trim());
   if (!m) return null;
   const low = Number(m[1]);
   const high = m[2] ? Number(m[2]) : low;

@@ -23,6 +23,7 @@ import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, i
 import { MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS } from '../validation';
 import type { Locale } from '../i18n/messages';
 import type { WriteContext } from '../write-context';
+import { trimTrailingSlashes } from '../text/trim-trailing';
 
 /** No document of a status page comes near this; a larger answer is not one. */
 const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
@@ -189,7 +190,7 @@ function statuspageRoot(input: string): URL {
   url.hash = '';
   url.search = '';
   // Someone may paste the API's own address; the page's root is what the three documents hang from.
-  url.pathname = url.pathname.replace(/\/api\/v2(\/.*)?$/, '').replace(/\/+$/, '') + '/';
+  url.pathname = trimTrailingSlashes(url.pathname.replace(/\/api\/v2(\/.*)?$/, '')) + '/';
   return url;
 }
 
@@ -321,7 +322,7 @@ export async function readStatuspage(source: StatuspageSource, progress: ImportP
 
 async function readV1(source: StatuspageSource, progress: ImportProgress): Promise<SourcePage> {
   if (!source.apiKey || !source.pageId) throw importError('errors.import.keyAndPage', {});
-  const apiBase = (source.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, '');
+  const apiBase = trimTrailingSlashes(source.apiBase ?? DEFAULT_API_BASE);
   const base = URL.canParse(apiBase) ? new URL(`${apiBase}/pages/${encodeURIComponent(source.pageId)}/`) : undefined;
   if (!base || (base.protocol !== 'http:' && base.protocol !== 'https:')) throw importError('errors.import.badUrl', { url: apiBase }, 'errors.import.badUrl.hint');
   const headers = { authorization: `OAuth ${source.apiKey}` };

@@ -3,7 +3,7 @@
 // rows, so a retry sends exactly what the first attempt would have.
 import { createHmac } from 'node:crypto';
 import webPush from 'web-push';
-import { eq } from 'drizzle-orm';
+import { and, count, eq, gt, lte } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { alertGroups, alerts as alertRows, incidentDrafts, incidents as incidentsTable, notificationEvents, pushSubscriptions, subscribers, users, webhooks, type outbox } from '../../../db/schema';
 import { findRule } from '../alerts/rule';
@@ -217,9 +217,11 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
   const locale: Locale = config.defaultLocale;
   const site = { locale, siteName: config.siteName, siteUrl: config.siteUrl };
   if (event.kind === 'alert_suggestion') {
-    const [groupId = '', draftId = ''] = (event.ref ?? '').split(':');
-    const said = (event.onceKey ?? '').split(':')[2];
-    const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' ? said : 'suggested';
+    const [groupId = '', draftId = '', sinceText] = (event.ref ?? '').split(':');
+    // Once-keys are `alerts:<source>:<at>:<occasion>:…`, or `alert:<group>:<occasion>:…` before notices were gathered per source.
+    const onceParts = (event.onceKey ?? '').split(':');
+    const said = onceParts[0] === 'alerts' ? onceParts[3] : onceParts[2];
+    const occasion = said === 'recovery' || said === 'appended' || said === 'resolvedDraft' || said === 'more' ? said : 'suggested';
     const group = db.select().from(alertGroups).where(eq(alertGroups.id, groupId)).get();
     const rule = group?.ruleKey ? findRule(db, group.ruleKey) : undefined;
     const draft = db.select({ input: incidentDrafts.input }).from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get();
@@ -233,13 +235,25 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
       .join(locale === 'ja' ? '、' : '; ');
     const source = t(locale, `mail.alert.source.${group?.source ?? 'webhook'}`);
     const ruleText = rule ? t(locale, 'mail.alert.rule', { rule: rule.name }) : '';
-    const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : `/admin/incidents/new?draft=${draftId}`;
+    // The alerts of this source between the notice before and this one, fixed by the event so a retry says the same.
+    const since = sinceText === undefined ? null : Number(sinceText);
+    const counted =
+      group && since !== null
+        ? (db
+            .select({ n: count() })
+            .from(alertRows)
+            .where(and(eq(alertRows.source, group.source), gt(alertRows.receivedAt, since), lte(alertRows.receivedAt, event.createdAt)))
+            .get()?.n ?? 0)
+        : null;
+    const sinceWhen = since === null ? '' : `${formatDateTime(since, locale, config.timeZone)} ${zoneAbbreviation(since, config.timeZone)}`;
+    const link = event.incidentId ? `/admin/incidents/${event.incidentId}` : draftId ? `/admin/incidents/new?draft=${draftId}` : '/admin';
     return {
       doc: {
         ...site,
         headline: name,
         blocks: [
           { kind: 'paragraph', text: t(locale, `mail.alert.${occasion}`, { source, rule: ruleText }) },
+          ...(counted !== null ? [{ kind: 'paragraph' as const, text: t(locale, counted === 1 ? 'mail.alert.countOne' : 'mail.alert.countMany', { count: counted, source, since: sinceWhen }) }] : []),
           ...(list ? [{ kind: 'paragraph' as const, text: t(locale, 'mail.alert.alerts', { list }) }] : []),
           { kind: 'button', text: t(locale, 'mail.alert.open'), url: `${siteLinkFor(config, locale)}${link}` },
         ],
@@ -388,7 +402,7 @@ const PUSH_TTL_SECONDS = 24 * 3600;
 function vapidSubject(config: Config): string {
   const site = new URL(config.siteUrl);
   if (site.protocol === 'https:' && site.hostname !== 'localhost') return site.origin;
-  const address = /<([^<>\s]+@[^<>\s]+)>/.exec(config.mailFrom)?.[1] ?? config.mailFrom.trim();
+  const address = [...config.mailFrom.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!).find((inner) => inner.indexOf('@') > 0 && !inner.endsWith('@')) ?? config.mailFrom.trim();
   return `mailto:${address}`;
 }
 

@@ -1,8 +1,9 @@
 import { LOCALES, t, type Locale } from '../i18n/messages';
+import { trimTrailing } from '../text/trim-trailing';
 
 // The word the catalog puts before a postmortem's title ("Postmortem", "障害報告"),
 // in every language: authors often start the title with it already.
-const LEADING_WORDS = LOCALES.map((l) => t(l, 'postmortem.read', { title: '' }).replace(/[\s:：]+$/u, ''));
+const LEADING_WORDS = LOCALES.map((l) => trimTrailing(t(l, 'postmortem.read', { title: '' }), (c) => c === ':' || c === '：' || c.trim() === ''));
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ALREADY_NAMED = new RegExp(`^\\s*(?:${LEADING_WORDS.map(escapeRegExp).join('|')})\\s*[:：]`, 'iu');
 

@@ -9,16 +9,25 @@ import { incidentMetrics, type IncidentMetric } from './metrics';
 import { buildSlaBlock, type SlaBlock } from './sla-block';
 import type { Postmortem } from './load-postmortems';
 import type { Locale } from '../i18n/messages';
+import { scanPlaceholders } from '../templates/placeholders';
 
 export type BlockName = 'report' | 'impact' | 'components' | 'metrics' | 'phases' | 'timeline' | 'sla';
 export type Segment = { kind: 'html'; html: string } | { kind: 'block'; name: BlockName };
 
-const DIRECTIVE = /^\{\{\s*(report|impact|components|metrics|phases|timeline|sla)\s*\}\}\s*$/;
+const BLOCK_NAMES: readonly string[] = ['report', 'impact', 'components', 'metrics', 'phases', 'timeline', 'sla'] satisfies BlockName[];
+
+/** The block a line places: a line that is one `{{name}}` and nothing else. */
+function directiveOf(line: string): BlockName | null {
+  const text = line.trim();
+  if (!text.startsWith('{{')) return null;
+  const [only, ...more] = scanPlaceholders(text);
+  return only && more.length === 0 && only.start === 0 && only.end === text.length && BLOCK_NAMES.includes(only.name) ? (only.name as BlockName) : null;
+}
 
 function slugify(text: string): string {
   return text
     .toLowerCase()
-    .replace(/<[^>]+>/g, '')
+    .replace(/<[^<>]+>/g, '')
     .replace(/&[a-z#0-9]+;/g, '')
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-|-$/g, '');
@@ -41,7 +50,7 @@ export function renderBody(body: string): { segments: Segment[]; headings: { id:
       let id = `pm-${slugify(inner) || 'section'}`;
       for (let n = 2; used.has(id); n++) id = `pm-${slugify(inner)}-${n}`;
       used.add(id);
-      headings.push({ id, text: inner.replace(/<[^>]+>/g, ''), level: Number(level) });
+      headings.push({ id, text: inner.replace(/<[^<>]+>/g, ''), level: Number(level) });
       return `<h${level} id="${id}">${inner} <a class="anchor" href="#${id}" aria-hidden="true" tabindex="-1">#</a></h${level}>`;
     });
     segments.push({ kind: 'html', html });
@@ -50,10 +59,10 @@ export function renderBody(body: string): { segments: Segment[]; headings: { id:
   let inFence = false;
   for (const line of body.split('\n')) {
     if (/^(```|~~~)/.test(line.trim())) inFence = !inFence;
-    const directive = inFence ? null : DIRECTIVE.exec(line.trim());
+    const directive = inFence ? null : directiveOf(line);
     if (directive) {
       flush();
-      segments.push({ kind: 'block', name: directive[1] as BlockName });
+      segments.push({ kind: 'block', name: directive });
     } else buffer.push(line);
   }
   flush();

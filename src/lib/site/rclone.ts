@@ -2,6 +2,7 @@
 // WebDAV…): scheduled backups and the public site's failover copy. One way
 // to run it, retry it and report it, for both.
 import { execFile } from 'node:child_process';
+import { trimTrailingSlashes } from '../text/trim-trailing';
 
 /** rclone's last words on a failure: its own message, without the command line or configuration. */
 function rcloneError(error: unknown, stderr: string): string {
@@ -12,7 +13,7 @@ function rcloneError(error: unknown, stderr: string): string {
 
 /** `offsite:bucket/` and `name` → `offsite:bucket/name`. */
 export function remotePath(remote: string, name: string): string {
-  return `${remote.replace(/\/+$/, '')}/${name}`;
+  return `${trimTrailingSlashes(remote)}/${name}`;
 }
 
 function runRclone(args: string[]): Promise<string | null> {

@@ -3,14 +3,13 @@
 // here is left as typed, so a misspelling shows up in the form.
 import { formatDateTime, zoneAbbreviation } from '../i18n/format';
 import type { Locale } from '../i18n/messages';
+import { replacePlaceholders } from './placeholders';
 
 export const TEMPLATE_VARIABLES = ['components', 'started_at', 'ended_at', 'now'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
-const VARIABLE = /\{\{\s*([a-z_]+)\s*\}\}/g;
-
 export function fillTemplate(text: string, values: Readonly<Partial<Record<string, string>>>): string {
-  return text.replace(VARIABLE, (whole, name: string) => (Object.hasOwn(values, name) ? values[name]! : whole));
+  return replacePlaceholders(text, (name) => (Object.hasOwn(values, name) ? values[name] : undefined));
 }
 
 /** What the variables stand for, from what is known when the template is used. */

@@ -22,7 +22,8 @@ export interface SlaTargets {
  * decimals is an error, said for the field it came from.
  */
 export function parseTarget(raw: string, field: string, issues: FieldIssue[]): number | null {
-  const text = raw.trim().replace(/\s*%$/, '').replace(',', '.');
+  const trimmed = raw.trim();
+  const text = (trimmed.endsWith('%') ? trimmed.slice(0, -1).trimEnd() : trimmed).replace(',', '.');
   if (text === '') return null;
   if (!/^\d{1,3}(?:\.\d{1,3})?$/.test(text) || Number(text) <= 0 || Number(text) >= 100) {
     issues.push(fieldIssue(field, 'errors.field.slaTarget'));

@@ -33,7 +33,7 @@ const RULE_EXAMPLE = {
 const ruleBodyShape = {
   name: f.name.openapi({ description: 'What staff call the rule' }),
   matchers: f.matchers.openapi({
-    description: 'Alertmanager matchers (`=`, `!=`, `=~`, `!~`); every one must hold. None: the rule takes every alert. Each unreadable one is named in `fields` as `matchers.<index>`.',
+    description: 'Alertmanager matchers (`=`, `!=`, `=~`, `!~`); every one must hold. None: the rule takes every alert. Regular expressions use RE2 syntax (no backreferences or lookaround) and must match the whole value. Each unreadable one is named in `fields` as `matchers.<index>`.',
     example: ['service="api"', 'severity=~"critical|page"'],
   }),
   components: z
