@@ -24,7 +24,7 @@ export class DatabaseRefusedError extends Error {
 }
 
 /** The migrations this version ships, read as drizzle's migrator reads them (the hash is of the whole file). */
-export function knownMigrations(folder: string): KnownMigration[] {
+function knownMigrations(folder: string): KnownMigration[] {
   const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
   return journal.entries.map((e) => ({ tag: e.tag, when: e.when, hash: createHash('sha256').update(readFileSync(join(folder, `${e.tag}.sql`))).digest('hex') }));
 }
@@ -44,7 +44,7 @@ export interface MigrationState {
  * migrations, one whose first migration is not ours, and one at a migration
  * this version does not know.
  */
-export function readMigrationState(sqlite: Database.Database, folder: string, path: string): MigrationState {
+function readMigrationState(sqlite: Database.Database, folder: string, path: string): MigrationState {
   const known = knownMigrations(folder);
   const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
   if (!tables.includes('__drizzle_migrations')) {
