@@ -1,7 +1,8 @@
 // The server process: configuration, migrations, the demo on first run, then
 // the HTTP server. `npm start` runs this bundled (dist/shirase/start.mjs; see
 // scripts/bundle-server.mjs) after building when the sources are newer.
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { holdDatabaseLock } from '../../db/lifetime-lock';
 import { exitWithError, openSiteDatabase, readSettings } from './site-database';
 import { seedFirstStart } from '../lib/demo/first-start';
@@ -21,7 +22,14 @@ async function main(): Promise<void> {
   const first = await seedFirstStart(db, { now: Date.now(), timeZone: config.timeZone, seed: config.seedDemo, siteUrl: config.siteUrl });
   if (first.admin) {
     log(`[shirase] Seeded the demo (the June 18 outage, recent incidents and maintenance) into ${config.databasePath}.`);
-    log(`[shirase] Staff sign-in: ${first.admin.email} with password ${first.admin.password} (shown only now; add more staff with npm run admin -- user add <email> --role admin|editor).`);
+    const more = 'add more staff with npm run admin -- user add <email> --role admin|editor';
+    if (process.stdout.isTTY) log(`[shirase] Staff sign-in: ${first.admin.email} with password ${first.admin.password} (shown only now; ${more}).`);
+    else {
+      // Not a terminal: a journal or a container log keeps every line for anyone who may read logs.
+      const file = join(dirname(resolve(config.databasePath)), 'initial-admin-password.txt');
+      writeFileSync(file, `${first.admin.email}\n${first.admin.password}\n`, { mode: 0o600 });
+      log(`[shirase] Staff sign-in: ${first.admin.email} with the password in ${file} (readable by this user only; delete it once you have signed in; ${more}).`);
+    }
   } else if (listUsers(db).length === 0) {
     log('[shirase] No staff accounts yet. Add one with: npm run admin -- user add <email> --role admin');
   }

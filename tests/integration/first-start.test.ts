@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { freshDatabase, freePort } from '../support/test-server';
 import { seedFirstStart } from '../../src/lib/demo/first-start';
@@ -82,7 +82,13 @@ describe('the first start', () => {
 
     const ok = await start(/is live at/);
     expect(ok.output).toMatch(/Seeded the demo/);
-    expect(ok.output).toMatch(/admin@example\.com with password \S+/);
+    // Not a terminal: the password goes to a file only its owner reads, never into the log.
+    const file = /admin@example\.com with the password in (\S+) /.exec(ok.output)![1]!;
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const [email, password] = readFileSync(file, 'utf8').split('\n');
+    expect(email).toBe('admin@example.com');
+    expect(password!.length).toBeGreaterThan(10);
+    expect(ok.output).not.toContain(password);
     const seeded = new Database(databasePath, { readonly: true });
     expect(counts(seeded).users).toBe(1);
     expect(counts(seeded).components).toBeGreaterThan(0);

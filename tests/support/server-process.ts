@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './test-server';
@@ -33,7 +33,8 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const live = /is live at (http:\/\/\S+?) /.exec(output);
-      const password = /with password (\S+)/.exec(output);
+      const passwordFile = /with the password in (\S+) /.exec(output);
+      const password = passwordFile && [passwordFile[0], readFileSync(passwordFile[1]!, 'utf8').split('\n')[1]!];
       if (live && password) {
         resolve({
           url: live[1]!,
