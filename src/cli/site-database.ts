@@ -8,6 +8,7 @@ import { MIGRATIONS_FOLDER, openDatabase, type Db } from '../../db/open';
 import { checkDatabaseFile, DatabaseRefusedError, upgradeDatabase } from '../../db/upgrade';
 import { ConfigError, parseConfig, readDotEnv, type Config } from '../lib/config';
 import { ShiraseError } from '../lib/errors';
+import type { Log } from '../lib/log';
 
 /** A command that cannot go on; its message says what to do, and nothing was written. */
 export class CommandRefusedError extends Error {}
@@ -28,7 +29,7 @@ export function readSettings(): CommandSettings {
  * (refusing a newer or foreign file untouched). `create` is for the server's
  * first start only.
  */
-export function openSiteDatabase(config: Config, options: { create?: boolean; log?: (line: string) => void } = {}): Db {
+export function openSiteDatabase(config: Config, options: { create?: boolean; log?: Log } = {}): Db {
   const path = config.databasePath;
   if (!options.create && path !== ':memory:' && !existsSync(path))
     throw new CommandRefusedError(

@@ -9,8 +9,9 @@ import { seedFirstStart } from '../lib/demo/first-start';
 import { startShiraseServer } from '../server/shirase-server';
 import { listUsers } from '../lib/auth/users';
 import { SHIRASE_VERSION } from '../lib/version';
+import { createLogger, logTo } from '../lib/log';
 
-const log = (line: string) => console.log(line);
+const log = logTo(createLogger());
 
 async function main(): Promise<void> {
   const { config, envFile } = readSettings();

@@ -2,13 +2,14 @@
 // with WORKER=off on the server so only one process sends.
 import { holdDatabaseLock } from '../../db/lifetime-lock';
 import { exitWithError, openSiteDatabase, readSettings } from './site-database';
+import { createLogger, logTo } from '../lib/log';
 import { createCourier } from '../lib/notifications/courier';
 import { startDeliveryLoop } from '../lib/notifications/deliver';
 import { enqueueMaintenanceReminders } from '../lib/incidents/run-maintenance-windows';
 
 function main(): void {
   const { config, envFile } = readSettings();
-  const log = (line: string) => console.log(line);
+  const log = logTo(createLogger());
   const db = openSiteDatabase(config, { log });
   holdDatabaseLock(config.databasePath);
   const courier = createCourier(config);

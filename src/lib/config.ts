@@ -114,6 +114,10 @@ const configSchema = z.object({
     .optional()
     .describe("an rclone destination (such as offsite:shirase-backups) each scheduled backup is copied to; rclone reads its own configuration"),
   CHECKS: z.enum(['on', 'off']).default('on').describe("on runs the HTTP and TCP checks staff set up under Admin → Checks; off leaves them idle (for a copy of the site that must not probe anything)"),
+  LOG_REQUESTS: z
+    .enum(['0', '1'])
+    .default('0')
+    .describe('1 logs one line per request (method, path without its query, status, time taken); 0 logs events only'),
   METRICS_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters, such as the output of: openssl rand -hex 24')
@@ -195,6 +199,8 @@ export interface Config {
   staffTwoFactor: 'optional' | 'required';
   /** The bearer token /metrics asks for; without it, loopback only. */
   metricsToken: string | undefined;
+  /** One log line per request (LOG_REQUESTS=1). */
+  logRequests: boolean;
   /** Scheduled backups: where, how often, how many kept, and where else each is copied. */
   backup: { dir: string; everyMs: number; keep: number; rcloneRemote: string | undefined } | undefined;
 }
@@ -259,6 +265,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
     metricsToken: c.METRICS_TOKEN,
+    logRequests: c.LOG_REQUESTS === '1',
     exportDir: c.EXPORT_DIR,
     exportRcloneRemote: c.EXPORT_RCLONE_REMOTE,
     liveMode: c.LIVE_MODE,

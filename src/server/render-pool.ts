@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../lib/config';
 import { CLIENT_ADDRESS_HEADER, LIVE_VERSION_HEADER, NOW_HEADER, RENDER_HEADER, type RenderWorkerData } from './render-protocol';
+import type { Log } from '../lib/log';
 
 export interface Rendered {
   status: number;
@@ -51,10 +52,10 @@ export class RenderPool {
   private constructor(
     private readonly data: RenderWorkerData,
     private readonly now: () => number,
-    private readonly log: (line: string) => void,
+    private readonly log: Log,
   ) {}
 
-  static async start(options: { config: Config; distDir: string; now: () => number; log: (line: string) => void }): Promise<RenderPool> {
+  static async start(options: { config: Config; distDir: string; now: () => number; log: Log }): Promise<RenderPool> {
     const key = randomBytes(24).toString('base64url');
     const pool = new RenderPool({ databasePath: options.config.databasePath, config: options.config, distDir: options.distDir, renderKey: key }, options.now, options.log);
     pool.threads = await Promise.all(Array.from({ length: options.config.renderThreads }, () => pool.spawn()));
@@ -69,14 +70,14 @@ export class RenderPool {
       worker.once('error', reject);
     });
     const thread: RenderThread = { worker, port, busy: 0 };
-    worker.on('error', (error) => this.log(`[shirase] a render thread failed: ${error.stack ?? error.message}`));
+    worker.on('error', (error) => this.log(`[shirase] a render thread failed: ${error.stack ?? error.message}`, 'error'));
     worker.once('exit', (code) => {
       this.threads = this.threads.filter((t) => t !== thread);
       if (this.closing) return;
-      this.log(`[shirase] a render thread stopped (exit code ${code}); starting another`);
+      this.log(`[shirase] a render thread stopped (exit code ${code}); starting another`, 'warn');
       this.spawn().then(
         (replacement) => (this.closing ? void replacement.worker.terminate() : this.threads.push(replacement)),
-        (error: unknown) => this.log(`[shirase] a render thread could not be started: ${error instanceof Error ? error.message : String(error)}`),
+        (error: unknown) => this.log(`[shirase] a render thread could not be started: ${error instanceof Error ? error.message : String(error)}`, 'error'),
       );
     });
     return thread;

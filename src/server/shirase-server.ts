@@ -1,6 +1,6 @@
 import { vapidKeys } from '../lib/notifications/browser-push';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../../db/open';
@@ -28,6 +28,7 @@ import { publishCopy } from '../lib/site/publish-copy';
 import { startCheckLoop } from '../lib/checks/check-schedule';
 import { BrandFiles } from './brand-files';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
+import { createLogger, logTo, type Log } from '../lib/log';
 
 export interface ShiraseServer {
   url: string;
@@ -46,7 +47,7 @@ export interface ServerOptions {
   config: Config;
   /** The folder holding Astro's build (server/ and client/). */
   distDir: string;
-  log?: (line: string) => void;
+  log?: Log;
   /** How often the change feed's safety net looks for writes it was not told of (see change-feed.ts). */
   changePollMs?: number;
   maintenancePollMs?: number;
@@ -80,6 +81,16 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
+/** The access log (LOG_REQUESTS=1): the path only, as a query string may carry a signed token. */
+function logRequest(req: IncomingMessage, res: ServerResponse, log: Log): void {
+  const started = performance.now();
+  res.once('close', () => {
+    const ms = Math.round(performance.now() - started);
+    const path = (req.url ?? '').split('?')[0]!;
+    log(`${req.method} ${path} ${res.statusCode} ${ms} ms`, 'info', { method: req.method ?? '', path, status: res.statusCode, ms });
+  });
+}
+
 /**
  * Shirase's HTTP server: start-up wiring. The thread that runs this serves
  * public pages from memory (public-cache.ts), routed by dispatch.ts; every
@@ -89,7 +100,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
  */
 export async function startShiraseServer(options: ServerOptions): Promise<ShiraseServer> {
   const { db, config } = options;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log: Log = options.log ?? logTo(createLogger());
   const now = options.now ?? (() => Date.now());
   ensurePageId(db);
   // Made at first start and kept: browsers' push subscriptions are bound to this key pair.
@@ -120,7 +131,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     maxEntries: 500,
     now,
     onError: (key, error) => {
-      if (!closing) log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!closing) log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     },
     timeSensitive: (key) => publicRouteFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
     headersFor: (key) => {
@@ -166,7 +177,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
           giveUp: () => exportAgain || closing,
         });
         if (!published.ok) {
-          log(`[shirase] publishing the static copy to ${config.exportRcloneRemote} failed after ${published.attempts} attempts: ${published.error}`);
+          log(`[shirase] publishing the static copy to ${config.exportRcloneRemote} failed after ${published.attempts} attempts: ${published.error}`, 'warn');
           // Tried again later even if nothing changes, so a remote back from an outage gets the copy.
           clearTimeout(publishLater);
           publishLater = setTimeout(scheduleExport, PUBLISH_AGAIN_MS);
@@ -174,7 +185,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
         }
       }
     } catch (error) {
-      log(`[shirase] export to ${dir} failed: ${error instanceof Error ? error.message : String(error)}`);
+      log(`[shirase] export to ${dir} failed: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     } finally {
       exporting = false;
       if (exportAgain && !closing) {
@@ -226,11 +237,12 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const health = { db, config, now, startedAt: now(), renderThreads: () => renderers.threadIds.length, deliveryTurnAt: courier ? () => deliveryTurnAt : undefined };
   const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges, health, metrics });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
+    if (config.logRequests) logRequest(req, res, log);
     dispatch(req, res).catch((error: unknown) => {
       // A client that hung up mid-answer is not a failure of ours.
       if (res.destroyed || (error as NodeJS.ErrnoException)?.code === 'ECONNRESET' || (error as Error)?.message === 'aborted') return;
       // The path only: query strings carry signed tokens that must never reach a log.
-      log(`[shirase] ${req.method} ${(req.url ?? '').split('?')[0]} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      log(`[shirase] ${req.method} ${(req.url ?? '').split('?')[0]} failed: ${error instanceof Error ? error.stack : String(error)}`, 'error');
       if (!res.headersSent) {
         res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', ...base });
         res.end('The status page could not be rendered just now. Please try again in a few seconds.');

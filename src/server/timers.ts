@@ -2,6 +2,7 @@ import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { enqueueMaintenanceReminders, runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
 import { remindMissedCadences } from '../lib/cadence/remind-missed-cadence';
+import type { Log } from '../lib/log';
 
 /**
  * Changes the clock makes on its own: maintenance windows that start or end,
@@ -9,14 +10,14 @@ import { remindMissedCadences } from '../lib/cadence/remind-missed-cadence';
  * has gone quiet for longer than its update cadence (checked once at start,
  * then every CADENCE_CHECK_SECONDS). Returns a function that stops them.
  */
-export function startTimers(options: { db: Db; config: Config; now: () => number; log: (line: string) => void; changed: () => void; maintenancePollMs?: number }): () => void {
+export function startTimers(options: { db: Db; config: Config; now: () => number; log: Log; changed: () => void; maintenancePollMs?: number }): () => void {
   const { db, config, now, log } = options;
   const maintenance = setInterval(() => {
     try {
       enqueueMaintenanceReminders(db, now(), config.reminderMinutes);
       if (runMaintenanceWindows(db, now()) > 0) options.changed();
     } catch (error) {
-      log(`[shirase] maintenance windows: ${error instanceof Error ? error.message : String(error)}`);
+      log(`[shirase] maintenance windows: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     }
   }, options.maintenancePollMs ?? 15_000);
   maintenance.unref();
@@ -24,7 +25,7 @@ export function startTimers(options: { db: Db; config: Config; now: () => number
     try {
       remindMissedCadences(db, now());
     } catch (error) {
-      log(`[shirase] update cadence: ${error instanceof Error ? error.message : String(error)}`);
+      log(`[shirase] update cadence: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     }
   };
   const cadence = setInterval(checkCadences, config.cadenceCheckMs);

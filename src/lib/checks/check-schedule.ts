@@ -4,6 +4,7 @@ import { checks } from '../../../db/schema';
 import type { Config } from '../config';
 import { pruneCheckResults } from './prune-check-results';
 import { runCheck } from './run-check';
+import type { Log } from '../log';
 
 /** Checks probed at once, at most: a slow target never holds up the others, and the server is never flooded by its own probes. */
 const PARALLEL_CHECKS = 4;
@@ -11,7 +12,7 @@ const DAY = 86_400_000;
 
 export interface CheckLoopOptions {
   now: () => number;
-  log: (line: string) => void;
+  log: Log;
   /** Told when a run sent an alert (an incident may have opened or closed). */
   changed: () => void;
   /** How often the loop looks for due checks (tests shorten it). */
@@ -36,10 +37,12 @@ export function startCheckLoop(db: Db, config: Config, options: CheckLoopOptions
   const start = (id: string, name: string) => {
     const run = runCheck(db, config, id, { now, signal: abort.signal })
       .then((result) => {
+        if (result && result.state !== result.previousState && result.state !== 'unknown')
+          log(`[shirase] check ${name} is ${result.state}`, result.state === 'down' ? 'warn' : 'info', { check: id, state: result.state });
         if (result?.sent) options.changed();
       })
       .catch((error: unknown) => {
-        if (!stopped) log(`[shirase] check ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        if (!stopped) log(`[shirase] check ${name}: ${error instanceof Error ? error.message : String(error)}`, 'warn', { check: id });
       })
       .finally(() => running.delete(id));
     running.set(id, run);
@@ -63,7 +66,7 @@ export function startCheckLoop(db: Db, config: Config, options: CheckLoopOptions
         .sort((a, b) => (a.lastCheckedAt ?? 0) + a.intervalSeconds * 1000 - ((b.lastCheckedAt ?? 0) + b.intervalSeconds * 1000));
       for (const c of due.slice(0, PARALLEL_CHECKS - running.size)) start(c.id, c.name);
     } catch (error) {
-      log(`[shirase] checks: ${error instanceof Error ? error.message : String(error)}`);
+      log(`[shirase] checks: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     }
   };
 

@@ -17,6 +17,8 @@ export type SendAlerts = (db: Db, config: Config, delivery: AlertDelivery, ctx: 
 export interface CheckRun {
   outcome: ProbeOutcome;
   state: CheckRow['state'];
+  /** The state before this run, so a change can be told. */
+  previousState: CheckRow['state'];
   consecutiveFailures: number;
   /** The alert this run sent, if it crossed the threshold or recovered. */
   sent: 'firing' | 'resolved' | null;
@@ -89,7 +91,7 @@ function record(db: Db, config: Config, id: string, outcome: ProbeOutcome, at: n
         })
         .where(eq(checks.id, id))
         .run();
-      return { outcome, state, consecutiveFailures: failures, sent };
+      return { outcome, state, previousState: check.state, consecutiveFailures: failures, sent };
     })
     .immediate();
 }

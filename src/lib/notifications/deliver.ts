@@ -9,6 +9,7 @@ import { readSiteSettings, withSiteSettings } from '../site/site-settings';
 import type { Courier, Outcome } from './courier';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { purgeExpiredPending } from './purge-pending';
+import type { Log } from '../log';
 
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 10;
@@ -261,7 +262,7 @@ export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ 
  * when the returned function is called. Errors are logged, never thrown: a
  * broken mail server must not take the status page with it.
  */
-export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: number; log?: (line: string) => void; onTurn?: (at: number) => void }): () => Promise<void> {
+export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: number; log?: Log; onTurn?: (at: number) => void }): () => Promise<void> {
   let stopped = false;
   let wake: (() => void) | undefined;
   const owner = options.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -271,7 +272,9 @@ export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: 
     while (!stopped) {
       options.onTurn?.(now());
       try {
-        const { claimed } = await deliverBatch(db, { ...options, owner });
+        const { claimed, sent, retried, failed } = await deliverBatch(db, { ...options, owner });
+        // One line per batch that did not all go out, with the counts; the rows hold each error.
+        if (retried + failed > 0) options.log?.(`[shirase] delivery batch: ${sent} sent, ${retried} to retry, ${failed} failed`, 'warn', { sent, retried, failed });
         if (claimed > 0) continue;
         // Between batches, at most once a minute: unconfirmed addresses whose link has expired go, a bounded number at a time.
         if (now() - purgedAt >= PURGE_EVERY_MS) {
@@ -279,7 +282,7 @@ export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: 
           if (purgeExpiredPending(db, purgedAt) > 0) purgedAt = -Infinity;
         }
       } catch (error) {
-        options.log?.(`[shirase] delivery: ${error instanceof Error ? error.message : String(error)}`);
+        options.log?.(`[shirase] delivery: ${error instanceof Error ? error.message : String(error)}`, 'warn');
       }
       await new Promise<void>((resolve) => {
         wake = resolve;

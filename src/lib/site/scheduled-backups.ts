@@ -8,6 +8,7 @@ import type { Db } from '../../../db/open';
 import type { Config } from '../config';
 import { takeBackup } from './backup';
 import { rcloneWithRetries, remotePath } from './rclone';
+import type { Log } from '../log';
 
 const NAME = /^shirase-backup-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.tar$/;
 const STATUS_FILE = 'status.json';
@@ -98,7 +99,7 @@ export async function runScheduledBackup(db: Db, config: Config, options: Backup
  * folder, so a server restarted often still takes them on time. Runs never
  * overlap. Returns a function that stops the schedule.
  */
-export function startBackupSchedule(db: Db, config: Config, options: BackupRunOptions & { log: (line: string) => void }): () => void {
+export function startBackupSchedule(db: Db, config: Config, options: BackupRunOptions & { log: Log }): () => void {
   const backup = config.backup;
   if (!backup) return () => {};
   let stopped = false;
@@ -113,8 +114,8 @@ export function startBackupSchedule(db: Db, config: Config, options: BackupRunOp
   const run = async () => {
     try {
       const status = await runScheduledBackup(db, config, options);
-      if (status.lastRun && !status.lastRun.ok) options.log(`[shirase] scheduled backup failed: ${status.lastRun.error}`);
-      else if (status.remote && !status.remote.ok) options.log(`[shirase] backup copied to the remote failed after ${status.remote.attempts} attempts: ${status.remote.error}`);
+      if (status.lastRun && !status.lastRun.ok) options.log(`[shirase] scheduled backup failed: ${status.lastRun.error}`, 'warn');
+      else if (status.remote && !status.remote.ok) options.log(`[shirase] backup copied to the remote failed after ${status.remote.attempts} attempts: ${status.remote.error}`, 'warn');
       if (stopped) return;
       if (status.lastRun && !status.lastRun.ok) {
         // A failed run is tried again after a tenth of the interval, not a whole one later.
@@ -123,7 +124,7 @@ export function startBackupSchedule(db: Db, config: Config, options: BackupRunOp
         return;
       }
     } catch (error) {
-      options.log(`[shirase] scheduled backup: ${error instanceof Error ? error.message : String(error)}`);
+      options.log(`[shirase] scheduled backup: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     }
     next();
   };
