@@ -19,28 +19,31 @@ export function isTimeZone(value: string): boolean {
 }
 
 const configSchema = z.object({
-  DATABASE_PATH: z.string().min(1).default('./data/shirase.db'),
-  HOST: z.string().min(1).default('localhost'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(4321),
+  DATABASE_PATH: z.string().min(1).default('./data/shirase.db').describe("the SQLite file; only the server's first start creates it"),
+  HOST: z.string().min(1).default('localhost').describe('the address to listen on: 0.0.0.0 (or ::) for every interface, 127.0.0.1 behind a proxy on the same machine'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('the port to listen on'),
   SITE_URL: z
     .string()
     .url('must be an absolute URL such as https://status.example.com')
-    .optional(),
-  SITE_NAME: z.string().min(1).max(100).default('Fusen Status'),
+    .optional()
+    .describe('the public address readers use (default http://HOST:PORT); every absolute link in pages, feeds, mail and the API is built from it, never from the Host header'),
+  SITE_NAME: z.string().min(1).max(100).default('Fusen Status').describe('the name in the header and titles (Admin → Settings overrides it)'),
   TIME_ZONE: z
     .string()
     .refine(isTimeZone, 'must be an IANA time zone name such as Asia/Tokyo or Etc/UTC')
-    .default('Asia/Tokyo'),
-  DEFAULT_LOCALE: z.enum(LOCALES).default('en'),
+    .default('Asia/Tokyo')
+    .describe('the IANA zone times and days are shown in, named on every page (Admin → Settings overrides it)'),
+  DEFAULT_LOCALE: z.enum(LOCALES).default('en').describe('the interface language when the reader has not chosen one: en or ja (Admin → Settings overrides it)'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://, such as smtp://user:pass@mail.example.com:587')
-    .optional(),
-  MAIL_FROM: z.string().min(3).optional(),
-  MAIL_DIR: z.string().min(1).default('./data/mail'),
-  MAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
-  MAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
-  REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+    .optional()
+    .describe('the mail server, smtp://user:pass@host:587 or smtps://…:465; without it mail is written to files in MAIL_DIR and shown under Admin → Mail'),
+  MAIL_FROM: z.string().min(3).optional().describe('the From address of every email (default: SITE_NAME <status@the host of SITE_URL>)'),
+  MAIL_DIR: z.string().min(1).default('./data/mail').describe('where emails are written as .eml files when there is no SMTP_URL'),
+  MAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20).describe('how long to wait on a silent mail server before trying the message again later'),
+  MAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50).describe('at most this many emails a second'),
+  REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60).describe('how long before a maintenance window its reminder goes out (0: no reminder)'),
   ALERT_NOTICE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300).describe('at most one staff notice per alert source in this many seconds; the suggestions in between are gathered into the next one, with their count'),
   CADENCE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60).describe('how often open incidents are checked for a missed update cadence'),
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
@@ -65,8 +68,8 @@ const configSchema = z.object({
     .default('0')
     .transform((value) => parseTrustProxy(value))
     .refine((value) => value !== 'invalid', 'must be 0, a number of proxy hops such as 1, or the proxies\' addresses such as 127.0.0.1,10.0.0.0/8')
-    .describe("the proxies in front that set X-Forwarded-For: a hop count or their addresses; 0 takes the connection's own address, so a client cannot choose its own"),
-  MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_000).describe('open connections the server accepts at once'),
+    .describe("the proxies in front that append to X-Forwarded-For: a hop count (1 for one nginx) or their addresses (127.0.0.1,10.0.0.0/8, loopback); the client is the rightmost address that is not one of them; 0 takes the connection's own address, so a client cannot choose its own"),
+  MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_000).describe('open connections the server accepts at once; at the cap, the connection that has waited longest without a request being answered (silent, half-sent or idle) is closed to let a new one in'),
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce
     .number()
     .int()
@@ -74,7 +77,7 @@ const configSchema = z.object({
     .max(1_000_000)
     .default(500)
     // Generous: a large office behind one NAT address opens the page all at once on the worst day.
-    .describe('open connections (and, a quarter as many, live event streams) one client address, or IPv6 /64, may hold'),
+    .describe("open connections (and, a quarter as many, live event streams) one client address (an IPv6 client by its /64) may hold; trusted proxies are exempt, so behind nginx or a CDN set TRUST_PROXY, or the proxy's connections count as one client's"),
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(['0', '1'])
     .default('0')
@@ -128,6 +131,34 @@ const configSchema = z.object({
     .default('auto')
     .describe('auto seeds the demo into an empty database; never leaves an empty database empty'),
 });
+
+/** One environment variable as docs/configuration.md lists it. */
+export interface ConfigVariable {
+  name: string;
+  default: string | undefined;
+  description: string;
+}
+
+/** Defaults worked out on the machine that runs, said in words. */
+const DEFAULTS_IN_WORDS: Record<string, string> = { RENDER_THREADS: 'cores − 1, from 1 to 4' };
+
+/** Every variable the configuration reads, with its default and description, in the schema's order: the source of docs/configuration.md. */
+export function configReference(): ConfigVariable[] {
+  return Object.entries(configSchema.shape).map(([name, type]) => {
+    let t: z.ZodTypeAny = type;
+    let description = t.description;
+    let fallback: string | undefined;
+    // The description may sit on any layer of the chain (.optional(), .default(), .transform()).
+    for (;;) {
+      description ??= t.description;
+      if (t instanceof z.ZodDefault) fallback = String((t._def as { defaultValue: () => unknown }).defaultValue());
+      const inner = t instanceof z.ZodDefault || t instanceof z.ZodOptional ? t._def.innerType : t instanceof z.ZodEffects ? t._def.schema : undefined;
+      if (!inner) break;
+      t = inner as z.ZodTypeAny;
+    }
+    return { name, default: DEFAULTS_IN_WORDS[name] ?? fallback, description: description ?? '' };
+  });
+}
 
 /** `90s`, `30m`, `6h`, `1d` in milliseconds. */
 function durationMs(value: string): number {

@@ -49,7 +49,7 @@ describe('the log', () => {
     const site = await startTestSite({
       seed: false,
       env: { SMTP_URL: `smtp://127.0.0.1:${closed}`, MAIL_TIMEOUT_SECONDS: '1', WEBHOOK_ALLOW_PRIVATE: '1' },
-      log: (line, level = 'info', fields = {}) => logged.push({ line, level, fields }),
+      log: (line, level: LogLevel = 'info', fields = {}) => logged.push({ line, level, fields }),
     });
     sites.push(site);
     const form = new URLSearchParams({ email: 'reader@example.com' });
