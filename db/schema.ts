@@ -337,6 +337,12 @@ export const auditLog = sqliteTable(
     entityId: text('entity_id'),
     before: text('before'),
     after: text('after'),
+    /**
+     * Who may read the entry: every staff member, or admins only (entries
+     * that name staff sign-in addresses, subscribers, webhook URLs, tokens,
+     * settings, checks). Set by recordAudit from the action (audit-audience.ts).
+     */
+    audience: text('audience', { enum: ['staff', 'admins'] }).notNull().default('staff'),
   },
   (t) => [index('audit_at').on(t.at), index('audit_actor').on(t.actorId, t.at), index('audit_entity').on(t.entityType, t.at)],
 );
