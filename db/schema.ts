@@ -256,6 +256,14 @@ export const users = sqliteTable('users', {
   totpLastStep: integer('totp_last_step'),
   /** On call: told first when an alert or a check suggests an incident (with nobody on call, every admin is). */
   onCall: integer('on_call', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * Second-factor codes tried since the last right one, from any address
+   * (counted before each is checked), when the last was tried, and until when
+   * the code step waits once they pass the ceiling (second-factor-ceiling.ts).
+   */
+  codeFailures: integer('code_failures').notNull().default(0),
+  codeFailedAt: integer('code_failed_at'),
+  codeWaitUntil: integer('code_wait_until'),
 });
 
 /** One-time recovery codes for two-factor sign-in, stored hashed. */

@@ -94,6 +94,13 @@ const configSchema = z.object({
     .enum(['optional', 'required'])
     .default('optional')
     .describe('required makes every admin set up two-factor sign-in before reaching anything else; optional leaves it to each person'),
+  SESSION_MAX_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .describe('the longest a staff session lasts from its sign-in, however busy (an unused one ends after 12 hours anyway); then the person signs in again'),
   BACKUP_DIR: z.string().min(1).optional().describe('a folder the server writes its scheduled backups to (with BACKUP_EVERY)'),
   BACKUP_EVERY: z
     .string()
@@ -181,6 +188,8 @@ export interface Config {
   renderThreads: number;
   /** Whether admins must sign in with a second factor (STAFF_2FA). */
   staffTwoFactor: 'optional' | 'required';
+  /** SESSION_MAX_DAYS in milliseconds: a session's absolute lifetime. */
+  sessionMaxAgeMs: number;
   /** Scheduled backups: where, how often, how many kept, and where else each is copied. */
   backup: { dir: string; everyMs: number; keep: number; rcloneRemote: string | undefined } | undefined;
 }
@@ -231,6 +240,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     pushServiceHosts: c.PUSH_SERVICE_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
+    sessionMaxAgeMs: c.SESSION_MAX_DAYS * 86_400_000,
     exportDir: c.EXPORT_DIR,
     exportRcloneRemote: c.EXPORT_RCLONE_REMOTE,
     liveMode: c.LIVE_MODE,
