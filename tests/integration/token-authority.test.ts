@@ -125,6 +125,7 @@ describe('a token acts as its creator', () => {
     expect((await demoted.json()).error).toMatchObject({ code: 'FORBIDDEN', key: 'errors.token.creatorRole' });
     // What an editor may do, the token still does.
     expect((await call('POST', 'incidents', token, newIncident('After demotion'))).status).toBe(201);
+    expect(visible(await (await other.get('/admin/tokens')).text())).toContain('No longer works for alert_rules: the role of the account that created it lacks them.');
 
     const disabled = await other.post('/admin/users', { intent: 'disable', id: userId(owner.email), confirmed: 'yes' });
     expect(disabled.status).toBe(303);
@@ -134,5 +135,6 @@ describe('a token acts as its creator', () => {
     expect(refused.status).toBe(401);
     expect((await refused.json()).error).toMatchObject({ code: 'UNAUTHORIZED', key: 'errors.token.creatorDisabled' });
     expect(refused.headers.get('www-authenticate')).toContain('Bearer');
+    expect(visible(await (await other.get('/admin/tokens')).text())).toContain('Stopped working: the account that created it is disabled.');
   });
 });

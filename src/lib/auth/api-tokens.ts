@@ -25,13 +25,27 @@ export const SCOPES_BY_ROLE: Record<Role, readonly TokenScope[]> = {
 /** The scopes that only an admin may hold. */
 export const ADMIN_ONLY_SCOPES = TOKEN_SCOPES.filter((s) => !SCOPES_BY_ROLE.editor.includes(s));
 
+/**
+ * Every token, newest first, with what it can still do as its creator stands
+ * now: `stopped` when the creator is disabled, `idleScopes` that the
+ * creator's role no longer has (authenticateToken refuses both).
+ */
 export function listApiTokens(db: Db) {
   return db
-    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, scopes: apiTokens.scopes, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt })
+    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, scopes: apiTokens.scopes, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt, createdBy: apiTokens.createdBy, creatorRole: users.role, creatorDisabledAt: users.disabledAt })
     .from(apiTokens)
+    .leftJoin(users, eq(users.id, apiTokens.createdBy))
     .orderBy(desc(apiTokens.createdAt))
     .all()
-    .map((t) => ({ ...t, scopes: JSON.parse(t.scopes) as TokenScope[] }));
+    .map(({ createdBy, creatorRole, creatorDisabledAt, ...t }) => {
+      const scopes = JSON.parse(t.scopes) as TokenScope[];
+      return {
+        ...t,
+        scopes,
+        stopped: createdBy !== null && (creatorRole === null || creatorDisabledAt !== null),
+        idleScopes: creatorRole === null ? [] : scopes.filter((s) => !SCOPES_BY_ROLE[creatorRole].includes(s)),
+      };
+    });
 }
 
 /** Tokens an account created that are not revoked: the ones that stop working when it is disabled. */

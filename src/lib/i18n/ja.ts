@@ -635,6 +635,8 @@ export const ja: Record<MessageKey, string> = {
   'admin.tokens.scope.alerts': "alerts: アラートの受け取り(Alertmanager、Grafana、Webhook)のみ",
   'admin.tokens.scope.alert_rules': "alert_rules(管理者のみ): アラートルールの作成・変更・削除。ルールは人の承認なしに障害を公開し、購読者にメールできます。管理者として信頼できる自動化にだけ与えてください。",
   'admin.tokens.actsAsCreator': "トークンは作成した人として動きます。そのアカウントが無効になると使えなくなり、役割が持たなくなった権限は使えなくなります。",
+  'admin.tokens.stopped': "使えなくなりました。作成したアカウントが無効です。",
+  'admin.tokens.idleScopes': "{scopes} は使えなくなりました。作成したアカウントの役割にこの権限がありません。",
   'admin.users.title': 'スタッフ',
   'admin.users.email': 'メールアドレス',
   'admin.users.role': '役割',

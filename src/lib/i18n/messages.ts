@@ -641,6 +641,8 @@ const en = {
   'admin.tokens.scope.alerts': "alerts: send alerts in (Alertmanager, Grafana, webhook) and nothing else",
   'admin.tokens.scope.alert_rules': "alert_rules (admins only): create, change and delete alert rules. A rule can publish incidents and email subscribers with no person approving; give this only to automation you trust as an admin.",
   'admin.tokens.actsAsCreator': "A token acts as the person who creates it: it stops working if that account is disabled, and loses scopes that its role no longer has.",
+  'admin.tokens.stopped': "Stopped working: the account that created it is disabled.",
+  'admin.tokens.idleScopes': "No longer works for {scopes}: the role of the account that created it lacks them.",
   'admin.users.title': "Staff",
   'admin.users.email': "Email address",
   'admin.users.role': "Role",
