@@ -7,6 +7,7 @@ import type { WriteContext } from '../write-context';
 import { checkSecondFactor } from './complete-sign-in';
 import { clearTwoFactor } from './clear-two-factor';
 import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
+import { claimCodeAttempt, forgiveCodeAttempts, noteWrongCode } from './second-factor-ceiling';
 
 export const NOT_PASSWORD_OR_CODE = 'errors.twoFactor.notPasswordOrCode';
 const NOT_CURRENT_CODE = 'errors.twoFactor.notCurrentCode';
@@ -26,10 +27,19 @@ export async function disableTwoFactor(db: Db, input: { userId: string; proof: s
     throw new ShiraseError('FORBIDDEN', 'errors.twoFactor.required', { hint: 'errors.twoFactor.required.hint' });
   }
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
-  db.transaction((tx) => {
-    if (!checkSecondFactor(tx, user.id, input.proof, ctx.now)) throw new ShiraseError('VALIDATION', NOT_CURRENT_CODE, { fields: [fieldIssue('proof', NOT_CURRENT_CODE)], hint: 'errors.twoFactor.notCurrentCode.hint' });
-    forgiveSignInAttempt(tx, attempt);
-    clearTwoFactor(tx, user.id, ctx.now);
-    recordAudit(tx, ctx, { action: 'user.two_factor_disable', entityType: 'user', entityId: user.id });
-  });
+  // Codes guessed here count toward the account's ceiling like those at sign-in.
+  const codeAttempt = claimCodeAttempt(db, user.id, ctx.now, 'proof');
+  const wrong = new ShiraseError('VALIDATION', NOT_CURRENT_CODE, { fields: [fieldIssue('proof', NOT_CURRENT_CODE)], hint: 'errors.twoFactor.notCurrentCode.hint' });
+  try {
+    db.transaction((tx) => {
+      if (!checkSecondFactor(tx, user.id, input.proof, ctx.now)) throw wrong;
+      forgiveSignInAttempt(tx, attempt);
+      forgiveCodeAttempts(tx, user.id);
+      clearTwoFactor(tx, user.id, ctx.now);
+      recordAudit(tx, ctx, { action: 'user.two_factor_disable', entityType: 'user', entityId: user.id });
+    });
+  } catch (error) {
+    if (error === wrong) noteWrongCode(db, codeAttempt, ctx.now);
+    throw error;
+  }
 }

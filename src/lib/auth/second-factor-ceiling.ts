@@ -38,10 +38,10 @@ export function codeWaitMs(number: number): number {
 /**
  * Counts a code attempt against the account before the code is looked at
  * (as claimSignInAttempt does, so guesses sent all at once each see the ones
- * before them), or refuses it (RATE_LIMITED, naming the code field) while the
- * account's code step waits.
+ * before them), or refuses it (RATE_LIMITED, naming the form's code field)
+ * while the account's code step waits.
  */
-export function claimCodeAttempt(db: Db, userId: string, now: number): CodeAttempt {
+export function claimCodeAttempt(db: Db, userId: string, now: number, field = 'code'): CodeAttempt {
   return db.transaction((tx) => {
     const row = tx.select({ failures: users.codeFailures, failedAt: users.codeFailedAt, waitUntil: users.codeWaitUntil }).from(users).where(eq(users.id, userId)).get();
     if (!row) throw new ShiraseError('UNAUTHORIZED', 'errors.signIn.expired', { hint: 'errors.signIn.expired.hint' });
@@ -50,7 +50,7 @@ export function claimCodeAttempt(db: Db, userId: string, now: number): CodeAttem
       throw new ShiraseError('RATE_LIMITED', 'errors.signIn.codeWait', {
         params: { minutes: Math.ceil(seconds / 60) },
         retryAfterSeconds: seconds,
-        fields: [fieldIssue('code', 'errors.signIn.codeWait', { minutes: Math.ceil(seconds / 60) })],
+        fields: [fieldIssue(field, 'errors.signIn.codeWait', { minutes: Math.ceil(seconds / 60) })],
         hint: 'errors.signIn.codeWait.hint',
       });
     }
