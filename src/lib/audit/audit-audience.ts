@@ -7,11 +7,10 @@
 import type { Role } from '../auth/users';
 import { AUDIT_KINDS, type AuditKind } from './audit-kinds';
 
-export const AUDIT_AUDIENCES = ['staff', 'admins'] as const;
-export type AuditAudience = (typeof AUDIT_AUDIENCES)[number];
+export type AuditAudience = 'staff' | 'admins';
 
 /** Action prefixes (before the dot) whose entries only admins read. */
-export const ADMIN_ONLY_AUDIT_PREFIXES = ['user', 'token', 'subscriber', 'webhook', 'chat', 'settings', 'import', 'check'] as const;
+const ADMIN_ONLY_AUDIT_PREFIXES = ['user', 'token', 'subscriber', 'webhook', 'chat', 'settings', 'import', 'check'] as const;
 
 export function auditAudienceOf(action: string): AuditAudience {
   const prefix = action.slice(0, action.indexOf('.'));

@@ -22,9 +22,6 @@ export const SCOPES_BY_ROLE: Record<Role, readonly TokenScope[]> = {
   editor: ['read', 'incidents', 'components', 'maintenance', 'alerts'],
 };
 
-/** The scopes that only an admin may hold. */
-export const ADMIN_ONLY_SCOPES = TOKEN_SCOPES.filter((s) => !SCOPES_BY_ROLE.editor.includes(s));
-
 /**
  * Every token, newest first, with what it can still do as its creator stands
  * now: `stopped` when the creator is disabled, `idleScopes` that the
