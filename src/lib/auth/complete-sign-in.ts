@@ -5,14 +5,28 @@ import type { Tx } from '../incidents/log';
 import { ShiraseError, fieldIssue } from '../errors';
 import { hashToken } from './sessions';
 import { openSignedInSession, type SignInOptions } from './sign-in';
-import { claimSignInAttempt, countFailures, sleep } from './sign-in-throttle';
+import { claimSignInAttempt, countFailures, forgiveSignInAttempt, sleep, type SignInAttempt } from './sign-in-throttle';
 import { acceptTotpCode, normalizeTotpCode } from './totp';
 import { useRecoveryCode } from './recovery-codes';
-import { claimCodeAttempt, forgiveCodeAttempts, noteWrongCode } from './second-factor-ceiling';
+import { claimCodeAttempt, forgiveCodeAttempts, noteWrongCode, type CodeAttempt } from './second-factor-ceiling';
 
 /** Wrong codes one challenge takes before the password has to be typed again. */
 const MAX_CODES_PER_CHALLENGE = 5;
 
+
+/**
+ * Claims a code attempt against the account's ceiling. One refused because
+ * the account's code step waits checked nothing, so it does not count against
+ * the address either: the owner retrying during the wait is not walled out.
+ */
+export function claimCodeAttemptOrForgive(db: Db, userId: string, attempt: SignInAttempt, now: number, field?: string): CodeAttempt {
+  try {
+    return claimCodeAttempt(db, userId, now, field);
+  } catch (error) {
+    forgiveSignInAttempt(db, attempt);
+    throw error;
+  }
+}
 
 function expired(): ShiraseError {
   return new ShiraseError('UNAUTHORIZED', 'errors.signIn.expired', { hint: 'errors.signIn.expired.hint' });
@@ -64,7 +78,7 @@ export async function completeSignIn(db: Db, input: { challenge: string; code: s
     db.delete(signInChallenges).where(eq(signInChallenges.tokenHash, challengeHash)).run();
     throw expired();
   }
-  const codeAttempt = claimCodeAttempt(db, found.userId, now);
+  const codeAttempt = claimCodeAttemptOrForgive(db, found.userId, attempt, now);
   await (options.wait ?? sleep)(attempt.delayMs);
   const wrong = new ShiraseError('UNAUTHORIZED', 'errors.signIn.wrongCode', {
     fields: [fieldIssue('code', 'errors.signIn.wrongCode')],

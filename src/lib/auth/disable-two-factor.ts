@@ -4,10 +4,10 @@ import { users } from '../../../db/schema';
 import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import type { WriteContext } from '../write-context';
-import { checkSecondFactor } from './complete-sign-in';
+import { checkSecondFactor, claimCodeAttemptOrForgive } from './complete-sign-in';
 import { clearTwoFactor } from './clear-two-factor';
 import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
-import { claimCodeAttempt, forgiveCodeAttempts, noteWrongCode } from './second-factor-ceiling';
+import { forgiveCodeAttempts, noteWrongCode } from './second-factor-ceiling';
 
 export const NOT_PASSWORD_OR_CODE = 'errors.twoFactor.notPasswordOrCode';
 const NOT_CURRENT_CODE = 'errors.twoFactor.notCurrentCode';
@@ -28,7 +28,7 @@ export async function disableTwoFactor(db: Db, input: { userId: string; proof: s
   }
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
   // Codes guessed here count toward the account's ceiling like those at sign-in.
-  const codeAttempt = claimCodeAttempt(db, user.id, ctx.now, 'proof');
+  const codeAttempt = claimCodeAttemptOrForgive(db, user.id, attempt, ctx.now, 'proof');
   const wrong = new ShiraseError('VALIDATION', NOT_CURRENT_CODE, { fields: [fieldIssue('proof', NOT_CURRENT_CODE)], hint: 'errors.twoFactor.notCurrentCode.hint' });
   try {
     db.transaction((tx) => {
