@@ -256,6 +256,14 @@ export const users = sqliteTable('users', {
   totpLastStep: integer('totp_last_step'),
   /** On call: told first when an alert or a check suggests an incident (with nobody on call, every admin is). */
   onCall: integer('on_call', { mode: 'boolean' }).notNull().default(false),
+  /**
+   * Second-factor codes tried since the last right one, from any address
+   * (counted before each is checked), when the last was tried, and until when
+   * the code step waits once they pass the ceiling (second-factor-ceiling.ts).
+   */
+  codeFailures: integer('code_failures').notNull().default(0),
+  codeFailedAt: integer('code_failed_at'),
+  codeWaitUntil: integer('code_wait_until'),
 });
 
 /** One-time recovery codes for two-factor sign-in, stored hashed. */
@@ -337,6 +345,12 @@ export const auditLog = sqliteTable(
     entityId: text('entity_id'),
     before: text('before'),
     after: text('after'),
+    /**
+     * Who may read the entry: every staff member, or admins only (entries
+     * that name staff sign-in addresses, subscribers, webhook URLs, tokens,
+     * settings, checks). Set by recordAudit from the action (audit-audience.ts).
+     */
+    audience: text('audience', { enum: ['staff', 'admins'] }).notNull().default('staff'),
   },
   (t) => [index('audit_at').on(t.at), index('audit_actor').on(t.actorId, t.at), index('audit_entity').on(t.entityType, t.at)],
 );

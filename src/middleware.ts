@@ -16,7 +16,7 @@ const SETUP_ROUTES = new Set([TWO_FACTOR_SETUP_PATH, '/admin/logout']);
 
 /** Signs the staff member in for a staff route, or answers for them: to the sign-in page, or to two-factor set-up when it is owed. */
 function guardStaff(context: APIContext, app: AppContext, route: string): Response | undefined {
-  const user = findSessionUser(app.db, context.cookies.get(SESSION_COOKIE)?.value, app.now());
+  const user = findSessionUser(app.db, context.cookies.get(SESSION_COOKIE)?.value, app.now(), app.config.sessionMaxAgeMs);
   const reading = context.request.method === 'GET' || context.request.method === 'HEAD';
   if (!user) {
     if (!reading) return new Response('Your session has ended. Sign in again.', { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' } });

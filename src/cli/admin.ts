@@ -59,8 +59,8 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (verb === 'disable') {
-    disableUser(db, findUserByEmail(db, subject).id, ctx);
-    console.log(`Disabled ${subject} and ended its sessions.`);
+    const { sessionsEnded, tokensStopped } = disableUser(db, findUserByEmail(db, subject).id, ctx);
+    console.log(`Disabled ${subject.trim().toLowerCase()}: ${sessionsEnded} session(s) ended, ${tokensStopped} API token(s) it created stopped working.`);
     return 0;
   }
   if (verb === 'unlock') {

@@ -102,6 +102,13 @@ const configSchema = z.object({
     .enum(['optional', 'required'])
     .default('optional')
     .describe('required makes every admin set up two-factor sign-in before reaching anything else; optional leaves it to each person'),
+  SESSION_MAX_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .default(30)
+    .describe('the longest a staff session lasts from its sign-in, however busy (an unused one ends after 12 hours anyway); then the person signs in again'),
   BACKUP_DIR: z.string().min(1).optional().describe('a folder the server writes its scheduled backups to (with BACKUP_EVERY)'),
   BACKUP_EVERY: z
     .string()
@@ -232,6 +239,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** One log line per request (LOG_REQUESTS=1). */
   logRequests: boolean;
+  /** SESSION_MAX_DAYS in milliseconds: a session's absolute lifetime. */
+  sessionMaxAgeMs: number;
   /** Scheduled backups: where, how often, how many kept, and where else each is copied. */
   backup: { dir: string; everyMs: number; keep: number; rcloneRemote: string | undefined } | undefined;
 }
@@ -297,6 +306,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     staffTwoFactor: c.STAFF_2FA,
     metricsToken: c.METRICS_TOKEN,
     logRequests: c.LOG_REQUESTS === '1',
+    sessionMaxAgeMs: c.SESSION_MAX_DAYS * 86_400_000,
     exportDir: c.EXPORT_DIR,
     exportRcloneRemote: c.EXPORT_RCLONE_REMOTE,
     liveMode: c.LIVE_MODE,

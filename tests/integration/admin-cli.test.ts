@@ -4,6 +4,9 @@ import { rmSync } from 'node:fs';
 import { freshDatabase } from '../support/test-server';
 import { signIn } from '../../src/lib/auth/sign-in';
 import { MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sign-in-throttle';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
+import { authenticateToken } from '../../src/lib/auth/api-tokens';
+import { createUser } from '../../src/lib/auth/create-user';
 
 const { db, dir, databasePath } = freshDatabase();
 afterAll(() => {
@@ -49,5 +52,18 @@ describe('npm run admin', () => {
     expect(reset.stdout).toMatch(/1 session\(s\) ended/);
     expect((await signIn(db, { email, password, address: '10.9.9.9' }, Date.now())).kind).toBe('session');
     expect(admin('user', 'unlock', 'nobody@example.com').status).toBe(1);
+  });
+
+  it('disables an account and says how many of its API tokens stopped working, which are then refused', async () => {
+    const now = Date.now();
+    await createUser(db, { email: 'leaver@example.com', role: 'admin', password: 'correct horse battery staple' }, { now });
+    const leaver = db.$client.prepare("select id from users where email = 'leaver@example.com'").get() as { id: string };
+    const actor = { kind: 'user' as const, id: leaver.id, label: 'leaver@example.com' };
+    const { token } = createApiToken(db, { name: 'pager', scopes: ['incidents'] }, { now, actor });
+    createApiToken(db, { name: 'bot', scopes: ['read'] }, { now, actor });
+    const out = admin('user', 'disable', 'Leaver@example.com');
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain('Disabled leaver@example.com: 0 session(s) ended, 2 API token(s) it created stopped working.');
+    expect(() => authenticateToken(db, `Bearer ${token}`, 'incidents', Date.now())).toThrow(expect.objectContaining({ code: 'UNAUTHORIZED', key: 'errors.token.creatorDisabled' }));
   });
 });

@@ -330,12 +330,12 @@ describe('the audit log page', () => {
     const maintenanceId = site.db.$client.prepare("select id from incidents where kind = 'maintenance' and status = 'scheduled' limit 1").pluck().get() as string;
     await staff.post(`/admin/incidents/${maintenanceId}`, { intent: 'post_update', status: 'scheduled', body: 'The window is confirmed.' });
     const zone = site.config.timeZone;
-    const total = listAudit(site.db, {}, zone).total;
-    const byKind = AUDIT_KINDS.map((kind) => listAudit(site.db, { kind }, zone).total);
+    const total = listAudit(site.db, {}, zone, 'admin').total;
+    const byKind = AUDIT_KINDS.map((kind) => listAudit(site.db, { kind }, zone, 'admin').total);
     expect(byKind.reduce((a, b) => a + b, 0)).toBe(total);
-    const maintenance = listAudit(site.db, { kind: 'maintenance' }, zone).rows;
+    const maintenance = listAudit(site.db, { kind: 'maintenance' }, zone, 'admin').rows;
     expect(maintenance.some((r) => r.action === 'incident.post_update' && r.entityId === maintenanceId)).toBe(true);
-    expect(listAudit(site.db, { kind: 'incidents' }, zone).rows.some((r) => r.entityId === maintenanceId)).toBe(false);
+    expect(listAudit(site.db, { kind: 'incidents' }, zone, 'admin').rows.some((r) => r.entityId === maintenanceId)).toBe(false);
   });
 
   it('pages through long logs keeping the filter, and exports the filtered entries as CSV that no spreadsheet runs as a formula', async () => {

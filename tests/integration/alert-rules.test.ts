@@ -101,7 +101,7 @@ describe('the alerts screen', () => {
       enabled: true,
       texts: { en: { name: 'Database: {{alert_name}}' }, ja: { name: 'データベース:{{alert_name}}' } },
     });
-    expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, rule.id)).all().map((a) => [a.action, a.actorLabel])).toEqual([['alert_rule.create', admin.email]]);
+    expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, rule.id)).all().map((a) => [a.action, a.actorLabel])).toEqual([['alert_rule.create_notifying', admin.email]]);
     const text = visible(await (await admin.get('/admin/alerts')).text());
     expect(text).toContain('Rule 2 · Database trouble');
     expect(text).toContain('Opens the incident at once (Identified, impact Major). Subscribers are told.');
@@ -230,9 +230,9 @@ describe('the alerts screen', () => {
 });
 
 describe('the rules API', () => {
-  it('answers 401 without a valid token and 403 without the alerts scope, for every method', async () => {
+  it('answers 401 without a valid token and 403 without the alert_rules scope (alerts is not enough), for every method', async () => {
     const id = ruleNamed('API down')!.id;
-    const readOnly = token(['read', 'incidents']);
+    const readOnly = token(['read', 'incidents', 'alerts']);
     for (const [method, path] of [['GET', 'alert-rules'], ['POST', 'alert-rules'], ['GET', `alert-rules/${id}`], ['PATCH', `alert-rules/${id}`], ['DELETE', `alert-rules/${id}`]] as const) {
       const none = await call(method, path, null, method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' });
       expect(none.status, `${method} ${path}`).toBe(401);
@@ -246,7 +246,7 @@ describe('the rules API', () => {
   });
 
   it('creates, reads, lists, edits and deletes a rule in snake_case with matchers as strings', async () => {
-    const t = token(['alerts']);
+    const t = token(['alert_rules']);
     const created = await call('POST', 'alert-rules', t, {
       name: 'Queue backlog',
       matchers: ['queue="jobs"', 'severity!="info"'],
@@ -292,7 +292,7 @@ describe('the rules API', () => {
   });
 
   it('answers 400 for malformed JSON, 422 naming each bad field, 404 for an unknown rule and 409 for a stale version', async () => {
-    const t = token(['alerts']);
+    const t = token(['alert_rules']);
     const malformed = await call('POST', 'alert-rules', t, '{"name": ');
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).error.code).toBe('BAD_REQUEST');
@@ -326,7 +326,7 @@ describe('the rules API', () => {
     const doc = await (await fetch(`${site.url}/api/v1/openapi.json`)).json();
     expect(Object.keys(doc.paths['/alert-rules']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.paths['/alert-rules/{id}']).sort()).toEqual(['delete', 'get', 'patch']);
-    expect(doc.paths['/alert-rules/{id}'].delete.security).toEqual([{ bearer: ['alerts'] }]);
+    expect(doc.paths['/alert-rules/{id}'].delete.security).toEqual([{ bearer: ['alert_rules'] }]);
     expect(doc.paths['/alert-rules/{id}'].delete.responses['204']).toBeDefined();
     expect(doc.components.schemas.NewAlertRule.example.matchers).toEqual(['service="api"', 'severity=~"critical|page"']);
     expect(doc.components.schemas.NewAlertRule.required).toContain('name');

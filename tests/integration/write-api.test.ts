@@ -200,7 +200,7 @@ describe('the OpenAPI document', () => {
       if (s.format === 'date-time') return new Date(start + ++minute * 60_000).toISOString();
       return 'Written from the document';
     };
-    const { token: t } = token(['read', 'incidents', 'components', 'maintenance', 'alerts']);
+    const { token: t } = token(['read', 'incidents', 'components', 'maintenance', 'alerts', 'alert_rules']);
     const ids: Record<string, string> = { id: '' };
     const order = [
       'post /incidents',

@@ -36,4 +36,10 @@ describe('configuration', () => {
     expect(parseConfig({ STAFF_2FA: 'required' }).staffTwoFactor).toBe('required');
     expect(() => parseConfig({ STAFF_2FA: 'yes' })).toThrow(/STAFF_2FA/);
   });
+
+  it('gives sessions an absolute lifetime of 30 days unless SESSION_MAX_DAYS says otherwise', () => {
+    expect(parseConfig({}).sessionMaxAgeMs).toBe(30 * 86_400_000);
+    expect(parseConfig({ SESSION_MAX_DAYS: '7' }).sessionMaxAgeMs).toBe(7 * 86_400_000);
+    expect(() => parseConfig({ SESSION_MAX_DAYS: '0' })).toThrow(/SESSION_MAX_DAYS/);
+  });
 });

@@ -6,6 +6,8 @@ import { isClosedStatus, OPEN_MAINTENANCE_STATUSES, UNRESOLVED_INCIDENT_STATUSES
 import { incidentCadenceClock } from '../cadence/cadence-clock';
 import { deliveryReport, failingWebhooks } from '../notifications/manage-recipients';
 import { STAFF_EVENT_KINDS } from '../notifications/enqueue-staff';
+import { listRules } from '../alerts/rule';
+import { autonomousRules } from '../alerts/rule-autonomy';
 
 const UPCOMING_MS = 7 * 24 * 3_600_000;
 const LATEST_NOTIFICATIONS = 5;
@@ -35,7 +37,8 @@ function maintenanceSoon(db: Db, now: number) {
 /**
  * What staff see first, answering "what is happening": open incidents with
  * their clocks, maintenance now and soon, how the latest notifications to
- * subscribers are being delivered, failing webhooks, and the recently closed.
+ * subscribers are being delivered, failing webhooks, the alert rules that
+ * publish or notify with no person involved, and the recently closed.
  * Addresses, webhook URLs and delivery errors are read for admins only.
  */
 export function buildDashboard(db: Db, now: number, viewer: { admin: boolean }) {
@@ -46,6 +49,7 @@ export function buildDashboard(db: Db, now: number, viewer: { admin: boolean }) 
     maintenance: maintenanceSoon(db, now),
     deliveries,
     failingWebhooks: viewer.admin ? failingWebhooks(db, now) : [],
+    autonomousRules: autonomousRules(listRules(db)),
     recent,
   };
 }

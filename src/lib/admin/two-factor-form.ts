@@ -13,6 +13,8 @@ import type { FormOutcome } from './run-form';
 export interface ShownCodes {
   recoveryCodes: string[];
   renewed: boolean;
+  /** Other sessions ended when two-factor sign-in was turned on. */
+  sessionsEnded?: number;
 }
 
 /** Whether this site makes two-factor sign-in mandatory for this person (STAFF_2FA=required, for admins). */
@@ -20,14 +22,16 @@ export function twoFactorRequired(config: Pick<Config, 'staffTwoFactor'>, user: 
   return config.staffTwoFactor === 'required' && user.role === 'admin';
 }
 
-export async function handleTwoFactorForm(db: Db, form: FormData, user: SessionUser, now: number, request: { address: string; required: boolean }): Promise<FormOutcome<ShownCodes>> {
+export async function handleTwoFactorForm(db: Db, form: FormData, user: SessionUser, now: number, request: { address: string; required: boolean; session?: string }): Promise<FormOutcome<ShownCodes>> {
   const ctx = { now, actor: actorFor(user) };
   switch (text(form, 'intent')) {
     case 'start':
       startTwoFactor(db, user.id, ctx);
       return '/admin/account/two-factor';
-    case 'enable':
-      return { show: { recoveryCodes: enableTwoFactor(db, { userId: user.id, code: text(form, 'code') }, ctx).recoveryCodes, renewed: false } };
+    case 'enable': {
+      const { recoveryCodes, sessionsEnded } = enableTwoFactor(db, { userId: user.id, code: text(form, 'code'), keepSession: request.session }, ctx);
+      return { show: { recoveryCodes, renewed: false, sessionsEnded } };
+    }
     case 'renew':
       return { show: { recoveryCodes: (await renewRecoveryCodes(db, { userId: user.id, proof: text(form, 'renewProof'), address: request.address }, ctx)).recoveryCodes, renewed: true } };
     case 'disable':

@@ -31,8 +31,7 @@ export async function handleUserForm(db: Db, form: FormData, user: SessionUser, 
   switch (text(form, 'intent')) {
     case 'disable':
       requireConfirmation(form, 'admin.users.disableConfirm');
-      disableUser(db, id, ctx);
-      return '/admin/users?done=saved';
+      return `/admin/users?done=disabled&tokens=${disableUser(db, id, ctx).tokensStopped}`;
     case 'unlock':
       unlockUser(db, id, ctx);
       return '/admin/users?done=unlocked';

@@ -12,6 +12,7 @@ import { keyed, MAX_BODY_CHARS, MAX_NAME_CHARS, nameField, parseInput } from '..
 import type { WriteContext } from '../write-context';
 import { findRule, formatMatcher, MAX_MATCHER_CHARS, parseMatcher, readMatcher, type AlertRule, type Matcher } from './rule';
 import { compactTexts, RULE_VARIABLES, unknownVariables } from './rule-texts';
+import { ruleSaveAction } from './rule-autonomy';
 
 /** The statuses an alert can put a component in: an alert says something is wrong. */
 export const RULE_COMPONENT_STATUSES = ['degraded_performance', 'partial_outage', 'major_outage'] as const;
@@ -169,7 +170,7 @@ export function saveRule(db: Db, id: string | undefined, input: RuleInput, ctx: 
         .where(and(eq(alertRules.id, id), eq(alertRules.version, before.version)))
         .run().changes;
       assertWritten(changes, () => stored(findRule(tx, id)!));
-      recordAudit(tx, ctx, { action: 'alert_rule.edit', entityType: 'alert_rule', entityId: id, before: auditable(before), after: auditable(after) });
+      recordAudit(tx, ctx, { action: ruleSaveAction('edit', after), entityType: 'alert_rule', entityId: id, before: auditable(before), after: auditable(after) });
       return { id, version: after.version };
     }
     const newId = newPublicId();
@@ -182,7 +183,7 @@ export function saveRule(db: Db, id: string | undefined, input: RuleInput, ctx: 
     tx.insert(alertRules)
       .values({ id: newId, ...columns(rule), position: last + 1, version: 1, createdAt: ctx.now, updatedAt: ctx.now })
       .run();
-    recordAudit(tx, ctx, { action: 'alert_rule.create', entityType: 'alert_rule', entityId: newId, after: auditable({ ...rule, version: 1 }) });
+    recordAudit(tx, ctx, { action: ruleSaveAction('create', rule), entityType: 'alert_rule', entityId: newId, after: auditable({ ...rule, version: 1 }) });
     return { id: newId, version: 1 };
   });
 }

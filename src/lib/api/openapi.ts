@@ -81,8 +81,8 @@ const errorResponses: RouteConfig['responses'] = Object.fromEntries(
   (
     [
       [400, 'Malformed JSON, or a body that is not an object (BAD_REQUEST)'],
-      [401, 'Missing, unknown or revoked token (UNAUTHORIZED)'],
-      [403, 'The token lacks the scope (FORBIDDEN)'],
+      [401, 'Missing, unknown or revoked token, or one whose creator is disabled (UNAUTHORIZED)'],
+      [403, "The token lacks the scope, or its creator's current role does not have it (FORBIDDEN)"],
       [404, 'No such incident, update, component or alert rule (NOT_FOUND)'],
       [409, 'The change conflicts with the current state (CONFLICT); for an edit that named an older `version`, `current_version` and `current` give what is stored now'],
       [413, 'Body over 256 KB (PAYLOAD_TOO_LARGE)'],
@@ -119,7 +119,7 @@ export function openApiDocument(siteUrl: string) {
     info: {
       title: 'Shirase write API',
       version: '1',
-      description: `Open incidents, post updates, resolve, set component statuses, schedule maintenance, take alerts in (Alertmanager, Grafana, generic JSON), publish the drafts they suggest and manage the rules that decide what alerts do. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`. Scopes: ${TOKEN_SCOPES.join(', ')}. The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
+      description: `Open incidents, post updates, resolve, set component statuses, schedule maintenance, take alerts in (Alertmanager, Grafana, generic JSON), publish the drafts they suggest and manage the rules that decide what alerts do. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`; it acts as the person who created it. Scopes: ${TOKEN_SCOPES.join(', ')} (\`alerts\` only sends alerts; \`alert_rules\`, an admin's, manages the rules). The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
     },
     servers: [{ url: `${siteUrl}/api/v1` }],
   });

@@ -3,6 +3,8 @@ import type { Db } from '../../../db/open';
 import { alertRules, apiTokens, auditLog, componentGroups, components, incidentDrafts, incidentUpdates, incidents, subscribers, updateTemplates, users, webhooks } from '../../../db/schema';
 import { zonedTimeToUtc } from '../time';
 import { auditKindCondition, isAuditKind } from './audit-kinds';
+import { audiencesFor } from './audit-audience';
+import type { Role } from '../auth/users';
 
 export interface AuditFilter {
   actor?: string;
@@ -22,8 +24,9 @@ function dayStart(day: string | undefined, timeZone: string): number | undefined
   return m ? zonedTimeToUtc(Number(m[1]), Number(m[2]), Number(m[3]), 0, 0, timeZone) : undefined;
 }
 
-function conditions(filter: AuditFilter, timeZone: string): SQL | undefined {
-  const where: SQL[] = [];
+/** Every query of the log goes through here, so a reader never sees, counts or exports an entry outside their audience. */
+function conditions(filter: AuditFilter, timeZone: string, reader: Role): SQL | undefined {
+  const where: SQL[] = [inArray(auditLog.audience, audiencesFor(reader))];
   if (filter.actor) where.push(eq(auditLog.actorLabel, filter.actor));
   if (isAuditKind(filter.kind)) where.push(auditKindCondition(filter.kind));
   const from = dayStart(filter.from, timeZone);
@@ -74,9 +77,9 @@ function nameEntities(db: Db, rows: (typeof auditLog.$inferSelect)[]): AuditRow[
   });
 }
 
-/** One page of the entries matching the filter, newest first; malformed filter values are ignored. */
-export function listAudit(db: Db, filter: AuditFilter, timeZone: string, page = 1): { rows: AuditRow[]; total: number; page: number; pages: number } {
-  const where = conditions(filter, timeZone);
+/** One page of the entries this reader may read that match the filter, newest first; malformed filter values are ignored. */
+export function listAudit(db: Db, filter: AuditFilter, timeZone: string, reader: Role, page = 1): { rows: AuditRow[]; total: number; page: number; pages: number } {
+  const where = conditions(filter, timeZone, reader);
   const total = db.select({ n: count() }).from(auditLog).where(where).get()!.n;
   const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
   const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
@@ -91,9 +94,9 @@ export function listAudit(db: Db, filter: AuditFilter, timeZone: string, page = 
   return { rows: nameEntities(db, rows), total, page: current, pages };
 }
 
-/** Every entry matching the filter, newest first, in batches: for the CSV export. */
-export function* allAudit(db: Db, filter: AuditFilter, timeZone: string): Generator<AuditRow> {
-  const where = conditions(filter, timeZone);
+/** Every entry this reader may read that matches the filter, newest first, in batches: for the CSV export. */
+export function* allAudit(db: Db, filter: AuditFilter, timeZone: string, reader: Role): Generator<AuditRow> {
+  const where = conditions(filter, timeZone, reader);
   for (let offset = 0; ; offset += 500) {
     const rows = db.select().from(auditLog).where(where).orderBy(desc(auditLog.at), desc(auditLog.id)).limit(500).offset(offset).all();
     yield* nameEntities(db, rows);
@@ -101,8 +104,9 @@ export function* allAudit(db: Db, filter: AuditFilter, timeZone: string): Genera
   }
 }
 
-export function auditActors(db: Db): string[] {
-  return db.selectDistinct({ label: auditLog.actorLabel }).from(auditLog).all().map((r) => r.label).sort();
+/** Who appears in the entries this reader may read, for the filter. */
+export function auditActors(db: Db, reader: Role): string[] {
+  return db.selectDistinct({ label: auditLog.actorLabel }).from(auditLog).where(inArray(auditLog.audience, audiencesFor(reader))).all().map((r) => r.label).sort();
 }
 
 /** Every component's and group's name by id, archived ones too: changes name them, not their ids. */

@@ -1,6 +1,7 @@
 import type { Tx } from '../incidents/log';
 import { auditLog } from '../../../db/schema';
 import { SYSTEM_ACTOR, type WriteContext } from '../write-context';
+import { auditAudienceOf } from './audit-audience';
 
 export interface AuditEntry {
   action: string;
@@ -32,6 +33,7 @@ export function recordAudit(tx: Tx, ctx: WriteContext, entry: AuditEntry): void 
       entityId: entry.entityId,
       before: snapshot(entry.before),
       after: snapshot(entry.after),
+      audience: auditAudienceOf(entry.action),
     })
     .run();
 }

@@ -5,13 +5,28 @@ import type { Tx } from '../incidents/log';
 import { ShiraseError, fieldIssue } from '../errors';
 import { hashToken } from './sessions';
 import { openSignedInSession, type SignInOptions } from './sign-in';
-import { claimSignInAttempt, countFailures, sleep } from './sign-in-throttle';
+import { claimSignInAttempt, countFailures, forgiveSignInAttempt, sleep, type SignInAttempt } from './sign-in-throttle';
 import { acceptTotpCode, normalizeTotpCode } from './totp';
 import { useRecoveryCode } from './recovery-codes';
+import { claimCodeAttempt, forgiveCodeAttempts, noteWrongCode, type CodeAttempt } from './second-factor-ceiling';
 
 /** Wrong codes one challenge takes before the password has to be typed again. */
 const MAX_CODES_PER_CHALLENGE = 5;
 
+
+/**
+ * Claims a code attempt against the account's ceiling. One refused because
+ * the account's code step waits checked nothing, so it does not count against
+ * the address either: the owner retrying during the wait is not walled out.
+ */
+export function claimCodeAttemptOrForgive(db: Db, userId: string, attempt: SignInAttempt, now: number, field?: string): CodeAttempt {
+  try {
+    return claimCodeAttempt(db, userId, now, field);
+  } catch (error) {
+    forgiveSignInAttempt(db, attempt);
+    throw error;
+  }
+}
 
 function expired(): ShiraseError {
   return new ShiraseError('UNAUTHORIZED', 'errors.signIn.expired', { hint: 'errors.signIn.expired.hint' });
@@ -42,8 +57,9 @@ export function checkSecondFactor(tx: Tx, userId: string, code: string, now: num
 /**
  * The second step of a two-factor sign-in: the challenge from signIn and a
  * code. Wrong codes count like wrong passwords (per account and address,
- * per address, and per account as a delay), and a challenge that has taken
- * too many is dropped.
+ * per address, and per account as a delay), a challenge that has taken
+ * too many is dropped, and past the account's ceiling on wrong codes from
+ * every address together the code step waits (second-factor-ceiling.ts).
  */
 export async function completeSignIn(db: Db, input: { challenge: string; code: string; address: string }, now: number, options: SignInOptions = {}) {
   if (!input.challenge || input.challenge.length > 100) throw expired();
@@ -62,18 +78,25 @@ export async function completeSignIn(db: Db, input: { challenge: string; code: s
     db.delete(signInChallenges).where(eq(signInChallenges.tokenHash, challengeHash)).run();
     throw expired();
   }
+  const codeAttempt = claimCodeAttemptOrForgive(db, found.userId, attempt, now);
   await (options.wait ?? sleep)(attempt.delayMs);
   const wrong = new ShiraseError('UNAUTHORIZED', 'errors.signIn.wrongCode', {
     fields: [fieldIssue('code', 'errors.signIn.wrongCode')],
     hint: 'errors.signIn.wrongCode.hint',
   });
-  return db.transaction((tx) => {
-    // Taking the challenge first makes it single-use even if two answers race;
-    // a wrong code throws, which rolls the taking back and leaves it standing.
-    const taken = tx.delete(signInChallenges).where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now))).run();
-    if (taken.changes !== 1) throw expired();
-    const method = checkSecondFactor(tx, found.userId, input.code, now);
-    if (!method) throw wrong;
-    return openSignedInSession(tx, { id: found.userId, email: found.email }, input.address, method, attempt, now);
-  });
+  try {
+    return db.transaction((tx) => {
+      // Taking the challenge first makes it single-use even if two answers race;
+      // a wrong code throws, which rolls the taking back and leaves it standing.
+      const taken = tx.delete(signInChallenges).where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now))).run();
+      if (taken.changes !== 1) throw expired();
+      const method = checkSecondFactor(tx, found.userId, input.code, now);
+      if (!method) throw wrong;
+      forgiveCodeAttempts(tx, found.userId);
+      return openSignedInSession(tx, { id: found.userId, email: found.email }, input.address, method, attempt, now);
+    });
+  } catch (error) {
+    if (error === wrong) noteWrongCode(db, codeAttempt, now);
+    throw error;
+  }
 }

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
-import { apiTokens } from '../../../db/schema';
+import { eq } from 'drizzle-orm';
+import { apiTokens, users } from '../../../db/schema';
+import { fieldIssue, notSaved } from '../errors';
 import { newPublicId } from '../ids';
 import { recordAudit } from '../audit/record-audit';
 import { nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { hashToken } from './sessions';
-import { TOKEN_SCOPES } from './api-tokens';
+import { SCOPES_BY_ROLE, TOKEN_SCOPES } from './api-tokens';
 
 const TOKEN_PREFIX = 'shr_';
 
@@ -16,9 +18,19 @@ const createSchema = z.object({
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, 'errors.field.pickScope'),
 });
 
-/** Creates a token. The token itself is returned once; only its hash is kept. */
+/**
+ * Creates a token. The token itself is returned once; only its hash is kept.
+ * A person may give a token only scopes their role has (authenticateToken
+ * checks it again on every use, for a role changed since).
+ */
 export function createApiToken(db: Db, input: z.input<typeof createSchema>, ctx: WriteContext): { id: string; token: string } {
   const data = parseInput(createSchema, input, 'token');
+  if (ctx.actor?.kind === 'user' && ctx.actor.id) {
+    const role = db.select({ role: users.role }).from(users).where(eq(users.id, ctx.actor.id)).get()?.role;
+    const allowed: readonly string[] = role ? SCOPES_BY_ROLE[role] : [];
+    const beyond = data.scopes.filter((s) => !allowed.includes(s));
+    if (beyond.length > 0) throw notSaved('token', [fieldIssue('scopes', 'errors.field.scopeBeyondRole', { scopes: beyond.join(', ') })]);
+  }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = newPublicId();
   db.transaction((tx) => {

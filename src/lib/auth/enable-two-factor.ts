@@ -6,13 +6,17 @@ import { recordAudit } from '../audit/record-audit';
 import type { WriteContext } from '../write-context';
 import { acceptTotpCode } from './totp';
 import { replaceRecoveryCodes } from './recovery-codes';
+import { endUserSessions } from './sessions';
 
 
 /**
  * Turns two-factor sign-in on once a code from the app proves it holds the
- * pending secret. Returns the recovery codes, to be shown once.
+ * pending secret. Returns the recovery codes, to be shown once. Every other
+ * session of the account ends: they were opened with the password alone, and
+ * one opened by whoever had stolen it must not outlive the second factor.
+ * The session turning it on (`keepSession`) stays.
  */
-export function enableTwoFactor(db: Db, input: { userId: string; code: string }, ctx: WriteContext): { recoveryCodes: string[] } {
+export function enableTwoFactor(db: Db, input: { userId: string; code: string; keepSession?: string }, ctx: WriteContext): { recoveryCodes: string[]; sessionsEnded: number } {
   return db.transaction((tx) => {
     const user = tx.select().from(users).where(eq(users.id, input.userId)).get();
     if (!user) throw notFound('user', input.userId);
@@ -25,7 +29,8 @@ export function enableTwoFactor(db: Db, input: { userId: string; code: string },
       .where(and(eq(users.id, user.id), isNull(users.totpEnabledAt)))
       .run();
     const recoveryCodes = replaceRecoveryCodes(tx, user.id, ctx.now);
-    recordAudit(tx, ctx, { action: 'user.two_factor_enable', entityType: 'user', entityId: user.id, after: { recoveryCodes: recoveryCodes.length } });
-    return { recoveryCodes };
+    const sessionsEnded = endUserSessions(tx, user.id, input.keepSession);
+    recordAudit(tx, ctx, { action: 'user.two_factor_enable', entityType: 'user', entityId: user.id, after: { recoveryCodes: recoveryCodes.length, sessionsEnded } });
+    return { recoveryCodes, sessionsEnded };
   });
 }

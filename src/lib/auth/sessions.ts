@@ -35,19 +35,24 @@ export function createSession(db: Db | Tx, userId: string, now: number): { token
   return { token, expiresAt };
 }
 
-/** The signed-in user for a session token, or null if it is unknown, expired, or its account is disabled. */
-export function findSessionUser(db: Db, token: string | undefined, now: number): SessionUser | null {
+/**
+ * The signed-in user for a session token, or null if it is unknown, expired
+ * (idle too long, or older than `maxAgeMs` since its sign-in however busy),
+ * or its account is disabled.
+ */
+export function findSessionUser(db: Db, token: string | undefined, now: number, maxAgeMs: number): SessionUser | null {
   if (!token || token.length > 100) return null;
   const tokenHash = hashToken(token);
   const row = db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, totpEnabledAt: users.totpEnabledAt, lastSeenAt: sessions.lastSeenAt })
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, totpEnabledAt: users.totpEnabledAt, lastSeenAt: sessions.lastSeenAt, createdAt: sessions.createdAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), gt(sessions.createdAt, now - maxAgeMs)))
     .get();
   if (!row || row.disabledAt !== null) return null;
   if (now - row.lastSeenAt > TOUCH_EVERY_MS) {
-    db.update(sessions).set({ lastSeenAt: now, expiresAt: now + SESSION_IDLE_MS }).where(eq(sessions.tokenHash, tokenHash)).run();
+    // Never past the absolute end, so the purge removes it then.
+    db.update(sessions).set({ lastSeenAt: now, expiresAt: Math.min(now + SESSION_IDLE_MS, row.createdAt + maxAgeMs) }).where(eq(sessions.tokenHash, tokenHash)).run();
   }
   return { id: row.id, email: row.email, name: row.name, role: row.role, twoFactor: row.totpEnabledAt !== null };
 }

@@ -216,6 +216,25 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
 function staffDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect): { doc: MailDocument; subject: string } {
   const locale: Locale = config.defaultLocale;
   const site = { locale, siteName: config.siteName, siteUrl: config.siteUrl };
+  if (event.kind === 'code_guessing') {
+    // Someone past the password step is guessing this person's codes.
+    const [count = '', waitUntil = ''] = (event.ref ?? '').split(':');
+    const zone = config.timeZone;
+    const until = Number(waitUntil);
+    return {
+      doc: {
+        ...site,
+        headline: t(locale, 'mail.codeGuessing.headline'),
+        blocks: [
+          { kind: 'paragraph', text: t(locale, 'mail.codeGuessing.intro', { count, time: `${formatDateTime(until, locale, zone)} ${zoneAbbreviation(until, zone)} (${zone})` }) },
+          { kind: 'paragraph', text: t(locale, 'mail.codeGuessing.ask') },
+          { kind: 'button', text: t(locale, 'mail.codeGuessing.open'), url: `${siteLinkFor(config, locale)}/admin/account` },
+        ],
+        footer: { text: t(locale, 'mail.codeGuessing.footer', { site: config.siteName }) },
+      },
+      subject: t(locale, 'mail.subject.codeGuessing'),
+    };
+  }
   if (event.kind === 'alert_suggestion') {
     const [groupId = '', draftId = '', sinceText] = (event.ref ?? '').split(':');
     // Once-keys are `alerts:<source>:<at>:<occasion>:…`, or `alert:<group>:<occasion>:…` before notices were gathered per source.

@@ -3,9 +3,9 @@ import type { Tx } from '../incidents/log';
 import { notificationEvents, outbox, webhooks } from '../../../db/schema';
 
 /** Events only staff hear about; they never reach subscribers or webhooks. */
-export type StaffEventKind = 'cadence_reminder' | 'alert_suggestion';
+export type StaffEventKind = 'cadence_reminder' | 'alert_suggestion' | 'code_guessing';
 
-export const STAFF_EVENT_KINDS: readonly StaffEventKind[] = ['cadence_reminder', 'alert_suggestion'];
+export const STAFF_EVENT_KINDS: readonly StaffEventKind[] = ['cadence_reminder', 'alert_suggestion', 'code_guessing'];
 
 export function isStaffEvent(kind: string): kind is StaffEventKind {
   return (STAFF_EVENT_KINDS as readonly string[]).includes(kind);
@@ -17,12 +17,14 @@ export function isStaffEvent(kind: string): kind is StaffEventKind {
  * are chosen: email to each user's address, and a message to each staff chat
  * channel (added under Admin → Subscribers for staff). The event's once-key makes a second event
  * for the same occasion impossible, so a caller that lost a race writes nothing.
+ * A notice about one person's account (`chat: false`) goes to their mail only.
  */
 export function enqueueStaffNotice(
   tx: Tx,
   event: { kind: StaffEventKind; incidentId?: string; ref?: string; onceKey: string },
   userIds: readonly string[],
   now: number,
+  options: { chat?: boolean } = {},
 ): number | null {
   const inserted = tx
     .insert(notificationEvents)
@@ -34,6 +36,7 @@ export function enqueueStaffNotice(
   for (const userId of new Set(userIds)) {
     tx.insert(outbox).values({ eventId: inserted.id, channel: 'email', userId, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now }).onConflictDoNothing().run();
   }
+  if (options.chat === false) return inserted.id;
   for (const hook of tx.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.audience, 'staff'), isNull(webhooks.disabledAt))).all()) {
     tx.insert(outbox).values({ eventId: inserted.id, channel: 'webhook', webhookId: hook.id, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now }).onConflictDoNothing().run();
   }

@@ -6,6 +6,7 @@ import { csvDownloadHeaders } from '../../lib/csv';
 
 export const GET: APIRoute = ({ locals, url }) => {
   const { db, config } = locals.shirase;
-  const csv = auditCsv(allAudit(db, readAuditFilter(url.searchParams), config.timeZone), locals.locale, config.timeZone);
+  const reader = locals.user?.role ?? 'editor';
+  const csv = auditCsv(allAudit(db, readAuditFilter(url.searchParams), config.timeZone, reader), locals.locale, config.timeZone);
   return new Response(csv, { headers: csvDownloadHeaders('audit', locals.shirase.now()) });
 };

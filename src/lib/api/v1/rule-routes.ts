@@ -1,5 +1,6 @@
 // The alert rules API: list, create, read, edit and delete the rules that turn
-// alerts into incidents, with the `alerts` scope. Bodies are snake_case like
+// alerts into incidents, with the `alert_rules` scope: an admin's, since a rule
+// may publish and notify with no person involved. Bodies are snake_case like
 // the rest of the API and checked by the same field validators as the admin
 // form (saveRule's); matchers are Alertmanager's strings, `service="api"`.
 import { z } from 'zod';
@@ -81,7 +82,7 @@ export const RULE_ROUTES = {
   listRules: {
     method: 'GET',
     path: '/alert-rules',
-    scope: 'alerts',
+    scope: 'alert_rules',
     summary: 'List the alert rules, in the order they are tried',
     status: 200,
     answers: 'rules',
@@ -92,7 +93,7 @@ export const RULE_ROUTES = {
   createRule: {
     method: 'POST',
     path: '/alert-rules',
-    scope: 'alerts',
+    scope: 'alert_rules',
     summary: 'Create an alert rule (tried after the existing ones)',
     body: newRuleBody,
     status: 201,
@@ -105,7 +106,7 @@ export const RULE_ROUTES = {
   readRule: {
     method: 'GET',
     path: '/alert-rules/{id}',
-    scope: 'alerts',
+    scope: 'alert_rules',
     summary: 'Read an alert rule',
     status: 200,
     answers: 'rule',
@@ -116,7 +117,7 @@ export const RULE_ROUTES = {
   editRule: {
     method: 'PATCH',
     path: '/alert-rules/{id}',
-    scope: 'alerts',
+    scope: 'alert_rules',
     summary: 'Change an alert rule: only the fields sent change',
     body: ruleEditBody,
     ifMatch: true,
@@ -133,7 +134,7 @@ export const RULE_ROUTES = {
   deleteRule: {
     method: 'DELETE',
     path: '/alert-rules/{id}',
-    scope: 'alerts',
+    scope: 'alert_rules',
     summary: 'Delete an alert rule; its alert groups keep their drafts and incidents',
     ifMatch: true,
     status: 204,

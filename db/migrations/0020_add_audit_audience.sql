@@ -1,0 +1,1 @@
+ALTER TABLE `audit_log` ADD `audience` text DEFAULT 'staff' NOT NULL;
