@@ -33,8 +33,12 @@ const MIGRATIONS_FOLDER = [resolve(here, 'migrations'), resolve(here, '../../db/
  * files are the owner's only (0600, a folder created for it 0700), whatever
  * the umask. A file an older version left readable to others is tightened,
  * and `log` says so.
+ *
+ * With `maxBytes` (DATABASE_MAX_MB) the file may not grow past it: a write
+ * that would is refused with SQLITE_FULL, as on a full disk, and the site
+ * says so (STORAGE_FULL, 503) while reading goes on.
  */
-export function openDatabase(path: string, options: { log?: (line: string) => void } = {}): Db {
+export function openDatabase(path: string, options: { log?: (line: string) => void; maxBytes?: number } = {}): Db {
   const onDisk = path !== ':memory:' && path !== '';
   if (onDisk) createPrivately(path);
   const sqlite = new Database(path);
@@ -42,6 +46,8 @@ export function openDatabase(path: string, options: { log?: (line: string) => vo
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // Per connection, and never below the file's size now (SQLite keeps the larger).
+  if (options.maxBytes) sqlite.pragma(`max_page_count = ${Math.floor(options.maxBytes / Number(sqlite.pragma('page_size', { simple: true })))}`);
   if (onDisk) {
     // SQLite gives the WAL and shared-memory files the database file's mode; ones left from before are tightened here.
     const loosened = [path, `${path}-wal`, `${path}-shm`].filter(tightenToOwner);

@@ -28,7 +28,7 @@ function option(args: string[], name: string): string | undefined {
 
 async function main(args: string[]): Promise<number> {
   const config = parseConfig();
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { maxBytes: config.databaseMaxBytes });
   migrateDatabase(db);
   const ctx = { now: Date.now(), actor: { kind: 'system' as const, id: null, label: 'command line' } };
   const [noun, verb, subject] = args;

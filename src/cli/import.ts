@@ -92,7 +92,7 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const page = await readStatuspage(apiKey && pageId ? { apiKey, pageId, apiBase } : { pageUrl }, progress);
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { maxBytes: config.databaseMaxBytes });
   migrateDatabase(db);
   const ctx = { now: Date.now(), actor: { kind: 'system' as const, id: null, label: 'command line' } };
   const report = importStatuspage(db, page, { subscribersConfirmed, locale: config.defaultLocale }, ctx, progress);

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const config = parseConfig();
   const root = process.cwd();
 
-  const db = openDatabase(config.databasePath, { log });
+  const db = openDatabase(config.databasePath, { log, maxBytes: config.databaseMaxBytes });
   migrateDatabase(db);
   const first = await seedFirstStart(db, { now: Date.now(), timeZone: config.timeZone, seed: config.seedDemo, siteUrl: config.siteUrl });
   if (first.admin) {

@@ -8,7 +8,7 @@ import { enqueueMaintenanceReminders } from '../lib/incidents/run-maintenance-wi
 
 function main(): void {
   const config = parseConfig();
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { maxBytes: config.databaseMaxBytes });
   migrateDatabase(db);
   const courier = createCourier(config);
   const log = (line: string) => console.log(line);

@@ -17,6 +17,13 @@ export function isTimeZone(value: string): boolean {
 
 const configSchema = z.object({
   DATABASE_PATH: z.string().min(1).default('./data/shirase.db'),
+  DATABASE_MAX_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000_000)
+    .optional()
+    .describe('the most the database file may grow to, in megabytes; past it writes are refused with "no room left" (503), as on a full disk, while pages keep being read. Unset: as large as the disk allows'),
   HOST: z.string().min(1).default('localhost'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321),
   SITE_URL: z
@@ -163,6 +170,8 @@ function parseTrustProxy(value: string): TrustProxy | 'invalid' {
 
 export interface Config {
   databasePath: string;
+  /** The most the database may grow to (DATABASE_MAX_MB), in bytes. */
+  databaseMaxBytes: number | undefined;
   host: string;
   port: number;
   siteUrl: string;
@@ -243,6 +252,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const siteUrl = (c.SITE_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/+$/, '');
   return {
     databasePath: c.DATABASE_PATH,
+    databaseMaxBytes: c.DATABASE_MAX_MB === undefined ? undefined : c.DATABASE_MAX_MB * 1024 * 1024,
     host: c.HOST,
     port: c.PORT,
     siteUrl,
