@@ -4,7 +4,7 @@
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 
 export const PRIVATE_FILE_MODE = 0o600;
-export const PRIVATE_FOLDER_MODE = 0o700;
+const PRIVATE_FOLDER_MODE = 0o700;
 
 /** Creates a folder (and its missing parents) readable by the owner only; a folder already there is left as it is. */
 export function makePrivateFolder(dir: string): void {

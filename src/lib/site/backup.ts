@@ -323,7 +323,7 @@ async function unpackChecked(source: string, stage: string, limits: RestoreLimit
       inflated += chunk.length;
       if (inflated > allowance) fail(`${source} unpacks to more than ${megabytes(allowance)}, more than ${manifest ? 'the files its manifest lists' : 'a manifest'} can take up: it is not a Shirase backup (perhaps a decompression bomb). Nothing was changed.`);
       if (failure) break;
-      if (!parser.write(Buffer.from(chunk))) await new Promise((resolve) => parser.once('drain', resolve));
+      if (!parser.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) await new Promise((resolve) => parser.once('drain', resolve));
       if (failure) break;
     }
     if (!failure) await new Promise<void>((resolve) => {
