@@ -10,6 +10,7 @@ import { freshDatabase } from '../support/test-server';
 import { openDatabase } from '../../db/open';
 import { parseConfig } from '../../src/lib/config';
 import { runScheduledBackup } from '../../src/lib/site/scheduled-backups';
+import { createCourier } from '../../src/lib/notifications/courier';
 
 const { db, dir, databasePath } = freshDatabase({ seed: true });
 const postmortemsDir = join(dir, 'postmortems');
@@ -78,6 +79,17 @@ describe('files that hold secrets are the owner’s only', () => {
     expect(modeOf(backupDir)).toBe(0o700);
     expect(modeOf(join(backupDir, status.latest!.file))).toBe(0o600);
     expect(modeOf(join(backupDir, 'status.json'))).toBe(0o600);
+  });
+
+  it('writes mail files (confirmation links, readers’ addresses) 0600 into a folder made 0700', async () => {
+    const mailDir = join(dir, 'data', 'mail');
+    const courier = createCourier(parseConfig({ MAIL_DIR: mailDir }));
+    const sent = await courier.sendEmail({ to: 'reader@example.com', subject: 'Confirm', text: 'https://status.example.com/subscribe/confirm?t=secret', html: '<p>Confirm</p>', messageId: '<probe@example.com>', headers: {} });
+    courier.close();
+    expect(sent.ok).toBe(true);
+    const [file] = readdirSync(mailDir);
+    expect(modeOf(join(mailDir, file!))).toBe(0o600);
+    expect(modeOf(mailDir)).toBe(0o700);
   });
 });
 
