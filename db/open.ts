@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
@@ -27,14 +27,32 @@ export const MIGRATIONS_FOLDER = [resolve(here, 'migrations'), resolve(here, '..
  * - a busy timeout, so a write from another process waits instead of failing
  *   (with transactions begun IMMEDIATE, see below);
  * - foreign keys on, which SQLite leaves off by default.
+ *
+ * The file holds TOTP secrets, password hashes, the link-signing key, the
+ * VAPID private key and webhook secrets: it and its WAL and shared-memory
+ * files are the owner's only (0600, a folder created for it 0700), whatever
+ * the umask. A file an older version left readable to others is tightened,
+ * and `log` says so.
+ *
+ * With `maxBytes` (DATABASE_MAX_MB) the file may not grow past it: a write
+ * that would is refused with SQLITE_FULL, as on a full disk, and the site
+ * says so (STORAGE_FULL, 503) while reading goes on.
  */
-export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+export function openDatabase(path: string, options: { log?: (line: string) => void; maxBytes?: number } = {}): Db {
+  const onDisk = path !== ':memory:' && path !== '';
+  if (onDisk) createPrivately(path);
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // Per connection, and never below the file's size now (SQLite keeps the larger).
+  if (options.maxBytes) sqlite.pragma(`max_page_count = ${Math.floor(options.maxBytes / Number(sqlite.pragma('page_size', { simple: true })))}`);
+  if (onDisk) {
+    // SQLite gives the WAL and shared-memory files the database file's mode; ones left from before are tightened here.
+    const loosened = [path, `${path}-wal`, `${path}-shm`].filter(tightenToOwner);
+    if (loosened.length > 0) (options.log ?? console.warn)(`[shirase] ${loosened.join(', ')} could be read by other users; now 0600 (owner only), as they hold secrets.`);
+  }
   const db = drizzle(sqlite, { schema }) as Db;
   // Every transaction here writes. Begun the default (deferred) way, one that
   // reads first and writes after another connection has committed fails at
@@ -44,6 +62,38 @@ export function openDatabase(path: string): Db {
   const begin = db.transaction.bind(db);
   db.transaction = ((fn, config) => begin(fn, { behavior: 'immediate', ...config })) as Db['transaction'];
   return db;
+}
+
+const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_FOLDER_MODE = 0o700;
+
+/** Creates the database's folder (0700) and an empty database file (0600) before SQLite opens it, so it is never readable by others, even for a moment. */
+function createPrivately(path: string): void {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) {
+    mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+    chmodSync(folder, PRIVATE_FOLDER_MODE);
+  }
+  try {
+    closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
+    // The umask may take bits away from the mode asked for; this sets exactly the one meant.
+    chmodSync(path, PRIVATE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/** Takes group and other permissions off a file; true when there were any. */
+function tightenToOwner(path: string): boolean {
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return false;
+  }
+  if ((mode & 0o077) === 0) return false;
+  chmodSync(path, mode & 0o700);
+  return true;
 }
 
 /**

@@ -5,6 +5,9 @@ import { isCrossSiteForm } from './lib/auth/cross-site-form';
 import { findSessionUser, SESSION_COOKIE } from './lib/auth/sessions';
 import { t } from './lib/i18n/messages';
 import { localizedPath } from './lib/i18n/locale-path';
+import { asStorageFull, type ShiraseError } from './lib/errors';
+import { errorResponse } from './lib/api/v1/endpoint';
+import type { Locale } from './lib/i18n/messages';
 
 /** Staff routes are decided by the route that will run, never by how the path was spelled. */
 function isStaffRoute(routePattern: string): boolean {
@@ -43,6 +46,19 @@ function keepLanguage(response: Response, prefix: string): Response {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A write refused for want of room where no form or API handler said it
+ * first: JSON for the API, a short page for everything else, both 503.
+ */
+function storageFullAnswer(error: ShiraseError, locale: Locale, path: string): Response {
+  if (path === '/api' || path.startsWith('/api/')) return errorResponse(error, locale);
+  const said = error.localized(locale);
+  const page = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(said.message)}</title></head><body><main><h1>${escapeHtml(said.message)}</h1><p>${escapeHtml(said.hint ?? '')}</p></main></body></html>`;
+  return new Response(page, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'retry-after': String(error.options.retryAfterSeconds ?? 60) } });
+}
+
 export const onRequest = defineMiddleware(async (context, next) => {
   // The render thread hands every request its context as locals (see render-thread.ts),
   // with any /ja/ prefix already taken off, so the route Astro runs is the one guarded here.
@@ -50,11 +66,15 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (!context.isPrerendered && isCrossSiteForm(context.request, context.url.origin)) {
     return new Response(t(context.locals.locale, 'errors.crossSiteForm'), { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
-  if (isStaffRoute(context.routePattern)) {
-    const answer = guardStaff(context, app, context.routePattern);
-    if (answer) return keepLanguage(answer, context.locals.localePrefix);
+  let answer: Response;
+  try {
+    answer = (isStaffRoute(context.routePattern) && guardStaff(context, app, context.routePattern)) || (await next());
+  } catch (error) {
+    const full = asStorageFull(error);
+    if (!full) throw error;
+    answer = storageFullAnswer(full, context.locals.locale, context.url.pathname);
   }
-  const response = keepLanguage(await next(), context.locals.localePrefix);
+  const response = keepLanguage(answer, context.locals.localePrefix);
   response.headers.set('content-language', context.locals.locale);
   // Astro names no charset for pages; browsers must not guess one.
   if (response.headers.get('content-type') === 'text/html') response.headers.set('content-type', 'text/html; charset=utf-8');

@@ -36,7 +36,7 @@ export function openSiteDatabase(config: Config, options: { create?: boolean; lo
       `No database at ${resolve(path)}; nothing was created. Set DATABASE_PATH to the server's database (in the environment or .env), or start the server once to create a new one.`,
     );
   checkDatabaseFile(path, MIGRATIONS_FOLDER);
-  const db = openDatabase(path);
+  const db = openDatabase(path, { log: options.log, maxBytes: config.databaseMaxBytes });
   try {
     upgradeDatabase(db, { folder: MIGRATIONS_FOLDER, path, log: options.log });
   } catch (error) {

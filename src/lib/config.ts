@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import proxyAddr from 'proxy-addr';
 import { trimTrailingSlashes } from './text/trim-trailing';
+import { Encrypter } from 'age-encryption';
 
 const LOCALES = ['en', 'ja'] as const;
 
@@ -20,6 +21,13 @@ export function isTimeZone(value: string): boolean {
 
 const configSchema = z.object({
   DATABASE_PATH: z.string().min(1).default('./data/shirase.db').describe("the SQLite file; only the server's first start creates it"),
+  DATABASE_MAX_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000_000)
+    .optional()
+    .describe('the most the database file may grow to, in megabytes; past it writes are refused with "no room left" (503), as on a full disk, while pages keep being read. Unset: as large as the disk allows'),
   HOST: z.string().min(1).default('localhost').describe('the address to listen on: 0.0.0.0 (or ::) for every interface, 127.0.0.1 behind a proxy on the same machine'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('the port to listen on'),
   SITE_URL: z
@@ -123,6 +131,19 @@ const configSchema = z.object({
     .min(1)
     .optional()
     .describe("an rclone destination (such as offsite:shirase-backups) each scheduled backup is copied to; rclone reads its own configuration"),
+  BACKUP_AGE_RECIPIENT: z
+    .string()
+    .refine(isAgeRecipient, 'must be an age public key such as age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p (age-keygen prints it)')
+    .optional()
+    .describe('an age public key every backup (npm run backup and BACKUP_EVERY) is encrypted to; age -d -i key.txt or npm run restore -- --identity key.txt opens it. Unset: backups are plain tar, readable by their owner only'),
+  BACKUP_AGE_IDENTITY: z.string().min(1).optional().describe('a file holding the age identity (from age-keygen) that npm run restore decrypts an encrypted backup with; --identity FILE does the same'),
+  RESTORE_MAX_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .default(16_384)
+    .describe('the most a backup may unpack to, in megabytes: npm run restore refuses a backup whose manifest lists more (or whose archive holds more than it lists) before writing anything'),
   CHECKS: z.enum(['on', 'off']).default('on').describe("on runs the HTTP and TCP checks staff set up under Admin → Checks; off leaves them idle (for a copy of the site that must not probe anything)"),
   LOG_REQUESTS: z
     .enum(['0', '1'])
@@ -167,6 +188,15 @@ export function configReference(): ConfigVariable[] {
   });
 }
 
+function isAgeRecipient(value: string): boolean {
+  try {
+    new Encrypter().addRecipient(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `90s`, `30m`, `6h`, `1d` in milliseconds. */
 function durationMs(value: string): number {
   const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[value.slice(-1) as 's' | 'm' | 'h' | 'd'];
@@ -192,6 +222,8 @@ function parseTrustProxy(value: string): TrustProxy | 'invalid' {
 
 export interface Config {
   databasePath: string;
+  /** The most the database may grow to (DATABASE_MAX_MB), in bytes. */
+  databaseMaxBytes: number | undefined;
   host: string;
   port: number;
   siteUrl: string;
@@ -243,6 +275,10 @@ export interface Config {
   sessionMaxAgeMs: number;
   /** Scheduled backups: where, how often, how many kept, and where else each is copied. */
   backup: { dir: string; everyMs: number; keep: number; rcloneRemote: string | undefined } | undefined;
+  /** The age public key backups are encrypted to (BACKUP_AGE_RECIPIENT). */
+  backupAgeRecipient: string | undefined;
+  /** What `npm run restore` takes: the age identity file and the most a backup may unpack to. */
+  restore: { ageIdentityFile: string | undefined; maxBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -289,6 +325,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const siteUrl = trimTrailingSlashes(c.SITE_URL ?? `http://${c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST}:${c.PORT}`);
   return {
     databasePath: c.DATABASE_PATH,
+    databaseMaxBytes: c.DATABASE_MAX_MB === undefined ? undefined : c.DATABASE_MAX_MB * 1024 * 1024,
     host: c.HOST,
     port: c.PORT,
     siteUrl,
@@ -311,6 +348,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     exportRcloneRemote: c.EXPORT_RCLONE_REMOTE,
     liveMode: c.LIVE_MODE,
     backup: c.BACKUP_DIR && c.BACKUP_EVERY ? { dir: c.BACKUP_DIR, everyMs: c.BACKUP_EVERY, keep: c.BACKUP_KEEP, rcloneRemote: c.BACKUP_RCLONE_REMOTE } : undefined,
+    backupAgeRecipient: c.BACKUP_AGE_RECIPIENT,
+    restore: { ageIdentityFile: c.BACKUP_AGE_IDENTITY, maxBytes: c.RESTORE_MAX_MB * 1024 * 1024 },
     postmortems: { dir: c.POSTMORTEMS_DIR, shipped: c.SHIPPED_POSTMORTEMS_DIR === 'none' ? undefined : c.SHIPPED_POSTMORTEMS_DIR },
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM ?? `${c.SITE_NAME} <status@${new URL(siteUrl).hostname}>`,

@@ -1,6 +1,6 @@
 import { isMessageKey, t, type Locale, type MessageKey } from './i18n/messages';
 
-export const ERROR_CODES = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'FORBIDDEN', 'UNAUTHORIZED', 'RATE_LIMITED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE'] as const;
+export const ERROR_CODES = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'FORBIDDEN', 'UNAUTHORIZED', 'RATE_LIMITED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'STORAGE_FULL'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A key of the message catalogs under `errors.`: what an error says, in every language. */
@@ -106,7 +106,21 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   BAD_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,
+  STORAGE_FULL: 503,
 };
+
+/**
+ * A write refused because there is no room: SQLite's SQLITE_FULL (a full
+ * disk, or the DATABASE_MAX_MB ceiling) or ENOSPC/EDQUOT from a file write.
+ * Said as STORAGE_FULL (503) so the person sees that nothing was saved and
+ * why, and the operator reads it in the log; undefined for any other error.
+ */
+export function asStorageFull(error: unknown): ShiraseError | undefined {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  if (code !== 'SQLITE_FULL' && code !== 'ENOSPC' && code !== 'EDQUOT') return undefined;
+  console.error(`[shirase] a write was refused: no room left (${code}); free disk space${code === 'SQLITE_FULL' ? ' or raise DATABASE_MAX_MB' : ''}.`);
+  return new ShiraseError('STORAGE_FULL', 'errors.storageFull', { hint: 'errors.storageFull.hint', retryAfterSeconds: 60 });
+}
 
 /** The JSON body every API error answers with, said in the reader's language. */
 export function errorBody(error: ShiraseError, locale: Locale = 'en') {

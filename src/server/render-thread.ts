@@ -16,7 +16,7 @@ type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: un
 
 async function main(): Promise<void> {
   const data = workerData as RenderWorkerData;
-  const db = openDatabase(data.databasePath);
+  const db = openDatabase(data.databasePath, { maxBytes: data.config.databaseMaxBytes });
   const entry = (await import(pathToFileURL(join(data.distDir, 'server', 'entry.mjs')).href)) as { handler: AstroHandler };
   const server = createServer((req, res) => {
     if (req.headers[RENDER_HEADER] !== data.renderKey) {

@@ -1,4 +1,4 @@
-import { HTTP_STATUS_BY_CODE, ShiraseError, type FieldIssue } from '../errors';
+import { asStorageFull, HTTP_STATUS_BY_CODE, ShiraseError, type FieldIssue } from '../errors';
 import { formValues } from './form-input';
 import type { MessageKey } from '../i18n/messages';
 
@@ -58,8 +58,9 @@ function collected(form: FormData | undefined): { values: Record<string, string>
 
 /**
  * Runs one form submission: reads the body, calls the action, and on a
- * ShiraseError keeps what was typed and the message for each field, so the
- * page can show the form again with nothing lost. Other errors propagate.
+ * ShiraseError (or a write refused for want of room) keeps what was typed
+ * and the message for each field, so the page can show the form again with
+ * nothing lost. Other errors propagate.
  */
 export async function runForm<T = never>(request: Request, action: (form: FormData) => FormOutcome<T> | Promise<FormOutcome<T>>): Promise<FormResult<T>> {
   let form: FormData | undefined;
@@ -76,9 +77,10 @@ export async function runForm<T = never>(request: Request, action: (form: FormDa
       const fields = [...(form?.entries() ?? [])].filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== CONFIRMED_FIELD);
       return { status: 200, ...collected(form), fieldErrors: {}, confirm: { question: error.question, params: error.params, fields } };
     }
-    if (!(error instanceof ShiraseError)) throw error;
+    const said = error instanceof ShiraseError ? error : asStorageFull(error);
+    if (!said) throw error;
     const fieldErrors: Record<string, FieldIssue> = {};
-    for (const f of error.fields) fieldErrors[f.field] ??= f;
-    return { error, status: HTTP_STATUS_BY_CODE[error.code], ...collected(form), fieldErrors };
+    for (const f of said.fields) fieldErrors[f.field] ??= f;
+    return { error: said, status: HTTP_STATUS_BY_CODE[said.code], ...collected(form), fieldErrors };
   }
 }

@@ -87,6 +87,7 @@ const errorResponses: RouteConfig['responses'] = Object.fromEntries(
       [409, 'The change conflicts with the current state (CONFLICT); for an edit that named an older `version`, `current_version` and `current` give what is stored now'],
       [413, 'Body over 256 KB (PAYLOAD_TOO_LARGE)'],
       [422, 'A field failed validation (VALIDATION); `fields` says which'],
+      [503, 'Nothing was saved: the disk or the database ceiling (DATABASE_MAX_MB) is full (STORAGE_FULL); Retry-After says when to try again'],
     ] as const
   ).map(([status, description]) => [status, { description, content: { 'application/json': { schema: errorSchema } } }]),
 );

@@ -997,6 +997,8 @@ export const ja: Record<MessageKey, string> = {
   'errors.subscription.noComponents': 'コンポーネントを一つ以上、またはすべてを選んでください。',
   'errors.subscription.unknownComponent': '選んだコンポーネントの一つが存在しません。',
   'errors.rateLimited': 'この接続元からのリクエストが多すぎます。数分待ってからもう一度お試しください。',
+  'errors.storageFull': '保存されませんでした。サーバーに保存する空き容量がありません（ディスクがいっぱいです）。',
+  'errors.storageFull.hint': '数分後にもう一度お試しください。入力した内容はこのまま残っています。先にサイトの運営者がディスクの空きを作る必要があります。',
   'errors.postmortem.tooLong': '障害報告は保存されませんでした。長すぎます。',
   'errors.postmortem.gone': '編集中の障害報告がフォルダーにありません。',
   'errors.postmortem.gone.hint': '管理画面の「障害報告」から開き直してください。',

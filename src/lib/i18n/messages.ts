@@ -1003,6 +1003,8 @@ const en = {
   'errors.subscription.noComponents': 'Choose at least one component, or all of them.',
   'errors.subscription.unknownComponent': 'One of the chosen components does not exist.',
   'errors.rateLimited': 'Too many requests from here. Please wait a few minutes and try again.',
+  'errors.storageFull': 'Nothing was saved: the server has no room left to store it (its disk is full).',
+  'errors.storageFull.hint': 'Try again in a few minutes; what you typed is still here. The site’s operator has to free disk space first.',
   'errors.postmortem.tooLong': 'The postmortem was not saved: it is too long.',
   'errors.postmortem.gone': 'The postmortem being edited is no longer in the folder.',
   'errors.postmortem.gone.hint': 'Open it again from Admin → Postmortems.',

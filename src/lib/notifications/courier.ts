@@ -1,9 +1,9 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config';
 import type { EmailMessage, WebhookMessage } from './compose';
 import { postWebhookRequest } from './webhook-request';
+import { makePrivateFolder, writePrivateFile } from '../private-files';
 
 /** How a delivery attempt ended, in terms the outbox can act on. */
 export type Outcome =
@@ -79,11 +79,10 @@ function fileCourier(config: Config): Courier {
   return {
     async sendEmail(m) {
       const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers, list: m.list });
-      mkdirSync(config.mailDir, { recursive: true });
+      // Mail carries confirmation and sign-in links and readers' addresses: the owner's only.
+      makePrivateFolder(config.mailDir);
       const name = `${Date.now()}-${m.messageId.replace(/[^\w.-]+/g, '_')}.eml`;
-      const temp = join(config.mailDir, `.${name}.tmp`);
-      writeFileSync(temp, info.message as Buffer);
-      renameSync(temp, join(config.mailDir, name));
+      writePrivateFile(join(config.mailDir, name), info.message as Buffer, join(config.mailDir, `.${name}.tmp`));
       return { ok: true, response: `written to ${name}` };
     },
     postWebhook: webhookPoster(config),

@@ -2,20 +2,21 @@
 // written, the oldest beyond BACKUP_KEEP removed, and the new one copied to
 // BACKUP_RCLONE_REMOTE with rclone. What happened last is kept in a small
 // status file beside the backups, for the admin to show.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../../db/open';
 import type { Config } from '../config';
 import { takeBackup } from './backup';
+import { makePrivateFolder, writePrivateFile } from '../private-files';
 import { rcloneWithRetries, remotePath } from './rclone';
 import type { Log } from '../log';
 
-const NAME = /^shirase-backup-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.tar$/;
+const NAME = /^shirase-backup-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.tar(\.age)?$/;
 const STATUS_FILE = 'status.json';
 
-/** `shirase-backup-2026-06-18T09-00-00Z.tar`: sorts by time, and says when at a glance. */
-export function backupFileName(now: number): string {
-  return `shirase-backup-${new Date(now).toISOString().slice(0, 19).replace(/:/g, '-')}Z.tar`;
+/** `shirase-backup-2026-06-18T09-00-00Z.tar` (`.tar.age` when encrypted): sorts by time, and says when at a glance. */
+export function backupFileName(now: number, encrypted = false): string {
+  return `shirase-backup-${new Date(now).toISOString().slice(0, 19).replace(/:/g, '-')}Z.tar${encrypted ? '.age' : ''}`;
 }
 
 export interface BackupStatus {
@@ -52,9 +53,8 @@ export function readBackupStatus(dir: string): BackupStatus {
 
 function writeStatus(dir: string, status: BackupStatus): void {
   const { latest: _computed, ...kept } = status;
-  const temp = join(dir, `.${STATUS_FILE}.tmp`);
-  writeFileSync(temp, JSON.stringify(kept, null, 2));
-  renameSync(temp, join(dir, STATUS_FILE));
+  // It names the remote and its errors: the owner's only, like the backups beside it.
+  writePrivateFile(join(dir, STATUS_FILE), JSON.stringify(kept, null, 2), join(dir, `.${STATUS_FILE}.tmp`));
 }
 
 export interface BackupRunOptions {
@@ -67,13 +67,13 @@ export interface BackupRunOptions {
 /** One scheduled backup: take it, rotate, copy it elsewhere; the status file says how it went. */
 export async function runScheduledBackup(db: Db, config: Config, options: BackupRunOptions): Promise<BackupStatus> {
   const backup = config.backup!;
-  mkdirSync(backup.dir, { recursive: true });
+  makePrivateFolder(backup.dir);
   const status = readBackupStatus(backup.dir);
   const at = options.now();
-  const name = backupFileName(at);
+  const name = backupFileName(at, Boolean(config.backupAgeRecipient));
   const file = join(backup.dir, name);
   try {
-    await takeBackup(db, config.postmortems.dir, file);
+    await takeBackup(db, config.postmortems.dir, file, { ageRecipient: config.backupAgeRecipient });
   } catch (error) {
     status.lastRun = { at, ok: false, error: error instanceof Error ? error.message : String(error) };
     writeStatus(backup.dir, status);

@@ -6,7 +6,7 @@ import type { Db } from '../../../../db/open';
 import type { AppContext } from '../../app-context';
 import { authenticateToken, type TokenScope } from '../../auth/api-tokens';
 import type { Config } from '../../config';
-import { errorBody, HTTP_STATUS_BY_CODE, ShiraseError, type Thing } from '../../errors';
+import { asStorageFull, errorBody, HTTP_STATUS_BY_CODE, ShiraseError, type Thing } from '../../errors';
 import type { Locale } from '../../i18n/messages';
 import { parseInput } from '../../validation';
 import type { WriteContext } from '../../write-context';
@@ -43,7 +43,7 @@ function jsonObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function errorResponse(error: ShiraseError, locale: Locale): Response {
+export function errorResponse(error: ShiraseError, locale: Locale): Response {
   const headers: Record<string, string> = {};
   if (error.code === 'UNAUTHORIZED') headers['www-authenticate'] = 'Bearer realm="shirase"';
   if (error.options.retryAfterSeconds) headers['retry-after'] = String(error.options.retryAfterSeconds);
@@ -62,8 +62,9 @@ export function apiEndpoint({ scope, handle }: { scope: TokenScope; handle: (cal
       const answer = handle({ db, config, now, ctx: { now, actor }, params: params as Record<string, string>, body, ifMatch: request.headers.get('if-match'), query: new URL(request.url).searchParams });
       return answer.status === 204 ? new Response(null, { status: 204 }) : Response.json(answer.body, { status: answer.status });
     } catch (error) {
-      if (!(error instanceof ShiraseError)) throw error;
-      return errorResponse(error, locals.locale);
+      const said = error instanceof ShiraseError ? error : asStorageFull(error);
+      if (!said) throw error;
+      return errorResponse(said, locals.locale);
     }
   };
 }
@@ -84,8 +85,9 @@ export function readerEndpoint(handle: (call: { db: Db; config: Config; now: num
       const answer = handle({ db, config, now: locals.shirase.now(), body, client: clientAddress ?? '' });
       return answer.status === 204 ? new Response(null, { status: 204 }) : Response.json(answer.body, { status: answer.status });
     } catch (error) {
-      if (!(error instanceof ShiraseError)) throw error;
-      return errorResponse(error, locals.locale);
+      const said = error instanceof ShiraseError ? error : asStorageFull(error);
+      if (!said) throw error;
+      return errorResponse(said, locals.locale);
     }
   };
 }
