@@ -12,6 +12,7 @@ const NOTICES = {
   seriesEdited: 'admin.notice.seriesEdited',
   rescheduled: 'admin.notice.rescheduled',
   saved: 'admin.notice.saved',
+  backup: 'admin.notice.backupTaken',
   unlocked: 'admin.notice.unlocked',
   published: 'admin.notice.published',
   unpublished: 'admin.notice.unpublished',

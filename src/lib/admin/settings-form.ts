@@ -3,6 +3,8 @@ import type { Db } from '../../../db/open';
 import type { SessionUser } from '../auth/sessions';
 import { requireAdmin } from '../auth/require-role';
 import { saveSiteSettings } from '../site/save-site-settings';
+import { takeBackupNow } from '../site/backup-now';
+import type { Config } from '../config';
 import { actorFor, checked, text } from './form-input';
 import type { FormOutcome } from './run-form';
 
@@ -14,8 +16,12 @@ async function upload(form: FormData, name: string): Promise<Buffer | undefined>
 }
 
 /** Runs the submitted form and returns where to go next. */
-export async function handleSettingsForm(db: Db, form: FormData, user: SessionUser, now: number): Promise<FormOutcome<never>> {
+export async function handleSettingsForm(db: Db, config: Config, form: FormData, user: SessionUser, now: number): Promise<FormOutcome<never>> {
   requireAdmin(user);
+  if (text(form, 'intent') === 'backup_now') {
+    await takeBackupNow(db, config, { now, actor: actorFor(user) });
+    return '/admin/settings?done=backup#backup-status';
+  }
   saveSiteSettings(
     db,
     {

@@ -16,12 +16,40 @@ export function remotePath(remote: string, name: string): string {
   return `${trimTrailingSlashes(remote)}/${name}`;
 }
 
-function runRclone(args: string[]): Promise<string | null> {
+function rclone(args: string[]): Promise<{ error: string | null; stdout: string }> {
   return new Promise((resolve) => {
-    execFile('rclone', ['--retries', '1', '--low-level-retries', '2', ...args], { timeout: 15 * 60_000 }, (error, _stdout, stderr) => {
-      resolve(error ? rcloneError(error, stderr) : null);
+    execFile('rclone', ['--retries', '1', '--low-level-retries', '2', ...args], { timeout: 15 * 60_000 }, (error, stdout, stderr) => {
+      resolve({ error: error ? rcloneError(error, stderr) : null, stdout });
     });
   });
+}
+
+const runRclone = async (args: string[]): Promise<string | null> => (await rclone(args)).error;
+
+/** The file names directly in a remote folder; null with rclone's error when it cannot be listed. */
+export async function listRemote(remote: string): Promise<{ names: string[] } | { error: string }> {
+  const { error, stdout } = await rclone(['lsf', '--files-only', remote]);
+  return error === null ? { names: stdout.split('\n').map((l) => l.trim()).filter(Boolean) } : { error };
+}
+
+/** Deletes one file of a remote; rclone's error when it could not. */
+export function deleteRemoteFile(remote: string, name: string): Promise<string | null> {
+  return runRclone(['deletefile', remotePath(remote, name)]);
+}
+
+/**
+ * Whether rclone knows the remote a destination names (`offsite:` of
+ * `offsite:backups`), as a sentence when it does not: a misspelt name
+ * otherwise shows only when the first copy fails, hours later. A
+ * destination spelled with its backend inline (`:webdav,url=…:`) needs no
+ * configured remote.
+ */
+export async function unknownRemote(destination: string): Promise<string | null> {
+  if (destination.startsWith(':') || !destination.includes(':')) return null;
+  const name = destination.slice(0, destination.indexOf(':'));
+  const { error, stdout } = await rclone(['listremotes']);
+  if (error !== null) return `rclone could not list its remotes: ${error}`;
+  return stdout.split('\n').map((l) => l.trim()).includes(`${name}:`) ? null : `rclone has no remote named "${name}" (rclone listremotes lists those it has; rclone config adds one)`;
 }
 
 export interface RcloneOutcome {

@@ -8,7 +8,7 @@ import type { Db } from '../../../db/open';
 import type { Config } from '../config';
 import { takeBackup } from './backup';
 import { makePrivateFolder, writePrivateFile } from '../private-files';
-import { rcloneWithRetries, remotePath } from './rclone';
+import { deleteRemoteFile, listRemote, rcloneWithRetries, remotePath, unknownRemote } from './rclone';
 import type { Log } from '../log';
 
 const NAME = /^shirase-backup-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.tar(\.age)?$/;
@@ -25,7 +25,7 @@ export interface BackupStatus {
   /** The last scheduled attempt, successful or not. */
   lastRun?: { at: number; ok: boolean; error?: string };
   /** The last copy to the rclone remote, after its retries. */
-  remote?: { at: number; ok: boolean; attempts: number; error?: string };
+  remote?: { at: number; ok: boolean; attempts: number; error?: string; pruneError?: string };
 }
 
 /** The backups in the folder, oldest first. */
@@ -64,34 +64,62 @@ export interface BackupRunOptions {
   remoteRetryMs?: number;
 }
 
-/** One scheduled backup: take it, rotate, copy it elsewhere; the status file says how it went. */
-export async function runScheduledBackup(db: Db, config: Config, options: BackupRunOptions): Promise<BackupStatus> {
+/** Changes the status file from what it holds now: the copy and the next backup may finish in either order. */
+function updateStatus(dir: string, change: (status: BackupStatus) => void): void {
+  const status = readBackupStatus(dir);
+  change(status);
+  writeStatus(dir, status);
+}
+
+/** Takes a backup into BACKUP_DIR and keeps the newest BACKUP_KEEP; the file, or null when it failed. */
+export async function takeAndRotate(db: Db, config: Config, at: number): Promise<{ file: string; name: string } | null> {
   const backup = config.backup!;
   makePrivateFolder(backup.dir);
-  const status = readBackupStatus(backup.dir);
-  const at = options.now();
   const name = backupFileName(at, Boolean(config.backupAgeRecipient));
   const file = join(backup.dir, name);
   try {
     await takeBackup(db, config.postmortems.dir, file, { ageRecipient: config.backupAgeRecipient });
   } catch (error) {
-    status.lastRun = { at, ok: false, error: error instanceof Error ? error.message : String(error) };
-    writeStatus(backup.dir, status);
-    return readBackupStatus(backup.dir);
+    updateStatus(backup.dir, (s) => (s.lastRun = { at, ok: false, error: error instanceof Error ? error.message : String(error) }));
+    return null;
   }
-  status.lastRun = { at, ok: true };
+  updateStatus(backup.dir, (s) => (s.lastRun = { at, ok: true }));
   for (const old of backupsIn(backup.dir).slice(0, -backup.keep)) rmSync(join(backup.dir, old), { force: true });
-  if (backup.rcloneRemote) {
-    status.remote = await rcloneWithRetries(['copyto', file, remotePath(backup.rcloneRemote, name)], {
-      now: options.now,
-      attempts: options.remoteAttempts,
-      retryMs: options.remoteRetryMs,
-      // Rotated away while the remote was down: nothing left to copy.
-      giveUp: () => !existsSync(file),
-    });
+  return { file, name };
+}
+
+/**
+ * Copies a backup to BACKUP_RCLONE_REMOTE, retried; once it is there, the
+ * remote keeps the newest BACKUP_KEEP backups as the folder does (only
+ * files named as backups are ever deleted there). Gives up when a newer
+ * backup has been taken meanwhile: that one is copied instead.
+ */
+export async function copyToRemote(config: Config, taken: { file: string; name: string }, options: BackupRunOptions): Promise<void> {
+  const backup = config.backup!;
+  const remote = backup.rcloneRemote!;
+  const outcome = await rcloneWithRetries(['copyto', taken.file, remotePath(remote, taken.name)], {
+    now: options.now,
+    attempts: options.remoteAttempts,
+    retryMs: options.remoteRetryMs,
+    giveUp: () => !existsSync(taken.file) || (backupsIn(backup.dir).at(-1) ?? taken.name) > taken.name,
+  });
+  let pruneError: string | undefined;
+  if (outcome.ok) {
+    const listed = await listRemote(remote);
+    if ('error' in listed) pruneError = listed.error;
+    else
+      for (const old of listed.names.filter((n) => NAME.test(n)).sort().slice(0, -backup.keep)) {
+        pruneError = (await deleteRemoteFile(remote, old)) ?? pruneError;
+      }
   }
-  writeStatus(backup.dir, status);
-  return readBackupStatus(backup.dir);
+  updateStatus(backup.dir, (s) => (s.remote = { ...outcome, ...(pruneError ? { pruneError } : {}) }));
+}
+
+/** One backup as the schedule takes it, copy included; the status file says how it went. */
+export async function runScheduledBackup(db: Db, config: Config, options: BackupRunOptions): Promise<BackupStatus> {
+  const taken = await takeAndRotate(db, config, options.now());
+  if (taken && config.backup!.rcloneRemote) await copyToRemote(config, taken, options);
+  return readBackupStatus(config.backup!.dir);
 }
 
 /**
@@ -113,21 +141,35 @@ export function startBackupSchedule(db: Db, config: Config, options: BackupRunOp
   };
   const run = async () => {
     try {
-      const status = await runScheduledBackup(db, config, options);
-      if (status.lastRun && !status.lastRun.ok) options.log(`[shirase] scheduled backup failed: ${status.lastRun.error}`, 'warn');
-      else if (status.remote && !status.remote.ok) options.log(`[shirase] backup copied to the remote failed after ${status.remote.attempts} attempts: ${status.remote.error}`, 'warn');
-      if (stopped) return;
-      if (status.lastRun && !status.lastRun.ok) {
+      const taken = await takeAndRotate(db, config, options.now());
+      const status = readBackupStatus(backup.dir);
+      if (!taken) {
+        options.log(`[shirase] scheduled backup failed: ${status.lastRun?.error ?? ''}`, 'warn');
         // A failed run is tried again after a tenth of the interval, not a whole one later.
-        timer = setTimeout(run, Math.max(10_000, backup.everyMs / 10));
-        timer.unref();
+        if (!stopped) timer = setTimeout(run, Math.max(10_000, backup.everyMs / 10));
+        timer?.unref();
         return;
       }
+      // The copy goes on beside the schedule: a remote that is down never holds up the next local backup.
+      if (backup.rcloneRemote)
+        void copyToRemote(config, taken, options).then(() => {
+          const remote = readBackupStatus(backup.dir).remote;
+          if (remote && !remote.ok) options.log(`[shirase] backup copied to the remote failed after ${remote.attempts} attempts: ${remote.error}`, 'warn');
+          else if (remote?.pruneError) options.log(`[shirase] older backups could not be removed from the remote: ${remote.pruneError}`, 'warn');
+        });
     } catch (error) {
       options.log(`[shirase] scheduled backup: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     }
     next();
   };
+  // A misspelt remote is said at start, not at the first copy hours later.
+  if (backup.rcloneRemote)
+    void unknownRemote(backup.rcloneRemote).then((problem) => {
+      if (!problem) return;
+      options.log(`[shirase] BACKUP_RCLONE_REMOTE=${backup.rcloneRemote}: ${problem}`, 'warn');
+      makePrivateFolder(backup.dir);
+      updateStatus(backup.dir, (s) => (s.remote = { at: options.now(), ok: false, attempts: 0, error: problem }));
+    });
   next();
   return () => {
     stopped = true;
