@@ -1084,7 +1084,7 @@ export const ja: Record<MessageKey, string> = {
   'errors.field.importMode': '各アドレスに確認を求めるか、確認済みとして扱うかを選んでください。',
   'errors.field.logoType': 'ファイルが PNG、JPEG、WebP、SVG の画像ではありません(名前ではなく中身で確かめています)。',
   'errors.field.faviconType': 'ファイルが PNG、ICO、SVG の画像ではありません(名前ではなく中身で確かめています)。',
-  'errors.field.svgNotPlain': 'この SVG は受け付けませんでした。スクリプト、イベント属性、アニメーション、外部への参照、埋め込みのどれかを含んでいます。図形だけの SVG として保存し直すか、PNG をアップロードしてください。',
+  'errors.field.svgNotPlain': 'この SVG は受け付けませんでした。整形式の XML でないか、図形以外のもの（スクリプト、イベント属性、アニメーション、外部への参照、埋め込み）を含んでいます。図形だけの SVG として保存し直すか、PNG をアップロードしてください。',
   'admin.update.placedBefore': 'この更新は {time} の更新より前に置かれます。インシデントの状態は「{status}」のままです。',
   'admin.update.placedBeforeBecomes': 'この更新は {time} の更新より前に置かれます。インシデントの状態は「{status}」になります。',
   'admin.update.check': '時刻と状態を確認',

@@ -1090,7 +1090,7 @@ const en = {
   'errors.field.importMode': 'Choose whether to ask each address to confirm, or to count them as confirmed.',
   'errors.field.logoType': 'The file is not a PNG, JPEG, WebP or SVG image (its content was checked, not its name).',
   'errors.field.faviconType': 'The file is not a PNG, ICO or SVG image (its content was checked, not its name).',
-  'errors.field.svgNotPlain': 'The SVG was refused: it contains script, event handlers, animation, external references or embedded content. Save it as plain drawing, or upload a PNG.',
+  'errors.field.svgNotPlain': 'The SVG was refused: it is not well-formed XML, or it contains something besides plain drawing (script, event handlers, animation, external references or embedded content). Save it as plain drawing, or upload a PNG.',
   'admin.update.placedBefore': "This update will be placed before the update of {time}; the incident's status will stay {status}.",
   'admin.update.placedBeforeBecomes': "This update will be placed before the update of {time}; the incident's status will become {status}.",
   'admin.update.check': 'Check time and status',
