@@ -11,7 +11,13 @@ const fixture = (name: string) => readFileSync(resolve(folder, name), 'utf8');
 /** The parts of a recorded document an edit may change; which of them a document has depends on the document. */
 export interface FixtureDocument {
   components: { name: string; description?: string | null }[];
-  incidents: { id: string; name: string; incident_updates: { body: string | null }[] }[];
+  incidents: FixtureIncident[];
+  scheduled_maintenances: FixtureIncident[];
+}
+interface FixtureIncident {
+  id: string;
+  name: string;
+  incident_updates: { body: string | null }[];
 }
 
 /** Changes a recorded document (named as `v2/summary.json`, `v1/incidents.json`) before it is served. */
