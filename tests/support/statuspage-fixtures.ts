@@ -9,7 +9,7 @@ const folder = resolve('tests/fixtures/statuspage');
 const fixture = (name: string) => readFileSync(resolve(folder, name), 'utf8');
 
 /** The parts of a recorded document an edit may change; which of them a document has depends on the document. */
-export interface FixtureDocument {
+interface FixtureDocument {
   components: { name: string; description?: string | null }[];
   incidents: FixtureIncident[];
   scheduled_maintenances: FixtureIncident[];

@@ -149,7 +149,7 @@ interface SourceIncident {
  * way in holds to: a text cut to its field's length, or an item refused
  * because its name has control characters in it (a name is one line).
  */
-export interface ImportAdjustment {
+interface ImportAdjustment {
   kind: 'group' | 'component' | 'incident' | 'maintenance' | 'update' | 'subscriber';
   /** The item's id at the source. */
   id: string;
