@@ -415,6 +415,25 @@ describe('Admin → Settings → Import, from a second Shirase (it speaks the sa
     expect(contents(target.db)).toEqual(before);
   });
 
+  it('lists each item it cut or refused to hold to the API’s limits', async () => {
+    fixtures.setEdit((name, doc) => {
+      if (name === 'v2/summary.json') for (const c of doc.components) if (c.name === 'Dashboard') c.name = 'Dash\r\nboard';
+      if (name === 'v2/incidents.json') for (const i of doc.incidents) if (i.id === 'k2c8jd7vwq4m') i.incident_updates[0]!.body = 'y'.repeat(30_000);
+      return doc;
+    });
+    try {
+      const admin = await signedInStaff(target, 'admin');
+      const res = await admin.post('/admin/settings/import', { url: fixtures.url });
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain('Held to this site’s limits, as the API would have been (2):');
+      expect(page).toContain('Component 8wrh7kyymdm0 (“Dash board”): left out, as its name has line breaks or other control characters in it, or is too long.');
+      expect(page).toMatch(/Update \w+ \(“Elevated API error rates”\): its text was cut to the longest this site keeps\./);
+    } finally {
+      fixtures.setEdit(undefined);
+    }
+  });
+
   it('is for admins only', async () => {
     const editor = await signedInStaff(target, 'editor');
     const before = contents(target.db);
