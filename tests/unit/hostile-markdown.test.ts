@@ -43,6 +43,8 @@ const HOSTILE: Record<string, (n: number) => string> = {
   'nested emphasis `***…a***…`': (n) => '*'.repeat(n / 2) + 'a' + '*'.repeat(n / 2 - 1),
   'a bare link with a long tail `http://a)))…`': (n) => 'http://a' + repeat(')', n - 8),
   'bare links `www.a.`': (n) => repeat('www.a.', n),
+  'link starts that cannot match `http://.`': (n) => repeat('http://.', n),
+  'link starts in one word `ftp://)`': (n) => repeat('ftp://)', n),
   'e-mail-like words `a@a.`': (n) => repeat('a@a.', n),
   'quotes nested on one line `>>>…`': (n) => repeat('>', n),
   'lists nested on one line `1. 1. …`': (n) => repeat('1. ', n),
