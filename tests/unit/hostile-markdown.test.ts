@@ -56,6 +56,7 @@ const HOSTILE: Record<string, (n: number) => string> = {
   'unclosed tags in an HTML block': (n) => '<div>\n' + repeat('<b>', n - 6),
   'backticks `` `a ``': (n) => repeat('`a', n),
   'growing backtick runs': (n) => lines(n, (i) => '`'.repeat(i + 1) + 'a'),
+  'escaped backtick runs no run closes `\\```': (n) => repeat('\\```', n),
   'table rows': (n) => '|a|b|\n|-|-|\n' + repeat('|a|b|\n', n - 12),
   'headings with one title': (n) => repeat('## a\n', n),
   'entities `&#`': (n) => repeat('&#', n),

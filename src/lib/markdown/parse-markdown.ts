@@ -76,6 +76,33 @@ function linkWindow(src: string): string {
  */
 const RAW_TAG_BUDGET = 2_000;
 
+/**
+ * The longest inline code span. marked finds a span's end with a lazy scan
+ * that, for a backtick run no run of its length closes, goes to the end of
+ * the paragraph, twice (once to find spans, once to mask them from emphasis):
+ * `` \``` `` repeated, 200,000 characters, took 19 s. Longer code belongs in a
+ * fenced block, which is read line by line.
+ */
+const MAX_CODE_SPAN = 1_000;
+
+type InlineRules = Record<string, RegExp>;
+const boundedRules = new WeakMap<InlineRules, InlineRules>();
+
+/** marked's inline rules with the two code-span scans bounded to MAX_CODE_SPAN characters. */
+function withBoundedCodeSpans(inline: InlineRules): InlineRules {
+  let bounded = boundedRules.get(inline);
+  if (!bounded) {
+    const span = `(\`+)([^\`]|[^\`][\\s\\S]{0,${MAX_CODE_SPAN}}?[^\`])\\1(?!\`)`;
+    bounded = {
+      ...inline,
+      code: new RegExp(`^${span}`),
+      anyPunctuationOutsideCode: new RegExp(`${span.replace('([^`]|', '(?:[^`]|')}|\`+|\\\\([\\p{P}\\p{S}])`, 'gu'),
+    };
+    boundedRules.set(inline, bounded);
+  }
+  return bounded;
+}
+
 const original = Tokenizer.prototype;
 let nesting = 0;
 let emphasisScanLeft = EMPHASIS_SCAN_BUDGET;
@@ -163,6 +190,18 @@ const marked = new Marked({
       if (src[0] !== '~') return undefined;
       return scanned(src, () => original.del.call(this, src, maskedSrc, prevChar));
     },
+  },
+});
+
+// The lexer hands the tokenizer marked's shared rules at the start of every
+// parse; this instance's tokenizer takes them with the code-span scans bounded,
+// leaving marked's own objects (and any other user of them) as they are.
+const tokenizer = marked.defaults.tokenizer!;
+let rules: { inline: InlineRules } | undefined;
+Object.defineProperty(tokenizer, 'rules', {
+  get: () => rules,
+  set: (given: { inline: InlineRules }) => {
+    rules = { ...given, inline: withBoundedCodeSpans(given.inline) };
   },
 });
 
