@@ -54,6 +54,8 @@ const HOSTILE: Record<string, (n: number) => string> = {
   'open tags `<`': (n) => repeat('<', n),
   'unclosed tags `<b>`': (n) => repeat('<b>', n),
   'unclosed tags in an HTML block': (n) => '<div>\n' + repeat('<b>', n - 6),
+  'unclosed comments `<!--`': (n) => repeat('<!--\n\n', n),
+  'comments in a paragraph `<!--~`': (n) => repeat('<!--~', n),
   'backticks `` `a ``': (n) => repeat('`a', n),
   'growing backtick runs': (n) => lines(n, (i) => '`'.repeat(i + 1) + 'a'),
   'escaped backtick runs no run closes `\\```': (n) => repeat('\\```', n),

@@ -169,10 +169,16 @@ const marked = new Marked({
       }
     },
     html(src) {
+      if (rawTagsLeft <= 0) return undefined;
       const token = original.html.call(this, src);
-      return token && mayPassTags(countTags(token.raw)) ? token : undefined;
+      if (!token) return undefined;
+      if (mayPassTags(countTags(token.raw))) return token;
+      // An unclosed comment runs to the end of the text: refused, its lines must not each read to the end again.
+      rawTagsLeft = 0;
+      return undefined;
     },
     tag(src) {
+      if (rawTagsLeft <= 0) return undefined;
       const token = original.tag.call(this, src);
       return token && mayPassTags(1) ? token : undefined;
     },
