@@ -49,6 +49,12 @@ function summary(report: ImportReport): string {
     row('updates', report.updates),
     row('subscribers', report.subscribers),
     `  ${report.statusChanges} component status changes recorded. Nobody was notified of the history.`,
+    ...(report.adjusted.length > 0 ? [`Held to this site's limits, as the API would have been (${report.adjusted.length}):`] : []),
+    ...report.adjusted.map((a) =>
+      a.action === 'cut'
+        ? `  cut      ${a.kind} ${a.id} ("${a.label}"): its ${a.field} was cut to the longest this site keeps`
+        : `  refused  ${a.kind} ${a.id} ("${a.label}"): its ${a.field} has control characters in it or is too long`,
+    ),
   ].join('\n');
 }
 

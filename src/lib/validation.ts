@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isErrorKey, notSaved, type ErrorKey, type FieldIssue, type MessageParams, type Thing } from './errors';
+import { hasControlCharacters, withoutControlCharacters } from './control-characters';
 
 // Zod messages in Shirase's schemas are catalog keys, so a field issue can be
 // said in each reader's language. Parameters ride along after the key.
@@ -38,17 +39,20 @@ export const MAX_DESCRIPTION_CHARS = 1000;
 /** A component status change's reason. */
 export const MAX_NOTE_CHARS = 500;
 
+/** A name is one line of text: a control character in it (a line break, a tab, NUL, ESC) is refused, never guessed at. */
 export const nameField = z
   .string({ required_error: 'errors.field.nameRequired' })
   .trim()
   .min(1, 'errors.field.nameRequired')
-  .max(MAX_NAME_CHARS, 'errors.field.nameTooLong');
+  .max(MAX_NAME_CHARS, 'errors.field.nameTooLong')
+  .refine((name) => !hasControlCharacters(name), 'errors.field.controlCharacters');
 
-export const bodyField = z
-  .string({ required_error: 'errors.field.bodyRequired' })
-  .trim()
-  .min(1, 'errors.field.bodyRequired')
-  .max(MAX_BODY_CHARS, 'errors.field.bodyTooLong');
+/** Bodies keep line breaks and tabs; other control characters are taken out before anything else is checked. */
+export const withoutControls = <S extends z.ZodTypeAny>(schema: S) => z.preprocess((value) => (typeof value === 'string' ? withoutControlCharacters(value) : value), schema);
+
+export const bodyField = withoutControls(
+  z.string({ required_error: 'errors.field.bodyRequired' }).trim().min(1, 'errors.field.bodyRequired').max(MAX_BODY_CHARS, 'errors.field.bodyTooLong'),
+);
 
 export const timestampField = z
   .number({ invalid_type_error: 'errors.field.dateRequired' })

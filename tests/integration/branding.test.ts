@@ -51,11 +51,40 @@ describe('saving the site settings', () => {
       '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://tracker.example/x.png"/></svg>',
       '<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><rect width="1" height="1"/></a></svg>',
       '<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div>x</div></foreignObject></svg>',
+      // Namespace prefixes resolve: each of these is a script element to a browser.
+      '<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/2000/svg"><h:script>alert(1)</h:script></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script></svg>',
+      '<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:g><s:script>alert(1)</s:script></s:g></s:svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><g xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></g></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><SCRIPT>alert(1)</SCRIPT></svg>',
+      // Handlers and links however spelled; loads through CSS, entities and style-sheet instructions.
+      '<svg xmlns="http://www.w3.org/2000/svg" xmlns:e="http://www.w3.org/2000/svg"><rect e:onclick="alert(1)" width="1" height="1"/></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><rect onmouseover\n="alert(1)" width="1" height="1"/></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg" xmlns:l="http://www.w3.org/1999/xlink"><use l:href="https://tracker.example/x.svg#a"/></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><use href=" data:image/svg+xml,&lt;svg onload=alert(1)&gt;"/></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><style>@\\69mport "https://tracker.example/x.css";</style></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><style><![CDATA[rect { fill: url( "https://tracker.example/x" ) }]]></style></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url(https://tracker.example/x)" width="1" height="1"/></svg>',
+      '<?xml-stylesheet href="https://tracker.example/x.css"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><!DOCTYPE svg [<!ENTITY x "&#60;script&#62;">]>&x;</svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><animate attributeName="href" to="javascript:alert(1)"/></svg>',
+      '<svg xmlns="http://www.w3.org/2000/svg"><rect width="1"',
+      '<svg xmlns="http://www.w3.org/2000/svg">' + '<g>'.repeat(100) + '</g>'.repeat(100) + '</svg>',
     ]) {
       expect(refusal({ logo: Buffer.from(svg) }), svg).toEqual([{ field: 'logo', key: 'errors.field.svgNotPlain' }]);
     }
     const { db, dir } = freshDatabase();
     saveSiteSettings(db, { logo: Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="url(#g)"/></svg>') }, ctx);
+    expect(db.select({ contentType: siteFiles.contentType }).from(siteFiles).where(eq(siteFiles.kind, 'logo')).get()).toEqual({ contentType: 'image/svg+xml' });
+    // What drawing programs write: a prefixed root, editor bookkeeping, links inside the drawing, a style sheet.
+    saveSiteSettings(db, { logo: Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<!-- Created with Inkscape -->\n<s:svg xmlns:s="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' +
+        'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" ' +
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/" viewBox="0 0 10 10" inkscape:version="1.3">' +
+        '<sodipodi:namedview id="nv" pagecolor="#ffffff"/><s:metadata><rdf:RDF><dc:title>Logo</dc:title></rdf:RDF></s:metadata>' +
+        '<s:style><![CDATA[.a { fill: url(#g); }]]></s:style><s:defs><s:linearGradient id="g"><s:stop offset="0" stop-color="#0b5cad"/></s:linearGradient></s:defs>' +
+        '<s:g inkscape:label="Layer 1" data-name="mark"><s:path class="a" d="M0 0h10v10z"/><s:use xlink:href="#g" x="1"/></s:g></s:svg>',
+    ) }, ctx);
     expect(db.select({ contentType: siteFiles.contentType }).from(siteFiles).where(eq(siteFiles.kind, 'logo')).get()).toEqual({ contentType: 'image/svg+xml' });
     db.$client.close();
     rmSync(dir, { recursive: true, force: true });

@@ -18,6 +18,7 @@ import {
   subscribers,
 } from '../../db/schema';
 import { importStatuspage, readStatuspage, type ImportReport } from '../../src/lib/import/statuspage';
+import { MAX_BODY_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS } from '../../src/lib/validation';
 import { buildStatusPageView } from '../../src/lib/views/status-page';
 import { ShiraseError } from '../../src/lib/errors';
 import { freePort, freshDatabase, startTestSite, type TestSite } from '../support/test-server';
@@ -243,6 +244,51 @@ describe('importing from the authenticated v1 API', () => {
   });
 });
 
+describe('holding an import to the limits the API holds to', () => {
+  it('cuts long texts to their field, takes control characters out of bodies, refuses names with them, and says which', async () => {
+    const { db } = emptyDatabase();
+    const huge = `Mail is slow.\u0000\u001b[31m ${'x'.repeat(5_000_000)}`;
+    fixtures.setEdit((name, doc) => {
+      if (name === 'v2/summary.json') {
+        for (const c of doc.components) {
+          if (c.name === 'Website') c.description = 'd'.repeat(5_000);
+          if (c.name === 'Legacy API v1') c.name = 'Legacy\r\nX-INJECTED:1';
+        }
+      }
+      if (name === 'v2/incidents.json') {
+        for (const i of doc.incidents) {
+          if (i.id === 't6zgw0ck3r8n') i.incident_updates[0]!.body = huge;
+          if (i.id === 'f0n4hyq7ba2s') i.name = 'D'.repeat(300);
+        }
+      }
+      return doc;
+    });
+    try {
+      const report = importStatuspage(db, await readStatuspage({ pageUrl: `${fixtures.url}/` }), { locale: 'en' }, ctx);
+      const cutUpdate = 'update' as const;
+      expect(report.adjusted).toEqual(
+        expect.arrayContaining([
+          { kind: 'component', id: 'p4s1zbtr6vcg', label: 'Website', field: 'description', action: 'cut' },
+          { kind: 'component', id: '0ghzvd7ynp3l', label: 'Legacy X-INJECTED:1', field: 'name', action: 'refused' },
+          { kind: 'incident', id: 'f0n4hyq7ba2s', label: 'D'.repeat(80), field: 'name', action: 'cut' },
+          expect.objectContaining({ kind: cutUpdate, label: 'Delayed email delivery', field: 'body', action: 'cut' }),
+        ]),
+      );
+      expect(report.adjusted).toHaveLength(4);
+      const bodies = db.select({ body: incidentUpdates.body }).from(incidentUpdates).all();
+      expect(Math.max(...bodies.map((b) => b.body.length))).toBe(MAX_BODY_CHARS);
+      expect(bodies.find((b) => b.body.startsWith('Mail is slow.'))!.body.slice(0, 20)).toBe('Mail is slow.[31m xx');
+      expect(db.select({ name: components.name }).from(components).all().map((c) => c.name)).not.toContain('Legacy\r\nX-INJECTED:1');
+      expect(db.select({ description: components.description }).from(components).where(eq(components.name, 'Website')).get()!.description).toHaveLength(MAX_DESCRIPTION_CHARS);
+      expect(db.select({ name: incidents.name }).from(incidents).where(eq(incidents.id, 'f0n4hyq7ba2s')).get()!.name).toBe('D'.repeat(MAX_NAME_CHARS));
+      // The status page is the size of what the API would have let in, not of what the source sent.
+      expect(JSON.stringify(buildStatusPageView(db, RECORDED, 'UTC')).length).toBeLessThan(200_000);
+    } finally {
+      fixtures.setEdit(undefined);
+    }
+  });
+});
+
 describe('refusing what is not a Statuspage page', () => {
   async function refusal(source: Parameters<typeof readStatuspage>[0]) {
     const error = await readStatuspage(source).then(
@@ -367,6 +413,25 @@ describe('Admin → Settings → Import, from a second Shirase (it speaks the sa
     const again = await admin.post('/admin/settings/import', { url: source.url });
     expect(again.status).toBe(200);
     expect(contents(target.db)).toEqual(before);
+  });
+
+  it('lists each item it cut or refused to hold to the API’s limits', async () => {
+    fixtures.setEdit((name, doc) => {
+      if (name === 'v2/summary.json') for (const c of doc.components) if (c.name === 'Dashboard') c.name = 'Dash\r\nboard';
+      if (name === 'v2/incidents.json') for (const i of doc.incidents) if (i.id === 'k2c8jd7vwq4m') i.incident_updates[0]!.body = 'y'.repeat(30_000);
+      return doc;
+    });
+    try {
+      const admin = await signedInStaff(target, 'admin');
+      const res = await admin.post('/admin/settings/import', { url: fixtures.url });
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain('Held to this site’s limits, as the API would have been (2):');
+      expect(page).toContain('Component 8wrh7kyymdm0 (“Dash board”): left out, as its name has line breaks or other control characters in it, or is too long.');
+      expect(page).toMatch(/Update \w+ \(“Elevated API error rates”\): its text was cut to the longest this site keeps\./);
+    } finally {
+      fixtures.setEdit(undefined);
+    }
   });
 
   it('is for admins only', async () => {

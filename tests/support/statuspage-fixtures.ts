@@ -8,6 +8,21 @@ export const FIXTURE_API_KEY = 'f3a1c0de-statuspage-test-key';
 const folder = resolve('tests/fixtures/statuspage');
 const fixture = (name: string) => readFileSync(resolve(folder, name), 'utf8');
 
+/** The parts of a recorded document an edit may change; which of them a document has depends on the document. */
+interface FixtureDocument {
+  components: { name: string; description?: string | null }[];
+  incidents: FixtureIncident[];
+  scheduled_maintenances: FixtureIncident[];
+}
+interface FixtureIncident {
+  id: string;
+  name: string;
+  incident_updates: { body: string | null }[];
+}
+
+/** Changes a recorded document (named as `v2/summary.json`, `v1/incidents.json`) before it is served. */
+export type DocumentEdit = (name: string, document: FixtureDocument) => unknown;
+
 /** How the page answers: as Statuspage does, or in one of the ways an import must refuse. */
 export type FixtureMode = 'statuspage' | 'html' | 'other-json' | 'server-error' | 'huge';
 
@@ -17,7 +32,9 @@ export type FixtureMode = 'statuspage' | 'html' | 'other-json' | 'server-error' 
  * `Authorization: OAuth <key>`, as api.statuspage.io does).
  */
 export async function startStatuspageFixtures() {
-  const state = { mode: 'statuspage' as FixtureMode };
+  const state: { mode: FixtureMode; edit?: DocumentEdit } = { mode: 'statuspage' };
+  /** A recorded document, or what the current edit makes of it. */
+  const served = (name: string) => (state.edit ? JSON.stringify(state.edit(name, JSON.parse(fixture(name)) as FixtureDocument)) : fixture(name));
   const receiver = await startReceiver((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fixture');
     const json = (status: number, body: string) => {
@@ -38,15 +55,15 @@ export async function startStatuspageFixtures() {
       return res.end('{}');
     }
     const v2 = url.pathname.match(/^\/api\/v2\/(summary|incidents|scheduled-maintenances)\.json$/);
-    if (v2) return json(200, fixture(`v2/${v2[1]}.json`));
+    if (v2) return json(200, served(`v2/${v2[1]}.json`));
     const v1 = url.pathname.match(new RegExp(`^/v1/pages/${FIXTURE_PAGE_ID}/?(components|component-groups|incidents|subscribers)?$`));
     if (v1) {
       if (req.headers.authorization !== `OAuth ${FIXTURE_API_KEY}`) return json(401, '{"error":"Could not authenticate"}');
       const list = v1[1];
-      if (!list) return json(200, fixture('v1/page.json'));
+      if (!list) return json(200, served('v1/page.json'));
       // Lists are paged; everything fits on the first page.
       if ((list === 'incidents' || list === 'subscribers') && url.searchParams.get('page') !== '1') return json(200, '[]');
-      return json(200, fixture(`v1/${list}.json`));
+      return json(200, served(`v1/${list}.json`));
     }
     return json(404, '{"error":"not found"}');
   });
@@ -56,6 +73,10 @@ export async function startStatuspageFixtures() {
     received: receiver.received,
     setMode(mode: FixtureMode) {
       state.mode = mode;
+    },
+    /** Serve the recorded documents changed by `edit` (as a hostile or broken page would send them), or as recorded again. */
+    setEdit(edit: DocumentEdit | undefined) {
+      state.edit = edit;
     },
     close: receiver.close,
   };

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { and, eq, gte, inArray } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
 import { incidents, maintenanceSeries } from '../../../db/schema';
+import { oneLine, withoutControlCharacters } from '../control-characters';
 import type { Config } from '../config';
 import { t, type Locale } from '../i18n/messages';
 import { isPublicId } from '../ids';
@@ -76,7 +77,8 @@ function siteIn(config: Config, locale: Locale): string {
 function newCalendar(config: Config, locale: Locale, name: string, url: string): ICalCalendar {
   return ical({
     prodId: { company: 'Shirase', product: 'Shirase', language: locale.toUpperCase() },
-    name,
+    // The library writes the calendar's name as it is given: a line break in it would start a property of its own.
+    name: oneLine(name),
     description: t(locale, 'calendar.description', { site: config.siteName }),
     url,
     ttl: 3600,
@@ -101,13 +103,13 @@ function eventOf(config: Config, locale: Locale, w: IncidentView) {
   const page = `${siteIn(config, locale)}/incidents/${w.id}`;
   // The announcement as staff wrote it, in the calendar's language.
   const announcement = w.updates.find((u) => u.status === 'scheduled')?.body ?? w.updates[0]?.body ?? '';
-  const affects = w.components.length > 0 ? `${t(locale, 'incident.affects')}: ${w.components.map((c) => c.name).join(', ')}\n\n` : '';
-  const text = `${affects}${announcement}`.trim();
+  const affects = w.components.length > 0 ? `${t(locale, 'incident.affects')}: ${w.components.map((c) => oneLine(c.name)).join(', ')}\n\n` : '';
+  const text = withoutControlCharacters(`${affects}${announcement}`).trim();
   return {
     start: DateTime.fromMillis(w.scheduledFor!, { zone }),
     end: DateTime.fromMillis(w.scheduledUntil!, { zone }),
     timezone: zone,
-    summary: w.name,
+    summary: oneLine(w.name),
     text,
     description: `${text}\n\n${page}`.trim(),
     url: page,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { COMPONENT_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
-import { MAX_BODY_CHARS, timestampField } from '../validation';
+import { hasControlCharacters } from '../control-characters';
+import { MAX_BODY_CHARS, timestampField, withoutControls } from '../validation';
 import { LOCALES } from '../i18n/messages';
 import type { OpenIncidentInput } from '../incidents/input';
 
@@ -10,9 +11,9 @@ import type { OpenIncidentInput } from '../incidents/input';
  * fine while writing); openIncidentSchema checks the rest when it is published.
  */
 export const draftInputSchema = z.object({
-  name: z.string().max(200, 'errors.field.nameTooLong').default(''),
+  name: z.string().max(200, 'errors.field.nameTooLong').refine((name) => !hasControlCharacters(name), 'errors.field.controlCharacters').default(''),
   status: z.enum(POSTABLE_INCIDENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }) }).default('investigating'),
-  body: z.string().max(MAX_BODY_CHARS, 'errors.field.bodyTooLong').default(''),
+  body: withoutControls(z.string().max(MAX_BODY_CHARS, 'errors.field.bodyTooLong')).default(''),
   components: z
     .array(z.object({ componentId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent'), status: z.enum(COMPONENT_STATUSES) }))
     .max(500)

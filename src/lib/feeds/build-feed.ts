@@ -3,6 +3,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
 import { incidentComponents, incidents } from '../../../db/schema';
 import type { Config } from '../config';
+import { xmlSafe } from '../control-characters';
 import { t, type Locale } from '../i18n/messages';
 import { renderMarkdown } from '../markdown/render';
 import { loadPostmortems, otherLanguages, type Postmortem } from '../postmortems/load-postmortems';
@@ -65,8 +66,9 @@ export function buildFeed(db: Db, config: Config, now: number, format: FeedForma
       author: { name: config.siteName, link: `${site}/` },
     });
     for (const entry of entries) feed.addItem(toItem(entry, format));
-    if (format === 'rss') return feed.rss2();
-    if (format === 'atom') return feed.atom1();
+    // Rows stored before control characters were taken out of input must not make the whole feed unreadable.
+    if (format === 'rss') return xmlSafe(feed.rss2());
+    if (format === 'atom') return xmlSafe(feed.atom1());
     return asJsonFeed11(feed.json1(), locale, config.siteName, `${site}/`);
   });
 }

@@ -20,7 +20,8 @@ import { createComponent } from '../components/create-component';
 import { createComponentGroup } from '../components/create-component-group';
 import { componentStatusAt, insertUpdate, linkComponents, recordStatusChanges, refreshIncident, type ComponentChange, type Tx } from '../incidents/log';
 import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, isClosedStatus, type ComponentStatus, type UpdateStatus } from '../status/vocabulary';
-import { MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS } from '../validation';
+import { MAX_BODY_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS } from '../validation';
+import { hasControlCharacters, oneLine, withoutControlCharacters } from '../control-characters';
 import type { Locale } from '../i18n/messages';
 import type { WriteContext } from '../write-context';
 import { trimTrailingSlashes } from '../text/trim-trailing';
@@ -144,6 +145,24 @@ interface SourceIncident {
   updates: SourceUpdate[];
 }
 
+/**
+ * Something the import changed or left out to hold to the limits every other
+ * way in holds to: a text cut to its field's length, or an item refused
+ * because its name has control characters in it (a name is one line).
+ */
+interface ImportAdjustment {
+  kind: 'group' | 'component' | 'incident' | 'maintenance' | 'update' | 'subscriber';
+  /** The item's id at the source. */
+  id: string;
+  /** Its name there, on one line and shortened, to find it by. */
+  label: string;
+  field: 'name' | 'description' | 'body' | 'email';
+  action: 'cut' | 'refused';
+}
+
+/** The longest address a mailbox can have (RFC 5321). */
+const MAX_EMAIL_CHARS = 254;
+
 /** A whole page read from its source, checked, in the order it is shown there. */
 export interface SourcePage {
   /** `statuspage:<page id>`: what imported_records are kept under. */
@@ -153,6 +172,8 @@ export interface SourcePage {
   components: SourceComponent[];
   incidents: SourceIncident[];
   subscribers: { id: string; email: string; componentIds: string[] | null }[];
+  /** What was cut or refused while reading, in the source's order. */
+  adjustments?: ImportAdjustment[];
 }
 
 export type ImportProgress = (step: { phase: 'read' | 'write'; label: string; done: number; total: number }) => void;
@@ -365,7 +386,43 @@ async function readV1(source: StatuspageSource, progress: ImportProgress): Promi
 
 const ms = (s: string | null | undefined): number | null => (s ? Date.parse(s) : null);
 const byPosition = <T extends { position?: number | null }>(a: T, b: T) => (a.position ?? 0) - (b.position ?? 0);
-const clip = (s: string | null | undefined, max: number) => (s ? s.slice(0, max) : null);
+const label = (name: string) => oneLine(name).trim().slice(0, 80);
+
+/**
+ * The API's limits, applied to what a source says: names with control
+ * characters are refused (the item is left out), bodies lose theirs, and
+ * every text is cut to its field's length. Each change is written down for
+ * the import's report.
+ */
+function limiter(adjustments: ImportAdjustment[]) {
+  const text = (value: string, max: number, what: Omit<ImportAdjustment, 'action' | 'field'>, field: ImportAdjustment['field']): string => {
+    const kept = withoutControlCharacters(value);
+    if (kept.length <= max) return kept;
+    adjustments.push({ ...what, field, action: 'cut' });
+    return kept.slice(0, max);
+  };
+  return {
+    /** The name as kept, or undefined when the item is refused. */
+    name(value: string, what: Omit<ImportAdjustment, 'action' | 'field' | 'label'>): string | undefined {
+      const item = { ...what, label: label(value) };
+      if (hasControlCharacters(value)) {
+        adjustments.push({ ...item, field: 'name', action: 'refused' });
+        return undefined;
+      }
+      const trimmed = value.trim();
+      if (trimmed.length <= MAX_NAME_CHARS) return trimmed;
+      adjustments.push({ ...item, field: 'name', action: 'cut' });
+      return trimmed.slice(0, MAX_NAME_CHARS);
+    },
+    description(value: string | null | undefined, what: Omit<ImportAdjustment, 'action' | 'field'>): string | null {
+      return value ? text(value, MAX_DESCRIPTION_CHARS, what, 'description') : null;
+    },
+    body(value: string, what: Omit<ImportAdjustment, 'action' | 'field'>): string {
+      return text(value, MAX_BODY_CHARS, what, 'body');
+    },
+  };
+}
+type Limiter = ReturnType<typeof limiter>;
 
 function assemble(raw: {
   key: string;
@@ -375,46 +432,66 @@ function assemble(raw: {
   incidents: IncidentDoc[];
   subscribers: SourcePage['subscribers'];
 }): SourcePage {
+  const adjustments: ImportAdjustment[] = [];
+  const limit = limiter(adjustments);
+  const groupsOut = [...raw.groups].sort(byPosition).flatMap((g): SourceGroup[] => {
+    const name = limit.name(g.name, { kind: 'group', id: g.id });
+    if (name === undefined) return [];
+    return [{ id: g.id, name, description: limit.description(g.description, { kind: 'group', id: g.id, label: label(name) }), createdAt: ms(g.created_at) }];
+  });
   // v2 names a component's group on the component; v1 may name it only on the group.
   const groupOf = new Map<string, string>();
   for (const g of raw.groups) for (const c of g.components) groupOf.set(c, g.id);
-  const groupIds = new Set(raw.groups.map((g) => g.id));
-  const componentsOut: SourceComponent[] = [...raw.components].sort(byPosition).map((c) => {
+  const groupIds = new Set(groupsOut.map((g) => g.id));
+  const componentsOut: SourceComponent[] = [...raw.components].sort(byPosition).flatMap((c): SourceComponent[] => {
+    const name = limit.name(c.name, { kind: 'component', id: c.id });
+    if (name === undefined) return [];
     const groupId = c.group_id ?? groupOf.get(c.id) ?? null;
-    return {
-      id: c.id,
-      name: c.name.slice(0, MAX_NAME_CHARS),
-      description: clip(c.description, MAX_DESCRIPTION_CHARS),
-      groupId: groupId && groupIds.has(groupId) ? groupId : null,
-      status: c.status ?? 'operational',
-      onlyShowIfDegraded: c.only_show_if_degraded ?? false,
-      createdAt: ms(c.created_at),
-      updatedAt: ms(c.updated_at),
-    };
+    return [
+      {
+        id: c.id,
+        name,
+        description: limit.description(c.description, { kind: 'component', id: c.id, label: label(name) }),
+        groupId: groupId && groupIds.has(groupId) ? groupId : null,
+        status: c.status ?? 'operational',
+        onlyShowIfDegraded: c.only_show_if_degraded ?? false,
+        createdAt: ms(c.created_at),
+        updatedAt: ms(c.updated_at),
+      },
+    ];
   });
   const known = new Set(componentsOut.map((c) => c.id));
   // The same maintenance is listed by incidents.json and scheduled-maintenances.json on some pages.
   const seen = new Set<string>();
-  const incidentsOut = raw.incidents.filter((i) => !seen.has(i.id) && seen.add(i.id)).map((i) => incidentFrom(i, known));
+  const incidentsOut = raw.incidents.filter((i) => !seen.has(i.id) && seen.add(i.id)).flatMap((i) => incidentFrom(i, known, limit) ?? []);
   incidentsOut.sort((a, b) => firstTime(a) - firstTime(b) || a.createdAt - b.createdAt);
+  const subscribersOut = raw.subscribers.filter((s) => {
+    if (s.email.length <= MAX_EMAIL_CHARS && !hasControlCharacters(s.email)) return true;
+    adjustments.push({ kind: 'subscriber', id: s.id, label: label(s.email), field: 'email', action: 'refused' });
+    return false;
+  });
   return {
     key: raw.key,
-    name: raw.name,
-    groups: [...raw.groups].sort(byPosition).map((g) => ({ id: g.id, name: g.name.slice(0, MAX_NAME_CHARS), description: clip(g.description, MAX_DESCRIPTION_CHARS), createdAt: ms(g.created_at) })),
+    name: oneLine(raw.name).trim().slice(0, MAX_NAME_CHARS),
+    groups: groupsOut,
     components: componentsOut,
     incidents: incidentsOut,
-    subscribers: raw.subscribers,
+    subscribers: subscribersOut,
+    adjustments,
   };
 }
 
 const MAINTENANCE_WORDS: readonly string[] = MAINTENANCE_STATUSES;
 
-function incidentFrom(i: IncidentDoc, known: Set<string>): SourceIncident {
+function incidentFrom(i: IncidentDoc, known: Set<string>, limit: Limiter): SourceIncident | undefined {
   const kind = i.scheduled_for || MAINTENANCE_WORDS.includes(i.status) || i.impact === 'maintenance' ? 'maintenance' : 'incident';
+  const name = limit.name(i.name, { kind, id: i.id });
+  if (name === undefined) return undefined;
+  const of = { kind: 'update' as const, label: label(name) };
   const updates: SourceUpdate[] = i.incident_updates.map((u) => ({
     id: u.id,
     status: u.status,
-    body: u.body ?? '',
+    body: limit.body(u.body ?? '', { ...of, id: u.id }),
     displayAt: ms(u.display_at) ?? Date.parse(u.created_at),
     createdAt: Date.parse(u.created_at),
     affected: (u.affected_components ?? []).flatMap((a) =>
@@ -424,7 +501,8 @@ function incidentFrom(i: IncidentDoc, known: Set<string>): SourceIncident {
   // A published postmortem is the incident's last word: kept as its postmortem update.
   const postmortemAt = ms(i.postmortem_published_at);
   if (i.postmortem_body?.trim() && postmortemAt !== null) {
-    updates.push({ id: `${i.id}:postmortem`, status: 'postmortem', body: i.postmortem_body, displayAt: postmortemAt, createdAt: postmortemAt, affected: [] });
+    const id = `${i.id}:postmortem`;
+    updates.push({ id, status: 'postmortem', body: limit.body(i.postmortem_body, { ...of, id }), displayAt: postmortemAt, createdAt: postmortemAt, affected: [] });
   }
   updates.sort((a, b) => a.displayAt - b.displayAt || a.createdAt - b.createdAt);
   const componentIds = new Set((i.components ?? []).map((c) => c.id).filter((id) => known.has(id)));
@@ -432,7 +510,7 @@ function incidentFrom(i: IncidentDoc, known: Set<string>): SourceIncident {
   return {
     id: i.id,
     kind,
-    name: i.name.slice(0, MAX_NAME_CHARS),
+    name,
     impact: kind === 'maintenance' ? 'maintenance' : (i.impact ?? 'none'),
     createdAt: Date.parse(i.created_at),
     updatedAt: ms(i.updated_at) ?? Date.parse(i.created_at),
@@ -466,6 +544,8 @@ export interface ImportReport {
   updates: ImportCounts;
   statusChanges: number;
   subscribers: ImportCounts;
+  /** Texts cut to their field's length and items refused, as the API would have. */
+  adjusted: ImportAdjustment[];
 }
 
 export interface ImportOptions {
@@ -500,6 +580,7 @@ export function importStatuspage(db: Db, page: SourcePage, options: ImportOption
     updates: { added: 0, updated: 0 },
     statusChanges: 0,
     subscribers: { added: 0, updated: 0 },
+    adjusted: page.adjustments ?? [],
   };
   return db.transaction((tx) => {
     const records = recordsOf(tx, page.key, ctx.now);

@@ -1,7 +1,5 @@
-import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
-
-const marked = new Marked({ gfm: true, breaks: false, async: false });
+import { parseMarkdown } from './parse-markdown';
 
 /** The prefix of every element id that comes from Markdown. */
 const MARKDOWN_ID_PREFIX = 'md-';
@@ -60,7 +58,7 @@ export function renderMarkdown(source: string): string {
   const known = rendered.get(source);
   if (known !== undefined) return known;
   // Task-list boxes become marks a screen reader can name: a disabled checkbox has no label to give.
-  const html = sanitizeHtml(marked.parse(source) as string, SANITIZE_OPTIONS)
+  const html = sanitizeHtml(parseMarkdown(source), SANITIZE_OPTIONS)
     .replace(/<input type="checkbox" disabled checked \/>/g, '<span class="task task-done" role="img" aria-label="done">☑</span>')
     .replace(/<input type="checkbox" disabled \/>/g, '<span class="task" role="img" aria-label="not done">☐</span>');
   if (rendered.size >= MAX_REMEMBERED) rendered.delete(rendered.keys().next().value!);

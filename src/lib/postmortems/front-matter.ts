@@ -1,6 +1,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { LOCALES } from '../i18n/messages';
+import { hasControlCharacters } from '../control-characters';
 
 const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** The editor's fields carry the same limits (maxlength). */
@@ -21,7 +22,12 @@ const isoDateTime = z
 
 export const frontMatterSchema = z
   .object({
-    title: z.string({ required_error: 'errors.field.titleRequired' }).trim().min(1, 'errors.field.titleRequired').max(MAX_TITLE_CHARS),
+    title: z
+      .string({ required_error: 'errors.field.titleRequired' })
+      .trim()
+      .min(1, 'errors.field.titleRequired')
+      .max(MAX_TITLE_CHARS)
+      .refine((title) => !hasControlCharacters(title), 'errors.field.controlCharacters'),
     slug: z.string({ required_error: 'errors.field.slugRequired' }).regex(SLUG_PATTERN, 'errors.field.slugFormat').max(MAX_SLUG_CHARS),
     date: z
       .union([z.string(), z.date()])

@@ -43,12 +43,18 @@ export function renderBody(body: string): { segments: Segment[]; headings: { id:
   const segments: Segment[] = [];
   const headings: { id: string; text: string; level: number }[] = [];
   const used = new Set<string>();
+  // The next number to try per heading id, so that many headings with one title cost one step each, not one per earlier heading.
+  const nextNumber = new Map<string, number>();
   let buffer: string[] = [];
   const flush = () => {
     if (buffer.join('').trim() === '') return void (buffer = []);
     const html = renderMarkdown(buffer.join('\n')).replace(/<h([23])>([\s\S]*?)<\/h\1>/g, (_, level: string, inner: string) => {
-      let id = `pm-${slugify(inner) || 'section'}`;
-      for (let n = 2; used.has(id); n++) id = `pm-${slugify(inner)}-${n}`;
+      const base = `pm-${slugify(inner) || 'section'}`;
+      let id = base;
+      for (let n = nextNumber.get(base) ?? 2; used.has(id); n++) {
+        id = `${base}-${n}`;
+        nextNumber.set(base, n + 1);
+      }
       used.add(id);
       headings.push({ id, text: inner.replace(/<[^<>]+>/g, ''), level: Number(level) });
       return `<h${level} id="${id}">${inner} <a class="anchor" href="#${id}" aria-hidden="true" tabindex="-1">#</a></h${level}>`;

@@ -8,7 +8,8 @@ import { isTimeZone } from '../config';
 import type { WriteContext } from '../write-context';
 import { bumpChangeCounter } from './change-counter';
 import { contrastRatio, MIN_TEXT_CONTRAST, normalizeHexColor } from './contrast';
-import { contentHash, isPlainSvg, MAX_IMAGE_BYTES, sniffImageType, type ImageType, type SiteFileKind } from './site-files';
+import { contentHash, MAX_IMAGE_BYTES, sniffImageType, type ImageType, type SiteFileKind } from './site-files';
+import { isPlainSvg } from './plain-svg';
 import { readSiteSettings } from './site-settings';
 
 /** Text on the accent colour: white in light mode; in dark mode, the dark page colour when a dark-mode accent is set. */
