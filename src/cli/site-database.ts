@@ -8,6 +8,7 @@ import { MIGRATIONS_FOLDER, openDatabase, type Db } from '../../db/open';
 import { checkDatabaseFile, DatabaseRefusedError, upgradeDatabase } from '../../db/upgrade';
 import { ConfigError, parseConfig, readDotEnv, type Config } from '../lib/config';
 import { ShiraseError } from '../lib/errors';
+import { BackupError } from '../lib/site/backup';
 import type { Log } from '../lib/log';
 
 /** A command that cannot go on; its message says what to do, and nothing was written. */
@@ -51,7 +52,7 @@ export function exitWithError(error: unknown): never {
   if (error instanceof ShiraseError) {
     const said = error.localized('en');
     console.error([said.message, ...said.fields.map((f) => `${f.field}: ${f.message}`), said.hint].filter(Boolean).join('\n'));
-  } else if (error instanceof ConfigError || error instanceof CommandRefusedError || error instanceof DatabaseRefusedError) console.error(error.message);
+  } else if (error instanceof ConfigError || error instanceof CommandRefusedError || error instanceof DatabaseRefusedError || error instanceof BackupError) console.error(error.message);
   else console.error(error instanceof Error ? error.stack : error);
   process.exit(1);
 }

@@ -11,8 +11,8 @@ const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** C0 controls, DEL and C1 controls. */
-const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+/** C0 controls, DEL and C1 controls, and U+FFFE and U+FFFF: not characters at all, and outside what XML 1.0 may carry. */
+const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0xfffe || code === 0xffff;
 const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 

@@ -162,6 +162,9 @@ export class Metrics {
 
 const LOOPBACK = /^(?:127\.|::1$|::ffff:127\.)/;
 
+/** Headers a proxy adds for the client it relays: with any of them, the loopback socket is the proxy's, not the scraper's. */
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'via', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded', 'cf-connecting-ip', 'true-client-ip', 'x-client-ip', 'fastly-client-ip', 'x-cluster-client-ip'];
+
 function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
   const wanted = Buffer.from(token);
@@ -172,7 +175,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 export async function answerMetrics(req: IncomingMessage, res: ServerResponse, path: string, metrics: Metrics, token: string | undefined, base: Record<string, string>): Promise<boolean> {
   if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
   metrics.classify(res, 'metrics');
-  const direct = LOOPBACK.test(req.socket.remoteAddress ?? '') && req.headers['x-forwarded-for'] === undefined && req.headers.forwarded === undefined;
+  const direct = LOOPBACK.test(req.socket.remoteAddress ?? '') && PROXY_HEADERS.every((name) => req.headers[name] === undefined);
   const allowed = token ? tokenMatches(req.headers.authorization, token) : direct;
   if (!allowed) {
     const text = token ? 'Send the metrics token as a bearer token.\n' : 'Metrics answer on loopback only; set METRICS_TOKEN to scrape from elsewhere.\n';

@@ -1,5 +1,5 @@
 import { vapidKeys } from '../lib/notifications/browser-push';
-import { mkdirSync } from 'node:fs';
+import { makePrivateFolder } from '../lib/private-files';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -225,7 +225,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     return caughtUp;
   };
   // The folder staff's postmortems go to exists from the start, so a file an editor drops in is noticed at once.
-  mkdirSync(config.postmortems.dir, { recursive: true });
+  makePrivateFolder(config.postmortems.dir);
   const feed = startChangeFeed({ db, databasePath: config.databasePath, postmortems: config.postmortems, changed: () => void checkForChanges(), safetyNetMs: options.changePollMs });
   const stopTimers = startTimers({ db, config, now, log, changed: () => void checkForChanges(), maintenancePollMs: options.maintenancePollMs });
   const stopBackups = startBackupSchedule(db, config, { now, log, remoteRetryMs: options.backupRetryMs });

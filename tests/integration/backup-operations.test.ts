@@ -67,7 +67,7 @@ describe('scheduled backups', () => {
     const backups = join(dir, 'while-down');
     const s = await site({ BACKUP_DIR: backups, BACKUP_EVERY: '10s', BACKUP_RCLONE_REMOTE: `:webdav,url='http://127.0.0.1:${closed}':x` });
     // The server retries the copy after a doubling wait from BACKUP's default (30 s): far longer than the interval.
-    const taken = () => readdirSync(backups).filter((f) => f.endsWith('.tar'));
+    const taken = () => (existsSync(backups) ? readdirSync(backups).filter((f) => f.endsWith('.tar')) : []);
     await until(() => taken().length >= 1, 10_000);
     await until(() => taken().length >= 2, 20_000);
     // The first copy has not finished its retries, yet the second backup is there.

@@ -63,7 +63,7 @@ async function calendarOf(id: string, ready: (text: string) => boolean = () => t
 
 describe('control characters in names and bodies', () => {
   it('refuses a name with a line break or another control character through the API, with a field error, in both languages', async () => {
-    for (const name of ['Window\r\nBEGIN:VEVENT', 'Null\u0000name', 'Escape \u001b[31mred', 'Tab\there', 'C1 \u0085 next line']) {
+    for (const name of ['Window\r\nBEGIN:VEVENT', 'Null\u0000name', 'Escape \u001b[31mred', 'Tab\there', 'C1 \u0085 next line', 'Not a character \uffff', 'Nor \ufffe this']) {
       const res = await window(name, 'Brief reconnects.');
       expect(res.status, JSON.stringify(name)).toBe(422);
       const { error } = (await res.json()) as { error: { code: string; fields: { field: string; message: string }[] } };
@@ -82,7 +82,7 @@ describe('control characters in names and bodies', () => {
   });
 
   it('takes control characters out of bodies, keeping line breaks and tabs, and the calendar and feeds stay readable', async () => {
-    const res = await window('Hostile body window', 'Line one\r\n\tindented\u0000\u001b[31m red\u0085 end');
+    const res = await window('Hostile body window', 'Line one\r\n\tindented\u0000\u001b[31m red\u0085 end\uffff\ufffe');
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     const stored = site.db.select({ body: incidentUpdates.body }).from(incidentUpdates).where(eq(incidentUpdates.incidentId, id)).get()!;
@@ -98,7 +98,7 @@ describe('control characters in names and bodies', () => {
     const { id } = (await res.json()) as { id: string };
     // As an older version could have stored them.
     site.db.update(incidents).set({ name: 'Old\r\nX-INJECTED:1\u0000name' }).where(eq(incidents.id, id)).run();
-    site.db.update(incidentUpdates).set({ body: 'Body with NUL\u0000 and ESC\u001b and \ud800 half' }).where(eq(incidentUpdates.incidentId, id)).run();
+    site.db.update(incidentUpdates).set({ body: 'Body with NUL\u0000 and ESC\u001b and \ud800 half \uffff' }).where(eq(incidentUpdates.incidentId, id)).run();
     bumpChangeCounter(site.db);
     const { text, calendar, events } = await calendarOf(id, (body) => body.includes('X-INJECTED'));
     expect(calendar.getFirstPropertyValue('x-wr-calname')).toBe('Old X-INJECTED:1 name');

@@ -29,9 +29,12 @@ describe('an acknowledged write survives a power cut', () => {
   it('opens every writing connection (server, render threads, worker, CLI) through openDatabase', () => {
     const files = [...sourceFiles('src'), ...sourceFiles('db'), ...sourceFiles('scripts')];
     const direct = files.filter((f) => /new Database\(/.test(readFileSync(f, 'utf8')));
-    // db/open.ts is openDatabase itself; the backup check opens its copy read-only.
-    expect(direct.sort()).toEqual(['db/open.ts', 'src/lib/site/backup.ts']);
+    // db/open.ts is openDatabase itself; the backup check and the start's check of a file's migrations
+    // open theirs read-only; the lifetime lock opens its own small file beside the database, never the database.
+    expect(direct.sort()).toEqual(['db/lifetime-lock.ts', 'db/open.ts', 'db/upgrade.ts', 'src/lib/site/backup.ts']);
     expect(readFileSync('src/lib/site/backup.ts', 'utf8')).toMatch(/new Database\([^)]*readonly: true/);
+    expect(readFileSync('db/upgrade.ts', 'utf8')).toMatch(/new Database\(path, \{ readonly: true/);
+    expect(readFileSync('db/lifetime-lock.ts', 'utf8')).not.toMatch(/new Database\((?!lockPath\(|path\))/);
     expect(readFileSync('src/server/render-thread.ts', 'utf8')).toContain('openDatabase(');
   });
 });

@@ -59,7 +59,7 @@ describe('the history search index', () => {
     const db = openDatabase(join(dir, 'old.db'));
     migrateDatabase(db, before);
     // Today's verbs write columns later migrations add: lend them, and take them back before migrating.
-    const lent = ['incident_updates ADD body_key text', 'incidents ADD update_cadence_minutes integer DEFAULT 60 NOT NULL', 'incidents ADD cadence_reminded_for integer', 'incidents ADD sequence integer DEFAULT 0 NOT NULL', 'incidents ADD series_id text', 'incidents ADD occurrence_start integer'];
+    const lent = ['incident_updates ADD body_key text', 'incidents ADD update_cadence_minutes integer DEFAULT 60 NOT NULL', 'incidents ADD cadence_reminded_for integer', 'incidents ADD sequence integer DEFAULT 0 NOT NULL', 'incidents ADD series_id text', 'incidents ADD occurrence_start integer', "audit_log ADD audience text DEFAULT 'staff' NOT NULL"];
     for (const column of lent) db.$client.exec(`ALTER TABLE ${column}`);
     const ctx = { now: Date.now() };
     const { incidentId } = openIncident(db, { name: 'Badger tunnel collapse', status: 'investigating', body: 'Digging resumed.', translations: { ja: { name: 'アナグマのトンネル崩落' } } }, ctx);

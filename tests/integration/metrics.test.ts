@@ -46,7 +46,9 @@ describe('/metrics', () => {
     const relayed = await metrics(site, { 'x-forwarded-for': '203.0.113.9' });
     expect(relayed.status).toBe(403);
     expect(await relayed.text()).toContain('set METRICS_TOKEN');
-    expect((await metrics(site, { forwarded: 'for=203.0.113.9' })).status).toBe(403);
+    for (const header of ['forwarded', 'x-real-ip', 'via', 'cf-connecting-ip', 'true-client-ip', 'x-client-ip', 'x-forwarded-host']) {
+      expect((await metrics(site, { [header]: '203.0.113.9' })).status, header).toBe(403);
+    }
   });
 
   it('asks for METRICS_TOKEN as a bearer token when it is set, from loopback too', async () => {

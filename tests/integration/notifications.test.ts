@@ -103,9 +103,12 @@ describe('what reaches whom', () => {
     expect(sink.for('web-only@example.com').some((m) => m.subject.includes('API latency'))).toBe(false);
   });
 
-  it('keeps line breaks typed into an incident name out of the mail headers', async () => {
+  it('refuses line breaks in an incident name, and keeps one an older version stored out of the mail headers', async () => {
     confirmedSubscriber('headers@example.com');
-    openIncident(site.db, { name: 'Outage\r\nBcc: victim@example.com', status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
+    expect(() => openIncident(site.db, { name: 'Outage\r\nBcc: victim@example.com', status: 'investigating', body: 'x', notify: true }, { now: Date.now() })).toThrow(/not saved/);
+    const { incidentId } = openIncident(site.db, { name: 'Outage', status: 'investigating', body: 'x' }, { now: Date.now() });
+    site.db.$client.prepare('UPDATE incidents SET name = ? WHERE id = ?').run('Outage\r\nBcc: victim@example.com', incidentId);
+    postIncidentUpdate(site.db, incidentId, { status: 'identified', body: 'y', notify: true }, { now: Date.now() });
     const mail = await until(() => sink.for('headers@example.com').find((m) => m.subject.includes('Outage')));
     expect(mail.header('Bcc')).toBeUndefined();
     expect(sink.for('victim@example.com')).toHaveLength(0);

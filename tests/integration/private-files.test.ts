@@ -11,6 +11,8 @@ import { openDatabase } from '../../db/open';
 import { parseConfig } from '../../src/lib/config';
 import { runScheduledBackup } from '../../src/lib/site/scheduled-backups';
 import { createCourier } from '../../src/lib/notifications/courier';
+import { savePostmortem } from '../../src/lib/postmortems/save-postmortem';
+import { makePrivateFolder } from '../../src/lib/private-files';
 
 const { db, dir, databasePath } = freshDatabase({ seed: true });
 const postmortemsDir = join(dir, 'postmortems');
@@ -79,6 +81,14 @@ describe('files that hold secrets are the owner’s only', () => {
     expect(modeOf(backupDir)).toBe(0o700);
     expect(modeOf(join(backupDir, status.latest!.file))).toBe(0o600);
     expect(modeOf(join(backupDir, 'status.json'))).toBe(0o600);
+  });
+
+  it('writes postmortem files 0600, an unpublished draft included', () => {
+    const folder = join(dir, 'private-postmortems');
+    makePrivateFolder(folder);
+    savePostmortem(db, folder, { title: 'Not yet public', slug: 'not-yet-public', date: '2026-06-18', incidents: [], summary: 'Draft.', locale: 'en', body: 'Still being written.', action: 'save' }, { now: Date.now() });
+    expect(modeOf(folder)).toBe(0o700);
+    expect(readdirSync(folder).map((f) => modeOf(join(folder, f)))).toEqual([0o600]);
   });
 
   it('writes mail files (confirmation links, readers’ addresses) 0600 into a folder made 0700', async () => {
@@ -194,6 +204,21 @@ describe('a restore checks sizes while reading, before writing', () => {
       () => Buffer.concat([tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: 4096 }])), END, bombBody()]),
       /unpacks to more than .* MB, more than the files its manifest lists can take up: .*decompression bomb/,
     ],
+    [
+      // An honest manifest for a 12 MB "database" of zeros (past the 8 MB the restore may write): refused on its first bytes.
+      'zeros-for-a-database.tar.gz',
+      () => {
+        const zeros = Buffer.alloc(12 * MB);
+        return Buffer.concat([tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: zeros.length, sha256: createHash('sha256').update(zeros).digest('hex') }])), tarEntry('database/shirase.db', zeros), END]);
+      },
+      /The database in .* is not an SQLite file/,
+    ],
+    [
+      // Thousands of "postmortems" of a megabyte and more: no postmortem is that large.
+      'oversized-postmortems.tar.gz',
+      () => Buffer.concat([tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: 4096 }, ...Array.from({ length: 3000 }, (_, i) => ({ path: `postmortems/p${i}.md`, size: 3 * MB }))])), END]),
+      /lists postmortems\/p0\.md at 3\.0 MB, more than any postmortem can be/,
+    ],
   ];
 
   it.each(bombs)('refuses %s with the reason and leaves nothing new on disk', (name, archive, reason) => {
@@ -205,6 +230,8 @@ describe('a restore checks sizes while reading, before writing', () => {
     expect(out.signal).toBeNull();
     expect(out.status).toBe(1);
     expect(out.stderr).toMatch(reason);
+    // One line an operator can read, no stack trace.
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
     expect(listing()).toEqual(before);
     expect(existsSync(join(dir, `shirase.db.restore-${out.pid}.d`))).toBe(false);
   });

@@ -47,6 +47,15 @@ describe('alert payloads', () => {
   });
 });
 
+describe('control characters from a sender', () => {
+  it('are cleaned out of names and summaries instead of refusing the alert, which the sender would not send again', () => {
+    const [alert] = fromWebhook({ id: 'c', status: 'firing', title: 'T\u0000X\r\nY\uffff', summary: 'line one\r\nline two\u001b[31m' }).alerts;
+    expect(alert!.name).toBe('T X Y');
+    expect(alert!.summary).toBe('line one\nline two[31m');
+    expect(fromWebhook({ id: 'only-controls', status: 'firing', title: '\u0000\u0001' }).alerts[0]!.name).toBe('only-controls');
+  });
+});
+
 describe('rule matchers', () => {
   it("read and write Alertmanager's syntax", () => {
     expect(parseMatcher('service="api"')).toEqual({ label: 'service', op: '=', value: 'api' });

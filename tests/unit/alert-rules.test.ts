@@ -10,7 +10,7 @@ import { createComponent } from '../../src/lib/components/create-component';
 import { saveRule, type RuleInput } from '../../src/lib/alerts/save-rule';
 import { deleteRule } from '../../src/lib/alerts/delete-rule';
 import { moveRule } from '../../src/lib/alerts/move-rule';
-import { findRule, listRules, ruleFor } from '../../src/lib/alerts/rule';
+import { findRule, listRules, MATCH_BUDGET, MatchBudget, ruleFor } from '../../src/lib/alerts/rule';
 import { parseLabelLines } from '../../src/lib/alerts/label-lines';
 import { unknownVariables } from '../../src/lib/alerts/rule-texts';
 import { staffOnCall } from '../../src/lib/alerts/staff-on-call';
@@ -102,6 +102,33 @@ describe('saving an alert rule', () => {
       expect(ruleFor(rules, { x: value, host: 'web-1', env: 'production' })).toBeUndefined();
       expect(performance.now() - started).toBeLessThan(100);
     }
+  });
+
+  it('spends at most MATCH_BUDGET on one delivery, however many rules, matchers and alerts: past it the delivery is refused at once', () => {
+    // Twenty matchers each just under the size limit, and alerts whose labels are as long as a payload may carry them.
+    const heavy = Array.from({ length: 20 }, (_, i) => `y${String(i).padStart(2, '0')}!~"[ab]*a[ab]{900}c"`);
+    const { id } = saveRule(db, undefined, { name: name(), matchers: heavy }, ctx());
+    const rules = listRules(db).filter((r) => r.id === id);
+    const labels = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`y${String(i).padStart(2, '0')}`, 'ab'.repeat(1000)]));
+    const started = process.cpuUsage();
+    const budget = new MatchBudget();
+    let refused: unknown;
+    try {
+      for (let alert = 0; alert < 6; alert++) ruleFor(rules, labels, budget);
+    } catch (error) {
+      refused = error;
+    }
+    const cpuMs = (process.cpuUsage(started).user + process.cpuUsage(started).system) / 1000;
+    expect(refused).toBeInstanceOf(ShiraseError);
+    expect(refused).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', key: 'errors.alerts.matchingBudget' });
+    // Six such alerts took twelve seconds before the budget; the budget stops it after about MATCH_BUDGET of RE2 work.
+    expect(cpuMs).toBeLessThan(3_000);
+    // An ordinary delivery (Alertmanager's hundreds of alerts against small patterns) stays far inside it.
+    const { id: small } = saveRule(db, undefined, { name: name(), matchers: ['service=~"api|web|db"', 'instance=~"web-.*"', 'severity!~"info|debug"'] }, ctx());
+    const everyday = new MatchBudget();
+    const few = listRules(db).filter((r) => r.id === small);
+    for (let alert = 0; alert < 1000; alert++) ruleFor(few, { service: 'api', instance: `web-${alert}.example.internal:9100`, severity: 'critical' }, everyday);
+    expect(MATCH_BUDGET).toBe(10_000_000);
   });
 
   it('refuses texts with variables outside the list, naming the field and language', () => {

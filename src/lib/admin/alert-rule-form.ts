@@ -8,7 +8,7 @@ import { LOCALES } from '../i18n/messages';
 import { deleteRule } from '../alerts/delete-rule';
 import { parseLabelLines } from '../alerts/label-lines';
 import { moveRule } from '../alerts/move-rule';
-import { formatMatcher, listRules, ruleFor, type AlertRule } from '../alerts/rule';
+import { formatMatcher, listRules, MatchBudget, ruleFor, type AlertRule } from '../alerts/rule';
 import { RULE_TEXT_FIELDS } from '../alerts/rule-texts';
 import { saveRule, type RuleInput } from '../alerts/save-rule';
 import { actorFor, checked, componentChanges, optionalText, text } from './form-input';
@@ -46,7 +46,7 @@ export function handleAlertRuleForm(db: Db, form: FormData, user: SessionUser, n
   const intent = text(form, 'intent');
   if (intent === 'try') {
     const labels = parseLabelLines(text(form, 'tryLabels'), 'tryLabels');
-    const rule = ruleFor(listRules(db), labels);
+    const rule = ruleFor(listRules(db), labels, new MatchBudget());
     return { show: { labels, rule: rule ? { id: rule.id, name: rule.name, position: rule.position } : null } };
   }
   requireAdmin(user);

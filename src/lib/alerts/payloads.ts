@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ShiraseError } from '../errors';
 import { issueFromZod } from '../validation';
 import { MAX_LABEL_NAME_CHARS, MAX_LABEL_VALUE_CHARS, MAX_LABELS, type AlertDelivery, type IncomingAlert } from './alert';
+import { oneLine, withoutControlCharacters } from '../control-characters';
 
 /** Bounds on what one delivery may carry: far above what a real sender sends, well below what would hurt. */
 const MAX_ALERTS = 500;
@@ -46,9 +47,10 @@ function httpUrl(s: string | undefined): string | null {
 
 /** The alert's name and one-line summary as people read them, from the usual labels and annotations. */
 function described(labels: Record<string, string>, annotations: Record<string, string>, fallbackName: string): Pick<IncomingAlert, 'name' | 'summary'> {
-  const name = labels.alertname || fallbackName;
+  // A sender's control characters are cleaned, not refused: a refused alert is lost (senders retry no 4xx).
+  const name = oneLine(labels.alertname || fallbackName).trim() || fallbackName;
   const summary = annotations.summary || annotations.description || annotations.message || null;
-  return { name: name.slice(0, 200), summary: summary === null ? null : summary.slice(0, 2000) };
+  return { name: name.slice(0, 200), summary: summary === null ? null : withoutControlCharacters(summary).slice(0, 2000) };
 }
 
 /** A fingerprint for senders that give none: the sorted labels, as Alertmanager computes its own from them. */
@@ -136,8 +138,7 @@ export function fromWebhook(body: unknown): AlertDelivery {
       {
         fingerprint: p.id,
         status: p.status,
-        name: p.title,
-        summary: p.summary ?? null,
+        ...described({ alertname: p.title }, { summary: p.summary ?? '' }, p.id),
         labels,
         startsAt: time(p.started_at),
         endsAt: p.status === 'resolved' ? time(p.resolved_at) : null,

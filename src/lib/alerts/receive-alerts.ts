@@ -26,7 +26,7 @@ import { findComponent } from '../views/components';
 import type { WriteContext } from '../write-context';
 import type { AlertDelivery, AlertSource, IncomingAlert } from './alert';
 import { alertText, type AlertFacts } from './alert-texts';
-import { listRules, ruleFor, type AlertRule } from './rule';
+import { listRules, MatchBudget, ruleFor, type AlertRule } from './rule';
 import { staffOnCall } from './staff-on-call';
 
 type GroupOutcome = 'suggested' | 'published' | 'appended' | 'recovery_suggested' | 'recovered' | 'unchanged';
@@ -329,7 +329,8 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, noticeMs: number, ct
 export function receiveAlerts(db: Db, config: Pick<Config, 'defaultLocale' | 'timeZone' | 'alertNoticeMs'>, delivery: AlertDelivery, ctx: WriteContext): ReceivedAlerts {
   const site = { defaultLocale: config.defaultLocale, timeZone: config.timeZone };
   const rules = listRules(db);
-  const ruleKeys = delivery.alerts.map((alert) => (alert.status === 'firing' ? (ruleFor(rules, alert.labels)?.id ?? '') : ''));
+  const budget = new MatchBudget();
+  const ruleKeys = delivery.alerts.map((alert) => (alert.status === 'firing' ? (ruleFor(rules, alert.labels, budget)?.id ?? '') : ''));
   return db.transaction((tx) => {
     const { touched, changed } = recordAlerts(tx, rules, ruleKeys, delivery, ctx.now);
     const groups: ReceivedGroup[] = [];

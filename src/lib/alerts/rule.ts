@@ -11,6 +11,7 @@ import { alertRules } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
 import type { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, ComponentStatus } from '../status/vocabulary';
 import type { Locale } from '../i18n/messages';
+import { ShiraseError } from '../errors';
 
 type MatcherOp = '=' | '!=' | '=~' | '!~';
 
@@ -104,8 +105,34 @@ export function formatMatcher(m: Matcher): string {
   return `${m.label}${m.op}"${m.value.replace(/(["\\])/g, '\\$1')}"`;
 }
 
+/**
+ * RE2 work one delivery (or one "Try it") may spend on matching, counted as
+ * each pattern's instructions times the characters of the value it is tried
+ * on: RE2's bound on its work. Every matcher is linear, but rules × matchers
+ * × alerts are not bounded by one field; this is, at about half a second of
+ * one render thread at worst. Alertmanager's own deliveries (hundreds of
+ * alerts, patterns of a few dozen instructions, short values) spend a small
+ * part of it.
+ */
+export const MATCH_BUDGET = 10_000_000;
+
+/** What is left of MATCH_BUDGET for one delivery; spending past it refuses the delivery (413) before anything is written. */
+export class MatchBudget {
+  private left = MATCH_BUDGET;
+
+  spend(work: number): void {
+    this.left -= work;
+    if (this.left < 0) throw new ShiraseError('PAYLOAD_TOO_LARGE', 'errors.alerts.matchingBudget');
+  }
+}
+
+interface CompiledPattern {
+  re: RE2JS;
+  instructions: number;
+}
+
 /** Patterns by their text, compiled or refused: a flood of alerts tries the same few rules thousands of times. */
-const compiled = new Map<string, RE2JS | string>();
+const compiled = new Map<string, CompiledPattern | string>();
 const MAX_COMPILED = 500;
 
 /**
@@ -113,7 +140,7 @@ const MAX_COMPILED = 500;
  * match), or RE2's reason for refusing it: a backreference, lookaround, a
  * repeat past 1000, or a program too large to try on every alert.
  */
-function compilePattern(value: string): RE2JS | string {
+function compilePattern(value: string): CompiledPattern | string {
   let pattern = compiled.get(value);
   if (pattern === undefined) {
     try {
@@ -122,7 +149,7 @@ function compilePattern(value: string): RE2JS | string {
       const anchored = RE2JS.compile(`^(?:${value})$`);
       // The instruction count is re2js's own measure of the compiled program.
       const size = anchored.re2Input.prog.numInst() as number;
-      pattern = size > MAX_PATTERN_INSTRUCTIONS ? `expression too large (${size} instructions, at most ${MAX_PATTERN_INSTRUCTIONS})` : anchored;
+      pattern = size > MAX_PATTERN_INSTRUCTIONS ? `expression too large (${size} instructions, at most ${MAX_PATTERN_INSTRUCTIONS})` : { re: anchored, instructions: size };
     } catch (e) {
       pattern = e instanceof Error ? e.message : String(e);
     }
@@ -138,7 +165,7 @@ function patternProblem(value: string): string | null {
 }
 
 /** As in Alertmanager, a regular expression must match the whole value, and a missing label is the empty string. */
-export function matcherHolds(m: Matcher, labels: Record<string, string>): boolean {
+export function matcherHolds(m: Matcher, labels: Record<string, string>, budget?: MatchBudget): boolean {
   const value = Object.hasOwn(labels, m.label) ? labels[m.label]! : '';
   switch (m.op) {
     case '=':
@@ -150,12 +177,13 @@ export function matcherHolds(m: Matcher, labels: Record<string, string>): boolea
       // A stored pattern RE2 refuses (saved before RE2 was the syntax) holds for no alert, so its rule takes none.
       const pattern = compilePattern(m.value);
       if (typeof pattern === 'string') return false;
-      return pattern.matches(value) === (m.op === '=~');
+      budget?.spend(pattern.instructions * Math.max(1, value.length));
+      return pattern.re.matches(value) === (m.op === '=~');
     }
   }
 }
 
 /** The first enabled rule whose every matcher holds for these labels; a rule without matchers takes every alert. */
-export function ruleFor(rules: readonly AlertRule[], labels: Record<string, string>): AlertRule | undefined {
-  return rules.find((r) => r.enabled && r.matchers.every((m) => matcherHolds(m, labels)));
+export function ruleFor(rules: readonly AlertRule[], labels: Record<string, string>, budget?: MatchBudget): AlertRule | undefined {
+  return rules.find((r) => r.enabled && r.matchers.every((m) => matcherHolds(m, labels, budget)));
 }

@@ -1368,6 +1368,7 @@ export const ja: Record<MessageKey, string> = {
   'alerts.text.append': "監視から追加の報告がありました：{{alert_summary}}。",
   'alerts.text.recovery': "監視によると、問題は{{ended_at}}に収まり、影響を受けたサービスは正常に動作しています。",
   'errors.alerts.malformed': "{source}のペイロードが形式に合っていません。",
+  'errors.alerts.matchingBudget': 'これらのアラートをルールと照合すると、1 回のリクエストでは時間がかかりすぎます。一度に送るアラートを減らすか、ラベルの値を短くしてください。',
   'errors.alerts.tooManyLabels': "アラートのラベルは100個までです。",
   'errors.alerts.badTime': "時刻はRFC 3339形式(例: 2026-06-18T07:00:00Z)で書いてください。",
   'errors.alerts.version': "Alertmanagerのwebhookペイロードはバージョン4のみ受け付けます。",

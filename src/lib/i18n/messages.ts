@@ -1374,6 +1374,7 @@ const en = {
   'alerts.text.append': "Our monitoring reports more: {{alert_summary}}.",
   'alerts.text.recovery': "Our monitoring shows the problem ended at {{ended_at}}, and the affected services are working normally again.",
   'errors.alerts.malformed': "The {source} payload does not follow its format.",
+  'errors.alerts.matchingBudget': 'Matching these alerts against the rules would take too long for one request. Send fewer alerts at once, or shorter label values.',
   'errors.alerts.tooManyLabels': "An alert may carry at most 100 labels.",
   'errors.alerts.badTime': "Write the time in RFC 3339, such as 2026-06-18T07:00:00Z.",
   'errors.alerts.version': "Only version 4 of Alertmanager's webhook payload is understood.",

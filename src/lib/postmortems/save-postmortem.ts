@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { writePrivateFile } from '../private-files';
 import type { Db } from '../../../db/open';
 import { ShiraseError, editConflict, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
@@ -30,9 +31,9 @@ export interface PostmortemInput {
 /** Writes `text` to `name` in the folder through a temporary file and a rename, so no reader sees half of it. */
 function replaceFile(folder: PostmortemFolder, name: string, text: string): void {
   const temp = folder.path(`.${name}.${process.pid}.tmp`);
-  writeFileSync(temp, text);
   try {
-    renameSync(temp, folder.path(name));
+    // The owner's only, as a restore leaves them: an unpublished report is not for other accounts on the machine.
+    writePrivateFile(folder.path(name), text, temp);
   } catch (error) {
     if (existsSync(temp)) unlinkSync(temp);
     throw error;

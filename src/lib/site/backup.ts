@@ -22,6 +22,10 @@ const FORMAT = 'shirase-backup';
 const MANIFEST = 'manifest.json';
 const DATABASE_ENTRY = 'database/shirase.db';
 const POSTMORTEMS = 'postmortems';
+/** A postmortem file is at most 200,000 characters of Markdown and its front matter: well under this. */
+const MAX_POSTMORTEM_FILE_BYTES = 2 * 1024 * 1024;
+/** The first bytes of every SQLite database file. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 interface ManifestFile {
   path: string;
@@ -37,7 +41,7 @@ interface BackupManifest {
 }
 
 /** Something wrong with a backup file: said plainly, and nothing was changed. */
-class BackupError extends Error {
+export class BackupError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'BackupError';
@@ -48,6 +52,9 @@ function integrityOk(path: string): boolean {
   const check = new Database(path, { readonly: true, fileMustExist: true });
   try {
     return check.pragma('integrity_check', { simple: true }) === 'ok';
+  } catch {
+    // Not a database at all (SQLITE_NOTADB) is as unsound as a damaged one.
+    return false;
   } finally {
     check.close();
   }
@@ -281,6 +288,8 @@ async function unpackChecked(source: string, stage: string, limits: RestoreLimit
       entry.on('end', () => {
         try {
           manifest = readManifest(source, Buffer.concat(parts).toString('utf8'));
+          const oversized = manifest.files.find((f) => f.path.startsWith(`${POSTMORTEMS}/`) && f.size > MAX_POSTMORTEM_FILE_BYTES);
+          if (oversized) throw new BackupError(`${source} lists ${oversized.path} at ${megabytes(oversized.size)}, more than any postmortem can be; it is not a Shirase backup. Nothing was written.`);
           const total = manifest.files.reduce((sum, f) => sum + f.size, 0);
           if (total > limits.maxBytes) throw new BackupError(`${source} would unpack to ${megabytes(total)}, more than the ${megabytes(limits.maxBytes)} a restore takes (RESTORE_MAX_MB); nothing was written.`);
           const disk = statfsSync(stage);
@@ -300,8 +309,14 @@ async function unpackChecked(source: string, stage: string, limits: RestoreLimit
     const fd = openSync(join(stage, entry.path), 'wx', PRIVATE_FILE_MODE);
     openFiles.add(fd);
     const hash = createHash('sha256');
+    // The database must be SQLite from its first bytes: a forged one is refused before the rest is written.
+    let head = entry.path === DATABASE_ENTRY ? Buffer.alloc(0) : undefined;
     entry.on('data', (chunk: Buffer) => {
       if (failure) return;
+      if (head !== undefined && head.length < SQLITE_HEADER.length) {
+        head = Buffer.concat([head, chunk.subarray(0, SQLITE_HEADER.length - head.length)]);
+        if (!SQLITE_HEADER.subarray(0, head.length).equals(head)) return fail(`The database in ${source} is not an SQLite file; it is not a Shirase backup. Nothing was changed.`);
+      }
       try {
         writeSync(fd, chunk);
         hash.update(chunk);
