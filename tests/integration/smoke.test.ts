@@ -35,6 +35,9 @@ describe(`the server on Node ${process.versions.node}`, () => {
       });
       expect(opened.status).toBe(303);
       expect(first.output()).toContain(`Shirase ${SHIRASE_VERSION}: `);
+      // The version staff see, in the admin's footer.
+      const dashboard = await (await fetch(`${first.url}/admin`, { headers: { cookie } })).text();
+      expect(dashboard).toContain(`Shirase ${SHIRASE_VERSION}</p>`);
       const summary = (await (await fetch(`${first.url}/api/v2/incidents/unresolved.json`)).json()) as { incidents: { name: string }[] };
       expect(summary.incidents.map((i) => i.name)).toContain('Smoke on the line');
     } finally {
