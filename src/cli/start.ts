@@ -11,10 +11,10 @@ import { listUsers } from '../lib/auth/users';
 import { SHIRASE_VERSION } from '../lib/version';
 import { createLogger, logTo } from '../lib/log';
 
-const log = logTo(createLogger());
-
 async function main(): Promise<void> {
   const { config, envFile } = readSettings();
+  // After the settings, so LOG_LEVEL in .env counts.
+  const log = logTo(createLogger({ level: config.logLevel }));
   const root = process.cwd();
 
   const db = openSiteDatabase(config, { create: true, log });

@@ -9,7 +9,7 @@ import { enqueueMaintenanceReminders } from '../lib/incidents/run-maintenance-wi
 
 function main(): void {
   const { config, envFile } = readSettings();
-  const log = logTo(createLogger());
+  const log = logTo(createLogger({ level: config.logLevel }));
   const db = openSiteDatabase(config, { log });
   holdDatabaseLock(config.databasePath);
   const courier = createCourier(config);

@@ -145,6 +145,7 @@ const configSchema = z.object({
     .default(16_384)
     .describe('the most a backup may unpack to, in megabytes: npm run restore refuses a backup whose manifest lists more (or whose archive holds more than it lists) before writing anything'),
   CHECKS: z.enum(['on', 'off']).default('on').describe("on runs the HTTP and TCP checks staff set up under Admin → Checks; off leaves them idle (for a copy of the site that must not probe anything)"),
+  LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info').describe('the least severe log lines written: warn keeps only what needs looking at'),
   LOG_REQUESTS: z
     .enum(['0', '1'])
     .default('0')
@@ -271,6 +272,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** One log line per request (LOG_REQUESTS=1). */
   logRequests: boolean;
+  /** The least severe log lines written. */
+  logLevel: 'info' | 'warn' | 'error';
   /** SESSION_MAX_DAYS in milliseconds: a session's absolute lifetime. */
   sessionMaxAgeMs: number;
   /** Scheduled backups: where, how often, how many kept, and where else each is copied. */
@@ -343,6 +346,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     staffTwoFactor: c.STAFF_2FA,
     metricsToken: c.METRICS_TOKEN,
     logRequests: c.LOG_REQUESTS === '1',
+    logLevel: c.LOG_LEVEL,
     sessionMaxAgeMs: c.SESSION_MAX_DAYS * 86_400_000,
     exportDir: c.EXPORT_DIR,
     exportRcloneRemote: c.EXPORT_RCLONE_REMOTE,

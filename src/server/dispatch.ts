@@ -109,7 +109,8 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     }
     const path = target.split('?')[0]!;
     if (answerHealth(req, res, path, deps.health, headers.base)) return void metrics.classify(res, 'health');
-    if (await answerMetrics(req, res, path, metrics, deps.site().metricsToken, headers.base)) return;
+    // Checked here first: every other request goes on without waiting a turn.
+    if (path === '/metrics' && (await answerMetrics(req, res, path, metrics, deps.site().metricsToken, headers.base))) return;
     if (req.method === 'GET' || req.method === 'HEAD') {
       const file = staticFiles.get(path) ?? (path.startsWith('/brand/') ? deps.brand.get(path) : undefined);
       if (file) {

@@ -100,7 +100,7 @@ function logRequest(req: IncomingMessage, res: ServerResponse, log: Log): void {
  */
 export async function startShiraseServer(options: ServerOptions): Promise<ShiraseServer> {
   const { db, config } = options;
-  const log: Log = options.log ?? logTo(createLogger());
+  const log: Log = options.log ?? logTo(createLogger({ level: config.logLevel }));
   const now = options.now ?? (() => Date.now());
   ensurePageId(db);
   // Made at first start and kept: browsers' push subscriptions are bound to this key pair.

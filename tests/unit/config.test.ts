@@ -27,6 +27,12 @@ describe('configuration', () => {
     expect(parseConfig({ EXPORT_DIR: './data/export', EXPORT_RCLONE_REMOTE: 'r2:copy' }).exportRcloneRemote).toBe('r2:copy');
   });
 
+  it('reads LOG_LEVEL (info unless set) and refuses a level it does not know', () => {
+    expect(parseConfig({}).logLevel).toBe('info');
+    expect(parseConfig({ LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+    expect(() => parseConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL/);
+  });
+
   it('drops a trailing slash from the public URL', () => {
     expect(parseConfig({ SITE_URL: 'https://status.example.com/' }).siteUrl).toBe('https://status.example.com');
   });
