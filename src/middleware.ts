@@ -60,7 +60,7 @@ function storageFullAnswer(error: ShiraseError, locale: Locale, path: string): R
 }
 
 export const onRequest = defineMiddleware(async (context, next) => {
-  // The render thread hands every request its context as locals (see render-thread.ts),
+  // The renderer hands every request its context as locals (see server/render-request.ts),
   // with any /ja/ prefix already taken off, so the route Astro runs is the one guarded here.
   const app = context.locals.shirase;
   if (!context.isPrerendered && isCrossSiteForm(context.request, context.url.origin)) {

@@ -101,11 +101,12 @@ const configSchema = z.object({
   RENDER_THREADS: z.coerce
     .number()
     .int()
-    .min(1)
+    // 0 renders in the serving thread itself: quick to start, for tests and tiny sites, but a slow render then holds up readers.
+    .min(0)
     .max(8)
     // One per core left beside the serving thread: more would only take turns on the same cores.
     .default(Math.max(1, Math.min(4, availableParallelism() - 1)))
-    .describe('threads that render pages and staff screens beside the thread that serves'),
+    .describe('threads that render pages and staff screens beside the thread that serves; 0 renders in the serving thread itself'),
   STAFF_2FA: z
     .enum(['optional', 'required'])
     .default('optional')

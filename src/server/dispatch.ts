@@ -13,6 +13,7 @@ import type { PublicCache } from './public-cache';
 import type { PublicIndex } from './public-index';
 import { NOT_FOUND_KEY, localizeKey, publicRouteFor, type PublicRoute } from './public-routes';
 import type { RenderPool } from './render-pool';
+import type { RenderRequest } from './render-request';
 import { readRequestBody } from './request-body';
 import { canonicalTarget } from './request-target';
 import { sendRepresentation, type Representation } from './representation';
@@ -29,6 +30,35 @@ function withinWriteWait(pages: Promise<void>): Promise<void> {
     timer = setTimeout(resolve, WRITE_WAIT_MS);
   });
   return Promise.race([pages, limit]).finally(() => clearTimeout(timer));
+}
+
+// Headers that describe one hop of a connection, not the request itself.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length']);
+/** Decided here and handed over as the request's address and client instead. */
+const DECIDED_HERE = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-proto', 'forwarded']);
+
+const firstValue = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header)?.split(',')[0]!.trim() || undefined;
+
+/**
+ * A request as a renderer takes it. Its address is the one the browser asked
+ * for: the Host header, or the host a proxy that TRUST_PROXY names says the
+ * browser asked for; the scheme a proxy names (a form's Origin is checked
+ * against this address, and no cross-site form can set these headers).
+ */
+function renderRequest(req: IncomingMessage, target: string, body: Buffer, client: string, fromProxy: boolean, now: number): RenderRequest {
+  const scheme = firstValue(req.headers['x-forwarded-proto']) === 'https' ? 'https' : 'http';
+  let host = (fromProxy && firstValue(req.headers['x-forwarded-host'])) || req.headers.host || 'localhost';
+  const port = fromProxy ? firstValue(req.headers['x-forwarded-port']) : undefined;
+  if (port && /^\d{1,5}$/.test(port) && !/:\d+$/.test(host)) host = `${host}:${port}`;
+  // A host is letters, digits, dots, hyphens, brackets and a port; anything else (a path, a user) is not taken as one.
+  const origin = /^[\w.\-[\]:]{1,300}$/.test(host) && URL.canParse(`${scheme}://${host}`) ? new URL(`${scheme}://${host}`).origin : `${scheme}://localhost`;
+  const headers: [string, string][] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || DECIDED_HERE.has(name)) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.push([name, one]);
+  }
+  // Copied, so only the body's own bytes cross to the thread (a small Buffer shares a larger pool).
+  return { method: req.method ?? 'GET', url: origin + target, headers, body: body.length > 0 ? new Uint8Array(body) : undefined, client, now };
 }
 
 export interface DispatchDeps {
@@ -157,7 +187,15 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     res.setHeader('cache-control', 'private, no-store');
     // A write is committed by the time its answer starts: the public pages
     // learn of it before the writer can ask for them.
-    const writes = req.method !== 'GET' && req.method !== 'HEAD';
-    await deps.renderers.proxy(req, res, { body, client, fromProxy: deps.clients.isProxy(req.socket.remoteAddress ?? ''), beforeAnswer: writes ? () => withinWriteWait(deps.caughtUp()) : undefined });
+    const answer = await deps.renderers.render(renderRequest(req, target, body, client, deps.clients.isProxy(req.socket.remoteAddress ?? ''), deps.now()));
+    if (req.method !== 'GET' && req.method !== 'HEAD') await withinWriteWait(deps.caughtUp());
+    const out: Record<string, string | string[]> = {};
+    for (const [name, value] of answer.headers) {
+      if (HOP_BY_HOP.has(name)) continue;
+      const held = out[name];
+      out[name] = held === undefined ? value : Array.isArray(held) ? [...held, value] : [held, value];
+    }
+    res.writeHead(answer.status, out);
+    res.end(answer.body);
   };
 }

@@ -94,8 +94,8 @@ function logRequest(req: IncomingMessage, res: ServerResponse, log: Log): void {
 /**
  * Shirase's HTTP server: start-up wiring. The thread that runs this serves
  * public pages from memory (public-cache.ts), routed by dispatch.ts; every
- * render and every staff, form or API request goes to the render threads
- * (render-pool.ts); change-feed.ts notices writes, timers.ts runs the clock's
+ * render and every staff, form or API request goes to a render thread as a
+ * message (render-pool.ts, render-request.ts); change-feed.ts notices writes, timers.ts runs the clock's
  * own changes.
  */
 export async function startShiraseServer(options: ServerOptions): Promise<ShiraseServer> {
@@ -118,12 +118,12 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   // Renders cut short by closing are not failures worth a log line.
   let closing = false;
-  const renderers = await RenderPool.start({ config, distDir: options.distDir, now, log });
+  const renderers = await RenderPool.start({ db, config, distDir: options.distDir, log });
   const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
   // Each page names the live-update version it is rendered for: the one announced once its generation's pages are in.
   const renderTimed = async (key: string, generation: number) => {
     const started = performance.now();
-    const page = await renderers.render(key, live.versionFor(generation));
+    const page = await renderers.renderPage(key, now(), live.versionFor(generation));
     metrics.rendered(performance.now() - started);
     return page;
   };
@@ -234,7 +234,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   // Deliveries run here unless a separate `npm run worker` process does them.
   const courier = config.worker === 'inline' ? createCourier(config) : undefined;
   let deliveryTurnAt = now();
-  const health = { db, config, now, startedAt: now(), renderThreads: () => renderers.threadIds.length, deliveryTurnAt: courier ? () => deliveryTurnAt : undefined };
+  const health = { db, config, now, startedAt: now(), renderThreads: () => renderers.running, deliveryTurnAt: courier ? () => deliveryTurnAt : undefined };
   const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges, health, metrics });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     if (config.logRequests) logRequest(req, res, log);

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
+import { startServerProcess } from '../support/server-process';
 
 let site: TestSite;
 const logged: string[] = [];
@@ -43,7 +44,44 @@ describe('the change feed', () => {
   });
 });
 
+/** The TCP ports a process listens on, read from /proc as `ss -ltnp` would. */
+function listeningPorts(pid: number): number[] {
+  const sockets = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    const target = (() => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })();
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode) sockets.add(inode);
+  }
+  const ports: number[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    for (const line of readFileSync(`/proc/${pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // Field 3 is the state (0A: listening), field 9 the socket's inode.
+      if (fields[3] === '0A' && sockets.has(fields[9]!)) ports.push(parseInt(fields[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
+}
+
 describe('render threads', () => {
+  it('take requests as messages: the process listens on one port, the one it serves', async () => {
+    const server = await startServerProcess({ RENDER_THREADS: '2' });
+    try {
+      // A staff screen and a public page both rendered, on threads that have no listener of their own.
+      expect((await fetch(`${server.url}/admin/login`)).status).toBe(200);
+      expect((await fetch(`${server.url}/history`)).status).toBe(200);
+      expect(listeningPorts(server.pid)).toEqual([Number(new URL(server.url).port)]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('are replaced when one dies, and the site goes on answering', async () => {
     const before = site.server.renderers.threadIds;
     expect(before.length).toBeGreaterThan(0);

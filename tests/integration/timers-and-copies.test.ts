@@ -8,7 +8,6 @@ import { openIncident } from '../../src/lib/incidents/open-incident';
 import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
 import { startSmtpSink } from '../support/smtp-sink';
 import { startTestSite, type TestSite } from '../support/test-server';
-import { rawRequest } from '../support/raw-http';
 import { until } from '../support/until';
 
 let sink: Awaited<ReturnType<typeof startSmtpSink>>;
@@ -49,18 +48,5 @@ describe('EXPORT_DIR', () => {
     await until(() => existsSync(page) && existsSync(join(exportDir, '404.html')) && readFileSync(join(exportDir, 'index.html'), 'utf8').includes('Copied to the static site'), 10_000);
     expect(readFileSync(page, 'utf8')).toContain('Copied to the static site');
     expect(existsSync(join(exportDir, '404.html'))).toBe(true);
-  });
-});
-
-describe('the render threads', () => {
-  it('answer nobody but the serving thread: a request without its key is refused', async () => {
-    // The threads listen on loopback ports of their own; find them among this process's listeners by asking each for a page.
-    const ports = site.server.renderers.ports;
-    expect(ports.length).toBeGreaterThan(0);
-    for (const port of ports) {
-      const answer = await rawRequest(`http://127.0.0.1:${port}`, '/admin', { headers: { 'x-shirase-client-address': '203.0.113.1' } });
-      expect(answer.status).toBe(403);
-      expect(answer.body).toBe('');
-    }
   });
 });

@@ -6,6 +6,7 @@ import { freePort } from './test-server';
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   /** The demo admin's password, as `npm start` prints it once. */
   adminPassword: string;
   databasePath: string;
@@ -38,6 +39,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       if (live && password) {
         resolve({
           url: live[1]!,
+          pid: child.pid!,
           adminPassword: password[1]!,
           databasePath,
           postmortemsDir,

@@ -1,0 +1,17 @@
+// The adapter entry Astro builds into dist/server/entry.mjs (see
+// astro.config.mjs): the one door from Shirase's render threads into Astro.
+// Astro calls createExports with the build's manifest; the thread imports the
+// entry and calls `render` with a web Request and the request's context.
+import { App as AstroApp } from 'astro/app';
+import type { SSRManifest } from 'astro';
+
+/** Shirase prerenders nothing, so Astro never has a prerendered error page to fetch. */
+const noPrerenderedPages = async () => new Response(null, { status: 404 });
+
+export function createExports(manifest: SSRManifest) {
+  const app = new AstroApp(manifest);
+  return {
+    render: (request: Request, locals: App.Locals, clientAddress: string): Promise<Response> =>
+      app.render(request, { locals, clientAddress, addCookieHeader: true, prerenderedErrorPageFetch: noPrerenderedPages }),
+  };
+}
