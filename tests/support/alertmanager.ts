@@ -28,7 +28,7 @@ interface PostableAlert {
 
 export interface RunningAlertmanager {
   url: string;
-  /** The configuration file as written, for a test (or the README) to show. */
+  /** The configuration file as written, for a test (or docs/alerts-and-checks.md) to show. */
   config: AlertmanagerConfig;
   output(): string;
   /** Posts alerts to its API as Prometheus would. */
