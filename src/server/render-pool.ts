@@ -44,6 +44,7 @@ const NOT_KEPT = new Set(['content-type', 'content-length', 'content-encoding', 
 export class RenderPool {
   private threads: RenderThread[] = [];
   private inProcess: Render | undefined;
+  private rendering = new Set<Promise<RenderAnswer>>();
   private nextId = 0;
   private closing = false;
 
@@ -102,7 +103,7 @@ export class RenderPool {
 
   /** Requests handed over and not yet answered. */
   get inFlight(): number {
-    return this.threads.reduce((sum, t) => sum + t.pending.size, 0);
+    return this.rendering.size + this.threads.reduce((sum, t) => sum + t.pending.size, 0);
   }
 
   /** Stops one thread as a crash would; the pool starts another. */
@@ -112,7 +113,13 @@ export class RenderPool {
 
   /** Renders one request on the least busy thread. */
   render(request: RenderRequest): Promise<RenderAnswer> {
-    if (this.inProcess) return this.inProcess(request);
+    if (this.closing) return Promise.reject(new Error('the server is closing'));
+    if (this.inProcess) {
+      // Remembered until done, so closing waits for it before the database connection goes.
+      const rendering = this.inProcess(request);
+      this.rendering.add(rendering);
+      return rendering.finally(() => this.rendering.delete(rendering));
+    }
     // Between a crash and its replacement there may be no thread: the cache then serves what it has.
     if (this.threads.length === 0) return Promise.reject(new Error('no render thread is running just now'));
     let thread = this.threads[0]!;
@@ -135,6 +142,7 @@ export class RenderPool {
 
   async close(): Promise<void> {
     this.closing = true;
+    await Promise.allSettled(this.rendering);
     await Promise.all(
       this.threads.map(({ worker }) => {
         const exited = new Promise((r) => worker.once('exit', r));

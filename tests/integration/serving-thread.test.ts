@@ -12,7 +12,8 @@ const logged: string[] = [];
 const postmortems = mkdtempSync(join(tmpdir(), 'shirase-pm-'));
 beforeAll(async () => {
   // The safety-net poll is slowed to a minute: anything seen sooner was seen through the file system's events.
-  site = await startTestSite({ seed: true, changePollMs: 60_000, env: { POSTMORTEMS_DIR: postmortems }, log: (line) => logged.push(line) });
+  // Two real render threads: this file tests them.
+  site = await startTestSite({ seed: true, changePollMs: 60_000, env: { POSTMORTEMS_DIR: postmortems, RENDER_THREADS: '2' }, log: (line) => logged.push(line) });
 });
 afterAll(() => site?.close());
 

@@ -47,7 +47,9 @@ export async function startTestSite(
   // Mail goes to files in the test's folder unless a test points it at an SMTP server.
   // A known port, so absolute links (emails, feeds, the API) point at this very server.
   const port = await freePort();
-  const config = parseConfig({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', PORT: String(port), MAIL_DIR: join(dir, 'mail'), ...options.env });
+  // Rendered in this thread (RENDER_THREADS=0): the same function a render thread runs, without a thread's second or so
+  // of start-up. Tests of the threads themselves ask for them with RENDER_THREADS in `env`.
+  const config = parseConfig({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', PORT: String(port), MAIL_DIR: join(dir, 'mail'), RENDER_THREADS: '0', ...options.env });
   const server = await startShiraseServer({
     db,
     config,
