@@ -51,13 +51,15 @@ export function startChangeFeed(options: { db: Db; databasePath: string; postmor
   let seenPostmortems = folderSignature(postmortems);
 
   let scheduled = false;
+  // Set by close: a look already scheduled then finds the database connection gone, so it does not look.
+  let closed = false;
   // A commit writes the file several times; one look covers them all.
   const soon = () => {
     if (scheduled) return;
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
-      changed();
+      if (!closed) changed();
     });
   };
   const lookAtPostmortems = () => {
@@ -73,7 +75,7 @@ export function startChangeFeed(options: { db: Db; databasePath: string; postmor
   const chaseFrom = (step: number, counterBefore: number) => {
     chase = setTimeout(() => {
       chase = undefined;
-      if (seenCounter !== counterBefore) return;
+      if (closed || seenCounter !== counterBefore) return;
       changed();
       if (seenCounter === counterBefore && step + 1 < CHASE_MS.length) chaseFrom(step + 1, counterBefore);
     }, CHASE_MS[step]);
@@ -106,6 +108,7 @@ export function startChangeFeed(options: { db: Db; databasePath: string; postmor
       return true;
     },
     close: () => {
+      closed = true;
       clearInterval(safetyNet);
       clearTimeout(chase);
       for (const w of watchers) w?.close();
