@@ -13,5 +13,7 @@ declare namespace App {
     liveVersion?: string;
     /** The signed-in staff member on admin pages. */
     user?: import('./lib/auth/sessions').SessionUser;
+    /** Set by the middleware when it answers a staff route with the refusal page (see staff-access.ts). */
+    staffRefused?: boolean;
   }
 }

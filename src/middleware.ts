@@ -1,7 +1,8 @@
 import { defineMiddleware } from 'astro:middleware';
-import type { APIContext } from 'astro';
+import type { APIContext, MiddlewareNext } from 'astro';
 import type { AppContext } from './lib/app-context';
 import { isCrossSiteForm } from './lib/auth/cross-site-form';
+import { isStaffRoute, staffForbidden, staffRouteAccess, staffRouteVerdict } from './lib/auth/staff-access';
 import { findSessionUser, SESSION_COOKIE } from './lib/auth/sessions';
 import { t } from './lib/i18n/messages';
 import { localizedPath } from './lib/i18n/locale-path';
@@ -9,10 +10,8 @@ import { asStorageFull, type ShiraseError } from './lib/errors';
 import { errorResponse } from './lib/api/v1/endpoint';
 import type { Locale } from './lib/i18n/messages';
 
-/** Staff routes are decided by the route that will run, never by how the path was spelled. */
-function isStaffRoute(routePattern: string): boolean {
-  return (routePattern === '/admin' || routePattern.startsWith('/admin/')) && routePattern !== '/admin/login';
-}
+const PLAIN_TEXT = { 'content-type': 'text/plain; charset=utf-8' };
+
 /** Where an admin who owes two-factor set-up (STAFF_2FA=required) may go: the set-up itself and the way out. */
 const TWO_FACTOR_SETUP_PATH = '/admin/account/two-factor';
 const SETUP_ROUTES = new Set([TWO_FACTOR_SETUP_PATH, '/admin/logout']);
@@ -31,6 +30,31 @@ function guardStaff(context: APIContext, app: AppContext, route: string): Respon
   }
   context.locals.user = user;
   return undefined;
+}
+
+/**
+ * Lets the signed-in staff member through to the route, or refuses as the
+ * route's entry in staff-access.ts says: the same answer for every route, so
+ * no page decides for itself who may see it.
+ */
+async function passStaff(context: APIContext, app: AppContext, next: MiddlewareNext): Promise<Response> {
+  const route = context.routePattern;
+  const signIn = guardStaff(context, app, route);
+  if (signIn) return signIn;
+  const { method } = context.request;
+  const locale = context.locals.locale;
+  const verdict = staffRouteVerdict(context.locals.user!, route, method);
+  if (verdict === 'allowed') return next();
+  if (verdict === 'not-taken') {
+    const access = staffRouteAccess(route);
+    const allow = [...(access.read ? ['GET', 'HEAD'] : []), ...(access.write ? ['POST'] : [])].join(', ');
+    return new Response(t(locale, 'errors.staff.methodNotTaken', { method }), { status: 405, headers: { ...PLAIN_TEXT, allow } });
+  }
+  if (staffRouteAccess(route).endpoint) return errorResponse(staffForbidden(), locale);
+  if (method !== 'GET' && method !== 'HEAD') return new Response(t(locale, 'errors.role.adminOnly'), { status: 403, headers: PLAIN_TEXT });
+  // The refusal is a page in the staff layout, in the reader's language; the page answers 403 only when sent here.
+  context.locals.staffRefused = true;
+  return next('/admin/forbidden');
 }
 
 /**
@@ -68,7 +92,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   let answer: Response;
   try {
-    answer = (isStaffRoute(context.routePattern) && guardStaff(context, app, context.routePattern)) || (await next());
+    answer = isStaffRoute(context.routePattern) ? await passStaff(context, app, next) : await next();
   } catch (error) {
     const full = asStorageFull(error);
     if (!full) throw error;

@@ -1,7 +1,7 @@
 // The alerts page: save, delete or move a rule (admins), and try which rule
 // would take an alert's labels (everyone signed in).
 import type { Db } from '../../../db/open';
-import { requireAdmin } from '../auth/require-role';
+import { requirePermission } from '../auth/staff-access';
 import type { SessionUser } from '../auth/sessions';
 import { readVersion } from '../edit-version';
 import { LOCALES } from '../i18n/messages';
@@ -49,7 +49,7 @@ export function handleAlertRuleForm(db: Db, form: FormData, user: SessionUser, n
     const rule = ruleFor(listRules(db), labels, new MatchBudget());
     return { show: { labels, rule: rule ? { id: rule.id, name: rule.name, position: rule.position } : null } };
   }
-  requireAdmin(user);
+  requirePermission(user, 'manage-alert-rules');
   const ctx = { now, actor: actorFor(user) };
   const id = text(form, 'id');
   switch (intent) {

@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/open';
 import { requireConfirmation } from './run-form';
 import { ShiraseError } from '../errors';
-import { requireAdmin } from '../auth/require-role';
+import { requirePermission } from '../auth/staff-access';
 import type { SessionUser } from '../auth/sessions';
 import { createComponent } from '../components/create-component';
 import { createComponentGroup } from '../components/create-component-group';
@@ -19,7 +19,7 @@ export function handleComponentForm(db: Db, form: FormData, user: SessionUser, n
   const id = text(form, 'componentId');
   const intent = text(form, 'intent');
   // Setting a status is an editor's job; changing the list itself is an admin's.
-  if (intent !== 'set_status') requireAdmin(user);
+  if (intent !== 'set_status') requirePermission(user, 'manage-components');
   switch (intent) {
     case 'set_status':
       setComponentStatus(db, id, { status: text(form, 'status') as ComponentStatus, note: optionalText(form, 'note') }, ctx);

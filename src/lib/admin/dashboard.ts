@@ -39,16 +39,16 @@ function maintenanceSoon(db: Db, now: number) {
  * their clocks, maintenance now and soon, how the latest notifications to
  * subscribers are being delivered, failing webhooks, the alert rules that
  * publish or notify with no person involved, and the recently closed.
- * Addresses, webhook URLs and delivery errors are read for admins only.
+ * Addresses, webhook URLs and delivery errors are read only for a viewer who may read the recipients.
  */
-export function buildDashboard(db: Db, now: number, viewer: { admin: boolean }) {
+export function buildDashboard(db: Db, now: number, viewer: { recipients: boolean }) {
   const recent = loadIncidents(db, undefined, { limit: 30 }).filter((i) => isClosedStatus(i.status));
-  const deliveries = deliveryReport(db, LATEST_NOTIFICATIONS, { excludeKinds: STAFF_EVENT_KINDS }).map(({ failures, ...rest }) => ({ ...rest, failures: viewer.admin ? failures : [] }));
+  const deliveries = deliveryReport(db, LATEST_NOTIFICATIONS, { excludeKinds: STAFF_EVENT_KINDS }).map(({ failures, ...rest }) => ({ ...rest, failures: viewer.recipients ? failures : [] }));
   return {
     openIncidents: openIncidentsWithClocks(db, now),
     maintenance: maintenanceSoon(db, now),
     deliveries,
-    failingWebhooks: viewer.admin ? failingWebhooks(db, now) : [],
+    failingWebhooks: viewer.recipients ? failingWebhooks(db, now) : [],
     autonomousRules: autonomousRules(listRules(db)),
     recent,
   };

@@ -3,7 +3,6 @@ import type { Db } from '../../../db/open';
 import type { TokenScope } from '../auth/api-tokens';
 import { createApiToken } from '../auth/create-api-token';
 import { revokeApiToken } from '../auth/revoke-api-token';
-import { requireAdmin } from '../auth/require-role';
 import type { SessionUser } from '../auth/sessions';
 import { actorFor, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
@@ -15,7 +14,6 @@ function readTokenForm(form: FormData) {
 
 /** Runs the submitted form: where to go next, or the new token to show on this response only (never in a URL). */
 export function handleTokenForm(db: Db, form: FormData, user: SessionUser, now: number): FormOutcome<string> {
-  requireAdmin(user);
   const ctx = { now, actor: actorFor(user) };
   if (text(form, 'intent') === 'revoke') {
     requireConfirmation(form, 'admin.tokens.revokeConfirm');

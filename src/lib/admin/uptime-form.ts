@@ -1,7 +1,7 @@
 // Admin → Uptime: the SLA targets (admins) and corrections to a component's
 // status history (any staff member), each correction with its reason.
 import type { Db } from '../../../db/open';
-import { requireAdmin } from '../auth/require-role';
+import { requirePermission } from '../auth/staff-access';
 import type { SessionUser } from '../auth/sessions';
 import type { FieldIssue } from '../errors';
 import { ShiraseError } from '../errors';
@@ -16,7 +16,7 @@ export function handleUptimeForm(db: Db, form: FormData, user: SessionUser, now:
   const ctx = { now, actor: actorFor(user) };
   switch (text(form, 'intent')) {
     case 'set_targets': {
-      requireAdmin(user);
+      requirePermission(user, 'set-uptime-targets');
       const own: Record<string, string> = {};
       for (const [key, value] of form.entries()) if (key.startsWith('sla-') && typeof value === 'string') own[key.slice('sla-'.length)] = value;
       setSlaTargets(db, { page: text(form, 'page'), components: own }, ctx);
