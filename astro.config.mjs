@@ -1,12 +1,15 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
+import { routeManifest } from './src/integrations/route-manifest.ts';
 
 // Astro renders; Shirase's own server (src/server) sits in front of it, serves
 // public pages from memory and hands everything else to Astro's handler.
 export default defineConfig({
   output: 'server',
   adapter: node({ mode: 'middleware' }),
+  // dist/public-routes.json: each public page's cache policy, for the serving thread.
+  integrations: [routeManifest()],
   // Shirase's middleware checks that a form POST's Origin matches the host it
   // was sent to (src/lib/auth/cross-site-form.ts), as Astro's own check does,
   // but lets requests with a bearer token through, which no form can send.

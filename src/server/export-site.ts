@@ -5,7 +5,7 @@ import type { Db } from '../../db/open';
 import { incidents } from '../../db/schema';
 import { loadComponentTree } from '../lib/views/components';
 import { buildHistoryPageView } from '../lib/views/history-page';
-import { API_PATHS, NOT_FOUND_KEY, localizeKey } from './public-routes';
+import { NOT_FOUND_KEY, localizeKey } from './public-routes';
 import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
 import { loadPostmortems, type PostmortemSources } from '../lib/postmortems/load-postmortems';
@@ -20,6 +20,18 @@ export interface ExportSource {
   /** A public page's body as it stands. */
   body(key: string): Promise<Buffer>;
 }
+
+const API_PATHS = [
+  '/api/v2/summary.json',
+  '/api/v2/status.json',
+  '/api/v2/components.json',
+  '/api/v2/incidents.json',
+  '/api/v2/incidents/unresolved.json',
+  '/api/v2/scheduled-maintenances.json',
+  '/api/v2/scheduled-maintenances/upcoming.json',
+  '/api/v2/scheduled-maintenances/active.json',
+  '/api/v2/uptime.json',
+] as const;
 
 /** Every public path of the site as it stands, each once. */
 export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
