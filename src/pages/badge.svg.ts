@@ -5,7 +5,7 @@ import { apiContext } from '../lib/api/respond';
 import { svgResponse } from '../lib/api/svg-response';
 import type { PublicPage } from '../lib/routes/public-page';
 
-export const publicPage = { cors: true, startup: true } satisfies PublicPage;
+export const publicPage: PublicPage = { cors: true, startup: true };
 
 export const GET: APIRoute = ({ locals }) => {
   const { status } = statusJson(apiContext(locals.shirase));

@@ -3,7 +3,7 @@ import { buildFeed, FEED_CONTENT_TYPES, FEED_FORMATS, type FeedFormat } from '..
 import type { PublicPage } from '../lib/routes/public-page';
 
 // Feed readers send no Accept-Language worth following: each language has its own feed address.
-export const publicPage = { cors: true, prefixable: true, params: { format: FEED_FORMATS }, startup: { format: 'rss' } } satisfies PublicPage;
+export const publicPage: PublicPage = { cors: true, prefixable: true, params: { format: FEED_FORMATS }, startup: { format: 'rss' } };
 
 // /feed.rss, /feed.atom and /feed.json. The unprefixed feed is always in the site's language; /ja/feed.atom is Japanese.
 export const GET: APIRoute = ({ locals, params, rewrite }) => {

@@ -92,6 +92,26 @@ export class PublicRoutes {
   }
 
   /**
+   * The public pages whose addresses name nothing in the data (no id, slug
+   * or page number), each word parameter filled in with every word it
+   * takes; `languages` when the page has a variant per language. The 404
+   * and addresses that show another page's body are left out.
+   */
+  fixedKeys(): { key: string; languages: boolean }[] {
+    return this.routes.flatMap((route) => {
+      const page = route.page;
+      if (!page || page.sameAs !== undefined || route.route === NOT_FOUND_KEY) return [];
+      let fillings: Record<string, string>[] = [{}];
+      for (const name of route.params) {
+        const kind = page.params?.[name];
+        if (!Array.isArray(kind)) return [];
+        fillings = fillings.flatMap((filled) => (kind as readonly string[]).map((word) => ({ ...filled, [name]: word })));
+      }
+      return fillings.map((filled) => ({ key: fillRoute(route.route, filled) || '/', languages: Boolean(page.localizable || page.prefixable) }));
+    });
+  }
+
+  /**
    * The cached representation a public GET shows, or null when the request
    * is for a page rendered per request. Query strings that do not change the
    * page are dropped, so `/?utm=x` and `/` share one cached body.
@@ -170,6 +190,9 @@ export class PublicRoutes {
       subjects.push({ kind: 'history-page', page: historyPage, ...(named.component !== undefined ? { componentId: named.component } : {}) });
     }
     const search = keyQuery.toString();
+    const [only, ...others] = keyQuery.keys();
+    const spelling = only !== undefined && others.length === 0 ? page.spelledAs?.[only] : undefined;
+    if (spelling !== undefined) return { page, key: fillRoute(spelling, { [only!]: keyQuery.get(only!)! }), subjects };
     return { page, key: search ? `${path}?${search}` : path, subjects };
   }
 }

@@ -158,7 +158,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   // The static copy reads pages through the cache when they are there and renders the rest on the side, so it never pushes readers' pages out.
   const exportTo = (dir: string) =>
-    exportSite({ db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, body: (key) => cache.currentBody(key) }, dir);
+    exportSite({ db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, routes: publicRoutes, body: (key) => cache.currentBody(key) }, dir);
   // With EXPORT_DIR set, a static copy follows every change, a second behind at most,
   // and is then published to EXPORT_RCLONE_REMOTE. Runs never overlap; changes
   // during one are taken by the next.

@@ -22,10 +22,29 @@ describe('the route manifest of the build', () => {
     expect(manifest.routes.map((r) => r.file).sort()).toEqual(files.sort());
     for (const file of files) {
       const entry = manifest.routes.find((r) => r.file === file)!;
-      expect(entry.page !== null, file).toBe(/^export const publicPage = /m.test(readFileSync(file, 'utf8')));
+      expect(entry.page !== null, file).toBe(/^export const publicPage\b/m.test(readFileSync(file, 'utf8')));
       // Astro's expression answers the file's own paths.
       expect(new RegExp(entry.pattern).test(samplePath(file)), file).toBe(true);
     }
+  });
+
+  it('names the pages a static copy holds whatever the data, each language’s where it has languages', () => {
+    const fixed = routes.fixedKeys();
+    expect(fixed.filter((f) => f.languages).map((f) => f.key).sort()).toEqual(['/', '/api', '/embed', '/feed.atom', '/feed.json', '/feed.rss', '/history', '/maintenance.ics', '/postmortems', '/uptime']);
+    expect(fixed.filter((f) => !f.languages).map((f) => f.key).sort()).toEqual([
+      '/api/v2/components.json',
+      '/api/v2/incidents.json',
+      '/api/v2/incidents/unresolved.json',
+      '/api/v2/scheduled-maintenances.json',
+      '/api/v2/scheduled-maintenances/active.json',
+      '/api/v2/scheduled-maintenances/upcoming.json',
+      '/api/v2/status.json',
+      '/api/v2/summary.json',
+      '/api/v2/uptime.json',
+      '/badge.svg',
+      '/embed.js',
+      '/uptime.csv',
+    ]);
   });
 
   it('starts with the front page, and renders the pages first visitors read', () => {
@@ -69,10 +88,11 @@ describe('public routes', () => {
     expect(route('/history/page/x')?.key).toBe('/history');
   });
 
-  it('give each page of the history one key however it is spelled', () => {
-    expect(route('/history?page=3')).toMatchObject({ key: '/history?page=3', subjects: [{ kind: 'history-page', page: 3 }] });
-    expect(route('/history/page/3')?.key).toBe('/history?page=3');
-    expect(route('/ja/history/page/3')?.key).toBe('/ja/history?page=3');
+  it('give each page of the history one key however it is spelled, the path the static copy has a file for', () => {
+    expect(route('/history?page=3')).toMatchObject({ key: '/history/page/3', subjects: [{ kind: 'history-page', page: 3 }] });
+    expect(route('/history/page/3')?.key).toBe('/history/page/3');
+    expect(route('/history/page/3?utm_source=x')?.key).toBe('/history/page/3');
+    expect(route('/ja/history?page=3')?.key).toBe('/ja/history/page/3');
     expect(route('/history')?.subjects).toBeUndefined();
   });
 

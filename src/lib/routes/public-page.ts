@@ -20,6 +20,10 @@ export type ParamKind = 'incident' | 'component' | 'live-component' | 'postmorte
  * reads these from a manifest written at build time
  * (src/integrations/route-manifest.ts), so a public page added under
  * src/pages needs no edit in src/server. Data only: it is written to JSON.
+ *
+ * Written `export const publicPage: PublicPage = { … };`, not with
+ * `satisfies`: Astro's compiler lifts a frontmatter export that spans lines
+ * out of the component without a trailing `satisfies …`.
  */
 export interface PublicPage {
   /** Changes with the clock as well as with data, so it is rendered again when a minute old. */
@@ -52,6 +56,14 @@ export interface PublicPage {
    * string a stranger can type would otherwise be a page in memory.
    */
   personal?: readonly string[];
+  /**
+   * The address that spells a query parameter in the path, `[name]`
+   * standing for its value: when it is the one query parameter the key
+   * keeps, the key is that address (`/history?page=2` is
+   * `/history/page/2`), as links in the page follow the key and a static
+   * copy has a file for the path only.
+   */
+  spelledAs?: Readonly<Record<string, string>>;
   /**
    * Another address showing the same representation, `[name]` standing for
    * a route parameter; query parameters are carried over. The two share one

@@ -21,7 +21,7 @@ export interface RouteManifest {
 /** The file the build writes beside dist/client and dist/server, and the serving thread reads. */
 export const ROUTE_MANIFEST_FILE = 'public-routes.json';
 
-const FIELDS = new Set<string>(['timeSensitive', 'localizable', 'prefixable', 'cors', 'frameable', 'startup', 'frontPage', 'params', 'personal', 'sameAs']);
+const FIELDS = new Set<string>(['timeSensitive', 'localizable', 'prefixable', 'cors', 'frameable', 'startup', 'frontPage', 'params', 'personal', 'spelledAs', 'sameAs']);
 const SUBJECTS = new Set<string>(['incident', 'component', 'live-component', 'postmortem', 'history-page']);
 
 /**

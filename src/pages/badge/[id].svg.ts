@@ -5,7 +5,7 @@ import { svgResponse } from '../../lib/api/svg-response';
 import { t } from '../../lib/i18n/messages';
 import type { PublicPage } from '../../lib/routes/public-page';
 
-export const publicPage = { cors: true, params: { id: 'component' } } satisfies PublicPage;
+export const publicPage: PublicPage = { cors: true, params: { id: 'component' } };
 
 export const GET: APIRoute = ({ locals, params }) => {
   const { db, config, now } = locals.shirase;

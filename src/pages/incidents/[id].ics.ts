@@ -3,7 +3,7 @@ import { buildWindowCalendar, CALENDAR_CONTENT_TYPE } from '../../lib/calendar/m
 import type { PublicPage } from '../../lib/routes/public-page';
 
 // Calendars subscribe to one address and never negotiate a language.
-export const publicPage = { cors: true, prefixable: true, params: { id: 'incident' } } satisfies PublicPage;
+export const publicPage: PublicPage = { cors: true, prefixable: true, params: { id: 'incident' } };
 
 // One maintenance window as a calendar event; an incident or an unknown id is the 404.
 export const GET: APIRoute = ({ locals, params, rewrite }) => {

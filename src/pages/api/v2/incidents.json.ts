@@ -3,6 +3,6 @@ import { incidentsJson } from '../../../lib/api/statuspage-v2';
 import { apiContext, jsonResponse } from '../../../lib/api/respond';
 import type { PublicPage } from '../../../lib/routes/public-page';
 
-export const publicPage = { cors: true } satisfies PublicPage;
+export const publicPage: PublicPage = { cors: true };
 
 export const GET: APIRoute = ({ locals }) => jsonResponse(incidentsJson(apiContext(locals.shirase), 'all'));

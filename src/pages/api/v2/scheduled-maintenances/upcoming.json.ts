@@ -3,6 +3,6 @@ import { scheduledMaintenancesJson } from '../../../../lib/api/statuspage-v2';
 import { apiContext, jsonResponse } from '../../../../lib/api/respond';
 import type { PublicPage } from '../../../../lib/routes/public-page';
 
-export const publicPage = { cors: true } satisfies PublicPage;
+export const publicPage: PublicPage = { cors: true };
 
 export const GET: APIRoute = ({ locals }) => jsonResponse(scheduledMaintenancesJson(apiContext(locals.shirase), 'upcoming'));
