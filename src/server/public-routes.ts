@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPublicId } from '../lib/ids';
 import { parsePageParam } from '../lib/views/history-page';
@@ -79,7 +79,9 @@ export class PublicRoutes {
   readonly frontPageKeys: string[];
 
   static read(distDir: string): PublicRoutes {
-    return new PublicRoutes(JSON.parse(readFileSync(join(distDir, ROUTE_MANIFEST_FILE), 'utf8')) as RouteManifest);
+    const file = join(distDir, ROUTE_MANIFEST_FILE);
+    if (!existsSync(file)) throw new Error(`${file} is missing: the build writes it (npm run build).`);
+    return new PublicRoutes(JSON.parse(readFileSync(file, 'utf8')) as RouteManifest);
   }
 
   constructor(manifest: RouteManifest) {
