@@ -1,6 +1,7 @@
 // @ts-check
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
+import { routeManifest } from './src/integrations/route-manifest.ts';
 
 /**
  * Shirase's own adapter: Astro builds src/server/astro-entry.ts as the server
@@ -27,6 +28,8 @@ const shiraseAdapter = {
 export default defineConfig({
   output: 'server',
   adapter: shiraseAdapter,
+  // dist/public-routes.json: each public page's cache policy, for the serving thread.
+  integrations: [routeManifest()],
   // Shirase's middleware checks that a form POST's Origin matches the host it
   // was sent to (src/lib/auth/cross-site-form.ts), as Astro's own check does,
   // but lets requests with a bearer token through, which no form can send.

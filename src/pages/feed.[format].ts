@@ -1,5 +1,9 @@
 import type { APIRoute } from 'astro';
 import { buildFeed, FEED_CONTENT_TYPES, FEED_FORMATS, type FeedFormat } from '../lib/feeds/build-feed';
+import type { PublicPage } from '../lib/routes/public-page';
+
+// Feed readers send no Accept-Language worth following: each language has its own feed address.
+export const publicPage: PublicPage = { cors: true, prefixable: true, params: { format: FEED_FORMATS }, startup: { format: 'rss' } };
 
 // /feed.rss, /feed.atom and /feed.json. The unprefixed feed is always in the site's language; /ja/feed.atom is Japanese.
 export const GET: APIRoute = ({ locals, params, rewrite }) => {

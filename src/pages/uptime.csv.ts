@@ -4,6 +4,9 @@ import { errorBody } from '../lib/errors';
 import { jsonResponse } from '../lib/api/respond';
 import { loadComponentTree } from '../lib/views/components';
 import { buildUptimeReport, readReportQuery, reportQueryError, UPTIME_CSV_HEADER, uptimeCsvRows } from '../lib/views/uptime-report';
+import type { PublicPage } from '../lib/routes/public-page';
+
+export const publicPage: PublicPage = { cors: true, timeSensitive: true, personal: ['from', 'to', 'component'] };
 
 // /uptime.csv: the uptime report's months as a spreadsheet, for the range /uptime shows or the one asked for.
 export const GET: APIRoute = ({ locals, url }) => {

@@ -11,7 +11,7 @@ import type { LiveEvents } from './live-events';
 import { oneClickUnsubscribe } from './one-click-unsubscribe';
 import type { PublicCache } from './public-cache';
 import type { PublicIndex } from './public-index';
-import { NOT_FOUND_KEY, localizeKey, publicRouteFor, type PublicRoute } from './public-routes';
+import { NOT_FOUND_KEY, localizeKey, type PublicRoute, type PublicRoutes } from './public-routes';
 import type { RenderPool } from './render-pool';
 import type { RenderRequest } from './render-request';
 import { readRequestBody } from './request-body';
@@ -72,6 +72,8 @@ export interface DispatchDeps {
   site: () => Config;
   cache: PublicCache;
   index: PublicIndex;
+  /** The public pages of the build and their cache policy (dist/public-routes.json). */
+  publicRoutes: PublicRoutes;
   live: LiveEvents;
   clients: ClientAddresses;
   renderers: RenderPool;
@@ -95,7 +97,7 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
   const routeFor = (target: string): PublicRoute | null => {
     let route = routes.get(target);
     if (route === undefined) {
-      route = publicRouteFor(new URL(target, 'http://local'));
+      route = deps.publicRoutes.routeFor(new URL(target, 'http://local'));
       // Only short targets are remembered: made-up long ones would fill memory for nothing.
       if (target.length <= 200) {
         if (routes.size > 10_000) routes.clear();
@@ -111,7 +113,7 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
    * 404 when what it names does not exist; and whether Accept-Language chose it.
    */
   const keyFor = (req: IncomingMessage, route: PublicRoute): [key: string, negotiated: boolean] => {
-    const exists = !route.subject || index.has(route.subject);
+    const exists = !route.subjects || route.subjects.every((subject) => index.has(subject));
     if (route.locale) return [exists ? route.key : localizeKey(route.locale, NOT_FOUND_KEY), false];
     const key = exists ? route.key : NOT_FOUND_KEY;
     if (!route.localizable && exists) return [key, false];

@@ -5,7 +5,7 @@ import type { Db } from '../../db/open';
 import { incidents } from '../../db/schema';
 import { loadComponentTree } from '../lib/views/components';
 import { buildHistoryPageView } from '../lib/views/history-page';
-import { API_PATHS, NOT_FOUND_KEY, localizeKey } from './public-routes';
+import { NOT_FOUND_KEY, localizeKey, type PublicRoutes } from './public-routes';
 import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
 import { loadPostmortems, type PostmortemSources } from '../lib/postmortems/load-postmortems';
@@ -17,39 +17,33 @@ export interface ExportSource {
   postmortems: PostmortemSources;
   timeZone: string;
   staticFiles: Map<string, Representation>;
+  /** The public pages of the build (dist/public-routes.json). */
+  routes: PublicRoutes;
   /** A public page's body as it stands. */
   body(key: string): Promise<Buffer>;
 }
 
 /** Every public path of the site as it stands, each once. */
-export function publicKeys(db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
+export function publicKeys(routes: PublicRoutes, db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
   const { pageCount } = buildHistoryPageView(db, 1, timeZone);
   const ids = db.select({ id: incidents.id, kind: incidents.kind }).from(incidents).orderBy(asc(incidents.startedAt)).all();
   const componentIds = loadComponentTree(db, Date.now()).all.map((c) => c.id);
+  const fixed = routes.fixedKeys();
+  // Pages that name something in the data; the others are the routes' own (fixedKeys).
   const pages = [
-    '/',
-    '/api',
-    '/embed',
-    '/history',
     ...Array.from({ length: pageCount - 1 }, (_, i) => `/history/page/${i + 2}`),
     ...ids.map((r) => `/incidents/${r.id}`),
     ...componentIds.map((id) => `/components/${id}`),
-    '/postmortems',
-    '/uptime',
     ...postmortemSlugs.map((slug) => `/postmortems/${slug}`),
   ];
+  const calendars = ids.filter((r) => r.kind === 'maintenance').map((r) => `/incidents/${r.id}.ics`);
+  // Every page and calendar in every language under its prefix, so the copy serves /ja/… too, and once more without a prefix.
+  const inEveryLanguage = [...fixed.filter((f) => f.languages).map((f) => f.key), ...pages, ...calendars];
   return [
-    // Every page in every language under its prefix, so the copy serves /ja/… too.
-    ...LOCALES.flatMap((locale) => pages.map((key) => localizeKey(locale, key))),
+    ...LOCALES.flatMap((locale) => inEveryLanguage.map((key) => localizeKey(locale, key))),
     NOT_FOUND_KEY,
-    '/embed.js',
-    // …and once more without a prefix, in the default language.
-    ...pages,
-    ...API_PATHS,
-    '/badge.svg',
-    '/uptime.csv',
-    ...FEED_FORMATS.flatMap((format) => [...LOCALES.map((locale) => localizeKey(locale, feedFile(format))), feedFile(format)]),
-    ...[...ids.filter((r) => r.kind === 'maintenance').map((r) => `/incidents/${r.id}.ics`), '/maintenance.ics'].flatMap((key) => [...LOCALES.map((locale) => localizeKey(locale, key)), key]),
+    ...inEveryLanguage,
+    ...fixed.filter((f) => !f.languages).map((f) => f.key),
     ...componentIds.flatMap((id) => [`/badge/${id}.svg`, ...FEED_FORMATS.map((format) => feedFile(format, id))]),
   ];
 }
@@ -90,7 +84,7 @@ function writeAtomically(path: string, body: Buffer): void {
 export async function exportSite(source: ExportSource, dir: string): Promise<{ files: number }> {
   let files = 0;
   const slugs = loadPostmortems(source.postmortems).all.filter((p) => p.published).map((p) => p.slug);
-  for (const key of publicKeys(source.db, source.timeZone, slugs)) {
+  for (const key of publicKeys(source.routes, source.db, source.timeZone, slugs)) {
     writeAtomically(join(dir, fileFor(key)), withoutLiveVersion(await source.body(key)));
     files++;
   }

@@ -4,10 +4,9 @@ import { countHistory, HISTORY_PAGE_SIZE } from '../lib/views/history-page';
 
 /** A public page that exists only if a row (or file) of that name does. */
 export type Subject =
-  | { kind: 'incident' | 'component' | 'postmortem'; id: string }
-  | { kind: 'history-page'; page: number }
-  /** A page of the history of one live component. */
-  | { kind: 'component-history'; id: string; page: number };
+  | { kind: 'incident' | 'component' | 'live-component' | 'postmortem'; id: string }
+  /** A page of the history, or of one live component's history. */
+  | { kind: 'history-page'; page: number; componentId?: string };
 
 /**
  * Whether a public page can exist: an incident or component id, a postmortem
@@ -43,7 +42,7 @@ export class PublicIndex {
       this.answers.clear();
       this.postmortemSlugs = undefined;
     }
-    const key = subject.kind === 'history-page' ? `history:${subject.page}` : subject.kind === 'component-history' ? `history:${subject.id}:${subject.page}` : `${subject.kind}:${subject.id}`;
+    const key = subject.kind === 'history-page' ? `history:${subject.componentId ?? ''}:${subject.page}` : `${subject.kind}:${subject.id}`;
     let answer = this.answers.get(key);
     if (answer === undefined) {
       answer = this.lookUp(subject);
@@ -61,10 +60,11 @@ export class PublicIndex {
       case 'postmortem':
         this.postmortemSlugs ??= new Set(loadPostmortems(this.postmortems).bySlug.keys());
         return this.postmortemSlugs.has(subject.id);
+      case 'live-component':
+        return this.liveComponent.get(subject.id) !== undefined;
       case 'history-page':
-        return subject.page <= pageCount(countHistory(this.db));
-      case 'component-history':
-        return this.liveComponent.get(subject.id) !== undefined && subject.page <= pageCount(countHistory(this.db, { componentId: subject.id }));
+        if (subject.componentId === undefined) return subject.page <= pageCount(countHistory(this.db));
+        return this.liveComponent.get(subject.componentId) !== undefined && subject.page <= pageCount(countHistory(this.db, { componentId: subject.componentId }));
     }
   }
 }

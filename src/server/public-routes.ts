@@ -1,43 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isPublicId } from '../lib/ids';
-import { historyHref, isValidHistoryFilter, parseHistoryFilter, parsePageParam } from '../lib/views/history-page';
+import { parsePageParam } from '../lib/views/history-page';
 import { splitLocalePath } from '../lib/i18n/locale-path';
 import type { Locale } from '../lib/i18n/messages';
+import type { ParamKind, PublicPage } from '../lib/routes/public-page';
+import { ROUTE_MANIFEST_FILE, type ManifestRoute, type RouteManifest } from '../lib/routes/route-manifest';
 import type { Subject } from './public-index';
 import { trimTrailingSlashes } from '../lib/text/trim-trailing';
 
 export const NOT_FOUND_KEY = '/404';
-/** Unknown API paths share one JSON 404 (rendered by src/pages/api/[...rest].ts). */
-export const API_NOT_FOUND_KEY = '/api/404';
 
-/**
- * Paths answered by the render threads on every request: staff screens, the
- * write API, subscription forms. Every other path is a public page or the
- * cached 404, so made-up paths never cost a render. A new page folder that is
- * neither must be named here (tests/unit/public-routes.test.ts checks).
- */
-const RENDERED_PREFIXES = ['/admin', '/api/v1', '/subscribe', '/unsubscribe'] as const;
-
-export function isRenderedPath(path: string): boolean {
-  return RENDERED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-}
 // As long as the editor allows, and no longer: a made-up slug is never worth remembering.
-const FEED_PATH = /^\/feed\.(?:rss|atom|json)$/;
 const SLUG = /^(?=.{1,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/** Routes whose representation changes with the clock as well as with data. */
-const TIME_SENSITIVE = new Set(['/', '/api/v2/uptime.json', '/uptime.csv']);
-/** The uptime report's addresses: with a range or a component chosen, they are rendered for their one reader. */
-const UPTIME_PATHS = new Set(['/uptime', '/uptime.csv', '/api/v2/uptime.json']);
-const UPTIME_PARAMS = ['from', 'to', 'component'];
-
-/** Rendered as the server starts, so the first visitors find them ready. */
-export const STARTUP_KEYS = ['/', '/history', NOT_FOUND_KEY, '/api/v2/summary.json', '/api/v2/status.json', '/badge.svg', '/feed.rss'] as const;
 /**
- * Rendered again straight after every change. Other pages follow when
- * readers are asking for them (see PublicCache), so a change costs renders
- * only for what is being read.
+ * No page of the site has a longer path (ids are 12 characters, slugs 80;
+ * tokens travel in the query). Astro's route expressions are anchored and
+ * lazy; one with two parameters in a segment (`/feed/[component].[format]`)
+ * takes time quadratic in the segment's length when it fails (0.5 ms at
+ * 1,000 characters), so longer paths are never matched: they get the 404.
  */
-export const FRONT_PAGE_KEYS = ['/'] as const;
+const MAX_PATH_CHARS = 256;
 
 export interface PublicRoute {
   /** The cache key, and the path the renderer asks Astro for. */
@@ -53,97 +37,171 @@ export interface PublicRoute {
   cors?: boolean;
   /** May be shown in a frame on another site (the embed); every other page refuses framing. */
   frameable?: boolean;
-  /** The page exists only if this does; otherwise the 404 is served (see PublicIndex). */
-  subject?: Subject;
+  /** The page exists only if all of these do; otherwise the 404 is served (see PublicIndex). */
+  subjects?: Subject[];
 }
 
-const notFound = (): PublicRoute => ({ key: NOT_FOUND_KEY, timeSensitive: false, localizable: true });
-
-export const API_PATHS = [
-  '/api/v2/summary.json',
-  '/api/v2/status.json',
-  '/api/v2/components.json',
-  '/api/v2/incidents.json',
-  '/api/v2/incidents/unresolved.json',
-  '/api/v2/scheduled-maintenances.json',
-  '/api/v2/scheduled-maintenances/upcoming.json',
-  '/api/v2/scheduled-maintenances/active.json',
-  '/api/v2/uptime.json',
-] as const;
-const API_PATH_SET = new Set<string>(API_PATHS);
-
-/**
- * Maps a public GET to the one canonical representation it shows, or null when
- * the request is not for a public page. Query strings that do not change the
- * page are dropped, so `/?utm=x` and `/` share one cached body.
- */
-export function publicRouteFor(url: URL): PublicRoute | null {
-  const { locale, rest } = splitLocalePath(url.pathname);
-  // A search is rendered for its one reader and never kept: every string a
-  // stranger can type would otherwise be a page in memory. (The render
-  // threads take a bounded number of requests per address; see dispatch.ts.)
-  if (isHistoryPath(rest) && parseHistoryFilter(url.searchParams).query !== undefined) return null;
-  // Only the report page has languages; /ja/uptime.csv and /ja/api/… stay the 404 whatever the query.
-  const uptimePath = trimTrailingSlashes(rest);
-  if (UPTIME_PATHS.has(uptimePath) && UPTIME_PARAMS.some((p) => url.searchParams.has(p)) && (!locale || uptimePath === '/uptime')) return null;
-  const route = routeForPath(rest, url.searchParams) ?? (isRenderedPath(rest) ? null : notFound());
-  if (!route) return null;
-  if (!locale) return route;
-  // Only pages have languages; /ja/api/… and the like do not exist.
-  if (!route.localizable && !route.prefixable) return { key: localizeKey(locale, NOT_FOUND_KEY), timeSensitive: false, localizable: true, locale };
-  return { ...route, key: localizeKey(locale, route.key), locale };
-}
-
-/** The cache key of a page in a given language. */
+/** The page's key: with its language prefix when it has one. */
 export function localizeKey(locale: Locale, key: string): string {
   return key === '/' ? `/${locale}/` : `/${locale}${key}`;
 }
 
-function isHistoryPath(path: string): boolean {
-  return /^\/history(?:\/page\/[^/]+)?\/?$/.test(path);
+interface CompiledRoute extends ManifestRoute {
+  regex: RegExp;
 }
 
-function routeForPath(rawPath: string, searchParams: URLSearchParams): PublicRoute | null {
-  const page = (route: PublicRoute): PublicRoute => ({ ...route, localizable: true });
-  const path = rawPath.length > 1 ? trimTrailingSlashes(rawPath) : rawPath;
-  if (path === '/') return page({ key: '/', timeSensitive: true });
-  if (path === '/api' || path === '/postmortems') return page({ key: path, timeSensitive: false });
-  // This month so far changes with the clock.
-  if (path === '/uptime') return page({ key: path, timeSensitive: true });
-  if (path === '/uptime.csv') return { key: path, timeSensitive: true, cors: true };
-  if (path === '/embed') return page({ key: path, timeSensitive: false, frameable: true });
-  // The embed script carries its texts in both languages and picks one in the host page.
-  if (path === '/embed.js') return { key: path, timeSensitive: false, cors: true };
-  // Feed readers send no Accept-Language worth following: each language has its own feed address.
-  if (FEED_PATH.test(path)) return { key: path, timeSensitive: false, cors: true, prefixable: true };
-  // Statuspage's feed addresses, where tools built for it look: the same bodies as /feed.atom and /feed.rss.
-  if (path === '/history.atom' || path === '/history.rss') return { key: path.replace('/history', '/feed'), timeSensitive: false, cors: true, prefixable: true };
-  // Calendars subscribe to one address and never negotiate a language either; the window list moves with the clock.
-  if (path === '/maintenance.ics') return { key: path, timeSensitive: true, cors: true, prefixable: true };
-  const calendar = /^\/incidents\/([^/]+)\.ics$/.exec(path);
-  if (calendar) return isPublicId(calendar[1]!) ? { key: path, timeSensitive: false, cors: true, prefixable: true, subject: { kind: 'incident', id: calendar[1]! } } : notFound();
-  const feed = /^\/feed\/([^/]+)\.(?:rss|atom|json)$/.exec(path);
-  if (feed) return isPublicId(feed[1]!) ? { key: path, timeSensitive: false, cors: true, prefixable: true, subject: { kind: 'component', id: feed[1]! } } : notFound();
-  const postmortem = /^\/postmortems\/([^/]+)$/.exec(path);
-  if (postmortem) return SLUG.test(postmortem[1]!) ? page({ key: path, timeSensitive: false, subject: { kind: 'postmortem', id: postmortem[1]! } }) : notFound();
-  const historyPage = /^\/history\/page\/([^/]+)$/.exec(path);
-  if (path === '/history' || historyPage) {
-    const n = parsePageParam(historyPage ? historyPage[1]! : searchParams.get('page'));
-    const filter = parseHistoryFilter(searchParams);
-    if (filter.componentId !== undefined) {
-      // One key per component and page, spelled one way; an id that names nothing is the 404.
-      if (!isValidHistoryFilter(filter)) return notFound();
-      return page({ key: historyHref({ componentId: filter.componentId }, n), timeSensitive: false, subject: { kind: 'component-history', id: filter.componentId, page: n } });
-    }
-    return page(n === 1 ? { key: '/history', timeSensitive: false } : { key: `/history/page/${n}`, timeSensitive: false, subject: { kind: 'history-page', page: n } });
+/** What a path and query show: a cached page, the 404, a page for one reader, or a page rendered per request. */
+type Resolved = { page: PublicPage; key: string; subjects: Subject[] } | 'not-found' | { personal: PublicPage } | null;
+
+/** `/feed.[format]` with `{ format: 'rss' }` is `/feed.rss`. */
+function fillRoute(route: string, values: Readonly<Record<string, string>>): string {
+  return route.replace(/\[(?:\.\.\.)?(\w+)\]/g, (_, name: string) => values[name] ?? values[`...${name}`] ?? '');
+}
+
+const isGiven = (value: string | null): value is string => value !== null && value.trim() !== '';
+
+/**
+ * The public routes of a build, read from the manifest the build writes
+ * (src/integrations/route-manifest.ts): maps a public GET to the one
+ * canonical representation it shows, with the policy its page declares
+ * (src/lib/routes/public-page.ts). Pages that declare none are rendered for
+ * each request; paths no page answers get the one cached 404.
+ */
+export class PublicRoutes {
+  private readonly routes: CompiledRoute[];
+  /** Rendered as the server starts, so the first visitors find them ready. */
+  readonly startupKeys: string[];
+  /**
+   * Rendered again straight after every change. Other pages follow when
+   * readers are asking for them (see PublicCache), so a change costs renders
+   * only for what is being read.
+   */
+  readonly frontPageKeys: string[];
+
+  static read(distDir: string): PublicRoutes {
+    const file = join(distDir, ROUTE_MANIFEST_FILE);
+    if (!existsSync(file)) throw new Error(`${file} is missing: the build writes it (npm run build).`);
+    return new PublicRoutes(JSON.parse(readFileSync(file, 'utf8')) as RouteManifest);
   }
-  const component = /^\/components\/([^/]+)$/.exec(path);
-  if (component) return isPublicId(component[1]!) ? page({ key: path, timeSensitive: true, subject: { kind: 'component', id: component[1]! } }) : notFound();
-  if (API_PATH_SET.has(path) || path === '/badge.svg') return { key: path, timeSensitive: TIME_SENSITIVE.has(path), cors: true };
-  if (path.startsWith('/api/') && !isRenderedPath(path)) return { key: API_NOT_FOUND_KEY, timeSensitive: false, cors: true };
-  const badge = /^\/badge\/([^/]+)\.svg$/.exec(path);
-  if (badge) return isPublicId(badge[1]!) ? { key: path, timeSensitive: false, cors: true, subject: { kind: 'component', id: badge[1]! } } : notFound();
-  const incident = /^\/incidents\/([^/]+)$/.exec(path);
-  if (incident) return isPublicId(incident[1]!) ? page({ key: path, timeSensitive: false, subject: { kind: 'incident', id: incident[1]! } }) : notFound();
-  return null;
+
+  constructor(manifest: RouteManifest) {
+    // Astro's own expressions: generated from the page files, anchored, and matched only against short paths (see MAX_PATH_CHARS).
+    this.routes = manifest.routes.map((route) => ({ ...route, regex: new RegExp(route.pattern) }));
+    const keyOf = (route: ManifestRoute, startup: PublicPage['startup']) => fillRoute(route.route, startup === true || startup === undefined ? {} : startup) || '/';
+    const front = this.routes.filter((r) => r.page?.frontPage).map((r) => keyOf(r, r.page!.startup));
+    this.frontPageKeys = front;
+    this.startupKeys = [...new Set([...front, ...this.routes.filter((r) => r.page?.startup).map((r) => keyOf(r, r.page!.startup))])];
+  }
+
+  /**
+   * The public pages whose addresses name nothing in the data (no id, slug
+   * or page number), each word parameter filled in with every word it
+   * takes; `languages` when the page has a variant per language. The 404
+   * and addresses that show another page's body are left out.
+   */
+  fixedKeys(): { key: string; languages: boolean }[] {
+    return this.routes.flatMap((route) => {
+      const page = route.page;
+      if (!page || page.sameAs !== undefined || route.route === NOT_FOUND_KEY) return [];
+      let fillings: Record<string, string>[] = [{}];
+      for (const name of route.params) {
+        const kind = page.params?.[name];
+        if (!Array.isArray(kind)) return [];
+        fillings = fillings.flatMap((filled) => (kind as readonly string[]).map((word) => ({ ...filled, [name]: word })));
+      }
+      return fillings.map((filled) => ({ key: fillRoute(route.route, filled) || '/', languages: Boolean(page.localizable || page.prefixable) }));
+    });
+  }
+
+  /**
+   * The cached representation a public GET shows, or null when the request
+   * is for a page rendered per request. Query strings that do not change the
+   * page are dropped, so `/?utm=x` and `/` share one cached body.
+   */
+  routeFor(url: URL): PublicRoute | null {
+    const { locale, rest } = splitLocalePath(url.pathname);
+    const resolved = this.resolve(rest.length > 1 ? trimTrailingSlashes(rest) : rest, url.searchParams, true);
+    // Only pages have languages; /ja/api/… and the like do not exist, whatever the query.
+    const notFound = (): PublicRoute => ({ key: locale ? localizeKey(locale, NOT_FOUND_KEY) : NOT_FOUND_KEY, timeSensitive: false, localizable: true, ...(locale ? { locale } : {}) });
+    if (resolved === null) return null;
+    if (resolved === 'not-found') return notFound();
+    if ('personal' in resolved) return locale && !resolved.personal.localizable && !resolved.personal.prefixable ? notFound() : null;
+    const { page, key, subjects } = resolved;
+    if (locale && !page.localizable && !page.prefixable) return notFound();
+    const route: PublicRoute = { key: locale ? localizeKey(locale, key) : key, timeSensitive: page.timeSensitive ?? false };
+    if (page.localizable) route.localizable = true;
+    if (page.prefixable) route.prefixable = true;
+    if (locale) route.locale = locale;
+    if (page.cors) route.cors = true;
+    if (page.frameable) route.frameable = true;
+    if (subjects.length > 0) route.subjects = subjects;
+    return route;
+  }
+
+  private match(path: string): { route: CompiledRoute; values: Record<string, string> } | null {
+    if (path.length > MAX_PATH_CHARS) return null;
+    for (const route of this.routes) {
+      const found = route.regex.exec(path);
+      if (!found) continue;
+      const values: Record<string, string> = {};
+      route.params.forEach((name, i) => {
+        const value = found[i + 1];
+        if (value !== undefined) values[name.replace(/^\.\.\./, '')] = value;
+      });
+      return { route, values };
+    }
+    return null;
+  }
+
+  private resolve(path: string, query: URLSearchParams, followSameAs: boolean): Resolved {
+    const found = this.match(path);
+    if (!found) return 'not-found';
+    const { route, values } = found;
+    const page = route.page;
+    if (!page) return null;
+    if (page.personal?.some((name) => isGiven(query.get(name)))) return { personal: page };
+    const own = this.own(page, path, query, route, values);
+    if (own === 'not-found' || page.sameAs === undefined || !followSameAs) return own;
+    const target = new URL(fillRoute(page.sameAs, values), 'http://local');
+    for (const [name, value] of query) if (!target.searchParams.has(name)) target.searchParams.append(name, value);
+    return target.pathname === path && target.search === '' ? own : this.resolve(target.pathname, target.searchParams, false);
+  }
+
+  /** The key and subjects of a page's own address: its path, and the query parameters it names. */
+  private own(page: PublicPage, path: string, query: URLSearchParams, route: ManifestRoute, values: Record<string, string>): Resolved {
+    const keyQuery = new URLSearchParams();
+    const subjects: Subject[] = [];
+    const named: Record<string, string> = {};
+    let historyPage: number | undefined;
+    for (const [name, kind] of Object.entries(page.params ?? {})) {
+      const inPath = route.params.includes(name) || route.params.includes(`...${name}`);
+      const raw = inPath ? (values[name] ?? '') : (query.get(name)?.trim() ?? '');
+      if (kind === 'history-page') {
+        historyPage = parsePageParam(raw);
+        if (!inPath && historyPage > 1) keyQuery.set(name, String(historyPage));
+        continue;
+      }
+      if (!inPath && raw === '') continue;
+      const subject = subjectFor(kind, raw);
+      if (subject === 'not-found') return subject;
+      if (subject) subjects.push(subject);
+      named[name] = raw;
+      if (!inPath) keyQuery.set(name, raw);
+    }
+    if (historyPage !== undefined && (historyPage > 1 || named.component !== undefined)) {
+      subjects.push({ kind: 'history-page', page: historyPage, ...(named.component !== undefined ? { componentId: named.component } : {}) });
+    }
+    const search = keyQuery.toString();
+    const [only, ...others] = keyQuery.keys();
+    const spelling = only !== undefined && others.length === 0 ? page.spelledAs?.[only] : undefined;
+    if (spelling !== undefined) return { page, key: fillRoute(spelling, { [only!]: keyQuery.get(only!)! }), subjects };
+    return { page, key: search ? `${path}?${search}` : path, subjects };
+  }
+}
+
+/** What a parameter names, the 404 when it cannot name anything, or nothing to look up for a word from a list. */
+function subjectFor(kind: Exclude<ParamKind, 'history-page'>, value: string): Subject | 'not-found' | undefined {
+  if (typeof kind !== 'string') return kind.includes(value) ? undefined : 'not-found';
+  if (kind === 'postmortem') return SLUG.test(value) ? { kind, id: value } : 'not-found';
+  return isPublicId(value) ? { kind, id: value } : 'not-found';
 }

@@ -11,7 +11,7 @@ import { createCourier } from '../lib/notifications/courier';
 import { startDeliveryLoop } from '../lib/notifications/deliver';
 import { PublicCache } from './public-cache';
 import { LiveEvents } from './live-events';
-import { FRONT_PAGE_KEYS, STARTUP_KEYS, publicRouteFor } from './public-routes';
+import { PublicRoutes } from './public-routes';
 import { clientAddresses } from './client-address';
 import { limitConnections } from './connection-limits';
 import { PublicIndex } from './public-index';
@@ -113,6 +113,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const { 'x-frame-options': _deny, ...unframed } = base;
   const frameable = { ...unframed, 'content-security-policy': base['content-security-policy']!.replace("frame-ancestors 'none'", 'frame-ancestors *') };
   const brand = new BrandFiles(db, base);
+  const publicRoutes = PublicRoutes.read(options.distDir);
   // What staff set under Admin → Settings, read again whenever a change is noticed.
   let site = withSiteSettings(config, readSiteSettings(db));
 
@@ -133,9 +134,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     onError: (key, error) => {
       if (!closing) log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     },
-    timeSensitive: (key) => publicRouteFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
+    timeSensitive: (key) => publicRoutes.routeFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
     headersFor: (key) => {
-      const route = publicRouteFor(new URL(key, 'http://local'));
+      const route = publicRoutes.routeFor(new URL(key, 'http://local'));
       return route?.cors ? headers.cors : route?.frameable ? frameable : base;
     },
   });
@@ -157,7 +158,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   // The static copy reads pages through the cache when they are there and renders the rest on the side, so it never pushes readers' pages out.
   const exportTo = (dir: string) =>
-    exportSite({ db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, body: (key) => cache.currentBody(key) }, dir);
+    exportSite({ db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, routes: publicRoutes, body: (key) => cache.currentBody(key) }, dir);
   // With EXPORT_DIR set, a static copy follows every change, a second behind at most,
   // and is then published to EXPORT_RCLONE_REMOTE. Runs never overlap; changes
   // during one are taken by the next.
@@ -212,7 +213,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     if (feed.changedSinceLastLook()) {
       site = withSiteSettings(config, readSiteSettings(db));
       brand.reload();
-      const rendered = cache.invalidate(FRONT_PAGE_KEYS);
+      const rendered = cache.invalidate(publicRoutes.frontPageKeys);
       // The generation this change made, not the latest when its renders are in: a later change may have
       // begun meanwhile, and its pages are not in yet.
       const generation = cache.currentGeneration;
@@ -235,7 +236,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const courier = config.worker === 'inline' ? createCourier(config) : undefined;
   let deliveryTurnAt = now();
   const health = { db, config, now, startedAt: now(), renderThreads: () => renderers.running, deliveryTurnAt: courier ? () => deliveryTurnAt : undefined };
-  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), live, clients, renderers, caughtUp: checkForChanges, health, metrics });
+  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), publicRoutes, live, clients, renderers, caughtUp: checkForChanges, health, metrics });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     if (config.logRequests) logRequest(req, res, log);
     dispatch(req, res).catch((error: unknown) => {
@@ -262,7 +263,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs, onTurn: (at) => (deliveryTurnAt = at), onSettled: (channel, result, latencyMs) => metrics.delivered(channel, result, latencyMs) })
     : undefined;
   const address = await listen(server, config.port, config.host);
-  void cache.invalidate(STARTUP_KEYS).then(scheduleExport);
+  void cache.invalidate(publicRoutes.startupKeys).then(scheduleExport);
   // The first pages are rendered as a generation of their own, which they name. Nothing older can be served
   // (the cache is empty), so it is the live version from the start.
   live.announce(cache.currentGeneration);

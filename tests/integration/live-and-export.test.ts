@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, request, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
 import { loadComponentTree } from '../../src/lib/views/components';
 import { publicKeys, withoutLiveVersion } from '../../src/server/export-site';
+import { PublicRoutes } from '../../src/server/public-routes';
 import { until } from '../support/until';
 
 
@@ -235,7 +236,7 @@ describe('static export', () => {
   });
 
   it('serves every public page and API document byte for byte as the live site does, but for the live-update version', async () => {
-    const keys = publicKeys(site.db, 'Asia/Tokyo').filter((k) => k !== '/404');
+    const keys = publicKeys(PublicRoutes.read(resolve('dist')), site.db, 'Asia/Tokyo').filter((k) => k !== '/404');
     expect(keys.length).toBeGreaterThan(20);
     for (const key of keys) {
       const [live, exported] = await Promise.all([fetch(site.url + key), fetch(staticUrl + key)]);

@@ -41,7 +41,7 @@ export function freePort(): Promise<number> {
 
 /** The real Shirase server on a free loopback port over a fresh database. */
 export async function startTestSite(
-  options: { seed?: boolean; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number; log?: (line: string) => void; requestTimeoutMs?: number; changePollMs?: number; maxLiveClients?: number; liveRoundMs?: number; publishRetryMs?: number } = {},
+  options: { seed?: boolean; distDir?: string; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number; log?: (line: string) => void; requestTimeoutMs?: number; changePollMs?: number; maxLiveClients?: number; liveRoundMs?: number; publishRetryMs?: number } = {},
 ): Promise<TestSite> {
   const { db, dir, databasePath } = freshDatabase({ seed: options.seed ?? true });
   // Mail goes to files in the test's folder unless a test points it at an SMTP server.
@@ -53,7 +53,7 @@ export async function startTestSite(
   const server = await startShiraseServer({
     db,
     config,
-    distDir: resolve('dist'),
+    distDir: options.distDir ?? resolve('dist'),
     log: options.log ?? (() => {}),
     changePollMs: options.changePollMs ?? 50,
     now: options.now,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { makeRepresentation, makeRepresentationSync, negotiateEncoding } from '../../src/server/representation';
-import { publicRouteFor } from '../../src/server/public-routes';
 
 describe('precompressed representations', () => {
   const body = Buffer.from('<p>status</p>'.repeat(100));
@@ -45,27 +44,5 @@ describe('precompressed representations', () => {
     ['identity', 'identity'],
   ] as const)('negotiates %s as %s', (header, expected) => {
     expect(negotiateEncoding(header)).toBe(expected);
-  });
-});
-
-describe('public routes', () => {
-  const route = (path: string) => publicRouteFor(new URL(path, 'http://x'));
-  it('folds query strings that do not change the page', () => {
-    expect(route('/?utm_source=mail')?.key).toBe('/');
-    expect(route('/history?page=1')?.key).toBe('/history');
-    expect(route('/history?page=nonsense')?.key).toBe('/history');
-    expect(route('/history?page=3')?.key).toBe('/history/page/3');
-    expect(route('/history/page/3')?.key).toBe('/history/page/3');
-    expect(route('/history/page/x')?.key).toBe('/history');
-  });
-
-  it('sends malformed incident ids to the not-found page', () => {
-    expect(route('/incidents/abc')?.key).toBe('/404');
-    expect(route('/incidents/..%2f..%2fetc')?.key).toBe('/404');
-    expect(route('/incidents/abcdefghijkl')?.key).toBe('/incidents/abcdefghijkl');
-  });
-
-  it('leaves other paths to the application', () => {
-    expect(route('/admin')).toBeNull();
   });
 });

@@ -1,8 +1,12 @@
 import type { APIRoute } from 'astro';
 import { jsonResponse } from '../../lib/api/respond';
+import type { PublicPage } from '../../lib/routes/public-page';
+
+// Every unknown API path shares one cached answer.
+export const publicPage: PublicPage = { cors: true, sameAs: '/api/404' };
 
 // Unknown API paths answer in JSON, as API clients expect, rather than with the HTML 404 page.
-// The message names no path: one cached answer serves every unknown path (see public-routes.ts).
+// The message names no path: one cached answer serves every unknown path (see publicPage above).
 export const ALL: APIRoute = () =>
   jsonResponse(
     {

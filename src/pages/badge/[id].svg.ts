@@ -3,6 +3,9 @@ import { componentBadge } from '../../lib/api/badge';
 import { findComponent } from '../../lib/views/components';
 import { svgResponse } from '../../lib/api/svg-response';
 import { t } from '../../lib/i18n/messages';
+import type { PublicPage } from '../../lib/routes/public-page';
+
+export const publicPage: PublicPage = { cors: true, params: { id: 'component' } };
 
 export const GET: APIRoute = ({ locals, params }) => {
   const { db, config, now } = locals.shirase;

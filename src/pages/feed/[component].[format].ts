@@ -1,5 +1,8 @@
 import type { APIRoute } from 'astro';
 import { buildFeed, FEED_CONTENT_TYPES, FEED_FORMATS, type FeedFormat } from '../../lib/feeds/build-feed';
+import type { PublicPage } from '../../lib/routes/public-page';
+
+export const publicPage: PublicPage = { cors: true, prefixable: true, params: { component: 'component', format: FEED_FORMATS } };
 
 // /feed/<component id>.rss, .atom and .json; 404 for an id that names no component.
 export const GET: APIRoute = ({ locals, params }) => {

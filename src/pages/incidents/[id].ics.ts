@@ -1,5 +1,9 @@
 import type { APIRoute } from 'astro';
 import { buildWindowCalendar, CALENDAR_CONTENT_TYPE } from '../../lib/calendar/maintenance-calendar';
+import type { PublicPage } from '../../lib/routes/public-page';
+
+// Calendars subscribe to one address and never negotiate a language.
+export const publicPage: PublicPage = { cors: true, prefixable: true, params: { id: 'incident' } };
 
 // One maintenance window as a calendar event; an incident or an unknown id is the 404.
 export const GET: APIRoute = ({ locals, params, rewrite }) => {

@@ -1,5 +1,8 @@
 import type { APIRoute } from 'astro';
 import { statusJson } from '../../../lib/api/statuspage-v2';
 import { apiContext, jsonResponse } from '../../../lib/api/respond';
+import type { PublicPage } from '../../../lib/routes/public-page';
+
+export const publicPage: PublicPage = { cors: true, startup: true };
 
 export const GET: APIRoute = ({ locals }) => jsonResponse(statusJson(apiContext(locals.shirase)));

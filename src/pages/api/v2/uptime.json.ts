@@ -4,6 +4,10 @@ import { apiContext, jsonResponse } from '../../../lib/api/respond';
 import { errorBody } from '../../../lib/errors';
 import { loadComponentTree } from '../../../lib/views/components';
 import { buildUptimeReport, readReportQuery, reportQueryError } from '../../../lib/views/uptime-report';
+import type { PublicPage } from '../../../lib/routes/public-page';
+
+// This month so far changes with the clock; a range or a component chosen is one reader's question.
+export const publicPage: PublicPage = { cors: true, timeSensitive: true, personal: ['from', 'to', 'component'] };
 
 // Without a query: the 90 days of the status page's strips. With `from`, `to` or `component`: the uptime report.
 export const GET: APIRoute = ({ locals, url }) => {
