@@ -95,7 +95,7 @@ describe('render threads', () => {
     const staff = await signedInStaff(site);
     expect((await staff.get('/admin')).status).toBe(200);
     execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'After the crash'], { encoding: 'utf8' });
-    expect(await eventually(() => page('/'), (h) => h.includes('After the crash'))).toContain('After the crash');
+    expect(await eventually(() => page('/'), (h) => h.includes('After the crash'), 10_000)).toContain('After the crash');
   });
 });
 
