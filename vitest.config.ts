@@ -9,6 +9,8 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: ['tests/support/build-once.ts'],
+          // Passwords hashed cheaply: a few hundred sign-ins at the real cost are minutes (see src/lib/auth/password.ts).
+          env: { SHIRASE_TEST_SCRYPT_N: '16' },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
