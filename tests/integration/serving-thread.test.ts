@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
+import { programArgs } from '../support/programs';
 
 let site: TestSite;
 const logged: string[] = [];
@@ -29,7 +30,7 @@ const page = (path: string) => fetch(site.url + path).then((r) => r.text());
 
 describe('the change feed', () => {
   it('sees a commit by another process through the file system, without waiting for its poll', async () => {
-    execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'Seen through the WAL'], { encoding: 'utf8' });
+    execFileSync(process.execPath, [...programArgs('tests/support/open-incident-process.ts'), site.databasePath, 'Seen through the WAL'], { encoding: 'utf8' });
     expect(await eventually(() => page('/'), (h) => h.includes('Seen through the WAL'))).toContain('Seen through the WAL');
   });
 
@@ -55,7 +56,7 @@ describe('render threads', () => {
     // Staff screens and renders run on the new thread.
     const staff = await signedInStaff(site);
     expect((await staff.get('/admin')).status).toBe(200);
-    execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'After the crash'], { encoding: 'utf8' });
+    execFileSync(process.execPath, [...programArgs('tests/support/open-incident-process.ts'), site.databasePath, 'After the crash'], { encoding: 'utf8' });
     expect(await eventually(() => page('/'), (h) => h.includes('After the crash'))).toContain('After the crash');
   });
 });
