@@ -12,14 +12,15 @@ import { publicKeys, withoutLiveVersion } from '../../src/server/export-site';
 import { until } from '../support/until';
 
 
-describe('live updates', () => {
-  let site: TestSite;
-  beforeAll(async () => {
-    // Rounds of an hour: no test here straddles the end of one by chance.
-    site = await startTestSite({ seed: true, liveRoundMs: 3_600_000 });
-  });
-  afterAll(() => site?.close());
+// The live updates and the static export share one site; the tests that need another setting start their own.
+let site: TestSite;
+beforeAll(async () => {
+  // Rounds of an hour: no test here straddles the end of one by chance.
+  site = await startTestSite({ seed: true, liveRoundMs: 3_600_000 });
+});
+afterAll(() => site?.close());
 
+describe('live updates', () => {
   it('tells a Server-Sent Events client when something changes', async () => {
     const received: string[] = [];
     const req = request(site.url + '/events');
@@ -204,13 +205,11 @@ describe('time-based re-rendering', () => {
 });
 
 describe('static export', () => {
-  let site: TestSite;
   let dir: string;
   let staticServer: Server;
   let staticUrl: string;
 
   beforeAll(async () => {
-    site = await startTestSite({ seed: true });
     dir = mkdtempSync(join(tmpdir(), 'shirase-export-'));
     await site.server.exportTo(dir);
     // A plain static file server, as nginx would be: folders serve index.html, unknown paths 404.html.
@@ -230,7 +229,6 @@ describe('static export', () => {
   });
   afterAll(async () => {
     staticServer?.close();
-    await site?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
