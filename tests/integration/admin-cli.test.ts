@@ -7,6 +7,7 @@ import { MAX_FAILURES_PER_PAIR } from '../../src/lib/auth/sign-in-throttle';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { authenticateToken } from '../../src/lib/auth/api-tokens';
 import { createUser } from '../../src/lib/auth/create-user';
+import { programArgs } from '../support/programs';
 
 const { db, dir, databasePath } = freshDatabase();
 afterAll(() => {
@@ -15,7 +16,7 @@ afterAll(() => {
 });
 
 const admin = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], { env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' });
+  spawnSync(process.execPath, [...programArgs('src/cli/admin.ts'), ...args], { env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' });
 
 describe('npm run admin', () => {
   it('adds a user with a generated password, printed once, that signs in', async () => {

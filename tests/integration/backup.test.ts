@@ -12,6 +12,7 @@ import { savePostmortem } from '../../src/lib/postmortems/save-postmortem';
 import { loadPostmortems } from '../../src/lib/postmortems/load-postmortems';
 import { parseConfig } from '../../src/lib/config';
 import { readBackupStatus, runScheduledBackup } from '../../src/lib/site/scheduled-backups';
+import { programArgs } from '../support/programs';
 
 const { db, dir, databasePath } = freshDatabase({ seed: true });
 const postmortemsDir = join(dir, 'postmortems');
@@ -24,7 +25,7 @@ afterAll(() => {
 });
 
 const env = { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir };
-const cli = (script: string, args: string[], extra: Record<string, string> = {}) => spawnSync(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
+const cli = (script: string, args: string[], extra: Record<string, string> = {}) => spawnSync(process.execPath, [...programArgs(`src/cli/${script}.ts`), ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
 
 function postmortem(slug: string, body = `What happened to ${slug}.`) {
   return { title: `Postmortem ${slug}`, slug, date: '2026-06-18', incidents: [], summary: 'Summary.', locale: 'en', body, action: 'save' as const };
@@ -62,7 +63,7 @@ describe('one backup holds the database and every postmortem', () => {
     writer.stdout!.on('data', (c: Buffer) => (acked += c.toString()));
     await until(() => acked.split('\n').length > 20);
     ackedBeforeBackup = acked.split('\n').filter(Boolean);
-    const running = spawn(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', backup], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const running = spawn(process.execPath, [...programArgs('src/cli/backup.ts'), backup], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const backupDone = new Promise((r) => running.once('exit', r));
     // A postmortem saved while the backup starts (it waits for the writer's lock): in the backup or not, but never half.
     savePostmortem(db, postmortemsDir, postmortem('saved-during', 'x'.repeat(20_000)), { now: Date.now() });

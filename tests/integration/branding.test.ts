@@ -171,6 +171,54 @@ describe('branding on the public site', () => {
     rmSync(exportDir, { recursive: true, force: true });
   });
 
+  // First, on the demo as it comes: the settings tests below brand this site and change its language.
+  describe('the embed', () => {
+    it('lets /embed and /ja/embed be framed by any site, and nothing else', async () => {
+      for (const path of ['/embed', '/ja/embed']) {
+        const res = await fetch(site.url + path);
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('content-security-policy'), path).toContain('frame-ancestors *');
+        expect(res.headers.get('content-security-policy'), path).toContain("script-src 'self'");
+        expect(res.headers.get('x-frame-options'), path).toBeNull();
+      }
+      expect(await (await fetch(site.url + '/ja/embed')).text()).toContain('ステータスページを開く');
+      for (const path of ['/', '/ja/', '/history', '/api', '/embed.js', '/api/v2/status.json', '/styles.css']) {
+        const res = await fetch(site.url + path);
+        expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+        expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      }
+    });
+
+    it('shows the overall status, active incidents and a link out', async () => {
+      const html = await (await fetch(site.url + '/embed', { headers: { 'accept-language': 'en' } })).text();
+      expect(html).toMatch(/<h1 class="embed-status" data-indicator="\w+">/);
+      expect(html).toContain('target="_blank"');
+      expect(html).toContain('Open the status page');
+      expect(html).not.toMatch(/<script(?![^>]*src="\/live\.js")/);
+    });
+
+    it('lists an incident as soon as it is opened, linked out of the frame', async () => {
+      const { incidentId: id } = openIncident(site.db, { name: 'Embedded outage', status: 'investigating', body: 'Looking.' }, { now: Date.now() });
+      const html = await until(async () => {
+        const body = await (await fetch(site.url + '/embed', { headers: { 'accept-language': 'en' } })).text();
+        return body.includes('Embedded outage') && body;
+      });
+      expect(html).toContain(`<a href="/incidents/${id}" target="_blank" rel="noopener">Embedded outage</a>`);
+    });
+
+    it('serves /embed.js as a script that reads the open status API', async () => {
+      const res = await fetch(site.url + '/embed.js');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      const script = await res.text();
+      expect(script).toContain("origin + '/api/v2/status.json'");
+      expect(script).toContain('All Systems Operational');
+      expect(script).toContain('すべてのシステムが正常に稼働しています');
+      const api = await fetch(site.url + '/api/v2/status.json', { headers: { origin: 'http://elsewhere.example' } });
+      expect(api.headers.get('access-control-allow-origin')).toBe('*');
+    });
+  });
+
   it('lets only admins change the settings', async () => {
     const editor = await signedInStaff(site, 'editor');
     // The demo's row holds only its uptime target.
@@ -258,58 +306,5 @@ describe('branding on the public site', () => {
     expect(existsSync(join(exportDir, 'embed', 'index.html'))).toBe(true);
     expect(existsSync(join(exportDir, 'ja', 'embed', 'index.html'))).toBe(true);
     expect(readFileSync(join(exportDir, 'embed.js'), 'utf8')).toContain('/api/v2/status.json');
-  });
-});
-
-describe('the embed', () => {
-  let site: TestSite;
-  beforeAll(async () => {
-    site = await startTestSite({ seed: true });
-  });
-  afterAll(() => site?.close());
-
-  it('lets /embed and /ja/embed be framed by any site, and nothing else', async () => {
-    for (const path of ['/embed', '/ja/embed']) {
-      const res = await fetch(site.url + path);
-      expect(res.status, path).toBe(200);
-      expect(res.headers.get('content-security-policy'), path).toContain('frame-ancestors *');
-      expect(res.headers.get('content-security-policy'), path).toContain("script-src 'self'");
-      expect(res.headers.get('x-frame-options'), path).toBeNull();
-    }
-    expect(await (await fetch(site.url + '/ja/embed')).text()).toContain('ステータスページを開く');
-    for (const path of ['/', '/ja/', '/history', '/api', '/embed.js', '/api/v2/status.json', '/styles.css']) {
-      const res = await fetch(site.url + path);
-      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
-      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
-    }
-  });
-
-  it('shows the overall status, active incidents and a link out', async () => {
-    const html = await (await fetch(site.url + '/embed', { headers: { 'accept-language': 'en' } })).text();
-    expect(html).toMatch(/<h1 class="embed-status" data-indicator="\w+">/);
-    expect(html).toContain('target="_blank"');
-    expect(html).toContain('Open the status page');
-    expect(html).not.toMatch(/<script(?![^>]*src="\/live\.js")/);
-  });
-
-  it('lists an incident as soon as it is opened, linked out of the frame', async () => {
-    const { incidentId: id } = openIncident(site.db, { name: 'Embedded outage', status: 'investigating', body: 'Looking.' }, { now: Date.now() });
-    const html = await until(async () => {
-      const body = await (await fetch(site.url + '/embed', { headers: { 'accept-language': 'en' } })).text();
-      return body.includes('Embedded outage') && body;
-    });
-    expect(html).toContain(`<a href="/incidents/${id}" target="_blank" rel="noopener">Embedded outage</a>`);
-  });
-
-  it('serves /embed.js as a script that reads the open status API', async () => {
-    const res = await fetch(site.url + '/embed.js');
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    const script = await res.text();
-    expect(script).toContain("origin + '/api/v2/status.json'");
-    expect(script).toContain('All Systems Operational');
-    expect(script).toContain('すべてのシステムが正常に稼働しています');
-    const api = await fetch(site.url + '/api/v2/status.json', { headers: { origin: 'http://elsewhere.example' } });
-    expect(api.headers.get('access-control-allow-origin')).toBe('*');
   });
 });

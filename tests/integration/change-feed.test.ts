@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startChangeFeed } from '../../src/server/change-feed';
 import { freshDatabase } from '../support/test-server';
 import { until } from '../support/until';
+import { programArgs } from '../support/programs';
 
 const { db, dir, databasePath } = freshDatabase();
 const postmortems = mkdtempSync(join(tmpdir(), 'shirase-pm-'));
@@ -21,7 +22,7 @@ describe('the change feed', () => {
     let seen = 0;
     // The poll is slowed to a minute: every change seen here came from a file-system event and the chase after it.
     const feed = startChangeFeed({ db, databasePath, postmortems: { dir: postmortems }, safetyNetMs: 60_000, changed: () => void (feed.changedSinceLastLook() && seen++) });
-    const writer = spawn(process.execPath, ['--import', 'tsx', 'tests/support/bump-counter-process.ts', databasePath], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, [...programArgs('tests/support/bump-counter-process.ts'), databasePath], { stdio: ['pipe', 'pipe', 'inherit'] });
     const answers = createInterface({ input: writer.stdout })[Symbol.asyncIterator]();
     try {
       for (let commit = 1; commit <= 30; commit++) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { postIncidentUpdate } from '../../src/lib/incidents/post-update';
+import { programArgs } from '../support/programs';
 
 let site: TestSite;
 beforeAll(async () => {
@@ -24,7 +25,7 @@ describe('public pages follow the log', () => {
   it('show an incident opened by another process', async () => {
     const before = await (await fetch(site.url + '/')).text();
     expect(before).toContain('All Systems Operational');
-    const id = execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'Queue backlog from the CLI'], {
+    const id = execFileSync(process.execPath, [...programArgs('tests/support/open-incident-process.ts'), site.databasePath, 'Queue backlog from the CLI'], {
       encoding: 'utf8',
     }).trim();
     const html = await waitForPage('/', (h) => h.includes('Queue backlog from the CLI'));
@@ -38,7 +39,7 @@ describe('public pages follow the log', () => {
   });
 
   it('has every public page show a write once the server has caught up with it', async () => {
-    const id = execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'Second incident'], {
+    const id = execFileSync(process.execPath, [...programArgs('tests/support/open-incident-process.ts'), site.databasePath, 'Second incident'], {
       encoding: 'utf8',
     }).trim();
     await site.server.checkForChanges();

@@ -13,14 +13,15 @@ import { PublicRoutes } from '../../src/server/public-routes';
 import { until } from '../support/until';
 
 
-describe('live updates', () => {
-  let site: TestSite;
-  beforeAll(async () => {
-    // Rounds of an hour: no test here straddles the end of one by chance.
-    site = await startTestSite({ seed: true, liveRoundMs: 3_600_000 });
-  });
-  afterAll(() => site?.close());
+// The live updates and the static export share one site; the tests that need another setting start their own.
+let site: TestSite;
+beforeAll(async () => {
+  // Rounds of an hour: no test here straddles the end of one by chance.
+  site = await startTestSite({ seed: true, liveRoundMs: 3_600_000 });
+});
+afterAll(() => site?.close());
 
+describe('live updates', () => {
   it('tells a Server-Sent Events client when something changes', async () => {
     const received: string[] = [];
     const req = request(site.url + '/events');
@@ -205,13 +206,11 @@ describe('time-based re-rendering', () => {
 });
 
 describe('static export', () => {
-  let site: TestSite;
   let dir: string;
   let staticServer: Server;
   let staticUrl: string;
 
   beforeAll(async () => {
-    site = await startTestSite({ seed: true });
     dir = mkdtempSync(join(tmpdir(), 'shirase-export-'));
     await site.server.exportTo(dir);
     // A plain static file server, as nginx would be: folders serve index.html, unknown paths 404.html.
@@ -231,7 +230,6 @@ describe('static export', () => {
   });
   afterAll(async () => {
     staticServer?.close();
-    await site?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -6,14 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrateDatabase, openDatabase } from '../../db/open';
 import { readDotEnv } from '../../src/lib/config';
 import { startServerProcess } from '../support/server-process';
+import { programArgs } from '../support/programs';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -24,13 +23,10 @@ const tempDir = () => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const root = process.cwd();
-// tsx by its file, so a command can run from another folder (where its .env is).
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
-/** Runs `src/cli/<name>.ts` as `npm run <name>` would, from `cwd`, with only these settings. */
+/** Runs `src/cli/<name>.ts` as `npm run <name>` would, from `cwd` (where its .env is), with only these settings. */
 function command(name: string, args: string[], env: Record<string, string>, cwd = root) {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_PATH|POSTMORTEMS_DIR|MAIL_DIR|BACKUP_\w+)$/.test(k)));
-  return spawnSync(process.execPath, ['--import', tsx, resolve(root, 'src/cli', `${name}.ts`), ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [...programArgs(`src/cli/${name}.ts`), ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -13,6 +13,7 @@ import { runScheduledBackup } from '../../src/lib/site/scheduled-backups';
 import { createCourier } from '../../src/lib/notifications/courier';
 import { savePostmortem } from '../../src/lib/postmortems/save-postmortem';
 import { makePrivateFolder } from '../../src/lib/private-files';
+import { programArgs } from '../support/programs';
 
 const { db, dir, databasePath } = freshDatabase({ seed: true });
 const postmortemsDir = join(dir, 'postmortems');
@@ -26,7 +27,7 @@ afterAll(() => {
 const env = { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir };
 /** A CLI run under a shell that first sets `umask` and `ulimit -f` (in KiB), as an operator's shell might. */
 function cli(script: string, args: string[], extra: Record<string, string> = {}, shell = 'umask 000') {
-  return spawnSync('bash', ['-c', `${shell} && exec "$0" "$@"`, process.execPath, '--import', 'tsx', `src/cli/${script}.ts`, ...args], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync('bash', ['-c', `${shell} && exec "$0" "$@"`, process.execPath, ...programArgs(`src/cli/${script}.ts`), ...args], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
 }
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 

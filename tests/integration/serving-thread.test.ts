@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { startServerProcess } from '../support/server-process';
+import { programArgs } from '../support/programs';
 
 let site: TestSite;
 const logged: string[] = [];
@@ -13,7 +14,7 @@ const postmortems = mkdtempSync(join(tmpdir(), 'shirase-pm-'));
 beforeAll(async () => {
   // The safety-net poll is slowed to a minute: anything seen sooner was seen through the file system's events.
   // Two real render threads: this file tests them.
-  site = await startTestSite({ seed: true, changePollMs: 60_000, env: { POSTMORTEMS_DIR: postmortems, RENDER_THREADS: '2' }, log: (line) => logged.push(line) });
+  site = await startTestSite({ seed: true, changePollMs: 60_000, renderThreads: 2, env: { POSTMORTEMS_DIR: postmortems }, log: (line) => logged.push(line) });
 });
 afterAll(() => site?.close());
 
@@ -31,7 +32,7 @@ const page = (path: string) => fetch(site.url + path).then((r) => r.text());
 
 describe('the change feed', () => {
   it('sees a commit by another process through the file system, without waiting for its poll', async () => {
-    execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'Seen through the WAL'], { encoding: 'utf8' });
+    execFileSync(process.execPath, [...programArgs('tests/support/open-incident-process.ts'), site.databasePath, 'Seen through the WAL'], { encoding: 'utf8' });
     expect(await eventually(() => page('/'), (h) => h.includes('Seen through the WAL'))).toContain('Seen through the WAL');
   });
 
@@ -94,7 +95,7 @@ describe('render threads', () => {
     // Staff screens and renders run on the new thread.
     const staff = await signedInStaff(site);
     expect((await staff.get('/admin')).status).toBe(200);
-    execFileSync(process.execPath, ['--import', 'tsx', 'tests/support/open-incident-process.ts', site.databasePath, 'After the crash'], { encoding: 'utf8' });
+    execFileSync(process.execPath, [...programArgs('tests/support/open-incident-process.ts'), site.databasePath, 'After the crash'], { encoding: 'utf8' });
     expect(await eventually(() => page('/'), (h) => h.includes('After the crash'), 10_000)).toContain('After the crash');
   });
 });

@@ -110,51 +110,48 @@ describe('on the demo data', () => {
 });
 
 describe('on edge cases', () => {
+  // One empty site: the first test reads it before the second records anything.
+  let site: TestSite;
+  beforeAll(async () => {
+    site = await startTestSite({ seed: false });
+  });
+  afterAll(() => site?.close());
+
   it('keeps every key with no components and nothing recorded', async () => {
-    const site = await startTestSite({ seed: false });
-    try {
-      const b = await expectContract(site);
-      expect(b['summary.json']).toMatchObject({ components: [], incidents: [], scheduled_maintenances: [], status: { indicator: 'none' } });
-    } finally {
-      await site.close();
-    }
+    const b = await expectContract(site);
+    expect(b['summary.json']).toMatchObject({ components: [], incidents: [], scheduled_maintenances: [], status: { indicator: 'none' } });
   });
 
   it('reports an unresolved incident, groups, and maintenance in every state', async () => {
-    const site = await startTestSite({ seed: false });
-    try {
-      const now = Date.now();
-      const ctx = { now };
-      const { groupId } = createComponentGroup(site.db, { name: 'Core' }, ctx);
-      const { componentId: a } = createComponent(site.db, { name: 'A', groupId }, ctx);
-      const { componentId: b } = createComponent(site.db, { name: 'B', groupId }, ctx);
-      const { componentId: c } = createComponent(site.db, { name: 'C' }, ctx);
-      const { incidentId } = openIncident(site.db, { name: 'A is down', status: 'investigating', body: 'Down.', components: [{ componentId: a, status: 'major_outage' }] }, ctx);
-      const future = scheduleMaintenance(site.db, { name: 'Later', body: 'Later.', componentIds: [c], scheduledFor: now + 2 * H, scheduledUntil: now + 3 * H }, ctx);
-      const running = scheduleMaintenance(site.db, { name: 'Now', body: 'Now.', componentIds: [b], scheduledFor: now - H, scheduledUntil: now + H }, ctx);
-      postIncidentUpdate(site.db, running.incidentId, { status: 'in_progress', body: 'Started.', displayAt: now - H, components: [{ componentId: b, status: 'under_maintenance' }] }, ctx);
-      const checking = scheduleMaintenance(site.db, { name: 'Check', body: 'Check.', scheduledFor: now - 2 * H, scheduledUntil: now + H }, ctx);
-      postIncidentUpdate(site.db, checking.incidentId, { status: 'verifying', body: 'Verifying.', displayAt: now - H }, ctx);
-      // A window that is over is added as a record of past work, stored as completed.
-      scheduleMaintenance(site.db, { name: 'Done', body: 'Done.', scheduledFor: now - 5 * H, scheduledUntil: now - 4 * H, pastRecord: true }, ctx);
-      site.server.checkForChanges();
+    const now = Date.now();
+    const ctx = { now };
+    const { groupId } = createComponentGroup(site.db, { name: 'Core' }, ctx);
+    const { componentId: a } = createComponent(site.db, { name: 'A', groupId }, ctx);
+    const { componentId: b } = createComponent(site.db, { name: 'B', groupId }, ctx);
+    const { componentId: c } = createComponent(site.db, { name: 'C' }, ctx);
+    const { incidentId } = openIncident(site.db, { name: 'A is down', status: 'investigating', body: 'Down.', components: [{ componentId: a, status: 'major_outage' }] }, ctx);
+    const future = scheduleMaintenance(site.db, { name: 'Later', body: 'Later.', componentIds: [c], scheduledFor: now + 2 * H, scheduledUntil: now + 3 * H }, ctx);
+    const running = scheduleMaintenance(site.db, { name: 'Now', body: 'Now.', componentIds: [b], scheduledFor: now - H, scheduledUntil: now + H }, ctx);
+    postIncidentUpdate(site.db, running.incidentId, { status: 'in_progress', body: 'Started.', displayAt: now - H, components: [{ componentId: b, status: 'under_maintenance' }] }, ctx);
+    const checking = scheduleMaintenance(site.db, { name: 'Check', body: 'Check.', scheduledFor: now - 2 * H, scheduledUntil: now + H }, ctx);
+    postIncidentUpdate(site.db, checking.incidentId, { status: 'verifying', body: 'Verifying.', displayAt: now - H }, ctx);
+    // A window that is over is added as a record of past work, stored as completed.
+    scheduleMaintenance(site.db, { name: 'Done', body: 'Done.', scheduledFor: now - 5 * H, scheduledUntil: now - 4 * H, pastRecord: true }, ctx);
+    site.server.checkForChanges();
 
-      const bodies = await expectContract(site);
-      const summary = bodies['summary.json'];
-      expect(summary.status).toEqual({ indicator: 'critical', description: 'Major System Outage' });
-      expect(summary.incidents.map((i) => i.id)).toEqual([incidentId]);
-      expect(summary.incidents[0]?.components.map((x) => x.name)).toEqual(['A']);
-      expect(summary.scheduled_maintenances.map((m) => m.name).sort()).toEqual(['Check', 'Later', 'Now']);
-      const group = summary.components.find((x) => x.group)!;
-      expect(group.status).toBe('major_outage');
-      expect(group.components).toEqual([a, b]);
-      expect(bodies['incidents/unresolved.json'].incidents).toHaveLength(1);
-      expect(bodies['scheduled-maintenances/upcoming.json'].scheduled_maintenances.map((m) => m.id)).toEqual([future.incidentId]);
-      expect(bodies['scheduled-maintenances/active.json'].scheduled_maintenances.map((m) => m.name).sort()).toEqual(['Check', 'Now']);
-      expect(bodies['scheduled-maintenances.json'].scheduled_maintenances).toHaveLength(4);
-      expect(bodies['incidents.json'].incidents.every((i) => !('scheduled_for' in i))).toBe(true);
-    } finally {
-      await site.close();
-    }
+    const bodies = await expectContract(site);
+    const summary = bodies['summary.json'];
+    expect(summary.status).toEqual({ indicator: 'critical', description: 'Major System Outage' });
+    expect(summary.incidents.map((i) => i.id)).toEqual([incidentId]);
+    expect(summary.incidents[0]?.components.map((x) => x.name)).toEqual(['A']);
+    expect(summary.scheduled_maintenances.map((m) => m.name).sort()).toEqual(['Check', 'Later', 'Now']);
+    const group = summary.components.find((x) => x.group)!;
+    expect(group.status).toBe('major_outage');
+    expect(group.components).toEqual([a, b]);
+    expect(bodies['incidents/unresolved.json'].incidents).toHaveLength(1);
+    expect(bodies['scheduled-maintenances/upcoming.json'].scheduled_maintenances.map((m) => m.id)).toEqual([future.incidentId]);
+    expect(bodies['scheduled-maintenances/active.json'].scheduled_maintenances.map((m) => m.name).sort()).toEqual(['Check', 'Now']);
+    expect(bodies['scheduled-maintenances.json'].scheduled_maintenances).toHaveLength(4);
+    expect(bodies['incidents.json'].incidents.every((i) => !('scheduled_for' in i))).toBe(true);
   });
 });

@@ -25,6 +25,7 @@ import { freePort, freshDatabase, startTestSite, type TestSite } from '../suppor
 import { startReceiver } from '../support/http-receiver';
 import { signedInStaff } from '../support/staff';
 import { FIXTURE_API_KEY, FIXTURE_PAGE_ID, startStatuspageFixtures } from '../support/statuspage-fixtures';
+import { programArgs } from '../support/programs';
 
 const run = promisify(execFile);
 // The fixtures were recorded on this day: the import runs "then", so the 90-day strips cover them.
@@ -326,7 +327,7 @@ describe('refusing what is not a Statuspage page', () => {
     const { db, databasePath } = emptyDatabase();
     const before = contents(db);
     fixtures.setMode('other-json');
-    const failed = await run(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', 'statuspage', fixtures.url], { env: { ...process.env, DATABASE_PATH: databasePath } }).then(
+    const failed = await run(process.execPath, [...programArgs('src/cli/import.ts'), 'statuspage', fixtures.url], { env: { ...process.env, DATABASE_PATH: databasePath } }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
@@ -353,7 +354,7 @@ describe('refusing what is not a Statuspage page', () => {
 describe('the command line', () => {
   it('imports with a progress display and a summary, and a second run adds nothing', async () => {
     const { db, databasePath } = emptyDatabase();
-    const args = ['--import', 'tsx', 'src/cli/import.ts', 'statuspage', '--page-id', FIXTURE_PAGE_ID, '--api-key', FIXTURE_API_KEY, '--api-base', fixtures.apiBase, '--subscribers-confirmed'];
+    const args = [...programArgs('src/cli/import.ts'), 'statuspage', '--page-id', FIXTURE_PAGE_ID, '--api-key', FIXTURE_API_KEY, '--api-base', fixtures.apiBase, '--subscribers-confirmed'];
     const env = { ...process.env, DATABASE_PATH: databasePath };
     const first = await run(process.execPath, args, { env });
     expect(first.stderr).toContain('Warning: every imported subscriber will be counted as confirmed');

@@ -7,6 +7,7 @@ import { freshDatabase } from '../support/test-server';
 import { startSmtpSink } from '../support/smtp-sink';
 import { newPublicId } from '../../src/lib/ids';
 import { openIncident } from '../../src/lib/incidents/open-incident';
+import { programArgs } from '../support/programs';
 
 const SUBSCRIBERS = 150;
 const { db, dir, databasePath } = freshDatabase();
@@ -21,7 +22,7 @@ afterAll(async () => {
 });
 
 function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts'], {
+  const child = spawn(process.execPath, programArgs('src/cli/worker.ts'), {
     env: { ...process.env, DATABASE_PATH: databasePath, SMTP_URL: sink.url, MAIL_PER_SECOND: '2000', WORKER_IDLE_MS: '50', LEASE_SECONDS: '2', SITE_URL: 'http://status.test' },
     stdio: 'ignore',
   });

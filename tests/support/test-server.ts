@@ -7,6 +7,7 @@ import { migrateDatabase, openDatabase, type Db } from '../../db/open';
 import { parseConfig, type Config } from '../../src/lib/config';
 import { seedDemo } from '../../src/lib/demo/seed-demo';
 import { startShiraseServer, type ShiraseServer } from '../../src/server/shirase-server';
+import { copyTemplateDatabase, SEED_TIME_ZONE } from './template-databases';
 
 export interface TestSite {
   url: string;
@@ -18,13 +19,17 @@ export interface TestSite {
   close(): Promise<void>;
 }
 
-/** A fresh database file with the real migrations, optionally seeded with the demo. */
+/** A fresh database file with the real migrations, optionally seeded with the demo: a copy of the run's template when there is one. */
 export function freshDatabase(options: { seed?: boolean; now?: number } = {}): { db: Db; dir: string; databasePath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'shirase-test-'));
   const databasePath = join(dir, 'shirase.db');
+  // A demo seeded at another moment than the template's is seeded here.
+  const copied = options.now === undefined && copyTemplateDatabase(options.seed ? 'seeded' : 'migrated', databasePath);
   const db = openDatabase(databasePath);
-  migrateDatabase(db);
-  if (options.seed) seedDemo(db, options.now ?? Date.now(), 'Asia/Tokyo');
+  if (!copied) {
+    migrateDatabase(db);
+    if (options.seed) seedDemo(db, options.now ?? Date.now(), SEED_TIME_ZONE);
+  }
   return { db, dir, databasePath };
 }
 
@@ -39,17 +44,21 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The real Shirase server on a free loopback port over a fresh database. */
+/**
+ * The real Shirase server on a free loopback port over a fresh database.
+ * `renderThreads` is the one place a test says how many render threads its
+ * site runs (RENDER_THREADS); left out, the site renders in the serving thread.
+ */
 export async function startTestSite(
-  options: { seed?: boolean; distDir?: string; env?: Record<string, string>; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number; log?: (line: string) => void; requestTimeoutMs?: number; changePollMs?: number; maxLiveClients?: number; liveRoundMs?: number; publishRetryMs?: number } = {},
+  options: { seed?: boolean; distDir?: string; env?: Record<string, string>; renderThreads?: number; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number; log?: (line: string) => void; requestTimeoutMs?: number; changePollMs?: number; maxLiveClients?: number; liveRoundMs?: number; publishRetryMs?: number } = {},
 ): Promise<TestSite> {
   const { db, dir, databasePath } = freshDatabase({ seed: options.seed ?? true });
   // Mail goes to files in the test's folder unless a test points it at an SMTP server.
   // A known port, so absolute links (emails, feeds, the API) point at this very server.
   const port = await freePort();
-  // Rendered in this thread (RENDER_THREADS=0): the same function a render thread runs, without a thread's second or so
-  // of start-up. Tests of the threads themselves ask for them with RENDER_THREADS in `env`.
-  const config = parseConfig({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', PORT: String(port), MAIL_DIR: join(dir, 'mail'), RENDER_THREADS: '0', ...options.env });
+  // Rendered in this thread (RENDER_THREADS=0) unless the test asks for threads: the same function a render thread
+  // runs, without a thread's second or so of start-up.
+  const config = parseConfig({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', PORT: String(port), MAIL_DIR: join(dir, 'mail'), RENDER_THREADS: String(options.renderThreads ?? 0), ...options.env });
   const server = await startShiraseServer({
     db,
     config,

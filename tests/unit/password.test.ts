@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/lib/auth/password';
 
 /** How many times the event loop turned while `work` ran: zero means it held the thread. */
@@ -34,5 +34,45 @@ describe('password hashing', () => {
     const stored = await hashPassword('correct horse battery staple');
     expect(await turnsDuring(() => hashPassword('another password'))).toBeGreaterThan(0);
     expect(await turnsDuring(() => verifyPassword('a wrong guess', stored))).toBeGreaterThan(0);
+  });
+
+  describe('the low cost the test suites set', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    it('is used under NODE_ENV=test, and recorded in the hash', async () => {
+      vi.stubEnv('NODE_ENV', 'test');
+      vi.stubEnv('SHIRASE_TEST_SCRYPT_N', '16');
+      const stored = await hashPassword('correct horse battery staple');
+      expect(stored).toMatch(/^scrypt\$16\$8\$1\$/);
+      expect(await verifyPassword('correct horse battery staple', stored)).toBe(true);
+      expect(await verifyPassword('correct horse battery stapler', stored)).toBe(false);
+    });
+
+    it('is ignored outside tests, so production keeps the real cost whatever the environment says', async () => {
+      vi.stubEnv('SHIRASE_TEST_SCRYPT_N', '16');
+      for (const mode of ['production', 'development', '']) {
+        vi.stubEnv('NODE_ENV', mode);
+        expect(await hashPassword('correct horse battery staple')).toMatch(/^scrypt\$32768\$8\$1\$/);
+      }
+    });
+
+    it('falls back to the real cost for a value scrypt cannot take', async () => {
+      vi.stubEnv('NODE_ENV', 'test');
+      for (const typo of ['15', '1', '0', 'low', '65536']) {
+        vi.stubEnv('SHIRASE_TEST_SCRYPT_N', typo);
+        expect(await hashPassword('correct horse battery staple')).toMatch(/^scrypt\$32768\$/);
+      }
+    });
+
+    it('verifies hashes made at either cost, whichever cost is set now', async () => {
+      vi.stubEnv('NODE_ENV', 'production');
+      const strong = await hashPassword('correct horse battery staple');
+      vi.stubEnv('NODE_ENV', 'test');
+      vi.stubEnv('SHIRASE_TEST_SCRYPT_N', '16');
+      const weak = await hashPassword('correct horse battery staple');
+      expect(await verifyPassword('correct horse battery staple', strong)).toBe(true);
+      vi.stubEnv('NODE_ENV', 'production');
+      expect(await verifyPassword('correct horse battery staple', weak)).toBe(true);
+    });
   });
 });

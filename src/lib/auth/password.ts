@@ -22,10 +22,30 @@ function derive(password: string, salt: Buffer, length: number, options: ScryptO
   });
 }
 
+/**
+ * The cost of a new hash. The test suites sign in a few hundred times and set
+ * SHIRASE_TEST_SCRYPT_N low; it is honoured only when NODE_ENV is `test`
+ * (which vitest sets, and nothing that starts Shirase does), so a stray
+ * variable in a production environment cannot weaken anyone's password. An
+ * environment variable rather than a setter here, because hashes are also
+ * made in the render threads and in the processes tests spawn, which inherit
+ * the environment but not this module's state. Read at each call (it costs
+ * nothing beside a hash) so a test can check both sides of the rule.
+ */
+function cost(): number {
+  // Bracket access, so that no bundler replaces NODE_ENV with the value it had at build time.
+  if (process.env['NODE_ENV'] !== 'test') return N;
+  const asked = Number(process.env['SHIRASE_TEST_SCRYPT_N']);
+  // scrypt wants a power of two above 1; anything else is a typo, and the real cost is the safe answer.
+  return Number.isInteger(asked) && asked > 1 && asked < N && (asked & (asked - 1)) === 0 ? asked : N;
+}
+
+/** The stored form names its cost, so a hash made at one cost still verifies after the cost changes. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await derive(password, salt, KEY_LENGTH, { N, r: R, p: P });
-  return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+  const n = cost();
+  const hash = await derive(password, salt, KEY_LENGTH, { N: n, r: R, p: P });
+  return `scrypt$${n}$${R}$${P}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
