@@ -2,7 +2,7 @@
 // is a band with a text label and a pattern as well as a colour, so it reads
 // without colour and in print.
 import type { IncidentView } from '../views/incidents';
-import { escapeHtml } from '../views/uptime-strip-html';
+import { escapeHtml } from '../text/escape-html';
 import { t, type Locale } from '../i18n/messages';
 import { formatDateTime, formatTime, formatDuration } from '../i18n/format';
 import { isClosedStatus } from '../status/vocabulary';

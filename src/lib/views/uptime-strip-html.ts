@@ -4,11 +4,7 @@
 import { t, type Locale } from '../i18n/messages';
 import { formatDate, formatDuration, formatPercent } from '../i18n/format';
 import type { ComponentWithUptime, UptimeCell } from './status-page';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+import { escapeHtml } from '../text/escape-html';
 
 function level(d: UptimeCell): string {
   if (d.uptime === null) return 'nodata';
