@@ -23,6 +23,13 @@ const NO_TABLES = [
   },
 ];
 
+// The domain reads its own queries; views/ shapes pages out of the domain,
+// never the other way round, so a page's needs cannot leak into a verb.
+const NO_VIEWS = {
+  regex: '(^|/)views/',
+  message: 'The domain does not read through src/lib/views: move the query into the domain (src/lib/<domain>/load-*.ts) and let the view import it.',
+};
+
 // TypeScript lets `x['field']` and `(x as unknown as {...}).field` reach past
 // `private`; a test that needs a private field should get a real option instead.
 const NO_PRIVATE_REACH = [
@@ -73,6 +80,12 @@ export default tseslint.config(
   {
     files: ['src/lib/**', 'db/**', 'src/server/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_ASTRO_MODULES] }] },
+  },
+  {
+    // Later blocks replace the rule's options, so each repeats the astro:* pattern.
+    files: ['src/lib/**'],
+    ignores: ['src/lib/views/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_ASTRO_MODULES, NO_VIEWS] }] },
   },
   {
     files: ['src/pages/**', 'src/components/**', 'src/layouts/**'],

@@ -2,8 +2,8 @@ import type { APIRoute } from 'astro';
 import { csvDocument } from '../lib/csv';
 import { errorBody } from '../lib/errors';
 import { jsonResponse } from '../lib/api/respond';
-import { loadComponentTree } from '../lib/views/components';
-import { buildUptimeReport, readReportQuery, reportQueryError, UPTIME_CSV_HEADER, uptimeCsvRows } from '../lib/views/uptime-report';
+import { loadComponentTree } from '../lib/components/load-components';
+import { buildUptimeReport, readReportQuery, reportQueryError, UPTIME_CSV_HEADER, uptimeCsvRows } from '../lib/uptime/uptime-report';
 
 // /uptime.csv: the uptime report's months as a spreadsheet, for the range /uptime shows or the one asked for.
 export const GET: APIRoute = ({ locals, url }) => {

@@ -8,8 +8,8 @@ import { t, type Locale } from '../i18n/messages';
 import { renderMarkdown } from '../markdown/render';
 import { escapeHtml } from '../text/escape-html';
 import { loadPostmortems, otherLanguages, type Postmortem } from '../postmortems/load-postmortems';
-import { findComponent } from '../views/components';
-import { loadIncidents } from '../views/incidents';
+import { findComponent } from '../components/load-components';
+import { loadIncidents } from '../incidents/load-incidents';
 
 const FEED_ITEMS = 100;
 

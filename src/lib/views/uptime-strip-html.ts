@@ -3,7 +3,7 @@
 // template: the page renders several times faster and reads the same.
 import { t, type Locale } from '../i18n/messages';
 import { formatDate, formatDuration, formatPercent } from '../i18n/format';
-import type { ComponentWithUptime, UptimeCell } from './status-page';
+import type { ComponentWithUptime, UptimeCell } from '../uptime/component-uptime';
 import { escapeHtml } from '../text/escape-html';
 
 function level(d: UptimeCell): string {

@@ -2,8 +2,8 @@ import type { APIRoute } from 'astro';
 import { uptimeJson, uptimeReportJson } from '../../../lib/api/statuspage-v2';
 import { apiContext, jsonResponse } from '../../../lib/api/respond';
 import { errorBody } from '../../../lib/errors';
-import { loadComponentTree } from '../../../lib/views/components';
-import { buildUptimeReport, readReportQuery, reportQueryError } from '../../../lib/views/uptime-report';
+import { loadComponentTree } from '../../../lib/components/load-components';
+import { buildUptimeReport, readReportQuery, reportQueryError } from '../../../lib/uptime/uptime-report';
 
 // Without a query: the 90 days of the status page's strips. With `from`, `to` or `component`: the uptime report.
 export const GET: APIRoute = ({ locals, url }) => {
