@@ -4,7 +4,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { keyed, nameField } from '../validation';
 
-export const CHECK_KINDS = ['http', 'tcp'] as const;
+import { CHECK_KINDS } from '../../../db/vocabulary';
+
+export { CHECK_KINDS };
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 export const MIN_INTERVAL_SECONDS = 30;

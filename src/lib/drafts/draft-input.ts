@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { COMPONENT_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
+import { COMPONENT_STATUSES, INCIDENT_IMPACTS, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
 import { hasControlCharacters } from '../control-characters';
-import { MAX_BODY_CHARS, timestampField, withoutControls } from '../validation';
+import { MAX_BODY_CHARS, publicIdField, timestampField, withoutControls } from '../validation';
 import { LOCALES } from '../i18n/messages';
 import type { OpenIncidentInput } from '../incidents/input';
 
@@ -15,10 +15,10 @@ export const draftInputSchema = z.object({
   status: z.enum(POSTABLE_INCIDENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }) }).default('investigating'),
   body: withoutControls(z.string().max(MAX_BODY_CHARS, 'errors.field.bodyTooLong')).default(''),
   components: z
-    .array(z.object({ componentId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent'), status: z.enum(COMPONENT_STATUSES) }))
+    .array(z.object({ componentId: publicIdField('errors.field.pickComponent'), status: z.enum(COMPONENT_STATUSES) }))
     .max(500)
     .default([]),
-  impact: z.enum(['none', 'minor', 'major', 'critical']).optional(),
+  impact: z.enum(INCIDENT_IMPACTS).optional(),
   displayAt: timestampField.optional(),
   startedAt: timestampField.optional(),
   backfilled: z.boolean().default(false),

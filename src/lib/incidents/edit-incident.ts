@@ -6,6 +6,7 @@ import { notFound } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
 import { nameField, parseInput } from '../validation';
+import { IMPACTS } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
 import { refreshIncident } from './log';
 import { assertVersion, assertWritten, versionField } from '../edit-version';
@@ -13,7 +14,7 @@ import { assertVersion, assertWritten, versionField } from '../edit-version';
 const schema = z.object({
   name: nameField.optional(),
   /** `auto` goes back to deriving the impact from component statuses. */
-  impact: z.enum(['auto', 'none', 'minor', 'major', 'critical', 'maintenance']).optional(),
+  impact: z.enum(['auto', ...IMPACTS]).optional(),
   autoTransitions: z.boolean().optional(),
   /** The version the editor started from; another save since then makes this one a CONFLICT. */
   version: versionField,

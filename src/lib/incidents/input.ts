@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
-import { bodyField, nameField, notInFuture, timestampField } from '../validation';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
+import { bodyField, nameField, notInFuture, publicIdField, timestampField } from '../validation';
 import { translationsSchema } from '../i18n/translations';
 import { MAX_OCCURRENCES, REPEAT_FREQUENCIES } from '../maintenance/recurrence';
 import { isTimeZone } from '../config';
 
 const componentChangeSchema = z.object({
-  componentId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent'),
+  componentId: publicIdField('errors.field.pickComponent'),
   status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
 });
 
@@ -24,13 +24,13 @@ export function openIncidentSchema(now: number) {
     }),
     body: bodyField,
     components: z.array(componentChangeSchema).max(500).default([]),
-    impact: z.enum(['none', 'minor', 'major', 'critical']).optional(),
+    impact: z.enum(INCIDENT_IMPACTS).optional(),
     displayAt: displayAtField(now),
     startedAt: displayAtField(now),
     notify: z.boolean().default(false),
     backfilled: z.boolean().default(false),
     /** A chosen public id, for data that other files refer to (the demo's postmortem). */
-    id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
+    id: publicIdField().optional(),
     /** The name and first update in other languages. */
     translations: translationsSchema({ name: nameField, body: bodyField }),
   });
@@ -64,7 +64,7 @@ export function scheduleMaintenanceSchema() {
     .object({
       name: nameField,
       body: bodyField,
-      componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent')).max(500).default([]),
+      componentIds: z.array(publicIdField('errors.field.pickComponent')).max(500).default([]),
       scheduledFor: windowEdge('errors.field.startRequired'),
       scheduledUntil: windowEdge('errors.field.endRequired'),
       autoTransitions: z.boolean().default(true),
@@ -72,7 +72,7 @@ export function scheduleMaintenanceSchema() {
       /** The window is over: this records past work, stored as completed, and tells nobody. */
       pastRecord: z.boolean().default(false),
       impact: z.enum(IMPACTS).optional(),
-      id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
+      id: publicIdField().optional(),
       translations: translationsSchema({ name: nameField, body: bodyField }),
       /** Repeat the window weekly or monthly: one window per occurrence, until a count or a last local date. */
       repeat: z.enum(REPEAT_FREQUENCIES).optional(),

@@ -13,7 +13,7 @@ import { addressKey } from '../auth/address-key';
 import { ShiraseError, fieldIssue, notFound } from '../errors';
 import { newPublicId } from '../ids';
 import { LOCALES } from '../i18n/messages';
-import { parseInput } from '../validation';
+import { parseInput, publicIdField } from '../validation';
 import type { WriteContext } from '../write-context';
 import { CHAT_KINDS, type ChatKind } from './chat-message';
 import { enqueueEvent } from './enqueue';
@@ -33,7 +33,7 @@ const channelInput = z.object({
   kind: z.enum(CHAT_KINDS, { errorMap: () => ({ message: 'errors.field.chatKind' }) }),
   url: z.string().trim().min(1, 'errors.field.chatUrl').max(2000, 'errors.field.chatUrl'),
   locale: z.enum(LOCALES).default('en'),
-  componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/)).max(500).nullable().default(null),
+  componentIds: z.array(publicIdField()).max(500).nullable().default(null),
   description: z.string().trim().max(200).optional(),
   /** Staff channels get alert suggestions and update reminders instead of status notifications; only staff can add one. */
   audience: z.enum(['subscribers', 'staff']).default('subscribers'),

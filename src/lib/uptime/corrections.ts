@@ -8,7 +8,7 @@ import type { Db } from '../../../db/open';
 import { components, statusCorrections } from '../../../db/schema';
 import { recordAudit } from '../audit/record-audit';
 import { fieldIssue, notFound, notSaved } from '../errors';
-import { newPublicId } from '../ids';
+import { newPublicId, PUBLIC_ID_PATTERN } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
 import type { CorrectionSpan } from '../status/corrections';
 import { COMPONENT_STATUSES, type ComponentStatus } from '../status/vocabulary';
@@ -16,7 +16,7 @@ import { MAX_NOTE_CHARS, parseInput, timestampField } from '../validation';
 import type { WriteContext } from '../write-context';
 
 const correctionSchema = z.object({
-  componentId: z.string({ required_error: 'errors.field.pickOne' }).regex(/^[0-9a-z]{12}$/, 'errors.field.pickOne'),
+  componentId: z.string({ required_error: 'errors.field.pickOne' }).regex(PUBLIC_ID_PATTERN, 'errors.field.pickOne'),
   from: timestampField,
   to: timestampField,
   status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),

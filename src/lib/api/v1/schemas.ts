@@ -6,13 +6,11 @@
 import { MAX_OCCURRENCES, REPEAT_FREQUENCIES } from '../../maintenance/recurrence';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { COMPONENT_STATUSES, IMPACTS, POSTABLE_INCIDENT_STATUSES, POSTABLE_STATUSES } from '../../status/vocabulary';
-import { bodyField, keyed, nameField } from '../../validation';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_IMPACTS, POSTABLE_INCIDENT_STATUSES, POSTABLE_STATUSES } from '../../status/vocabulary';
+import { bodyField, keyed, nameField, publicIdField } from '../../validation';
 import { alertmanagerPayload, genericAlertBody, grafanaPayload } from '../../alerts/payloads';
 
 extendZodWithOpenApi(z);
-
-const ID = /^[0-9a-z]{12}$/;
 
 /** ISO 8601 text to milliseconds; absent, null or empty stays absent. */
 const isoTime = (description?: string) =>
@@ -43,7 +41,7 @@ const versionProperty = (extra = '') => z.unknown().openapi({ type: 'integer', m
 
 const componentChangeBody = z
   .object({
-    component_id: z.string().regex(ID, 'errors.field.pickComponent').optional(),
+    component_id: publicIdField('errors.field.pickComponent').optional(),
     id: z.string().optional().openapi({ description: 'The same as component_id' }),
     status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
   })
@@ -63,7 +61,7 @@ export const newIncidentBody = z
     status: z.enum(POSTABLE_INCIDENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }) }).default('investigating'),
     body: bodyField.openapi({ description: 'Markdown' }),
     components: componentChanges(),
-    impact: z.enum(['none', 'minor', 'major', 'critical']).optional().openapi({ description: 'Overrides the impact worked out from component statuses' }),
+    impact: z.enum(INCIDENT_IMPACTS).optional().openapi({ description: 'Overrides the impact worked out from component statuses' }),
     display_at: isoTime('Defaults to now; may be in the past, not in the future'),
     started_at: isoTime(),
     ...notifyFields,
