@@ -2,12 +2,12 @@
 import type { Db } from '../../../db/open';
 import { requireAdmin } from '../auth/require-role';
 import type { SessionUser } from '../auth/sessions';
-import type { CheckInput } from '../checks/check-input';
+import { checkFieldsSchema, type CheckInput } from '../checks/check-input';
 import { findCheck } from '../checks/check-views';
 import { deleteCheck } from '../checks/delete-check';
 import { createCheck, editCheck } from '../checks/save-check';
 import { notFound } from '../errors';
-import { actorFor, checked, optionalText, text } from './form-input';
+import { actorFor, checked, formInput, optionalText, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
 /** A number field: empty is "not given" (the default applies); anything else that is not a number is left for the verb to refuse, with the field named. */
@@ -17,9 +17,9 @@ function numberField(form: FormData, name: string): number | undefined {
 }
 
 function readCheckForm(form: FormData): CheckInput {
-  return {
+  const values = {
     name: text(form, 'name'),
-    kind: text(form, 'kind') as CheckInput['kind'],
+    kind: text(form, 'kind'),
     target: text(form, 'target'),
     intervalSeconds: numberField(form, 'intervalSeconds'),
     timeoutSeconds: numberField(form, 'timeoutSeconds'),
@@ -30,6 +30,7 @@ function readCheckForm(form: FormData): CheckInput {
     labels: text(form, 'labels'),
     enabled: checked(form, 'enabled'),
   };
+  return formInput(checkFieldsSchema, values, 'check');
 }
 
 /** Runs the submitted form on the new-check page (no id) or on a check's pages. */

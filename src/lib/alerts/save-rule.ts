@@ -95,6 +95,9 @@ const editSchema = ruleFields;
 const createSchema = ruleFields.extend({ name: nameField });
 export type RuleInput = z.input<typeof editSchema>;
 
+/** What saveRule checks: a new rule (no id) needs a name, an edit changes only what it names. */
+export const ruleSchema = (id: string | undefined) => (id ? editSchema : createSchema);
+
 const DEFAULTS = {
   matchers: [],
   components: [],
@@ -123,7 +126,7 @@ function auditable(rule: Omit<AlertRule, 'id' | 'createdAt' | 'updatedAt' | 'pos
  * Matchers are Alertmanager's, each one checked; components must exist.
  */
 export function saveRule(db: Db, id: string | undefined, input: RuleInput, ctx: WriteContext): { id: string; version: number } {
-  const data = parseInput(id ? editSchema : createSchema, input, 'alertRule');
+  const data = parseInput(ruleSchema(id), input, 'alertRule');
   const issues: FieldIssue[] = [];
   const matchers = data.matchers?.map((text) => parseMatcher(text)!) satisfies Matcher[] | undefined;
   return db.transaction((tx) => {

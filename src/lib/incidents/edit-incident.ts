@@ -11,7 +11,7 @@ import type { WriteContext } from '../write-context';
 import { refreshIncident } from './log';
 import { assertVersion, assertWritten, versionField } from '../edit-version';
 
-const schema = z.object({
+export const editIncidentSchema = z.object({
   name: nameField.optional(),
   /** `auto` goes back to deriving the impact from component statuses. */
   impact: z.enum(['auto', ...IMPACTS]).optional(),
@@ -21,8 +21,8 @@ const schema = z.object({
 });
 
 /** Renames an incident or sets its impact by hand, raising its version. */
-export function editIncident(db: Db, incidentId: string, input: z.input<typeof schema>, ctx: WriteContext): void {
-  const data = parseInput(schema, input, 'incident');
+export function editIncident(db: Db, incidentId: string, input: z.input<typeof editIncidentSchema>, ctx: WriteContext): void {
+  const data = parseInput(editIncidentSchema, input, 'incident');
   db.transaction((tx) => {
     const before = tx.select().from(incidents).where(eq(incidents.id, incidentId)).get();
     if (!before) throw notFound('incident', incidentId);

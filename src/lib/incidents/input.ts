@@ -51,6 +51,20 @@ export function postUpdateSchema(now: number) {
 }
 export type PostUpdateInput = z.input<ReturnType<typeof postUpdateSchema>>;
 
+/** Resolving: the closing update, and the statuses to leave components in (the others go back to operational). */
+export function resolveIncidentSchema(now: number) {
+  return z.object({
+    /** Checked as the closing update's body. */
+    body: z.string().optional(),
+    displayAt: displayAtField(now),
+    notify: z.boolean().default(false),
+    components: z.array(componentChangeSchema).max(500).default([]),
+    /** The resolution's text in other languages. */
+    translations: translationsSchema({ body: bodyField }),
+  });
+}
+export type ResolveIncidentInput = z.input<ReturnType<typeof resolveIncidentSchema>>;
+
 /** An end of a maintenance window: required, and said which end when missing. */
 function windowEdge(missing: 'errors.field.startRequired' | 'errors.field.endRequired') {
   return z
@@ -95,4 +109,5 @@ export function scheduleMaintenanceSchema() {
     });
 }
 export type ScheduleMaintenanceInput = z.input<ReturnType<typeof scheduleMaintenanceSchema>>;
+export type ScheduleMaintenanceData = z.output<ReturnType<typeof scheduleMaintenanceSchema>>;
 

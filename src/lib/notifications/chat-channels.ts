@@ -29,7 +29,7 @@ const PLATFORM_HOSTS: Record<ChatKind, KnownReceivers> = {
   teams: { suffixes: ['.webhook.office.com', '.logic.azure.com', '.environment.api.powerplatform.com'], paths: /^\/(webhookb2|workflows|powerautomate)\// },
 };
 
-const channelInput = z.object({
+export const chatChannelSchema = z.object({
   kind: z.enum(CHAT_KINDS, { errorMap: () => ({ message: 'errors.field.chatKind' }) }),
   url: z.string().trim().min(1, 'errors.field.chatUrl').max(2000, 'errors.field.chatUrl'),
   locale: z.enum(LOCALES).default('en'),
@@ -38,10 +38,10 @@ const channelInput = z.object({
   /** Staff channels get alert suggestions and update reminders instead of status notifications; only staff can add one. */
   audience: z.enum(['subscribers', 'staff']).default('subscribers'),
 });
-export type ChatChannelInput = z.input<typeof channelInput>;
+export type ChatChannelInput = z.input<typeof chatChannelSchema>;
 
 function checkedInput(input: ChatChannelInput, options: { extraHosts: readonly string[]; allowPrivate: boolean }) {
-  const data = parseInput(channelInput, input, 'chatChannel');
+  const data = parseInput(chatChannelSchema, input, 'chatChannel');
   if (!onKnownReceiver(data.url, PLATFORM_HOSTS[data.kind], options.extraHosts)) {
     throw new ShiraseError('VALIDATION', 'errors.chat.url', { params: { platform: data.kind }, fields: [fieldIssue('url', `errors.chat.url.${data.kind}`)] });
   }

@@ -15,7 +15,7 @@ import { COMPONENT_STATUSES, type ComponentStatus } from '../status/vocabulary';
 import { MAX_NOTE_CHARS, parseInput, timestampField } from '../validation';
 import type { WriteContext } from '../write-context';
 
-const correctionSchema = z.object({
+export const correctionSchema = z.object({
   componentId: z.string({ required_error: 'errors.field.pickOne' }).regex(PUBLIC_ID_PATTERN, 'errors.field.pickOne'),
   from: timestampField,
   to: timestampField,
