@@ -5,10 +5,14 @@ import { translationsSchema } from '../i18n/translations';
 import { MAX_OCCURRENCES, REPEAT_FREQUENCIES } from '../maintenance/recurrence';
 import { isTimeZone } from '../config';
 
-const componentChangeSchema = z.object({
-  componentId: publicIdField('errors.field.pickComponent'),
-  status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
-});
+// Each field's validator, shared with the write API's body schemas (api/v1/schemas.ts) so both say the same things.
+export const componentIdField = publicIdField('errors.field.pickComponent');
+export const componentStatusField = z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) });
+export const incidentStatusField = z.enum(POSTABLE_INCIDENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }) });
+/** Left out, the impact is worked out from component statuses. */
+export const incidentImpactField = z.enum(INCIDENT_IMPACTS);
+
+const componentChangeSchema = z.object({ componentId: componentIdField, status: componentStatusField });
 
 function displayAtField(now: number) {
   return timestampField
@@ -19,12 +23,10 @@ function displayAtField(now: number) {
 export function openIncidentSchema(now: number) {
   return z.object({
     name: nameField,
-    status: z.enum(POSTABLE_INCIDENT_STATUSES, {
-      errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }),
-    }),
+    status: incidentStatusField,
     body: bodyField,
     components: z.array(componentChangeSchema).max(500).default([]),
-    impact: z.enum(INCIDENT_IMPACTS).optional(),
+    impact: incidentImpactField.optional(),
     displayAt: displayAtField(now),
     startedAt: displayAtField(now),
     notify: z.boolean().default(false),
