@@ -120,6 +120,30 @@ describe('notices after a staff form', () => {
   });
 });
 
+describe('a form read through the verb\'s schema', () => {
+  it('says an unreadable time and every other problem in one round trip, keeping what was typed', async () => {
+    const id = await identifiedIncident(`Together ${Date.now()}`);
+    const before = rows();
+    const res = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: '', displayAt: 'yesterday-ish' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    const summary = summaryOf(html);
+    expect(summary).toContain('<li>Shown at: Give a date and time such as 2018-06-18 06:00.');
+    expect(summary).toContain('<li>Message: Write what is happening.');
+    expect(html).toContain('value="yesterday-ish"');
+    expect(rows()).toEqual(before);
+  });
+
+  it('refuses a component status no select offers, naming it, instead of quietly leaving the component as it was', async () => {
+    const id = await identifiedIncident(`Unknown status ${Date.now()}`);
+    const before = rows();
+    const res = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: 'Watching.', [`component:${component('API').id}`]: 'on_fire' });
+    expect(res.status).toBe(422);
+    expect(summaryOf(await res.text())).toContain('<li>Components: Pick one of the component statuses.');
+    expect(rows()).toEqual(before);
+  });
+});
+
 describe('limits', () => {
   it('refuses a 20,001-character update in the form and in the API with the same limit, and the form says it up front', async () => {
     const id = await identifiedIncident(`Limits ${Date.now()}`);
