@@ -5,7 +5,7 @@
 
 import { ALERT_SOURCES, ALERT_STATES } from '../../../db/vocabulary';
 
-export { ALERT_SOURCES, ALERT_STATES };
+export { ALERT_STATES };
 export type AlertState = (typeof ALERT_STATES)[number];
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 

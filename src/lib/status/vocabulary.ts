@@ -15,7 +15,7 @@ import {
   STATUS_CAUSES,
 } from '../../../db/vocabulary';
 
-export { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, COMPONENT_STATUSES, IMPACTS, INCIDENT_IMPACTS, INCIDENT_KINDS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, STATUS_CAUSES };
+export { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, COMPONENT_STATUSES, IMPACTS, INCIDENT_IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES };
 
 export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -23,8 +23,6 @@ export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
 export type UpdateStatus = IncidentStatus | MaintenanceStatus;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 export type Impact = (typeof IMPACTS)[number];
-/** An impact staff may give an incident. */
-export type IncidentImpact = (typeof INCIDENT_IMPACTS)[number];
 
 export type Indicator = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
 
@@ -63,10 +61,6 @@ export function impactFromComponentStatuses(statuses: readonly ComponentStatus[]
     default:
       return 'none';
   }
-}
-
-export function isComponentStatus(s: string): s is ComponentStatus {
-  return (COMPONENT_STATUSES as readonly string[]).includes(s);
 }
 
 // Groupings of the status words. Every query, filter and form that means
