@@ -23,6 +23,19 @@ const NO_TABLES = [
   },
 ];
 
+// The domain reads its own queries; views/ shapes pages out of the domain,
+// never the other way round, so a page's needs cannot leak into a verb.
+const NO_VIEWS = {
+  regex: '(^|/)views/',
+  message: 'The domain does not read through src/lib/views: move the query into the domain (src/lib/<domain>/load-*.ts) and let the view import it.',
+};
+
+// db/ sits below src/lib: the schema and migrations must not depend on the domain they serve.
+const NO_DOMAIN = {
+  regex: '(^|/)src/lib(/|$)',
+  message: 'db/ imports nothing from src/lib: words the schema needs live in db/vocabulary.ts, which src/lib re-exports.',
+};
+
 // TypeScript lets `x['field']` and `(x as unknown as {...}).field` reach past
 // `private`; a test that needs a private field should get a real option instead.
 const NO_PRIVATE_REACH = [
@@ -73,6 +86,16 @@ export default tseslint.config(
   {
     files: ['src/lib/**', 'db/**', 'src/server/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_ASTRO_MODULES] }] },
+  },
+  {
+    // Later blocks replace the rule's options, so each repeats the astro:* pattern.
+    files: ['src/lib/**'],
+    ignores: ['src/lib/views/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_ASTRO_MODULES, NO_VIEWS] }] },
+  },
+  {
+    files: ['db/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_ASTRO_MODULES, NO_DOMAIN] }] },
   },
   {
     files: ['src/pages/**', 'src/components/**', 'src/layouts/**'],

@@ -1,6 +1,20 @@
 import { sql } from 'drizzle-orm';
-import { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES } from '../src/lib/status/vocabulary';
-import { ALERT_SOURCES } from '../src/lib/alerts/alert';
+import {
+  ALERT_OPENING_STATUSES,
+  ALERT_RECOVERY_STATUSES,
+  ALERT_RULE_ACTIONS,
+  ALERT_RULE_RECOVERIES,
+  ALERT_SOURCES,
+  ALERT_STATES,
+  CHECK_KINDS,
+  COMPONENT_STATUSES,
+  IMPACTS,
+  INCIDENT_IMPACTS,
+  INCIDENT_KINDS,
+  ROLES,
+  STATUS_CAUSES,
+  WEBHOOK_KINDS,
+} from './vocabulary';
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob, real } from 'drizzle-orm/sqlite-core';
 
 // Every time is integer milliseconds since the epoch (UTC).
@@ -59,11 +73,11 @@ export const incidents = sqliteTable(
   'incidents',
   {
     id: text('id').primaryKey(),
-    kind: text('kind', { enum: ['incident', 'maintenance'] }).notNull(),
+    kind: text('kind', { enum: INCIDENT_KINDS }).notNull(),
     name: text('name').notNull(),
     /** Other languages' versions of the text fields, as JSON: {"ja": {"name": "…"}}. */
     translations: text('translations'),
-    impact: text('impact', { enum: ['none', 'minor', 'major', 'critical', 'maintenance'] }).notNull(),
+    impact: text('impact', { enum: IMPACTS }).notNull(),
     /** Set when staff chose the impact instead of deriving it from component statuses. */
     impactOverride: integer('impact_override', { mode: 'boolean' }).notNull().default(false),
     /** When impact began, if staff declared it earlier than the first update. */
@@ -186,11 +200,11 @@ export const componentStatusChanges = sqliteTable(
       .references(() => components.id),
     at: integer('at').notNull(),
     status: text('status', {
-      enum: ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'],
+      enum: COMPONENT_STATUSES,
     }).notNull(),
     /** The status it replaced when it was written, as Statuspage reports in affected_components. */
     previousStatus: text('previous_status').notNull(),
-    cause: text('cause', { enum: ['incident_update', 'maintenance', 'manual'] }).notNull(),
+    cause: text('cause', { enum: STATUS_CAUSES }).notNull(),
     incidentId: text('incident_id').references(() => incidents.id, { onDelete: 'cascade' }),
     incidentUpdateId: text('incident_update_id').references(() => incidentUpdates.id, { onDelete: 'cascade' }),
     note: text('note'),
@@ -245,7 +259,7 @@ export const users = sqliteTable('users', {
   email: text('email').notNull().unique(),
   name: text('name'),
   passwordHash: text('password_hash').notNull(),
-  role: text('role', { enum: ['admin', 'editor'] }).notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
   disabledAt: integer('disabled_at'),
@@ -399,7 +413,7 @@ export const webhooks = sqliteTable('webhooks', {
   componentIds: text('component_ids'),
   createdAt: integer('created_at').notNull(),
   disabledAt: integer('disabled_at'),
-  kind: text('kind', { enum: ['webhook', 'slack', 'teams', 'discord'] }).notNull().default('webhook'),
+  kind: text('kind', { enum: WEBHOOK_KINDS }).notNull().default('webhook'),
   /** The language chat messages are written in; null is the site's. */
   locale: text('locale'),
   /** Who added it: a reader's channel gets nothing but the confirmation message until someone there confirms. */
@@ -515,11 +529,11 @@ export const alertRules = sqliteTable('alert_rules', {
   /** JSON: [{"componentId": "…", "status": "major_outage"}], set while the alerts fire. */
   components: text('components').notNull().default('[]'),
   incidentStatus: text('incident_status', { enum: ALERT_OPENING_STATUSES }).notNull().default('investigating'),
-  impact: text('impact', { enum: ['none', 'minor', 'major', 'critical'] }).notNull().default('minor'),
-  action: text('action', { enum: ['suggest', 'publish'] }).notNull().default('suggest'),
+  impact: text('impact', { enum: INCIDENT_IMPACTS }).notNull().default('minor'),
+  action: text('action', { enum: ALERT_RULE_ACTIONS }).notNull().default('suggest'),
   /** Subscribers are told when the rule publishes (opening and recovery). */
   notify: integer('notify', { mode: 'boolean' }).notNull().default(false),
-  recovery: text('recovery', { enum: ['suggest', 'apply'] }).notNull().default('suggest'),
+  recovery: text('recovery', { enum: ALERT_RULE_RECOVERIES }).notNull().default('suggest'),
   recoveryStatus: text('recovery_status', { enum: ALERT_RECOVERY_STATUSES }).notNull().default('resolved'),
   /** JSON: {"en": {"name": "…", "body": "…", "recovery": "…"}, "ja": {…}}, with template variables; null uses the built-in texts. */
   texts: text('texts'),
@@ -545,7 +559,7 @@ export const alertGroups = sqliteTable(
     groupKey: text('group_key').notNull(),
     /** The rule's id, or '' for alerts no rule matched (kept not null so the open-group index covers them). */
     ruleKey: text('rule_key').notNull(),
-    state: text('state', { enum: ['firing', 'resolved'] }).notNull(),
+    state: text('state', { enum: ALERT_STATES }).notNull(),
     /** The draft waiting for approval (a suggested incident), until it is published or deleted. */
     draftId: text('draft_id'),
     incidentId: text('incident_id').references(() => incidents.id, { onDelete: 'set null' }),
@@ -573,7 +587,7 @@ export const alerts = sqliteTable(
     source: text('source').notNull(),
     fingerprint: text('fingerprint').notNull(),
     startsAt: integer('starts_at').notNull(),
-    status: text('status', { enum: ['firing', 'resolved'] }).notNull(),
+    status: text('status', { enum: ALERT_STATES }).notNull(),
     name: text('name').notNull(),
     summary: text('summary'),
     /** JSON object of the alert's labels. */
@@ -589,7 +603,7 @@ export const alerts = sqliteTable(
 export const checks = sqliteTable('checks', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  kind: text('kind', { enum: ['http', 'tcp'] }).notNull(),
+  kind: text('kind', { enum: CHECK_KINDS }).notNull(),
   /** A URL for http, host:port for tcp. */
   target: text('target').notNull(),
   intervalSeconds: integer('interval_seconds').notNull().default(60),
@@ -668,7 +682,7 @@ export const statusCorrections = sqliteTable(
     from: integer('from_at').notNull(),
     to: integer('to_at').notNull(),
     status: text('status', {
-      enum: ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'],
+      enum: COMPONENT_STATUSES,
     }).notNull(),
     reason: text('reason').notNull(),
     createdBy: text('created_by').notNull(),

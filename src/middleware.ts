@@ -8,6 +8,7 @@ import { t } from './lib/i18n/messages';
 import { localizedPath } from './lib/i18n/locale-path';
 import { asStorageFull, type ShiraseError } from './lib/errors';
 import { errorResponse } from './lib/api/v1/endpoint';
+import { escapeHtml } from './lib/text/escape-html';
 import type { Locale } from './lib/i18n/messages';
 
 const PLAIN_TEXT = { 'content-type': 'text/plain; charset=utf-8' };
@@ -69,8 +70,6 @@ function keepLanguage(response: Response, prefix: string): Response {
   headers.set('location', localizedPath(prefix, location));
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * A write refused for want of room where no form or API handler said it

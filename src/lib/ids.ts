@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-const PUBLIC_ID_PATTERN = /^[0-9a-z]{12}$/;
+/** Every public id's shape, checked here and by `publicIdField` and nowhere else. */
+export const PUBLIC_ID_PATTERN = /^[0-9a-z]{12}$/;
 
 /**
  * A 12-character lowercase base36 id, the shape Statuspage uses for public ids.

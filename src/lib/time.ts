@@ -54,6 +54,18 @@ export function localDateKey(ms: number, timeZone: string): string {
 }
 
 /** The instant of local wall-clock time `y-m-d h:mi` in the zone. */
+/** Groups timeline entries by their local calendar day, keeping their order. */
+export function groupByLocalDay<T extends { displayAt: number }>(items: readonly T[], timeZone: string): { key: string; updates: T[] }[] {
+  const days: { key: string; updates: T[] }[] = [];
+  for (const item of items) {
+    const key = localDateKey(item.displayAt, timeZone);
+    const last = days[days.length - 1];
+    if (last && last.key === key) last.updates.push(item);
+    else days.push({ key, updates: [item] });
+  }
+  return days;
+}
+
 export function zonedTimeToUtc(
   year: number,
   month: number,

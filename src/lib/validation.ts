@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isErrorKey, notSaved, type ErrorKey, type FieldIssue, type MessageParams, type Thing } from './errors';
 import { hasControlCharacters, withoutControlCharacters } from './control-characters';
+import { PUBLIC_ID_PATTERN } from './ids';
 
 // Zod messages in Shirase's schemas are catalog keys, so a field issue can be
 // said in each reader's language. Parameters ride along after the key.
@@ -62,3 +63,6 @@ export const timestampField = z
 export function notInFuture(now: number) {
   return (value: number | undefined) => value === undefined || value <= now + CLOCK_SKEW_MS;
 }
+
+/** A public id (12 lowercase base36 characters); `message` names what the field should have picked. */
+export const publicIdField = (message?: ErrorKey) => z.string().regex(PUBLIC_ID_PATTERN, message);

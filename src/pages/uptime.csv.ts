@@ -2,8 +2,8 @@ import type { APIRoute } from 'astro';
 import { csvDocument } from '../lib/csv';
 import { errorBody } from '../lib/errors';
 import { jsonResponse } from '../lib/api/respond';
-import { loadComponentTree } from '../lib/views/components';
-import { buildUptimeReport, readReportQuery, reportQueryError, UPTIME_CSV_HEADER, uptimeCsvRows } from '../lib/views/uptime-report';
+import { loadComponentTree } from '../lib/components/load-components';
+import { buildUptimeReport, readReportQuery, reportQueryError, UPTIME_CSV_HEADER, uptimeCsvRows } from '../lib/uptime/uptime-report';
 import type { PublicPage } from '../lib/routes/public-page';
 
 export const publicPage: PublicPage = { cors: true, timeSensitive: true, personal: ['from', 'to', 'component'] };

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { asc } from 'drizzle-orm';
 import type { Db } from '../../db/open';
 import { incidents } from '../../db/schema';
-import { loadComponentTree } from '../lib/views/components';
+import { loadComponentTree } from '../lib/components/load-components';
 import { buildHistoryPageView } from '../lib/views/history-page';
 import { NOT_FOUND_KEY, localizeKey, type PublicRoutes } from './public-routes';
 import { LOCALES } from '../lib/i18n/messages';

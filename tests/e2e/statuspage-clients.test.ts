@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { openIncident } from '../../src/lib/incidents/open-incident';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 
 const require = createRequire(import.meta.url);
 

@@ -6,7 +6,7 @@ import { signedInStaff } from '../support/staff';
 import type { TokenScope } from '../../src/lib/auth/api-tokens';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { listRules } from '../../src/lib/alerts/rule';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 
 // Alert rules against the real server and a fresh database seeded with the
 // demo (which brings the rule "API down"): the admin screen's forms, what

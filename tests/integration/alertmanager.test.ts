@@ -10,7 +10,7 @@ import { until } from '../support/until';
 import { type TokenScope } from '../../src/lib/auth/api-tokens';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { newPublicId } from '../../src/lib/ids';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 import { fromAlertmanager, fromGrafana, fromWebhook } from '../../src/lib/alerts/payloads';
 import { receiveAlerts } from '../../src/lib/alerts/receive-alerts';
 import { draftsAnswer, receivedAnswer } from '../../src/lib/api/v1/answers';

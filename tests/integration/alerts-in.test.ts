@@ -7,7 +7,7 @@ import type { TokenScope } from '../../src/lib/auth/api-tokens';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { createUser } from '../../src/lib/auth/create-user';
 import { composeEmail } from '../../src/lib/notifications/compose';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 
 // Alerts in through the generic webhook and Alertmanager's payload, against
 // the real server and database: drafts wait for a person, a rule may publish,

@@ -6,7 +6,7 @@ import { startPushService, type BrowserSubscription } from '../support/push-serv
 import { until } from '../support/until';
 import { signedInStaff } from '../support/staff';
 import { openIncident } from '../../src/lib/incidents/open-incident';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 
 // Browser push end to end against web-push-testing, a real push service on
 // loopback that verifies each message's VAPID signature and decrypts it with

@@ -5,7 +5,7 @@ import { incidentUpdates, incidents } from '../../db/schema';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { importStatuspage, readStatuspage } from '../../src/lib/import/statuspage';
 import { bumpChangeCounter } from '../../src/lib/site/change-counter';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 import { parseCalendar } from '../support/calendar';
 import { startStatuspageFixtures } from '../support/statuspage-fixtures';
 import { startTestSite, type TestSite } from '../support/test-server';

@@ -142,7 +142,7 @@ describe('Atom and JSON Feed next to RSS', () => {
     const atom = await xmlFeed('/feed.atom', 'application/atom+xml');
     const titles = <T,>(list: T[], read: (item: T) => string) => list.map(read).filter((title) => title.startsWith('Disk'));
     // Atom titles are HTML: the name's markup characters arrive as text.
-    expect(titles(atom.doc.feed.entry, (e) => e.title['#text'])).toEqual([`${name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}: Investigating`]);
+    expect(titles(atom.doc.feed.entry, (e) => e.title['#text'])).toEqual([`${name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}: Investigating`]);
     const rss = await xmlFeed('/feed.rss', 'application/rss+xml');
     expect(titles(rss.doc.rss.channel.item, (i) => i.title)).toEqual([`${name}: Investigating`]);
     const json = await jsonFeed('/feed.json');

@@ -11,8 +11,8 @@ import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenanc
 import { runMaintenanceWindows } from '../../src/lib/incidents/run-maintenance-windows';
 import { t } from '../../src/lib/i18n/messages';
 import { ShiraseError } from '../../src/lib/errors';
-import { loadComponentTree } from '../../src/lib/views/components';
-import { loadIncident } from '../../src/lib/views/incidents';
+import { loadComponentTree } from '../../src/lib/components/load-components';
+import { loadIncident } from '../../src/lib/incidents/load-incidents';
 import { changeCounterReader } from '../../src/lib/site/change-counter';
 
 const H = 3_600_000;

@@ -101,7 +101,7 @@ describe('content in two languages', () => {
     expect(page).toContain('検索に数秒かかっています。');
 
     const { previewUpdateEmail } = await import('../../src/lib/notifications/compose');
-    const { loadIncident } = await import('../../src/lib/views/incidents');
+    const { loadIncident } = await import('../../src/lib/incidents/load-incidents');
     expect(loadIncident(site.db, id, 'ja')!.name).toBe('検索が遅い');
     expect(previewUpdateEmail(site.db, site.config, id, { status: 'identified', body: 'x' }, 'ja', Date.now())!.subject).toContain('原因特定');
   });

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 import { publicKeys, withoutLiveVersion } from '../../src/server/export-site';
 import { PublicRoutes } from '../../src/server/public-routes';
 import { until } from '../support/until';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { postForm, signedInStaff } from '../support/staff';
-import { loadIncident } from '../../src/lib/views/incidents';
+import { loadIncident } from '../../src/lib/incidents/load-incidents';
 import { decodeQuotedPrintable } from '../support/smtp-sink';
 
 let site: TestSite;

@@ -15,7 +15,7 @@ import { runMaintenanceWindows } from '../../src/lib/incidents/run-maintenance-w
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { postIncidentUpdate } from '../../src/lib/incidents/post-update';
 import { newPublicId } from '../../src/lib/ids';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 import { PAUSE_AFTER_PERMANENT_FAILURES } from '../../src/lib/notifications/deliver';
 import { until } from '../support/until';
 

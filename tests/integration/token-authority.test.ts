@@ -5,7 +5,7 @@ import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { listRules } from '../../src/lib/alerts/rule';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 
 // What a token may do: no more than the `alerts` scope says, and no more than
 // the person who created it may do now. Against the real server, tokens made

@@ -4,8 +4,8 @@ import { incidentUpdates, incidents, updateTemplates } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
-import { loadComponentTree } from '../../src/lib/views/components';
-import { loadIncident } from '../../src/lib/views/incidents';
+import { loadComponentTree } from '../../src/lib/components/load-components';
+import { loadIncident } from '../../src/lib/incidents/load-incidents';
 import { MAX_BODY_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS } from '../../src/lib/validation';
 import { MAX_POSTMORTEM_CHARS } from '../../src/lib/postmortems/save-postmortem';
 import { MAX_SUMMARY_CHARS } from '../../src/lib/postmortems/front-matter';
@@ -117,6 +117,30 @@ describe('notices after a staff form', () => {
     const ja = summaryOf(await (await staff.post(`/ja/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: '' })).text());
     expect(ja).toContain('<li>メッセージ: ');
     expect(ja).not.toMatch(/\bbody\b|errors\./);
+  });
+});
+
+describe('a form read through the verb\'s schema', () => {
+  it('says an unreadable time and every other problem in one round trip, keeping what was typed', async () => {
+    const id = await identifiedIncident(`Together ${Date.now()}`);
+    const before = rows();
+    const res = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: '', displayAt: 'yesterday-ish' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    const summary = summaryOf(html);
+    expect(summary).toContain('<li>Shown at: Give a date and time such as 2018-06-18 06:00.');
+    expect(summary).toContain('<li>Message: Write what is happening.');
+    expect(html).toContain('value="yesterday-ish"');
+    expect(rows()).toEqual(before);
+  });
+
+  it('refuses a component status no select offers, naming it, instead of quietly leaving the component as it was', async () => {
+    const id = await identifiedIncident(`Unknown status ${Date.now()}`);
+    const before = rows();
+    const res = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: 'Watching.', [`component:${component('API').id}`]: 'on_fire' });
+    expect(res.status).toBe(422);
+    expect(summaryOf(await res.text())).toContain('<li>Components: Pick one of the component statuses.');
+    expect(rows()).toEqual(before);
   });
 });
 

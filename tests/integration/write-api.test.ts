@@ -8,7 +8,7 @@ import { signedInStaff } from '../support/staff';
 import { type TokenScope } from '../../src/lib/auth/api-tokens';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { revokeApiToken } from '../../src/lib/auth/revoke-api-token';
-import { loadComponentTree } from '../../src/lib/views/components';
+import { loadComponentTree } from '../../src/lib/components/load-components';
 import { rawRequest } from '../support/raw-http';
 
 let site: TestSite;

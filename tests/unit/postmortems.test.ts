@@ -3,7 +3,7 @@ import { frontMatterSchema, serializePostmortem, splitFrontMatter } from '../../
 import { incidentMetrics } from '../../src/lib/postmortems/metrics';
 import { renderBody } from '../../src/lib/postmortems/postmortem-view';
 import { postmortemLinkText, postmortemTitleUnlabelled } from '../../src/lib/postmortems/postmortem-link-text';
-import { groupByLocalDay } from '../../src/lib/views/incident-page';
+import { groupByLocalDay } from '../../src/lib/time';
 import type { MeasuredIncident } from '../../src/lib/postmortems/metrics';
 import type { UpdateStatus } from '../../src/lib/status/vocabulary';
 import { zonedTimeToUtc } from '../../src/lib/time';

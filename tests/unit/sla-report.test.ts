@@ -12,7 +12,7 @@ import { computeUptime, type StatusChange } from '../../src/lib/status/uptime';
 import { localMonthsBetween, zonedTimeToUtc } from '../../src/lib/time';
 import { correctStatusHistory, withdrawCorrection } from '../../src/lib/uptime/corrections';
 import { parseTarget, setSlaTargets } from '../../src/lib/uptime/sla-targets';
-import { buildUptimeReport, figures, parseRange } from '../../src/lib/views/uptime-report';
+import { buildUptimeReport, figures, parseRange } from '../../src/lib/uptime/uptime-report';
 
 const H = 3_600_000;
 const MIN = 60_000;

@@ -10,8 +10,8 @@ import { parseLabelLines } from '../alerts/label-lines';
 import { moveRule } from '../alerts/move-rule';
 import { formatMatcher, listRules, MatchBudget, ruleFor, type AlertRule } from '../alerts/rule';
 import { RULE_TEXT_FIELDS } from '../alerts/rule-texts';
-import { saveRule, type RuleInput } from '../alerts/save-rule';
-import { actorFor, checked, componentChanges, optionalText, text } from './form-input';
+import { ruleSchema, saveRule, type RuleInput } from '../alerts/save-rule';
+import { actorFor, checked, componentChanges, formInput, optionalText, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
 /** What "try it" found: the labels as read, and the rule that would take the alert (null: no rule). */
@@ -21,24 +21,25 @@ export interface RuleTrial {
 }
 
 /** The form's fields as saveRule reads them; matchers one a line, texts as `texts.<language>.<field>`. */
-function readRuleForm(form: FormData): RuleInput {
-  return {
+function readRuleForm(form: FormData, id: string | undefined): RuleInput {
+  const values = {
     name: text(form, 'name'),
     matchers: text(form, 'matchers')
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter(Boolean),
-    components: componentChanges(form) as RuleInput['components'],
-    incidentStatus: text(form, 'incidentStatus') as RuleInput['incidentStatus'],
-    impact: text(form, 'impact') as RuleInput['impact'],
-    action: text(form, 'action') as RuleInput['action'],
+    components: componentChanges(form),
+    incidentStatus: text(form, 'incidentStatus'),
+    impact: text(form, 'impact'),
+    action: text(form, 'action'),
     notify: checked(form, 'notify'),
-    recovery: text(form, 'recovery') as RuleInput['recovery'],
-    recoveryStatus: text(form, 'recoveryStatus') as RuleInput['recoveryStatus'],
+    recovery: text(form, 'recovery'),
+    recoveryStatus: text(form, 'recoveryStatus'),
     enabled: checked(form, 'enabled'),
     texts: Object.fromEntries(LOCALES.map((l) => [l, Object.fromEntries(RULE_TEXT_FIELDS.map((f) => [f, text(form, `texts.${l}.${f}`)]))])),
     version: readVersion(text(form, 'version')),
   };
+  return formInput(ruleSchema(id), values, 'alertRule');
 }
 
 /** Runs the submitted form: where to go next, or what "try it" found. */
@@ -62,7 +63,7 @@ export function handleAlertRuleForm(db: Db, form: FormData, user: SessionUser, n
       moveRule(db, id, intent, ctx);
       return `/admin/alerts?done=saved#rule-${id}`;
     default: {
-      const saved = saveRule(db, optionalText(form, 'id'), readRuleForm(form), ctx);
+      const saved = saveRule(db, optionalText(form, 'id'), readRuleForm(form, optionalText(form, 'id')), ctx);
       return `/admin/alerts?done=saved#rule-${saved.id}`;
     }
   }

@@ -1,12 +1,12 @@
 // The checks pages (admins only for changes): add, edit or delete a check.
 import type { Db } from '../../../db/open';
 import type { SessionUser } from '../auth/sessions';
-import type { CheckInput } from '../checks/check-input';
+import { checkFieldsSchema, type CheckInput } from '../checks/check-input';
 import { findCheck } from '../checks/check-views';
 import { deleteCheck } from '../checks/delete-check';
 import { createCheck, editCheck } from '../checks/save-check';
 import { notFound } from '../errors';
-import { actorFor, checked, optionalText, text } from './form-input';
+import { actorFor, checked, formInput, optionalText, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
 /** A number field: empty is "not given" (the default applies); anything else that is not a number is left for the verb to refuse, with the field named. */
@@ -16,9 +16,9 @@ function numberField(form: FormData, name: string): number | undefined {
 }
 
 function readCheckForm(form: FormData): CheckInput {
-  return {
+  const values = {
     name: text(form, 'name'),
-    kind: text(form, 'kind') as CheckInput['kind'],
+    kind: text(form, 'kind'),
     target: text(form, 'target'),
     intervalSeconds: numberField(form, 'intervalSeconds'),
     timeoutSeconds: numberField(form, 'timeoutSeconds'),
@@ -29,6 +29,7 @@ function readCheckForm(form: FormData): CheckInput {
     labels: text(form, 'labels'),
     enabled: checked(form, 'enabled'),
   };
+  return formInput(checkFieldsSchema, values, 'check');
 }
 
 /** Runs the submitted form on the new-check page (no id) or on a check's pages. */

@@ -8,10 +8,9 @@ import { createComponentGroup } from '../components/create-component-group';
 import { editComponent } from '../components/edit-component';
 import { moveComponent } from '../components/move-component';
 import { removeComponent } from '../components/remove-component';
-import { setComponentStatus } from '../components/set-component-status';
-import type { ComponentStatus } from '../status/vocabulary';
+import { setComponentStatus, setStatusSchema } from '../components/set-component-status';
 import { readVersion } from '../edit-version';
-import { actorFor, checked, optionalText, text, translationsFrom } from './form-input';
+import { actorFor, checked, formInput, optionalText, text, translationsFrom } from './form-input';
 
 /** Runs one of the forms on the components page and returns where to go next. */
 export function handleComponentForm(db: Db, form: FormData, user: SessionUser, now: number): string {
@@ -22,7 +21,7 @@ export function handleComponentForm(db: Db, form: FormData, user: SessionUser, n
   if (intent !== 'set_status') requirePermission(user, 'manage-components');
   switch (intent) {
     case 'set_status':
-      setComponentStatus(db, id, { status: text(form, 'status') as ComponentStatus, note: optionalText(form, 'note') }, ctx);
+      setComponentStatus(db, id, formInput(setStatusSchema, { status: text(form, 'status'), note: optionalText(form, 'note') }, 'statusChange'), ctx);
       break;
     case 'create_group':
       createComponentGroup(db, { name: text(form, 'groupName'), description: optionalText(form, 'groupDescription') }, ctx);

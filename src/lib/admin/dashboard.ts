@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
-import { loadIncidents } from '../views/incidents';
+import { loadIncidents } from '../incidents/load-incidents';
 import { isClosedStatus, OPEN_MAINTENANCE_STATUSES, UNRESOLVED_INCIDENT_STATUSES } from '../status/vocabulary';
 import { incidentCadenceClock } from '../cadence/cadence-clock';
 import { deliveryReport, failingWebhooks } from '../notifications/manage-recipients';

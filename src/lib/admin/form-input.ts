@@ -1,7 +1,10 @@
 // Turning submitted forms into verb input. Values the browser sends as text
-// become numbers, booleans and lists here, and nowhere else.
+// become numbers, booleans and lists here, and nowhere else; what they mean is
+// checked by the verb's own schema (formInput), the one the write API maps
+// its JSON into too, so a form needs no casts and says what the API says.
+import type { z } from 'zod';
 import { fieldIssue, notSaved, type FieldIssue, type Thing } from '../errors';
-import { isComponentStatus, type ComponentStatus } from '../status/vocabulary';
+import { issueFromZod } from '../validation';
 import { zonedTimeToUtc } from '../time';
 import type { Actor } from '../write-context';
 import type { SessionUser } from '../auth/sessions';
@@ -37,14 +40,27 @@ export function localDateTime(form: FormData, name: string, timeZone: string, is
   return zonedTimeToUtc(y, mo, d, h, mi, timeZone);
 }
 
-/** `component:<id>` selects: a status per component, or empty for "leave as it is". */
-export function componentChanges(form: FormData): { componentId: string; status: ComponentStatus }[] {
-  const changes: { componentId: string; status: ComponentStatus }[] = [];
+/** `component:<id>` selects: a status per component, or empty for "leave as it is". The verb's schema checks the words. */
+export function componentChanges(form: FormData): { componentId: string; status: string }[] {
+  const changes: { componentId: string; status: string }[] = [];
   for (const [key, value] of form.entries()) {
     if (!key.startsWith('component:') || typeof value !== 'string' || value === '') continue;
-    if (isComponentStatus(value)) changes.push({ componentId: key.slice('component:'.length), status: value });
+    changes.push({ componentId: key.slice('component:'.length), status: value });
   }
   return changes;
+}
+
+/**
+ * What a form said, run through the schema of the verb it is for: the result
+ * is the verb's input, typed by that schema. Problems the form found itself
+ * (an unreadable date, in `issues`) and the schema's are said together, each
+ * on its field, so one round trip shows them all.
+ */
+export function formInput<S extends z.ZodTypeAny>(schema: S, values: Record<string, unknown>, what: Thing, issues: readonly FieldIssue[] = []): z.output<S> {
+  const result = schema.safeParse(values);
+  const found = [...issues, ...(result.success ? [] : result.error.issues.map((i) => issueFromZod(i)))];
+  if (found.length > 0) throw notSaved(what, found, { hintListsFields: true });
+  return result.data;
 }
 
 /** Values to put back into a form after a failed submission, so nothing typed is lost. */

@@ -5,17 +5,17 @@ import { deleteDraft } from '../drafts/delete-draft';
 import { findDraft } from '../drafts/load-drafts';
 import { publishDraft } from '../drafts/publish-draft';
 import { cancelMaintenance } from '../incidents/cancel-maintenance';
-import { rescheduleMaintenance } from '../incidents/reschedule-maintenance';
+import { rescheduleMaintenance, rescheduleMaintenanceSchema } from '../incidents/reschedule-maintenance';
 import { editMaintenanceSeries } from '../maintenance/edit-series';
 import { incidents } from '../../../db/schema';
 import { eq } from 'drizzle-orm';
 import { deleteIncidentUpdate } from '../incidents/delete-update';
-import { editIncident } from '../incidents/edit-incident';
-import { editIncidentUpdate } from '../incidents/edit-update';
+import { editIncident, editIncidentSchema } from '../incidents/edit-incident';
+import { editIncidentUpdate, editUpdateSchema } from '../incidents/edit-update';
+import { postUpdateSchema, resolveIncidentSchema } from '../incidents/input';
 import { postIncidentUpdate } from '../incidents/post-update';
 import { resolveIncident } from '../incidents/resolve-incident';
 import { setUpdateCadence } from '../cadence/set-update-cadence';
-import type { UpdateStatus } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
 import { readVersion } from '../edit-version';
 import type { Config } from '../config';
@@ -24,7 +24,7 @@ import { previewUpdateEmail } from '../notifications/compose';
 import { requireConfirmation, type FormOutcome } from './run-form';
 import type { FilledTemplate } from '../templates/filled-templates';
 import { applyTemplate, templateRequest, type TemplateStep } from './template-apply';
-import { checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, translationsFrom, translationsOf } from './form-input';
+import { checked, componentChanges, formInput, localDateTime, optionalText, text, translationsFrom, translationsOf } from './form-input';
 
 /** The email an update would send, shown under the form without posting anything. */
 type MailPreview = ReturnType<typeof previewUpdateEmail>;
@@ -72,43 +72,36 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
   switch (text(form, 'intent')) {
     case 'post_update': {
       const displayAt = localDateTime(form, 'displayAt', timeZone, issues);
-      throwIfIssues(issues, 'update');
-      postIncidentUpdate(
-        db,
-        incidentId,
-        {
-          status: text(form, 'status') as UpdateStatus,
-          body: text(form, 'body'),
-          components: componentChanges(form),
-          displayAt,
-          notify: checked(form, 'notify'),
-          translations: translationsFrom(form, ['body']),
-        },
-        ctx,
+      const update = formInput(
+        postUpdateSchema(ctx.now),
+        { status: text(form, 'status'), body: text(form, 'body'), components: componentChanges(form), displayAt, notify: checked(form, 'notify'), translations: translationsFrom(form, ['body']) },
+        'update',
+        issues,
       );
+      postIncidentUpdate(db, incidentId, update, ctx);
       return back('posted');
     }
     case 'resolve': {
       const displayAt = localDateTime(form, 'resolveAt', timeZone, issues);
-      throwIfIssues(issues, 'resolution');
-      resolveIncident(
-        db,
-        incidentId,
+      const resolution = formInput(
+        resolveIncidentSchema(ctx.now),
         { body: text(form, 'resolveBody'), displayAt, notify: checked(form, 'notify'), components: componentChanges(form), translations: translationsOf(form, 'resolveBody', 'body') },
-        ctx,
+        'resolution',
+        issues,
       );
+      resolveIncident(db, incidentId, resolution, ctx);
       return back('resolved');
     }
     case 'edit_update': {
       const updateId = text(form, 'updateId');
       const displayAt = localDateTime(form, `displayAt-${updateId}`, timeZone, issues);
-      throwIfIssues(issues, 'correction');
-      editIncidentUpdate(
-        db,
-        updateId,
+      const correction = formInput(
+        editUpdateSchema(ctx.now),
         { body: optionalText(form, `body-${updateId}`) ?? '', displayAt, version: readVersion(form.get('version')), translations: translationsOf(form, `body-${updateId}`, 'body') },
-        ctx,
+        'correction',
+        issues,
       );
+      editIncidentUpdate(db, updateId, correction, ctx);
       return back('corrected');
     }
     case 'delete_update':
@@ -116,7 +109,16 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
       deleteIncidentUpdate(db, text(form, 'updateId'), ctx);
       return back('deleted');
     case 'edit_incident':
-      editIncident(db, incidentId, { name: text(form, 'name'), impact: (optionalText(form, 'impact') ?? 'auto') as 'auto', autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined, version: readVersion(form.get('version')) }, ctx);
+      editIncident(
+        db,
+        incidentId,
+        formInput(
+          editIncidentSchema,
+          { name: text(form, 'name'), impact: optionalText(form, 'impact') ?? 'auto', autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined, version: readVersion(form.get('version')) },
+          'incident',
+        ),
+        ctx,
+      );
       return back('edited');
     case 'set_cadence':
       setUpdateCadence(db, incidentId, { minutes: Number(text(form, 'minutes') || Number.NaN) }, ctx);
@@ -142,8 +144,8 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
     case 'reschedule': {
       const scheduledFor = localDateTime(form, 'scheduledFor', timeZone, issues);
       const scheduledUntil = localDateTime(form, 'scheduledUntil', timeZone, issues);
-      throwIfIssues(issues, 'maintenance');
-      rescheduleMaintenance(db, incidentId, { scheduledFor: scheduledFor!, scheduledUntil: scheduledUntil!, notify: checked(form, 'notify'), version: readVersion(form.get('version')) }, ctx);
+      const window = formInput(rescheduleMaintenanceSchema, { scheduledFor, scheduledUntil, notify: checked(form, 'notify'), version: readVersion(form.get('version')) }, 'maintenance', issues);
+      rescheduleMaintenance(db, incidentId, window, ctx);
       return back('rescheduled');
     }
     case 'cancel':

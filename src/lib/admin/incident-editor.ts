@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/open';
-import { loadComponentTree } from '../views/components';
-import { loadIncident } from '../views/incidents';
+import { loadComponentTree } from '../components/load-components';
+import { loadIncident } from '../incidents/load-incidents';
 import { isPublicId } from '../ids';
 import { eq } from 'drizzle-orm';
 import { incidents, incidentUpdates } from '../../../db/schema';

@@ -2,23 +2,22 @@
 import type { Db } from '../../../db/open';
 import type { SessionUser } from '../auth/sessions';
 import type { FieldIssue } from '../errors';
-import type { ScheduleMaintenanceInput } from '../incidents/input';
+import { scheduleMaintenanceSchema, type ScheduleMaintenanceData } from '../incidents/input';
 import { scheduleMaintenance } from '../incidents/schedule-maintenance';
-import { actorFor, checked, localDateTime, optionalText, text, throwIfIssues, translationsFrom } from './form-input';
+import { actorFor, checked, formInput, localDateTime, optionalText, text, translationsFrom } from './form-input';
 import type { FormOutcome } from './run-form';
 
-function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintenanceInput {
+function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintenanceData {
   const issues: FieldIssue[] = [];
   const scheduledFor = localDateTime(form, 'scheduledFor', timeZone, issues);
   const scheduledUntil = localDateTime(form, 'scheduledUntil', timeZone, issues);
-  throwIfIssues(issues, 'maintenance');
-  return {
+  const values = {
     name: text(form, 'name'),
     body: text(form, 'body'),
     componentIds: form.getAll('componentIds').filter((x): x is string => typeof x === 'string'),
-    // Left empty, the verb says which end of the window is missing.
-    scheduledFor: scheduledFor as number,
-    scheduledUntil: scheduledUntil as number,
+    // Left empty, the schema says which end of the window is missing.
+    scheduledFor,
+    scheduledUntil,
     autoTransitions: checked(form, 'autoTransitions'),
     // A record of past work tells nobody, whatever the (disabled) notify box sent.
     notify: checked(form, 'notify') && !checked(form, 'pastRecord'),
@@ -26,10 +25,11 @@ function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintena
     translations: translationsFrom(form, ['name', 'body']),
     ...readRepeat(form, timeZone),
   };
+  return formInput(scheduleMaintenanceSchema(), values, 'maintenance', issues);
 }
 
-/** "Repeats" and its end: a count or a last local date. Unreadable numbers are left to the verb's checks. */
-function readRepeat(form: FormData, timeZone: string): Pick<ScheduleMaintenanceInput, 'repeat' | 'repeatCount' | 'repeatUntil' | 'repeatTimeZone'> {
+/** "Repeats" and its end: a count or a last local date. Unreadable numbers are left to the schema's checks. */
+function readRepeat(form: FormData, timeZone: string): Record<string, unknown> {
   const repeat = optionalText(form, 'repeat');
   if (repeat !== 'weekly' && repeat !== 'monthly') return {};
   const count = optionalText(form, 'repeatCount');

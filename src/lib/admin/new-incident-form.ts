@@ -3,30 +3,31 @@
 import type { Db } from '../../../db/open';
 import type { SessionUser } from '../auth/sessions';
 import type { FieldIssue } from '../errors';
-import type { OpenIncidentInput } from '../incidents/input';
+import { openIncidentSchema } from '../incidents/input';
+import { draftInputSchema } from '../drafts/draft-input';
 import { openIncident } from '../incidents/open-incident';
 import { saveDraft } from '../drafts/save-draft';
 import { deleteDraft } from '../drafts/delete-draft';
 import { publishDraft } from '../drafts/publish-draft';
 import type { DraftView } from '../drafts/load-drafts';
 import { readVersion } from '../edit-version';
-import { actorFor, checked, componentChanges, localDateTime, optionalText, text, throwIfIssues, toLocalInput, translationsFrom } from './form-input';
+import { actorFor, checked, componentChanges, formInput, localDateTime, optionalText, text, toLocalInput, translationsFrom } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
-function readNewIncidentForm(form: FormData, timeZone: string): OpenIncidentInput {
+/** The form's fields as plain values, and the dates it could not read; the schema of the verb they go to says the rest. */
+function readNewIncidentForm(form: FormData, timeZone: string): { values: Record<string, unknown>; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
   const displayAt = localDateTime(form, 'displayAt', timeZone, issues);
   const startedAt = localDateTime(form, 'startedAt', timeZone, issues);
-  throwIfIssues(issues, 'incident');
   const impact = text(form, 'impact');
   const backfilled = checked(form, 'backfilled');
-  return {
+  const values = {
     name: text(form, 'name'),
-    status: text(form, 'status') as OpenIncidentInput['status'],
+    status: text(form, 'status'),
     body: text(form, 'body'),
     components: componentChanges(form),
     // `auto` (or nothing) leaves the impact to be worked out from component statuses.
-    impact: impact === '' || impact === 'auto' ? undefined : (impact as OpenIncidentInput['impact']),
+    impact: impact === '' || impact === 'auto' ? undefined : impact,
     displayAt,
     startedAt,
     backfilled,
@@ -34,6 +35,7 @@ function readNewIncidentForm(form: FormData, timeZone: string): OpenIncidentInpu
     notify: !backfilled && checked(form, 'notify'),
     translations: translationsFrom(form, ['name', 'body']),
   };
+  return { values, issues };
 }
 
 export function handleNewIncidentForm(db: Db, form: FormData, user: SessionUser, now: number, timeZone: string): FormOutcome<never> {
@@ -42,7 +44,9 @@ export function handleNewIncidentForm(db: Db, form: FormData, user: SessionUser,
   const version = readVersion(form.get('draftVersion'));
   switch (text(form, 'intent')) {
     case 'draft': {
-      const { notify: _notify, ...draft } = readNewIncidentForm(form, timeZone);
+      // A draft is unfinished: it is read by the draft's own schema, which checks only sizes and shapes.
+      const { values, issues } = readNewIncidentForm(form, timeZone);
+      const draft = formInput(draftInputSchema, values, 'draft', issues);
       const saved = saveDraft(db, { draftId, version, draft }, ctx);
       return `/admin/incidents/new?draft=${saved.draftId}&done=drafted`;
     }
@@ -51,8 +55,9 @@ export function handleNewIncidentForm(db: Db, form: FormData, user: SessionUser,
       deleteDraft(db, draftId ?? '', version, ctx);
       return '/admin?done=draftDeleted';
     default: {
-      const input = readNewIncidentForm(form, timeZone);
-      const { incidentId } = draftId ? publishDraft(db, draftId, { version, notify: input.notify ?? false, input }, ctx) : openIncident(db, input, ctx);
+      const { values, issues } = readNewIncidentForm(form, timeZone);
+      const input = formInput(openIncidentSchema(now), values, 'incident', issues);
+      const { incidentId } = draftId ? publishDraft(db, draftId, { version, notify: input.notify, input }, ctx) : openIncident(db, input, ctx);
       return `/admin/incidents/${incidentId}?done=opened`;
     }
   }

@@ -2,7 +2,7 @@ import type { PostmortemSources } from '../postmortems/load-postmortems';
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
-import { loadIncidents, type IncidentView } from '../views/incidents';
+import { loadIncidents, type IncidentView } from '../incidents/load-incidents';
 
 import { actorFor, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';

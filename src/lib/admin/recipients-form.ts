@@ -2,13 +2,13 @@
 import type { Db } from '../../../db/open';
 import type { SessionUser } from '../auth/sessions';
 import { addWebhook } from '../notifications/add-webhook';
-import { addChatChannel } from '../notifications/chat-channels';
+import { addChatChannel, chatChannelSchema } from '../notifications/chat-channels';
 import { disableWebhook } from '../notifications/disable-webhook';
 import { removeSubscriber } from '../notifications/remove-subscriber';
 import { IMPORT_MODES, importSubscribers, planSubscriberImport, type ImportMode } from '../notifications/subscriber-csv';
 import { ShiraseError, fieldIssue } from '../errors';
 import { t, type Locale } from '../i18n/messages';
-import { actorFor, text, optionalText } from './form-input';
+import { actorFor, formInput, text, optionalText } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
 function readWebhookForm(form: FormData) {
@@ -16,13 +16,14 @@ function readWebhookForm(form: FormData) {
 }
 
 function readChatForm(form: FormData) {
-  return {
-    kind: text(form, 'kind') as 'slack',
+  const values = {
+    kind: text(form, 'kind'),
     url: text(form, 'url'),
     description: text(form, 'description'),
-    locale: (text(form, 'locale') || 'en') as 'en',
-    audience: text(form, 'audience') === 'staff' ? ('staff' as const) : ('subscribers' as const),
+    locale: text(form, 'locale') || 'en',
+    audience: text(form, 'audience') === 'staff' ? 'staff' : 'subscribers',
   };
+  return formInput(chatChannelSchema, values, 'chatChannel');
 }
 
 /**
@@ -41,7 +42,8 @@ async function importText(form: FormData): Promise<string> {
 
 function importMode(form: FormData): ImportMode {
   const mode = text(form, 'mode');
-  if ((IMPORT_MODES as readonly string[]).includes(mode)) return mode as ImportMode;
+  const known = IMPORT_MODES.find((m) => m === mode);
+  if (known) return known;
   throw new ShiraseError('VALIDATION', 'errors.import.mode', { fields: [fieldIssue('mode', 'errors.field.importMode')] });
 }
 

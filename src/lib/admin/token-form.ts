@@ -1,15 +1,14 @@
 // The API tokens page (admins only): create a token, shown once, or revoke one.
 import type { Db } from '../../../db/open';
-import type { TokenScope } from '../auth/api-tokens';
-import { createApiToken } from '../auth/create-api-token';
+import { createApiToken, newTokenSchema } from '../auth/create-api-token';
 import { revokeApiToken } from '../auth/revoke-api-token';
 import type { SessionUser } from '../auth/sessions';
-import { actorFor, text } from './form-input';
+import { actorFor, formInput, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
 function readTokenForm(form: FormData) {
-  // Unknown scopes are left for the verb to refuse, with the field named.
-  return { name: text(form, 'name'), scopes: form.getAll('scopes').map(String) as TokenScope[] };
+  // Unknown scopes are refused by the verb's schema, with the field named.
+  return formInput(newTokenSchema, { name: text(form, 'name'), scopes: form.getAll('scopes').map(String) }, 'token');
 }
 
 /** Runs the submitted form: where to go next, or the new token to show on this response only (never in a URL). */

@@ -5,10 +5,9 @@ import { requirePermission } from '../auth/staff-access';
 import type { SessionUser } from '../auth/sessions';
 import type { FieldIssue } from '../errors';
 import { ShiraseError } from '../errors';
-import type { ComponentStatus } from '../status/vocabulary';
-import { correctStatusHistory, withdrawCorrection } from '../uptime/corrections';
+import { correctionSchema, correctStatusHistory, withdrawCorrection } from '../uptime/corrections';
 import { setSlaTargets } from '../uptime/sla-targets';
-import { actorFor, localDateTime, text, throwIfIssues } from './form-input';
+import { actorFor, formInput, localDateTime, text } from './form-input';
 import { requireConfirmation } from './run-form';
 
 /** Runs the submitted form and returns where to go next. */
@@ -26,13 +25,14 @@ export function handleUptimeForm(db: Db, form: FormData, user: SessionUser, now:
       const issues: FieldIssue[] = [];
       const from = localDateTime(form, 'from', timeZone, issues);
       const to = localDateTime(form, 'to', timeZone, issues);
-      throwIfIssues(issues, 'statusCorrection');
-      correctStatusHistory(
-        db,
-        // An empty time is left for the verb to name as missing rather than read as "now".
-        { componentId: text(form, 'componentId'), from: from ?? Number.NaN, to: to ?? Number.NaN, status: text(form, 'status') as ComponentStatus, reason: text(form, 'reason') },
-        ctx,
+      // An empty time is left for the schema to name as missing rather than read as "now".
+      const correction = formInput(
+        correctionSchema,
+        { componentId: text(form, 'componentId'), from: from ?? Number.NaN, to: to ?? Number.NaN, status: text(form, 'status'), reason: text(form, 'reason') },
+        'statusCorrection',
+        issues,
       );
+      correctStatusHistory(db, correction, ctx);
       return '/admin/uptime?done=saved#corrections';
     }
     case 'withdraw':

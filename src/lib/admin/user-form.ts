@@ -3,12 +3,11 @@ import type { Db } from '../../../db/open';
 import { resetPassword } from '../auth/reset-password';
 import type { SessionUser } from '../auth/sessions';
 import { unlockUser } from '../auth/unlock-user';
-import { type Role } from '../auth/users';
-import { createUser } from '../auth/create-user';
+import { createUser, newUserSchema } from '../auth/create-user';
 import { disableUser } from '../auth/disable-user';
 import { setUserRole } from '../auth/set-user-role';
 import { setOnCall } from '../auth/set-on-call';
-import { actorFor, checked, text } from './form-input';
+import { actorFor, checked, formInput, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 
 /** A password shown once: a new account's, or one reset by an admin. */
@@ -19,7 +18,7 @@ export interface ShownPassword {
 }
 
 function readNewUserForm(form: FormData) {
-  return { email: text(form, 'email'), role: text(form, 'role') as Role };
+  return formInput(newUserSchema, { email: text(form, 'email'), role: text(form, 'role') }, 'account');
 }
 
 /** Runs the submitted form: where to go next, or a password to show on this response only. */

@@ -1,7 +1,7 @@
 import { eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { alertGroups, alerts } from '../../../db/schema';
-import type { AlertSource } from './alert';
+import type { AlertSource, AlertState } from './alert';
 import { listRules } from './rule';
 
 /** Where a draft or an incident came from, when an alert or a check brought it: for the staff screens. */
@@ -9,10 +9,10 @@ export interface AlertOrigin {
   groupId: string;
   source: AlertSource;
   rule: string | null;
-  state: 'firing' | 'resolved';
+  state: AlertState;
   firedAt: number;
   resolvedAt: number | null;
-  alerts: { name: string; summary: string | null; status: 'firing' | 'resolved'; labels: Record<string, string>; url: string | null }[];
+  alerts: { name: string; summary: string | null; status: AlertState; labels: Record<string, string>; url: string | null }[];
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Db } from '../../../db/open';
 import { LOCALES, t, type Locale } from '../i18n/messages';
 import { fillTemplate, templateValues } from '../templates/fill-template';
-import { findComponent } from '../views/components';
+import { findComponent } from '../components/load-components';
 import type { AlertRule, RuleTexts } from './rule';
 import { trimTrailing } from '../text/trim-trailing';
 

@@ -3,13 +3,16 @@
 // read into this shape by its own parser; rules and incidents only ever see
 // this.
 
-export const ALERT_SOURCES = ['alertmanager', 'grafana', 'webhook', 'check'] as const;
+import { ALERT_SOURCES, ALERT_STATES } from '../../../db/vocabulary';
+
+export { ALERT_STATES };
+export type AlertState = (typeof ALERT_STATES)[number];
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 
 export interface IncomingAlert {
   /** Stable for the alert across deliveries (Alertmanager's fingerprint, a check's id). */
   fingerprint: string;
-  status: 'firing' | 'resolved';
+  status: AlertState;
   /** What the alert is called: its `alertname` label, or the source's name for it. */
   name: string;
   /** One line for people: the `summary` annotation or the source's message. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ShiraseError } from '../errors';
 import { issueFromZod } from '../validation';
-import { MAX_LABEL_NAME_CHARS, MAX_LABEL_VALUE_CHARS, MAX_LABELS, type AlertDelivery, type IncomingAlert } from './alert';
+import { ALERT_STATES, MAX_LABEL_NAME_CHARS, MAX_LABEL_VALUE_CHARS, MAX_LABELS, type AlertDelivery, type IncomingAlert } from './alert';
 import { oneLine, withoutControlCharacters } from '../control-characters';
 
 /** Bounds on what one delivery may carry: far above what a real sender sends, well below what would hurt. */
@@ -63,7 +63,7 @@ function labelsFingerprint(labels: Record<string, string>): string {
 }
 
 const prometheusAlert = z.object({
-  status: z.enum(['firing', 'resolved']),
+  status: z.enum(ALERT_STATES),
   labels: labelMap,
   annotations: labelMap.default({}),
   startsAt: rfc3339,
@@ -89,7 +89,7 @@ function fromPrometheusAlert(a: z.output<typeof prometheusAlert>, fallbackName: 
 export const alertmanagerPayload = z.object({
   version: z.literal('4', { errorMap: () => ({ message: 'errors.alerts.version' }) }),
   groupKey: z.string().min(1).max(2000),
-  status: z.enum(['firing', 'resolved']),
+  status: z.enum(ALERT_STATES),
   receiver: z.string().max(500).optional(),
   alerts: z.array(prometheusAlert).max(MAX_ALERTS),
 });
@@ -102,7 +102,7 @@ export function fromAlertmanager(body: unknown): AlertDelivery {
 /** Grafana alerting's webhook contact point: the same alerts as Alertmanager's, with Grafana's own fields around them. */
 export const grafanaPayload = z.object({
   groupKey: z.string().max(2000).optional(),
-  status: z.enum(['firing', 'resolved']),
+  status: z.enum(ALERT_STATES),
   title: z.string().max(2000).optional(),
   alerts: z.array(prometheusAlert).max(MAX_ALERTS),
 });
@@ -118,7 +118,7 @@ export function fromGrafana(body: unknown): AlertDelivery {
 /** The generic webhook: one alert per request, documented in the OpenAPI document. */
 export const genericAlertBody = z.object({
   id: z.string().min(1, 'errors.alerts.required').max(200),
-  status: z.enum(['firing', 'resolved'], { errorMap: () => ({ message: 'errors.alerts.status' }) }),
+  status: z.enum(ALERT_STATES, { errorMap: () => ({ message: 'errors.alerts.status' }) }),
   title: z.string().min(1, 'errors.alerts.required').max(200),
   summary: z.string().max(2000).optional(),
   labels: labelMap.default({}),

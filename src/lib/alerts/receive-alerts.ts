@@ -21,10 +21,10 @@ import { openIncident } from '../incidents/open-incident';
 import { postIncidentUpdate } from '../incidents/post-update';
 import { enqueueStaffNotice } from '../notifications/enqueue-staff';
 import type { ComponentStatus } from '../status/vocabulary';
-import { loadIncident } from '../views/incidents';
-import { findComponent } from '../views/components';
+import { loadIncident } from '../incidents/load-incidents';
+import { findComponent } from '../components/load-components';
 import type { WriteContext } from '../write-context';
-import type { AlertDelivery, AlertSource, IncomingAlert } from './alert';
+import type { AlertDelivery, AlertSource, AlertState, IncomingAlert } from './alert';
 import { alertText, type AlertFacts } from './alert-texts';
 import { listRules, MatchBudget, ruleFor, type AlertRule } from './rule';
 import { staffOnCall } from './staff-on-call';
@@ -34,7 +34,7 @@ type GroupOutcome = 'suggested' | 'published' | 'appended' | 'recovery_suggested
 interface ReceivedGroup {
   id: string;
   rule: { id: string; name: string } | null;
-  state: 'firing' | 'resolved';
+  state: AlertState;
   /** What this delivery did: opened a draft or an incident, added to one, suggested or applied recovery. */
   outcome: GroupOutcome;
   draftId: string | null;

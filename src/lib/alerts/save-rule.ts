@@ -7,7 +7,8 @@ import { assertVersion, assertWritten, versionField } from '../edit-version';
 import { fieldIssue, notFound, notSaved, type FieldIssue } from '../errors';
 import type { Locale } from '../i18n/messages';
 import { newPublicId } from '../ids';
-import { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES } from '../status/vocabulary';
+import { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, INCIDENT_IMPACTS } from '../status/vocabulary';
+import { ALERT_RULE_ACTIONS, ALERT_RULE_RECOVERIES } from '../../../db/vocabulary';
 import { keyed, MAX_BODY_CHARS, MAX_NAME_CHARS, nameField, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { findRule, formatMatcher, MAX_MATCHER_CHARS, parseMatcher, readMatcher, type AlertRule, type Matcher } from './rule';
@@ -18,9 +19,9 @@ import { ruleSaveAction } from './rule-autonomy';
 export const RULE_COMPONENT_STATUSES = ['degraded_performance', 'partial_outage', 'major_outage'] as const;
 /** The vocabulary's own lists: the statuses a rule's incident opens in and recovers to. */
 export const RULE_INCIDENT_STATUSES = ALERT_OPENING_STATUSES;
-export const RULE_IMPACTS = ['none', 'minor', 'major', 'critical'] as const;
-const RULE_ACTIONS = ['suggest', 'publish'] as const;
-const RULE_RECOVERIES = ['suggest', 'apply'] as const;
+export const RULE_IMPACTS = INCIDENT_IMPACTS;
+const RULE_ACTIONS = ALERT_RULE_ACTIONS;
+const RULE_RECOVERIES = ALERT_RULE_RECOVERIES;
 export const RULE_RECOVERY_STATUSES = ALERT_RECOVERY_STATUSES;
 /** More matchers than anyone writes by hand; each is tried on every alert. */
 const MAX_MATCHERS = 20;
@@ -94,6 +95,9 @@ const editSchema = ruleFields;
 const createSchema = ruleFields.extend({ name: nameField });
 export type RuleInput = z.input<typeof editSchema>;
 
+/** What saveRule checks: a new rule (no id) needs a name, an edit changes only what it names. */
+export const ruleSchema = (id: string | undefined) => (id ? editSchema : createSchema);
+
 const DEFAULTS = {
   matchers: [],
   components: [],
@@ -122,7 +126,7 @@ function auditable(rule: Omit<AlertRule, 'id' | 'createdAt' | 'updatedAt' | 'pos
  * Matchers are Alertmanager's, each one checked; components must exist.
  */
 export function saveRule(db: Db, id: string | undefined, input: RuleInput, ctx: WriteContext): { id: string; version: number } {
-  const data = parseInput(id ? editSchema : createSchema, input, 'alertRule');
+  const data = parseInput(ruleSchema(id), input, 'alertRule');
   const issues: FieldIssue[] = [];
   const matchers = data.matchers?.map((text) => parseMatcher(text)!) satisfies Matcher[] | undefined;
   return db.transaction((tx) => {

@@ -4,6 +4,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import { TOKEN_SCOPES } from '../auth/api-tokens';
 import { ERROR_CODES } from '../errors';
+import { ALERT_STATES } from '../alerts/alert';
 import { WRITE_ROUTES, type WriteRoute } from './v1/routes';
 import { RULE_EXAMPLE_ANSWER, RULE_ROUTES } from './v1/rule-routes';
 import './v1/schemas';
@@ -58,7 +59,7 @@ const receivedSchema = z
       z.object({
         id: z.string(),
         rule: z.object({ id: z.string(), name: z.string() }).nullable().openapi({ description: 'The rule that took the alerts; null when none matched (a draft naming the alert is made)' }),
-        state: z.enum(['firing', 'resolved']),
+        state: z.enum(ALERT_STATES),
         outcome: z.enum(['suggested', 'published', 'appended', 'recovery_suggested', 'recovered', 'unchanged']),
         draft_id: z.string().nullable(),
         incident_id: z.string().nullable(),

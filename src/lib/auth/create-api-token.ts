@@ -13,7 +13,7 @@ import { SCOPES_BY_ROLE, TOKEN_SCOPES } from './api-tokens';
 
 const TOKEN_PREFIX = 'shr_';
 
-const createSchema = z.object({
+export const newTokenSchema = z.object({
   name: nameField,
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, 'errors.field.pickScope'),
 });
@@ -23,8 +23,8 @@ const createSchema = z.object({
  * A person may give a token only scopes their role has (authenticateToken
  * checks it again on every use, for a role changed since).
  */
-export function createApiToken(db: Db, input: z.input<typeof createSchema>, ctx: WriteContext): { id: string; token: string } {
-  const data = parseInput(createSchema, input, 'token');
+export function createApiToken(db: Db, input: z.input<typeof newTokenSchema>, ctx: WriteContext): { id: string; token: string } {
+  const data = parseInput(newTokenSchema, input, 'token');
   if (ctx.actor?.kind === 'user' && ctx.actor.id) {
     const role = db.select({ role: users.role }).from(users).where(eq(users.id, ctx.actor.id)).get()?.role;
     const allowed: readonly string[] = role ? SCOPES_BY_ROLE[role] : [];

@@ -10,18 +10,18 @@ import type { WriteContext } from '../write-context';
 import { generatePassword, hashPassword, newPasswordField } from './password';
 import { ROLES, emailField } from './users';
 
-const createSchema = z.object({
+export const newUserSchema = z.object({
   email: emailField,
   name: z.string().trim().max(100).optional(),
   role: z.enum(ROLES, { errorMap: () => ({ message: 'errors.field.pickRole' }) }),
   password: newPasswordField.optional(),
 });
 
-type NewUserInput = z.input<typeof createSchema>;
+type NewUserInput = z.input<typeof newUserSchema>;
 
 /** A checked new account with its password hashed, ready for `insertUser`. */
 export interface PreparedUser {
-  data: z.output<typeof createSchema>;
+  data: z.output<typeof newUserSchema>;
   password: string;
   passwordHash: string;
 }
@@ -32,7 +32,7 @@ export interface PreparedUser {
  * transaction, such as the first start, prepares first.
  */
 export async function prepareUser(input: NewUserInput): Promise<PreparedUser> {
-  const data = parseInput(createSchema, input, 'account');
+  const data = parseInput(newUserSchema, input, 'account');
   const password = data.password ?? generatePassword();
   return { data, password, passwordHash: await hashPassword(password) };
 }

@@ -4,7 +4,9 @@ import type { Db } from '../../../db/open';
 import { users } from '../../../db/schema';
 import { notFound } from '../errors';
 
-export const ROLES = ['admin', 'editor'] as const;
+import { ROLES } from '../../../db/vocabulary';
+
+export { ROLES };
 
 export type Role = (typeof ROLES)[number];
 

@@ -8,7 +8,7 @@ import { oneLine, withoutControlCharacters } from '../control-characters';
 import type { Config } from '../config';
 import { t, type Locale } from '../i18n/messages';
 import { isPublicId } from '../ids';
-import { loadIncidents, type IncidentView } from '../views/incidents';
+import { loadIncidents, type IncidentView } from '../incidents/load-incidents';
 
 /** How long a finished window stays in /maintenance.ics, so calendars see it completed or cancelled. */
 const RECENT_WINDOW_DAYS = 30;

@@ -2,7 +2,7 @@
 // buckets of check-views.ts. Drawn twice, wide and narrow, so the words stay
 // at reading size on a phone (admin.css shows one of them); colours come from
 // the page's own variables, so the chart follows light and dark.
-import { escapeHtml } from '../views/uptime-strip-html';
+import { escapeHtml } from '../text/escape-html';
 import { t, type Locale } from '../i18n/messages';
 import { formatDate, formatDateTime, formatPercent, formatTime, zoneAbbreviation } from '../i18n/format';
 

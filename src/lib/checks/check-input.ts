@@ -4,7 +4,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { keyed, nameField } from '../validation';
 
-export const CHECK_KINDS = ['http', 'tcp'] as const;
+import { CHECK_KINDS } from '../../../db/vocabulary';
+
+export { CHECK_KINDS };
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 export const MIN_INTERVAL_SECONDS = 30;
@@ -82,7 +84,8 @@ const int = (key: Parameters<typeof keyed>[0], min: number, max: number, params:
     .min(min, keyed(key, params))
     .max(max, keyed(key, params));
 
-export const checkSchema = z
+/** A check as staff type it, checked field by field; checkSchema turns it into what is stored. */
+export const checkFieldsSchema = z
   .object({
     name: nameField,
     kind: z.enum(CHECK_KINDS, { errorMap: () => ({ message: 'errors.field.checkKind' }) }),
@@ -110,20 +113,21 @@ export const checkSchema = z
     for (const line of bad) ctx.addIssue({ code: 'custom', path: ['labels'], message: keyed('errors.field.checkLabelLine', { line: line.slice(0, 60) }) });
     for (const name of reserved) ctx.addIssue({ code: 'custom', path: ['labels'], message: keyed('errors.field.checkLabelReserved', { label: name }) });
     if (Object.keys(labels).length > MAX_LABELS) ctx.addIssue({ code: 'custom', path: ['labels'], message: keyed('errors.field.checkLabelsTooMany', { max: MAX_LABELS }) });
-  })
-  .transform((c) => ({
-    name: c.name,
-    kind: c.kind,
-    // A URL is stored as typed but trimmed; host:port the same.
-    target: c.target,
-    intervalSeconds: c.intervalSeconds,
-    timeoutMs: c.timeoutSeconds * 1000,
-    expectedStatus: c.expectedStatus.replace(/\s+/g, ''),
-    keyword: c.kind === 'http' && c.keyword ? c.keyword : null,
-    certWarnDays: c.certWarnDays ?? null,
-    failuresBefore: c.failuresBefore,
-    labels: JSON.stringify(parseLabelLines(c.labels).labels),
-    enabled: c.enabled,
-  }));
+  });
+
+export const checkSchema = checkFieldsSchema.transform((c) => ({
+  name: c.name,
+  kind: c.kind,
+  // A URL is stored as typed but trimmed; host:port the same.
+  target: c.target,
+  intervalSeconds: c.intervalSeconds,
+  timeoutMs: c.timeoutSeconds * 1000,
+  expectedStatus: c.expectedStatus.replace(/\s+/g, ''),
+  keyword: c.kind === 'http' && c.keyword ? c.keyword : null,
+  certWarnDays: c.certWarnDays ?? null,
+  failuresBefore: c.failuresBefore,
+  labels: JSON.stringify(parseLabelLines(c.labels).labels),
+  enabled: c.enabled,
+}));
 
 export type CheckInput = z.input<typeof checkSchema>;

@@ -5,7 +5,7 @@ import { componentGroups, components } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
 import { recordAudit } from '../audit/record-audit';
-import { MAX_DESCRIPTION_CHARS, nameField, parseInput } from '../validation';
+import { MAX_DESCRIPTION_CHARS, nameField, parseInput, publicIdField } from '../validation';
 import { ShiraseError, fieldIssue } from '../errors';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
@@ -16,7 +16,7 @@ export const descriptionField = z.string().trim().max(MAX_DESCRIPTION_CHARS, 'er
 const componentSchema = z.object({
   name: nameField,
   description: descriptionField,
-  groupId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickGroup').nullish(),
+  groupId: publicIdField('errors.field.pickGroup').nullish(),
   onlyShowIfDegraded: z.boolean().default(false),
   /** When the component began being measured; backfilled demos set it in the past. */
   createdAt: z.number().int().optional(),

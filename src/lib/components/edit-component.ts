@@ -6,12 +6,12 @@ import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { assertVersion, assertWritten, versionField } from '../edit-version';
 import { bumpChangeCounter } from '../site/change-counter';
-import { MAX_DESCRIPTION_CHARS, nameField, parseInput } from '../validation';
+import { MAX_DESCRIPTION_CHARS, nameField, parseInput, publicIdField } from '../validation';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 import { assertComponentNameFree } from './component-names';
 
-const idField = z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickOne');
+const idField = publicIdField('errors.field.pickOne');
 
 const editSchema = z.object({
   name: nameField.optional(),

@@ -11,7 +11,7 @@ import { COMPONENT_STATUSES } from '../status/vocabulary';
 import { MAX_NOTE_CHARS, parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 
-const setStatusSchema = z.object({
+export const setStatusSchema = z.object({
   status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
   note: z.string().trim().max(MAX_NOTE_CHARS, 'errors.field.reasonTooLong').optional(),
   /** The component's version the caller saw; a change since then makes this a CONFLICT. */

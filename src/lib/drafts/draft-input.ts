@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { COMPONENT_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
 import { hasControlCharacters } from '../control-characters';
 import { MAX_BODY_CHARS, timestampField, withoutControls } from '../validation';
 import { LOCALES } from '../i18n/messages';
-import type { OpenIncidentInput } from '../incidents/input';
+import { componentIdField, componentStatusField, incidentImpactField, incidentStatusField, type OpenIncidentInput } from '../incidents/input';
 
 /**
  * What a draft keeps: the new-incident form's input, unfinished. Only sizes
@@ -12,13 +11,13 @@ import type { OpenIncidentInput } from '../incidents/input';
  */
 export const draftInputSchema = z.object({
   name: z.string().max(200, 'errors.field.nameTooLong').refine((name) => !hasControlCharacters(name), 'errors.field.controlCharacters').default(''),
-  status: z.enum(POSTABLE_INCIDENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }) }).default('investigating'),
+  status: incidentStatusField.default('investigating'),
   body: withoutControls(z.string().max(MAX_BODY_CHARS, 'errors.field.bodyTooLong')).default(''),
   components: z
-    .array(z.object({ componentId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent'), status: z.enum(COMPONENT_STATUSES) }))
+    .array(z.object({ componentId: componentIdField, status: componentStatusField }))
     .max(500)
     .default([]),
-  impact: z.enum(['none', 'minor', 'major', 'critical']).optional(),
+  impact: incidentImpactField.optional(),
   displayAt: timestampField.optional(),
   startedAt: timestampField.optional(),
   backfilled: z.boolean().default(false),

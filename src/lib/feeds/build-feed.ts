@@ -6,9 +6,10 @@ import type { Config } from '../config';
 import { xmlSafe } from '../control-characters';
 import { t, type Locale } from '../i18n/messages';
 import { renderMarkdown } from '../markdown/render';
+import { escapeHtml } from '../text/escape-html';
 import { loadPostmortems, otherLanguages, type Postmortem } from '../postmortems/load-postmortems';
-import { findComponent } from '../views/components';
-import { loadIncidents } from '../views/incidents';
+import { findComponent } from '../components/load-components';
+import { loadIncidents } from '../incidents/load-incidents';
 
 const FEED_ITEMS = 100;
 
@@ -104,10 +105,6 @@ function asJsonFeed11(json: string, locale: Locale, siteName: string, siteUrl: s
 function inCdata(text: string): string {
   let count = 0;
   return text.replace(/\]\]>/g, (match) => (count++ === 0 ? match : ']]]]><![CDATA[>'));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function collectEntries(db: Db, config: Config, locale: Locale, site: string, componentId: string | undefined): FeedEntry[] {

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { componentGroups, componentStatusChanges, components, importedRecords, incidentUpdates, incidents, subscribers } from '../../../db/schema';
-import { newPublicId } from '../ids';
+import { isPublicId, newPublicId } from '../ids';
 import { ShiraseError, fieldIssue } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
@@ -557,7 +557,6 @@ export interface ImportOptions {
 
 type Kind = (typeof importedRecords.$inferSelect)['kind'];
 
-const PUBLIC_ID = /^[0-9a-z]{12}$/;
 
 /**
  * Writes a page read by readStatuspage, in one transaction: groups and
@@ -695,7 +694,7 @@ function importIncident(tx: Tx, source: SourceIncident, records: Records, compon
     }
   } else {
     // Statuspage's ids have the same form as ours: keeping them keeps old links to /incidents/<id> working.
-    const free = PUBLIC_ID.test(source.id) && !tx.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, source.id)).get();
+    const free = isPublicId(source.id) && !tx.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, source.id)).get();
     incidentId = free ? source.id : newPublicId();
     const firstUpdate = source.updates[0]?.displayAt ?? source.createdAt;
     tx.insert(incidents)

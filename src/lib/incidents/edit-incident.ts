@@ -6,22 +6,23 @@ import { notFound } from '../errors';
 import { recordAudit } from '../audit/record-audit';
 import { bumpChangeCounter } from '../site/change-counter';
 import { nameField, parseInput } from '../validation';
+import { IMPACTS } from '../status/vocabulary';
 import type { WriteContext } from '../write-context';
 import { refreshIncident } from './log';
 import { assertVersion, assertWritten, versionField } from '../edit-version';
 
-const schema = z.object({
+export const editIncidentSchema = z.object({
   name: nameField.optional(),
   /** `auto` goes back to deriving the impact from component statuses. */
-  impact: z.enum(['auto', 'none', 'minor', 'major', 'critical', 'maintenance']).optional(),
+  impact: z.enum(['auto', ...IMPACTS]).optional(),
   autoTransitions: z.boolean().optional(),
   /** The version the editor started from; another save since then makes this one a CONFLICT. */
   version: versionField,
 });
 
 /** Renames an incident or sets its impact by hand, raising its version. */
-export function editIncident(db: Db, incidentId: string, input: z.input<typeof schema>, ctx: WriteContext): void {
-  const data = parseInput(schema, input, 'incident');
+export function editIncident(db: Db, incidentId: string, input: z.input<typeof editIncidentSchema>, ctx: WriteContext): void {
+  const data = parseInput(editIncidentSchema, input, 'incident');
   db.transaction((tx) => {
     const before = tx.select().from(incidents).where(eq(incidents.id, incidentId)).get();
     if (!before) throw notFound('incident', incidentId);

@@ -12,7 +12,7 @@ import { assertVersion, assertWritten, versionField } from '../edit-version';
 import { automaticText } from '../i18n/automatic-texts';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 
-const editSchema = (now: number) =>
+export const editUpdateSchema = (now: number) =>
   z.object({
     body: bodyField.optional(),
     displayAt: timestampField.optional().refine(notInFuture(now), 'errors.field.correctionInFuture'),
@@ -26,8 +26,8 @@ const editSchema = (now: number) =>
  * it, and the incident's status is derived again, since a new time can change
  * which update is the latest. Each correction raises the update's version.
  */
-export function editIncidentUpdate(db: Db, updateId: string, input: z.input<ReturnType<typeof editSchema>>, ctx: WriteContext): void {
-  const data = parseInput(editSchema(ctx.now), input, 'correction');
+export function editIncidentUpdate(db: Db, updateId: string, input: z.input<ReturnType<typeof editUpdateSchema>>, ctx: WriteContext): void {
+  const data = parseInput(editUpdateSchema(ctx.now), input, 'correction');
   db.transaction((tx) => {
     const before = tx.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get();
     if (!before) throw notFound('update', updateId);

@@ -1,14 +1,18 @@
 import { z } from 'zod';
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
-import { bodyField, nameField, notInFuture, timestampField } from '../validation';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, POSTABLE_INCIDENT_STATUSES } from '../status/vocabulary';
+import { bodyField, nameField, notInFuture, publicIdField, timestampField } from '../validation';
 import { translationsSchema } from '../i18n/translations';
 import { MAX_OCCURRENCES, REPEAT_FREQUENCIES } from '../maintenance/recurrence';
 import { isTimeZone } from '../config';
 
-const componentChangeSchema = z.object({
-  componentId: z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent'),
-  status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
-});
+// Each field's validator, shared with the write API's body schemas (api/v1/schemas.ts) so both say the same things.
+export const componentIdField = publicIdField('errors.field.pickComponent');
+export const componentStatusField = z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) });
+export const incidentStatusField = z.enum(POSTABLE_INCIDENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }) });
+/** Left out, the impact is worked out from component statuses. */
+export const incidentImpactField = z.enum(INCIDENT_IMPACTS);
+
+const componentChangeSchema = z.object({ componentId: componentIdField, status: componentStatusField });
 
 function displayAtField(now: number) {
   return timestampField
@@ -19,18 +23,16 @@ function displayAtField(now: number) {
 export function openIncidentSchema(now: number) {
   return z.object({
     name: nameField,
-    status: z.enum(POSTABLE_INCIDENT_STATUSES, {
-      errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }),
-    }),
+    status: incidentStatusField,
     body: bodyField,
     components: z.array(componentChangeSchema).max(500).default([]),
-    impact: z.enum(['none', 'minor', 'major', 'critical']).optional(),
+    impact: incidentImpactField.optional(),
     displayAt: displayAtField(now),
     startedAt: displayAtField(now),
     notify: z.boolean().default(false),
     backfilled: z.boolean().default(false),
     /** A chosen public id, for data that other files refer to (the demo's postmortem). */
-    id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
+    id: publicIdField().optional(),
     /** The name and first update in other languages. */
     translations: translationsSchema({ name: nameField, body: bodyField }),
   });
@@ -51,6 +53,20 @@ export function postUpdateSchema(now: number) {
 }
 export type PostUpdateInput = z.input<ReturnType<typeof postUpdateSchema>>;
 
+/** Resolving: the closing update, and the statuses to leave components in (the others go back to operational). */
+export function resolveIncidentSchema(now: number) {
+  return z.object({
+    /** Checked as the closing update's body. */
+    body: z.string().optional(),
+    displayAt: displayAtField(now),
+    notify: z.boolean().default(false),
+    components: z.array(componentChangeSchema).max(500).default([]),
+    /** The resolution's text in other languages. */
+    translations: translationsSchema({ body: bodyField }),
+  });
+}
+export type ResolveIncidentInput = z.input<ReturnType<typeof resolveIncidentSchema>>;
+
 /** An end of a maintenance window: required, and said which end when missing. */
 function windowEdge(missing: 'errors.field.startRequired' | 'errors.field.endRequired') {
   return z
@@ -64,7 +80,7 @@ export function scheduleMaintenanceSchema() {
     .object({
       name: nameField,
       body: bodyField,
-      componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.pickComponent')).max(500).default([]),
+      componentIds: z.array(publicIdField('errors.field.pickComponent')).max(500).default([]),
       scheduledFor: windowEdge('errors.field.startRequired'),
       scheduledUntil: windowEdge('errors.field.endRequired'),
       autoTransitions: z.boolean().default(true),
@@ -72,7 +88,7 @@ export function scheduleMaintenanceSchema() {
       /** The window is over: this records past work, stored as completed, and tells nobody. */
       pastRecord: z.boolean().default(false),
       impact: z.enum(IMPACTS).optional(),
-      id: z.string().regex(/^[0-9a-z]{12}$/).optional(),
+      id: publicIdField().optional(),
       translations: translationsSchema({ name: nameField, body: bodyField }),
       /** Repeat the window weekly or monthly: one window per occurrence, until a count or a last local date. */
       repeat: z.enum(REPEAT_FREQUENCIES).optional(),
@@ -95,4 +111,5 @@ export function scheduleMaintenanceSchema() {
     });
 }
 export type ScheduleMaintenanceInput = z.input<ReturnType<typeof scheduleMaintenanceSchema>>;
+export type ScheduleMaintenanceData = z.output<ReturnType<typeof scheduleMaintenanceSchema>>;
 

@@ -11,7 +11,7 @@ import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { refreshIncident } from './log';
 
-const schema = z
+export const rescheduleMaintenanceSchema = z
   .object({
     scheduledFor: z.number({ required_error: 'errors.field.startRequired', invalid_type_error: 'errors.field.dateRequired' }).int(),
     scheduledUntil: z.number({ required_error: 'errors.field.endRequired', invalid_type_error: 'errors.field.dateRequired' }).int(),
@@ -28,8 +28,8 @@ const schema = z
  * end it at the new times; its reminder is sent again for the new start if
  * the old one had gone; calendars see its SEQUENCE raised.
  */
-export function rescheduleMaintenance(db: Db, incidentId: string, input: z.input<typeof schema>, ctx: WriteContext): void {
-  const data = parseInput(schema, input, 'maintenance');
+export function rescheduleMaintenance(db: Db, incidentId: string, input: z.input<typeof rescheduleMaintenanceSchema>, ctx: WriteContext): void {
+  const data = parseInput(rescheduleMaintenanceSchema, input, 'maintenance');
   if (data.scheduledUntil <= ctx.now) {
     throw new ShiraseError('VALIDATION', 'errors.maintenance.windowOver', { hint: 'errors.maintenance.rescheduleOver.hint', fields: [fieldIssue('scheduledUntil', 'errors.field.windowOver')] });
   }

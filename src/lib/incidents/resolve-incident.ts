@@ -4,23 +4,17 @@ import { incidentComponents, incidents } from '../../../db/schema';
 import { notFound } from '../errors';
 import { closingStatus, type ComponentStatus } from '../status/vocabulary';
 import { postIncidentUpdate } from './post-update';
+import { resolveIncidentSchema, type ResolveIncidentInput } from './input';
+import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { componentStatusAt } from './log';
 import { t } from '../i18n/messages';
 import type { AutomaticText } from '../i18n/automatic-texts';
 
-export interface ResolveInput {
-  /** Ignored when `bodyKey` is set. */
-  body?: string;
-  displayAt?: number;
-  notify?: boolean;
-  /** Statuses to leave components in; components not listed go back to operational. */
-  components?: { componentId: string; status: ComponentStatus }[];
-  /** The resolution's text in other languages. */
-  translations?: Record<string, { body?: string }>;
-  /** Set when the system writes the text; see insertUpdate. */
+export type ResolveInput = ResolveIncidentInput & {
+  /** Set when the system writes the text (`body` is then ignored); see insertUpdate. */
   bodyKey?: AutomaticText;
-}
+};
 
 /** Resolves an incident (or completes a maintenance), returning its components to operational unless told otherwise. */
 export function resolveIncident(db: Db, incidentId: string, input: ResolveInput, ctx: WriteContext): { updateId: string } {
@@ -28,7 +22,8 @@ export function resolveIncident(db: Db, incidentId: string, input: ResolveInput,
   return db.transaction(() => resolveWithin(db, incidentId, input, ctx));
 }
 
-function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: WriteContext): { updateId: string } {
+function resolveWithin(db: Db, incidentId: string, { bodyKey, ...given }: ResolveInput, ctx: WriteContext): { updateId: string } {
+  const input = parseInput(resolveIncidentSchema(ctx.now), given, 'resolution');
   const incident = db.select({ kind: incidents.kind }).from(incidents).where(eq(incidents.id, incidentId)).get();
   if (!incident) throw notFound('incident', incidentId);
   const at = input.displayAt ?? ctx.now;
@@ -37,7 +32,7 @@ function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: Wri
     .from(incidentComponents)
     .where(eq(incidentComponents.incidentId, incidentId))
     .all();
-  const chosen = new Map((input.components ?? []).map((c) => [c.componentId, c.status]));
+  const chosen = new Map(input.components.map((c) => [c.componentId, c.status]));
   const changes = affected
     .map(({ componentId }) => ({ componentId, status: chosen.get(componentId) ?? ('operational' as ComponentStatus) }))
     .filter((c) => componentStatusAt(db, c.componentId, at) !== c.status);
@@ -50,13 +45,13 @@ function resolveWithin(db: Db, incidentId: string, input: ResolveInput, ctx: Wri
     {
       status: closingStatus(incident.kind),
       // A system text is checked as its English sentence would be; only its key is stored.
-      body: input.bodyKey ? t('en', `auto.${input.bodyKey}`) : (input.body ?? ''),
+      body: bodyKey ? t('en', `auto.${bodyKey}`) : (input.body ?? ''),
       displayAt: input.displayAt,
-      notify: input.notify ?? false,
+      notify: input.notify,
       components: changes,
       translations: input.translations,
     },
     ctx,
-    { bodyKey: input.bodyKey },
+    { bodyKey },
   );
 }

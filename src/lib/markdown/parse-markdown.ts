@@ -1,4 +1,5 @@
 import { Marked, Tokenizer, type Tokens } from 'marked';
+import { escapeHtml } from '../text/escape-html';
 
 /**
  * The longest text rendered as Markdown: the longest field that holds
@@ -210,8 +211,6 @@ Object.defineProperty(tokenizer, 'rules', {
     rules = { ...given, inline: withBoundedCodeSpans(given.inline) };
   },
 });
-
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Text past the Markdown limit, as escaped paragraphs split at blank lines. */
 function plainParagraphs(text: string): string {

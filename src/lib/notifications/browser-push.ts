@@ -13,7 +13,7 @@ import { addressKey } from '../auth/address-key';
 import { ShiraseError, fieldIssue } from '../errors';
 import { newPublicId } from '../ids';
 import { LOCALES, t, type Locale } from '../i18n/messages';
-import { parseInput } from '../validation';
+import { parseInput, publicIdField } from '../validation';
 import { checkComponents } from './subscriptions';
 import { throttle } from './throttle';
 import { literalHostAllowed, onKnownReceiver, type KnownReceivers } from './webhook-request';
@@ -63,7 +63,7 @@ const subscriptionInput = z.object({
 
 const browserInput = z.object({
   subscription: subscriptionInput,
-  componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/)).max(500).nullable().default(null),
+  componentIds: z.array(publicIdField()).max(500).nullable().default(null),
   locale: z.enum(LOCALES).default('en'),
   /** A browser whose subscription was renewed (pushsubscriptionchange) names the endpoint it replaces, so its choices carry over. */
   replaces: z.string().max(2000).optional(),

@@ -13,7 +13,7 @@ import { addressKey } from '../auth/address-key';
 import { ShiraseError, fieldIssue, notFound } from '../errors';
 import { newPublicId } from '../ids';
 import { LOCALES } from '../i18n/messages';
-import { parseInput } from '../validation';
+import { parseInput, publicIdField } from '../validation';
 import type { WriteContext } from '../write-context';
 import { CHAT_KINDS, type ChatKind } from './chat-message';
 import { enqueueEvent } from './enqueue';
@@ -29,19 +29,19 @@ const PLATFORM_HOSTS: Record<ChatKind, KnownReceivers> = {
   teams: { suffixes: ['.webhook.office.com', '.logic.azure.com', '.environment.api.powerplatform.com'], paths: /^\/(webhookb2|workflows|powerautomate)\// },
 };
 
-const channelInput = z.object({
+export const chatChannelSchema = z.object({
   kind: z.enum(CHAT_KINDS, { errorMap: () => ({ message: 'errors.field.chatKind' }) }),
   url: z.string().trim().min(1, 'errors.field.chatUrl').max(2000, 'errors.field.chatUrl'),
   locale: z.enum(LOCALES).default('en'),
-  componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/)).max(500).nullable().default(null),
+  componentIds: z.array(publicIdField()).max(500).nullable().default(null),
   description: z.string().trim().max(200).optional(),
   /** Staff channels get alert suggestions and update reminders instead of status notifications; only staff can add one. */
   audience: z.enum(['subscribers', 'staff']).default('subscribers'),
 });
-export type ChatChannelInput = z.input<typeof channelInput>;
+export type ChatChannelInput = z.input<typeof chatChannelSchema>;
 
 function checkedInput(input: ChatChannelInput, options: { extraHosts: readonly string[]; allowPrivate: boolean }) {
-  const data = parseInput(channelInput, input, 'chatChannel');
+  const data = parseInput(chatChannelSchema, input, 'chatChannel');
   if (!onKnownReceiver(data.url, PLATFORM_HOSTS[data.kind], options.extraHosts)) {
     throw new ShiraseError('VALIDATION', 'errors.chat.url', { params: { platform: data.kind }, fields: [fieldIssue('url', `errors.chat.url.${data.kind}`)] });
   }

@@ -7,7 +7,9 @@
 // platform's documented limits, and never pings anyone.
 import { markdownText, TONES, type MailDocument, type Tone } from './email-render';
 
-export const CHAT_KINDS = ['slack', 'teams', 'discord'] as const;
+import { CHAT_KINDS, WEBHOOK_KINDS } from '../../../db/vocabulary';
+
+export { CHAT_KINDS, WEBHOOK_KINDS };
 export type ChatKind = (typeof CHAT_KINDS)[number];
 
 export interface ChatFooter {

@@ -13,7 +13,7 @@ import { formatDateTime, formatDuration, zoneAbbreviation } from '../i18n/format
 import { postmortemTitleUnlabelled } from '../postmortems/postmortem-link-text';
 import { loadPostmortems, otherLanguages } from '../postmortems/load-postmortems';
 import type { UpdateStatus } from '../status/vocabulary';
-import { loadIncident, type IncidentView, type UpdateView } from '../views/incidents';
+import { loadIncident, type IncidentView, type UpdateView } from '../incidents/load-incidents';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { siteSecret, signToken } from './signed-tokens';
 import type { EventKind } from './enqueue';

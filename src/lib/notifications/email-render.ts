@@ -7,7 +7,7 @@ import sanitizeHtml from 'sanitize-html';
 import type { Locale } from '../i18n/messages';
 import { renderMarkdown } from '../markdown/render';
 import type { ComponentStatus, UpdateStatus } from '../status/vocabulary';
-import { escapeHtml } from '../views/uptime-strip-html';
+import { escapeHtml } from '../text/escape-html';
 
 /** Colours that keep white text readable (4.5:1 or more) on both a light and a dark page. */
 export const TONES = {

@@ -6,7 +6,7 @@ import { ShiraseError, notFound, fieldIssue } from '../errors';
 import { newPublicId } from '../ids';
 import { emailField } from '../auth/users';
 import { LOCALES } from '../i18n/messages';
-import { parseInput } from '../validation';
+import { parseInput, publicIdField } from '../validation';
 import { enqueueEvent } from './enqueue';
 import { linkReplaced, siteSecret, signToken, verifyToken, type TokenPurpose } from './signed-tokens';
 import { throttle } from './throttle';
@@ -16,7 +16,7 @@ import { addressKey } from '../auth/address-key';
 export const CONFIRM_LINK_HOURS = 48;
 
 const preferences = z.object({
-  componentIds: z.array(z.string().regex(/^[0-9a-z]{12}$/)).max(500).nullable(),
+  componentIds: z.array(publicIdField()).max(500).nullable(),
   locale: z.enum(LOCALES).default('en'),
 });
 const request = preferences.extend({ email: emailField });

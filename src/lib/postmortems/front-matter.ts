@@ -1,4 +1,5 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { publicIdField } from '../validation';
 import { z } from 'zod';
 import { LOCALES } from '../i18n/messages';
 import { hasControlCharacters } from '../control-characters';
@@ -33,7 +34,7 @@ export const frontMatterSchema = z
       .union([z.string(), z.date()])
       .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
       .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'errors.field.dateOnlyFormat')),
-    incidents: z.array(z.string().regex(/^[0-9a-z]{12}$/, 'errors.field.incidentIds')).default([]),
+    incidents: z.array(publicIdField('errors.field.incidentIds')).default([]),
     summary: z.string().trim().max(MAX_SUMMARY_CHARS, 'errors.field.summaryTooLong').default(''),
     published: isoDateTime.nullish(),
     locale: z.enum(LOCALES).default('en'),

@@ -1,4 +1,4 @@
-import type { IncidentView, UpdateView } from '../views/incidents';
+import type { IncidentView, UpdateView } from '../incidents/load-incidents';
 
 export interface IncidentMetric {
   key: 'detect' | 'identify' | 'recover';

@@ -1,8 +1,8 @@
 // An incident's phases on a time axis, drawn as SVG on the server. Each phase
 // is a band with a text label and a pattern as well as a colour, so it reads
 // without colour and in print.
-import type { IncidentView } from '../views/incidents';
-import { escapeHtml } from '../views/uptime-strip-html';
+import type { IncidentView } from '../incidents/load-incidents';
+import { escapeHtml } from '../text/escape-html';
 import { t, type Locale } from '../i18n/messages';
 import { formatDateTime, formatTime, formatDuration } from '../i18n/format';
 import { isClosedStatus } from '../status/vocabulary';

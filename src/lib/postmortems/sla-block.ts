@@ -5,9 +5,9 @@ import type { Db } from '../../../db/open';
 import type { Locale } from '../i18n/messages';
 import { computeUptime } from '../status/uptime';
 import { localDateOf, type LocalDay } from '../time';
-import { loadStatusLedgers } from '../views/components';
-import type { IncidentView } from '../views/incidents';
-import { buildUptimeReport, type MonthFigures } from '../views/uptime-report';
+import { loadStatusLedgers } from '../components/load-components';
+import type { IncidentView } from '../incidents/load-incidents';
+import { buildUptimeReport, type MonthFigures } from '../uptime/uptime-report';
 
 interface SlaRow {
   componentId: string;

@@ -1,31 +1,32 @@
-// The status words of the Statuspage v2 vocabulary, kept free of drizzle and node
-// imports so browser code and templates can share them.
+// The status words of the Statuspage v2 vocabulary and what can be said of
+// them. The word lists are spelled once, in db/vocabulary.ts (the schema needs
+// them and db/ imports nothing from src/lib); this module names their types and
+// groupings. Free of drizzle and node imports so browser code and templates can
+// share it.
+import {
+  ALERT_OPENING_STATUSES,
+  ALERT_RECOVERY_STATUSES,
+  COMPONENT_STATUSES,
+  IMPACTS,
+  INCIDENT_IMPACTS,
+  INCIDENT_KINDS,
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  STATUS_CAUSES,
+} from '../../../db/vocabulary';
 
-export const COMPONENT_STATUSES = [
-  'operational',
-  'degraded_performance',
-  'partial_outage',
-  'major_outage',
-  'under_maintenance',
-] as const;
+export { ALERT_OPENING_STATUSES, ALERT_RECOVERY_STATUSES, COMPONENT_STATUSES, IMPACTS, INCIDENT_IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES };
+
 export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
-
-export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
-
-export const MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'verifying', 'completed'] as const;
 export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
-
 export type UpdateStatus = IncidentStatus | MaintenanceStatus;
-
-export type IncidentKind = 'incident' | 'maintenance';
-
-export const IMPACTS = ['none', 'minor', 'major', 'critical', 'maintenance'] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 export type Impact = (typeof IMPACTS)[number];
 
 export type Indicator = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
 
-export type StatusCause = 'incident_update' | 'maintenance' | 'manual';
+export type StatusCause = (typeof STATUS_CAUSES)[number];
 
 /** Severity order used to pick "the worst" of several component statuses. */
 const COMPONENT_SEVERITY: Record<ComponentStatus, number> = {
@@ -60,10 +61,6 @@ export function impactFromComponentStatuses(statuses: readonly ComponentStatus[]
     default:
       return 'none';
   }
-}
-
-export function isComponentStatus(s: string): s is ComponentStatus {
-  return (COMPONENT_STATUSES as readonly string[]).includes(s);
 }
 
 // Groupings of the status words. Every query, filter and form that means
@@ -110,9 +107,3 @@ export function closingStatus(kind: IncidentKind): 'resolved' | 'completed' {
 export function isActiveMaintenanceStatus(s: string): boolean {
   return (ACTIVE_MAINTENANCE_STATUSES as readonly string[]).includes(s);
 }
-
-/** The statuses an incident opened by an alert rule may start in. */
-export const ALERT_OPENING_STATUSES = ['investigating', 'identified'] as const satisfies readonly IncidentStatus[];
-
-/** Where an alert rule's recovery takes its incident when the alerts resolve. */
-export const ALERT_RECOVERY_STATUSES = ['monitoring', 'resolved'] as const satisfies readonly IncidentStatus[];

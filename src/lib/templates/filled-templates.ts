@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/open';
 import { LOCALES, type Locale } from '../i18n/messages';
 import { parseTranslations } from '../i18n/translations';
-import { loadIncident } from '../views/incidents';
+import { loadIncident } from '../incidents/load-incidents';
 import { fillTemplate, templateValues } from './fill-template';
 import { listTemplates } from './list-templates';
 

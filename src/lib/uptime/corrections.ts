@@ -8,15 +8,15 @@ import type { Db } from '../../../db/open';
 import { components, statusCorrections } from '../../../db/schema';
 import { recordAudit } from '../audit/record-audit';
 import { fieldIssue, notFound, notSaved } from '../errors';
-import { newPublicId } from '../ids';
+import { newPublicId, PUBLIC_ID_PATTERN } from '../ids';
 import { bumpChangeCounter } from '../site/change-counter';
 import type { CorrectionSpan } from '../status/corrections';
 import { COMPONENT_STATUSES, type ComponentStatus } from '../status/vocabulary';
 import { MAX_NOTE_CHARS, parseInput, timestampField } from '../validation';
 import type { WriteContext } from '../write-context';
 
-const correctionSchema = z.object({
-  componentId: z.string({ required_error: 'errors.field.pickOne' }).regex(/^[0-9a-z]{12}$/, 'errors.field.pickOne'),
+export const correctionSchema = z.object({
+  componentId: z.string({ required_error: 'errors.field.pickOne' }).regex(PUBLIC_ID_PATTERN, 'errors.field.pickOne'),
   from: timestampField,
   to: timestampField,
   status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),

@@ -5,10 +5,10 @@ import { isPublicId } from '../ids';
 import type { Locale } from '../i18n/messages';
 import { computeUptime } from '../status/uptime';
 import { lastLocalDays, lastLocalMonths } from '../time';
-import { loadComponentTree, loadStatusLedgers } from './components';
-import { attachPostmortems, loadIncidents, type IncidentView } from './incidents';
+import { loadComponentTree, loadStatusLedgers } from '../components/load-components';
+import { attachPostmortems, loadIncidents, type IncidentView } from '../incidents/load-incidents';
 import { countHistory } from './history-page';
-import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime, type ComponentWithUptime } from './status-page';
+import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime, type ComponentWithUptime } from '../uptime/component-uptime';
 
 const UPTIME_MONTHS = 12;
 /** The newest incidents a component page lists; the rest are on its filtered history. */

@@ -4,7 +4,7 @@ import { incidentComponents, incidents } from '../../../db/schema';
 import { isPublicId } from '../ids';
 import { localDateOf } from '../time';
 import type { Locale } from '../i18n/messages';
-import { attachPostmortems, loadIncidents, type IncidentView } from './incidents';
+import { attachPostmortems, loadIncidents, type IncidentView } from '../incidents/load-incidents';
 
 export const HISTORY_PAGE_SIZE = 25;
 /** Longer searches are cut here: no incident name or phrase needs more, and the index is asked no more. */

@@ -1,8 +1,8 @@
 import { readSnapshot, type Db } from '../../../db/open';
 import { isPublicId } from '../ids';
 import type { Locale } from '../i18n/messages';
-import { localDateKey } from '../time';
-import { attachPostmortems, loadIncident, type IncidentView, type UpdateView } from './incidents';
+import { groupByLocalDay } from '../time';
+import { attachPostmortems, loadIncident, type IncidentView, type UpdateView } from '../incidents/load-incidents';
 
 export interface IncidentPageView {
   incident: IncidentView;
@@ -10,18 +10,6 @@ export interface IncidentPageView {
   days: { key: string; updates: UpdateView[] }[];
   /** From start to resolution, or to `now` while still open. */
   durationMs: number;
-}
-
-/** Groups timeline entries by their local calendar day, keeping their order. */
-export function groupByLocalDay<T extends { displayAt: number }>(items: readonly T[], timeZone: string): { key: string; updates: T[] }[] {
-  const days: { key: string; updates: T[] }[] = [];
-  for (const item of items) {
-    const key = localDateKey(item.displayAt, timeZone);
-    const last = days[days.length - 1];
-    if (last && last.key === key) last.updates.push(item);
-    else days.push({ key, updates: [item] });
-  }
-  return days;
 }
 
 export function buildIncidentPageView(

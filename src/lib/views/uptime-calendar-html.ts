@@ -4,8 +4,8 @@
 // the render.
 import { t, type Locale } from '../i18n/messages';
 import { formatDuration, formatPercent } from '../i18n/format';
-import { escapeHtml } from './uptime-strip-html';
-import { calendarWeeks, dayShade, type DayFigures, type MonthFigures } from './uptime-report';
+import { escapeHtml } from '../text/escape-html';
+import { calendarWeeks, dayShade, type DayFigures, type MonthFigures } from '../uptime/uptime-report';
 
 /** What a day says, in words: read by screen readers in the cell, and written under the calendar when the day is chosen. */
 function dayWords(d: DayFigures, locale: Locale): string {

@@ -3,12 +3,8 @@
 // template: the page renders several times faster and reads the same.
 import { t, type Locale } from '../i18n/messages';
 import { formatDate, formatDuration, formatPercent } from '../i18n/format';
-import type { ComponentWithUptime, UptimeCell } from './status-page';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+import type { ComponentWithUptime, UptimeCell } from '../uptime/component-uptime';
+import { escapeHtml } from '../text/escape-html';
 
 function level(d: UptimeCell): string {
   if (d.uptime === null) return 'nodata';

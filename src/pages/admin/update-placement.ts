@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
 import { placementHint } from '../../lib/admin/update-placement';
-import { loadIncident } from '../../lib/views/incidents';
+import { loadIncident } from '../../lib/incidents/load-incidents';
 import { isPublicId } from '../../lib/ids';
 
 // The update form's time hint as the time changes: the same sentence the page writes after "Check".

@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
 import { componentBadge } from '../../lib/api/badge';
-import { findComponent } from '../../lib/views/components';
+import { findComponent } from '../../lib/components/load-components';
 import { svgResponse } from '../../lib/api/svg-response';
 import { t } from '../../lib/i18n/messages';
 import type { PublicPage } from '../../lib/routes/public-page';

@@ -10,8 +10,8 @@ import { allSuggestedUpdates, listDrafts, type DraftView } from '../../drafts/lo
 import type { Config } from '../../config';
 import { notFound } from '../../errors';
 import { isPublicId } from '../../ids';
-import { findComponent } from '../../views/components';
-import { loadIncident, type IncidentView } from '../../views/incidents';
+import { findComponent } from '../../components/load-components';
+import { loadIncident, type IncidentView } from '../../incidents/load-incidents';
 import { componentsJson, incidentObject } from '../statuspage-v2';
 
 export interface ApiAnswer {

@@ -1,18 +1,20 @@
 // The write API's request bodies as zod schemas. The same schemas validate
 // requests (src/pages/api/v1/**) and generate the OpenAPI document
 // (openapi.ts), so the two cannot drift; the field validators are the ones the
-// verbs and the admin forms use. Each schema maps the JSON names onto the
-// verb's input; the verb then checks what needs the database or the clock.
+// verbs and the admin forms use (incidents/input.ts and each verb's schema).
+// Each schema maps the JSON names onto the verb's input, which the verb runs
+// through its own schema, as the forms' formInput does; the verb then checks
+// what needs the database or the clock.
 import { MAX_OCCURRENCES, REPEAT_FREQUENCIES } from '../../maintenance/recurrence';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { COMPONENT_STATUSES, IMPACTS, POSTABLE_INCIDENT_STATUSES, POSTABLE_STATUSES } from '../../status/vocabulary';
+import { IMPACTS, POSTABLE_STATUSES } from '../../status/vocabulary';
+import { componentIdField, componentStatusField, incidentImpactField, incidentStatusField } from '../../incidents/input';
+import { setStatusSchema } from '../../components/set-component-status';
 import { bodyField, keyed, nameField } from '../../validation';
 import { alertmanagerPayload, genericAlertBody, grafanaPayload } from '../../alerts/payloads';
 
 extendZodWithOpenApi(z);
-
-const ID = /^[0-9a-z]{12}$/;
 
 /** ISO 8601 text to milliseconds; absent, null or empty stays absent. */
 const isoTime = (description?: string) =>
@@ -43,9 +45,9 @@ const versionProperty = (extra = '') => z.unknown().openapi({ type: 'integer', m
 
 const componentChangeBody = z
   .object({
-    component_id: z.string().regex(ID, 'errors.field.pickComponent').optional(),
+    component_id: componentIdField.optional(),
     id: z.string().optional().openapi({ description: 'The same as component_id' }),
-    status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
+    status: componentStatusField,
   })
   .transform((c) => ({ componentId: c.component_id ?? c.id ?? '', status: c.status }))
   .openapi('ComponentChange');
@@ -60,10 +62,10 @@ const componentChanges = (description?: string) =>
 export const newIncidentBody = z
   .object({
     name: nameField,
-    status: z.enum(POSTABLE_INCIDENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickIncidentStatus' }) }).default('investigating'),
+    status: incidentStatusField.default('investigating'),
     body: bodyField.openapi({ description: 'Markdown' }),
     components: componentChanges(),
-    impact: z.enum(['none', 'minor', 'major', 'critical']).optional().openapi({ description: 'Overrides the impact worked out from component statuses' }),
+    impact: incidentImpactField.optional().openapi({ description: 'Overrides the impact worked out from component statuses' }),
     display_at: isoTime('Defaults to now; may be in the past, not in the future'),
     started_at: isoTime(),
     ...notifyFields,
@@ -119,8 +121,8 @@ export const updateEditBody = z
 
 export const componentStatusBody = z
   .object({
-    status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
-    note: z.string().optional(),
+    status: setStatusSchema.shape.status,
+    note: setStatusSchema.shape.note,
     version: versionProperty(" A component's version is raised by every change to it, its status included."),
   })
   .openapi('ComponentStatus');

@@ -2,8 +2,8 @@ import type { APIRoute } from 'astro';
 import { uptimeJson, uptimeReportJson } from '../../../lib/api/statuspage-v2';
 import { apiContext, jsonResponse } from '../../../lib/api/respond';
 import { errorBody } from '../../../lib/errors';
-import { loadComponentTree } from '../../../lib/views/components';
-import { buildUptimeReport, readReportQuery, reportQueryError } from '../../../lib/views/uptime-report';
+import { loadComponentTree } from '../../../lib/components/load-components';
+import { buildUptimeReport, readReportQuery, reportQueryError } from '../../../lib/uptime/uptime-report';
 import type { PublicPage } from '../../../lib/routes/public-page';
 
 // This month so far changes with the clock; a range or a component chosen is one reader's question.

@@ -1,4 +1,5 @@
 import { asc, isNull } from 'drizzle-orm';
+import { isPublicId } from '../ids';
 import { componentStatusesAt } from '../incidents/log';
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated, type Translations } from '../i18n/translations';
@@ -112,7 +113,7 @@ export function loadStatusLedgers(db: Db, since: number, until = Number.MAX_SAFE
 
 /** One live component with its current status, or undefined for an unknown or malformed id. */
 export function findComponent(db: Db, id: string, now: number, locale?: Locale): ComponentView | undefined {
-  if (!/^[0-9a-z]{12}$/.test(id)) return undefined;
+  if (!isPublicId(id)) return undefined;
   return loadComponentTree(db, now, locale).all.find((c) => c.id === id);
 }
 

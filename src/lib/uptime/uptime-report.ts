@@ -9,7 +9,7 @@ import { computeUptime, type DayUptime } from '../status/uptime';
 import { dateKey, localDateOf, localDaysBetween, localMonthsBetween, shiftDate, type LocalDate } from '../time';
 import { loadCorrectionSpans } from '../uptime/corrections';
 import { loadSlaTargets, targetFor } from '../uptime/sla-targets';
-import { loadComponentTree, loadStatusLedgers } from './components';
+import { loadComponentTree, loadStatusLedgers } from '../components/load-components';
 
 /** Calendars of days are drawn for ranges up to this many days; longer ones are told by month and year. */
 const MAX_CALENDAR_DAYS = 400;
