@@ -1,11 +1,11 @@
-import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import lighthouse from 'lighthouse';
 import { chromiumPath } from '../support/chromium';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import type { ServerProcess } from '../support/server-process';
+import { AUDIT, expect, test } from './fixtures';
 
 /** Every kind of public page a reader can land on, in both languages (the embed is meant for other sites' frames and asks not to be indexed). */
 const PUBLIC = ['/', '/history', '/incidents/jun18renewal', '/postmortems', '/postmortems/renewal-outage', '/components/{component}', '/api', '/subscribe'];
@@ -33,8 +33,11 @@ async function launchChrome(): Promise<void> {
   });
 }
 
-test.beforeAll(async () => {
-  server = await startServerProcess();
+// Lighthouse audits are part of the release audit (`npm run test:audit`); axe covers the same pages in every run.
+test.skip(!AUDIT, 'part of npm run test:audit');
+
+test.beforeAll(async ({ server: shared }) => {
+  server = shared;
   // A component, not a group: groups have no page of their own.
   const components = (await (await fetch(server.url + '/api/v2/components.json')).json()) as { components: { id: string; group: boolean }[] };
   componentId = components.components.find((c) => !c.group)!.id;
@@ -42,7 +45,6 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   chrome?.kill();
-  await server?.stop();
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
