@@ -44,7 +44,8 @@ test.beforeAll(async ({ server: shared }) => {
   await launchChrome();
 });
 test.afterAll(async () => {
-  chrome?.kill();
+  // Chromium writes its profile until it has exited: wait for that before removing the folder.
+  if (chrome && chrome.exitCode === null && chrome.signalCode === null) await new Promise((done) => chrome.once('exit', done).kill());
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
