@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumPath } from './tests/support/chromium';
 
-// The browser tier: journeys in Chromium against the built server. Each file
-// starts its own server process; two cores run one file at a time.
+// The browser tier: journeys in Chromium against the built server, shared by a
+// worker's test files (tests/e2e/fixtures.ts). AUDIT=1 (`npm run test:audit`)
+// adds the release audit: every look of every page, screenshots, Lighthouse.
 export default defineConfig({
   testDir: 'tests/e2e',
   testMatch: '**/*.test.ts',

@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '../../db/open';
 import { pushSubscriptions, siteState } from '../../db/schema';
@@ -6,6 +6,7 @@ import { openIncident } from '../../src/lib/incidents/open-incident';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { startPushService } from '../support/push-service';
 import { until } from '../support/until';
+import { AUDIT, expect, SHOTS, test } from './fixtures';
 
 // "Notify me in this browser" in Chromium. Chromium's own push service is
 // out of reach here (and Playwright's contexts are off the record, where
@@ -23,6 +24,7 @@ let push: Awaited<ReturnType<typeof startPushService>>;
 test.beforeAll(async ({ browser: shared }) => {
   browser = shared;
   push = await startPushService();
+  // A server of its own: it is told the address of the push service this file starts.
   server = await startServerProcess({ WEBHOOK_ALLOW_PRIVATE: '1', PUSH_SERVICE_HOSTS: push.host });
 });
 test.afterAll(async () => {
@@ -52,7 +54,7 @@ test.describe('notifications in this browser', () => {
     await expect(form.getByRole('button', { name: 'このブラウザーで通知を受け取る' })).toBeEnabled();
     // The service worker was installed on the way, at the site's root.
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.active?.scriptURL)).toBe(`${server.url}/sw.js`);
-    await page.screenshot({ path: 'test-results/push-subscribe-ja-360-dark.png', fullPage: true });
+    if (AUDIT) await page.screenshot({ path: `${SHOTS}/push-subscribe-ja-360-dark.png`, fullPage: true });
     await context.close();
   });
 

@@ -1,23 +1,11 @@
-import { expect, test, type Browser } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
-import { axeViolations, SHOTS, signInAsDemoAdmin } from '../support/browser-checks';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { freePort } from '../support/test-server';
+import { AUDIT, expect, sweep, test } from './fixtures';
 
-let server: ServerProcess;
-let browser: Browser;
 const HOUR = 3_600_000;
-
-test.beforeAll(async ({ browser: shared }) => {
-  browser = shared;
-  server = await startServerProcess();
-});
-test.afterAll(async () => {
-  await server?.stop();
-});
 
 /** Ninety days of hourly results for the demo's check, with a bad afternoon and a slow week, so the chart has something to show. */
 function backfillDemoCheck(databasePath: string): string {
@@ -54,9 +42,9 @@ function addChecks(databasePath: string, closedPort: number, httpsUrl: string): 
 }
 
 test.describe('checks', () => {
-  test('the demo check runs on its own; an admin adds a TCP check, sees it fail, and deletes it', async () => {
-    const page = await browser.newPage();
-    await signInAsDemoAdmin(page, server);
+  test('the demo check runs on its own; an admin adds a TCP check, sees it fail, and deletes it', async ({ server, staffPage }) => {
+    const page = await staffPage();
+    await page.goto(server.url + '/admin');
     await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Checks' }).click();
     await page.waitForURL(/\/admin\/checks$/);
     const demo = page.getByRole('row', { name: /Status API/ });
@@ -69,7 +57,7 @@ test.describe('checks', () => {
 
     const closedPort = await freePort();
     await page.getByRole('link', { name: 'New check' }).click();
-    await page.getByLabel('Name').fill('Queue port');
+    await page.getByLabel('Name').fill('Queue port (added)');
     await page.getByLabel('TCP').check();
     await page.getByLabel('URL or host:port').fill(`127.0.0.1:${closedPort}`);
     await page.getByLabel('Interval (seconds)').fill('10');
@@ -92,12 +80,11 @@ test.describe('checks', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete check' }).click();
     await page.waitForURL(/\/admin\/checks\?done=checkDeleted$/);
-    await expect(page.getByRole('row', { name: /Queue port/ })).toHaveCount(0);
-    await page.close();
+    await expect(page.getByRole('row', { name: /Queue port \(added\)/ })).toHaveCount(0);
   });
 
-  test('saves screenshots of the checks pages: 1280 and 360 px, English and Japanese, light and dark; they pass axe and fit the screen', async () => {
-    test.setTimeout(300_000);
+  test('the checks list, a check with ninety days of results, and the new-check form pass axe, light and dark, and fit a 360 px screen', async ({ browser, server, adminState, staffPage }) => {
+    test.setTimeout(AUDIT ? 300_000 : 90_000);
     const id = backfillDemoCheck(server.databasePath);
     const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { notBeforeDate: new Date(Date.now() - 86_400_000), notAfterDate: new Date(Date.now() + 5 * 86_400_000), keySize: 2048 });
     const billing = createServer({ key: pems.private, cert: pems.cert }, (_req, res) => res.end('ok'));
@@ -105,43 +92,33 @@ test.describe('checks', () => {
     addChecks(server.databasePath, await freePort(), `https://127.0.0.1:${(billing.address() as AddressInfo).port}/`);
     {
       // The loop probes both at once: the refused port is down after one failure, and the certificate's expiry is warned of.
-      const page = await browser.newPage();
-      await signInAsDemoAdmin(page, server);
+      const page = await staffPage();
       await expect(async () => {
         await page.goto(server.url + '/admin/checks');
         await expect(page.getByRole('row', { name: /Queue port/ })).toContainText('Down');
         await expect(page.getByRole('row', { name: /Billing site/ }).locator('[data-cert-warning]')).toContainText('Certificate expires');
       }).toPass({ timeout: 15_000 });
-      await page.close();
     }
-    for (const colorScheme of ['light', 'dark'] as const) {
-      for (const width of [1280, 360]) {
-        const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
-        const page = await context.newPage();
-        await signInAsDemoAdmin(page, server);
-        for (const lang of ['en', 'ja'] as const) {
-          const prefix = lang === 'ja' ? '/ja' : '';
-          for (const [name, path] of [
-            ['list', '/admin/checks'],
-            ['detail', `/admin/checks/${id}`],
-            ['detail-24h', `/admin/checks/${id}?range=24h`],
-            ['new', '/admin/checks/new'],
-          ] as const) {
-            if (name === 'new' && colorScheme === 'dark' && width === 360) continue;
-            await page.goto(server.url + prefix + path);
-            if (name === 'detail') {
-              await expect(page.locator(width === 360 ? '.chart-narrow svg' : '.chart-wide svg')).toBeVisible();
-              await expect(page.locator('.chart-fail-fill').first()).toBeAttached();
-              await expect(page.locator('.check-chart figcaption')).toContainText(lang === 'ja' ? '失敗' : 'failed');
-            }
-            expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-            await page.screenshot({ path: `${SHOTS}/checks-${name}-${lang}-${width}-${colorScheme}.png`, fullPage: true });
-            expect(await axeViolations(page)).toEqual([]);
-          }
-        }
-        await context.close();
-      }
-    }
+    await sweep(
+      browser,
+      [
+        { name: 'list', path: '/admin/checks' },
+        { name: 'detail', path: `/admin/checks/${id}`, japanese: true },
+        { name: 'detail-24h', path: `/admin/checks/${id}?range=24h`, auditOnly: true },
+        { name: 'new', path: '/admin/checks/new' },
+      ],
+      {
+        server,
+        storageState: adminState,
+        prefix: 'checks',
+        check: async (page, look, where, entry) => {
+          if (entry.name !== 'detail') return;
+          await expect(page.locator(look.width === 360 ? '.chart-narrow svg' : '.chart-wide svg'), where).toBeVisible();
+          await expect(page.locator('.chart-fail-fill').first(), where).toBeAttached();
+          await expect(page.locator('.check-chart figcaption'), where).toContainText(look.locale === 'ja' ? '失敗' : 'failed');
+        },
+      },
+    );
     await new Promise((r) => billing.close(r));
   });
 });

@@ -28,6 +28,7 @@ test.beforeAll(async ({ browser: shared }) => {
     join(postmortems, '2026-01-01-hostile.md'),
     `---\ntitle: Hostile\nslug: hostile\ndate: 2026-01-01\nincidents: []\nsummary: test\npublished: 2026-01-01T00:00:00Z\n---\n\n${payloads.join('\n\n')}\n`,
   );
+  // A site of its own: the corpus goes into every name and body, and would show on every other test's pages.
   site = await startTestSite({ seed: true, env: { POSTMORTEMS_DIR: postmortems } });
   const ctx = { now: Date.now() };
   // Every payload reaches a name and a body; names of components, templates and tokens get some too.

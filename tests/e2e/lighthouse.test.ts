@@ -1,11 +1,11 @@
-import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import lighthouse from 'lighthouse';
 import { chromiumPath } from '../support/chromium';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import type { ServerProcess } from '../support/server-process';
+import { AUDIT, expect, test } from './fixtures';
 
 /** Every kind of public page a reader can land on, in both languages (the embed is meant for other sites' frames and asks not to be indexed). */
 const PUBLIC = ['/', '/history', '/incidents/jun18renewal', '/postmortems', '/postmortems/renewal-outage', '/components/{component}', '/api', '/subscribe'];
@@ -33,16 +33,19 @@ async function launchChrome(): Promise<void> {
   });
 }
 
-test.beforeAll(async () => {
-  server = await startServerProcess();
+// Lighthouse audits are part of the release audit (`npm run test:audit`); axe covers the same pages in every run.
+test.skip(!AUDIT, 'part of npm run test:audit');
+
+test.beforeAll(async ({ server: shared }) => {
+  server = shared;
   // A component, not a group: groups have no page of their own.
   const components = (await (await fetch(server.url + '/api/v2/components.json')).json()) as { components: { id: string; group: boolean }[] };
   componentId = components.components.find((c) => !c.group)!.id;
   await launchChrome();
 });
 test.afterAll(async () => {
-  chrome?.kill();
-  await server?.stop();
+  // Chromium writes its profile until it has exited: wait for that before removing the folder.
+  if (chrome && chrome.exitCode === null && chrome.signalCode === null) await new Promise((done) => chrome.once('exit', done).kill());
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 

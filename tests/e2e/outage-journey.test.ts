@@ -1,29 +1,16 @@
-import { expect, test, type Browser } from '@playwright/test';
-import { axeViolations, signInAsDemoAdmin, tokyoLocal } from '../support/browser-checks';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
-
-let server: ServerProcess;
-let browser: Browser;
-
-test.beforeAll(async ({ browser: shared }) => {
-  browser = shared;
-  // The cadence is checked every second, so a missed one is noticed while the test watches.
-  server = await startServerProcess({ CADENCE_CHECK_SECONDS: '1' });
-});
-test.afterAll(async () => {
-  await server?.stop();
-});
+import { axeViolations, tokyoLocal } from '../support/browser-checks';
+import { expect, test } from './fixtures';
 
 
 // The whole staff side of an outage in one run: a draft while facts are
 // gathered, published with a notification, a missed cadence that reminds
 // staff, an update from a template, and the resolution.
-test('an outage from draft to resolution: publish, miss the cadence and be reminded, update from a template, resolve', async () => {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
+// The shared server checks the cadence every second, so a missed one is noticed while the test watches.
+test('an outage from draft to resolution: publish, miss the cadence and be reminded, update from a template, resolve', async ({ server, staffPage }) => {
+  const page = await staffPage();
+  const context = page.context();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await signInAsDemoAdmin(page, server);
   const checked: string[] = [];
   const axe = async (what: string) => {
     expect(await axeViolations(page), what).toEqual([]);
@@ -95,5 +82,4 @@ test('an outage from draft to resolution: publish, miss the cadence and be remin
   await expect(page.locator(`li[data-incident="${incidentId}"]`)).toHaveCount(0);
   expect(checked).toHaveLength(4);
   expect(errors).toEqual([]);
-  await context.close();
 });

@@ -1,26 +1,8 @@
-import { expect, test, type Browser } from '@playwright/test';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
-
-let server: ServerProcess;
-let browser: Browser;
-
-test.beforeAll(async ({ browser: shared }) => {
-  // One browser per worker, launched by Playwright with the options in playwright.config.ts.
-  browser = shared;
-  server = await startServerProcess();
-});
-test.afterAll(async () => {
-  await server?.stop();
-});
+import { expect, test } from './fixtures';
 
 test.describe('staff publishing a postmortem', () => {
-  test('write it, preview it, publish it; readers see the generated timeline and metrics', async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url + '/admin/login');
-    await page.getByLabel('Email address').fill('admin@example.com');
-    await page.getByLabel('Password').fill(server.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/admin$/);
+  test('write it, preview it, publish it; readers see the generated timeline and metrics', async ({ browser, server, staffPage }) => {
+    const page = await staffPage();
 
     await page.goto(server.url + '/admin/postmortems');
     await page.getByRole('link', { name: 'Write a postmortem' }).click();
@@ -48,7 +30,6 @@ test.describe('staff publishing a postmortem', () => {
     await reader.goto(server.url + '/history');
     await reader.getByRole('link', { name: 'Postmortem: File uploads failing: what happened' }).click();
     await reader.waitForURL(/\/postmortems\/file-uploads$/);
-    await page.close();
     await reader.close();
   });
 });

@@ -8,6 +8,7 @@ let server: ServerProcess;
 let token: string;
 
 test.beforeAll(async () => {
+  // A server of its own: this test kills it.
   server = await startServerProcess();
   const db = openDatabase(server.databasePath);
   token = createApiToken(db, { name: 'crash test', scopes: ['incidents'] }, { now: Date.now() }).token;

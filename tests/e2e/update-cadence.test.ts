@@ -1,35 +1,26 @@
-import { expect, test, type Browser } from '@playwright/test';
-import { openDatabase, type Db } from '../../db/open';
+import { openDatabase } from '../../db/open';
 import { openIncident } from '../../src/lib/incidents/open-incident';
-import { axeViolations, SHOTS, signInAsDemoAdmin, WCAG_AA } from '../support/browser-checks';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import { WCAG_AA } from '../support/browser-checks';
+import { AUDIT, expect, sweep, test } from './fixtures';
 
-let server: ServerProcess;
-let browser: Browser;
-let db: Db;
 let incidentId: string;
 let overdueId: string;
 
-test.beforeAll(async ({ browser: shared }) => {
-  browser = shared;
-  // The cadence check runs every second here (every minute by default), on its real timer.
-  server = await startServerProcess({ CADENCE_CHECK_SECONDS: '1' });
-  db = openDatabase(server.databasePath);
+test.beforeAll(async ({ server }) => {
+  // The shared server checks the cadence every second (every minute by default), on its real timer.
+  const db = openDatabase(server.databasePath);
   // Customers last heard about this one two hours ago, with the default 60-minute cadence.
   const now = Date.now();
   ({ incidentId } = openIncident(db, { name: 'Silent queue', status: 'investigating', body: 'Jobs are not being picked up.', notify: false, displayAt: now - 2 * 3_600_000 }, { now }));
   // One that stays overdue, for the screenshots.
   ({ incidentId: overdueId } = openIncident(db, { name: 'Stalled exports', status: 'identified', body: 'Exports wait in a queue.', notify: false, displayAt: now - 95 * 60_000 }, { now }));
-});
-test.afterAll(async () => {
-  db?.$client.close();
-  await server?.stop();
+  db.$client.close();
 });
 
 test.describe('update cadence', () => {
-  test('a missed cadence is marked on the dashboard, the reminder reaches the admin, and a longer cadence clears the mark', async () => {
-    const page = await browser.newPage();
-    await signInAsDemoAdmin(page, server);
+  test('a missed cadence is marked on the dashboard, the reminder reaches the admin, and a longer cadence clears the mark', async ({ server, staffPage }) => {
+    const page = await staffPage();
+    await page.goto(server.url + '/admin');
     const item = page.locator(`li[data-incident="${incidentId}"]`);
     await expect(item.getByRole('link', { name: 'Silent queue' })).toBeVisible();
     await expect(item).toHaveAttribute('data-overdue', 'true');
@@ -73,30 +64,17 @@ test.describe('update cadence', () => {
     await page.goto(server.url + '/admin');
     await expect(item).toHaveAttribute('data-overdue', 'false');
     await expect(item).toContainText('Update cadence: every 180 min');
-    await page.close();
   });
 
-  for (const colorScheme of ['light', 'dark'] as const) {
-    for (const width of [1280, 360]) {
-      test(`the dashboard and the incident page pass axe in the ${colorScheme} scheme at ${width} px, in both languages`, async () => {
-        const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 }, bypassCSP: true });
-        const page = await context.newPage();
-        await signInAsDemoAdmin(page, server);
-        for (const locale of ['en', 'ja'] as const) {
-          const prefix = locale === 'ja' ? '/ja' : '';
-          for (const [name, path] of [
-            ['admin-dashboard', '/admin'],
-            ['admin-incident-cadence', `/admin/incidents/${overdueId}`],
-          ] as const) {
-            await page.goto(server.url + prefix + path);
-            expect(await axeViolations(page, [...WCAG_AA, 'wcag22aa']), `${prefix}${path} ${colorScheme} ${width}px`).toEqual([]);
-            await page.screenshot({ path: `${SHOTS}/${name}-${locale}-${colorScheme}-${width}.png`, fullPage: true });
-            const part = page.locator(name === 'admin-dashboard' ? 'section[aria-labelledby="open-incidents-heading"]' : 'section[aria-labelledby="cadence-heading"]');
-            await part.screenshot({ path: `${SHOTS}/${name}-part-${locale}-${colorScheme}-${width}.png` });
-          }
-        }
-        await context.close();
-      });
-    }
-  }
+  test('the dashboard with an overdue incident and the incident’s cadence form pass axe (WCAG 2.2 too), light and dark, and fit a 360 px screen', async ({ browser, server, adminState }) => {
+    test.setTimeout(AUDIT ? 180_000 : 60_000);
+    await sweep(
+      browser,
+      [
+        { name: 'dashboard-overdue', path: '/admin', japanese: true },
+        { name: 'incident-cadence', path: `/admin/incidents/${overdueId}` },
+      ],
+      { server, storageState: adminState, tags: [...WCAG_AA, 'wcag22aa'], prefix: 'admin' },
+    );
+  });
 });

@@ -1,19 +1,10 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { axeViolations, SHOTS, signInAsDemoAdmin, tokyoLocal } from '../support/browser-checks';
-import { startServerProcess, type ServerProcess } from '../support/server-process';
+import type { Page } from '@playwright/test';
+import { axeViolations, tokyoLocal } from '../support/browser-checks';
+import { AUDIT, expect, SHOTS, test } from './fixtures';
 
-let server: ServerProcess;
-let browser: Browser;
-
-test.beforeAll(async ({ browser: shared }) => {
-  browser = shared;
-  server = await startServerProcess();
-});
-test.afterAll(async () => {
-  await server?.stop();
-});
-
+/** In the audit, the form as it stands in both schemes and widths. */
 async function shoot(page: Page, name: string): Promise<void> {
+  if (!AUDIT) return;
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     for (const width of [1280, 360]) {
@@ -25,13 +16,10 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-test('staff post an update from a bilingual template: asked before typed text is replaced, counted, and told where a back-dated time lands', async () => {
-  // axe goes in as an inline script, which the pages' CSP forbids.
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
+test('staff post an update from a bilingual template: asked before typed text is replaced, counted, and told where a back-dated time lands', async ({ server, staffPage }) => {
+  const page = await staffPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await signInAsDemoAdmin(page, server);
 
   // A template in both languages, with variables.
   await page.goto(server.url + '/admin/templates');
@@ -107,13 +95,10 @@ test('staff post an update from a bilingual template: asked before typed text is
   expect(await axeViolations(page)).toEqual([]);
   await shoot(page, 'admin-update-form-ja');
   expect(errors).toEqual([]);
-  await context.close();
 });
 
-test('without script, a template asks on the page before it replaces typed text', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await signInAsDemoAdmin(page, server);
+test('without script, a template asks on the page before it replaces typed text', async ({ server, staffPage }) => {
+  const page = await staffPage({ javaScriptEnabled: false });
   await page.goto(server.url + '/admin/templates');
   await page.getByLabel('Name', { exact: true }).fill('Investigating (no script)');
   await page.locator('#tpl-status').selectOption('investigating');
@@ -133,10 +118,9 @@ test('without script, a template asks on the page before it replaces typed text'
   await page.getByRole('button', { name: 'Use this template' }).click();
   await expect(page.getByRole('heading', { name: 'Replace what you typed?' })).toBeVisible();
   await expect(page.locator('#field-body')).toHaveValue('Half a sentence');
-  await page.screenshot({ path: `${SHOTS}/admin-template-ask-no-script-1280-light.png` });
+  if (AUDIT) await page.screenshot({ path: `${SHOTS}/admin-template-ask-no-script-1280-light.png` });
   await page.getByRole('button', { name: 'Replace with the template' }).click();
   await expect(page.locator('#field-body')).toHaveValue('We are looking into API.');
   await page.getByRole('button', { name: 'Post update' }).click();
   await page.waitForURL(/done=posted/);
-  await context.close();
 });

@@ -11,6 +11,8 @@ export interface ServerProcess {
   adminPassword: string;
   databasePath: string;
   postmortemsDir: string;
+  /** Where mail is written as .eml files when no SMTP_URL is given. */
+  mailDir: string;
   output: () => string;
   /** Kills the process at once (SIGKILL), as a crash would, leaving its files in place. */
   crash(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
           adminPassword: password[1]!,
           databasePath,
           postmortemsDir,
+          mailDir: join(dir, 'mail'),
           output: () => output,
           crash: () =>
             new Promise((done) => {
