@@ -1,6 +1,6 @@
 // @ts-check
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'astro/config';
+import { defineConfig, passthroughImageService } from 'astro/config';
 import { routeManifest } from './src/integrations/route-manifest.ts';
 
 /**
@@ -41,6 +41,8 @@ export default defineConfig({
   // The reference pages' code examples are shown as plain preformatted text:
   // highlighting writes inline styles, which the pages' CSP (style-src 'self') refuses.
   markdown: { syntaxHighlight: false },
+  // Shirase optimises no images (the logo is an SVG or a file staff upload), so Astro needs no image service.
+  image: { service: passthroughImageService() },
   vite: {
     ssr: { external: ['better-sqlite3'] },
   },

@@ -40,7 +40,7 @@ const NO_DOMAIN = {
 // `private`; a test that needs a private field should get a real option instead.
 const NO_PRIVATE_REACH = [
   {
-    selector: "MemberExpression[computed=true] > Literal.property[value=/^[A-Za-z_$][A-Za-z0-9_$]*$/]",
+    selector: 'MemberExpression[computed=true] > Literal.property[value=/^[A-Za-z_$][A-Za-z0-9_$]*$/]',
     message: 'Use dot access: bracket access with a plain name is how tests reach private members.',
   },
   {

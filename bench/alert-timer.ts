@@ -9,7 +9,14 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startAlertmanager } from '../tests/support/alertmanager';
 
-const [serverUrl, alertsToken, publishToken, cookie, count, from] = process.argv.slice(2) as [string, string, string, string, string, 'alertmanager' | 'payload'];
+const [serverUrl, alertsToken, publishToken, cookie, count, from] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  'alertmanager' | 'payload',
+];
 const template = JSON.parse(readFileSync('tests/fixtures/alerts/alertmanager-firing.json', 'utf8')) as AlertmanagerPayload;
 
 interface AlertmanagerPayload {
@@ -21,7 +28,12 @@ interface AlertmanagerPayload {
 
 /** The fixture's payload for a new alert of its own: a name, group key and fingerprint no other alert of the run has. */
 function payloadFor(alertname: string): AlertmanagerPayload {
-  const alert = { ...template.alerts[0]!, labels: { ...template.alerts[0]!.labels, alertname }, fingerprint: alertname.toLowerCase(), startsAt: new Date().toISOString() };
+  const alert = {
+    ...template.alerts[0]!,
+    labels: { ...template.alerts[0]!.labels, alertname },
+    fingerprint: alertname.toLowerCase(),
+    startsAt: new Date().toISOString(),
+  };
   return {
     ...template,
     alerts: [alert],
@@ -72,7 +84,11 @@ async function startRelay() {
     const at = performance.now();
     const raw = await body(req);
     const alertname = (JSON.parse(raw.toString('utf8')) as AlertmanagerPayload).groupLabels.alertname ?? '';
-    const done = fetch(serverUrl + req.url, { method: 'POST', body: new Uint8Array(raw), headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' } }).then(async (answer) => {
+    const done = fetch(serverUrl + req.url, {
+      method: 'POST',
+      body: new Uint8Array(raw),
+      headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+    }).then(async (answer) => {
       res.writeHead(answer.status).end(await answer.text());
       return answer.status;
     });

@@ -63,17 +63,35 @@ export async function benchAlerts(): Promise<void> {
   console.log(`Source: ${SOURCES[FROM]}\n`);
   const row = (what: string, samples: number[]) => {
     const p99 = percentile(samples, 0.99);
-    return { measured: what, samples: samples.length, 'p50 ms': percentile(samples, 0.5), 'p99 ms': p99, 'max ms': Math.max(...samples), 'p99 <= 1 s': p99 <= 1_000 ? 'yes' : 'NO' };
+    return {
+      measured: what,
+      samples: samples.length,
+      'p50 ms': percentile(samples, 0.5),
+      'p99 ms': p99,
+      'max ms': Math.max(...samples),
+      'p99 <= 1 s': p99 <= 1_000 ? 'yes' : 'NO',
+    };
   };
-  console.log(table([row('(a) delivery -> draft on the admin dashboard', timings.delivery), row('(b) publish -> incident on the status page', timings.publish)]));
+  console.log(
+    table([row('(a) delivery -> draft on the admin dashboard', timings.delivery), row('(b) publish -> incident on the status page', timings.publish)]),
+  );
   console.log('\nThe herd meanwhile:\n');
   console.log(
     table([
       { path: '/', requests: page.total, 'req/s': page.requestsPerSecond, 'p99 ms': page.p99, errors: page.errors, non2xx: page.non2xx },
-      { path: '/api/v2/summary.json', requests: summary.total, 'req/s': summary.requestsPerSecond, 'p99 ms': summary.p99, errors: summary.errors, non2xx: summary.non2xx },
+      {
+        path: '/api/v2/summary.json',
+        requests: summary.total,
+        'req/s': summary.requestsPerSecond,
+        'p99 ms': summary.p99,
+        errors: summary.errors,
+        non2xx: summary.non2xx,
+      },
     ]),
   );
-  console.log(`\nServer peak RSS: ${peak} MB. Load average at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (the timings are only as quiet as the machine).`);
+  console.log(
+    `\nServer peak RSS: ${peak} MB. Load average at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (the timings are only as quiet as the machine).`,
+  );
   console.log('Targets: each p99 at most 1 s, 0 errors, 0 non-2xx.');
 }
 

@@ -27,7 +27,19 @@ import { postIncidentUpdate } from '../src/lib/incidents/post-update';
 import type { PacedResult } from './paced-herd';
 import { NGINX, startNginx } from '../tests/support/nginx';
 import { freePort } from '../tests/support/test-server';
-import { BROWSER_HEADERS, describeDelays, peakRssMb, percentile, startHerd, startServer, startUpdateWriter, table, tempDir, type LoadResult, type RunningServer } from './support';
+import {
+  BROWSER_HEADERS,
+  describeDelays,
+  peakRssMb,
+  percentile,
+  startHerd,
+  startServer,
+  startUpdateWriter,
+  table,
+  tempDir,
+  type LoadResult,
+  type RunningServer,
+} from './support';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 /** The flat-out herds on the cache and on the static files take turns of about this long. */
@@ -60,7 +72,10 @@ function liveTiming(): { pollMs: number; jitterMs: number } {
 }
 
 /** A GET as a browser sends it, with the bytes as they came (still compressed). */
-function getRaw(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function getRaw(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     request(url, { headers: { ...BROWSER_HEADERS, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -77,7 +92,20 @@ function decoded(res: { headers: Record<string, string | string[] | undefined>; 
 }
 
 /** Headers nginx writes itself, keeps to itself, or that belong to one answer only. */
-const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-type', 'server', 'x-cache-status', 'x-accel-expires', 'etag', 'last-modified', 'accept-ranges']);
+const OWN_HEADERS = new Set([
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'content-type',
+  'server',
+  'x-cache-status',
+  'x-accel-expires',
+  'etag',
+  'last-modified',
+  'accept-ranges',
+]);
 
 /**
  * A second server in the same nginx sending the page's bytes and headers
@@ -172,7 +200,10 @@ function cacheStatuses(lines: string[], port: string): { counts: Map<string, num
 }
 
 function describeStatuses(counts: Map<string, number>): string {
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${n}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
 }
 
 /** CPU time a process has used so far, in ms (Linux; 0 once it is gone). */
@@ -188,14 +219,16 @@ function cpuMs(pid: number): number {
 
 /** nginx's processes: those named nginx whose parent is this one or one of them. */
 function nginxPids(): number[] {
-  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      return [{ pid: Number(d), comm: /\((.*)\)/.exec(stat)?.[1], ppid: Number(stat.split(') ')[1]!.split(' ')[1]) }];
-    } catch {
-      return [];
-    }
-  });
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return [{ pid: Number(d), comm: /\((.*)\)/.exec(stat)?.[1], ppid: Number(stat.split(') ')[1]!.split(' ')[1]) }];
+      } catch {
+        return [];
+      }
+    });
   const masters = all.filter((p) => p.comm === 'nginx' && p.ppid === process.pid).map((p) => p.pid);
   return all.filter((p) => masters.includes(p.pid) || masters.includes(p.ppid)).map((p) => p.pid);
 }
@@ -239,7 +272,9 @@ interface PagesReport {
 
 export async function benchEdge(): Promise<void> {
   if (!existsSync(NGINX)) {
-    console.error(`nginx is not installed (looked for ${NGINX}). Install Debian's package (as .ci/run does): sudo apt-get install nginx; or set NGINX_BIN to where it is.`);
+    console.error(
+      `nginx is not installed (looked for ${NGINX}). Install Debian's package (as .ci/run does): sudo apt-get install nginx; or set NGINX_BIN to where it is.`,
+    );
     process.exit(1);
   }
   const { pollMs, jitterMs } = liveTiming();
@@ -291,7 +326,10 @@ export async function benchEdge(): Promise<void> {
         [nginx.url, proxiedRuns],
         [staticUrl, bareRuns],
       ] as const) {
-        const turnHerd = startHerd(PATHS.map((p) => base + p), CONNECTIONS);
+        const turnHerd = startHerd(
+          PATHS.map((p) => base + p),
+          CONNECTIONS,
+        );
         await sleep((SECONDS / turns) * 1_000);
         runs.push(...(await turnHerd.stop()));
       }
@@ -307,19 +345,31 @@ export async function benchEdge(): Promise<void> {
     // Readers arriving at half that rate, through the cache, staff still posting: the time each one waits.
     await sleep(1_500);
     const pacedRate = Math.round(proxied.rps * PACED_SHARE);
-    const paced = await pacedHerd(PATHS.map((p) => nginx.url + p), CONNECTIONS, pacedRate);
+    const paced = await pacedHerd(
+      PATHS.map((p) => nginx.url + p),
+      CONNECTIONS,
+      pacedRate,
+    );
     const delays = await writer.stop();
 
     // 2. The origin killed during the herd, then started again on the same port.
     await sleep(1_500);
     const logBeforeKill = logEnd(edgeLog);
-    const herd = startHerd(PATHS.map((p) => nginx.url + p), CONNECTIONS);
+    const herd = startHerd(
+      PATHS.map((p) => nginx.url + p),
+      CONNECTIONS,
+    );
     await sleep(2_000);
     process.kill(server.pid, 'SIGKILL');
     while (!processGone(server.pid)) await sleep(10);
     await sleep(DOWN_SECONDS * 1_000);
     // Written while it is down, as the CLI or a second process would.
-    const { updateId: whileDown } = postIncidentUpdate(db, incidentId, { status: 'identified', body: 'Written while the origin was down.' }, { now: Date.now() });
+    const { updateId: whileDown } = postIncidentUpdate(
+      db,
+      incidentId,
+      { status: 'identified', body: 'Written while the origin was down.' },
+      { now: Date.now() },
+    );
     const restarted = performance.now();
     server = await startServer(databasePath, { ...env, PORT: port });
     const upMs = performance.now() - restarted;
@@ -335,15 +385,21 @@ export async function benchEdge(): Promise<void> {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < processes; i++) {
       const pages = Math.min(PAGES_PER_PROCESS, LIVE_PAGES - i * PAGES_PER_PROCESS);
-      const child = fork('bench/live-pages.ts', [JSON.stringify({ url: nginx.url, localAddress: `127.0.0.${i + 2}`, pages, pollMs, jitterMs, rampMs: 3_000 })], {
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
+      const child = fork(
+        'bench/live-pages.ts',
+        [JSON.stringify({ url: nginx.url, localAddress: `127.0.0.${i + 2}`, pages, pollMs, jitterMs, rampMs: 3_000 })],
+        {
+          execArgv: ['--import', 'tsx'],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        },
+      );
       children.push(child);
-      ready.push(new Promise((resolve, reject) => {
-        child.on('message', (m: { ready?: true }) => m.ready && resolve());
-        child.once('exit', (code) => reject(new Error(`a live-pages process exited with ${code}`)));
-      }));
+      ready.push(
+        new Promise((resolve, reject) => {
+          child.on('message', (m: { ready?: true }) => m.ready && resolve());
+          child.once('exit', (code) => reject(new Error(`a live-pages process exited with ${code}`)));
+        }),
+      );
     }
     const openedAt = performance.now();
     await Promise.all(ready);
@@ -354,7 +410,10 @@ export async function benchEdge(): Promise<void> {
     /** CPU time so far per part (ms), the machine's ticks, and the end of nginx's log: two of these bound a window. */
     const snapshot = () => ({
       at: Date.now(),
-      parts: Object.fromEntries(Object.entries(cpuPids).map(([k, pids]) => [k, pids.reduce((n, pid) => n + cpuMs(pid), 0)])) as Record<keyof typeof cpuPids, number>,
+      parts: Object.fromEntries(Object.entries(cpuPids).map(([k, pids]) => [k, pids.reduce((n, pid) => n + cpuMs(pid), 0)])) as Record<
+        keyof typeof cpuPids,
+        number
+      >,
       machine: machineCpu(),
       log: logEnd(edgeLog),
     });
@@ -381,7 +440,7 @@ export async function benchEdge(): Promise<void> {
     const before = JSON.parse((await getRaw(server.url + '/live.json')).body.toString()) as Doc;
     const announced = (async () => {
       // Asked as nginx asks, round after round until the answer names a new version.
-      for (let round = before.round; ; ) {
+      for (let round = before.round; ;) {
         const doc = JSON.parse((await getRaw(`${server.url}/live.json?since=${before.version}&round=${round}`, { prefer: 'wait=25' })).body.toString()) as Doc;
         if (doc.version !== before.version) return Date.now();
         round = doc.round;
@@ -421,25 +480,51 @@ export async function benchEdge(): Promise<void> {
 
     const nginxVersion = spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim().replace('nginx version: ', '');
     console.log(`\nEdge: ${nginxVersion} with deploy/nginx/shirase.conf (2 workers) in front of one Shirase process; the load generators share the 2 cores.\n`);
-    console.log(`1. ${CONNECTIONS} connections for ${SECONDS} s each run on ${PATHS.join(' and ')} (the flat-out runs in ${turns} alternating turns each), an update posted every second:\n`);
+    console.log(
+      `1. ${CONNECTIONS} connections for ${SECONDS} s each run on ${PATHS.join(' and ')} (the flat-out runs in ${turns} alternating turns each), an update posted every second:\n`,
+    );
     console.log(
       table([
         { run: 'nginx, cached, flat out', requests: proxied.requests, 'req/s': proxied.rps, 'p99 ms': proxied.p99, 'errors+non-2xx': proxied.errors },
         { run: 'nginx, static files, flat out', requests: bare.requests, 'req/s': bare.rps, 'p99 ms': bare.p99, 'errors+non-2xx': bare.errors },
-        { run: `nginx, cached, ${pacedRate} arriving a second`, requests: paced.total, 'req/s': paced.requestsPerSecond, 'p99 ms': paced.p99, 'errors+non-2xx': paced.errors + paced.non2xx },
+        {
+          run: `nginx, cached, ${pacedRate} arriving a second`,
+          requests: paced.total,
+          'req/s': paced.requestsPerSecond,
+          'p99 ms': paced.p99,
+          'errors+non-2xx': paced.errors + paced.non2xx,
+        },
       ]),
     );
-    console.log(`\nnginx's access log for the cached flat-out run: ${describeStatuses(statuses)}; ${share.toFixed(2)}% from the cache; nginx's own time per answer ($request_time) p99 ${nginxP99} ms.`);
-    console.log(`Flat out, each connection asks again as soon as it is answered: the p99 there is the load generator's own queue (1,000 connections wait about 1,000 / req/s each, in one process sharing the 2 cores).`);
-    console.log(`The third run is readers arriving at random moments at ${PACED_SHARE * 100}% of the cached flat-out rate over the same ${CONNECTIONS} connections, each timed from when it was due (paced-herd.ts): p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms${paced.failures.length > 0 ? `; failures: ${paced.failures.join(', ')}` : ''}.`);
+    console.log(
+      `\nnginx's access log for the cached flat-out run: ${describeStatuses(statuses)}; ${share.toFixed(2)}% from the cache; nginx's own time per answer ($request_time) p99 ${nginxP99} ms.`,
+    );
+    console.log(
+      `Flat out, each connection asks again as soon as it is answered: the p99 there is the load generator's own queue (1,000 connections wait about 1,000 / req/s each, in one process sharing the 2 cores).`,
+    );
+    console.log(
+      `The third run is readers arriving at random moments at ${PACED_SHARE * 100}% of the cached flat-out rate over the same ${CONNECTIONS} connections, each timed from when it was due (paced-herd.ts): p50 ${paced.p50} ms, p99 ${paced.p99} ms, max ${paced.max} ms${paced.failures.length > 0 ? `; failures: ${paced.failures.join(', ')}` : ''}.`,
+    );
     console.log(`${describeDelays(delays, visibleLimitMs)} (All three runs; through nginx, polled every 10 ms; s-maxage ${maxAge} s.)`);
-    console.log(`\n2. The origin killed (SIGKILL) 2 s into the same herd, down ${DOWN_SECONDS} s, then started again: ${killed.requests} requests, ${killed.errors} errors or non-2xx, p99 ${killed.p99} ms; nginx's log: ${describeStatuses(killStatuses)}.`);
-    console.log(`   Restarted origin listening after ${Math.round(upMs)} ms; the update written while it was down visible through nginx ${flowing ? `${Math.round(flowMs)} ms after the restart began` : 'NOT within 30 s'}.`);
-    console.log(`\n3. ${LIVE_PAGES} open pages in ${processes} processes (127.0.0.2…127.0.0.${processes + 1}), asking /live.json?since=…&round=… as public/live.js does (held until the next change or the round's end; after an answer without news, again in ${pollMs}–${pollMs + jitterMs} ms); all open and looked once after ${Math.round(openMs)} ms.`);
-    console.log(`   For ${WAITING_SECONDS} s with every page waiting (rounds end every 25 s): ${usage(waitingFrom, waitingTo)} (one question per round, and one for every 1,024 pages asking about a key nginx has no copy of yet).`);
+    console.log(
+      `\n2. The origin killed (SIGKILL) 2 s into the same herd, down ${DOWN_SECONDS} s, then started again: ${killed.requests} requests, ${killed.errors} errors or non-2xx, p99 ${killed.p99} ms; nginx's log: ${describeStatuses(killStatuses)}.`,
+    );
+    console.log(
+      `   Restarted origin listening after ${Math.round(upMs)} ms; the update written while it was down visible through nginx ${flowing ? `${Math.round(flowMs)} ms after the restart began` : 'NOT within 30 s'}.`,
+    );
+    console.log(
+      `\n3. ${LIVE_PAGES} open pages in ${processes} processes (127.0.0.2…127.0.0.${processes + 1}), asking /live.json?since=…&round=… as public/live.js does (held until the next change or the round's end; after an answer without news, again in ${pollMs}–${pollMs + jitterMs} ms); all open and looked once after ${Math.round(openMs)} ms.`,
+    );
+    console.log(
+      `   For ${WAITING_SECONDS} s with every page waiting (rounds end every 25 s): ${usage(waitingFrom, waitingTo)} (one question per round, and one for every 1,024 pages asking about a key nginx has no copy of yet).`,
+    );
     console.log(`   In the 3 s after the write: ${usage(burstFrom, burstTo)} (everyone's work included).`);
-    console.log(`   After an update: the origin announced it after ${announcedMs} ms; pages held the new page after min ${Math.min(...times)} ms, p50 ${percentile(times, 0.5)} ms, p90 ${percentile(times, 0.9)} ms, p99 ${percentile(times, 0.99)} ms.`);
-    console.log(`   ${updated} of ${LIVE_PAGES} held the new page within the ${Number(process.env.EDGE_LIVE_WAIT_MS ?? 10_000)} ms waited, the last ${Number.isNaN(within) ? 'never' : `${within} ms after the write`}; ${genuine ? 'every page fetched the same new page, with the update in it' : `NOT one new page with the update (${got.length} versions)`}; ${liveErrors} errors. Origin peak RSS ${rss} MB.`);
+    console.log(
+      `   After an update: the origin announced it after ${announcedMs} ms; pages held the new page after min ${Math.min(...times)} ms, p50 ${percentile(times, 0.5)} ms, p90 ${percentile(times, 0.9)} ms, p99 ${percentile(times, 0.99)} ms.`,
+    );
+    console.log(
+      `   ${updated} of ${LIVE_PAGES} held the new page within the ${Number(process.env.EDGE_LIVE_WAIT_MS ?? 10_000)} ms waited, the last ${Number.isNaN(within) ? 'never' : `${within} ms after the write`}; ${genuine ? 'every page fetched the same new page, with the update in it' : `NOT one new page with the update (${got.length} versions)`}; ${liveErrors} errors. Origin peak RSS ${rss} MB.`,
+    );
     const behind = reports.flatMap((r) => r.behind);
     if (behind.length > 0) console.log(`   Pages that did not: ${behind.join('; ')}.`);
     console.log(`\nTargets: S ≥ 99, R ≥ 0.8, p99 ≤ 25 ms, E = 0, D = 0, U ≤ max-age + 1,000 ms (${visibleLimitMs} ms), L ≤ 3,000.`);

@@ -30,7 +30,9 @@ export async function benchFanout(): Promise<void> {
   migrateDatabase(db);
   const now = Date.now();
   db.$client.transaction(() => {
-    const insert = db.$client.prepare("insert into subscribers (id, email, locale, component_ids, status, permanent_failures, created_at, updated_at) values (?, ?, 'en', null, 'confirmed', 0, ?, ?)");
+    const insert = db.$client.prepare(
+      "insert into subscribers (id, email, locale, component_ids, status, permanent_failures, created_at, updated_at) values (?, ?, 'en', null, 'confirmed', 0, ?, ?)",
+    );
     for (let i = 0; i < SUBSCRIBERS; i++) insert.run(newPublicId(), `reader${i}@example.com`, now, now);
   })();
   const receiver = await startReceiver((_req, res) => {
@@ -49,7 +51,17 @@ export async function benchFanout(): Promise<void> {
   for (let i = 0; i < BROWSERS; i++) {
     const browser = await push.subscribe(vapidKeys(db).publicKey);
     browsers.push(browser);
-    db.insert(pushSubscriptions).values({ id: newPublicId(), endpoint: browser.endpoint, p256dh: browser.keys.p256dh, auth: browser.keys.auth, componentIds: null, locale: 'en', createdAt: now }).run();
+    db.insert(pushSubscriptions)
+      .values({
+        id: newPublicId(),
+        endpoint: browser.endpoint,
+        p256dh: browser.keys.p256dh,
+        auth: browser.keys.auth,
+        componentIds: null,
+        locale: 'en',
+        createdAt: now,
+      })
+      .run();
   }
   const total = SUBSCRIBERS + CHANNELS + BROWSERS;
   const sink = await startSmtpSink();
@@ -115,9 +127,17 @@ export async function benchFanout(): Promise<void> {
   await push.close();
   db.$client.close();
   tmp.cleanup();
-  console.log(`Queued ${total.toLocaleString('en')} outbox rows (${SUBSCRIBERS} emails, ${CHANNELS} chat messages, ${BROWSERS} browser notifications) with the write in ${Math.round(enqueueMs)} ms.`);
-  console.log(`Delivered ${delivered.toLocaleString('en')} of ${total.toLocaleString('en')} in ${seconds.toFixed(1)} s (${Math.round(delivered / seconds)} messages/s, mail rate limit ${RATE}/s; target: all within 60 s).`);
+  console.log(
+    `Queued ${total.toLocaleString('en')} outbox rows (${SUBSCRIBERS} emails, ${CHANNELS} chat messages, ${BROWSERS} browser notifications) with the write in ${Math.round(enqueueMs)} ms.`,
+  );
+  console.log(
+    `Delivered ${delivered.toLocaleString('en')} of ${total.toLocaleString('en')} in ${seconds.toFixed(1)} s (${Math.round(delivered / seconds)} messages/s, mail rate limit ${RATE}/s; target: all within 60 s).`,
+  );
   console.log(`Worker peak RSS: ${peak} MB (target < 256 MB).`);
-  console.log(`The worker was killed with SIGKILL a third of the way through and restarted: every subscriber got ${oneMessageEach ? 'exactly one message (one Message-ID)' : 'NOT exactly one message'}; ${resent} copies in flight at the kill were sent again with the same Message-ID.`);
-  console.log(`Chat: every hook was posted to ${hooksOnce ? 'exactly once' : 'NOT exactly once'} (${hookCopies} repeats). Push: every browser got ${browsersOnce ? 'exactly one notification' : 'NOT exactly one notification'} (${pushCopies} repeats), each accepted and decrypted by the push service.`);
+  console.log(
+    `The worker was killed with SIGKILL a third of the way through and restarted: every subscriber got ${oneMessageEach ? 'exactly one message (one Message-ID)' : 'NOT exactly one message'}; ${resent} copies in flight at the kill were sent again with the same Message-ID.`,
+  );
+  console.log(
+    `Chat: every hook was posted to ${hooksOnce ? 'exactly once' : 'NOT exactly once'} (${hookCopies} repeats). Push: every browser got ${browsersOnce ? 'exactly one notification' : 'NOT exactly one notification'} (${pushCopies} repeats), each accepted and decrypted by the push service.`,
+  );
 }

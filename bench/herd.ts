@@ -20,7 +20,10 @@ export async function benchHerd(): Promise<void> {
   // A thousand readers arrive from one loopback address here, where in life they come from a thousand: the per-address cap is lifted for the bench.
   const server = await startServer(databasePath, { SEED_DEMO: 'never', MAX_CONNECTIONS_PER_ADDRESS: String(CONNECTIONS * 2) });
   const writer = await startUpdateWriter(databasePath, incidentId, server.url);
-  const [page, summary] = await Promise.all([load(server.url + '/', CONNECTIONS / 2, SECONDS), load(server.url + '/api/v2/summary.json', CONNECTIONS / 2, SECONDS)]);
+  const [page, summary] = await Promise.all([
+    load(server.url + '/', CONNECTIONS / 2, SECONDS),
+    load(server.url + '/api/v2/summary.json', CONNECTIONS / 2, SECONDS),
+  ]);
   const delays = await writer.stop();
   const peak = peakRssMb(server.pid);
   await server.stop();
@@ -30,7 +33,14 @@ export async function benchHerd(): Promise<void> {
   console.log(
     table([
       { path: '/', requests: page.total, 'req/s': page.requestsPerSecond, 'p99 ms': page.p99, errors: page.errors, non2xx: page.non2xx },
-      { path: '/api/v2/summary.json', requests: summary.total, 'req/s': summary.requestsPerSecond, 'p99 ms': summary.p99, errors: summary.errors, non2xx: summary.non2xx },
+      {
+        path: '/api/v2/summary.json',
+        requests: summary.total,
+        'req/s': summary.requestsPerSecond,
+        'p99 ms': summary.p99,
+        errors: summary.errors,
+        non2xx: summary.non2xx,
+      },
     ]),
   );
   console.log(`\n${describeDelays(delays)}`);

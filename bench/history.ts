@@ -21,7 +21,9 @@ function seedHistory(db: Db, now: number): string {
   const componentIds: string[] = [];
   sqlite.transaction(() => {
     const group = sqlite.prepare('insert into component_groups (id, name, position, created_at, updated_at) values (?, ?, ?, ?, ?)');
-    const component = sqlite.prepare('insert into components (id, name, group_id, position, only_show_if_degraded, created_at, updated_at) values (?, ?, ?, ?, 0, ?, ?)');
+    const component = sqlite.prepare(
+      'insert into components (id, name, group_id, position, only_show_if_degraded, created_at, updated_at) values (?, ?, ?, ?, 0, ?, ?)',
+    );
     for (let g = 0; g < 5; g++) {
       const groupId = newPublicId();
       group.run(groupId, `Region ${g + 1}`, g + 1, since, since);
@@ -35,11 +37,24 @@ function seedHistory(db: Db, now: number): string {
       "insert into incidents (id, kind, name, impact, impact_override, status, started_at, monitoring_at, resolved_at, auto_transitions, backfilled, created_at, updated_at) values (?, 'incident', ?, 'major', 0, 'resolved', ?, ?, ?, 0, 0, ?, ?)",
     );
     const link = sqlite.prepare('insert into incident_components (incident_id, component_id) values (?, ?)');
-    const update = sqlite.prepare('insert into incident_updates (id, seq, incident_id, status, body, display_at, notify, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 0, ?, ?)');
+    const update = sqlite.prepare(
+      'insert into incident_updates (id, seq, incident_id, status, body, display_at, notify, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 0, ?, ?)',
+    );
     const change = sqlite.prepare(
       "insert into component_status_changes (component_id, at, status, previous_status, cause, incident_id, incident_update_id, created_at) values (?, ?, ?, ?, 'incident_update', ?, ?, ?)",
     );
-    const statuses = ['investigating', 'identified', 'identified', 'identified', 'monitoring', 'monitoring', 'monitoring', 'monitoring', 'monitoring', 'resolved'];
+    const statuses = [
+      'investigating',
+      'identified',
+      'identified',
+      'identified',
+      'monitoring',
+      'monitoring',
+      'monitoring',
+      'monitoring',
+      'monitoring',
+      'resolved',
+    ];
     let seq = 0;
     for (let i = 0; i < INCIDENTS; i++) {
       const id = newPublicId();
@@ -50,7 +65,16 @@ function seedHistory(db: Db, now: number): string {
       link.run(id, componentId);
       for (let u = 0; u < UPDATES_PER_INCIDENT; u++) {
         const updateId = newPublicId();
-        update.run(updateId, ++seq, id, statuses[u], `Update ${u + 1} of incident ${i + 1}. We are looking at error rates and will post again soon.`, start + u * step, start, start);
+        update.run(
+          updateId,
+          ++seq,
+          id,
+          statuses[u],
+          `Update ${u + 1} of incident ${i + 1}. We are looking at error rates and will post again soon.`,
+          start + u * step,
+          start,
+          start,
+        );
         if (u === 0) change.run(componentId, start, 'partial_outage', 'operational', id, updateId, start);
         if (u === UPDATES_PER_INCIDENT - 1) change.run(componentId, start + u * step, 'operational', 'partial_outage', id, updateId, start);
       }
@@ -122,7 +146,13 @@ async function timeUptimeReport(baseUrl: string): Promise<{ path: string; p50: n
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  return { path, p50: Math.round(times[Math.floor(times.length / 2)]!), max: Math.round(times[times.length - 1]!), kb: Math.round(Buffer.byteLength(body) / 1024), status: first.status };
+  return {
+    path,
+    p50: Math.round(times[Math.floor(times.length / 2)]!),
+    max: Math.round(times[times.length - 1]!),
+    kb: Math.round(Buffer.byteLength(body) / 1024),
+    status: first.status,
+  };
 }
 
 export async function benchHistory(): Promise<void> {
@@ -132,7 +162,9 @@ export async function benchHistory(): Promise<void> {
   migrateDatabase(db);
   const seeding = performance.now();
   const latest = seedHistory(db, Date.now());
-  console.log(`Seeded ${INCIDENTS.toLocaleString('en')} incidents, ${(INCIDENTS * UPDATES_PER_INCIDENT).toLocaleString('en')} updates and ${COMPONENTS} components in ${Math.round(performance.now() - seeding)} ms.`);
+  console.log(
+    `Seeded ${INCIDENTS.toLocaleString('en')} incidents, ${(INCIDENTS * UPDATES_PER_INCIDENT).toLocaleString('en')} updates and ${COMPONENTS} components in ${Math.round(performance.now() - seeding)} ms.`,
+  );
 
   const server = await startServer(databasePath, { SEED_DEMO: 'never' });
   const firstPage = performance.now();
@@ -184,7 +216,9 @@ export async function benchHistory(): Promise<void> {
 
   const p50 = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
   const warm = writes.slice(COLD_WRITES);
-  console.log(`Start until listening: ${Math.round(server.startMs)} ms; until the first status page is served: ${Math.round(startToFirstPage)} ms (target <= 2000 ms).`);
+  console.log(
+    `Start until listening: ${Math.round(server.startMs)} ms; until the first status page is served: ${Math.round(startToFirstPage)} ms (target <= 2000 ms).`,
+  );
   const warmSeen = seen.slice(COLD_WRITES);
   console.log(
     `Write to fresh (the server announces incidents.json, the incident page and the status page re-rendered; checked to show the write): ` +

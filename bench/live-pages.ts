@@ -125,7 +125,12 @@ process.on('message', (m: 'arm' | 'report') => {
   if (m === 'arm') for (const page of pages) page.before = page.version;
   else {
     const updated = pages.filter((p) => p.updatedAt !== undefined);
-    const behind = pages.filter((p) => p.updatedAt === undefined).slice(0, 5).map((p) => `held ${p.version}${p.asking ? `, waiting ${Date.now() - p.askedAt!} ms for ${p.asking}` : ''}`);
-    process.send!({ pages: pages.length, updatedAt: updated.map((p) => p.updatedAt!), got: [...new Set(updated.map((p) => p.got!))], behind, errors }, () => process.exit(0));
+    const behind = pages
+      .filter((p) => p.updatedAt === undefined)
+      .slice(0, 5)
+      .map((p) => `held ${p.version}${p.asking ? `, waiting ${Date.now() - p.askedAt!} ms for ${p.asking}` : ''}`);
+    process.send!({ pages: pages.length, updatedAt: updated.map((p) => p.updatedAt!), got: [...new Set(updated.map((p) => p.got!))], behind, errors }, () =>
+      process.exit(0),
+    );
   }
 });

@@ -79,9 +79,36 @@ export async function benchPages(): Promise<void> {
     await load(bare.url + path, CONNECTIONS, WARM_UP_SECONDS);
     const baseline: LoadResult = await load(bare.url + path, CONNECTIONS, SECONDS);
     rows.push(
-      { path, server: 'shirase', 'req/s': shirase.requestsPerSecond, 'p50 ms': shirase.p50, 'p99 ms': shirase.p99, errors: shirase.errors, non2xx: shirase.non2xx, bytes: manifest[path]!.headers['content-encoding'] ?? 'identity' },
-      { path, server: 'bare node:http', 'req/s': baseline.requestsPerSecond, 'p50 ms': baseline.p50, 'p99 ms': baseline.p99, errors: baseline.errors, non2xx: baseline.non2xx, bytes: 'same' },
-      { path, server: 'ratio', 'req/s': (shirase.requestsPerSecond / baseline.requestsPerSecond).toFixed(2), 'p50 ms': '', 'p99 ms': '', errors: '', non2xx: '', bytes: '' },
+      {
+        path,
+        server: 'shirase',
+        'req/s': shirase.requestsPerSecond,
+        'p50 ms': shirase.p50,
+        'p99 ms': shirase.p99,
+        errors: shirase.errors,
+        non2xx: shirase.non2xx,
+        bytes: manifest[path]!.headers['content-encoding'] ?? 'identity',
+      },
+      {
+        path,
+        server: 'bare node:http',
+        'req/s': baseline.requestsPerSecond,
+        'p50 ms': baseline.p50,
+        'p99 ms': baseline.p99,
+        errors: baseline.errors,
+        non2xx: baseline.non2xx,
+        bytes: 'same',
+      },
+      {
+        path,
+        server: 'ratio',
+        'req/s': (shirase.requestsPerSecond / baseline.requestsPerSecond).toFixed(2),
+        'p50 ms': '',
+        'p99 ms': '',
+        errors: '',
+        non2xx: '',
+        bytes: '',
+      },
     );
   }
   const delays = await writer.stop();

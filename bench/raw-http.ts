@@ -33,7 +33,9 @@ export class KeepAliveConnection {
     const socket = this.socket ?? this.open();
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
-      const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      const extra = Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
       socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.target.host}\r\nAccept-Encoding: br, gzip\r\n${extra}\r\n`);
     });
   }

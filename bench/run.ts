@@ -8,7 +8,15 @@ import { benchEdge } from './edge';
 import { benchWrites } from './writes';
 
 const which = process.argv[2] ?? 'pages';
-const benches: Record<string, () => Promise<void>> = { pages: benchPages, history: benchHistory, fanout: benchFanout, herd: benchHerd, alerts: benchAlerts, edge: benchEdge, writes: benchWrites };
+const benches: Record<string, () => Promise<void>> = {
+  pages: benchPages,
+  history: benchHistory,
+  fanout: benchFanout,
+  herd: benchHerd,
+  alerts: benchAlerts,
+  edge: benchEdge,
+  writes: benchWrites,
+};
 const run = benches[which];
 if (!run) {
   console.error(`Unknown benchmark "${which}". Choose one of: ${Object.keys(benches).join(', ')}.`);

@@ -92,7 +92,10 @@ export function table(rows: Record<string, string | number>[]): string {
  * update took to show in summary.json.
  */
 export async function startUpdateWriter(databasePath: string, incidentId: string, serverUrl: string): Promise<{ stop(): Promise<number[]> }> {
-  const child = fork('bench/update-writer.ts', [databasePath, incidentId, serverUrl], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork('bench/update-writer.ts', [databasePath, incidentId, serverUrl], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let ready: () => void = () => {};
   const started = new Promise<void>((resolve) => (ready = resolve));
   const delays = new Promise<number[]>((resolve, reject) => {
@@ -125,7 +128,9 @@ export function startHerd(urls: string[], connections: number): { stop(): Promis
     let instance: autocannon.Instance | undefined;
     const result = new Promise<autocannon.Result>((resolve, reject) => {
       // Longer than any measurement: `stop` ends it.
-      instance = autocannon({ url, connections: each, duration: 3_600, headers: BROWSER_HEADERS, timeout: 10 }, (error, r) => (error ? reject(error) : resolve(r)));
+      instance = autocannon({ url, connections: each, duration: 3_600, headers: BROWSER_HEADERS, timeout: 10 }, (error, r) =>
+        error ? reject(error) : resolve(r),
+      );
     });
     return { stop: () => instance!.stop(), result };
   });

@@ -18,7 +18,9 @@ process.on('message', () => {
 async function visible(updateId: string, posted: number): Promise<void> {
   let etag: string | null = null;
   while (performance.now() - posted < 5_000) {
-    const res: Response | undefined = await fetch(serverUrl + '/api/v2/summary.json', { headers: etag ? { 'if-none-match': etag } : {} }).catch(() => undefined);
+    const res: Response | undefined = await fetch(serverUrl + '/api/v2/summary.json', { headers: etag ? { 'if-none-match': etag } : {} }).catch(
+      () => undefined,
+    );
     if (res?.status === 200) {
       etag = res.headers.get('etag');
       if ((await res.text()).includes(updateId)) return;

@@ -53,7 +53,10 @@ export async function benchWrites(): Promise<void> {
 
   await postUpdates(server.url, token, incidentId, WARM_UP_WRITES, 'Warm-up');
   const alone = await postUpdates(server.url, token, incidentId, WRITES, 'Quiet');
-  const herd = startHerd(READ_PATHS.map((p) => server.url + p), READERS);
+  const herd = startHerd(
+    READ_PATHS.map((p) => server.url + p),
+    READERS,
+  );
   // Readers settle in before the writes are timed.
   await new Promise((r) => setTimeout(r, 2_000));
   const busy = await postUpdates(server.url, token, incidentId, WRITES, 'Busy');

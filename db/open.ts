@@ -11,7 +11,8 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 // Beside this file when run from source (db/open.ts); two levels up from the
 // bundled server (dist/shirase/*.mjs).
 const here = dirname(fileURLToPath(import.meta.url));
-export const MIGRATIONS_FOLDER = [resolve(here, 'migrations'), resolve(here, '../../db/migrations')].find((dir) => existsSync(dir)) ?? resolve(here, 'migrations');
+export const MIGRATIONS_FOLDER =
+  [resolve(here, 'migrations'), resolve(here, '../../db/migrations')].find((dir) => existsSync(dir)) ?? resolve(here, 'migrations');
 
 /**
  * Opens the SQLite file with the settings every Shirase process uses:
@@ -51,7 +52,8 @@ export function openDatabase(path: string, options: { log?: (line: string) => vo
   if (onDisk) {
     // SQLite gives the WAL and shared-memory files the database file's mode; ones left from before are tightened here.
     const loosened = [path, `${path}-wal`, `${path}-shm`].filter(tightenToOwner);
-    if (loosened.length > 0) (options.log ?? console.warn)(`[shirase] ${loosened.join(', ')} could be read by other users; now 0600 (owner only), as they hold secrets.`);
+    if (loosened.length > 0)
+      (options.log ?? console.warn)(`[shirase] ${loosened.join(', ')} could be read by other users; now 0600 (owner only), as they hold secrets.`);
   }
   const db = drizzle(sqlite, { schema }) as Db;
   // Every transaction here writes. Begun the default (deferred) way, one that

@@ -364,7 +364,9 @@ export const auditLog = sqliteTable(
      * that name staff sign-in addresses, subscribers, webhook URLs, tokens,
      * settings, checks). Set by recordAudit from the action (audit-audience.ts).
      */
-    audience: text('audience', { enum: ['staff', 'admins'] }).notNull().default('staff'),
+    audience: text('audience', { enum: ['staff', 'admins'] })
+      .notNull()
+      .default('staff'),
   },
   (t) => [index('audit_at').on(t.at), index('audit_actor').on(t.actorId, t.at), index('audit_entity').on(t.entityType, t.at)],
 );
@@ -417,12 +419,16 @@ export const webhooks = sqliteTable('webhooks', {
   /** The language chat messages are written in; null is the site's. */
   locale: text('locale'),
   /** Who added it: a reader's channel gets nothing but the confirmation message until someone there confirms. */
-  addedBy: text('added_by', { enum: ['staff', 'reader'] }).notNull().default('staff'),
+  addedBy: text('added_by', { enum: ['staff', 'reader'] })
+    .notNull()
+    .default('staff'),
   confirmedAt: integer('confirmed_at'),
   /** Why it stopped: staff turned it off, the channel's own stop link was used, or the platform said the hook is gone. */
   disabledReason: text('disabled_reason', { enum: ['staff', 'reader', 'gone'] }),
   /** Who reads the channel: subscribers get status notifications; a staff channel gets alert suggestions and update reminders only. */
-  audience: text('audience', { enum: ['subscribers', 'staff'] }).notNull().default('subscribers'),
+  audience: text('audience', { enum: ['subscribers', 'staff'] })
+    .notNull()
+    .default('subscribers'),
   /** Nothing more is sent to it before this time: a platform's pace (Slack: one message a second) or the wait it asked for (a 429). */
   pacedUntil: integer('paced_until'),
 });
@@ -570,7 +576,9 @@ export const alertGroups = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
-    uniqueIndex('alert_groups_open').on(t.source, t.groupKey, t.ruleKey).where(sql`state = 'firing'`),
+    uniqueIndex('alert_groups_open')
+      .on(t.source, t.groupKey, t.ruleKey)
+      .where(sql`state = 'firing'`),
     index('alert_groups_draft').on(t.draftId),
     index('alert_groups_incident').on(t.incidentId),
   ],
@@ -618,7 +626,9 @@ export const checks = sqliteTable('checks', {
   /** JSON object of extra labels its alert carries, for rules to match (for example {"service": "api"}). */
   labels: text('labels').notNull().default('{}'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  state: text('state', { enum: ['unknown', 'up', 'down'] }).notNull().default('unknown'),
+  state: text('state', { enum: ['unknown', 'up', 'down'] })
+    .notNull()
+    .default('unknown'),
   consecutiveFailures: integer('consecutive_failures').notNull().default(0),
   /** When the current run of failures began (the alert's start). */
   failingSince: integer('failing_since'),

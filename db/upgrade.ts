@@ -26,7 +26,13 @@ export class DatabaseRefusedError extends Error {
 /** The migrations this version ships, read as drizzle's migrator reads them (the hash is of the whole file). */
 function knownMigrations(folder: string): KnownMigration[] {
   const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
-  return journal.entries.map((e) => ({ tag: e.tag, when: e.when, hash: createHash('sha256').update(readFileSync(join(folder, `${e.tag}.sql`))).digest('hex') }));
+  return journal.entries.map((e) => ({
+    tag: e.tag,
+    when: e.when,
+    hash: createHash('sha256')
+      .update(readFileSync(join(folder, `${e.tag}.sql`)))
+      .digest('hex'),
+  }));
 }
 
 export interface MigrationState {
@@ -54,9 +60,14 @@ function readMigrationState(sqlite: Database.Database, folder: string, path: str
       );
     return { applied: 0, known: known.length, pending: known };
   }
-  const rows = sqlite.prepare('SELECT hash, created_at AS createdAt FROM __drizzle_migrations ORDER BY created_at').all() as { hash: string; createdAt: number }[];
+  const rows = sqlite.prepare('SELECT hash, created_at AS createdAt FROM __drizzle_migrations ORDER BY created_at').all() as {
+    hash: string;
+    createdAt: number;
+  }[];
   if (rows.length > 0 && rows[0]!.hash !== known[0]!.hash)
-    throw new DatabaseRefusedError(`${path} holds another application's migrations, not Shirase's; it was left untouched. Set DATABASE_PATH to Shirase's own file.`);
+    throw new DatabaseRefusedError(
+      `${path} holds another application's migrations, not Shirase's; it was left untouched. Set DATABASE_PATH to Shirase's own file.`,
+    );
   const latest = rows.at(-1)?.createdAt ?? 0;
   const newest = known.at(-1)!.when;
   if (Number(latest) > newest)
@@ -76,7 +87,8 @@ export function checkDatabaseFile(path: string, folder: string): MigrationState 
   try {
     return readMigrationState(sqlite, folder, path);
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new DatabaseRefusedError(`${path} is not an SQLite database; it was left untouched. Set DATABASE_PATH to Shirase's database.`);
+    if ((error as { code?: string }).code === 'SQLITE_NOTADB')
+      throw new DatabaseRefusedError(`${path} is not an SQLite database; it was left untouched. Set DATABASE_PATH to Shirase's database.`);
     throw error;
   } finally {
     sqlite.close();

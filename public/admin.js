@@ -17,7 +17,10 @@ async function renderPreview(textarea) {
 for (const textarea of document.querySelectorAll('textarea[data-preview]')) {
   textarea.addEventListener('input', () => {
     clearTimeout(previewTimers.get(textarea));
-    previewTimers.set(textarea, setTimeout(() => renderPreview(textarea), 150));
+    previewTimers.set(
+      textarea,
+      setTimeout(() => renderPreview(textarea), 150),
+    );
   });
   if (textarea.value) renderPreview(textarea);
 }

@@ -73,7 +73,12 @@ function regroup(container) {
   const current = [...container.querySelectorAll('[data-day]')];
   const same =
     current.length === keys.length &&
-    current.every((section, i) => section.dataset.day === keys[i] && [...section.querySelectorAll('[data-day-at]')].every((e, j) => e === (groups.get(keys[i]) ?? [])[j]) && section.querySelectorAll('[data-day-at]').length === (groups.get(keys[i]) ?? []).length);
+    current.every(
+      (section, i) =>
+        section.dataset.day === keys[i] &&
+        [...section.querySelectorAll('[data-day-at]')].every((e, j) => e === (groups.get(keys[i]) ?? [])[j]) &&
+        section.querySelectorAll('[data-day-at]').length === (groups.get(keys[i]) ?? []).length,
+    );
   if (same) return;
   const blank = template.cloneNode(true);
   for (const entry of blank.querySelectorAll('[data-day-at]')) entry.remove();
@@ -116,7 +121,12 @@ function apply(local) {
   // The phase chart: its axis and the tooltip of each phase.
   for (const tick of document.querySelectorAll('svg.phases [data-tick-at]')) swap(tick, local, () => formats.time.format(Number(tick.dataset.tickAt)));
   for (const title of document.querySelectorAll('svg.phases title[data-from]')) {
-    swap(title, local, () => `${title.dataset.label}: ${formats.dateTime.format(Number(title.dataset.from))} – ${formats.dateTime.format(Number(title.dataset.to))} (${title.dataset.duration})`);
+    swap(
+      title,
+      local,
+      () =>
+        `${title.dataset.label}: ${formats.dateTime.format(Number(title.dataset.from))} – ${formats.dateTime.format(Number(title.dataset.to))} (${title.dataset.duration})`,
+    );
   }
   // Notes that name the zone: the server's name it, and the reader's is named in turn.
   for (const note of document.querySelectorAll('[data-local-text]')) swap(note, local, () => note.dataset.localText.replace('{zone}', readerZone));

@@ -154,7 +154,9 @@ document.addEventListener('shirase:replaced', () => {
   if (!kept) return;
   const { component, day, inSheet, link } = kept;
   kept = null;
-  const strip = Array.from(document.querySelectorAll('[data-component-id]')).find((el) => el.getAttribute('data-component-id') === component)?.querySelector('.uptime-strip');
+  const strip = Array.from(document.querySelectorAll('[data-component-id]'))
+    .find((el) => el.getAttribute('data-component-id') === component)
+    ?.querySelector('.uptime-strip');
   if (!strip) return;
   const cells = cellsOf(strip);
   // The day may have left the strip at midnight: today is then the nearest.

@@ -26,7 +26,11 @@ function guardStaff(context: APIContext, app: AppContext, route: string): Respon
     return context.redirect(`/admin/login?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
   }
   if (app.config.staffTwoFactor === 'required' && user.role === 'admin' && !user.twoFactor && !SETUP_ROUTES.has(route)) {
-    if (!reading) return new Response('Set up two-factor sign-in first: it is required for admins on this site.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    if (!reading)
+      return new Response('Set up two-factor sign-in first: it is required for admins on this site.', {
+        status: 403,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
     return context.redirect(TWO_FACTOR_SETUP_PATH, 303);
   }
   context.locals.user = user;
@@ -79,7 +83,10 @@ function storageFullAnswer(error: ShiraseError, locale: Locale, path: string): R
   if (path === '/api' || path.startsWith('/api/')) return errorResponse(error, locale);
   const said = error.localized(locale);
   const page = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(said.message)}</title></head><body><main><h1>${escapeHtml(said.message)}</h1><p>${escapeHtml(said.hint ?? '')}</p></main></body></html>`;
-  return new Response(page, { status: 503, headers: { 'content-type': 'text/html; charset=utf-8', 'retry-after': String(error.options.retryAfterSeconds ?? 60) } });
+  return new Response(page, {
+    status: 503,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'retry-after': String(error.options.retryAfterSeconds ?? 60) },
+  });
 }
 
 export const onRequest = defineMiddleware(async (context, next) => {

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const db = openSiteDatabase(config, { log: (line) => console.error(line) });
   const { bytes, ms, postmortems } = await takeBackup(db, config.postmortems.dir, resolve(target), { ageRecipient: config.backupAgeRecipient });
   db.$client.close();
-  console.log(`Backed up ${config.databasePath} and ${postmortems} postmortem file(s) from ${config.postmortems.dir} to ${resolve(target)} (${(bytes / 1024).toFixed(0)} KiB in ${ms} ms${config.backupAgeRecipient ? ', encrypted with age' : ''}); every part checked.`);
+  console.log(
+    `Backed up ${config.databasePath} and ${postmortems} postmortem file(s) from ${config.postmortems.dir} to ${resolve(target)} (${(bytes / 1024).toFixed(0)} KiB in ${ms} ms${config.backupAgeRecipient ? ', encrypted with age' : ''}); every part checked.`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
 
 /** The reference page as Markdown. */
 export function configurationMarkdown(): string {
-  const rows = configReference().map((v) => `| \`${v.name}\` | ${v.default === undefined ? '(none)' : v.default === '' ? '(empty)' : `\`${cell(v.default)}\``} | ${cell(v.description)} |`);
+  const rows = configReference().map(
+    (v) => `| \`${v.name}\` | ${v.default === undefined ? '(none)' : v.default === '' ? '(empty)' : `\`${cell(v.default)}\``} | ${cell(v.description)} |`,
+  );
   return [
     '# Configuration',
     '',

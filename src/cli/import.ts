@@ -39,7 +39,8 @@ function progressBar(stream: NodeJS.WriteStream): ImportProgress {
 }
 
 function summary(report: ImportReport): string {
-  const row = (name: string, c: { added: number; updated: number }) => `  ${name.padEnd(14)} ${String(c.added).padStart(5)} added ${String(c.updated).padStart(5)} updated`;
+  const row = (name: string, c: { added: number; updated: number }) =>
+    `  ${name.padEnd(14)} ${String(c.added).padStart(5)} added ${String(c.updated).padStart(5)} updated`;
   return [
     `Imported from ${report.name} (${report.source}):`,
     row('groups', report.groups),

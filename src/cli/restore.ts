@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const identityFile = at >= 0 ? args[at + 1] : undefined;
   const source = args.find((a, i) => !a.startsWith('--') && !(at >= 0 && i === at + 1));
   if (!source || (at >= 0 && !identityFile)) {
-    console.error('Usage: npm run restore -- <file> [--yes] [--identity FILE]\nStop the server, restore, then start it again. An encrypted backup (.tar.age) needs the age identity it was encrypted to.');
+    console.error(
+      'Usage: npm run restore -- <file> [--yes] [--identity FILE]\nStop the server, restore, then start it again. An encrypted backup (.tar.age) needs the age identity it was encrypted to.',
+    );
     process.exit(2);
   }
   const { config } = readSettings();
@@ -41,7 +43,10 @@ async function main(): Promise<void> {
     try {
       identity = readFileSync(resolve(identityPath), 'utf8');
     } catch (error) {
-      throw new CommandRefusedError(`The age identity ${identityPath} could not be read (${error instanceof Error ? error.message : String(error)}); nothing was changed.`, { cause: error });
+      throw new CommandRefusedError(
+        `The age identity ${identityPath} could not be read (${error instanceof Error ? error.message : String(error)}); nothing was changed.`,
+        { cause: error },
+      );
     }
   }
   const path = resolve(source);
@@ -50,18 +55,25 @@ async function main(): Promise<void> {
     console.log(`Restored the database copy ${path} to ${config.databasePath} (it holds no postmortems; the folder is unchanged). Start the server again.`);
     return;
   }
-  const result = await restoreBackup(path, { databasePath: config.databasePath, postmortemsDir: config.postmortems.dir }, { maxBytes: config.restore.maxBytes, identity }, (plan) => {
-    console.log(`${path}: taken ${plan.manifest.createdAt}, ${plan.manifest.files.length} files, every checksum and the database's integrity checked.`);
-    if (plan.removes.length > 0) console.log(`Restoring removes ${plan.removes.length} postmortem file(s) written since: ${plan.removes.join(', ')}`);
-    if (plan.replaces.length > 0) console.log(`Restoring puts back older versions of: ${plan.replaces.join(', ')}`);
-    // Losing newer writing needs a yes; the files would still be kept beside.
-    return yes || (plan.removes.length === 0 && plan.replaces.length === 0);
-  });
+  const result = await restoreBackup(
+    path,
+    { databasePath: config.databasePath, postmortemsDir: config.postmortems.dir },
+    { maxBytes: config.restore.maxBytes, identity },
+    (plan) => {
+      console.log(`${path}: taken ${plan.manifest.createdAt}, ${plan.manifest.files.length} files, every checksum and the database's integrity checked.`);
+      if (plan.removes.length > 0) console.log(`Restoring removes ${plan.removes.length} postmortem file(s) written since: ${plan.removes.join(', ')}`);
+      if (plan.replaces.length > 0) console.log(`Restoring puts back older versions of: ${plan.replaces.join(', ')}`);
+      // Losing newer writing needs a yes; the files would still be kept beside.
+      return yes || (plan.removes.length === 0 && plan.replaces.length === 0);
+    },
+  );
   if ('declined' in result) {
     console.log('Nothing was changed. Run again with --yes to restore anyway (the current files are kept beside).');
     process.exit(3);
   }
-  console.log(`Restored ${path} to ${config.databasePath} and ${config.postmortems.dir}. What they held before is kept beside: ${result.keptBeside.join(', ') || 'nothing was there'}. Start the server again.`);
+  console.log(
+    `Restored ${path} to ${config.databasePath} and ${config.postmortems.dir}. What they held before is kept beside: ${result.keptBeside.join(', ') || 'nothing was there'}. Start the server again.`,
+  );
 }
 
 main().catch(exitWithError);

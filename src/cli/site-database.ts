@@ -52,7 +52,8 @@ export function exitWithError(error: unknown): never {
   if (error instanceof ShiraseError) {
     const said = error.localized('en');
     console.error([said.message, ...said.fields.map((f) => `${f.field}: ${f.message}`), said.hint].filter(Boolean).join('\n'));
-  } else if (error instanceof ConfigError || error instanceof CommandRefusedError || error instanceof DatabaseRefusedError || error instanceof BackupError) console.error(error.message);
+  } else if (error instanceof ConfigError || error instanceof CommandRefusedError || error instanceof DatabaseRefusedError || error instanceof BackupError)
+    console.error(error.message);
   else console.error(error instanceof Error ? error.stack : error);
   process.exit(1);
 }

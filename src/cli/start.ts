@@ -29,14 +29,18 @@ async function main(): Promise<void> {
       // Not a terminal: a journal or a container log keeps every line for anyone who may read logs.
       const file = join(dirname(resolve(config.databasePath)), 'initial-admin-password.txt');
       writeFileSync(file, `${first.admin.email}\n${first.admin.password}\n`, { mode: 0o600 });
-      log(`[shirase] Staff sign-in: ${first.admin.email} with the password in ${file} (readable by this user only; delete it once you have signed in; ${more}).`);
+      log(
+        `[shirase] Staff sign-in: ${first.admin.email} with the password in ${file} (readable by this user only; delete it once you have signed in; ${more}).`,
+      );
     }
   } else if (listUsers(db).length === 0) {
     log('[shirase] No staff accounts yet. Add one with: npm run admin -- user add <email> --role admin');
   }
 
   const server = await startShiraseServer({ db, config, distDir: resolve(root, 'dist'), log });
-  log(`[shirase] Shirase ${SHIRASE_VERSION}: ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}; settings from the environment${envFile ? ` and ${envFile}` : ''}). Staff sign in at ${server.url}/admin.`);
+  log(
+    `[shirase] Shirase ${SHIRASE_VERSION}: ${config.siteName} is live at ${server.url} (public URL ${config.siteUrl}, time zone ${config.timeZone}; settings from the environment${envFile ? ` and ${envFile}` : ''}). Staff sign in at ${server.url}/admin.`,
+  );
 
   const stop = async (signal: string) => {
     log(`[shirase] ${signal} received; closing.`);

@@ -13,9 +13,19 @@ function main(): void {
   const db = openSiteDatabase(config, { log });
   holdDatabaseLock(config.databasePath);
   const courier = createCourier(config);
-  const stop = startDeliveryLoop(db, { config, courier, log, idleMs: Number(process.env.WORKER_IDLE_MS ?? 1000), retryBaseMs: Number(process.env.RETRY_BASE_MS ?? 30_000), leaseMs: Number(process.env.LEASE_SECONDS ?? 60) * 1000, batchSize: 50 });
+  const stop = startDeliveryLoop(db, {
+    config,
+    courier,
+    log,
+    idleMs: Number(process.env.WORKER_IDLE_MS ?? 1000),
+    retryBaseMs: Number(process.env.RETRY_BASE_MS ?? 30_000),
+    leaseMs: Number(process.env.LEASE_SECONDS ?? 60) * 1000,
+    batchSize: 50,
+  });
   const reminders = setInterval(() => enqueueMaintenanceReminders(db, Date.now(), config.reminderMinutes), 15_000);
-  log(`[shirase] Delivery worker running (pid ${process.pid}), sending through ${courier.describe()}${envFile ? `; settings from the environment and ${envFile}` : ''}.`);
+  log(
+    `[shirase] Delivery worker running (pid ${process.pid}), sending through ${courier.describe()}${envFile ? `; settings from the environment and ${envFile}` : ''}.`,
+  );
   const shutdown = async () => {
     clearInterval(reminders);
     await stop();

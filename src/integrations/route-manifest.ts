@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, IntegrationResolvedRoute } from 'astro';
 import { buildRouteManifest, ROUTE_MANIFEST_FILE } from '../lib/routes/route-manifest';
 
-
 /**
  * Writes dist/public-routes.json at the end of a build: every route of the
  * site in Astro's order, with its own regular expression and the
@@ -33,7 +32,10 @@ export function routeManifest(): AstroIntegration {
       },
       'astro:build:done': ({ logger }) => {
         const reader = fileURLToPath(new URL('read-declarations.mjs', import.meta.url));
-        const output = execFileSync(process.execPath, [reader, fileURLToPath(new URL('entry.mjs', serverDir))], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+        const output = execFileSync(process.execPath, [reader, fileURLToPath(new URL('entry.mjs', serverDir))], {
+          encoding: 'utf8',
+          maxBuffer: 16 * 1024 * 1024,
+        });
         const declarations = JSON.parse(output) as Record<string, unknown>;
         const manifest = buildRouteManifest(
           routes.map((route) => ({ route: route.pattern, pattern: route.patternRegex, params: route.params, entrypoint: route.entrypoint })),

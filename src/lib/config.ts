@@ -27,14 +27,22 @@ const configSchema = z.object({
     .min(1)
     .max(100_000_000)
     .optional()
-    .describe('the most the database file may grow to, in megabytes; past it writes are refused with "no room left" (503), as on a full disk, while pages keep being read. Unset: as large as the disk allows'),
-  HOST: z.string().min(1).default('localhost').describe('the address to listen on: 0.0.0.0 (or ::) for every interface, 127.0.0.1 behind a proxy on the same machine'),
+    .describe(
+      'the most the database file may grow to, in megabytes; past it writes are refused with "no room left" (503), as on a full disk, while pages keep being read. Unset: as large as the disk allows',
+    ),
+  HOST: z
+    .string()
+    .min(1)
+    .default('localhost')
+    .describe('the address to listen on: 0.0.0.0 (or ::) for every interface, 127.0.0.1 behind a proxy on the same machine'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321).describe('the port to listen on'),
   SITE_URL: z
     .string()
     .url('must be an absolute URL such as https://status.example.com')
     .optional()
-    .describe('the public address readers use (default http://HOST:PORT); every absolute link in pages, feeds, mail and the API is built from it, never from the Host header'),
+    .describe(
+      'the public address readers use (default http://HOST:PORT); every absolute link in pages, feeds, mail and the API is built from it, never from the Host header',
+    ),
   SITE_NAME: z.string().min(1).max(100).default('Fusen Status').describe('the name in the header and titles (Admin → Settings overrides it)'),
   TIME_ZONE: z
     .string()
@@ -49,13 +57,35 @@ const configSchema = z.object({
     .describe('the mail server, smtp://user:pass@host:587 or smtps://…:465; without it mail is written to files in MAIL_DIR and shown under Admin → Mail'),
   MAIL_FROM: z.string().min(3).optional().describe('the From address of every email (default: SITE_NAME <status@the host of SITE_URL>)'),
   MAIL_DIR: z.string().min(1).default('./data/mail').describe('where emails are written as .eml files when there is no SMTP_URL'),
-  MAIL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(20).describe('how long to wait on a silent mail server before trying the message again later'),
+  MAIL_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(20)
+    .describe('how long to wait on a silent mail server before trying the message again later'),
   MAIL_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50).describe('at most this many emails a second'),
-  REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60).describe('how long before a maintenance window its reminder goes out (0: no reminder)'),
-  ALERT_NOTICE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300).describe('at most one staff notice per alert source in this many seconds; the suggestions in between are gathered into the next one, with their count'),
+  REMINDER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_080)
+    .default(60)
+    .describe('how long before a maintenance window its reminder goes out (0: no reminder)'),
+  ALERT_NOTICE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(300)
+    .describe('at most one staff notice per alert source in this many seconds; the suggestions in between are gathered into the next one, with their count'),
   CADENCE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60).describe('how often open incidents are checked for a missed update cadence'),
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
-  POSTMORTEMS_DIR: z.string().min(1).default('./data/postmortems').describe('the folder postmortems written in the admin are saved to, beside the database by default'),
+  POSTMORTEMS_DIR: z
+    .string()
+    .min(1)
+    .default('./data/postmortems')
+    .describe('the folder postmortems written in the admin are saved to, beside the database by default'),
   SHIPPED_POSTMORTEMS_DIR: z
     .string()
     .min(1)
@@ -66,18 +96,32 @@ const configSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe('an rclone destination (such as r2:status-copy) the static copy in EXPORT_DIR is published to after every change, for another provider to serve while the origin is down'),
+    .describe(
+      'an rclone destination (such as r2:status-copy) the static copy in EXPORT_DIR is published to after every change, for another provider to serve while the origin is down',
+    ),
   LIVE_MODE: z
     .enum(['events', 'poll'])
     .default('events')
-    .describe('events keeps open pages current over Server-Sent Events (falling back to polling); poll makes them poll the small /live.json, which a CDN can cache'),
+    .describe(
+      'events keeps open pages current over Server-Sent Events (falling back to polling); poll makes them poll the small /live.json, which a CDN can cache',
+    ),
   TRUST_PROXY: z
     .string()
     .default('0')
     .transform((value) => parseTrustProxy(value))
-    .refine((value) => value !== 'invalid', 'must be 0, a number of proxy hops such as 1, or the proxies\' addresses such as 127.0.0.1,10.0.0.0/8')
-    .describe("the proxies in front that append to X-Forwarded-For: a hop count (1 for one nginx) or their addresses (127.0.0.1,10.0.0.0/8, loopback); the client is the rightmost address that is not one of them; 0 takes the connection's own address, so a client cannot choose its own"),
-  MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_000).describe('open connections the server accepts at once; at the cap, the connection that has waited longest without a request being answered (silent, half-sent or idle) is closed to let a new one in'),
+    .refine((value) => value !== 'invalid', "must be 0, a number of proxy hops such as 1, or the proxies' addresses such as 127.0.0.1,10.0.0.0/8")
+    .describe(
+      "the proxies in front that append to X-Forwarded-For: a hop count (1 for one nginx) or their addresses (127.0.0.1,10.0.0.0/8, loopback); the client is the rightmost address that is not one of them; 0 takes the connection's own address, so a client cannot choose its own",
+    ),
+  MAX_CONNECTIONS: z.coerce
+    .number()
+    .int()
+    .min(16)
+    .max(1_000_000)
+    .default(4_000)
+    .describe(
+      'open connections the server accepts at once; at the cap, the connection that has waited longest without a request being answered (silent, half-sent or idle) is closed to let a new one in',
+    ),
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce
     .number()
     .int()
@@ -85,7 +129,9 @@ const configSchema = z.object({
     .max(1_000_000)
     .default(500)
     // Generous: a large office behind one NAT address opens the page all at once on the worst day.
-    .describe("open connections (and, a quarter as many, live event streams) one client address (an IPv6 client by its /64) may hold; trusted proxies are exempt, so behind nginx or a CDN set TRUST_PROXY, or the proxy's connections count as one client's"),
+    .describe(
+      "open connections (and, a quarter as many, live event streams) one client address (an IPv6 client by its /64) may hold; trusted proxies are exempt, so behind nginx or a CDN set TRUST_PROXY, or the proxy's connections count as one client's",
+    ),
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(['0', '1'])
     .default('0')
@@ -93,11 +139,15 @@ const configSchema = z.object({
   CHAT_WEBHOOK_HOSTS: z
     .string()
     .default('')
-    .describe('more hosts (host or host:port, comma-separated) that chat channels may post to besides Slack, Teams and Discord: a self-hosted Mattermost or Rocket.Chat that takes Slack messages'),
+    .describe(
+      'more hosts (host or host:port, comma-separated) that chat channels may post to besides Slack, Teams and Discord: a self-hosted Mattermost or Rocket.Chat that takes Slack messages',
+    ),
   PUSH_SERVICE_HOSTS: z
     .string()
     .default('')
-    .describe('more push services (host or host:port, comma-separated) browsers may subscribe through besides the known ones (Google, Mozilla, Microsoft, Apple): a self-hosted push service'),
+    .describe(
+      'more push services (host or host:port, comma-separated) browsers may subscribe through besides the known ones (Google, Mozilla, Microsoft, Apple): a self-hosted push service',
+    ),
   RENDER_THREADS: z.coerce
     .number()
     .int()
@@ -131,21 +181,32 @@ const configSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe("an rclone destination (such as offsite:shirase-backups) each scheduled backup is copied to; rclone reads its own configuration"),
+    .describe('an rclone destination (such as offsite:shirase-backups) each scheduled backup is copied to; rclone reads its own configuration'),
   BACKUP_AGE_RECIPIENT: z
     .string()
     .refine(isAgeRecipient, 'must be an age public key such as age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p (age-keygen prints it)')
     .optional()
-    .describe('an age public key every backup (npm run backup and BACKUP_EVERY) is encrypted to; age -d -i key.txt or npm run restore -- --identity key.txt opens it. Unset: backups are plain tar, readable by their owner only'),
-  BACKUP_AGE_IDENTITY: z.string().min(1).optional().describe('a file holding the age identity (from age-keygen) that npm run restore decrypts an encrypted backup with; --identity FILE does the same'),
+    .describe(
+      'an age public key every backup (npm run backup and BACKUP_EVERY) is encrypted to; age -d -i key.txt or npm run restore -- --identity key.txt opens it. Unset: backups are plain tar, readable by their owner only',
+    ),
+  BACKUP_AGE_IDENTITY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('a file holding the age identity (from age-keygen) that npm run restore decrypts an encrypted backup with; --identity FILE does the same'),
   RESTORE_MAX_MB: z.coerce
     .number()
     .int()
     .min(1)
     .max(10_000_000)
     .default(16_384)
-    .describe('the most a backup may unpack to, in megabytes: npm run restore refuses a backup whose manifest lists more (or whose archive holds more than it lists) before writing anything'),
-  CHECKS: z.enum(['on', 'off']).default('on').describe("on runs the HTTP and TCP checks staff set up under Admin → Checks; off leaves them idle (for a copy of the site that must not probe anything)"),
+    .describe(
+      'the most a backup may unpack to, in megabytes: npm run restore refuses a backup whose manifest lists more (or whose archive holds more than it lists) before writing anything',
+    ),
+  CHECKS: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe('on runs the HTTP and TCP checks staff set up under Admin → Checks; off leaves them idle (for a copy of the site that must not probe anything)'),
   LOG_LEVEL: z.enum(['info', 'warn', 'error']).default('info').describe('the least severe log lines written: warn keeps only what needs looking at'),
   LOG_REQUESTS: z
     .enum(['0', '1'])
@@ -156,10 +217,7 @@ const configSchema = z.object({
     .min(16, 'must be at least 16 characters, such as the output of: openssl rand -hex 24')
     .optional()
     .describe('a bearer token Prometheus sends to read /metrics from anywhere; without it /metrics answers on loopback only'),
-  SEED_DEMO: z
-    .enum(['auto', 'never'])
-    .default('auto')
-    .describe('auto seeds the demo into an empty database; never leaves an empty database empty'),
+  SEED_DEMO: z.enum(['auto', 'never']).default('auto').describe('auto seeds the demo into an empty database; never leaves an empty database empty'),
 });
 
 /** One environment variable as docs/configuration.md lists it. */
@@ -212,7 +270,10 @@ function parseTrustProxy(value: string): TrustProxy | 'invalid' {
   const text = value.trim();
   if (text === '0' || text === 'false') return null;
   if (/^\d+$/.test(text)) return { hops: Number(text) };
-  const addresses = text.split(',').map((a) => a.trim()).filter(Boolean);
+  const addresses = text
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   try {
     // proxy-addr understands addresses, CIDR ranges and the names loopback, linklocal and uniquelocal.
     proxyAddr.compile(addresses);
@@ -287,7 +348,9 @@ export interface Config {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Shirase cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix them in the environment or .env and start again; .env.example lists every variable.`);
+    super(
+      `Shirase cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix them in the environment or .env and start again; .env.example lists every variable.`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -320,7 +383,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   const c = result.data;
   if (Boolean(c.BACKUP_DIR) !== Boolean(c.BACKUP_EVERY) || (c.BACKUP_RCLONE_REMOTE && !c.BACKUP_EVERY)) {
-    throw new ConfigError(['BACKUP_DIR and BACKUP_EVERY: scheduled backups need both, a folder and how often (such as BACKUP_DIR=./data/backups BACKUP_EVERY=6h); BACKUP_RCLONE_REMOTE needs them too']);
+    throw new ConfigError([
+      'BACKUP_DIR and BACKUP_EVERY: scheduled backups need both, a folder and how often (such as BACKUP_DIR=./data/backups BACKUP_EVERY=6h); BACKUP_RCLONE_REMOTE needs them too',
+    ]);
   }
   if (c.EXPORT_RCLONE_REMOTE && !c.EXPORT_DIR) {
     throw new ConfigError(['EXPORT_RCLONE_REMOTE: the static copy is published from EXPORT_DIR, so set that too (such as EXPORT_DIR=./data/export)']);
@@ -341,8 +406,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     maxConnections: c.MAX_CONNECTIONS,
     maxConnectionsPerAddress: c.MAX_CONNECTIONS_PER_ADDRESS,
     webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE === '1',
-    chatWebhookHosts: c.CHAT_WEBHOOK_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
-    pushServiceHosts: c.PUSH_SERVICE_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    chatWebhookHosts: c.CHAT_WEBHOOK_HOSTS.split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    pushServiceHosts: c.PUSH_SERVICE_HOSTS.split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     renderThreads: c.RENDER_THREADS,
     staffTwoFactor: c.STAFF_2FA,
     metricsToken: c.METRICS_TOKEN,
@@ -352,7 +421,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     exportDir: c.EXPORT_DIR,
     exportRcloneRemote: c.EXPORT_RCLONE_REMOTE,
     liveMode: c.LIVE_MODE,
-    backup: c.BACKUP_DIR && c.BACKUP_EVERY ? { dir: c.BACKUP_DIR, everyMs: c.BACKUP_EVERY, keep: c.BACKUP_KEEP, rcloneRemote: c.BACKUP_RCLONE_REMOTE } : undefined,
+    backup:
+      c.BACKUP_DIR && c.BACKUP_EVERY ? { dir: c.BACKUP_DIR, everyMs: c.BACKUP_EVERY, keep: c.BACKUP_KEEP, rcloneRemote: c.BACKUP_RCLONE_REMOTE } : undefined,
     backupAgeRecipient: c.BACKUP_AGE_RECIPIENT,
     restore: { ageIdentityFile: c.BACKUP_AGE_IDENTITY, maxBytes: c.RESTORE_MAX_MB * 1024 * 1024 },
     postmortems: { dir: c.POSTMORTEMS_DIR, shipped: c.SHIPPED_POSTMORTEMS_DIR === 'none' ? undefined : c.SHIPPED_POSTMORTEMS_DIR },

@@ -6,7 +6,11 @@ import { z } from 'zod';
 import { ShiraseError, editConflict, fieldIssue, type StoredVersion } from './errors';
 
 /** An optional version as it arrives: a positive integer, or nothing. */
-export const versionField = z.number({ invalid_type_error: 'errors.field.versionWhole' }).int('errors.field.versionWhole').positive('errors.field.versionWhole').optional();
+export const versionField = z
+  .number({ invalid_type_error: 'errors.field.versionWhole' })
+  .int('errors.field.versionWhole')
+  .positive('errors.field.versionWhole')
+  .optional();
 
 /** Refuses the save when it started from another version than the stored one. */
 export function assertVersion(expected: number | undefined, current: StoredVersion & { version: number }): void {
@@ -16,7 +20,15 @@ export function assertVersion(expected: number | undefined, current: StoredVersi
 /** A version from a form field or a JSON body or an If-Match header ("3", 3, W/"3"); empty is none. */
 export function readVersion(value: unknown, field = 'version'): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1') : '';
+  const text =
+    typeof value === 'number'
+      ? String(value)
+      : typeof value === 'string'
+        ? value
+            .trim()
+            .replace(/^W\//, '')
+            .replace(/^"(.*)"$/, '$1')
+        : '';
   if (!/^[1-9]\d{0,14}$/.test(text)) {
     throw new ShiraseError('VALIDATION', 'errors.version.notNumber', { fields: [fieldIssue(field, 'errors.field.versionNumber')] });
   }

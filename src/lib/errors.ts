@@ -1,6 +1,16 @@
 import { isMessageKey, t, type Locale, type MessageKey } from './i18n/messages';
 
-export const ERROR_CODES = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'FORBIDDEN', 'UNAUTHORIZED', 'RATE_LIMITED', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'STORAGE_FULL'] as const;
+export const ERROR_CODES = [
+  'NOT_FOUND',
+  'VALIDATION',
+  'CONFLICT',
+  'FORBIDDEN',
+  'UNAUTHORIZED',
+  'RATE_LIMITED',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'STORAGE_FULL',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A key of the message catalogs under `errors.`: what an error says, in every language. */

@@ -21,7 +21,8 @@ const PREFIX = '[shirase] ';
 /** A pino logger writing to stdout: JSON, or pretty lines when stdout is a terminal (or LOG_FORMAT=pretty). */
 export function createLogger(options: { pretty?: boolean; level?: LogLevel } = {}): Logger {
   const base = { level: options.level ?? 'info', name: 'shirase', base: { pid: process.pid } };
-  if (options.pretty ?? process.stdout.isTTY) return pino(base, pretty({ sync: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o' }));
+  if (options.pretty ?? process.stdout.isTTY)
+    return pino(base, pretty({ sync: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o' }));
   return pino(base, pino.destination({ dest: 1, sync: true }));
 }
 

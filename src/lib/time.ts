@@ -39,7 +39,7 @@ function localParts(ms: number, timeZone: string) {
 function zoneOffsetMs(ms: number, timeZone: string): number {
   const p = localParts(ms, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - (ms - (ms % 1000 + 1000) % 1000);
+  return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 export function localDateOf(ms: number, timeZone: string): LocalDate {
@@ -66,14 +66,7 @@ export function groupByLocalDay<T extends { displayAt: number }>(items: readonly
   return days;
 }
 
-export function zonedTimeToUtc(
-  year: number,
-  month: number,
-  day: number,
-  hour = 0,
-  minute = 0,
-  timeZone: string,
-): number {
+export function zonedTimeToUtc(year: number, month: number, day: number, hour = 0, minute = 0, timeZone: string): number {
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   // Two passes settle the offset even when the guess lands across a DST change.
   let ms = guess - zoneOffsetMs(guess, timeZone);

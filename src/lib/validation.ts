@@ -29,7 +29,11 @@ export function issueFromZod(issue: z.ZodIssue, field = issue.path.join('.') || 
 export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown, what: Thing): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw notSaved(what, result.error.issues.map((i) => issueFromZod(i)), { hintListsFields: true });
+  throw notSaved(
+    what,
+    result.error.issues.map((i) => issueFromZod(i)),
+    { hintListsFields: true },
+  );
 }
 
 /** Updates may be back-dated freely but not dated ahead of the server's clock by more than this. */
@@ -49,7 +53,8 @@ export const nameField = z
   .refine((name) => !hasControlCharacters(name), 'errors.field.controlCharacters');
 
 /** Bodies keep line breaks and tabs; other control characters are taken out before anything else is checked. */
-export const withoutControls = <S extends z.ZodTypeAny>(schema: S) => z.preprocess((value) => (typeof value === 'string' ? withoutControlCharacters(value) : value), schema);
+export const withoutControls = <S extends z.ZodTypeAny>(schema: S) =>
+  z.preprocess((value) => (typeof value === 'string' ? withoutControlCharacters(value) : value), schema);
 
 export const bodyField = withoutControls(
   z.string({ required_error: 'errors.field.bodyRequired' }).trim().min(1, 'errors.field.bodyRequired').max(MAX_BODY_CHARS, 'errors.field.bodyTooLong'),

@@ -44,7 +44,13 @@ function watchFolder(dir: string, onEvent: (name: string | null) => void): FSWat
  * ones, some container mounts) never report an event; it is the only reason
  * the feed polls at all.
  */
-export function startChangeFeed(options: { db: Db; databasePath: string; postmortems: PostmortemSources; changed: () => void; safetyNetMs?: number }): ChangeFeed {
+export function startChangeFeed(options: {
+  db: Db;
+  databasePath: string;
+  postmortems: PostmortemSources;
+  changed: () => void;
+  safetyNetMs?: number;
+}): ChangeFeed {
   const { db, postmortems, changed } = options;
   const readCounter = changeCounterReader(db);
   let seenCounter = readCounter();
@@ -93,7 +99,8 @@ export function startChangeFeed(options: { db: Db; databasePath: string; postmor
     const wal = `${basename(file)}-wal`;
     watchers.push(watchFolder(dirname(file), (name) => name === wal && walWritten()));
   }
-  for (const dir of [postmortems.dir, postmortems.shipped]) if (dir) watchers.push(watchFolder(dir, (name) => (name === null || name.endsWith('.md')) && lookAtPostmortems()));
+  for (const dir of [postmortems.dir, postmortems.shipped])
+    if (dir) watchers.push(watchFolder(dir, (name) => (name === null || name.endsWith('.md')) && lookAtPostmortems()));
   const safetyNet = setInterval(() => {
     lookAtPostmortems();
     soon();

@@ -37,7 +37,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 /** Decided here and handed over as the request's address and client instead. */
 const DECIDED_HERE = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-proto', 'forwarded']);
 
-const firstValue = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header)?.split(',')[0]!.trim() || undefined;
+const firstValue = (header: string | string[] | undefined): string | undefined =>
+  (Array.isArray(header) ? header[0] : header)?.split(',')[0]!.trim() || undefined;
 
 /**
  * A request as a renderer takes it. Its address is the one the browser asked
@@ -184,7 +185,8 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     const body = await readRequestBody(req, res, headers.base, clientKey);
     if (body === null) return;
     // The link in a Japanese mail is /ja/unsubscribe: one-click works on every language's spelling.
-    if (req.method === 'POST' && splitLocalePath(path).rest === '/unsubscribe') return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);
+    if (req.method === 'POST' && splitLocalePath(path).rest === '/unsubscribe')
+      return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);
     for (const [name, value] of Object.entries(headers.base)) res.setHeader(name, value);
     res.setHeader('cache-control', 'private, no-store');
     // A write is committed by the time its answer starts: the public pages

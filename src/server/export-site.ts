@@ -83,7 +83,9 @@ function writeAtomically(path: string, body: Buffer): void {
  */
 export async function exportSite(source: ExportSource, dir: string): Promise<{ files: number }> {
   let files = 0;
-  const slugs = loadPostmortems(source.postmortems).all.filter((p) => p.published).map((p) => p.slug);
+  const slugs = loadPostmortems(source.postmortems)
+    .all.filter((p) => p.published)
+    .map((p) => p.slug);
   for (const key of publicKeys(source.routes, source.db, source.timeZone, slugs)) {
     writeAtomically(join(dir, fileFor(key)), withoutLiveVersion(await source.body(key)));
     files++;

@@ -51,7 +51,10 @@ function databaseCheck(db: Db, path: string): Check {
     return { ok: true };
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    return { ok: false, reason: code === 'SQLITE_BUSY' ? 'locked' : code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' ? 'read_only' : 'unavailable' };
+    return {
+      ok: false,
+      reason: code === 'SQLITE_BUSY' ? 'locked' : code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' ? 'read_only' : 'unavailable',
+    };
   }
 }
 
@@ -70,7 +73,11 @@ export function readiness(deps: HealthDeps): { ready: boolean; checks: Record<st
   if (backup) {
     const latest = readBackupStatus(backup.dir).latest?.at;
     const age = now - (latest ?? deps.startedAt);
-    checks.backups = { ok: age < 2 * backup.everyMs, seconds_since_latest: Math.max(0, Math.round(age / 1000)), ...(latest === undefined ? { latest: 'none_yet' } : {}) };
+    checks.backups = {
+      ok: age < 2 * backup.everyMs,
+      seconds_since_latest: Math.max(0, Math.round(age / 1000)),
+      ...(latest === undefined ? { latest: 'none_yet' } : {}),
+    };
   }
   return { ready: Object.values(checks).every((c) => c.ok), checks };
 }

@@ -42,12 +42,46 @@ export class Metrics {
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'shirase_' });
-    this.requests = new Counter({ name: 'shirase_http_requests_total', help: 'HTTP requests answered, by how they were served and status code', labelNames: ['class', 'status'], registers });
-    this.cache = new Counter({ name: 'shirase_public_cache_requests_total', help: 'Public page requests, served from memory (hit) or after waiting for a render (miss)', labelNames: ['result'], registers });
-    this.renders = new Histogram({ name: 'shirase_render_duration_seconds', help: 'Time to render one public page on a render thread', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers });
-    this.deliveries = new Counter({ name: 'shirase_deliveries_total', help: 'Notifications this process tried to deliver, by channel and result (sent, retry, failed)', labelNames: ['channel', 'result'], registers });
-    this.latency = new Histogram({ name: 'shirase_delivery_latency_seconds', help: 'From queueing to delivery, for notifications sent by this process', labelNames: ['channel'], buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600], registers });
-    const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    this.requests = new Counter({
+      name: 'shirase_http_requests_total',
+      help: 'HTTP requests answered, by how they were served and status code',
+      labelNames: ['class', 'status'],
+      registers,
+    });
+    this.cache = new Counter({
+      name: 'shirase_public_cache_requests_total',
+      help: 'Public page requests, served from memory (hit) or after waiting for a render (miss)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.renders = new Histogram({
+      name: 'shirase_render_duration_seconds',
+      help: 'Time to render one public page on a render thread',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'shirase_deliveries_total',
+      help: 'Notifications this process tried to deliver, by channel and result (sent, retry, failed)',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'shirase_delivery_latency_seconds',
+      help: 'From queueing to delivery, for notifications sent by this process',
+      labelNames: ['channel'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 900, 3600],
+      registers,
+    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
     gauge('shirase_live_connections', 'Open live-update streams (Server-Sent Events)', sources.liveConnections);
     gauge('shirase_live_held_questions', 'Held /live.json questions waiting for the next change or round', sources.heldQuestions);
     gauge('shirase_render_queue_length', 'Public pages waiting to be rendered again after a change', sources.renderQueue);
@@ -66,7 +100,8 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        for (const r of all<{ channel: string; status: string; n: number }>('SELECT channel, status, count(*) AS n FROM outbox GROUP BY channel, status')) this.set({ channel: r.channel, status: r.status }, r.n);
+        for (const r of all<{ channel: string; status: string; n: number }>('SELECT channel, status, count(*) AS n FROM outbox GROUP BY channel, status'))
+          this.set({ channel: r.channel, status: r.status }, r.n);
       },
     });
     const now = () => Date.now();
@@ -86,7 +121,8 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        for (const r of all<{ name: string; kind: string; state: string }>("SELECT name, kind, state FROM checks WHERE enabled = 1 AND state != 'unknown'")) this.set({ check: r.name, kind: r.kind }, r.state === 'up' ? 1 : 0);
+        for (const r of all<{ name: string; kind: string; state: string }>("SELECT name, kind, state FROM checks WHERE enabled = 1 AND state != 'unknown'"))
+          this.set({ check: r.name, kind: r.kind }, r.state === 'up' ? 1 : 0);
       },
     });
     new Gauge({
@@ -163,7 +199,20 @@ export class Metrics {
 const LOOPBACK = /^(?:127\.|::1$|::ffff:127\.)/;
 
 /** Headers a proxy adds for the client it relays: with any of them, the loopback socket is the proxy's, not the scraper's. */
-const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'via', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded', 'cf-connecting-ip', 'true-client-ip', 'x-client-ip', 'fastly-client-ip', 'x-cluster-client-ip'];
+const PROXY_HEADERS = [
+  'x-forwarded-for',
+  'forwarded',
+  'x-real-ip',
+  'via',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded',
+  'cf-connecting-ip',
+  'true-client-ip',
+  'x-client-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+];
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
@@ -172,14 +221,26 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /** Answers GET /metrics; false for any other request. */
-export async function answerMetrics(req: IncomingMessage, res: ServerResponse, path: string, metrics: Metrics, token: string | undefined, base: Record<string, string>): Promise<boolean> {
+export async function answerMetrics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  metrics: Metrics,
+  token: string | undefined,
+  base: Record<string, string>,
+): Promise<boolean> {
   if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
   metrics.classify(res, 'metrics');
   const direct = LOOPBACK.test(req.socket.remoteAddress ?? '') && PROXY_HEADERS.every((name) => req.headers[name] === undefined);
   const allowed = token ? tokenMatches(req.headers.authorization, token) : direct;
   if (!allowed) {
     const text = token ? 'Send the metrics token as a bearer token.\n' : 'Metrics answer on loopback only; set METRICS_TOKEN to scrape from elsewhere.\n';
-    res.writeHead(token ? 401 : 403, { ...base, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...(token ? { 'www-authenticate': 'Bearer' } : {}) });
+    res.writeHead(token ? 401 : 403, {
+      ...base,
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      ...(token ? { 'www-authenticate': 'Bearer' } : {}),
+    });
     res.end(text);
     return true;
   }

@@ -22,7 +22,13 @@ export function oneClickUnsubscribe(res: ServerResponse, url: URL, db: Db, now: 
   };
   try {
     unsubscribe(db, url.searchParams.get('token'), now);
-    reply(200, bilingual([t('en', 'subscribe.unsubscribedTitle'), t('en', 'subscribe.unsubscribedBody')], [t('ja', 'subscribe.unsubscribedTitle'), t('ja', 'subscribe.unsubscribedBody')]));
+    reply(
+      200,
+      bilingual(
+        [t('en', 'subscribe.unsubscribedTitle'), t('en', 'subscribe.unsubscribedBody')],
+        [t('ja', 'subscribe.unsubscribedTitle'), t('ja', 'subscribe.unsubscribedBody')],
+      ),
+    );
   } catch (error) {
     if (!(error instanceof ShiraseError)) throw error;
     const status = error.code === 'NOT_FOUND' ? 404 : 403;

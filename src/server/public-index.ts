@@ -64,7 +64,9 @@ export class PublicIndex {
         return this.liveComponent.get(subject.id) !== undefined;
       case 'history-page':
         if (subject.componentId === undefined) return subject.page <= pageCount(countHistory(this.db));
-        return this.liveComponent.get(subject.componentId) !== undefined && subject.page <= pageCount(countHistory(this.db, { componentId: subject.componentId }));
+        return (
+          this.liveComponent.get(subject.componentId) !== undefined && subject.page <= pageCount(countHistory(this.db, { componentId: subject.componentId }))
+        );
     }
   }
 }

@@ -87,7 +87,8 @@ export class PublicRoutes {
   constructor(manifest: RouteManifest) {
     // Astro's own expressions: generated from the page files, anchored, and matched only against short paths (see MAX_PATH_CHARS).
     this.routes = manifest.routes.map((route) => ({ ...route, regex: new RegExp(route.pattern) }));
-    const keyOf = (route: ManifestRoute, startup: PublicPage['startup']) => fillRoute(route.route, startup === true || startup === undefined ? {} : startup) || '/';
+    const keyOf = (route: ManifestRoute, startup: PublicPage['startup']) =>
+      fillRoute(route.route, startup === true || startup === undefined ? {} : startup) || '/';
     const front = this.routes.filter((r) => r.page?.frontPage).map((r) => keyOf(r, r.page!.startup));
     this.frontPageKeys = front;
     this.startupKeys = [...new Set([...front, ...this.routes.filter((r) => r.page?.startup).map((r) => keyOf(r, r.page!.startup))])];
@@ -122,7 +123,12 @@ export class PublicRoutes {
     const { locale, rest } = splitLocalePath(url.pathname);
     const resolved = this.resolve(rest.length > 1 ? trimTrailingSlashes(rest) : rest, url.searchParams, true);
     // Only pages have languages; /ja/api/… and the like do not exist, whatever the query.
-    const notFound = (): PublicRoute => ({ key: locale ? localizeKey(locale, NOT_FOUND_KEY) : NOT_FOUND_KEY, timeSensitive: false, localizable: true, ...(locale ? { locale } : {}) });
+    const notFound = (): PublicRoute => ({
+      key: locale ? localizeKey(locale, NOT_FOUND_KEY) : NOT_FOUND_KEY,
+      timeSensitive: false,
+      localizable: true,
+      ...(locale ? { locale } : {}),
+    });
     if (resolved === null) return null;
     if (resolved === 'not-found') return notFound();
     if ('personal' in resolved) return locale && !resolved.personal.localizable && !resolved.personal.prefixable ? notFound() : null;

@@ -30,7 +30,18 @@ interface RenderThread {
 }
 
 /** Headers the cache makes itself for every representation, or that belong to one exchange only. */
-const NOT_KEPT = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'connection', 'date', 'etag', 'cache-control', 'vary', 'set-cookie']);
+const NOT_KEPT = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'date',
+  'etag',
+  'cache-control',
+  'vary',
+  'set-cookie',
+]);
 
 /**
  * Where Astro runs: every page render and every staff or API request. The

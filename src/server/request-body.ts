@@ -27,7 +27,13 @@ function refuse(req: IncomingMessage, res: ServerResponse, headers: Record<strin
  * stays flat whatever a client sends. Resolves to null when it has answered.
  * `clientKey`: the client's share of the memory is counted by this key (see lib/auth/address-key.ts).
  */
-export function readRequestBody(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, clientKey: string, limit = MAX_REQUEST_BYTES): Promise<Buffer | null> {
+export function readRequestBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  clientKey: string,
+  limit = MAX_REQUEST_BYTES,
+): Promise<Buffer | null> {
   const tooLarge = () => refuse(req, res, headers, 413, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${limit / 1024 / 1024} MB.`);
   if (Number(req.headers['content-length'] ?? 0) > limit) {
     tooLarge();

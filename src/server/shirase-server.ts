@@ -227,16 +227,39 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   };
   // The folder staff's postmortems go to exists from the start, so a file an editor drops in is noticed at once.
   makePrivateFolder(config.postmortems.dir);
-  const feed = startChangeFeed({ db, databasePath: config.databasePath, postmortems: config.postmortems, changed: () => void checkForChanges(), safetyNetMs: options.changePollMs });
+  const feed = startChangeFeed({
+    db,
+    databasePath: config.databasePath,
+    postmortems: config.postmortems,
+    changed: () => void checkForChanges(),
+    safetyNetMs: options.changePollMs,
+  });
   const stopTimers = startTimers({ db, config, now, log, changed: () => void checkForChanges(), maintenancePollMs: options.maintenancePollMs });
   const stopBackups = startBackupSchedule(db, config, { now, log, remoteRetryMs: options.backupRetryMs });
-  const stopChecks = config.checks === 'on' ? startCheckLoop(db, config, { now, log, changed: () => void checkForChanges(), tickMs: options.checkTickMs }) : undefined;
+  const stopChecks =
+    config.checks === 'on' ? startCheckLoop(db, config, { now, log, changed: () => void checkForChanges(), tickMs: options.checkTickMs }) : undefined;
 
   // Deliveries run here unless a separate `npm run worker` process does them.
   const courier = config.worker === 'inline' ? createCourier(config) : undefined;
   let deliveryTurnAt = now();
   const health = { db, config, now, startedAt: now(), renderThreads: () => renderers.running, deliveryTurnAt: courier ? () => deliveryTurnAt : undefined };
-  const dispatch = createDispatcher({ db, site: () => site, now, headers, staticFiles, brand, cache, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration), publicRoutes, live, clients, renderers, caughtUp: checkForChanges, health, metrics });
+  const dispatch = createDispatcher({
+    db,
+    site: () => site,
+    now,
+    headers,
+    staticFiles,
+    brand,
+    cache,
+    index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration),
+    publicRoutes,
+    live,
+    clients,
+    renderers,
+    caughtUp: checkForChanges,
+    health,
+    metrics,
+  });
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     if (config.logRequests) logRequest(req, res, log);
     dispatch(req, res).catch((error: unknown) => {
@@ -260,7 +283,15 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   runMaintenanceWindows(db, now());
   const stopDeliveries = courier
-    ? startDeliveryLoop(db, { config, courier, log, idleMs: options.deliveryIdleMs, retryBaseMs: options.retryBaseMs, onTurn: (at) => (deliveryTurnAt = at), onSettled: (channel, result, latencyMs) => metrics.delivered(channel, result, latencyMs) })
+    ? startDeliveryLoop(db, {
+        config,
+        courier,
+        log,
+        idleMs: options.deliveryIdleMs,
+        retryBaseMs: options.retryBaseMs,
+        onTurn: (at) => (deliveryTurnAt = at),
+        onSettled: (channel, result, latencyMs) => metrics.delivered(channel, result, latencyMs),
+      })
     : undefined;
   const address = await listen(server, config.port, config.host);
   void cache.invalidate(publicRoutes.startupKeys).then(scheduleExport);

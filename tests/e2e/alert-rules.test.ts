@@ -13,7 +13,11 @@ test.beforeAll(async ({ server }) => {
     { id: 'api-5xx', status: 'firing', title: 'APIErrorRate', summary: 'Half of API requests fail', labels: { service: 'api' }, started_at: started },
     { id: 'disk-db2', status: 'firing', title: 'DiskAlmostFull', summary: 'db-2 has 3% free', labels: { host: 'db-2' }, started_at: started },
   ]) {
-    const res = await fetch(`${server.url}/api/v1/integrations/webhook`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${server.url}/api/v1/integrations/webhook`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
   }
 });
@@ -61,7 +65,11 @@ test.describe('alert rules', () => {
     await expect(page.locator('[data-trial]')).toHaveText('Rule 1, “Sign-in failures”, would take this alert.');
   });
 
-  test('the alerts screen and the users’ on-call column pass axe (WCAG 2.2 too), light and dark, and fit a 360 px screen', async ({ browser, server, adminState }) => {
+  test('the alerts screen and the users’ on-call column pass axe (WCAG 2.2 too), light and dark, and fit a 360 px screen', async ({
+    browser,
+    server,
+    adminState,
+  }) => {
     test.setTimeout(AUDIT ? 180_000 : 60_000);
     // Nothing but a table's own scroller is wider than the screen.
     await sweep(

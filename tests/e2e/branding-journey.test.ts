@@ -117,7 +117,9 @@ test.describe('branding and the embed', () => {
           const spilling = await page.evaluate(() =>
             [...document.querySelectorAll('.settings-form fieldset')].flatMap((set) => {
               const edge = set.getBoundingClientRect().right;
-              return [...set.querySelectorAll('input, select, textarea')].filter((field) => field.getBoundingClientRect().right > edge).map((field) => field.id || field.getAttribute('name'));
+              return [...set.querySelectorAll('input, select, textarea')]
+                .filter((field) => field.getBoundingClientRect().right > edge)
+                .map((field) => field.id || field.getAttribute('name'));
             }),
           );
           expect(spilling, `fields wider than their box on the settings page ${where}`).toEqual([]);

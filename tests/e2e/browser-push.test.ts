@@ -79,7 +79,11 @@ test.describe('notifications in this browser', () => {
       });
       expect(answer.status).toBe(201);
       expect(db.select().from(pushSubscriptions).where(eq(pushSubscriptions.endpoint, subscription.endpoint)).get()).toBeTruthy();
-      const { incidentId } = openIncident(db, { name: 'Exports are stuck', status: 'investigating', body: 'CSV exports wait in the queue.', notify: true }, { now: Date.now() });
+      const { incidentId } = openIncident(
+        db,
+        { name: 'Exports are stuck', status: 'investigating', body: 'CSV exports wait in the queue.', notify: true },
+        { now: Date.now() },
+      );
       const [sent] = await until(async () => {
         const messages = await push.messages(subscription.clientHash);
         return messages.length > 0 ? messages : undefined;
@@ -105,7 +109,14 @@ test.describe('notifications in this browser', () => {
           }),
         5_000,
       );
-      expect(shown).toEqual([{ title: 'Exports are stuck', body: expect.stringContaining('CSV exports wait in the queue.'), tag: incidentId, url: expect.stringContaining(`/incidents/${incidentId}`) }]);
+      expect(shown).toEqual([
+        {
+          title: 'Exports are stuck',
+          body: expect.stringContaining('CSV exports wait in the queue.'),
+          tag: incidentId,
+          url: expect.stringContaining(`/incidents/${incidentId}`),
+        },
+      ]);
       await context.close();
     } finally {
       db.$client.close();

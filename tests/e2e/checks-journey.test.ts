@@ -19,7 +19,14 @@ function backfillDemoCheck(databasePath: string): string {
         const at = now - h * HOUR;
         const failed = h >= 40 * 24 && h < 40 * 24 + 5;
         const ms = Math.round(40 + 25 * Math.sin(h / 30) + (h >= 10 * 24 && h < 17 * 24 ? 120 : 0));
-        insert.run(id, at, failed ? 0 : 1, failed ? null : ms, failed ? 503 : 200, failed ? JSON.stringify({ code: 'status', status: 503, expected: '200' }) : null);
+        insert.run(
+          id,
+          at,
+          failed ? 0 : 1,
+          failed ? null : ms,
+          failed ? 503 : 200,
+          failed ? JSON.stringify({ code: 'status', status: 503, expected: '200' }) : null,
+        );
       }
     })();
     return id;
@@ -33,7 +40,9 @@ function addChecks(databasePath: string, closedPort: number, httpsUrl: string): 
   const db = new Database(databasePath);
   try {
     const now = Date.now();
-    const insert = db.prepare('insert into checks (id, name, kind, target, interval_seconds, timeout_ms, expected_status, cert_warn_days, failures_before, labels, created_at, updated_at) values (?, ?, ?, ?, 30, 5000, ?, ?, 1, ?, ?, ?)');
+    const insert = db.prepare(
+      'insert into checks (id, name, kind, target, interval_seconds, timeout_ms, expected_status, cert_warn_days, failures_before, labels, created_at, updated_at) values (?, ?, ?, ?, 30, 5000, ?, ?, 1, ?, ?, ?)',
+    );
     insert.run('queueport001', 'Queue port', 'tcp', `127.0.0.1:${closedPort}`, '200-399', null, '{"service":"queue"}', now, now);
     insert.run('billingsite1', 'Billing site', 'http', httpsUrl, '200', 14, '{}', now, now);
   } finally {
@@ -83,10 +92,19 @@ test.describe('checks', () => {
     await expect(page.getByRole('row', { name: /Queue port \(added\)/ })).toHaveCount(0);
   });
 
-  test('the checks list, a check with ninety days of results, and the new-check form pass axe, light and dark, and fit a 360 px screen', async ({ browser, server, adminState, staffPage }) => {
+  test('the checks list, a check with ninety days of results, and the new-check form pass axe, light and dark, and fit a 360 px screen', async ({
+    browser,
+    server,
+    adminState,
+    staffPage,
+  }) => {
     test.setTimeout(AUDIT ? 300_000 : 90_000);
     const id = backfillDemoCheck(server.databasePath);
-    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { notBeforeDate: new Date(Date.now() - 86_400_000), notAfterDate: new Date(Date.now() + 5 * 86_400_000), keySize: 2048 });
+    const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+      notBeforeDate: new Date(Date.now() - 86_400_000),
+      notAfterDate: new Date(Date.now() + 5 * 86_400_000),
+      keySize: 2048,
+    });
     const billing = createServer({ key: pems.private, cert: pems.cert }, (_req, res) => res.end('ok'));
     await new Promise<void>((r) => billing.listen(0, '127.0.0.1', r));
     addChecks(server.databasePath, await freePort(), `https://127.0.0.1:${(billing.address() as AddressInfo).port}/`);

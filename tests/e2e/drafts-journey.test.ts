@@ -63,7 +63,12 @@ test.describe('an incident written as a draft', () => {
     await expect(page.getByText('This timeline was written after the event')).toBeVisible();
   });
 
-  test('the draft form and a refused past maintenance window pass axe, light and dark, and fit a 360 px screen', async ({ browser, server, adminState, staffPage }) => {
+  test('the draft form and a refused past maintenance window pass axe, light and dark, and fit a 360 px screen', async ({
+    browser,
+    server,
+    adminState,
+    staffPage,
+  }) => {
     test.setTimeout(AUDIT ? 240_000 : 60_000);
     // A draft to list and open.
     const setup = await staffPage();
@@ -87,7 +92,8 @@ test.describe('an incident written as a draft', () => {
         storageState: adminState,
         prefix: 'admin',
         prepare: async (page, look, entry) => {
-          if (entry.name === 'audit-drafts') await expect(page.getByText(look.locale === 'ja' ? '障害の下書きを作成' : 'Started an incident draft').first()).toBeVisible();
+          if (entry.name === 'audit-drafts')
+            await expect(page.getByText(look.locale === 'ja' ? '障害の下書きを作成' : 'Started an incident draft').first()).toBeVisible();
           if (entry.name !== 'maintenance-past') return;
           // A window that ended before it is written down is refused, the field named.
           await page.locator('#name').fill(look.locale === 'ja' ? '古いディスクの交換' : 'Old disk swap');

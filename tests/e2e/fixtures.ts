@@ -10,7 +10,6 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  */
 export const AUDIT = process.env.AUDIT === '1';
 
-
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
 
 interface WorkerFixtures {
@@ -64,8 +63,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
 export { expect, SHOTS };
 
-export type Locale = 'en' | 'ja';
-export interface Look {
+type Locale = 'en' | 'ja';
+interface Look {
   colorScheme: 'light' | 'dark';
   width: number;
   locale: Locale;
@@ -119,7 +118,13 @@ export async function sweep(browser: Browser, pages: readonly SweepPage[], optio
   if (AUDIT) return auditSweep(browser, pages, options);
   const shown = pages.filter((entry) => !entry.auditOnly);
   if (shown.length === 0) return;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options.context, colorScheme: 'light', bypassCSP: true, ...(options.storageState ? { storageState: options.storageState } : {}) });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    ...options.context,
+    colorScheme: 'light',
+    bypassCSP: true,
+    ...(options.storageState ? { storageState: options.storageState } : {}),
+  });
   await options.setup?.(context);
   const page = await context.newPage();
   const tags = options.tags ?? WCAG_AA;
@@ -143,9 +148,18 @@ export async function sweep(browser: Browser, pages: readonly SweepPage[], optio
   await context.close();
 }
 
-async function checkLook(page: Page, look: Look, entry: SweepPage, options: SweepOptions, axe: { tags?: readonly string[]; rules?: string[] } | null): Promise<void> {
+async function checkLook(
+  page: Page,
+  look: Look,
+  entry: SweepPage,
+  options: SweepOptions,
+  axe: { tags?: readonly string[]; rules?: string[] } | null,
+): Promise<void> {
   const where = `${look.locale}${entry.path} ${look.colorScheme} ${look.width}px`;
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
   expect(clientWidth, where).toBeLessThanOrEqual(look.width);
   expect(scrollWidth, `${where} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
   await options.check?.(page, look, where, entry);
@@ -156,7 +170,13 @@ async function checkLook(page: Page, look: Look, entry: SweepPage, options: Swee
 async function auditSweep(browser: Browser, pages: readonly SweepPage[], options: SweepOptions): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
     for (const width of [1280, 360]) {
-      const context = await browser.newContext({ viewport: { width, height: width === 360 ? 740 : 900 }, ...options.context, colorScheme, bypassCSP: true, ...(options.storageState ? { storageState: options.storageState } : {}) });
+      const context = await browser.newContext({
+        viewport: { width, height: width === 360 ? 740 : 900 },
+        ...options.context,
+        colorScheme,
+        bypassCSP: true,
+        ...(options.storageState ? { storageState: options.storageState } : {}),
+      });
       await options.setup?.(context);
       const page = await context.newPage();
       for (const locale of ['en', 'ja'] as const) {

@@ -64,13 +64,15 @@ async function inspect(page: Page, load: () => Promise<unknown>): Promise<string
     for (const el of Array.from(document.querySelectorAll('*'))) {
       for (const attr of Array.from(el.attributes)) {
         if (/^on/i.test(attr.name)) found.push(`${el.tagName} ${attr.name}`);
-        if (/^(href|src|action|formaction|xlink:href)$/i.test(attr.name) && /^\s*(javascript|data|vbscript):/i.test(attr.value)) found.push(`${el.tagName} ${attr.name}=${attr.value}`);
+        if (/^(href|src|action|formaction|xlink:href)$/i.test(attr.name) && /^\s*(javascript|data|vbscript):/i.test(attr.value))
+          found.push(`${el.tagName} ${attr.name}=${attr.value}`);
       }
       if (['IFRAME', 'OBJECT', 'EMBED', 'BASE'].includes(el.tagName)) found.push(el.tagName);
       // Every form of ours names its method; one that does not came from content.
       if (el.tagName === 'FORM' && !el.hasAttribute('method')) found.push('FORM');
     }
-    for (const s of Array.from(document.scripts)) if (!/\/(live|local-time|admin|uptime-strip|subscribe-form|push)\.js$/.test(s.src)) found.push(`script ${s.src || s.textContent?.slice(0, 40)}`);
+    for (const s of Array.from(document.scripts))
+      if (!/\/(live|local-time|admin|uptime-strip|subscribe-form|push)\.js$/.test(s.src)) found.push(`script ${s.src || s.textContent?.slice(0, 40)}`);
     return found;
   });
   return [...ran, ...suspicious];
@@ -101,7 +103,16 @@ test.describe('hostile input', () => {
     const [name, value] = staff.cookie.split('=');
     await context.addCookies([{ name: name!, value: value!, url: site.url }]);
     const page = await context.newPage();
-    for (const path of ['/admin', `/admin/incidents/${incidentIds[0]}`, '/admin/components', '/admin/templates', '/admin/tokens', '/admin/audit', '/admin/postmortems', '/admin/postmortems/edit?file=2026-01-01-hostile.md']) {
+    for (const path of [
+      '/admin',
+      `/admin/incidents/${incidentIds[0]}`,
+      '/admin/components',
+      '/admin/templates',
+      '/admin/tokens',
+      '/admin/audit',
+      '/admin/postmortems',
+      '/admin/postmortems/edit?file=2026-01-01-hostile.md',
+    ]) {
       expect(await inspect(page, () => page.goto(site.url + path)), path).toEqual([]);
     }
     await page.close();

@@ -8,7 +8,8 @@ import { expect, sweep, test } from './fixtures';
 import { openDatabase } from '../../db/open';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 
-const LONG_URL = 'https://status.example.com/a/very/long/path/that/goes/on/and/on/without/a/single/place/to/break/it/naturally?with=query&and=more-query-parameters-that-never-end';
+const LONG_URL =
+  'https://status.example.com/a/very/long/path/that/goes/on/and/on/without/a/single/place/to/break/it/naturally?with=query&and=more-query-parameters-that-never-end';
 
 let server: ServerProcess;
 let browser: Browser;
@@ -36,7 +37,9 @@ async function mailFor(to: string, match: (raw: string) => boolean) {
     } catch {
       // No mail written yet.
     }
-    const raw = files.map((name) => decodeQuotedPrintable(readFileSync(join(server.mailDir, name), 'utf8'))).find((text) => text.includes(`To: ${to}`) && match(text));
+    const raw = files
+      .map((name) => decodeQuotedPrintable(readFileSync(join(server.mailDir, name), 'utf8')))
+      .find((text) => text.includes(`To: ${to}`) && match(text));
     if (raw) return raw;
     if (Date.now() > deadline) throw new Error(`no mail for ${to}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -93,7 +96,9 @@ test.describe('the uptime strip by keyboard', () => {
     const strips = await page.locator('.uptime-strip').count();
     expect(strips).toBeGreaterThan(2);
     // Every strip has exactly one day in the tab order: today.
-    const stops = await page.locator('.uptime-strip').evaluateAll((els) => els.map((s) => [s.querySelectorAll('.cell[tabindex="0"]').length, s.lastElementChild?.getAttribute('tabindex')]));
+    const stops = await page
+      .locator('.uptime-strip')
+      .evaluateAll((els) => els.map((s) => [s.querySelectorAll('.cell[tabindex="0"]').length, s.lastElementChild?.getAttribute('tabindex')]));
     expect(stops).toEqual(Array.from({ length: strips }, () => [1, '0']));
 
     // The skip link comes first, then the first component's name (a link to its page), then its strip's today.
@@ -105,7 +110,11 @@ test.describe('the uptime strip by keyboard', () => {
     await page.keyboard.press('Tab');
     const today = await focused(page);
     expect(today.cell).toBe(true);
-    const days = await page.locator('.uptime-strip').first().locator('.cell').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.day!));
+    const days = await page
+      .locator('.uptime-strip')
+      .first()
+      .locator('.cell')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.day!));
     expect(today.day).toBe(days[days.length - 1]);
     // The day's words show in the sheet under the strip while it has the focus.
     const sheet = page.locator('.uptime').first().locator('.day-sheet');
@@ -119,7 +128,16 @@ test.describe('the uptime strip by keyboard', () => {
     expect((await focused(page)).day, 'the last day stays put').toBe(days[days.length - 1]);
     await page.keyboard.press('Home');
     expect((await focused(page)).day).toBe(days[0]);
-    await expect(sheet).toContainText(await page.locator('.uptime-strip').first().locator('.cell').first().locator('span').first().evaluate((s) => s.firstChild!.textContent!));
+    await expect(sheet).toContainText(
+      await page
+        .locator('.uptime-strip')
+        .first()
+        .locator('.cell')
+        .first()
+        .locator('span')
+        .first()
+        .evaluate((s) => s.firstChild!.textContent!),
+    );
     await page.keyboard.press('End');
     expect((await focused(page)).day).toBe(days[days.length - 1]);
 
@@ -247,9 +265,23 @@ test.describe('a small touch screen', () => {
   test('never scrolls sideways at 360 px: status page, API page, an update with a long URL, maintenance, postmortem and the subscription pages', async () => {
     const page = await phone.newPage();
     for (const locale of ['en', 'ja']) {
-      for (const path of ['/', '/api', `/incidents/${longUrlIncident}`, '/incidents/jun17mainten', '/incidents/jun18renewal', '/postmortems/renewal-outage', '/subscribe', confirmPath, managePath, managePath.replace('/subscribe/manage', '/unsubscribe')]) {
+      for (const path of [
+        '/',
+        '/api',
+        `/incidents/${longUrlIncident}`,
+        '/incidents/jun17mainten',
+        '/incidents/jun18renewal',
+        '/postmortems/renewal-outage',
+        '/subscribe',
+        confirmPath,
+        managePath,
+        managePath.replace('/subscribe/manage', '/unsubscribe'),
+      ]) {
         await page.goto(`${server.url}/${locale}${path}`);
-        const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+        const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          clientWidth: document.documentElement.clientWidth,
+        }));
         expect(clientWidth, path).toBeLessThanOrEqual(360);
         expect(scrollWidth, `${locale}${path} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
       }
@@ -287,7 +319,11 @@ test.describe('the public forms', () => {
   test('Unsubscribe looks unlike Save', async () => {
     const page = await browser.newPage();
     await page.goto(server.url + managePath);
-    const look = (name: string) => page.getByRole('button', { name, exact: true }).evaluate((b) => { const s = getComputedStyle(b); return [s.backgroundColor, s.color, s.borderColor].join(' '); });
+    const look = (name: string) =>
+      page.getByRole('button', { name, exact: true }).evaluate((b) => {
+        const s = getComputedStyle(b);
+        return [s.backgroundColor, s.color, s.borderColor].join(' ');
+      });
     const save = await look('Save my choices');
     const leave = await look('Unsubscribe');
     expect(leave).not.toBe(save);

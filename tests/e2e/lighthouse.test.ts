@@ -19,9 +19,21 @@ let profile: string;
 /** One Chromium for every audit, reached over its DevTools port: a browser start per page would cost more than the audit. */
 async function launchChrome(): Promise<void> {
   profile = mkdtempSync(join(tmpdir(), 'shirase-lighthouse-'));
-  chrome = spawn(chromiumPath()!, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  chrome = spawn(
+    chromiumPath()!,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   port = await new Promise<number>((resolve, reject) => {
     let said = '';
     chrome.stderr!.on('data', (chunk: Buffer) => {
@@ -56,7 +68,12 @@ test.describe('Lighthouse on every public page', () => {
       const scores: Record<string, Record<string, number>> = {};
       const failing: string[] = [];
       for (const path of PUBLIC) {
-        const result = await lighthouse(`${server.url}/${locale}${path.replace('{component}', componentId)}`, { port, onlyCategories: ['accessibility', 'best-practices', 'seo'], output: 'json', logLevel: 'error' });
+        const result = await lighthouse(`${server.url}/${locale}${path.replace('{component}', componentId)}`, {
+          port,
+          onlyCategories: ['accessibility', 'best-practices', 'seo'],
+          output: 'json',
+          logLevel: 'error',
+        });
         const { categories, audits } = result!.lhr;
         scores[path] = Object.fromEntries(Object.entries(categories).map(([id, c]) => [id, c.score ?? 0]));
         for (const [id, a] of Object.entries(audits)) if (a.score !== null && a.score < 1) failing.push(`${path} ${id}: ${a.title}`);

@@ -1,7 +1,6 @@
 import { axeViolations, tokyoLocal } from '../support/browser-checks';
 import { expect, test } from './fixtures';
 
-
 // The whole staff side of an outage in one run: a draft while facts are
 // gathered, published with a notification, a missed cadence that reminds
 // staff, an update from a template, and the resolution.

@@ -9,7 +9,9 @@ test.describe('staff publishing a postmortem', () => {
     await page.getByLabel('Title').fill('File uploads failing: what happened');
     await page.getByLabel(/^Slug/).fill('file-uploads');
     await page.getByLabel('File uploads failing (').check();
-    await page.getByLabel('Report').fill('## What happened\n\nA storage node ran out of space.\n\n{{metrics}}\n\n{{timeline}}\n\n## Action items\n\n- [x] Alert on disk space');
+    await page
+      .getByLabel('Report')
+      .fill('## What happened\n\nA storage node ran out of space.\n\n{{metrics}}\n\n{{timeline}}\n\n## Action items\n\n- [x] Alert on disk space');
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByRole('heading', { name: /^Preview: File uploads failing/ }).waitFor();
     expect(await page.locator('[data-metric="recover"] strong').textContent()).toBe('55 min');

@@ -31,7 +31,8 @@ function resolvedJustAfterTokyoMidnight(name: string, daysAgo: number, minutes =
   return startedAt;
 }
 
-const longDate = (key: string, lang: string) => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long', timeZone: 'UTC' }).format(new Date(`${key}T12:00:00Z`));
+const longDate = (key: string, lang: string) =>
+  new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'long', timeZone: 'UTC' }).format(new Date(`${key}T12:00:00Z`));
 
 /** The day (its key and heading) a status page card sits under. */
 async function dayOf(page: Page, name: string): Promise<{ key: string | null; heading: string | null }> {
@@ -141,7 +142,13 @@ test.describe('a reader in another time zone', () => {
       const start = Date.now() + 3 * 86_400_000;
       ({ incidentId: maintenanceId } = scheduleMaintenance(
         db,
-        { name: 'Database upgrade', body: 'The database moves to a new version.', scheduledFor: start, scheduledUntil: start + 7_200_000, translations: { ja: { name: 'データベースの更新', body: 'データベースを新しい版に移行します。' } } },
+        {
+          name: 'Database upgrade',
+          body: 'The database moves to a new version.',
+          scheduledFor: start,
+          scheduledUntil: start + 7_200_000,
+          translations: { ja: { name: 'データベースの更新', body: 'データベースを新しい版に移行します。' } },
+        },
         { now: Date.now() },
       ));
     } finally {

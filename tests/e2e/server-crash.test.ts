@@ -45,7 +45,10 @@ test.describe('the server killed during a burst of writes', () => {
     // Opening the file again is what a restart does: SQLite replays its write-ahead log.
     const db = new Database(server.databasePath, { readonly: true });
     const stored = new Set(db.prepare("select id from incidents where name like 'Burst %'").pluck().all() as string[]);
-    const updates = db.prepare("select count(*) from incident_updates u join incidents i on i.id = u.incident_id where i.name like 'Burst %'").pluck().get() as number;
+    const updates = db
+      .prepare("select count(*) from incident_updates u join incidents i on i.id = u.incident_id where i.name like 'Burst %'")
+      .pluck()
+      .get() as number;
     db.close();
     const missing = acknowledged.filter((id) => !stored.has(id));
     expect(missing).toEqual([]);

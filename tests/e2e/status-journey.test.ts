@@ -28,7 +28,8 @@ test.describe('a customer checking the status page', () => {
     const { status } = (await (await fetch(url + '/api/v2/status.json')).json()) as { status: { description: string } };
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(status.description);
     await expect(page.getByRole('heading', { name: 'Apps', exact: true }).isVisible()).resolves.toBe(true);
-    for (const name of ['Web app', 'iOS app', 'Android app', 'API', 'Sign-in', 'Notifications', 'File attachments']) await expect(page.locator('.component-name', { hasText: new RegExp(`^${name}$`) })).toBeVisible();
+    for (const name of ['Web app', 'iOS app', 'Android app', 'API', 'Sign-in', 'Notifications', 'File attachments'])
+      await expect(page.locator('.component-name', { hasText: new RegExp(`^${name}$`) })).toBeVisible();
 
     // Keyboard users can reach a day of the uptime strip and read its details.
     const cell = page.locator('.uptime-strip').first().locator('li').last();

@@ -68,7 +68,11 @@ test.describe('third-party Statuspage clients', () => {
     await expect(widget.getByText('All Systems Operational').first().waitFor({ timeout: 10_000 })).resolves.toBeUndefined();
 
     const web = loadComponentTree(site.db, Date.now()).all.find((c) => c.name === 'Web app')!;
-    openIncident(site.db, { name: 'Boards fail to load', status: 'investigating', body: 'Looking into it.', components: [{ componentId: web.id, status: 'major_outage' }] }, { now: Date.now() });
+    openIncident(
+      site.db,
+      { name: 'Boards fail to load', status: 'investigating', body: 'Looking into it.', components: [{ componentId: web.id, status: 'major_outage' }] },
+      { now: Date.now() },
+    );
     site.server.checkForChanges();
     // The widget and the browser both cache for a short while; a new visitor asks again.
     const fresh = await browser.newContext();

@@ -10,7 +10,9 @@ test.describe('moving subscribers in and out', () => {
     const moved = [`moved-${Date.now()}-1@example.com`, `moved-${Date.now()}-2@example.com`];
     await page.goto(server.url + '/admin/subscribers');
 
-    await page.getByLabel('CSV file').setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(`email,language\n${moved[0]},ja\n${moved[1]},en\n`) });
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(`email,language\n${moved[0]},ja\n${moved[1]},en\n`) });
     // No choice made yet: the page says so and keeps the list.
     await page.getByRole('button', { name: 'Check the list' }).click();
     await expect(page.locator('#import-mode-error')).toHaveText(/Choose whether to ask each address to confirm/);

@@ -64,7 +64,8 @@ test.describe('a customer subscribing', () => {
 
     await mailFor(email, (s) => s.includes('Notifications are delayed'));
     const deadline = Date.now() + 15_000;
-    const withText = () => sink.for(email).find((m) => decodeQuotedPrintable(m.raw).includes('The backlog is draining; expect normal delivery within 20 minutes.'));
+    const withText = () =>
+      sink.for(email).find((m) => decodeQuotedPrintable(m.raw).includes('The backlog is draining; expect normal delivery within 20 minutes.'));
     while (!withText() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const update = withText();
     expect(update, 'the mail with the update text').toBeDefined();

@@ -11,9 +11,17 @@ test.beforeAll(async ({ server }) => {
   const db = openDatabase(server.databasePath);
   // Customers last heard about this one two hours ago, with the default 60-minute cadence.
   const now = Date.now();
-  ({ incidentId } = openIncident(db, { name: 'Silent queue', status: 'investigating', body: 'Jobs are not being picked up.', notify: false, displayAt: now - 2 * 3_600_000 }, { now }));
+  ({ incidentId } = openIncident(
+    db,
+    { name: 'Silent queue', status: 'investigating', body: 'Jobs are not being picked up.', notify: false, displayAt: now - 2 * 3_600_000 },
+    { now },
+  ));
   // One that stays overdue, for the screenshots.
-  ({ incidentId: overdueId } = openIncident(db, { name: 'Stalled exports', status: 'identified', body: 'Exports wait in a queue.', notify: false, displayAt: now - 95 * 60_000 }, { now }));
+  ({ incidentId: overdueId } = openIncident(
+    db,
+    { name: 'Stalled exports', status: 'identified', body: 'Exports wait in a queue.', notify: false, displayAt: now - 95 * 60_000 },
+    { now },
+  ));
   db.$client.close();
 });
 
@@ -66,7 +74,11 @@ test.describe('update cadence', () => {
     await expect(item).toContainText('Update cadence: every 180 min');
   });
 
-  test('the dashboard with an overdue incident and the incident’s cadence form pass axe (WCAG 2.2 too), light and dark, and fit a 360 px screen', async ({ browser, server, adminState }) => {
+  test('the dashboard with an overdue incident and the incident’s cadence form pass axe (WCAG 2.2 too), light and dark, and fit a 360 px screen', async ({
+    browser,
+    server,
+    adminState,
+  }) => {
     test.setTimeout(AUDIT ? 180_000 : 60_000);
     await sweep(
       browser,

@@ -16,7 +16,10 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-test('staff post an update from a bilingual template: asked before typed text is replaced, counted, and told where a back-dated time lands', async ({ server, staffPage }) => {
+test('staff post an update from a bilingual template: asked before typed text is replaced, counted, and told where a back-dated time lands', async ({
+  server,
+  staffPage,
+}) => {
   const page = await staffPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -74,7 +77,9 @@ test('staff post an update from a bilingual template: asked before typed text is
 
   // An earlier time than the latest update: the form says where it lands before saving.
   await page.locator('#displayAt').fill(tokyoLocal(20));
-  await expect(page.locator('#displayAt-placement')).toHaveText(/^This update will be placed before the update of .+ GMT\+9; the incident's status will stay Identified\.$/);
+  await expect(page.locator('#displayAt-placement')).toHaveText(
+    /^This update will be placed before the update of .+ GMT\+9; the incident's status will stay Identified\.$/,
+  );
   expect(await axeViolations(page)).toEqual([]);
   await shoot(page, 'admin-update-form-en');
 
@@ -91,7 +96,9 @@ test('staff post an update from a bilingual template: asked before typed text is
   await page.locator('#field-body').fill('書きかけ');
   await expect(page.locator('#field-body-count')).toHaveText('4 / 20,000 文字');
   await page.locator('#displayAt').fill(tokyoLocal(20));
-  await expect(page.locator('#displayAt-placement')).toHaveText(/^この更新は .+ GMT\+9 の更新より前に置かれます。インシデントの状態は「経過観察」のままです。$/);
+  await expect(page.locator('#displayAt-placement')).toHaveText(
+    /^この更新は .+ GMT\+9 の更新より前に置かれます。インシデントの状態は「経過観察」のままです。$/,
+  );
   expect(await axeViolations(page)).toEqual([]);
   await shoot(page, 'admin-update-form-ja');
   expect(errors).toEqual([]);

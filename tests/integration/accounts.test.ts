@@ -24,7 +24,8 @@ async function person(role: 'admin' | 'editor' = 'editor') {
 }
 const signInFrom = (address: string, email: string, password: string, target = site) => postForm(target, '/admin/login', { email, password }, { address });
 const cookieOf = (res: Response) => res.headers.get('set-cookie')?.split(';')[0];
-const getWith = (cookie: string | undefined, path: string, target = site) => fetch(target.url + path, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+const getWith = (cookie: string | undefined, path: string, target = site) =>
+  fetch(target.url + path, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
 const auditActions = (userId: string) => site.db.select().from(auditLog).where(eq(auditLog.entityId, userId)).all();
 const challengeIn = (html: string) => /name="challenge" value="([^"]+)"/.exec(html)?.[1];
 
@@ -189,7 +190,13 @@ describe('two-factor sign-in', () => {
     expect(first.headers.get('cache-control')).toContain('no-store');
     const challenge = challengeIn(await first.text())!;
     expect(challenge).toBeTruthy();
-    expect(site.db.select().from(signInChallenges).where(eq(signInChallenges.tokenHash, hashToken(challenge))).get()!.expiresAt).toBeGreaterThan(Date.now());
+    expect(
+      site.db
+        .select()
+        .from(signInChallenges)
+        .where(eq(signInChallenges.tokenHash, hashToken(challenge)))
+        .get()!.expiresAt,
+    ).toBeGreaterThan(Date.now());
 
     const wrong = await postForm(site, '/admin/login', { challenge, code: '999999' === totp.generate() ? '888888' : '999999' }, { address: '192.0.2.11' });
     expect(wrong.status).toBe(401);
@@ -212,7 +219,13 @@ describe('two-factor sign-in', () => {
     expect(recovered.status).toBe(303);
     const third = challengeIn(await (await signInFrom('192.0.2.12', email, PASSWORD)).text())!;
     expect((await postForm(site, '/admin/login', { challenge: third, code: codes[0]! }, { address: '192.0.2.12' })).status).toBe(401);
-    expect(site.db.select().from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt))).all()).toHaveLength(9);
+    expect(
+      site.db
+        .select()
+        .from(recoveryCodes)
+        .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)))
+        .all(),
+    ).toHaveLength(9);
     const signedIn = cookieOf(recovered);
     expect(await (await getWith(signedIn, '/admin/account/two-factor')).text()).toContain('9 of 10 recovery codes are left');
 
@@ -228,7 +241,8 @@ describe('two-factor sign-in', () => {
     const guesser = '198.51.100.30';
     const challenge = challengeIn(await (await signInFrom(guesser, email, PASSWORD)).text())!;
     const statuses: number[] = [];
-    for (let i = 0; i < MAX_FAILURES_PER_PAIR + 1; i++) statuses.push((await postForm(site, '/admin/login', { challenge, code: String(100000 + i) }, { address: guesser })).status);
+    for (let i = 0; i < MAX_FAILURES_PER_PAIR + 1; i++)
+      statuses.push((await postForm(site, '/admin/login', { challenge, code: String(100000 + i) }, { address: guesser })).status);
     expect(statuses).toEqual([...Array(MAX_FAILURES_PER_PAIR).fill(401), 429]);
     // Five wrong codes also reach the account's ceiling: the code step waits for
     // everyone (second-factor.test.ts waits it out), the password step does not.
@@ -244,7 +258,12 @@ describe('two-factor sign-in', () => {
     const wrong = await postForm(site, '/admin/account/two-factor', { intent: 'renew', renewProof: 'not my password' }, { cookie, address: '192.0.2.45' });
     expect(wrong.status).toBe(422);
     expect(await wrong.text()).toContain('neither your password nor a current code');
-    const renewed = await postForm(site, '/admin/account/two-factor', { intent: 'renew', renewProof: totp.generate({ timestamp: Date.now() + 30_000 }) }, { cookie, address: '192.0.2.45' });
+    const renewed = await postForm(
+      site,
+      '/admin/account/two-factor',
+      { intent: 'renew', renewProof: totp.generate({ timestamp: Date.now() + 30_000 }) },
+      { cookie, address: '192.0.2.45' },
+    );
     expect(renewed.status).toBe(200);
     const html = await renewed.text();
     expect(html).toContain('New recovery codes');
@@ -262,7 +281,12 @@ describe('two-factor sign-in', () => {
     const wrong = await postForm(site, '/admin/account/two-factor', { intent: 'disable', proof: PASSWORD }, { cookie, address: '192.0.2.40' });
     expect(wrong.status).toBe(422);
     expect(await wrong.text()).toContain('not a current code from your authenticator app');
-    const off = await postForm(site, '/admin/account/two-factor', { intent: 'disable', proof: totp.generate({ timestamp: Date.now() + 30_000 }) }, { cookie, address: '192.0.2.40' });
+    const off = await postForm(
+      site,
+      '/admin/account/two-factor',
+      { intent: 'disable', proof: totp.generate({ timestamp: Date.now() + 30_000 }) },
+      { cookie, address: '192.0.2.40' },
+    );
     expect(off.status).toBe(303);
     const row = site.db.select().from(users).where(eq(users.id, userId)).get()!;
     expect(row.totpSecret).toBeNull();

@@ -17,7 +17,13 @@ function openStream(base: string, options: { localAddress?: string; forwardedFor
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: '/events', localAddress: options.localAddress, headers: options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {} },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/events',
+        localAddress: options.localAddress,
+        headers: options.forwardedFor ? { 'x-forwarded-for': options.forwardedFor } : {},
+      },
       (res) => {
         const closed = new Promise<void>((done) => res.once('close', () => done()));
         res.resume();
@@ -108,7 +114,9 @@ describe('behind a trusted proxy, clients from one IPv6 /64 share one allowance'
   const startPost = async (forwardedFor: string, bodyBytes: number, length: number): Promise<Socket> => {
     const socket = await openSocket(site.url);
     socket.on('error', () => {});
-    socket.write(`POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${forwardedFor}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`);
+    socket.write(
+      `POST /api/v1/incidents HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${forwardedFor}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`,
+    );
     if (bodyBytes) socket.write(Buffer.alloc(bodyBytes, 'a'));
     return socket;
   };
@@ -156,7 +164,8 @@ describe('behind a trusted proxy, clients from one IPv6 /64 share one allowance'
   it('in live event streams', async () => {
     const streams: Stream[] = [];
     try {
-      for (const host of ['2001:db8:9:9::1', '2001:db8:9:9::2', '2001:db8:9:9:8000::3', '2001:db8:9:a::1']) streams.push(await openStream(site.url, { forwardedFor: host }));
+      for (const host of ['2001:db8:9:9::1', '2001:db8:9:9::2', '2001:db8:9:9:8000::3', '2001:db8:9:a::1'])
+        streams.push(await openStream(site.url, { forwardedFor: host }));
       expect(streams.map((s) => s.status)).toEqual([200, 200, 503, 200]);
     } finally {
       for (const s of streams) s.close();

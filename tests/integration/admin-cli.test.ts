@@ -25,7 +25,12 @@ describe('npm run admin', () => {
     expect(out.stdout).toContain('Added oncall@example.com as editor.');
     const password = /Password \(shown only now\): (\S+)/.exec(out.stdout)![1]!;
     expect((await signIn(db, { email: 'oncall@example.com', password, address: '127.0.0.1' }, Date.now())).kind).toBe('session');
-    expect(execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'user', 'list'], { env: { ...process.env, DATABASE_PATH: databasePath }, encoding: 'utf8' })).toContain('oncall@example.com\teditor');
+    expect(
+      execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', 'user', 'list'], {
+        env: { ...process.env, DATABASE_PATH: databasePath },
+        encoding: 'utf8',
+      }),
+    ).toContain('oncall@example.com\teditor');
   });
 
   it('refuses a duplicate address and an unknown role with a clear message', () => {
@@ -39,7 +44,8 @@ describe('npm run admin', () => {
 
   it('unlocks an account and resets a password, printed once, ending its sessions', async () => {
     const email = 'oncall@example.com';
-    for (let i = 0; i < MAX_FAILURES_PER_PAIR; i++) await expect(signIn(db, { email, password: 'wrong', address: '10.9.9.9' }, Date.now(), { wait: async () => {} })).rejects.toThrow();
+    for (let i = 0; i < MAX_FAILURES_PER_PAIR; i++)
+      await expect(signIn(db, { email, password: 'wrong', address: '10.9.9.9' }, Date.now(), { wait: async () => {} })).rejects.toThrow();
     await expect(signIn(db, { email, password: 'whatever', address: '10.9.9.9' }, Date.now())).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     const unlocked = admin('user', 'unlock', email);
     expect(unlocked.status, unlocked.stderr).toBe(0);
@@ -65,6 +71,8 @@ describe('npm run admin', () => {
     const out = admin('user', 'disable', 'Leaver@example.com');
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).toContain('Disabled leaver@example.com: 0 session(s) ended, 2 API token(s) it created stopped working.');
-    expect(() => authenticateToken(db, `Bearer ${token}`, 'incidents', Date.now())).toThrow(expect.objectContaining({ code: 'UNAUTHORIZED', key: 'errors.token.creatorDisabled' }));
+    expect(() => authenticateToken(db, `Bearer ${token}`, 'incidents', Date.now())).toThrow(
+      expect.objectContaining({ code: 'UNAUTHORIZED', key: 'errors.token.creatorDisabled' }),
+    );
   });
 });

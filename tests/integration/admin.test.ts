@@ -70,7 +70,9 @@ describe('signing in', () => {
     expect(Math.max(...waits)).toBe(MAX_ACCOUNT_DELAY_MS);
     expect(waits).toEqual([...waits].sort((a, b) => a - b));
     const later: number[] = [];
-    await signIn(site.db, { email, password: 'the right password', address: '10.0.1.1' }, t0 + FAILURE_WINDOW_MS + 1000, { wait: async (ms) => void later.push(ms) });
+    await signIn(site.db, { email, password: 'the right password', address: '10.0.1.1' }, t0 + FAILURE_WINDOW_MS + 1000, {
+      wait: async (ms) => void later.push(ms),
+    });
     expect(later).toEqual([0]);
   });
 
@@ -157,9 +159,16 @@ describe('the incident forms', () => {
 
   it('refuses an impact start after the first update instead of dropping it, keeping what was typed', async () => {
     const staff = await signedInStaff(site);
-    const tokyo = (ms: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(new Date(ms)).replace(' ', 'T');
+    const tokyo = (ms: number) =>
+      new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(new Date(ms)).replace(' ', 'T');
     const before = incidentCount();
-    const fields = { name: 'Written up afterwards', status: 'investigating', body: 'Uploads failed.', displayAt: tokyo(Date.now() - 2 * 3_600_000), startedAt: tokyo(Date.now() - 3_600_000) };
+    const fields = {
+      name: 'Written up afterwards',
+      status: 'investigating',
+      body: 'Uploads failed.',
+      displayAt: tokyo(Date.now() - 2 * 3_600_000),
+      startedAt: tokyo(Date.now() - 3_600_000),
+    };
     const res = await staff.post('/admin/incidents/new', fields);
     expect(res.status).toBe(422);
     const html = await res.text();
@@ -177,8 +186,19 @@ describe('the incident forms', () => {
     const id = /([a-z0-9]{12})\?/.exec(opened.headers.get('location')!)![1]!;
     await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'identified', body: 'Posted by mistake.' });
     const [first, mistaken] = loadIncident(site.db, id)!.updates;
-    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(new Date(first!.displayAt)).replace(' ', 'T');
-    expect((await staff.post(`/admin/incidents/${id}`, { intent: 'edit_update', updateId: first!.id, [`body-${first!.id}`]: 'First text.', [`displayAt-${first!.id}`]: local })).status).toBe(303);
+    const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
+      .format(new Date(first!.displayAt))
+      .replace(' ', 'T');
+    expect(
+      (
+        await staff.post(`/admin/incidents/${id}`, {
+          intent: 'edit_update',
+          updateId: first!.id,
+          [`body-${first!.id}`]: 'First text.',
+          [`displayAt-${first!.id}`]: local,
+        })
+      ).status,
+    ).toBe(303);
     expect((await staff.post(`/admin/incidents/${id}`, { intent: 'delete_update', updateId: mistaken!.id, confirmed: 'yes' })).status).toBe(303);
     const after = loadIncident(site.db, id)!;
     expect(after.updates.map((u) => u.body)).toEqual(['First text.']);
@@ -202,12 +222,24 @@ describe('the incident forms', () => {
 describe('maintenance and components', () => {
   it('schedules maintenance and refuses a window that ends before it starts', async () => {
     const staff = await signedInStaff(site);
-    const bad = await staff.post('/admin/maintenance/new', { name: 'Backwards', body: 'x', scheduledFor: '2030-01-02T03:00', scheduledUntil: '2030-01-02T01:00', componentIds: [byName('API').id] });
+    const bad = await staff.post('/admin/maintenance/new', {
+      name: 'Backwards',
+      body: 'x',
+      scheduledFor: '2030-01-02T03:00',
+      scheduledUntil: '2030-01-02T01:00',
+      componentIds: [byName('API').id],
+    });
     expect(bad.status).toBe(422);
     const html = await bad.text();
     expect(html).toContain('The window must end after it starts.');
     expect(html).toMatch(new RegExp(`value="${byName('API').id}"[^>]*checked`));
-    const ok = await staff.post('/admin/maintenance/new', { name: 'Network work', body: 'Short blips.', scheduledFor: '2030-01-02T01:00', scheduledUntil: '2030-01-02T03:00', autoTransitions: 'on' });
+    const ok = await staff.post('/admin/maintenance/new', {
+      name: 'Network work',
+      body: 'Short blips.',
+      scheduledFor: '2030-01-02T01:00',
+      scheduledUntil: '2030-01-02T03:00',
+      autoTransitions: 'on',
+    });
     expect(ok.status).toBe(303);
     const id = /([a-z0-9]{12})\?/.exec(ok.headers.get('location')!)![1]!;
     const m = loadIncident(site.db, id)!;
@@ -257,7 +289,9 @@ describe('component names', () => {
     expect((await admin.post('/admin/components', { intent: 'create_component', name: 'API' })).status).toBe(303);
     const other = components().find((c) => c.name === 'API' && c.groupId !== api.groupId)!;
     expect(other).toBeDefined();
-    expect(() => editComponent(site.db, other.id, { groupId: api.groupId }, { now: Date.now() })).toThrow(expect.objectContaining({ code: 'CONFLICT', key: 'errors.component.nameTaken' }));
+    expect(() => editComponent(site.db, other.id, { groupId: api.groupId }, { now: Date.now() })).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', key: 'errors.component.nameTaken' }),
+    );
     expect(components().find((c) => c.id === other.id)!.groupId).toBe(other.groupId);
     // Renaming a component to its own name in another case is no clash.
     editComponent(site.db, other.id, { name: 'api' }, { now: Date.now() });
@@ -306,12 +340,18 @@ describe('irreversible actions', () => {
 });
 
 describe('the audit log page', () => {
-  const templateId = (name: string) => (site.db.$client.prepare('select id from update_templates where name = ?').pluck().get(name) as string);
+  const templateId = (name: string) => site.db.$client.prepare('select id from update_templates where name = ?').pluck().get(name) as string;
 
   it('lists entries by what happened and to what, filters them by person and kind, and shows the words a change replaced', async () => {
     const staff = await signedInStaff(site);
     await staff.post('/admin/templates', { intent: 'save', name: 'Investigating', status: 'investigating', body: 'We are looking into it.' });
-    await staff.post('/admin/templates', { intent: 'save', id: templateId('Investigating'), name: 'Investigating', status: 'investigating', body: 'We are looking into the slow pages.' });
+    await staff.post('/admin/templates', {
+      intent: 'save',
+      id: templateId('Investigating'),
+      name: 'Investigating',
+      status: 'investigating',
+      body: 'We are looking into the slow pages.',
+    });
     const all = await (await staff.get('/admin/audit')).text();
     expect(all).toContain('Added a template');
     expect(all).toContain('<a href="/admin/templates">Investigating</a>');
@@ -327,7 +367,10 @@ describe('the audit log page', () => {
 
   it('puts every entry under exactly one kind: a maintenance update is maintenance, not an incident', async () => {
     const staff = await signedInStaff(site);
-    const maintenanceId = site.db.$client.prepare("select id from incidents where kind = 'maintenance' and status = 'scheduled' limit 1").pluck().get() as string;
+    const maintenanceId = site.db.$client
+      .prepare("select id from incidents where kind = 'maintenance' and status = 'scheduled' limit 1")
+      .pluck()
+      .get() as string;
     await staff.post(`/admin/incidents/${maintenanceId}`, { intent: 'post_update', status: 'scheduled', body: 'The window is confirmed.' });
     const zone = site.config.timeZone;
     const total = listAudit(site.db, {}, zone, 'admin').total;
@@ -340,7 +383,8 @@ describe('the audit log page', () => {
 
   it('pages through long logs keeping the filter, and exports the filtered entries as CSV that no spreadsheet runs as a formula', async () => {
     const staff = await signedInStaff(site);
-    for (let i = 0; i < AUDIT_PAGE_SIZE + 5; i++) await staff.post('/admin/templates', { intent: 'save', name: `=HYPERLINK("http://127.0.0.1/x","${i}")`, status: 'investigating', body: `Body ${i}` });
+    for (let i = 0; i < AUDIT_PAGE_SIZE + 5; i++)
+      await staff.post('/admin/templates', { intent: 'save', name: `=HYPERLINK("http://127.0.0.1/x","${i}")`, status: 'investigating', body: `Body ${i}` });
     const first = await (await staff.get(`/admin/audit?kind=templates&actor=${encodeURIComponent(staff.email)}`)).text();
     const older = /<a href="([^"]+)" rel="next">/.exec(first)![1]!.replaceAll('&#38;', '&');
     expect(older).toContain('kind=templates');
@@ -366,7 +410,10 @@ describe('the audit log page', () => {
 
 describe('update counts stay whole', () => {
   it('never leaves an update without its incident', () => {
-    const orphans = site.db.$client.prepare('select count(*) from incident_updates u left join incidents i on i.id = u.incident_id where i.id is null').pluck().get();
+    const orphans = site.db.$client
+      .prepare('select count(*) from incident_updates u left join incidents i on i.id = u.incident_id where i.id is null')
+      .pluck()
+      .get();
     expect(orphans).toBe(0);
     expect(site.db.select({ n: count() }).from(incidentUpdates).get()!.n).toBeGreaterThan(0);
   });

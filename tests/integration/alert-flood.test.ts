@@ -49,7 +49,11 @@ describe('an alert flood', () => {
     }
     const floodMs = Date.now() - started;
 
-    const groups = site.db.select().from(alertGroups).where(inArray(alertGroups.ruleKey, [ruleA, ruleB])).all();
+    const groups = site.db
+      .select()
+      .from(alertGroups)
+      .where(inArray(alertGroups.ruleKey, [ruleA, ruleB]))
+      .all();
     expect(groups).toHaveLength(2);
     expect(new Set(groups.map((g) => g.draftId)).size).toBe(2);
     expect(site.db.select().from(incidentDrafts).all().length - draftsBefore).toBe(2);
@@ -59,7 +63,19 @@ describe('an alert flood', () => {
     const events = () => site.db.select().from(notificationEvents).where(eq(notificationEvents.kind, 'alert_suggestion')).all();
     expect(events().length).toBeGreaterThanOrEqual(2);
     expect(events().length).toBeLessThanOrEqual(windows + 1);
-    const emails = site.db.select().from(outbox).where(and(inArray(outbox.eventId, events().map((e) => e.id)), eq(outbox.channel, 'email'))).all();
+    const emails = site.db
+      .select()
+      .from(outbox)
+      .where(
+        and(
+          inArray(
+            outbox.eventId,
+            events().map((e) => e.id),
+          ),
+          eq(outbox.channel, 'email'),
+        ),
+      )
+      .all();
     expect(emails).toHaveLength(events().length);
 
     // The worker sends each gathered notice when its window ends; together the mails count every alert once.

@@ -27,7 +27,13 @@ const call = (method: string, path: string, bearer: string | null, body?: unknow
     body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
   });
 /** The text of the page with tags stripped and entities for quotes read, to look for what a person sees. */
-const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&quot;', '"').replaceAll('&#34;', '"').replaceAll('&#39;', "'").replace(/\s+/g, ' ');
+const visible = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#34;', '"')
+    .replaceAll('&#39;', "'")
+    .replace(/\s+/g, ' ');
 
 describe('the alerts screen', () => {
   it('lists the demo rule with its matchers, components, action and recovery, for editors too, with the nav entry', async () => {
@@ -53,8 +59,28 @@ describe('the alerts screen', () => {
     const before = JSON.stringify(listRules(site.db));
     const id = ruleNamed('API down')!.id;
     const attempts: Record<string, string>[] = [
-      { intent: 'save', name: 'Editor rule', matchers: 'team="x"', incidentStatus: 'investigating', impact: 'minor', action: 'suggest', recovery: 'suggest', recoveryStatus: 'resolved', enabled: 'on' },
-      { intent: 'save', id, name: 'Renamed by an editor', matchers: '', incidentStatus: 'investigating', impact: 'minor', action: 'publish', recovery: 'apply', recoveryStatus: 'resolved' },
+      {
+        intent: 'save',
+        name: 'Editor rule',
+        matchers: 'team="x"',
+        incidentStatus: 'investigating',
+        impact: 'minor',
+        action: 'suggest',
+        recovery: 'suggest',
+        recoveryStatus: 'resolved',
+        enabled: 'on',
+      },
+      {
+        intent: 'save',
+        id,
+        name: 'Renamed by an editor',
+        matchers: '',
+        incidentStatus: 'investigating',
+        impact: 'minor',
+        action: 'publish',
+        recovery: 'apply',
+        recoveryStatus: 'resolved',
+      },
       { intent: 'delete', id, name: 'API down', confirmed: 'yes' },
       { intent: 'down', id },
     ];
@@ -90,7 +116,10 @@ describe('the alerts screen', () => {
     expect(res.headers.get('location')).toBe(`/admin/alerts?done=saved#rule-${rule.id}`);
     expect(rule).toMatchObject({
       position: 2,
-      matchers: [{ label: 'team', op: '=', value: 'db' }, { label: 'severity', op: '=~', value: 'critical|page' }],
+      matchers: [
+        { label: 'team', op: '=', value: 'db' },
+        { label: 'severity', op: '=~', value: 'critical|page' },
+      ],
       components: [{ componentId: component('Sign-in').id, status: 'partial_outage' }],
       incidentStatus: 'identified',
       impact: 'major',
@@ -101,7 +130,14 @@ describe('the alerts screen', () => {
       enabled: true,
       texts: { en: { name: 'Database: {{alert_name}}' }, ja: { name: 'データベース:{{alert_name}}' } },
     });
-    expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, rule.id)).all().map((a) => [a.action, a.actorLabel])).toEqual([['alert_rule.create_notifying', admin.email]]);
+    expect(
+      site.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, rule.id))
+        .all()
+        .map((a) => [a.action, a.actorLabel]),
+    ).toEqual([['alert_rule.create_notifying', admin.email]]);
     const text = visible(await (await admin.get('/admin/alerts')).text());
     expect(text).toContain('Rule 2 · Database trouble');
     expect(text).toContain('Opens the incident at once (Identified, impact Major). Subscribers are told.');
@@ -137,7 +173,9 @@ describe('the alerts screen', () => {
     const summary = visible(/<div class="error-summary" role="alert">([\s\S]*?)<\/div>/.exec(html)![1]!);
     expect(summary).toContain('The alert rule was not saved');
     expect(summary).toContain('Matchers: service is not a matcher.');
-    expect(summary).toContain('Matchers: host=~"web-(1": the pattern is not one Alertmanager can use (error parsing regexp: missing closing ): `web-(1`). Patterns follow RE2 syntax');
+    expect(summary).toContain(
+      'Matchers: host=~"web-(1": the pattern is not one Alertmanager can use (error parsing regexp: missing closing ): `web-(1`). Patterns follow RE2 syntax',
+    );
     expect(summary).toContain('First update (English): Unknown variables: {{hostname}}.');
     expect(html).toContain('aria-invalid="true"');
 
@@ -154,9 +192,28 @@ describe('the alerts screen', () => {
     const form = await (await admin.get(`/admin/alerts?edit=${rule.id}`)).text();
     expect(form).toContain('Edit rule “Database trouble”');
     expect(form).toContain(`name="version" value="${rule.version}"`);
-    const fields = { intent: 'save', id: rule.id, version: String(rule.version), name: 'Database trouble', matchers: 'team="db"', incidentStatus: 'identified', impact: 'major', action: 'suggest', recovery: 'apply', recoveryStatus: 'monitoring', enabled: 'on' };
+    const fields = {
+      intent: 'save',
+      id: rule.id,
+      version: String(rule.version),
+      name: 'Database trouble',
+      matchers: 'team="db"',
+      incidentStatus: 'identified',
+      impact: 'major',
+      action: 'suggest',
+      recovery: 'apply',
+      recoveryStatus: 'monitoring',
+      enabled: 'on',
+    };
     expect((await admin.post('/admin/alerts', fields)).status).toBe(303);
-    expect(ruleNamed('Database trouble')).toMatchObject({ action: 'suggest', version: rule.version + 1, matchers: [{ label: 'team', op: '=', value: 'db' }], components: [], notify: false, texts: {} });
+    expect(ruleNamed('Database trouble')).toMatchObject({
+      action: 'suggest',
+      version: rule.version + 1,
+      matchers: [{ label: 'team', op: '=', value: 'db' }],
+      components: [],
+      notify: false,
+      texts: {},
+    });
     const stale = await admin.post('/admin/alerts', { ...fields, name: 'Stale save', matchers: 'team="stale"' });
     expect(stale.status).toBe(409);
     const html = await stale.text();
@@ -170,7 +227,10 @@ describe('the alerts screen', () => {
     const admin = await signedInStaff(site);
     const db = ruleNamed('Database trouble')!;
     expect((await admin.post('/admin/alerts', { intent: 'up', id: db.id })).status).toBe(303);
-    expect(listRules(site.db).map((r) => [r.name, r.position])).toEqual([['Database trouble', 1], ['API down', 2]]);
+    expect(listRules(site.db).map((r) => [r.name, r.position])).toEqual([
+      ['Database trouble', 1],
+      ['API down', 2],
+    ]);
     expect((await admin.post('/admin/alerts', { intent: 'down', id: db.id })).status).toBe(303);
     expect(listRules(site.db).map((r) => r.name)).toEqual(['API down', 'Database trouble']);
 
@@ -202,7 +262,14 @@ describe('the alerts screen', () => {
     const admin = await signedInStaff(site);
     const alerts = token(['alerts']);
     const started = new Date(Date.now() - 300_000).toISOString();
-    const sent = await call('POST', 'integrations/webhook', alerts, { id: 'api-5xx', status: 'firing', title: 'APIErrors', summary: 'Half of requests fail', labels: { service: 'api' }, started_at: started });
+    const sent = await call('POST', 'integrations/webhook', alerts, {
+      id: 'api-5xx',
+      status: 'firing',
+      title: 'APIErrors',
+      summary: 'Half of requests fail',
+      labels: { service: 'api' },
+      started_at: started,
+    });
     expect(sent.status).toBe(200);
     const group = (await sent.json()).groups[0];
     expect(group.rule).toMatchObject({ name: 'API down' });
@@ -218,7 +285,14 @@ describe('the alerts screen', () => {
     const published = await call('POST', `incidents/${group.draft_id}/publish`, token(['incidents']), {});
     expect(published.status).toBe(201);
     const incidentId = (await published.json()).id;
-    const resolved = await call('POST', 'integrations/webhook', alerts, { id: 'api-5xx', status: 'resolved', title: 'APIErrors', labels: { service: 'api' }, started_at: started, resolved_at: new Date().toISOString() });
+    const resolved = await call('POST', 'integrations/webhook', alerts, {
+      id: 'api-5xx',
+      status: 'resolved',
+      title: 'APIErrors',
+      labels: { service: 'api' },
+      started_at: started,
+      resolved_at: new Date().toISOString(),
+    });
     expect((await resolved.json()).groups[0]).toMatchObject({ outcome: 'recovery_suggested' });
     const after = /<table class="alert-groups">([\s\S]*?)<\/table>/.exec(await (await admin.get('/admin/alerts')).text())![1]!;
     const row = after.split('<tr').find((r) => r.includes('APIErrors'))!;
@@ -233,7 +307,13 @@ describe('the rules API', () => {
   it('answers 401 without a valid token and 403 without the alert_rules scope (alerts is not enough), for every method', async () => {
     const id = ruleNamed('API down')!.id;
     const readOnly = token(['read', 'incidents', 'alerts']);
-    for (const [method, path] of [['GET', 'alert-rules'], ['POST', 'alert-rules'], ['GET', `alert-rules/${id}`], ['PATCH', `alert-rules/${id}`], ['DELETE', `alert-rules/${id}`]] as const) {
+    for (const [method, path] of [
+      ['GET', 'alert-rules'],
+      ['POST', 'alert-rules'],
+      ['GET', `alert-rules/${id}`],
+      ['PATCH', `alert-rules/${id}`],
+      ['DELETE', `alert-rules/${id}`],
+    ] as const) {
       const none = await call(method, path, null, method === 'GET' || method === 'DELETE' ? undefined : { name: 'x' });
       expect(none.status, `${method} ${path}`).toBe(401);
       expect(none.headers.get('www-authenticate')).toContain('Bearer');
@@ -288,7 +368,14 @@ describe('the rules API', () => {
     expect(deleted.status).toBe(204);
     expect(await deleted.text()).toBe('');
     expect((await call('GET', `alert-rules/${rule.id}`, t)).status).toBe(404);
-    expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, rule.id)).all().map((a) => a.action)).toEqual(['alert_rule.create', 'alert_rule.edit', 'alert_rule.edit', 'alert_rule.delete']);
+    expect(
+      site.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, rule.id))
+        .all()
+        .map((a) => a.action),
+    ).toEqual(['alert_rule.create', 'alert_rule.edit', 'alert_rule.edit', 'alert_rule.delete']);
   });
 
   it('answers 400 for malformed JSON, 422 naming each bad field, 404 for an unknown rule and 409 for a stale version', async () => {
@@ -298,7 +385,18 @@ describe('the rules API', () => {
     expect((await malformed.json()).error.code).toBe('BAD_REQUEST');
     expect((await call('POST', 'alert-rules', t, '[1, 2]')).status).toBe(400);
 
-    const invalid = await call('POST', 'alert-rules', t, { matchers: ['service="api"', 'service ~ api'], components: [{ component_id: 'zzzzzzzzzzzz', status: 'operational' }], action: 'open', texts: { en: { body: '{{nope}}' } } }, { 'accept-language': 'ja' });
+    const invalid = await call(
+      'POST',
+      'alert-rules',
+      t,
+      {
+        matchers: ['service="api"', 'service ~ api'],
+        components: [{ component_id: 'zzzzzzzzzzzz', status: 'operational' }],
+        action: 'open',
+        texts: { en: { body: '{{nope}}' } },
+      },
+      { 'accept-language': 'ja' },
+    );
     expect(invalid.status).toBe(422);
     const error = (await invalid.json()).error;
     expect(error.code).toBe('VALIDATION');
@@ -317,7 +415,11 @@ describe('the rules API', () => {
     const rule = ruleNamed('API down')!;
     const stale = await call('PATCH', `alert-rules/${rule.id}`, t, { name: 'Overwritten', version: rule.version + 5 });
     expect(stale.status).toBe(409);
-    expect((await stale.json()).error).toMatchObject({ code: 'CONFLICT', current_version: rule.version, current: { name: 'API down', matchers: 'service="api"' } });
+    expect((await stale.json()).error).toMatchObject({
+      code: 'CONFLICT',
+      current_version: rule.version,
+      current: { name: 'API down', matchers: 'service="api"' },
+    });
     expect((await call('DELETE', `alert-rules/${rule.id}`, t, undefined, { 'if-match': String(rule.version + 5) })).status).toBe(409);
     expect(ruleNamed('API down')).toBeDefined();
   });
@@ -348,7 +450,15 @@ describe('staff on call', () => {
     expect(site.db.select().from(users).where(eq(users.id, person.id)).get()!.onCall).toBe(true);
     expect((await admin.post('/admin/users', { intent: 'on_call', id: person.id })).status).toBe(303);
     expect(site.db.select().from(users).where(eq(users.id, person.id)).get()!.onCall).toBe(false);
-    expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, person.id)).all().filter((a) => a.action === 'user.set_on_call').map((a) => a.after)).toEqual(['{"onCall":true}', '{"onCall":false}']);
+    expect(
+      site.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, person.id))
+        .all()
+        .filter((a) => a.action === 'user.set_on_call')
+        .map((a) => a.after),
+    ).toEqual(['{"onCall":true}', '{"onCall":false}']);
   });
 });
 

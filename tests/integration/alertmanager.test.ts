@@ -58,7 +58,8 @@ function apiClient(site: TestSite) {
 }
 
 const publicText = (site: TestSite, path: string) => fetch(site.url + path).then((r) => r.text());
-const unresolvedIds = async (site: TestSite) => ((await (await fetch(`${site.url}/api/v2/incidents/unresolved.json`)).json()) as { incidents: { id: string }[] }).incidents.map((i) => i.id);
+const unresolvedIds = async (site: TestSite) =>
+  ((await (await fetch(`${site.url}/api/v2/incidents/unresolved.json`)).json()) as { incidents: { id: string }[] }).incidents.map((i) => i.id);
 
 describe('the Alertmanager harness', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -120,7 +121,10 @@ describe('alerts in from the real Alertmanager', () => {
 
       const forbidden = await api.call('POST', path, noAlerts, body);
       expect([source, forbidden.status]).toEqual([source, 403]);
-      expect(((await forbidden.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('"alerts" scope') });
+      expect(((await forbidden.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringContaining('"alerts" scope'),
+      });
 
       const broken = await api.call('POST', path, alertsToken, undefined, '{"status": "firing", "alerts": [');
       expect([source, broken.status]).toEqual([source, 400]);
@@ -137,7 +141,13 @@ describe('alerts in from the real Alertmanager', () => {
       const found = await api.draftsFor('CheckoutDown');
       return found.length > 0 && found;
     });
-    expect(draft).toMatchObject({ kind: 'incident', incident_id: null, name: 'CheckoutDown', status: 'investigating', alerts: { source: 'alertmanager', state: 'firing', rule: null } });
+    expect(draft).toMatchObject({
+      kind: 'incident',
+      incident_id: null,
+      name: 'CheckoutDown',
+      status: 'investigating',
+      alerts: { source: 'alertmanager', state: 'firing', rule: null },
+    });
     expect(draft!.body).toContain('Checkout requests fail');
 
     // Staff see it waiting; readers do not.
@@ -201,10 +211,23 @@ describe('alerts in from the real Alertmanager', () => {
 
   it('opens the incident and sets the components itself for a rule that publishes, and applies its recovery', async () => {
     const attachments = () => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === 'File attachments')!;
-    insertRule(site, { name: 'Uploads down', matchers: [{ label: 'service', op: '=', value: 'attachments' }], components: [{ componentId: attachments().id, status: 'major_outage' }], action: 'publish', recovery: 'apply' });
-    const alert = await am.fire({ alertname: 'UploadsFailing', service: 'attachments', severity: 'page' }, { annotations: { summary: 'Uploads fail with 503' } });
+    insertRule(site, {
+      name: 'Uploads down',
+      matchers: [{ label: 'service', op: '=', value: 'attachments' }],
+      components: [{ componentId: attachments().id, status: 'major_outage' }],
+      action: 'publish',
+      recovery: 'apply',
+    });
+    const alert = await am.fire(
+      { alertname: 'UploadsFailing', service: 'attachments', severity: 'page' },
+      { annotations: { summary: 'Uploads fail with 503' } },
+    );
 
-    const summary = async () => (await (await fetch(`${site.url}/api/v2/summary.json`)).json()) as { components: { id: string; status: string }[]; incidents: { id: string; name: string; status: string }[] };
+    const summary = async () =>
+      (await (await fetch(`${site.url}/api/v2/summary.json`)).json()) as {
+        components: { id: string; status: string }[];
+        incidents: { id: string; name: string; status: string }[];
+      };
     const during = await until(async () => {
       const now = await summary();
       return now.incidents.some((i) => i.name === 'Problems with File attachments') && now;
@@ -253,23 +276,35 @@ describe('alerts read from each source', () => {
     expect(answer.status).toBe(200);
     return answer.body as Received;
   };
-  const api = { draftsFor: async (alertname: string) => (draftsAnswer(database.db).body as { drafts: ListedDraft[] }).drafts.filter((d) => d.alerts?.alerts.some((a) => a.name === alertname)) };
+  const api = {
+    draftsFor: async (alertname: string) =>
+      (draftsAnswer(database.db).body as { drafts: ListedDraft[] }).drafts.filter((d) => d.alerts?.alerts.some((a) => a.name === alertname)),
+  };
 
   it('reads the Alertmanager payload: one draft for the group, however many alerts it holds', async () => {
     const first = await post('alertmanager', fixture('alertmanager-firing.json'));
     expect(first).toMatchObject({ received: 2, changed: 2, groups: [{ outcome: 'suggested' }] });
     const [draft] = await api.draftsFor('ApiErrorRateHigh');
-    expect(draft).toMatchObject({ id: first.groups[0]!.draft_id, name: 'ApiErrorRateHigh', alerts: { source: 'alertmanager', alerts: [{ status: 'firing' }, { status: 'firing' }] } });
+    expect(draft).toMatchObject({
+      id: first.groups[0]!.draft_id,
+      name: 'ApiErrorRateHigh',
+      alerts: { source: 'alertmanager', alerts: [{ status: 'firing' }, { status: 'firing' }] },
+    });
 
     expect(await post('alertmanager', fixture('alertmanager-firing.json'))).toMatchObject({ received: 2, changed: 0 });
-    expect(await post('alertmanager', fixture('alertmanager-resolved.json'))).toMatchObject({ changed: 2, groups: [{ outcome: 'recovery_suggested', draft_id: draft!.id }] });
+    expect(await post('alertmanager', fixture('alertmanager-resolved.json'))).toMatchObject({
+      changed: 2,
+      groups: [{ outcome: 'recovery_suggested', draft_id: draft!.id }],
+    });
     expect(await api.draftsFor('ApiErrorRateHigh')).toHaveLength(1);
   });
 
   it("reads Grafana's webhook payload", async () => {
     const first = await post('grafana', fixture('grafana-firing.json'));
     expect(first).toMatchObject({ received: 1, changed: 1, groups: [{ outcome: 'suggested' }] });
-    expect(await api.draftsFor('Sign-in latency high')).toEqual([expect.objectContaining({ id: first.groups[0]!.draft_id, name: 'Sign-in latency high', alerts: expect.objectContaining({ source: 'grafana' }) })]);
+    expect(await api.draftsFor('Sign-in latency high')).toEqual([
+      expect.objectContaining({ id: first.groups[0]!.draft_id, name: 'Sign-in latency high', alerts: expect.objectContaining({ source: 'grafana' }) }),
+    ]);
     const draft = (await api.draftsFor('Sign-in latency high'))[0]!;
     expect(draft.body).toContain('Sign-in is slow');
 
@@ -294,11 +329,30 @@ describe('alerts read from each source', () => {
 });
 
 /** A rule row as staff would save it; the fields this test does not name keep their defaults. */
-function insertRule(site: TestSite, rule: { name: string; matchers: { label: string; op: string; value: string }[]; components: { componentId: string; status: string }[]; action: 'suggest' | 'publish'; recovery: 'suggest' | 'apply' }) {
+function insertRule(
+  site: TestSite,
+  rule: {
+    name: string;
+    matchers: { label: string; op: string; value: string }[];
+    components: { componentId: string; status: string }[];
+    action: 'suggest' | 'publish';
+    recovery: 'suggest' | 'apply';
+  },
+) {
   const now = Date.now();
   const position = site.db.select({ n: count() }).from(alertRules).get()!.n;
   site.db
     .insert(alertRules)
-    .values({ id: newPublicId(), name: rule.name, matchers: JSON.stringify(rule.matchers), components: JSON.stringify(rule.components), action: rule.action, recovery: rule.recovery, position, createdAt: now, updatedAt: now })
+    .values({
+      id: newPublicId(),
+      name: rule.name,
+      matchers: JSON.stringify(rule.matchers),
+      components: JSON.stringify(rule.components),
+      action: rule.action,
+      recovery: rule.recovery,
+      position,
+      createdAt: now,
+      updatedAt: now,
+    })
     .run();
 }

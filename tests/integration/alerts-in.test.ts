@@ -31,11 +31,18 @@ const component = (name: string) => loadComponentTree(site.db, Date.now()).all.f
 
 function addRule(values: Partial<typeof alertRules.$inferInsert> & { name: string; matchers: string }) {
   const id = Math.random().toString(36).slice(2, 14).padEnd(12, '0');
-  site.db.insert(alertRules).values({ id, position: 0, createdAt: Date.now(), updatedAt: Date.now(), ...values }).run();
+  site.db
+    .insert(alertRules)
+    .values({ id, position: 0, createdAt: Date.now(), updatedAt: Date.now(), ...values })
+    .run();
   return id;
 }
 
-function alertmanager(status: 'firing' | 'resolved', alerts: { name: string; labels: Record<string, string>; startsAt: string; endsAt?: string; fingerprint: string; summary?: string }[], groupKey: string) {
+function alertmanager(
+  status: 'firing' | 'resolved',
+  alerts: { name: string; labels: Record<string, string>; startsAt: string; endsAt?: string; fingerprint: string; summary?: string }[],
+  groupKey: string,
+) {
   return {
     version: '4',
     groupKey,
@@ -77,7 +84,14 @@ describe('alerts in', () => {
   it('makes an alert no rule matches into a draft naming it, repeats change nothing, and its resolution is noted on the draft', async () => {
     const alerts = token(['alerts']);
     const reader = token(['read']);
-    const body = { id: 'disk-full-db2', status: 'firing', title: 'Disk almost full', summary: 'db-2 has 3% free', labels: { host: 'db-2' }, started_at: new Date(Date.now() - 120_000).toISOString() };
+    const body = {
+      id: 'disk-full-db2',
+      status: 'firing',
+      title: 'Disk almost full',
+      summary: 'db-2 has 3% free',
+      labels: { host: 'db-2' },
+      started_at: new Date(Date.now() - 120_000).toISOString(),
+    };
     const first = await post('integrations/webhook', alerts, body);
     expect(first.status).toBe(200);
     const received = await first.json();
@@ -89,7 +103,13 @@ describe('alerts in', () => {
 
     const listed = await (await get('incidents?state=draft', reader)).json();
     const draft = listed.drafts.find((d: { id: string }) => d.id === draftId);
-    expect(draft).toMatchObject({ kind: 'incident', name: 'Disk almost full', status: 'investigating', components: [], alerts: { source: 'webhook', rule: null, state: 'firing' } });
+    expect(draft).toMatchObject({
+      kind: 'incident',
+      name: 'Disk almost full',
+      status: 'investigating',
+      components: [],
+      alerts: { source: 'webhook', rule: null, state: 'firing' },
+    });
     expect(draft.body).toContain('db-2 has 3% free');
     expect(draft.translations.ja.body).toContain('監視が問題を検知しました');
     expect((await get('incidents', reader)).status).toBe(400);
@@ -115,27 +135,64 @@ describe('alerts in', () => {
 
   it('publishes with a rule that says so, appends later alerts of the group, applies recovery, and audits each step with its source', async () => {
     const api = component('API');
-    addRule({ name: 'API errors', matchers: JSON.stringify([{ label: 'service', op: '=', value: 'api' }]), components: JSON.stringify([{ componentId: api.id, status: 'major_outage' }]), action: 'publish', recovery: 'apply', recoveryStatus: 'resolved' });
+    addRule({
+      name: 'API errors',
+      matchers: JSON.stringify([{ label: 'service', op: '=', value: 'api' }]),
+      components: JSON.stringify([{ componentId: api.id, status: 'major_outage' }]),
+      action: 'publish',
+      recovery: 'apply',
+      recoveryStatus: 'resolved',
+    });
     const alerts = token(['alerts']);
     const startsAt = new Date(Date.now() - 300_000).toISOString();
-    const fired = await (await post('integrations/alertmanager', alerts, alertmanager('firing', [{ name: 'HighErrorRate', labels: { service: 'api' }, startsAt, fingerprint: 'aa01', summary: '5xx above 20%' }], '{}:{service="api"}'))).json();
+    const fired = await (
+      await post(
+        'integrations/alertmanager',
+        alerts,
+        alertmanager(
+          'firing',
+          [{ name: 'HighErrorRate', labels: { service: 'api' }, startsAt, fingerprint: 'aa01', summary: '5xx above 20%' }],
+          '{}:{service="api"}',
+        ),
+      )
+    ).json();
     expect(fired.groups).toMatchObject([{ rule: { name: 'API errors' }, outcome: 'published' }]);
     const incidentId = fired.groups[0].incident_id;
     expect(component('API').status).toBe('major_outage');
     const page = await (await fetch(`${site.url}/incidents/${incidentId}`)).text();
     expect(page).toContain('5xx above 20%');
 
-    const more = await (await post('integrations/alertmanager', alerts, alertmanager('firing', [
-      { name: 'HighErrorRate', labels: { service: 'api' }, startsAt, fingerprint: 'aa01', summary: '5xx above 20%' },
-      { name: 'HighLatency', labels: { service: 'api' }, startsAt, fingerprint: 'aa02', summary: 'p99 above 4 s' },
-    ], '{}:{service="api"}'))).json();
+    const more = await (
+      await post(
+        'integrations/alertmanager',
+        alerts,
+        alertmanager(
+          'firing',
+          [
+            { name: 'HighErrorRate', labels: { service: 'api' }, startsAt, fingerprint: 'aa01', summary: '5xx above 20%' },
+            { name: 'HighLatency', labels: { service: 'api' }, startsAt, fingerprint: 'aa02', summary: 'p99 above 4 s' },
+          ],
+          '{}:{service="api"}',
+        ),
+      )
+    ).json();
     expect(more).toMatchObject({ changed: 1, groups: [{ outcome: 'appended', incident_id: incidentId }] });
 
     const endsAt = new Date().toISOString();
-    const over = await (await post('integrations/alertmanager', alerts, alertmanager('resolved', [
-      { name: 'HighErrorRate', labels: { service: 'api' }, startsAt, endsAt, fingerprint: 'aa01' },
-      { name: 'HighLatency', labels: { service: 'api' }, startsAt, endsAt, fingerprint: 'aa02' },
-    ], '{}:{service="api"}'))).json();
+    const over = await (
+      await post(
+        'integrations/alertmanager',
+        alerts,
+        alertmanager(
+          'resolved',
+          [
+            { name: 'HighErrorRate', labels: { service: 'api' }, startsAt, endsAt, fingerprint: 'aa01' },
+            { name: 'HighLatency', labels: { service: 'api' }, startsAt, endsAt, fingerprint: 'aa02' },
+          ],
+          '{}:{service="api"}',
+        ),
+      )
+    ).json();
     expect(over).toMatchObject({ changed: 2, groups: [{ state: 'resolved', outcome: 'recovered', incident_id: incidentId }] });
     expect(component('API').status).toBe('operational');
     const answer = await (await get(`incidents/${incidentId}`, token(['read']))).json();
@@ -149,7 +206,14 @@ describe('alerts in', () => {
 
   it('suggests, is approved through the API, and suggests recovery that the API publishes too', async () => {
     const web = component('Web app');
-    addRule({ name: 'Website down', matchers: JSON.stringify([{ label: 'service', op: '=', value: 'web' }]), components: JSON.stringify([{ componentId: web.id, status: 'partial_outage' }]), action: 'suggest', recovery: 'suggest', recoveryStatus: 'monitoring' });
+    addRule({
+      name: 'Website down',
+      matchers: JSON.stringify([{ label: 'service', op: '=', value: 'web' }]),
+      components: JSON.stringify([{ componentId: web.id, status: 'partial_outage' }]),
+      action: 'suggest',
+      recovery: 'suggest',
+      recoveryStatus: 'monitoring',
+    });
     const alerts = token(['alerts']);
     const approver = token(['incidents', 'read']);
     const body = { id: 'web-5xx', status: 'firing', title: 'Website errors', labels: { service: 'web' } };
@@ -191,7 +255,9 @@ describe('alert rules on hostile labels', () => {
     const taken = await (await post('integrations/webhook', alerts, { id: 'trap-b', status: 'firing', title: 'Trap', labels: { trap: 'aaab' } })).json();
     expect(taken.groups[0].rule).toMatchObject({ id });
     // A label longer than a payload may carry is refused before any rule sees it.
-    expect((await post('integrations/webhook', alerts, { id: 'trap-long', status: 'firing', title: 'Trap', labels: { trap: 'a'.repeat(2001) } })).status).toBe(400);
+    expect((await post('integrations/webhook', alerts, { id: 'trap-long', status: 'firing', title: 'Trap', labels: { trap: 'a'.repeat(2001) } })).status).toBe(
+      400,
+    );
 
     const editor = await signedInStaff(site, 'editor');
     const tried = await editor.post('/admin/alerts', { intent: 'try', tryLabels: `trap=${'a'.repeat(40)}` });
@@ -205,7 +271,12 @@ describe('alerts on the staff screens', () => {
   it('shows where a suggested draft came from, and posts or discards suggested updates from the incident page', async () => {
     const staff = await signedInStaff(site);
     const alerts = token(['alerts']);
-    addRule({ name: 'Sign-in failing', matchers: JSON.stringify([{ label: 'service', op: '=', value: 'login' }]), components: JSON.stringify([{ componentId: component('Sign-in').id, status: 'partial_outage' }]), position: -1 });
+    addRule({
+      name: 'Sign-in failing',
+      matchers: JSON.stringify([{ label: 'service', op: '=', value: 'login' }]),
+      components: JSON.stringify([{ componentId: component('Sign-in').id, status: 'partial_outage' }]),
+      position: -1,
+    });
     const body = { id: 'login-errors', status: 'firing', title: 'LoginErrors', summary: 'SSO callbacks fail', labels: { service: 'login' } };
     const { groups } = await (await post('integrations/webhook', alerts, body)).json();
     const draftPage = await (await staff.get(`/admin/incidents/new?draft=${groups[0].draft_id}`)).text();
@@ -216,7 +287,15 @@ describe('alerts on the staff screens', () => {
     expect(dashboard).toContain('From a webhook');
 
     // Approved in the admin, then the alert resolves: the recovery waits on the incident page.
-    const published = await staff.post('/admin/incidents/new', { draftId: groups[0].draft_id, draftVersion: '1', intent: 'publish', name: 'Problems with Sign-in', status: 'investigating', body: 'Looking into it.', [`component:${component('Sign-in').id}`]: 'partial_outage' });
+    const published = await staff.post('/admin/incidents/new', {
+      draftId: groups[0].draft_id,
+      draftVersion: '1',
+      intent: 'publish',
+      name: 'Problems with Sign-in',
+      status: 'investigating',
+      body: 'Looking into it.',
+      [`component:${component('Sign-in').id}`]: 'partial_outage',
+    });
     expect(published.status).toBe(303);
     const incidentId = /\/admin\/incidents\/([0-9a-z]{12})/.exec(published.headers.get('location')!)![1]!;
     const recovered = await (await post('integrations/webhook', alerts, { ...body, status: 'resolved' })).json();
@@ -229,7 +308,11 @@ describe('alerts on the staff screens', () => {
     const moved = await staff.get(`/admin/incidents/new?draft=${suggestion}`);
     expect(moved.headers.get('location')).toBe(`/admin/incidents/${incidentId}#suggested`);
     // A suggestion is posted only from its own incident's page.
-    const other = await staff.post(`/admin/incidents/${await firstOtherIncident(incidentId)}`, { intent: 'publish_suggestion', draftId: suggestion, draftVersion: '1' });
+    const other = await staff.post(`/admin/incidents/${await firstOtherIncident(incidentId)}`, {
+      intent: 'publish_suggestion',
+      draftId: suggestion,
+      draftVersion: '1',
+    });
     expect(other.status).toBe(404);
     const posted = await staff.post(`/admin/incidents/${incidentId}`, { intent: 'publish_suggestion', draftId: suggestion, draftVersion: '1' });
     expect(posted.status).toBe(303);

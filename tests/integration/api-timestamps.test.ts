@@ -29,7 +29,11 @@ beforeAll(async () => {
 });
 afterAll(() => site?.close());
 
-type Json = { page: { updated_at: string }; components?: { id: string; updated_at: string }[]; incidents?: { id: string; updated_at: string; incident_updates: { updated_at: string }[] }[] };
+type Json = {
+  page: { updated_at: string };
+  components?: { id: string; updated_at: string }[];
+  incidents?: { id: string; updated_at: string; incident_updates: { updated_at: string }[] }[];
+};
 
 async function all(): Promise<Record<string, Json>> {
   const out: Record<string, Json> = {};
@@ -61,7 +65,11 @@ describe('Statuspage timestamps', () => {
     const ctx = () => ({ now: Date.now() });
 
     let at = Date.now();
-    const { incidentId } = openIncident(site.db, { name: 'Timestamps', status: 'investigating', body: 'Looking.', components: [{ componentId: api.id, status: 'partial_outage' }] }, ctx());
+    const { incidentId } = openIncident(
+      site.db,
+      { name: 'Timestamps', status: 'investigating', body: 'Looking.', components: [{ componentId: api.id, status: 'partial_outage' }] },
+      ctx(),
+    );
     let answers = await afterWrite(at);
     for (const path of ['/api/v2/summary.json', '/api/v2/components.json']) {
       const updated = componentIn(answers[path]!, api.id).updated_at;

@@ -22,7 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => site?.close());
 
-const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replace(/\s+/g, ' ');
+const visible = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replace(/\s+/g, ' ');
 const WEBHOOK_URL = 'https://hooks.example.net/secret-path/abc123?key=s3cr3t';
 const SUBSCRIBER = 'private.reader@example.org';
 
@@ -73,7 +78,24 @@ describe('the migration that gave entries an audience', () => {
       writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx <= 19) }));
       const db = openDatabase(join(dir, 'old.db'));
       migrateDatabase(db, before);
-      const actions = ['user.sign_in', 'user.disable', 'token.create', 'subscriber.remove', 'webhook.create', 'chat.create', 'settings.edit', 'import.statuspage', 'check.edit', 'incident.open', 'component.set_status', 'alert_rule.create', 'alerts.suggest', 'postmortem.publish', 'maintenance.schedule', 'uptime.correct'];
+      const actions = [
+        'user.sign_in',
+        'user.disable',
+        'token.create',
+        'subscriber.remove',
+        'webhook.create',
+        'chat.create',
+        'settings.edit',
+        'import.statuspage',
+        'check.edit',
+        'incident.open',
+        'component.set_status',
+        'alert_rule.create',
+        'alerts.suggest',
+        'postmortem.publish',
+        'maintenance.schedule',
+        'uptime.correct',
+      ];
       const insert = db.$client.prepare("insert into audit_log (at, actor_kind, actor_label, action, entity_type) values (1, 'system', 'x', ?, 'thing')");
       for (const action of actions) insert.run(action);
       migrateDatabase(db);

@@ -50,7 +50,14 @@ describe('scheduled backups', () => {
     const { served, remote } = await webdav();
     const s = await site({});
     const backups = join(dir, 'kept');
-    const config = parseConfig({ DATABASE_PATH: s.databasePath, POSTMORTEMS_DIR: join(s.dir, 'postmortems'), BACKUP_DIR: backups, BACKUP_EVERY: '6h', BACKUP_KEEP: '2', BACKUP_RCLONE_REMOTE: remote });
+    const config = parseConfig({
+      DATABASE_PATH: s.databasePath,
+      POSTMORTEMS_DIR: join(s.dir, 'postmortems'),
+      BACKUP_DIR: backups,
+      BACKUP_EVERY: '6h',
+      BACKUP_KEEP: '2',
+      BACKUP_RCLONE_REMOTE: remote,
+    });
     mkdirSync(join(served, 'nightly'), { recursive: true });
     writeFileSync(join(served, 'nightly', 'notes.txt'), 'kept by someone else');
     for (const hour of [0, 6, 12, 18]) {
@@ -58,7 +65,11 @@ describe('scheduled backups', () => {
       expect(status.remote).toMatchObject({ ok: true });
     }
     const newest = ['shirase-backup-2026-06-18T12-00-00Z.tar', 'shirase-backup-2026-06-18T18-00-00Z.tar'];
-    expect(readdirSync(backups).filter((f) => f.endsWith('.tar')).sort()).toEqual(newest);
+    expect(
+      readdirSync(backups)
+        .filter((f) => f.endsWith('.tar'))
+        .sort(),
+    ).toEqual(newest);
     expect(readdirSync(join(served, 'nightly')).sort()).toEqual(['notes.txt', ...newest]);
   });
 

@@ -25,7 +25,8 @@ afterAll(() => {
 });
 
 const env = { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir };
-const cli = (script: string, args: string[], extra: Record<string, string> = {}) => spawnSync(process.execPath, [...programArgs(`src/cli/${script}.ts`), ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
+const cli = (script: string, args: string[], extra: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [...programArgs(`src/cli/${script}.ts`), ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
 
 function postmortem(slug: string, body = `What happened to ${slug}.`) {
   return { title: `Postmortem ${slug}`, slug, date: '2026-06-18', incidents: [], summary: 'Summary.', locale: 'en', body, action: 'save' as const };
@@ -34,7 +35,8 @@ function postmortem(slug: string, body = `What happened to ${slug}.`) {
 /** Every file in a folder with its SHA-256, to show a refused restore changed nothing. */
 function fingerprint(): Record<string, string> {
   const sums: Record<string, string> = {};
-  for (const f of [databasePath, ...readdirSync(postmortemsDir).map((n) => join(postmortemsDir, n))]) sums[f] = createHash('sha256').update(readFileSync(f)).digest('hex');
+  for (const f of [databasePath, ...readdirSync(postmortemsDir).map((n) => join(postmortemsDir, n))])
+    sums[f] = createHash('sha256').update(readFileSync(f)).digest('hex');
   return sums;
 }
 
@@ -47,14 +49,19 @@ describe('one backup holds the database and every postmortem', () => {
     // A writer process opening incidents as fast as it can, saying the name of each once it is committed.
     const writer = spawn(
       process.execPath,
-      ['--import', 'tsx', '-e', `
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `
         import { openDatabase } from './db/open.ts';
         import { openIncident } from './src/lib/incidents/open-incident.ts';
         const db = openDatabase(process.env.DATABASE_PATH);
         const end = Date.now() + 3000;
         let n = 0;
         while (Date.now() < end) { const name = 'Write ' + (n++); openIncident(db, { name, status: 'investigating', body: 'x' }, { now: Date.now() }); process.stdout.write(name + '\\n'); }
-      `],
+      `,
+      ],
       { env, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(writer);
@@ -76,7 +83,15 @@ describe('one backup holds the database and every postmortem', () => {
 
     const listed: string[] = [];
     await tar.t({ file: backup, onReadEntry: (e) => listed.push(e.path) });
-    expect(listed).toEqual(expect.arrayContaining(['manifest.json', 'database/shirase.db', 'postmortems/2018-06-22-renewal-outage.md', 'postmortems/2018-06-22-renewal-outage-ja.md', 'postmortems/2026-06-18-saved-before.md']));
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        'manifest.json',
+        'database/shirase.db',
+        'postmortems/2018-06-22-renewal-outage.md',
+        'postmortems/2018-06-22-renewal-outage-ja.md',
+        'postmortems/2026-06-18-saved-before.md',
+      ]),
+    );
   }, 60_000);
 
   it('restores both, keeping what it replaced beside, and every acknowledged write and saved postmortem is back', () => {
@@ -86,7 +101,7 @@ describe('one backup holds the database and every postmortem', () => {
     if (first.status === 3) expect(first.stdout).toContain('2026-06-18-saved-during.md');
     const out = first.status === 3 ? cli('restore', [backup, '--yes']) : first;
     expect(out.status, out.stderr).toBe(0);
-    expect(out.stdout).toContain('every checksum and the database\'s integrity checked');
+    expect(out.stdout).toContain("every checksum and the database's integrity checked");
     const restored = new Database(databasePath, { readonly: true });
     const names = new Set(restored.prepare('select name from incidents').pluck().all() as string[]);
     restored.close();
@@ -103,7 +118,12 @@ describe('one backup holds the database and every postmortem', () => {
   });
 
   it('says what restoring an older backup removes from a newer postmortem folder, and changes nothing without a yes', () => {
-    writeFileSync(join(postmortemsDir, '2026-07-01-written-since.md'), readFileSync(join(postmortemsDir, '2026-06-18-saved-before.md'), 'utf8').replace(/saved-before/g, 'written-since').replace('2026-06-18', '2026-07-01'));
+    writeFileSync(
+      join(postmortemsDir, '2026-07-01-written-since.md'),
+      readFileSync(join(postmortemsDir, '2026-06-18-saved-before.md'), 'utf8')
+        .replace(/saved-before/g, 'written-since')
+        .replace('2026-06-18', '2026-07-01'),
+    );
     const before = fingerprint();
     const asked = cli('restore', [backup]);
     expect(asked.status).toBe(3);
@@ -114,7 +134,9 @@ describe('one backup holds the database and every postmortem', () => {
     expect(done.status, done.stderr).toBe(0);
     expect(existsSync(join(postmortemsDir, '2026-07-01-written-since.md'))).toBe(false);
     // Kept beside, not lost.
-    const kept = readdirSync(dir).filter((n) => n.startsWith('postmortems.before-restore-')).map((n) => readdirSync(join(dir, n)));
+    const kept = readdirSync(dir)
+      .filter((n) => n.startsWith('postmortems.before-restore-'))
+      .map((n) => readdirSync(join(dir, n)));
     expect(kept.some((files) => files.includes('2026-07-01-written-since.md'))).toBe(true);
   });
 
@@ -171,7 +193,11 @@ describe('scheduled backups', () => {
     }
     live.db.$client.close();
     rmSync(live.dir, { recursive: true, force: true });
-    expect(readdirSync(backups).filter((f) => f.endsWith('.tar')).sort()).toEqual(['shirase-backup-2026-06-18T06-00-00Z.tar', 'shirase-backup-2026-06-18T12-00-00Z.tar']);
+    expect(
+      readdirSync(backups)
+        .filter((f) => f.endsWith('.tar'))
+        .sort(),
+    ).toEqual(['shirase-backup-2026-06-18T06-00-00Z.tar', 'shirase-backup-2026-06-18T12-00-00Z.tar']);
     const status = readBackupStatus(backups);
     expect(status.lastRun).toMatchObject({ ok: true });
     expect(status.latest!.file).toBe('shirase-backup-2026-06-18T12-00-00Z.tar');
@@ -193,15 +219,25 @@ describe('scheduled backups', () => {
     const backups = join(dir, 'offsite');
     const remote = `:webdav,url='http://127.0.0.1:${port}':nightly`;
     const live = freshDatabase({ seed: true });
-    const ok = await runScheduledBackup(live.db, parseConfig({ DATABASE_PATH: live.databasePath, POSTMORTEMS_DIR: postmortemsDir, BACKUP_DIR: backups, BACKUP_EVERY: '6h', BACKUP_RCLONE_REMOTE: remote }), { now: () => Date.UTC(2026, 5, 18, 0) });
+    const ok = await runScheduledBackup(
+      live.db,
+      parseConfig({ DATABASE_PATH: live.databasePath, POSTMORTEMS_DIR: postmortemsDir, BACKUP_DIR: backups, BACKUP_EVERY: '6h', BACKUP_RCLONE_REMOTE: remote }),
+      { now: () => Date.UTC(2026, 5, 18, 0) },
+    );
     expect(ok.remote).toMatchObject({ ok: true, attempts: 1 });
     expect(readdirSync(join(served, 'nightly'))).toEqual(['shirase-backup-2026-06-18T00-00-00Z.tar']);
-    expect(readFileSync(join(served, 'nightly', 'shirase-backup-2026-06-18T00-00-00Z.tar'))).toEqual(readFileSync(join(backups, 'shirase-backup-2026-06-18T00-00-00Z.tar')));
+    expect(readFileSync(join(served, 'nightly', 'shirase-backup-2026-06-18T00-00-00Z.tar'))).toEqual(
+      readFileSync(join(backups, 'shirase-backup-2026-06-18T00-00-00Z.tar')),
+    );
 
     // The same remote, stopped: every attempt fails, and the status says so.
     webdav.kill();
     await new Promise((r) => webdav.once('exit', r));
-    const failed = await runScheduledBackup(live.db, parseConfig({ DATABASE_PATH: live.databasePath, POSTMORTEMS_DIR: postmortemsDir, BACKUP_DIR: backups, BACKUP_EVERY: '6h', BACKUP_RCLONE_REMOTE: remote }), { now: () => Date.UTC(2026, 5, 18, 6), remoteAttempts: 3, remoteRetryMs: 20 });
+    const failed = await runScheduledBackup(
+      live.db,
+      parseConfig({ DATABASE_PATH: live.databasePath, POSTMORTEMS_DIR: postmortemsDir, BACKUP_DIR: backups, BACKUP_EVERY: '6h', BACKUP_RCLONE_REMOTE: remote }),
+      { now: () => Date.UTC(2026, 5, 18, 6), remoteAttempts: 3, remoteRetryMs: 20 },
+    );
     live.db.$client.close();
     rmSync(live.dir, { recursive: true, force: true });
     expect(failed.remote).toMatchObject({ ok: false, attempts: 3 });

@@ -74,17 +74,31 @@ describe('saving the site settings', () => {
       expect(refusal({ logo: Buffer.from(svg) }), svg).toEqual([{ field: 'logo', key: 'errors.field.svgNotPlain' }]);
     }
     const { db, dir } = freshDatabase();
-    saveSiteSettings(db, { logo: Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="url(#g)"/></svg>') }, ctx);
+    saveSiteSettings(
+      db,
+      {
+        logo: Buffer.from(
+          '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="url(#g)"/></svg>',
+        ),
+      },
+      ctx,
+    );
     expect(db.select({ contentType: siteFiles.contentType }).from(siteFiles).where(eq(siteFiles.kind, 'logo')).get()).toEqual({ contentType: 'image/svg+xml' });
     // What drawing programs write: a prefixed root, editor bookkeeping, links inside the drawing, a style sheet.
-    saveSiteSettings(db, { logo: Buffer.from(
-      '<?xml version="1.0" encoding="UTF-8"?>\n<!-- Created with Inkscape -->\n<s:svg xmlns:s="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' +
-        'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" ' +
-        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/" viewBox="0 0 10 10" inkscape:version="1.3">' +
-        '<sodipodi:namedview id="nv" pagecolor="#ffffff"/><s:metadata><rdf:RDF><dc:title>Logo</dc:title></rdf:RDF></s:metadata>' +
-        '<s:style><![CDATA[.a { fill: url(#g); }]]></s:style><s:defs><s:linearGradient id="g"><s:stop offset="0" stop-color="#0b5cad"/></s:linearGradient></s:defs>' +
-        '<s:g inkscape:label="Layer 1" data-name="mark"><s:path class="a" d="M0 0h10v10z"/><s:use xlink:href="#g" x="1"/></s:g></s:svg>',
-    ) }, ctx);
+    saveSiteSettings(
+      db,
+      {
+        logo: Buffer.from(
+          '<?xml version="1.0" encoding="UTF-8"?>\n<!-- Created with Inkscape -->\n<s:svg xmlns:s="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' +
+            'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" ' +
+            'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/" viewBox="0 0 10 10" inkscape:version="1.3">' +
+            '<sodipodi:namedview id="nv" pagecolor="#ffffff"/><s:metadata><rdf:RDF><dc:title>Logo</dc:title></rdf:RDF></s:metadata>' +
+            '<s:style><![CDATA[.a { fill: url(#g); }]]></s:style><s:defs><s:linearGradient id="g"><s:stop offset="0" stop-color="#0b5cad"/></s:linearGradient></s:defs>' +
+            '<s:g inkscape:label="Layer 1" data-name="mark"><s:path class="a" d="M0 0h10v10z"/><s:use xlink:href="#g" x="1"/></s:g></s:svg>',
+        ),
+      },
+      ctx,
+    );
     expect(db.select({ contentType: siteFiles.contentType }).from(siteFiles).where(eq(siteFiles.kind, 'logo')).get()).toEqual({ contentType: 'image/svg+xml' });
     db.$client.close();
     rmSync(dir, { recursive: true, force: true });
@@ -232,7 +246,12 @@ describe('branding on the public site', () => {
   it('keeps what was typed when a field is refused', async () => {
     const admin = await signedInStaff(site);
     const before = site.db.select().from(siteSettings).all();
-    const res = await postSettings(site, admin.cookie, { siteName: 'Kept Name', accentColor: '#ffee00', footerText: 'Kept footer', logo: asBlob(solidPng('#112233')) });
+    const res = await postSettings(site, admin.cookie, {
+      siteName: 'Kept Name',
+      accentColor: '#ffee00',
+      footerText: 'Kept footer',
+      logo: asBlob(solidPng('#112233')),
+    });
     expect(res.status).toBe(422);
     const html = await res.text();
     expect(html).toContain('value="Kept Name"');
@@ -294,7 +313,16 @@ describe('branding on the public site', () => {
   it('writes the logo, favicon and stylesheet into the static copy', async () => {
     const admin = await signedInStaff(site);
     const favicon = solidPng('#b3261e', 16);
-    expect((await postSettings(site, admin.cookie, { accentColor: '#0b5cad', customCss: 'h1 { letter-spacing: .01em; }', logo: asBlob(solidPng('#1a7f5a')), favicon: asBlob(favicon) })).status).toBe(303);
+    expect(
+      (
+        await postSettings(site, admin.cookie, {
+          accentColor: '#0b5cad',
+          customCss: 'h1 { letter-spacing: .01em; }',
+          logo: asBlob(solidPng('#1a7f5a')),
+          favicon: asBlob(favicon),
+        })
+      ).status,
+    ).toBe(303);
     await site.server.exportTo(exportDir);
     const index = readFileSync(join(exportDir, 'index.html'), 'utf8');
     for (const kind of ['logo', 'favicon', 'theme']) {

@@ -28,18 +28,32 @@ const component = (name: string) => loadComponentTree(site.db, Date.now()).all.f
 const siteKey = () => site.db.select().from(siteState).where(eq(siteState.key, 'vapid_public_key')).get()!.value;
 
 /** What the page's script sends once the browser has subscribed. */
-function turnOn(subscription: Omit<BrowserSubscription, 'clientHash'>, choices: { componentIds?: string[] | null; locale?: string } = {}, path = '/subscribe/push') {
+function turnOn(
+  subscription: Omit<BrowserSubscription, 'clientHash'>,
+  choices: { componentIds?: string[] | null; locale?: string } = {},
+  path = '/subscribe/push',
+) {
   return fetch(`${site.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ subscription: { endpoint: subscription.endpoint, keys: subscription.keys }, componentIds: choices.componentIds ?? null, locale: choices.locale ?? 'en' }),
+    body: JSON.stringify({
+      subscription: { endpoint: subscription.endpoint, keys: subscription.keys },
+      componentIds: choices.componentIds ?? null,
+      locale: choices.locale ?? 'en',
+    }),
   });
 }
 
 const incident = (name: string, componentName?: string) =>
   openIncident(
     site.db,
-    { name, status: 'investigating', body: `${name}: we are looking into it.`, notify: true, components: componentName ? [{ componentId: component(componentName).id, status: 'partial_outage' }] : [] },
+    {
+      name,
+      status: 'investigating',
+      body: `${name}: we are looking into it.`,
+      notify: true,
+      components: componentName ? [{ componentId: component(componentName).id, status: 'partial_outage' }] : [],
+    },
     { now: Date.now() },
   ).incidentId;
 
@@ -74,7 +88,12 @@ describe('browser push', () => {
     // The status in Japanese, then the update's text.
     expect(shown.body).toContain('調査中');
     expect(shown.body).toContain('we are looking into it');
-    const row = site.db.select().from(outbox).where(eq(outbox.channel, 'push')).all().find((r) => r.status === 'sent');
+    const row = site.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.channel, 'push'))
+      .all()
+      .find((r) => r.status === 'sent');
     expect(row?.response).toBe('HTTP 201');
   });
 
@@ -99,19 +118,32 @@ describe('browser push', () => {
     expect((await turnOn(gone)).status).toBe(201);
     expect((await turnOn(leaving)).status).toBe(201);
     await push.expire(gone.clientHash);
-    const off = await fetch(`${site.url}/subscribe/push`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: leaving.endpoint }) });
+    const off = await fetch(`${site.url}/subscribe/push`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: leaving.endpoint }),
+    });
     expect(off.status).toBe(204);
 
     incident('Login loops');
     const row = (endpoint: string) => site.db.select().from(pushSubscriptions).where(eq(pushSubscriptions.endpoint, endpoint)).get()!;
     const ended = await until(() => (row(gone.endpoint).disabledAt !== null ? row(gone.endpoint) : undefined), 15_000);
     expect(ended.disabledReason).toBe('gone');
-    expect(site.db.select().from(outbox).where(eq(outbox.pushSubscriptionId, ended.id)).get()).toMatchObject({ status: 'failed', lastError: 'http_status:410' });
+    expect(site.db.select().from(outbox).where(eq(outbox.pushSubscriptionId, ended.id)).get()).toMatchObject({
+      status: 'failed',
+      lastError: 'http_status:410',
+    });
     expect(row(leaving.endpoint).disabledReason).toBe('reader');
     // Neither is queued for anything afterwards, and the reader who left heard nothing.
     incident('Search down');
     expect(site.db.select().from(outbox).where(eq(outbox.pushSubscriptionId, ended.id)).all()).toHaveLength(1);
-    expect(site.db.select().from(outbox).where(eq(outbox.pushSubscriptionId, row(leaving.endpoint).id)).all()).toHaveLength(0);
+    expect(
+      site.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.pushSubscriptionId, row(leaving.endpoint).id))
+        .all(),
+    ).toHaveLength(0);
     expect(await push.messages(leaving.clientHash)).toEqual([]);
     // Admins see how many browsers listen, and which delivery the push service refused.
     const admin = await signedInStaff(site);
@@ -139,11 +171,21 @@ describe('browser push', () => {
     // A scope of no component, or of one that does not exist, would never hear anything: refused as on the email form.
     for (const componentIds of [[], ['zzzzzzzzzzzz']]) expect((await turnOn(browser, { componentIds })).status, JSON.stringify(componentIds)).toBe(422);
     // Japanese readers are told in Japanese.
-    const ja = (await (await turnOn({ ...browser, endpoint: 'https://example.com/x' }, {}, '/ja/subscribe/push')).json()) as { error: { fields: { message: string }[] } };
+    const ja = (await (await turnOn({ ...browser, endpoint: 'https://example.com/x' }, {}, '/ja/subscribe/push')).json()) as {
+      error: { fields: { message: string }[] };
+    };
     expect(ja.error.fields[0]!.message).toContain('プッシュサービス');
-    const asText = await fetch(`${site.url}/subscribe/push`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: site.url }, body: JSON.stringify({ subscription: browser }) });
+    const asText = await fetch(`${site.url}/subscribe/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: site.url },
+      body: JSON.stringify({ subscription: browser }),
+    });
     expect(asText.status).toBe(400);
-    const huge = await fetch(`${site.url}/subscribe/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subscription: browser, pad: 'x'.repeat(300 * 1024) }) });
+    const huge = await fetch(`${site.url}/subscribe/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subscription: browser, pad: 'x'.repeat(300 * 1024) }),
+    });
     expect(huge.status).toBe(413);
     expect(site.db.select().from(pushSubscriptions).where(eq(pushSubscriptions.endpoint, browser.endpoint)).get()).toBeUndefined();
   });

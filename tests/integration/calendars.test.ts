@@ -26,7 +26,10 @@ async function calendar(path: string): Promise<{ text: string; events: ParsedEve
   expect(res.headers.get('content-type'), path).toBe('text/calendar; charset=utf-8');
   const text = await res.text();
   // RFC 5545: lines end in CRLF and are folded at 75 octets.
-  expect(text.split('\r\n').every((line) => Buffer.byteLength(line) <= 75), path).toBe(true);
+  expect(
+    text.split('\r\n').every((line) => Buffer.byteLength(line) <= 75),
+    path,
+  ).toBe(true);
   return { text, events: parseCalendar(text).events };
 }
 
@@ -44,7 +47,7 @@ function window(name: string, from: number, hours = 2): string {
 }
 
 describe('the maintenance calendar', () => {
-  it('lists upcoming windows with a stable UID, a UTC DTSTAMP and their times in the site\'s zone', async () => {
+  it("lists upcoming windows with a stable UID, a UTC DTSTAMP and their times in the site's zone", async () => {
     const start = Date.now() + 3 * DAY;
     const id = window('Database upgrade', start);
     const event = await eventOf('/maintenance.ics', id);
@@ -81,8 +84,16 @@ describe('the maintenance calendar', () => {
 
   it('keeps windows of the last thirty days and leaves older ones out', async () => {
     const now = Date.now();
-    const recent = scheduleMaintenance(site.db, { name: 'Recent work', body: 'Done.', scheduledFor: now - 3 * DAY, scheduledUntil: now - 3 * DAY + HOUR, pastRecord: true }, { now }).incidentId;
-    const old = scheduleMaintenance(site.db, { name: 'Old work', body: 'Done.', scheduledFor: now - 40 * DAY, scheduledUntil: now - 40 * DAY + HOUR, pastRecord: true }, { now }).incidentId;
+    const recent = scheduleMaintenance(
+      site.db,
+      { name: 'Recent work', body: 'Done.', scheduledFor: now - 3 * DAY, scheduledUntil: now - 3 * DAY + HOUR, pastRecord: true },
+      { now },
+    ).incidentId;
+    const old = scheduleMaintenance(
+      site.db,
+      { name: 'Old work', body: 'Done.', scheduledFor: now - 40 * DAY, scheduledUntil: now - 40 * DAY + HOUR, pastRecord: true },
+      { now },
+    ).incidentId;
     const event = await eventOf('/maintenance.ics', recent);
     expect(event.status).toBe('CONFIRMED');
     const { events } = await calendar('/maintenance.ics');
@@ -94,7 +105,13 @@ describe('the maintenance calendar', () => {
   it('is in Japanese under /ja/, and the 404 for an incident or an unknown id', async () => {
     const id = scheduleMaintenance(
       site.db,
-      { name: 'Storage move', body: 'Moving storage.', scheduledFor: Date.now() + 2 * DAY, scheduledUntil: Date.now() + 2 * DAY + HOUR, translations: { ja: { name: 'ストレージの移設', body: 'ストレージを移設します。' } } },
+      {
+        name: 'Storage move',
+        body: 'Moving storage.',
+        scheduledFor: Date.now() + 2 * DAY,
+        scheduledUntil: Date.now() + 2 * DAY + HOUR,
+        translations: { ja: { name: 'ストレージの移設', body: 'ストレージを移設します。' } },
+      },
       { now: Date.now() },
     ).incidentId;
     const ja = await eventOf(`/ja/incidents/${id}.ics`, id);

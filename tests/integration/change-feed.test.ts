@@ -21,7 +21,13 @@ describe('the change feed', () => {
   it("sees each of another process's commits through the WAL file, without its poll, even when the event comes before the commit is visible", async () => {
     let seen = 0;
     // The poll is slowed to a minute: every change seen here came from a file-system event and the chase after it.
-    const feed = startChangeFeed({ db, databasePath, postmortems: { dir: postmortems }, safetyNetMs: 60_000, changed: () => void (feed.changedSinceLastLook() && seen++) });
+    const feed = startChangeFeed({
+      db,
+      databasePath,
+      postmortems: { dir: postmortems },
+      safetyNetMs: 60_000,
+      changed: () => void (feed.changedSinceLastLook() && seen++),
+    });
     const writer = spawn(process.execPath, [...programArgs('tests/support/bump-counter-process.ts'), databasePath], { stdio: ['pipe', 'pipe', 'inherit'] });
     const answers = createInterface({ input: writer.stdout })[Symbol.asyncIterator]();
     try {

@@ -27,7 +27,15 @@ const slackMessage = z
           z.object({ type: z.literal('header'), text: plain(150) }).strict(),
           z.object({ type: z.literal('context'), elements: z.array(mrkdwn(3000)).min(1).max(10) }).strict(),
           z.object({ type: z.literal('section'), text: mrkdwn(3000).optional(), fields: z.array(mrkdwn(2000)).max(10).optional() }).strict(),
-          z.object({ type: z.literal('actions'), elements: z.array(z.object({ type: z.literal('button'), text: plain(75), url: z.string().url().max(3000) }).strict()).min(1).max(25) }).strict(),
+          z
+            .object({
+              type: z.literal('actions'),
+              elements: z
+                .array(z.object({ type: z.literal('button'), text: plain(75), url: z.string().url().max(3000) }).strict())
+                .min(1)
+                .max(25),
+            })
+            .strict(),
         ]),
       )
       .min(1)
@@ -37,7 +45,18 @@ const slackMessage = z
 
 /** Teams: a message with one Adaptive Card attachment, https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using */
 const cardElement = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('TextBlock'), text: z.string().min(1), wrap: z.boolean(), weight: z.enum(['Default', 'Lighter', 'Bolder']).optional(), size: z.enum(['Small', 'Default', 'Medium', 'Large', 'ExtraLarge']).optional(), color: z.enum(['Default', 'Dark', 'Light', 'Accent', 'Good', 'Warning', 'Attention']).optional(), isSubtle: z.boolean().optional(), spacing: z.string().optional() }).strict(),
+  z
+    .object({
+      type: z.literal('TextBlock'),
+      text: z.string().min(1),
+      wrap: z.boolean(),
+      weight: z.enum(['Default', 'Lighter', 'Bolder']).optional(),
+      size: z.enum(['Small', 'Default', 'Medium', 'Large', 'ExtraLarge']).optional(),
+      color: z.enum(['Default', 'Dark', 'Light', 'Accent', 'Good', 'Warning', 'Attention']).optional(),
+      isSubtle: z.boolean().optional(),
+      spacing: z.string().optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('FactSet'), facts: z.array(z.object({ title: z.string(), value: z.string() }).strict()).min(1) }).strict(),
 ]);
 const teamsMessage = z
@@ -45,11 +64,21 @@ const teamsMessage = z
     type: z.literal('message'),
     attachments: z
       .array(
-        z.object({
-          contentType: z.literal('application/vnd.microsoft.card.adaptive'),
-          contentUrl: z.null(),
-          content: z.object({ $schema: z.literal('http://adaptivecards.io/schemas/adaptive-card.json'), type: z.literal('AdaptiveCard'), version: z.string().regex(/^1\.[0-5]$/), body: z.array(cardElement).min(1), actions: z.array(z.object({ type: z.literal('Action.OpenUrl'), title: z.string().min(1), url: z.string().url() }).strict()) }).strict(),
-        }).strict(),
+        z
+          .object({
+            contentType: z.literal('application/vnd.microsoft.card.adaptive'),
+            contentUrl: z.null(),
+            content: z
+              .object({
+                $schema: z.literal('http://adaptivecards.io/schemas/adaptive-card.json'),
+                type: z.literal('AdaptiveCard'),
+                version: z.string().regex(/^1\.[0-5]$/),
+                body: z.array(cardElement).min(1),
+                actions: z.array(z.object({ type: z.literal('Action.OpenUrl'), title: z.string().min(1), url: z.string().url() }).strict()),
+              })
+              .strict(),
+          })
+          .strict(),
       )
       .length(1),
   })
@@ -71,7 +100,10 @@ const discordMessage = z
             timestamp: z.string().datetime(),
           })
           .strict()
-          .refine((e) => e.title.length + e.description.length + e.footer.text.length + e.fields.reduce((n, f) => n + f.name.length + f.value.length, 0) <= 6000, 'embed over 6000 characters'),
+          .refine(
+            (e) => e.title.length + e.description.length + e.footer.text.length + e.fields.reduce((n, f) => n + f.name.length + f.value.length, 0) <= 6000,
+            'embed over 6000 characters',
+          ),
       )
       .min(1)
       .max(10),
@@ -101,13 +133,18 @@ afterAll(async () => {
   await Promise.all([slack.close(), discord.close(), teams.close()]);
 });
 
-const incident = (name: string) => openIncident(site.db, { name, status: 'investigating', body: `**${name}**: uploads fail when 1 < 2 & 3 > 2.`, notify: true }, { now: Date.now() }).incidentId;
+const incident = (name: string) =>
+  openIncident(site.db, { name, status: 'investigating', body: `**${name}**: uploads fail when 1 < 2 & 3 > 2.`, notify: true }, { now: Date.now() }).incidentId;
 
 describe('chat channels', () => {
   it('staff add Slack and Teams channels: each notification arrives in the platform’s own format, Slack at most one a second', async () => {
     const admin = await signedInStaff(site);
-    expect((await admin.post('/admin/subscribers', { intent: 'add_webhook', kind: 'slack', url: `${slack.url}/services/T0/B0/secret`, locale: 'en' })).status).toBe(303);
-    expect((await admin.post('/admin/subscribers', { intent: 'add_webhook', kind: 'teams', url: `${teams.url}/workflows/abc`, locale: 'ja' })).status).toBe(303);
+    expect(
+      (await admin.post('/admin/subscribers', { intent: 'add_webhook', kind: 'slack', url: `${slack.url}/services/T0/B0/secret`, locale: 'en' })).status,
+    ).toBe(303);
+    expect((await admin.post('/admin/subscribers', { intent: 'add_webhook', kind: 'teams', url: `${teams.url}/workflows/abc`, locale: 'ja' })).status).toBe(
+      303,
+    );
     // The hook address is a password: the admin list and the audit log show only where it goes.
     const list = await (await admin.get('/admin/subscribers')).text();
     expect(list).not.toContain('/services/T0/B0/secret');
@@ -168,7 +205,17 @@ describe('chat channels', () => {
     const staffHook = await startReceiver();
     try {
       const admin = await signedInStaff(site);
-      expect((await admin.post('/admin/subscribers', { intent: 'add_webhook', kind: 'slack', url: `${staffHook.url}/services/STAFF/B/x`, locale: 'en', audience: 'staff' })).status).toBe(303);
+      expect(
+        (
+          await admin.post('/admin/subscribers', {
+            intent: 'add_webhook',
+            kind: 'slack',
+            url: `${staffHook.url}/services/STAFF/B/x`,
+            locale: 'en',
+            audience: 'staff',
+          })
+        ).status,
+      ).toBe(303);
       const before = slack.received.length;
       const { token } = createApiToken(site.db, { name: 'alerts', scopes: ['alerts'] }, { now: Date.now() });
       const sent = await fetch(`${site.url}/api/v1/integrations/webhook`, {
@@ -201,7 +248,16 @@ describe('chat channels', () => {
     const before = teams.received.length;
     incident('Gone hook');
     await until(() => (teams.received.length > before ? true : undefined), 10_000);
-    const hook = await until(() => site.db.select().from(webhooks).where(eq(webhooks.kind, 'teams')).all().find((h) => h.disabledReason === 'gone'), 10_000);
+    const hook = await until(
+      () =>
+        site.db
+          .select()
+          .from(webhooks)
+          .where(eq(webhooks.kind, 'teams'))
+          .all()
+          .find((h) => h.disabledReason === 'gone'),
+      10_000,
+    );
     expect(hook.disabledAt).not.toBeNull();
     const admin = await signedInStaff(site);
     expect(await (await admin.get('/admin/subscribers')).text()).toContain('the platform says this hook no longer exists');
@@ -234,7 +290,14 @@ describe('a reader’s Teams channel', () => {
         expect(refused.status, url).toBe(422);
         expect(await refused.text()).toContain('webhook.office.com');
       }
-      expect(quiet.db.select().from(webhooks).all().map((h) => h.url).sort()).toEqual([...teamsOwn].sort());
+      expect(
+        quiet.db
+          .select()
+          .from(webhooks)
+          .all()
+          .map((h) => h.url)
+          .sort(),
+      ).toEqual([...teamsOwn].sort());
     } finally {
       await quiet.close();
     }

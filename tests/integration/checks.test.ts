@@ -83,7 +83,16 @@ async function listen(server: ReturnType<typeof createHttpServer> | ReturnType<t
   };
 }
 
-const base: CheckInput = { name: 'Probe', kind: 'http', target: '', intervalSeconds: 30, timeoutSeconds: 2, expectedStatus: '200', failuresBefore: 3, labels: '' };
+const base: CheckInput = {
+  name: 'Probe',
+  kind: 'http',
+  target: '',
+  intervalSeconds: 30,
+  timeoutSeconds: 2,
+  expectedStatus: '200',
+  failuresBefore: 3,
+  labels: '',
+};
 let counter = 0;
 function addCheck(input: Partial<CheckInput>): string {
   return createCheck(db, { ...base, name: `Probe ${++counter}`, ...input }, { now: Date.now(), actor: admin }).id;
@@ -106,7 +115,11 @@ beforeAll(async () => {
   web = await listen(createHttpServer(answer), 'http');
   // A self-signed certificate that expires in five days.
   const notAfter = new Date(Date.now() + 5 * DAY);
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { notBeforeDate: new Date(Date.now() - DAY), notAfterDate: notAfter, keySize: 2048 });
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    notBeforeDate: new Date(Date.now() - DAY),
+    notAfterDate: notAfter,
+    keySize: 2048,
+  });
   const https = await listen(createHttpsServer({ key: pems.private, cert: pems.cert }, answer), 'https');
   tls = { ...https, notAfter: notAfter.getTime() };
   refusedPort = await freePort();
@@ -268,7 +281,12 @@ describe('through the alert rules', () => {
   it('suggests a draft through receiveAlerts after N failures, once, and notes the recovery on it', async () => {
     flaky = 'fail';
     const id = addCheck({ name: 'Billing health', target: `${web.url}/flaky`, failuresBefore: 2, labels: 'service=billing' });
-    const groupsOf = () => db.select().from(alertGroups).where(and(eq(alertGroups.source, 'check'), eq(alertGroups.groupKey, `check:${id}`))).all();
+    const groupsOf = () =>
+      db
+        .select()
+        .from(alertGroups)
+        .where(and(eq(alertGroups.source, 'check'), eq(alertGroups.groupKey, `check:${id}`)))
+        .all();
     await runCheck(db, config, id);
     expect(groupsOf()).toHaveLength(0);
     await runCheck(db, config, id);
@@ -288,7 +306,11 @@ describe('through the alert rules', () => {
     await runCheck(db, config, id);
     expect(groupsOf()).toEqual([expect.objectContaining({ id: group!.id, state: 'resolved' })]);
     // The audit log names the check as the one who wrote each step.
-    const steps = db.select().from(auditLog).where(and(eq(auditLog.entityType, 'alert_group'), eq(auditLog.entityId, group!.id))).all();
+    const steps = db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityType, 'alert_group'), eq(auditLog.entityId, group!.id)))
+      .all();
     expect(steps.map((a) => [a.action, a.actorKind, a.actorLabel])).toEqual([
       ['alerts.suggested', 'system', 'check Billing health'],
       ['alerts.recovery_suggested', 'system', 'check Billing health'],
@@ -300,7 +322,21 @@ describe('keeping checks', () => {
   it('refuses bad input with a field error for each problem, in both languages', () => {
     let error: unknown;
     try {
-      createCheck(db, { ...base, name: 'Bad', kind: 'http', target: 'ftp://example.com', intervalSeconds: 10, timeoutSeconds: 5, expectedStatus: '2xx', certWarnDays: 7, labels: 'service=api\nnot a label\ncheck=x' }, { now: Date.now(), actor: admin });
+      createCheck(
+        db,
+        {
+          ...base,
+          name: 'Bad',
+          kind: 'http',
+          target: 'ftp://example.com',
+          intervalSeconds: 10,
+          timeoutSeconds: 5,
+          expectedStatus: '2xx',
+          certWarnDays: 7,
+          labels: 'service=api\nnot a label\ncheck=x',
+        },
+        { now: Date.now(), actor: admin },
+      );
     } catch (e) {
       error = e;
     }
@@ -311,7 +347,13 @@ describe('keeping checks', () => {
     const ja = e.localized('ja').fields.find((f) => f.field === 'intervalSeconds')!.message;
     expect(ja).toBe('30 から 86400 までの整数(秒)を入力してください。');
     expect(e.localized('en').fields.find((f) => f.field === 'target')!.message).toMatch(/http:\/\/ or https:\/\//);
-    expect(() => createCheck(db, { ...base, name: 'Slow', kind: 'tcp', target: 'db.internal:5432', intervalSeconds: 30, timeoutSeconds: 60 }, { now: Date.now(), actor: admin })).toThrow(ShiraseError);
+    expect(() =>
+      createCheck(
+        db,
+        { ...base, name: 'Slow', kind: 'tcp', target: 'db.internal:5432', intervalSeconds: 30, timeoutSeconds: 60 },
+        { now: Date.now(), actor: admin },
+      ),
+    ).toThrow(ShiraseError);
   });
 
   it('audits every change, and deleting a check deletes its results', async () => {
@@ -319,10 +361,17 @@ describe('keeping checks', () => {
     await runCheck(db, config, id, { send: recorder().send });
     editCheck(db, id, { ...base, name: 'Renamed probe', target: `${web.url}/ok`, intervalSeconds: 45 }, { now: Date.now(), actor: admin });
     expect(checkRow(id)).toMatchObject({ name: 'Renamed probe', intervalSeconds: 45, version: 2, state: 'up' });
-    expect(() => editCheck(db, id, { ...base, name: 'Stale', target: `${web.url}/ok`, version: 1 }, { now: Date.now(), actor: admin })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+    expect(() => editCheck(db, id, { ...base, name: 'Stale', target: `${web.url}/ok`, version: 1 }, { now: Date.now(), actor: admin })).toThrow(
+      expect.objectContaining({ code: 'CONFLICT' }),
+    );
     deleteCheck(db, id, { now: Date.now(), actor: admin });
     expect(resultsOf(id)).toHaveLength(0);
-    const actions = db.select().from(auditLog).where(and(eq(auditLog.entityType, 'check'), eq(auditLog.entityId, id))).all().map((a) => [a.action, a.actorLabel]);
+    const actions = db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityType, 'check'), eq(auditLog.entityId, id)))
+      .all()
+      .map((a) => [a.action, a.actorLabel]);
     expect(actions).toEqual([
       ['check.create', admin.label],
       ['check.edit', admin.label],
@@ -368,7 +417,18 @@ describe('the checks screens and the loop', () => {
 
   it('lets an admin add a check that the loop runs at once, shown with its chart', async () => {
     const staff = await signedInStaff(site, 'admin');
-    const res = await staff.post('/admin/checks/new', { name: 'Loopback health', kind: 'http', target: `${web.url}/ok`, intervalSeconds: '60', timeoutSeconds: '5', failuresBefore: '2', expectedStatus: '200', keyword: 'HEALTHY', labels: 'service=api', enabled: 'on' });
+    const res = await staff.post('/admin/checks/new', {
+      name: 'Loopback health',
+      kind: 'http',
+      target: `${web.url}/ok`,
+      intervalSeconds: '60',
+      timeoutSeconds: '5',
+      failuresBefore: '2',
+      expectedStatus: '200',
+      keyword: 'HEALTHY',
+      labels: 'service=api',
+      enabled: 'on',
+    });
     expect(res.status).toBe(303);
     const location = res.headers.get('location')!;
     const id = /\/admin\/checks\/([0-9a-z]{12})\?done=checkAdded$/.exec(location)![1]!;
@@ -383,7 +443,15 @@ describe('the checks screens and the loop', () => {
     expect(list).toContain('100.00%');
 
     // A hanging target with a long timeout, running when the server closes (afterAll).
-    const hang = await staff.post('/admin/checks/new', { name: 'Hangs', kind: 'http', target: `${web.url}/hang`, intervalSeconds: '120', timeoutSeconds: '100', failuresBefore: '3', enabled: 'on' });
+    const hang = await staff.post('/admin/checks/new', {
+      name: 'Hangs',
+      kind: 'http',
+      target: `${web.url}/hang`,
+      intervalSeconds: '120',
+      timeoutSeconds: '100',
+      failuresBefore: '3',
+      enabled: 'on',
+    });
     expect(hang.status).toBe(303);
   });
 

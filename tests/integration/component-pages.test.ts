@@ -38,21 +38,42 @@ beforeAll(async () => {
   const idOf = (name: string) => site.db.select({ id: components.id }).from(components).where(eq(components.name, name)).get()!.id;
   apiId = idOf('API');
   webId = idOf('Web app');
-  ferrets = createComponent(site.db, { name: 'Ferret feeder', description: 'Feeds the ferrets', createdAt: now - 400 * DAY, translations: { ja: { name: 'フェレット給餌' } } }, ctx).componentId;
+  ferrets = createComponent(
+    site.db,
+    { name: 'Ferret feeder', description: 'Feeds the ferrets', createdAt: now - 400 * DAY, translations: { ja: { name: 'フェレット給餌' } } },
+    ctx,
+  ).componentId;
 
   // One hour of major outage at noon on the 15th of the month before last, local time.
   const today = localDateOf(now, ZONE);
   const first = new Date(Date.UTC(today.year, today.month - 3, 1));
   const [year, month] = [first.getUTCFullYear(), first.getUTCMonth() + 1];
   const next = new Date(Date.UTC(year, month, 1));
-  outageMonth = { year, month, start: zonedTimeToUtc(year, month, 1, 0, 0, ZONE), end: zonedTimeToUtc(next.getUTCFullYear(), next.getUTCMonth() + 1, 1, 0, 0, ZONE) };
+  outageMonth = {
+    year,
+    month,
+    start: zonedTimeToUtc(year, month, 1, 0, 0, ZONE),
+    end: zonedTimeToUtc(next.getUTCFullYear(), next.getUTCMonth() + 1, 1, 0, 0, ZONE),
+  };
   const outageAt = zonedTimeToUtc(year, month, 15, 12, 0, ZONE);
   const outage = openIncident(
     site.db,
-    { name: 'Ferret feeder jammed', status: 'investigating', body: 'The hopper is stuck.', displayAt: outageAt, backfilled: true, components: [{ componentId: ferrets, status: 'major_outage' }] },
+    {
+      name: 'Ferret feeder jammed',
+      status: 'investigating',
+      body: 'The hopper is stuck.',
+      displayAt: outageAt,
+      backfilled: true,
+      components: [{ componentId: ferrets, status: 'major_outage' }],
+    },
     ctx,
   );
-  postIncidentUpdate(site.db, outage.incidentId, { status: 'resolved', body: 'Unjammed with a wooden spoon.', displayAt: outageAt + HOUR, components: [{ componentId: ferrets, status: 'operational' }] }, ctx);
+  postIncidentUpdate(
+    site.db,
+    outage.incidentId,
+    { status: 'resolved', body: 'Unjammed with a wooden spoon.', displayAt: outageAt + HOUR, components: [{ componentId: ferrets, status: 'operational' }] },
+    ctx,
+  );
 
   // Thirty more, one a day back from yesterday, for the pagination of a filter and of a search.
   for (let i = 1; i <= 30; i++) {
@@ -108,7 +129,11 @@ describe('a component page', () => {
 
   it('shows uptime for each of the last 12 months, measured as the strip measures', async () => {
     const page = await html(`/components/${ferrets}`);
-    const rows = [...page.matchAll(/<tr data-month="(\d{4}-\d{2})">\s*<th scope="row">([^<]+)<\/th>\s*<td class="monthly-percent">\s*([^<]+?)\s*<\/td>\s*<td>([^<]+)<\/td>/g)];
+    const rows = [
+      ...page.matchAll(
+        /<tr data-month="(\d{4}-\d{2})">\s*<th scope="row">([^<]+)<\/th>\s*<td class="monthly-percent">\s*([^<]+?)\s*<\/td>\s*<td>([^<]+)<\/td>/g,
+      ),
+    ];
     expect(rows).toHaveLength(12);
     const key = `${outageMonth.year}-${String(outageMonth.month).padStart(2, '0')}`;
     const outage = rows.find((r) => r[1] === key)!;
@@ -168,7 +193,11 @@ describe('the history, filtered and searched', () => {
   it('answers a filter naming no live component with the 404 page', async () => {
     for (const id of ['zzzzzzzzzzzz', 'nonsense!']) expect((await get(`/history?component=${encodeURIComponent(id)}`)).status, id).toBe(404);
     const gone = createComponent(site.db, { name: 'Gerbil wheel' }, { now: Date.now() }).componentId;
-    openIncident(site.db, { name: 'Gerbil wheel squeaks', status: 'investigating', body: 'Oil needed.', components: [{ componentId: gone, status: 'degraded_performance' }] }, { now: Date.now() });
+    openIncident(
+      site.db,
+      { name: 'Gerbil wheel squeaks', status: 'investigating', body: 'Oil needed.', components: [{ componentId: gone, status: 'degraded_performance' }] },
+      { now: Date.now() },
+    );
     await site.server.checkForChanges();
     expect((await get(`/components/${gone}`)).status).toBe(200);
     expect(removeComponent(site.db, gone, { now: Date.now() }).archived).toBe(true);
@@ -249,7 +278,13 @@ describe('the public cache under a flood of query strings', () => {
     const size = site.server.cache.size;
     const paths: string[] = [];
     for (let i = 0; i < 150; i++) {
-      paths.push(`/?utm_source=${i}`, `/history?x${i}=1`, `/history?component=${i.toString(36).padStart(12, 'q')}`, `/components/${i.toString(36).padStart(12, 'z')}`, `/history?page=1&sort=${i}`);
+      paths.push(
+        `/?utm_source=${i}`,
+        `/history?x${i}=1`,
+        `/history?component=${i.toString(36).padStart(12, 'q')}`,
+        `/components/${i.toString(36).padStart(12, 'z')}`,
+        `/history?page=1&sort=${i}`,
+      );
       if (i % 5 === 0) paths.push(`/history?q=flood+${i}`);
     }
     for (let i = 0; i < paths.length; i += 10) await Promise.all(paths.slice(i, i + 10).map(async (p) => (await get(p)).arrayBuffer()));

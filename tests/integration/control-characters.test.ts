@@ -26,7 +26,11 @@ const HOUR = 3_600_000;
 const hasRawControls = (text: string) => [...text].some((c) => c.charCodeAt(0) < 0x20 && !'\t\n\r'.includes(c));
 const api = (path: string, body: unknown) => {
   const { token } = createApiToken(site.db, { name: `maintenance bot ${Math.random()}`, scopes: ['maintenance'] }, { now: Date.now() });
-  return fetch(`${site.url}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  return fetch(`${site.url}/api/v1/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
 };
 const window = (name: string, body: string) => {
   const from = Date.now() + 24 * HOUR;
@@ -63,7 +67,15 @@ async function calendarOf(id: string, ready: (text: string) => boolean = () => t
 
 describe('control characters in names and bodies', () => {
   it('refuses a name with a line break or another control character through the API, with a field error, in both languages', async () => {
-    for (const name of ['Window\r\nBEGIN:VEVENT', 'Null\u0000name', 'Escape \u001b[31mred', 'Tab\there', 'C1 \u0085 next line', 'Not a character \uffff', 'Nor \ufffe this']) {
+    for (const name of [
+      'Window\r\nBEGIN:VEVENT',
+      'Null\u0000name',
+      'Escape \u001b[31mred',
+      'Tab\there',
+      'C1 \u0085 next line',
+      'Not a character \uffff',
+      'Nor \ufffe this',
+    ]) {
       const res = await window(name, 'Brief reconnects.');
       expect(res.status, JSON.stringify(name)).toBe(422);
       const { error } = (await res.json()) as { error: { code: string; fields: { field: string; message: string }[] } };
@@ -121,7 +133,12 @@ describe('control characters in names and bodies', () => {
       return doc;
     });
     try {
-      const report = importStatuspage(site.db, await readStatuspage({ pageUrl: `${fixtures.url}/` }), { locale: 'en' }, { now: Date.now(), actor: { kind: 'system', id: null, label: 'test' } });
+      const report = importStatuspage(
+        site.db,
+        await readStatuspage({ pageUrl: `${fixtures.url}/` }),
+        { locale: 'en' },
+        { now: Date.now(), actor: { kind: 'system', id: null, label: 'test' } },
+      );
       expect(report.adjusted.filter((a) => a.action === 'refused').map((a) => [a.kind, a.id, a.field])).toEqual(
         expect.arrayContaining([
           ['component', '8wrh7kyymdm0', 'name'],

@@ -46,13 +46,19 @@ describe('the Dockerfile and compose.yaml', () => {
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
     // Run beside the server, which answers from this same process: spawnSync would stop it answering.
     const check = (port: string) =>
-      new Promise<number | null>((done) => execFile(process.execPath, ['-e', command[2]!], { env: { ...process.env, PORT: port }, timeout: 10_000 }, (error) => done(error ? (typeof error.code === 'number' ? error.code : null) : 0)));
+      new Promise<number | null>((done) =>
+        execFile(process.execPath, ['-e', command[2]!], { env: { ...process.env, PORT: port }, timeout: 10_000 }, (error) =>
+          done(error ? (typeof error.code === 'number' ? error.code : null) : 0),
+        ),
+      );
     expect(await check(new URL(site.url).port)).toBe(0);
     expect(await check(String(await freePort()))).toBe(1);
   });
 
   it('puts the shipped nginx configuration in front, sharing the network namespace its upstream names', () => {
-    const compose = parse(readFileSync('compose.yaml', 'utf8')) as { services: Record<string, { network_mode?: string; volumes?: string[]; environment?: Record<string, string> }> };
+    const compose = parse(readFileSync('compose.yaml', 'utf8')) as {
+      services: Record<string, { network_mode?: string; volumes?: string[]; environment?: Record<string, string> }>;
+    };
     expect(compose.services.nginx!.volumes).toContain('./deploy/nginx/shirase.conf:/etc/nginx/conf.d/shirase.conf:ro');
     expect(compose.services.nginx!.network_mode).toBe('service:shirase');
     expect(readFileSync('deploy/nginx/shirase.conf', 'utf8')).toContain('server 127.0.0.1:4321;');

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
-import { auditLog, componentStatusChanges, incidentDrafts, incidents, incidentUpdates, notificationEvents, outbox, siteState, subscribers } from '../../db/schema';
+import {
+  auditLog,
+  componentStatusChanges,
+  incidentDrafts,
+  incidents,
+  incidentUpdates,
+  notificationEvents,
+  outbox,
+  siteState,
+  subscribers,
+} from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { startSmtpSink } from '../support/smtp-sink';
 import { signedInStaff } from '../support/staff';
@@ -22,7 +32,10 @@ beforeAll(async () => {
   sink = await startSmtpSink();
   site = await startTestSite({ seed: true, env: { SMTP_URL: sink.url, MAIL_PER_SECOND: '1000' } });
   const now = Date.now();
-  site.db.insert(subscribers).values({ id: newPublicId(), email: READER, locale: 'en', componentIds: null, status: 'confirmed', createdAt: now, updatedAt: now }).run();
+  site.db
+    .insert(subscribers)
+    .values({ id: newPublicId(), email: READER, locale: 'en', componentIds: null, status: 'confirmed', createdAt: now, updatedAt: now })
+    .run();
 });
 afterAll(async () => {
   await site?.close();
@@ -32,8 +45,16 @@ afterAll(async () => {
 const H = 3_600_000;
 const local = (ms: number) => toLocalInput(ms, site.config.timeZone);
 const component = (name: string) => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === name)!;
-const rows = (table: typeof incidents | typeof incidentUpdates | typeof incidentDrafts | typeof notificationEvents | typeof outbox | typeof componentStatusChanges | typeof auditLog) =>
-  site.db.select({ n: count() }).from(table).get()!.n;
+const rows = (
+  table:
+    | typeof incidents
+    | typeof incidentUpdates
+    | typeof incidentDrafts
+    | typeof notificationEvents
+    | typeof outbox
+    | typeof componentStatusChanges
+    | typeof auditLog,
+) => site.db.select({ n: count() }).from(table).get()!.n;
 const changeCounter = () => site.db.select().from(siteState).where(eq(siteState.key, 'change_counter')).get()?.value;
 /** Every table a publication writes to, and the counter that tells the public pages to change. */
 const publicState = () => ({
@@ -88,7 +109,7 @@ describe('incident drafts', () => {
     expect(form).toContain(`value="${displayAt}"`);
     expect(form).toContain(`value="${startedAt}"`);
     expect(form).toContain('Publish incident');
-    expect((await (await staff.get('/admin')).text())).toContain(`href="/admin/incidents/new?draft=${draftId}"`);
+    expect(await (await staff.get('/admin')).text()).toContain(`href="/admin/incidents/new?draft=${draftId}"`);
 
     for (const path of ['/', '/history', '/api/v2/incidents.json', '/api/v2/summary.json', '/feed.rss', '/ja/feed.rss', '/ja/history']) {
       const body = await publicText(path);
@@ -104,8 +125,26 @@ describe('incident drafts', () => {
   it('refuses to save over a draft someone else saved first, changing nothing', async () => {
     const staff = await signedInStaff(site);
     const draftId = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Two editors', status: 'investigating', body: 'First.' }))!;
-    expect(draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', draftId, draftVersion: '1', name: 'Two editors', status: 'investigating', body: 'Second.' }))).toBe(draftId);
-    const stale = await staff.post('/admin/incidents/new', { intent: 'draft', draftId, draftVersion: '1', name: 'Two editors', status: 'investigating', body: 'Third, from an old page.' });
+    expect(
+      draftIdFrom(
+        await staff.post('/admin/incidents/new', {
+          intent: 'draft',
+          draftId,
+          draftVersion: '1',
+          name: 'Two editors',
+          status: 'investigating',
+          body: 'Second.',
+        }),
+      ),
+    ).toBe(draftId);
+    const stale = await staff.post('/admin/incidents/new', {
+      intent: 'draft',
+      draftId,
+      draftVersion: '1',
+      name: 'Two editors',
+      status: 'investigating',
+      body: 'Third, from an old page.',
+    });
     expect(stale.status).toBe(409);
     expect(await stale.text()).toContain('Third, from an old page.');
     const stored = site.db.select().from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get()!;
@@ -115,7 +154,9 @@ describe('incident drafts', () => {
 
   it('deletes a draft only after a yes, and for good', async () => {
     const staff = await signedInStaff(site);
-    const draftId = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Mistaken draft', status: 'investigating', body: 'Never mind.' }))!;
+    const draftId = draftIdFrom(
+      await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Mistaken draft', status: 'investigating', body: 'Never mind.' }),
+    )!;
     const asked = await staff.post('/admin/incidents/new', { intent: 'delete_draft', draftId, draftVersion: '1' });
     expect(asked.status).toBe(200);
     expect(await asked.text()).toContain('Delete this draft?');
@@ -126,27 +167,53 @@ describe('incident drafts', () => {
     expect(deleted.headers.get('location')).toBe('/admin?done=draftDeleted');
     expect(site.db.select().from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get()).toBeUndefined();
     expect((await staff.get(`/admin/incidents/new?draft=${draftId}`)).status).toBe(404);
-    const actions = site.db.select().from(auditLog).where(eq(auditLog.entityId, draftId)).all().map((a) => a.action);
+    const actions = site.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, draftId))
+      .all()
+      .map((a) => a.action);
     expect(actions).toEqual(['draft.create', 'draft.delete']);
   });
 
   it('keeps what was typed when the draft was deleted meanwhile, and saves it as a new draft', async () => {
     const staff = await signedInStaff(site);
-    const draftId = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Gone meanwhile', status: 'investigating', body: 'First words.' }))!;
+    const draftId = draftIdFrom(
+      await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Gone meanwhile', status: 'investigating', body: 'First words.' }),
+    )!;
     await staff.post('/admin/incidents/new', { intent: 'delete_draft', draftId, confirmed: 'yes' });
-    const lost = await staff.post('/admin/incidents/new', { intent: 'draft', draftId, draftVersion: '1', name: 'Gone meanwhile', status: 'investigating', body: 'Words typed after it was deleted.' });
+    const lost = await staff.post('/admin/incidents/new', {
+      intent: 'draft',
+      draftId,
+      draftVersion: '1',
+      name: 'Gone meanwhile',
+      status: 'investigating',
+      body: 'Words typed after it was deleted.',
+    });
     expect(lost.status).toBe(404);
     const html = await lost.text();
     expect(html).toContain('Words typed after it was deleted.');
     expect(html).not.toContain(`value="${draftId}"`);
-    const again = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Gone meanwhile', status: 'investigating', body: 'Words typed after it was deleted.' }))!;
+    const again = draftIdFrom(
+      await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Gone meanwhile', status: 'investigating', body: 'Words typed after it was deleted.' }),
+    )!;
     expect(again).not.toBe(draftId);
   });
 
   it('publishes a draft with a notification through the outbox to the SMTP server, and removes the draft', async () => {
     const staff = await signedInStaff(site, 'editor');
-    const draftId = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Calendar sync paused', status: 'investigating', body: 'Calendars stopped syncing.' }))!;
-    const published = await staff.post('/admin/incidents/new', { intent: 'open', draftId, draftVersion: '1', name: 'Calendar sync paused', status: 'investigating', body: 'Calendars stopped syncing at 10:00.', notify: 'on' });
+    const draftId = draftIdFrom(
+      await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Calendar sync paused', status: 'investigating', body: 'Calendars stopped syncing.' }),
+    )!;
+    const published = await staff.post('/admin/incidents/new', {
+      intent: 'open',
+      draftId,
+      draftVersion: '1',
+      name: 'Calendar sync paused',
+      status: 'investigating',
+      body: 'Calendars stopped syncing at 10:00.',
+      notify: 'on',
+    });
     expect(published.status).toBe(303);
     const incidentId = incidentIdFrom(published)!;
     expect(site.db.select().from(incidentDrafts).where(eq(incidentDrafts.id, draftId)).get()).toBeUndefined();
@@ -154,15 +221,29 @@ describe('incident drafts', () => {
     const mail = await until(() => sink.for(READER).find((m) => m.subject.includes('Calendar sync paused')));
     expect(mail.subject).toContain('Calendar sync paused');
     expect(await publicText(`/incidents/${incidentId}`)).toContain('Calendars stopped syncing at 10:00.');
-    const audit = site.db.select().from(auditLog).where(eq(auditLog.entityId, incidentId)).all().map((a) => a.action);
+    const audit = site.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, incidentId))
+      .all()
+      .map((a) => a.action);
     expect(audit).toEqual(expect.arrayContaining(['incident.open', 'draft.publish']));
   });
 
   it('publishes a draft quietly when notify is left off: no event, no outbox row', async () => {
     const staff = await signedInStaff(site);
-    const draftId = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Quiet fix', status: 'resolved', body: 'Fixed before anyone noticed.' }))!;
+    const draftId = draftIdFrom(
+      await staff.post('/admin/incidents/new', { intent: 'draft', name: 'Quiet fix', status: 'resolved', body: 'Fixed before anyone noticed.' }),
+    )!;
     const events = rows(notificationEvents);
-    const published = await staff.post('/admin/incidents/new', { intent: 'open', draftId, draftVersion: '1', name: 'Quiet fix', status: 'resolved', body: 'Fixed before anyone noticed.' });
+    const published = await staff.post('/admin/incidents/new', {
+      intent: 'open',
+      draftId,
+      draftVersion: '1',
+      name: 'Quiet fix',
+      status: 'resolved',
+      body: 'Fixed before anyone noticed.',
+    });
     const incidentId = incidentIdFrom(published)!;
     expect(incidentId).toBeTruthy();
     expect(site.db.select().from(notificationEvents).where(eq(notificationEvents.incidentId, incidentId)).all()).toEqual([]);
@@ -173,7 +254,15 @@ describe('incident drafts', () => {
     const staff = await signedInStaff(site);
     const draftId = draftIdFrom(await staff.post('/admin/incidents/new', { intent: 'draft', name: '', status: 'investigating', body: 'Name still to come.' }))!;
     const before = { ...publicState(), drafts: rows(incidentDrafts), audit: rows(auditLog) };
-    const refused = await staff.post('/admin/incidents/new', { intent: 'open', draftId, draftVersion: '1', name: '', status: 'investigating', body: 'Name still to come.', notify: 'on' });
+    const refused = await staff.post('/admin/incidents/new', {
+      intent: 'open',
+      draftId,
+      draftVersion: '1',
+      name: '',
+      status: 'investigating',
+      body: 'Name still to come.',
+      notify: 'on',
+    });
     expect(refused.status).toBe(422);
     const html = await refused.text();
     expect(html).toContain('Give it a name.');
@@ -186,7 +275,14 @@ describe('writing an incident up after the event', () => {
   it('shows the "written after the event" note and notifies nobody, whatever the notify box says', async () => {
     const staff = await signedInStaff(site);
     const events = rows(notificationEvents);
-    const res = await staff.post('/admin/incidents/new', { name: 'Written up: search outage', status: 'resolved', body: 'Search was down for an hour.', displayAt: local(Date.now() - 24 * H), backfilled: 'on', notify: 'on' });
+    const res = await staff.post('/admin/incidents/new', {
+      name: 'Written up: search outage',
+      status: 'resolved',
+      body: 'Search was down for an hour.',
+      displayAt: local(Date.now() - 24 * H),
+      backfilled: 'on',
+      notify: 'on',
+    });
     const id = incidentIdFrom(res)!;
     expect(loadIncident(site.db, id)!.backfilled).toBe(true);
     expect(rows(notificationEvents)).toBe(events);
@@ -195,7 +291,12 @@ describe('writing an incident up after the event', () => {
 
   it('leaves the note off an incident opened as it happens', async () => {
     const staff = await signedInStaff(site);
-    const res = await staff.post('/admin/incidents/new', { name: 'Live: slow search', status: 'investigating', body: 'Search is slow.', displayAt: local(Date.now() - 24 * H) });
+    const res = await staff.post('/admin/incidents/new', {
+      name: 'Live: slow search',
+      status: 'investigating',
+      body: 'Search is slow.',
+      displayAt: local(Date.now() - 24 * H),
+    });
     const id = incidentIdFrom(res)!;
     expect(loadIncident(site.db, id)!.backfilled).toBe(false);
     expect(await publicText(`/incidents/${id}`)).not.toContain('written after the event');
@@ -208,7 +309,14 @@ describe('past maintenance', () => {
   it('refuses a window that has ended on the form, keeping what was typed and writing nothing', async () => {
     const staff = await signedInStaff(site);
     const before = { ...publicState(), audit: rows(auditLog) };
-    const fields = { name: 'Old disk swap', body: 'Disks were swapped.', ...window(), componentIds: [component('API').id], notify: 'on', autoTransitions: 'on' };
+    const fields = {
+      name: 'Old disk swap',
+      body: 'Disks were swapped.',
+      ...window(),
+      componentIds: [component('API').id],
+      notify: 'on',
+      autoTransitions: 'on',
+    };
     const res = await staff.post('/admin/maintenance/new', fields);
     expect(res.status).toBe(422);
     const html = await res.text();
@@ -228,7 +336,15 @@ describe('past maintenance', () => {
     const events = rows(notificationEvents);
     const outboxRows = rows(outbox);
     const statusChanges = rows(componentStatusChanges);
-    const res = await staff.post('/admin/maintenance/new', { name: 'Router firmware (record)', body: 'Routers were updated.', ...window(), componentIds: [component('API').id], notify: 'on', autoTransitions: 'on', pastRecord: 'on' });
+    const res = await staff.post('/admin/maintenance/new', {
+      name: 'Router firmware (record)',
+      body: 'Routers were updated.',
+      ...window(),
+      componentIds: [component('API').id],
+      notify: 'on',
+      autoTransitions: 'on',
+      pastRecord: 'on',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/\?done=recorded$/);
     const id = incidentIdFrom(res)!;
@@ -241,7 +357,14 @@ describe('past maintenance', () => {
     expect(rows(notificationEvents)).toBe(events);
     expect(rows(outbox)).toBe(outboxRows);
     expect(rows(componentStatusChanges)).toBe(statusChanges);
-    expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, id)).all().map((a) => a.action)).toEqual(['maintenance.record_past']);
+    expect(
+      site.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, id))
+        .all()
+        .map((a) => a.action),
+    ).toEqual(['maintenance.record_past']);
   });
 
   it('refuses the mark on a window that has not ended', () => {
@@ -259,8 +382,18 @@ describe('past maintenance', () => {
   it('answers the schedule API with a stable code for a window that has ended, and records it quietly with past_record', async () => {
     const { token } = createApiToken(site.db, { name: `maintenance bot ${Math.random()}`, scopes: ['maintenance', 'read'] }, { now: Date.now() });
     const send = (body: unknown) =>
-      fetch(`${site.url}/api/v1/maintenances`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
-    const body = { name: 'API-recorded patching', body: 'Patched.', scheduled_for: new Date(Date.now() - 5 * H).toISOString(), scheduled_until: new Date(Date.now() - 4 * H).toISOString(), notify: true };
+      fetch(`${site.url}/api/v1/maintenances`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    const body = {
+      name: 'API-recorded patching',
+      body: 'Patched.',
+      scheduled_for: new Date(Date.now() - 5 * H).toISOString(),
+      scheduled_until: new Date(Date.now() - 4 * H).toISOString(),
+      notify: true,
+    };
     const before = publicState();
     const refused = await send(body);
     expect(refused.status).toBe(422);

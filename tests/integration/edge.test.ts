@@ -49,7 +49,11 @@ describe('behind nginx with the shipped configuration', () => {
     mkdirSync(arrived);
     const dav = await startWebdav(arrived);
     webdav = dav.child;
-    site = await startTestSite({ seed: true, env: { EXPORT_DIR: join(dir, 'export'), EXPORT_RCLONE_REMOTE: dav.remote, TRUST_PROXY: 'loopback' }, liveRoundMs: 6_000 });
+    site = await startTestSite({
+      seed: true,
+      env: { EXPORT_DIR: join(dir, 'export'), EXPORT_RCLONE_REMOTE: dav.remote, TRUST_PROXY: 'loopback' },
+      liveRoundMs: 6_000,
+    });
     nginx = await startNginx({ upstreamPort: Number(new URL(site.url).port), copyDir: arrived });
   });
 
@@ -142,7 +146,12 @@ describe('behind nginx with the shipped configuration', () => {
     expect(Math.max(...answers.map((a) => a.waited))).toBeGreaterThan(5_000);
     expect(most).toBe(1);
     const key = (line: string) => line.includes(`since=${version}`) && line.includes(`round=${round}`);
-    expect(nginx.accessLog().filter(key).map((line) => line.split(' ')[1])).toEqual(['MISS', ...Array(11).fill('HIT')]);
+    expect(
+      nginx
+        .accessLog()
+        .filter(key)
+        .map((line) => line.split(' ')[1]),
+    ).toEqual(['MISS', ...Array(11).fill('HIT')]);
     // The next round's question waits the same way, until a change.
     const next = Array.from({ length: 10 }, () => ask(`/live.json?since=${version}&round=${round + 1}`));
     await until(() => site.server.live.waiting === 1);
@@ -171,7 +180,12 @@ describe('behind nginx with the shipped configuration', () => {
     const kept = filesUnder(nginx.cacheDir);
     expect(kept.length).toBeGreaterThan(0);
     for (const file of kept) expect(readFileSync(file, 'latin1')).not.toContain(staff.email);
-    expect(nginx.accessLog().filter((line) => line.endsWith(' /admin')).every((line) => / - \/admin$/.test(line))).toBe(true);
+    expect(
+      nginx
+        .accessLog()
+        .filter((line) => line.endsWith(' /admin'))
+        .every((line) => / - \/admin$/.test(line)),
+    ).toBe(true);
   });
 
   it('answers from the static copy, with the last state, once the origin has stopped', async () => {
@@ -216,7 +230,11 @@ describe('behind nginx with the shipped configuration', () => {
 describe('publishing the static copy', () => {
   it('retries a remote that refuses, then shows admins that it failed', async () => {
     const port = await freePort();
-    const site = await startTestSite({ seed: true, publishRetryMs: 20, env: { EXPORT_DIR: join(tmpdir(), `shirase-copy-${port}`), EXPORT_RCLONE_REMOTE: `:webdav,url='http://127.0.0.1:${port}':` } });
+    const site = await startTestSite({
+      seed: true,
+      publishRetryMs: 20,
+      env: { EXPORT_DIR: join(tmpdir(), `shirase-copy-${port}`), EXPORT_RCLONE_REMOTE: `:webdav,url='http://127.0.0.1:${port}':` },
+    });
     try {
       const status = await until(() => readPublishStatus(site.config), 30_000);
       expect(status).toMatchObject({ ok: false, attempts: 4 });

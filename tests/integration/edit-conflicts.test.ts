@@ -14,14 +14,19 @@ beforeAll(async () => {
 afterAll(() => site?.close());
 
 let n = 0;
-const freshIncident = () => openIncident(site.db, { name: `Slow logins ${++n}`, status: 'investigating', body: 'Logins are slow.', components: [] }, { now: Date.now() });
+const freshIncident = () =>
+  openIncident(site.db, { name: `Slow logins ${++n}`, status: 'investigating', body: 'Logins are slow.', components: [] }, { now: Date.now() });
 const freshComponent = () => createComponent(site.db, { name: `Search ${++n}`, description: 'Finds cards.' }, { now: Date.now() });
 /** The version a page's form carries, found right after the hidden field that names what it edits. */
 const versionAfter = (page: string, field: string, value: string) =>
   new RegExp(`name="${field}" value="${value}"[^>]*>\\s*<input[^>]*name="version"[^>]*value="(\\d+)"`).exec(page)?.[1] ?? '';
 const token = () => createApiToken(site.db, { name: `bot ${++n}`, scopes: ['incidents', 'components', 'read'] }, { now: Date.now() }).token;
 const call = (method: string, path: string, bearer: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${site.url}/api/v1/${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, ...headers }, body: JSON.stringify(body) });
+  fetch(`${site.url}/api/v1/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('two staff editing the same thing in the admin', () => {
   it('refuses the second incident edit from the same version, showing both names and keeping the typed one', async () => {

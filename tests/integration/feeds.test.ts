@@ -20,8 +20,17 @@ const jsonFeedSchema = JSON.parse(readFileSync('tests/fixtures/jsonfeed-1.1.sche
 const validateJsonFeed = new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(jsonFeedSchema);
 const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'item' || name === 'entry' || name === 'link' || name === 'category' });
 
-interface AtomEntry { id: string; updated: string; title: { '#text': string } }
-interface RssItem { guid: { '#text': string }; title: string; description: string; link: string[] }
+interface AtomEntry {
+  id: string;
+  updated: string;
+  title: { '#text': string };
+}
+interface RssItem {
+  guid: { '#text': string };
+  title: string;
+  description: string;
+  link: string[];
+}
 interface XmlFeeds {
   feed: { '@_xmlns': string; id: string; title: string; updated: string; author: { name: string }; link: Record<string, string>[]; entry: AtomEntry[] };
   rss: { channel: { item: RssItem[] } };
@@ -79,7 +88,7 @@ describe('Atom and JSON Feed next to RSS', () => {
     expect(json.items[0]!.url).toBe(first.link[0]);
   });
 
-  it('answers Statuspage\'s /history.atom and /history.rss with the site\'s feeds', async () => {
+  it("answers Statuspage's /history.atom and /history.rss with the site's feeds", async () => {
     expect(await (await get('/history.atom')).text()).toBe(await (await get('/feed.atom')).text());
     expect(await (await get('/history.rss')).text()).toBe(await (await get('/feed.rss')).text());
     await xmlFeed('/history.atom', 'application/atom+xml');
@@ -98,7 +107,11 @@ describe('Atom and JSON Feed next to RSS', () => {
   });
 
   it('has a feed per component in each format, and the 404 for an id that names none', async () => {
-    const api = site.db.select().from(components).all().find((c) => c.name === 'API')!;
+    const api = site.db
+      .select()
+      .from(components)
+      .all()
+      .find((c) => c.name === 'API')!;
     const atom = await xmlFeed(`/feed/${api.id}.atom`, 'application/atom+xml');
     expect(atom.doc.feed.title).toContain('API');
     const json = await jsonFeed(`/feed/${api.id}.json`);
@@ -124,9 +137,16 @@ describe('Atom and JSON Feed next to RSS', () => {
     }
   });
 
-  it('is advertised on every public page in the page\'s language', async () => {
+  it("is advertised on every public page in the page's language", async () => {
     const incidentPath = `/incidents/jun18renewal`;
-    for (const [path, prefix] of [['/', ''], ['/history', ''], ['/postmortems', ''], [incidentPath, ''], ['/ja/', '/ja'], [`/ja${incidentPath}`, '/ja']] as const) {
+    for (const [path, prefix] of [
+      ['/', ''],
+      ['/history', ''],
+      ['/postmortems', ''],
+      [incidentPath, ''],
+      ['/ja/', '/ja'],
+      [`/ja${incidentPath}`, '/ja'],
+    ] as const) {
       const html = await (await get(path)).text();
       expect(html, path).toContain(`<link rel="alternate" type="application/rss+xml" title="Fusen Status" href="${prefix}/feed.rss">`);
       expect(html, path).toContain(`<link rel="alternate" type="application/atom+xml" title="Fusen Status" href="${prefix}/feed.atom">`);
@@ -140,9 +160,11 @@ describe('Atom and JSON Feed next to RSS', () => {
     // The serving thread hears of a write from this process through the database file.
     for (const path of ['/feed.json', '/feed.atom', '/feed.rss']) await until(async () => (await (await get(path)).text()).includes('Disk '));
     const atom = await xmlFeed('/feed.atom', 'application/atom+xml');
-    const titles = <T,>(list: T[], read: (item: T) => string) => list.map(read).filter((title) => title.startsWith('Disk'));
+    const titles = <T>(list: T[], read: (item: T) => string) => list.map(read).filter((title) => title.startsWith('Disk'));
     // Atom titles are HTML: the name's markup characters arrive as text.
-    expect(titles(atom.doc.feed.entry, (e) => e.title['#text'])).toEqual([`${name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}: Investigating`]);
+    expect(titles(atom.doc.feed.entry, (e) => e.title['#text'])).toEqual([
+      `${name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}: Investigating`,
+    ]);
     const rss = await xmlFeed('/feed.rss', 'application/rss+xml');
     expect(titles(rss.doc.rss.channel.item, (i) => i.title)).toEqual([`${name}: Investigating`]);
     const json = await jsonFeed('/feed.json');

@@ -58,7 +58,15 @@ describe('the first start', () => {
     const start = async (stopWhen: RegExp | null) => {
       const port = await freePort();
       const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
-        env: { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: 'content/postmortems', MAIL_DIR: `${dir}/mail`, PORT: String(port), HOST: '127.0.0.1', WORKER: 'off' },
+        env: {
+          ...process.env,
+          DATABASE_PATH: databasePath,
+          POSTMORTEMS_DIR: 'content/postmortems',
+          MAIL_DIR: `${dir}/mail`,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          WORKER: 'off',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

@@ -36,7 +36,9 @@ function fillDatabase(): void {
 }
 
 const localInput = (minutesAgo: number) =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(new Date(Date.now() - minutesAgo * 60_000)).replace(' ', 'T');
+  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
+    .format(new Date(Date.now() - minutesAgo * 60_000))
+    .replace(' ', 'T');
 /** An update long enough to need pages of its own. */
 const longBody = Array.from({ length: 1_200 }, (_, i) => `word${i}`).join(' ');
 const openIncidentForm = (name: string) => ({ name, status: 'investigating', body: longBody, displayAt: localInput(5), impact: 'auto' });
@@ -69,10 +71,17 @@ describe('a full disk', () => {
     const english = await callApi('en');
     expect(english.status).toBe(503);
     expect(english.headers.get('retry-after')).toBe('60');
-    expect((await english.json()).error).toMatchObject({ code: 'STORAGE_FULL', key: 'errors.storageFull', message: 'Nothing was saved: the server has no room left to store it (its disk is full).' });
+    expect((await english.json()).error).toMatchObject({
+      code: 'STORAGE_FULL',
+      key: 'errors.storageFull',
+      message: 'Nothing was saved: the server has no room left to store it (its disk is full).',
+    });
     const japanese = await callApi('ja');
     expect(japanese.status).toBe(503);
-    expect((await japanese.json()).error).toMatchObject({ code: 'STORAGE_FULL', message: '保存されませんでした。サーバーに保存する空き容量がありません（ディスクがいっぱいです）。' });
+    expect((await japanese.json()).error).toMatchObject({
+      code: 'STORAGE_FULL',
+      message: '保存されませんでした。サーバーに保存する空き容量がありません（ディスクがいっぱいです）。',
+    });
   });
 
   it('keeps serving the public page, and takes writes again once there is room', async () => {

@@ -46,7 +46,11 @@ describe('every response', () => {
 
 describe('hostile requests', () => {
   it('answers an oversized body with 413 before reading it', async () => {
-    const res = await fetch(site.url + '/subscribe', { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site.url } });
+    const res = await fetch(site.url + '/subscribe', {
+      method: 'POST',
+      body: 'x'.repeat(2 * 1024 * 1024),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site.url },
+    });
     expect(res.status).toBe(413);
   });
 
@@ -59,7 +63,14 @@ describe('hostile requests', () => {
   });
 
   it('answers path traversal in ids and slugs with 404', async () => {
-    for (const path of ['/incidents/..%2F..%2Fetc%2Fpasswd', '/postmortems/..%2F..%2Fpackage.json', '/postmortems/../../package', '/badge/..%2Fx.svg', '/feed/..%2F..%2Fdb.rss', '/history/page/..%2F..']) {
+    for (const path of [
+      '/incidents/..%2F..%2Fetc%2Fpasswd',
+      '/postmortems/..%2F..%2Fpackage.json',
+      '/postmortems/../../package',
+      '/badge/..%2Fx.svg',
+      '/feed/..%2F..%2Fdb.rss',
+      '/history/page/..%2F..',
+    ]) {
       const res = await fetch(site.url + path);
       expect([404, 200], path).toContain(res.status);
       expect(await res.text(), path).not.toContain('"name": "shirase"');

@@ -14,7 +14,11 @@ afterAll(() => site.close());
 
 const readyz = async (s: TestSite = site) => {
   const res = await fetch(`${s.url}/readyz`);
-  return { status: res.status, cache: res.headers.get('cache-control'), body: (await res.json()) as { status: string; checks: Record<string, { ok: boolean; reason?: string; running?: number }> } };
+  return {
+    status: res.status,
+    cache: res.headers.get('cache-control'),
+    body: (await res.json()) as { status: string; checks: Record<string, { ok: boolean; reason?: string; running?: number }> },
+  };
 };
 
 describe('/healthz and /readyz', () => {

@@ -26,7 +26,12 @@ describe('the history search index', () => {
     dirs.push(dir);
     const ctx = { now: Date.now() };
     const { incidentId } = openIncident(db, { name: 'Otter pond drained', status: 'investigating', body: 'The pump stopped.' }, ctx);
-    const { updateId } = postIncidentUpdate(db, incidentId, { status: 'identified', body: 'The walrus sat on the pump.', translations: { ja: { body: 'セイウチがポンプの上に座っていました。' } } }, ctx);
+    const { updateId } = postIncidentUpdate(
+      db,
+      incidentId,
+      { status: 'identified', body: 'The walrus sat on the pump.', translations: { ja: { body: 'セイウチがポンプの上に座っていました。' } } },
+      ctx,
+    );
     expect(found(db, 'drained')).toBe(1);
     expect(found(db, 'WALRUS')).toBe(1);
     expect(found(db, 'セイウチ')).toBe(1);
@@ -37,7 +42,12 @@ describe('the history search index', () => {
     // The updates' texts are still there after a rename.
     expect(found(db, 'walrus')).toBe(1);
 
-    editIncidentUpdate(db, updateId, { body: 'A seal sat on the pump.', version: db.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get()!.version }, ctx);
+    editIncidentUpdate(
+      db,
+      updateId,
+      { body: 'A seal sat on the pump.', version: db.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get()!.version },
+      ctx,
+    );
     expect(found(db, 'walrus')).toBe(0);
     expect(found(db, 'a seal sat')).toBe(1);
 
@@ -54,15 +64,30 @@ describe('the history search index', () => {
     const before = join(dir, 'migrations');
     cpSync('db/migrations', before, { recursive: true });
     const journal = JSON.parse(readFileSync(join(before, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag.endsWith('_add_incident_search')));
+    journal.entries = journal.entries.slice(
+      0,
+      journal.entries.findIndex((e) => e.tag.endsWith('_add_incident_search')),
+    );
     writeFileSync(join(before, 'meta/_journal.json'), JSON.stringify(journal));
     const db = openDatabase(join(dir, 'old.db'));
     migrateDatabase(db, before);
     // Today's verbs write columns later migrations add: lend them, and take them back before migrating.
-    const lent = ['incident_updates ADD body_key text', 'incidents ADD update_cadence_minutes integer DEFAULT 60 NOT NULL', 'incidents ADD cadence_reminded_for integer', 'incidents ADD sequence integer DEFAULT 0 NOT NULL', 'incidents ADD series_id text', 'incidents ADD occurrence_start integer', "audit_log ADD audience text DEFAULT 'staff' NOT NULL"];
+    const lent = [
+      'incident_updates ADD body_key text',
+      'incidents ADD update_cadence_minutes integer DEFAULT 60 NOT NULL',
+      'incidents ADD cadence_reminded_for integer',
+      'incidents ADD sequence integer DEFAULT 0 NOT NULL',
+      'incidents ADD series_id text',
+      'incidents ADD occurrence_start integer',
+      "audit_log ADD audience text DEFAULT 'staff' NOT NULL",
+    ];
     for (const column of lent) db.$client.exec(`ALTER TABLE ${column}`);
     const ctx = { now: Date.now() };
-    const { incidentId } = openIncident(db, { name: 'Badger tunnel collapse', status: 'investigating', body: 'Digging resumed.', translations: { ja: { name: 'アナグマのトンネル崩落' } } }, ctx);
+    const { incidentId } = openIncident(
+      db,
+      { name: 'Badger tunnel collapse', status: 'investigating', body: 'Digging resumed.', translations: { ja: { name: 'アナグマのトンネル崩落' } } },
+      ctx,
+    );
     postIncidentUpdate(db, incidentId, { status: 'resolved', body: 'Tunnel shored up with oak.' }, ctx);
     for (const column of lent) db.$client.exec(`ALTER TABLE ${column.replace(/ ADD (\w+).*/, ' DROP COLUMN $1')}`);
 

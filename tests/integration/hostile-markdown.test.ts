@@ -15,7 +15,12 @@ describe('the live Markdown preview, sent the worst shapes at its longest', () =
   it('answers each, and the staff screens rendered on the same threads still answer', async () => {
     const staff = await signedInStaff(site);
     // Each of these pinned a render thread for minutes on marked 16 or 18 alone.
-    for (const markdown of [repeat('[a](', MAX_POSTMORTEM_CHARS), repeat('*a_', MAX_POSTMORTEM_CHARS), repeat('1. ', MAX_POSTMORTEM_CHARS), repeat('<b>', MAX_POSTMORTEM_CHARS)]) {
+    for (const markdown of [
+      repeat('[a](', MAX_POSTMORTEM_CHARS),
+      repeat('*a_', MAX_POSTMORTEM_CHARS),
+      repeat('1. ', MAX_POSTMORTEM_CHARS),
+      repeat('<b>', MAX_POSTMORTEM_CHARS),
+    ]) {
       const res = await fetch(`${site.url}/admin/preview`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: staff.cookie, origin: site.url },

@@ -34,7 +34,16 @@ describe('migrations', () => {
     const db = setup();
     const tables = db.$client.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all();
     expect(tables).toEqual(
-      expect.arrayContaining(['component_groups', 'components', 'component_status_changes', 'incidents', 'incident_components', 'incident_updates', 'site_state', '__drizzle_migrations']),
+      expect.arrayContaining([
+        'component_groups',
+        'components',
+        'component_status_changes',
+        'incidents',
+        'incident_components',
+        'incident_updates',
+        'site_state',
+        '__drizzle_migrations',
+      ]),
     );
     expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -48,7 +57,13 @@ describe('the incident log', () => {
     const { componentId: api } = createComponent(db, { name: 'API' }, { now: now - 100 * H });
     const { incidentId } = openIncident(
       db,
-      { name: 'API errors', status: 'investigating', body: 'Errors on every call.', components: [{ componentId: api, status: 'major_outage' }], displayAt: now - 2 * H },
+      {
+        name: 'API errors',
+        status: 'investigating',
+        body: 'Errors on every call.',
+        components: [{ componentId: api, status: 'major_outage' }],
+        displayAt: now - 2 * H,
+      },
       { now },
     );
     expect(loadComponentTree(db, now).all[0]!.status).toBe('major_outage');
@@ -83,7 +98,13 @@ describe('the incident log', () => {
     try {
       openIncident(
         db,
-        { name: '  ', status: 'exploding' as 'investigating', body: 'x'.repeat(20_001), displayAt: now + 3 * H, components: [{ componentId: 'zzzzzzzzzzzz', status: 'major_outage' }] },
+        {
+          name: '  ',
+          status: 'exploding' as 'investigating',
+          body: 'x'.repeat(20_001),
+          displayAt: now + 3 * H,
+          components: [{ componentId: 'zzzzzzzzzzzz', status: 'major_outage' }],
+        },
         { now },
       );
     } catch (e) {
@@ -100,7 +121,11 @@ describe('the incident log', () => {
     const db = setup();
     const now = Date.UTC(2026, 0, 10, 12);
     expect(() =>
-      openIncident(db, { name: 'Ghost', status: 'investigating', body: 'Boo.', components: [{ componentId: 'zzzzzzzzzzzz', status: 'major_outage' }] }, { now }),
+      openIncident(
+        db,
+        { name: 'Ghost', status: 'investigating', body: 'Boo.', components: [{ componentId: 'zzzzzzzzzzzz', status: 'major_outage' }] },
+        { now },
+      ),
     ).toThrow(/Unknown component/);
     expect(db.select({ n: count() }).from(incidents).get()!.n).toBe(0);
     expect(db.select({ n: count() }).from(incidentUpdates).get()!.n).toBe(0);
@@ -110,7 +135,9 @@ describe('the incident log', () => {
   it('refuses a maintenance window that ends before it starts', () => {
     const db = setup();
     const now = Date.UTC(2026, 0, 10, 12);
-    expect(() => scheduleMaintenance(db, { name: 'Upgrade', body: 'Work.', scheduledFor: now + 2 * H, scheduledUntil: now + H }, { now })).toThrow(ShiraseError);
+    expect(() => scheduleMaintenance(db, { name: 'Upgrade', body: 'Work.', scheduledFor: now + 2 * H, scheduledUntil: now + H }, { now })).toThrow(
+      ShiraseError,
+    );
   });
 
   it('starts and completes maintenance at the edges of its window', () => {
@@ -133,7 +160,11 @@ describe('the incident log', () => {
     expect(loadComponentTree(db, now + 2 * H + 1).all[0]!.status).toBe('operational');
     // What Shirase writes itself at the edges is there in every language.
     expect(done.updates.map((u) => u.body).slice(1)).toEqual([t('en', 'auto.maintenance_started'), t('en', 'auto.maintenance_completed')]);
-    expect(loadIncident(db, incidentId, 'ja')!.updates.map((u) => u.body).slice(1)).toEqual([t('ja', 'auto.maintenance_started'), t('ja', 'auto.maintenance_completed')]);
+    expect(
+      loadIncident(db, incidentId, 'ja')!
+        .updates.map((u) => u.body)
+        .slice(1),
+    ).toEqual([t('ja', 'auto.maintenance_started'), t('ja', 'auto.maintenance_completed')]);
   });
 });
 

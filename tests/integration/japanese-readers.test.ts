@@ -31,7 +31,11 @@ const CANCELLED_JA = 'このメンテナンスは中止になりました。';
 /** A maintenance window that opened and closed an hour ago, run by the timers as the server's would. */
 function finishedMaintenance(name: string): string {
   const now = Date.now();
-  const { incidentId } = scheduleMaintenance(site.db, { name, body: 'Planned work.', scheduledFor: now - 7_200_000, scheduledUntil: now - 3_600_000 }, { now: now - 10_800_000 });
+  const { incidentId } = scheduleMaintenance(
+    site.db,
+    { name, body: 'Planned work.', scheduledFor: now - 7_200_000, scheduledUntil: now - 3_600_000 },
+    { now: now - 10_800_000 },
+  );
   runMaintenanceWindows(site.db, now);
   return incidentId;
 }
@@ -79,7 +83,11 @@ describe('feeds per language', () => {
 describe('texts the system writes', () => {
   it('stores the maintenance started and completed texts as keys and says them in each reader’s language', async () => {
     const id = finishedMaintenance('Storage move');
-    const rows = site.db.select({ body: incidentUpdates.body, bodyKey: incidentUpdates.bodyKey }).from(incidentUpdates).where(eq(incidentUpdates.incidentId, id)).all();
+    const rows = site.db
+      .select({ body: incidentUpdates.body, bodyKey: incidentUpdates.bodyKey })
+      .from(incidentUpdates)
+      .where(eq(incidentUpdates.incidentId, id))
+      .all();
     expect(rows.filter((r) => r.bodyKey !== null).map((r) => r.body)).toEqual(['', '']);
     expect(rows.map((r) => r.bodyKey).sort()).toEqual(['maintenance_completed', 'maintenance_started', null]);
 
@@ -95,28 +103,53 @@ describe('texts the system writes', () => {
 
   it('says a cancellation in the reader’s language, and a text staff wrote as they wrote it', async () => {
     const now = Date.now();
-    const { incidentId } = scheduleMaintenance(site.db, { name: 'Search reindex', body: 'Planned work.', scheduledFor: now + 86_400_000, scheduledUntil: now + 90_000_000 }, { now });
+    const { incidentId } = scheduleMaintenance(
+      site.db,
+      { name: 'Search reindex', body: 'Planned work.', scheduledFor: now + 86_400_000, scheduledUntil: now + 90_000_000 },
+      { now },
+    );
     cancelMaintenance(site.db, incidentId, {}, { now });
     expect(await text(`/ja/incidents/${incidentId}`)).toContain(CANCELLED_JA);
     expect(await text(`/en/incidents/${incidentId}`)).toContain('This maintenance has been cancelled.');
 
-    const other = scheduleMaintenance(site.db, { name: 'Queue upgrade', body: 'Planned work.', scheduledFor: now + 86_400_000, scheduledUntil: now + 90_000_000 }, { now }).incidentId;
+    const other = scheduleMaintenance(
+      site.db,
+      { name: 'Queue upgrade', body: 'Planned work.', scheduledFor: now + 86_400_000, scheduledUntil: now + 90_000_000 },
+      { now },
+    ).incidentId;
     cancelMaintenance(site.db, other, { body: 'Moved to next week.' }, { now });
     expect(await text(`/ja/incidents/${other}`)).toContain('Moved to next week.');
   });
 
   it('reads the English sentences older versions stored in the reader’s language once the migration has run', async () => {
     const now = Date.now();
-    const { incidentId } = scheduleMaintenance(site.db, { name: 'Old-style window', body: 'Planned work.', scheduledFor: now - 7_200_000, scheduledUntil: now + 3_600_000, autoTransitions: false }, { now: now - 10_800_000 });
+    const { incidentId } = scheduleMaintenance(
+      site.db,
+      { name: 'Old-style window', body: 'Planned work.', scheduledFor: now - 7_200_000, scheduledUntil: now + 3_600_000, autoTransitions: false },
+      { now: now - 10_800_000 },
+    );
     // What the timers wrote before texts were stored as keys.
-    postIncidentUpdate(site.db, incidentId, { status: 'in_progress', body: 'Scheduled maintenance has begun. Affected services may be unavailable until the window ends.', displayAt: now - 7_200_000 }, { now });
+    postIncidentUpdate(
+      site.db,
+      incidentId,
+      {
+        status: 'in_progress',
+        body: 'Scheduled maintenance has begun. Affected services may be unavailable until the window ends.',
+        displayAt: now - 7_200_000,
+      },
+      { now },
+    );
     postIncidentUpdate(site.db, incidentId, { status: 'verifying', body: 'Staff wrote this one.', displayAt: now - 3_600_000 }, { now });
     const migration = readFileSync('db/migrations/0010_store_automatic_update_texts_as_keys.sql', 'utf8');
     site.db.transaction((tx) => {
       for (const statement of migration.split('--> statement-breakpoint')) site.db.$client.exec(statement);
       bumpChangeCounter(tx);
     });
-    const rows = site.db.select({ body: incidentUpdates.body, bodyKey: incidentUpdates.bodyKey, status: incidentUpdates.status }).from(incidentUpdates).where(eq(incidentUpdates.incidentId, incidentId)).all();
+    const rows = site.db
+      .select({ body: incidentUpdates.body, bodyKey: incidentUpdates.bodyKey, status: incidentUpdates.status })
+      .from(incidentUpdates)
+      .where(eq(incidentUpdates.incidentId, incidentId))
+      .all();
     expect(rows.find((r) => r.status === 'in_progress')).toEqual({ body: '', bodyKey: 'maintenance_started', status: 'in_progress' });
     expect(rows.find((r) => r.status === 'verifying')).toEqual({ body: 'Staff wrote this one.', bodyKey: null, status: 'verifying' });
     const ja = await text(`/ja/incidents/${incidentId}`);
@@ -153,7 +186,13 @@ describe('translation fields on staff forms', () => {
 
   it('resolves and corrects an incident with Japanese texts beside the English ones', async () => {
     const staff = await signedInStaff(site);
-    const opened = await staff.post('/admin/incidents/new', { name: 'Exports failing', 'name:ja': 'エクスポートの失敗', status: 'investigating', body: 'Exports fail.', 'body:ja': 'エクスポートが失敗しています。' });
+    const opened = await staff.post('/admin/incidents/new', {
+      name: 'Exports failing',
+      'name:ja': 'エクスポートの失敗',
+      status: 'investigating',
+      body: 'Exports fail.',
+      'body:ja': 'エクスポートが失敗しています。',
+    });
     const id = /\/admin\/incidents\/([a-z0-9]{12})/.exec(opened.headers.get('location') ?? '')![1]!;
     const page = await (await staff.get(`/admin/incidents/${id}`)).text();
     expect(page).toContain('name="resolveBody:ja"');
@@ -171,7 +210,12 @@ describe('translation fields on staff forms', () => {
       [`displayAt-${first.id}`]: toLocalInput(first.displayAt, site.config.timeZone),
     });
     expect(corrected.status).toBe(303);
-    const resolved = await staff.post(`/admin/incidents/${id}`, { intent: 'resolve', resolveBody: 'Exports work again.', 'resolveBody:ja': 'エクスポートは復旧しました。', notify: 'on' });
+    const resolved = await staff.post(`/admin/incidents/${id}`, {
+      intent: 'resolve',
+      resolveBody: 'Exports work again.',
+      'resolveBody:ja': 'エクスポートは復旧しました。',
+      notify: 'on',
+    });
     expect(resolved.status).toBe(303);
 
     const ja = await text(`/ja/incidents/${id}`);
@@ -185,7 +229,12 @@ describe('translation fields on staff forms', () => {
 
   it('keeps a system text a key when staff correct only its time', async () => {
     const id = finishedMaintenance('Cache warm-up');
-    const started = site.db.select().from(incidentUpdates).where(eq(incidentUpdates.incidentId, id)).all().find((u) => u.bodyKey === 'maintenance_started')!;
+    const started = site.db
+      .select()
+      .from(incidentUpdates)
+      .where(eq(incidentUpdates.incidentId, id))
+      .all()
+      .find((u) => u.bodyKey === 'maintenance_started')!;
     const staff = await signedInStaff(site);
     const page = await (await staff.get(`/admin/incidents/${id}`)).text();
     expect(page).toContain('Scheduled maintenance has begun.');
@@ -212,7 +261,10 @@ describe('subscription pages in Japanese', () => {
     expect(form).not.toContain('>Web app<');
 
     const id = newPublicId();
-    site.db.insert(subscribers).values({ id, email: `ja-${id}@example.com`, locale: 'ja', componentIds: null, status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
+    site.db
+      .insert(subscribers)
+      .values({ id, email: `ja-${id}@example.com`, locale: 'ja', componentIds: null, status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() })
+      .run();
     const token = signToken(siteSecret(site.db), id, 'manage', 0);
     const manage = await text(`/ja/subscribe/manage?token=${encodeURIComponent(token)}`);
     expect(manage).toContain('Web アプリ');

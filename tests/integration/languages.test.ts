@@ -43,7 +43,7 @@ describe('language negotiation', () => {
     expect(h1(await (await get('/')).text())).toBe('All Systems Operational');
   });
 
-  it('gives the API reference in the reader\'s language', async () => {
+  it("gives the API reference in the reader's language", async () => {
     const ja = await (await get('/ja/api')).text();
     expect(ja).toContain('<title>公開 JSON API');
     expect(ja).toContain('認証は不要です');
@@ -179,9 +179,17 @@ describe('error messages', () => {
     expect(html).toContain('このアドレスのアカウントはすでにあります。');
     expect(html).not.toContain('already exists');
 
-    const api = await fetch(site.url + '/api/v1/incidents', { method: 'POST', headers: { 'accept-language': 'ja', 'content-type': 'application/json' }, body: '{}' });
+    const api = await fetch(site.url + '/api/v1/incidents', {
+      method: 'POST',
+      headers: { 'accept-language': 'ja', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(api.status).toBe(401);
-    expect((await api.json()).error).toMatchObject({ code: 'UNAUTHORIZED', key: 'errors.token.missing', message: 'このエンドポイントには API トークンが必要です。' });
+    expect((await api.json()).error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      key: 'errors.token.missing',
+      message: 'このエンドポイントには API トークンが必要です。',
+    });
   });
 
   it('say a broken subscription link in Japanese on /ja/', async () => {

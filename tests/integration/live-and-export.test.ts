@@ -12,7 +12,6 @@ import { publicKeys, withoutLiveVersion } from '../../src/server/export-site';
 import { PublicRoutes } from '../../src/server/public-routes';
 import { until } from '../support/until';
 
-
 // The live updates and the static export share one site; the tests that need another setting start their own.
 let site: TestSite;
 beforeAll(async () => {

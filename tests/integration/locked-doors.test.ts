@@ -15,9 +15,15 @@ afterAll(() => site?.close());
 
 /** Every staff route, from the page files themselves, so a new staff page is covered without a test change. */
 function staffPaths(incidentId: string): string[] {
-  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
   return files('src/pages/admin')
-    .map((f) => `/${relative('src/pages', f)}`.replace(/\.(astro|ts)$/, '').replace(/\/index$/, '').replace('[id]', incidentId))
+    .map((f) =>
+      `/${relative('src/pages', f)}`
+        .replace(/\.(astro|ts)$/, '')
+        .replace(/\/index$/, '')
+        .replace('[id]', incidentId),
+    )
     .filter((p) => p !== '/admin/login');
 }
 
@@ -88,11 +94,20 @@ describe('request bodies', () => {
     const url = new URL(site.url);
     const chunk = Buffer.alloc(1024 * 1024, 'a');
     return new Promise((resolve) => {
-      const req = request({ host: url.hostname, port: url.port, path, method: 'POST', headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/x-www-form-urlencoded', origin: site.url } }, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? null });
-        req.destroy();
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path,
+          method: 'POST',
+          headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/x-www-form-urlencoded', origin: site.url },
+        },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? null });
+          req.destroy();
+        },
+      );
       req.on('error', () => resolve({ status: null }));
       let sent = 0;
       const pump = () => {
@@ -140,7 +155,10 @@ describe('one client address', () => {
     expect(other.status).toBe(200);
     // Half-sent headers are given up on; the slots come back.
     const closed = await Promise.all(held.map((s) => closedWithin(s, HEADERS_TIMEOUT_MS + 3_000)));
-    expect(closed.every((ms) => ms !== null), String(closed)).toBe(true);
+    expect(
+      closed.every((ms) => ms !== null),
+      String(closed),
+    ).toBe(true);
     expect((await rawRequest(site.url, '/', { localAddress: '127.0.0.5' })).status).toBe(200);
   }, 30_000);
 
@@ -163,7 +181,9 @@ describe('one client address', () => {
     const streams: { status: number; close: () => void }[] = [];
     const open = (localAddress: string) =>
       new Promise<{ status: number; close: () => void }>((resolve, reject) => {
-        const req = request({ host: url.hostname, port: url.port, path: '/events', localAddress }, (res) => resolve({ status: res.statusCode ?? 0, close: () => req.destroy() }));
+        const req = request({ host: url.hostname, port: url.port, path: '/events', localAddress }, (res) =>
+          resolve({ status: res.statusCode ?? 0, close: () => req.destroy() }),
+        );
         req.on('error', reject);
         req.end();
       });
@@ -200,7 +220,10 @@ describe('one client address, sending bodies or requests', () => {
       });
       expect(answer.status, answer.body).toBe(401);
       const refused = await Promise.all(held.map((s) => closedWithin(s, 200)));
-      expect(refused.some((ms) => ms !== null), 'the address over its share is refused').toBe(true);
+      expect(
+        refused.some((ms) => ms !== null),
+        'the address over its share is refused',
+      ).toBe(true);
     } finally {
       for (const s of held) s.destroy();
     }
@@ -227,7 +250,14 @@ describe('the public cache', () => {
     const before = site.server.cache.size;
     const made = (i: number) => `zz${String(i).padStart(10, '0')}`;
     for (let i = 0; i < 200; i++) {
-      const paths = [`/incidents/${made(i)}`, `/ja/incidents/${made(i)}`, `/history/page/${1000 + i}`, `/nothing-${i}`, `/api/v2/nothing-${i}.json`, `/badge/${made(i)}.svg`];
+      const paths = [
+        `/incidents/${made(i)}`,
+        `/ja/incidents/${made(i)}`,
+        `/history/page/${1000 + i}`,
+        `/nothing-${i}`,
+        `/api/v2/nothing-${i}.json`,
+        `/badge/${made(i)}.svg`,
+      ];
       const answers = await Promise.all(paths.map((p) => fetch(site.url + p)));
       for (const [n, res] of answers.entries()) {
         expect(res.status, paths[n]).toBe(404);
@@ -248,25 +278,34 @@ describe('behind a proxy', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: target.url, 'x-forwarded-for': forwardedFor },
     });
 
-  it.each([['1'], ['127.0.0.1'], ['loopback,10.0.0.0/8']])('with TRUST_PROXY=%s the client is the rightmost untrusted address, not what it wrote on the left', async (trust) => {
-    const proxied = await startTestSite({ seed: true, env: { TRUST_PROXY: trust } });
-    try {
-      const statuses: number[] = [];
-      // The client writes a new address on the left each time; the proxy appends the one it saw.
-      for (let i = 0; i < 21; i++) statuses.push((await subscribeFrom(proxied, `203.0.113.${i}, 198.51.100.7`, i)).status);
-      expect(statuses.slice(0, 20), String(statuses)).toEqual(Array(20).fill(303));
-      expect(statuses[20]).toBe(429);
-    } finally {
-      await proxied.close();
-    }
-  });
+  it.each([['1'], ['127.0.0.1'], ['loopback,10.0.0.0/8']])(
+    'with TRUST_PROXY=%s the client is the rightmost untrusted address, not what it wrote on the left',
+    async (trust) => {
+      const proxied = await startTestSite({ seed: true, env: { TRUST_PROXY: trust } });
+      try {
+        const statuses: number[] = [];
+        // The client writes a new address on the left each time; the proxy appends the one it saw.
+        for (let i = 0; i < 21; i++) statuses.push((await subscribeFrom(proxied, `203.0.113.${i}, 198.51.100.7`, i)).status);
+        expect(statuses.slice(0, 20), String(statuses)).toEqual(Array(20).fill(303));
+        expect(statuses[20]).toBe(429);
+      } finally {
+        await proxied.close();
+      }
+    },
+  );
 });
 
 describe('logs and answers', () => {
   it('carry no signed-link query string, and an aborted request is no error', async () => {
     const url = new URL(site.url);
     await new Promise<void>((resolve) => {
-      const req = request({ host: url.hostname, port: url.port, path: '/subscribe/confirm?token=SECRET-TOKEN-VALUE', method: 'POST', headers: { 'content-length': '1000', 'content-type': 'application/x-www-form-urlencoded' } });
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: '/subscribe/confirm?token=SECRET-TOKEN-VALUE',
+        method: 'POST',
+        headers: { 'content-length': '1000', 'content-type': 'application/x-www-form-urlencoded' },
+      });
       req.on('error', () => resolve());
       req.write('token=SECRET');
       setTimeout(() => {

@@ -53,13 +53,31 @@ describe('the log', () => {
     });
     sites.push(site);
     const form = new URLSearchParams({ email: 'reader@example.com' });
-    await fetch(`${site.url}/subscribe`, { method: 'POST', body: form, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site.url } });
+    await fetch(`${site.url}/subscribe`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site.url },
+    });
     const batch = await until(() => logged.find((l) => l.line.includes('delivery batch')), 20_000);
     expect(batch).toMatchObject({ level: 'warn', fields: { sent: 0 } });
     expect(batch.line).toMatch(/0 sent, 1 to retry, 0 failed/);
     expect(batch.line).not.toContain('reader@example.com');
 
-    const id = createCheck(site.db, { name: 'Nothing here', kind: 'tcp', target: `127.0.0.1:${closed}`, intervalSeconds: 30, timeoutSeconds: 1, expectedStatus: '200', failuresBefore: 1, labels: '' }, { now: Date.now() }).id;
+    const id = createCheck(
+      site.db,
+      {
+        name: 'Nothing here',
+        kind: 'tcp',
+        target: `127.0.0.1:${closed}`,
+        intervalSeconds: 30,
+        timeoutSeconds: 1,
+        expectedStatus: '200',
+        failuresBefore: 1,
+        labels: '',
+      },
+      { now: Date.now() },
+    ).id;
     const down = await until(() => logged.find((l) => l.line.includes('check Nothing here is down')), 20_000);
     expect(down).toMatchObject({ level: 'warn', fields: { check: id, state: 'down' } });
   }, 60_000);

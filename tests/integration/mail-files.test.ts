@@ -58,7 +58,12 @@ describe('the email preview', () => {
   it('shows staff what subscribers would receive, without posting the update', async () => {
     const staff = await signedInStaff(site);
     const before = loadIncident(site.db, 'jun18renewal')!.updates.length;
-    const res = await staff.post('/admin/incidents/jun18renewal', { intent: 'post_update', status: 'monitoring', body: 'A **draft** we are not sure about yet.', preview: 'email' });
+    const res = await staff.post('/admin/incidents/jun18renewal', {
+      intent: 'post_update',
+      status: 'monitoring',
+      body: 'A **draft** we are not sure about yet.',
+      preview: 'email',
+    });
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('What subscribers will receive');

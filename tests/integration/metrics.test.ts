@@ -73,12 +73,22 @@ describe('with a real Prometheus', () => {
       }),
     );
     const url = `http://127.0.0.1:${port}`;
-    const prometheus = await startProgram('prometheus', '/usr/bin/prometheus', ['--config.file', join(dir, 'prometheus.yml'), '--storage.tsdb.path', join(dir, 'data'), '--web.listen-address', `127.0.0.1:${port}`], {
-      dir,
-      ready: async () => void (await until(async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true, 30_000)),
-    });
+    const prometheus = await startProgram(
+      'prometheus',
+      '/usr/bin/prometheus',
+      ['--config.file', join(dir, 'prometheus.yml'), '--storage.tsdb.path', join(dir, 'data'), '--web.listen-address', `127.0.0.1:${port}`],
+      {
+        dir,
+        ready: async () => void (await until(async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true, 30_000)),
+      },
+    );
     try {
-      const query = async (q: string) => ((await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+      const query = async (q: string) =>
+        (
+          (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+            data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+          }
+        ).data.result;
       await until(async () => (await query('up{job="shirase"}'))[0]?.value[1] === '1', 30_000);
       const requests = await query('shirase_http_requests_total{class="metrics"}');
       expect(requests.length).toBeGreaterThan(0);

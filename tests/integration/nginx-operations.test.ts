@@ -41,7 +41,7 @@ const signIn = (url: string, origin: string, headers: Record<string, string> = {
   });
 
 describe('behind the shipped nginx on a port other than 80', () => {
-  it('lets staff sign in: the browser\'s host and port reach the origin', async () => {
+  it("lets staff sign in: the browser's host and port reach the origin", async () => {
     expect(new URL(nginx.url).port).not.toBe('80');
     const res = await signIn(nginx.url, nginx.url);
     expect(res.status).toBe(303);

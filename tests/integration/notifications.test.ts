@@ -42,7 +42,18 @@ const component = (name: string) => loadComponentTree(site.db, Date.now()).all.f
 /** Subscribes directly in the database, as a confirmed reader, for tests about delivery. */
 function confirmedSubscriber(email: string, componentIds: string[] | null = null, locale: 'en' | 'ja' = 'en') {
   const id = newPublicId();
-  site.db.insert(subscribers).values({ id, email, locale, componentIds: componentIds ? JSON.stringify(componentIds) : null, status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
+  site.db
+    .insert(subscribers)
+    .values({
+      id,
+      email,
+      locale,
+      componentIds: componentIds ? JSON.stringify(componentIds) : null,
+      status: 'confirmed',
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    })
+    .run();
   return id;
 }
 
@@ -57,7 +68,11 @@ describe('double opt-in', () => {
     const link = /https?:\/\/\S+?\/subscribe\/confirm\?token=[\w.-]+/.exec(decodeQuotedPrintable(confirmMail.raw))![0];
 
     // Nothing is sent before confirmation.
-    const { incidentId } = openIncident(site.db, { name: 'Before confirming', status: 'investigating', body: 'Not for the pending reader.', notify: true }, { now: Date.now() });
+    const { incidentId } = openIncident(
+      site.db,
+      { name: 'Before confirming', status: 'investigating', body: 'Not for the pending reader.', notify: true },
+      { now: Date.now() },
+    );
     const path = new URL(link).pathname + new URL(link).search;
     const confirmed = await postForm(site, path, {});
     expect(confirmed.status).toBe(200);
@@ -97,7 +112,11 @@ describe('what reaches whom', () => {
     const web = component('Web app');
     confirmedSubscriber('api-only@example.com', [api.id]);
     confirmedSubscriber('web-only@example.com', [web.id]);
-    openIncident(site.db, { name: 'API latency', status: 'investigating', body: 'Slow API.', components: [{ componentId: api.id, status: 'degraded_performance' }], notify: true }, { now: Date.now() });
+    openIncident(
+      site.db,
+      { name: 'API latency', status: 'investigating', body: 'Slow API.', components: [{ componentId: api.id, status: 'degraded_performance' }], notify: true },
+      { now: Date.now() },
+    );
     await until(() => sink.for('api-only@example.com').find((m) => m.subject.includes('API latency')));
     await new Promise((r) => setTimeout(r, 300));
     expect(sink.for('web-only@example.com').some((m) => m.subject.includes('API latency'))).toBe(false);
@@ -105,7 +124,9 @@ describe('what reaches whom', () => {
 
   it('refuses line breaks in an incident name, and keeps one an older version stored out of the mail headers', async () => {
     confirmedSubscriber('headers@example.com');
-    expect(() => openIncident(site.db, { name: 'Outage\r\nBcc: victim@example.com', status: 'investigating', body: 'x', notify: true }, { now: Date.now() })).toThrow(/not saved/);
+    expect(() =>
+      openIncident(site.db, { name: 'Outage\r\nBcc: victim@example.com', status: 'investigating', body: 'x', notify: true }, { now: Date.now() }),
+    ).toThrow(/not saved/);
     const { incidentId } = openIncident(site.db, { name: 'Outage', status: 'investigating', body: 'x' }, { now: Date.now() });
     site.db.$client.prepare('UPDATE incidents SET name = ? WHERE id = ?').run('Outage\r\nBcc: victim@example.com', incidentId);
     postIncidentUpdate(site.db, incidentId, { status: 'identified', body: 'y', notify: true }, { now: Date.now() });
@@ -143,7 +164,14 @@ describe('delivery that survives trouble', () => {
     openIncident(site.db, { name: 'Retry me', status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
     await until(() => sink.for('busy@example.com').find((m) => m.subject.includes('Retry me')));
     // The sink has the message a moment before the worker hears the server's 250 and marks the row.
-    const row = await until(() => site.db.select().from(outbox).where(eq(outbox.subscriberId, id)).all().find((r) => r.status === 'sent'));
+    const row = await until(() =>
+      site.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.subscriberId, id))
+        .all()
+        .find((r) => r.status === 'sent'),
+    );
     expect(row.attempts).toBe(3);
   });
 
@@ -153,7 +181,16 @@ describe('delivery that survives trouble', () => {
     for (let i = 0; i < PAUSE_AFTER_PERMANENT_FAILURES; i++) {
       openIncident(site.db, { name: `Bounce ${i}`, status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
     }
-    await until(() => site.db.select().from(outbox).where(eq(outbox.subscriberId, id)).all().every((r) => r.status === 'failed') && site.db.select().from(outbox).where(eq(outbox.subscriberId, id)).all().length === PAUSE_AFTER_PERMANENT_FAILURES);
+    await until(
+      () =>
+        site.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.subscriberId, id))
+          .all()
+          .every((r) => r.status === 'failed') &&
+        site.db.select().from(outbox).where(eq(outbox.subscriberId, id)).all().length === PAUSE_AFTER_PERMANENT_FAILURES,
+    );
     const rows = site.db.select().from(outbox).where(eq(outbox.subscriberId, id)).all();
     expect(rows.every((r) => r.attempts === 1 && /No such user/.test(r.lastError ?? ''))).toBe(true);
     expect(site.db.select().from(subscribers).where(eq(subscribers.id, id)).get()!.status).toBe('paused');
@@ -197,7 +234,11 @@ describe('mail people read', () => {
     const email = 'designed@example.com';
     confirmedSubscriber(email);
     const api = component('API');
-    const { incidentId } = openIncident(site.db, { name: 'Checkout errors', status: 'investigating', body: 'Looking into it.', notify: true }, { now: Date.now() });
+    const { incidentId } = openIncident(
+      site.db,
+      { name: 'Checkout errors', status: 'investigating', body: 'Looking into it.', notify: true },
+      { now: Date.now() },
+    );
     postIncidentUpdate(
       site.db,
       incidentId,
@@ -308,7 +349,11 @@ describe('mail people read', () => {
     const pageHtml = await page.text();
     expect(pageHtml).toContain('yomite@example.com への稼働状況のメールを停止しますか?');
     expect(site.db.select().from(subscribers).where(eq(subscribers.id, id)).get()!.status).toBe('confirmed');
-    const oneClick = await fetch(unsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const oneClick = await fetch(unsubscribe, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(oneClick.status).toBe(200);
     expect(site.db.select().from(subscribers).where(eq(subscribers.id, id)).get()!.status).toBe('unsubscribed');
   });
@@ -320,7 +365,16 @@ describe('mail people read', () => {
     savePostmortem(
       site.db,
       postmortems,
-      { title: 'Why sign-in failed for two hours', slug: 'login-outage-review', date: '2026-11-02', incidents: [incidentId], summary: 'An expired **certificate**.', locale: 'en', body: 'Details.', action: 'publish' },
+      {
+        title: 'Why sign-in failed for two hours',
+        slug: 'login-outage-review',
+        date: '2026-11-02',
+        incidents: [incidentId],
+        summary: 'An expired **certificate**.',
+        locale: 'en',
+        body: 'Details.',
+        action: 'publish',
+      },
       { now: Date.now() },
     );
     const mail = await until(() => sink.for(email).find((m) => m.subject.includes('Postmortem published')));
@@ -340,7 +394,14 @@ describe('mail people read', () => {
     const now = Date.now();
     const { incidentId } = scheduleMaintenance(
       site.db,
-      { name: 'Database upgrade', body: 'Upgrading the database.', scheduledFor: now - 60_000, scheduledUntil: now + 3_600_000, translations: { ja: { name: 'データベースの更新' } }, notify: false },
+      {
+        name: 'Database upgrade',
+        body: 'Upgrading the database.',
+        scheduledFor: now - 60_000,
+        scheduledUntil: now + 3_600_000,
+        translations: { ja: { name: 'データベースの更新' } },
+        notify: false,
+      },
       { now },
     );
     runMaintenanceWindows(site.db, now);

@@ -99,11 +99,15 @@ describe('a database this version must not migrate', () => {
   });
 
   it.each([
-    ['an SQLite file of another application', (path: string) => {
-      const other = new Database(path);
-      other.exec("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL); INSERT INTO orders (total) VALUES (12.5)");
-      other.close();
-    }, 'is not a Shirase database'],
+    [
+      'an SQLite file of another application',
+      (path: string) => {
+        const other = new Database(path);
+        other.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL); INSERT INTO orders (total) VALUES (12.5)');
+        other.close();
+      },
+      'is not a Shirase database',
+    ],
     ['a file that is not SQLite at all', (path: string) => writeFileSync(path, 'name,total\nwidget,12.5\n'.repeat(100)), 'is not an SQLite database'],
   ])('refuses %s at start and leaves it unchanged', async (_, make, said) => {
     const dir = tempDir();

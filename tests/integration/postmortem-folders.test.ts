@@ -33,7 +33,12 @@ describe('postmortems in the data folder and the shipped one', () => {
   });
 
   it('saves a new postmortem into the data folder only', () => {
-    savePostmortem(db, sources, { title: 'Queue backlog', slug: 'queue-backlog', date: '2026-07-01', incidents: [], summary: 'S.', locale: 'en', body: 'B.', action: 'save' }, { now: Date.now() });
+    savePostmortem(
+      db,
+      sources,
+      { title: 'Queue backlog', slug: 'queue-backlog', date: '2026-07-01', incidents: [], summary: 'S.', locale: 'en', body: 'B.', action: 'save' },
+      { now: Date.now() },
+    );
     expect(readdirSync(data)).toEqual(['2026-07-01-queue-backlog.md']);
     expect(readdirSync(shipped)).not.toContain('2026-07-01-queue-backlog.md');
     expect(loadPostmortems(sources).bySlug.get('queue-backlog')).toMatchObject({ shipped: false });
@@ -42,7 +47,23 @@ describe('postmortems in the data folder and the shipped one', () => {
   it('edits a shipped postmortem as a copy in the data folder, leaving the shipped file as it was', () => {
     const before = readFileSync(join(shipped, shippedFile), 'utf8');
     const original = loadPostmortems(sources).bySlug.get('renewal-outage')!;
-    savePostmortem(db, sources, { originalFile: shippedFile, version: original.version, title: original.title, slug: original.slug, date: original.date, incidents: original.incidents, summary: 'Edited summary.', locale: original.locale, body: original.body, action: 'save' }, { now: Date.now() });
+    savePostmortem(
+      db,
+      sources,
+      {
+        originalFile: shippedFile,
+        version: original.version,
+        title: original.title,
+        slug: original.slug,
+        date: original.date,
+        incidents: original.incidents,
+        summary: 'Edited summary.',
+        locale: original.locale,
+        body: original.body,
+        action: 'save',
+      },
+      { now: Date.now() },
+    );
     expect(readFileSync(join(shipped, shippedFile), 'utf8')).toBe(before);
     expect(existsSync(join(data, shippedFile))).toBe(true);
     const library = loadPostmortems(sources);
@@ -53,10 +74,27 @@ describe('postmortems in the data folder and the shipped one', () => {
 
   it('refuses to rename a shipped postmortem, changing nothing', () => {
     const dataBefore = readdirSync(data).sort();
-    const original = loadPostmortems({ dir: join(dir, 'empty'), shipped }).bySlug.get('renewal-outage-ja') ?? loadPostmortems(sources).all.find((p) => p.shipped)!;
+    const original =
+      loadPostmortems({ dir: join(dir, 'empty'), shipped }).bySlug.get('renewal-outage-ja') ?? loadPostmortems(sources).all.find((p) => p.shipped)!;
     let error: unknown;
     try {
-      savePostmortem(db, sources, { originalFile: original.file, version: original.version, title: original.title, slug: `${original.slug}-renamed`, date: original.date, incidents: original.incidents, summary: original.summary, locale: original.locale, body: original.body, action: 'save' }, { now: Date.now() });
+      savePostmortem(
+        db,
+        sources,
+        {
+          originalFile: original.file,
+          version: original.version,
+          title: original.title,
+          slug: `${original.slug}-renamed`,
+          date: original.date,
+          incidents: original.incidents,
+          summary: original.summary,
+          locale: original.locale,
+          body: original.body,
+          action: 'save',
+        },
+        { now: Date.now() },
+      );
     } catch (e) {
       error = e;
     }

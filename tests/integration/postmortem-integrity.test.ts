@@ -66,7 +66,11 @@ describe('postmortem file names from a form', () => {
   it('still renames a postmortem within the folder when its slug changes', async () => {
     const staff = await signedInStaff(site, 'editor');
     expect((await staff.post('/admin/postmortems/edit', { ...draft('first-name', '2026-02-04'), action: 'save' })).status).toBe(303);
-    const res = await staff.post('/admin/postmortems/edit', { ...draft('second-name', '2026-02-04'), originalFile: '2026-02-04-first-name.md', action: 'save' });
+    const res = await staff.post('/admin/postmortems/edit', {
+      ...draft('second-name', '2026-02-04'),
+      originalFile: '2026-02-04-first-name.md',
+      action: 'save',
+    });
     expect(res.status).toBe(303);
     expect(existsSync(join(dir, '2026-02-04-first-name.md'))).toBe(false);
     expect(existsSync(join(dir, '2026-02-04-second-name.md'))).toBe(true);
@@ -117,9 +121,17 @@ describe('publishing a postmortem', () => {
       CREATE TABLE test_child (parent TEXT REFERENCES test_parent(id) DEFERRABLE INITIALLY DEFERRED);
       CREATE TRIGGER fail_commit AFTER INSERT ON audit_log BEGIN INSERT INTO test_child VALUES ('missing'); END;`);
     try {
-      const renamed = await staff.post('/admin/postmortems/edit', { ...draft('after-rename', '2026-02-06', 'Changed.'), originalFile: '2026-02-06-before-rename.md', action: 'save' });
+      const renamed = await staff.post('/admin/postmortems/edit', {
+        ...draft('after-rename', '2026-02-06', 'Changed.'),
+        originalFile: '2026-02-06-before-rename.md',
+        action: 'save',
+      });
       expect(renamed.status).toBeGreaterThanOrEqual(500);
-      const edited = await staff.post('/admin/postmortems/edit', { ...draft('before-rename', '2026-02-06', 'Changed.'), originalFile: '2026-02-06-before-rename.md', action: 'publish' });
+      const edited = await staff.post('/admin/postmortems/edit', {
+        ...draft('before-rename', '2026-02-06', 'Changed.'),
+        originalFile: '2026-02-06-before-rename.md',
+        action: 'publish',
+      });
       expect(edited.status).toBeGreaterThanOrEqual(500);
     } finally {
       site.db.$client.exec('DROP TRIGGER fail_commit; DROP TABLE test_child; DROP TABLE test_parent;');
@@ -140,9 +152,19 @@ describe('two editors saving the same postmortem', () => {
     expect(version).toMatch(/^[0-9a-f]{20}$/);
     expect(versionIn(await (await bob.get(`/admin/postmortems/edit?file=${name}`)).text())).toBe(version);
 
-    const first = await alice.post(`/admin/postmortems/edit?file=${name}`, { ...draft('two-editors', '2026-02-07', 'Alice wrote the root cause.'), originalFile: name, version, action: 'save' });
+    const first = await alice.post(`/admin/postmortems/edit?file=${name}`, {
+      ...draft('two-editors', '2026-02-07', 'Alice wrote the root cause.'),
+      originalFile: name,
+      version,
+      action: 'save',
+    });
     expect(first.status).toBe(303);
-    const second = await bob.post(`/admin/postmortems/edit?file=${name}`, { ...draft('two-editors', '2026-02-07', 'Bob wrote the timeline.'), originalFile: name, version, action: 'save' });
+    const second = await bob.post(`/admin/postmortems/edit?file=${name}`, {
+      ...draft('two-editors', '2026-02-07', 'Bob wrote the timeline.'),
+      originalFile: name,
+      version,
+      action: 'save',
+    });
     expect(second.status).toBe(409);
     const page = await second.text();
     expect(page).toContain('Someone else saved this first');
@@ -154,7 +176,12 @@ describe('two editors saving the same postmortem', () => {
     // The form now carries the stored version: saving again is Bob's choice to replace it.
     const newer = versionIn(page);
     expect(newer).not.toBe(version);
-    const again = await bob.post(`/admin/postmortems/edit?file=${name}`, { ...draft('two-editors', '2026-02-07', 'Bob wrote the timeline.'), originalFile: name, version: newer, action: 'save' });
+    const again = await bob.post(`/admin/postmortems/edit?file=${name}`, {
+      ...draft('two-editors', '2026-02-07', 'Bob wrote the timeline.'),
+      originalFile: name,
+      version: newer,
+      action: 'save',
+    });
     expect(again.status).toBe(303);
     expect(readFileSync(join(dir, name), 'utf8')).toContain('Bob wrote the timeline.');
   });

@@ -53,7 +53,9 @@ describe('the June 18 postmortem', () => {
 
 describe('postmortem files', () => {
   it('appear on the site when added while it runs, with no rebuild or restart', async () => {
-    const file = readFileSync(DEMO, 'utf8').replace('slug: renewal-outage', 'slug: second-look').replace('title: "Postmortem: almost 20 hours', 'title: "A second look: almost 20 hours');
+    const file = readFileSync(DEMO, 'utf8')
+      .replace('slug: renewal-outage', 'slug: second-look')
+      .replace('title: "Postmortem: almost 20 hours', 'title: "A second look: almost 20 hours');
     writeFileSync(join(dir, '2018-06-22-second-look.md'), file);
     expect(await until(async () => (await fetch(site.url + '/postmortems/second-look')).status === 200)).toBe(true);
     expect(await html('/postmortems')).toContain('A second look');
@@ -100,7 +102,15 @@ describe('the postmortem editor', () => {
 
   it('keeps the text and says what to fix when a field is wrong, writing no file', async () => {
     const staff = await signedInStaff(site);
-    const res = await staff.post('/admin/postmortems/edit', { title: 'X', slug: 'Not OK', date: '2026-01-16', locale: 'en', summary: '', body: 'My careful draft.', action: 'save' });
+    const res = await staff.post('/admin/postmortems/edit', {
+      title: 'X',
+      slug: 'Not OK',
+      date: '2026-01-16',
+      locale: 'en',
+      summary: '',
+      body: 'My careful draft.',
+      action: 'save',
+    });
     expect(res.status).toBe(422);
     const page = await res.text();
     expect(page).toContain('My careful draft.');

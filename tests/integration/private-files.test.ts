@@ -27,7 +27,11 @@ afterAll(() => {
 const env = { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir };
 /** A CLI run under a shell that first sets `umask` and `ulimit -f` (in KiB), as an operator's shell might. */
 function cli(script: string, args: string[], extra: Record<string, string> = {}, shell = 'umask 000') {
-  return spawnSync('bash', ['-c', `${shell} && exec "$0" "$@"`, process.execPath, ...programArgs(`src/cli/${script}.ts`), ...args], { env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync('bash', ['-c', `${shell} && exec "$0" "$@"`, process.execPath, ...programArgs(`src/cli/${script}.ts`), ...args], {
+    env: { ...env, ...extra },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 
@@ -43,13 +47,25 @@ function listing(): Record<string, number> {
 describe('files that hold secrets are the owner’s only', () => {
   it('creates the database, its WAL and shared memory 0600 and its folder 0700, even under umask 000', () => {
     const fresh = join(dir, 'fresh', 'nested', 'shirase.db');
-    const out = spawnSync('bash', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, '--import', 'tsx', '-e', `
+    const out = spawnSync(
+      'bash',
+      [
+        '-c',
+        'umask 000 && exec "$0" "$@"',
+        process.execPath,
+        '--import',
+        'tsx',
+        '-e',
+        `
       import { statSync } from 'node:fs';
       import { openDatabase, migrateDatabase } from './db/open.ts';
       const db = openDatabase(${JSON.stringify(fresh)});
       migrateDatabase(db);
       console.log(JSON.stringify([${JSON.stringify(fresh)}, ${JSON.stringify(`${fresh}-wal`)}, ${JSON.stringify(`${fresh}-shm`)}].map((p) => statSync(p).mode & 0o777)));
-    `], { encoding: 'utf8' });
+    `,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(out.stderr).toBe('');
     expect(JSON.parse(out.stdout)).toEqual([0o600, 0o600, 0o600]);
     expect(modeOf(join(dir, 'fresh', 'nested'))).toBe(0o700);
@@ -87,7 +103,21 @@ describe('files that hold secrets are the owner’s only', () => {
   it('writes postmortem files 0600, an unpublished draft included', () => {
     const folder = join(dir, 'private-postmortems');
     makePrivateFolder(folder);
-    savePostmortem(db, folder, { title: 'Not yet public', slug: 'not-yet-public', date: '2026-06-18', incidents: [], summary: 'Draft.', locale: 'en', body: 'Still being written.', action: 'save' }, { now: Date.now() });
+    savePostmortem(
+      db,
+      folder,
+      {
+        title: 'Not yet public',
+        slug: 'not-yet-public',
+        date: '2026-06-18',
+        incidents: [],
+        summary: 'Draft.',
+        locale: 'en',
+        body: 'Still being written.',
+        action: 'save',
+      },
+      { now: Date.now() },
+    );
     expect(modeOf(folder)).toBe(0o700);
     expect(readdirSync(folder).map((f) => modeOf(join(folder, f)))).toEqual([0o600]);
   });
@@ -95,7 +125,14 @@ describe('files that hold secrets are the owner’s only', () => {
   it('writes mail files (confirmation links, readers’ addresses) 0600 into a folder made 0700', async () => {
     const mailDir = join(dir, 'data', 'mail');
     const courier = createCourier(parseConfig({ MAIL_DIR: mailDir }));
-    const sent = await courier.sendEmail({ to: 'reader@example.com', subject: 'Confirm', text: 'https://status.example.com/subscribe/confirm?t=secret', html: '<p>Confirm</p>', messageId: '<probe@example.com>', headers: {} });
+    const sent = await courier.sendEmail({
+      to: 'reader@example.com',
+      subject: 'Confirm',
+      text: 'https://status.example.com/subscribe/confirm?t=secret',
+      html: '<p>Confirm</p>',
+      messageId: '<probe@example.com>',
+      headers: {},
+    });
     courier.close();
     expect(sent.ok).toBe(true);
     const [file] = readdirSync(mailDir);
@@ -189,14 +226,24 @@ describe('a restore checks sizes while reading, before writing', () => {
     [
       // The manifest lists a small database; the entry's header says 64 MB.
       'entry-larger-than-manifest.tar.gz',
-      () => Buffer.concat([tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: 4096 }])), tarEntry('database/shirase.db', bombBody()), END]),
+      () =>
+        Buffer.concat([
+          tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: 4096 }])),
+          tarEntry('database/shirase.db', bombBody()),
+          END,
+        ]),
       /database\/shirase\.db in .* is 67108864 bytes where its manifest says 4096/,
     ],
     ['no-manifest-first.tar.gz', () => Buffer.concat([tarEntry('database/shirase.db', bombBody()), END]), /does not begin with its manifest/],
     [
       // Sizes that agree, but more than a restore takes (RESTORE_MAX_MB=16 below).
       'over-the-ceiling.tar.gz',
-      () => Buffer.concat([tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: 64 * MB }])), tarEntry('database/shirase.db', bombBody()), END]),
+      () =>
+        Buffer.concat([
+          tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: 64 * MB }])),
+          tarEntry('database/shirase.db', bombBody()),
+          END,
+        ]),
       /would unpack to 64\.0 MB, more than the 16\.0 MB a restore takes \(RESTORE_MAX_MB\); nothing was written/,
     ],
     [
@@ -210,14 +257,31 @@ describe('a restore checks sizes while reading, before writing', () => {
       'zeros-for-a-database.tar.gz',
       () => {
         const zeros = Buffer.alloc(12 * MB);
-        return Buffer.concat([tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: zeros.length, sha256: createHash('sha256').update(zeros).digest('hex') }])), tarEntry('database/shirase.db', zeros), END]);
+        return Buffer.concat([
+          tarEntry(
+            'manifest.json',
+            manifestFor([{ path: 'database/shirase.db', size: zeros.length, sha256: createHash('sha256').update(zeros).digest('hex') }]),
+          ),
+          tarEntry('database/shirase.db', zeros),
+          END,
+        ]);
       },
       /The database in .* is not an SQLite file/,
     ],
     [
       // Thousands of "postmortems" of a megabyte and more: no postmortem is that large.
       'oversized-postmortems.tar.gz',
-      () => Buffer.concat([tarEntry('manifest.json', manifestFor([{ path: 'database/shirase.db', size: 4096 }, ...Array.from({ length: 3000 }, (_, i) => ({ path: `postmortems/p${i}.md`, size: 3 * MB }))])), END]),
+      () =>
+        Buffer.concat([
+          tarEntry(
+            'manifest.json',
+            manifestFor([
+              { path: 'database/shirase.db', size: 4096 },
+              ...Array.from({ length: 3000 }, (_, i) => ({ path: `postmortems/p${i}.md`, size: 3 * MB })),
+            ]),
+          ),
+          END,
+        ]),
       /lists postmortems\/p0\.md at 3\.0 MB, more than any postmortem can be/,
     ],
   ];

@@ -30,8 +30,18 @@ describe('the route manifest of the build', () => {
 
   it('names the pages a static copy holds whatever the data, each language’s where it has languages', () => {
     const fixed = routes.fixedKeys();
-    expect(fixed.filter((f) => f.languages).map((f) => f.key).sort()).toEqual(['/', '/api', '/embed', '/feed.atom', '/feed.json', '/feed.rss', '/history', '/maintenance.ics', '/postmortems', '/uptime']);
-    expect(fixed.filter((f) => !f.languages).map((f) => f.key).sort()).toEqual([
+    expect(
+      fixed
+        .filter((f) => f.languages)
+        .map((f) => f.key)
+        .sort(),
+    ).toEqual(['/', '/api', '/embed', '/feed.atom', '/feed.json', '/feed.rss', '/history', '/maintenance.ics', '/postmortems', '/uptime']);
+    expect(
+      fixed
+        .filter((f) => !f.languages)
+        .map((f) => f.key)
+        .sort(),
+    ).toEqual([
       '/api/v2/components.json',
       '/api/v2/incidents.json',
       '/api/v2/incidents/unresolved.json',
@@ -75,7 +85,8 @@ describe('public routes', () => {
   });
 
   it('answer paths no page has with the one cached 404', () => {
-    for (const path of ['/nope', '/wp-login.php', '/incidents', '/ja/nope', '/feed/../x', '/_image', `/feed/${'a.'.repeat(600)}rss`]) expect(route(path)?.key, path).toMatch(/^(\/ja)?\/404$/);
+    for (const path of ['/nope', '/wp-login.php', '/incidents', '/ja/nope', '/feed/../x', '/_image', `/feed/${'a.'.repeat(600)}rss`])
+      expect(route(path)?.key, path).toMatch(/^(\/ja)?\/404$/);
     for (const path of ['/api/v2/nope.json', '/api/v3/summary.json', '/api/404']) expect(route(path)?.key, path).toBe(API_NOT_FOUND_KEY);
     expect(route('/ja/api/v3/x')?.key).toBe('/ja/404');
   });
@@ -107,27 +118,40 @@ describe('public routes', () => {
   });
 
   it('give each component and each page of its history one key, and leave searches to the render threads uncached', () => {
-    expect(route('/components/abcdefghijkl')).toMatchObject({ key: '/components/abcdefghijkl', timeSensitive: true, subjects: [{ kind: 'component', id: 'abcdefghijkl' }] });
+    expect(route('/components/abcdefghijkl')).toMatchObject({
+      key: '/components/abcdefghijkl',
+      timeSensitive: true,
+      subjects: [{ kind: 'component', id: 'abcdefghijkl' }],
+    });
     expect(route('/ja/components/abcdefghijkl')?.key).toBe('/ja/components/abcdefghijkl');
     expect(route('/components/NOT-AN-ID')?.key).toBe(NOT_FOUND_KEY);
     for (const path of ['/history?component=abcdefghijkl', '/history?utm=1&component=abcdefghijkl&page=1', '/history?component=abcdefghijkl&q=+']) {
-      expect(route(path), path).toMatchObject({ key: '/history?component=abcdefghijkl', subjects: [{ kind: 'live-component', id: 'abcdefghijkl' }, { kind: 'history-page', componentId: 'abcdefghijkl', page: 1 }] });
+      expect(route(path), path).toMatchObject({
+        key: '/history?component=abcdefghijkl',
+        subjects: [
+          { kind: 'live-component', id: 'abcdefghijkl' },
+          { kind: 'history-page', componentId: 'abcdefghijkl', page: 1 },
+        ],
+      });
     }
     expect(route('/history/page/2?component=abcdefghijkl')?.key).toBe('/history?component=abcdefghijkl&page=2');
     expect(route('/history?page=2&component=abcdefghijkl')?.key).toBe('/history?component=abcdefghijkl&page=2');
     expect(route('/history?component=x%27%20or%201')?.key).toBe(NOT_FOUND_KEY);
     expect(route('/history?component=&q=')?.key).toBe('/history');
-    for (const path of ['/history?q=outage', '/ja/history?q=outage&page=3', '/history/page/2?q=x', '/history?component=abcdefghijkl&q=api']) expect(route(path), path).toBeNull();
+    for (const path of ['/history?q=outage', '/ja/history?q=outage&page=3', '/history/page/2?q=x', '/history?component=abcdefghijkl&q=api'])
+      expect(route(path), path).toBeNull();
   });
 
   it('render a chosen uptime range for its one reader, in the report page’s languages only', () => {
     expect(route('/uptime')).toMatchObject({ key: '/uptime', timeSensitive: true, localizable: true });
-    for (const path of ['/uptime?from=2026-01', '/ja/uptime?component=abcdefghijkl', '/uptime.csv?to=2026-02', '/api/v2/uptime.json?component=x']) expect(route(path), path).toBeNull();
+    for (const path of ['/uptime?from=2026-01', '/ja/uptime?component=abcdefghijkl', '/uptime.csv?to=2026-02', '/api/v2/uptime.json?component=x'])
+      expect(route(path), path).toBeNull();
     for (const path of ['/ja/uptime.csv?from=2026-01', '/ja/api/v2/uptime.json?from=2026-01']) expect(route(path)?.key, path).toBe('/ja/404');
   });
 
   it('leave staff screens, forms and the write API to the render threads', () => {
-    for (const path of ['/admin', '/admin/audit', '/subscribe', '/subscribe/manage', '/api/v1/incidents', '/api/v1/nope', '/unsubscribe']) expect(route(path), path).toBeNull();
+    for (const path of ['/admin', '/admin/audit', '/subscribe', '/subscribe/manage', '/api/v1/incidents', '/api/v1/nope', '/unsubscribe'])
+      expect(route(path), path).toBeNull();
   });
 });
 
@@ -136,7 +160,11 @@ describe('feeds', () => {
     expect(route('/feed.rss')).toMatchObject({ key: '/feed.rss', cors: true });
     expect(route('/feed.rss')?.localizable).toBeFalsy();
     expect(route('/ja/feed.rss')).toMatchObject({ key: '/ja/feed.rss', locale: 'ja', cors: true });
-    expect(route('/ja/feed/abcdefghijkl.rss')).toMatchObject({ key: '/ja/feed/abcdefghijkl.rss', locale: 'ja', subjects: [{ kind: 'component', id: 'abcdefghijkl' }] });
+    expect(route('/ja/feed/abcdefghijkl.rss')).toMatchObject({
+      key: '/ja/feed/abcdefghijkl.rss',
+      locale: 'ja',
+      subjects: [{ kind: 'component', id: 'abcdefghijkl' }],
+    });
     expect(route('/ja/feed/nope.rss')?.key).toBe('/ja/404');
   });
 
@@ -144,7 +172,11 @@ describe('feeds', () => {
     for (const path of ['/feed.atom', '/feed.json']) expect(route(path)).toMatchObject({ key: path, cors: true, prefixable: true });
     expect(route('/ja/feed.json')).toMatchObject({ key: '/ja/feed.json', locale: 'ja' });
     expect(route('/feed/abcdefghijkl.atom')).toMatchObject({ key: '/feed/abcdefghijkl.atom', subjects: [{ kind: 'component', id: 'abcdefghijkl' }] });
-    expect(route('/ja/feed/abcdefghijkl.json')).toMatchObject({ key: '/ja/feed/abcdefghijkl.json', locale: 'ja', subjects: [{ kind: 'component', id: 'abcdefghijkl' }] });
+    expect(route('/ja/feed/abcdefghijkl.json')).toMatchObject({
+      key: '/ja/feed/abcdefghijkl.json',
+      locale: 'ja',
+      subjects: [{ kind: 'component', id: 'abcdefghijkl' }],
+    });
     expect(route('/feed/abcdefghijkl.yaml')?.key).toBe('/404');
     expect(route('/feed.yaml')?.key).toBe('/404');
   });
@@ -174,7 +206,9 @@ describe('a page that declares a policy', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shirase-routes-'));
     for (const part of ['client', 'server']) symlinkSync(resolve('dist', part), join(dir, part));
-    const declared: RouteManifest = { routes: manifest.routes.map((r) => (r.route === '/api/v1/openapi.json' ? { ...r, page: { frameable: true, timeSensitive: true } } : r)) };
+    const declared: RouteManifest = {
+      routes: manifest.routes.map((r) => (r.route === '/api/v1/openapi.json' ? { ...r, page: { frameable: true, timeSensitive: true } } : r)),
+    };
     writeFileSync(join(dir, ROUTE_MANIFEST_FILE), JSON.stringify(declared));
     site = await startTestSite({ seed: false, distDir: dir });
   });

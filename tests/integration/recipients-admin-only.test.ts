@@ -37,7 +37,14 @@ describe('subscribers, webhooks and stored mail as an editor', () => {
   it('answers 403 to every page and leaks no address, URL or link', async () => {
     const editor = await signedInStaff(site, 'editor');
     const file = readdirSync(join(site.dir, 'mail')).find((f) => f.endsWith('.eml'))!;
-    for (const path of ['/admin/subscribers', `/admin/subscribers?q=${encodeURIComponent('private')}`, '/admin/mail', `/admin/mail?file=${encodeURIComponent(file)}`, '/ja/admin/subscribers', '/ja/admin/mail']) {
+    for (const path of [
+      '/admin/subscribers',
+      `/admin/subscribers?q=${encodeURIComponent('private')}`,
+      '/admin/mail',
+      `/admin/mail?file=${encodeURIComponent(file)}`,
+      '/ja/admin/subscribers',
+      '/ja/admin/mail',
+    ]) {
       const res = await editor.get(path);
       expect(res.status, path).toBe(403);
       const html = await res.text();
@@ -62,7 +69,13 @@ describe('subscribers, webhooks and stored mail as an editor', () => {
     }
     expect(site.db.select().from(webhooks).all()).toHaveLength(1);
     expect(site.db.select().from(webhooks).get()!.disabledAt).toBeNull();
-    expect(site.db.select().from(subscribers).all().map((s) => s.email)).toContain(reader);
+    expect(
+      site.db
+        .select()
+        .from(subscribers)
+        .all()
+        .map((s) => s.email),
+    ).toContain(reader);
   });
 
   it('hides the subscribers and mail entries from an editor’s menu, not from an admin’s', async () => {

@@ -30,7 +30,21 @@ function windowsOf(seriesId: string) {
 }
 
 function schedule(name: string, extra: Partial<Parameters<typeof scheduleMaintenance>[1]> = {}) {
-  return scheduleMaintenance(site.db, { name, body: `${name} work.`, scheduledFor: FIRST, scheduledUntil: FIRST + HOUR, repeat: 'weekly', repeatCount: 4, repeatTimeZone: NEW_YORK, notify: true, ...extra }, { now: PLANNED });
+  return scheduleMaintenance(
+    site.db,
+    {
+      name,
+      body: `${name} work.`,
+      scheduledFor: FIRST,
+      scheduledUntil: FIRST + HOUR,
+      repeat: 'weekly',
+      repeatCount: 4,
+      repeatTimeZone: NEW_YORK,
+      notify: true,
+      ...extra,
+    },
+    { now: PLANNED },
+  );
 }
 
 describe('recurring maintenance', () => {
@@ -49,10 +63,23 @@ describe('recurring maintenance', () => {
   it('makes one window per occurrence at the same New York wall-clock time across the daylight-saving change, announced once', () => {
     const { seriesId } = schedule('Weekly patching');
     const windows = windowsOf(seriesId!);
-    expect(windows.map((w) => new Date(w.scheduledFor!).toISOString())).toEqual(['2027-03-06T15:00:00.000Z', '2027-03-13T15:00:00.000Z', '2027-03-20T14:00:00.000Z', '2027-03-27T14:00:00.000Z']);
+    expect(windows.map((w) => new Date(w.scheduledFor!).toISOString())).toEqual([
+      '2027-03-06T15:00:00.000Z',
+      '2027-03-13T15:00:00.000Z',
+      '2027-03-20T14:00:00.000Z',
+      '2027-03-27T14:00:00.000Z',
+    ]);
     expect(windows.every((w) => w.scheduledUntil! - w.scheduledFor! === HOUR && w.status === 'scheduled' && w.occurrenceStart === w.scheduledFor)).toBe(true);
-    expect(site.db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, seriesId!)).get()).toMatchObject({ rule: 'FREQ=WEEKLY;COUNT=4', timeZone: NEW_YORK, firstStart: FIRST });
-    const announced = site.db.select().from(notificationEvents).all().filter((e) => windows.some((w) => w.id === e.incidentId) && e.kind === 'maintenance_scheduled');
+    expect(site.db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, seriesId!)).get()).toMatchObject({
+      rule: 'FREQ=WEEKLY;COUNT=4',
+      timeZone: NEW_YORK,
+      firstStart: FIRST,
+    });
+    const announced = site.db
+      .select()
+      .from(notificationEvents)
+      .all()
+      .filter((e) => windows.some((w) => w.id === e.incidentId) && e.kind === 'maintenance_scheduled');
     expect(announced.map((e) => e.incidentId)).toEqual([windows[0]!.id]);
   });
 
@@ -61,7 +88,13 @@ describe('recurring maintenance', () => {
     const [first, second, third] = windowsOf(seriesId!);
     const status = () => windowsOf(seriesId!).map((w) => w.status);
     // The reminder an hour ahead reaches the second window only, once.
-    const reminded = () => site.db.select().from(notificationEvents).where(and(eq(notificationEvents.kind, 'maintenance_reminder'))).all().filter((e) => e.incidentId === second!.id).length;
+    const reminded = () =>
+      site.db
+        .select()
+        .from(notificationEvents)
+        .where(and(eq(notificationEvents.kind, 'maintenance_reminder')))
+        .all()
+        .filter((e) => e.incidentId === second!.id).length;
     enqueueMaintenanceReminders(site.db, second!.scheduledFor! - 30 * 60_000, 60);
     enqueueMaintenanceReminders(site.db, second!.scheduledFor! - 10 * 60_000, 60);
     expect(reminded()).toBe(1);
@@ -90,7 +123,14 @@ describe('recurring maintenance', () => {
     const events = parseCalendar(text).events.filter((e) => e.uid === uid);
     expect(events).toHaveLength(2);
     const [master, renamed] = events;
-    expect(master).toMatchObject({ rrule: 'FREQ=WEEKLY;COUNT=4', tzid: NEW_YORK, start: FIRST, end: FIRST + HOUR, summary: 'Calendar patching', recurrenceId: null });
+    expect(master).toMatchObject({
+      rrule: 'FREQ=WEEKLY;COUNT=4',
+      tzid: NEW_YORK,
+      start: FIRST,
+      end: FIRST + HOUR,
+      summary: 'Calendar patching',
+      recurrenceId: null,
+    });
     expect(master!.exdates).toEqual([windows[1]!.scheduledFor]);
     expect(renamed).toMatchObject({ recurrenceId: windows[2]!.scheduledFor, start: windows[2]!.scheduledFor, summary: 'Calendar patching (kernel)' });
     // A calendar client expanding the rule lands on the windows that remain, at their New York times.
@@ -103,15 +143,35 @@ describe('recurring maintenance', () => {
 
   it('is scheduled from the admin form, and staff rename or cancel the upcoming windows of the series from any of them', async () => {
     const staff = await signedInStaff(site);
-    const refused = await staff.post('/admin/maintenance/new', { name: 'Monthly', body: 'x', scheduledFor: '2030-01-31T01:00', scheduledUntil: '2030-01-31T02:00', repeat: 'monthly', repeatCount: '3', repeatUntil: '2030-06-01' });
+    const refused = await staff.post('/admin/maintenance/new', {
+      name: 'Monthly',
+      body: 'x',
+      scheduledFor: '2030-01-31T01:00',
+      scheduledUntil: '2030-01-31T02:00',
+      repeat: 'monthly',
+      repeatCount: '3',
+      repeatUntil: '2030-06-01',
+    });
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain('Say when the repeats end');
-    const res = await staff.post('/admin/maintenance/new', { name: 'Monthly backup test', body: 'Restore drill.', scheduledFor: '2030-01-31T01:00', scheduledUntil: '2030-01-31T02:00', repeat: 'monthly', repeatUntil: '2030-06-01', autoTransitions: 'on' });
+    const res = await staff.post('/admin/maintenance/new', {
+      name: 'Monthly backup test',
+      body: 'Restore drill.',
+      scheduledFor: '2030-01-31T01:00',
+      scheduledUntil: '2030-01-31T02:00',
+      repeat: 'monthly',
+      repeatUntil: '2030-06-01',
+      autoTransitions: 'on',
+    });
     expect(res.status).toBe(303);
     const firstId = /\/admin\/incidents\/([a-z0-9]{12})/.exec(res.headers.get('location')!)![1]!;
     const seriesId = site.db.select({ s: incidents.seriesId }).from(incidents).where(eq(incidents.id, firstId)).get()!.s!;
     // 31 January, March and May: months without a 31st are skipped.
-    expect(windowsOf(seriesId).map((w) => new Date(w.scheduledFor!).toISOString())).toEqual(['2030-01-31T06:00:00.000Z', '2030-03-31T05:00:00.000Z', '2030-05-31T05:00:00.000Z']);
+    expect(windowsOf(seriesId).map((w) => new Date(w.scheduledFor!).toISOString())).toEqual([
+      '2030-01-31T06:00:00.000Z',
+      '2030-03-31T05:00:00.000Z',
+      '2030-05-31T05:00:00.000Z',
+    ]);
 
     const page = await (await staff.get(`/admin/incidents/${firstId}`)).text();
     expect(page).toContain('Repeating maintenance');
@@ -135,21 +195,49 @@ describe('recurring maintenance', () => {
     expect(page).toContain('Move this window');
     // A later day, 90 minutes long: typed as New York wall-clock time.
     const newStart = second!.scheduledFor! + 2 * 24 * HOUR;
-    const local = (ms: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: NEW_YORK, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(ms).replace(' ', 'T');
-    const backwards = await staff.post(`/admin/incidents/${second!.id}`, { intent: 'reschedule', scheduledFor: local(newStart), scheduledUntil: local(newStart - HOUR), notify: 'on' });
+    const local = (ms: number) =>
+      new Intl.DateTimeFormat('sv-SE', { timeZone: NEW_YORK, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+        .format(ms)
+        .replace(' ', 'T');
+    const backwards = await staff.post(`/admin/incidents/${second!.id}`, {
+      intent: 'reschedule',
+      scheduledFor: local(newStart),
+      scheduledUntil: local(newStart - HOUR),
+      notify: 'on',
+    });
     expect(backwards.status).toBe(422);
     // What was typed stays in the form.
     expect(await backwards.text()).toContain(`value="${local(newStart)}"`);
-    const moved = await staff.post(`/admin/incidents/${second!.id}`, { intent: 'reschedule', scheduledFor: local(newStart), scheduledUntil: local(newStart + 90 * 60_000), notify: 'on' });
+    const moved = await staff.post(`/admin/incidents/${second!.id}`, {
+      intent: 'reschedule',
+      scheduledFor: local(newStart),
+      scheduledUntil: local(newStart + 90 * 60_000),
+      notify: 'on',
+    });
     expect(moved.status).toBe(303);
     const after = site.db.select().from(incidents).where(eq(incidents.id, second!.id)).get()!;
-    expect(after).toMatchObject({ scheduledFor: newStart, scheduledUntil: newStart + 90 * 60_000, occurrenceStart: second!.scheduledFor, sequence: second!.sequence + 1 });
-    const events = site.db.select().from(notificationEvents).all().filter((e) => e.incidentId === second!.id);
+    expect(after).toMatchObject({
+      scheduledFor: newStart,
+      scheduledUntil: newStart + 90 * 60_000,
+      occurrenceStart: second!.scheduledFor,
+      sequence: second!.sequence + 1,
+    });
+    const events = site.db
+      .select()
+      .from(notificationEvents)
+      .all()
+      .filter((e) => e.incidentId === second!.id);
     expect(events.filter((e) => e.kind === 'maintenance_rescheduled')).toHaveLength(1);
     // The reminder is sent again for the new start, once.
     enqueueMaintenanceReminders(site.db, newStart - 30 * 60_000, 60);
     enqueueMaintenanceReminders(site.db, newStart - 20 * 60_000, 60);
-    expect(site.db.select().from(notificationEvents).all().filter((e) => e.incidentId === second!.id && e.kind === 'maintenance_reminder')).toHaveLength(2);
+    expect(
+      site.db
+        .select()
+        .from(notificationEvents)
+        .all()
+        .filter((e) => e.incidentId === second!.id && e.kind === 'maintenance_reminder'),
+    ).toHaveLength(2);
     // The timers start it at its new time, not its old one.
     runMaintenanceWindows(site.db, second!.scheduledFor! + 60_000);
     expect(site.db.select().from(incidents).where(eq(incidents.id, second!.id)).get()!.status).toBe('scheduled');
@@ -165,7 +253,11 @@ describe('recurring maintenance', () => {
     expect(expandOccurrences(text, uid)).not.toContain(second!.scheduledFor);
 
     runMaintenanceWindows(site.db, newStart + 60_000);
-    const late = await staff.post(`/admin/incidents/${second!.id}`, { intent: 'reschedule', scheduledFor: local(newStart + 24 * HOUR), scheduledUntil: local(newStart + 25 * HOUR) });
+    const late = await staff.post(`/admin/incidents/${second!.id}`, {
+      intent: 'reschedule',
+      scheduledFor: local(newStart + 24 * HOUR),
+      scheduledUntil: local(newStart + 25 * HOUR),
+    });
     expect(late.status).toBe(409);
     expect(await late.text()).toContain('already started');
   });
@@ -173,12 +265,28 @@ describe('recurring maintenance', () => {
   it('repeats and moves windows through the write API', async () => {
     const token = createApiToken(site.db, { name: 'maintenance', scopes: ['maintenance'] }, { now: Date.now() }).token;
     const call = (method: string, path: string, body: unknown) =>
-      fetch(`${site.url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${site.url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const start = new Date(Date.now() + 72 * HOUR).toISOString();
     const end = new Date(Date.now() + 73 * HOUR).toISOString();
-    const refused = await call('POST', '/maintenances', { name: 'API weekly', body: 'x', scheduled_for: start, scheduled_until: end, repeat: { frequency: 'daily', count: 3 } });
+    const refused = await call('POST', '/maintenances', {
+      name: 'API weekly',
+      body: 'x',
+      scheduled_for: start,
+      scheduled_until: end,
+      repeat: { frequency: 'daily', count: 3 },
+    });
     expect(refused.status).toBe(422);
-    const created = await call('POST', '/maintenances', { name: 'API weekly', body: 'Weekly work.', scheduled_for: start, scheduled_until: end, repeat: { frequency: 'weekly', count: 3 } });
+    const created = await call('POST', '/maintenances', {
+      name: 'API weekly',
+      body: 'Weekly work.',
+      scheduled_for: start,
+      scheduled_until: end,
+      repeat: { frequency: 'weekly', count: 3 },
+    });
     expect(created.status).toBe(201);
     const first = (await created.json()) as { id: string };
     const seriesId = site.db.select({ s: incidents.seriesId }).from(incidents).where(eq(incidents.id, first.id)).get()!.s!;
@@ -186,12 +294,15 @@ describe('recurring maintenance', () => {
     expect(windows).toHaveLength(3);
     const target = windows[2]!;
     const newStart = target.scheduledFor! + 3 * HOUR;
-    const moved = await call('PATCH', `/maintenances/${target.id}`, { scheduled_for: new Date(newStart).toISOString(), scheduled_until: new Date(newStart + HOUR).toISOString(), version: target.version });
+    const moved = await call('PATCH', `/maintenances/${target.id}`, {
+      scheduled_for: new Date(newStart).toISOString(),
+      scheduled_until: new Date(newStart + HOUR).toISOString(),
+      version: target.version,
+    });
     expect(moved.status).toBe(200);
     expect(site.db.select().from(incidents).where(eq(incidents.id, target.id)).get()!.scheduledFor).toBe(newStart);
     // The same version again is someone else's save in between: a conflict naming what is stored now.
     const stale = await call('PATCH', `/maintenances/${target.id}`, { scheduled_for: start, scheduled_until: end, version: target.version });
     expect(stale.status).toBe(409);
   });
-
 });

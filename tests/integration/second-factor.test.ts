@@ -45,7 +45,12 @@ async function personWithTwoFactor() {
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 /** One step of the sign-in form, sent from a loopback source address of its own. */
 const fromAddress = (address: string, fields: Record<string, string>) =>
-  rawRequest(site.url, '/admin/login', { method: 'POST', body: form(fields), localAddress: address, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site.url, 'accept-language': 'en' } });
+  rawRequest(site.url, '/admin/login', {
+    method: 'POST',
+    body: form(fields),
+    localAddress: address,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site.url, 'accept-language': 'en' },
+  });
 const challengeIn = (html: string) => /name="challenge" value="([^"]+)"/.exec(html)?.[1];
 async function passwordStep(address: string, email: string): Promise<string> {
   const res = await fromAddress(address, { email, password: PASSWORD });
@@ -61,57 +66,76 @@ const wrongCode = (totp: TOTP, i: number) => {
 const cookieOf = (res: { headers: Record<string, string | string[] | undefined> }) => [res.headers['set-cookie'] ?? []].flat()[0]?.split(';')[0];
 
 describe('the account-wide ceiling on wrong codes', () => {
-  it('lets 24 addresses have only 5 guesses checked in all, mails the owner, and lets the owner in with the right code after the doubling wait', { timeout: 90_000 }, async () => {
-    const { email, userId, totp } = await personWithTwoFactor();
-    const addresses = Array.from({ length: 24 }, (_, i) => `127.0.0.${10 + i}`);
-    // Each address gets past the password (the guesser knows it) and tries one code, all at once.
-    const challenges = await Promise.all(addresses.map((a) => passwordStep(a, email)));
-    const answers = await Promise.all(addresses.map((a, i) => fromAddress(a, { challenge: challenges[i]!, code: wrongCode(totp, i) })));
-    const statuses = answers.map((r) => r.status);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(CODE_CEILING);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(addresses.length - CODE_CEILING);
-    const waiting = answers.find((r) => r.status === 429)!;
-    expect(Number(waiting.headers['retry-after'])).toBeGreaterThan(0);
-    // A request that started before the fifth guess was counted sees a little more.
-    expect(Number(waiting.headers['retry-after'])).toBeLessThanOrEqual(FIRST_CODE_WAIT_MS / 1000 + 10);
-    expect(waiting.body).toContain('Too many wrong codes for this account');
-    // The code form stays, with its challenge, for after the wait.
-    expect(challengeIn(waiting.body)).toBeTruthy();
+  it(
+    'lets 24 addresses have only 5 guesses checked in all, mails the owner, and lets the owner in with the right code after the doubling wait',
+    { timeout: 90_000 },
+    async () => {
+      const { email, userId, totp } = await personWithTwoFactor();
+      const addresses = Array.from({ length: 24 }, (_, i) => `127.0.0.${10 + i}`);
+      // Each address gets past the password (the guesser knows it) and tries one code, all at once.
+      const challenges = await Promise.all(addresses.map((a) => passwordStep(a, email)));
+      const answers = await Promise.all(addresses.map((a, i) => fromAddress(a, { challenge: challenges[i]!, code: wrongCode(totp, i) })));
+      const statuses = answers.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(CODE_CEILING);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(addresses.length - CODE_CEILING);
+      const waiting = answers.find((r) => r.status === 429)!;
+      expect(Number(waiting.headers['retry-after'])).toBeGreaterThan(0);
+      // A request that started before the fifth guess was counted sees a little more.
+      expect(Number(waiting.headers['retry-after'])).toBeLessThanOrEqual(FIRST_CODE_WAIT_MS / 1000 + 10);
+      expect(waiting.body).toContain('Too many wrong codes for this account');
+      // The code form stays, with its challenge, for after the wait.
+      expect(challengeIn(waiting.body)).toBeTruthy();
 
-    // The owner is mailed once, in the site's language, and no staff chat hears of it.
-    const event = await until(() => site.db.select().from(notificationEvents).where(eq(notificationEvents.kind, 'code_guessing')).all().find((e) => e.onceKey?.includes(userId)));
-    expect(site.db.select().from(outbox).where(eq(outbox.eventId, event.id)).all().map((r) => [r.channel, r.userId])).toEqual([['email', userId]]);
-    const mail = await until(() => sink.for(email)[0]);
-    const parsed = await simpleParser(mail.raw);
-    expect(parsed.subject).toContain('あなたのアカウントへの誤ったログインコード');
-    expect(parsed.text).toContain(`誤った 2 段階認証コードが ${CODE_CEILING} 回入力されました`);
+      // The owner is mailed once, in the site's language, and no staff chat hears of it.
+      const event = await until(() =>
+        site.db
+          .select()
+          .from(notificationEvents)
+          .where(eq(notificationEvents.kind, 'code_guessing'))
+          .all()
+          .find((e) => e.onceKey?.includes(userId)),
+      );
+      expect(
+        site.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.eventId, event.id))
+          .all()
+          .map((r) => [r.channel, r.userId]),
+      ).toEqual([['email', userId]]);
+      const mail = await until(() => sink.for(email)[0]);
+      const parsed = await simpleParser(mail.raw);
+      expect(parsed.subject).toContain('あなたのアカウントへの誤ったログインコード');
+      expect(parsed.text).toContain(`誤った 2 段階認証コードが ${CODE_CEILING} 回入力されました`);
 
-    // A stranger cannot lock the owner out of the password step; the code step waits for everyone.
-    const ownerAddress = '127.0.0.200';
-    const ownerChallenge = await passwordStep(ownerAddress, email);
-    const tooSoon = await fromAddress(ownerAddress, { challenge: ownerChallenge, code: totp.generate({ timestamp: clock() }) });
-    expect(tooSoon.status).toBe(429);
-    // Retrying during the wait checks nothing, so it never walls the owner's own address out.
-    for (let i = 0; i < 6; i++) expect((await fromAddress(ownerAddress, { challenge: ownerChallenge, code: totp.generate({ timestamp: clock() }) })).status).toBe(429);
+      // A stranger cannot lock the owner out of the password step; the code step waits for everyone.
+      const ownerAddress = '127.0.0.200';
+      const ownerChallenge = await passwordStep(ownerAddress, email);
+      const tooSoon = await fromAddress(ownerAddress, { challenge: ownerChallenge, code: totp.generate({ timestamp: clock() }) });
+      expect(tooSoon.status).toBe(429);
+      // Retrying during the wait checks nothing, so it never walls the owner's own address out.
+      for (let i = 0; i < 6; i++)
+        expect((await fromAddress(ownerAddress, { challenge: ownerChallenge, code: totp.generate({ timestamp: clock() }) })).status).toBe(429);
 
-    // After the wait one more guess is checked, and the next wait is twice as long.
-    offset += FIRST_CODE_WAIT_MS + 1_000;
-    const sixth = await fromAddress('127.0.0.60', { challenge: await passwordStep('127.0.0.60', email), code: wrongCode(totp, 99) });
-    expect(sixth.status).toBe(401);
-    const again = await fromAddress(ownerAddress, { challenge: await passwordStep(ownerAddress, email), code: totp.generate({ timestamp: clock() }) });
-    expect(again.status).toBe(429);
-    expect(Number(again.headers['retry-after'])).toBeGreaterThan(FIRST_CODE_WAIT_MS / 1000);
-    expect(Number(again.headers['retry-after'])).toBeLessThanOrEqual((2 * FIRST_CODE_WAIT_MS) / 1000 + 10);
-    expect(sink.for(email)).toHaveLength(1);
+      // After the wait one more guess is checked, and the next wait is twice as long.
+      offset += FIRST_CODE_WAIT_MS + 1_000;
+      const sixth = await fromAddress('127.0.0.60', { challenge: await passwordStep('127.0.0.60', email), code: wrongCode(totp, 99) });
+      expect(sixth.status).toBe(401);
+      const again = await fromAddress(ownerAddress, { challenge: await passwordStep(ownerAddress, email), code: totp.generate({ timestamp: clock() }) });
+      expect(again.status).toBe(429);
+      expect(Number(again.headers['retry-after'])).toBeGreaterThan(FIRST_CODE_WAIT_MS / 1000);
+      expect(Number(again.headers['retry-after'])).toBeLessThanOrEqual((2 * FIRST_CODE_WAIT_MS) / 1000 + 10);
+      expect(sink.for(email)).toHaveLength(1);
 
-    offset += 2 * FIRST_CODE_WAIT_MS + 1_000;
-    const owner = await fromAddress(ownerAddress, { challenge: await passwordStep(ownerAddress, email), code: totp.generate({ timestamp: clock() }) });
-    expect(owner.status).toBe(303);
-    const cookie = cookieOf(owner)!;
-    expect((await rawRequest(site.url, '/admin', { headers: { cookie } })).status).toBe(200);
-    // The right code starts the count again.
-    expect(site.db.select({ n: users.codeFailures, wait: users.codeWaitUntil }).from(users).where(eq(users.id, userId)).get()).toEqual({ n: 0, wait: null });
-  });
+      offset += 2 * FIRST_CODE_WAIT_MS + 1_000;
+      const owner = await fromAddress(ownerAddress, { challenge: await passwordStep(ownerAddress, email), code: totp.generate({ timestamp: clock() }) });
+      expect(owner.status).toBe(303);
+      const cookie = cookieOf(owner)!;
+      expect((await rawRequest(site.url, '/admin', { headers: { cookie } })).status).toBe(200);
+      // The right code starts the count again.
+      expect(site.db.select({ n: users.codeFailures, wait: users.codeWaitUntil }).from(users).where(eq(users.id, userId)).get()).toEqual({ n: 0, wait: null });
+    },
+  );
 });
 
 describe('sessions and two-factor sign-in', () => {
@@ -140,7 +164,12 @@ describe('sessions and two-factor sign-in', () => {
     expect(withPassword.status).toBe(422);
     expect(await withPassword.text()).toContain('認証アプリの現在のコードでも、未使用のリカバリーコードでもありません');
     expect(site.db.select({ on: users.totpEnabledAt }).from(users).where(eq(users.id, userId)).get()!.on).not.toBeNull();
-    const withCode = await postForm(site, '/admin/account/two-factor', { intent: 'disable', proof: totp.generate({ timestamp: clock() + 30_000 }) }, { cookie });
+    const withCode = await postForm(
+      site,
+      '/admin/account/two-factor',
+      { intent: 'disable', proof: totp.generate({ timestamp: clock() + 30_000 }) },
+      { cookie },
+    );
     expect(withCode.status).toBe(303);
     expect(site.db.select({ on: users.totpEnabledAt }).from(users).where(eq(users.id, userId)).get()!.on).toBeNull();
   });

@@ -33,7 +33,12 @@ const page = (path: string) => fetch(site.url + path).then((r) => r.text());
 describe('the change feed', () => {
   it('sees a commit by another process through the file system, without waiting for its poll', async () => {
     execFileSync(process.execPath, [...programArgs('tests/support/open-incident-process.ts'), site.databasePath, 'Seen through the WAL'], { encoding: 'utf8' });
-    expect(await eventually(() => page('/'), (h) => h.includes('Seen through the WAL'))).toContain('Seen through the WAL');
+    expect(
+      await eventually(
+        () => page('/'),
+        (h) => h.includes('Seen through the WAL'),
+      ),
+    ).toContain('Seen through the WAL');
   });
 
   it('sees a postmortem file written by an editor the same way', async () => {
@@ -42,7 +47,12 @@ describe('the change feed', () => {
       join(postmortems, '2026-11-01-written-in-an-editor.md'),
       `---\ntitle: Written in an editor\nslug: written-in-an-editor\ndate: 2026-11-01\nincidents: [${incidentId}]\npublished: 2026-11-02T00:00:00Z\n---\n\nBody.\n`,
     );
-    expect(await eventually(() => page('/postmortems'), (h) => h.includes('Written in an editor'))).toContain('Written in an editor');
+    expect(
+      await eventually(
+        () => page('/postmortems'),
+        (h) => h.includes('Written in an editor'),
+      ),
+    ).toContain('Written in an editor');
   });
 });
 
@@ -88,7 +98,11 @@ describe('render threads', () => {
     const before = site.server.renderers.threadIds;
     expect(before.length).toBeGreaterThan(0);
     await site.server.renderers.terminate(before[0]!);
-    const after = await eventually(async () => site.server.renderers.threadIds, (ids) => ids.length === before.length && !ids.includes(before[0]!), 10_000);
+    const after = await eventually(
+      async () => site.server.renderers.threadIds,
+      (ids) => ids.length === before.length && !ids.includes(before[0]!),
+      10_000,
+    );
     expect(after.length).toBe(before.length);
     expect(after).not.toContain(before[0]);
     expect(logged.some((l) => l.includes('render thread stopped'))).toBe(true);
@@ -96,7 +110,13 @@ describe('render threads', () => {
     const staff = await signedInStaff(site);
     expect((await staff.get('/admin')).status).toBe(200);
     execFileSync(process.execPath, [...programArgs('tests/support/open-incident-process.ts'), site.databasePath, 'After the crash'], { encoding: 'utf8' });
-    expect(await eventually(() => page('/'), (h) => h.includes('After the crash'), 10_000)).toContain('After the crash');
+    expect(
+      await eventually(
+        () => page('/'),
+        (h) => h.includes('After the crash'),
+        10_000,
+      ),
+    ).toContain('After the crash');
   });
 });
 
@@ -122,7 +142,12 @@ describe('one request context', () => {
       expect(stamp(en!)).toBe(stamp(root!));
       expect(stamp(ja!)).toContain('2020/01/01 12:00');
       // Asked twice: the second answer is the cached one.
-      for (const [path, language] of [['/', 'en'], ['/ja/', 'ja'], ['/ja/history', 'ja'], ['/history', 'en']] as const) {
+      for (const [path, language] of [
+        ['/', 'en'],
+        ['/ja/', 'ja'],
+        ['/ja/history', 'ja'],
+        ['/history', 'en'],
+      ] as const) {
         await fetch(clocked.url + path);
         expect((await fetch(clocked.url + path)).headers.get('content-language'), path).toBe(language);
       }

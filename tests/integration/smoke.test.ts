@@ -46,7 +46,14 @@ describe(`the server on Node ${process.versions.node}`, () => {
     // Again on the same file: migrations find nothing to do, the demo is not seeded twice, the write is there.
     const port = await freePort();
     const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
-      env: { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: first.postmortemsDir, MAIL_DIR: join(dirname(databasePath), 'mail'), HOST: '127.0.0.1', PORT: String(port) },
+      env: {
+        ...process.env,
+        DATABASE_PATH: databasePath,
+        POSTMORTEMS_DIR: first.postmortemsDir,
+        MAIL_DIR: join(dirname(databasePath), 'mail'),
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

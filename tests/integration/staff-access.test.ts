@@ -17,7 +17,21 @@ beforeAll(async () => {
   [editor, admin] = await Promise.all([signedInStaff(site, 'editor'), signedInStaff(site, 'admin')]);
   // The demo seeds incidents; its check needs the site's address, so one that never runs stands in.
   // A route with another parameter must be named here before it can be tried.
-  createCheck(site.db, { name: 'Idle probe', kind: 'http', target: `${site.url}/api/v2/status.json`, intervalSeconds: 60, timeoutSeconds: 2, expectedStatus: '200', failuresBefore: 3, labels: '', enabled: false }, { now: Date.now() });
+  createCheck(
+    site.db,
+    {
+      name: 'Idle probe',
+      kind: 'http',
+      target: `${site.url}/api/v2/status.json`,
+      intervalSeconds: 60,
+      timeoutSeconds: 2,
+      expectedStatus: '200',
+      failuresBefore: 3,
+      labels: '',
+      enabled: false,
+    },
+    { now: Date.now() },
+  );
   ids = { checks: site.db.select({ id: checks.id }).from(checks).get()!.id, incidents: site.db.select({ id: incidents.id }).from(incidents).get()!.id };
 });
 afterAll(() => site?.close());
@@ -43,7 +57,8 @@ function pathOf(route: string): string {
  */
 function harmlessWrite(route: StaffRoute): Record<string, string> {
   if (route === '/admin/alerts') return { intent: 'try', tryLabels: 'service="nothing"' };
-  if (route === '/admin/components') return { intent: 'set_status', componentId: site.db.select({ id: components.id }).from(components).get()!.id, status: 'operational' };
+  if (route === '/admin/components')
+    return { intent: 'set_status', componentId: site.db.select({ id: components.id }).from(components).get()!.id, status: 'operational' };
   if (route === '/admin/uptime') return { intent: 'correct' };
   return {};
 }
@@ -79,8 +94,31 @@ describe('every staff route as the declaration says', () => {
   it('keeps these screens for admins: loosening one is a decision this list must be changed for', () => {
     const adminReads = routes.filter((r) => staffRouteAccess(r).read === 'admin');
     const adminWrites = routes.filter((r) => staffRouteAccess(r).write === 'admin');
-    expect(adminReads).toEqual(expect.arrayContaining(['/admin/checks/new', '/admin/checks/[id]/edit', '/admin/mail', '/admin/settings', '/admin/settings/import', '/admin/subscribers', '/admin/subscribers.csv', '/admin/tokens', '/admin/users']));
-    expect(adminWrites).toEqual(expect.arrayContaining(['/admin/checks/new', '/admin/checks/[id]', '/admin/checks/[id]/edit', '/admin/settings', '/admin/settings/import', '/admin/subscribers', '/admin/tokens', '/admin/users']));
+    expect(adminReads).toEqual(
+      expect.arrayContaining([
+        '/admin/checks/new',
+        '/admin/checks/[id]/edit',
+        '/admin/mail',
+        '/admin/settings',
+        '/admin/settings/import',
+        '/admin/subscribers',
+        '/admin/subscribers.csv',
+        '/admin/tokens',
+        '/admin/users',
+      ]),
+    );
+    expect(adminWrites).toEqual(
+      expect.arrayContaining([
+        '/admin/checks/new',
+        '/admin/checks/[id]',
+        '/admin/checks/[id]/edit',
+        '/admin/settings',
+        '/admin/settings/import',
+        '/admin/subscribers',
+        '/admin/tokens',
+        '/admin/users',
+      ]),
+    );
   });
 
   it('lets an editor read exactly the routes declared for editors, and refuses the rest with 403', async () => {
@@ -107,7 +145,8 @@ describe('every staff route as the declaration says', () => {
     for (const route of routes) {
       const declared = staffRouteAccess(route);
       if (declared.read !== undefined && route !== REFUSAL_PAGE) await expectThrough(await admin.get(pathOf(route)), `GET ${route}`, true);
-      if (declared.write !== undefined) await expectThrough(await (await writerFor(route, 'admin')).post(pathOf(route), harmlessWrite(route)), `POST ${route}`, false);
+      if (declared.write !== undefined)
+        await expectThrough(await (await writerFor(route, 'admin')).post(pathOf(route), harmlessWrite(route)), `POST ${route}`, false);
     }
   });
 

@@ -66,7 +66,9 @@ describe('on the demo data', () => {
     expect(june18.started_at).toBe('2018-06-17T21:00:00.000Z');
     expect(june18.resolved_at).toBe('2018-06-18T16:40:00.000Z');
     const outage = june18.incident_updates.find((u) => u.body.includes('stopped responding'))!;
-    expect(outage.affected_components).toContainEqual(expect.objectContaining({ name: 'Web app', old_status: 'degraded_performance', new_status: 'major_outage' }));
+    expect(outage.affected_components).toContainEqual(
+      expect.objectContaining({ name: 'Web app', old_status: 'degraded_performance', new_status: 'major_outage' }),
+    );
   });
 
   it('shows groups as Statuspage does, with child ids, and children pointing back', async () => {
@@ -129,10 +131,23 @@ describe('on edge cases', () => {
     const { componentId: a } = createComponent(site.db, { name: 'A', groupId }, ctx);
     const { componentId: b } = createComponent(site.db, { name: 'B', groupId }, ctx);
     const { componentId: c } = createComponent(site.db, { name: 'C' }, ctx);
-    const { incidentId } = openIncident(site.db, { name: 'A is down', status: 'investigating', body: 'Down.', components: [{ componentId: a, status: 'major_outage' }] }, ctx);
-    const future = scheduleMaintenance(site.db, { name: 'Later', body: 'Later.', componentIds: [c], scheduledFor: now + 2 * H, scheduledUntil: now + 3 * H }, ctx);
+    const { incidentId } = openIncident(
+      site.db,
+      { name: 'A is down', status: 'investigating', body: 'Down.', components: [{ componentId: a, status: 'major_outage' }] },
+      ctx,
+    );
+    const future = scheduleMaintenance(
+      site.db,
+      { name: 'Later', body: 'Later.', componentIds: [c], scheduledFor: now + 2 * H, scheduledUntil: now + 3 * H },
+      ctx,
+    );
     const running = scheduleMaintenance(site.db, { name: 'Now', body: 'Now.', componentIds: [b], scheduledFor: now - H, scheduledUntil: now + H }, ctx);
-    postIncidentUpdate(site.db, running.incidentId, { status: 'in_progress', body: 'Started.', displayAt: now - H, components: [{ componentId: b, status: 'under_maintenance' }] }, ctx);
+    postIncidentUpdate(
+      site.db,
+      running.incidentId,
+      { status: 'in_progress', body: 'Started.', displayAt: now - H, components: [{ componentId: b, status: 'under_maintenance' }] },
+      ctx,
+    );
     const checking = scheduleMaintenance(site.db, { name: 'Check', body: 'Check.', scheduledFor: now - 2 * H, scheduledUntil: now + H }, ctx);
     postIncidentUpdate(site.db, checking.incidentId, { status: 'verifying', body: 'Verifying.', displayAt: now - H }, ctx);
     // A window that is over is added as a record of past work, stored as completed.

@@ -190,7 +190,14 @@ describe('importing a Statuspage page from its public API', () => {
     const edited = structuredClone(page);
     const email = edited.incidents.find((i) => i.id === 't6zgw0ck3r8n')!;
     email.updates[1]!.body = 'A backlog at our email provider delayed messages by up to 25 minutes. No messages are lost.';
-    email.updates.push({ id: 'p0resolved01', status: 'resolved', body: 'Email is delivered on time again.', displayAt: Date.parse('2026-11-20T01:15:00Z'), createdAt: Date.parse('2026-11-20T01:15:00Z'), affected: [] });
+    email.updates.push({
+      id: 'p0resolved01',
+      status: 'resolved',
+      body: 'Email is delivered on time again.',
+      displayAt: Date.parse('2026-11-20T01:15:00Z'),
+      createdAt: Date.parse('2026-11-20T01:15:00Z'),
+      affected: [],
+    });
     edited.components.find((c) => c.name === 'Dashboard')!.name = 'Console';
     edited.components.find((c) => c.name === 'Email delivery')!.status = 'operational';
     const changed = importStatuspage(db, edited, { locale: 'en' }, { ...ctx, now: RECORDED + 120_000 });
@@ -206,7 +213,16 @@ describe('importing a Statuspage page from its public API', () => {
 
     // Staff set a status here after the import: a later run of an unchanged page leaves it alone.
     const website = componentNamed(db, 'Website');
-    db.insert(componentStatusChanges).values({ componentId: website.id, at: RECORDED + 180_000, status: 'operational', previousStatus: 'partial_outage', cause: 'manual', createdAt: RECORDED + 180_000 }).run();
+    db.insert(componentStatusChanges)
+      .values({
+        componentId: website.id,
+        at: RECORDED + 180_000,
+        status: 'operational',
+        previousStatus: 'partial_outage',
+        cause: 'manual',
+        createdAt: RECORDED + 180_000,
+      })
+      .run();
     importStatuspage(db, edited, { locale: 'en' }, { ...ctx, now: RECORDED + 240_000 });
     expect(ledgerOf(db, 'Website').at(-1)).toMatchObject({ status: 'operational' });
   });
@@ -279,8 +295,16 @@ describe('holding an import to the limits the API holds to', () => {
       const bodies = db.select({ body: incidentUpdates.body }).from(incidentUpdates).all();
       expect(Math.max(...bodies.map((b) => b.body.length))).toBe(MAX_BODY_CHARS);
       expect(bodies.find((b) => b.body.startsWith('Mail is slow.'))!.body.slice(0, 20)).toBe('Mail is slow.[31m xx');
-      expect(db.select({ name: components.name }).from(components).all().map((c) => c.name)).not.toContain('Legacy\r\nX-INJECTED:1');
-      expect(db.select({ description: components.description }).from(components).where(eq(components.name, 'Website')).get()!.description).toHaveLength(MAX_DESCRIPTION_CHARS);
+      expect(
+        db
+          .select({ name: components.name })
+          .from(components)
+          .all()
+          .map((c) => c.name),
+      ).not.toContain('Legacy\r\nX-INJECTED:1');
+      expect(db.select({ description: components.description }).from(components).where(eq(components.name, 'Website')).get()!.description).toHaveLength(
+        MAX_DESCRIPTION_CHARS,
+      );
       expect(db.select({ name: incidents.name }).from(incidents).where(eq(incidents.id, 'f0n4hyq7ba2s')).get()!.name).toBe('D'.repeat(MAX_NAME_CHARS));
       // The status page is the size of what the API would have let in, not of what the source sent.
       expect(JSON.stringify(buildStatusPageView(db, RECORDED, 'UTC')).length).toBeLessThan(200_000);
@@ -327,7 +351,9 @@ describe('refusing what is not a Statuspage page', () => {
     const { db, databasePath } = emptyDatabase();
     const before = contents(db);
     fixtures.setMode('other-json');
-    const failed = await run(process.execPath, [...programArgs('src/cli/import.ts'), 'statuspage', fixtures.url], { env: { ...process.env, DATABASE_PATH: databasePath } }).then(
+    const failed = await run(process.execPath, [...programArgs('src/cli/import.ts'), 'statuspage', fixtures.url], {
+      env: { ...process.env, DATABASE_PATH: databasePath },
+    }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
@@ -354,7 +380,17 @@ describe('refusing what is not a Statuspage page', () => {
 describe('the command line', () => {
   it('imports with a progress display and a summary, and a second run adds nothing', async () => {
     const { db, databasePath } = emptyDatabase();
-    const args = [...programArgs('src/cli/import.ts'), 'statuspage', '--page-id', FIXTURE_PAGE_ID, '--api-key', FIXTURE_API_KEY, '--api-base', fixtures.apiBase, '--subscribers-confirmed'];
+    const args = [
+      ...programArgs('src/cli/import.ts'),
+      'statuspage',
+      '--page-id',
+      FIXTURE_PAGE_ID,
+      '--api-key',
+      FIXTURE_API_KEY,
+      '--api-base',
+      fixtures.apiBase,
+      '--subscribers-confirmed',
+    ];
     const env = { ...process.env, DATABASE_PATH: databasePath };
     const first = await run(process.execPath, args, { env });
     expect(first.stderr).toContain('Warning: every imported subscriber will be counted as confirmed');
@@ -367,7 +403,13 @@ describe('the command line', () => {
     expect(second.stdout).toMatch(/incidents\s+0 added\s+0 updated/);
     expect(second.stdout).toMatch(/updates\s+0 added\s+0 updated/);
     expect(contents(db)).toEqual(after);
-    expect(db.select().from(subscribers).all().map((s) => s.status)).toEqual(['confirmed', 'confirmed']);
+    expect(
+      db
+        .select()
+        .from(subscribers)
+        .all()
+        .map((s) => s.status),
+    ).toEqual(['confirmed', 'confirmed']);
   });
 });
 
@@ -386,7 +428,9 @@ describe('Admin → Settings → Import, from a second Shirase (it speaks the sa
 
   it('imports the page for an admin, audited, and shows what it brought in; a second run adds nothing', async () => {
     const summary = (await (await fetch(`${source.url}/api/v2/summary.json`)).json()) as { components: { name: string; group: boolean }[] };
-    const listed = (await (await fetch(`${source.url}/api/v2/incidents.json`)).json()) as { incidents: { id: string; name: string; status: string; incident_updates: unknown[] }[] };
+    const listed = (await (await fetch(`${source.url}/api/v2/incidents.json`)).json()) as {
+      incidents: { id: string; name: string; status: string; incident_updates: unknown[] }[];
+    };
     const admin = await signedInStaff(target, 'admin');
     const res = await admin.post('/admin/settings/import', { url: source.url });
     expect(res.status).toBe(200);
@@ -394,8 +438,19 @@ describe('Admin → Settings → Import, from a second Shirase (it speaks the sa
     expect(page).toContain(`Imported from ${source.config.siteName}.`);
     expect(page).toMatch(/data-import-report/);
 
-    const names = (db: Db) => db.select({ name: components.name }).from(components).all().map((c) => c.name).sort();
-    expect(names(target.db)).toEqual(summary.components.filter((c) => !c.group).map((c) => c.name).sort());
+    const names = (db: Db) =>
+      db
+        .select({ name: components.name })
+        .from(components)
+        .all()
+        .map((c) => c.name)
+        .sort();
+    expect(names(target.db)).toEqual(
+      summary.components
+        .filter((c) => !c.group)
+        .map((c) => c.name)
+        .sort(),
+    );
     for (const i of listed.incidents) {
       const here = target.db.select().from(incidents).where(eq(incidents.id, i.id)).get();
       expect(here, i.name).toMatchObject({ name: i.name, status: i.status === 'postmortem' ? 'resolved' : i.status });

@@ -19,7 +19,8 @@ const subscribe = (email: string) => postForm(site, '/subscribe', { email, scope
 describe('subscribe limits', () => {
   it('count name+tag@domain as name@domain, whatever the case', async () => {
     const statuses: number[] = [];
-    for (const email of ['bomb+1@example.com', 'Bomb+two@Example.COM', 'bomb+3@example.com', 'BOMB@example.com', 'bomb+5@example.com']) statuses.push((await subscribe(email)).status);
+    for (const email of ['bomb+1@example.com', 'Bomb+two@Example.COM', 'bomb+3@example.com', 'BOMB@example.com', 'bomb+5@example.com'])
+      statuses.push((await subscribe(email)).status);
     expect(statuses).toEqual([303, 303, 303, 429, 429]);
     // Other mailboxes at the same domain are not held up.
     expect((await subscribe('someone-else@example.com')).status).toBe(303);
@@ -70,13 +71,22 @@ describe('unconfirmed addresses', () => {
     const old = Date.now() - (CONFIRM_LINK_HOURS + 1) * 3_600_000;
     const ids = Array.from({ length: 5 }, (_, i) => {
       const id = newPublicId();
-      db.insert(subscribers).values({ id, email: `old${i}@example.com`, locale: 'en', status: i === 0 ? 'confirmed' : 'pending', createdAt: old, updatedAt: old }).run();
+      db.insert(subscribers)
+        .values({ id, email: `old${i}@example.com`, locale: 'en', status: i === 0 ? 'confirmed' : 'pending', createdAt: old, updatedAt: old })
+        .run();
       return id;
     });
     expect(purgeExpiredPending(db, Date.now(), 2)).toBe(2);
     expect(purgeExpiredPending(db, Date.now(), 2)).toBe(2);
     expect(purgeExpiredPending(db, Date.now(), 2)).toBe(0);
-    expect(db.select().from(subscribers).where(inArray(subscribers.id, ids)).all().map((s) => s.status)).toEqual(['confirmed']);
+    expect(
+      db
+        .select()
+        .from(subscribers)
+        .where(inArray(subscribers.id, ids))
+        .all()
+        .map((s) => s.status),
+    ).toEqual(['confirmed']);
     db.$client.close();
   });
 });

@@ -58,7 +58,11 @@ describe('subscriber CSV import', () => {
     expect(yes.headers.get('location')).toBe('/admin/subscribers?done=imported');
     const ana = site.db.select().from(subscribers).where(eq(subscribers.email, 'ana@example.com')).get()!;
     expect(ana).toMatchObject({ status: 'pending', locale: 'ja', componentIds: JSON.stringify([api.id]) });
-    expect(site.db.select().from(subscribers).where(eq(subscribers.email, 'ben@example.com')).get()).toMatchObject({ status: 'pending', locale: 'en', componentIds: null });
+    expect(site.db.select().from(subscribers).where(eq(subscribers.email, 'ben@example.com')).get()).toMatchObject({
+      status: 'pending',
+      locale: 'en',
+      componentIds: null,
+    });
 
     const mail = await until(() => sink.for('ana@example.com')[0]);
     const parsed = await simpleParser(mail.raw);
@@ -115,7 +119,12 @@ describe('subscriber CSV import', () => {
     expect(noChoice.status).toBe(422);
     expect(await noChoice.text()).toContain('Choose whether to ask each address to confirm');
     // Ana is pending from the first import; a row marking someone unsubscribed never signs them up.
-    const res = await admin.post('/admin/subscribers', { intent: 'import', mode: 'confirmed', csv: 'email,status\nana@example.com,confirmed\nivan@example.com,unsubscribed\n', confirmed: 'yes' });
+    const res = await admin.post('/admin/subscribers', {
+      intent: 'import',
+      mode: 'confirmed',
+      csv: 'email,status\nana@example.com,confirmed\nivan@example.com,unsubscribed\n',
+      confirmed: 'yes',
+    });
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('Nothing to import: every address is already on the list (1), marked unsubscribed (1)');
     expect(snapshot()).toEqual(before);

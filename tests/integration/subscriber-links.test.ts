@@ -19,7 +19,8 @@ afterAll(async () => {
   await sink?.close();
 });
 
-const linkIn = (mail: ReceivedMail, path: string) => new RegExp(`https?://\\S+?${path.replace('/', '\\/')}\\?token=[\\w.-]+`).exec(decodeQuotedPrintable(mail.raw))![0];
+const linkIn = (mail: ReceivedMail, path: string) =>
+  new RegExp(`https?://\\S+?${path.replace('/', '\\/')}\\?token=[\\w.-]+`).exec(decodeQuotedPrintable(mail.raw))![0];
 const local = (url: string) => new URL(url).pathname + new URL(url).search;
 const statusOf = (email: string) => site.db.select().from(subscribers).where(eq(subscribers.email, email)).get()!.status;
 
@@ -55,7 +56,11 @@ describe('revocable links', () => {
     const expiredJa = await (await fetch(`${site.url}/ja${oldManage}`)).text();
     expect(expiredJa).toContain('このリンクは有効期限が切れています');
 
-    const oneClick = await fetch(oldUnsubscribe, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const oneClick = await fetch(oldUnsubscribe, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(oneClick.status).toBe(403);
     const text = await oneClick.text();
     expect(text).toContain('This link has expired');
@@ -87,7 +92,11 @@ describe('revocable links', () => {
     expect(pageHtml).toMatch(/<a href="\/subscribe\/manage\?token=[\w.-]+">Change what you receive instead<\/a>/);
     expect(statusOf(email)).toBe('confirmed');
 
-    const done = await fetch(unsubscribeUrl, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const done = await fetch(unsubscribeUrl, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(done.status).toBe(200);
     const body = await done.text();
     expect(body).toContain('You have been unsubscribed');
@@ -96,7 +105,11 @@ describe('revocable links', () => {
 
     expect((await fetch(site.url + manage)).status).toBe(403);
     expect(await (await fetch(unsubscribeUrl)).text()).toContain('This link has expired');
-    const again = await fetch(unsubscribeUrl, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const again = await fetch(unsubscribeUrl, {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(again.status).toBe(403);
     expect(await again.text()).toContain('This link has expired');
   });
@@ -136,7 +149,11 @@ describe('links in Japanese mail', () => {
     expect(confirmedPage).toContain('購読を開始しました');
     expect(confirmedPage).toMatch(/href="\/ja\/subscribe\/manage\?token=[\w.-]+"/);
 
-    openIncident(site.db, { name: 'Links in Japanese', status: 'investigating', body: 'x', translations: { ja: { name: '日本語のリンク' } }, notify: true }, { now: Date.now() });
+    openIncident(
+      site.db,
+      { name: 'Links in Japanese', status: 'investigating', body: 'x', translations: { ja: { name: '日本語のリンク' } }, notify: true },
+      { now: Date.now() },
+    );
     const notice = await until(() => sink.for(email)[1]);
     const parsedNotice = await simpleParser(notice.raw);
     expect(parsedNotice.subject).toContain('日本語のリンク');

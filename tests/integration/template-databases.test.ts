@@ -22,7 +22,11 @@ afterAll(() => {
 
 const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
 const applied = (db: ReturnType<typeof freshDatabase>['db']) => db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
-const counts = (db: ReturnType<typeof freshDatabase>['db']) => db.$client.prepare('SELECT (SELECT count(*) FROM components) AS components, (SELECT count(*) FROM incidents) AS incidents').get() as { components: number; incidents: number };
+const counts = (db: ReturnType<typeof freshDatabase>['db']) =>
+  db.$client.prepare('SELECT (SELECT count(*) FROM components) AS components, (SELECT count(*) FROM incidents) AS incidents').get() as {
+    components: number;
+    incidents: number;
+  };
 
 describe('test databases', () => {
   it('come from the run’s templates, with every migration applied', () => {

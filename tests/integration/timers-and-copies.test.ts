@@ -15,7 +15,11 @@ let site: TestSite;
 const exportDir = mkdtempSync(join(tmpdir(), 'shirase-export-dir-'));
 beforeAll(async () => {
   sink = await startSmtpSink();
-  site = await startTestSite({ seed: true, env: { SMTP_URL: sink.url, MAIL_PER_SECOND: '1000', REMINDER_MINUTES: '60', EXPORT_DIR: exportDir }, maintenancePollMs: 50 });
+  site = await startTestSite({
+    seed: true,
+    env: { SMTP_URL: sink.url, MAIL_PER_SECOND: '1000', REMINDER_MINUTES: '60', EXPORT_DIR: exportDir },
+    maintenancePollMs: 50,
+  });
 });
 afterAll(async () => {
   await site?.close();
@@ -25,11 +29,22 @@ afterAll(async () => {
 describe('maintenance reminders', () => {
   it('go out once, the given minutes before a window starts, and not for a window further off', async () => {
     const email = `reminded-${Date.now()}@example.com`;
-    site.db.insert(subscribers).values({ id: newPublicId(), email, locale: 'en', componentIds: null, status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
+    site.db
+      .insert(subscribers)
+      .values({ id: newPublicId(), email, locale: 'en', componentIds: null, status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() })
+      .run();
     const now = Date.now();
     const ctx = { now };
-    scheduleMaintenance(site.db, { name: 'Database upgrade soon', body: 'Writes pause briefly.', scheduledFor: now + 30 * 60_000, scheduledUntil: now + 90 * 60_000 }, ctx);
-    scheduleMaintenance(site.db, { name: 'Network work next week', body: 'Nothing to notice.', scheduledFor: now + 7 * 86_400_000, scheduledUntil: now + 7 * 86_400_000 + 3_600_000 }, ctx);
+    scheduleMaintenance(
+      site.db,
+      { name: 'Database upgrade soon', body: 'Writes pause briefly.', scheduledFor: now + 30 * 60_000, scheduledUntil: now + 90 * 60_000 },
+      ctx,
+    );
+    scheduleMaintenance(
+      site.db,
+      { name: 'Network work next week', body: 'Nothing to notice.', scheduledFor: now + 7 * 86_400_000, scheduledUntil: now + 7 * 86_400_000 + 3_600_000 },
+      ctx,
+    );
     const reminder = await until(() => sink.for(email).find((m) => m.subject.includes('Database upgrade soon')));
     expect(reminder.subject).toContain('Maintenance starting soon');
     // Many more turns of the timer: still one reminder, and none for next week's window.
@@ -45,7 +60,13 @@ describe('EXPORT_DIR', () => {
     await site.server.checkForChanges();
     const page = join(exportDir, 'incidents', incidentId, 'index.html');
     // The copy is written file by file: wait for the last of the ones looked at here.
-    await until(() => existsSync(page) && existsSync(join(exportDir, '404.html')) && readFileSync(join(exportDir, 'index.html'), 'utf8').includes('Copied to the static site'), 10_000);
+    await until(
+      () =>
+        existsSync(page) &&
+        existsSync(join(exportDir, '404.html')) &&
+        readFileSync(join(exportDir, 'index.html'), 'utf8').includes('Copied to the static site'),
+      10_000,
+    );
     expect(readFileSync(page, 'utf8')).toContain('Copied to the static site');
     expect(existsSync(join(exportDir, '404.html'))).toBe(true);
   });

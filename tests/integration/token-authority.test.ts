@@ -22,7 +22,12 @@ const call = (method: string, path: string, bearer: string, body?: unknown) =>
     headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replace(/\s+/g, ' ');
+const visible = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replace(/\s+/g, ' ');
 const component = (name: string) => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === name)!;
 
 type Staff = Awaited<ReturnType<typeof signedInStaff>>;
@@ -71,16 +76,22 @@ describe('the alerts scope sends alerts and nothing else', () => {
   it('alert_rules is an admin scope, described where tokens are made in both languages, and an editor cannot give it', async () => {
     const admin = await signedInStaff(site);
     const en = visible(await (await admin.get('/admin/tokens')).text());
-    expect(en).toContain('alert_rules (admins only): create, change and delete alert rules. A rule can publish incidents and email subscribers with no person approving');
+    expect(en).toContain(
+      'alert_rules (admins only): create, change and delete alert rules. A rule can publish incidents and email subscribers with no person approving',
+    );
     expect(en).toContain('alerts: send alerts in (Alertmanager, Grafana, webhook) and nothing else');
     const ja = visible(await (await fetch(site.url + '/admin/tokens', { headers: { cookie: admin.cookie, 'accept-language': 'ja' } })).text());
     expect(ja).toContain('alert_rules(管理者のみ)');
     expect(ja).toContain('人の承認なしに障害を公開し、購読者にメールできます');
 
     const editor = await signedInStaff(site, 'editor');
-    expect(() => createApiToken(site.db, { name: 'editor bot', scopes: ['alerts', 'alert_rules'] }, { now: Date.now(), actor: { kind: 'user', id: userId(editor.email), label: editor.email } })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION', fields: [expect.objectContaining({ field: 'scopes', key: 'errors.field.scopeBeyondRole' })] }),
-    );
+    expect(() =>
+      createApiToken(
+        site.db,
+        { name: 'editor bot', scopes: ['alerts', 'alert_rules'] },
+        { now: Date.now(), actor: { kind: 'user', id: userId(editor.email), label: editor.email } },
+      ),
+    ).toThrow(expect.objectContaining({ code: 'VALIDATION', fields: [expect.objectContaining({ field: 'scopes', key: 'errors.field.scopeBeyondRole' })] }));
   });
 
   it('a rule that publishes and notifies on its own says so in the audit log and on the dashboard', async () => {
@@ -92,8 +103,17 @@ describe('the alerts scope sends alerts and nothing else', () => {
     const quiet = await (await call('POST', 'alert-rules', rules, { name: 'Just suggests', matchers: ['probe="quiet"'] })).json();
     const audit = site.db.select().from(auditLog).where(eq(auditLog.entityId, rule.id)).all();
     expect(audit.map((a) => a.action)).toEqual(['alert_rule.create_notifying']);
-    expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, quiet.id)).all().map((a) => a.action)).toEqual(['alert_rule.create']);
-    expect(visible(await (await admin.get('/admin/audit?kind=alerts')).text())).toContain('Added an alert rule that publishes and emails subscribers on its own, with no person approving');
+    expect(
+      site.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, quiet.id))
+        .all()
+        .map((a) => a.action),
+    ).toEqual(['alert_rule.create']);
+    expect(visible(await (await admin.get('/admin/audit?kind=alerts')).text())).toContain(
+      'Added an alert rule that publishes and emails subscribers on its own, with no person approving',
+    );
 
     const editor = await signedInStaff(site, 'editor');
     const dashboard = await (await editor.get('/admin')).text();
@@ -105,7 +125,14 @@ describe('the alerts scope sends alerts and nothing else', () => {
 
     // Turned back to suggesting, the edit is worded as an ordinary one and the line names it no more.
     expect((await call('PATCH', `alert-rules/${rule.id}`, rules, { action: 'suggest' })).status).toBe(200);
-    expect(site.db.select().from(auditLog).where(eq(auditLog.entityId, rule.id)).all().map((a) => a.action)).toEqual(['alert_rule.create_notifying', 'alert_rule.edit']);
+    expect(
+      site.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, rule.id))
+        .all()
+        .map((a) => a.action),
+    ).toEqual(['alert_rule.create_notifying', 'alert_rule.edit']);
     expect(await (await editor.get('/admin')).text()).not.toContain(`#rule-${rule.id}`);
   });
 });
@@ -125,7 +152,9 @@ describe('a token acts as its creator', () => {
     expect((await demoted.json()).error).toMatchObject({ code: 'FORBIDDEN', key: 'errors.token.creatorRole' });
     // What an editor may do, the token still does.
     expect((await call('POST', 'incidents', token, newIncident('After demotion'))).status).toBe(201);
-    expect(visible(await (await other.get('/admin/tokens')).text())).toContain('No longer works for alert_rules: the role of the account that created it lacks them.');
+    expect(visible(await (await other.get('/admin/tokens')).text())).toContain(
+      'No longer works for alert_rules: the role of the account that created it lacks them.',
+    );
 
     const disabled = await other.post('/admin/users', { intent: 'disable', id: userId(owner.email), confirmed: 'yes' });
     expect(disabled.status).toBe(303);

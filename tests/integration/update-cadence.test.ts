@@ -41,7 +41,15 @@ async function staff(role: 'admin' | 'editor'): Promise<Actor> {
 
 /** Sends what the outbox holds through the real courier to the loopback SMTP server. */
 async function deliver(now: number, env: Record<string, string> = {}) {
-  const config = parseConfig({ DATABASE_PATH: databasePath, SMTP_URL: sink.url, MAIL_PER_SECOND: '1000', TIME_ZONE: 'Asia/Tokyo', SITE_URL: 'http://127.0.0.1:4321', SITE_NAME: 'Shirase', ...env });
+  const config = parseConfig({
+    DATABASE_PATH: databasePath,
+    SMTP_URL: sink.url,
+    MAIL_PER_SECOND: '1000',
+    TIME_ZONE: 'Asia/Tokyo',
+    SITE_URL: 'http://127.0.0.1:4321',
+    SITE_NAME: 'Shirase',
+    ...env,
+  });
   const courier = createCourier(config);
   try {
     return await deliverBatch(db, { config, courier, now: () => now });
@@ -56,7 +64,12 @@ async function mailsAbout(to: string, incidentId: string): Promise<ParsedMail[]>
   return all.filter((m) => (m.text ?? '').includes(`/admin/incidents/${incidentId}`));
 }
 const rowsFor = (eventId: number) => db.select().from(outbox).where(eq(outbox.eventId, eventId)).all();
-const remindersOf = (incidentId: string) => db.select().from(notificationEvents).where(and(eq(notificationEvents.incidentId, incidentId), eq(notificationEvents.kind, 'cadence_reminder'))).all();
+const remindersOf = (incidentId: string) =>
+  db
+    .select()
+    .from(notificationEvents)
+    .where(and(eq(notificationEvents.incidentId, incidentId), eq(notificationEvents.kind, 'cadence_reminder')))
+    .all();
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -65,7 +78,9 @@ beforeAll(async () => {
   poster = await staff('editor');
   bystander = await staff('admin');
   // Readers and a webhook that must never hear about a reminder meant for staff.
-  db.insert(subscribers).values({ id: newPublicId(), email: 'reader@example.com', locale: 'en', status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
+  db.insert(subscribers)
+    .values({ id: newPublicId(), email: 'reader@example.com', locale: 'en', status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() })
+    .run();
   db.insert(webhooks).values({ id: newPublicId(), url: 'http://127.0.0.1:9/hook', secret: 's', createdAt: Date.now() }).run();
 });
 afterAll(async () => {
@@ -77,7 +92,11 @@ afterAll(async () => {
 describe('missed update cadence', () => {
   it('reminds the staff on the incident once when the cadence passes, by email, and nobody else', async () => {
     const t0 = Date.now() - 5 * 3_600_000;
-    const { incidentId } = openIncident(db, { name: 'Checkout errors', status: 'investigating', body: 'Looking into failed payments.', notify: true }, { now: t0, actor: opener });
+    const { incidentId } = openIncident(
+      db,
+      { name: 'Checkout errors', status: 'investigating', body: 'Looking into failed payments.', notify: true },
+      { now: t0, actor: opener },
+    );
     postIncidentUpdate(db, incidentId, { status: 'identified', body: 'A bad deploy; rolling back.', notify: true }, { now: t0 + 10 * MINUTE, actor: poster });
     const lastAt = t0 + 10 * MINUTE;
 
@@ -117,7 +136,11 @@ describe('missed update cadence', () => {
 
   it('reminds again only after the next cadence following a new update passes', () => {
     const t0 = Date.now() - 6 * 3_600_000;
-    const { incidentId } = openIncident(db, { name: 'Slow search', status: 'investigating', body: 'Search is slow.', notify: false }, { now: t0, actor: opener });
+    const { incidentId } = openIncident(
+      db,
+      { name: 'Slow search', status: 'investigating', body: 'Search is slow.', notify: false },
+      { now: t0, actor: opener },
+    );
     setUpdateCadence(db, incidentId, { minutes: 30 }, { now: t0, actor: opener });
     expect(remindMissedCadences(db, t0 + 30 * MINUTE)).toBe(1);
     expect(remindMissedCadences(db, t0 + 90 * MINUTE)).toBe(0);
@@ -130,16 +153,28 @@ describe('missed update cadence', () => {
 
   it('counts a back-dated update by its display time', () => {
     const now = Date.now();
-    const { incidentId } = openIncident(db, { name: 'Backfilled silence', status: 'investigating', body: 'Written late.', notify: false, displayAt: now - 3 * 3_600_000 }, { now, actor: opener });
+    const { incidentId } = openIncident(
+      db,
+      { name: 'Backfilled silence', status: 'investigating', body: 'Written late.', notify: false, displayAt: now - 3 * 3_600_000 },
+      { now, actor: opener },
+    );
     expect(remindMissedCadences(db, now)).toBeGreaterThanOrEqual(1);
     expect(remindersOf(incidentId)).toHaveLength(1);
   });
 
   it('never reminds about a resolved incident or about maintenance', () => {
     const t0 = Date.now() - 8 * 3_600_000;
-    const { incidentId } = openIncident(db, { name: 'Short blip', status: 'investigating', body: 'Errors for a minute.', notify: false }, { now: t0, actor: opener });
+    const { incidentId } = openIncident(
+      db,
+      { name: 'Short blip', status: 'investigating', body: 'Errors for a minute.', notify: false },
+      { now: t0, actor: opener },
+    );
     resolveIncident(db, incidentId, { body: 'Recovered.', displayAt: t0 + 5 * MINUTE }, { now: t0 + 5 * MINUTE, actor: opener });
-    const maintenance = scheduleMaintenance(db, { name: 'Quiet window', body: 'Planned work.', scheduledFor: t0 + 3_600_000, scheduledUntil: t0 + 30 * 3_600_000 }, { now: t0, actor: opener });
+    const maintenance = scheduleMaintenance(
+      db,
+      { name: 'Quiet window', body: 'Planned work.', scheduledFor: t0 + 3_600_000, scheduledUntil: t0 + 30 * 3_600_000 },
+      { now: t0, actor: opener },
+    );
     remindMissedCadences(db, t0 + 10 * 3_600_000);
     expect(remindersOf(incidentId)).toHaveLength(0);
     expect(remindersOf(maintenance.incidentId)).toHaveLength(0);
@@ -152,7 +187,9 @@ describe('missed update cadence', () => {
     const { incidentId } = openIncident(db, { name: 'Opened by the API', status: 'investigating', body: 'Raised by monitoring.', notify: false }, { now: t0 });
     remindMissedCadences(db, t0 + 61 * MINUTE);
     const [event] = remindersOf(incidentId);
-    const to = rowsFor(event!.id).map((r) => r.userId).sort();
+    const to = rowsFor(event!.id)
+      .map((r) => r.userId)
+      .sort();
     expect(to).toEqual([opener.id, bystander.id].sort());
     expect(to).not.toContain(poster.id);
     expect(to).not.toContain(gone.id);
@@ -160,7 +197,11 @@ describe('missed update cadence', () => {
 
   it('writes the reminder in the site language, Japanese included', async () => {
     const t0 = Date.now() - 2 * 3_600_000;
-    const { incidentId } = openIncident(db, { name: 'ログインできない', status: 'investigating', body: '調査中です。', notify: false }, { now: t0, actor: poster });
+    const { incidentId } = openIncident(
+      db,
+      { name: 'ログインできない', status: 'investigating', body: '調査中です。', notify: false },
+      { now: t0, actor: poster },
+    );
     remindMissedCadences(db, t0 + 90 * MINUTE);
     expect(await deliver(t0 + 90 * MINUTE, { DEFAULT_LOCALE: 'ja' })).toMatchObject({ failed: 0 });
     const [message] = await mailsAbout(poster.label, incidentId);
@@ -175,9 +216,18 @@ describe('missed update cadence', () => {
 describe('changing the cadence', () => {
   it('accepts 5 to 1440 minutes, audited, and refuses anything else with the database unchanged', () => {
     const now = Date.now();
-    const { incidentId } = openIncident(db, { name: 'Cadence limits', status: 'investigating', body: 'Testing limits.', notify: false }, { now, actor: opener });
+    const { incidentId } = openIncident(
+      db,
+      { name: 'Cadence limits', status: 'investigating', body: 'Testing limits.', notify: false },
+      { now, actor: opener },
+    );
     const stored = () => db.select({ minutes: incidents.updateCadenceMinutes }).from(incidents).where(eq(incidents.id, incidentId)).get()!.minutes;
-    const audits = () => db.select().from(auditLog).where(and(eq(auditLog.entityId, incidentId), eq(auditLog.action, 'incident.set_cadence'))).all();
+    const audits = () =>
+      db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.entityId, incidentId), eq(auditLog.action, 'incident.set_cadence')))
+        .all();
     expect(stored()).toBe(60);
     for (const minutes of [4, 1441, 12.5, Number.NaN, 0, -30]) {
       const attempt = () => setUpdateCadence(db, incidentId, { minutes }, { now, actor: poster });
@@ -203,12 +253,22 @@ describe('changing the cadence', () => {
 
   it('is refused for maintenance and for a resolved incident', () => {
     const now = Date.now();
-    const m = scheduleMaintenance(db, { name: 'No cadence here', body: 'Planned.', scheduledFor: now + 3_600_000, scheduledUntil: now + 7_200_000 }, { now, actor: opener });
+    const m = scheduleMaintenance(
+      db,
+      { name: 'No cadence here', body: 'Planned.', scheduledFor: now + 3_600_000, scheduledUntil: now + 7_200_000 },
+      { now, actor: opener },
+    );
     expect(() => setUpdateCadence(db, m.incidentId, { minutes: 30 }, { now, actor: opener })).toThrow(/update cadence/i);
     const { incidentId } = openIncident(db, { name: 'Already over', status: 'investigating', body: 'Brief.', notify: false }, { now, actor: opener });
     resolveIncident(db, incidentId, { body: 'Done.' }, { now, actor: opener });
     expect(() => setUpdateCadence(db, incidentId, { minutes: 30 }, { now, actor: opener })).toThrow(ShiraseError);
-    expect(db.select().from(incidents).where(and(isNotNull(incidents.id), eq(incidents.id, incidentId))).get()!.updateCadenceMinutes).toBe(60);
+    expect(
+      db
+        .select()
+        .from(incidents)
+        .where(and(isNotNull(incidents.id), eq(incidents.id, incidentId)))
+        .get()!.updateCadenceMinutes,
+    ).toBe(60);
   });
 });
 
@@ -223,7 +283,11 @@ describe('the cadence form on the incident page', () => {
 
   it('lets an editor change it, and answers a value out of range with the form and the database unchanged', async () => {
     const editor = await signedInStaff(site, 'editor');
-    const { incidentId } = openIncident(site.db, { name: 'Form cadence', status: 'investigating', body: 'Checking the form.', notify: false }, { now: Date.now() });
+    const { incidentId } = openIncident(
+      site.db,
+      { name: 'Form cadence', status: 'investigating', body: 'Checking the form.', notify: false },
+      { now: Date.now() },
+    );
     const stored = () => site.db.select({ minutes: incidents.updateCadenceMinutes }).from(incidents).where(eq(incidents.id, incidentId)).get()!.minutes;
     const refused = await editor.post(`/admin/incidents/${incidentId}`, { intent: 'set_cadence', minutes: '1441' });
     expect(refused.status).toBe(422);
@@ -243,14 +307,33 @@ describe('the cadence form on the incident page', () => {
     const reader = `dashboard-reader-${Date.now()}@example.com`;
     const hookUrl = `http://127.0.0.1:9/dashboard-hook-${Date.now()}`;
     const subscriberId = newPublicId();
-    site.db.insert(subscribers).values({ id: subscriberId, email: reader, locale: 'en', status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() }).run();
+    site.db
+      .insert(subscribers)
+      .values({ id: subscriberId, email: reader, locale: 'en', status: 'confirmed', createdAt: Date.now(), updatedAt: Date.now() })
+      .run();
     site.db.insert(webhooks).values({ id: newPublicId(), url: hookUrl, secret: 's', createdAt: Date.now() }).run();
     openIncident(site.db, { name: 'Delivery watch', status: 'investigating', body: 'Mail and hooks go out.', notify: true }, { now: Date.now() });
     const [event] = site.db.select().from(notificationEvents).where(eq(notificationEvents.kind, 'incident_opened')).all().slice(-1);
     // Once the worker has settled both rows, they are made to look refused for good.
-    await until(() => site.db.select().from(outbox).where(eq(outbox.eventId, event!.id)).all().every((r) => r.status === 'sent' || r.status === 'failed') || undefined);
-    site.db.update(outbox).set({ status: 'failed', attempts: 1, lastError: '550 No such user here' }).where(and(eq(outbox.eventId, event!.id), eq(outbox.subscriberId, subscriberId))).run();
-    site.db.update(outbox).set({ status: 'failed', attempts: 1, lastError: 'http_status:500' }).where(and(eq(outbox.eventId, event!.id), isNotNull(outbox.webhookId))).run();
+    await until(
+      () =>
+        site.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.eventId, event!.id))
+          .all()
+          .every((r) => r.status === 'sent' || r.status === 'failed') || undefined,
+    );
+    site.db
+      .update(outbox)
+      .set({ status: 'failed', attempts: 1, lastError: '550 No such user here' })
+      .where(and(eq(outbox.eventId, event!.id), eq(outbox.subscriberId, subscriberId)))
+      .run();
+    site.db
+      .update(outbox)
+      .set({ status: 'failed', attempts: 1, lastError: 'http_status:500' })
+      .where(and(eq(outbox.eventId, event!.id), isNotNull(outbox.webhookId)))
+      .run();
 
     const editor = await signedInStaff(site, 'editor');
     const forEditor = await (await editor.get('/admin')).text();

@@ -26,18 +26,34 @@ const rows = () => ({
 const component = (name: string) => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === name)!;
 /** A `datetime-local` value in the site's zone (Asia/Tokyo), `minutesAgo` before now. */
 const localInput = (minutesAgo: number) =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' }).format(new Date(Date.now() - minutesAgo * 60_000)).replace(' ', 'T');
+  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
+    .format(new Date(Date.now() - minutesAgo * 60_000))
+    .replace(' ', 'T');
 const tokyoTime = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
 const summaryOf = (html: string) => /<div class="error-summary"[\s\S]*?<\/div>/.exec(html)?.[0] ?? '';
 const noticeOf = (html: string) => /<p class="notice"[^>]*>[\s\S]*?<\/p>/.exec(html)?.[0];
 const textareaValue = (html: string, id: string) => {
   const m = new RegExp(`<textarea id="${id}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
-  return m ? m[1]!.replace(/&#34;|&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>') : undefined;
+  return m
+    ? m[1]!
+        .replace(/&#34;|&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, '&')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+    : undefined;
 };
 
 /** An incident opened 30 minutes ago, identified 10 minutes ago, with the API affected. */
 async function identifiedIncident(name: string): Promise<string> {
-  const opened = await staff.post('/admin/incidents/new', { name, status: 'investigating', body: 'Looking into it.', displayAt: localInput(30), [`component:${component('API').id}`]: 'partial_outage', impact: 'auto' });
+  const opened = await staff.post('/admin/incidents/new', {
+    name,
+    status: 'investigating',
+    body: 'Looking into it.',
+    displayAt: localInput(30),
+    [`component:${component('API').id}`]: 'partial_outage',
+    impact: 'auto',
+  });
   expect(opened.status).toBe(303);
   const id = /\/admin\/incidents\/([a-z0-9]{12})/.exec(opened.headers.get('location')!)![1]!;
   const posted = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'identified', body: 'Cause found.', displayAt: localInput(10) });
@@ -50,7 +66,13 @@ describe('a back-dated update', () => {
     const id = await identifiedIncident(`Back-dated ${Date.now()}`);
     const identifiedAt = loadIncident(site.db, id)!.updates.at(-1)!.displayAt;
     const before = rows();
-    const check = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', preview: 'check', status: 'monitoring', body: 'Noted late.', displayAt: localInput(20) });
+    const check = await staff.post(`/admin/incidents/${id}`, {
+      intent: 'post_update',
+      preview: 'check',
+      status: 'monitoring',
+      body: 'Noted late.',
+      displayAt: localInput(20),
+    });
     expect(check.status).toBe(200);
     const html = await check.text();
     expect(html).toContain(`This update will be placed before the update of`);
@@ -64,7 +86,9 @@ describe('a back-dated update', () => {
       headers: { 'content-type': 'application/json', cookie: staff.cookie, origin: site.url },
       body: JSON.stringify({ incidentId: id, status: 'monitoring', displayAt: localInput(20) }),
     });
-    expect((await live.json()).hint).toBe(`この更新は ${new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(identifiedAt)} GMT+9 の更新より前に置かれます。インシデントの状態は「原因特定」のままです。`);
+    expect((await live.json()).hint).toBe(
+      `この更新は ${new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(identifiedAt)} GMT+9 の更新より前に置かれます。インシデントの状態は「原因特定」のままです。`,
+    );
     const latest = await fetch(`${site.url}/admin/update-placement`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: staff.cookie, origin: site.url },
@@ -79,7 +103,9 @@ describe('a back-dated update', () => {
 
   it('says nothing when the update would be the latest', async () => {
     const id = await identifiedIncident(`Latest ${Date.now()}`);
-    const html = await (await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', preview: 'check', status: 'monitoring', body: 'Now.', displayAt: localInput(1) })).text();
+    const html = await (
+      await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', preview: 'check', status: 'monitoring', body: 'Now.', displayAt: localInput(1) })
+    ).text();
     expect(html).not.toContain('will be placed before');
   });
 });
@@ -94,7 +120,12 @@ describe('notices after a staff form', () => {
     const refusedHtml = await refused.text();
     expect(noticeOf(refusedHtml)).toBeUndefined();
     expect(refusedHtml).not.toContain('Update posted.');
-    const previewed = await staff.post(`/admin/incidents/${id}?done=posted`, { intent: 'post_update', preview: 'email', status: 'monitoring', body: 'A fix is rolling out.' });
+    const previewed = await staff.post(`/admin/incidents/${id}?done=posted`, {
+      intent: 'post_update',
+      preview: 'email',
+      status: 'monitoring',
+      body: 'A fix is rolling out.',
+    });
     expect(previewed.status).toBe(200);
     expect(noticeOf(await previewed.text())).toBeUndefined();
     const templateRefused = await staff.post('/admin/templates?done=saved', { intent: 'save', name: '', status: 'identified', body: '' });
@@ -106,7 +137,12 @@ describe('notices after a staff form', () => {
   it('lists what to fix by the form labels, never by field keys', async () => {
     const id = await identifiedIncident(`Summary ${Date.now()}`);
     const before = rows();
-    const res = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: '', 'body:ja': 'あ'.repeat(MAX_BODY_CHARS + 1) });
+    const res = await staff.post(`/admin/incidents/${id}`, {
+      intent: 'post_update',
+      status: 'monitoring',
+      body: '',
+      'body:ja': 'あ'.repeat(MAX_BODY_CHARS + 1),
+    });
     expect(res.status).toBe(422);
     const summary = summaryOf(await res.text());
     expect(summary).toContain('<li>Message: Write what is happening.');
@@ -120,7 +156,7 @@ describe('notices after a staff form', () => {
   });
 });
 
-describe('a form read through the verb\'s schema', () => {
+describe("a form read through the verb's schema", () => {
   it('says an unreadable time and every other problem in one round trip, keeping what was typed', async () => {
     const id = await identifiedIncident(`Together ${Date.now()}`);
     const before = rows();
@@ -137,7 +173,12 @@ describe('a form read through the verb\'s schema', () => {
   it('refuses a component status no select offers, naming it, instead of quietly leaving the component as it was', async () => {
     const id = await identifiedIncident(`Unknown status ${Date.now()}`);
     const before = rows();
-    const res = await staff.post(`/admin/incidents/${id}`, { intent: 'post_update', status: 'monitoring', body: 'Watching.', [`component:${component('API').id}`]: 'on_fire' });
+    const res = await staff.post(`/admin/incidents/${id}`, {
+      intent: 'post_update',
+      status: 'monitoring',
+      body: 'Watching.',
+      [`component:${component('API').id}`]: 'on_fire',
+    });
     expect(res.status).toBe(422);
     expect(summaryOf(await res.text())).toContain('<li>Components: Pick one of the component statuses.');
     expect(rows()).toEqual(before);
@@ -201,14 +242,22 @@ describe('templates', () => {
   it('keeps both languages and documents its variables', async () => {
     const name = `Bilingual ${Date.now()}`;
     const id = await savedTemplate(name, 'Fixed for {{components}}.', '{{components}} を修正しました。');
-    expect(site.db.select().from(updateTemplates).where(eq(updateTemplates.id, id)).get()!.translations).toBe(JSON.stringify({ ja: { body: '{{components}} を修正しました。' } }));
+    expect(site.db.select().from(updateTemplates).where(eq(updateTemplates.id, id)).get()!.translations).toBe(
+      JSON.stringify({ ja: { body: '{{components}} を修正しました。' } }),
+    );
     const page = await (await staff.get('/admin/templates')).text();
     for (const variable of ['{{components}}', '{{started_at}}', '{{ended_at}}', '{{now}}']) expect(page).toContain(`<code>${variable}</code>`);
   });
 
   it('refuses a template over the limit and leaves the table as it was', async () => {
     const before = rows();
-    const res = await staff.post('/admin/templates', { intent: 'save', name: `Too long ${Date.now()}`, status: 'monitoring', body: 'ok', 'body:ja': 'あ'.repeat(MAX_BODY_CHARS + 1) });
+    const res = await staff.post('/admin/templates', {
+      intent: 'save',
+      name: `Too long ${Date.now()}`,
+      status: 'monitoring',
+      body: 'ok',
+      'body:ja': 'あ'.repeat(MAX_BODY_CHARS + 1),
+    });
     expect(res.status).toBe(422);
     expect(summaryOf(await res.text())).toContain('Message (日本語): Keep the text under 20,000 characters');
     expect(rows()).toEqual(before);
@@ -217,14 +266,29 @@ describe('templates', () => {
   it('fills the variables from the incident in each language, leaving unknown ones visible', async () => {
     const incidentId = await identifiedIncident(`Variables ${Date.now()}`);
     const incident = loadIncident(site.db, incidentId)!;
-    const templateId = await savedTemplate(`Vars ${Date.now()}`, 'Fixed for {{components}} since {{ started_at }}; {{nope}}.', '{{components}} は {{started_at}} から。');
+    const templateId = await savedTemplate(
+      `Vars ${Date.now()}`,
+      'Fixed for {{components}} since {{ started_at }}; {{nope}}.',
+      '{{components}} は {{started_at}} から。',
+    );
     const before = rows();
-    const res = await staff.post(`/admin/incidents/${incidentId}`, { intent: 'post_update', apply: 'template', template: templateId, status: 'identified', body: '', 'body:ja': '' });
+    const res = await staff.post(`/admin/incidents/${incidentId}`, {
+      intent: 'post_update',
+      apply: 'template',
+      template: templateId,
+      status: 'identified',
+      body: '',
+      'body:ja': '',
+    });
     expect(res.status).toBe(200);
     const html = await res.text();
-    const started = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(incident.startedAt);
+    const started = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(
+      incident.startedAt,
+    );
     expect(textareaValue(html, 'field-body')).toBe(`Fixed for API since ${started} GMT+9; {{nope}}.`);
-    const startedJa = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(incident.startedAt);
+    const startedJa = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(
+      incident.startedAt,
+    );
     expect(textareaValue(html, 'body-ja')).toBe(`API は ${startedJa} GMT+9 から。`);
     // The template's status is chosen with its text.
     expect(html).toMatch(/<option value="monitoring" selected/);

@@ -33,7 +33,13 @@ const monthBox = (page: string, componentId: string, month: string) => {
 
 beforeAll(async () => {
   site = await startTestSite({ seed: true });
-  ids = Object.fromEntries(site.db.select({ id: components.id, name: components.name }).from(components).all().map((c) => [c.name, c.id]));
+  ids = Object.fromEntries(
+    site.db
+      .select({ id: components.id, name: components.name })
+      .from(components)
+      .all()
+      .map((c) => [c.name, c.id]),
+  );
 });
 afterAll(() => site.close());
 
@@ -59,7 +65,12 @@ describe('the June 18 demo month, checked by hand', () => {
       });
     }
     // Sign-in was not part of the outage: the whole month measured, nothing down, target met.
-    expect(rowFor(rows, 'Sign-in', '2018-06')).toMatchObject({ measured_minutes: '43200.00', downtime_minutes: '0.00', uptime_percent: '100.0000', breached: 'no' });
+    expect(rowFor(rows, 'Sign-in', '2018-06')).toMatchObject({
+      measured_minutes: '43200.00',
+      downtime_minutes: '0.00',
+      uptime_percent: '100.0000',
+      breached: 'no',
+    });
   });
 
   it('shows the same figures on the page, in the JSON and in the postmortem', async () => {
@@ -70,13 +81,25 @@ describe('the June 18 demo month, checked by hand', () => {
     expect(box).toContain(`Below target by ${formatDuration(987.28 * MIN, 'en')}`);
     expect(box).toContain(formatDuration(1030 * MIN, 'en'));
     // The 18th: 08:00–17:00 and 17:30–24:00 down of the 18 hours measured after maintenance ended at 06:00.
-    expect(box).toContain(`data-day="2018-06-18">18<span class="visually-hidden">: ${formatPercent(1 - (15.5 * 60) / (18 * 60), 'en')} uptime, ${formatDuration(15.5 * HOUR, 'en')} down`);
+    expect(box).toContain(
+      `data-day="2018-06-18">18<span class="visually-hidden">: ${formatPercent(1 - (15.5 * 60) / (18 * 60), 'en')} uptime, ${formatDuration(15.5 * HOUR, 'en')} down`,
+    );
 
     const json = await (await get(`/api/v2/uptime.json?${JUNE_2018}`)).json();
     expect(json.range).toMatchObject({ from: '2018-06-01', to: '2018-06-30', start: '2018-05-31T15:00:00.000Z' });
     const c = json.components.find((x: { id: string }) => x.id === web);
     expect(c.months).toEqual([
-      { month: '2018-06', uptime: 1 - 1030 / 42720, measured_seconds: 42720 * 60, down_seconds: 1030 * 60, maintenance_seconds: 480 * 60, target: 99.9, breached: true, over_target_seconds: Math.round(987.28 * 60), corrected: false },
+      {
+        month: '2018-06',
+        uptime: 1 - 1030 / 42720,
+        measured_seconds: 42720 * 60,
+        down_seconds: 1030 * 60,
+        maintenance_seconds: 480 * 60,
+        target: 99.9,
+        breached: true,
+        over_target_seconds: Math.round(987.28 * 60),
+        corrected: false,
+      },
     ]);
     expect(c.days).toHaveLength(30);
     expect(c.days.find((d: { date: string }) => d.date === '2018-06-19')).toMatchObject({ down_seconds: 100 * 60 });
@@ -102,7 +125,11 @@ describe('the page, the CSV and the JSON', () => {
     const json = await (await get(`/api/v2/uptime.json?${query}`)).json();
     const page = await (await get(`/uptime?${query}`)).text();
     expect(rows).toHaveLength(3 * Object.keys(ids).length);
-    for (const c of json.components as { id: string; name: string; months: { month: string; uptime: number | null; measured_seconds: number; down_seconds: number; maintenance_seconds: number; breached: boolean | null }[] }[]) {
+    for (const c of json.components as {
+      id: string;
+      name: string;
+      months: { month: string; uptime: number | null; measured_seconds: number; down_seconds: number; maintenance_seconds: number; breached: boolean | null }[];
+    }[]) {
       for (const m of c.months) {
         const row = rowFor(rows, c.name, m.month);
         expect(row.component_id).toBe(c.id);
@@ -142,7 +169,11 @@ describe('the report page', () => {
     const page = await res.text();
     expect(page).toContain('value="2018-06-31"');
     expect(page).toContain('Write the date as YYYY-MM-DD');
-    for (const path of ['/uptime.csv?from=2018-07-01&to=2018-06-01', '/api/v2/uptime.json?from=2000-01-01&to=2026-01-01', `/api/v2/uptime.json?${JUNE_2018}&component=nothing`]) {
+    for (const path of [
+      '/uptime.csv?from=2018-07-01&to=2018-06-01',
+      '/api/v2/uptime.json?from=2000-01-01&to=2026-01-01',
+      `/api/v2/uptime.json?${JUNE_2018}&component=nothing`,
+    ]) {
       const api = await get(path);
       expect(api.status, path).toBe(400);
       const body = await api.json();
@@ -152,7 +183,16 @@ describe('the report page', () => {
   });
 
   it('answers garbage, reversed and absurd ranges with a short 400 in the reader’s language, and a small one as CSV and JSON', async () => {
-    const queries = ['from=garbage', 'from=2018-07-01&to=2018-06-01', 'from=9999-01-01', 'from=0001-01-01&to=0002-01-01', 'from=2018-01-01&to=275760-09-13', `from=${'9'.repeat(4000)}`, 'from=1999-12-31&to=2018-01-01', `component=${'x'.repeat(2000)}`];
+    const queries = [
+      'from=garbage',
+      'from=2018-07-01&to=2018-06-01',
+      'from=9999-01-01',
+      'from=0001-01-01&to=0002-01-01',
+      'from=2018-01-01&to=275760-09-13',
+      `from=${'9'.repeat(4000)}`,
+      'from=1999-12-31&to=2018-01-01',
+      `component=${'x'.repeat(2000)}`,
+    ];
     for (const query of queries) {
       const label = query.slice(0, 40);
       // The form and what to fix, not a year of figures (about 400 KB) beside them; the language links repeat the address asked for.
@@ -230,16 +270,33 @@ describe('targets and corrections from Admin → Uptime', () => {
     const yesterday = addLocalDays(Date.now(), -1, ZONE);
     const from = yesterday + 10 * HOUR;
     const day = localDateKey(from, ZONE);
-    const strip = async () => (await (await get('/api/v2/uptime.json')).json()).components.find((c: { id: string }) => c.id === signIn).days.find((d: { date: string }) => d.date === day);
+    const strip = async () =>
+      (await (await get('/api/v2/uptime.json')).json()).components
+        .find((c: { id: string }) => c.id === signIn)
+        .days.find((d: { date: string }) => d.date === day);
     const before = await strip();
 
-    const missing = await editor.post('/admin/uptime', { intent: 'correct', componentId: signIn, from: toLocalInput(from, ZONE), to: toLocalInput(from + HOUR, ZONE), status: 'major_outage', reason: '' });
+    const missing = await editor.post('/admin/uptime', {
+      intent: 'correct',
+      componentId: signIn,
+      from: toLocalInput(from, ZONE),
+      to: toLocalInput(from + HOUR, ZONE),
+      status: 'major_outage',
+      reason: '',
+    });
     expect(missing.status).toBe(422);
     const form = await missing.text();
     expect(form).toContain(`value="${toLocalInput(from, ZONE)}"`);
     expect(form).toContain('Say why the record is being corrected');
 
-    const saved = await editor.post('/admin/uptime', { intent: 'correct', componentId: signIn, from: toLocalInput(from, ZONE), to: toLocalInput(from + HOUR, ZONE), status: 'major_outage', reason: 'Sign-ins failed for an hour before the alert fired.' });
+    const saved = await editor.post('/admin/uptime', {
+      intent: 'correct',
+      componentId: signIn,
+      from: toLocalInput(from, ZONE),
+      to: toLocalInput(from + HOUR, ZONE),
+      status: 'major_outage',
+      reason: 'Sign-ins failed for an hour before the alert fired.',
+    });
     expect(saved.status).toBe(303);
     const after = await strip();
     expect(after.down_seconds - before.down_seconds).toBe(3600);

@@ -18,7 +18,6 @@ import { newPublicId } from '../../src/lib/ids';
 import { postWebhookRequest } from '../../src/lib/notifications/webhook-request';
 import { until } from '../support/until';
 
-
 /** A webhook row written straight to the database, as if it had been added before any check existed. */
 function rawWebhook(db: Db, url: string) {
   const id = newPublicId();
@@ -69,12 +68,23 @@ describe('webhooks without WEBHOOK_ALLOW_PRIVATE', () => {
     await closed.close();
     const message = { url: `http://127.0.0.1:${closed.port}/`, body: '{}', headers: {} };
     expect(await postWebhookRequest(message, { allowPrivate: true })).toEqual({ ok: false, permanent: false, error: 'refused' });
-    expect(await postWebhookRequest({ ...message, url: 'http://no-such-host.invalid/' }, { allowPrivate: true })).toMatchObject({ ok: false, error: 'dns_failure' });
-    expect(await postWebhookRequest({ ...message, url: 'ftp://example.com/' }, { allowPrivate: true })).toEqual({ ok: false, permanent: true, error: 'invalid_url' });
+    expect(await postWebhookRequest({ ...message, url: 'http://no-such-host.invalid/' }, { allowPrivate: true })).toMatchObject({
+      ok: false,
+      error: 'dns_failure',
+    });
+    expect(await postWebhookRequest({ ...message, url: 'ftp://example.com/' }, { allowPrivate: true })).toEqual({
+      ok: false,
+      permanent: true,
+      error: 'invalid_url',
+    });
     const silent = await startReceiver(() => {});
     try {
       const started = Date.now();
-      expect(await postWebhookRequest({ ...message, url: silent.url }, { allowPrivate: true, timeoutMs: 300 })).toEqual({ ok: false, permanent: false, error: 'timeout' });
+      expect(await postWebhookRequest({ ...message, url: silent.url }, { allowPrivate: true, timeoutMs: 300 })).toEqual({
+        ok: false,
+        permanent: false,
+        error: 'timeout',
+      });
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       await silent.close();
@@ -113,7 +123,11 @@ describe('webhooks with WEBHOOK_ALLOW_PRIVATE=1', () => {
       expect(hit.headers['x-shirase-signature']).toBe(`sha256=${expected}`);
       // A retry an hour later is signed with its own time, so receivers' five-minute tolerance accepts it.
       const row = site.db.select().from(outbox).where(eq(outbox.channel, 'webhook')).all().at(-1)!;
-      site.db.update(notificationEvents).set({ createdAt: Date.now() - 3_600_000 }).where(eq(notificationEvents.id, row.eventId)).run();
+      site.db
+        .update(notificationEvents)
+        .set({ createdAt: Date.now() - 3_600_000 })
+        .where(eq(notificationEvents.id, row.eventId))
+        .run();
       const retry = composeWebhook(site.db, site.config, row, Date.now());
       expect(() => new Webhook(secret).verify(retry.body, retry.headers)).not.toThrow();
       expect(retry.headers['webhook-id']).toBe(hit.headers['webhook-id']);
@@ -131,7 +145,14 @@ describe('webhooks with WEBHOOK_ALLOW_PRIVATE=1', () => {
     try {
       const id = rawWebhook(site.db, `${redirecting.url}/hook`);
       openIncident(site.db, { name: 'Redirected', status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
-      const row = await until(() => site.db.select().from(outbox).where(eq(outbox.webhookId, id)).all().find((r) => r.status === 'failed'));
+      const row = await until(() =>
+        site.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.webhookId, id))
+          .all()
+          .find((r) => r.status === 'failed'),
+      );
       expect(row.lastError).toBe('redirect:302');
       expect(redirecting.received.length).toBeGreaterThan(0);
       expect(target.received).toHaveLength(0);
@@ -161,7 +182,14 @@ describe('webhooks with WEBHOOK_ALLOW_PRIVATE=1', () => {
     try {
       const id = rawWebhook(site.db, `${flood.url}/hook`);
       openIncident(site.db, { name: 'Flooded', status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
-      const row = await until(() => site.db.select().from(outbox).where(eq(outbox.webhookId, id)).all().find((r) => r.status === 'sent'));
+      const row = await until(() =>
+        site.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.webhookId, id))
+          .all()
+          .find((r) => r.status === 'sent'),
+      );
       expect(row.response).toBe('HTTP 200');
       await until(() => closed);
       // Socket buffers hold a few MB at most; the 2 GiB the receiver offered were never read.
@@ -181,7 +209,14 @@ describe('adding a webhook', () => {
 
   it('accepts only http and https addresses, and refuses addresses on private networks', async () => {
     const admin = await signedInStaff(site);
-    for (const url of ['ftp://example.com/hook', 'file:///etc/passwd', 'javascript:alert(1)', 'http://127.0.0.1:8080/hook', 'http://[::ffff:10.0.0.1]/hook', 'http://169.254.169.254/']) {
+    for (const url of [
+      'ftp://example.com/hook',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'http://127.0.0.1:8080/hook',
+      'http://[::ffff:10.0.0.1]/hook',
+      'http://169.254.169.254/',
+    ]) {
       const res = await admin.post('/admin/subscribers', { intent: 'add_webhook', url });
       expect(res.status, url).toBe(422);
     }

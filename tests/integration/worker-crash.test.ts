@@ -23,7 +23,15 @@ afterAll(async () => {
 
 function startWorker(): ChildProcess {
   const child = spawn(process.execPath, programArgs('src/cli/worker.ts'), {
-    env: { ...process.env, DATABASE_PATH: databasePath, SMTP_URL: sink.url, MAIL_PER_SECOND: '2000', WORKER_IDLE_MS: '50', LEASE_SECONDS: '2', SITE_URL: 'http://status.test' },
+    env: {
+      ...process.env,
+      DATABASE_PATH: databasePath,
+      SMTP_URL: sink.url,
+      MAIL_PER_SECOND: '2000',
+      WORKER_IDLE_MS: '50',
+      LEASE_SECONDS: '2',
+      SITE_URL: 'http://status.test',
+    },
     stdio: 'ignore',
   });
   workers.push(child);
@@ -43,7 +51,9 @@ describe('the delivery worker', () => {
     sink = await startSmtpSink({ delayMs: 15 });
     const now = Date.now();
     for (let i = 0; i < SUBSCRIBERS; i++) {
-      db.insert(subscribers).values({ id: newPublicId(), email: `crash${i}@example.com`, locale: 'en', componentIds: null, status: 'confirmed', createdAt: now, updatedAt: now }).run();
+      db.insert(subscribers)
+        .values({ id: newPublicId(), email: `crash${i}@example.com`, locale: 'en', componentIds: null, status: 'confirmed', createdAt: now, updatedAt: now })
+        .run();
     }
     openIncident(db, { name: 'Crash test', status: 'investigating', body: 'Delivered once each.', notify: true }, { now });
 

@@ -30,7 +30,11 @@ const api = () => loadComponentTree(site.db, Date.now()).all.find((c) => c.name 
 describe('the write API', () => {
   it('opens, updates and resolves an incident with a scoped token', async () => {
     const { token: t } = token(['incidents', 'read']);
-    const opened = await call('POST', 'incidents', t, { name: 'Webhook delays', body: 'Webhooks are late.', components: [{ component_id: api().id, status: 'degraded_performance' }] });
+    const opened = await call('POST', 'incidents', t, {
+      name: 'Webhook delays',
+      body: 'Webhooks are late.',
+      components: [{ component_id: api().id, status: 'degraded_performance' }],
+    });
     expect(opened.status).toBe(201);
     const incident = await opened.json();
     expect(incident).toMatchObject({ name: 'Webhook delays', status: 'investigating', impact: 'minor' });
@@ -40,11 +44,17 @@ describe('the write API', () => {
     expect(page).toContain('Webhook delays');
     expect(summary.incidents.map((i: { id: string }) => i.id)).toContain(incident.id);
 
-    const updated = await call('POST', `incidents/${incident.id}/updates`, t, { status: 'identified', body: 'A queue is stuck.', display_at: new Date(Date.now() - 60_000).toISOString() });
+    const updated = await call('POST', `incidents/${incident.id}/updates`, t, {
+      status: 'identified',
+      body: 'A queue is stuck.',
+      display_at: new Date(Date.now() - 60_000).toISOString(),
+    });
     expect(updated.status).toBe(201);
     const resolved = await (await call('POST', `incidents/${incident.id}/resolve`, t, { body: 'Queue drained.' })).json();
     expect(resolved.status).toBe('resolved');
-    expect(resolved.incident_updates[0].affected_components).toEqual([{ code: api().id, name: 'API', old_status: 'degraded_performance', new_status: 'operational' }]);
+    expect(resolved.incident_updates[0].affected_components).toEqual([
+      { code: api().id, name: 'API', old_status: 'degraded_performance', new_status: 'operational' },
+    ]);
     const read = await call('GET', `incidents/${incident.id}`, t);
     expect((await read.json()).incident_updates).toHaveLength(3);
   });
@@ -71,9 +81,17 @@ describe('the write API', () => {
   it('takes calls with a token and no Content-Type or Origin (as curl sends them), while staff sessions keep the cross-site form check', async () => {
     const { token: t } = token(['components']);
     // What `curl -X PATCH -H 'Authorization: Bearer …' -d '{…}'` would send, less curl's form type.
-    const patched = await rawRequest(site.url, `/api/v1/components/${api().id}`, { method: 'PATCH', headers: { authorization: `Bearer ${t}` }, body: JSON.stringify({ status: 'degraded_performance' }) });
+    const patched = await rawRequest(site.url, `/api/v1/components/${api().id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${t}` },
+      body: JSON.stringify({ status: 'degraded_performance' }),
+    });
     expect(patched.status, patched.body).toBe(200);
-    const restored = await rawRequest(site.url, `/api/v1/components/${api().id}`, { method: 'PATCH', headers: { authorization: `Bearer ${t}`, 'content-type': 'text/plain', origin: 'https://elsewhere.example' }, body: JSON.stringify({ status: 'operational' }) });
+    const restored = await rawRequest(site.url, `/api/v1/components/${api().id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${t}`, 'content-type': 'text/plain', origin: 'https://elsewhere.example' },
+      body: JSON.stringify({ status: 'operational' }),
+    });
     expect(restored.status, restored.body).toBe(200);
     expect(api().status).toBe('operational');
 
@@ -139,13 +157,17 @@ describe('the write API', () => {
   it('describes itself in an OpenAPI document', async () => {
     const doc = await (await fetch(`${site.url}/api/v1/openapi.json`)).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/incidents', '/incidents/{id}/updates', '/incidents/{id}/resolve', '/components/{id}', '/maintenances']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/incidents', '/incidents/{id}/updates', '/incidents/{id}/resolve', '/components/{id}', '/maintenances']),
+    );
   });
 
   it('records the token as the actor and when it was last used', async () => {
     const { id, token: t } = token(['incidents']);
     await call('POST', 'incidents', t, { name: 'By a bot', body: 'Automated.' });
-    const row = site.db.$client.prepare("select actor_label from audit_log where action = 'incident.open' order by id desc limit 1").get() as { actor_label: string };
+    const row = site.db.$client.prepare("select actor_label from audit_log where action = 'incident.open' order by id desc limit 1").get() as {
+      actor_label: string;
+    };
     expect(row.actor_label).toMatch(/^token bot incidents/);
     const used = site.db.$client.prepare('select last_used_at from api_tokens where id = ?').get(id) as { last_used_at: number | null };
     expect(used.last_used_at).not.toBeNull();
@@ -159,13 +181,26 @@ function fileRoutes(): string[] {
   return walk(root)
     .filter((f) => !f.endsWith('openapi.json.ts') && !f.includes('[...'))
     .flatMap((file) => {
-      const path = ('/' + relative(root, file).replace(/\.ts$/, '').replace(/(^|\/)index$/, '')).replace(/\[(\w+)\]/g, '{$1}');
+      const path = (
+        '/' +
+        relative(root, file)
+          .replace(/\.ts$/, '')
+          .replace(/(^|\/)index$/, '')
+      ).replace(/\[(\w+)\]/g, '{$1}');
       return [...readFileSync(file, 'utf8').matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => `${m[1]} ${path}`);
     })
     .sort();
 }
 
-type Schema = { $ref?: string; type?: string | string[]; enum?: unknown[]; format?: string; properties?: Record<string, Schema>; items?: Schema; default?: unknown };
+type Schema = {
+  $ref?: string;
+  type?: string | string[];
+  enum?: unknown[];
+  format?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  default?: unknown;
+};
 
 describe('the OpenAPI document', () => {
   it('lists exactly the routes that exist, each with the scope of its token', async () => {
@@ -193,7 +228,12 @@ describe('the OpenAPI document', () => {
       // and a window that has ended (every time here is past) is a record of past work: rules between fields that a schema cannot state.
       // A record of past work cannot repeat (recurring-maintenance.test.ts schedules repeating windows through the API).
       const between: Record<string, unknown> = { started_at: new Date(start).toISOString(), past_record: true, repeat: undefined };
-      if (type === 'object') return Object.fromEntries(Object.entries(s.properties ?? {}).filter(([k]) => k !== 'version').map(([k, v]) => [k, k in between ? between[k] : example(v)]));
+      if (type === 'object')
+        return Object.fromEntries(
+          Object.entries(s.properties ?? {})
+            .filter(([k]) => k !== 'version')
+            .map(([k, v]) => [k, k in between ? between[k] : example(v)]),
+        );
       if (type === 'array') return [];
       if (type === 'boolean') return s.default ?? false;
       if (type === 'integer' || type === 'number') return 1;
@@ -219,7 +259,14 @@ describe('the OpenAPI document', () => {
     ];
     // Alerts arrive in other tools' payloads and drafts come from them: alerts-in.test.ts sends those routes real deliveries.
     // Moving a window needs one that has not started, which a record of past work is not: recurring-maintenance.test.ts moves one.
-    const elsewhere = ['GET /incidents', 'POST /incidents/{id}/publish', 'POST /integrations/alertmanager', 'POST /integrations/grafana', 'POST /integrations/webhook', 'PATCH /maintenances/{id}'];
+    const elsewhere = [
+      'GET /incidents',
+      'POST /incidents/{id}/publish',
+      'POST /integrations/alertmanager',
+      'POST /integrations/grafana',
+      'POST /integrations/webhook',
+      'PATCH /maintenances/{id}',
+    ];
     // Each route once, in an order where every id is known before it is needed.
     expect([...order.map((o) => o.replace(/^\w+/, (m) => m.toUpperCase())), ...elsewhere].sort()).toEqual(fileRoutes());
     for (const entry of order) {
@@ -240,4 +287,3 @@ describe('the OpenAPI document', () => {
     }
   });
 });
-

@@ -20,11 +20,19 @@ export const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practi
  */
 export async function axeViolations(page: Page, only: readonly string[] | { rules: readonly string[] } = WCAG_AA): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  const runOnly = Array.isArray(only) ? { type: 'tag' as const, values: [...only] } : { type: 'rule' as const, values: [...(only as { rules: readonly string[] }).rules] };
+  const runOnly = Array.isArray(only)
+    ? { type: 'tag' as const, values: [...only] }
+    : { type: 'rule' as const, values: [...(only as { rules: readonly string[] }).rules] };
   return page.evaluate(async (runOnly) => {
     // Only violations are wanted: axe then skips the work of listing what passed.
     const result = await (window as Window & { axe?: typeof import('axe-core') }).axe!.run({ runOnly, resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    return result.violations.map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    );
   }, runOnly);
 }
 

@@ -73,7 +73,8 @@ export function expandOccurrences(text: string, uid: string): number[] {
   if (!master) throw new Error(`no repeating event ${uid}`);
   const event = new ICAL.Event(master);
   // Overrides (RECURRENCE-ID) move or rename their occurrence, as a calendar client applies them.
-  for (const v of calendar.getAllSubcomponents('vevent')) if (v.getFirstPropertyValue('uid') === uid && v.hasProperty('recurrence-id')) event.relateException(new ICAL.Event(v));
+  for (const v of calendar.getAllSubcomponents('vevent'))
+    if (v.getFirstPropertyValue('uid') === uid && v.hasProperty('recurrence-id')) event.relateException(new ICAL.Event(v));
   const expansion = event.iterator();
   const starts: number[] = [];
   for (let next = expansion.next(); next; next = expansion.next()) starts.push(event.getOccurrenceDetails(next).startDate.toJSDate().getTime());

@@ -86,12 +86,17 @@ ${options.extraHttp ?? ''}
 `,
   );
   const url = `http://127.0.0.1:${port}`;
-  const { stop } = await startProgram('nginx', NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`], {
-    dir,
-    // QUIT: nginx's graceful stop.
-    stopSignal: 'SIGQUIT',
-    ready: () => waitUntilAnswering(url),
-  });
+  const { stop } = await startProgram(
+    'nginx',
+    NGINX,
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', `daemon off; pid ${join(dir, 'nginx.pid')};`],
+    {
+      dir,
+      // QUIT: nginx's graceful stop.
+      stopSignal: 'SIGQUIT',
+      ready: () => waitUntilAnswering(url),
+    },
+  );
   return {
     url,
     cacheDir,

@@ -15,7 +15,12 @@ interface RunningProgram {
  * program printed if it exits first. `stopSignal` is its graceful stop
  * (nginx: SIGQUIT). `dir` is removed once it has stopped.
  */
-export async function startProgram(name: string, command: string, args: string[], options: { dir: string; stopSignal?: NodeJS.Signals; ready: () => Promise<void> }): Promise<RunningProgram> {
+export async function startProgram(
+  name: string,
+  command: string,
+  args: string[],
+  options: { dir: string; stopSignal?: NodeJS.Signals; ready: () => Promise<void> },
+): Promise<RunningProgram> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));

@@ -14,7 +14,16 @@ const root = process.cwd();
 // Two folders below the root, as dist/shirase is: db/open.ts finds the migrations at ../../db/migrations from there.
 const OUT_DIR = join(root, 'dist', 'test-programs');
 
-const PROGRAMS = ['src/cli/admin.ts', 'src/cli/backup.ts', 'src/cli/restore.ts', 'src/cli/export.ts', 'src/cli/import.ts', 'src/cli/worker.ts', 'tests/support/open-incident-process.ts', 'tests/support/bump-counter-process.ts'];
+const PROGRAMS = [
+  'src/cli/admin.ts',
+  'src/cli/backup.ts',
+  'src/cli/restore.ts',
+  'src/cli/export.ts',
+  'src/cli/import.ts',
+  'src/cli/worker.ts',
+  'tests/support/open-incident-process.ts',
+  'tests/support/bump-counter-process.ts',
+];
 
 /**
  * The arguments for `node` that run the program at `path` (relative to the

@@ -28,7 +28,15 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   const postmortemsDir = join(dir, 'postmortems');
   cpSync('content/postmortems', postmortemsDir, { recursive: true });
   const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
-    env: { ...process.env, DATABASE_PATH: databasePath, POSTMORTEMS_DIR: postmortemsDir, MAIL_DIR: join(dir, 'mail'), PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      DATABASE_PATH: databasePath,
+      POSTMORTEMS_DIR: postmortemsDir,
+      MAIL_DIR: join(dir, 'mail'),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

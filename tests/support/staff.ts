@@ -20,7 +20,12 @@ export async function signedInStaff(site: TestSite, role: 'admin' | 'editor' = '
 }
 
 /** A form POST as a browser sends it: urlencoded, with an Origin header. */
-export function postForm(site: TestSite, path: string, fields: Record<string, string | string[]>, options: { cookie?: string; origin?: string; address?: string } = {}) {
+export function postForm(
+  site: TestSite,
+  path: string,
+  fields: Record<string, string | string[]>,
+  options: { cookie?: string; origin?: string; address?: string } = {},
+) {
   const body = new URLSearchParams();
   for (const [key, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
   return fetch(site.url + path, {

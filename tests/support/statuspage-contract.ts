@@ -6,9 +6,7 @@ const isoTimestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{
 const id = z.string().regex(/^[0-9a-z]{12}$/);
 const componentStatus = z.enum(['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance']);
 
-const pageSchema = z
-  .object({ id, name: z.string(), url: z.string().url(), time_zone: z.string(), updated_at: isoTimestamp })
-  .strict();
+const pageSchema = z.object({ id, name: z.string(), url: z.string().url(), time_zone: z.string(), updated_at: isoTimestamp }).strict();
 
 const statusSchema = z
   .object({
@@ -35,7 +33,10 @@ const componentSchema = z
     position: z.number().int(),
     description: z.string().nullable(),
     showcase: z.boolean(),
-    start_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+    start_date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .nullable(),
     group_id: id.nullable(),
     page_id: id,
     group: z.boolean(),
@@ -55,9 +56,7 @@ const updateSchema = (statuses: z.ZodEnum<[string, ...string[]]>) =>
       created_at: isoTimestamp,
       updated_at: isoTimestamp,
       display_at: isoTimestamp,
-      affected_components: z
-        .array(z.object({ code: id, name: z.string(), old_status: componentStatus, new_status: componentStatus }).strict())
-        .nullable(),
+      affected_components: z.array(z.object({ code: id, name: z.string(), old_status: componentStatus, new_status: componentStatus }).strict()).nullable(),
       deliver_notifications: z.boolean(),
       custom_tweet: z.null(),
       tweet_id: z.null(),

@@ -43,7 +43,10 @@ export function copyTemplateDatabase(kind: 'migrated' | 'seeded', path: string, 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'shirase-templates-'));
   const templates: Templates = { migrated: join(dir, 'migrated.db'), seeded: join(dir, 'seeded.db'), seededAt: Date.now() };
-  for (const [path, seed] of [[templates.migrated, false], [templates.seeded, true]] as const) {
+  for (const [path, seed] of [
+    [templates.migrated, false],
+    [templates.seeded, true],
+  ] as const) {
     const db = openDatabase(path);
     migrateDatabase(db);
     if (seed) seedDemo(db, templates.seededAt, SEED_TIME_ZONE);

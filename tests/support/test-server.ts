@@ -50,7 +50,21 @@ export function freePort(): Promise<number> {
  * site runs (RENDER_THREADS); left out, the site renders in the serving thread.
  */
 export async function startTestSite(
-  options: { seed?: boolean; distDir?: string; env?: Record<string, string>; renderThreads?: number; now?: () => number; maintenancePollMs?: number; retryBaseMs?: number; log?: (line: string) => void; requestTimeoutMs?: number; changePollMs?: number; maxLiveClients?: number; liveRoundMs?: number; publishRetryMs?: number } = {},
+  options: {
+    seed?: boolean;
+    distDir?: string;
+    env?: Record<string, string>;
+    renderThreads?: number;
+    now?: () => number;
+    maintenancePollMs?: number;
+    retryBaseMs?: number;
+    log?: (line: string) => void;
+    requestTimeoutMs?: number;
+    changePollMs?: number;
+    maxLiveClients?: number;
+    liveRoundMs?: number;
+    publishRetryMs?: number;
+  } = {},
 ): Promise<TestSite> {
   const { db, dir, databasePath } = freshDatabase({ seed: options.seed ?? true });
   // Mail goes to files in the test's folder unless a test points it at an SMTP server.
@@ -58,7 +72,14 @@ export async function startTestSite(
   const port = await freePort();
   // Rendered in this thread (RENDER_THREADS=0) unless the test asks for threads: the same function a render thread
   // runs, without a thread's second or so of start-up.
-  const config = parseConfig({ DATABASE_PATH: databasePath, HOST: '127.0.0.1', PORT: String(port), MAIL_DIR: join(dir, 'mail'), RENDER_THREADS: String(options.renderThreads ?? 0), ...options.env });
+  const config = parseConfig({
+    DATABASE_PATH: databasePath,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    MAIL_DIR: join(dir, 'mail'),
+    RENDER_THREADS: String(options.renderThreads ?? 0),
+    ...options.env,
+  });
   const server = await startShiraseServer({
     db,
     config,

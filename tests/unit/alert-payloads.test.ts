@@ -3,7 +3,15 @@ import { fromAlertmanager, fromGrafana, fromWebhook } from '../../src/lib/alerts
 import { formatMatcher, matcherHolds, parseMatcher, ruleFor, type AlertRule } from '../../src/lib/alerts/rule';
 import { ShiraseError } from '../../src/lib/errors';
 
-const firing = { status: 'firing', labels: { alertname: 'HighErrorRate', service: 'api' }, annotations: { summary: '5xx above 20%' }, startsAt: '2026-06-18T07:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prometheus:9090/graph?g0.expr=x', fingerprint: 'c0ffee' };
+const firing = {
+  status: 'firing',
+  labels: { alertname: 'HighErrorRate', service: 'api' },
+  annotations: { summary: '5xx above 20%' },
+  startsAt: '2026-06-18T07:00:00Z',
+  endsAt: '0001-01-01T00:00:00Z',
+  generatorURL: 'http://prometheus:9090/graph?g0.expr=x',
+  fingerprint: 'c0ffee',
+};
 
 describe('alert payloads', () => {
   it("reads Alertmanager's version 4: the zero end time means still firing, the summary annotation names it", () => {
@@ -11,7 +19,18 @@ describe('alert payloads', () => {
     expect(d).toEqual({
       source: 'alertmanager',
       groupKey: '{}:{service="api"}',
-      alerts: [{ fingerprint: 'c0ffee', status: 'firing', name: 'HighErrorRate', summary: '5xx above 20%', labels: firing.labels, startsAt: Date.parse('2026-06-18T07:00:00Z'), endsAt: null, url: 'http://prometheus:9090/graph?g0.expr=x' }],
+      alerts: [
+        {
+          fingerprint: 'c0ffee',
+          status: 'firing',
+          name: 'HighErrorRate',
+          summary: '5xx above 20%',
+          labels: firing.labels,
+          startsAt: Date.parse('2026-06-18T07:00:00Z'),
+          endsAt: null,
+          url: 'http://prometheus:9090/graph?g0.expr=x',
+        },
+      ],
     });
   });
 
@@ -38,12 +57,26 @@ describe('alert payloads', () => {
     const d = fromGrafana({ receiver: 'shirase', status: 'firing', orgId: 1, title: '[FIRING:1]', alerts: [noFingerprint] });
     expect(d.groupKey).toBe('grafana:HighErrorRate');
     expect(d.alerts[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
-    expect(fromGrafana({ status: 'firing', alerts: [{ ...noFingerprint, labels: { service: 'api', alertname: 'HighErrorRate' } }] }).alerts[0]!.fingerprint).toBe(d.alerts[0]!.fingerprint);
+    expect(
+      fromGrafana({ status: 'firing', alerts: [{ ...noFingerprint, labels: { service: 'api', alertname: 'HighErrorRate' } }] }).alerts[0]!.fingerprint,
+    ).toBe(d.alerts[0]!.fingerprint);
   });
 
   it('reads the generic webhook: the title is the alertname label, the group defaults to the id, no start time is null', () => {
     const d = fromWebhook({ id: 'db-down', status: 'resolved', title: 'DB down', labels: { service: 'api' }, resolved_at: '2026-06-18T09:00:00Z' });
-    expect(d).toMatchObject({ source: 'webhook', groupKey: 'db-down', alerts: [{ fingerprint: 'db-down', status: 'resolved', labels: { alertname: 'DB down', service: 'api' }, startsAt: null, endsAt: Date.parse('2026-06-18T09:00:00Z') }] });
+    expect(d).toMatchObject({
+      source: 'webhook',
+      groupKey: 'db-down',
+      alerts: [
+        {
+          fingerprint: 'db-down',
+          status: 'resolved',
+          labels: { alertname: 'DB down', service: 'api' },
+          startsAt: null,
+          endsAt: Date.parse('2026-06-18T09:00:00Z'),
+        },
+      ],
+    });
   });
 });
 

@@ -48,7 +48,16 @@ function refusal(input: RuleInput, id?: string): ShiraseError {
 
 describe('saving an alert rule', () => {
   it('stores matchers read in Alertmanager syntax, the defaults, and audits it', () => {
-    const { id, version } = saveRule(db, undefined, { name: 'API down', matchers: ['service="api"', 'severity=~"critical|page"', 'env!=staging'], components: [{ componentId: api, status: 'major_outage' }] }, ctx());
+    const { id, version } = saveRule(
+      db,
+      undefined,
+      {
+        name: 'API down',
+        matchers: ['service="api"', 'severity=~"critical|page"', 'env!=staging'],
+        components: [{ componentId: api, status: 'major_outage' }],
+      },
+      ctx(),
+    );
     const rule = findRule(db, id)!;
     expect(version).toBe(1);
     expect(rule.matchers).toEqual([
@@ -56,7 +65,16 @@ describe('saving an alert rule', () => {
       { label: 'severity', op: '=~', value: 'critical|page' },
       { label: 'env', op: '!=', value: 'staging' },
     ]);
-    expect(rule).toMatchObject({ incidentStatus: 'investigating', impact: 'minor', action: 'suggest', notify: false, recovery: 'suggest', recoveryStatus: 'resolved', enabled: true, texts: {} });
+    expect(rule).toMatchObject({
+      incidentStatus: 'investigating',
+      impact: 'minor',
+      action: 'suggest',
+      notify: false,
+      recovery: 'suggest',
+      recoveryStatus: 'resolved',
+      enabled: true,
+      texts: {},
+    });
     expect(ruleFor(listRules(db), { service: 'api', severity: 'page', env: 'production' })?.id).toBe(id);
     const audit = db.select().from(auditLog).where(eq(auditLog.entityId, id)).all();
     expect(audit.map((a) => a.action)).toEqual(['alert_rule.create']);
@@ -77,7 +95,10 @@ describe('saving an alert rule', () => {
   });
 
   it('refuses patterns RE2 refuses (backreferences, lookaround, escaping the anchors, too large) in both languages', () => {
-    const error = refusal({ name: name(), matchers: ['x=~"(a)\\\\1"', 'x=~"a(?=b)"', 'x!~"(?<!a)b"', 'x=~"a)|(b"', `x=~"${'[a-z]{0,100}'.repeat(10)}"`, 'x=~"web-.*"'] });
+    const error = refusal({
+      name: name(),
+      matchers: ['x=~"(a)\\\\1"', 'x=~"a(?=b)"', 'x!~"(?<!a)b"', 'x=~"a)|(b"', `x=~"${'[a-z]{0,100}'.repeat(10)}"`, 'x=~"web-.*"'],
+    });
     expect(error.fields.map((f) => f.field)).toEqual(['matchers.0', 'matchers.1', 'matchers.2', 'matchers.3', 'matchers.4']);
     const en = error.localized('en').fields.map((f) => f.message);
     expect(en[0]).toContain('Patterns follow RE2 syntax');
@@ -132,24 +153,47 @@ describe('saving an alert rule', () => {
   });
 
   it('refuses texts with variables outside the list, naming the field and language', () => {
-    const error = refusal({ name: name(), texts: { en: { body: '{{alert_name}} since {{started_at}} on {{host}} and {{ host }}' }, ja: { recovery: '{{resolved_at}}' } } });
+    const error = refusal({
+      name: name(),
+      texts: { en: { body: '{{alert_name}} since {{started_at}} on {{host}} and {{ host }}' }, ja: { recovery: '{{resolved_at}}' } },
+    });
     expect(error.fields.map((f) => f.field)).toEqual(['texts.en.body', 'texts.ja.recovery']);
     expect(error.localized('en').fields[0]!.message).toContain('Unknown variables: {{host}}.');
-    expect(error.localized('en').fields[0]!.message).toContain('{{alert_name}}, {{alert_summary}}, {{alert_count}}, {{components}}, {{started_at}}, {{ended_at}}, {{now}}');
-    expect(fieldSummary('en', error.fields)).toEqual([expect.stringMatching(/^First update \(English\): /), expect.stringMatching(/^Recovery update \(日本語\): /)]);
+    expect(error.localized('en').fields[0]!.message).toContain(
+      '{{alert_name}}, {{alert_summary}}, {{alert_count}}, {{components}}, {{started_at}}, {{ended_at}}, {{now}}',
+    );
+    expect(fieldSummary('en', error.fields)).toEqual([
+      expect.stringMatching(/^First update \(English\): /),
+      expect.stringMatching(/^Recovery update \(日本語\): /),
+    ]);
     expect(fieldSummary('ja', error.fields)[1]).toMatch(/^復旧の更新.日本語.: 不明な変数があります.\{\{resolved_at\}\}。/);
   });
 
   it('keeps only texts that say something, so empty ones fall back to the built-in texts', () => {
-    const { id } = saveRule(db, undefined, { name: name(), texts: { en: { name: ' {{alert_name}} ', body: '', recovery: '   ' }, ja: { name: '', body: '' } } }, ctx());
+    const { id } = saveRule(
+      db,
+      undefined,
+      { name: name(), texts: { en: { name: ' {{alert_name}} ', body: '', recovery: '   ' }, ja: { name: '', body: '' } } },
+      ctx(),
+    );
     expect(findRule(db, id)!.texts).toEqual({ en: { name: '{{alert_name}}' } });
     expect(unknownVariables('{{now}} {{ now }} {{Now}} {{}}')).toEqual(['Now', '']);
   });
 
   it('needs a name for a new rule and only existing components, each once, in an alert status', () => {
     const error = refusal({ name: '  ', components: [{ componentId: api, status: 'operational' as 'major_outage' }] });
-    expect(Object.fromEntries(error.fields.map((f) => [f.field, f.key]))).toEqual({ name: 'errors.field.nameRequired', 'components.0.status': 'errors.field.pickRuleComponentStatus' });
-    const missing = refusal({ name: name(), components: [{ componentId: 'zzzzzzzzzzzz', status: 'major_outage' }, { componentId: api, status: 'partial_outage' }, { componentId: api, status: 'major_outage' }] });
+    expect(Object.fromEntries(error.fields.map((f) => [f.field, f.key]))).toEqual({
+      name: 'errors.field.nameRequired',
+      'components.0.status': 'errors.field.pickRuleComponentStatus',
+    });
+    const missing = refusal({
+      name: name(),
+      components: [
+        { componentId: 'zzzzzzzzzzzz', status: 'major_outage' },
+        { componentId: api, status: 'partial_outage' },
+        { componentId: api, status: 'major_outage' },
+      ],
+    });
     expect(missing.fields).toEqual([
       { field: 'components.0', key: 'errors.field.pickComponent' },
       { field: 'components.2', key: 'errors.field.componentTwice' },
@@ -157,7 +201,14 @@ describe('saving an alert rule', () => {
   });
 
   it('refuses words outside each choice with the choices named', () => {
-    const error = refusal({ name: name(), incidentStatus: 'resolved' as 'identified', impact: 'maintenance' as 'none', action: 'open' as 'publish', recovery: 'ignore' as 'apply', recoveryStatus: 'identified' as 'resolved' });
+    const error = refusal({
+      name: name(),
+      incidentStatus: 'resolved' as 'identified',
+      impact: 'maintenance' as 'none',
+      action: 'open' as 'publish',
+      recovery: 'ignore' as 'apply',
+      recoveryStatus: 'identified' as 'resolved',
+    });
     expect(error.localized('en').fields.map((f) => `${f.field}: ${f.message}`)).toEqual([
       'incidentStatus: Pick investigating or identified.',
       'impact: Pick none, minor, major or critical.',
@@ -170,7 +221,14 @@ describe('saving an alert rule', () => {
   it('edits only the fields named, raises the version and refuses a save from an older one', () => {
     const { id } = saveRule(db, undefined, { name: name(), matchers: ['team="db"'], action: 'publish' }, ctx());
     expect(saveRule(db, id, { matchers: ['team="db"', 'env="prod"'], version: 1 }, ctx())).toEqual({ id, version: 2 });
-    expect(findRule(db, id)).toMatchObject({ action: 'publish', version: 2, matchers: [{ label: 'team', op: '=', value: 'db' }, { label: 'env', op: '=', value: 'prod' }] });
+    expect(findRule(db, id)).toMatchObject({
+      action: 'publish',
+      version: 2,
+      matchers: [
+        { label: 'team', op: '=', value: 'db' },
+        { label: 'env', op: '=', value: 'prod' },
+      ],
+    });
     const conflict = refusal({ name: 'Overwritten', version: 1 }, id);
     expect(conflict.code).toBe('CONFLICT');
     expect(conflict.options.current).toEqual({ version: 2, values: { name: expect.any(String), matchers: 'team="db"\nenv="prod"' } });
@@ -184,21 +242,40 @@ describe('ordering and deleting rules', () => {
     for (const r of listRules(db)) deleteRule(db, r.id, ctx());
     const [a, b, c] = ['A', 'B', 'C'].map((name) => saveRule(db, undefined, { name }, ctx()).id) as [string, string, string];
     moveRule(db, c, 'up', ctx());
-    expect(listRules(db).map((r) => [r.name, r.position])).toEqual([['A', 1], ['C', 2], ['B', 3]]);
+    expect(listRules(db).map((r) => [r.name, r.position])).toEqual([
+      ['A', 1],
+      ['C', 2],
+      ['B', 3],
+    ]);
     moveRule(db, a, 'up', ctx());
     expect(listRules(db).map((r) => r.name)).toEqual(['A', 'C', 'B']);
     deleteRule(db, c, ctx());
-    expect(listRules(db).map((r) => [r.name, r.position])).toEqual([['A', 1], ['B', 2]]);
+    expect(listRules(db).map((r) => [r.name, r.position])).toEqual([
+      ['A', 1],
+      ['B', 2],
+    ]);
     expect(saveRule(db, undefined, { name: 'D' }, ctx()).id).toBe(listRules(db)[2]!.id);
     expect(listRules(db)[2]!.position).toBe(3);
     expect(() => deleteRule(db, b, ctx(), 7)).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
-    expect(db.select().from(auditLog).where(eq(auditLog.entityId, c)).all().map((r) => r.action)).toEqual(['alert_rule.create', 'alert_rule.move', 'alert_rule.delete']);
+    expect(
+      db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, c))
+        .all()
+        .map((r) => r.action),
+    ).toEqual(['alert_rule.create', 'alert_rule.move', 'alert_rule.delete']);
   });
 });
 
 describe('labels pasted to try the rules', () => {
   it('reads key=value lines, with or without quotes, and skips blank lines', () => {
-    expect(parseLabelLines('alertname=APIDown\n\n service = "api" \nsummary: Requests fail\nq="a \\"b\\""')).toEqual({ alertname: 'APIDown', service: 'api', summary: 'Requests fail', q: 'a "b"' });
+    expect(parseLabelLines('alertname=APIDown\n\n service = "api" \nsummary: Requests fail\nq="a \\"b\\""')).toEqual({
+      alertname: 'APIDown',
+      service: 'api',
+      summary: 'Requests fail',
+      q: 'a "b"',
+    });
   });
 
   it('names each line it cannot read, and asks for labels when there are none', () => {
@@ -209,7 +286,10 @@ describe('labels pasted to try the rules', () => {
         return e as ShiraseError;
       }
     })()!;
-    expect(error.localized('en').fields.map((f) => f.message)).toEqual(['“just words” is not a label: write one key=value a line.', '“=x” is not a label: write one key=value a line.']);
+    expect(error.localized('en').fields.map((f) => f.message)).toEqual([
+      '“just words” is not a label: write one key=value a line.',
+      '“=x” is not a label: write one key=value a line.',
+    ]);
     expect(() => parseLabelLines(' \n ')).toThrow(expect.objectContaining({ fields: [{ field: 'labels', key: 'errors.field.labelsRequired' }] }));
   });
 
@@ -223,7 +303,9 @@ describe('labels pasted to try the rules', () => {
       throw new Error('read');
     };
     expect(refused(`v=${'a'.repeat(2001)}`).fields).toEqual([expect.objectContaining({ key: 'errors.field.labelTooLong' })]);
-    expect(refused(Array.from({ length: 101 }, (_, i) => `l${i}=x`).join('\n')).fields).toEqual([expect.objectContaining({ key: 'errors.alerts.tooManyLabels' })]);
+    expect(refused(Array.from({ length: 101 }, (_, i) => `l${i}=x`).join('\n')).fields).toEqual([
+      expect.objectContaining({ key: 'errors.alerts.tooManyLabels' }),
+    ]);
     const long = refused(`x${' '.repeat(50_000)}y`).localized('ja').fields[0]!.message;
     expect(long.length).toBeLessThan(200);
     expect(parseLabelLines(`v=${'a'.repeat(2000)}`).v).toHaveLength(2000);
@@ -233,7 +315,10 @@ describe('labels pasted to try the rules', () => {
 describe('staff on call', () => {
   it('are the enabled staff marked on call, or every enabled admin when nobody is', () => {
     const add = (email: string, role: 'admin' | 'editor', extra: Partial<typeof users.$inferInsert> = {}) =>
-      db.insert(users).values({ id: email.slice(0, 12).padEnd(12, '0'), email, role, passwordHash: 'x', createdAt: 1, updatedAt: 1, ...extra }).run();
+      db
+        .insert(users)
+        .values({ id: email.slice(0, 12).padEnd(12, '0'), email, role, passwordHash: 'x', createdAt: 1, updatedAt: 1, ...extra })
+        .run();
     add('admin-a@example.com', 'admin');
     add('admin-b@example.com', 'admin', { disabledAt: 5 });
     add('editor-c@example.com', 'editor');
@@ -241,7 +326,14 @@ describe('staff on call', () => {
     const editor = db.select().from(users).where(eq(users.email, 'editor-c@example.com')).get()!;
     setOnCall(db, editor.id, true, ctx());
     expect(staffOnCall(db).map((u) => u.email)).toEqual(['editor-c@example.com']);
-    expect(db.select().from(auditLog).where(eq(auditLog.entityId, editor.id)).all().map((r) => [r.action, r.after])).toEqual([['user.set_on_call', '{"onCall":true}']]);
+    expect(
+      db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, editor.id))
+        .all()
+        .map((r) => [r.action, r.after]),
+    ).toEqual([['user.set_on_call', '{"onCall":true}']]);
     db.update(users).set({ disabledAt: 9 }).where(eq(users.id, editor.id)).run();
     expect(staffOnCall(db).map((u) => u.email)).toEqual(['admin-a@example.com']);
   });

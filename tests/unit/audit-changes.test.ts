@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { auditChanges } from '../../src/lib/audit/audit-changes';
 
-const values = { time: (ms: number) => new Date(ms).toISOString().slice(0, 16), nameOf: (id: string) => ({ aaaaaaaaaaaa: 'API', bbbbbbbbbbbb: 'Platform' })[id] };
+const values = {
+  time: (ms: number) => new Date(ms).toISOString().slice(0, 16),
+  nameOf: (id: string) => ({ aaaaaaaaaaaa: 'API', bbbbbbbbbbbb: 'Platform' })[id],
+};
 
 describe('what an audit entry changed', () => {
   it('shows only the fields the change named whose value differs, leaving out bookkeeping', () => {
@@ -17,14 +20,21 @@ describe('what an audit entry changed', () => {
   });
 
   it('names components and groups, and gives times in the page zone', () => {
-    const after = JSON.stringify({ componentIds: ['aaaaaaaaaaaa', 'zzzzzzzzzzzz'], groupId: 'bbbbbbbbbbbb', scheduledFor: Date.UTC(2026, 5, 18, 13), components: [{ componentId: 'aaaaaaaaaaaa', status: 'major_outage' }] });
+    const after = JSON.stringify({
+      componentIds: ['aaaaaaaaaaaa', 'zzzzzzzzzzzz'],
+      groupId: 'bbbbbbbbbbbb',
+      scheduledFor: Date.UTC(2026, 5, 18, 13),
+      components: [{ componentId: 'aaaaaaaaaaaa', status: 'major_outage' }],
+    });
     const shown = Object.fromEntries(auditChanges(null, after, values).map((c) => [c.field, c.after]));
     expect(shown).toEqual({ componentIds: 'API, zzzzzzzzzzzz', groupId: 'Platform', scheduledFor: '2026-06-18T13:00', components: 'API: major_outage' });
     expect(auditChanges(null, after, values).every((c) => !c.changed)).toBe(true);
   });
 
   it('lists what a removal took away, and survives a value that is not JSON', () => {
-    expect(auditChanges(JSON.stringify({ body: 'Gone now', seq: 4 }), null, values)).toEqual([{ field: 'body', before: 'Gone now', after: null, changed: false }]);
+    expect(auditChanges(JSON.stringify({ body: 'Gone now', seq: 4 }), null, values)).toEqual([
+      { field: 'body', before: 'Gone now', after: null, changed: false },
+    ]);
     expect(auditChanges('not json', null, values)).toEqual([{ field: 'value', before: 'not json', after: null, changed: false }]);
   });
 });

@@ -8,7 +8,15 @@ describe('the cadence clock', () => {
   it('measures the silence from the latest update by display time, whatever order they were written in', () => {
     const incident = { startedAt: start - 30 * MINUTE, updates: [{ displayAt: start + 40 * MINUTE }, { displayAt: start }] };
     const clock = incidentCadenceClock(incident, 60, start + 70 * MINUTE);
-    expect(clock).toMatchObject({ impactBeganAt: start - 30 * MINUTE, lastPublicUpdateAt: start + 40 * MINUTE, sinceImpactMs: 100 * MINUTE, sinceUpdateMs: 30 * MINUTE, dueAt: start + 100 * MINUTE, overdue: false, overdueByMs: 0 });
+    expect(clock).toMatchObject({
+      impactBeganAt: start - 30 * MINUTE,
+      lastPublicUpdateAt: start + 40 * MINUTE,
+      sinceImpactMs: 100 * MINUTE,
+      sinceUpdateMs: 30 * MINUTE,
+      dueAt: start + 100 * MINUTE,
+      overdue: false,
+      overdueByMs: 0,
+    });
   });
 
   it('is overdue from the very minute the cadence has passed', () => {

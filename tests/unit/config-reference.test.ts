@@ -9,7 +9,9 @@ describe('docs/configuration.md', () => {
   });
 
   it('describes every variable the configuration reads', () => {
-    const undescribed = configReference().filter((v) => v.description.trim().length < 10).map((v) => v.name);
+    const undescribed = configReference()
+      .filter((v) => v.description.trim().length < 10)
+      .map((v) => v.name);
     expect(undescribed).toEqual([]);
     expect(configReference().map((v) => v.name)).toEqual(expect.arrayContaining(['DATABASE_PATH', 'METRICS_TOKEN', 'LOG_REQUESTS', 'BACKUP_EVERY']));
   });

@@ -39,7 +39,15 @@ describe('the plain-text part', () => {
 describe('the HTML part', () => {
   it('is the same document for every subscriber but their own links, escaped', () => {
     const first = mailHtml(doc());
-    const second = mailHtml(doc({ footer: { ...doc().footer, manage: { text: 'Change what you receive', url: 'https://status.example.com/subscribe/manage?token=two' }, unsubscribe: { text: 'Unsubscribe', url: 'https://status.example.com/unsubscribe?token=two' } } }));
+    const second = mailHtml(
+      doc({
+        footer: {
+          ...doc().footer,
+          manage: { text: 'Change what you receive', url: 'https://status.example.com/subscribe/manage?token=two' },
+          unsubscribe: { text: 'Unsubscribe', url: 'https://status.example.com/unsubscribe?token=two' },
+        },
+      }),
+    );
     expect(first).toContain('href="https://status.example.com/subscribe/manage?token=one&amp;x=1"');
     expect(second).toContain('href="https://status.example.com/unsubscribe?token=two"');
     expect(second).not.toContain('token=one');

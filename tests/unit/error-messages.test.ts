@@ -41,7 +41,11 @@ describe('error messages', () => {
     const error = new ShiraseError('CONFLICT', 'errors.postmortem.slugTaken', { params: { slug: 'renewal', file: '2018-06-22-renewal.md' } });
     expect(error.message).toBe('The slug "renewal" is already used by 2018-06-22-renewal.md.');
     expect(error.localized('ja').message).toBe('スラッグ「renewal」はすでに 2018-06-22-renewal.md で使われています。');
-    expect(errorBody(error, 'ja').error).toMatchObject({ code: 'CONFLICT', key: 'errors.postmortem.slugTaken', message: 'スラッグ「renewal」はすでに 2018-06-22-renewal.md で使われています。' });
+    expect(errorBody(error, 'ja').error).toMatchObject({
+      code: 'CONFLICT',
+      key: 'errors.postmortem.slugTaken',
+      message: 'スラッグ「renewal」はすでに 2018-06-22-renewal.md で使われています。',
+    });
     expect(notFound('component', 'abc123def456').localized('en')).toEqual({
       message: 'Component abc123def456 was not found.',
       hint: 'Check the address; it may have been removed or mistyped.',
@@ -57,7 +61,10 @@ describe('error messages', () => {
       error = e as ShiraseError;
     }
     expect(error!.message).toBe('The incident was not saved: 1 field(s) need fixing.');
-    expect(error!.localized('en')).toMatchObject({ hint: 'name: Keep the name under 200 characters.', fields: [{ field: 'name', message: 'Keep the name under 200 characters.' }] });
+    expect(error!.localized('en')).toMatchObject({
+      hint: 'name: Keep the name under 200 characters.',
+      fields: [{ field: 'name', message: 'Keep the name under 200 characters.' }],
+    });
     expect(error!.localized('ja').message).toBe('障害は保存されませんでした。1 か所の入力を直してください。');
     expect(error!.localized('ja').fields[0]!.message).toBe('名前は 200 文字以内にしてください。');
     expect(say('ja', notSaved('password', []).options.params!.what as never)).toBe('パスワード');

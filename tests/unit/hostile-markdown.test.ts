@@ -111,18 +111,22 @@ describe('Markdown from staff, imports and files renders in time linear in its l
   });
 
   const cases = FIELDS.flatMap(({ field, max, render }) => Object.entries(HOSTILE).map(([shape, make]) => ({ field, max, render, shape, make })));
-  it.each(cases)('$field at its maximum ($max characters) of $shape', ({ max, render, make }) => {
-    const text = make(max);
-    expect(text.length).toBe(max);
-    let html = '';
-    const used = cpuMs(() => {
-      const out = render(text);
-      html = typeof out === 'string' ? out : out.segments.map((s) => (s.kind === 'html' ? s.html : '')).join('');
-    });
-    // Bounded output too (an unclosed comment may rightly hide everything after it).
-    expect(html.length).toBeLessThan(30 * max);
-    expect(used).toBeLessThanOrEqual(Math.max(100, 10 * ordinary.get(max)!));
-  }, 20_000);
+  it.each(cases)(
+    '$field at its maximum ($max characters) of $shape',
+    ({ max, render, make }) => {
+      const text = make(max);
+      expect(text.length).toBe(max);
+      let html = '';
+      const used = cpuMs(() => {
+        const out = render(text);
+        html = typeof out === 'string' ? out : out.segments.map((s) => (s.kind === 'html' ? s.html : '')).join('');
+      });
+      // Bounded output too (an unclosed comment may rightly hide everything after it).
+      expect(html.length).toBeLessThan(30 * max);
+      expect(used).toBeLessThanOrEqual(Math.max(100, 10 * ordinary.get(max)!));
+    },
+    20_000,
+  );
 
   it('shows text past the longest Markdown field as plain paragraphs, escaped', () => {
     const html = renderMarkdown(`${repeat('a ', MAX_MARKDOWN_CHARS)}\n\n**not bold** <script>x</script>\n\nlast`);

@@ -45,9 +45,19 @@ interface Row {
 
 const rows: Row[] = [
   // Alert-rule matchers: the pattern is an admin's, the value a sender's.
-  { parser: 'matcher =~ on a label value', shape: 'nested quantifiers (a+)+b on a run of a', text: () => 'a'.repeat(MAX_LABEL_VALUE_CHARS), run: tryValue('x=~"(a+)+b"') },
+  {
+    parser: 'matcher =~ on a label value',
+    shape: 'nested quantifiers (a+)+b on a run of a',
+    text: () => 'a'.repeat(MAX_LABEL_VALUE_CHARS),
+    run: tryValue('x=~"(a+)+b"'),
+  },
   { parser: 'matcher =~ on a label value', shape: '((a*)*)*c on a run of a', text: () => 'a'.repeat(MAX_LABEL_VALUE_CHARS), run: tryValue('x=~"((a*)*)*c"') },
-  { parser: 'matcher =~ on a label value', shape: 'overlapping alternation (a|aa)* on a run of a then b', text: () => `${'a'.repeat(MAX_LABEL_VALUE_CHARS - 1)}b`, run: tryValue('x=~"(a|aa)*"') },
+  {
+    parser: 'matcher =~ on a label value',
+    shape: 'overlapping alternation (a|aa)* on a run of a then b',
+    text: () => `${'a'.repeat(MAX_LABEL_VALUE_CHARS - 1)}b`,
+    run: tryValue('x=~"(a|aa)*"'),
+  },
   { parser: 'matcher !~ on a label value', shape: '(.*a){20} on a run of a', text: () => 'a'.repeat(MAX_LABEL_VALUE_CHARS), run: tryValue('x!~"(.*a){20}"') },
   { parser: 'matcher text', shape: 'long whitespace run between name and operator', text: () => `x${' '.repeat(MATCHER_CHARS - 3)}=y`, run: readMatcher },
   { parser: 'matcher text', shape: 'unclosed quote full of escapes', text: () => `x="${'\\"'.repeat((MATCHER_CHARS - 3) / 2)}`, run: readMatcher },
@@ -56,21 +66,56 @@ const rows: Row[] = [
   // Rule texts and templates: `{{ }}` placeholders in editors' texts.
   { parser: 'rule text variables', shape: 'long {{ run', text: () => '{{'.repeat(MAX_BODY_CHARS / 2), run: unknownVariables },
   { parser: 'rule text variables', shape: '{{ then a long whitespace run, unclosed', text: () => `{{${' '.repeat(MAX_BODY_CHARS - 2)}`, run: unknownVariables },
-  { parser: 'rule text variables', shape: '{{ then a long run of a, closed by one brace', text: () => `{{${'a'.repeat(MAX_BODY_CHARS - 3)}}`, run: unknownVariables },
+  {
+    parser: 'rule text variables',
+    shape: '{{ then a long run of a, closed by one brace',
+    text: () => `{{${'a'.repeat(MAX_BODY_CHARS - 3)}}`,
+    run: unknownVariables,
+  },
   { parser: 'rule text variables', shape: 'many placeholders', text: () => '{{x}}'.repeat(MAX_BODY_CHARS / 5), run: unknownVariables },
   { parser: 'template fill', shape: 'long {{ run', text: () => '{{'.repeat(MAX_BODY_CHARS / 2), run: (text) => fillTemplate(text, { now: 'now' }) },
-  { parser: 'template fill', shape: 'alternating {{ and spaces, unclosed', text: () => '{{ '.repeat(MAX_BODY_CHARS / 3), run: (text) => fillTemplate(text, { now: 'now' }) },
+  {
+    parser: 'template fill',
+    shape: 'alternating {{ and spaces, unclosed',
+    text: () => '{{ '.repeat(MAX_BODY_CHARS / 3),
+    run: (text) => fillTemplate(text, { now: 'now' }),
+  },
   { parser: 'placeholder scanner', shape: 'long { run then }}', text: () => `${'{'.repeat(MAX_BODY_CHARS - 2)}}}`, run: scanPlaceholders },
   // "Try it": labels pasted as lines.
-  { parser: 'label lines', shape: 'long whitespace run inside one value', text: () => `x=a${' '.repeat(TRY_LABELS_CHARS - 4)}b`, run: refusedOrRead(parseLabelLines) },
+  {
+    parser: 'label lines',
+    shape: 'long whitespace run inside one value',
+    text: () => `x=a${' '.repeat(TRY_LABELS_CHARS - 4)}b`,
+    run: refusedOrRead(parseLabelLines),
+  },
   { parser: 'label lines', shape: 'one long run of a', text: () => 'a'.repeat(TRY_LABELS_CHARS), run: refusedOrRead(parseLabelLines) },
-  { parser: 'label lines', shape: 'unclosed quote full of escapes', text: () => `x="${'\\"'.repeat((TRY_LABELS_CHARS - 3) / 2)}`, run: refusedOrRead(parseLabelLines) },
+  {
+    parser: 'label lines',
+    shape: 'unclosed quote full of escapes',
+    text: () => `x="${'\\"'.repeat((TRY_LABELS_CHARS - 3) / 2)}`,
+    run: refusedOrRead(parseLabelLines),
+  },
   { parser: 'label lines', shape: 'every line bad', text: () => 'no label\n'.repeat(TRY_LABELS_CHARS / 9), run: refusedOrRead(parseLabelLines) },
   // Small readers rewritten after the lint rule flagged them.
   { parser: 'trailing slashes', shape: 'long / run not at the end', text: () => `${'/'.repeat(TRY_LABELS_CHARS)}x`, run: trimTrailingSlashes },
-  { parser: 'trailing full stops', shape: 'long . run not at the end', text: () => `${'.'.repeat(TRY_LABELS_CHARS)}x`, run: (text) => trimTrailing(text, (c) => c === '.') },
-  { parser: 'check expected status', shape: 'long whitespace runs around the range', text: () => `200${' '.repeat(TRY_LABELS_CHARS / 2)}-${' '.repeat(TRY_LABELS_CHARS / 2)}x`, run: parseExpectedStatus },
-  { parser: 'SLA target', shape: 'long whitespace run before %', text: () => `99${' '.repeat(TRY_LABELS_CHARS)}x%`, run: (text) => parseTarget(text, 'target', []) },
+  {
+    parser: 'trailing full stops',
+    shape: 'long . run not at the end',
+    text: () => `${'.'.repeat(TRY_LABELS_CHARS)}x`,
+    run: (text) => trimTrailing(text, (c) => c === '.'),
+  },
+  {
+    parser: 'check expected status',
+    shape: 'long whitespace runs around the range',
+    text: () => `200${' '.repeat(TRY_LABELS_CHARS / 2)}-${' '.repeat(TRY_LABELS_CHARS / 2)}x`,
+    run: parseExpectedStatus,
+  },
+  {
+    parser: 'SLA target',
+    shape: 'long whitespace run before %',
+    text: () => `99${' '.repeat(TRY_LABELS_CHARS)}x%`,
+    run: (text) => parseTarget(text, 'target', []),
+  },
 ];
 
 /** CPU time of one call, in milliseconds. */

@@ -10,7 +10,10 @@ function dangerous(html: string): string[] {
   const found: string[] = [];
   for (const tag of html.match(/<[a-zA-Z][^>]*>/g) ?? []) {
     const name = /^<([a-zA-Z0-9-]+)/.exec(tag)![1]!.toLowerCase();
-    if (/^(script|iframe|object|embed|form|style|link|base|meta|svg|math|isindex|keygen|marquee|audio|video|applet|body|html|button|select|textarea)$/.test(name)) found.push(`tag ${name}`);
+    if (
+      /^(script|iframe|object|embed|form|style|link|base|meta|svg|math|isindex|keygen|marquee|audio|video|applet|body|html|button|select|textarea)$/.test(name)
+    )
+      found.push(`tag ${name}`);
     if (/\son[a-z]+\s*=/i.test(tag)) found.push(`handler in ${tag}`);
     if (/\s(href|src|action|formaction|data|xlink:href)\s*=\s*["']?\s*(javascript|data|vbscript):/i.test(tag)) found.push(`script URL in ${tag}`);
     if (/\s(style|srcdoc)\s*=/i.test(tag)) found.push(`style or srcdoc in ${tag}`);
@@ -41,7 +44,9 @@ describe('the Markdown sanitiser', () => {
   });
 
   it('keeps the Markdown staff rely on: tables, task lists, code, links and images from the site', () => {
-    const html = renderMarkdown('| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n```js\nconst x = 1;\n```\n\n[docs](https://example.com) ![chart](/images/chart.png)');
+    const html = renderMarkdown(
+      '| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n```js\nconst x = 1;\n```\n\n[docs](https://example.com) ![chart](/images/chart.png)',
+    );
     expect(html).toContain('<table>');
     expect(html).toContain('<span class="task task-done" role="img" aria-label="done">☑</span>');
     expect(html).toContain('<span class="task" role="img" aria-label="not done">☐</span>');

@@ -9,7 +9,15 @@ import type { UpdateStatus } from '../../src/lib/status/vocabulary';
 import { zonedTimeToUtc } from '../../src/lib/time';
 
 describe('postmortem front matter', () => {
-  const valid = { title: 'Outage', slug: 'renewal-outage', date: '2018-06-22', incidents: ['jun18renewal'], summary: 'Short.', published: '2018-06-22T12:00:00+09:00', locale: 'en' };
+  const valid = {
+    title: 'Outage',
+    slug: 'renewal-outage',
+    date: '2018-06-22',
+    incidents: ['jun18renewal'],
+    summary: 'Short.',
+    published: '2018-06-22T12:00:00+09:00',
+    locale: 'en',
+  };
 
   it('accepts a complete postmortem and reads the published time', () => {
     const parsed = frontMatterSchema.parse(valid);
@@ -17,7 +25,15 @@ describe('postmortem front matter', () => {
   });
 
   it('names every field that needs fixing', () => {
-    const result = frontMatterSchema.safeParse({ ...valid, title: '', slug: 'Not A Slug', date: '22/06/2018', incidents: ['x'], published: 'yesterday', extra: 1 });
+    const result = frontMatterSchema.safeParse({
+      ...valid,
+      title: '',
+      slug: 'Not A Slug',
+      date: '22/06/2018',
+      incidents: ['x'],
+      published: 'yesterday',
+      extra: 1,
+    });
     expect(result.success).toBe(false);
     const fields = result.success ? [] : result.error.issues.map((i) => i.path.join('.') || i.code);
     expect(fields).toEqual(expect.arrayContaining(['title', 'slug', 'date', 'incidents.0', 'published', 'unrecognized_keys']));
@@ -60,7 +76,9 @@ describe('response metrics', () => {
 
 describe('timeline days', () => {
   it('groups entries by local day, so 23:30 UTC is the next day in Tokyo', () => {
-    const entries = [Date.UTC(2018, 5, 18, 14, 0), Date.UTC(2018, 5, 18, 14, 59), Date.UTC(2018, 5, 18, 15, 0), Date.UTC(2018, 5, 18, 23, 30)].map((displayAt) => ({ displayAt }));
+    const entries = [Date.UTC(2018, 5, 18, 14, 0), Date.UTC(2018, 5, 18, 14, 59), Date.UTC(2018, 5, 18, 15, 0), Date.UTC(2018, 5, 18, 23, 30)].map(
+      (displayAt) => ({ displayAt }),
+    );
     expect(groupByLocalDay(entries, 'Asia/Tokyo').map((d) => [d.key, d.updates.length])).toEqual([
       ['2018-06-18', 2],
       ['2018-06-19', 2],

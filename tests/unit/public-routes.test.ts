@@ -6,7 +6,12 @@ import { buildRouteManifest, checkPublicPage } from '../../src/lib/routes/route-
 const astroRoutes = [
   { route: '/', pattern: /^\/$/, params: [], entrypoint: 'src/pages/index.astro' },
   { route: '/404', pattern: /^\/404\/?$/, params: [], entrypoint: 'src/pages/404.astro' },
-  { route: '/notices/[id].[format]', pattern: /^\/notices\/([^/]+?)\.([^/]+?)\/?$/, params: ['id', 'format'], entrypoint: 'src/pages/notices/[id].[format].ts' },
+  {
+    route: '/notices/[id].[format]',
+    pattern: /^\/notices\/([^/]+?)\.([^/]+?)\/?$/,
+    params: ['id', 'format'],
+    entrypoint: 'src/pages/notices/[id].[format].ts',
+  },
   { route: '/notices/[id]', pattern: /^\/notices\/([^/]+?)\/?$/, params: ['id'], entrypoint: 'src/pages/notices/[id].astro' },
   { route: '/staff/[...rest]', pattern: /^\/staff(?:\/(.*?))?\/?$/, params: ['...rest'], entrypoint: 'src/pages/staff/[...rest].astro' },
   { route: '/loop', pattern: /^\/loop\/?$/, params: [], entrypoint: 'src/pages/loop.ts' },
@@ -17,7 +22,12 @@ const declarations: Record<string, unknown> = {
   'src/pages/404.astro': { localizable: true, startup: true },
   // A page added under src/pages: nothing under src/server names it.
   'src/pages/notices/[id].astro': { localizable: true, timeSensitive: true, params: { id: 'incident', view: ['short', 'long'] }, personal: ['search'] },
-  'src/pages/notices/[id].[format].ts': { cors: true, prefixable: true, params: { id: 'incident', format: ['txt'] }, startup: { id: 'abcdefghijkl', format: 'txt' } },
+  'src/pages/notices/[id].[format].ts': {
+    cors: true,
+    prefixable: true,
+    params: { id: 'incident', format: ['txt'] },
+    startup: { id: 'abcdefghijkl', format: 'txt' },
+  },
   'src/pages/loop.ts': { sameAs: '/pool' },
   'src/pages/pool.ts': { sameAs: '/loop' },
 };
@@ -26,14 +36,20 @@ const route = (path: string) => routes.routeFor(new URL(path, 'http://local'));
 
 describe('a page added under src/pages with a declared policy', () => {
   it('is public with that policy, its parameters checked and its key canonical', () => {
-    expect(route('/notices/abcdefghijkl?utm=1&view=long&search=')).toEqual({ key: '/notices/abcdefghijkl?view=long', timeSensitive: true, localizable: true, subjects: [{ kind: 'incident', id: 'abcdefghijkl' }] });
+    expect(route('/notices/abcdefghijkl?utm=1&view=long&search=')).toEqual({
+      key: '/notices/abcdefghijkl?view=long',
+      timeSensitive: true,
+      localizable: true,
+      subjects: [{ kind: 'incident', id: 'abcdefghijkl' }],
+    });
     expect(route('/ja/notices/abcdefghijkl/')).toMatchObject({ key: '/ja/notices/abcdefghijkl', locale: 'ja' });
     expect(route('/notices/abcdefghijkl.txt')).toMatchObject({ key: '/notices/abcdefghijkl.txt', cors: true, prefixable: true });
     expect(route('/ja/notices/abcdefghijkl.txt')).toMatchObject({ key: '/ja/notices/abcdefghijkl.txt', locale: 'ja' });
   });
 
   it('answers made-up values with the cached 404, and a personal question with a render of its own', () => {
-    for (const path of ['/notices/abc', '/notices/abcdefghijkl?view=wide', '/notices/abcdefghijkl.pdf', '/nothing']) expect(route(path)?.key, path).toBe('/404');
+    for (const path of ['/notices/abc', '/notices/abcdefghijkl?view=wide', '/notices/abcdefghijkl.pdf', '/nothing'])
+      expect(route(path)?.key, path).toBe('/404');
     expect(route('/notices/abcdefghijkl?search=outage')).toBeNull();
   });
 
@@ -70,6 +86,12 @@ describe('a declaration', () => {
 
   it('is absent for pages rendered per request', () => {
     const manifest = buildRouteManifest(astroRoutes, (file) => declarations[file]);
-    expect(manifest.routes.find((r) => r.route === '/staff/[...rest]')).toEqual({ route: '/staff/[...rest]', file: 'src/pages/staff/[...rest].astro', pattern: String.raw`^\/staff(?:\/(.*?))?\/?$`, params: ['...rest'], page: null });
+    expect(manifest.routes.find((r) => r.route === '/staff/[...rest]')).toEqual({
+      route: '/staff/[...rest]',
+      file: 'src/pages/staff/[...rest].astro',
+      pattern: String.raw`^\/staff(?:\/(.*?))?\/?$`,
+      params: ['...rest'],
+      page: null,
+    });
   });
 });

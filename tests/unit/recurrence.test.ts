@@ -25,7 +25,7 @@ describe('repeating maintenance windows', () => {
     expect(iso(starts)).toEqual(['2027-03-07T07:30:00.000Z', '2027-03-14T07:30:00.000Z']);
   });
 
-  it('skip months without the first start\'s day, as RFC 5545 does', () => {
+  it("skip months without the first start's day, as RFC 5545 does", () => {
     const starts = occurrenceStarts({ freq: 'monthly', count: 3 }, Date.UTC(2027, 0, 31, 10, 0), 'Asia/Tokyo');
     expect(iso(starts)).toEqual(['2027-01-31T10:00:00.000Z', '2027-03-31T10:00:00.000Z', '2027-05-31T10:00:00.000Z']);
   });

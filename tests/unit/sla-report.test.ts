@@ -32,7 +32,15 @@ describe('the monthly formula, checked by hand', () => {
 
   it('counts a partial outage at 30 % and compares with the time the target allows', () => {
     // June 2018 in Tokyo: 30 days = 43,200 minutes measured. Ten hours of partial outage = 180 minutes down.
-    const f = month([{ at: jst(10, 0), status: 'partial_outage' }, { at: jst(10, 10), status: 'operational' }], 2018, 6, TOKYO);
+    const f = month(
+      [
+        { at: jst(10, 0), status: 'partial_outage' },
+        { at: jst(10, 10), status: 'operational' },
+      ],
+      2018,
+      6,
+      TOKYO,
+    );
     expect(f.measuredMs).toBe(43_200 * MIN);
     expect(f.downMs).toBe(180 * MIN);
     expect(f.uptime).toBeCloseTo(1 - 180 / 43_200, 12);
@@ -128,7 +136,9 @@ describe('reading a range and a target', () => {
 
   it('takes the last twelve months by default and reads dates in the page’s calendar', () => {
     expect(parseRange(null, null, now, TOKYO)).toEqual({ range: { from: { year: 2025, month: 12, day: 1 }, to: { year: 2026, month: 11, day: 30 } } });
-    expect(parseRange('2018-06-01', '2018-06-30', now, TOKYO)).toEqual({ range: { from: { year: 2018, month: 6, day: 1 }, to: { year: 2018, month: 6, day: 30 } } });
+    expect(parseRange('2018-06-01', '2018-06-30', now, TOKYO)).toEqual({
+      range: { from: { year: 2018, month: 6, day: 1 }, to: { year: 2018, month: 6, day: 30 } },
+    });
   });
 
   it('names the field at fault for dates that do not exist, reversed ranges, the future and ranges over ten years', () => {
@@ -184,7 +194,11 @@ describe('the report from a real database', () => {
     expect(apiJune.days!.find((d) => d.key === '2026-06-10')!.downMs).toBe(H);
 
     // The outage began an hour before anyone set the status.
-    const { correctionId } = correctStatusHistory(db, { componentId: api, from: jst(6, 10, 9), to: jst(6, 10, 10), status: 'major_outage', reason: 'Errors began at 09:00 in the load balancer logs.' }, { now, actor: staff });
+    const { correctionId } = correctStatusHistory(
+      db,
+      { componentId: api, from: jst(6, 10, 9), to: jst(6, 10, 10), status: 'major_outage', reason: 'Errors began at 09:00 in the load balancer logs.' },
+      { now, actor: staff },
+    );
     const corrected = report().components[0]!.months[0]!;
     expect(corrected.downMs).toBe(2 * H);
     expect(corrected.corrected).toBe(true);
@@ -193,7 +207,11 @@ describe('the report from a real database', () => {
 
     withdrawCorrection(db, correctionId, { now, actor: staff });
     expect(report().components[0]!.months[0]!).toMatchObject({ downMs: H, corrected: false });
-    const actions = db.select({ action: auditLog.action, actor: auditLog.actorLabel }).from(auditLog).all().map((a) => a.action);
+    const actions = db
+      .select({ action: auditLog.action, actor: auditLog.actorLabel })
+      .from(auditLog)
+      .all()
+      .map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['uptime.set_targets', 'uptime.correct', 'uptime.withdraw_correction']));
     expect(() => withdrawCorrection(db, correctionId, { now, actor: staff })).toThrow(ShiraseError);
   });
@@ -202,7 +220,11 @@ describe('the report from a real database', () => {
     const { componentId } = createComponent(db, { name: 'API', createdAt: jst(1, 1, 0) }, { now: jst(1, 1, 0) });
     const attempt = (input: Partial<Parameters<typeof correctStatusHistory>[1]>) => {
       try {
-        correctStatusHistory(db, { componentId, from: jst(6, 1, 0), to: jst(6, 1, 1), status: 'major_outage', reason: 'Logs.', ...input }, { now, actor: staff });
+        correctStatusHistory(
+          db,
+          { componentId, from: jst(6, 1, 0), to: jst(6, 1, 1), status: 'major_outage', reason: 'Logs.', ...input },
+          { now, actor: staff },
+        );
         return null;
       } catch (error) {
         return (error as ShiraseError).fields.map((f) => `${f.field}:${f.key}`);

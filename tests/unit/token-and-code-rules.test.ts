@@ -27,7 +27,28 @@ describe('what a rule does on its own', () => {
 
 describe('who reads an audit entry', () => {
   it('keeps staff accounts, tokens, subscribers, webhooks, chat, settings, imports and checks for admins', () => {
-    for (const action of ['user.sign_in', 'token.create', 'subscriber.export', 'webhook.create', 'chat.create', 'settings.edit', 'import.statuspage', 'check.edit']) expect(auditAudienceOf(action), action).toBe('admins');
-    for (const action of ['incident.open', 'draft.publish', 'maintenance.schedule', 'component.set_status', 'postmortem.publish', 'template.edit', 'uptime.correct', 'alert_rule.create_notifying', 'alerts.suggest']) expect(auditAudienceOf(action), action).toBe('staff');
+    for (const action of [
+      'user.sign_in',
+      'token.create',
+      'subscriber.export',
+      'webhook.create',
+      'chat.create',
+      'settings.edit',
+      'import.statuspage',
+      'check.edit',
+    ])
+      expect(auditAudienceOf(action), action).toBe('admins');
+    for (const action of [
+      'incident.open',
+      'draft.publish',
+      'maintenance.schedule',
+      'component.set_status',
+      'postmortem.publish',
+      'template.edit',
+      'uptime.correct',
+      'alert_rule.create_notifying',
+      'alerts.suggest',
+    ])
+      expect(auditAudienceOf(action), action).toBe('staff');
   });
 });

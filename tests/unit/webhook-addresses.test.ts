@@ -34,8 +34,10 @@ describe('which addresses a webhook may connect to', () => {
   });
 
   it('opens loopback and private networks, and nothing else, with WEBHOOK_ALLOW_PRIVATE=1', () => {
-    for (const address of ['127.0.0.1', '::1', '10.0.0.5', '192.168.0.2', 'fd12::3', '::ffff:192.168.0.2']) expect(addressAllowed(address, true), address).toBe(true);
-    for (const address of ['169.254.169.254', 'fe80::1', '0.0.0.0', '::', '224.0.0.1', '255.255.255.255']) expect(addressAllowed(address, true), address).toBe(false);
+    for (const address of ['127.0.0.1', '::1', '10.0.0.5', '192.168.0.2', 'fd12::3', '::ffff:192.168.0.2'])
+      expect(addressAllowed(address, true), address).toBe(true);
+    for (const address of ['169.254.169.254', 'fe80::1', '0.0.0.0', '::', '224.0.0.1', '255.255.255.255'])
+      expect(addressAllowed(address, true), address).toBe(false);
   });
 
   it('refuses the IPv4-compatible spelling of an address, which ipaddr.js calls unicast', () => {

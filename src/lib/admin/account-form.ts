@@ -17,6 +17,10 @@ function readPasswordForm(form: FormData) {
 }
 
 export async function handleAccountForm(db: Db, form: FormData, user: SessionUser, now: number, request: AccountRequest): Promise<FormOutcome<never>> {
-  await changePassword(db, { userId: user.id, ...readPasswordForm(form), address: request.address, keepSessionToken: request.sessionToken }, { now, actor: actorFor(user) });
+  await changePassword(
+    db,
+    { userId: user.id, ...readPasswordForm(form), address: request.address, keepSessionToken: request.sessionToken },
+    { now, actor: actorFor(user) },
+  );
   return '/admin/account?done=password';
 }

@@ -91,4 +91,12 @@ export function ruleFormValues(rule: AlertRule): Record<string, string> {
 }
 
 /** A new rule's form: enabled, suggesting, the status and impact a rule starts with. */
-export const NEW_RULE_VALUES: Record<string, string> = { intent: 'save', incidentStatus: 'investigating', impact: 'minor', action: 'suggest', recovery: 'suggest', recoveryStatus: 'resolved', enabled: 'on' };
+export const NEW_RULE_VALUES: Record<string, string> = {
+  intent: 'save',
+  incidentStatus: 'investigating',
+  impact: 'minor',
+  action: 'suggest',
+  recovery: 'suggest',
+  recoveryStatus: 'resolved',
+  enabled: 'on',
+};

@@ -20,7 +20,12 @@ function openIncidentsWithClocks(db: Db, now: number) {
     db
       .select({ id: incidents.id, minutes: incidents.updateCadenceMinutes })
       .from(incidents)
-      .where(inArray(incidents.id, open.map((i) => i.id)))
+      .where(
+        inArray(
+          incidents.id,
+          open.map((i) => i.id),
+        ),
+      )
       .all()
       .map((r) => [r.id, r.minutes]),
   );
@@ -43,7 +48,10 @@ function maintenanceSoon(db: Db, now: number) {
  */
 export function buildDashboard(db: Db, now: number, viewer: { recipients: boolean }) {
   const recent = loadIncidents(db, undefined, { limit: 30 }).filter((i) => isClosedStatus(i.status));
-  const deliveries = deliveryReport(db, LATEST_NOTIFICATIONS, { excludeKinds: STAFF_EVENT_KINDS }).map(({ failures, ...rest }) => ({ ...rest, failures: viewer.recipients ? failures : [] }));
+  const deliveries = deliveryReport(db, LATEST_NOTIFICATIONS, { excludeKinds: STAFF_EVENT_KINDS }).map(({ failures, ...rest }) => ({
+    ...rest,
+    failures: viewer.recipients ? failures : [],
+  }));
   return {
     openIncidents: openIncidentsWithClocks(db, now),
     maintenance: maintenanceSoon(db, now),

@@ -45,7 +45,8 @@ export function handleIncidentPageForm(
   locale: Locale,
   templates: () => readonly FilledTemplate[],
 ): FormOutcome<IncidentPageShown> {
-  if (form.get('preview') === 'email') return { show: { mail: previewUpdateEmail(db, config, incidentId, { status: text(form, 'status'), body: text(form, 'body') }, locale, ctx.now) } };
+  if (form.get('preview') === 'email')
+    return { show: { mail: previewUpdateEmail(db, config, incidentId, { status: text(form, 'status'), body: text(form, 'body') }, locale, ctx.now) } };
   if (form.get('preview') === 'check') return { show: {} };
   if (templateRequest(form)) return { show: { template: applyTemplate(form, templates(), 'body', config.defaultLocale) } };
   return handleIncidentForm(db, incidentId, form, ctx, config.timeZone);
@@ -74,7 +75,14 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
       const displayAt = localDateTime(form, 'displayAt', timeZone, issues);
       const update = formInput(
         postUpdateSchema(ctx.now),
-        { status: text(form, 'status'), body: text(form, 'body'), components: componentChanges(form), displayAt, notify: checked(form, 'notify'), translations: translationsFrom(form, ['body']) },
+        {
+          status: text(form, 'status'),
+          body: text(form, 'body'),
+          components: componentChanges(form),
+          displayAt,
+          notify: checked(form, 'notify'),
+          translations: translationsFrom(form, ['body']),
+        },
         'update',
         issues,
       );
@@ -85,7 +93,13 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
       const displayAt = localDateTime(form, 'resolveAt', timeZone, issues);
       const resolution = formInput(
         resolveIncidentSchema(ctx.now),
-        { body: text(form, 'resolveBody'), displayAt, notify: checked(form, 'notify'), components: componentChanges(form), translations: translationsOf(form, 'resolveBody', 'body') },
+        {
+          body: text(form, 'resolveBody'),
+          displayAt,
+          notify: checked(form, 'notify'),
+          components: componentChanges(form),
+          translations: translationsOf(form, 'resolveBody', 'body'),
+        },
         'resolution',
         issues,
       );
@@ -97,7 +111,12 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
       const displayAt = localDateTime(form, `displayAt-${updateId}`, timeZone, issues);
       const correction = formInput(
         editUpdateSchema(ctx.now),
-        { body: optionalText(form, `body-${updateId}`) ?? '', displayAt, version: readVersion(form.get('version')), translations: translationsOf(form, `body-${updateId}`, 'body') },
+        {
+          body: optionalText(form, `body-${updateId}`) ?? '',
+          displayAt,
+          version: readVersion(form.get('version')),
+          translations: translationsOf(form, `body-${updateId}`, 'body'),
+        },
         'correction',
         issues,
       );
@@ -114,7 +133,12 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
         incidentId,
         formInput(
           editIncidentSchema,
-          { name: text(form, 'name'), impact: optionalText(form, 'impact') ?? 'auto', autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined, version: readVersion(form.get('version')) },
+          {
+            name: text(form, 'name'),
+            impact: optionalText(form, 'impact') ?? 'auto',
+            autoTransitions: form.has('autoTransitionsShown') ? checked(form, 'autoTransitions') : undefined,
+            version: readVersion(form.get('version')),
+          },
           'incident',
         ),
         ctx,
@@ -144,7 +168,12 @@ function handleIncidentForm(db: Db, incidentId: string, form: FormData, ctx: Wri
     case 'reschedule': {
       const scheduledFor = localDateTime(form, 'scheduledFor', timeZone, issues);
       const scheduledUntil = localDateTime(form, 'scheduledUntil', timeZone, issues);
-      const window = formInput(rescheduleMaintenanceSchema, { scheduledFor, scheduledUntil, notify: checked(form, 'notify'), version: readVersion(form.get('version')) }, 'maintenance', issues);
+      const window = formInput(
+        rescheduleMaintenanceSchema,
+        { scheduledFor, scheduledUntil, notify: checked(form, 'notify'), version: readVersion(form.get('version')) },
+        'maintenance',
+        issues,
+      );
       rescheduleMaintenance(db, incidentId, window, ctx);
       return back('rescheduled');
     }

@@ -10,9 +10,16 @@ import { isClosedStatus } from '../status/vocabulary';
 import { parseTranslations } from '../i18n/translations';
 
 function updateTranslationFields(db: Db, incidentId: string): Map<string, Record<string, string>> {
-  const rows = db.select({ id: incidentUpdates.id, translations: incidentUpdates.translations }).from(incidentUpdates).where(eq(incidentUpdates.incidentId, incidentId)).all();
+  const rows = db
+    .select({ id: incidentUpdates.id, translations: incidentUpdates.translations })
+    .from(incidentUpdates)
+    .where(eq(incidentUpdates.incidentId, incidentId))
+    .all();
   return new Map(
-    rows.map((r) => [r.id, Object.fromEntries(Object.entries(parseTranslations(r.translations)).map(([locale, fields]) => [`body-${r.id}:${locale}`, fields?.body ?? '']))]),
+    rows.map((r) => [
+      r.id,
+      Object.fromEntries(Object.entries(parseTranslations(r.translations)).map(([locale, fields]) => [`body-${r.id}:${locale}`, fields?.body ?? ''])),
+    ]),
   );
 }
 
@@ -20,7 +27,12 @@ function updateTranslationFields(db: Db, incidentId: string): Map<string, Record
 function seriesOf(db: Db, incidentId: string): { total: number; first: number; last: number; upcoming: number } | null {
   const seriesId = db.select({ seriesId: incidents.seriesId }).from(incidents).where(eq(incidents.id, incidentId)).get()?.seriesId;
   if (!seriesId) return null;
-  const starts = db.select({ start: incidents.scheduledFor }).from(incidents).where(eq(incidents.seriesId, seriesId)).all().map((r) => r.start!);
+  const starts = db
+    .select({ start: incidents.scheduledFor })
+    .from(incidents)
+    .where(eq(incidents.seriesId, seriesId))
+    .all()
+    .map((r) => r.start!);
   return { total: starts.length, first: Math.min(...starts), last: Math.max(...starts), upcoming: upcomingOccurrences(db, seriesId).length };
 }
 

@@ -79,6 +79,7 @@ export function draftFormValues(draft: DraftView, timeZone: string): Record<stri
   if (d.backfilled) values.backfilled = 'on';
   else values.notify = 'on';
   for (const c of d.components) values[`component:${c.componentId}`] = c.status;
-  for (const [locale, fields] of Object.entries(d.translations ?? {})) for (const [field, value] of Object.entries(fields)) values[`${field}:${locale}`] = value;
+  for (const [locale, fields] of Object.entries(d.translations ?? {}))
+    for (const [field, value] of Object.entries(fields)) values[`${field}:${locale}`] = value;
   return values;
 }

@@ -35,7 +35,6 @@ function previewPostmortem(input: PostmortemInput): Postmortem {
   return { ...front, file: input.originalFile ?? '', shipped: false, body: input.body, mtimeMs: 0, version: input.version ?? '' };
 }
 
-
 /** Incidents to offer for linking: the recent ones, plus any already linked. */
 export function postmortemCandidates(db: Db, linked: Iterable<string>): IncidentView[] {
   const recent = loadIncidents(db, undefined, { limit: 60, withUpdates: false });

@@ -53,12 +53,20 @@ function importMode(form: FormData): ImportMode {
  * warning of its own: mail people never asked for is what gets a sender
  * marked as spam.
  */
-async function runImport(db: Db, form: FormData, ctx: { now: number; actor: ReturnType<typeof actorFor> }, locale: Locale, defaultLocale: Locale): Promise<string> {
+async function runImport(
+  db: Db,
+  form: FormData,
+  ctx: { now: number; actor: ReturnType<typeof actorFor> },
+  locale: Locale,
+  defaultLocale: Locale,
+): Promise<string> {
   const csv = await importText(form);
   const mode = importMode(form);
   const plan = planSubscriberImport(db, csv, defaultLocale);
   if (plan.added.length === 0) {
-    throw new ShiraseError('VALIDATION', 'errors.import.nothingNew', { params: { existing: plan.existing, unsubscribed: plan.unsubscribed, repeated: plan.repeated } });
+    throw new ShiraseError('VALIDATION', 'errors.import.nothingNew', {
+      params: { existing: plan.existing, unsubscribed: plan.unsubscribed, repeated: plan.repeated },
+    });
   }
   // Only the rows left out for a reason are named; "0 repeated rows" says nothing.
   const leftOut = [
@@ -66,7 +74,10 @@ async function runImport(db: Db, form: FormData, ctx: { now: number; actor: Retu
     plan.unsubscribed > 0 ? t(locale, 'admin.import.leftUnsubscribed', { n: plan.unsubscribed }) : '',
     plan.repeated > 0 ? t(locale, 'admin.import.leftRepeated', { n: plan.repeated }) : '',
   ].filter(Boolean);
-  requireConfirmation(form, mode === 'confirmed' ? 'admin.import.confirmConfirmed' : 'admin.import.confirmAsk', { n: String(plan.added.length), leftOut: leftOut.join(' ') });
+  requireConfirmation(form, mode === 'confirmed' ? 'admin.import.confirmConfirmed' : 'admin.import.confirmAsk', {
+    n: String(plan.added.length),
+    leftOut: leftOut.join(' '),
+  });
   importSubscribers(db, plan, mode, ctx);
   return '/admin/subscribers?done=imported';
 }

@@ -28,5 +28,7 @@ export function applyTemplate(form: FormData, templates: readonly FilledTemplate
   const others = LOCALES.filter((l) => l !== defaultLocale);
   const typed = [field, ...others.map((l) => `${field}:${l}`)].some((name) => text(form, name).trim() !== '');
   if (typed && request !== 'replace') return { ask: template };
-  return { fill: { status: template.status, [field]: template.body, ...Object.fromEntries(others.map((l) => [`${field}:${l}`, template.translations[l] ?? ''])) } };
+  return {
+    fill: { status: template.status, [field]: template.body, ...Object.fromEntries(others.map((l) => [`${field}:${l}`, template.translations[l] ?? ''])) },
+  };
 }

@@ -8,7 +8,12 @@ import { deleteTemplate } from '../templates/delete-template';
 import { saveTemplate } from '../templates/save-template';
 
 function readTemplateForm(form: FormData) {
-  return { name: text(form, 'name'), status: text(form, 'status') as (typeof POSTABLE_STATUSES)[number], body: text(form, 'body'), translations: translationsFrom(form, ['body']) };
+  return {
+    name: text(form, 'name'),
+    status: text(form, 'status') as (typeof POSTABLE_STATUSES)[number],
+    body: text(form, 'body'),
+    translations: translationsFrom(form, ['body']),
+  };
 }
 
 /** Runs the submitted form and returns where to go next. */
@@ -17,7 +22,6 @@ export function handleTemplateForm(db: Db, form: FormData, user: SessionUser, no
   if (text(form, 'intent') === 'delete') {
     requireConfirmation(form, 'admin.templates.deleteConfirm');
     deleteTemplate(db, text(form, 'id'), ctx);
-  }
-  else saveTemplate(db, optionalText(form, 'id'), readTemplateForm(form), ctx);
+  } else saveTemplate(db, optionalText(form, 'id'), readTemplateForm(form), ctx);
   return '/admin/templates?done=saved';
 }

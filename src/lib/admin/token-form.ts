@@ -21,4 +21,3 @@ export function handleTokenForm(db: Db, form: FormData, user: SessionUser, now: 
   }
   return { show: createApiToken(db, readTokenForm(form), ctx).token };
 }
-

@@ -22,7 +22,13 @@ export function twoFactorRequired(config: Pick<Config, 'staffTwoFactor'>, user: 
   return config.staffTwoFactor === 'required' && user.role === 'admin';
 }
 
-export async function handleTwoFactorForm(db: Db, form: FormData, user: SessionUser, now: number, request: { address: string; required: boolean; session?: string }): Promise<FormOutcome<ShownCodes>> {
+export async function handleTwoFactorForm(
+  db: Db,
+  form: FormData,
+  user: SessionUser,
+  now: number,
+  request: { address: string; required: boolean; session?: string },
+): Promise<FormOutcome<ShownCodes>> {
   const ctx = { now, actor: actorFor(user) };
   switch (text(form, 'intent')) {
     case 'start':
@@ -33,7 +39,12 @@ export async function handleTwoFactorForm(db: Db, form: FormData, user: SessionU
       return { show: { recoveryCodes, renewed: false, sessionsEnded } };
     }
     case 'renew':
-      return { show: { recoveryCodes: (await renewRecoveryCodes(db, { userId: user.id, proof: text(form, 'renewProof'), address: request.address }, ctx)).recoveryCodes, renewed: true } };
+      return {
+        show: {
+          recoveryCodes: (await renewRecoveryCodes(db, { userId: user.id, proof: text(form, 'renewProof'), address: request.address }, ctx)).recoveryCodes,
+          renewed: true,
+        },
+      };
     case 'disable':
       await disableTwoFactor(db, { userId: user.id, proof: text(form, 'proof'), address: request.address, required: request.required }, ctx);
       return '/admin/account/two-factor?done=off';

@@ -26,5 +26,8 @@ export function placementHint(
   const { status, placedBefore } = placeUpdate(incident.updates, { status: chosenStatus, displayAt });
   if (!placedBefore) return null;
   const time = `${formatDateTime(placedBefore.displayAt, locale, timeZone)} ${zoneAbbreviation(placedBefore.displayAt, timeZone)}`;
-  return t(locale, status === current ? 'admin.update.placedBefore' : 'admin.update.placedBeforeBecomes', { time, status: t(locale, `status.update.${status}`) });
+  return t(locale, status === current ? 'admin.update.placedBefore' : 'admin.update.placedBeforeBecomes', {
+    time,
+    status: t(locale, `status.update.${status}`),
+  });
 }

@@ -50,10 +50,19 @@ function builtIn(kind: TextKind, locale: Locale, hasComponents: boolean): string
 }
 
 /** One text in every language: the default language's as `text`, the others as translations. */
-export function alertText(db: Db, rule: AlertRule | undefined, kind: TextKind, facts: AlertFacts, site: { defaultLocale: Locale; timeZone: string }): { text: string; translations: Partial<Record<Locale, string>> } {
+export function alertText(
+  db: Db,
+  rule: AlertRule | undefined,
+  kind: TextKind,
+  facts: AlertFacts,
+  site: { defaultLocale: Locale; timeZone: string },
+): { text: string; translations: Partial<Record<Locale, string>> } {
   const filled = (locale: Locale) => {
     const own = kind === 'append' ? undefined : rule?.texts[locale]?.[kind]?.trim();
-    const filledWith = (template: string) => fillTemplate(template, values(db, facts, locale, site.timeZone)).trim().slice(0, kind === 'name' ? 200 : 20_000);
+    const filledWith = (template: string) =>
+      fillTemplate(template, values(db, facts, locale, site.timeZone))
+        .trim()
+        .slice(0, kind === 'name' ? 200 : 20_000);
     // A text that fills to nothing (an alert without a name) would be refused and the delivery lost: the built-in text, then a plain word, stand in.
     return filledWith(own || '') || filledWith(builtIn(kind, locale, facts.componentIds.length > 0)) || t(locale, 'alerts.text.untitled');
   };

@@ -10,11 +10,22 @@ import { findRule, formatMatcher } from './rule';
 
 /** Numbers the rules 1, 2, 3… in their current order, so positions stay dense after a removal or a move. */
 export function renumberRules(tx: Tx, order: string[], now: number): void {
-  order.forEach((id, i) => tx.update(alertRules).set({ position: i + 1, updatedAt: now }).where(eq(alertRules.id, id)).run());
+  order.forEach((id, i) =>
+    tx
+      .update(alertRules)
+      .set({ position: i + 1, updatedAt: now })
+      .where(eq(alertRules.id, id))
+      .run(),
+  );
 }
 
 export function ruleOrder(tx: Tx): string[] {
-  return tx.select({ id: alertRules.id }).from(alertRules).orderBy(asc(alertRules.position), asc(alertRules.createdAt)).all().map((r) => r.id);
+  return tx
+    .select({ id: alertRules.id })
+    .from(alertRules)
+    .orderBy(asc(alertRules.position), asc(alertRules.createdAt))
+    .all()
+    .map((r) => r.id);
 }
 
 /**
@@ -28,6 +39,11 @@ export function deleteRule(db: Db, id: string, ctx: WriteContext, version?: numb
     assertVersion(version, { version: before.version, values: { name: before.name, matchers: before.matchers.map(formatMatcher).join('\n') } });
     tx.delete(alertRules).where(eq(alertRules.id, id)).run();
     renumberRules(tx, ruleOrder(tx), ctx.now);
-    recordAudit(tx, ctx, { action: 'alert_rule.delete', entityType: 'alert_rule', entityId: id, before: { ...before, matchers: before.matchers.map(formatMatcher) } });
+    recordAudit(tx, ctx, {
+      action: 'alert_rule.delete',
+      entityType: 'alert_rule',
+      entityId: id,
+      before: { ...before, matchers: before.matchers.map(formatMatcher) },
+    });
   });
 }

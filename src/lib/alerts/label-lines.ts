@@ -57,7 +57,9 @@ export function parseLabelLines(text: string, field = 'labels'): Record<string, 
   const quote = (s: string) => (s.length > MAX_QUOTED_CHARS ? `${s.slice(0, MAX_QUOTED_CHARS)}…` : s);
   const issues: FieldIssue[] = [
     ...bad.slice(0, MAX_QUOTED_LINES).map((line) => fieldIssue(field, 'errors.field.labelLine', { line: quote(line) })),
-    ...tooLong.slice(0, MAX_QUOTED_LINES).map((name) => fieldIssue(field, 'errors.field.labelTooLong', { name: quote(name), nameMax: MAX_LABEL_NAME_CHARS, valueMax: MAX_LABEL_VALUE_CHARS })),
+    ...tooLong
+      .slice(0, MAX_QUOTED_LINES)
+      .map((name) => fieldIssue(field, 'errors.field.labelTooLong', { name: quote(name), nameMax: MAX_LABEL_NAME_CHARS, valueMax: MAX_LABEL_VALUE_CHARS })),
   ];
   if (Object.keys(labels).length > MAX_LABELS) issues.push(fieldIssue(field, 'errors.alerts.tooManyLabels'));
   if (issues.length > 0) throw notSaved('labels', issues);

@@ -16,6 +16,12 @@ export function moveRule(db: Db, id: string, direction: 'up' | 'down', ctx: Writ
     if (target < 0 || target >= order.length) return;
     [order[index], order[target]] = [order[target]!, order[index]!];
     renumberRules(tx, order, ctx.now);
-    recordAudit(tx, ctx, { action: 'alert_rule.move', entityType: 'alert_rule', entityId: id, before: { position: before.position }, after: { position: target + 1, direction } });
+    recordAudit(tx, ctx, {
+      action: 'alert_rule.move',
+      entityType: 'alert_rule',
+      entityId: id,
+      before: { position: before.position },
+      after: { position: target + 1, direction },
+    });
   });
 }

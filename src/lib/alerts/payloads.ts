@@ -11,7 +11,9 @@ import { oneLine, withoutControlCharacters } from '../control-characters';
 
 /** Bounds on what one delivery may carry: far above what a real sender sends, well below what would hurt. */
 const MAX_ALERTS = 500;
-const labelMap = z.record(z.string().max(MAX_LABEL_NAME_CHARS), z.string().max(MAX_LABEL_VALUE_CHARS)).refine((m) => Object.keys(m).length <= MAX_LABELS, 'errors.alerts.tooManyLabels');
+const labelMap = z
+  .record(z.string().max(MAX_LABEL_NAME_CHARS), z.string().max(MAX_LABEL_VALUE_CHARS))
+  .refine((m) => Object.keys(m).length <= MAX_LABELS, 'errors.alerts.tooManyLabels');
 
 /** Alertmanager and Grafana write RFC 3339 times; a firing alert's endsAt is the zero time or a time in the future. */
 const rfc3339 = z

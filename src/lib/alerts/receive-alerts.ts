@@ -87,7 +87,12 @@ function openStart(tx: Tx, source: AlertSource, fingerprint: string): number | n
  * unrelated alerts no rule takes still get drafts of their own.
  */
 function floodGroup(tx: Tx, source: AlertSource, ruleKey: string, alertName: string, now: number): GroupRow | undefined {
-  const recent = and(eq(alertGroups.source, source), eq(alertGroups.ruleKey, ruleKey), eq(alertGroups.state, 'firing'), gte(alertGroups.updatedAt, now - FLOOD_WINDOW_MS));
+  const recent = and(
+    eq(alertGroups.source, source),
+    eq(alertGroups.ruleKey, ruleKey),
+    eq(alertGroups.state, 'firing'),
+    gte(alertGroups.updatedAt, now - FLOOD_WINDOW_MS),
+  );
   if (ruleKey !== '') return tx.select().from(alertGroups).where(recent).orderBy(desc(alertGroups.updatedAt)).get();
   return tx
     .select({ group: alertGroups })
@@ -99,7 +104,13 @@ function floodGroup(tx: Tx, source: AlertSource, ruleKey: string, alertName: str
 }
 
 /** Records the delivery's alerts and says which groups changed; nothing else is written here. */
-function recordAlerts(tx: Tx, rules: AlertRule[], ruleKeys: readonly string[], delivery: AlertDelivery, now: number): { touched: Map<string, Touched>; changed: number } {
+function recordAlerts(
+  tx: Tx,
+  rules: AlertRule[],
+  ruleKeys: readonly string[],
+  delivery: AlertDelivery,
+  now: number,
+): { touched: Map<string, Touched>; changed: number } {
   const touched = new Map<string, Touched>();
   const touch = (group: GroupRow, created: boolean) => {
     let entry = touched.get(group.id);
@@ -122,7 +133,10 @@ function recordAlerts(tx: Tx, rules: AlertRule[], ruleKeys: readonly string[], d
     if (seen) {
       // A repeat, or a firing delivery that arrived after its resolution: nothing changes.
       if (seen.status === alert.status || alert.status === 'firing') continue;
-      tx.update(alertRows).set({ status: 'resolved', endsAt: alert.endsAt ?? now, receivedAt: now }).where(eq(alertRows.id, seen.id)).run();
+      tx.update(alertRows)
+        .set({ status: 'resolved', endsAt: alert.endsAt ?? now, receivedAt: now })
+        .where(eq(alertRows.id, seen.id))
+        .run();
       touch(tx.select().from(alertGroups).where(eq(alertGroups.id, seen.groupId)).get()!, false).resolved++;
       changed++;
       continue;
@@ -133,14 +147,33 @@ function recordAlerts(tx: Tx, rules: AlertRule[], ruleKeys: readonly string[], d
       tx
         .select()
         .from(alertGroups)
-        .where(and(eq(alertGroups.source, delivery.source), eq(alertGroups.groupKey, delivery.groupKey), eq(alertGroups.ruleKey, ruleKey), eq(alertGroups.state, 'firing')))
+        .where(
+          and(
+            eq(alertGroups.source, delivery.source),
+            eq(alertGroups.groupKey, delivery.groupKey),
+            eq(alertGroups.ruleKey, ruleKey),
+            eq(alertGroups.state, 'firing'),
+          ),
+        )
         .get() ?? floodGroup(tx, delivery.source, ruleKey, alert.name, now);
     let group = open;
     if (group) {
       // The flood window slides: a group stays open to other deliveries while alerts keep coming.
       tx.update(alertGroups).set({ updatedAt: now }).where(eq(alertGroups.id, group.id)).run();
     } else {
-      group = { id: newPublicId(), source: delivery.source, groupKey: delivery.groupKey, ruleKey, state: 'firing', draftId: null, incidentId: null, recoveryDraftId: null, firedAt: Math.min(startsAt, now), resolvedAt: null, updatedAt: now };
+      group = {
+        id: newPublicId(),
+        source: delivery.source,
+        groupKey: delivery.groupKey,
+        ruleKey,
+        state: 'firing',
+        draftId: null,
+        incidentId: null,
+        recoveryDraftId: null,
+        firedAt: Math.min(startsAt, now),
+        resolvedAt: null,
+        updatedAt: now,
+      };
       tx.insert(alertGroups).values(group).run();
     }
     tx.insert(alertRows)
@@ -166,7 +199,11 @@ function recordAlerts(tx: Tx, rules: AlertRule[], ruleKeys: readonly string[], d
 
 /** The group's alerts as the texts name them, firing ones first. */
 function groupAlerts(tx: Tx, groupId: string) {
-  const rows = tx.select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status, endsAt: alertRows.endsAt }).from(alertRows).where(eq(alertRows.groupId, groupId)).all();
+  const rows = tx
+    .select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status, endsAt: alertRows.endsAt })
+    .from(alertRows)
+    .where(eq(alertRows.groupId, groupId))
+    .all();
   return rows.sort((a, b) => (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1));
 }
 
@@ -219,7 +256,12 @@ function tellStaff(tx: Tx, group: GroupRow, occasion: Occasion, draftId: string 
   const since = last?.createdAt ?? now - noticeMs;
   enqueueStaffNotice(
     tx,
-    { kind: 'alert_suggestion', incidentId: incidentId ?? undefined, ref: `${group.id}:${draftId ?? ''}:${since}`, onceKey: `${prefix}${at}:${occasion}:${group.id}:${draftId ?? ''}` },
+    {
+      kind: 'alert_suggestion',
+      incidentId: incidentId ?? undefined,
+      ref: `${group.id}:${draftId ?? ''}:${since}`,
+      onceKey: `${prefix}${at}:${occasion}:${group.id}:${draftId ?? ''}`,
+    },
     staffOnCall(tx).map((u) => u.id),
     at,
   );
@@ -232,9 +274,18 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, noticeMs: number, ct
   const all = groupAlerts(tx, group.id);
   const firing = all.filter((a) => a.status === 'firing');
   const components = ruleComponents(db, rule, ctx.now);
-  const facts = (alerts: { name: string; summary: string | null }[], endedAt: number | null = null): AlertFacts => ({ alerts, componentIds: components.map((c) => c.componentId), startedAt: group.firedAt, endedAt, now: ctx.now });
+  const facts = (alerts: { name: string; summary: string | null }[], endedAt: number | null = null): AlertFacts => ({
+    alerts,
+    componentIds: components.map((c) => c.componentId),
+    startedAt: group.firedAt,
+    endedAt,
+    now: ctx.now,
+  });
   const set = (values: Partial<GroupRow>) => {
-    tx.update(alertGroups).set({ ...values, updatedAt: ctx.now }).where(eq(alertGroups.id, group.id)).run();
+    tx.update(alertGroups)
+      .set({ ...values, updatedAt: ctx.now })
+      .where(eq(alertGroups.id, group.id))
+      .run();
     group = { ...group, ...values };
   };
   let outcome: GroupOutcome = 'unchanged';
@@ -293,8 +344,15 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, noticeMs: number, ct
       const incident = loadIncident(db, group.incidentId);
       if (incident && incident.status !== 'resolved') {
         // Every component the incident still holds down goes back to operational.
-        const back = incident.components.filter((c) => (findComponent(db, c.id, ctx.now)?.status ?? 'operational') !== 'operational').map((c) => ({ componentId: c.id, status: 'operational' as const }));
-        const update = { status: rule?.recoveryStatus ?? 'resolved', body: recovery.text, components: back, translations: translationsOf(recovery.translations, 'body') };
+        const back = incident.components
+          .filter((c) => (findComponent(db, c.id, ctx.now)?.status ?? 'operational') !== 'operational')
+          .map((c) => ({ componentId: c.id, status: 'operational' as const }));
+        const update = {
+          status: rule?.recoveryStatus ?? 'resolved',
+          body: recovery.text,
+          components: back,
+          translations: translationsOf(recovery.translations, 'body'),
+        };
         if (rule?.recovery === 'apply') {
           postIncidentUpdate(db, group.incidentId, { ...update, notify: rule.notify }, ctx);
           outcome = 'recovered';
@@ -310,7 +368,10 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, noticeMs: number, ct
       const draft = findDraft(tx, group.draftId!);
       const note = (base: string, extra: string) => (base.trim() === '' ? extra : `${base}\n\n${extra}`);
       const translations = Object.fromEntries(
-        Object.entries(recovery.translations).map(([l, text]) => [l, { ...draft.input.translations?.[l as Locale], body: note(draft.input.translations?.[l as Locale]?.body ?? '', text) }]),
+        Object.entries(recovery.translations).map(([l, text]) => [
+          l,
+          { ...draft.input.translations?.[l as Locale], body: note(draft.input.translations?.[l as Locale]?.body ?? '', text) },
+        ]),
       );
       saveDraft(db, { draftId: draft.id, version: draft.version, draft: { ...draft.input, body: note(draft.input.body, recovery.text), translations } }, ctx);
       tellStaff(tx, group, 'resolvedDraft', draft.id, null, ctx.now, noticeMs);
@@ -326,7 +387,12 @@ function settle(db: Db, tx: Tx, entry: Touched, site: Site, noticeMs: number, ct
  * takes each alert is decided before the transaction opens: matchers run on
  * text from outside, and the database must not wait on them.
  */
-export function receiveAlerts(db: Db, config: Pick<Config, 'defaultLocale' | 'timeZone' | 'alertNoticeMs'>, delivery: AlertDelivery, ctx: WriteContext): ReceivedAlerts {
+export function receiveAlerts(
+  db: Db,
+  config: Pick<Config, 'defaultLocale' | 'timeZone' | 'alertNoticeMs'>,
+  delivery: AlertDelivery,
+  ctx: WriteContext,
+): ReceivedAlerts {
   const site = { defaultLocale: config.defaultLocale, timeZone: config.timeZone };
   const rules = listRules(db);
   const budget = new MatchBudget();
@@ -343,7 +409,14 @@ export function receiveAlerts(db: Db, config: Pick<Config, 'defaultLocale' | 'ti
         action: `alerts.${outcome}`,
         entityType: 'alert_group',
         entityId: group.id,
-        after: { source: delivery.source, rule: entry.rule?.name ?? null, fired: entry.fired.map((a) => a.name), resolved: entry.resolved, draftId: group.draftId, incidentId: group.incidentId },
+        after: {
+          source: delivery.source,
+          rule: entry.rule?.name ?? null,
+          fired: entry.fired.map((a) => a.name),
+          resolved: entry.resolved,
+          draftId: group.draftId,
+          incidentId: group.incidentId,
+        },
       });
       groups.push({
         id: group.id,

@@ -149,7 +149,10 @@ function compilePattern(value: string): CompiledPattern | string {
       const anchored = RE2JS.compile(`^(?:${value})$`);
       // The instruction count is re2js's own measure of the compiled program.
       const size = anchored.re2Input.prog.numInst() as number;
-      pattern = size > MAX_PATTERN_INSTRUCTIONS ? `expression too large (${size} instructions, at most ${MAX_PATTERN_INSTRUCTIONS})` : { re: anchored, instructions: size };
+      pattern =
+        size > MAX_PATTERN_INSTRUCTIONS
+          ? `expression too large (${size} instructions, at most ${MAX_PATTERN_INSTRUCTIONS})`
+          : { re: anchored, instructions: size };
     } catch (e) {
       pattern = e instanceof Error ? e.message : String(e);
     }

@@ -36,12 +36,20 @@ const textField = (maxChars: number, key: 'errors.field.nameTooLong' | 'errors.f
     .max(maxChars, key)
     .superRefine((text, ctx) => {
       const unknown = unknownVariables(text);
-      if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: keyed('errors.field.unknownVariable', { names: unknown.map((n) => `{{${n}}}`).join(', '), known: knownVariables }) });
+      if (unknown.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: keyed('errors.field.unknownVariable', { names: unknown.map((n) => `{{${n}}}`).join(', '), known: knownVariables }),
+        });
     })
     .optional();
 
 const languageTexts = z
-  .object({ name: textField(MAX_NAME_CHARS, 'errors.field.nameTooLong'), body: textField(MAX_BODY_CHARS, 'errors.field.bodyTooLong'), recovery: textField(MAX_BODY_CHARS, 'errors.field.bodyTooLong') })
+  .object({
+    name: textField(MAX_NAME_CHARS, 'errors.field.nameTooLong'),
+    body: textField(MAX_BODY_CHARS, 'errors.field.bodyTooLong'),
+    recovery: textField(MAX_BODY_CHARS, 'errors.field.bodyTooLong'),
+  })
   .strict('errors.field.ruleTextUnknown')
   .optional();
 
@@ -58,7 +66,8 @@ export const ruleFields = z.object({
           const read = readMatcher(text);
           if ('matcher' in read) return;
           const matcher = text.trim() || '""';
-          if (read.problem.kind === 'pattern') ctx.addIssue({ code: 'custom', message: keyed('errors.field.matcherPattern', { matcher, reason: read.problem.reason }) });
+          if (read.problem.kind === 'pattern')
+            ctx.addIssue({ code: 'custom', message: keyed('errors.field.matcherPattern', { matcher, reason: read.problem.reason }) });
           else ctx.addIssue({ code: 'custom', message: keyed('errors.field.matcherInvalid', { matcher }) });
         }),
       { invalid_type_error: 'errors.field.matcherList' },
@@ -174,7 +183,13 @@ export function saveRule(db: Db, id: string | undefined, input: RuleInput, ctx: 
         .where(and(eq(alertRules.id, id), eq(alertRules.version, before.version)))
         .run().changes;
       assertWritten(changes, () => stored(findRule(tx, id)!));
-      recordAudit(tx, ctx, { action: ruleSaveAction('edit', after), entityType: 'alert_rule', entityId: id, before: auditable(before), after: auditable(after) });
+      recordAudit(tx, ctx, {
+        action: ruleSaveAction('edit', after),
+        entityType: 'alert_rule',
+        entityId: id,
+        before: auditable(before),
+        after: auditable(after),
+      });
       return { id, version: after.version };
     }
     const newId = newPublicId();
@@ -183,7 +198,14 @@ export function saveRule(db: Db, id: string | undefined, input: RuleInput, ctx: 
         .select({ n: max(alertRules.position) })
         .from(alertRules)
         .get()?.n ?? 0;
-    const rule = { ...DEFAULTS, ...changed, name: data.name!, texts: changed.texts ?? {}, matchers: changed.matchers ?? [], components: changed.components ?? [] };
+    const rule = {
+      ...DEFAULTS,
+      ...changed,
+      name: data.name!,
+      texts: changed.texts ?? {},
+      matchers: changed.matchers ?? [],
+      components: changed.components ?? [],
+    };
     tx.insert(alertRules)
       .values({ id: newId, ...columns(rule), position: last + 1, version: 1, createdAt: ctx.now, updatedAt: ctx.now })
       .run();
@@ -193,7 +215,12 @@ export function saveRule(db: Db, id: string | undefined, input: RuleInput, ctx: 
 }
 
 /** A rule's fields as the table stores them (JSON for the lists and texts). */
-function columns(rule: Pick<AlertRule, 'name' | 'matchers' | 'components' | 'incidentStatus' | 'impact' | 'action' | 'notify' | 'recovery' | 'recoveryStatus' | 'enabled' | 'texts'>) {
+function columns(
+  rule: Pick<
+    AlertRule,
+    'name' | 'matchers' | 'components' | 'incidentStatus' | 'impact' | 'action' | 'notify' | 'recovery' | 'recoveryStatus' | 'enabled' | 'texts'
+  >,
+) {
   return {
     name: rule.name,
     matchers: JSON.stringify(rule.matchers),

@@ -8,7 +8,17 @@ import type { Queryable } from '../incidents/log';
  * suggestion never waits unseen.
  */
 export function staffOnCall(db: Queryable): { id: string; email: string }[] {
-  const onCall = db.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.onCall, true), isNull(users.disabledAt))).orderBy(asc(users.email)).all();
+  const onCall = db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(and(eq(users.onCall, true), isNull(users.disabledAt)))
+    .orderBy(asc(users.email))
+    .all();
   if (onCall.length > 0) return onCall;
-  return db.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.role, 'admin'), isNull(users.disabledAt))).orderBy(asc(users.email)).all();
+  return db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), isNull(users.disabledAt)))
+    .orderBy(asc(users.email))
+    .all();
 }

@@ -18,7 +18,8 @@ const COMPONENT_COLOURS: Record<ComponentStatus, string> = {
 };
 
 // Close enough to Verdana 11px for a label to fit its box without measuring.
-const textWidth = (text: string) => Math.round([...text].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 11 : /[A-Z]/.test(ch) ? 7.5 : 6.2), 0)) + 12;
+const textWidth = (text: string) =>
+  Math.round([...text].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 11 : /[A-Z]/.test(ch) ? 7.5 : 6.2), 0)) + 12;
 
 /** A two-part status badge in the familiar flat style, with a title for screen readers. */
 function renderBadge(label: string, message: string, colour: string): string {

@@ -17,21 +17,25 @@ const errorSchema = z
       message: z.string().openapi({ description: "What happened, in the reader's language (Accept-Language)" }),
       hint: z.string().optional().openapi({ description: 'What to do about it' }),
       fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-      current_version: z.union([z.number().int(), z.string()]).optional().openapi({ description: 'CONFLICT on an edit: the version stored now; send it to replace what is stored' }),
+      current_version: z
+        .union([z.number().int(), z.string()])
+        .optional()
+        .openapi({ description: 'CONFLICT on an edit: the version stored now; send it to replace what is stored' }),
       current: z.record(z.string().nullable()).optional().openapi({ description: 'CONFLICT on an edit: the stored texts, to compare with yours' }),
     }),
   })
   .openapi('Error');
 
-const incidentSchema = z.object({}).passthrough().openapi('Incident', { description: 'As in /api/v2/incidents.json, plus `version` on the incident and on each of its `incident_updates`' });
-const componentSchema = z.object({}).passthrough().openapi('Component', { description: 'The component, in the Statuspage v2 shape, with its `version`' });
-const ruleSchema = z
+const incidentSchema = z
   .object({})
   .passthrough()
-  .openapi('AlertRule', {
-    description: 'An alert rule: the fields it was saved with, plus `id`, `position` (1 is tried first), `version`, `created_at` and `updated_at`; `texts` holds only the texts that were written',
-    example: RULE_EXAMPLE_ANSWER,
-  });
+  .openapi('Incident', { description: 'As in /api/v2/incidents.json, plus `version` on the incident and on each of its `incident_updates`' });
+const componentSchema = z.object({}).passthrough().openapi('Component', { description: 'The component, in the Statuspage v2 shape, with its `version`' });
+const ruleSchema = z.object({}).passthrough().openapi('AlertRule', {
+  description:
+    'An alert rule: the fields it was saved with, plus `id`, `position` (1 is tried first), `version`, `created_at` and `updated_at`; `texts` holds only the texts that were written',
+  example: RULE_EXAMPLE_ANSWER,
+});
 const draftsSchema = z
   .object({
     drafts: z.array(
@@ -45,7 +49,11 @@ const draftsSchema = z
           body: z.string(),
           components: z.array(z.object({ id: z.string(), status: z.string() })),
           version: z.number().int(),
-          alerts: z.object({}).passthrough().nullable().openapi({ description: 'The alert group behind the draft: source, rule, state and its alerts; null for a draft staff wrote' }),
+          alerts: z
+            .object({})
+            .passthrough()
+            .nullable()
+            .openapi({ description: 'The alert group behind the draft: source, rule, state and its alerts; null for a draft staff wrote' }),
         })
         .passthrough(),
     ),
@@ -58,7 +66,10 @@ const receivedSchema = z
     groups: z.array(
       z.object({
         id: z.string(),
-        rule: z.object({ id: z.string(), name: z.string() }).nullable().openapi({ description: 'The rule that took the alerts; null when none matched (a draft naming the alert is made)' }),
+        rule: z
+          .object({ id: z.string(), name: z.string() })
+          .nullable()
+          .openapi({ description: 'The rule that took the alerts; null when none matched (a draft naming the alert is made)' }),
         state: z.enum(ALERT_STATES),
         outcome: z.enum(['suggested', 'published', 'appended', 'recovery_suggested', 'recovered', 'unchanged']),
         draft_id: z.string().nullable(),
@@ -85,7 +96,10 @@ const errorResponses: RouteConfig['responses'] = Object.fromEntries(
       [401, 'Missing, unknown or revoked token, or one whose creator is disabled (UNAUTHORIZED)'],
       [403, "The token lacks the scope, or its creator's current role does not have it (FORBIDDEN)"],
       [404, 'No such incident, update, component or alert rule (NOT_FOUND)'],
-      [409, 'The change conflicts with the current state (CONFLICT); for an edit that named an older `version`, `current_version` and `current` give what is stored now'],
+      [
+        409,
+        'The change conflicts with the current state (CONFLICT); for an edit that named an older `version`, `current_version` and `current` give what is stored now',
+      ],
       [413, 'Body over 256 KB (PAYLOAD_TOO_LARGE)'],
       [422, 'A field failed validation (VALIDATION); `fields` says which'],
       [503, 'Nothing was saved: the disk or the database ceiling (DATABASE_MAX_MB) is full (STORAGE_FULL); Retry-After says when to try again'],
@@ -103,11 +117,22 @@ function routeConfig(route: WriteRoute): RouteConfig {
     security: [{ bearer: [route.scope] }],
     request: {
       ...(names.length ? { params: z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) } : {}),
-      ...(route.query ? { query: z.object(Object.fromEntries(Object.entries(route.query).map(([n, description]) => [n, z.string().openapi({ description })]))) } : {}),
-      ...(route.ifMatch ? { headers: z.object({ 'If-Match': z.string().optional().openapi({ description: 'The version this edit started from, when the body has no `version`' }) }) } : {}),
+      ...(route.query
+        ? { query: z.object(Object.fromEntries(Object.entries(route.query).map(([n, description]) => [n, z.string().openapi({ description })]))) }
+        : {}),
+      ...(route.ifMatch
+        ? {
+            headers: z.object({
+              'If-Match': z.string().optional().openapi({ description: 'The version this edit started from, when the body has no `version`' }),
+            }),
+          }
+        : {}),
       ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     },
-    responses: { [route.status]: answer ? { description: answerDescription, content: { 'application/json': { schema: answer } } } : { description: answerDescription }, ...errorResponses },
+    responses: {
+      [route.status]: answer ? { description: answerDescription, content: { 'application/json': { schema: answer } } } : { description: answerDescription },
+      ...errorResponses,
+    },
   };
 }
 

@@ -16,7 +16,13 @@ import { siteChangedAt } from '../site/change-counter';
 import { attachPostmortems, loadIncidents, type IncidentView, type UpdateView } from '../incidents/load-incidents';
 import { loadPostmortems, postmortemFor } from '../postmortems/load-postmortems';
 import type { ComponentStatus } from '../status/vocabulary';
-import { ACTIVE_MAINTENANCE_STATUSES, OPEN_MAINTENANCE_STATUSES, UNRESOLVED_INCIDENT_STATUSES, UPCOMING_MAINTENANCE_STATUSES, type UpdateStatus } from '../status/vocabulary';
+import {
+  ACTIVE_MAINTENANCE_STATUSES,
+  OPEN_MAINTENANCE_STATUSES,
+  UNRESOLVED_INCIDENT_STATUSES,
+  UPCOMING_MAINTENANCE_STATUSES,
+  type UpdateStatus,
+} from '../status/vocabulary';
 
 const API_LIST_CAP = 50;
 

@@ -51,7 +51,9 @@ function show(field: string, value: unknown, values: ShowValues): string | null 
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((id: string) => values.nameOf(id) ?? id).join(', ');
   // An incident's affected components: [{ componentId, status }].
   if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && 'componentId' in v)) {
-    return value.map((v: { componentId: string; status?: string }) => `${values.nameOf(v.componentId) ?? v.componentId}${v.status ? `: ${v.status}` : ''}`).join(', ');
+    return value
+      .map((v: { componentId: string; status?: string }) => `${values.nameOf(v.componentId) ?? v.componentId}${v.status ? `: ${v.status}` : ''}`)
+      .join(', ');
   }
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

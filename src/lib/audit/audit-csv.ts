@@ -10,7 +10,19 @@ export function auditCsv(rows: Iterable<AuditRow>, locale: Locale, timeZone: str
   return csvDocument(
     header,
     (function* () {
-      for (const r of rows) yield [new Date(r.at).toISOString(), formatDateTime(r.at, locale, timeZone), r.actorLabel, r.action, auditActionLabel(locale, r.action), r.entityType, r.entityId, r.entityName, r.before, r.after];
+      for (const r of rows)
+        yield [
+          new Date(r.at).toISOString(),
+          formatDateTime(r.at, locale, timeZone),
+          r.actorLabel,
+          r.action,
+          auditActionLabel(locale, r.action),
+          r.entityType,
+          r.entityId,
+          r.entityName,
+          r.before,
+          r.after,
+        ];
     })(),
   );
 }

@@ -7,7 +7,20 @@ import { auditLog } from '../../../db/schema';
  * (its updates are logged as `incident.*` actions), and sign-ins from the
  * other changes to staff accounts.
  */
-export const AUDIT_KINDS = ['incidents', 'maintenance', 'components', 'postmortems', 'subscribers', 'templates', 'staff', 'sign_ins', 'tokens', 'checks', 'alerts', 'uptime'] as const;
+export const AUDIT_KINDS = [
+  'incidents',
+  'maintenance',
+  'components',
+  'postmortems',
+  'subscribers',
+  'templates',
+  'staff',
+  'sign_ins',
+  'tokens',
+  'checks',
+  'alerts',
+  'uptime',
+] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The incident an `incident.*` entry is about: the entity itself, or the incident of the update it names. */

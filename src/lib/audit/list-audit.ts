@@ -1,6 +1,19 @@
 import { and, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { alertRules, apiTokens, auditLog, componentGroups, components, incidentDrafts, incidentUpdates, incidents, subscribers, updateTemplates, users, webhooks } from '../../../db/schema';
+import {
+  alertRules,
+  apiTokens,
+  auditLog,
+  componentGroups,
+  components,
+  incidentDrafts,
+  incidentUpdates,
+  incidents,
+  subscribers,
+  updateTemplates,
+  users,
+  webhooks,
+} from '../../../db/schema';
 import { zonedTimeToUtc } from '../time';
 import { auditKindCondition, isAuditKind } from './audit-kinds';
 import { audiencesFor } from './audit-audience';
@@ -51,25 +64,72 @@ function nameEntities(db: Db, rows: (typeof auditLog.$inferSelect)[]): AuditRow[
     const list = ids(type);
     if (list.length > 0) for (const row of read(list)) named.set(`${type}:${row.id}`, { name: row.name, href: href(row) });
   };
-  lookup('incident', (l) => db.select({ id: incidents.id, name: incidents.name }).from(incidents).where(inArray(incidents.id, l)).all(), (row) => `/admin/incidents/${row.id}`);
+  lookup(
+    'incident',
+    (l) => db.select({ id: incidents.id, name: incidents.name }).from(incidents).where(inArray(incidents.id, l)).all(),
+    (row) => `/admin/incidents/${row.id}`,
+  );
   lookup(
     'incident_update',
-    (l) => db.select({ id: incidentUpdates.id, name: incidents.name, incidentId: incidents.id }).from(incidentUpdates).innerJoin(incidents, eq(incidents.id, incidentUpdates.incidentId)).where(inArray(incidentUpdates.id, l)).all(),
+    (l) =>
+      db
+        .select({ id: incidentUpdates.id, name: incidents.name, incidentId: incidents.id })
+        .from(incidentUpdates)
+        .innerJoin(incidents, eq(incidents.id, incidentUpdates.incidentId))
+        .where(inArray(incidentUpdates.id, l))
+        .all(),
     (row) => `/admin/incidents/${row.incidentId}`,
   );
   lookup(
     'incident_draft',
-    (l) => db.select({ id: incidentDrafts.id, name: sql<string>`coalesce(json_extract(${incidentDrafts.input}, '$.name'), '')` }).from(incidentDrafts).where(inArray(incidentDrafts.id, l)).all(),
+    (l) =>
+      db
+        .select({ id: incidentDrafts.id, name: sql<string>`coalesce(json_extract(${incidentDrafts.input}, '$.name'), '')` })
+        .from(incidentDrafts)
+        .where(inArray(incidentDrafts.id, l))
+        .all(),
     (row) => `/admin/incidents/new?draft=${row.id}`,
   );
-  lookup('component', (l) => db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, l)).all(), () => '/admin/components');
-  lookup('component_group', (l) => db.select({ id: componentGroups.id, name: componentGroups.name }).from(componentGroups).where(inArray(componentGroups.id, l)).all(), () => '/admin/components');
-  lookup('user', (l) => db.select({ id: users.id, name: users.email }).from(users).where(inArray(users.id, l)).all(), () => '/admin/users');
-  lookup('api_token', (l) => db.select({ id: apiTokens.id, name: apiTokens.name }).from(apiTokens).where(inArray(apiTokens.id, l)).all(), () => '/admin/tokens');
-  lookup('alert_rule', (l) => db.select({ id: alertRules.id, name: alertRules.name }).from(alertRules).where(inArray(alertRules.id, l)).all(), (row) => `/admin/alerts#rule-${row.id}`);
-  lookup('template', (l) => db.select({ id: updateTemplates.id, name: updateTemplates.name }).from(updateTemplates).where(inArray(updateTemplates.id, l)).all(), () => '/admin/templates');
-  lookup('webhook', (l) => db.select({ id: webhooks.id, name: webhooks.url }).from(webhooks).where(inArray(webhooks.id, l)).all(), () => '/admin/subscribers');
-  lookup('subscriber', (l) => db.select({ id: subscribers.id, name: subscribers.email }).from(subscribers).where(inArray(subscribers.id, l)).all(), () => '/admin/subscribers');
+  lookup(
+    'component',
+    (l) => db.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, l)).all(),
+    () => '/admin/components',
+  );
+  lookup(
+    'component_group',
+    (l) => db.select({ id: componentGroups.id, name: componentGroups.name }).from(componentGroups).where(inArray(componentGroups.id, l)).all(),
+    () => '/admin/components',
+  );
+  lookup(
+    'user',
+    (l) => db.select({ id: users.id, name: users.email }).from(users).where(inArray(users.id, l)).all(),
+    () => '/admin/users',
+  );
+  lookup(
+    'api_token',
+    (l) => db.select({ id: apiTokens.id, name: apiTokens.name }).from(apiTokens).where(inArray(apiTokens.id, l)).all(),
+    () => '/admin/tokens',
+  );
+  lookup(
+    'alert_rule',
+    (l) => db.select({ id: alertRules.id, name: alertRules.name }).from(alertRules).where(inArray(alertRules.id, l)).all(),
+    (row) => `/admin/alerts#rule-${row.id}`,
+  );
+  lookup(
+    'template',
+    (l) => db.select({ id: updateTemplates.id, name: updateTemplates.name }).from(updateTemplates).where(inArray(updateTemplates.id, l)).all(),
+    () => '/admin/templates',
+  );
+  lookup(
+    'webhook',
+    (l) => db.select({ id: webhooks.id, name: webhooks.url }).from(webhooks).where(inArray(webhooks.id, l)).all(),
+    () => '/admin/subscribers',
+  );
+  lookup(
+    'subscriber',
+    (l) => db.select({ id: subscribers.id, name: subscribers.email }).from(subscribers).where(inArray(subscribers.id, l)).all(),
+    () => '/admin/subscribers',
+  );
   return rows.map((r) => {
     // A postmortem is named by its slug, which is its id.
     const found = r.entityType === 'postmortem' && r.entityId ? { name: r.entityId, href: '/admin/postmortems' } : named.get(`${r.entityType}:${r.entityId}`);
@@ -78,7 +138,13 @@ function nameEntities(db: Db, rows: (typeof auditLog.$inferSelect)[]): AuditRow[
 }
 
 /** One page of the entries this reader may read that match the filter, newest first; malformed filter values are ignored. */
-export function listAudit(db: Db, filter: AuditFilter, timeZone: string, reader: Role, page = 1): { rows: AuditRow[]; total: number; page: number; pages: number } {
+export function listAudit(
+  db: Db,
+  filter: AuditFilter,
+  timeZone: string,
+  reader: Role,
+  page = 1,
+): { rows: AuditRow[]; total: number; page: number; pages: number } {
   const where = conditions(filter, timeZone, reader);
   const total = db.select({ n: count() }).from(auditLog).where(where).get()!.n;
   const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
@@ -106,7 +172,13 @@ export function* allAudit(db: Db, filter: AuditFilter, timeZone: string, reader:
 
 /** Who appears in the entries this reader may read, for the filter. */
 export function auditActors(db: Db, reader: Role): string[] {
-  return db.selectDistinct({ label: auditLog.actorLabel }).from(auditLog).where(inArray(auditLog.audience, audiencesFor(reader))).all().map((r) => r.label).sort();
+  return db
+    .selectDistinct({ label: auditLog.actorLabel })
+    .from(auditLog)
+    .where(inArray(auditLog.audience, audiencesFor(reader)))
+    .all()
+    .map((r) => r.label)
+    .sort();
 }
 
 /** Every component's and group's name by id, archived ones too: changes name them, not their ids. */

@@ -29,7 +29,18 @@ export const SCOPES_BY_ROLE: Record<Role, readonly TokenScope[]> = {
  */
 export function listApiTokens(db: Db) {
   return db
-    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, scopes: apiTokens.scopes, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, revokedAt: apiTokens.revokedAt, createdBy: apiTokens.createdBy, creatorRole: users.role, creatorDisabledAt: users.disabledAt })
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      prefix: apiTokens.prefix,
+      scopes: apiTokens.scopes,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      revokedAt: apiTokens.revokedAt,
+      createdBy: apiTokens.createdBy,
+      creatorRole: users.role,
+      creatorDisabledAt: users.disabledAt,
+    })
     .from(apiTokens)
     .leftJoin(users, eq(users.id, apiTokens.createdBy))
     .orderBy(desc(apiTokens.createdAt))
@@ -47,7 +58,11 @@ export function listApiTokens(db: Db) {
 
 /** Tokens an account created that are not revoked: the ones that stop working when it is disabled. */
 export function countLiveTokensOf(db: Db | Tx, userId: string): number {
-  return db.select({ id: apiTokens.id }).from(apiTokens).where(and(eq(apiTokens.createdBy, userId), isNull(apiTokens.revokedAt))).all().length;
+  return db
+    .select({ id: apiTokens.id })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.createdBy, userId), isNull(apiTokens.revokedAt)))
+    .all().length;
 }
 
 /**
@@ -64,7 +79,17 @@ export function authenticateToken(db: Db, authorization: string | null, scope: T
     throw new ShiraseError('UNAUTHORIZED', 'errors.token.missing', { hint: 'errors.token.missing.hint' });
   }
   const row = db
-    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, scopes: apiTokens.scopes, revokedAt: apiTokens.revokedAt, lastUsedAt: apiTokens.lastUsedAt, createdBy: apiTokens.createdBy, creatorRole: users.role, creatorDisabledAt: users.disabledAt })
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      prefix: apiTokens.prefix,
+      scopes: apiTokens.scopes,
+      revokedAt: apiTokens.revokedAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      createdBy: apiTokens.createdBy,
+      creatorRole: users.role,
+      creatorDisabledAt: users.disabledAt,
+    })
     .from(apiTokens)
     .leftJoin(users, eq(users.id, apiTokens.createdBy))
     .where(eq(apiTokens.tokenHash, hashToken(match[1]!)))

@@ -13,7 +13,6 @@ import { claimCodeAttempt, forgiveCodeAttempts, noteWrongCode, type CodeAttempt 
 /** Wrong codes one challenge takes before the password has to be typed again. */
 const MAX_CODES_PER_CHALLENGE = 5;
 
-
 /**
  * Claims a code attempt against the account's ceiling. One refused because
  * the account's code step waits checked nothing, so it does not count against
@@ -88,7 +87,10 @@ export async function completeSignIn(db: Db, input: { challenge: string; code: s
     return db.transaction((tx) => {
       // Taking the challenge first makes it single-use even if two answers race;
       // a wrong code throws, which rolls the taking back and leaves it standing.
-      const taken = tx.delete(signInChallenges).where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now))).run();
+      const taken = tx
+        .delete(signInChallenges)
+        .where(and(eq(signInChallenges.tokenHash, challengeHash), gt(signInChallenges.expiresAt, now)))
+        .run();
       if (taken.changes !== 1) throw expired();
       const method = checkSecondFactor(tx, found.userId, input.code, now);
       if (!method) throw wrong;

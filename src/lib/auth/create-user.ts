@@ -38,20 +38,30 @@ export async function prepareUser(input: NewUserInput): Promise<PreparedUser> {
 }
 
 /** Adds a prepared account, in its own transaction or as a savepoint of the caller's. */
-export function insertUser(db: Db, { data, password, passwordHash }: PreparedUser, ctx: WriteContext): { userId: string; email: string; password: string; generated: boolean } {
+export function insertUser(
+  db: Db,
+  { data, password, passwordHash }: PreparedUser,
+  ctx: WriteContext,
+): { userId: string; email: string; password: string; generated: boolean } {
   return db.transaction((tx) => {
     const existing = tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)).get();
     if (existing) {
       throw new ShiraseError('CONFLICT', 'errors.user.exists', { params: { email: data.email }, fields: [fieldIssue('email', 'errors.field.emailTaken')] });
     }
     const userId = newPublicId();
-    tx.insert(users).values({ id: userId, email: data.email, name: data.name || null, passwordHash, role: data.role, createdAt: ctx.now, updatedAt: ctx.now }).run();
+    tx.insert(users)
+      .values({ id: userId, email: data.email, name: data.name || null, passwordHash, role: data.role, createdAt: ctx.now, updatedAt: ctx.now })
+      .run();
     recordAudit(tx, ctx, { action: 'user.create', entityType: 'user', entityId: userId, after: { email: data.email, role: data.role } });
     return { userId, email: data.email, password, generated: data.password === undefined };
   });
 }
 
 /** Adds a staff account. Without a password one is generated and returned, to be shown once. */
-export async function createUser(db: Db, input: NewUserInput, ctx: WriteContext): Promise<{ userId: string; email: string; password: string; generated: boolean }> {
+export async function createUser(
+  db: Db,
+  input: NewUserInput,
+  ctx: WriteContext,
+): Promise<{ userId: string; email: string; password: string; generated: boolean }> {
   return insertUser(db, await prepareUser(input), ctx);
 }

@@ -29,7 +29,10 @@ export async function disableTwoFactor(db: Db, input: { userId: string; proof: s
   const attempt = claimSignInAttempt(db, user.email, input.address, ctx.now);
   // Codes guessed here count toward the account's ceiling like those at sign-in.
   const codeAttempt = claimCodeAttemptOrForgive(db, user.id, attempt, ctx.now, 'proof');
-  const wrong = new ShiraseError('VALIDATION', NOT_CURRENT_CODE, { fields: [fieldIssue('proof', NOT_CURRENT_CODE)], hint: 'errors.twoFactor.notCurrentCode.hint' });
+  const wrong = new ShiraseError('VALIDATION', NOT_CURRENT_CODE, {
+    fields: [fieldIssue('proof', NOT_CURRENT_CODE)],
+    hint: 'errors.twoFactor.notCurrentCode.hint',
+  });
   try {
     db.transaction((tx) => {
       if (!checkSecondFactor(tx, user.id, input.proof, ctx.now)) throw wrong;

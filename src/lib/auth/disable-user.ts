@@ -19,7 +19,13 @@ export function disableUser(db: Db, userId: string, ctx: WriteContext): { sessio
     tx.update(users).set({ disabledAt: ctx.now, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
     const sessionsEnded = endUserSessions(tx, userId);
     const tokensStopped = before.disabledAt === null ? countLiveTokensOf(tx, userId) : 0;
-    recordAudit(tx, ctx, { action: 'user.disable', entityType: 'user', entityId: userId, before: { email: before.email }, after: { sessionsEnded, tokensStopped } });
+    recordAudit(tx, ctx, {
+      action: 'user.disable',
+      entityType: 'user',
+      entityId: userId,
+      before: { email: before.email },
+      after: { sessionsEnded, tokensStopped },
+    });
     return { sessionsEnded, tokensStopped };
   });
 }

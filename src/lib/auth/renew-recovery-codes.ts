@@ -13,7 +13,11 @@ import { claimSignInAttempt, forgiveSignInAttempt } from './sign-in-throttle';
  * Replaces one's recovery codes with ten new ones (returned once; the old
  * ones stop working), given the password or a current code.
  */
-export async function renewRecoveryCodes(db: Db, input: { userId: string; proof: string; address: string }, ctx: WriteContext): Promise<{ recoveryCodes: string[] }> {
+export async function renewRecoveryCodes(
+  db: Db,
+  input: { userId: string; proof: string; address: string },
+  ctx: WriteContext,
+): Promise<{ recoveryCodes: string[] }> {
   const user = db.select().from(users).where(eq(users.id, input.userId)).get();
   if (!user) throw notFound('user', input.userId);
   if (user.totpEnabledAt === null) throw new ShiraseError('CONFLICT', 'errors.twoFactor.alreadyOff');

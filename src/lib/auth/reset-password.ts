@@ -15,7 +15,12 @@ import { clearTwoFactor } from './clear-two-factor';
  * failed sign-ins are forgotten; with `clearTwoFactor`, two-factor sign-in is
  * turned off too, for someone who lost their phone and recovery codes.
  */
-export async function resetPassword(db: Db, userId: string, options: { clearTwoFactor?: boolean }, ctx: WriteContext): Promise<{ email: string; password: string; sessionsEnded: number }> {
+export async function resetPassword(
+  db: Db,
+  userId: string,
+  options: { clearTwoFactor?: boolean },
+  ctx: WriteContext,
+): Promise<{ email: string; password: string; sessionsEnded: number }> {
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
   return db.transaction((tx) => {
@@ -29,7 +34,12 @@ export async function resetPassword(db: Db, userId: string, options: { clearTwoF
     if (clear) clearTwoFactor(tx, userId, ctx.now);
     const sessionsEnded = endUserSessions(tx, userId);
     clearAccountFailures(tx, user.email);
-    recordAudit(tx, ctx, { action: 'user.reset_password', entityType: 'user', entityId: userId, after: { email: user.email, sessionsEnded, twoFactorCleared: clear } });
+    recordAudit(tx, ctx, {
+      action: 'user.reset_password',
+      entityType: 'user',
+      entityId: userId,
+      after: { email: user.email, sessionsEnded, twoFactorCleared: clear },
+    });
     return { email: user.email, password, sessionsEnded };
   });
 }

@@ -43,7 +43,11 @@ export function codeWaitMs(number: number): number {
  */
 export function claimCodeAttempt(db: Db, userId: string, now: number, field = 'code'): CodeAttempt {
   return db.transaction((tx) => {
-    const row = tx.select({ failures: users.codeFailures, failedAt: users.codeFailedAt, waitUntil: users.codeWaitUntil }).from(users).where(eq(users.id, userId)).get();
+    const row = tx
+      .select({ failures: users.codeFailures, failedAt: users.codeFailedAt, waitUntil: users.codeWaitUntil })
+      .from(users)
+      .where(eq(users.id, userId))
+      .get();
     if (!row) throw new ShiraseError('UNAUTHORIZED', 'errors.signIn.expired', { hint: 'errors.signIn.expired.hint' });
     if (row.waitUntil !== null && now < row.waitUntil) {
       const seconds = Math.ceil((row.waitUntil - now) / 1000);
@@ -76,6 +80,12 @@ export function forgiveCodeAttempts(tx: Db | Tx, userId: string): void {
 export function noteWrongCode(db: Db, attempt: CodeAttempt, now: number): void {
   if (attempt.number !== CODE_CEILING) return;
   db.transaction((tx) => {
-    enqueueStaffNotice(tx, { kind: 'code_guessing', ref: `${attempt.number}:${attempt.waitUntil ?? now}`, onceKey: `code-guessing:${attempt.userId}:${now}` }, [attempt.userId], now, { chat: false });
+    enqueueStaffNotice(
+      tx,
+      { kind: 'code_guessing', ref: `${attempt.number}:${attempt.waitUntil ?? now}`, onceKey: `code-guessing:${attempt.userId}:${now}` },
+      [attempt.userId],
+      now,
+      { chat: false },
+    );
   });
 }

@@ -31,7 +31,9 @@ export function createSession(db: Db | Tx, userId: string, now: number): { token
   deleteExpiredSessions(db, now);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = now + SESSION_IDLE_MS;
-  db.insert(sessions).values({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt, lastSeenAt: now }).run();
+  db.insert(sessions)
+    .values({ tokenHash: hashToken(token), userId, createdAt: now, expiresAt, lastSeenAt: now })
+    .run();
   return { token, expiresAt };
 }
 
@@ -44,7 +46,16 @@ export function findSessionUser(db: Db, token: string | undefined, now: number, 
   if (!token || token.length > 100) return null;
   const tokenHash = hashToken(token);
   const row = db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, totpEnabledAt: users.totpEnabledAt, lastSeenAt: sessions.lastSeenAt, createdAt: sessions.createdAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabledAt: users.disabledAt,
+      totpEnabledAt: users.totpEnabledAt,
+      lastSeenAt: sessions.lastSeenAt,
+      createdAt: sessions.createdAt,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), gt(sessions.createdAt, now - maxAgeMs)))
@@ -52,13 +63,19 @@ export function findSessionUser(db: Db, token: string | undefined, now: number, 
   if (!row || row.disabledAt !== null) return null;
   if (now - row.lastSeenAt > TOUCH_EVERY_MS) {
     // Never past the absolute end, so the purge removes it then.
-    db.update(sessions).set({ lastSeenAt: now, expiresAt: Math.min(now + SESSION_IDLE_MS, row.createdAt + maxAgeMs) }).where(eq(sessions.tokenHash, tokenHash)).run();
+    db.update(sessions)
+      .set({ lastSeenAt: now, expiresAt: Math.min(now + SESSION_IDLE_MS, row.createdAt + maxAgeMs) })
+      .where(eq(sessions.tokenHash, tokenHash))
+      .run();
   }
   return { id: row.id, email: row.email, name: row.name, role: row.role, twoFactor: row.totpEnabledAt !== null };
 }
 
 export function endSession(db: Db, token: string | undefined): void {
-  if (token) db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token))).run();
+  if (token)
+    db.delete(sessions)
+      .where(eq(sessions.tokenHash, hashToken(token)))
+      .run();
 }
 
 /**

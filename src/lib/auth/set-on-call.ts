@@ -12,6 +12,12 @@ export function setOnCall(db: Db, userId: string, onCall: boolean, ctx: WriteCon
     if (!before) throw notFound('user', userId);
     if (before.onCall === onCall) return;
     tx.update(users).set({ onCall, updatedAt: ctx.now }).where(eq(users.id, userId)).run();
-    recordAudit(tx, ctx, { action: 'user.set_on_call', entityType: 'user', entityId: userId, before: { email: before.email, onCall: before.onCall }, after: { onCall } });
+    recordAudit(tx, ctx, {
+      action: 'user.set_on_call',
+      entityType: 'user',
+      entityId: userId,
+      before: { email: before.email, onCall: before.onCall },
+      after: { onCall },
+    });
   });
 }

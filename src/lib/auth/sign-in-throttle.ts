@@ -41,7 +41,10 @@ function lockedFor(db: Db | Tx, subject: string, max: number, now: number): numb
 
 /** Refuses with RATE_LIMITED when this address has failed too often, for this account or for any. */
 function checkSignInWalls(db: Db | Tx, email: string, address: string, now: number): void {
-  const wait = Math.max(lockedFor(db, pairSubject(email, address), MAX_FAILURES_PER_PAIR, now), lockedFor(db, addressSubject(address), MAX_FAILURES_PER_ADDRESS, now));
+  const wait = Math.max(
+    lockedFor(db, pairSubject(email, address), MAX_FAILURES_PER_PAIR, now),
+    lockedFor(db, addressSubject(address), MAX_FAILURES_PER_ADDRESS, now),
+  );
   if (wait > 0) {
     const seconds = Math.ceil(wait / 1000);
     throw new ShiraseError('RATE_LIMITED', 'errors.signIn.throttled', {
@@ -89,7 +92,9 @@ export function claimSignInAttempt(db: Db, email: string, address: string, now: 
       .values(subjects.map((subject) => ({ subject, at: now })))
       .returning({ id: signInFailures.id })
       .all();
-    tx.delete(signInFailures).where(lt(signInFailures.at, now - FAILURE_WINDOW_MS)).run();
+    tx.delete(signInFailures)
+      .where(lt(signInFailures.at, now - FAILURE_WINDOW_MS))
+      .run();
     return { delayMs, ids: rows.map((r) => r.id) };
   });
 }
@@ -106,7 +111,9 @@ export function countFailures(db: Db | Tx, subject: string, now: number): number
 
 /** After a successful sign-in: this address's failures for this account no longer count. */
 export function clearPairFailures(tx: Db | Tx, email: string, address: string): void {
-  tx.delete(signInFailures).where(eq(signInFailures.subject, pairSubject(email, address))).run();
+  tx.delete(signInFailures)
+    .where(eq(signInFailures.subject, pairSubject(email, address)))
+    .run();
 }
 
 /** Forgets every failure counted against an account, from every address. Returns how many there were. */

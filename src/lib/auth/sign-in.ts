@@ -12,7 +12,6 @@ import { claimSignInAttempt, clearPairFailures, forgiveSignInAttempt, sleep, typ
 /** How long the second step of a sign-in (the code) may wait after the password. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
-
 export type SignInResult =
   | { kind: 'session'; token: string; expiresAt: number; userId: string }
   /** The password was right and a code is still owed: `challenge` goes back with it (see completeSignIn). */
@@ -28,7 +27,11 @@ export function openSignedInSession(tx: Tx, user: { id: string; email: string },
   forgiveSignInAttempt(tx, attempt);
   clearPairFailures(tx, user.email, address);
   const session = createSession(tx, user.id, now);
-  recordAudit(tx, { now, actor: { kind: 'user', id: user.id, label: user.email } }, { action: 'user.sign_in', entityType: 'user', entityId: user.id, after: { address, method } });
+  recordAudit(
+    tx,
+    { now, actor: { kind: 'user', id: user.id, label: user.email } },
+    { action: 'user.sign_in', entityType: 'user', entityId: user.id, after: { address, method } },
+  );
   return { kind: 'session' as const, ...session, userId: user.id };
 }
 
@@ -42,7 +45,12 @@ export function openSignedInSession(tx: Tx, user: { id: string; email: string },
  * place never lock the owner out from another. Unknown accounts and wrong
  * passwords get the same answer in the same time.
  */
-export async function signIn(db: Db, input: { email: string; password: string; address: string }, now: number, options: SignInOptions = {}): Promise<SignInResult> {
+export async function signIn(
+  db: Db,
+  input: { email: string; password: string; address: string },
+  now: number,
+  options: SignInOptions = {},
+): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
   const attempt = claimSignInAttempt(db, email, input.address, now);
   await (options.wait ?? sleep)(attempt.delayMs);
@@ -58,7 +66,9 @@ export async function signIn(db: Db, input: { email: string; password: string; a
       // The password was right: not a failure, though the sign-in is not finished.
       forgiveSignInAttempt(tx, attempt);
       deleteExpiredSessions(tx, now);
-      tx.insert(signInChallenges).values({ tokenHash: hashToken(challenge), userId: user.id, expiresAt, createdAt: now }).run();
+      tx.insert(signInChallenges)
+        .values({ tokenHash: hashToken(challenge), userId: user.id, expiresAt, createdAt: now })
+        .run();
     });
     return { kind: 'challenge', challenge, expiresAt, userId: user.id };
   }

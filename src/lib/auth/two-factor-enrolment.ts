@@ -15,7 +15,11 @@ export interface TwoFactorState {
 
 /** Where an account stands with two-factor sign-in, and what to show while it is being set up. */
 export async function twoFactorState(db: Db, userId: string, issuer: string): Promise<TwoFactorState> {
-  const user = db.select({ email: users.email, totpSecret: users.totpSecret, totpEnabledAt: users.totpEnabledAt }).from(users).where(eq(users.id, userId)).get();
+  const user = db
+    .select({ email: users.email, totpSecret: users.totpSecret, totpEnabledAt: users.totpEnabledAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
   if (!user || user.totpEnabledAt !== null || user.totpSecret === null) {
     return { enabled: user?.totpEnabledAt != null, recoveryCodesLeft: unusedRecoveryCodeCount(db, userId), pending: null };
   }

@@ -19,7 +19,16 @@ export const emailField = z
 
 export function listUsers(db: Db) {
   return db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, createdAt: users.createdAt, disabledAt: users.disabledAt, totpEnabledAt: users.totpEnabledAt, onCall: users.onCall })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      createdAt: users.createdAt,
+      disabledAt: users.disabledAt,
+      totpEnabledAt: users.totpEnabledAt,
+      onCall: users.onCall,
+    })
     .from(users)
     .orderBy(asc(users.email))
     .all();

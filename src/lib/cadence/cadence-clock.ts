@@ -34,7 +34,11 @@ function cadenceClock(input: { impactBeganAt: number; lastPublicUpdateAt: number
 }
 
 /** The clock of an incident as the views load it: impact began at its start, customers last heard at its latest update. */
-export function incidentCadenceClock(incident: { startedAt: number; updates: readonly { displayAt: number }[] }, cadenceMinutes: number, now: number): CadenceClock {
+export function incidentCadenceClock(
+  incident: { startedAt: number; updates: readonly { displayAt: number }[] },
+  cadenceMinutes: number,
+  now: number,
+): CadenceClock {
   const lastPublicUpdateAt = Math.max(incident.startedAt, ...incident.updates.map((u) => u.displayAt));
   return cadenceClock({ impactBeganAt: incident.startedAt, lastPublicUpdateAt, cadenceMinutes }, now);
 }

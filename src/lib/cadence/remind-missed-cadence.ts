@@ -41,7 +41,12 @@ export function remindMissedCadences(db: Db, now: number): number {
       if (!still) return;
       tx.run(sql`update incidents set cadence_reminded_for = ${still.lastAt} where id = ${still.id}`);
       const staff = staffOnIncident(tx, still.id).map((u) => u.id);
-      const eventId = enqueueStaffNotice(tx, { kind: 'cadence_reminder', incidentId: still.id, ref: String(still.lastAt), onceKey: `cadence:${still.id}:${still.lastAt}` }, staff, now);
+      const eventId = enqueueStaffNotice(
+        tx,
+        { kind: 'cadence_reminder', incidentId: still.id, ref: String(still.lastAt), onceKey: `cadence:${still.id}:${still.lastAt}` },
+        staff,
+        now,
+      );
       if (eventId !== null) queued++;
     });
   }

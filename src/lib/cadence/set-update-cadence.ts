@@ -21,12 +21,22 @@ const cadenceSchema = z.object({
 export function setUpdateCadence(db: Db, incidentId: string, input: { minutes: number }, ctx: WriteContext): void {
   const data = parseInput(cadenceSchema, input, 'cadence');
   db.transaction((tx) => {
-    const incident = tx.select({ kind: incidents.kind, status: incidents.status, cadence: incidents.updateCadenceMinutes }).from(incidents).where(eq(incidents.id, incidentId)).get();
+    const incident = tx
+      .select({ kind: incidents.kind, status: incidents.status, cadence: incidents.updateCadenceMinutes })
+      .from(incidents)
+      .where(eq(incidents.id, incidentId))
+      .get();
     if (!incident) throw notFound('incident', incidentId);
     if (incident.kind !== 'incident') throw new ShiraseError('VALIDATION', 'errors.cadence.incidentsOnly');
     if (isClosedStatus(incident.status)) throw new ShiraseError('VALIDATION', 'errors.cadence.closed');
     if (incident.cadence === data.minutes) return;
     tx.update(incidents).set({ updateCadenceMinutes: data.minutes, updatedAt: ctx.now }).where(eq(incidents.id, incidentId)).run();
-    recordAudit(tx, ctx, { action: 'incident.set_cadence', entityType: 'incident', entityId: incidentId, before: { updateCadenceMinutes: incident.cadence }, after: { updateCadenceMinutes: data.minutes } });
+    recordAudit(tx, ctx, {
+      action: 'incident.set_cadence',
+      entityType: 'incident',
+      entityId: incidentId,
+      before: { updateCadenceMinutes: incident.cadence },
+      after: { updateCadenceMinutes: data.minutes },
+    });
   });
 }

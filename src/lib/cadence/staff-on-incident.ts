@@ -17,7 +17,20 @@ export function staffOnIncident(db: Queryable, incidentId: string): { id: string
       or (a.entity_type = 'incident_update' and a.entity_id in (select id from incident_updates where incident_id = ${incidentId}))
     )`);
   const ids = actors.map((a) => a.id);
-  const named = ids.length === 0 ? [] : db.select({ id: users.id, email: users.email }).from(users).where(and(inArray(users.id, ids), isNull(users.disabledAt))).orderBy(users.email).all();
+  const named =
+    ids.length === 0
+      ? []
+      : db
+          .select({ id: users.id, email: users.email })
+          .from(users)
+          .where(and(inArray(users.id, ids), isNull(users.disabledAt)))
+          .orderBy(users.email)
+          .all();
   if (named.length > 0) return named;
-  return db.select({ id: users.id, email: users.email }).from(users).where(and(eq(users.role, 'admin'), isNull(users.disabledAt))).orderBy(users.email).all();
+  return db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), isNull(users.disabledAt)))
+    .orderBy(users.email)
+    .all();
 }

@@ -40,7 +40,10 @@ export function buildMaintenanceCalendar(db: Db, config: Config, now: number, la
       locale,
     });
     const calendar = newCalendar(config, locale, t(locale, 'calendar.name', { site: config.siteName }), `${siteIn(config, locale)}/maintenance.ics`);
-    const seriesOf = seriesIds(db, windows.map((w) => w.id));
+    const seriesOf = seriesIds(
+      db,
+      windows.map((w) => w.id),
+    );
     const series = new Set<string>();
     for (const w of windows.sort((a, b) => (a.scheduledFor ?? 0) - (b.scheduledFor ?? 0))) {
       const seriesId = seriesOf.get(w.id);
@@ -149,7 +152,14 @@ function addSeries(db: Db, calendar: ICalCalendar, config: Config, locale: Local
   const series = db.select().from(maintenanceSeries).where(eq(maintenanceSeries.id, seriesId)).get();
   if (!series) return;
   const windows = loadIncidents(db, eq(incidents.seriesId, seriesId), { locale });
-  const starts = new Map(db.select({ id: incidents.id, occurrenceStart: incidents.occurrenceStart }).from(incidents).where(eq(incidents.seriesId, seriesId)).all().map((r) => [r.id, r.occurrenceStart!]));
+  const starts = new Map(
+    db
+      .select({ id: incidents.id, occurrenceStart: incidents.occurrenceStart })
+      .from(incidents)
+      .where(eq(incidents.seriesId, seriesId))
+      .all()
+      .map((r) => [r.id, r.occurrenceStart!]),
+  );
   const latest = windows.reduce((a, b) => (starts.get(b.id)! > starts.get(a.id)! ? b : a));
   const zone = config.timeZone;
   const uid = `${seriesId}@${new URL(config.siteUrl).host}`;
@@ -185,6 +195,13 @@ function addSeries(db: Db, calendar: ICalCalendar, config: Config, locale: Local
     // Renamed, reworded or moved on its own (its own start or length): an override of its occurrence.
     const moved = w.scheduledFor !== starts.get(w.id) || w.scheduledUntil! - w.scheduledFor! !== series.durationMs;
     if (own.summary === master.summary && text === seriesText && !moved) continue;
-    calendar.createEvent({ ...own, id: uid, sequence, stamp, recurrenceId: DateTime.fromMillis(starts.get(w.id)!, { zone }), status: ICalEventStatus.CONFIRMED });
+    calendar.createEvent({
+      ...own,
+      id: uid,
+      sequence,
+      stamp,
+      recurrenceId: DateTime.fromMillis(starts.get(w.id)!, { zone }),
+      status: ICalEventStatus.CONFIRMED,
+    });
   }
 }

@@ -23,11 +23,12 @@ import type { ChartBucket, ChartRange } from './check-views';
 function niceCeiling(value: number): number {
   if (value <= 0) return 100;
   const power = 10 ** Math.floor(Math.log10(value));
-  return ([1, 2, 5, 10].map((m) => m * power).find((v) => v >= value) ?? 10 * power);
+  return [1, 2, 5, 10].map((m) => m * power).find((v) => v >= value) ?? 10 * power;
 }
 
 function bucketTitle(b: ChartBucket, range: ChartRange, locale: Locale, timeZone: string): string {
-  const when = range === '90d' ? formatDate(b.start, locale, timeZone) : `${formatDateTime(b.start, locale, timeZone)} – ${formatTime(b.end, locale, timeZone)}`;
+  const when =
+    range === '90d' ? formatDate(b.start, locale, timeZone) : `${formatDateTime(b.start, locale, timeZone)} – ${formatTime(b.end, locale, timeZone)}`;
   if (b.runs === 0) return t(locale, 'checks.chart.bucketEmpty', { when });
   return t(locale, 'checks.chart.bucket', {
     when,
@@ -81,7 +82,10 @@ function draw(buckets: ChartBucket[], range: ChartRange, locale: Locale, timeZon
     .join('');
   // A column per bucket, the width of the chart, that says what the bucket holds when pointed at.
   const hover = buckets
-    .map((b, i) => `<rect x="${r(left + step * i)}" y="${top}" width="${r(step)}" height="${failBottom - top}" class="chart-hover"><title>${escapeHtml(bucketTitle(b, range, locale, timeZone))}</title></rect>`)
+    .map(
+      (b, i) =>
+        `<rect x="${r(left + step * i)}" y="${top}" width="${r(step)}" height="${failBottom - top}" class="chart-hover"><title>${escapeHtml(bucketTitle(b, range, locale, timeZone))}</title></rect>`,
+    )
     .join('');
   const ticks = buckets
     .map((b, i) => {
@@ -118,7 +122,12 @@ export function checkChartSvg(buckets: ChartBucket[], range: ChartRange, locale:
   const summary =
     runs === 0
       ? t(locale, 'checks.chart.noRuns')
-      : t(locale, range === '90d' ? 'checks.chart.summary90d' : 'checks.chart.summary24h', { runs, failed, avg: avg === null ? '–' : String(avg), zone: timeZone });
+      : t(locale, range === '90d' ? 'checks.chart.summary90d' : 'checks.chart.summary24h', {
+          runs,
+          failed,
+          avg: avg === null ? '–' : String(avg),
+          zone: timeZone,
+        });
   const wide = draw(buckets, range, locale, timeZone, 760, range === '90d' ? 15 : 4, 'w');
   const narrow = draw(buckets, range, locale, timeZone, 340, range === '90d' ? 30 : 8, 'n');
   return (

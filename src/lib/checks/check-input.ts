@@ -89,7 +89,11 @@ export const checkFieldsSchema = z
   .object({
     name: nameField,
     kind: z.enum(CHECK_KINDS, { errorMap: () => ({ message: 'errors.field.checkKind' }) }),
-    target: z.string({ required_error: 'errors.field.checkTargetRequired' }).trim().min(1, 'errors.field.checkTargetRequired').max(2000, 'errors.field.checkTargetTooLong'),
+    target: z
+      .string({ required_error: 'errors.field.checkTargetRequired' })
+      .trim()
+      .min(1, 'errors.field.checkTargetRequired')
+      .max(2000, 'errors.field.checkTargetTooLong'),
     intervalSeconds: int('errors.field.checkInterval', MIN_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS).default(60),
     timeoutSeconds: int('errors.field.checkTimeout', MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS).default(10),
     expectedStatus: z
@@ -106,13 +110,15 @@ export const checkFieldsSchema = z
   .superRefine((c, ctx) => {
     if (c.kind === 'http' && !parseCheckUrl(c.target)) ctx.addIssue({ code: 'custom', path: ['target'], message: 'errors.field.checkUrl' });
     if (c.kind === 'tcp' && !parseHostPort(c.target)) ctx.addIssue({ code: 'custom', path: ['target'], message: 'errors.field.checkHostPort' });
-    if (c.timeoutSeconds > c.intervalSeconds) ctx.addIssue({ code: 'custom', path: ['timeoutSeconds'], message: 'errors.field.checkTimeoutLongerThanInterval' });
+    if (c.timeoutSeconds > c.intervalSeconds)
+      ctx.addIssue({ code: 'custom', path: ['timeoutSeconds'], message: 'errors.field.checkTimeoutLongerThanInterval' });
     if (c.certWarnDays !== undefined && !(c.kind === 'http' && parseCheckUrl(c.target)?.protocol === 'https:'))
       ctx.addIssue({ code: 'custom', path: ['certWarnDays'], message: 'errors.field.checkCertWarnHttpsOnly' });
     const { labels, bad, reserved } = parseLabelLines(c.labels);
     for (const line of bad) ctx.addIssue({ code: 'custom', path: ['labels'], message: keyed('errors.field.checkLabelLine', { line: line.slice(0, 60) }) });
     for (const name of reserved) ctx.addIssue({ code: 'custom', path: ['labels'], message: keyed('errors.field.checkLabelReserved', { label: name }) });
-    if (Object.keys(labels).length > MAX_LABELS) ctx.addIssue({ code: 'custom', path: ['labels'], message: keyed('errors.field.checkLabelsTooMany', { max: MAX_LABELS }) });
+    if (Object.keys(labels).length > MAX_LABELS)
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: keyed('errors.field.checkLabelsTooMany', { max: MAX_LABELS }) });
   });
 
 export const checkSchema = checkFieldsSchema.transform((c) => ({

@@ -131,7 +131,14 @@ export function checkChart(db: Db, checkId: string, range: ChartRange, now: numb
     b.msSum += s.msSum;
     if (s.maxMs !== null) b.maxMs = Math.max(b.maxMs ?? 0, s.maxMs);
   }
-  return buckets.map((b) => ({ start: b.start, end: b.end, runs: b.runs, failures: b.failures, avgMs: b.okRuns > 0 ? Math.round(b.msSum / b.okRuns) : null, maxMs: b.maxMs }));
+  return buckets.map((b) => ({
+    start: b.start,
+    end: b.end,
+    runs: b.runs,
+    failures: b.failures,
+    avgMs: b.okRuns > 0 ? Math.round(b.msSum / b.okRuns) : null,
+    maxMs: b.maxMs,
+  }));
 }
 
 /** The latest results, newest first, for the table under the chart. */

@@ -58,7 +58,8 @@ function certExpiry(socket: TLSSocket): number | null {
 function probeHttp(t: ProbeTarget, signal?: AbortSignal): Promise<ProbeOutcome> {
   const url = parseCheckUrl(t.target);
   const expected = parseExpectedStatus(t.expectedStatus);
-  if (!url || !expected) return Promise.resolve({ ok: false, ms: null, statusCode: null, failure: { code: 'network', reason: 'invalid target' }, certExpiresAt: null });
+  if (!url || !expected)
+    return Promise.resolve({ ok: false, ms: null, statusCode: null, failure: { code: 'network', reason: 'invalid target' }, certExpiresAt: null });
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
@@ -89,7 +90,8 @@ function probeHttp(t: ProbeTarget, signal?: AbortSignal): Promise<ProbeOutcome> 
       socket.once('secureConnect', () => {
         const tls = socket as TLSSocket;
         certExpiresAt = certExpiry(tls);
-        if (!tls.authorized) finish({ ok: false, ms: elapsed(), statusCode: null, failure: { code: 'tls', reason: String(tls.authorizationError ?? 'untrusted') } });
+        if (!tls.authorized)
+          finish({ ok: false, ms: elapsed(), statusCode: null, failure: { code: 'tls', reason: String(tls.authorizationError ?? 'untrusted') } });
       });
     });
     request.on('error', (error: NodeJS.ErrnoException) => finish({ ok: false, ms: null, statusCode: null, failure: networkFailure(error, url.hostname) }));
@@ -99,8 +101,10 @@ function probeHttp(t: ProbeTarget, signal?: AbortSignal): Promise<ProbeOutcome> 
       let bytes = 0;
       const judge = () => {
         const ms = elapsed();
-        if (status < expected.low || status > expected.high) return finish({ ok: false, ms, statusCode: status, failure: { code: 'status', status, expected: t.expectedStatus } });
-        if (t.keyword && !Buffer.concat(chunks).toString('utf8').includes(t.keyword)) return finish({ ok: false, ms, statusCode: status, failure: { code: 'keyword', keyword: t.keyword } });
+        if (status < expected.low || status > expected.high)
+          return finish({ ok: false, ms, statusCode: status, failure: { code: 'status', status, expected: t.expectedStatus } });
+        if (t.keyword && !Buffer.concat(chunks).toString('utf8').includes(t.keyword))
+          return finish({ ok: false, ms, statusCode: status, failure: { code: 'keyword', keyword: t.keyword } });
         finish({ ok: true, ms, statusCode: status, failure: null });
       };
       response.on('data', (chunk: Buffer) => {
@@ -133,11 +137,16 @@ function probeTcp(t: ProbeTarget, signal?: AbortSignal): Promise<ProbeOutcome> {
       resolve(outcome);
     };
     const socket = net.connect({ host: address.host, port: address.port });
-    const timer = setTimeout(() => finish({ ok: false, ms: null, statusCode: null, failure: { code: 'timeout', seconds: t.timeoutMs / 1000 }, certExpiresAt: null }), t.timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, ms: null, statusCode: null, failure: { code: 'timeout', seconds: t.timeoutMs / 1000 }, certExpiresAt: null }),
+      t.timeoutMs,
+    );
     const onAbort = () => finish({ ok: false, ms: null, statusCode: null, failure: ABORTED, certExpiresAt: null });
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => finish({ ok: true, ms: Math.round(performance.now() - started), statusCode: null, failure: null, certExpiresAt: null }));
-    socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, ms: null, statusCode: null, failure: networkFailure(error, address.host), certExpiresAt: null }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish({ ok: false, ms: null, statusCode: null, failure: networkFailure(error, address.host), certExpiresAt: null }),
+    );
   });
 }
 

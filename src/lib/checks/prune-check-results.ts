@@ -7,5 +7,8 @@ const RESULTS_KEPT_MS = 90 * 86_400_000;
 
 /** Deletes results older than 90 days; returns how many went. */
 export function pruneCheckResults(db: Db, now: number): number {
-  return db.delete(checkResults).where(lt(checkResults.at, now - RESULTS_KEPT_MS)).run().changes;
+  return db
+    .delete(checkResults)
+    .where(lt(checkResults.at, now - RESULTS_KEPT_MS))
+    .run().changes;
 }

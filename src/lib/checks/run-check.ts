@@ -66,7 +66,11 @@ function record(db: Db, config: Config, id: string, outcome: ProbeOutcome, at: n
       const delivery = (alert: IncomingAlert): AlertDelivery => ({ source: 'check', groupKey: `check:${id}`, alerts: [alert] });
       if (!outcome.ok && state !== 'down' && failures >= check.failuresBefore) {
         if (withAlert) {
-          const summary = t(config.defaultLocale, 'checks.alertSummary', { target: check.target, failure: describeFailure(config.defaultLocale, error), count: failures });
+          const summary = t(config.defaultLocale, 'checks.alertSummary', {
+            target: check.target,
+            failure: describeFailure(config.defaultLocale, error),
+            count: failures,
+          });
           send(db, config, delivery(checkAlert(config, check, 'firing', failingSince!, null, summary)), ctx);
           state = 'down';
           sent = 'firing';
@@ -102,7 +106,12 @@ function record(db: Db, config: Config, id: string, outcome: ProbeOutcome, at: n
  * receiveAlerts (and resolves it at the first success after). Resolves to
  * null when the check does not exist (any more) or the run was stopped.
  */
-export async function runCheck(db: Db, config: Config, id: string, options: { now?: () => number; send?: SendAlerts; signal?: AbortSignal } = {}): Promise<CheckRun | null> {
+export async function runCheck(
+  db: Db,
+  config: Config,
+  id: string,
+  options: { now?: () => number; send?: SendAlerts; signal?: AbortSignal } = {},
+): Promise<CheckRun | null> {
   const now = options.now ?? (() => Date.now());
   const send = options.send ?? receiveAlerts;
   const check = db.select().from(checks).where(eq(checks.id, id)).get();

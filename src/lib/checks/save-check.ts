@@ -13,7 +13,9 @@ export function createCheck(db: Db, input: CheckInput, ctx: WriteContext): { id:
   const data = parseInput(checkSchema, input, 'check');
   return db.transaction((tx) => {
     const id = newPublicId();
-    tx.insert(checks).values({ id, ...data, createdAt: ctx.now, updatedAt: ctx.now }).run();
+    tx.insert(checks)
+      .values({ id, ...data, createdAt: ctx.now, updatedAt: ctx.now })
+      .run();
     recordAudit(tx, ctx, { action: 'check.create', entityType: 'check', entityId: id, after: data });
     return { id };
   });
@@ -29,12 +31,19 @@ export function editCheck(db: Db, id: string, input: CheckInput & { version?: nu
   db.transaction((tx) => {
     const before = tx.select().from(checks).where(eq(checks.id, id)).get();
     if (!before) throw notFound('check', id);
-    if (input.version !== undefined && input.version !== before.version) throw editConflict({ version: before.version, values: { name: before.name, target: before.target } });
+    if (input.version !== undefined && input.version !== before.version)
+      throw editConflict({ version: before.version, values: { name: before.name, target: before.target } });
     tx.update(checks)
       .set({ ...data, version: before.version + 1, updatedAt: ctx.now })
       .where(eq(checks.id, id))
       .run();
     const { name, kind, target, intervalSeconds, timeoutMs, expectedStatus, keyword, certWarnDays, failuresBefore, labels, enabled } = before;
-    recordAudit(tx, ctx, { action: 'check.edit', entityType: 'check', entityId: id, before: { name, kind, target, intervalSeconds, timeoutMs, expectedStatus, keyword, certWarnDays, failuresBefore, labels, enabled }, after: data });
+    recordAudit(tx, ctx, {
+      action: 'check.edit',
+      entityType: 'check',
+      entityId: id,
+      before: { name, kind, target, intervalSeconds, timeoutMs, expectedStatus, keyword, certWarnDays, failuresBefore, labels, enabled },
+      after: data,
+    });
   });
 }

@@ -18,7 +18,13 @@ export function assertComponentNameFree(tx: Tx, name: string, groupId: string | 
   const siblings = tx
     .select({ name: components.name })
     .from(components)
-    .where(and(groupId ? eq(components.groupId, groupId) : isNull(components.groupId), isNull(components.archivedAt), exceptId ? ne(components.id, exceptId) : undefined))
+    .where(
+      and(
+        groupId ? eq(components.groupId, groupId) : isNull(components.groupId),
+        isNull(components.archivedAt),
+        exceptId ? ne(components.id, exceptId) : undefined,
+      ),
+    )
     .all();
   if (siblings.some((s) => sameName(s.name, name))) {
     throw new ShiraseError('CONFLICT', 'errors.component.nameTaken', { params: { name }, fields: [fieldIssue('name', 'errors.field.componentNameTaken')] });

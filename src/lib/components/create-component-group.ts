@@ -23,7 +23,10 @@ export function createComponentGroup(db: Db, input: z.input<typeof groupSchema>,
   const data = parseInput(groupSchema, input, 'group');
   return db.transaction((tx) => {
     assertGroupNameFree(tx, data.name);
-    const last = tx.select({ p: max(componentGroups.position) }).from(componentGroups).get();
+    const last = tx
+      .select({ p: max(componentGroups.position) })
+      .from(componentGroups)
+      .get();
     const groupId = newPublicId();
     tx.insert(componentGroups)
       .values({

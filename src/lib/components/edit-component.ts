@@ -42,7 +42,14 @@ export function editComponent(db: Db, componentId: string, input: z.input<typeof
     if (data.groupId !== undefined) set.groupId = data.groupId ?? null;
     if (data.onlyShowIfDegraded !== undefined) set.onlyShowIfDegraded = data.onlyShowIfDegraded;
     if (data.translations !== undefined) set.translations = serializeTranslations(data.translations as Translations);
-    assertWritten(tx.update(components).set(set).where(and(eq(components.id, componentId), eq(components.version, before.version))).run().changes, stored);
+    assertWritten(
+      tx
+        .update(components)
+        .set(set)
+        .where(and(eq(components.id, componentId), eq(components.version, before.version)))
+        .run().changes,
+      stored,
+    );
     recordAudit(tx, ctx, { action: 'component.edit', entityType: 'component', entityId: componentId, before, after: { ...data, version: before.version + 1 } });
     bumpChangeCounter(tx);
   });

@@ -50,12 +50,7 @@ export interface ComponentTree {
 export function loadComponentTree(db: Db, now: number, locale?: Locale): ComponentTree {
   const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), locale, field, base);
   const groupRows = db.select().from(componentGroups).orderBy(asc(componentGroups.position)).all();
-  const componentRows = db
-    .select()
-    .from(components)
-    .where(isNull(components.archivedAt))
-    .orderBy(asc(components.position), asc(components.createdAt))
-    .all();
+  const componentRows = db.select().from(components).where(isNull(components.archivedAt)).orderBy(asc(components.position), asc(components.createdAt)).all();
   const statuses = componentStatusesAt(db, now);
   const views: ComponentView[] = componentRows.map((c) => ({
     id: c.id,

@@ -21,7 +21,13 @@ export function moveComponent(db: Db, componentId: string, direction: 'up' | 'do
     const target = direction === 'up' ? index - 1 : index + 1;
     if (target < 0 || target >= siblings.length) return;
     [siblings[index], siblings[target]] = [siblings[target]!, siblings[index]!];
-    siblings.forEach((s, i) => tx.update(components).set({ position: i + 1, updatedAt: ctx.now }).where(eq(components.id, s.id)).run());
+    siblings.forEach((s, i) =>
+      tx
+        .update(components)
+        .set({ position: i + 1, updatedAt: ctx.now })
+        .where(eq(components.id, s.id))
+        .run(),
+    );
     recordAudit(tx, ctx, { action: 'component.move', entityType: 'component', entityId: componentId, before: { position: me.position }, after: { direction } });
     bumpChangeCounter(tx);
   });

@@ -19,7 +19,11 @@ export function removeComponent(db: Db, componentId: string, ctx: WriteContext):
       tx.select({ n: count() }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)).get()!.n +
       // A correction is history too: staff said what happened to it, and the audit log points at it.
       tx.select({ n: count() }).from(statusCorrections).where(eq(statusCorrections.componentId, componentId)).get()!.n;
-    if (history > 0) tx.update(components).set({ archivedAt: ctx.now, updatedAt: ctx.now, version: before.version + 1 }).where(eq(components.id, componentId)).run();
+    if (history > 0)
+      tx.update(components)
+        .set({ archivedAt: ctx.now, updatedAt: ctx.now, version: before.version + 1 })
+        .where(eq(components.id, componentId))
+        .run();
     else tx.delete(components).where(eq(components.id, componentId)).run();
     recordAudit(tx, ctx, { action: history > 0 ? 'component.archive' : 'component.delete', entityType: 'component', entityId: componentId, before });
     bumpChangeCounter(tx);

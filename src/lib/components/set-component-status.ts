@@ -27,7 +27,12 @@ export function setComponentStatus(db: Db, componentId: string, input: z.input<t
     assertVersion(data.version, { version: component.version, values: { status: componentStatusAt(tx, componentId, ctx.now) } });
     const note = [ctx.actor?.label, data.note].filter(Boolean).join(': ') || null;
     recordStatusChanges(tx, [{ componentId, status: data.status }], ctx.now, 'manual', { note, now: ctx.now });
-    recordAudit(tx, ctx, { action: 'component.set_status', entityType: 'component', entityId: componentId, after: { ...data, version: component.version + 1 } });
+    recordAudit(tx, ctx, {
+      action: 'component.set_status',
+      entityType: 'component',
+      entityId: componentId,
+      after: { ...data, version: component.version + 1 },
+    });
     bumpChangeCounter(tx);
   });
 }

@@ -28,8 +28,16 @@ function seedComponents(db: Db, now: number): DemoComponents {
   const ctx = { now };
   const since = Date.UTC(2014, 5, 1);
   const ja = (name: string, description: string) => ({ ja: { name, description } });
-  const apps = createComponentGroup(db, { name: 'Apps', description: 'Where teams work on their boards', createdAt: since, translations: ja('アプリ', 'チームがボードで作業する場所') }, ctx).groupId;
-  const platform = createComponentGroup(db, { name: 'Platform', description: 'Services every app depends on', createdAt: since, translations: ja('基盤', 'すべてのアプリが使うサービス') }, ctx).groupId;
+  const apps = createComponentGroup(
+    db,
+    { name: 'Apps', description: 'Where teams work on their boards', createdAt: since, translations: ja('アプリ', 'チームがボードで作業する場所') },
+    ctx,
+  ).groupId;
+  const platform = createComponentGroup(
+    db,
+    { name: 'Platform', description: 'Services every app depends on', createdAt: since, translations: ja('基盤', 'すべてのアプリが使うサービス') },
+    ctx,
+  ).groupId;
   const add = (name: string, description: string, groupId: string | null, translations: ReturnType<typeof ja>, onlyShowIfDegraded = false) =>
     createComponent(db, { name, description, groupId, onlyShowIfDegraded, createdAt: since, translations }, ctx).componentId;
   return {
@@ -39,8 +47,19 @@ function seedComponents(db: Db, now: number): DemoComponents {
     api: add('API', 'The public REST API and the apps’ back end', platform, ja('API', '公開 REST API とアプリのバックエンド')),
     login: add('Sign-in', 'Accounts, single sign-on and sessions', platform, ja('ログイン', 'アカウント、シングルサインオン、セッション')),
     notifications: add('Notifications', 'Email digests and push notifications', platform, ja('通知', 'メールのまとめとプッシュ通知')),
-    attachments: add('File attachments', 'Uploading and previewing files on cards', platform, ja('ファイル添付', 'カードへのファイルのアップロードとプレビュー')),
-    integrations: add('Calendar and chat integrations', 'Sync with calendars and chat tools', null, ja('カレンダー・チャット連携', 'カレンダーやチャットツールとの同期'), true),
+    attachments: add(
+      'File attachments',
+      'Uploading and previewing files on cards',
+      platform,
+      ja('ファイル添付', 'カードへのファイルのアップロードとプレビュー'),
+    ),
+    integrations: add(
+      'Calendar and chat integrations',
+      'Sync with calendars and chat tools',
+      null,
+      ja('カレンダー・チャット連携', 'カレンダーやチャットツールとの同期'),
+      true,
+    ),
   };
 }
 
@@ -64,8 +83,24 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
     },
     { now: jst(6, 11, 12) },
   );
-  postIncidentUpdate(db, maintenanceId, { status: 'in_progress', body: JUNE_18.maintenance.started, displayAt: jst(6, 17, 22), components: set('under_maintenance'), translations: { ja: { body: JUNE_18.maintenance.startedJa } } }, ctx);
-  resolveIncident(db, maintenanceId, { body: JUNE_18.maintenance.completed, displayAt: jst(6, 18, 6), translations: { ja: { body: JUNE_18.maintenance.completedJa } } }, ctx);
+  postIncidentUpdate(
+    db,
+    maintenanceId,
+    {
+      status: 'in_progress',
+      body: JUNE_18.maintenance.started,
+      displayAt: jst(6, 17, 22),
+      components: set('under_maintenance'),
+      translations: { ja: { body: JUNE_18.maintenance.startedJa } },
+    },
+    ctx,
+  );
+  resolveIncident(
+    db,
+    maintenanceId,
+    { body: JUNE_18.maintenance.completed, displayAt: jst(6, 18, 6), translations: { ja: { body: JUNE_18.maintenance.completedJa } } },
+    ctx,
+  );
 
   const [first, ...rest] = JUNE_18.timeline;
   const at = (e: (typeof JUNE_18.timeline)[number]) => jst(6, e.day, e.hour, e.minute);
@@ -109,45 +144,160 @@ interface RecentIncident {
 
 const RECENT: RecentIncident[] = [
   {
-    daysAgo: 3, hour: 9, minute: 12, name: 'Push notifications delayed on Android', nameJa: 'Android のプッシュ通知の遅延', components: ['android', 'notifications'], status: 'degraded_performance',
+    daysAgo: 3,
+    hour: 9,
+    minute: 12,
+    name: 'Push notifications delayed on Android',
+    nameJa: 'Android のプッシュ通知の遅延',
+    components: ['android', 'notifications'],
+    status: 'degraded_performance',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'Push notifications to Android devices are arriving up to 20 minutes late. Email digests are not affected. We are looking into it.', ja: 'Android 端末へのプッシュ通知が最大 20 分遅れて届いています。メールのダイジェストには影響ありません。調査しています。' },
-      { afterMinutes: 35, status: 'identified', body: 'A queue that feeds the Android push service fell behind after a configuration change. We have reverted the change and the queue is draining.', ja: '設定変更のあと、Android のプッシュ通知サービスへ送るキューが滞っていました。変更を元に戻し、キューは解消に向かっています。' },
-      { afterMinutes: 70, status: 'monitoring', body: 'The backlog is cleared and new notifications arrive within seconds. We are watching the queue for the next hour.', ja: '滞っていた通知はすべて送られ、新しい通知は数秒で届いています。この 1 時間はキューを見守ります。' },
-      { afterMinutes: 100, status: 'resolved', body: 'Notifications have been on time for over half an hour. This incident is resolved.', ja: '30 分以上、通知は遅れずに届いています。この障害は解決しました。' },
+      {
+        afterMinutes: 0,
+        status: 'investigating',
+        body: 'Push notifications to Android devices are arriving up to 20 minutes late. Email digests are not affected. We are looking into it.',
+        ja: 'Android 端末へのプッシュ通知が最大 20 分遅れて届いています。メールのダイジェストには影響ありません。調査しています。',
+      },
+      {
+        afterMinutes: 35,
+        status: 'identified',
+        body: 'A queue that feeds the Android push service fell behind after a configuration change. We have reverted the change and the queue is draining.',
+        ja: '設定変更のあと、Android のプッシュ通知サービスへ送るキューが滞っていました。変更を元に戻し、キューは解消に向かっています。',
+      },
+      {
+        afterMinutes: 70,
+        status: 'monitoring',
+        body: 'The backlog is cleared and new notifications arrive within seconds. We are watching the queue for the next hour.',
+        ja: '滞っていた通知はすべて送られ、新しい通知は数秒で届いています。この 1 時間はキューを見守ります。',
+      },
+      {
+        afterMinutes: 100,
+        status: 'resolved',
+        body: 'Notifications have been on time for over half an hour. This incident is resolved.',
+        ja: '30 分以上、通知は遅れずに届いています。この障害は解決しました。',
+      },
     ],
   },
   {
-    daysAgo: 11, hour: 14, minute: 3, name: 'File uploads failing', nameJa: 'ファイルをアップロードできない障害', components: ['attachments'], status: 'partial_outage',
+    daysAgo: 11,
+    hour: 14,
+    minute: 3,
+    name: 'File uploads failing',
+    nameJa: 'ファイルをアップロードできない障害',
+    components: ['attachments'],
+    status: 'partial_outage',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'Some uploads to cards fail with an error. Existing attachments can still be opened. We are investigating.', ja: 'カードへのアップロードの一部がエラーで失敗しています。すでにある添付ファイルは開けます。調査しています。' },
-      { afterMinutes: 25, status: 'identified', body: 'A storage node ran out of disk space. We are moving uploads to healthy nodes.', ja: 'ストレージノードの 1 台でディスクの空きがなくなりました。アップロード先を正常なノードに移しています。' },
-      { afterMinutes: 55, status: 'resolved', body: 'Uploads work again. Files that failed during the incident need to be uploaded once more; nothing already stored was lost.', ja: 'アップロードできるようになりました。障害中に失敗したファイルはもう一度アップロードしてください。保存済みのデータは失われていません。' },
+      {
+        afterMinutes: 0,
+        status: 'investigating',
+        body: 'Some uploads to cards fail with an error. Existing attachments can still be opened. We are investigating.',
+        ja: 'カードへのアップロードの一部がエラーで失敗しています。すでにある添付ファイルは開けます。調査しています。',
+      },
+      {
+        afterMinutes: 25,
+        status: 'identified',
+        body: 'A storage node ran out of disk space. We are moving uploads to healthy nodes.',
+        ja: 'ストレージノードの 1 台でディスクの空きがなくなりました。アップロード先を正常なノードに移しています。',
+      },
+      {
+        afterMinutes: 55,
+        status: 'resolved',
+        body: 'Uploads work again. Files that failed during the incident need to be uploaded once more; nothing already stored was lost.',
+        ja: 'アップロードできるようになりました。障害中に失敗したファイルはもう一度アップロードしてください。保存済みのデータは失われていません。',
+      },
     ],
   },
   {
-    daysAgo: 27, hour: 8, minute: 41, name: 'Sign-in errors for some accounts', nameJa: '一部のアカウントでサインインに失敗する障害', components: ['login', 'web'], status: 'partial_outage',
+    daysAgo: 27,
+    hour: 8,
+    minute: 41,
+    name: 'Sign-in errors for some accounts',
+    nameJa: '一部のアカウントでサインインに失敗する障害',
+    components: ['login', 'web'],
+    status: 'partial_outage',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'Some people see an error when signing in with single sign-on. Sessions that are already open keep working.', ja: 'シングルサインオンでサインインするとエラーになる方がいます。すでに開いているセッションはそのまま使えます。' },
-      { afterMinutes: 50, status: 'identified', body: 'An identity provider rotated its signing certificate and our cache held the old one. We are refreshing it.', ja: 'ID プロバイダーが署名用の証明書を更新しましたが、こちらのキャッシュが古い証明書を持っていました。更新しています。' },
-      { afterMinutes: 80, status: 'monitoring', body: 'Single sign-on works again for every provider we have tested. We are monitoring sign-in errors.', ja: '確認したすべてのプロバイダーでシングルサインオンが使えるようになりました。サインインのエラーを監視しています。' },
-      { afterMinutes: 125, status: 'resolved', body: 'Sign-in error rates are back to normal. We now refresh certificates every hour instead of once a day.', ja: 'サインインのエラー率は通常に戻りました。今後は証明書を 1 日 1 回ではなく 1 時間ごとに更新します。' },
+      {
+        afterMinutes: 0,
+        status: 'investigating',
+        body: 'Some people see an error when signing in with single sign-on. Sessions that are already open keep working.',
+        ja: 'シングルサインオンでサインインするとエラーになる方がいます。すでに開いているセッションはそのまま使えます。',
+      },
+      {
+        afterMinutes: 50,
+        status: 'identified',
+        body: 'An identity provider rotated its signing certificate and our cache held the old one. We are refreshing it.',
+        ja: 'ID プロバイダーが署名用の証明書を更新しましたが、こちらのキャッシュが古い証明書を持っていました。更新しています。',
+      },
+      {
+        afterMinutes: 80,
+        status: 'monitoring',
+        body: 'Single sign-on works again for every provider we have tested. We are monitoring sign-in errors.',
+        ja: '確認したすべてのプロバイダーでシングルサインオンが使えるようになりました。サインインのエラーを監視しています。',
+      },
+      {
+        afterMinutes: 125,
+        status: 'resolved',
+        body: 'Sign-in error rates are back to normal. We now refresh certificates every hour instead of once a day.',
+        ja: 'サインインのエラー率は通常に戻りました。今後は証明書を 1 日 1 回ではなく 1 時間ごとに更新します。',
+      },
     ],
   },
   {
-    daysAgo: 46, hour: 10, minute: 5, name: 'Slow board loading in the web app', nameJa: 'Web アプリでボードの読み込みが遅い障害', components: ['web', 'api'], status: 'degraded_performance',
+    daysAgo: 46,
+    hour: 10,
+    minute: 5,
+    name: 'Slow board loading in the web app',
+    nameJa: 'Web アプリでボードの読み込みが遅い障害',
+    components: ['web', 'api'],
+    status: 'degraded_performance',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'Large boards take longer than usual to open in the browser. We are looking at database response times.', ja: '大きなボードをブラウザで開くのに普段より時間がかかっています。データベースの応答時間を調べています。' },
-      { afterMinutes: 90, status: 'identified', body: 'A missing index after last night’s release slows down one query. We are adding it now.', ja: '昨夜のリリースでインデックスが 1 つ抜けており、あるクエリが遅くなっていました。いま追加しています。' },
-      { afterMinutes: 180, status: 'resolved', body: 'The index is in place and boards open at their usual speed.', ja: 'インデックスを追加し、ボードはいつもの速さで開くようになりました。' },
+      {
+        afterMinutes: 0,
+        status: 'investigating',
+        body: 'Large boards take longer than usual to open in the browser. We are looking at database response times.',
+        ja: '大きなボードをブラウザで開くのに普段より時間がかかっています。データベースの応答時間を調べています。',
+      },
+      {
+        afterMinutes: 90,
+        status: 'identified',
+        body: 'A missing index after last night’s release slows down one query. We are adding it now.',
+        ja: '昨夜のリリースでインデックスが 1 つ抜けており、あるクエリが遅くなっていました。いま追加しています。',
+      },
+      {
+        afterMinutes: 180,
+        status: 'resolved',
+        body: 'The index is in place and boards open at their usual speed.',
+        ja: 'インデックスを追加し、ボードはいつもの速さで開くようになりました。',
+      },
     ],
   },
   {
-    daysAgo: 64, hour: 19, minute: 22, name: 'API unavailable', nameJa: 'API が利用できない障害', components: ['api', 'web', 'ios', 'android'], status: 'major_outage',
+    daysAgo: 64,
+    hour: 19,
+    minute: 22,
+    name: 'API unavailable',
+    nameJa: 'API が利用できない障害',
+    components: ['api', 'web', 'ios', 'android'],
+    status: 'major_outage',
     steps: [
-      { afterMinutes: 0, status: 'investigating', body: 'The API answers every request with an error, so the web and mobile apps cannot load boards. We are on it.', ja: 'API がすべてのリクエストにエラーを返しているため、Web アプリとモバイルアプリでボードを読み込めません。対応しています。' },
-      { afterMinutes: 18, status: 'identified', body: 'A load balancer lost its connection to the application servers after a network change. We are rolling the change back.', ja: 'ネットワークの変更のあと、ロードバランサーがアプリケーションサーバーに接続できなくなりました。変更を元に戻しています。' },
-      { afterMinutes: 38, status: 'resolved', body: 'The network change is rolled back and every app works again. A postmortem will follow.', ja: 'ネットワークの変更を元に戻し、すべてのアプリが使えるようになりました。障害報告をあとで公開します。' },
+      {
+        afterMinutes: 0,
+        status: 'investigating',
+        body: 'The API answers every request with an error, so the web and mobile apps cannot load boards. We are on it.',
+        ja: 'API がすべてのリクエストにエラーを返しているため、Web アプリとモバイルアプリでボードを読み込めません。対応しています。',
+      },
+      {
+        afterMinutes: 18,
+        status: 'identified',
+        body: 'A load balancer lost its connection to the application servers after a network change. We are rolling the change back.',
+        ja: 'ネットワークの変更のあと、ロードバランサーがアプリケーションサーバーに接続できなくなりました。変更を元に戻しています。',
+      },
+      {
+        afterMinutes: 38,
+        status: 'resolved',
+        body: 'The network change is rolled back and every app works again. A postmortem will follow.',
+        ja: 'ネットワークの変更を元に戻し、すべてのアプリが使えるようになりました。障害報告をあとで公開します。',
+      },
     ],
   },
 ];
@@ -160,7 +310,14 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
     const [first, ...rest] = r.steps;
     const { incidentId } = openIncident(
       db,
-      { name: r.name, status: first!.status, body: first!.body, displayAt: start, components: affected, translations: { ja: { name: r.nameJa, body: first!.ja } } },
+      {
+        name: r.name,
+        status: first!.status,
+        body: first!.body,
+        displayAt: start,
+        components: affected,
+        translations: { ja: { name: r.nameJa, body: first!.ja } },
+      },
       { now },
     );
     for (const step of rest) {
@@ -178,7 +335,12 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
     {
       name: 'Database upgrade',
       body: 'We will upgrade the main database to a new major version. Boards are read-only for up to two hours; nothing you saved before the window is affected.',
-      translations: { ja: { name: 'データベースのアップグレード', body: 'メインのデータベースを新しいメジャーバージョンに上げます。最大 2 時間、ボードは閲覧のみになります。時間帯の前に保存した内容には影響ありません。' } },
+      translations: {
+        ja: {
+          name: 'データベースのアップグレード',
+          body: 'メインのデータベースを新しいメジャーバージョンに上げます。最大 2 時間、ボードは閲覧のみになります。時間帯の前に保存した内容には影響ありません。',
+        },
+      },
       componentIds: [c.web, c.api],
       scheduledFor: pastStart,
       scheduledUntil: pastStart + 2 * HOUR,
@@ -193,7 +355,12 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
     {
       name: 'Cache cluster replacement',
       body: 'We are replacing the cache servers with larger ones, sized after load tests that match production. The apps may be slow for a few minutes during the window.',
-      translations: { ja: { name: 'キャッシュクラスターの入れ替え', body: '本番と同じ負荷の試験をもとに、キャッシュサーバーをより大きなものに入れ替えます。時間帯の中で数分間、アプリが遅くなることがあります。' } },
+      translations: {
+        ja: {
+          name: 'キャッシュクラスターの入れ替え',
+          body: '本番と同じ負荷の試験をもとに、キャッシュサーバーをより大きなものに入れ替えます。時間帯の中で数分間、アプリが遅くなることがあります。',
+        },
+      },
       componentIds: [c.web, c.api, c.ios, c.android],
       scheduledFor: nextStart,
       scheduledUntil: nextStart + 3 * HOUR,
@@ -208,7 +375,12 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
     {
       name: 'Weekly search index rebuild',
       body: 'Each week we rebuild the search index overnight. Search may miss cards saved in the last few minutes until the rebuild ends; boards, cards and everything else work as usual.',
-      translations: { ja: { name: '毎週の検索インデックス再構築', body: '毎週深夜に検索インデックスを作り直します。再構築が終わるまで、直前数分に保存したカードが検索に出ないことがあります。ボードやカードなど、そのほかの機能は通常どおり使えます。' } },
+      translations: {
+        ja: {
+          name: '毎週の検索インデックス再構築',
+          body: '毎週深夜に検索インデックスを作り直します。再構築が終わるまで、直前数分に保存したカードが検索に出ないことがあります。ボードやカードなど、そのほかの機能は通常どおり使えます。',
+        },
+      },
       componentIds: [c.web],
       scheduledFor: weeklyStart,
       scheduledUntil: weeklyStart + 30 * 60_000,
@@ -261,5 +433,20 @@ export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string
   seedRecent(db, c, now, timeZone);
   seedAlertRule(db, c, now);
   // The demo checks its own API, so the checks screens have something to show from the first minute.
-  if (siteUrl) createCheck(db, { name: 'Status API', kind: 'http', target: `${siteUrl}/api/v2/status.json`, intervalSeconds: 60, timeoutSeconds: 10, expectedStatus: '200', keyword: 'indicator', failuresBefore: 3, labels: 'service=api' }, { now });
+  if (siteUrl)
+    createCheck(
+      db,
+      {
+        name: 'Status API',
+        kind: 'http',
+        target: `${siteUrl}/api/v2/status.json`,
+        intervalSeconds: 60,
+        timeoutSeconds: 10,
+        expectedStatus: '200',
+        keyword: 'indicator',
+        failuresBefore: 3,
+        labels: 'service=api',
+      },
+      { now },
+    );
 }

@@ -10,7 +10,11 @@ import { componentIdField, componentStatusField, incidentImpactField, incidentSt
  * fine while writing); openIncidentSchema checks the rest when it is published.
  */
 export const draftInputSchema = z.object({
-  name: z.string().max(200, 'errors.field.nameTooLong').refine((name) => !hasControlCharacters(name), 'errors.field.controlCharacters').default(''),
+  name: z
+    .string()
+    .max(200, 'errors.field.nameTooLong')
+    .refine((name) => !hasControlCharacters(name), 'errors.field.controlCharacters')
+    .default(''),
   status: incidentStatusField.default('investigating'),
   body: withoutControls(z.string().max(MAX_BODY_CHARS, 'errors.field.bodyTooLong')).default(''),
   components: z

@@ -16,7 +16,15 @@ export interface DraftView {
 }
 
 /** A stored draft, read back through its schema (defaults filled in for anything saved before a field existed). */
-function toView(row: { id: string; input: string; incidentId: string | null; version: number; createdAt: number; updatedAt: number; authorEmail: string | null }): DraftView {
+function toView(row: {
+  id: string;
+  input: string;
+  incidentId: string | null;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  authorEmail: string | null;
+}): DraftView {
   const parsed = draftInputSchema.safeParse(JSON.parse(row.input));
   return { ...row, input: parsed.success ? parsed.data : draftInputSchema.parse({}) };
 }
@@ -68,5 +76,12 @@ export function storedVersion(draft: DraftView): StoredVersion & { version: numb
 
 /** Every suggested update on every incident, for the API's list of what waits for approval. */
 export function allSuggestedUpdates(db: Queryable): DraftView[] {
-  return db.select(columns).from(incidentDrafts).leftJoin(users, eq(users.id, incidentDrafts.authorId)).where(isNotNull(incidentDrafts.incidentId)).orderBy(desc(incidentDrafts.updatedAt)).all().map(toView);
+  return db
+    .select(columns)
+    .from(incidentDrafts)
+    .leftJoin(users, eq(users.id, incidentDrafts.authorId))
+    .where(isNotNull(incidentDrafts.incidentId))
+    .orderBy(desc(incidentDrafts.updatedAt))
+    .all()
+    .map(toView);
 }

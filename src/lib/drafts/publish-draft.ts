@@ -32,7 +32,12 @@ export function publishDraft(
       const bodies = translations ? Object.fromEntries(Object.entries(translations).map(([l, t]) => [l, { body: t.body ?? '' }])) : undefined;
       const posted = postIncidentUpdate(db, current.incidentId, { status, body, components, translations: bodies, notify: options.notify }, ctx);
       tx.delete(incidentDrafts).where(eq(incidentDrafts.id, draftId)).run();
-      recordAudit(tx, ctx, { action: 'draft.publish', entityType: 'incident_update', entityId: posted.updateId, before: { draftId, version: current.version } });
+      recordAudit(tx, ctx, {
+        action: 'draft.publish',
+        entityType: 'incident_update',
+        entityId: posted.updateId,
+        before: { draftId, version: current.version },
+      });
       return { incidentId: current.incidentId, updateId: posted.updateId };
     }
     const input = options.input ? { ...options.input, notify: options.notify } : draftToIncidentInput(current.input, options.notify);

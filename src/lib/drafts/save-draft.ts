@@ -16,16 +16,32 @@ import { findDraft, storedVersion } from './load-drafts';
  * Only the draft and its audit row are written: nothing public changes, so
  * the change counter is left alone.
  */
-export function saveDraft(db: Db, input: { draftId?: string; version?: number; draft: DraftInput; incidentId?: string }, ctx: WriteContext): { draftId: string; version: number } {
+export function saveDraft(
+  db: Db,
+  input: { draftId?: string; version?: number; draft: DraftInput; incidentId?: string },
+  ctx: WriteContext,
+): { draftId: string; version: number } {
   const data = parseInput(draftInputSchema, input.draft, 'draft');
   const json = JSON.stringify(data);
   return db.transaction((tx) => {
     if (input.draftId === undefined) {
       const draftId = newPublicId();
       tx.insert(incidentDrafts)
-        .values({ id: draftId, input: json, incidentId: input.incidentId ?? null, authorId: ctx.actor?.kind === 'user' ? ctx.actor.id : null, createdAt: ctx.now, updatedAt: ctx.now })
+        .values({
+          id: draftId,
+          input: json,
+          incidentId: input.incidentId ?? null,
+          authorId: ctx.actor?.kind === 'user' ? ctx.actor.id : null,
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+        })
         .run();
-      recordAudit(tx, ctx, { action: input.incidentId ? 'draft.suggestUpdate' : 'draft.create', entityType: 'incident_draft', entityId: draftId, after: input.incidentId ? { incidentId: input.incidentId, ...data } : data });
+      recordAudit(tx, ctx, {
+        action: input.incidentId ? 'draft.suggestUpdate' : 'draft.create',
+        entityType: 'incident_draft',
+        entityId: draftId,
+        after: input.incidentId ? { incidentId: input.incidentId, ...data } : data,
+      });
       return { draftId, version: 1 };
     }
     const current = findDraft(tx, input.draftId);

@@ -37,7 +37,9 @@ export function formatMonth(year: number, month: number, locale: Locale): string
 
 /** The zone's short name at an instant, such as JST or GMT+9. */
 export function zoneAbbreviation(ms: number, timeZone: string): string {
-  const part = formatter('en', timeZone, { timeZoneName: 'short' }, 'en-US').formatToParts(ms).find((p) => p.type === 'timeZoneName');
+  const part = formatter('en', timeZone, { timeZoneName: 'short' }, 'en-US')
+    .formatToParts(ms)
+    .find((p) => p.type === 'timeZoneName');
   return part?.value ?? timeZone;
 }
 

@@ -16,7 +16,12 @@ export function negotiateLocale(header: string | null | undefined, fallback: Loc
   let best: { locale: Locale; q: number } | null = null;
   for (const part of header.split(',')) {
     const [tag, ...params] = part.trim().toLowerCase().split(';');
-    const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
+    const q = Number(
+      params
+        .find((p) => p.trim().startsWith('q='))
+        ?.trim()
+        .slice(2) ?? '1',
+    );
     const base = tag?.split('-')[0] ?? '';
     if (isLocale(base) && q > 0 && (!best || q > best.q)) best = { locale: base, q };
   }
@@ -27,7 +32,6 @@ export function negotiateLocale(header: string | null | undefined, fallback: Loc
 export function localizedPath(prefix: string, path: string): string {
   return prefix ? (path === '/' ? `${prefix}/` : `${prefix}${path}`) : path;
 }
-
 
 /** A feed's address in a language: feeds are never negotiated, so another language than the site's is always prefixed. */
 export function feedPath(locale: Locale, defaultLocale: Locale, path = '/feed.rss'): string {

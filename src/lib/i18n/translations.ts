@@ -31,7 +31,9 @@ export function serializeTranslations(input: Translations | undefined): string |
 
 /** Validation for translated texts sent with a write: same limits as the originals. */
 export function translationsSchema(fields: Record<string, z.ZodTypeAny>) {
-  return z.record(z.enum(LOCALES), z.object(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.optional().or(z.literal(''))]))).strict()).optional();
+  return z
+    .record(z.enum(LOCALES), z.object(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.optional().or(z.literal(''))]))).strict())
+    .optional();
 }
 
 /** One field of each language's translations, for writes that spread them over two rows. */

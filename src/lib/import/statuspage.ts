@@ -19,7 +19,15 @@ import { guardedLookup, isBlockedAddress, literalHostAllowed } from '../notifica
 import { createComponent } from '../components/create-component';
 import { createComponentGroup } from '../components/create-component-group';
 import { componentStatusAt, insertUpdate, linkComponents, recordStatusChanges, refreshIncident, type ComponentChange, type Tx } from '../incidents/log';
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, MAINTENANCE_STATUSES, isClosedStatus, type ComponentStatus, type UpdateStatus } from '../status/vocabulary';
+import {
+  COMPONENT_STATUSES,
+  IMPACTS,
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  isClosedStatus,
+  type ComponentStatus,
+  type UpdateStatus,
+} from '../status/vocabulary';
 import { MAX_BODY_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS } from '../validation';
 import { hasControlCharacters, oneLine, withoutControlCharacters } from '../control-characters';
 import type { Locale } from '../i18n/messages';
@@ -69,9 +77,7 @@ const updateDoc = z.object({
   created_at: time,
   updated_at: optionalTime,
   display_at: optionalTime,
-  affected_components: z
-    .array(z.object({ code: z.string(), new_status: z.string(), old_status: z.string().nullish() }))
-    .nullish(),
+  affected_components: z.array(z.object({ code: z.string(), new_status: z.string(), old_status: z.string().nullish() })).nullish(),
 });
 
 const incidentDoc = z.object({
@@ -259,7 +265,9 @@ async function readJson(url: URL, headers: Record<string, string>, guard?: Statu
   const wanted = { accept: 'application/json', ...headers };
   try {
     // From the command line the operator names the page and redirects are followed as a browser would.
-    response = guard ? await guardedGet(url, wanted, guard.allowPrivate) : await fetch(url, { headers: wanted, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = guard
+      ? await guardedGet(url, wanted, guard.allowPrivate)
+      : await fetch(url, { headers: wanted, redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch (error) {
     if (isBlockedAddress(error)) throw importError('errors.import.blockedAddress', { url: url.href }, 'errors.import.blockedAddress.hint');
     const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
@@ -282,7 +290,11 @@ async function readJson(url: URL, headers: Record<string, string>, guard?: Statu
     for (;;) {
       // A source that stops sending, or resets, mid-document is unreachable like one that never answered.
       const { done, value } = await reader.read().catch((error: unknown) => {
-        throw importError('errors.import.unreachable', { url: url.href, reason: error instanceof Error ? error.message : String(error) }, 'errors.import.unreachable.hint');
+        throw importError(
+          'errors.import.unreachable',
+          { url: url.href, reason: error instanceof Error ? error.message : String(error) },
+          'errors.import.unreachable.hint',
+        );
       });
       if (done) break;
       size += value.byteLength;
@@ -345,7 +357,8 @@ async function readV1(source: StatuspageSource, progress: ImportProgress): Promi
   if (!source.apiKey || !source.pageId) throw importError('errors.import.keyAndPage', {});
   const apiBase = trimTrailingSlashes(source.apiBase ?? DEFAULT_API_BASE);
   const base = URL.canParse(apiBase) ? new URL(`${apiBase}/pages/${encodeURIComponent(source.pageId)}/`) : undefined;
-  if (!base || (base.protocol !== 'http:' && base.protocol !== 'https:')) throw importError('errors.import.badUrl', { url: apiBase }, 'errors.import.badUrl.hint');
+  if (!base || (base.protocol !== 'http:' && base.protocol !== 'https:'))
+    throw importError('errors.import.badUrl', { url: apiBase }, 'errors.import.badUrl.hint');
   const headers = { authorization: `OAuth ${source.apiKey}` };
   const STEPS = 5;
   const one = (path: string, step: number) => {
@@ -379,7 +392,15 @@ async function readV1(source: StatuspageSource, progress: ImportProgress): Promi
     components: componentList.filter((c) => c.group !== true),
     incidents: incidentList,
     subscribers: subscriberList.flatMap((s) =>
-      s.email?.includes('@') ? [{ id: s.id, email: s.email.trim().toLowerCase(), componentIds: s.components?.length ? s.components.map((c) => (typeof c === 'string' ? c : c.id)) : null }] : [],
+      s.email?.includes('@')
+        ? [
+            {
+              id: s.id,
+              email: s.email.trim().toLowerCase(),
+              componentIds: s.components?.length ? s.components.map((c) => (typeof c === 'string' ? c : c.id)) : null,
+            },
+          ]
+        : [],
     ),
   });
 }
@@ -495,14 +516,23 @@ function incidentFrom(i: IncidentDoc, known: Set<string>, limit: Limiter): Sourc
     displayAt: ms(u.display_at) ?? Date.parse(u.created_at),
     createdAt: Date.parse(u.created_at),
     affected: (u.affected_components ?? []).flatMap((a) =>
-      known.has(a.code) && (COMPONENT_STATUSES as readonly string[]).includes(a.new_status) ? [{ componentId: a.code, status: a.new_status as ComponentStatus }] : [],
+      known.has(a.code) && (COMPONENT_STATUSES as readonly string[]).includes(a.new_status)
+        ? [{ componentId: a.code, status: a.new_status as ComponentStatus }]
+        : [],
     ),
   }));
   // A published postmortem is the incident's last word: kept as its postmortem update.
   const postmortemAt = ms(i.postmortem_published_at);
   if (i.postmortem_body?.trim() && postmortemAt !== null) {
     const id = `${i.id}:postmortem`;
-    updates.push({ id, status: 'postmortem', body: limit.body(i.postmortem_body, { ...of, id }), displayAt: postmortemAt, createdAt: postmortemAt, affected: [] });
+    updates.push({
+      id,
+      status: 'postmortem',
+      body: limit.body(i.postmortem_body, { ...of, id }),
+      displayAt: postmortemAt,
+      createdAt: postmortemAt,
+      affected: [],
+    });
   }
   updates.sort((a, b) => a.displayAt - b.displayAt || a.createdAt - b.createdAt);
   const componentIds = new Set((i.components ?? []).map((c) => c.id).filter((id) => known.has(id)));
@@ -557,7 +587,6 @@ export interface ImportOptions {
 
 type Kind = (typeof importedRecords.$inferSelect)['kind'];
 
-
 /**
  * Writes a page read by readStatuspage, in one transaction: groups and
  * components (created through their verbs the first time, kept in the
@@ -593,7 +622,12 @@ export function importStatuspage(db: Db, page: SourcePage, options: ImportOption
     progress({ phase: 'write', label: 'incidents', done: total, total });
     setCurrentStatuses(tx, page, componentIds, ctx, report);
     importSubscribers(tx, page, records, componentIds, options, ctx, report);
-    recordAudit(tx, ctx, { action: 'import.statuspage', entityType: 'site', entityId: page.key, after: { ...report, subscribersConfirmed: options.subscribersConfirmed ?? false } });
+    recordAudit(tx, ctx, {
+      action: 'import.statuspage',
+      entityType: 'site',
+      entityId: page.key,
+      after: { ...report, subscribersConfirmed: options.subscribersConfirmed ?? false },
+    });
     bumpChangeCounter(tx);
     return report;
   });
@@ -634,7 +668,10 @@ function importGroups(db: Db, tx: Tx, page: SourcePage, records: Records, ctx: W
     }
     const wanted = { name: g.name, description: g.description, position: i + 1 };
     if (local.name !== wanted.name || local.description !== wanted.description || local.position !== wanted.position) {
-      tx.update(componentGroups).set({ ...wanted, updatedAt: ctx.now }).where(eq(componentGroups.id, local.id)).run();
+      tx.update(componentGroups)
+        .set({ ...wanted, updatedAt: ctx.now })
+        .where(eq(componentGroups.id, local.id))
+        .run();
       if (remembered) report.groups.updated++;
     }
     records.remember('group', g.id, local.id);
@@ -643,7 +680,15 @@ function importGroups(db: Db, tx: Tx, page: SourcePage, records: Records, ctx: W
   return out;
 }
 
-function importComponents(db: Db, tx: Tx, page: SourcePage, records: Records, groupIds: Map<string, string>, ctx: WriteContext, report: ImportReport): Map<string, string> {
+function importComponents(
+  db: Db,
+  tx: Tx,
+  page: SourcePage,
+  records: Records,
+  groupIds: Map<string, string>,
+  ctx: WriteContext,
+  report: ImportReport,
+): Map<string, string> {
   const out = new Map<string, string>();
   const rank = new Map<string | null, number>();
   for (const c of page.components) {
@@ -652,7 +697,11 @@ function importComponents(db: Db, tx: Tx, page: SourcePage, records: Records, gr
     rank.set(groupId, position);
     const remembered = records.find('component', c.id);
     let local = remembered ? tx.select().from(components).where(eq(components.id, remembered)).get() : undefined;
-    local ??= tx.select().from(components).where(and(eq(components.name, c.name), groupId ? eq(components.groupId, groupId) : isNull(components.groupId))).get();
+    local ??= tx
+      .select()
+      .from(components)
+      .where(and(eq(components.name, c.name), groupId ? eq(components.groupId, groupId) : isNull(components.groupId)))
+      .get();
     if (!local) {
       const { componentId } = createComponent(
         db,
@@ -689,7 +738,10 @@ function importIncident(tx: Tx, source: SourceIncident, records: Records, compon
     incidentId = existing.id;
     const wanted = { name: source.name, impact: source.impact, scheduledFor: source.scheduledFor, scheduledUntil: source.scheduledUntil };
     if ((Object.keys(wanted) as (keyof typeof wanted)[]).some((k) => existing[k] !== wanted[k])) {
-      tx.update(incidents).set({ ...wanted, version: existing.version + 1 }).where(eq(incidents.id, incidentId)).run();
+      tx.update(incidents)
+        .set({ ...wanted, version: existing.version + 1 })
+        .where(eq(incidents.id, incidentId))
+        .run();
       changed = true;
     }
   } else {
@@ -740,9 +792,15 @@ function importIncident(tx: Tx, source: SourceIncident, records: Records, compon
     records.remember('update', u.id, updateId);
     report.updates.added++;
     changed = true;
-    const changes: ComponentChange[] = u.affected.flatMap((a) => (componentIds.has(a.componentId) ? [{ componentId: componentIds.get(a.componentId)!, status: a.status }] : []));
+    const changes: ComponentChange[] = u.affected.flatMap((a) =>
+      componentIds.has(a.componentId) ? [{ componentId: componentIds.get(a.componentId)!, status: a.status }] : [],
+    );
     if (isClosedStatus(u.status)) changes.push(...leftOver(tx, incidentId, changes, u.displayAt));
-    recordStatusChanges(tx, changes, u.displayAt, source.kind === 'maintenance' ? 'maintenance' : 'incident_update', { incidentId, incidentUpdateId: updateId, now: u.createdAt });
+    recordStatusChanges(tx, changes, u.displayAt, source.kind === 'maintenance' ? 'maintenance' : 'incident_update', {
+      incidentId,
+      incidentUpdateId: updateId,
+      now: u.createdAt,
+    });
     report.statusChanges += changes.length;
   }
   if (changed) {
@@ -799,7 +857,15 @@ function setCurrentStatuses(tx: Tx, page: SourcePage, componentIds: Map<string, 
   }
 }
 
-function importSubscribers(tx: Tx, page: SourcePage, records: Records, componentIds: Map<string, string>, options: ImportOptions, ctx: WriteContext, report: ImportReport): void {
+function importSubscribers(
+  tx: Tx,
+  page: SourcePage,
+  records: Records,
+  componentIds: Map<string, string>,
+  options: ImportOptions,
+  ctx: WriteContext,
+  report: ImportReport,
+): void {
   const status = options.subscribersConfirmed ? 'confirmed' : 'pending';
   for (const s of page.subscribers) {
     if (records.find('subscriber', s.id)) continue;

@@ -33,13 +33,26 @@ export function editIncident(db: Db, incidentId: string, input: z.input<typeof e
     if (data.autoTransitions !== undefined) set.autoTransitions = data.autoTransitions;
     if (data.impact === 'auto') set.impactOverride = false;
     else if (data.impact !== undefined) Object.assign(set, { impact: data.impact, impactOverride: true });
-    assertWritten(tx.update(incidents).set(set).where(and(eq(incidents.id, incidentId), eq(incidents.version, before.version))).run().changes, stored);
+    assertWritten(
+      tx
+        .update(incidents)
+        .set(set)
+        .where(and(eq(incidents.id, incidentId), eq(incidents.version, before.version)))
+        .run().changes,
+      stored,
+    );
     refreshIncident(tx, incidentId, ctx.now);
     recordAudit(tx, ctx, {
       action: 'incident.edit',
       entityType: 'incident',
       entityId: incidentId,
-      before: { name: before.name, impact: before.impact, impactOverride: before.impactOverride, autoTransitions: before.autoTransitions, version: before.version },
+      before: {
+        name: before.name,
+        impact: before.impact,
+        impactOverride: before.impactOverride,
+        autoTransitions: before.autoTransitions,
+        version: before.version,
+      },
       after: { ...data, version: before.version + 1 },
     });
     bumpChangeCounter(tx);

@@ -31,7 +31,10 @@ export function editIncidentUpdate(db: Db, updateId: string, input: z.input<Retu
   db.transaction((tx) => {
     const before = tx.select().from(incidentUpdates).where(eq(incidentUpdates.id, updateId)).get();
     if (!before) throw notFound('update', updateId);
-    const stored = () => ({ version: before.version, values: { body: automaticText(before.bodyKey, 'en', before.body), displayAt: new Date(before.displayAt).toISOString() } });
+    const stored = () => ({
+      version: before.version,
+      values: { body: automaticText(before.bodyKey, 'en', before.body), displayAt: new Date(before.displayAt).toISOString() },
+    });
     assertVersion(data.version, stored());
     // A system text stays a key (said in each reader's language) unless staff rewrote it.
     const keepKey = before.bodyKey !== null && (data.body === undefined || data.body === automaticText(before.bodyKey, 'en', before.body));
@@ -43,7 +46,14 @@ export function editIncidentUpdate(db: Db, updateId: string, input: z.input<Retu
       updatedAt: ctx.now,
       version: before.version + 1,
     };
-    assertWritten(tx.update(incidentUpdates).set(changes).where(and(eq(incidentUpdates.id, updateId), eq(incidentUpdates.version, before.version))).run().changes, stored);
+    assertWritten(
+      tx
+        .update(incidentUpdates)
+        .set(changes)
+        .where(and(eq(incidentUpdates.id, updateId), eq(incidentUpdates.version, before.version)))
+        .run().changes,
+      stored,
+    );
     if (changes.displayAt !== before.displayAt) {
       tx.update(componentStatusChanges).set({ at: changes.displayAt }).where(eq(componentStatusChanges.incidentUpdateId, updateId)).run();
     }

@@ -15,9 +15,7 @@ export const incidentImpactField = z.enum(INCIDENT_IMPACTS);
 const componentChangeSchema = z.object({ componentId: componentIdField, status: componentStatusField });
 
 function displayAtField(now: number) {
-  return timestampField
-    .optional()
-    .refine(notInFuture(now), 'errors.field.updateInFuture');
+  return timestampField.optional().refine(notInFuture(now), 'errors.field.updateInFuture');
 }
 
 export function openIncidentSchema(now: number) {
@@ -93,7 +91,10 @@ export function scheduleMaintenanceSchema() {
       /** Repeat the window weekly or monthly: one window per occurrence, until a count or a last local date. */
       repeat: z.enum(REPEAT_FREQUENCIES).optional(),
       repeatCount: z.number().int().min(2, 'errors.field.repeatCount').max(MAX_OCCURRENCES, 'errors.field.repeatCount').optional(),
-      repeatUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'errors.field.dateFormat').optional(),
+      repeatUntil: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'errors.field.dateFormat')
+        .optional(),
       /** The zone whose wall-clock time the occurrences keep (the site's). */
       repeatTimeZone: z.string().refine(isTimeZone).default('UTC'),
     })
@@ -112,4 +113,3 @@ export function scheduleMaintenanceSchema() {
 }
 export type ScheduleMaintenanceInput = z.input<ReturnType<typeof scheduleMaintenanceSchema>>;
 export type ScheduleMaintenanceData = z.output<ReturnType<typeof scheduleMaintenanceSchema>>;
-

@@ -105,7 +105,13 @@ export function loadIncidents(
   const ids = rows.map((r) => r.id);
 
   const affected = db
-    .select({ incidentId: incidentComponents.incidentId, id: components.id, name: components.name, position: components.position, translations: components.translations })
+    .select({
+      incidentId: incidentComponents.incidentId,
+      id: components.id,
+      name: components.name,
+      position: components.position,
+      translations: components.translations,
+    })
     .from(incidentComponents)
     .innerJoin(components, eq(components.id, incidentComponents.componentId))
     .where(inArray(incidentComponents.incidentId, ids))
@@ -114,20 +120,22 @@ export function loadIncidents(
   // Callers that only need names, times and components skip the timeline.
   const withUpdates = options.withUpdates ?? true;
   const updates = withUpdates ? db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).all() : [];
-  const changes = !withUpdates ? [] : db
-    .select({
-      updateId: componentStatusChanges.incidentUpdateId,
-      componentId: componentStatusChanges.componentId,
-      name: components.name,
-      translations: components.translations,
-      oldStatus: componentStatusChanges.previousStatus,
-      newStatus: componentStatusChanges.status,
-    })
-    .from(componentStatusChanges)
-    .innerJoin(components, eq(components.id, componentStatusChanges.componentId))
-    .where(inArray(componentStatusChanges.incidentId, ids))
-    .orderBy(asc(componentStatusChanges.id))
-    .all();
+  const changes = !withUpdates
+    ? []
+    : db
+        .select({
+          updateId: componentStatusChanges.incidentUpdateId,
+          componentId: componentStatusChanges.componentId,
+          name: components.name,
+          translations: components.translations,
+          oldStatus: componentStatusChanges.previousStatus,
+          newStatus: componentStatusChanges.status,
+        })
+        .from(componentStatusChanges)
+        .innerJoin(components, eq(components.id, componentStatusChanges.componentId))
+        .where(inArray(componentStatusChanges.incidentId, ids))
+        .orderBy(asc(componentStatusChanges.id))
+        .all();
 
   // Texts in the reader's language where staff wrote one, else as written.
   const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), options.locale, field, base);
@@ -165,8 +173,12 @@ export function loadIncidents(
         updatedAt: u.updatedAt,
         notify: u.notify,
         version: u.version,
-        changes: (changesBy.get(u.id) ?? [])
-          .map((c) => ({ componentId: c.componentId, name: say(c.translations, 'name', c.name), oldStatus: c.oldStatus as ComponentStatus, newStatus: c.newStatus })),
+        changes: (changesBy.get(u.id) ?? []).map((c) => ({
+          componentId: c.componentId,
+          name: say(c.translations, 'name', c.name),
+          oldStatus: c.oldStatus as ComponentStatus,
+          newStatus: c.newStatus,
+        })),
       }))
       .sort(compareTimeline),
   }));

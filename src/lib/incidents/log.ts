@@ -5,12 +5,7 @@ import type { Db } from '../../../db/open';
 import { componentStatusChanges, components, incidentComponents, incidentUpdates, incidents } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { deriveIncidentTimes } from '../status/incident-status';
-import {
-  impactFromComponentStatuses,
-  type ComponentStatus,
-  type StatusCause,
-  type UpdateStatus,
-} from '../status/vocabulary';
+import { impactFromComponentStatuses, type ComponentStatus, type StatusCause, type UpdateStatus } from '../status/vocabulary';
 import { ShiraseError, fieldIssue } from '../errors';
 import { serializeTranslations, type Translations } from '../i18n/translations';
 import type { AutomaticText } from '../i18n/automatic-texts';
@@ -55,7 +50,11 @@ export interface ComponentChange {
 
 export function assertComponentsExist(tx: Tx, ids: readonly string[], field = 'components'): void {
   if (ids.length === 0) return;
-  const found = tx.select({ id: components.id }).from(components).where(inArray(components.id, [...ids])).all();
+  const found = tx
+    .select({ id: components.id })
+    .from(components)
+    .where(inArray(components.id, [...ids]))
+    .all();
   const missing = ids.filter((id) => !found.some((f) => f.id === id));
   if (missing.length > 0) {
     throw new ShiraseError('VALIDATION', 'errors.component.unknown', {
@@ -70,7 +69,10 @@ export function assertComponentsExist(tx: Tx, ids: readonly string[], field = 'c
  * counts as an edit, so a save that started from an older version is refused.
  */
 function raiseComponentVersion(tx: Tx, componentId: string): void {
-  tx.update(components).set({ version: sql`${components.version} + 1` }).where(eq(components.id, componentId)).run();
+  tx.update(components)
+    .set({ version: sql`${components.version} + 1` })
+    .where(eq(components.id, componentId))
+    .run();
 }
 
 export function recordStatusChanges(
@@ -105,7 +107,10 @@ export function linkComponents(tx: Tx, incidentId: string, componentIds: readonl
 }
 
 function nextSeq(tx: Tx): number {
-  const row = tx.select({ seq: max(incidentUpdates.seq) }).from(incidentUpdates).get();
+  const row = tx
+    .select({ seq: max(incidentUpdates.seq) })
+    .from(incidentUpdates)
+    .get();
   return (row?.seq ?? 0) + 1;
 }
 
@@ -178,4 +183,3 @@ export function refreshIncident(tx: Tx, incidentId: string, now: number): void {
     .where(eq(incidents.id, incidentId))
     .run();
 }
-

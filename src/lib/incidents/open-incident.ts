@@ -11,7 +11,6 @@ import { fieldIssue, notSaved } from '../errors';
 import { openIncidentSchema, type OpenIncidentInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
 
-
 /** Opens an incident with its first update and the component statuses it sets, in one transaction. */
 export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext): { incidentId: string; updateId: string } {
   const data = parseInput(openIncidentSchema(ctx.now), input, 'incident');

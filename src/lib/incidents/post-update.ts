@@ -41,7 +41,16 @@ export function postIncidentUpdate(
     assertComponentsExist(tx, componentIds);
     linkComponents(tx, incidentId, componentIds);
     const translations = data.translations as Translations | undefined;
-    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify: data.notify, now: ctx.now, translations, bodyKey: options.bodyKey });
+    const updateId = insertUpdate(tx, {
+      incidentId,
+      status: data.status,
+      body: data.body,
+      displayAt,
+      notify: data.notify,
+      now: ctx.now,
+      translations,
+      bodyKey: options.bodyKey,
+    });
     recordStatusChanges(tx, data.components, displayAt, incident.kind === 'maintenance' ? 'maintenance' : 'incident_update', {
       incidentId,
       incidentUpdateId: updateId,

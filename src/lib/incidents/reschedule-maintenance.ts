@@ -31,13 +31,17 @@ export const rescheduleMaintenanceSchema = z
 export function rescheduleMaintenance(db: Db, incidentId: string, input: z.input<typeof rescheduleMaintenanceSchema>, ctx: WriteContext): void {
   const data = parseInput(rescheduleMaintenanceSchema, input, 'maintenance');
   if (data.scheduledUntil <= ctx.now) {
-    throw new ShiraseError('VALIDATION', 'errors.maintenance.windowOver', { hint: 'errors.maintenance.rescheduleOver.hint', fields: [fieldIssue('scheduledUntil', 'errors.field.windowOver')] });
+    throw new ShiraseError('VALIDATION', 'errors.maintenance.windowOver', {
+      hint: 'errors.maintenance.rescheduleOver.hint',
+      fields: [fieldIssue('scheduledUntil', 'errors.field.windowOver')],
+    });
   }
   db.transaction((tx) => {
     const before = tx.select().from(incidents).where(eq(incidents.id, incidentId)).get();
     if (!before || before.kind !== 'maintenance') throw notFound('maintenance', incidentId);
     // A window under way or over is moved by completing it; its past cannot be rewritten from here.
-    if (before.status !== 'scheduled') throw new ShiraseError('CONFLICT', 'errors.maintenance.alreadyStarted', { hint: 'errors.maintenance.alreadyStarted.hint' });
+    if (before.status !== 'scheduled')
+      throw new ShiraseError('CONFLICT', 'errors.maintenance.alreadyStarted', { hint: 'errors.maintenance.alreadyStarted.hint' });
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     const stored = () => ({ version: before.version, values: { scheduledFor: iso(before.scheduledFor), scheduledUntil: iso(before.scheduledUntil) } });
     assertVersion(data.version, stored());

@@ -7,7 +7,6 @@ import { resolveIncident } from './resolve-incident';
 import { OPEN_MAINTENANCE_STATUSES } from '../status/vocabulary';
 import { t } from '../i18n/messages';
 
-
 /**
  * Starts maintenance windows whose start has passed and completes those whose
  * end has passed, for windows where staff left automatic transitions on.
@@ -66,7 +65,14 @@ export function enqueueMaintenanceReminders(db: Db, now: number, minutes: number
   const soon = db
     .select({ id: incidents.id })
     .from(incidents)
-    .where(and(eq(incidents.kind, 'maintenance'), eq(incidents.status, 'scheduled'), lte(incidents.scheduledFor, now + minutes * 60_000), gt(incidents.scheduledFor, now)))
+    .where(
+      and(
+        eq(incidents.kind, 'maintenance'),
+        eq(incidents.status, 'scheduled'),
+        lte(incidents.scheduledFor, now + minutes * 60_000),
+        gt(incidents.scheduledFor, now),
+      ),
+    )
     .all();
   let queued = 0;
   for (const m of soon) {

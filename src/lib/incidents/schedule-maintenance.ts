@@ -42,11 +42,20 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
   const series = data.repeat ? planSeries(data) : undefined;
   return db.transaction((tx) => {
     const duration = data.scheduledUntil - data.scheduledFor;
-    if (series) tx.insert(maintenanceSeries).values({ id: series.id, rule: series.rule, timeZone: data.repeatTimeZone, firstStart: data.scheduledFor, durationMs: duration, createdAt: ctx.now }).run();
+    if (series)
+      tx.insert(maintenanceSeries)
+        .values({ id: series.id, rule: series.rule, timeZone: data.repeatTimeZone, firstStart: data.scheduledFor, durationMs: duration, createdAt: ctx.now })
+        .run();
     let first: string | undefined;
     for (const start of series?.starts ?? [data.scheduledFor]) {
       const window = { ...data, id: first === undefined ? data.id : undefined, scheduledFor: start, scheduledUntil: start + duration };
-      const incidentId = insertWindow(tx, window, ctx, { status: 'scheduled', autoTransitions: data.autoTransitions, backfilled: false, seriesId: series?.id, occurrenceStart: series ? start : undefined });
+      const incidentId = insertWindow(tx, window, ctx, {
+        status: 'scheduled',
+        autoTransitions: data.autoTransitions,
+        backfilled: false,
+        seriesId: series?.id,
+        occurrenceStart: series ? start : undefined,
+      });
       // The announcement is shown when it was made, never later than the window it announces.
       const updateId = insertUpdate(tx, {
         incidentId,
@@ -62,7 +71,12 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
       if (data.notify && first === undefined) enqueueEvent(tx, { kind: 'maintenance_scheduled', incidentId, updateId }, ctx.now);
       first ??= incidentId;
     }
-    recordAudit(tx, ctx, { action: 'maintenance.schedule', entityType: 'incident', entityId: first!, after: series ? { ...data, seriesId: series.id, occurrences: series.starts.length } : data });
+    recordAudit(tx, ctx, {
+      action: 'maintenance.schedule',
+      entityType: 'incident',
+      entityId: first!,
+      after: series ? { ...data, seriesId: series.id, occurrences: series.starts.length } : data,
+    });
     bumpChangeCounter(tx);
     return { incidentId: first!, seriesId: series?.id };
   });
@@ -87,8 +101,24 @@ function planSeries(data: z.output<ReturnType<typeof scheduleMaintenanceSchema>>
 function recordPastMaintenance(db: Db, data: z.output<ReturnType<typeof scheduleMaintenanceSchema>>, ctx: WriteContext): { incidentId: string } {
   return db.transaction((tx) => {
     const incidentId = insertWindow(tx, data, ctx, { status: 'completed', autoTransitions: false, backfilled: true });
-    insertUpdate(tx, { incidentId, status: 'in_progress', body: data.body, displayAt: data.scheduledFor, notify: false, now: ctx.now, translations: pick(data.translations, 'body') });
-    insertUpdate(tx, { incidentId, status: 'completed', body: t('en', 'auto.maintenance_completed'), bodyKey: 'maintenance_completed', displayAt: data.scheduledUntil, notify: false, now: ctx.now });
+    insertUpdate(tx, {
+      incidentId,
+      status: 'in_progress',
+      body: data.body,
+      displayAt: data.scheduledFor,
+      notify: false,
+      now: ctx.now,
+      translations: pick(data.translations, 'body'),
+    });
+    insertUpdate(tx, {
+      incidentId,
+      status: 'completed',
+      body: t('en', 'auto.maintenance_completed'),
+      bodyKey: 'maintenance_completed',
+      displayAt: data.scheduledUntil,
+      notify: false,
+      now: ctx.now,
+    });
     refreshIncident(tx, incidentId, ctx.now);
     recordAudit(tx, ctx, { action: 'maintenance.record_past', entityType: 'incident', entityId: incidentId, after: { ...data, notify: false } });
     bumpChangeCounter(tx);

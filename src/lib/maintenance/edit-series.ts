@@ -34,7 +34,12 @@ export function editMaintenanceSeries(db: Db, seriesId: string, input: { name?: 
       if (input.cancel) cancelMaintenance(db, w.id, { notify: (input.notify ?? false) && i === 0 }, ctx);
       else if (input.name !== undefined) editIncident(db, w.id, { name: input.name }, ctx);
     });
-    recordAudit(tx, ctx, { action: input.cancel ? 'maintenance.series_cancel' : 'maintenance.series_edit', entityType: 'incident', entityId: upcoming[0]!.id, after: { seriesId, ...input, windows: upcoming.length } });
+    recordAudit(tx, ctx, {
+      action: input.cancel ? 'maintenance.series_cancel' : 'maintenance.series_edit',
+      entityType: 'incident',
+      entityId: upcoming[0]!.id,
+      after: { seriesId, ...input, windows: upcoming.length },
+    });
     return upcoming.length;
   });
 }

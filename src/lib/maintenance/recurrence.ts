@@ -48,7 +48,14 @@ export function occurrenceStarts(repeat: Repeat, firstStart: number, timeZone: s
   const dates = floatingRule(repeat, firstStart, timeZone).all((_: Date, i: number) => i <= MAX_OCCURRENCES);
   return dates.map((d: Date) =>
     DateTime.fromObject(
-      { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() },
+      {
+        year: d.getUTCFullYear(),
+        month: d.getUTCMonth() + 1,
+        day: d.getUTCDate(),
+        hour: d.getUTCHours(),
+        minute: d.getUTCMinutes(),
+        second: d.getUTCSeconds(),
+      },
       // A time skipped by a spring-forward change is moved forward by the gap.
       { zone: timeZone },
     ).toMillis(),

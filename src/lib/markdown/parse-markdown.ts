@@ -49,7 +49,7 @@ function wordWindow(src: string): string {
 
 /** Where GFM's bare-link rule can match: a scheme or `www.`, then a host character (as marked spells them). */
 const LINK_START = /^(?:[hH][tT][tT][pP][sS]?:\/\/|[fF][tT][pP]:\/\/|www\.)[a-zA-Z0-9-]/;
-const LINK_TAIL_CHARS = new Set("?!.,:;*_'\"~)");
+const LINK_TAIL_CHARS = new Set('?!.,:;*_\'"~)');
 /** More trailing punctuation than a link ends with; GFM takes it off one character per pass over the link. */
 const MAX_LINK_TAIL = 32;
 

@@ -19,17 +19,27 @@ const webhookSchema = z.object({
 });
 
 /** Adds a webhook and returns its signing secret, which is shown once. */
-export function addWebhook(db: Db, input: z.input<typeof webhookSchema>, ctx: WriteContext, options: { allowPrivate?: boolean } = {}): { id: string; secret: string } {
+export function addWebhook(
+  db: Db,
+  input: z.input<typeof webhookSchema>,
+  ctx: WriteContext,
+  options: { allowPrivate?: boolean } = {},
+): { id: string; secret: string } {
   const data = parseInput(webhookSchema, input, 'webhook');
   // A name is checked on every delivery, after DNS; an address written in the URL can be refused now.
   if (!literalHostAllowed(new URL(data.url), options.allowPrivate ?? false)) {
-    throw new ShiraseError('VALIDATION', 'errors.webhook.private', { hint: 'errors.webhook.private.hint', fields: [fieldIssue('url', 'errors.webhook.private')] });
+    throw new ShiraseError('VALIDATION', 'errors.webhook.private', {
+      hint: 'errors.webhook.private.hint',
+      fields: [fieldIssue('url', 'errors.webhook.private')],
+    });
   }
   const id = newPublicId();
   // Standard Webhooks secrets: `whsec_` and the key in (standard) base64, as its libraries decode it.
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
   db.transaction((tx) => {
-    tx.insert(webhooks).values({ id, url: data.url, description: data.description || null, secret, confirmedAt: ctx.now, createdAt: ctx.now }).run();
+    tx.insert(webhooks)
+      .values({ id, url: data.url, description: data.description || null, secret, confirmedAt: ctx.now, createdAt: ctx.now })
+      .run();
     recordAudit(tx, ctx, { action: 'webhook.create', entityType: 'webhook', entityId: id, after: { url: data.url } });
   });
   return { id, secret };

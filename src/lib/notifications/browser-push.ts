@@ -50,7 +50,8 @@ const PUSH_SERVICES: KnownReceivers = {
 };
 
 /** base64url of exactly `bytes` bytes, as PushSubscription.toJSON() writes keys. */
-const base64urlOf = (bytes: number) => z.string().refine((v) => /^[A-Za-z0-9_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64url').length === bytes, 'errors.push.keys');
+const base64urlOf = (bytes: number) =>
+  z.string().refine((v) => /^[A-Za-z0-9_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64url').length === bytes, 'errors.push.keys');
 
 const subscriptionInput = z.object({
   endpoint: z.string().min(1, 'errors.push.endpoint').max(2000, 'errors.push.endpoint'),
@@ -93,7 +94,9 @@ export function subscribeBrowser(db: Db, input: unknown, client: string, now: nu
   throttle(db, [`subscribe-client:${addressKey(client)}`], 20, 3_600_000, now);
   return db.transaction((tx) => {
     const replaced =
-      data.replaces && data.replaces !== data.subscription.endpoint ? tx.select().from(pushSubscriptions).where(eq(pushSubscriptions.endpoint, data.replaces)).get() : undefined;
+      data.replaces && data.replaces !== data.subscription.endpoint
+        ? tx.select().from(pushSubscriptions).where(eq(pushSubscriptions.endpoint, data.replaces)).get()
+        : undefined;
     if (replaced) tx.update(pushSubscriptions).set({ disabledAt: now, disabledReason: 'gone' }).where(eq(pushSubscriptions.id, replaced.id)).run();
     const values = {
       p256dh: data.subscription.keys.p256dh,
@@ -109,7 +112,9 @@ export function subscribeBrowser(db: Db, input: unknown, client: string, now: nu
       return { id: existing.id };
     }
     const id = newPublicId();
-    tx.insert(pushSubscriptions).values({ id, endpoint: data.subscription.endpoint, createdAt: now, ...values }).run();
+    tx.insert(pushSubscriptions)
+      .values({ id, endpoint: data.subscription.endpoint, createdAt: now, ...values })
+      .run();
     return { id };
   });
 }
@@ -127,7 +132,10 @@ export function unsubscribeBrowser(db: Db, endpoint: unknown, now: number): void
 
 /** How many browsers take notifications, for the admin. */
 export function countBrowserSubscriptions(db: Db): { on: number; ended: number } {
-  const rows = db.$client.prepare('select disabled_at is null as on_now, count(*) as n from push_subscriptions group by 1').all() as { on_now: number; n: number }[];
+  const rows = db.$client.prepare('select disabled_at is null as on_now, count(*) as n from push_subscriptions group by 1').all() as {
+    on_now: number;
+    n: number;
+  }[];
   return { on: rows.find((r) => r.on_now === 1)?.n ?? 0, ended: rows.find((r) => r.on_now === 0)?.n ?? 0 };
 }
 

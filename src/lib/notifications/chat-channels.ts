@@ -46,7 +46,10 @@ function checkedInput(input: ChatChannelInput, options: { extraHosts: readonly s
     throw new ShiraseError('VALIDATION', 'errors.chat.url', { params: { platform: data.kind }, fields: [fieldIssue('url', `errors.chat.url.${data.kind}`)] });
   }
   if (!literalHostAllowed(new URL(data.url), options.allowPrivate)) {
-    throw new ShiraseError('VALIDATION', 'errors.webhook.private', { hint: 'errors.webhook.private.hint', fields: [fieldIssue('url', 'errors.webhook.private')] });
+    throw new ShiraseError('VALIDATION', 'errors.webhook.private', {
+      hint: 'errors.webhook.private.hint',
+      fields: [fieldIssue('url', 'errors.webhook.private')],
+    });
   }
   return data;
 }
@@ -62,7 +65,12 @@ export function maskedHookUrl(raw: string): string {
 }
 
 /** Staff add a channel: it is on at once. */
-export function addChatChannel(db: Db, input: ChatChannelInput, ctx: WriteContext, options: { extraHosts: readonly string[]; allowPrivate: boolean }): { id: string } {
+export function addChatChannel(
+  db: Db,
+  input: ChatChannelInput,
+  ctx: WriteContext,
+  options: { extraHosts: readonly string[]; allowPrivate: boolean },
+): { id: string } {
   const data = checkedInput(input, options);
   const id = newPublicId();
   db.transaction((tx) => {
@@ -82,7 +90,12 @@ export function addChatChannel(db: Db, input: ChatChannelInput, ctx: WriteContex
         createdAt: ctx.now,
       })
       .run();
-    recordAudit(tx, ctx, { action: 'chat.create', entityType: 'webhook', entityId: id, after: { kind: data.kind, url: maskedHookUrl(data.url), locale: data.locale, audience: data.audience } });
+    recordAudit(tx, ctx, {
+      action: 'chat.create',
+      entityType: 'webhook',
+      entityId: id,
+      after: { kind: data.kind, url: maskedHookUrl(data.url), locale: data.locale, audience: data.audience },
+    });
   });
   return { id };
 }
@@ -94,13 +107,23 @@ export function addChatChannel(db: Db, input: ChatChannelInput, ctx: WriteContex
  * changes nothing. The answer is the same every time, and requests are
  * throttled per channel and per client.
  */
-export function requestChatChannel(db: Db, input: ChatChannelInput, client: string, now: number, options: { extraHosts: readonly string[]; allowPrivate: boolean }): void {
+export function requestChatChannel(
+  db: Db,
+  input: ChatChannelInput,
+  client: string,
+  now: number,
+  options: { extraHosts: readonly string[]; allowPrivate: boolean },
+): void {
   // A reader's channel is always for status notifications, whatever the form sent.
   const data = { ...checkedInput(input, options), audience: 'subscribers' as const };
   throttle(db, [`chat-url:${data.url}`], 3, 3_600_000, now);
   throttle(db, [`subscribe-client:${addressKey(client)}`], 20, 3_600_000, now);
   db.transaction((tx) => {
-    const existing = tx.select().from(webhooks).where(and(eq(webhooks.url, data.url), isNull(webhooks.disabledAt))).get();
+    const existing = tx
+      .select()
+      .from(webhooks)
+      .where(and(eq(webhooks.url, data.url), isNull(webhooks.disabledAt)))
+      .get();
     if (existing?.confirmedAt) return;
     const id = existing?.id ?? newPublicId();
     if (!existing) {
@@ -117,7 +140,10 @@ export function requestChatChannel(db: Db, input: ChatChannelInput, client: stri
         })
         .run();
     } else {
-      tx.update(webhooks).set({ locale: data.locale, componentIds: data.componentIds ? JSON.stringify(data.componentIds) : null }).where(eq(webhooks.id, id)).run();
+      tx.update(webhooks)
+        .set({ locale: data.locale, componentIds: data.componentIds ? JSON.stringify(data.componentIds) : null })
+        .where(eq(webhooks.id, id))
+        .run();
     }
     enqueueEvent(tx, { kind: 'chat_confirm', ref: id }, now);
   });
@@ -131,7 +157,11 @@ function channelFor(db: Db, token: string | null, purpose: 'chat_confirm' | 'cha
 }
 
 /** What a channel's link page shows before anything is pressed. */
-export function chatChannelForLink(db: Db, token: string | null, now: number): { kind: ChatKind; purpose: 'chat_confirm' | 'chat_stop'; state: 'waiting' | 'on' | 'off' } {
+export function chatChannelForLink(
+  db: Db,
+  token: string | null,
+  now: number,
+): { kind: ChatKind; purpose: 'chat_confirm' | 'chat_stop'; state: 'waiting' | 'on' | 'off' } {
   const purpose = (token ?? '').split('.')[1] === 'chat_stop' ? 'chat_stop' : 'chat_confirm';
   const row = channelFor(db, token, purpose, now);
   return { kind: row.kind as ChatKind, purpose, state: row.disabledAt !== null ? 'off' : row.confirmedAt !== null ? 'on' : 'waiting' };

@@ -67,11 +67,23 @@ const statusLine = (s: Parts['status']) => (s ? `${s.text}${s.when ? ` · ${s.wh
 
 function slack(p: Parts): unknown {
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: cut(p.title, 150), emoji: false } }];
-  if (p.status) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(`*${slackEscape(p.status.text)}*${p.status.when ? ` · ${slackEscape(p.status.when)}` : ''}`, 3000) }] });
+  if (p.status)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: cut(`*${slackEscape(p.status.text)}*${p.status.when ? ` · ${slackEscape(p.status.when)}` : ''}`, 3000) }],
+    });
   const text = p.paragraphs.join('\n\n');
   if (text) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(slackEscape(text), 3000) } });
-  if (p.fields.length > 0) blocks.push({ type: 'section', fields: p.fields.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: cut(`*${slackEscape(f.name)}*\n${slackEscape(f.value)}`, 2000) })) });
-  if (p.links.length > 0) blocks.push({ type: 'actions', elements: p.links.slice(0, 5).map((l) => ({ type: 'button', text: { type: 'plain_text', text: cut(l.text, 75), emoji: false }, url: l.url })) });
+  if (p.fields.length > 0)
+    blocks.push({
+      type: 'section',
+      fields: p.fields.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: cut(`*${slackEscape(f.name)}*\n${slackEscape(f.value)}`, 2000) })),
+    });
+  if (p.links.length > 0)
+    blocks.push({
+      type: 'actions',
+      elements: p.links.slice(0, 5).map((l) => ({ type: 'button', text: { type: 'plain_text', text: cut(l.text, 75), emoji: false }, url: l.url })),
+    });
   const footer = slackEscape(p.footer.text) + (p.footer.stop ? ` · <${p.footer.stop.url}|${slackEscape(p.footer.stop.text)}>` : '');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(footer, 3000) }] });
   // `text` is what notifications and clients without blocks show.
@@ -79,11 +91,19 @@ function slack(p: Parts): unknown {
 }
 
 /** Adaptive Card text colours for each tone: https://adaptivecards.io/explorer/TextBlock.html */
-const TEAMS_COLOURS: Record<Tone, string> = { critical: 'Attention', major: 'Attention', minor: 'Warning', ok: 'Good', maintenance: 'Accent', neutral: 'Default' };
+const TEAMS_COLOURS: Record<Tone, string> = {
+  critical: 'Attention',
+  major: 'Attention',
+  minor: 'Warning',
+  ok: 'Good',
+  maintenance: 'Accent',
+  neutral: 'Default',
+};
 
 function teams(p: Parts): unknown {
   const body: unknown[] = [{ type: 'TextBlock', text: p.title, weight: 'Bolder', size: 'Medium', wrap: true }];
-  if (p.status) body.push({ type: 'TextBlock', text: statusLine(p.status), color: TEAMS_COLOURS[p.status.tone], weight: 'Bolder', spacing: 'Small', wrap: true });
+  if (p.status)
+    body.push({ type: 'TextBlock', text: statusLine(p.status), color: TEAMS_COLOURS[p.status.tone], weight: 'Bolder', spacing: 'Small', wrap: true });
   for (const text of p.paragraphs) body.push({ type: 'TextBlock', text, wrap: true });
   if (p.fields.length > 0) body.push({ type: 'FactSet', facts: p.fields.map((f) => ({ title: f.name, value: f.value })) });
   body.push({ type: 'TextBlock', text: p.footer.text, isSubtle: true, size: 'Small', wrap: true });
@@ -115,7 +135,8 @@ function discord(p: Parts, timestamp: string): unknown {
     timestamp,
   };
   // All of an embed's texts together may not pass 6,000 characters: components go first, from the end.
-  const size = () => embed.title.length + embed.description.length + embed.footer.text.length + embed.fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
+  const size = () =>
+    embed.title.length + embed.description.length + embed.footer.text.length + embed.fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
   while (size() > 5_900 && embed.fields.length > 0) embed.fields.pop();
   // No @everyone, @here or role pings, whatever staff wrote.
   return { embeds: [embed], allowed_mentions: { parse: [] } };

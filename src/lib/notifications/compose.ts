@@ -5,7 +5,18 @@ import { createHmac } from 'node:crypto';
 import webPush from 'web-push';
 import { and, count, eq, gt, lte } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { alertGroups, alerts as alertRows, incidentDrafts, incidents as incidentsTable, notificationEvents, pushSubscriptions, subscribers, users, webhooks, type outbox } from '../../../db/schema';
+import {
+  alertGroups,
+  alerts as alertRows,
+  incidentDrafts,
+  incidents as incidentsTable,
+  notificationEvents,
+  pushSubscriptions,
+  subscribers,
+  users,
+  webhooks,
+  type outbox,
+} from '../../../db/schema';
 import { findRule } from '../alerts/rule';
 import type { Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
@@ -44,8 +55,11 @@ type OutboxRow = typeof outbox.$inferSelect;
 
 /** Header values never carry line breaks or control characters, whatever staff typed. */
 function headerSafe(text: string, max = 180): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this strips
-  const clean = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = text
+    // eslint-disable-next-line no-control-regex -- control characters are what this strips
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
@@ -130,7 +144,11 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
     // A reminder or a move announces no update: the window's own status and its (new) times.
     const announced = kind === 'maintenance_reminder' || kind === 'maintenance_rescheduled' ? undefined : update;
     status = announced?.status ?? incident.status;
-    blocks.push({ kind: 'status', label: { text: statusText(locale, status), tone: updateTone(status) }, when: announced ? when(announced.displayAt) : undefined });
+    blocks.push({
+      kind: 'status',
+      label: { text: statusText(locale, status), tone: updateTone(status) },
+      when: announced ? when(announced.displayAt) : undefined,
+    });
     if (kind === 'maintenance_reminder') blocks.push({ kind: 'paragraph', text: t(locale, 'mail.reminder.intro') });
     if (kind === 'maintenance_rescheduled') blocks.push({ kind: 'paragraph', text: t(locale, 'mail.rescheduled.intro') });
     if (incident.kind === 'maintenance' && incident.scheduledFor !== null && incident.scheduledUntil !== null && kind !== 'maintenance_completed') {
@@ -143,7 +161,11 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
         ? announced.changes.map((c) => ({ name: c.name, status: { text: t(locale, `status.component.${c.newStatus}`), tone: componentTone(c.newStatus) } }))
         : incident.components.map((c) => ({ name: c.name }));
     if (items.length > 0) blocks.push({ kind: 'components', title: t(locale, 'incident.affects'), items });
-    blocks.push({ kind: 'button', text: t(locale, incident.kind === 'maintenance' ? 'mail.viewMaintenance' : 'mail.viewIncident'), url: `${p.siteLink}/incidents/${incident.id}` });
+    blocks.push({
+      kind: 'button',
+      text: t(locale, incident.kind === 'maintenance' ? 'mail.viewMaintenance' : 'mail.viewIncident'),
+      url: `${p.siteLink}/incidents/${incident.id}`,
+    });
   }
   const doc: MailDocument = {
     locale,
@@ -161,7 +183,12 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
 }
 
 /** What an event tells readers about, in their language: the incident, the update it announces (else the latest) and any postmortem. */
-type Topic = { kind: EventKind; incident: ReturnType<typeof loadIncident>; update: NonNullable<ReturnType<typeof loadIncident>>['updates'][number] | undefined; postmortem: EmailParts['postmortem'] };
+type Topic = {
+  kind: EventKind;
+  incident: ReturnType<typeof loadIncident>;
+  update: NonNullable<ReturnType<typeof loadIncident>>['updates'][number] | undefined;
+  postmortem: EmailParts['postmortem'];
+};
 
 /**
  * What events were about, by event and language, for one batch of
@@ -226,7 +253,10 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
         ...site,
         headline: t(locale, 'mail.codeGuessing.headline'),
         blocks: [
-          { kind: 'paragraph', text: t(locale, 'mail.codeGuessing.intro', { count, time: `${formatDateTime(until, locale, zone)} ${zoneAbbreviation(until, zone)} (${zone})` }) },
+          {
+            kind: 'paragraph',
+            text: t(locale, 'mail.codeGuessing.intro', { count, time: `${formatDateTime(until, locale, zone)} ${zoneAbbreviation(until, zone)} (${zone})` }),
+          },
           { kind: 'paragraph', text: t(locale, 'mail.codeGuessing.ask') },
           { kind: 'button', text: t(locale, 'mail.codeGuessing.open'), url: `${siteLinkFor(config, locale)}/admin/account` },
         ],
@@ -247,7 +277,9 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
     const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
     const draftName = draft ? (JSON.parse(draft.input) as { name?: string }).name : undefined;
     const name = incident?.name ?? (draftName || group?.groupKey || '');
-    const fired = group ? db.select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status }).from(alertRows).where(eq(alertRows.groupId, group.id)).all() : [];
+    const fired = group
+      ? db.select({ name: alertRows.name, summary: alertRows.summary, status: alertRows.status }).from(alertRows).where(eq(alertRows.groupId, group.id)).all()
+      : [];
     const list = fired
       .slice(0, 10)
       .map((a) => `${a.name}${a.summary ? ` (${a.summary})` : ''}${a.status === 'resolved' ? ' ✓' : ''}`)
@@ -272,7 +304,14 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
         headline: name,
         blocks: [
           { kind: 'paragraph', text: t(locale, `mail.alert.${occasion}`, { source, rule: ruleText }) },
-          ...(counted !== null ? [{ kind: 'paragraph' as const, text: t(locale, counted === 1 ? 'mail.alert.countOne' : 'mail.alert.countMany', { count: counted, source, since: sinceWhen }) }] : []),
+          ...(counted !== null
+            ? [
+                {
+                  kind: 'paragraph' as const,
+                  text: t(locale, counted === 1 ? 'mail.alert.countOne' : 'mail.alert.countMany', { count: counted, source, since: sinceWhen }),
+                },
+              ]
+            : []),
           ...(list ? [{ kind: 'paragraph' as const, text: t(locale, 'mail.alert.alerts', { list }) }] : []),
           { kind: 'button', text: t(locale, 'mail.alert.open'), url: `${siteLinkFor(config, locale)}${link}` },
         ],
@@ -282,7 +321,8 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
     };
   }
   const incident = loadIncident(db, event.incidentId!, locale)!;
-  const cadence = db.select({ minutes: incidentsTable.updateCadenceMinutes }).from(incidentsTable).where(eq(incidentsTable.id, incident.id)).get()?.minutes ?? 0;
+  const cadence =
+    db.select({ minutes: incidentsTable.updateCadenceMinutes }).from(incidentsTable).where(eq(incidentsTable.id, incident.id)).get()?.minutes ?? 0;
   const zone = config.timeZone;
   const lastAt = Number(event.ref);
   const when = `${formatDateTime(lastAt, locale, zone)} ${zoneAbbreviation(lastAt, zone)} (${zone})`;
@@ -362,10 +402,35 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow, topics?: To
 export function previewUpdateEmail(db: Db, config: Config, incidentId: string, draft: { status: string; body: string }, locale: Locale, now: number) {
   const incident = loadIncident(db, incidentId, locale);
   if (!incident) return undefined;
-  const kind: EventKind = draft.status === 'resolved' ? 'incident_resolved' : incident.kind === 'maintenance' && draft.status === 'in_progress' ? 'maintenance_started' : 'incident_updated';
-  const update = { id: 'preview', seq: 0, status: draft.status as UpdateView['status'], body: draft.body, displayAt: now, createdAt: now, updatedAt: now, notify: true, version: 1, changes: [] };
+  const kind: EventKind =
+    draft.status === 'resolved'
+      ? 'incident_resolved'
+      : incident.kind === 'maintenance' && draft.status === 'in_progress'
+        ? 'maintenance_started'
+        : 'incident_updated';
+  const update = {
+    id: 'preview',
+    seq: 0,
+    status: draft.status as UpdateView['status'],
+    body: draft.body,
+    displayAt: now,
+    createdAt: now,
+    updatedAt: now,
+    notify: true,
+    version: 1,
+    changes: [],
+  };
   const site = siteLinkFor(config, locale);
-  return renderEmail({ config, locale, kind, incident: { ...incident, status: update.status }, update, siteLink: site, manageUrl: `${site}/subscribe/manage?token=…`, unsubscribeUrl: `${site}/unsubscribe?token=…` });
+  return renderEmail({
+    config,
+    locale,
+    kind,
+    incident: { ...incident, status: update.status },
+    update,
+    siteLink: site,
+    manageUrl: `${site}/subscribe/manage?token=…`,
+    unsubscribeUrl: `${site}/unsubscribe?token=…`,
+  });
 }
 
 /**
@@ -373,7 +438,14 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
  * event: the email's document for it, in the channel's language, with no
  * manage or unsubscribe links (each channel has its own way to stop).
  */
-function readerDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale, confirmUrl?: string, topics?: TopicCache): MailDocument {
+function readerDocument(
+  db: Db,
+  config: Config,
+  event: typeof notificationEvents.$inferSelect,
+  locale: Locale,
+  confirmUrl?: string,
+  topics?: TopicCache,
+): MailDocument {
   return notificationDocument({
     config,
     locale,
@@ -393,17 +465,31 @@ const localeOr = (config: Config, value: string | null): Locale => (isLocale(val
  * carries a link that stops the messages; its confirmation carries the link
  * that starts them (expiring like an email confirmation).
  */
-function composeChat(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, hook: typeof webhooks.$inferSelect & { kind: ChatKind }, now: number, topics?: TopicCache): WebhookMessage {
+function composeChat(
+  db: Db,
+  config: Config,
+  event: typeof notificationEvents.$inferSelect,
+  hook: typeof webhooks.$inferSelect & { kind: ChatKind },
+  now: number,
+  topics?: TopicCache,
+): WebhookMessage {
   if (isStaffEvent(event.kind)) {
     const { doc } = staffDocument(db, config, event);
-    return { url: hook.url, body: chatBody(hook.kind, doc, { text: doc.footer.text }, now), headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' } };
+    return {
+      url: hook.url,
+      body: chatBody(hook.kind, doc, { text: doc.footer.text }, now),
+      headers: { 'content-type': 'application/json', 'user-agent': 'Shirase-Webhook/1' },
+    };
   }
   const locale = localeOr(config, hook.locale);
   const site = siteLinkFor(config, locale);
   const secret = siteSecret(db);
   const confirmUrl = `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_confirm', 0, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`;
   const doc = readerDocument(db, config, event, locale, confirmUrl, topics);
-  const stop = hook.addedBy === 'reader' && event.kind !== 'chat_confirm' ? { text: t(locale, 'chat.stop'), url: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_stop', 0)}` } : undefined;
+  const stop =
+    hook.addedBy === 'reader' && event.kind !== 'chat_confirm'
+      ? { text: t(locale, 'chat.stop'), url: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_stop', 0)}` }
+      : undefined;
   return {
     url: hook.url,
     body: chatBody(hook.kind, doc, { text: t(locale, 'chat.footer', { site: config.siteName }), stop }, now),
@@ -421,7 +507,8 @@ const PUSH_TTL_SECONDS = 24 * 3600;
 function vapidSubject(config: Config): string {
   const site = new URL(config.siteUrl);
   if (site.protocol === 'https:' && site.hostname !== 'localhost') return site.origin;
-  const address = [...config.mailFrom.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!).find((inner) => inner.indexOf('@') > 0 && !inner.endsWith('@')) ?? config.mailFrom.trim();
+  const address =
+    [...config.mailFrom.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]!).find((inner) => inner.indexOf('@') > 0 && !inner.endsWith('@')) ?? config.mailFrom.trim();
   return `mailto:${address}`;
 }
 

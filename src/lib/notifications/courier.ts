@@ -58,7 +58,16 @@ function smtpCourier(config: Config): Courier {
   return {
     async sendEmail(m) {
       try {
-        const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers, list: m.list });
+        const info = await transport.sendMail({
+          from: config.mailFrom,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+          messageId: m.messageId,
+          headers: m.headers,
+          list: m.list,
+        });
         return { ok: true, response: String(info.response ?? 'accepted').slice(0, 500) };
       } catch (error) {
         return smtpOutcome(error);
@@ -78,7 +87,16 @@ function fileCourier(config: Config): Courier {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async sendEmail(m) {
-      const info = await transport.sendMail({ from: config.mailFrom, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: m.messageId, headers: m.headers, list: m.list });
+      const info = await transport.sendMail({
+        from: config.mailFrom,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        messageId: m.messageId,
+        headers: m.headers,
+        list: m.list,
+      });
       // Mail carries confirmation and sign-in links and readers' addresses: the owner's only.
       makePrivateFolder(config.mailDir);
       const name = `${Date.now()}-${m.messageId.replace(/[^\w.-]+/g, '_')}.eml`;

@@ -76,10 +76,21 @@ function claimDue(db: Db, owner: string, limit: number, now: number, leaseMs = L
   }));
 }
 
-function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: string | null, options: Required<Pick<DeliveryOptions, 'retryBaseMs'>>, now: number): 'sent' | 'retry' | 'failed' {
+function settle(
+  db: Db,
+  row: Row,
+  owner: string,
+  outcome: Outcome,
+  messageId: string | null,
+  options: Required<Pick<DeliveryOptions, 'retryBaseMs'>>,
+  now: number,
+): 'sent' | 'retry' | 'failed' {
   const mine = and(eq(outbox.id, row.id), eq(outbox.leaseOwner, owner));
   if (outcome.ok) {
-    db.update(outbox).set({ status: 'sent', sentAt: now, response: outcome.response, messageId, leaseOwner: null, leaseUntil: null, lastError: null }).where(mine).run();
+    db.update(outbox)
+      .set({ status: 'sent', sentAt: now, response: outcome.response, messageId, leaseOwner: null, leaseUntil: null, lastError: null })
+      .where(mine)
+      .run();
     return 'sent';
   }
   if (outcome.permanent || row.attempts >= MAX_ATTEMPTS) {
@@ -115,7 +126,10 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
   // A receiver that said how long to wait (a 429) is waited for exactly, and nothing else goes to it meanwhile.
   const wait = outcome.retryAfterMs ?? retryDelay(row.attempts, options.retryBaseMs);
   if (row.webhookId && outcome.retryAfterMs !== undefined) {
-    db.update(webhooks).set({ pacedUntil: now + outcome.retryAfterMs }).where(eq(webhooks.id, row.webhookId)).run();
+    db.update(webhooks)
+      .set({ pacedUntil: now + outcome.retryAfterMs })
+      .where(eq(webhooks.id, row.webhookId))
+      .run();
   }
   db.update(outbox)
     .set({ status: 'pending', lastError: outcome.error, nextAttemptAt: now + wait, leaseOwner: null, leaseUntil: null })
@@ -131,10 +145,18 @@ function settle(db: Db, row: Row, owner: string, outcome: Outcome, messageId: st
  */
 function skipReason(db: Db, row: Row, now: number): string | null {
   if (row.channel === 'webhook') {
-    const hook = db.select({ disabledAt: webhooks.disabledAt, confirmedAt: webhooks.confirmedAt, addedBy: webhooks.addedBy }).from(webhooks).where(eq(webhooks.id, row.webhookId!)).get();
+    const hook = db
+      .select({ disabledAt: webhooks.disabledAt, confirmedAt: webhooks.confirmedAt, addedBy: webhooks.addedBy })
+      .from(webhooks)
+      .where(eq(webhooks.id, row.webhookId!))
+      .get();
     if (!hook) return 'skipped:removed';
     if (hook.disabledAt !== null) return 'skipped:webhook_disabled';
-    const event = db.select({ kind: notificationEvents.kind, createdAt: notificationEvents.createdAt }).from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get();
+    const event = db
+      .select({ kind: notificationEvents.kind, createdAt: notificationEvents.createdAt })
+      .from(notificationEvents)
+      .where(eq(notificationEvents.id, row.eventId))
+      .get();
     if (event?.kind === 'chat_confirm') {
       if (hook.confirmedAt !== null) return 'skipped:confirmed';
       return event.createdAt + CONFIRM_LINK_HOURS * 3_600_000 < now ? 'skipped:expired' : null;
@@ -142,7 +164,11 @@ function skipReason(db: Db, row: Row, now: number): string | null {
     return hook.addedBy === 'reader' && hook.confirmedAt === null ? 'skipped:unconfirmed' : null;
   }
   if (row.channel === 'push') {
-    const browser = db.select({ disabledAt: pushSubscriptions.disabledAt, reason: pushSubscriptions.disabledReason }).from(pushSubscriptions).where(eq(pushSubscriptions.id, row.pushSubscriptionId!)).get();
+    const browser = db
+      .select({ disabledAt: pushSubscriptions.disabledAt, reason: pushSubscriptions.disabledReason })
+      .from(pushSubscriptions)
+      .where(eq(pushSubscriptions.id, row.pushSubscriptionId!))
+      .get();
     return !browser ? 'skipped:removed' : browser.disabledAt !== null ? `skipped:push_${browser.reason ?? 'reader'}` : null;
   }
   if (row.userId !== null) {
@@ -150,7 +176,11 @@ function skipReason(db: Db, row: Row, now: number): string | null {
     return !user ? 'skipped:removed' : user.disabledAt !== null ? 'skipped:account_disabled' : null;
   }
   const subscriber = db.select({ status: subscribers.status }).from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get();
-  const event = db.select({ kind: notificationEvents.kind, createdAt: notificationEvents.createdAt }).from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get();
+  const event = db
+    .select({ kind: notificationEvents.kind, createdAt: notificationEvents.createdAt })
+    .from(notificationEvents)
+    .where(eq(notificationEvents.id, row.eventId))
+    .get();
   if (!subscriber || !event) return 'skipped:removed';
   if (event.kind === 'confirm') {
     if (subscriber.status !== 'pending') return `skipped:${subscriber.status}`;
@@ -208,7 +238,10 @@ function markSkipped(db: Db, row: Row, owner: string, reason: string): void {
 }
 
 /** Delivers one batch of due rows; returns what happened to them. */
-export async function deliverBatch(db: Db, options: DeliveryOptions): Promise<{ claimed: number; sent: number; retried: number; failed: number; skipped: number }> {
+export async function deliverBatch(
+  db: Db,
+  options: DeliveryOptions,
+): Promise<{ claimed: number; sent: number; retried: number; failed: number; skipped: number }> {
   const now = options.now ?? (() => Date.now());
   const owner = options.owner ?? randomBytes(8).toString('hex');
   const rows = claimDue(db, owner, options.batchSize ?? 100, now(), options.leaseMs);
@@ -274,7 +307,8 @@ export function startDeliveryLoop(db: Db, options: DeliveryOptions & { idleMs?: 
       try {
         const { claimed, sent, retried, failed } = await deliverBatch(db, { ...options, owner });
         // One line per batch that did not all go out, with the counts; the rows hold each error.
-        if (retried + failed > 0) options.log?.(`[shirase] delivery batch: ${sent} sent, ${retried} to retry, ${failed} failed`, 'warn', { sent, retried, failed });
+        if (retried + failed > 0)
+          options.log?.(`[shirase] delivery batch: ${sent} sent, ${retried} to retry, ${failed} failed`, 'warn', { sent, retried, failed });
         if (claimed > 0) continue;
         // Between batches, at most once a minute: unconfirmed addresses whose link has expired go, a bounded number at a time.
         if (now() - purgedAt >= PURGE_EVERY_MS) {

@@ -80,8 +80,10 @@ const S = {
   p: 'margin: 0 0 16px;',
   a: 'color: #0b5cad;',
   status: `margin: 0 0 20px; font-size: 14px; ${MUTED}`,
-  badge: 'display: inline-block; padding: 2px 10px; border-radius: 999px; color: #ffffff; font-weight: 600; font-size: 14px; line-height: 1.5; white-space: nowrap;',
-  small: 'display: inline-block; padding: 1px 8px; border-radius: 999px; color: #ffffff; font-weight: 600; font-size: 13px; line-height: 1.5; white-space: nowrap;',
+  badge:
+    'display: inline-block; padding: 2px 10px; border-radius: 999px; color: #ffffff; font-weight: 600; font-size: 14px; line-height: 1.5; white-space: nowrap;',
+  small:
+    'display: inline-block; padding: 1px 8px; border-radius: 999px; color: #ffffff; font-weight: 600; font-size: 13px; line-height: 1.5; white-space: nowrap;',
   when: 'display: inline-block;',
   update: 'margin: 0 0 20px; overflow-wrap: anywhere;',
   components: 'margin: 0 0 20px;',
@@ -108,7 +110,39 @@ const MARKDOWN_STYLES: Record<string, string> = {
 };
 
 /** What renderMarkdown can put out (its allowlist, task boxes already turned into spans). */
-const MARKDOWN_TAGS = ['p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'code', 'em', 'strong', 'del', 's', 'a', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'sup', 'sub', 'kbd', 'span'];
+const MARKDOWN_TAGS = [
+  'p',
+  'br',
+  'hr',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'pre',
+  'code',
+  'em',
+  'strong',
+  'del',
+  's',
+  'a',
+  'ul',
+  'ol',
+  'li',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'img',
+  'sup',
+  'sub',
+  'kbd',
+  'span',
+];
 
 const SHEET = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }

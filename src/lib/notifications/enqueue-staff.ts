@@ -34,11 +34,21 @@ export function enqueueStaffNotice(
     .get();
   if (!inserted) return null;
   for (const userId of new Set(userIds)) {
-    tx.insert(outbox).values({ eventId: inserted.id, channel: 'email', userId, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now }).onConflictDoNothing().run();
+    tx.insert(outbox)
+      .values({ eventId: inserted.id, channel: 'email', userId, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now })
+      .onConflictDoNothing()
+      .run();
   }
   if (options.chat === false) return inserted.id;
-  for (const hook of tx.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.audience, 'staff'), isNull(webhooks.disabledAt))).all()) {
-    tx.insert(outbox).values({ eventId: inserted.id, channel: 'webhook', webhookId: hook.id, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now }).onConflictDoNothing().run();
+  for (const hook of tx
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(and(eq(webhooks.audience, 'staff'), isNull(webhooks.disabledAt)))
+    .all()) {
+    tx.insert(outbox)
+      .values({ eventId: inserted.id, channel: 'webhook', webhookId: hook.id, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now })
+      .onConflictDoNothing()
+      .run();
   }
   return inserted.id;
 }

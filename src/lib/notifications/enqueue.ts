@@ -38,7 +38,15 @@ export function enqueueEvent(
 ): number | null {
   const inserted = tx
     .insert(notificationEvents)
-    .values({ kind: event.kind, incidentId: event.incidentId ?? null, updateId: event.updateId ?? null, subscriberId: event.subscriberId ?? null, ref: event.ref ?? null, onceKey: event.onceKey ?? null, createdAt: now })
+    .values({
+      kind: event.kind,
+      incidentId: event.incidentId ?? null,
+      updateId: event.updateId ?? null,
+      subscriberId: event.subscriberId ?? null,
+      ref: event.ref ?? null,
+      onceKey: event.onceKey ?? null,
+      createdAt: now,
+    })
     .onConflictDoNothing()
     .returning({ id: notificationEvents.id })
     .get();
@@ -47,25 +55,54 @@ export function enqueueEvent(
   const row = { eventId, status: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now };
 
   if (event.kind === 'confirm' || event.kind === 'manage_link') {
-    tx.insert(outbox).values({ ...row, channel: 'email', subscriberId: event.subscriberId! }).run();
+    tx.insert(outbox)
+      .values({ ...row, channel: 'email', subscriberId: event.subscriberId! })
+      .run();
     return eventId;
   }
   if (event.kind === 'chat_confirm') {
-    tx.insert(outbox).values({ ...row, channel: 'webhook', webhookId: event.ref! }).run();
+    tx.insert(outbox)
+      .values({ ...row, channel: 'webhook', webhookId: event.ref! })
+      .run();
     return eventId;
   }
   const touched = event.incidentId
-    ? tx.select({ id: incidentComponents.componentId }).from(incidentComponents).where(eq(incidentComponents.incidentId, event.incidentId)).all().map((r) => r.id)
+    ? tx
+        .select({ id: incidentComponents.componentId })
+        .from(incidentComponents)
+        .where(eq(incidentComponents.incidentId, event.incidentId))
+        .all()
+        .map((r) => r.id)
     : [];
   for (const s of tx.select({ id: subscribers.id, scope: subscribers.componentIds }).from(subscribers).where(eq(subscribers.status, 'confirmed')).all()) {
-    if (inScope(s.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'email', subscriberId: s.id }).onConflictDoNothing().run();
+    if (inScope(s.scope, touched))
+      tx.insert(outbox)
+        .values({ ...row, channel: 'email', subscriberId: s.id })
+        .onConflictDoNothing()
+        .run();
   }
   // A chat channel a reader added hears nothing but its confirmation until someone there confirms it.
-  for (const w of tx.select({ id: webhooks.id, scope: webhooks.componentIds }).from(webhooks).where(and(isNull(webhooks.disabledAt), eq(webhooks.audience, 'subscribers'), or(eq(webhooks.addedBy, 'staff'), isNotNull(webhooks.confirmedAt)))).all()) {
-    if (inScope(w.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'webhook', webhookId: w.id }).onConflictDoNothing().run();
+  for (const w of tx
+    .select({ id: webhooks.id, scope: webhooks.componentIds })
+    .from(webhooks)
+    .where(and(isNull(webhooks.disabledAt), eq(webhooks.audience, 'subscribers'), or(eq(webhooks.addedBy, 'staff'), isNotNull(webhooks.confirmedAt))))
+    .all()) {
+    if (inScope(w.scope, touched))
+      tx.insert(outbox)
+        .values({ ...row, channel: 'webhook', webhookId: w.id })
+        .onConflictDoNothing()
+        .run();
   }
-  for (const b of tx.select({ id: pushSubscriptions.id, scope: pushSubscriptions.componentIds }).from(pushSubscriptions).where(isNull(pushSubscriptions.disabledAt)).all()) {
-    if (inScope(b.scope, touched)) tx.insert(outbox).values({ ...row, channel: 'push', pushSubscriptionId: b.id }).onConflictDoNothing().run();
+  for (const b of tx
+    .select({ id: pushSubscriptions.id, scope: pushSubscriptions.componentIds })
+    .from(pushSubscriptions)
+    .where(isNull(pushSubscriptions.disabledAt))
+    .all()) {
+    if (inScope(b.scope, touched))
+      tx.insert(outbox)
+        .values({ ...row, channel: 'push', pushSubscriptionId: b.id })
+        .onConflictDoNothing()
+        .run();
   }
   return eventId;
 }
@@ -80,4 +117,3 @@ export function eventKindForUpdate(incidentKind: 'incident' | 'maintenance', sta
   if (status === 'resolved') return 'incident_resolved';
   return isFirst ? 'incident_opened' : 'incident_updated';
 }
-

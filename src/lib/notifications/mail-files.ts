@@ -41,7 +41,20 @@ export async function listMailFiles(dir: string, limit = 100): Promise<MailFile[
     .sort((a, b) => b.at - a.at)
     .slice(0, limit);
   // The headers are all the list needs: they end at the first blank line, well inside 8 KB.
-  return Promise.all(newest.map(async ({ name, at }) => (await parse(readFileSync(join(dir, name), 'utf8').slice(0, 8_000).split(/\r?\n\r?\n/)[0]! + '\r\n\r\n', name, at)).file));
+  return Promise.all(
+    newest.map(
+      async ({ name, at }) =>
+        (
+          await parse(
+            readFileSync(join(dir, name), 'utf8')
+              .slice(0, 8_000)
+              .split(/\r?\n\r?\n/)[0]! + '\r\n\r\n',
+            name,
+            at,
+          )
+        ).file,
+    ),
+  );
 }
 
 /** One stored email, or undefined for a name that is not one of them (no paths, no traversal). */
@@ -58,6 +71,13 @@ export async function readMailFile(dir: string, name: string): Promise<StoredMai
   const { mail, file } = await parse(source, name, at);
   const listHeaders = [...mail.headers.keys()]
     .filter((key) => key.startsWith('list-'))
-    .map((key) => ({ name: key.replace(/(^|-)\w/g, (c) => c.toUpperCase()), value: mail.headerLines.find((h) => h.key === key)?.line.replace(/^[^:]+:\s*/, '').replace(/\r?\n[ \t]+/g, ' ') ?? '' }));
+    .map((key) => ({
+      name: key.replace(/(^|-)\w/g, (c) => c.toUpperCase()),
+      value:
+        mail.headerLines
+          .find((h) => h.key === key)
+          ?.line.replace(/^[^:]+:\s*/, '')
+          .replace(/\r?\n[ \t]+/g, ' ') ?? '',
+    }));
   return { ...file, from: addresses(mail.from), date: mail.date, listHeaders, text: mail.text ?? '', source };
 }

@@ -52,13 +52,24 @@ export function deliveryReport(db: Db, limit = 50, options: { excludeKinds?: rea
       .where(sql`${outbox.eventId} = ${e.id} and ${outbox.status} = 'failed' and ${outbox.lastError} like ${SKIPPED_PREFIX + '%'}`)
       .get()!.n;
     const failures = db
-      .select({ id: outbox.id, channel: outbox.channel, email: sql<string | null>`coalesce(${subscribers.email}, ${users.email})`, url: webhooks.url, endpoint: pushSubscriptions.endpoint, lastError: outbox.lastError, attempts: outbox.attempts, status: outbox.status })
+      .select({
+        id: outbox.id,
+        channel: outbox.channel,
+        email: sql<string | null>`coalesce(${subscribers.email}, ${users.email})`,
+        url: webhooks.url,
+        endpoint: pushSubscriptions.endpoint,
+        lastError: outbox.lastError,
+        attempts: outbox.attempts,
+        status: outbox.status,
+      })
       .from(outbox)
       .leftJoin(subscribers, eq(subscribers.id, outbox.subscriberId))
       .leftJoin(pushSubscriptions, eq(pushSubscriptions.id, outbox.pushSubscriptionId))
       .leftJoin(users, eq(users.id, outbox.userId))
       .leftJoin(webhooks, eq(webhooks.id, outbox.webhookId))
-      .where(sql`${outbox.eventId} = ${e.id} and ${outbox.lastError} is not null and ${outbox.status} != 'sent' and ${outbox.lastError} not like ${SKIPPED_PREFIX + '%'}`)
+      .where(
+        sql`${outbox.eventId} = ${e.id} and ${outbox.lastError} is not null and ${outbox.status} != 'sent' and ${outbox.lastError} not like ${SKIPPED_PREFIX + '%'}`,
+      )
       .limit(20)
       .all();
     const total = Object.values(by).reduce((a, b) => a + b, 0);
@@ -88,7 +99,13 @@ export function failingWebhooks(db: Db, now: number) {
     const failures = db
       .select({ n: sql<number>`count(*)` })
       .from(outbox)
-      .where(and(eq(outbox.webhookId, hook.id), sql`${outbox.createdAt} >= ${now - FAILING_WINDOW_MS}`, sql`${outbox.lastError} is not null and ${outbox.status} != 'sent' and ${outbox.lastError} not like ${SKIPPED_PREFIX + '%'}`))
+      .where(
+        and(
+          eq(outbox.webhookId, hook.id),
+          sql`${outbox.createdAt} >= ${now - FAILING_WINDOW_MS}`,
+          sql`${outbox.lastError} is not null and ${outbox.status} != 'sent' and ${outbox.lastError} not like ${SKIPPED_PREFIX + '%'}`,
+        ),
+      )
       .get()!.n;
     failing.push({ ...hook, lastError: latest.lastError, failures });
   }

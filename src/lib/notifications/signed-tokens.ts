@@ -13,7 +13,10 @@ const secrets = new WeakMap<object, Buffer>();
 export function siteSecret(db: Db): Buffer {
   const known = secrets.get(db.$client);
   if (known) return known;
-  db.insert(siteState).values({ key: 'signing_key', value: randomBytes(32).toString('base64url') }).onConflictDoNothing().run();
+  db.insert(siteState)
+    .values({ key: 'signing_key', value: randomBytes(32).toString('base64url') })
+    .onConflictDoNothing()
+    .run();
   const row = db.select({ value: siteState.value }).from(siteState).where(eq(siteState.key, 'signing_key')).get()!;
   const key = Buffer.from(row.value, 'base64url');
   secrets.set(db.$client, key);
@@ -38,12 +41,10 @@ export function signToken(secret: Buffer, subscriberId: string, purpose: TokenPu
   return `${payload}.${mac(secret, payload)}`;
 }
 
-const INVALID = () =>
-  new ShiraseError('FORBIDDEN', 'errors.link.invalid', { hint: 'errors.link.invalid.hint' });
+const INVALID = () => new ShiraseError('FORBIDDEN', 'errors.link.invalid', { hint: 'errors.link.invalid.hint' });
 
 /** A link that was genuine but has been replaced: a newer one was sent, or the subscription ended. */
-export const linkReplaced = () =>
-  new ShiraseError('FORBIDDEN', 'errors.link.replaced', { hint: 'errors.link.replaced.hint' });
+export const linkReplaced = () => new ShiraseError('FORBIDDEN', 'errors.link.replaced', { hint: 'errors.link.replaced.hint' });
 
 /**
  * The subscriber and link generation a token speaks for, if its signature,

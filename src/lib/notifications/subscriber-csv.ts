@@ -18,7 +18,13 @@ const EXPORT_HEADER = ['email', 'language', 'status', 'components', 'component_i
 
 /** Every subscriber, confirmed or not (an unsubscribed address is kept so it can be honoured elsewhere). */
 export function subscribersCsv(db: Db): { csv: string; count: number } {
-  const names = new Map(db.select({ id: components.id, name: components.name }).from(components).all().map((c) => [c.id, c.name]));
+  const names = new Map(
+    db
+      .select({ id: components.id, name: components.name })
+      .from(components)
+      .all()
+      .map((c) => [c.id, c.name]),
+  );
   const rows = db.select().from(subscribers).orderBy(asc(subscribers.email)).all();
   const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
   const csv = csvDocument(
@@ -99,16 +105,32 @@ export function planSubscriberImport(db: Db, text: string, defaultLocale: Locale
   const first = records[0]?.map((cell) => HEADER_NAMES[cell.toLowerCase()]);
   const hasHeader = first?.includes('email') ?? false;
   const column = (name: string) => (hasHeader ? first!.indexOf(name as never) : name === 'email' ? 0 : -1);
-  const at = { email: column('email'), language: column('language'), status: column('status'), components: column('components'), componentIds: column('component_ids') };
+  const at = {
+    email: column('email'),
+    language: column('language'),
+    status: column('status'),
+    components: column('components'),
+    componentIds: column('component_ids'),
+  };
   const rows = records.slice(hasHeader ? 1 : 0);
   if (rows.length === 0) throw new ShiraseError('VALIDATION', 'errors.import.empty', { fields: [fieldIssue('csv', 'errors.field.csvEmpty')] });
-  if (rows.length > MAX_IMPORT_ROWS) throw new ShiraseError('VALIDATION', 'errors.import.tooMany', { params: { n: rows.length, max: MAX_IMPORT_ROWS }, fields: [fieldIssue('csv', 'errors.field.csvTooMany', { max: MAX_IMPORT_ROWS })] });
+  if (rows.length > MAX_IMPORT_ROWS)
+    throw new ShiraseError('VALIDATION', 'errors.import.tooMany', {
+      params: { n: rows.length, max: MAX_IMPORT_ROWS },
+      fields: [fieldIssue('csv', 'errors.field.csvTooMany', { max: MAX_IMPORT_ROWS })],
+    });
 
   const live = db.select({ id: components.id, name: components.name }).from(components).where(isNull(components.archivedAt)).all();
   const knownIds = new Set(live.map((c) => c.id));
   const byName = new Map<string, string[]>();
   for (const c of live) byName.set(c.name.toLowerCase(), [...(byName.get(c.name.toLowerCase()) ?? []), c.id]);
-  const onList = new Set(db.select({ email: subscribers.email }).from(subscribers).all().map((s) => s.email));
+  const onList = new Set(
+    db
+      .select({ email: subscribers.email })
+      .from(subscribers)
+      .all()
+      .map((s) => s.email),
+  );
 
   const problems: FieldIssue[] = [];
   const seen = new Set<string>();
@@ -129,8 +151,13 @@ export function planSubscriberImport(db: Db, text: string, defaultLocale: Locale
       return;
     }
     let componentIds: string[] | null = null;
-    const ids = cell(at.componentIds).split(/[\s;,]+/).filter(Boolean);
-    const names = cell(at.components).split(';').map((n) => n.trim()).filter(Boolean);
+    const ids = cell(at.componentIds)
+      .split(/[\s;,]+/)
+      .filter(Boolean);
+    const names = cell(at.components)
+      .split(';')
+      .map((n) => n.trim())
+      .filter(Boolean);
     if (ids.length > 0) {
       const unknown = ids.find((id) => !knownIds.has(id));
       if (unknown) {
@@ -143,7 +170,9 @@ export function planSubscriberImport(db: Db, text: string, defaultLocale: Locale
       for (const name of names) {
         const matches = byName.get(name.toLowerCase()) ?? [];
         if (matches.length !== 1) {
-          problems.push(fieldIssue('csv', matches.length === 0 ? 'errors.field.csvComponent' : 'errors.field.csvComponentAmbiguous', { line, value: name.slice(0, 80) }));
+          problems.push(
+            fieldIssue('csv', matches.length === 0 ? 'errors.field.csvComponent' : 'errors.field.csvComponentAmbiguous', { line, value: name.slice(0, 80) }),
+          );
           return;
         }
         found.push(matches[0]!);
@@ -196,7 +225,18 @@ export function importSubscribers(db: Db, plan: ImportPlan, mode: ImportMode, ct
       // `ref` tells the mail it was the site that added the address, not the reader.
       if (mode === 'ask') enqueueEvent(tx, { kind: 'confirm', subscriberId: id, ref: 'import' }, ctx.now);
     }
-    recordAudit(tx, ctx, { action: 'subscriber.import', entityType: 'subscriber', entityId: null, after: { addedAs: mode === 'confirmed' ? 'confirmed' : 'pending', added, alreadyListed: plan.existing, leftOutUnsubscribed: plan.unsubscribed, repeatedRows: plan.repeated } });
+    recordAudit(tx, ctx, {
+      action: 'subscriber.import',
+      entityType: 'subscriber',
+      entityId: null,
+      after: {
+        addedAs: mode === 'confirmed' ? 'confirmed' : 'pending',
+        added,
+        alreadyListed: plan.existing,
+        leftOutUnsubscribed: plan.unsubscribed,
+        repeatedRows: plan.repeated,
+      },
+    });
     return added;
   });
 }

@@ -27,8 +27,15 @@ export function checkComponents(db: Db, ids: string[] | null): void {
   if (ids.length === 0) {
     throw new ShiraseError('VALIDATION', 'errors.subscription.noComponents', { fields: [fieldIssue('componentIds', 'errors.field.chooseComponents')] });
   }
-  const known = new Set(db.select({ id: components.id }).from(components).all().map((c) => c.id));
-  if (ids.some((id) => !known.has(id))) throw new ShiraseError('VALIDATION', 'errors.subscription.unknownComponent', { fields: [fieldIssue('componentIds', 'errors.field.chooseFromList')] });
+  const known = new Set(
+    db
+      .select({ id: components.id })
+      .from(components)
+      .all()
+      .map((c) => c.id),
+  );
+  if (ids.some((id) => !known.has(id)))
+    throw new ShiraseError('VALIDATION', 'errors.subscription.unknownComponent', { fields: [fieldIssue('componentIds', 'errors.field.chooseFromList')] });
 }
 
 /** Gmail ignores dots in the name and delivers googlemail.com to the same mailboxes. */
@@ -74,7 +81,9 @@ export function requestSubscription(db: Db, input: z.input<typeof request>, clie
     const scope = data.componentIds ? JSON.stringify(data.componentIds) : null;
     if (!existing) {
       const id = newPublicId();
-      tx.insert(subscribers).values({ id, email: data.email, locale: data.locale, componentIds: scope, status: 'pending', createdAt: now, updatedAt: now }).run();
+      tx.insert(subscribers)
+        .values({ id, email: data.email, locale: data.locale, componentIds: scope, status: 'pending', createdAt: now, updatedAt: now })
+        .run();
       enqueueEvent(tx, { kind: 'confirm', subscriberId: id }, now);
       return;
     }
@@ -85,7 +94,10 @@ export function requestSubscription(db: Db, input: z.input<typeof request>, clie
       enqueueEvent(tx, { kind: 'manage_link', subscriberId: existing.id }, now);
     } else {
       // Choices take effect on confirmation; until then the link may be re-sent.
-      tx.update(subscribers).set({ locale: data.locale, componentIds: scope, status: 'pending', linkGeneration: nextGeneration, updatedAt: now }).where(eq(subscribers.id, existing.id)).run();
+      tx.update(subscribers)
+        .set({ locale: data.locale, componentIds: scope, status: 'pending', linkGeneration: nextGeneration, updatedAt: now })
+        .where(eq(subscribers.id, existing.id))
+        .run();
       enqueueEvent(tx, { kind: 'confirm', subscriberId: existing.id }, now);
     }
   });
@@ -107,7 +119,8 @@ function manageToken(db: Db, subscriber: { id: string; linkGeneration: number })
 
 export function confirmSubscription(db: Db, token: string | null, now: number): { subscriberId: string; manageToken: string } {
   const row = subscriberForLink(db, token, 'confirm', now);
-  if (row.status !== 'confirmed') db.update(subscribers).set({ status: 'confirmed', confirmedAt: now, permanentFailures: 0, updatedAt: now }).where(eq(subscribers.id, row.id)).run();
+  if (row.status !== 'confirmed')
+    db.update(subscribers).set({ status: 'confirmed', confirmedAt: now, permanentFailures: 0, updatedAt: now }).where(eq(subscribers.id, row.id)).run();
   return { subscriberId: row.id, manageToken: manageToken(db, row) };
 }
 

@@ -10,7 +10,11 @@ import { ShiraseError } from '../errors';
 export function throttle(db: Db, subjects: string[], max: number, windowMs: number, now: number): void {
   db.transaction((tx) => {
     for (const subject of subjects) {
-      const n = tx.select({ n: count() }).from(throttleHits).where(and(eq(throttleHits.subject, subject), gte(throttleHits.at, now - windowMs))).get()!.n;
+      const n = tx
+        .select({ n: count() })
+        .from(throttleHits)
+        .where(and(eq(throttleHits.subject, subject), gte(throttleHits.at, now - windowMs)))
+        .get()!.n;
       if (n >= max) {
         throw new ShiraseError('RATE_LIMITED', 'errors.rateLimited', {
           retryAfterSeconds: Math.ceil(windowMs / 1000),
@@ -18,6 +22,8 @@ export function throttle(db: Db, subjects: string[], max: number, windowMs: numb
       }
     }
     for (const subject of subjects) tx.insert(throttleHits).values({ subject, at: now }).run();
-    tx.delete(throttleHits).where(lt(throttleHits.at, now - 24 * 3_600_000)).run();
+    tx.delete(throttleHits)
+      .where(lt(throttleHits.at, now - 24 * 3_600_000))
+      .run();
   });
 }

@@ -19,7 +19,16 @@ const WEBHOOK_MAX_RESPONSE_BYTES = 4 * 1024;
  * Raw socket errors are never kept: told apart in detail, they would let
  * whoever adds a webhook map ports on hosts the server can reach.
  */
-export const WEBHOOK_FAILURES = ['timeout', 'refused', 'blocked_address', 'dns_failure', 'connection_failed', 'invalid_url', 'redirect', 'http_status'] as const;
+export const WEBHOOK_FAILURES = [
+  'timeout',
+  'refused',
+  'blocked_address',
+  'dns_failure',
+  'connection_failed',
+  'invalid_url',
+  'redirect',
+  'http_status',
+] as const;
 export type WebhookFailure = (typeof WEBHOOK_FAILURES)[number];
 
 /** Private networks a receiver may live on when WEBHOOK_ALLOW_PRIVATE=1. Link-local (cloud metadata), multicast and the rest stay closed. */
@@ -162,7 +171,10 @@ export interface WebhookRequestOptions {
  * the answer, gives up after a deadline that covers connecting, waiting and
  * reading, and connects only to addresses `addressAllowed` accepts.
  */
-export function postWebhookRequest(message: { url: string; body: string | Buffer; headers: Record<string, string> }, options: WebhookRequestOptions): Promise<Outcome> {
+export function postWebhookRequest(
+  message: { url: string; body: string | Buffer; headers: Record<string, string> },
+  options: WebhookRequestOptions,
+): Promise<Outcome> {
   let url: URL;
   try {
     url = new URL(message.url);

@@ -10,16 +10,14 @@ export const MAX_TITLE_CHARS = 200;
 export const MAX_SLUG_CHARS = 80;
 export const MAX_SUMMARY_CHARS = 1000;
 
-const isoDateTime = z
-  .union([z.string(), z.date()])
-  .transform((v, ctx) => {
-    const ms = v instanceof Date ? v.getTime() : Date.parse(v);
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'errors.field.frontMatterDate' });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const isoDateTime = z.union([z.string(), z.date()]).transform((v, ctx) => {
+  const ms = v instanceof Date ? v.getTime() : Date.parse(v);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'errors.field.frontMatterDate' });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 export const frontMatterSchema = z
   .object({

@@ -103,7 +103,12 @@ export interface PostmortemSources {
 function markdownFiles(dir: string): { folder: PostmortemFolder; files: string[] } | undefined {
   try {
     const folder = postmortemFolder(dir);
-    return { folder, files: readdirSync(folder.root).filter((f) => f.endsWith('.md')).sort() };
+    return {
+      folder,
+      files: readdirSync(folder.root)
+        .filter((f) => f.endsWith('.md'))
+        .sort(),
+    };
   } catch {
     // No folder yet: no postmortems there.
     return undefined;
@@ -136,7 +141,8 @@ export function loadPostmortems(sources: PostmortemSources | string): Postmortem
   all.sort((a, b) => a.file.localeCompare(b.file));
   const bySlug = new Map<string, Postmortem>();
   for (const p of all) {
-    if (bySlug.has(p.slug)) problems.push({ file: p.file, field: 'slug', message: { key: 'errors.field.slugShared', params: { file: bySlug.get(p.slug)!.file, slug: p.slug } } });
+    if (bySlug.has(p.slug))
+      problems.push({ file: p.file, field: 'slug', message: { key: 'errors.field.slugShared', params: { file: bySlug.get(p.slug)!.file, slug: p.slug } } });
     else bySlug.set(p.slug, p);
   }
   const byIncident = new Map<string, Postmortem[]>();
@@ -146,7 +152,10 @@ export function loadPostmortems(sources: PostmortemSources | string): Postmortem
 
 /** A short fingerprint of the folders, for noticing added, edited and removed files. */
 export function folderSignature(sources: PostmortemSources): string {
-  return [sources.dir, sources.shipped].filter((d): d is string => Boolean(d)).map(signatureOf).join('||');
+  return [sources.dir, sources.shipped]
+    .filter((d): d is string => Boolean(d))
+    .map(signatureOf)
+    .join('||');
 }
 
 function signatureOf(dir: string): string {

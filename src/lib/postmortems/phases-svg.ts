@@ -54,10 +54,11 @@ export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: stri
     })
     .join('');
   const ticks = [start, start + span / 2, end]
-    .map((ms, i) => `<text x="${x(ms)}" data-tick-at="${Math.round(ms)}" y="68" font-size="11" text-anchor="${i === 0 ? 'start' : i === 2 ? 'end' : 'middle'}" fill="currentColor">${escapeHtml(formatTime(ms, locale, timeZone))}</text>`)
+    .map(
+      (ms, i) =>
+        `<text x="${x(ms)}" data-tick-at="${Math.round(ms)}" y="68" font-size="11" text-anchor="${i === 0 ? 'start' : i === 2 ? 'end' : 'middle'}" fill="currentColor">${escapeHtml(formatTime(ms, locale, timeZone))}</text>`,
+    )
     .join('');
-  const summary = phases
-    .map((p) => `${t(locale, `status.update.${p.status as 'investigating'}`)} ${formatDuration(p.to - p.from, locale)}`)
-    .join(', ');
+  const summary = phases.map((p) => `${t(locale, `status.update.${p.status as 'investigating'}`)} ${formatDuration(p.to - p.from, locale)}`).join(', ');
   return `<svg class="phases" viewBox="0 0 ${width} 76" role="img" aria-label="${escapeHtml(t(locale, 'postmortem.phases') + ': ' + summary)}" xmlns="http://www.w3.org/2000/svg"><defs><pattern id="hatch-a" width="6" height="6" patternUnits="userSpaceOnUse"><path d="M0 6L6 0" stroke="#fff" stroke-opacity=".35"/></pattern><pattern id="hatch-b" width="6" height="6" patternUnits="userSpaceOnUse"><circle cx="3" cy="3" r="1" fill="#fff" fill-opacity=".4"/></pattern><pattern id="hatch-c" width="6" height="6" patternUnits="userSpaceOnUse"><path d="M0 3H6" stroke="#fff" stroke-opacity=".3"/></pattern></defs>${bands}<line x1="10" y1="54" x2="${width - 10}" y2="54" stroke="currentColor" stroke-opacity=".5"/>${ticks}</svg><ol class="phases-legend">${legend}</ol>`;
 }

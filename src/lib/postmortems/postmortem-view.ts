@@ -113,7 +113,9 @@ export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: st
     timeline: groupByLocalDay(entries, timeZone),
     metrics: primary ? incidentMetrics(primary) : [],
     // Only built where the body places it (or the whole report): it reads months of history.
-    sla: segments.some((seg) => seg.kind === 'block' && (seg.name === 'sla' || seg.name === 'report')) ? buildSlaBlock(db, linked, timeZone, now, locale) : null,
+    sla: segments.some((seg) => seg.kind === 'block' && (seg.name === 'sla' || seg.name === 'report'))
+      ? buildSlaBlock(db, linked, timeZone, now, locale)
+      : null,
     summaryHtml: renderMarkdown(postmortem.summary),
     segments,
     headings,

@@ -62,7 +62,9 @@ function replaceFile(folder: PostmortemFolder, name: string, text: string): void
 export function savePostmortem(db: Db, sources: PostmortemSources | string, input: PostmortemInput, ctx: WriteContext): { file: string; slug: string } {
   const { dir, shipped } = typeof sources === 'string' ? { dir: sources, shipped: undefined } : sources;
   if (input.body.length > MAX_POSTMORTEM_CHARS) {
-    throw new ShiraseError('VALIDATION', 'errors.postmortem.tooLong', { fields: [fieldIssue('body', 'errors.field.tooLong', { max: MAX_POSTMORTEM_CHARS.toLocaleString('en') })] });
+    throw new ShiraseError('VALIDATION', 'errors.postmortem.tooLong', {
+      fields: [fieldIssue('body', 'errors.field.tooLong', { max: MAX_POSTMORTEM_CHARS.toLocaleString('en') })],
+    });
   }
   const folder = postmortemFolder(dir, { create: true });
   const undo: (() => void)[] = [];
@@ -80,20 +82,37 @@ export function savePostmortem(db: Db, sources: PostmortemSources | string, inpu
       const published = input.action === 'publish' ? (existing?.published ?? ctx.now) : input.action === 'unpublish' ? null : (existing?.published ?? null);
       const front = parseInput(
         frontMatterSchema,
-        { title: input.title, slug: input.slug, date: input.date, incidents: input.incidents, summary: input.summary, locale: input.locale, published: published === null ? null : new Date(published).toISOString() },
+        {
+          title: input.title,
+          slug: input.slug,
+          date: input.date,
+          incidents: input.incidents,
+          summary: input.summary,
+          locale: input.locale,
+          published: published === null ? null : new Date(published).toISOString(),
+        },
         'postmortem',
       );
       const file = fileNameFor(front);
       if (existing?.shipped && existing.file !== file) {
-        throw new ShiraseError('CONFLICT', 'errors.postmortem.shippedName', { params: { file: existing.file }, fields: [fieldIssue('slug', 'errors.field.shippedName')] });
+        throw new ShiraseError('CONFLICT', 'errors.postmortem.shippedName', {
+          params: { file: existing.file },
+          fields: [fieldIssue('slug', 'errors.field.shippedName')],
+        });
       }
       const clash = library.bySlug.get(front.slug);
       if (clash && clash.file !== existing?.file) {
-        throw new ShiraseError('CONFLICT', 'errors.postmortem.slugTaken', { params: { slug: front.slug, file: clash.file }, fields: [fieldIssue('slug', 'errors.field.pickAnotherSlug')] });
+        throw new ShiraseError('CONFLICT', 'errors.postmortem.slugTaken', {
+          params: { slug: front.slug, file: clash.file },
+          fields: [fieldIssue('slug', 'errors.field.pickAnotherSlug')],
+        });
       }
       const target = folder.path(file);
       if (file !== existing?.file && existsSync(target)) {
-        throw new ShiraseError('CONFLICT', 'errors.postmortem.fileExists', { params: { file }, fields: [fieldIssue('slug', 'errors.field.pickAnotherSlugOrDate')] });
+        throw new ShiraseError('CONFLICT', 'errors.postmortem.fileExists', {
+          params: { file },
+          fields: [fieldIssue('slug', 'errors.field.pickAnotherSlugOrDate')],
+        });
       }
 
       recordAudit(tx, ctx, {

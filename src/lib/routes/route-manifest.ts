@@ -21,7 +21,19 @@ export interface RouteManifest {
 /** The file the build writes beside dist/client and dist/server, and the serving thread reads. */
 export const ROUTE_MANIFEST_FILE = 'public-routes.json';
 
-const FIELDS = new Set<string>(['timeSensitive', 'localizable', 'prefixable', 'cors', 'frameable', 'startup', 'frontPage', 'params', 'personal', 'spelledAs', 'sameAs']);
+const FIELDS = new Set<string>([
+  'timeSensitive',
+  'localizable',
+  'prefixable',
+  'cors',
+  'frameable',
+  'startup',
+  'frontPage',
+  'params',
+  'personal',
+  'spelledAs',
+  'sameAs',
+]);
 const SUBJECTS = new Set<string>(['incident', 'component', 'live-component', 'postmortem', 'history-page']);
 
 /**
@@ -33,7 +45,8 @@ export function checkPublicPage(where: string, declared: unknown): PublicPage {
   for (const field of Object.keys(declared)) if (!FIELDS.has(field)) throw new Error(`${where}: publicPage has no field "${field}".`);
   const page = declared as PublicPage;
   for (const [name, kind] of Object.entries(page.params ?? {})) {
-    if (typeof kind === 'string' ? !SUBJECTS.has(kind) : !Array.isArray(kind) || !kind.every((word) => typeof word === 'string')) throw new Error(`${where}: publicPage.params.${name} names no kind of subject.`);
+    if (typeof kind === 'string' ? !SUBJECTS.has(kind) : !Array.isArray(kind) || !kind.every((word) => typeof word === 'string'))
+      throw new Error(`${where}: publicPage.params.${name} names no kind of subject.`);
   }
   return JSON.parse(JSON.stringify(page)) as PublicPage;
 }
@@ -42,11 +55,20 @@ export function checkPublicPage(where: string, declared: unknown): PublicPage {
  * The manifest of a build: every route Astro resolved, in its order of
  * priority, with the declaration its page exports (see public-page.ts).
  */
-export function buildRouteManifest(routes: readonly { route: string; pattern: RegExp; params: readonly string[]; entrypoint: string }[], declarationOf: (entrypoint: string) => unknown): RouteManifest {
+export function buildRouteManifest(
+  routes: readonly { route: string; pattern: RegExp; params: readonly string[]; entrypoint: string }[],
+  declarationOf: (entrypoint: string) => unknown,
+): RouteManifest {
   return {
     routes: routes.map(({ route, pattern, params, entrypoint }) => {
       const declared = declarationOf(entrypoint);
-      return { route, file: entrypoint, pattern: pattern.source, params: [...params], page: declared === undefined ? null : checkPublicPage(entrypoint, declared) };
+      return {
+        route,
+        file: entrypoint,
+        pattern: pattern.source,
+        params: [...params],
+        page: declared === undefined ? null : checkPublicPage(entrypoint, declared),
+      };
     }),
   };
 }

@@ -12,7 +12,13 @@ export async function takeBackupNow(db: Db, config: Config, ctx: WriteContext): 
   if (!config.backup) throw new ShiraseError('CONFLICT', 'errors.backup.off');
   const taken = await takeAndRotate(db, config, ctx.now);
   db.transaction((tx) =>
-    recordAudit(tx, ctx, { action: 'settings.backup_now', entityType: 'site', entityId: null, before: null, after: taken ? { file: taken.name } : { error: readBackupStatus(config.backup!.dir).lastRun?.error ?? '' } }),
+    recordAudit(tx, ctx, {
+      action: 'settings.backup_now',
+      entityType: 'site',
+      entityId: null,
+      before: null,
+      after: taken ? { file: taken.name } : { error: readBackupStatus(config.backup!.dir).lastRun?.error ?? '' },
+    }),
   );
   if (!taken) throw new ShiraseError('CONFLICT', 'errors.backup.failed', { params: { error: readBackupStatus(config.backup.dir).lastRun?.error ?? '' } });
   if (config.backup.rcloneRemote) void copyToRemote(config, taken, { now: () => Date.now() });

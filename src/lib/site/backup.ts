@@ -7,7 +7,23 @@
 import Database from 'better-sqlite3';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, pipeline as streamPipeline } from 'node:stream';
@@ -115,7 +131,12 @@ const AGE_MAGIC = 'age-encryption.org/v1\n';
  * by its owner only; with `ageRecipient` it is encrypted to that key
  * (`age -d -i key.txt` reads it back, as does `npm run restore`).
  */
-export async function takeBackup(db: Db, postmortemsDir: string, target: string, options: { ageRecipient?: string } = {}): Promise<{ bytes: number; ms: number; postmortems: number }> {
+export async function takeBackup(
+  db: Db,
+  postmortemsDir: string,
+  target: string,
+  options: { ageRecipient?: string } = {},
+): Promise<{ bytes: number; ms: number; postmortems: number }> {
   const started = Date.now();
   const stage = `${target}.partial.d`;
   rmSync(stage, { recursive: true, force: true });
@@ -189,10 +210,18 @@ function readManifest(source: string, text: string): BackupManifest {
   } catch {
     throw new BackupError(`${source} has no readable manifest; it is not a Shirase backup, or it is damaged. Nothing was changed.`);
   }
-  if (manifest?.format !== FORMAT || manifest.version !== 1 || !Array.isArray(manifest.files)) throw new BackupError(`${source} is not a Shirase backup this version can read; nothing was changed.`);
+  if (manifest?.format !== FORMAT || manifest.version !== 1 || !Array.isArray(manifest.files))
+    throw new BackupError(`${source} is not a Shirase backup this version can read; nothing was changed.`);
   const listed = new Set<string>();
   for (const f of manifest.files) {
-    const ok = typeof f?.path === 'string' && ENTRY.test(f.path) && f.path !== MANIFEST && Number.isSafeInteger(f.size) && f.size >= 0 && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256);
+    const ok =
+      typeof f?.path === 'string' &&
+      ENTRY.test(f.path) &&
+      f.path !== MANIFEST &&
+      Number.isSafeInteger(f.size) &&
+      f.size >= 0 &&
+      typeof f.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(f.sha256);
     if (!ok || listed.has(f.path)) throw new BackupError(`${source} lists an unexpected file (${String(f?.path)}); nothing was changed.`);
     listed.add(f.path);
   }
@@ -218,14 +247,19 @@ async function storedBytes(source: string, identity: string | undefined): Promis
     closeSync(fd);
   }
   if (head.toString('latin1') !== AGE_MAGIC) return createReadStream(source);
-  if (!identity) throw new BackupError(`${source} is encrypted with age. Give the identity that opens it: npm run restore -- ${source} --identity key.txt, or BACKUP_AGE_IDENTITY=key.txt. Nothing was changed.`);
+  if (!identity)
+    throw new BackupError(
+      `${source} is encrypted with age. Give the identity that opens it: npm run restore -- ${source} --identity key.txt, or BACKUP_AGE_IDENTITY=key.txt. Nothing was changed.`,
+    );
   const decrypter = new Decrypter();
   try {
     for (const key of ageIdentities(identity)) decrypter.addIdentity(key);
     const plain = await decrypter.decrypt(Readable.toWeb(createReadStream(source)) as ReadableStream<Uint8Array>);
     return Readable.fromWeb(plain as WebReadableStream<Uint8Array>);
   } catch (error) {
-    throw new BackupError(`${source} could not be decrypted with the identity given (${error instanceof Error ? error.message : String(error)}); nothing was changed.`);
+    throw new BackupError(
+      `${source} could not be decrypted with the identity given (${error instanceof Error ? error.message : String(error)}); nothing was changed.`,
+    );
   }
 }
 
@@ -279,22 +313,33 @@ async function unpackChecked(source: string, stage: string, limits: RestoreLimit
     };
     if (failure) return void entry.resume();
     if (entry.type === 'Directory' && (entry.path === 'database/' || entry.path === `${POSTMORTEMS}/`)) return void entry.resume();
-    if (entry.type !== 'File' || !ENTRY.test(entry.path)) return refuse(`${source} holds entries a Shirase backup never has (${entry.path}); nothing was changed.`);
+    if (entry.type !== 'File' || !ENTRY.test(entry.path))
+      return refuse(`${source} holds entries a Shirase backup never has (${entry.path}); nothing was changed.`);
     if (!manifest) {
       if (entry.path !== MANIFEST) return refuse(`${source} does not begin with its manifest, as every Shirase backup does; nothing was changed.`);
-      if (entry.size > MANIFEST_MAX_BYTES) return refuse(`${source} has a manifest of ${megabytes(entry.size)}, larger than any backup's; nothing was changed.`);
+      if (entry.size > MANIFEST_MAX_BYTES)
+        return refuse(`${source} has a manifest of ${megabytes(entry.size)}, larger than any backup's; nothing was changed.`);
       const parts: Buffer[] = [];
       entry.on('data', (chunk: Buffer) => parts.push(chunk));
       entry.on('end', () => {
         try {
           manifest = readManifest(source, Buffer.concat(parts).toString('utf8'));
           const oversized = manifest.files.find((f) => f.path.startsWith(`${POSTMORTEMS}/`) && f.size > MAX_POSTMORTEM_FILE_BYTES);
-          if (oversized) throw new BackupError(`${source} lists ${oversized.path} at ${megabytes(oversized.size)}, more than any postmortem can be; it is not a Shirase backup. Nothing was written.`);
+          if (oversized)
+            throw new BackupError(
+              `${source} lists ${oversized.path} at ${megabytes(oversized.size)}, more than any postmortem can be; it is not a Shirase backup. Nothing was written.`,
+            );
           const total = manifest.files.reduce((sum, f) => sum + f.size, 0);
-          if (total > limits.maxBytes) throw new BackupError(`${source} would unpack to ${megabytes(total)}, more than the ${megabytes(limits.maxBytes)} a restore takes (RESTORE_MAX_MB); nothing was written.`);
+          if (total > limits.maxBytes)
+            throw new BackupError(
+              `${source} would unpack to ${megabytes(total)}, more than the ${megabytes(limits.maxBytes)} a restore takes (RESTORE_MAX_MB); nothing was written.`,
+            );
           const disk = statfsSync(stage);
           const free = disk.bavail * disk.bsize;
-          if (total > free) throw new BackupError(`${source} would unpack to ${megabytes(total)}, and only ${megabytes(free)} is free beside the database; nothing was written.`);
+          if (total > free)
+            throw new BackupError(
+              `${source} would unpack to ${megabytes(total)}, and only ${megabytes(free)} is free beside the database; nothing was written.`,
+            );
           allowance = entry.size + TAR_OVERHEAD_BYTES + manifest.files.reduce((sum, f) => sum + TAR_BLOCK + Math.ceil(f.size / TAR_BLOCK) * TAR_BLOCK, 0);
         } catch (error) {
           fail((error as Error).message);
@@ -305,7 +350,10 @@ async function unpackChecked(source: string, stage: string, limits: RestoreLimit
     const listed = manifest.files.find((f) => f.path === entry.path);
     if (!listed || written.has(entry.path)) return refuse(`${source} holds files its manifest does not list (${entry.path}); nothing was changed.`);
     // Decided on the header, before a byte of the entry is written.
-    if (entry.size !== listed.size) return refuse(`${entry.path} in ${source} is ${entry.size} bytes where its manifest says ${listed.size}: the backup is damaged or forged. Nothing was changed.`);
+    if (entry.size !== listed.size)
+      return refuse(
+        `${entry.path} in ${source} is ${entry.size} bytes where its manifest says ${listed.size}: the backup is damaged or forged. Nothing was changed.`,
+      );
     const fd = openSync(join(stage, entry.path), 'wx', PRIVATE_FILE_MODE);
     openFiles.add(fd);
     const hash = createHash('sha256');
@@ -315,7 +363,8 @@ async function unpackChecked(source: string, stage: string, limits: RestoreLimit
       if (failure) return;
       if (head !== undefined && head.length < SQLITE_HEADER.length) {
         head = Buffer.concat([head, chunk.subarray(0, SQLITE_HEADER.length - head.length)]);
-        if (!SQLITE_HEADER.subarray(0, head.length).equals(head)) return fail(`The database in ${source} is not an SQLite file; it is not a Shirase backup. Nothing was changed.`);
+        if (!SQLITE_HEADER.subarray(0, head.length).equals(head))
+          return fail(`The database in ${source} is not an SQLite file; it is not a Shirase backup. Nothing was changed.`);
       }
       try {
         writeSync(fd, chunk);
@@ -336,16 +385,21 @@ async function unpackChecked(source: string, stage: string, limits: RestoreLimit
   try {
     for await (const chunk of tarBytes(await storedBytes(source, limits.identity))) {
       inflated += chunk.length;
-      if (inflated > allowance) fail(`${source} unpacks to more than ${megabytes(allowance)}, more than ${manifest ? 'the files its manifest lists' : 'a manifest'} can take up: it is not a Shirase backup (perhaps a decompression bomb). Nothing was changed.`);
+      if (inflated > allowance)
+        fail(
+          `${source} unpacks to more than ${megabytes(allowance)}, more than ${manifest ? 'the files its manifest lists' : 'a manifest'} can take up: it is not a Shirase backup (perhaps a decompression bomb). Nothing was changed.`,
+        );
       if (failure) break;
-      if (!parser.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) await new Promise((resolve) => parser.once('drain', resolve));
+      if (!parser.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
+        await new Promise((resolve) => parser.once('drain', resolve));
       if (failure) break;
     }
-    if (!failure) await new Promise<void>((resolve) => {
-      parser.once('end', resolve);
-      parser.once('error', () => resolve());
-      parser.end();
-    });
+    if (!failure)
+      await new Promise<void>((resolve) => {
+        parser.once('end', resolve);
+        parser.once('error', () => resolve());
+        parser.end();
+      });
   } catch (error) {
     if (error instanceof BackupError) throw error;
     fail(`${source} is not a readable backup (${error instanceof Error ? error.message : String(error)}); nothing was changed.`);
@@ -418,7 +472,8 @@ export async function restoreBackup(
       moves.push([from, to]);
     };
     try {
-      for (const suffix of ['', '-wal', '-shm']) if (existsSync(target.databasePath + suffix)) move(target.databasePath + suffix, besidePath(target.databasePath, stamp) + suffix);
+      for (const suffix of ['', '-wal', '-shm'])
+        if (existsSync(target.databasePath + suffix)) move(target.databasePath + suffix, besidePath(target.databasePath, stamp) + suffix);
       if (existsSync(target.postmortemsDir)) move(target.postmortemsDir, besidePath(target.postmortemsDir, stamp));
       move(incomingDb, target.databasePath);
       move(incomingFolder, target.postmortemsDir);
@@ -426,7 +481,9 @@ export async function restoreBackup(
       for (const [from, to] of moves.reverse()) if (existsSync(to)) renameSync(to, from);
       rmSync(incomingFolder, { recursive: true, force: true });
       rmSync(incomingDb, { force: true });
-      throw new BackupError(`The restore could not put the files in place (${error instanceof Error ? error.message : String(error)}); the previous state was moved back.`);
+      throw new BackupError(
+        `The restore could not put the files in place (${error instanceof Error ? error.message : String(error)}); the previous state was moved back.`,
+      );
     }
     const keptBeside = moves.filter(([from]) => from === target.databasePath || from === target.postmortemsDir).map(([, to]) => to);
     return { plan, keptBeside };

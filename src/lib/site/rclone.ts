@@ -6,7 +6,10 @@ import { trimTrailingSlashes } from '../text/trim-trailing';
 
 /** rclone's last words on a failure: its own message, without the command line or configuration. */
 function rcloneError(error: unknown, stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const last = lines.at(-1) ?? (error instanceof Error ? error.message : String(error));
   return last.replace(/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /, '').slice(0, 300);
 }
@@ -29,7 +32,14 @@ const runRclone = async (args: string[]): Promise<string | null> => (await rclon
 /** The file names directly in a remote folder; null with rclone's error when it cannot be listed. */
 export async function listRemote(remote: string): Promise<{ names: string[] } | { error: string }> {
   const { error, stdout } = await rclone(['lsf', '--files-only', remote]);
-  return error === null ? { names: stdout.split('\n').map((l) => l.trim()).filter(Boolean) } : { error };
+  return error === null
+    ? {
+        names: stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      }
+    : { error };
 }
 
 /** Deletes one file of a remote; rclone's error when it could not. */
@@ -49,7 +59,12 @@ export async function unknownRemote(destination: string): Promise<string | null>
   const name = destination.slice(0, destination.indexOf(':'));
   const { error, stdout } = await rclone(['listremotes']);
   if (error !== null) return `rclone could not list its remotes: ${error}`;
-  return stdout.split('\n').map((l) => l.trim()).includes(`${name}:`) ? null : `rclone has no remote named "${name}" (rclone listremotes lists those it has; rclone config adds one)`;
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .includes(`${name}:`)
+    ? null
+    : `rclone has no remote named "${name}" (rclone listremotes lists those it has; rclone config adds one)`;
 }
 
 export interface RcloneOutcome {

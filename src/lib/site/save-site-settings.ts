@@ -60,7 +60,12 @@ function httpLink(field: string, value: string | null, issues: FieldIssue[]): st
   return url.href;
 }
 
-function image(field: 'logo' | 'favicon', bytes: Buffer | undefined, accepted: readonly ImageType[], issues: FieldIssue[]): { contentType: ImageType; body: Buffer } | undefined {
+function image(
+  field: 'logo' | 'favicon',
+  bytes: Buffer | undefined,
+  accepted: readonly ImageType[],
+  issues: FieldIssue[],
+): { contentType: ImageType; body: Buffer } | undefined {
   if (!bytes || bytes.length === 0) return undefined;
   if (bytes.length > MAX_IMAGE_BYTES) {
     issues.push(fieldIssue(field, 'errors.field.imageTooLarge', { size: Math.ceil(bytes.length / 1024), max: MAX_IMAGE_BYTES / 1024 }));
@@ -87,7 +92,9 @@ function accent(field: string, value: string | null, text: string, issues: Field
   }
   const ratio = contrastRatio(color, text);
   if (ratio < MIN_TEXT_CONTRAST) {
-    issues.push(fieldIssue(field, field === 'accentColor' ? 'errors.field.accentContrast' : 'errors.field.accentDarkContrast', { color, text, ratio: ratio.toFixed(2) }));
+    issues.push(
+      fieldIssue(field, field === 'accentColor' ? 'errors.field.accentContrast' : 'errors.field.accentDarkContrast', { color, text, ratio: ratio.toFixed(2) }),
+    );
     return null;
   }
   return color;
@@ -98,7 +105,8 @@ function themeStylesheet(settings: { accentColor: string | null; accentColorDark
   const parts: string[] = [];
   if (settings.accentColor) {
     parts.push(`:root { --accent: ${settings.accentColor}; --on-accent: ${TEXT_ON_ACCENT.light}; }`);
-    if (settings.accentColorDark) parts.push(`@media (prefers-color-scheme: dark) { :root { --accent: ${settings.accentColorDark}; --on-accent: ${TEXT_ON_ACCENT.dark}; } }`);
+    if (settings.accentColorDark)
+      parts.push(`@media (prefers-color-scheme: dark) { :root { --accent: ${settings.accentColorDark}; --on-accent: ${TEXT_ON_ACCENT.dark}; } }`);
   }
   if (settings.customCss) parts.push(settings.customCss);
   return parts.length > 0 ? `${parts.join('\n')}\n` : null;
@@ -129,11 +137,15 @@ export function saveSiteSettings(db: Db, input: SiteSettingsInput, ctx: WriteCon
   const supportUrl = httpLink('supportUrl', blankToNull(input.supportUrl), issues);
   const footerText = blankToNull(input.footerText);
   const footerTextJa = blankToNull(input.footerTextJa);
-  for (const [field, value] of [['footerText', footerText], ['footerTextJa', footerTextJa]] as const) {
+  for (const [field, value] of [
+    ['footerText', footerText],
+    ['footerTextJa', footerTextJa],
+  ] as const) {
     if (value && value.length > MAX_FOOTER) issues.push(fieldIssue(field, 'errors.field.footerTooLong', { max: MAX_FOOTER }));
   }
   const customCss = blankToNull(input.customCss);
-  if (customCss && Buffer.byteLength(customCss) > MAX_STYLESHEET_BYTES) issues.push(fieldIssue('customCss', 'errors.field.stylesheetTooLong', { max: MAX_STYLESHEET_BYTES / 1024 }));
+  if (customCss && Buffer.byteLength(customCss) > MAX_STYLESHEET_BYTES)
+    issues.push(fieldIssue('customCss', 'errors.field.stylesheetTooLong', { max: MAX_STYLESHEET_BYTES / 1024 }));
   const logo = image('logo', input.logo, LOGO_TYPES, issues);
   const favicon = image('favicon', input.favicon, FAVICON_TYPES, issues);
   if (issues.length > 0) throw notSaved('settings', issues);
@@ -150,7 +162,10 @@ export function saveSiteSettings(db: Db, input: SiteSettingsInput, ctx: WriteCon
     const put = (kind: SiteFileKind, file: { contentType: string; body: Buffer } | null | undefined, remove: boolean) => {
       if (file) {
         const row = { contentType: file.contentType, body: file.body, hash: contentHash(file.body), updatedAt: ctx.now };
-        tx.insert(siteFiles).values({ kind, ...row }).onConflictDoUpdate({ target: siteFiles.kind, set: row }).run();
+        tx.insert(siteFiles)
+          .values({ kind, ...row })
+          .onConflictDoUpdate({ target: siteFiles.kind, set: row })
+          .run();
       } else if (remove) tx.delete(siteFiles).where(eq(siteFiles.kind, kind)).run();
     };
     put('logo', logo, input.removeLogo === true);

@@ -31,7 +31,9 @@ export interface BackupStatus {
 /** The backups in the folder, oldest first. */
 function backupsIn(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => NAME.test(f)).sort();
+    return readdirSync(dir)
+      .filter((f) => NAME.test(f))
+      .sort();
   } catch {
     return [];
   }
@@ -108,7 +110,10 @@ export async function copyToRemote(config: Config, taken: { file: string; name: 
     const listed = await listRemote(remote);
     if ('error' in listed) pruneError = listed.error;
     else
-      for (const old of listed.names.filter((n) => NAME.test(n)).sort().slice(0, -backup.keep)) {
+      for (const old of listed.names
+        .filter((n) => NAME.test(n))
+        .sort()
+        .slice(0, -backup.keep)) {
         pruneError = (await deleteRemoteFile(remote, old)) ?? pruneError;
       }
   }

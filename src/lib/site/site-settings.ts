@@ -56,5 +56,11 @@ export function loadSiteFiles(db: Pick<Db, 'select'>): { path: string; kind: Sit
     .select()
     .from(siteFiles)
     .all()
-    .map((r) => ({ path: siteFilePath(r.kind as SiteFileKind, r.hash, r.contentType), kind: r.kind as SiteFileKind, hash: r.hash, contentType: r.contentType, body: r.body }));
+    .map((r) => ({
+      path: siteFilePath(r.kind as SiteFileKind, r.hash, r.contentType),
+      kind: r.kind as SiteFileKind,
+      hash: r.hash,
+      contentType: r.contentType,
+      body: r.body,
+    }));
 }

@@ -28,11 +28,7 @@ export interface DerivedIncidentTimes {
  * monitoring and resolution times are the first updates in those states, and
  * only count while the incident is in or past them.
  */
-export function deriveIncidentTimes(
-  updates: readonly TimelineEntry[],
-  declaredStart: number | null,
-  createdAt: number,
-): DerivedIncidentTimes {
+export function deriveIncidentTimes(updates: readonly TimelineEntry[], declaredStart: number | null, createdAt: number): DerivedIncidentTimes {
   const ordered = [...updates].sort(compareTimeline);
   const latest = ordered[ordered.length - 1];
   const status: UpdateStatus = latest ? latest.status : 'investigating';

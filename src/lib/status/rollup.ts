@@ -67,10 +67,7 @@ function fromImpact(impact: Impact): PageStatus | null {
  * directly, several components take the first matching blend rule, and an
  * unresolved incident raises the result to its impact when that is worse.
  */
-export function derivePageStatus(
-  leafStatuses: readonly ComponentStatus[],
-  unresolvedIncidentImpacts: readonly Impact[] = [],
-): PageStatus {
+export function derivePageStatus(leafStatuses: readonly ComponentStatus[], unresolvedIncidentImpacts: readonly Impact[] = []): PageStatus {
   let result: PageStatus =
     leafStatuses.length === 0
       ? { indicator: 'none', description: D.allOperational }

@@ -51,12 +51,7 @@ const SEVERITY: Record<ComponentStatus, number> = {
  * ordered by time; the status before the first change is operational. Time
  * before `since` (the component's creation) and after `now` is not measured.
  */
-export function computeUptime(
-  changes: readonly StatusChange[],
-  days: readonly LocalDay[],
-  since: number,
-  now: number,
-): UptimeSummary {
+export function computeUptime(changes: readonly StatusChange[], days: readonly LocalDay[], since: number, now: number): UptimeSummary {
   // Build contiguous segments [from, to) with a status, covering the window.
   const windowStart = days[0]?.start ?? now;
   let status: ComponentStatus = 'operational';

@@ -25,7 +25,12 @@ export function filledTemplates(db: Db, options: { defaultLocale: Locale; timeZo
   const values = Object.fromEntries(
     LOCALES.map((locale) => {
       const incident = options.incidentId ? loadIncident(db, options.incidentId, locale) : undefined;
-      const facts = { components: incident?.components.map((c) => c.name) ?? [], startedAt: incident?.startedAt ?? null, endedAt: incident?.resolvedAt ?? null, now: options.now };
+      const facts = {
+        components: incident?.components.map((c) => c.name) ?? [],
+        startedAt: incident?.startedAt ?? null,
+        endedAt: incident?.resolvedAt ?? null,
+        now: options.now,
+      };
       return [locale, templateValues(facts, locale, options.timeZone)];
     }),
   ) as Record<Locale, ReturnType<typeof templateValues>>;

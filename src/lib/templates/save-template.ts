@@ -22,17 +22,27 @@ export type TemplateInput = z.input<typeof schema>;
 /** Saves an update text staff can start from, in each language; with an id, replaces that template. */
 export function saveTemplate(db: Db, id: string | undefined, input: TemplateInput, ctx: WriteContext): { id: string } {
   const parsed = parseInput(schema, input, 'template');
-  const data = { name: parsed.name, status: parsed.status, body: parsed.body, translations: serializeTranslations(parsed.translations as Translations | undefined) };
+  const data = {
+    name: parsed.name,
+    status: parsed.status,
+    body: parsed.body,
+    translations: serializeTranslations(parsed.translations as Translations | undefined),
+  };
   return db.transaction((tx) => {
     if (id) {
       const before = tx.select().from(updateTemplates).where(eq(updateTemplates.id, id)).get();
       if (!before) throw notFound('template', id);
-      tx.update(updateTemplates).set({ ...data, updatedAt: ctx.now }).where(eq(updateTemplates.id, id)).run();
+      tx.update(updateTemplates)
+        .set({ ...data, updatedAt: ctx.now })
+        .where(eq(updateTemplates.id, id))
+        .run();
       recordAudit(tx, ctx, { action: 'template.edit', entityType: 'template', entityId: id, before, after: data });
       return { id };
     }
     const newId = newPublicId();
-    tx.insert(updateTemplates).values({ id: newId, ...data, createdAt: ctx.now, updatedAt: ctx.now }).run();
+    tx.insert(updateTemplates)
+      .values({ id: newId, ...data, createdAt: ctx.now, updatedAt: ctx.now })
+      .run();
     recordAudit(tx, ctx, { action: 'template.create', entityType: 'template', entityId: newId, after: data });
     return { id: newId };
   });

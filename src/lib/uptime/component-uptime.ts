@@ -55,7 +55,18 @@ export function loadWindowIncidents(db: Db, windowStart: number, locale?: Locale
     .sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
   const byComponent = new Map<string, WindowIncident[]>();
   if (rows.length === 0) return byComponent;
-  const byId = new Map(rows.map((r) => [r.id, { id: r.id, name: translated(parseTranslations(r.translations), locale, 'name', r.name), impact: r.impact, startedAt: r.startedAt, resolvedAt: r.resolvedAt }]));
+  const byId = new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        name: translated(parseTranslations(r.translations), locale, 'name', r.name),
+        impact: r.impact,
+        startedAt: r.startedAt,
+        resolvedAt: r.resolvedAt,
+      },
+    ]),
+  );
   const links = db
     .select({ incidentId: incidentComponents.incidentId, componentId: incidentComponents.componentId })
     .from(incidentComponents)
@@ -67,7 +78,11 @@ export function loadWindowIncidents(db: Db, windowStart: number, locale?: Locale
     set.add(l.incidentId);
     linked.set(l.componentId, set);
   }
-  for (const [componentId, ids] of linked) byComponent.set(componentId, rows.filter((r) => ids.has(r.id)).map((r) => byId.get(r.id)!));
+  for (const [componentId, ids] of linked)
+    byComponent.set(
+      componentId,
+      rows.filter((r) => ids.has(r.id)).map((r) => byId.get(r.id)!),
+    );
   return byComponent;
 }
 
@@ -96,7 +111,17 @@ export function withComponentUptime(
           if (list === none) list = [];
           list.push({ id: i.id, name: i.name, impact: i.impact });
         }
-        return { key: d.key, start: d.start, end: d.end, uptime: d.uptime, downMs: d.downMs, measuredMs: d.measuredMs, worst: d.worst, maintenanceMs: d.maintenanceMs, incidents: list };
+        return {
+          key: d.key,
+          start: d.start,
+          end: d.end,
+          uptime: d.uptime,
+          downMs: d.downMs,
+          measuredMs: d.measuredMs,
+          worst: d.worst,
+          maintenanceMs: d.maintenanceMs,
+          incidents: list,
+        };
       }),
     },
   };

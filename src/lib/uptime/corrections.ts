@@ -20,7 +20,11 @@ export const correctionSchema = z.object({
   from: timestampField,
   to: timestampField,
   status: z.enum(COMPONENT_STATUSES, { errorMap: () => ({ message: 'errors.field.pickComponentStatus' }) }),
-  reason: z.string({ required_error: 'errors.field.correctionReasonRequired' }).trim().min(1, 'errors.field.correctionReasonRequired').max(MAX_NOTE_CHARS, 'errors.field.reasonTooLong'),
+  reason: z
+    .string({ required_error: 'errors.field.correctionReasonRequired' })
+    .trim()
+    .min(1, 'errors.field.correctionReasonRequired')
+    .max(MAX_NOTE_CHARS, 'errors.field.reasonTooLong'),
 });
 
 export type CorrectionInput = z.input<typeof correctionSchema>;

@@ -86,7 +86,12 @@ export type RangeProblem = 'format' | 'order' | 'tooLong' | 'future';
  * Reads `from` and `to` (`YYYY-MM-DD`, the page's calendar dates, both
  * included); either one left out is taken from the default range.
  */
-export function parseRange(from: string | null, to: string | null, now: number, timeZone: string): { range: UptimeRange } | { problem: RangeProblem; field: 'from' | 'to' } {
+export function parseRange(
+  from: string | null,
+  to: string | null,
+  now: number,
+  timeZone: string,
+): { range: UptimeRange } | { problem: RangeProblem; field: 'from' | 'to' } {
   const fallback = defaultRange(now, timeZone);
   const read = (raw: string | null, otherwise: LocalDate): LocalDate | null => {
     if (raw === null || raw.trim() === '') return otherwise;
@@ -130,7 +135,13 @@ function sum(list: readonly PeriodFigures[], target: number | null): PeriodFigur
     down += f.downMs;
     maintenance += f.maintenanceMs;
   }
-  return figures(measured, down, maintenance, target, list.some((f) => f.corrected));
+  return figures(
+    measured,
+    down,
+    maintenance,
+    target,
+    list.some((f) => f.corrected),
+  );
 }
 
 function fromUptime(d: DayUptime, target: number | null, spans: readonly CorrectionSpan[]): PeriodFigures {
@@ -141,7 +152,14 @@ function fromUptime(d: DayUptime, target: number | null, spans: readonly Correct
  * The report for `range` at `now`: every live component in page order, its
  * months (cut to the range) and, for short ranges, its days.
  */
-export function buildUptimeReport(db: Db, range: UptimeRange, now: number, timeZone: string, locale?: Locale, options: { componentId?: string } = {}): UptimeReport {
+export function buildUptimeReport(
+  db: Db,
+  range: UptimeRange,
+  now: number,
+  timeZone: string,
+  locale?: Locale,
+  options: { componentId?: string } = {},
+): UptimeReport {
   return readSnapshot(db, () => {
     const tree = loadComponentTree(db, now, locale);
     const months = localMonthsBetween(range.from, range.to, timeZone);
@@ -168,9 +186,24 @@ export function buildUptimeReport(db: Db, range: UptimeRange, now: number, timeZ
           const day = daily[d++]!;
           inMonth.push({ key: day.key, ...fromUptime(day, target, spans) });
         }
-        return { key: m.key, year: Number(m.key.slice(0, 4)), month: Number(m.key.slice(5)), start: m.start, end: m.end, ...fromUptime(m, target, spans), days: withDays ? inMonth : null };
+        return {
+          key: m.key,
+          year: Number(m.key.slice(0, 4)),
+          month: Number(m.key.slice(5)),
+          start: m.start,
+          end: m.end,
+          ...fromUptime(m, target, spans),
+          days: withDays ? inMonth : null,
+        };
       });
-      return { id: c.id, name: c.name, groupName: c.groupId ? (groupName.get(c.groupId) ?? null) : null, target, total: sum(monthRows, target), months: monthRows };
+      return {
+        id: c.id,
+        name: c.name,
+        groupName: c.groupId ? (groupName.get(c.groupId) ?? null) : null,
+        target,
+        total: sum(monthRows, target),
+        months: monthRows,
+      };
     });
     const pageMonths: MonthFigures[] = months.map((m, i) => ({
       key: m.key,
@@ -178,7 +211,10 @@ export function buildUptimeReport(db: Db, range: UptimeRange, now: number, timeZ
       month: Number(m.key.slice(5)),
       start: m.start,
       end: m.end,
-      ...sum(components.map((c) => c.months[i]!), targets.page),
+      ...sum(
+        components.map((c) => c.months[i]!),
+        targets.page,
+      ),
       days: null,
     }));
     return {
@@ -193,14 +229,18 @@ export function buildUptimeReport(db: Db, range: UptimeRange, now: number, timeZ
 }
 
 /** Calendar years of a long range, added up from its months, with how many months fell short. */
-export function byYear(months: readonly MonthFigures[], target: number | null): { year: number; total: PeriodFigures; months: number; breachedMonths: number }[] {
+export function byYear(
+  months: readonly MonthFigures[],
+  target: number | null,
+): { year: number; total: PeriodFigures; months: number; breachedMonths: number }[] {
   const years = new Map<number, MonthFigures[]>();
   for (const m of months) years.set(m.year, [...(years.get(m.year) ?? []), m]);
   return [...years].map(([year, list]) => ({ year, total: sum(list, target), months: list.length, breachedMonths: list.filter((m) => m.breached).length }));
 }
 
-
-export type ReportQuery = { range: UptimeRange; componentId?: string; custom: boolean } | { problem: RangeProblem | 'component'; field: 'from' | 'to' | 'component'; values: Record<string, string> };
+export type ReportQuery =
+  | { range: UptimeRange; componentId?: string; custom: boolean }
+  | { problem: RangeProblem | 'component'; field: 'from' | 'to' | 'component'; values: Record<string, string> };
 
 /**
  * What `/uptime`, `/uptime.csv` and `/api/v2/uptime.json` were asked for:

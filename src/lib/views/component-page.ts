@@ -39,7 +39,14 @@ export interface ComponentPageView {
  * measured the same way, and the incidents that touched it. Undefined for an
  * unknown id and for an archived component (see the page for why).
  */
-export function buildComponentPageView(db: Db, id: string, now: number, timeZone: string, postmortems: ReadonlyMap<string, { slug: string; title: string }>, locale?: Locale): ComponentPageView | undefined {
+export function buildComponentPageView(
+  db: Db,
+  id: string,
+  now: number,
+  timeZone: string,
+  postmortems: ReadonlyMap<string, { slug: string; title: string }>,
+  locale?: Locale,
+): ComponentPageView | undefined {
   if (!isPublicId(id)) return undefined;
   return readSnapshot(db, () => {
     const tree = loadComponentTree(db, now, locale);
@@ -51,12 +58,21 @@ export function buildComponentPageView(db: Db, id: string, now: number, timeZone
     // The months reach further back than the days, so one ledger serves both.
     const ledgers = loadStatusLedgers(db, monthSpans[0]!.start);
     const monthly = computeUptime(ledgers.get(id) ?? [{ at: monthSpans[0]!.start, status: component.status }], monthSpans, component.createdAt, now);
-    const touching = inArray(incidents.id, db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, id)));
+    const touching = inArray(
+      incidents.id,
+      db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, id)),
+    );
     return {
       component: withComponentUptime(component, ledgers, days, loadWindowIncidents(db, days[0]!.start, locale), now),
       group: group ? { id: group.id, name: group.name } : null,
       months: monthly.days
-        .map((m, i) => ({ year: Number(monthSpans[i]!.key.slice(0, 4)), month: Number(monthSpans[i]!.key.slice(5)), uptime: m.uptime, downMs: m.downMs, maintenanceMs: m.maintenanceMs }))
+        .map((m, i) => ({
+          year: Number(monthSpans[i]!.key.slice(0, 4)),
+          month: Number(monthSpans[i]!.key.slice(5)),
+          uptime: m.uptime,
+          downMs: m.downMs,
+          maintenanceMs: m.maintenanceMs,
+        }))
         .reverse(),
       incidents: attachPostmortems(loadIncidents(db, touching, { limit: RECENT_INCIDENTS, withUpdates: false, locale }), postmortems),
       incidentCount: countHistory(db, { componentId: id }),

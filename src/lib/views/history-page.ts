@@ -99,7 +99,12 @@ function matchingSearch(query: string): SQL {
 function historyWhere(db: Db, filter: HistoryFilter): SQL | undefined {
   const conditions: SQL[] = [];
   if (filter.componentId) {
-    conditions.push(inArray(incidents.id, db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, filter.componentId))));
+    conditions.push(
+      inArray(
+        incidents.id,
+        db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, filter.componentId)),
+      ),
+    );
   }
   if (filter.query) conditions.push(matchingSearch(filter.query));
   return conditions.length > 0 ? and(...conditions) : undefined;

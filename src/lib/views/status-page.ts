@@ -49,11 +49,10 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
       (i) => !activeIds.has(i.id) && !(i.kind === 'maintenance' && !isClosedStatus(i.status)),
     );
 
-    const maintenances = loadIncidents(
-      db,
-      and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, OPEN_MAINTENANCE_STATUSES)),
-      { newestFirst: false, locale },
-    );
+    const maintenances = loadIncidents(db, and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, OPEN_MAINTENANCE_STATUSES)), {
+      newestFirst: false,
+      locale,
+    });
 
     return {
       generatedAt: now,
@@ -61,9 +60,7 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
         tree.all.map((c) => c.status),
         activeIncidents.map((i) => i.impact),
       ),
-      groups: tree.groups
-        .map((g) => ({ ...g, components: g.components.filter(visible).map(withUptime) }))
-        .filter((g) => g.components.length > 0),
+      groups: tree.groups.map((g) => ({ ...g, components: g.components.filter(visible).map(withUptime) })).filter((g) => g.components.length > 0),
       ungrouped: tree.ungrouped.filter(visible).map(withUptime),
       activeIncidents,
       activeMaintenances: maintenances.filter((m) => isActiveMaintenanceStatus(m.status)),

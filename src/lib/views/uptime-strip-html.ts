@@ -67,7 +67,9 @@ export function uptimeCellsHtml(component: ComponentWithUptime, locale: Locale, 
   for (const d of component.uptime.days) {
     let known = byDay.get(d.start);
     if (!known) byDay.set(d.start, (known = []));
-    let cell = known.find((k) => k.uptime === d.uptime && k.worst === d.worst && k.maintenanceMs === d.maintenanceMs && sameIncidents(k.incidents, d.incidents));
+    let cell = known.find(
+      (k) => k.uptime === d.uptime && k.worst === d.worst && k.maintenanceMs === d.maintenanceMs && sameIncidents(k.incidents, d.incidents),
+    );
     if (!cell) {
       cell = { uptime: d.uptime, worst: d.worst, maintenanceMs: d.maintenanceMs, incidents: d.incidents, html: buildCell(d, locale, timeZone, linkPrefix) };
       // A day's variants are few (one per distinct outage); a long list means the day is still running: keep the latest.

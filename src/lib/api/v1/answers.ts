@@ -24,7 +24,10 @@ export function incidentAnswer(db: Db, config: Config, now: number, id: string, 
   const { components } = componentsJson({ db, config, now });
   const object = incidentObject({ db, config, now }, incident, components);
   const versions = new Map(incident.updates.map((u) => [u.id, u.version]));
-  return { status, body: { ...object, version: incident.version, incident_updates: object.incident_updates.map((u) => ({ ...u, version: versions.get(u.id) })) } };
+  return {
+    status,
+    body: { ...object, version: incident.version, incident_updates: object.incident_updates.map((u) => ({ ...u, version: versions.get(u.id) })) },
+  };
 }
 
 export function componentAnswer(db: Db, config: Config, now: number, id: string): ApiAnswer {
@@ -79,7 +82,15 @@ function alertGroupObject(db: Db, group: typeof alertGroups.$inferSelect) {
     source: group.source,
     state: group.state,
     rule: rule ? { id: rule.id, name: rule.name } : null,
-    alerts: rows.map((a) => ({ name: a.name, status: a.status, summary: a.summary, labels: JSON.parse(a.labels) as Record<string, string>, starts_at: new Date(a.startsAt).toISOString(), ends_at: a.endsAt === null ? null : new Date(a.endsAt).toISOString(), url: a.url })),
+    alerts: rows.map((a) => ({
+      name: a.name,
+      status: a.status,
+      summary: a.summary,
+      labels: JSON.parse(a.labels) as Record<string, string>,
+      starts_at: new Date(a.startsAt).toISOString(),
+      ends_at: a.endsAt === null ? null : new Date(a.endsAt).toISOString(),
+      url: a.url,
+    })),
   };
 }
 
@@ -96,7 +107,15 @@ export function receivedAnswer(received: ReceivedAlerts): ApiAnswer {
     body: {
       received: received.received,
       changed: received.changed,
-      groups: received.groups.map((g) => ({ id: g.id, rule: g.rule, state: g.state, outcome: g.outcome, draft_id: g.draftId, incident_id: g.incidentId, recovery_draft_id: g.recoveryDraftId })),
+      groups: received.groups.map((g) => ({
+        id: g.id,
+        rule: g.rule,
+        state: g.state,
+        outcome: g.outcome,
+        draft_id: g.draftId,
+        incident_id: g.incidentId,
+        recovery_draft_id: g.recoveryDraftId,
+      })),
     },
   };
 }

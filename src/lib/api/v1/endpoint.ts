@@ -59,7 +59,16 @@ export function apiEndpoint({ scope, handle }: { scope: TokenScope; handle: (cal
       const now = locals.shirase.now();
       const actor = authenticateToken(db, request.headers.get('authorization'), scope, now);
       const body = raw === undefined ? {} : jsonObject(raw);
-      const answer = handle({ db, config, now, ctx: { now, actor }, params: params as Record<string, string>, body, ifMatch: request.headers.get('if-match'), query: new URL(request.url).searchParams });
+      const answer = handle({
+        db,
+        config,
+        now,
+        ctx: { now, actor },
+        params: params as Record<string, string>,
+        body,
+        ifMatch: request.headers.get('if-match'),
+        query: new URL(request.url).searchParams,
+      });
       return answer.status === 204 ? new Response(null, { status: 204 }) : Response.json(answer.body, { status: answer.status });
     } catch (error) {
       const said = error instanceof ShiraseError ? error : asStorageFull(error);
@@ -95,7 +104,10 @@ export function readerEndpoint(handle: (call: { db: Db; config: Config; now: num
 /** Any method a route does not have, and any path no route has: NOT_FOUND naming them. */
 export async function noEndpoint({ request, locals }: EndpointContext): Promise<Response> {
   const path = new URL(request.url).pathname;
-  return errorResponse(new ShiraseError('NOT_FOUND', 'errors.api.noEndpoint', { params: { method: request.method, path }, hint: 'errors.api.noEndpoint.hint' }), locals.locale);
+  return errorResponse(
+    new ShiraseError('NOT_FOUND', 'errors.api.noEndpoint', { params: { method: request.method, path }, hint: 'errors.api.noEndpoint.hint' }),
+    locals.locale,
+  );
 }
 
 /** Validates a body against its schema, fields named as the client sent them. */

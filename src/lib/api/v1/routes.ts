@@ -213,7 +213,10 @@ export const WRITE_ROUTES = {
     path: '/incidents',
     scope: 'read',
     summary: 'List drafts waiting for approval (state=draft)',
-    query: { state: 'Required: `draft`. Drafts are incidents suggested by alerts, checks or staff, and updates suggested for open incidents (`kind: update`); public incidents are at /api/v2/incidents.json.' },
+    query: {
+      state:
+        'Required: `draft`. Drafts are incidents suggested by alerts, checks or staff, and updates suggested for open incidents (`kind: update`); public incidents are at /api/v2/incidents.json.',
+    },
     status: 200,
     answers: 'drafts',
     handle(call) {

@@ -26,21 +26,36 @@ const RULE_EXAMPLE = {
   recovery_status: 'resolved' as const,
   enabled: true,
   texts: {
-    en: { name: '{{alert_name}}: the API is down', body: 'The API is not answering ({{alert_count}} alerts since {{started_at}}). We are looking into it.', recovery: 'The API has answered normally since {{ended_at}}.' },
-    ja: { name: '{{alert_name}}:API が停止しています', body: 'API が応答していません({{started_at}} から {{alert_count}} 件のアラート)。調査しています。', recovery: '{{ended_at}} から API は正常に応答しています。' },
+    en: {
+      name: '{{alert_name}}: the API is down',
+      body: 'The API is not answering ({{alert_count}} alerts since {{started_at}}). We are looking into it.',
+      recovery: 'The API has answered normally since {{ended_at}}.',
+    },
+    ja: {
+      name: '{{alert_name}}:API が停止しています',
+      body: 'API が応答していません({{started_at}} から {{alert_count}} 件のアラート)。調査しています。',
+      recovery: '{{ended_at}} から API は正常に応答しています。',
+    },
   },
 };
 
 const ruleBodyShape = {
   name: f.name.openapi({ description: 'What staff call the rule' }),
   matchers: f.matchers.openapi({
-    description: 'Alertmanager matchers (`=`, `!=`, `=~`, `!~`); every one must hold. None: the rule takes every alert. Regular expressions use RE2 syntax (no backreferences or lookaround) and must match the whole value. Each unreadable one is named in `fields` as `matchers.<index>`.',
+    description:
+      'Alertmanager matchers (`=`, `!=`, `=~`, `!~`); every one must hold. None: the rule takes every alert. Regular expressions use RE2 syntax (no backreferences or lookaround) and must match the whole value. Each unreadable one is named in `fields` as `matchers.<index>`.',
     example: ['service="api"', 'severity=~"critical|page"'],
   }),
   components: z
-    .array(z.object({ component_id: z.string({ required_error: 'errors.field.pickComponent', invalid_type_error: 'errors.field.pickComponent' }), status: f.components.unwrap().element.shape.status }), {
-      invalid_type_error: 'errors.field.componentList',
-    })
+    .array(
+      z.object({
+        component_id: z.string({ required_error: 'errors.field.pickComponent', invalid_type_error: 'errors.field.pickComponent' }),
+        status: f.components.unwrap().element.shape.status,
+      }),
+      {
+        invalid_type_error: 'errors.field.componentList',
+      },
+    )
     .optional()
     .openapi({ description: 'Existing components and the status firing alerts put them in' }),
   incident_status: f.incidentStatus,
@@ -60,23 +75,44 @@ type RuleBody = z.output<z.ZodObject<typeof ruleBodyShape>>;
 
 /** The body's snake_case names as saveRule knows them; fields left out stay out, so an edit keeps them. */
 function ruleInput(b: RuleBody): RuleInput {
-  const input: RuleInput = { name: b.name, matchers: b.matchers, incidentStatus: b.incident_status, impact: b.impact, action: b.action, notify: b.notify, recovery: b.recovery, recoveryStatus: b.recovery_status, enabled: b.enabled, texts: b.texts };
+  const input: RuleInput = {
+    name: b.name,
+    matchers: b.matchers,
+    incidentStatus: b.incident_status,
+    impact: b.impact,
+    action: b.action,
+    notify: b.notify,
+    recovery: b.recovery,
+    recoveryStatus: b.recovery_status,
+    enabled: b.enabled,
+    texts: b.texts,
+  };
   if (b.components) input.components = b.components.map((c) => ({ componentId: c.component_id, status: c.status }));
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as RuleInput;
 }
 
-const newRuleBody = z
-  .object({ ...ruleBodyShape, name: ruleBodyShape.name.unwrap() })
-  .openapi('NewAlertRule', { example: RULE_EXAMPLE });
+const newRuleBody = z.object({ ...ruleBodyShape, name: ruleBodyShape.name.unwrap() }).openapi('NewAlertRule', { example: RULE_EXAMPLE });
 
 const ruleEditBody = z
   .object({
     ...ruleBodyShape,
-    version: z.unknown().openapi({ type: 'integer', minimum: 1, description: 'Optional. The version this edit started from; if the rule changed since, nothing is changed and the answer is 409 CONFLICT with `current_version`. Without it (or an If-Match header) the edit applies whatever happened in between.' }),
+    version: z.unknown().openapi({
+      type: 'integer',
+      minimum: 1,
+      description:
+        'Optional. The version this edit started from; if the rule changed since, nothing is changed and the answer is 409 CONFLICT with `current_version`. Without it (or an If-Match header) the edit applies whatever happened in between.',
+    }),
   })
   .openapi('AlertRuleEdit', { example: { matchers: ['service="api"', 'env="production"'], enabled: false, version: 3 } });
 
-export const RULE_EXAMPLE_ANSWER = { id: 'p2v7c0d9w1ze', position: 1, ...RULE_EXAMPLE, version: 1, created_at: '2026-11-30T01:00:00.000Z', updated_at: '2026-11-30T01:00:00.000Z' };
+export const RULE_EXAMPLE_ANSWER = {
+  id: 'p2v7c0d9w1ze',
+  position: 1,
+  ...RULE_EXAMPLE,
+  version: 1,
+  created_at: '2026-11-30T01:00:00.000Z',
+  updated_at: '2026-11-30T01:00:00.000Z',
+};
 
 export const RULE_ROUTES = {
   listRules: {

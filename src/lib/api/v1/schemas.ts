@@ -106,7 +106,10 @@ export const resolutionBody = z
 export const incidentEditBody = z
   .object({
     name: nameField.optional(),
-    impact: z.enum(['auto', ...IMPACTS]).optional().openapi({ description: '`auto` goes back to working it out from component statuses' }),
+    impact: z
+      .enum(['auto', ...IMPACTS])
+      .optional()
+      .openapi({ description: '`auto` goes back to working it out from component statuses' }),
     version: versionProperty(),
   })
   .openapi('IncidentEdit');
@@ -131,7 +134,10 @@ export const newMaintenanceBody = z
   .object({
     name: nameField,
     body: bodyField,
-    component_ids: z.array(z.string()).optional().transform((ids) => ids ?? []),
+    component_ids: z
+      .array(z.string())
+      .optional()
+      .transform((ids) => ids ?? []),
     scheduled_for: isoTime(),
     scheduled_until: isoTime('Must be after scheduled_for'),
     auto_transitions: z
@@ -143,13 +149,20 @@ export const newMaintenanceBody = z
     ),
     repeat: z
       .object({
-        frequency: z.enum(REPEAT_FREQUENCIES, { errorMap: () => ({ message: 'errors.field.repeatFrequency' }) }).openapi({ description: 'weekly, or monthly on the same day' }),
-        count: z.number().int().optional().openapi({ description: `How many windows in all (2 to ${MAX_OCCURRENCES}); give this or until` }),
+        frequency: z
+          .enum(REPEAT_FREQUENCIES, { errorMap: () => ({ message: 'errors.field.repeatFrequency' }) })
+          .openapi({ description: 'weekly, or monthly on the same day' }),
+        count: z
+          .number()
+          .int()
+          .optional()
+          .openapi({ description: `How many windows in all (2 to ${MAX_OCCURRENCES}); give this or until` }),
         until: z.string().optional().openapi({ description: "The last day a window may start on, YYYY-MM-DD in the page's zone; give this or count" }),
       })
       .optional()
       .openapi({
-        description: "Repeat the window: one window per occurrence, each at the same wall-clock time in the page's zone, started, ended and reminded of on its own; only the first is announced. The answer is the first window.",
+        description:
+          "Repeat the window: one window per occurrence, each at the same wall-clock time in the page's zone, started, ended and reminded of on its own; only the first is announced. The answer is the first window.",
       }),
     ...notifyFields,
   })

@@ -12,8 +12,15 @@ export const publicPage: PublicPage = { cors: true, timeSensitive: true, persona
 // Without a query: the 90 days of the status page's strips. With `from`, `to` or `component`: the uptime report.
 export const GET: APIRoute = ({ locals, url }) => {
   const ctx = apiContext(locals.shirase);
-  const query = readReportQuery(url.searchParams, loadComponentTree(ctx.db, ctx.now).all.map((c) => c.id), ctx.now, ctx.config.timeZone);
+  const query = readReportQuery(
+    url.searchParams,
+    loadComponentTree(ctx.db, ctx.now).all.map((c) => c.id),
+    ctx.now,
+    ctx.config.timeZone,
+  );
   if ('problem' in query) return jsonResponse(errorBody(reportQueryError(query), locals.locale), 400);
   if (!query.custom) return jsonResponse(uptimeJson(ctx));
-  return jsonResponse(uptimeReportJson(ctx, buildUptimeReport(ctx.db, query.range, ctx.now, ctx.config.timeZone, undefined, { componentId: query.componentId })));
+  return jsonResponse(
+    uptimeReportJson(ctx, buildUptimeReport(ctx.db, query.range, ctx.now, ctx.config.timeZone, undefined, { componentId: query.componentId })),
+  );
 };
