@@ -2,6 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two files at a time on the 2-core machine: integration files spend much of
+    // their time waiting on sockets, timers and child processes, so the second
+    // worker fills the first one's waits (the integration tier: 430 s with one
+    // worker, 260 s with two).
+    maxWorkers: 2,
+    minWorkers: 1,
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       {
