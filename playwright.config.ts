@@ -9,7 +9,10 @@ export default defineConfig({
   testMatch: '**/*.test.ts',
   globalSetup: './tests/support/e2e-setup.ts',
   outputDir: 'test-results/playwright',
-  workers: 1,
+  // Two workers, each with its own server: the tier spends much of its time
+  // waiting on pages and timers (7.8 min with two on the 2-core machine; four
+  // were slower and timed a long journey out).
+  workers: 2,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   timeout: 60_000,
