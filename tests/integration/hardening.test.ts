@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { openIncident } from '../../src/lib/incidents/open-incident';
+import { rawRequest } from '../support/raw-http';
 
 let site: TestSite;
 beforeAll(async () => {
@@ -76,6 +77,21 @@ describe('hostile requests', () => {
       expect(await res.text(), path).not.toContain('"name": "shirase"');
     }
     expect((await fetch(site.url + '/postmortems/..%2F..%2Fpackage.json')).status).toBe(404);
+  });
+});
+
+describe('the address a request was sent to', () => {
+  it('is no host at all when the Host header is not a host, so a form sent through it fails the cross-site check', async () => {
+    const body = 'email=ops%40example.com&password=wrong';
+    for (const host of ['elsewhere.example/x', 'user@elsewhere.example', 'elsewhere.example?', 'a'.repeat(400)]) {
+      const origin = `http://${host}`;
+      const res = await rawRequest(site.url, '/admin/login', {
+        method: 'POST',
+        headers: { host, origin, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length) },
+        body,
+      });
+      expect([host.slice(0, 30), res.status]).toEqual([host.slice(0, 30), 403]);
+    }
   });
 });
 
