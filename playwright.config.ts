@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumPath } from './tests/support/chromium';
+import { CHROMIUM_ARGS, chromiumPath } from './tests/support/chromium';
 
 // The browser tier: journeys in Chromium against the built server, shared by a
 // worker's test files (tests/e2e/fixtures.ts). AUDIT=1 (`npm run test:audit`)
@@ -19,10 +19,12 @@ export default defineConfig({
   reporter: 'list',
   use: {
     browserName: 'chromium',
-    trace: 'retain-on-failure',
+    // A trace costs a third more time, and CI keeps nothing but its log: traces
+    // are kept on failure at a desk, and `--trace on` records them in CI's place.
+    trace: process.env.CI ? 'off' : { mode: 'retain-on-failure', screenshots: false },
     launchOptions: {
       executablePath: chromiumPath(),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: CHROMIUM_ARGS,
     },
   },
 });

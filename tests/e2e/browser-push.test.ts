@@ -6,7 +6,12 @@ import { openIncident } from '../../src/lib/incidents/open-incident';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { startPushService } from '../support/push-service';
 import { until } from '../support/until';
+import { CHROMIUM_ARGS, fullChromiumPath } from '../support/chromium';
 import { AUDIT, expect, SHOTS, test } from './fixtures';
+
+// The full browser: the headless shell the rest of the tier runs in has no
+// notifications for a service worker to show. A worker of its own runs this file.
+test.use({ launchOptions: { executablePath: fullChromiumPath(), args: CHROMIUM_ARGS } });
 
 // "Notify me in this browser" in Chromium. Chromium's own push service is
 // out of reach here (and Playwright's contexts are off the record, where

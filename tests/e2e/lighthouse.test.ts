@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import lighthouse from 'lighthouse';
-import { chromiumPath } from '../support/chromium';
+import { fullChromiumPath } from '../support/chromium';
 import type { ServerProcess } from '../support/server-process';
 import { AUDIT, expect, test } from './fixtures';
 
@@ -20,7 +20,7 @@ let profile: string;
 async function launchChrome(): Promise<void> {
   profile = mkdtempSync(join(tmpdir(), 'shirase-lighthouse-'));
   chrome = spawn(
-    chromiumPath()!,
+    fullChromiumPath()!,
     [
       '--headless',
       '--no-sandbox',

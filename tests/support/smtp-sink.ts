@@ -24,6 +24,9 @@ export async function startSmtpSink(options: { answer?: (to: string, attempt: nu
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // close() waits this long for clients to hang up before it cuts them off. The
+    // default is 30 s, and a mailer's pooled connection never hangs up on its own.
+    closeTimeout: 200,
     onRcptTo(address, _session, callback) {
       const to = address.address.toLowerCase();
       const n = (attempts.get(to) ?? 0) + 1;
