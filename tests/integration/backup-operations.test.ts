@@ -10,22 +10,27 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
 import { parseConfig } from '../../src/lib/config';
-import { readBackupStatus, runScheduledBackup } from '../../src/lib/site/scheduled-backups';
+import { copyToRemote, readBackupStatus, runScheduledBackup } from '../../src/lib/site/scheduled-backups';
 import type { LogLevel } from '../../src/lib/log';
 import { freePort, startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { until } from '../support/until';
 
 let dir: string;
+let rcloneConfigBefore: string | undefined;
 const children: ChildProcess[] = [];
 const sites: TestSite[] = [];
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'shirase-backup-ops-'));
   // rclone reads only this empty configuration: no remote is configured, so any named one is misspelt.
   writeFileSync(join(dir, 'rclone.conf'), '');
+  rcloneConfigBefore = process.env.RCLONE_CONFIG;
   process.env.RCLONE_CONFIG = join(dir, 'rclone.conf');
 });
 afterAll(async () => {
+  // Test files share their worker's process: the next one gets the environment as it was.
+  if (rcloneConfigBefore === undefined) delete process.env.RCLONE_CONFIG;
+  else process.env.RCLONE_CONFIG = rcloneConfigBefore;
   for (const c of children) c.kill();
   await Promise.all(sites.map((s) => s.close()));
   rmSync(dir, { recursive: true, force: true });
@@ -85,6 +90,33 @@ describe('scheduled backups', () => {
     expect(readBackupStatus(backups).remote).toBeUndefined();
     expect(s.url).toBeTruthy();
   }, 40_000);
+
+  it('stop retrying a remote that is down when the server stops, at once and without writing a status', async () => {
+    const closed = await freePort();
+    const backups = join(dir, 'stopping');
+    mkdirSync(backups);
+    writeFileSync(join(backups, 'shirase-backup-2026-01-01T00-00-00Z.tar'), 'not really a backup');
+    const stopping = new AbortController();
+    const config = parseConfig({
+      DATABASE_PATH: join(dir, 'unused.db'),
+      BACKUP_DIR: backups,
+      BACKUP_EVERY: '1d',
+      BACKUP_RCLONE_REMOTE: `:webdav,url='http://127.0.0.1:${closed}':x`,
+    });
+    const started = Date.now();
+    // A minute between attempts: only the stop can end this copy in time.
+    const copy = copyToRemote(
+      config,
+      { file: join(backups, 'shirase-backup-2026-01-01T00-00-00Z.tar'), name: 'shirase-backup-2026-01-01T00-00-00Z.tar' },
+      { now: () => Date.now(), remoteRetryMs: 60_000, signal: stopping.signal },
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    stopping.abort();
+    expect(await copy).toEqual({});
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // The status says nothing of a copy the stop cut short.
+    expect(readBackupStatus(backups).remote).toBeUndefined();
+  });
 
   it('say at start that BACKUP_RCLONE_REMOTE names a remote rclone does not have', async () => {
     const lines: { line: string; level?: LogLevel }[] = [];

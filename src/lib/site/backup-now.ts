@@ -21,6 +21,7 @@ export async function takeBackupNow(db: Db, config: Config, ctx: WriteContext): 
     }),
   );
   if (!taken) throw new ShiraseError('CONFLICT', 'errors.backup.failed', { params: { error: readBackupStatus(config.backup.dir).lastRun?.error ?? '' } });
+  // How the copy went is written to the status file that Settings shows.
   if (config.backup.rcloneRemote) void copyToRemote(config, taken, { now: () => Date.now() });
   return { file: taken.name };
 }

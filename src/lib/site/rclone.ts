@@ -81,6 +81,21 @@ export interface RcloneRetries {
   retryMs?: number;
   /** Stops retrying early, when what was to be copied is gone or a newer copy is due. */
   giveUp?: () => boolean;
+  /** Aborted when the server stops: no attempt starts after it, and a wait between attempts ends at once. */
+  signal?: AbortSignal;
+}
+
+/** Waits `ms`, or less when the signal is aborted meanwhile. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Runs one rclone command (`copyto a b`, `sync a b`), retried with doubling waits; says how it went. */
@@ -89,11 +104,11 @@ export async function rcloneWithRetries(args: string[], options: RcloneRetries):
   let wait = options.retryMs ?? 30_000;
   let error: string | null = null;
   let tried = 0;
-  while (tried < attempts) {
+  while (tried < attempts && !options.signal?.aborted) {
     tried++;
     error = await runRclone(args);
     if (error === null || options.giveUp?.()) break;
-    if (tried < attempts) await new Promise((r) => setTimeout(r, wait));
+    if (tried < attempts) await pause(wait, options.signal);
     wait *= 2;
   }
   return { at: options.now(), ok: error === null, attempts: tried, ...(error ? { error } : {}) };

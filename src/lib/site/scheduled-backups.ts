@@ -94,30 +94,46 @@ export async function takeAndRotate(db: Db, config: Config, at: number): Promise
  * Copies a backup to BACKUP_RCLONE_REMOTE, retried; once it is there, the
  * remote keeps the newest BACKUP_KEEP backups as the folder does (only
  * files named as backups are ever deleted there). Gives up when a newer
- * backup has been taken meanwhile: that one is copied instead.
+ * backup has been taken meanwhile: that one is copied instead. It runs beside
+ * the schedule and the page that asked for it, so it never rejects: what went
+ * wrong is in the status file, or, when even that cannot be written, in the
+ * answer. Stopped by `signal`, it leaves the status as it was.
  */
-export async function copyToRemote(config: Config, taken: { file: string; name: string }, options: BackupRunOptions): Promise<void> {
+export async function copyToRemote(
+  config: Config,
+  taken: { file: string; name: string },
+  options: BackupRunOptions & { signal?: AbortSignal },
+): Promise<{ problem?: string }> {
   const backup = config.backup!;
   const remote = backup.rcloneRemote!;
-  const outcome = await rcloneWithRetries(['copyto', taken.file, remotePath(remote, taken.name)], {
-    now: options.now,
-    attempts: options.remoteAttempts,
-    retryMs: options.remoteRetryMs,
-    giveUp: () => !existsSync(taken.file) || (backupsIn(backup.dir).at(-1) ?? taken.name) > taken.name,
-  });
-  let pruneError: string | undefined;
-  if (outcome.ok) {
-    const listed = await listRemote(remote);
-    if ('error' in listed) pruneError = listed.error;
-    else
-      for (const old of listed.names
-        .filter((n) => NAME.test(n))
-        .sort()
-        .slice(0, -backup.keep)) {
-        pruneError = (await deleteRemoteFile(remote, old)) ?? pruneError;
-      }
+  try {
+    const outcome = await rcloneWithRetries(['copyto', taken.file, remotePath(remote, taken.name)], {
+      now: options.now,
+      attempts: options.remoteAttempts,
+      retryMs: options.remoteRetryMs,
+      signal: options.signal,
+      giveUp: () => !existsSync(taken.file) || (backupsIn(backup.dir).at(-1) ?? taken.name) > taken.name,
+    });
+    if (options.signal?.aborted) return {};
+    let pruneError: string | undefined;
+    if (outcome.ok) {
+      const listed = await listRemote(remote);
+      if ('error' in listed) pruneError = listed.error;
+      else
+        for (const old of listed.names
+          .filter((n) => NAME.test(n))
+          .sort()
+          .slice(0, -backup.keep)) {
+          pruneError = (await deleteRemoteFile(remote, old)) ?? pruneError;
+        }
+    }
+    updateStatus(backup.dir, (s) => (s.remote = { ...outcome, ...(pruneError ? { pruneError } : {}) }));
+    if (!outcome.ok) return { problem: `backup copied to the remote failed after ${outcome.attempts} attempts: ${outcome.error}` };
+    if (pruneError) return { problem: `older backups could not be removed from the remote: ${pruneError}` };
+    return {};
+  } catch (error) {
+    return { problem: `backup copied to the remote: ${error instanceof Error ? error.message : String(error)}` };
   }
-  updateStatus(backup.dir, (s) => (s.remote = { ...outcome, ...(pruneError ? { pruneError } : {}) }));
 }
 
 /** One backup as the schedule takes it, copy included; the status file says how it went. */
@@ -135,10 +151,10 @@ export async function runScheduledBackup(db: Db, config: Config, options: Backup
 export function startBackupSchedule(db: Db, config: Config, options: BackupRunOptions & { log: Log }): () => void {
   const backup = config.backup;
   if (!backup) return () => {};
-  let stopped = false;
+  const stopping = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const next = () => {
-    if (stopped) return;
+    if (stopping.signal.aborted) return;
     const latest = readBackupStatus(backup.dir).latest;
     const due = latest ? latest.at + backup.everyMs : options.now();
     timer = setTimeout(run, Math.max(0, due - options.now()));
@@ -151,16 +167,14 @@ export function startBackupSchedule(db: Db, config: Config, options: BackupRunOp
       if (!taken) {
         options.log(`[shirase] scheduled backup failed: ${status.lastRun?.error ?? ''}`, 'warn');
         // A failed run is tried again after a tenth of the interval, not a whole one later.
-        if (!stopped) timer = setTimeout(run, Math.max(10_000, backup.everyMs / 10));
+        if (!stopping.signal.aborted) timer = setTimeout(run, Math.max(10_000, backup.everyMs / 10));
         timer?.unref();
         return;
       }
       // The copy goes on beside the schedule: a remote that is down never holds up the next local backup.
       if (backup.rcloneRemote)
-        void copyToRemote(config, taken, options).then(() => {
-          const remote = readBackupStatus(backup.dir).remote;
-          if (remote && !remote.ok) options.log(`[shirase] backup copied to the remote failed after ${remote.attempts} attempts: ${remote.error}`, 'warn');
-          else if (remote?.pruneError) options.log(`[shirase] older backups could not be removed from the remote: ${remote.pruneError}`, 'warn');
+        void copyToRemote(config, taken, { ...options, signal: stopping.signal }).then(({ problem }) => {
+          if (problem) options.log(`[shirase] ${problem}`, 'warn');
         });
     } catch (error) {
       options.log(`[shirase] scheduled backup: ${error instanceof Error ? error.message : String(error)}`, 'warn');
@@ -170,14 +184,18 @@ export function startBackupSchedule(db: Db, config: Config, options: BackupRunOp
   // A misspelt remote is said at start, not at the first copy hours later.
   if (backup.rcloneRemote)
     void unknownRemote(backup.rcloneRemote).then((problem) => {
-      if (!problem) return;
+      if (!problem || stopping.signal.aborted) return;
       options.log(`[shirase] BACKUP_RCLONE_REMOTE=${backup.rcloneRemote}: ${problem}`, 'warn');
-      makePrivateFolder(backup.dir);
-      updateStatus(backup.dir, (s) => (s.remote = { at: options.now(), ok: false, attempts: 0, error: problem }));
+      try {
+        makePrivateFolder(backup.dir);
+        updateStatus(backup.dir, (s) => (s.remote = { at: options.now(), ok: false, attempts: 0, error: problem }));
+      } catch (error) {
+        options.log(`[shirase] the backup status could not be written: ${error instanceof Error ? error.message : String(error)}`, 'warn');
+      }
     });
   next();
   return () => {
-    stopped = true;
+    stopping.abort();
     if (timer) clearTimeout(timer);
   };
 }
