@@ -5,6 +5,7 @@ import { renderBody } from '../../src/lib/postmortems/postmortem-view';
 import { MAX_POSTMORTEM_CHARS } from '../../src/lib/postmortems/save-postmortem';
 import { MAX_SUMMARY_CHARS } from '../../src/lib/postmortems/front-matter';
 import { MAX_BODY_CHARS } from '../../src/lib/validation';
+import { cpuMs, cpuMsAgainst } from '../support/cpu-time';
 
 /** `unit` repeated to exactly `n` characters. */
 const repeat = (unit: string, n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
@@ -71,14 +72,6 @@ const FIELDS = [
   { field: 'a postmortem body or preview', max: MAX_POSTMORTEM_CHARS, render: (text: string) => renderBody(text) },
 ];
 
-/** CPU time, in ms, that `work` takes (all of this process's threads). */
-function cpuMs(work: () => unknown): number {
-  const start = process.cpuUsage();
-  work();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
-
 describe('Markdown from staff, imports and files renders in time linear in its length', () => {
   /**
    * What ordinary text of each field's length costs here. Rendering 200,000
@@ -117,13 +110,14 @@ describe('Markdown from staff, imports and files renders in time linear in its l
       const text = make(max);
       expect(text.length).toBe(max);
       let html = '';
-      const used = cpuMs(() => {
+      const bound = Math.max(100, 10 * ordinary.get(max)!);
+      const used = cpuMsAgainst(bound, () => {
         const out = render(text);
         html = typeof out === 'string' ? out : out.segments.map((s) => (s.kind === 'html' ? s.html : '')).join('');
       });
       // Bounded output too (an unclosed comment may rightly hide everything after it).
       expect(html.length).toBeLessThan(30 * max);
-      expect(used).toBeLessThanOrEqual(Math.max(100, 10 * ordinary.get(max)!));
+      expect(used).toBeLessThanOrEqual(bound);
     },
     20_000,
   );
