@@ -91,22 +91,23 @@ for (const hint of document.querySelectorAll('[data-placement-for]')) {
 
 // Irreversible actions: the server asks for a yes on a page of its own (it works without script);
 // here the browser's dialog asks instead, and a yes travels with the form so that page is skipped.
-for (const form of document.querySelectorAll('form')) {
-  form.addEventListener('submit', (event) => {
-    const question = event.submitter?.dataset.confirm ?? form.dataset.confirm;
-    if (!question) return;
-    if (!window.confirm(question)) {
-      event.preventDefault();
-      return;
-    }
-    form.querySelector('input[name="confirmed"]')?.remove();
-    const yes = document.createElement('input');
-    yes.type = 'hidden';
-    yes.name = 'confirmed';
-    yes.value = 'yes';
-    form.append(yes);
-  });
-}
+// One listener on the document, so forms a refresh put in (the dashboard's) ask too.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  const question = event.submitter?.dataset.confirm ?? form.dataset.confirm;
+  if (!question) return;
+  if (!window.confirm(question)) {
+    event.preventDefault();
+    return;
+  }
+  form.querySelector('input[name="confirmed"]')?.remove();
+  const yes = document.createElement('input');
+  yes.type = 'hidden';
+  yes.name = 'confirmed';
+  yes.value = 'yes';
+  form.append(yes);
+});
 
 // "Written up after the event" and "a record of past work" tell nobody: the notify box is disabled while
 // they are ticked (the server ignores it either way; this only shows it).
@@ -118,4 +119,34 @@ for (const box of document.querySelectorAll('input[type="checkbox"][data-silence
   };
   box.addEventListener('change', sync);
   sync();
+}
+
+// A secret shown once: the page opens on it, and its button copies it.
+for (const box of document.querySelectorAll('[data-one-time-secret]')) {
+  box.scrollIntoView({ block: 'start' });
+  box.focus({ preventScroll: true });
+  const button = box.querySelector('[data-copy-secret]');
+  const state = box.querySelector('.copy-state');
+  if (!button || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    await navigator.clipboard.writeText(box.querySelector('[data-secret]').textContent.trim());
+    state.textContent = state.dataset.copied;
+  });
+}
+
+// The dashboard refreshes its own sections in place: clocks move on and new
+// drafts or overdue incidents show without a reload. A refresh waits while the
+// tab is hidden or while someone is working inside the sections.
+for (const live of document.querySelectorAll('[data-refresh-seconds]')) {
+  const every = Number(live.dataset.refreshSeconds) * 1000;
+  const refresh = async () => {
+    if (document.hidden || live.contains(document.activeElement)) return;
+    const res = await fetch(location.href, { cache: 'no-store', headers: { accept: 'text/html' } }).catch(() => null);
+    // Signed out meanwhile, or the server is away: the page stays as it is.
+    if (!res || !res.ok || res.redirected) return;
+    const fresh = new DOMParser().parseFromString(await res.text(), 'text/html').getElementById(live.id);
+    if (fresh && fresh.innerHTML !== live.innerHTML && !live.contains(document.activeElement)) live.innerHTML = fresh.innerHTML;
+  };
+  setInterval(refresh, every);
 }

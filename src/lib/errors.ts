@@ -167,5 +167,9 @@ function thing(name: Thing): Said {
 
 /** Field issues found while reading input, raised as one VALIDATION error naming what was not saved. */
 export function notSaved(what: Thing, fields: FieldIssue[], options: { hintListsFields?: boolean } = {}): ShiraseError {
-  return new ShiraseError('VALIDATION', 'errors.notSaved', { params: { what: thing(what), count: fields.length }, fields, ...options });
+  return new ShiraseError('VALIDATION', fields.length === 1 ? 'errors.notSavedOne' : 'errors.notSaved', {
+    params: { what: thing(what), count: fields.length },
+    fields,
+    ...options,
+  });
 }

@@ -74,6 +74,25 @@ test.describe('update cadence', () => {
     await expect(item).toContainText('Update cadence: every 180 min');
   });
 
+  test('the dashboard refreshes itself: an incident that falls overdue while it is open is marked without a reload', async ({ server, staffPage }) => {
+    const page = await staffPage();
+    await page.goto(server.url + '/admin');
+    await page.evaluate(() => ((window as Window & { marker?: string }).marker = 'same document'));
+    // Customers last heard 59 min and 50 s ago, with a 60-minute cadence: on time now, overdue in ten seconds.
+    const db = openDatabase(server.databasePath);
+    const now = Date.now();
+    const { incidentId: soon } = openIncident(
+      db,
+      { name: 'Queue about to fall silent', status: 'investigating', body: 'Jobs wait.', notify: false, displayAt: now - 3_590_000 },
+      { now },
+    );
+    db.$client.close();
+    const item = page.locator(`li[data-incident="${soon}"]`);
+    await expect(item.getByRole('link', { name: 'Queue about to fall silent' })).toBeVisible({ timeout: 10_000 });
+    await expect(item).toHaveAttribute('data-overdue', 'true', { timeout: 20_000 });
+    expect(await page.evaluate(() => (window as Window & { marker?: string }).marker)).toBe('same document');
+  });
+
   test('the dashboard with an overdue incident and the incident’s cadence form pass axe (WCAG 2.2 too), light and dark, and fit a 360 px screen', async ({
     browser,
     server,

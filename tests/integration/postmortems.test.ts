@@ -30,6 +30,12 @@ async function until(check: () => Promise<boolean>, limitMs = 6_000): Promise<bo
 }
 
 describe('the June 18 postmortem', () => {
+  it('is listed once on each list of postmortems, in the reader’s language', async () => {
+    const links = (page: string) => [...page.matchAll(/href="[^"]*\/postmortems\/(renewal-outage[\w-]*)"/g)].map((m) => m[1]);
+    expect(links(await html('/en/postmortems'))).toEqual(['renewal-outage']);
+    expect(links(await html('/ja/postmortems'))).toEqual(['renewal-outage-ja']);
+  });
+
   it('shows the impact window, generated metrics and the timeline grouped by day', async () => {
     const page = await html('/postmortems/renewal-outage');
     expect(page).toContain('19 h 40 min');
@@ -133,5 +139,35 @@ describe('the postmortem editor', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/Time to recover<\/dt><dd><strong>19 h 40 min/);
     expect(existsSync(join(dir, '2026-01-17-preview-only.md'))).toBe(false);
+  });
+
+  it('previews with no slug typed, making one from the title for the form to show', async () => {
+    const staff = await signedInStaff(site);
+    const res = await staff.post('/admin/postmortems/edit', {
+      title: 'API down for 20 minutes',
+      slug: '',
+      date: '2026-01-18',
+      locale: 'en',
+      summary: '',
+      incidents: ['jun18renewal'],
+      body: 'Draft.',
+      action: 'preview',
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('id="pm-slug" name="slug" maxlength="80" value="api-down-for-20-minutes"');
+  });
+
+  it('offers incidents that have begun to link, newest first, with their times in the site’s zone', async () => {
+    const staff = await signedInStaff(site);
+    const page = await (await staff.get('/admin/postmortems/edit')).text();
+    const offered = [...page.matchAll(/name="incidents" value="(\w+)"/g)].map((m) => m[1]!);
+    const { scheduled_maintenances: upcoming } = (await (await fetch(site.url + '/api/v2/scheduled-maintenances/upcoming.json')).json()) as {
+      scheduled_maintenances: { id: string }[];
+    };
+    expect(upcoming.length).toBeGreaterThan(0);
+    for (const m of upcoming) expect(offered).not.toContain(m.id);
+    expect(offered).toContain('jun18renewal');
+    // 06:00 JST on June 18, 2018, the incident's start: June 17 in UTC.
+    expect(page).toMatch(/<label for="pmi-jun18renewal">[^<]*<span class="quiet">\(<time datetime="2018-06-17T21:00:00.000Z">18 Jun 2018, 06:00<\/time>\)/);
   });
 });

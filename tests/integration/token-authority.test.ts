@@ -35,7 +35,7 @@ type Staff = Awaited<ReturnType<typeof signedInStaff>>;
 async function tokenFromForm(staff: Staff, scopes: string[]): Promise<string> {
   const res = await staff.post('/admin/tokens', { intent: 'create', name: `bot ${Math.random()}`, scopes });
   expect(res.status).toBe(201);
-  return /<code class="secret" data-token>(shr_[^<]+)<\/code>/.exec(await res.text())![1]!;
+  return /<code class="secret" data-secret>(shr_[^<]+)<\/code>/.exec(await res.text())![1]!;
 }
 const userId = (email: string) => site.db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
 const newIncident = (name: string) => ({ name, body: 'Investigating.', components: [{ component_id: component('API').id, status: 'degraded_performance' }] });

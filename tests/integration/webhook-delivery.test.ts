@@ -105,7 +105,11 @@ describe('webhooks with WEBHOOK_ALLOW_PRIVATE=1', () => {
       const admin = await signedInStaff(site);
       const added = await admin.post('/admin/subscribers', { intent: 'add_webhook', url: `${receiver.url}/hook`, description: 'loopback' });
       expect(added.status).toBe(200);
-      const secret = /<code class="secret">([^<]+)<\/code>/.exec(await added.text())![1]!;
+      const addedPage = await added.text();
+      const secret = /<code class="secret" data-secret>([^<]+)<\/code>/.exec(addedPage)![1]!;
+      // Shown at the top of the page, above every panel, with a way to copy it.
+      expect(addedPage.indexOf(secret)).toBeLessThan(addedPage.indexOf('id="deliveries"'));
+      expect(addedPage).toContain('data-copy-secret');
       openIncident(site.db, { name: 'Signed for loopback', status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
       const hit = await until(() => receiver.received.find((r) => r.body.includes('Signed for loopback')));
       // Standard Webhooks: the specification's own library verifies the headers and the body.

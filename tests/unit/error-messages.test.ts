@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fieldSummary } from '../../src/lib/admin/field-labels';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ja } from '../../src/lib/i18n/ja';
@@ -60,7 +61,7 @@ describe('error messages', () => {
     } catch (e) {
       error = e as ShiraseError;
     }
-    expect(error!.message).toBe('The incident was not saved: 1 field(s) need fixing.');
+    expect(error!.message).toBe('The incident was not saved: one field needs fixing.');
     expect(error!.localized('en')).toMatchObject({
       hint: 'name: Keep the name under 200 characters.',
       fields: [{ field: 'name', message: 'Keep the name under 200 characters.' }],
@@ -68,6 +69,16 @@ describe('error messages', () => {
     expect(error!.localized('ja').message).toBe('障害は保存されませんでした。1 か所の入力を直してください。');
     expect(error!.localized('ja').fields[0]!.message).toBe('名前は 200 文字以内にしてください。');
     expect(say('ja', notSaved('password', []).options.params!.what as never)).toBe('パスワード');
+  });
+
+  it('name each field in the summary, and say an issue about the whole form alone, never under "The form"', () => {
+    const issues = [
+      { field: 'name', key: 'errors.field.nameRequired' as const },
+      { field: 'form', key: 'errors.form.unreadable' as const },
+    ];
+    expect(fieldSummary('en', issues)).toEqual([`Name: ${say('en', issues[0]!)}`, say('en', issues[1]!)]);
+    expect(fieldSummary('ja', issues)[1]).toBe(say('ja', issues[1]!));
+    expect(fieldSummary('en', issues).join('\n')).not.toContain('The form:');
   });
 
   it('keep zod’s own words when a schema gives no key, and fixed parameters when it does', () => {

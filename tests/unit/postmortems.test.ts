@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frontMatterSchema, serializePostmortem, splitFrontMatter } from '../../src/lib/postmortems/front-matter';
+import { frontMatterSchema, serializePostmortem, slugFromTitle, splitFrontMatter } from '../../src/lib/postmortems/front-matter';
 import { incidentMetrics } from '../../src/lib/postmortems/metrics';
 import { renderBody } from '../../src/lib/postmortems/postmortem-view';
 import { postmortemLinkText, postmortemTitleUnlabelled } from '../../src/lib/postmortems/postmortem-link-text';
@@ -9,6 +9,17 @@ import type { UpdateStatus } from '../../src/lib/status/vocabulary';
 import { zonedTimeToUtc } from '../../src/lib/time';
 
 describe('postmortem front matter', () => {
+  it('makes a slug from a title when none is typed, within the slug’s rules and length', () => {
+    expect(slugFromTitle('API down for 20 minutes', '2026-01-18')).toBe('api-down-for-20-minutes');
+    expect(slugFromTitle('Postmortem: the “Café” outage — 18 June', '2018-06-22')).toBe('postmortem-the-cafe-outage-18-june');
+    expect(slugFromTitle('障害報告:リニューアル後の停止', '2018-06-22')).toBe('postmortem-2018-06-22');
+    const long = slugFromTitle('word '.repeat(40), '2018-06-22');
+    expect(long.length).toBeLessThanOrEqual(80);
+    expect(frontMatterSchema.safeParse({ title: 't', slug: long, date: '2018-06-22', incidents: [], summary: '', locale: 'en', published: null }).success).toBe(
+      true,
+    );
+  });
+
   const valid = {
     title: 'Outage',
     slug: 'renewal-outage',

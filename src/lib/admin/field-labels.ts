@@ -63,20 +63,25 @@ const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' 
 /**
  * The label of a field as an issue names it: `body`, `body-<update id>`,
  * `translations.ja.body`, `components.0.status`… A field this list does not
- * know is called "the form" rather than shown by its code name.
+ * know has none: its issue is about the form as a whole, and is said alone
+ * rather than under a code name.
  */
-function fieldLabel(locale: Locale, field: string): string {
+function fieldLabel(locale: Locale, field: string): string | undefined {
   const parts = field.split('.');
   // An alert rule's texts are per language too: `texts.ja.body`.
   const language = (parts[0] === 'translations' || parts[0] === 'texts') && parts[1] && isLocale(parts[1]) ? parts[1] : undefined;
   const base = (language ? (parts[0] === 'texts' ? `texts.${parts[2]}` : parts[2]) : parts[0]) ?? '';
   // Per-row fields carry the row's id: `body-k3j…`, `displayAt-k3j…`.
-  const key = LABELS[base] ?? LABELS[base.replace(/-[0-9a-z]+$/, '')] ?? 'admin.field.other';
+  const key = LABELS[base] ?? LABELS[base.replace(/-[0-9a-z]+$/, '')];
+  if (!key) return undefined;
   const label = t(locale, key);
   return language ? t(locale, 'admin.field.inLanguage', { label, language: LANGUAGE_NAMES[language] }) : label;
 }
 
-/** Each issue as "Label: what to fix", in the reader's language. */
+/** Each issue as "Label: what to fix" (or just what to fix, for the form as a whole), in the reader's language. */
 export function fieldSummary(locale: Locale, issues: readonly FieldIssue[]): string[] {
-  return issues.map((issue) => `${fieldLabel(locale, issue.field)}: ${say(locale, issue)}`);
+  return issues.map((issue) => {
+    const label = fieldLabel(locale, issue.field);
+    return label ? `${label}: ${say(locale, issue)}` : say(locale, issue);
+  });
 }

@@ -1,5 +1,5 @@
 import type { PostmortemSources } from '../postmortems/load-postmortems';
-import { inArray } from 'drizzle-orm';
+import { inArray, lte } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { loadIncidents, type IncidentView } from '../incidents/load-incidents';
@@ -7,19 +7,22 @@ import { loadIncidents, type IncidentView } from '../incidents/load-incidents';
 import { actorFor, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 import type { SessionUser } from '../auth/sessions';
-import { frontMatterSchema } from '../postmortems/front-matter';
+import { frontMatterSchema, slugFromTitle } from '../postmortems/front-matter';
 import type { Postmortem } from '../postmortems/load-postmortems';
 import { savePostmortem, type PostmortemInput } from '../postmortems/save-postmortem';
 import { parseInput } from '../validation';
 
 function readPostmortemForm(form: FormData): PostmortemInput {
   const action = text(form, 'action');
+  const title = text(form, 'title');
+  const date = text(form, 'date');
   return {
     originalFile: text(form, 'originalFile') || undefined,
     version: text(form, 'version') || undefined,
-    title: text(form, 'title'),
-    slug: text(form, 'slug'),
-    date: text(form, 'date'),
+    title,
+    // Left empty, the slug comes from the title, so a first preview needs nothing more than a title.
+    slug: text(form, 'slug') || (title ? slugFromTitle(title, date) : ''),
+    date,
     incidents: form.getAll('incidents').map(String),
     summary: text(form, 'summary'),
     locale: text(form, 'locale') || 'en',
@@ -35,9 +38,13 @@ function previewPostmortem(input: PostmortemInput): Postmortem {
   return { ...front, file: input.originalFile ?? '', shipped: false, body: input.body, mtimeMs: 0, version: input.version ?? '' };
 }
 
-/** Incidents to offer for linking: the recent ones, plus any already linked. */
-export function postmortemCandidates(db: Db, linked: Iterable<string>): IncidentView[] {
-  const recent = loadIncidents(db, undefined, { limit: 60, withUpdates: false });
+/**
+ * Incidents to offer for linking: the recent ones that have begun, newest
+ * first (a postmortem is about something that happened, so maintenance still
+ * to come is left out), plus any already linked.
+ */
+export function postmortemCandidates(db: Db, linked: Iterable<string>, now: number): IncidentView[] {
+  const recent = loadIncidents(db, lte(incidents.startedAt, now), { limit: 60, withUpdates: false });
   const missing = [...linked].filter((id) => !recent.some((r) => r.id === id));
   return missing.length ? [...recent, ...loadIncidents(db, inArray(incidents.id, missing), { withUpdates: false })] : recent;
 }

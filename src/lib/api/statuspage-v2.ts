@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import type { Config } from '../config';
-import { derivePageStatus } from '../status/rollup';
+import { derivePageStatus, raisingImpact } from '../status/rollup';
 import { lastLocalDays, localDateKey } from '../time';
 import { DOWNTIME_WEIGHTS } from '../status/uptime';
 import { loadSlaTargets, targetFor } from '../uptime/sla-targets';
@@ -178,9 +178,10 @@ function maintenanceList(ctx: ApiContext, statuses?: readonly UpdateStatus[]) {
 }
 
 function statusObject(tree: ComponentTree, unresolved: IncidentView[]) {
+  const statusNow = new Map(tree.all.map((c) => [c.id, c.status]));
   return derivePageStatus(
     tree.all.map((c) => c.status),
-    unresolved.map((i) => i.impact),
+    unresolved.map((i) => raisingImpact(i, statusNow)),
   );
 }
 

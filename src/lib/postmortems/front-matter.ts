@@ -67,6 +67,28 @@ export function serializePostmortem(front: FrontMatter, body: string): string {
   return `---\n${stringifyYaml(data).trimEnd()}\n---\n\n${body.trim()}\n`;
 }
 
+/**
+ * A slug made from a title, for an editor who left the slug empty: ASCII
+ * letters and digits joined by single hyphens ("API down for 20 minutes" is
+ * `api-down-for-20-minutes`). A title with none (all Japanese) gives the
+ * date's: `postmortem-2018-06-22`.
+ */
+export function slugFromTitle(title: string, date: string): string {
+  const words = title
+    .normalize('NFKD')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  let slug = '';
+  for (const word of words) {
+    const next = slug ? `${slug}-${word}` : word;
+    if (next.length > MAX_SLUG_CHARS) break;
+    slug = next;
+  }
+  if (slug) return slug;
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? `postmortem-${date}` : 'postmortem';
+}
+
 export function fileNameFor(front: Pick<FrontMatter, 'date' | 'slug'>): string {
   return `${front.date}-${front.slug}.md`;
 }

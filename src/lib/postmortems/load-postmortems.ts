@@ -54,6 +54,29 @@ export function otherLanguages(library: PostmortemLibrary, postmortem: Postmorte
   return library.all.filter((p) => p.published && p.locale !== postmortem.locale && [...p.incidents].sort().join(',') === key);
 }
 
+/**
+ * The published reports, newest first, a report written in several languages
+ * listed once: postmortems about the same incidents in other languages are
+ * its translations (see otherLanguages). The reader's language is shown where
+ * the report has it, else the language it was first published in. Two
+ * reports in one language about the same incidents are two reports.
+ */
+export function publishedReports(library: PostmortemLibrary, locale: string): Postmortem[] {
+  const sets = new Map<string, Postmortem[]>();
+  for (const p of library.all) {
+    if (!p.published) continue;
+    // A report about no incident stands alone.
+    const key = p.incidents.length > 0 ? [...p.incidents].sort().join(',') : `file:${p.file}`;
+    sets.set(key, [...(sets.get(key) ?? []), p]);
+  }
+  const shown = [...sets.values()].flatMap((set) => {
+    const first = [...set].sort((a, b) => a.published! - b.published! || a.file.localeCompare(b.file))[0]!;
+    const inReaders = set.filter((p) => p.locale === locale);
+    return inReaders.length > 0 ? inReaders : set.filter((p) => p.locale === first.locale);
+  });
+  return shown.sort((a, b) => b.published! - a.published!);
+}
+
 const parsedFiles = new Map<string, { mtimeMs: number; size: number; result: Postmortem | PostmortemProblem[] }>();
 
 /** The version of a postmortem file's text. */

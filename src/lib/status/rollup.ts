@@ -1,4 +1,4 @@
-import { impactSeverity, type ComponentStatus, type Impact, type Indicator } from './vocabulary';
+import { impactFromComponentStatuses, impactSeverity, type ComponentStatus, type Impact, type Indicator } from './vocabulary';
 
 const PAGE_DESCRIPTIONS = {
   allOperational: 'All Systems Operational',
@@ -59,6 +59,21 @@ function fromImpact(impact: Impact): PageStatus | null {
     default:
       return null;
   }
+}
+
+/**
+ * What an open incident adds to the page's status beyond the blend of its
+ * components: the impact staff set on it, or else the impact its components
+ * have now. The impact worked out when it was written is the worst the
+ * incident ever did to them, which is its record; once the web app and API
+ * are back, the page says so, even while the incident stays open in Monitoring.
+ */
+export function raisingImpact(
+  incident: { impact: Impact; impactOverride: boolean; components: readonly { id: string }[] },
+  statusNow: ReadonlyMap<string, ComponentStatus>,
+): Impact {
+  if (incident.impactOverride) return incident.impact;
+  return impactFromComponentStatuses(incident.components.flatMap((c) => statusNow.get(c.id) ?? []));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
-import { derivePageStatus, type PageStatus } from '../status/rollup';
+import { derivePageStatus, raisingImpact, type PageStatus } from '../status/rollup';
 import { lastLocalDays, type LocalDay } from '../time';
 import { loadComponentTree, loadStatusLedgers, type ComponentView, type GroupView } from '../components/load-components';
 import { loadIncidents, type IncidentView } from '../incidents/load-incidents';
@@ -58,7 +58,7 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
       generatedAt: now,
       pageStatus: derivePageStatus(
         tree.all.map((c) => c.status),
-        activeIncidents.map((i) => i.impact),
+        activeIncidents.map((i) => raisingImpact(i, new Map(tree.all.map((c) => [c.id, c.status])))),
       ),
       groups: tree.groups.map((g) => ({ ...g, components: g.components.filter(visible).map(withUptime) })).filter((g) => g.components.length > 0),
       ungrouped: tree.ungrouped.filter(visible).map(withUptime),
