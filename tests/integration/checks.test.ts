@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { generate } from 'selfsigned';
 import { alertGroups, auditLog, checkResults, checks, incidentDrafts } from '../../db/schema';
+import { listAudit } from '../../src/lib/audit/list-audit';
 import type { Db } from '../../db/open';
 import { parseConfig, type Config } from '../../src/lib/config';
 import type { AlertDelivery } from '../../src/lib/alerts/alert';
@@ -364,6 +365,12 @@ describe('keeping checks', () => {
     expect(() => editCheck(db, id, { ...base, name: 'Stale', target: `${web.url}/ok`, version: 1 }, { now: Date.now(), actor: admin })).toThrow(
       expect.objectContaining({ code: 'CONFLICT' }),
     );
+    // The audit log names a check that exists, and links to it.
+    const named = listAudit(db, {}, 'Asia/Tokyo', 'admin').rows.filter((r) => r.entityType === 'check' && r.entityId === id);
+    expect(named.map((r) => [r.entityName, r.entityHref])).toEqual([
+      ['Renamed probe', `/admin/checks/${id}`],
+      ['Renamed probe', `/admin/checks/${id}`],
+    ]);
     deleteCheck(db, id, { now: Date.now(), actor: admin });
     expect(resultsOf(id)).toHaveLength(0);
     const actions = db

@@ -60,6 +60,21 @@ describe('recurring maintenance', () => {
     expect(upcoming.scheduled_maintenances.filter((m) => m.name === 'Weekly search index rebuild')).toHaveLength(8);
   });
 
+  it('shows the weekly window once in the history, saying how many follow, and announces it once in every feed', async () => {
+    for (const [path, repeats] of [
+      ['/en/history', 'Repeats: 7 more planned after this one.'],
+      ['/ja/history', 'さらに 7 回予定しています'],
+    ] as const) {
+      const history = await (await fetch(site.url + path)).text();
+      expect(history.match(/>(Weekly search index rebuild|毎週の検索インデックス再構築)<\/a>/g), path).toHaveLength(1);
+      expect(history).toContain(repeats);
+    }
+    for (const path of ['/feed.rss', '/feed.atom', '/feed.json', '/ja/feed.rss']) {
+      const feed = await (await fetch(site.url + path)).text();
+      expect(feed.match(/Weekly search index rebuild|毎週の検索インデックス再構築/g), path).toHaveLength(1);
+    }
+  });
+
   it('makes one window per occurrence at the same New York wall-clock time across the daylight-saving change, announced once', () => {
     const { seriesId } = schedule('Weekly patching');
     const windows = windowsOf(seriesId!);

@@ -60,6 +60,7 @@ export async function startTestSite(
     retryBaseMs?: number;
     log?: (line: string) => void;
     requestTimeoutMs?: number;
+    headersTimeoutMs?: number;
     changePollMs?: number;
     maxLiveClients?: number;
     liveRoundMs?: number;
@@ -91,6 +92,7 @@ export async function startTestSite(
     deliveryIdleMs: 50,
     retryBaseMs: options.retryBaseMs ?? 100,
     requestTimeoutMs: options.requestTimeoutMs,
+    headersTimeoutMs: options.headersTimeoutMs,
     maxLiveClients: options.maxLiveClients,
     liveRoundMs: options.liveRoundMs,
     publishRetryMs: options.publishRetryMs,

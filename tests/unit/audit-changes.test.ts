@@ -31,6 +31,23 @@ describe('what an audit entry changed', () => {
     expect(auditChanges(null, after, values).every((c) => !c.changed)).toBe(true);
   });
 
+  it('says nested values in words, never as JSON, and gives every stored instant as a time', () => {
+    const after = JSON.stringify({
+      translations: { ja: { name: 'API 障害', body: '調査中です。' } },
+      mutedSince: Date.UTC(2026, 5, 18, 13),
+      at: Date.UTC(2026, 5, 18, 14),
+      intervalSeconds: 60,
+    });
+    const shown = Object.fromEntries(auditChanges(null, after, values).map((c) => [c.field, c.after]));
+    expect(shown).toEqual({
+      translations: 'ja: name: API 障害; body: 調査中です。',
+      mutedSince: '2026-06-18T13:00',
+      at: '2026-06-18T14:00',
+      intervalSeconds: '60',
+    });
+    for (const text of Object.values(shown)) expect(text).not.toMatch(/[{}"]/);
+  });
+
   it('lists what a removal took away, and survives a value that is not JSON', () => {
     expect(auditChanges(JSON.stringify({ body: 'Gone now', seq: 4 }), null, values)).toEqual([
       { field: 'body', before: 'Gone now', after: null, changed: false },

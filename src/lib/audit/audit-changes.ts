@@ -46,7 +46,7 @@ export interface ShowValues {
 /** Plain text for a value: times in the page's zone, components by name, lists and objects compactly. */
 function show(field: string, value: unknown, values: ShowValues): string | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value === 'number' && /(At|For|Until)$/.test(field) && value > 946_684_800_000) return values.time(value);
+  if (typeof value === 'number' && isInstant(field, value)) return values.time(value);
   if (field === 'groupId' && typeof value === 'string') return values.nameOf(value) ?? value;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((id: string) => values.nameOf(id) ?? id).join(', ');
   // An incident's affected components: [{ componentId, status }].
@@ -57,7 +57,18 @@ function show(field: string, value: unknown, values: ShowValues): string | null 
   }
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  // Anything else as words: `ja: name “…”; body “…”`, never raw JSON.
+  if (Array.isArray(value)) return value.map((v, i) => show(`${field}.${i}`, v, values) ?? '').join(', ');
+  return Object.entries(value as Record<string, unknown>)
+    .map(([key, v]) => [key, show(key, normalize(v), values)] as const)
+    .filter(([, shown]) => shown !== null)
+    .map(([key, shown]) => `${key}: ${shown}`)
+    .join('; ');
+}
+
+/** A stored instant: a time-named field holding milliseconds between 2000 and 2100. */
+function isInstant(field: string, value: number): boolean {
+  return /(At|For|Until|Since|Time|^at|^since|^until)$/.test(field) && value > 946_684_800_000 && value < 4_102_444_800_000;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   alertRules,
   apiTokens,
   auditLog,
+  checks,
   componentGroups,
   components,
   incidentDrafts,
@@ -119,6 +120,11 @@ function nameEntities(db: Db, rows: (typeof auditLog.$inferSelect)[]): AuditRow[
     'template',
     (l) => db.select({ id: updateTemplates.id, name: updateTemplates.name }).from(updateTemplates).where(inArray(updateTemplates.id, l)).all(),
     () => '/admin/templates',
+  );
+  lookup(
+    'check',
+    (l) => db.select({ id: checks.id, name: checks.name }).from(checks).where(inArray(checks.id, l)).all(),
+    (row) => `/admin/checks/${row.id}`,
   );
   lookup(
     'webhook',

@@ -1,5 +1,5 @@
 import { Feed, type Item } from 'feed';
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
 import { incidentComponents, incidents } from '../../../db/schema';
 import type { Config } from '../config';
@@ -10,6 +10,7 @@ import { escapeHtml } from '../text/escape-html';
 import { loadPostmortems, otherLanguages, type Postmortem } from '../postmortems/load-postmortems';
 import { findComponent } from '../components/load-components';
 import { loadIncidents } from '../incidents/load-incidents';
+import { notLaterSeriesWindow } from '../maintenance/series-windows';
 
 const FEED_ITEMS = 100;
 
@@ -108,9 +109,13 @@ function inCdata(text: string): string {
 }
 
 function collectEntries(db: Db, config: Config, locale: Locale, site: string, componentId: string | undefined): FeedEntry[] {
-  const where = componentId
-    ? inArray(incidents.id, db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)))
-    : undefined;
+  // A repeating maintenance is announced once, by its next window.
+  const where = and(
+    notLaterSeriesWindow(),
+    componentId
+      ? inArray(incidents.id, db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)))
+      : undefined,
+  );
   const list = loadIncidents(db, where, { limit: FEED_ITEMS, locale });
   const entries: FeedEntry[] = [];
   for (const incident of list) {

@@ -5,6 +5,7 @@ import { isPublicId } from '../ids';
 import { localDateOf } from '../time';
 import type { Locale } from '../i18n/messages';
 import { attachPostmortems, loadIncidents, type IncidentView } from '../incidents/load-incidents';
+import { laterWindowCounts, notLaterSeriesWindow } from '../maintenance/series-windows';
 
 export const HISTORY_PAGE_SIZE = 25;
 /** Longer searches are cut here: no incident name or phrase needs more, and the index is asked no more. */
@@ -17,7 +18,7 @@ interface HistoryMonth {
   key: string;
   year: number;
   month: number;
-  incidents: IncidentView[];
+  incidents: (IncidentView & { laterInSeries: number })[];
 }
 
 /** What the history is narrowed to: one component, words in names and update texts, or both. */
@@ -97,7 +98,8 @@ function matchingSearch(query: string): SQL {
 }
 
 function historyWhere(db: Db, filter: HistoryFilter): SQL | undefined {
-  const conditions: SQL[] = [];
+  // A repeating maintenance shows its next window, which says how many follow.
+  const conditions: SQL[] = [notLaterSeriesWindow()];
   if (filter.componentId) {
     conditions.push(
       inArray(
@@ -107,7 +109,7 @@ function historyWhere(db: Db, filter: HistoryFilter): SQL | undefined {
     );
   }
   if (filter.query) conditions.push(matchingSearch(filter.query));
-  return conditions.length > 0 ? and(...conditions) : undefined;
+  return and(...conditions);
 }
 
 /** How many incidents and maintenance windows the filter keeps. */
@@ -141,7 +143,11 @@ export function buildHistoryPageView(
       list = loadIncidents(db, where, { limit: HISTORY_PAGE_SIZE, offset, withUpdates: false, locale });
     }
     const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-    const rows = attachPostmortems(list, postmortems);
+    const later = laterWindowCounts(db, list);
+    const rows = attachPostmortems(list, postmortems).map((i) => ({
+      ...i,
+      laterInSeries: (i.seriesId && i.status === 'scheduled' && later.get(i.seriesId)) || 0,
+    }));
     const months: HistoryMonth[] = [];
     for (const incident of rows) {
       const d = localDateOf(incident.startedAt, timeZone);
