@@ -13,7 +13,7 @@ export interface ConnectionLimitOptions {
 }
 
 /** How long a client may take to send a request's headers, and the whole request. */
-export const HEADERS_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
