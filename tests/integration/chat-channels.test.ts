@@ -201,21 +201,27 @@ describe('chat channels', () => {
     expect(site.db.select().from(webhooks).where(eq(webhooks.id, hook.id)).get()).toMatchObject({ disabledReason: 'reader' });
   });
 
-  it('a staff channel hears alert suggestions (and subscribers’ channels do not)', async () => {
+  it('a staff channel hears alert suggestions in its own language (and subscribers’ channels do not)', async () => {
     const staffHook = await startReceiver();
+    const japaneseHook = await startReceiver();
     try {
       const admin = await signedInStaff(site);
-      expect(
-        (
-          await admin.post('/admin/subscribers', {
-            intent: 'add_webhook',
-            kind: 'slack',
-            url: `${staffHook.url}/services/STAFF/B/x`,
-            locale: 'en',
-            audience: 'staff',
-          })
-        ).status,
-      ).toBe(303);
+      for (const [hook, locale] of [
+        [staffHook, 'en'],
+        [japaneseHook, 'ja'],
+      ] as const) {
+        expect(
+          (
+            await admin.post('/admin/subscribers', {
+              intent: 'add_webhook',
+              kind: 'slack',
+              url: `${hook.url}/services/STAFF/B/${locale}`,
+              locale,
+              audience: 'staff',
+            })
+          ).status,
+        ).toBe(303);
+      }
       const before = slack.received.length;
       const { token } = createApiToken(site.db, { name: 'alerts', scopes: ['alerts'] }, { now: Date.now() });
       const sent = await fetch(`${site.url}/api/v1/integrations/webhook`, {
@@ -228,11 +234,16 @@ describe('chat channels', () => {
       const all = JSON.stringify(message.blocks);
       expect(all).toContain('Queue stuck (jobs wait over 5 minutes)');
       expect(all).toContain('/admin/incidents/new?draft=');
+      expect(all).toContain('Review and publish');
+      const japanese = JSON.stringify(slackMessage.parse(JSON.parse((await until(() => japaneseHook.received[0], 10_000)).body)).blocks);
+      expect(japanese).toContain('確認して公開する');
+      expect(japanese).not.toContain('Review and publish');
       // Nothing about it reached the subscribers' Slack channel.
       await new Promise((r) => setTimeout(r, 300));
       expect(slack.received.slice(before).some((r) => r.body.includes('Queue stuck'))).toBe(false);
     } finally {
       await staffHook.close();
+      await japaneseHook.close();
     }
   });
 

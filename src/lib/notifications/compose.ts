@@ -229,8 +229,9 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
 }
 
 /**
- * What a staff notice says, in the site's language (staff accounts carry no
- * language of their own yet), as a document for email and chat alike:
+ * What a staff notice says, in `locale` (the site's language for mail, as
+ * staff accounts carry no language of their own yet; a staff chat channel's
+ * own), as a document for email and chat alike:
  *
  * - a missed-cadence reminder: how long customers have heard nothing (as of
  *   when the reminder was queued, so a retry says the same), the cadence, and
@@ -240,8 +241,7 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
  *   from the alert group, which outlives the draft, so a retry after the
  *   draft was published still says the same.
  */
-function staffDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect): { doc: MailDocument; subject: string } {
-  const locale: Locale = config.defaultLocale;
+function staffDocument(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale): { doc: MailDocument; subject: string } {
   const site = { locale, siteName: config.siteName, siteUrl: config.siteUrl };
   if (event.kind === 'code_guessing') {
     // Someone past the password step is guessing this person's codes.
@@ -346,7 +346,7 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
 /** A staff notice to one staff user. No list headers: it is not a list, and it has nothing to unsubscribe from. */
 function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof notificationEvents.$inferSelect): EmailMessage {
   const user = db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, row.userId!)).get()!;
-  const { doc, subject } = staffDocument(db, config, event);
+  const { doc, subject } = staffDocument(db, config, event, config.defaultLocale);
   return {
     to: user.email,
     subject: headerSafe(`[${config.siteName}] ${subject}`),
@@ -474,7 +474,7 @@ function composeChat(
   topics?: TopicCache,
 ): WebhookMessage {
   if (isStaffEvent(event.kind)) {
-    const { doc } = staffDocument(db, config, event);
+    const { doc } = staffDocument(db, config, event, localeOr(config, hook.locale));
     return {
       url: hook.url,
       body: chatBody(hook.kind, doc, { text: doc.footer.text }, now),
