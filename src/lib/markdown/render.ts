@@ -5,46 +5,49 @@ import { parseMarkdown } from './parse-markdown';
 const MARKDOWN_ID_PREFIX = 'md-';
 const userId = (id: string) => (id.startsWith(MARKDOWN_ID_PREFIX) ? id : `${MARKDOWN_ID_PREFIX}${id}`);
 
+/** Every tag rendered Markdown may hold; the email keeps them all but `input` (task boxes become spans there). */
+export const MARKDOWN_TAGS = [
+  'p',
+  'br',
+  'hr',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'pre',
+  'code',
+  'em',
+  'strong',
+  'del',
+  's',
+  'a',
+  'ul',
+  'ol',
+  'li',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'img',
+  'input',
+  'sup',
+  'sub',
+  'kbd',
+  'span',
+] as const;
+
 /**
  * The allowlist every piece of staff-written Markdown passes through on the
  * server. No scripts, styles, frames, forms or event handlers; links and
  * images only over http(s), mailto or site-relative paths.
  */
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'p',
-    'br',
-    'hr',
-    'h1',
-    'h2',
-    'h3',
-    'h4',
-    'h5',
-    'h6',
-    'blockquote',
-    'pre',
-    'code',
-    'em',
-    'strong',
-    'del',
-    's',
-    'a',
-    'ul',
-    'ol',
-    'li',
-    'table',
-    'thead',
-    'tbody',
-    'tr',
-    'th',
-    'td',
-    'img',
-    'input',
-    'sup',
-    'sub',
-    'kbd',
-    'span',
-  ],
+  allowedTags: [...MARKDOWN_TAGS],
   allowedAttributes: {
     a: ['href', 'title'],
     img: ['src', 'alt', 'title', 'width', 'height'],

@@ -5,7 +5,7 @@
 import { convert, type HtmlToTextOptions } from 'html-to-text';
 import sanitizeHtml from 'sanitize-html';
 import type { Locale } from '../i18n/messages';
-import { renderMarkdown } from '../markdown/render';
+import { MARKDOWN_TAGS, renderMarkdown } from '../markdown/render';
 import type { ComponentStatus, UpdateStatus } from '../status/vocabulary';
 import { escapeHtml } from '../text/escape-html';
 
@@ -110,39 +110,7 @@ const MARKDOWN_STYLES: Record<string, string> = {
 };
 
 /** What renderMarkdown can put out (its allowlist, task boxes already turned into spans). */
-const MARKDOWN_TAGS = [
-  'p',
-  'br',
-  'hr',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'blockquote',
-  'pre',
-  'code',
-  'em',
-  'strong',
-  'del',
-  's',
-  'a',
-  'ul',
-  'ol',
-  'li',
-  'table',
-  'thead',
-  'tbody',
-  'tr',
-  'th',
-  'td',
-  'img',
-  'sup',
-  'sub',
-  'kbd',
-  'span',
-];
+const EMAIL_TAGS = MARKDOWN_TAGS.filter((tag) => tag !== 'input');
 
 const SHEET = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
@@ -186,7 +154,7 @@ function markdownHtml(source: string, siteUrl: string): string {
     return { tagName, attribs: out };
   };
   const html = sanitizeHtml(renderMarkdown(source), {
-    allowedTags: MARKDOWN_TAGS,
+    allowedTags: EMAIL_TAGS,
     allowedAttributes: false,
     parseStyleAttributes: false,
     transformTags: Object.fromEntries([...Object.keys(MARKDOWN_STYLES), 'img'].map((tag) => [tag, withStyle])),

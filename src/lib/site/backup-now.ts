@@ -21,7 +21,10 @@ export async function takeBackupNow(db: Db, config: Config, ctx: WriteContext): 
     }),
   );
   if (!taken) throw new ShiraseError('CONFLICT', 'errors.backup.failed', { params: { error: readBackupStatus(config.backup.dir).lastRun?.error ?? '' } });
-  // How the copy went is written to the status file that Settings shows.
-  if (config.backup.rcloneRemote) void copyToRemote(config, taken, { now: () => Date.now() });
+  // How the copy went is written to the status file that Settings shows; what could not be written there goes to the log.
+  if (config.backup.rcloneRemote)
+    void copyToRemote(config, taken, { now: () => Date.now() }).then(({ problem }) => {
+      if (problem) console.warn(`[shirase] ${problem}`);
+    });
   return { file: taken.name };
 }

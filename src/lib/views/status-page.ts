@@ -54,11 +54,12 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
       locale,
     });
 
+    const statusNow = new Map(tree.all.map((c) => [c.id, c.status]));
     return {
       generatedAt: now,
       pageStatus: derivePageStatus(
         tree.all.map((c) => c.status),
-        activeIncidents.map((i) => raisingImpact(i, new Map(tree.all.map((c) => [c.id, c.status])))),
+        activeIncidents.map((i) => raisingImpact(i, statusNow)),
       ),
       groups: tree.groups.map((g) => ({ ...g, components: g.components.filter(visible).map(withUptime) })).filter((g) => g.components.length > 0),
       ungrouped: tree.ungrouped.filter(visible).map(withUptime),
