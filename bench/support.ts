@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,7 +123,8 @@ export function describeDelays(delays: number[], limitMs = 1_000): string {
  * Readers hammering `urls` (connections shared between them) until `stop`,
  * which returns what each saw: the herd a measurement runs under.
  */
-export function startHerd(urls: string[], connections: number): { stop(): Promise<LoadResult[]> } {
+export function startHerd(urls: string[], connections: number, options: { ownProcess?: boolean } = {}): { stop(): Promise<LoadResult[]> } {
+  if (options.ownProcess) return startHerdProcess(urls, connections);
   const each = Math.max(1, Math.floor(connections / urls.length));
   const runs = urls.map((url) => {
     let instance: autocannon.Instance | undefined;
@@ -146,6 +148,26 @@ export function startHerd(urls: string[], connections: number): { stop(): Promis
         non2xx: r.non2xx,
         total: r.requests.total,
       }));
+    },
+  };
+}
+
+/**
+ * The same herd in a process of its own (bench/herd-process.ts), so a
+ * measurement made in this process is not delayed by the readers' answers
+ * queueing ahead of it on this thread.
+ */
+function startHerdProcess(urls: string[], connections: number): { stop(): Promise<LoadResult[]> } {
+  const child = fork(fileURLToPath(new URL('./herd-process.ts', import.meta.url)), [String(connections), ...urls], { execArgv: ['--import', 'tsx'] });
+  const results = new Promise<LoadResult[]>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as LoadResult[]));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the reader herd stopped (exit code ${code}) before reporting`)));
+  });
+  return {
+    stop: () => {
+      child.send('stop');
+      return results;
     },
   };
 }

@@ -9,7 +9,10 @@ import type { SSRManifest } from 'astro';
 const noPrerenderedPages = async () => new Response(null, { status: 404 });
 
 export function createExports(manifest: SSRManifest) {
-  const app = new AstroApp(manifest);
+  // Not streamed: the thread hands over whole bodies (the cache keeps them, a
+  // staff page is small), and a page rendered to one string skips a stream of
+  // hundreds of encoded chunks that would only be joined again.
+  const app = new AstroApp(manifest, false);
   return {
     render: (request: Request, locals: App.Locals, clientAddress: string): Promise<Response> =>
       app.render(request, { locals, clientAddress, addCookieHeader: true, prerenderedErrorPageFetch: noPrerenderedPages }),

@@ -57,7 +57,10 @@ const OVERDUE_MS = 500;
  */
 export class PublicCache {
   private entries = new Map<string, Entry>();
-  private inFlight = new Map<string, { generation: number; job: Promise<Representation> }>();
+  /** Renders under way; `rendered` settles when the renderer has answered, before compression. */
+  private inFlight = new Map<string, { generation: number; job: Promise<Representation>; rendered: Promise<unknown> }>();
+  /** Pages taken from the queue whose new body is not in the cache yet. */
+  private landing = new Set<string>();
   private generation = 0;
   /** Pages waiting to be rendered again, with when they joined: served stale until their turn. */
   private queue = new Map<string, number>();
@@ -89,7 +92,7 @@ export class PublicCache {
 
   /** How many pages wait to be rendered again after a change. */
   get queued(): number {
-    return this.queue.size;
+    return this.queue.size + this.landing.size;
   }
 
   /**
@@ -129,25 +132,35 @@ export class PublicCache {
 
   private async drainQueue(): Promise<void> {
     for (let key = this.nextInQueue(); key !== undefined; key = this.nextInQueue()) {
+      this.queue.delete(key);
       const entry = this.entries.get(key);
-      if (!entry || entry.generation !== this.generation) {
-        try {
-          await this.refresh(key, this.options.timeSensitive(key));
-        } catch {
-          // The last good body stays in service; the page is rendered again on its next request.
-          this.queue.delete(key);
-        }
-      }
-      if (this.entries.get(key)?.generation === this.generation) this.queue.delete(key);
-      this.settleWaiters();
+      if (entry && entry.generation === this.generation) continue;
+      // The next page renders while this one is compressed on the thread pool;
+      // a change's waiters count it as pending until it is in the cache.
+      this.landing.add(key);
+      const job = this.refresh(key, this.options.timeSensitive(key));
+      const rendered = this.inFlight.get(key)?.rendered ?? job;
+      // On failure the last good body stays in service; the page is rendered again on its next request.
+      job
+        .catch(() => undefined)
+        .finally(() => {
+          this.landing.delete(key);
+          this.settleWaiters();
+        });
+      await rendered.catch(() => undefined);
     }
     this.settleWaiters();
+  }
+
+  /** Waiting for its turn, or rendered and not yet in the cache: served as it was until then. */
+  private isQueued(key: string): boolean {
+    return this.queue.has(key) || this.landing.has(key);
   }
 
   /** Resolves the waits of every change that all queued pages now show. */
   private settleWaiters(): void {
     let oldest = this.generation;
-    for (const key of this.queue.keys()) oldest = Math.min(oldest, this.entries.get(key)?.generation ?? -1);
+    for (const key of [...this.queue.keys(), ...this.landing]) oldest = Math.min(oldest, this.entries.get(key)?.generation ?? -1);
     this.waiters = this.waiters.filter((w) => {
       if (w.generation > oldest) return true;
       w.resolve();
@@ -159,7 +172,7 @@ export class PublicCache {
   peek(key: string): Representation | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.generation !== this.generation && !this.queue.has(key)) return undefined;
+    if (entry.generation !== this.generation && !this.isQueued(key)) return undefined;
     if (entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS) return undefined;
     entry.hits++;
     entry.usedAt = ++this.reads;
@@ -168,7 +181,7 @@ export class PublicCache {
 
   async get(key: string, timeSensitive: boolean): Promise<Representation> {
     const entry = this.entries.get(key);
-    if (entry && (entry.generation === this.generation || this.queue.has(key))) {
+    if (entry && (entry.generation === this.generation || this.isQueued(key))) {
       if (entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS) {
         // Only the clock moved: serve what we have and render anew behind it.
         void this.refresh(key, timeSensitive).catch(() => {});
@@ -208,7 +221,8 @@ export class PublicCache {
     const generation = this.generation;
     const renderedAt = this.options.now();
     const started = performance.now();
-    const job = this.render(key, generation)
+    const rendering = this.render(key, generation);
+    const job = rendering
       .then(async ({ status, contentType, body, headers }) => {
         const renderMs = performance.now() - started;
         if (status >= 500) throw new Error(`rendering ${key} answered ${status}`);
@@ -236,7 +250,7 @@ export class PublicCache {
       .finally(() => {
         this.inFlight.delete(key);
       });
-    this.inFlight.set(key, { generation, job });
+    this.inFlight.set(key, { generation, job, rendered: rendering });
     return job;
   }
 

@@ -101,6 +101,31 @@ describe('the public cache', () => {
     expect(await text(cache.peek('/a'))).toBe('/a v3');
     expect(await text(cache.peek('/b'))).toBe('/b v3');
   });
+
+  it('renders the next page while the last one is compressed, serving each as it was until its new body is in', async () => {
+    // Large enough that compressing it on the thread pool takes a while.
+    const page = (key: string, version: number) => Buffer.from(`<p>${key} v${version}</p>\n`.repeat(200_000));
+    let version = 1;
+    const seenAtRender: (string | undefined)[] = [];
+    const cache: PublicCache = cacheWith(async (key) => {
+      if (key === '/b') seenAtRender.push((await text(cache.peek('/a')))?.slice(0, 12));
+      return { status: 200, contentType: 'text/html', body: page(key, version) };
+    });
+    await cache.invalidate(['/a', '/b']);
+    version = 2;
+    seenAtRender.length = 0;
+    let settled = false;
+    const round = cache.invalidate(['/a', '/b']).then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    // /b was asked for while /a's new body was still being compressed: /a was still served as it was.
+    expect(seenAtRender).toEqual(['<p>/a v1</p>']);
+    expect(settled).toBe(false);
+    await round;
+    expect((await text(cache.peek('/a')))?.slice(0, 12)).toBe('<p>/a v2</p>');
+    expect((await text(cache.peek('/b')))?.slice(0, 12)).toBe('<p>/b v2</p>');
+  });
 });
 
 describe('eviction', () => {

@@ -44,9 +44,9 @@ function previewPostmortem(input: PostmortemInput): Postmortem {
  * to come is left out), plus any already linked.
  */
 export function postmortemCandidates(db: Db, linked: Iterable<string>, now: number): IncidentView[] {
-  const recent = loadIncidents(db, lte(incidents.startedAt, now), { limit: 60, withUpdates: false });
+  const recent = loadIncidents(db, lte(incidents.startedAt, now), { limit: 60, updates: 'none' });
   const missing = [...linked].filter((id) => !recent.some((r) => r.id === id));
-  return missing.length ? [...recent, ...loadIncidents(db, inArray(incidents.id, missing), { withUpdates: false })] : recent;
+  return missing.length ? [...recent, ...loadIncidents(db, inArray(incidents.id, missing), { updates: 'none' })] : recent;
 }
 
 /** Saves, publishes or unpublishes the postmortem, or previews it without saving. */

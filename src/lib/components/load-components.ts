@@ -3,7 +3,7 @@ import { isPublicId } from '../ids';
 import { componentStatusesAt } from '../incidents/log';
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated, type Translations } from '../i18n/translations';
-import type { Db } from '../../../db/open';
+import { keptStatement, type Db } from '../../../db/open';
 import { componentGroups, components } from '../../../db/schema';
 import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary';
 import type { StatusChange } from '../status/uptime';
@@ -95,7 +95,7 @@ export function loadStatusLedgers(db: Db, since: number, until = Number.MAX_SAFE
   if (ledgers.size === 0) return ledgers;
   // One seek of the (component, time) index per component, rows as plain arrays: ten years of 50
   // components is tens of thousands of rows, and a single query over all of them would sort them first.
-  const slice = db.$client.prepare('select at, status from component_status_changes where component_id = ? and at >= ? and at < ? order by at, id').raw();
+  const slice = keptStatement(db, 'select at, status from component_status_changes where component_id = ? and at >= ? and at < ? order by at, id').raw();
   for (const [id, ledger] of ledgers) {
     for (const [at, status] of slice.all(id, since, until) as [number, ComponentStatus][]) ledger.push({ at, status });
   }
@@ -120,12 +120,11 @@ export function findComponent(db: Db, id: string, now: number, locale?: Locale):
 export function statusChangeTimes(db: Db, now: number): Map<string, number> {
   // The change in force for each live component, found by seeking the (component, time) index: a
   // handful of rows read whatever the length of the history.
-  const rows = db.$client
-    .prepare(
-      `select c.id as id, (select max(s.at, s.created_at) from component_status_changes s
+  const rows = keptStatement(
+    db,
+    `select c.id as id, (select max(s.at, s.created_at) from component_status_changes s
          where s.component_id = c.id and s.at <= ? order by s.at desc, s.id desc limit 1) as at
        from components c where c.archived_at is null`,
-    )
-    .all(now) as { id: string; at: number | null }[];
+  ).all(now) as { id: string; at: number | null }[];
   return new Map(rows.filter((r) => r.at !== null).map((r) => [r.id, r.at!]));
 }

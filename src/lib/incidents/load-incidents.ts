@@ -1,4 +1,4 @@
-import { asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { componentStatusChanges, components, incidentComponents, incidentUpdates, incidents } from '../../../db/schema';
 import { compareTimeline } from '../status/incident-status';
@@ -53,8 +53,10 @@ export interface IncidentView {
   components: { id: string; name: string }[];
   /** The published postmortem that explains it, once one exists. */
   postmortem?: { slug: string; title: string };
-  /** Oldest first by display time. */
+  /** Oldest first by display time: all of them, or only the latest when loaded with `updates: 'latest'`. */
   updates: UpdateView[];
+  /** How many updates the incident has, loaded or not. */
+  updateCount: number;
 }
 
 /** Rows by key, each list in the order the rows came. */
@@ -69,14 +71,37 @@ function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, T[]> {
   return groups;
 }
 
+/** Each incident's latest update (by display time, then insertion order), without reading the rest. */
+function latestUpdates(db: Db, ids: string[]) {
+  const ranked = db
+    .select({
+      id: incidentUpdates.id,
+      rank: sql<number>`row_number() over (partition by ${incidentUpdates.incidentId} order by ${incidentUpdates.displayAt} desc, ${incidentUpdates.seq} desc)`.as(
+        'rank',
+      ),
+    })
+    .from(incidentUpdates)
+    .where(inArray(incidentUpdates.incidentId, ids))
+    .as('ranked');
+  return db
+    .select({ update: incidentUpdates })
+    .from(incidentUpdates)
+    .innerJoin(ranked, and(eq(ranked.id, incidentUpdates.id), eq(ranked.rank, 1)))
+    .all()
+    .map((row) => row.update);
+}
+
 /**
- * Incidents matching `where`, with their updates, affected components and the
- * status changes each update made, in three queries whatever the count.
+ * Incidents matching `where`, with their affected components, their updates
+ * and the status changes each update made, in a few queries whatever the
+ * count. `updates`: all of them (the default), only each one's latest (the
+ * status page's cards, where a long incident would otherwise read hundreds of
+ * updates to show one), or none; `updateCount` is filled in every case.
  */
 export function loadIncidents(
   db: Db,
   where: SQL | undefined,
-  options: { limit?: number; offset?: number; newestFirst?: boolean; withUpdates?: boolean; locale?: Locale } = {},
+  options: { limit?: number; offset?: number; newestFirst?: boolean; updates?: 'all' | 'latest' | 'none'; locale?: Locale } = {},
 ): IncidentView[] {
   const newestFirst = options.newestFirst !== false;
   let rows;
@@ -118,24 +143,49 @@ export function loadIncidents(
     .orderBy(asc(components.position))
     .all();
   // Callers that only need names, times and components skip the timeline.
-  const withUpdates = options.withUpdates ?? true;
-  const updates = withUpdates ? db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).all() : [];
-  const changes = !withUpdates
-    ? []
-    : db
-        .select({
-          updateId: componentStatusChanges.incidentUpdateId,
-          componentId: componentStatusChanges.componentId,
-          name: components.name,
-          translations: components.translations,
-          oldStatus: componentStatusChanges.previousStatus,
-          newStatus: componentStatusChanges.status,
-        })
-        .from(componentStatusChanges)
-        .innerJoin(components, eq(components.id, componentStatusChanges.componentId))
-        .where(inArray(componentStatusChanges.incidentId, ids))
-        .orderBy(asc(componentStatusChanges.id))
-        .all();
+  const which = options.updates ?? 'all';
+  const updates =
+    which === 'all'
+      ? db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).all()
+      : which === 'latest'
+        ? latestUpdates(db, ids)
+        : [];
+  const counts =
+    which === 'all'
+      ? undefined
+      : new Map(
+          db
+            .select({ incidentId: incidentUpdates.incidentId, n: count() })
+            .from(incidentUpdates)
+            .where(inArray(incidentUpdates.incidentId, ids))
+            .groupBy(incidentUpdates.incidentId)
+            .all()
+            .map((c) => [c.incidentId, c.n]),
+        );
+  const changes =
+    updates.length === 0
+      ? []
+      : db
+          .select({
+            updateId: componentStatusChanges.incidentUpdateId,
+            componentId: componentStatusChanges.componentId,
+            name: components.name,
+            translations: components.translations,
+            oldStatus: componentStatusChanges.previousStatus,
+            newStatus: componentStatusChanges.status,
+          })
+          .from(componentStatusChanges)
+          .innerJoin(components, eq(components.id, componentStatusChanges.componentId))
+          .where(
+            which === 'all'
+              ? inArray(componentStatusChanges.incidentId, ids)
+              : inArray(
+                  componentStatusChanges.incidentUpdateId,
+                  updates.map((u) => u.id),
+                ),
+          )
+          .orderBy(asc(componentStatusChanges.id))
+          .all();
 
   // Texts in the reader's language where staff wrote one, else as written.
   const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), options.locale, field, base);
@@ -181,6 +231,7 @@ export function loadIncidents(
         })),
       }))
       .sort(compareTimeline),
+    updateCount: counts ? (counts.get(r.id) ?? 0) : (updatesBy.get(r.id)?.length ?? 0),
   }));
 }
 

@@ -74,7 +74,7 @@ export function buildComponentPageView(
           maintenanceMs: m.maintenanceMs,
         }))
         .reverse(),
-      incidents: attachPostmortems(loadIncidents(db, touching, { limit: RECENT_INCIDENTS, withUpdates: false, locale }), postmortems),
+      incidents: attachPostmortems(loadIncidents(db, touching, { limit: RECENT_INCIDENTS, updates: 'none', locale }), postmortems),
       incidentCount: countHistory(db, { componentId: id }),
     };
   });

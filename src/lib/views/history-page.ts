@@ -137,10 +137,10 @@ export function buildHistoryPageView(
       const ids = db.select({ id: incidents.id }).from(incidents).where(where).orderBy(desc(incidents.startedAt), desc(incidents.id)).all();
       total = ids.length;
       const shown = ids.slice(offset, offset + HISTORY_PAGE_SIZE).map((r) => r.id);
-      list = shown.length === 0 ? [] : loadIncidents(db, inArray(incidents.id, shown), { limit: HISTORY_PAGE_SIZE, withUpdates: false, locale });
+      list = shown.length === 0 ? [] : loadIncidents(db, inArray(incidents.id, shown), { limit: HISTORY_PAGE_SIZE, updates: 'none', locale });
     } else {
       total = countHistory(db, filter);
-      list = loadIncidents(db, where, { limit: HISTORY_PAGE_SIZE, offset, withUpdates: false, locale });
+      list = loadIncidents(db, where, { limit: HISTORY_PAGE_SIZE, offset, updates: 'none', locale });
     }
     const pageCount = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
     const later = laterWindowCounts(db, list);

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray } from 'drizzle-orm';
+import { and, eq, gte, inArray, notInArray } from 'drizzle-orm';
 import { readSnapshot, type Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { derivePageStatus, raisingImpact, type PageStatus } from '../status/rollup';
@@ -7,6 +7,7 @@ import { loadComponentTree, loadStatusLedgers, type ComponentView, type GroupVie
 import { loadIncidents, type IncidentView } from '../incidents/load-incidents';
 import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime, type ComponentWithUptime } from '../uptime/component-uptime';
 import type { Locale } from '../i18n/messages';
+import { laterWindowCounts, notLaterSeriesWindow } from '../maintenance/series-windows';
 import { isActiveMaintenanceStatus, isClosedStatus, OPEN_MAINTENANCE_STATUSES, UNRESOLVED_INCIDENT_STATUSES } from '../status/vocabulary';
 
 const RECENT_DAYS = 14;
@@ -43,17 +44,34 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
     const withUptime = (c: ComponentView) => withComponentUptime(c, ledgers, uptimeDays, windowIncidents, now);
     const visible = (c: ComponentView) => !c.onlyShowIfDegraded || c.status !== 'operational';
 
-    const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, UNRESOLVED_INCIDENT_STATUSES)), { locale });
-    const activeIds = new Set(activeIncidents.map((i) => i.id));
-    const recentIncidents = loadIncidents(db, gte(incidents.startedAt, recent[0]!.start), { locale }).filter(
-      (i) => !activeIds.has(i.id) && !(i.kind === 'maintenance' && !isClosedStatus(i.status)),
+    // Open and recent incidents show their latest update only (see IncidentCard).
+    const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, UNRESOLVED_INCIDENT_STATUSES)), {
+      locale,
+      updates: 'latest',
+    });
+    const recentIncidents = loadIncidents(
+      db,
+      and(
+        gte(incidents.startedAt, recent[0]!.start),
+        notInArray(
+          incidents.id,
+          activeIncidents.map((i) => i.id),
+        ),
+      ),
+      { locale, updates: 'latest' },
+    ).filter((i) => !(i.kind === 'maintenance' && !isClosedStatus(i.status)));
+
+    // A repeating maintenance shows its next window and how many follow, not a year of identical cards.
+    const maintenances = loadIncidents(
+      db,
+      and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, OPEN_MAINTENANCE_STATUSES), notLaterSeriesWindow()),
+      {
+        newestFirst: false,
+        locale,
+      },
     );
 
-    const maintenances = loadIncidents(db, and(eq(incidents.kind, 'maintenance'), inArray(incidents.status, OPEN_MAINTENANCE_STATUSES)), {
-      newestFirst: false,
-      locale,
-    });
-
+    const laterInSeries = laterWindowCounts(db, maintenances);
     const statusNow = new Map(tree.all.map((c) => [c.id, c.status]));
     return {
       generatedAt: now,
@@ -65,32 +83,13 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
       ungrouped: tree.ungrouped.filter(visible).map(withUptime),
       activeIncidents,
       activeMaintenances: maintenances.filter((m) => isActiveMaintenanceStatus(m.status)),
-      upcomingMaintenances: nextOfEachSeries(maintenances.filter((m) => !isActiveMaintenanceStatus(m.status))),
+      upcomingMaintenances: maintenances
+        .filter((m) => !isActiveMaintenanceStatus(m.status))
+        .map((m) => ({ ...m, laterInSeries: (m.seriesId && laterInSeries.get(m.seriesId)) || 0 })),
       recentDays: [...recent].reverse().map((day) => ({
         day,
         incidents: recentIncidents.filter((i) => i.startedAt >= day.start && i.startedAt < day.end),
       })),
     };
   });
-}
-
-/**
- * Upcoming windows as a reader wants them listed: a weekly maintenance shows
- * its next window and how many follow, not a year of identical cards. The
- * windows come earliest first.
- */
-function nextOfEachSeries(upcoming: IncidentView[]): (IncidentView & { laterInSeries: number })[] {
-  const shown: (IncidentView & { laterInSeries: number })[] = [];
-  const bySeries = new Map<string, IncidentView & { laterInSeries: number }>();
-  for (const window of upcoming) {
-    const first = window.seriesId ? bySeries.get(window.seriesId) : undefined;
-    if (first) {
-      first.laterInSeries++;
-      continue;
-    }
-    const card = { ...window, laterInSeries: 0 };
-    if (window.seriesId) bySeries.set(window.seriesId, card);
-    shown.push(card);
-  }
-  return shown;
 }

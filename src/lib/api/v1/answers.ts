@@ -3,7 +3,7 @@
 // in a shape of their own.
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/open';
-import { alertGroups, alerts } from '../../../../db/schema';
+import { alertGroups, alerts, incidents } from '../../../../db/schema';
 import { groupsFor, type ReceivedAlerts } from '../../alerts/receive-alerts';
 import { findRule, formatMatcher, type AlertRule } from '../../alerts/rule';
 import { allSuggestedUpdates, listDrafts, type DraftView } from '../../drafts/load-drafts';
@@ -11,7 +11,7 @@ import type { Config } from '../../config';
 import { notFound } from '../../errors';
 import { isPublicId } from '../../ids';
 import { findComponent } from '../../components/load-components';
-import { loadIncident, type IncidentView } from '../../incidents/load-incidents';
+import { loadIncident } from '../../incidents/load-incidents';
 import { componentsJson, incidentObject } from '../statuspage-v2';
 
 export interface ApiAnswer {
@@ -35,11 +35,10 @@ export function componentAnswer(db: Db, config: Config, now: number, id: string)
   return { status: 200, body: { ...components.find((c) => c.id === id), version: findComponent(db, id, now)?.version } };
 }
 
-/** The incident named in the path, or NOT_FOUND. */
-export function existingIncident(db: Db, id: string): IncidentView {
-  const incident = isPublicId(id) ? loadIncident(db, id) : undefined;
-  if (!incident) throw notFound('incident', id);
-  return incident;
+/** Throws NOT_FOUND unless the incident named in the path exists. */
+export function existingIncident(db: Db, id: string): void {
+  const found = isPublicId(id) && db.select({ id: incidents.id }).from(incidents).where(eq(incidents.id, id)).get();
+  if (!found) throw notFound('incident', id);
 }
 
 export function existingComponent(db: Db, id: string, now: number): void {
