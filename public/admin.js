@@ -3,26 +3,43 @@
 // and the back-dated update hint.
 const previewTimers = new WeakMap();
 
+// An update's preview is what will be published: the server fills the
+// template variables from the form as it stands (components, times) and, on
+// an incident's page, from the incident, in the field's language.
 async function renderPreview(textarea) {
   const target = document.getElementById(textarea.dataset.preview);
   if (!target) return;
+  const request = { markdown: textarea.value, lang: textarea.lang || undefined };
+  if (textarea.hasAttribute('data-preview-fills') && textarea.form) {
+    request.fields = Object.fromEntries([...new FormData(textarea.form)].filter(([, value]) => typeof value === 'string'));
+    request.incidentId = /\/admin\/incidents\/([a-z0-9]+)$/.exec(location.pathname)?.[1];
+  }
   const res = await fetch('/admin/preview', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ markdown: textarea.value }),
+    body: JSON.stringify(request),
   });
   if (res.ok) target.innerHTML = (await res.json()).html;
 }
 
+const schedulePreview = (textarea) => {
+  clearTimeout(previewTimers.get(textarea));
+  previewTimers.set(
+    textarea,
+    setTimeout(() => renderPreview(textarea), 150),
+  );
+};
+
 for (const textarea of document.querySelectorAll('textarea[data-preview]')) {
-  textarea.addEventListener('input', () => {
-    clearTimeout(previewTimers.get(textarea));
-    previewTimers.set(
-      textarea,
-      setTimeout(() => renderPreview(textarea), 150),
-    );
-  });
+  textarea.addEventListener('input', () => schedulePreview(textarea));
   if (textarea.value) renderPreview(textarea);
+}
+// Picking a component or changing a time changes what the variables say.
+for (const form of new Set([...document.querySelectorAll('textarea[data-preview-fills]')].map((t) => t.form).filter(Boolean))) {
+  form.addEventListener('change', (event) => {
+    if (event.target instanceof HTMLTextAreaElement) return;
+    for (const textarea of form.querySelectorAll('textarea[data-preview-fills]')) if (textarea.value) schedulePreview(textarea);
+  });
 }
 
 // Templates: choosing one fills the text and its translations in, and asks

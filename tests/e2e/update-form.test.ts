@@ -131,3 +131,39 @@ test('without script, a template asks on the page before it replaces typed text'
   await page.getByRole('button', { name: 'Post update' }).click();
   await page.waitForURL(/done=posted/);
 });
+
+for (const ui of [
+  { prefix: '', name: 'Name', message: 'Message', template: 'Start from a template', open: 'Open incident' },
+  { prefix: '/ja', name: '名前', message: 'メッセージ', template: 'テンプレートから始める', open: '障害を登録' },
+]) {
+  test(`the preview shows a template's variables filled in both languages before anything is saved (${ui.prefix || 'English'} UI)`, async ({
+    server,
+    staffPage,
+  }) => {
+    const page = await staffPage();
+    const name = `Affected list ${ui.prefix || 'en'} ${Date.now()}`;
+    await page.goto(server.url + '/admin/templates');
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.locator('#tpl-status').selectOption('investigating');
+    await page.getByLabel('Message', { exact: true }).fill('Errors on {{components}}.');
+    await page.getByLabel('Message (日本語)').fill('{{components}} でエラーが起きています。');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.waitForURL(/done=saved/);
+
+    // The template first, the components after: what the form knew when the template was chosen is not enough.
+    await page.goto(`${server.url}${ui.prefix}/admin/incidents/new`);
+    await page.getByLabel(ui.name, { exact: true }).fill(`Board errors${ui.prefix}`);
+    await page.getByLabel(ui.template).selectOption({ label: name });
+    await expect(page.locator('#field-body')).toHaveValue('Errors on {{components}}.');
+    await page.getByLabel(/Web app|Web アプリ/).selectOption('partial_outage');
+    await page.getByLabel(/API/).selectOption('degraded_performance');
+    await expect(page.locator('#field-body-preview')).toHaveText('Errors on Web app, API.');
+    await expect(page.locator('#body-ja-preview')).toHaveText('Web アプリ、API でエラーが起きています。');
+    if (AUDIT) await page.screenshot({ path: `${SHOTS}/admin-template-preview${ui.prefix.replace('/', '-')}-1280-light.png`, fullPage: true });
+
+    await page.getByRole('button', { name: ui.open }).click();
+    await page.waitForURL(/done=opened/);
+    await page.goto(server.url + '/ja/');
+    await expect(page.locator('.incident', { hasText: `Board errors${ui.prefix}` }).locator('.updates')).toContainText('Web アプリ、API でエラーが起きています。');
+  });
+}

@@ -4,6 +4,7 @@ import { incidentUpdates, incidents, updateTemplates } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
+import { saveDraft } from '../../src/lib/drafts/save-draft';
 import { loadComponentTree } from '../../src/lib/components/load-components';
 import { loadIncident } from '../../src/lib/incidents/load-incidents';
 import { MAX_BODY_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS } from '../../src/lib/validation';
@@ -293,6 +294,79 @@ describe('templates', () => {
     // The template's status is chosen with its text.
     expect(html).toMatch(/<option value="monitoring" selected/);
     expect(rows()).toEqual(before);
+  });
+
+  it('fills the variables when a text is published, whatever sends it, in each language', async () => {
+    const web = component('Web app');
+    const medium = (ms: number, locale: string) =>
+      new Intl.DateTimeFormat(locale, { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(ms) + ' GMT+9';
+    const bodies = (id: string) => ({ en: loadIncident(site.db, id)!.updates, ja: loadIncident(site.db, id, 'ja')!.updates });
+
+    // A form sent without script: the text holds variables the form could not fill (the components are picked below it).
+    const opened = await staff.post('/admin/incidents/new', {
+      name: `Filled on publish ${Date.now()}`,
+      status: 'investigating',
+      body: 'Errors on {{components}} since {{started_at}}.',
+      'body:ja': '{{components}} で {{started_at}} からエラー。',
+      displayAt: localInput(15),
+      [`component:${web.id}`]: 'partial_outage',
+      impact: 'auto',
+    });
+    expect(opened.status).toBe(303);
+    const id = /\/admin\/incidents\/([a-z0-9]{12})/.exec(opened.headers.get('location')!)![1]!;
+    const startedAt = loadIncident(site.db, id)!.startedAt;
+    expect(bodies(id).en[0]!.body).toBe(`Errors on Web app since ${medium(startedAt, 'en-GB')}.`);
+    expect(bodies(id).ja[0]!.body).toBe(`Web アプリ で ${medium(startedAt, 'ja-JP')} からエラー。`);
+
+    // The write API, and a correction through it.
+    const { token } = createApiToken(site.db, { name: `variables ${Date.now()}`, scopes: ['incidents'] }, { now: Date.now() });
+    const api = (method: string, path: string, body: unknown) =>
+      fetch(`${site.url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await api('POST', `/incidents/${id}/updates`, { status: 'identified', body: 'Still {{components}}.', notify: false })).status).toBe(201);
+    expect(bodies(id).en.at(-1)!.body).toBe('Still Web app.');
+    const posted = bodies(id).en.at(-1)!;
+    const corrected = await api('PATCH', `/incidents/${id}/updates/${posted.id}`, { body: 'Found at {{now}}.', version: posted.version });
+    expect(corrected.status).toBe(200);
+    expect(bodies(id).en.at(-1)!.body).toBe(`Found at ${medium(posted.displayAt, 'en-GB')}.`);
+
+    // A suggested update saved as a draft and published later: the variables are filled when it is published.
+    const { draftId, version } = saveDraft(
+      site.db,
+      {
+        incidentId: id,
+        draft: { status: 'monitoring', body: 'A fix for {{components}} is live.', translations: { ja: { body: '{{components}} の修正を反映しました。' } } },
+      },
+      { now: Date.now() },
+    );
+    expect((await api('POST', `/incidents/${draftId}/publish`, { notify: false, version })).status).toBe(201);
+    expect(bodies(id).en.at(-1)!.body).toBe('A fix for Web app is live.');
+    expect(bodies(id).ja.at(-1)!.body).toBe('Web アプリ の修正を反映しました。');
+
+    // No brace reaches a reader.
+    for (const path of ['/', '/ja/', `/incidents/${id}`, '/ja/feed.atom', '/api/v2/incidents.json']) {
+      const res = await fetch(site.url + path);
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).not.toContain('{{');
+    }
+  });
+
+  it('previews an update as it will be published, in the language of the field', async () => {
+    const web = component('Web app');
+    const preview = async (lang: string | undefined, markdown: string) => {
+      const res = await fetch(`${site.url}/admin/preview`, {
+        method: 'POST',
+        headers: { cookie: staff.cookie, origin: site.url, 'content-type': 'application/json' },
+        body: JSON.stringify({ markdown, lang, fields: { status: 'investigating', [`component:${web.id}`]: 'partial_outage', displayAt: localInput(5) } }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { html: string }).html;
+    };
+    expect(await preview(undefined, 'Errors on **{{components}}**; {{nope}}.')).toBe('<p>Errors on <strong>Web app</strong>; {{nope}}.</p>\n');
+    expect(await preview('ja', '{{components}} でエラー。')).toBe('<p>Web アプリ でエラー。</p>\n');
   });
 
   it('asks before replacing typed text, keeps it until told, and replaces it on a yes', async () => {

@@ -49,7 +49,7 @@ export function handleIncidentPageForm(
     return { show: { mail: previewUpdateEmail(db, config, incidentId, { status: text(form, 'status'), body: text(form, 'body') }, locale, ctx.now) } };
   if (form.get('preview') === 'check') return { show: {} };
   if (templateRequest(form)) return { show: { template: applyTemplate(form, templates(), 'body', config.defaultLocale) } };
-  return handleIncidentForm(db, incidentId, form, ctx, config.timeZone);
+  return handleIncidentForm(db, incidentId, form, { ...ctx, site: config }, config.timeZone);
 }
 
 /** The suggested update the form names, refused as not found unless it is this incident's. */

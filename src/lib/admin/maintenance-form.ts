@@ -6,6 +6,7 @@ import { scheduleMaintenanceSchema, type ScheduleMaintenanceData } from '../inci
 import { scheduleMaintenance } from '../incidents/schedule-maintenance';
 import { actorFor, checked, formInput, localDateTime, optionalText, text, translationsFrom } from './form-input';
 import type { FormOutcome } from './run-form';
+import type { SiteForText } from '../templates/fill-published';
 
 function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintenanceData {
   const issues: FieldIssue[] = [];
@@ -36,8 +37,8 @@ function readRepeat(form: FormData, timeZone: string): Record<string, unknown> {
   return { repeat, repeatCount: count === undefined ? undefined : Number(count), repeatUntil: optionalText(form, 'repeatUntil'), repeatTimeZone: timeZone };
 }
 
-export function handleMaintenanceForm(db: Db, form: FormData, user: SessionUser, now: number, timeZone: string): FormOutcome<never> {
-  const input = readMaintenanceForm(form, timeZone);
-  const { incidentId } = scheduleMaintenance(db, input, { now, actor: actorFor(user) });
+export function handleMaintenanceForm(db: Db, form: FormData, user: SessionUser, now: number, site: SiteForText): FormOutcome<never> {
+  const input = readMaintenanceForm(form, site.timeZone);
+  const { incidentId } = scheduleMaintenance(db, input, { now, actor: actorFor(user), site });
   return `/admin/incidents/${incidentId}?done=${input.pastRecord ? 'recorded' : 'scheduled'}`;
 }

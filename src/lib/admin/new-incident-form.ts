@@ -13,6 +13,7 @@ import type { DraftView } from '../drafts/load-drafts';
 import { readVersion } from '../edit-version';
 import { actorFor, checked, componentChanges, formInput, localDateTime, optionalText, text, toLocalInput, translationsFrom } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
+import type { SiteForText } from '../templates/fill-published';
 
 /** The form's fields as plain values, and the dates it could not read; the schema of the verb they go to says the rest. */
 function readNewIncidentForm(form: FormData, timeZone: string): { values: Record<string, unknown>; issues: FieldIssue[] } {
@@ -38,8 +39,9 @@ function readNewIncidentForm(form: FormData, timeZone: string): { values: Record
   return { values, issues };
 }
 
-export function handleNewIncidentForm(db: Db, form: FormData, user: SessionUser, now: number, timeZone: string): FormOutcome<never> {
-  const ctx = { now, actor: actorFor(user) };
+export function handleNewIncidentForm(db: Db, form: FormData, user: SessionUser, now: number, site: SiteForText): FormOutcome<never> {
+  const { timeZone } = site;
+  const ctx = { now, actor: actorFor(user), site };
   const draftId = optionalText(form, 'draftId');
   const version = readVersion(form.get('draftVersion'));
   switch (text(form, 'intent')) {

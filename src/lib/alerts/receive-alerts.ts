@@ -28,6 +28,7 @@ import type { AlertDelivery, AlertSource, AlertState, IncomingAlert } from './al
 import { alertText, type AlertFacts } from './alert-texts';
 import { listRules, MatchBudget, ruleFor, type AlertRule } from './rule';
 import { staffOnCall } from './staff-on-call';
+import type { SiteForText } from '../templates/fill-published';
 
 type GroupOutcome = 'suggested' | 'published' | 'appended' | 'recovery_suggested' | 'recovered' | 'unchanged';
 
@@ -60,7 +61,7 @@ interface Touched {
   resolved: number;
 }
 
-type Site = { defaultLocale: Locale; timeZone: string };
+type Site = SiteForText;
 
 /**
  * How long a firing group keeps taking a rule's alerts from deliveries under
@@ -401,7 +402,8 @@ export function receiveAlerts(
     const { touched, changed } = recordAlerts(tx, rules, ruleKeys, delivery, ctx.now);
     const groups: ReceivedGroup[] = [];
     for (const entry of touched.values()) {
-      const outcome = settle(db, tx, entry, site, config.alertNoticeMs, ctx);
+      // What the rule publishes has its template variables filled in the site's zone and language.
+      const outcome = settle(db, tx, entry, site, config.alertNoticeMs, { ...ctx, site });
       const group = tx.select().from(alertGroups).where(eq(alertGroups.id, entry.group.id)).get()!;
       // During a burst, alerts that only joined a group are still counted in the next gathered notice.
       if (outcome === 'appended' || outcome === 'unchanged') tellStaff(tx, group, 'more', group.draftId, group.incidentId, ctx.now, config.alertNoticeMs);

@@ -1,6 +1,6 @@
-import { asc, isNull } from 'drizzle-orm';
+import { asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { isPublicId } from '../ids';
-import { componentStatusesAt } from '../incidents/log';
+import { componentStatusesAt, type Queryable } from '../incidents/log';
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated, type Translations } from '../i18n/translations';
 import { keptStatement, type Db } from '../../../db/open';
@@ -127,4 +127,20 @@ export function statusChangeTimes(db: Db, now: number): Map<string, number> {
        from components c where c.archived_at is null`,
   ).all(now) as { id: string; at: number | null }[];
   return new Map(rows.filter((r) => r.at !== null).map((r) => [r.id, r.at!]));
+}
+
+/**
+ * Components' names (with their translations) in the order the status page
+ * lists them: groups by position, then components without a group; within
+ * each, by position and then age.
+ */
+export function namesInPageOrder(db: Queryable, ids: readonly string[]): { name: string; translations: string | null }[] {
+  if (ids.length === 0) return [];
+  return db
+    .select({ name: components.name, translations: components.translations })
+    .from(components)
+    .leftJoin(componentGroups, eq(componentGroups.id, components.groupId))
+    .where(inArray(components.id, [...ids]))
+    .orderBy(sql`${components.groupId} is null`, asc(componentGroups.position), asc(components.position), asc(components.createdAt))
+    .all();
 }

@@ -10,7 +10,8 @@ import type { WriteContext } from '../write-context';
 import { refreshIncident } from './log';
 import { assertVersion, assertWritten, versionField } from '../edit-version';
 import { automaticText } from '../i18n/automatic-texts';
-import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
+import { parseTranslations, serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
+import { fillPublishedText } from '../templates/fill-published';
 
 export const editUpdateSchema = (now: number) =>
   z.object({
@@ -38,11 +39,30 @@ export function editIncidentUpdate(db: Db, updateId: string, input: z.input<Retu
     assertVersion(data.version, stored());
     // A system text stays a key (said in each reader's language) unless staff rewrote it.
     const keepKey = before.bodyKey !== null && (data.body === undefined || data.body === automaticText(before.bodyKey, 'en', before.body));
+    const displayAt = data.displayAt ?? before.displayAt;
+    // A corrected text is published again: its template variables are filled as on first publication.
+    const text = keepKey
+      ? { body: before.body }
+      : fillPublishedText(
+          tx,
+          before.incidentId,
+          {
+            body: data.body ?? before.body,
+            translations: data.translations === undefined ? parseTranslations(before.translations) : (data.translations as Translations),
+            status: before.status,
+            at: displayAt,
+          },
+          ctx.site,
+        );
     const changes = {
-      body: keepKey ? before.body : (data.body ?? before.body),
+      body: text.body,
       bodyKey: keepKey ? before.bodyKey : null,
-      translations: data.translations === undefined ? before.translations : serializeTranslations(data.translations as Translations),
-      displayAt: data.displayAt ?? before.displayAt,
+      translations: !keepKey
+        ? serializeTranslations(text.translations)
+        : data.translations === undefined
+          ? before.translations
+          : serializeTranslations(data.translations as Translations),
+      displayAt,
       updatedAt: ctx.now,
       version: before.version + 1,
     };

@@ -9,6 +9,7 @@ import { impactFromComponentStatuses, type ComponentStatus, type StatusCause, ty
 import { ShiraseError, fieldIssue } from '../errors';
 import { serializeTranslations, type Translations } from '../i18n/translations';
 import type { AutomaticText } from '../i18n/automatic-texts';
+import { fillPublishedText, type SiteForText } from '../templates/fill-published';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either the database or an open transaction: for reads that serve both. */
@@ -126,18 +127,24 @@ export function insertUpdate(
     translations?: Translations;
     /** A text the system wrote: stored as its catalog key, with no sentence in any language. */
     bodyKey?: AutomaticText;
+    /** For filling template variables the text holds (see fillPublishedText). */
+    site?: SiteForText;
   },
 ): string {
   const id = newPublicId();
+  // Filled after the incident's components are linked, which every verb does first.
+  const text = input.bodyKey
+    ? { body: '', translations: undefined }
+    : fillPublishedText(tx, input.incidentId, { body: input.body, translations: input.translations, status: input.status, at: input.displayAt }, input.site);
   tx.insert(incidentUpdates)
     .values({
       id,
       seq: nextSeq(tx),
       incidentId: input.incidentId,
       status: input.status,
-      body: input.bodyKey ? '' : input.body,
+      body: text.body,
       bodyKey: input.bodyKey ?? null,
-      translations: input.bodyKey ? null : serializeTranslations(input.translations),
+      translations: serializeTranslations(text.translations),
       displayAt: input.displayAt,
       notify: input.notify,
       createdAt: input.now,

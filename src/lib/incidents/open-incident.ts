@@ -43,7 +43,7 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
       .run();
     linkComponents(tx, incidentId, componentIds);
     const translations = pick(data.translations, 'body');
-    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify, now: ctx.now, translations });
+    const updateId = insertUpdate(tx, { incidentId, status: data.status, body: data.body, displayAt, notify, now: ctx.now, translations, site: ctx.site });
     recordStatusChanges(tx, data.components, displayAt, 'incident_update', { incidentId, incidentUpdateId: updateId, now: ctx.now });
     refreshIncident(tx, incidentId, ctx.now);
     if (notify) enqueueEvent(tx, { kind: 'incident_opened', incidentId, updateId }, ctx.now);

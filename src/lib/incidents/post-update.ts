@@ -50,6 +50,7 @@ export function postIncidentUpdate(
       now: ctx.now,
       translations,
       bodyKey: options.bodyKey,
+      site: ctx.site,
     });
     recordStatusChanges(tx, data.components, displayAt, incident.kind === 'maintenance' ? 'maintenance' : 'incident_update', {
       incidentId,

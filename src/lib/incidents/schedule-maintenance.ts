@@ -66,6 +66,7 @@ export function scheduleMaintenance(db: Db, input: ScheduleMaintenanceInput, ctx
         notify: data.notify && first === undefined,
         now: ctx.now,
         translations: pick(data.translations, 'body'),
+        site: ctx.site,
       });
       refreshIncident(tx, incidentId, ctx.now);
       if (data.notify && first === undefined) enqueueEvent(tx, { kind: 'maintenance_scheduled', incidentId, updateId }, ctx.now);
@@ -109,6 +110,7 @@ function recordPastMaintenance(db: Db, data: z.output<ReturnType<typeof schedule
       notify: false,
       now: ctx.now,
       translations: pick(data.translations, 'body'),
+      site: ctx.site,
     });
     insertUpdate(tx, {
       incidentId,

@@ -63,7 +63,7 @@ export function apiEndpoint({ scope, handle }: { scope: TokenScope; handle: (cal
         db,
         config,
         now,
-        ctx: { now, actor },
+        ctx: { now, actor, site: config },
         params: params as Record<string, string>,
         body,
         ifMatch: request.headers.get('if-match'),
