@@ -308,6 +308,60 @@ describe('mail people read', () => {
     expect(message.text).not.toContain('Monitoring');
   });
 
+  it('says a back-dated update is a note about an earlier time, gives the status the incident has, and lists no component it did not change', async () => {
+    const en = 'note-reader@example.com';
+    const ja = 'note-yomite@example.com';
+    confirmedSubscriber(en);
+    confirmedSubscriber(ja, null, 'ja');
+    const web = component('Web app');
+    const minutesAgo = (m: number) => Date.now() - m * 60_000;
+    const { incidentId } = openIncident(
+      site.db,
+      {
+        name: 'Cards not saving',
+        status: 'investigating',
+        body: 'Looking into it.',
+        displayAt: minutesAgo(60),
+        components: [{ componentId: web.id, status: 'partial_outage' }],
+        notify: false,
+      },
+      { now: Date.now() },
+    );
+    postIncidentUpdate(site.db, incidentId, { status: 'monitoring', body: 'A fix is out.', notify: false }, { now: minutesAgo(10) });
+    // Written after the fix went out, about the first minutes: support's first reports.
+    const note = { status: 'investigating', body: 'Support saw the first reports at this time.', displayAt: minutesAgo(50) } as const;
+
+    // The form says beforehand what will be mailed.
+    const staff = await signedInStaff(site);
+    const localInput = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Tokyo', dateStyle: 'short', timeStyle: 'short' })
+      .format(note.displayAt)
+      .replace(' ', 'T');
+    const preview = await (
+      await staff.post(`/admin/incidents/${incidentId}`, {
+        intent: 'post_update',
+        preview: 'email',
+        status: note.status,
+        body: note.body,
+        displayAt: localInput,
+      })
+    ).text();
+    expect(preview).toContain('Cards not saving: Monitoring');
+    expect(preview).toContain('added afterwards. The status now: Monitoring.');
+
+    postIncidentUpdate(site.db, incidentId, { ...note, notify: true }, { now: Date.now() });
+    const message = await parsed(await until(() => sink.for(en).find((m) => m.subject.includes('Cards not saving'))));
+    expect(message.subject).toBe(`[${site.config.siteName}] Cards not saving: Monitoring`);
+    expect(message.text).toMatch(/A note about .+ GMT\+9 \(Asia\/Tokyo\), added afterwards\. The status now: Monitoring\./);
+    expect(message.text).toContain('Support saw the first reports at this time.');
+    expect(message.text).not.toContain('Investigating');
+    expect(message.text).not.toContain('Web app');
+    // The subject is MIME-encoded on the wire: the only mail this reader gets is the note's.
+    const japanese = await parsed(await until(() => sink.for(ja)[0]));
+    expect(japanese.subject).toBe(`[${site.config.siteName}] Cards not saving:経過観察`);
+    expect(japanese.text).toContain('の時点についての補足です（あとから追記しました）。現在の状況: 経過観察');
+    expect(japanese.text).not.toContain('Web アプリ');
+  });
+
   it('is written in Japanese for a Japanese subscriber, with every link under /ja/, and one click on its List-Unsubscribe works', async () => {
     const email = 'yomite@example.com';
     const id = confirmedSubscriber(email, null, 'ja');

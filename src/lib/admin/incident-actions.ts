@@ -25,6 +25,7 @@ import { requireConfirmation, type FormOutcome } from './run-form';
 import type { FilledTemplate } from '../templates/filled-templates';
 import { applyTemplate, templateRequest, type TemplateStep } from './template-apply';
 import { checked, componentChanges, formInput, localDateTime, optionalText, text, translationsFrom, translationsOf } from './form-input';
+import { filledAsPublished } from './preview-text';
 
 /** The email an update would send, shown under the form without posting anything. */
 type MailPreview = ReturnType<typeof previewUpdateEmail>;
@@ -45,8 +46,12 @@ export function handleIncidentPageForm(
   locale: Locale,
   templates: () => readonly FilledTemplate[],
 ): FormOutcome<IncidentPageShown> {
-  if (form.get('preview') === 'email')
-    return { show: { mail: previewUpdateEmail(db, config, incidentId, { status: text(form, 'status'), body: text(form, 'body') }, locale, ctx.now) } };
+  if (form.get('preview') === 'email') {
+    // What will be mailed: the text as publishing fills it, and a back-dated time said as a note about then.
+    const body = filledAsPublished(db, config, { markdown: text(form, 'body'), form, incidentId }, ctx.now);
+    const displayAt = localDateTime(form, 'displayAt', config.timeZone, []);
+    return { show: { mail: previewUpdateEmail(db, config, incidentId, { status: text(form, 'status'), body, displayAt }, locale, ctx.now) } };
+  }
   if (form.get('preview') === 'check') return { show: {} };
   if (templateRequest(form)) return { show: { template: applyTemplate(form, templates(), 'body', config.defaultLocale) } };
   return handleIncidentForm(db, incidentId, form, { ...ctx, site: config }, config.timeZone);

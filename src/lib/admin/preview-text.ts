@@ -25,6 +25,12 @@ export function previewText(db: Db, site: SiteForText, request: PreviewRequest, 
   if (!request.fields) return renderMarkdown(request.markdown);
   const form = new FormData();
   for (const [name, value] of Object.entries(request.fields)) form.append(name, value);
+  return renderMarkdown(filledAsPublished(db, site, { ...request, form }, now));
+}
+
+/** An update's Markdown with the variables filled as publishing the form would fill them. */
+export function filledAsPublished(db: Db, site: SiteForText, request: Omit<PreviewRequest, 'fields'> & { form: FormData }, now: number): string {
+  const { form } = request;
   const status = form.get('status')?.toString() ?? '';
   // A time the form cannot read yet is left out of the preview; saving says what is wrong with it.
   const at = localDateTime(form, 'displayAt', site.timeZone, []) ?? now;
@@ -39,5 +45,5 @@ export function previewText(db: Db, site: SiteForText, request: PreviewRequest, 
     at,
   };
   const locale = request.lang && isLocale(request.lang) ? request.lang : site.defaultLocale;
-  return renderMarkdown(fillForLocale(request.markdown, facts, locale, site.timeZone));
+  return fillForLocale(request.markdown, facts, locale, site.timeZone);
 }

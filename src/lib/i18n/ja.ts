@@ -143,6 +143,7 @@ export const ja: Record<MessageKey, string> = {
   'mail.readPostmortem': '障害報告を読む',
   'mail.viewMaintenance': 'メンテナンスと経緯を見る',
   'mail.reminder.intro': '予定しているメンテナンスがまもなく始まります。',
+  'mail.note.intro': '{time} の時点についての補足です（あとから追記しました）。現在の状況: {status}',
   'unsubscribe.title': '購読をやめる',
   'unsubscribe.question': '{email} への稼働状況のメールを停止しますか?',
   'unsubscribe.note': '稼働状況ページからいつでも購読し直せます。',

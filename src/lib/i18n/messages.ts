@@ -149,6 +149,7 @@ const en = {
   'mail.readPostmortem': 'Read the postmortem',
   'mail.viewMaintenance': 'View the maintenance and its timeline',
   'mail.reminder.intro': 'This planned maintenance starts soon.',
+  'mail.note.intro': 'A note about {time}, added afterwards. The status now: {status}.',
   'unsubscribe.title': 'Unsubscribe',
   'unsubscribe.question': 'Stop sending status emails to {email}?',
   'unsubscribe.note': 'You can subscribe again at any time from the status page.',

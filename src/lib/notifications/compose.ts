@@ -25,6 +25,7 @@ import { postmortemTitleUnlabelled } from '../postmortems/postmortem-link-text';
 import { loadPostmortems, otherLanguages } from '../postmortems/load-postmortems';
 import type { UpdateStatus } from '../status/vocabulary';
 import { loadIncident, type IncidentView, type UpdateView } from '../incidents/load-incidents';
+import { compareTimeline } from '../status/incident-status';
 import { CONFIRM_LINK_HOURS } from './subscriptions';
 import { siteSecret, signToken } from './signed-tokens';
 import type { EventKind } from './enqueue';
@@ -102,6 +103,19 @@ interface EmailParts {
   invited?: boolean;
 }
 
+/**
+ * The incident's status when `update` was written, if the update is a note
+ * about an earlier time: dated before an update that already existed then
+ * (it is placed under it in the timeline, so it changes no status). Decided
+ * from what existed when it was written, so a later update does not turn an
+ * ordinary update's mail into a note on a retry.
+ */
+function statusWhenNoteWasWritten(incident: IncidentView, update: UpdateView): UpdateStatus | undefined {
+  let latest: UpdateView | undefined;
+  for (const u of incident.updates) if (u.id !== update.id && u.createdAt <= update.createdAt && (!latest || compareTimeline(u, latest) > 0)) latest = u;
+  return latest && compareTimeline(latest, update) > 0 ? latest.status : undefined;
+}
+
 /** Subject, text and HTML of one email: the single place emails are written, for sending and for previews. */
 function renderEmail(p: EmailParts): { subject: string; text: string; html: string } {
   const { doc, subject } = notificationDocument(p);
@@ -143,23 +157,29 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
     headline = incident.name;
     // A reminder or a move announces no update: the window's own status and its (new) times.
     const announced = kind === 'maintenance_reminder' || kind === 'maintenance_rescheduled' ? undefined : update;
-    status = announced?.status ?? incident.status;
+    // A back-dated note is not news of a new status: it says so, and gives the status the incident has.
+    const statusNow = announced && statusWhenNoteWasWritten(incident, announced);
+    status = statusNow ?? announced?.status ?? incident.status;
     blocks.push({
       kind: 'status',
       label: { text: statusText(locale, status), tone: updateTone(status) },
-      when: announced ? when(announced.displayAt) : undefined,
+      when: announced && !statusNow ? when(announced.displayAt) : undefined,
     });
+    if (announced && statusNow)
+      blocks.push({ kind: 'paragraph', text: t(locale, 'mail.note.intro', { time: when(announced.displayAt), status: statusText(locale, statusNow) }) });
     if (kind === 'maintenance_reminder') blocks.push({ kind: 'paragraph', text: t(locale, 'mail.reminder.intro') });
     if (kind === 'maintenance_rescheduled') blocks.push({ kind: 'paragraph', text: t(locale, 'mail.rescheduled.intro') });
     if (incident.kind === 'maintenance' && incident.scheduledFor !== null && incident.scheduledUntil !== null && kind !== 'maintenance_completed') {
       blocks.push({ kind: 'paragraph', text: t(locale, 'mail.window', { start: when(incident.scheduledFor), end: when(incident.scheduledUntil) }) });
     }
     if (announced) blocks.push({ kind: 'markdown', source: announced.body });
-    // Each component this update changed, with the status it now has; otherwise the ones the incident names.
+    // Each component this update changed, with the status it now has; otherwise the ones the incident names (a note names none it did not change).
     const items =
       announced && announced.changes.length > 0
         ? announced.changes.map((c) => ({ name: c.name, status: { text: t(locale, `status.component.${c.newStatus}`), tone: componentTone(c.newStatus) } }))
-        : incident.components.map((c) => ({ name: c.name }));
+        : statusNow
+          ? []
+          : incident.components.map((c) => ({ name: c.name }));
     if (items.length > 0) blocks.push({ kind: 'components', title: t(locale, 'incident.affects'), items });
     blocks.push({
       kind: 'button',
@@ -399,7 +419,14 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow, topics?: To
 }
 
 /** The email an update would send, for staff to check before posting it. */
-export function previewUpdateEmail(db: Db, config: Config, incidentId: string, draft: { status: string; body: string }, locale: Locale, now: number) {
+export function previewUpdateEmail(
+  db: Db,
+  config: Config,
+  incidentId: string,
+  draft: { status: string; body: string; displayAt?: number },
+  locale: Locale,
+  now: number,
+) {
   const incident = loadIncident(db, incidentId, locale);
   if (!incident) return undefined;
   const kind: EventKind =
@@ -410,10 +437,11 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
         : 'incident_updated';
   const update = {
     id: 'preview',
-    seq: 0,
+    // Written last: among updates shown at the same time it comes after them.
+    seq: Number.MAX_SAFE_INTEGER,
     status: draft.status as UpdateView['status'],
     body: draft.body,
-    displayAt: now,
+    displayAt: draft.displayAt ?? now,
     createdAt: now,
     updatedAt: now,
     notify: true,
@@ -425,7 +453,7 @@ export function previewUpdateEmail(db: Db, config: Config, incidentId: string, d
     config,
     locale,
     kind,
-    incident: { ...incident, status: update.status },
+    incident: { ...incident, status: update.status, updates: [...incident.updates, update] },
     update,
     siteLink: site,
     manageUrl: `${site}/subscribe/manage?token=…`,
