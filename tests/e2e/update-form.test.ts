@@ -164,6 +164,8 @@ for (const ui of [
     await page.getByRole('button', { name: ui.open }).click();
     await page.waitForURL(/done=opened/);
     await page.goto(server.url + '/ja/');
-    await expect(page.locator('.incident', { hasText: `Board errors${ui.prefix}` }).locator('.updates')).toContainText('Web アプリ、API でエラーが起きています。');
+    await expect(page.locator('.incident', { hasText: `Board errors${ui.prefix}` }).locator('.updates')).toContainText(
+      'Web アプリ、API でエラーが起きています。',
+    );
   });
 }
