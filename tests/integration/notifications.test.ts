@@ -428,6 +428,7 @@ describe('mail people read', () => {
         locale: 'en',
         body: 'Details.',
         action: 'publish',
+        notify: true,
       },
       { now: Date.now() },
     );
@@ -440,6 +441,48 @@ describe('mail people read', () => {
     expect(hrefs(message.html)).toContain(`${site.url}/postmortems/login-outage-review`);
     expect(message.subject).not.toContain('login-outage-review');
     expect(message.text.split('\n')[0]).toBe('Why sign-in failed for two hours');
+  });
+
+  it('emails a postmortem only when staff say yes, once per report, each reader in their language with a subject in one language', async () => {
+    const en = 'report-reader@example.com';
+    const ja = 'report-yomite@example.com';
+    confirmedSubscriber(en);
+    confirmedSubscriber(ja, null, 'ja');
+    const opened = (name: string, jaName: string) =>
+      openIncident(site.db, { name, status: 'investigating', body: 'x', translations: { ja: { name: jaName } }, notify: false }, { now: Date.now() })
+        .incidentId;
+    const report = (incidentId: string, slug: string, title: string, locale: 'en' | 'ja', notify: boolean) =>
+      savePostmortem(
+        site.db,
+        postmortems,
+        { title, slug, date: '2026-11-20', incidents: [incidentId], summary: 'What happened.', locale, body: 'Details.', action: 'publish', notify },
+        { now: Date.now() },
+      );
+
+    // Published for the record only: nobody is emailed.
+    report(opened('Quiet fix', '静かな修正'), 'quiet-fix-review', 'Quiet fix review', 'en', false);
+    // In English only: the Japanese reader's mail is named by the incident in Japanese and says the report is in English.
+    report(opened('Export failures', 'エクスポートの失敗'), 'export-review', 'Why exports failed', 'en', true);
+    const japanese = await parsed(await until(() => sink.for(ja).find((m) => m.subject.includes('=?') || /[^\x00-\x7f]/.test(m.subject))));
+    expect(japanese.subject).toBe(`[${site.config.siteName}] 障害報告を公開しました:エクスポートの失敗`);
+    expect(japanese.text).toContain('報告書は英語で書かれています。');
+    const english = await parsed(await until(() => sink.for(en).find((m) => m.subject.includes('Why exports failed'))));
+    expect(english.subject).toBe(`[${site.config.siteName}] Postmortem published: Why exports failed`);
+    expect(english.text).not.toContain('written in');
+
+    // In both languages: each reader gets their own, and publishing the translation sends nothing more.
+    const both = opened('Sync delays', '同期の遅延');
+    report(both, 'sync-review', 'Why sync was late', 'en', true);
+    report(both, 'sync-review-ja', '同期が遅れた理由', 'ja', true);
+    await until(() => sink.for(en).find((m) => m.subject.includes('Why sync was late')));
+    await until(() => sink.for(ja).length >= 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.for(en).filter((m) => m.subject.includes('Postmortem published'))).toHaveLength(2);
+    expect(sink.for(ja)).toHaveLength(2);
+    const jaSync = await parsed(sink.for(ja)[1]!);
+    expect(jaSync.subject).toBe(`[${site.config.siteName}] 障害報告を公開しました:同期が遅れた理由`);
+    expect(hrefs(jaSync.html)).toContain(`${site.url}/ja/postmortems/sync-review-ja`);
+    expect(sink.for(en).some((m) => m.subject.includes('Quiet fix'))).toBe(false);
   });
 
   it('writes the maintenance texts Shirase posts itself in the subscriber’s language', async () => {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
+import { eq } from 'drizzle-orm';
+import { notificationEvents } from '../../db/schema';
 
 const DEMO = 'content/postmortems/2018-06-22-renewal-outage.md';
 let site: TestSite;
@@ -95,12 +97,19 @@ describe('the postmortem editor', () => {
     const saved = await staff.post('/admin/postmortems/edit', { ...fields, action: 'save' });
     expect(saved.status).toBe(303);
     expect(existsSync(join(dir, '2026-01-15-upload-failures.md'))).toBe(true);
+    // Emailing subscribers is a yes staff give, unticked until they do.
+    const editor = await (await staff.get('/admin/postmortems/edit?file=2026-01-15-upload-failures.md')).text();
+    expect(editor).toMatch(/<input id="pm-notify" name="notify" type="checkbox" aria-describedby="pm-notify-hint"\s*\/?>/);
+    expect(editor).toContain('Email subscribers when it is published');
+    const announcements = () => site.db.select().from(notificationEvents).where(eq(notificationEvents.kind, 'postmortem_published')).all().length;
+    const before = announcements();
     expect((await fetch(site.url + '/postmortems/upload-failures')).status).toBe(404);
 
     const published = await staff.post('/admin/postmortems/edit', { ...fields, originalFile: '2026-01-15-upload-failures.md', action: 'publish' });
     expect(published.status).toBe(303);
     expect(await until(async () => (await fetch(site.url + '/postmortems/upload-failures')).status === 200)).toBe(true);
     expect(readFileSync(join(dir, '2026-01-15-upload-failures.md'), 'utf8')).toMatch(/published: "?\d{4}-/);
+    expect(announcements()).toBe(before);
 
     await staff.post('/admin/postmortems/edit', { ...fields, originalFile: '2026-01-15-upload-failures.md', action: 'unpublish', confirmed: 'yes' });
     expect(await until(async () => (await fetch(site.url + '/postmortems/upload-failures')).status === 404)).toBe(true);

@@ -4,7 +4,7 @@ import type { Db } from '../../../db/open';
 import { incidents } from '../../../db/schema';
 import { loadIncidents, type IncidentView } from '../incidents/load-incidents';
 
-import { actorFor, text } from './form-input';
+import { actorFor, checked, text } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 import type { SessionUser } from '../auth/sessions';
 import { frontMatterSchema, slugFromTitle } from '../postmortems/front-matter';
@@ -28,6 +28,7 @@ function readPostmortemForm(form: FormData): PostmortemInput {
     locale: text(form, 'locale') || 'en',
     body: text(form, 'body'),
     action: action === 'publish' || action === 'unpublish' ? action : 'save',
+    notify: checked(form, 'notify'),
   };
 }
 

@@ -134,6 +134,9 @@ export const ja: Record<MessageKey, string> = {
   'mail.manageLink.intro':
     'このアドレスへの {site} からのお知らせを管理する新しいリンクが求められました(ご本人によるものであることを願っています)。以前のメールのリンクは使えなくなりました。こちらをお使いください:',
   'mail.manageLink.ignore': 'お心当たりがなければ、何も変わっていません。購読はそのままです。',
+  'mail.postmortem.otherLanguage': '報告書は{language}で書かれています。',
+  'language.en': '英語',
+  'language.ja': '日本語',
   'mail.postmortem.intro': '「{name}」の障害報告を公開しました。何が起き、なぜ起き、何を変えるのかをまとめています。',
   'mail.window': '予定:{start} 〜 {end}',
   'mail.viewIncident': '障害と経緯を見る',
@@ -866,6 +869,8 @@ export const ja: Record<MessageKey, string> = {
   'admin.conflict.theirs': '{field}(いま保存されている内容)',
   'admin.conflict.yours': '{field}(あなたの入力・未保存)',
   'admin.postmortems.publish': '公開',
+  'admin.postmortems.notify': '公開時に購読者へメールで知らせる',
+  'admin.postmortems.notifyHint': '購読者ごとに 1 通、報告書にその人の言語の版があればその言語で送ります。同じ報告書の別の言語版（同じ障害についての報告書）を公開しても、もう一度は送りません。',
   'admin.postmortems.unpublish': '非公開にする',
   'errors.notSavedOne': '{what}は保存されませんでした。1 か所の入力を直してください。',
   'errors.notSaved': '{what}は保存されませんでした。{count} か所の入力を直してください。',

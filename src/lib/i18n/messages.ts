@@ -140,6 +140,9 @@ const en = {
   'mail.manageLink.intro':
     'Someone, hopefully you, asked for a new link to manage the status updates {site} sends to this address. Links in earlier emails no longer work; use this one:',
   'mail.manageLink.ignore': 'If you did not ask for this, nothing has changed: your subscription stays as it was.',
+  'mail.postmortem.otherLanguage': 'The report is written in {language}.',
+  'language.en': 'English',
+  'language.ja': 'Japanese',
   'mail.postmortem.intro': 'We have published the postmortem for “{name}”: what happened, why, and what we are changing.',
   'mail.window': 'Window: {start} to {end}',
   'mail.viewIncident': 'View the incident and its timeline',
@@ -869,6 +872,9 @@ const en = {
   'admin.conflict.theirs': '{field}: stored now',
   'admin.conflict.yours': '{field}: yours, not saved yet',
   'admin.postmortems.publish': 'Publish',
+  'admin.postmortems.notify': 'Email subscribers when it is published',
+  'admin.postmortems.notifyHint':
+    'Each subscriber gets one email, with the report in their language where it has one. The same report in another language (about the same incidents) sends nothing more.',
   'admin.postmortems.unpublish': 'Unpublish',
   'errors.notSavedOne': 'The {what} was not saved: one field needs fixing.',
   'errors.notSaved': 'The {what} was not saved: {count} fields need fixing.',

@@ -93,7 +93,7 @@ interface EmailParts {
   incident: IncidentView | undefined;
   update: UpdateView | undefined;
   /** The postmortem a postmortem event announces, in the subscriber's language when staff wrote one. */
-  postmortem?: { slug: string; title: string; summary: string };
+  postmortem?: { slug: string; title: string; summary: string; locale: string };
   /** The site's address with the subscriber's language prefix, for every link into the site. */
   siteLink: string;
   manageUrl: string;
@@ -147,10 +147,13 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
     blocks.push({ kind: 'button', text: t(locale, 'mail.manage'), url: p.manageUrl });
     blocks.push({ kind: 'note', text: t(locale, 'mail.manageLink.ignore') });
   } else if (kind === 'postmortem_published') {
-    headline = p.postmortem?.title ?? incident?.name ?? '';
+    // Without the report in the reader's language, the mail is named by the incident in theirs and says which language the report is in.
+    const inTheirs = !p.postmortem || p.postmortem.locale === locale;
+    headline = (inTheirs ? p.postmortem?.title : incident?.name) ?? incident?.name ?? p.postmortem?.title ?? '';
     status = 'postmortem';
     blocks.push({ kind: 'status', label: { text: statusText(locale, status), tone: updateTone(status) } });
     blocks.push({ kind: 'paragraph', text: t(locale, 'mail.postmortem.intro', { name: incident?.name ?? headline }) });
+    if (!inTheirs && isLocale(p.postmortem!.locale)) blocks.push({ kind: 'note', text: t(locale, 'mail.postmortem.otherLanguage', { language: t(locale, `language.${p.postmortem!.locale}`) }) });
     if (p.postmortem?.summary) blocks.push({ kind: 'markdown', source: p.postmortem.summary });
     blocks.push({ kind: 'button', text: t(locale, 'mail.readPostmortem'), url: `${p.siteLink}/postmortems/${p.postmortem?.slug ?? ''}` });
   } else if (incident) {
@@ -243,9 +246,9 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
   if (!slug) return undefined;
   const library = loadPostmortems(config.postmortems);
   const announced = library.bySlug.get(slug);
-  if (!announced) return { slug, title: slug, summary: '' };
+  if (!announced) return { slug, title: slug, summary: '', locale };
   const chosen = announced.locale === locale ? announced : (otherLanguages(library, announced).find((p) => p.locale === locale) ?? announced);
-  return { slug: chosen.slug, title: chosen.title, summary: chosen.summary };
+  return { slug: chosen.slug, title: chosen.title, summary: chosen.summary, locale: chosen.locale };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface PostmortemInput {
   locale: string;
   body: string;
   action: 'save' | 'publish' | 'unpublish';
+  /** Whether publishing emails subscribers: staff say yes each time (a report may be for the record only). */
+  notify?: boolean;
 }
 
 /** Writes `text` to `name` in the folder through a temporary file and a rename, so no reader sees half of it. */
@@ -122,9 +124,12 @@ export function savePostmortem(db: Db, sources: PostmortemSources | string, inpu
         before: existing ? { file: existing.file, published: existing.published ?? null } : null,
         after: { file, published: front.published ?? null, title: front.title },
       });
-      // Subscribers hear of a postmortem the first time it is published, never again.
-      if (input.action === 'publish') {
-        enqueueEvent(tx, { kind: 'postmortem_published', incidentId: front.incidents[0], ref: front.slug, onceKey: `postmortem:${front.slug}` }, ctx.now);
+      // Subscribers hear of a report once, when staff ask: its translations (the
+      // same incidents in another language) are the same report, and each
+      // subscriber is sent the language they read (see compose.ts).
+      if (input.action === 'publish' && input.notify) {
+        const report = front.incidents.length > 0 ? [...front.incidents].sort().join(',') : front.slug;
+        enqueueEvent(tx, { kind: 'postmortem_published', incidentId: front.incidents[0], ref: front.slug, onceKey: `postmortem:${report}` }, ctx.now);
       }
       bumpChangeCounter(tx);
 
