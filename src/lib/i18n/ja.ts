@@ -870,7 +870,8 @@ export const ja: Record<MessageKey, string> = {
   'admin.conflict.yours': '{field}(あなたの入力・未保存)',
   'admin.postmortems.publish': '公開',
   'admin.postmortems.notify': '公開時に購読者へメールで知らせる',
-  'admin.postmortems.notifyHint': '購読者ごとに 1 通、報告書にその人の言語の版があればその言語で送ります。同じ報告書の別の言語版（同じ障害についての報告書）を公開しても、もう一度は送りません。',
+  'admin.postmortems.notifyHint':
+    '購読者ごとに 1 通、報告書にその人の言語の版があればその言語で送ります。同じ報告書の別の言語版（同じ障害についての報告書）を公開しても、もう一度は送りません。',
   'admin.postmortems.unpublish': '非公開にする',
   'errors.notSavedOne': '{what}は保存されませんでした。1 か所の入力を直してください。',
   'errors.notSaved': '{what}は保存されませんでした。{count} か所の入力を直してください。',

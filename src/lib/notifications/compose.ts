@@ -153,7 +153,8 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
     status = 'postmortem';
     blocks.push({ kind: 'status', label: { text: statusText(locale, status), tone: updateTone(status) } });
     blocks.push({ kind: 'paragraph', text: t(locale, 'mail.postmortem.intro', { name: incident?.name ?? headline }) });
-    if (!inTheirs && isLocale(p.postmortem!.locale)) blocks.push({ kind: 'note', text: t(locale, 'mail.postmortem.otherLanguage', { language: t(locale, `language.${p.postmortem!.locale}`) }) });
+    if (!inTheirs && isLocale(p.postmortem!.locale))
+      blocks.push({ kind: 'note', text: t(locale, 'mail.postmortem.otherLanguage', { language: t(locale, `language.${p.postmortem!.locale}`) }) });
     if (p.postmortem?.summary) blocks.push({ kind: 'markdown', source: p.postmortem.summary });
     blocks.push({ kind: 'button', text: t(locale, 'mail.readPostmortem'), url: `${p.siteLink}/postmortems/${p.postmortem?.slug ?? ''}` });
   } else if (incident) {
