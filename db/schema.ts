@@ -388,6 +388,8 @@ export const subscribers = sqliteTable(
     id: text('id').primaryKey(),
     email: text('email').notNull().unique(),
     locale: text('locale').notNull(),
+    /** The IANA zone the reader's mails give times in (their browser's when they subscribed); null: the site's. */
+    timeZone: text('time_zone'),
     /** JSON array of component ids, or null for every component. */
     componentIds: text('component_ids'),
     status: text('status', { enum: ['pending', 'confirmed', 'unsubscribed', 'paused'] }).notNull(),

@@ -39,7 +39,7 @@ test.beforeAll(async ({ browser: shared }) => {
   for (const p of payloads.slice(0, 5)) createComponent(site.db, { name: p.slice(0, 200), description: p }, ctx);
   saveTemplate(site.db, undefined, { name: payloads[1]!.slice(0, 200), status: 'investigating', body: payloads.join('\n') }, ctx);
   createApiToken(site.db, { name: payloads[2]!.slice(0, 200), scopes: ['read'] }, ctx);
-  site.server.checkForChanges();
+  await site.server.checkForChanges();
   // The page's CSP would stop most of these anyway; bypass it to test the escaping and sanitising themselves.
   context = await browser.newContext({ bypassCSP: true });
 });

@@ -73,7 +73,7 @@ test.describe('third-party Statuspage clients', () => {
       { name: 'Boards fail to load', status: 'investigating', body: 'Looking into it.', components: [{ componentId: web.id, status: 'major_outage' }] },
       { now: Date.now() },
     );
-    site.server.checkForChanges();
+    await site.server.checkForChanges();
     // The widget and the browser both cache for a short while; a new visitor asks again.
     const fresh = await browser.newContext();
     const later = await fresh.newPage();

@@ -103,7 +103,9 @@ describe('content in two languages', () => {
     const { previewUpdateEmail } = await import('../../src/lib/notifications/compose');
     const { loadIncident } = await import('../../src/lib/incidents/load-incidents');
     expect(loadIncident(site.db, id, 'ja')!.name).toBe('検索が遅い');
-    expect(previewUpdateEmail(site.db, site.config, id, { status: 'identified', body: 'x' }, 'ja', Date.now())!.subject).toContain('原因特定');
+    const mail = previewUpdateEmail(site.db, site.config, id, { status: 'identified', body: 'x' }, 'ja', Date.now())!;
+    expect(mail.subject).toBe(`[${site.config.siteName}] 障害:検索が遅い`);
+    expect(mail.text).toContain('[原因特定]');
   });
 });
 

@@ -181,7 +181,7 @@ describe('time-based re-rendering', () => {
       { name: 'Timed window', body: 'Starts by itself.', componentIds: [web.id], scheduledFor: clock + 5 * 60_000, scheduledUntil: clock + 65 * 60_000 },
       { now: clock },
     );
-    site.server.checkForChanges();
+    await site.server.checkForChanges();
     const before = await (await fetch(site.url + '/')).text();
     expect(before).not.toContain('Maintenance in progress');
     clock += 6 * 60_000;

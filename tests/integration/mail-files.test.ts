@@ -67,7 +67,7 @@ describe('the email preview', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('What subscribers will receive');
-    expect(html).toContain('[Fusen Status] Service unavailable after the renewal release: Monitoring');
+    expect(html).toContain('[Fusen Status] Incident: Service unavailable after the renewal release');
     // The plain-text part, as subscribers get it: the Markdown read, not shown.
     const preview = /<pre class="eml">([^<]*)<\/pre>/.exec(html)![1]!;
     expect(preview).toContain('A draft we are not sure about yet.');

@@ -87,6 +87,50 @@ describe('double opt-in', () => {
     expect(decodeQuotedPrintable(update.raw)).toContain('(Asia/Tokyo)');
   });
 
+  it('gives times in the zone the reader subscribed from, changeable on the manage page, and threads the mails of one incident', async () => {
+    const email = 'los-angeles@example.com';
+    // The form's script sends the browser's zone; the reader is in Los Angeles.
+    expect((await postForm(site, '/subscribe', { email, scope: 'all', locale: 'en', timeZone: 'America/Los_Angeles' })).status).toBe(303);
+    const confirmMail = await until(() => sink.for(email)[0]);
+    const link = new URL(/https?:\/\/\S+?\/subscribe\/confirm\?token=[\w.-]+/.exec(decodeQuotedPrintable(confirmMail.raw))![0]);
+    expect((await postForm(site, link.pathname + link.search, {})).status).toBe(200);
+
+    const { incidentId } = openIncident(site.db, { name: 'Thread me', status: 'investigating', body: 'First word.', notify: true }, { now: Date.now() });
+    postIncidentUpdate(site.db, incidentId, { status: 'identified', body: 'Second word.', notify: true }, { now: Date.now() });
+    postIncidentUpdate(site.db, incidentId, { status: 'resolved', body: 'Last word.', notify: true }, { now: Date.now() });
+    await until(() => sink.for(email).filter((m) => m.subject.includes('Thread me')).length === 3);
+    const mails = await Promise.all(
+      sink
+        .for(email)
+        .filter((m) => m.subject.includes('Thread me'))
+        .map(parsed),
+    );
+    const [opened, identified, resolved] = ['First word.', 'Second word.', 'Last word.'].map((word) => mails.find((m) => m.text.includes(word)));
+    const root = opened!.messageId!;
+    expect(root).toMatch(new RegExp(`^<incident-${incidentId}\\.`));
+    for (const later of [identified!, resolved!]) {
+      expect(later.subject).toBe(opened!.subject);
+      expect(later.inReplyTo).toBe(root);
+      expect(later.references).toBe(root);
+      expect(later.messageId).not.toBe(root);
+    }
+    expect(opened!.text).toMatch(/(PST|PDT|GMT-[78]) \(America\/Los_Angeles\)/);
+    expect(opened!.text).not.toContain('Asia/Tokyo');
+
+    // The manage page shows the zone and changes it; the next mail follows.
+    const manage = /https?:\/\/\S+?\/subscribe\/manage\?token=[\w.-]+/.exec(opened!.text)![0];
+    const manageUrl = new URL(manage);
+    const page = await (await fetch(site.url + manageUrl.pathname + manageUrl.search)).text();
+    expect(page).toMatch(/<option value="America\/Los_Angeles" selected/);
+    expect(page).toContain('The status page’s zone (Asia/Tokyo)');
+    const saved = await postForm(site, manageUrl.pathname + manageUrl.search, { intent: 'save', scope: 'all', locale: 'en', timeZone: 'Europe/London' });
+    expect(saved.status).toBe(303);
+    const { incidentId: next } = openIncident(site.db, { name: 'In London now', status: 'investigating', body: 'x', notify: true }, { now: Date.now() });
+    const london = await parsed(await until(() => sink.for(email).find((m) => m.subject.includes('In London now'))));
+    expect(london.text).toContain('(Europe/London)');
+    expect(next).toBeTruthy();
+  });
+
   it('answers the same for a known address and a new one, and keeps the typed text on a bad address', async () => {
     const a = await postForm(site, '/subscribe', { email: 'reader-one@example.com', scope: 'all', locale: 'en' });
     const b = await postForm(site, '/subscribe', { email: `brand-new-${Date.now()}@example.com`, scope: 'all', locale: 'en' });
@@ -250,10 +294,11 @@ describe('mail people read', () => {
       },
       { now: Date.now() },
     );
-    const mail = await until(() => sink.for(email).find((m) => m.subject.includes('Checkout errors') && m.subject.includes('Identified')));
+    const mail = await until(() => sink.for(email).find((m) => m.subject.includes('Checkout errors') && decodeQuotedPrintable(m.raw).includes('[Identified]')));
     const message = await parsed(mail);
 
-    expect(message.subject).toBe(`[${site.config.siteName}] Checkout errors: Identified`);
+    // One subject for the whole incident, so mail programs thread it; the status is the mail's first line.
+    expect(message.subject).toBe(`[${site.config.siteName}] Incident: Checkout errors`);
     const list = listHeaders(message);
     expect(list.id).toEqual({ id: '127.0.0.1', name: site.config.siteName });
     expect(list.unsubscribe!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/unsubscribe\?token=[\w.-]+$/);
@@ -300,7 +345,7 @@ describe('mail people read', () => {
     postIncidentUpdate(site.db, incidentId, { status: 'monitoring', body: 'A fix is out.', notify: false }, { now: Date.now() });
     const mail = await until(() => sink.for(email).find((m) => m.subject.includes('Slow search')));
     const message = await parsed(mail);
-    expect(message.subject).toBe(`[${site.config.siteName}] Slow search: Investigating`);
+    expect(message.subject).toBe(`[${site.config.siteName}] Incident: Slow search`);
     expect(message.html).toMatch(/class="badge tone-critical"[^>]*>Investigating</);
     expect(message.text).toContain('[Investigating]');
     expect(message.text).toContain('Search is slow.');
@@ -345,19 +390,20 @@ describe('mail people read', () => {
         displayAt: localInput,
       })
     ).text();
-    expect(preview).toContain('Cards not saving: Monitoring');
+    expect(preview).toContain('Incident: Cards not saving');
     expect(preview).toContain('added afterwards. The status now: Monitoring.');
 
     postIncidentUpdate(site.db, incidentId, { ...note, notify: true }, { now: Date.now() });
     const message = await parsed(await until(() => sink.for(en).find((m) => m.subject.includes('Cards not saving'))));
-    expect(message.subject).toBe(`[${site.config.siteName}] Cards not saving: Monitoring`);
+    expect(message.subject).toBe(`[${site.config.siteName}] Incident: Cards not saving`);
+    expect(message.text).toContain('[Monitoring]');
     expect(message.text).toMatch(/A note about .+ GMT\+9 \(Asia\/Tokyo\), added afterwards\. The status now: Monitoring\./);
     expect(message.text).toContain('Support saw the first reports at this time.');
     expect(message.text).not.toContain('Investigating');
     expect(message.text).not.toContain('Web app');
     // The subject is MIME-encoded on the wire: the only mail this reader gets is the note's.
     const japanese = await parsed(await until(() => sink.for(ja)[0]));
-    expect(japanese.subject).toBe(`[${site.config.siteName}] Cards not saving:経過観察`);
+    expect(japanese.subject).toBe(`[${site.config.siteName}] 障害:Cards not saving`);
     expect(japanese.text).toContain('の時点についての補足です（あとから追記しました）。現在の状況: 経過観察');
     expect(japanese.text).not.toContain('Web アプリ');
   });
@@ -379,7 +425,7 @@ describe('mail people read', () => {
     // Its only mail: the subject is MIME-encoded on the wire, so the parser is what reads it.
     const mail = await until(() => sink.for(email)[0]);
     const message = await parsed(mail);
-    expect(message.subject).toBe(`[${site.config.siteName}] 決済の遅延:原因特定`);
+    expect(message.subject).toBe(`[${site.config.siteName}] 障害:決済の遅延`);
     expect(message.html).toMatch(/<html lang="ja"[ >]/);
     expect(message.html).toMatch(/<h1[^>]*>決済の遅延<\/h1>/);
     expect(message.html).toContain('<strong>カード決済</strong>が遅れています。');
@@ -505,7 +551,7 @@ describe('mail people read', () => {
     runMaintenanceWindows(site.db, now);
     const mail = await until(() => sink.for(email)[0]);
     const message = await parsed(mail);
-    expect(message.subject).toBe(`[${site.config.siteName}] メンテナンス開始:データベースの更新`);
+    expect(message.subject).toBe(`[${site.config.siteName}] メンテナンス:データベースの更新`);
     expect(message.text).toContain('[実施中]');
     expect(message.text).toContain('予定していたメンテナンスを開始しました。');
     expect(message.text).not.toContain('Scheduled maintenance has begun');

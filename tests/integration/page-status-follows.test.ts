@@ -28,7 +28,7 @@ const set = (statuses: Partial<Record<keyof typeof ids, ComponentStatus>>) =>
 
 /** What each surface says once the pages show the last write. */
 async function surfaces(): Promise<{ banner: string; embed: string; badge: string; api: { indicator: string; description: string } }> {
-  site.server.checkForChanges();
+  await site.server.checkForChanges();
   await site.server.checkForChanges();
   const home = await (await fetch(site.url + '/en/')).text();
   const embed = await (await fetch(site.url + '/en/embed')).text();

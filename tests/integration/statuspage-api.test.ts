@@ -152,7 +152,7 @@ describe('on edge cases', () => {
     postIncidentUpdate(site.db, checking.incidentId, { status: 'verifying', body: 'Verifying.', displayAt: now - H }, ctx);
     // A window that is over is added as a record of past work, stored as completed.
     scheduleMaintenance(site.db, { name: 'Done', body: 'Done.', scheduledFor: now - 5 * H, scheduledUntil: now - 4 * H, pastRecord: true }, ctx);
-    site.server.checkForChanges();
+    await site.server.checkForChanges();
 
     const bodies = await expectContract(site);
     const summary = bodies['summary.json'];

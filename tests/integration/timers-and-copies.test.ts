@@ -6,7 +6,7 @@ import { subscribers } from '../../db/schema';
 import { newPublicId } from '../../src/lib/ids';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { scheduleMaintenance } from '../../src/lib/incidents/schedule-maintenance';
-import { startSmtpSink } from '../support/smtp-sink';
+import { decodeQuotedPrintable, startSmtpSink } from '../support/smtp-sink';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { until } from '../support/until';
 
@@ -46,7 +46,9 @@ describe('maintenance reminders', () => {
       ctx,
     );
     const reminder = await until(() => sink.for(email).find((m) => m.subject.includes('Database upgrade soon')));
-    expect(reminder.subject).toContain('Maintenance starting soon');
+    // The maintenance's one subject (its mails thread together); the reminder says what it is in its first lines.
+    expect(reminder.subject).toContain('Maintenance: Database upgrade soon');
+    expect(decodeQuotedPrintable(reminder.raw)).toContain('This planned maintenance starts soon.');
     // Many more turns of the timer: still one reminder, and none for next week's window.
     await new Promise((r) => setTimeout(r, 600));
     expect(sink.for(email).filter((m) => m.subject.includes('Database upgrade soon'))).toHaveLength(1);

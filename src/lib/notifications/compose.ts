@@ -18,7 +18,7 @@ import {
   type outbox,
 } from '../../../db/schema';
 import { findRule } from '../alerts/rule';
-import type { Config } from '../config';
+import { isTimeZone, type Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
 import { formatDateTime, formatDuration, zoneAbbreviation } from '../i18n/format';
 import { postmortemTitleUnlabelled } from '../postmortems/postmortem-link-text';
@@ -67,18 +67,25 @@ function headerSafe(text: string, max = 180): string {
 /** The text of the status an email announces, the same in its subject and its body. */
 const statusText = (locale: Locale, status: UpdateStatus) => t(locale, `status.update.${status}`);
 
-function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: string, status: UpdateStatus | undefined): string {
+/**
+ * One subject for every mail about an incident, and one for a maintenance:
+ * mail programs thread by subject as well as by References, so the status
+ * each mail announces is its first line, not part of its subject.
+ */
+function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: string): string {
+  const incident = t(locale, 'mail.subject.incident', { name });
+  const maintenance = t(locale, 'mail.subject.maintenance', { name });
   const line = {
     confirm: t(locale, 'mail.subject.confirm'),
     manage_link: t(locale, 'mail.subject.manageLink'),
-    incident_opened: t(locale, 'mail.subject.incident', { name, status: status ? statusText(locale, status) : '' }),
-    incident_updated: t(locale, 'mail.subject.incident', { name, status: status ? statusText(locale, status) : '' }),
-    incident_resolved: t(locale, 'mail.subject.incident', { name, status: status ? statusText(locale, status) : '' }),
-    maintenance_scheduled: t(locale, 'mail.subject.maintenanceScheduled', { name }),
-    maintenance_reminder: t(locale, 'mail.subject.maintenanceReminder', { name }),
-    maintenance_rescheduled: t(locale, 'mail.subject.maintenanceRescheduled', { name }),
-    maintenance_started: t(locale, 'mail.subject.maintenanceStarted', { name }),
-    maintenance_completed: t(locale, 'mail.subject.maintenanceCompleted', { name }),
+    incident_opened: incident,
+    incident_updated: incident,
+    incident_resolved: incident,
+    maintenance_scheduled: maintenance,
+    maintenance_reminder: maintenance,
+    maintenance_rescheduled: maintenance,
+    maintenance_started: maintenance,
+    maintenance_completed: maintenance,
     // The subject says "Postmortem published" itself: a title that starts with the word would say it twice.
     postmortem_published: t(locale, 'mail.subject.postmortem', { name: postmortemTitleUnlabelled(name) }),
     chat_confirm: t(locale, 'chat.confirm.title', { site: siteName }),
@@ -96,6 +103,8 @@ interface EmailParts {
   postmortem?: { slug: string; title: string; summary: string; locale: string };
   /** The site's address with the subscriber's language prefix, for every link into the site. */
   siteLink: string;
+  /** The reader's zone for the times the mail gives; the site's when they have none. */
+  timeZone?: string | null;
   manageUrl: string;
   unsubscribeUrl: string;
   confirmUrl?: string;
@@ -125,7 +134,7 @@ function renderEmail(p: EmailParts): { subject: string; text: string; html: stri
 /** What one notification says, as a document that email and chat messages are both written from. */
 function notificationDocument(p: EmailParts): { doc: MailDocument; subject: string } {
   const { config, locale, kind, incident, update } = p;
-  const zone = config.timeZone;
+  const zone = p.timeZone && isTimeZone(p.timeZone) ? p.timeZone : config.timeZone;
   const when = (ms: number) => `${formatDateTime(ms, locale, zone)} ${zoneAbbreviation(ms, zone)} (${zone})`;
   const blocks: MailBlock[] = [];
   let headline = '';
@@ -203,7 +212,7 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
       unsubscribe: { text: t(locale, 'mail.unsubscribe'), url: p.unsubscribeUrl },
     },
   };
-  return { doc, subject: subjectFor(locale, config.siteName, kind, headline, status) };
+  return { doc, subject: subjectFor(locale, config.siteName, kind, headline) };
 }
 
 /** What an event tells readers about, in their language: the incident, the update it announces (else the latest) and any postmortem. */
@@ -394,11 +403,15 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow, topics?: To
   const generation = subscriber.linkGeneration;
   const unsubscribeUrl = `${site}/unsubscribe?token=${signToken(secret, subscriber.id, 'manage', generation)}`;
   const hostname = new URL(config.siteUrl).hostname;
+  // One thread per incident and reader: its id is the first mail's Message-ID, named by both, so no list of sent mails is kept.
+  const thread = event.incidentId && kind !== 'confirm' && kind !== 'manage_link' ? `<incident-${event.incidentId}.${subscriber.id}@${hostname}>` : undefined;
+  const startsThread = kind === 'incident_opened' || kind === 'maintenance_scheduled';
   const content = renderEmail({
     config,
     locale,
     ...about,
     siteLink: site,
+    timeZone: subscriber.timeZone,
     manageUrl: `${site}/subscribe/manage?token=${signToken(secret, subscriber.id, 'manage', generation)}`,
     unsubscribeUrl,
     // The expiry comes from the event, so a retry sends the very same link.
@@ -409,14 +422,17 @@ export function composeEmail(db: Db, config: Config, row: OutboxRow, topics?: To
     to: subscriber.email,
     ...content,
     // The same (event, subscriber) pair always carries the same Message-ID, so a resend after a crash is recognisably the same message.
-    messageId: `<event-${row.eventId}.${subscriber.id}@${hostname}>`,
-    headers:
-      kind === 'confirm' || kind === 'manage_link'
+    // The first mail about an incident (or a maintenance) starts its thread; every later one answers it.
+    messageId: thread && startsThread ? thread : `<event-${row.eventId}.${subscriber.id}@${hostname}>`,
+    headers: {
+      ...(kind === 'confirm' || kind === 'manage_link'
         ? {}
         : {
             'List-Unsubscribe': `<${unsubscribeUrl}>`,
             'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          },
+          }),
+      ...(thread && !startsThread ? { 'In-Reply-To': thread, References: thread } : {}),
+    },
     // RFC 2919: one list per site, named by its host, so readers can filter on it.
     list: kind === 'confirm' || kind === 'manage_link' ? undefined : { id: { url: hostname, comment: headerSafe(config.siteName, 60) } },
   };

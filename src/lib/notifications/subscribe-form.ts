@@ -6,6 +6,8 @@ export function readSubscriptionForm(form: FormData) {
     email: text(form, 'email'),
     componentIds: text(form, 'scope') === 'some' ? form.getAll('componentIds').map(String) : null,
     locale: (text(form, 'locale') || 'en') as 'en' | 'ja',
+    // Sent only by forms that carry it: empty means the site's zone.
+    timeZone: form.has('timeZone') ? text(form, 'timeZone') : undefined,
   };
 }
 

@@ -12,12 +12,20 @@ import { linkReplaced, siteSecret, signToken, verifyToken, type TokenPurpose } f
 import { throttle } from './throttle';
 import { purgeExpiredPending } from './purge-pending';
 import { addressKey } from '../auth/address-key';
+import { isTimeZone } from '../config';
 
 export const CONFIRM_LINK_HOURS = 48;
 
 const preferences = z.object({
   componentIds: z.array(publicIdField()).max(500).nullable(),
   locale: z.enum(LOCALES).default('en'),
+  // The browser's zone, sent by script, or one picked on the manage page; one this machine does not know
+  // (an unusual browser's) is the site's rather than a refusal the reader could not act on. Absent: unchanged.
+  timeZone: z
+    .string()
+    .max(64)
+    .optional()
+    .transform((zone) => (zone === undefined ? undefined : isTimeZone(zone) ? zone : null)),
 });
 const request = preferences.extend({ email: emailField });
 
@@ -82,7 +90,16 @@ export function requestSubscription(db: Db, input: z.input<typeof request>, clie
     if (!existing) {
       const id = newPublicId();
       tx.insert(subscribers)
-        .values({ id, email: data.email, locale: data.locale, componentIds: scope, status: 'pending', createdAt: now, updatedAt: now })
+        .values({
+          id,
+          email: data.email,
+          locale: data.locale,
+          timeZone: data.timeZone ?? null,
+          componentIds: scope,
+          status: 'pending',
+          createdAt: now,
+          updatedAt: now,
+        })
         .run();
       enqueueEvent(tx, { kind: 'confirm', subscriberId: id }, now);
       return;
@@ -95,7 +112,7 @@ export function requestSubscription(db: Db, input: z.input<typeof request>, clie
     } else {
       // Choices take effect on confirmation; until then the link may be re-sent.
       tx.update(subscribers)
-        .set({ locale: data.locale, componentIds: scope, status: 'pending', linkGeneration: nextGeneration, updatedAt: now })
+        .set({ locale: data.locale, timeZone: data.timeZone ?? null, componentIds: scope, status: 'pending', linkGeneration: nextGeneration, updatedAt: now })
         .where(eq(subscribers.id, existing.id))
         .run();
       enqueueEvent(tx, { kind: 'confirm', subscriberId: existing.id }, now);
@@ -134,7 +151,12 @@ export function updatePreferences(db: Db, token: string | null, input: z.input<t
   const data = parseInput(preferences, input, 'preferences');
   checkComponents(db, data.componentIds);
   db.update(subscribers)
-    .set({ componentIds: data.componentIds ? JSON.stringify(data.componentIds) : null, locale: data.locale, updatedAt: now })
+    .set({
+      componentIds: data.componentIds ? JSON.stringify(data.componentIds) : null,
+      locale: data.locale,
+      ...(data.timeZone !== undefined ? { timeZone: data.timeZone } : {}),
+      updatedAt: now,
+    })
     .where(eq(subscribers.id, subscriber.id))
     .run();
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `subscribers` ADD `time_zone` text;
