@@ -14,6 +14,7 @@ import { ShiraseError } from '../../src/lib/errors';
 import { loadComponentTree } from '../../src/lib/components/load-components';
 import { loadIncident } from '../../src/lib/incidents/load-incidents';
 import { changeCounterReader } from '../../src/lib/site/change-counter';
+import { incidentFigures } from '../../src/lib/postmortems/metrics';
 
 const H = 3_600_000;
 const opened: { db: ReturnType<typeof freshDatabase>['db']; dir: string }[] = [];
@@ -169,17 +170,27 @@ describe('the incident log', () => {
 });
 
 describe('the demo seed', () => {
-  it('holds the June 18 outage with its whole backfilled timeline', () => {
+  it('holds the June 18 outage with its whole timeline, each update published as it was posted', () => {
     const { db, dir } = freshDatabase({ seed: true });
     opened.push({ db, dir });
     const june18 = db.select().from(incidents).where(eq(incidents.name, 'Service unavailable after the renewal release')).get()!;
-    expect(june18.backfilled).toBe(true);
+    expect(june18.backfilled).toBe(false);
     expect(new Date(june18.startedAt).toISOString()).toBe('2018-06-17T21:00:00.000Z');
     expect(june18.resolvedAt! - june18.startedAt).toBe((19 * 60 + 40) * 60_000);
     expect(june18.impact).toBe('critical');
     const incident = loadIncident(db, june18.id)!;
     expect(incident.updates).toHaveLength(15);
     expect(incident.components.map((c) => c.name).sort()).toEqual(['API', 'Android app', 'Web app', 'iOS app']);
+    // Published 07:06 (JST) about 07:00; every later update at its own time.
+    expect(incident.updates.map((u) => (u.createdAt - u.displayAt) / 60_000)).toEqual([6, ...Array(14).fill(0)]);
+
+    // The postmortem's figures, as the June 18 report shows them.
+    const figures = incidentFigures(incident, Date.now());
+    const minutes = Object.fromEntries(figures.metrics.map((m) => [m.key, m.ms! / 60_000]));
+    expect(minutes).toEqual({ firstWord: 66, identify: 4 * 60, longestSilence: 4 * 60 + 20, resolve: 19 * 60 + 40 });
+    const silence = figures.metrics.find((m) => m.key === 'longestSilence')!;
+    expect([new Date(silence.from!).toISOString(), new Date(silence.to!).toISOString()]).toEqual(['2018-06-18T09:10:00.000Z', '2018-06-18T13:30:00.000Z']);
+    expect(figures.afterwards).toEqual([]);
 
     const maintenance = db.select().from(incidents).where(eq(incidents.name, 'Renewal release: planned maintenance')).get()!;
     expect(maintenance.status).toBe('completed');

@@ -6,6 +6,11 @@ import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { eq } from 'drizzle-orm';
 import { notificationEvents } from '../../db/schema';
+import { createComponent } from '../../src/lib/components/create-component';
+import { openIncident } from '../../src/lib/incidents/open-incident';
+import { postIncidentUpdate } from '../../src/lib/incidents/post-update';
+import { resolveIncident } from '../../src/lib/incidents/resolve-incident';
+import { loadIncident } from '../../src/lib/incidents/load-incidents';
 
 const DEMO = 'content/postmortems/2018-06-22-renewal-outage.md';
 let site: TestSite;
@@ -41,14 +46,66 @@ describe('the June 18 postmortem', () => {
   it('shows the impact window, generated metrics and the timeline grouped by day', async () => {
     const page = await html('/postmortems/renewal-outage');
     expect(page).toContain('19 h 40 min');
-    expect(page).toMatch(/data-metric="detect"><dt>Time to detect<\/dt><dd><strong>1 h<\/strong>/);
-    expect(page).toMatch(/data-metric="identify"><dt>Time to identify<\/dt><dd><strong>4 h<\/strong>/);
-    expect(page).toContain('From the start of impact to the first update marked “identified”.');
+    expect(page).toMatch(/data-metric="identify"[^>]*><dt>Time to identify<\/dt><dd><strong>4 h<\/strong>/);
     for (const day of ['Sunday, 17 June 2018', 'Monday, 18 June 2018', 'Tuesday, 19 June 2018']) expect(page).toContain(day);
     expect(page).toContain('Maintenance mode is on and the renewal work has begun.');
     expect(page).toContain('<svg class="phases"');
     expect(page).toContain('<table>');
     expect(page).toContain('href="#pm-root-cause"');
+  });
+
+  // Each figure, its value, and the definition printed beside it; the longest silence also says when.
+  const figure = (page: string, key: string) => {
+    const m = new RegExp(`data-metric="${key}"[^>]*><dt>([^<]+)</dt><dd><strong>([^<]+)</strong>(.*?)<span class="definition">([^<]+)</span>`, 's').exec(page);
+    return m ? { name: m[1], value: m[2], rest: m[3]!.replace(/<[^>]+>/g, ''), definition: m[4] } : undefined;
+  };
+
+  it('gives each figure with its definition, counting what customers heard, in English', async () => {
+    const page = await html('/postmortems/renewal-outage');
+    expect(figure(page, 'firstWord')).toMatchObject({
+      name: 'Time to first public word',
+      value: '1 h 6 min',
+      definition: 'From the start of impact until the first update was published on this page.',
+    });
+    expect(figure(page, 'identify')).toMatchObject({
+      value: '4 h',
+      definition: 'From the start of impact until the first update marked “identified” was published.',
+    });
+    const silence = figure(page, 'longestSilence')!;
+    expect(silence).toMatchObject({ name: 'Longest silence', value: '4 h 20 min' });
+    expect(silence.rest).toMatch(/18 Jun 2018,? 18:10 – 22:30/);
+    expect(silence.definition).toContain('The longest time customers heard nothing while it was open');
+    expect(figure(page, 'resolve')).toMatchObject({
+      name: 'Time to resolve',
+      value: '19 h 40 min',
+      definition: 'From the start of impact to the time the update that resolved it is dated.',
+    });
+    expect(page).toContain(
+      'Notes written afterwards (published after it was resolved, or more than 15 minutes after the time they are dated) are left out of every figure.',
+    );
+    expect(page).toContain('From the start of impact (the time we gave for when it began, or else the time its first update is dated)');
+  });
+
+  it('gives each figure with its definition in Japanese', async () => {
+    const page = await html('/ja/postmortems/renewal-outage-ja');
+    expect(figure(page, 'firstWord')).toMatchObject({
+      name: '最初の公表までの時間',
+      value: '1時間 6分',
+      definition: '影響の始まりから、このページに最初の報告を掲載するまで。',
+    });
+    expect(figure(page, 'identify')).toMatchObject({ name: '原因特定までの時間', value: '4時間' });
+    const silence = figure(page, 'longestSilence')!;
+    expect(silence).toMatchObject({ name: 'お知らせのなかった最長の時間', value: '4時間 20分' });
+    expect(silence.rest).toMatch(/18:10 – 22:30/);
+    expect(silence.definition).toContain('お客様へ何もお知らせしていなかった最も長い時間');
+    expect(figure(page, 'resolve')).toMatchObject({
+      name: '解決までの時間',
+      value: '19時間 40分',
+      definition: '影響の始まりから、解決の報告に記した時刻まで。',
+    });
+    expect(page).toContain('事後に書いた記録（解決の後に掲載したもの、または記した時刻より 15 分を超えて後に掲載したもの）は、どの数値にも含めていません。');
+    // {{sla}} after the generated blocks: the table once.
+    expect(page.match(/id="pm-sla-title"/g)).toHaveLength(1);
   });
 
   it('is linked from its incident, the history, and gives the incident the status postmortem', async () => {
@@ -146,8 +203,65 @@ describe('the postmortem editor', () => {
       action: 'preview',
     });
     expect(res.status).toBe(200);
-    expect(await res.text()).toMatch(/Time to recover<\/dt><dd><strong>19 h 40 min/);
+    expect(await res.text()).toMatch(/Time to resolve<\/dt><dd><strong>19 h 40 min/);
     expect(existsSync(join(dir, '2026-01-17-preview-only.md'))).toBe(false);
+  });
+
+  it('shows the uptime table once where {{report}} already carries it and {{sla}} places it too', async () => {
+    const staff = await signedInStaff(site);
+    const res = await staff.post('/admin/postmortems/edit', {
+      title: 'Report and table',
+      slug: 'report-and-table',
+      date: '2026-01-17',
+      locale: 'en',
+      summary: '',
+      incidents: ['jun18renewal'],
+      body: '{{report}}\n\nThis is how June measured against our promise:\n\n{{sla}}',
+      action: 'preview',
+    });
+    const page = await res.text();
+    expect(page.match(/id="pm-sla-title"/g)).toHaveLength(1);
+    expect(page.match(/id="pm-metrics-title"/g)).toHaveLength(1);
+    // Where the author placed it: after their sentence, not inside the report.
+    expect(page.indexOf('id="pm-sla-title"')).toBeGreaterThan(page.indexOf('This is how June measured'));
+  });
+
+  it('keeps a note written afterwards out of the figures, the impact and the chart, and marks it in the timeline', async () => {
+    // The walk's replay: the first update went out 6 minutes after the trouble it dates; the API was down 8 minutes;
+    // 11 minutes after the resolution a note was added, dated 11 minutes before the trouble began.
+    const T = Date.UTC(2026, 0, 20, 3, 0);
+    const min = 60_000;
+    const { componentId } = createComponent(site.db, { name: 'Figures replay API', createdAt: T - 86_400_000 }, { now: T - 86_400_000 });
+    const { incidentId } = openIncident(
+      site.db,
+      { name: 'Figures replay', status: 'investigating', body: 'The API is down.', displayAt: T, components: [{ componentId, status: 'major_outage' }] },
+      { now: T + 6 * min },
+    );
+    postIncidentUpdate(site.db, incidentId, { status: 'identified', body: 'A bad deploy.', displayAt: T + 7 * min }, { now: T + 7 * min });
+    resolveIncident(site.db, incidentId, { body: 'Rolled back.', displayAt: T + 8 * min }, { now: T + 8 * min });
+    postIncidentUpdate(site.db, incidentId, { status: 'investigating', body: 'Note: errors began earlier.', displayAt: T - 11 * min }, { now: T + 19 * min });
+    // What the log's own start says, and what the figures used to read from it.
+    expect(loadIncident(site.db, incidentId)!.startedAt).toBe(T - 11 * min);
+
+    const staff = await signedInStaff(site);
+    const res = await staff.post('/admin/postmortems/edit', {
+      title: 'Replay',
+      slug: 'replay',
+      date: '2026-01-21',
+      locale: 'en',
+      summary: '',
+      incidents: [incidentId],
+      body: '{{report}}',
+      action: 'preview',
+    });
+    const page = await res.text();
+    const value = (key: string) => new RegExp(`data-metric="${key}"[^>]*><dt>[^<]+</dt><dd><strong>([^<]+)</strong>`).exec(page)?.[1];
+    expect([value('firstWord'), value('identify'), value('longestSilence'), value('resolve')]).toEqual(['6 min', '7 min', '1 min', '8 min']);
+    expect(page).toMatch(/<dd data-duration>\s*8 min/);
+    // The uptime table counts the same 8 minutes down within the incident.
+    expect(page).toMatch(/data-sla-component="[^"]+"[^>]*>(?:(?!<\/tr>).)*<td>8 min<\/td>\s*<\/tr>/s);
+    expect(page).toContain('Note written afterwards, published');
+    expect(page.match(/data-afterwards/g)).toHaveLength(1);
   });
 
   it('previews with no slug typed, making one from the title for the form to show', async () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { frontMatterSchema, serializePostmortem, slugFromTitle, splitFrontMatter } from '../../src/lib/postmortems/front-matter';
-import { incidentMetrics } from '../../src/lib/postmortems/metrics';
+import { BACK_DATED_AFTER_MS, incidentFigures, isBackDated, type IncidentFigures } from '../../src/lib/postmortems/metrics';
 import { renderBody } from '../../src/lib/postmortems/postmortem-view';
 import { postmortemLinkText, postmortemTitleUnlabelled } from '../../src/lib/postmortems/postmortem-link-text';
 import { groupByLocalDay } from '../../src/lib/time';
 import type { MeasuredIncident } from '../../src/lib/postmortems/metrics';
 import type { UpdateStatus } from '../../src/lib/status/vocabulary';
 import { zonedTimeToUtc } from '../../src/lib/time';
+import { JUNE_18 } from '../../src/lib/demo/june-18';
 
 describe('postmortem front matter', () => {
   it('makes a slug from a title when none is typed, within the slug’s rules and length', () => {
@@ -62,26 +63,117 @@ describe('postmortem front matter', () => {
   });
 });
 
-describe('response metrics', () => {
+describe('postmortem figures', () => {
   const jst = (d: number, h: number, m = 0) => zonedTimeToUtc(2018, 6, d, h, m, 'Asia/Tokyo');
-  const update = (status: UpdateStatus, displayAt: number) => ({ status, displayAt });
-  const june18: MeasuredIncident = {
-    startedAt: jst(18, 6),
-    resolvedAt: jst(19, 1, 40),
-    updates: [update('investigating', jst(18, 7)), update('investigating', jst(18, 9)), update('identified', jst(18, 10)), update('resolved', jst(19, 1, 40))],
-  };
+  const MIN = 60_000;
+  let seq = 0;
+  /** An update dated `displayAt` and published at `createdAt` (at its date unless said). */
+  const update = (status: UpdateStatus, displayAt: number, createdAt = displayAt) => ({ id: `u${++seq}`, seq, status, displayAt, createdAt });
+  const incident = (updates: ReturnType<typeof update>[], declaredStartAt: number | null = null): MeasuredIncident => ({
+    startedAt: Math.min(declaredStartAt ?? Infinity, ...updates.map((u) => u.displayAt)),
+    declaredStartAt,
+    backfilled: false,
+    updates,
+  });
+  const minutes = (f: IncidentFigures) => Object.fromEntries(f.metrics.map((m) => [m.key, m.ms === null ? m.missing : m.ms / MIN]));
+  const now = jst(30, 12);
 
-  it('measures detect, identify and recover from the start of impact', () => {
-    expect(incidentMetrics(june18).map((m) => [m.key, m.ms! / 60_000])).toEqual([
-      ['detect', 60],
-      ['identify', 240],
-      ['recover', 19 * 60 + 40],
-    ]);
+  it('counts from the start of impact to when customers heard, and finds the longest silence (June 18)', () => {
+    // The demo's log, each entry published when it was posted.
+    const june18 = incident(
+      JUNE_18.timeline.map((e) => update(e.status, jst(e.day, e.hour, e.minute), jst(e.day, e.hour, e.minute + (e.postedAfterMinutes ?? 0)))),
+      jst(18, 6),
+    );
+    const figures = incidentFigures(june18, now);
+    expect(minutes(figures)).toEqual({ firstWord: 66, identify: 240, longestSilence: 4 * 60 + 20, resolve: 19 * 60 + 40 });
+    const silence = figures.metrics.find((m) => m.key === 'longestSilence')!;
+    expect([silence.from, silence.to]).toEqual([jst(18, 18, 10), jst(18, 22, 30)]);
+    expect([figures.start, figures.end]).toEqual([jst(18, 6), jst(19, 1, 40)]);
   });
 
-  it('reports a moment the log does not have as missing', () => {
-    const open: MeasuredIncident = { ...june18, resolvedAt: null, updates: june18.updates.slice(0, 2) };
-    expect(incidentMetrics(open).map((m) => m.ms)).toEqual([60 * 60_000, null, null]);
+  it('leaves out a note published after it was resolved, even one dated before the incident began', () => {
+    const live = [update('investigating', jst(18, 10, 6)), update('identified', jst(18, 10, 7)), update('resolved', jst(18, 10, 8))];
+    // Written at 10:19 about 09:49, and another at 10:20 marked identified, dated within the incident.
+    const note = update('investigating', jst(18, 9, 49), jst(18, 10, 19));
+    const later = update('identified', jst(18, 10, 6), jst(18, 10, 20));
+    const withNotes = incident([...live, note, later], jst(18, 10));
+    // The log's own start moves back to the note, as the incident page shows it; the figures do not.
+    expect(withNotes.startedAt).toBe(jst(18, 9, 49));
+    const figures = incidentFigures(withNotes, now);
+    expect(minutes(figures)).toEqual({ firstWord: 6, identify: 7, longestSilence: 1, resolve: 8 });
+    expect([figures.start, figures.end]).toEqual([jst(18, 10), jst(18, 10, 8)]);
+    expect(figures.afterwards).toEqual([note.id, later.id]);
+  });
+
+  it('leaves out a back-dated note published while it was open: it moves no start and breaks no silence', () => {
+    const opening = update('investigating', jst(18, 10));
+    const backDated = update('identified', jst(18, 9), jst(18, 12));
+    const figures = incidentFigures(
+      incident([opening, update('investigating', jst(18, 11)), backDated, update('identified', jst(18, 13, 30)), update('resolved', jst(18, 14))]),
+      now,
+    );
+    expect(minutes(figures)).toEqual({ firstWord: 0, identify: 210, longestSilence: 150, resolve: 240 });
+    expect(figures.start).toBe(jst(18, 10));
+    expect(figures.afterwards).toEqual([backDated.id]);
+  });
+
+  it('takes a few minutes between an event and its update as said at the time, and a late opening as said when published', () => {
+    // Opened at 10:30 with its first update dated 10:00, when the trouble began; the next one posted 14 minutes after its time.
+    const figures = incidentFigures(
+      incident([
+        update('investigating', jst(18, 10), jst(18, 10, 30)),
+        update('identified', jst(18, 10, 40), jst(18, 10, 54)),
+        update('resolved', jst(18, 11)),
+      ]),
+      now,
+    );
+    expect(minutes(figures)).toEqual({ firstWord: 30, identify: 54, longestSilence: 24, resolve: 60 });
+    expect(figures.afterwards).toEqual([]);
+  });
+
+  it('ends the last silence when the resolution was published, and the impact when it is dated', () => {
+    const figures = incidentFigures(
+      incident([update('investigating', jst(18, 10)), update('monitoring', jst(18, 11, 50)), update('resolved', jst(18, 12), jst(18, 12, 40))]),
+      now,
+    );
+    expect(minutes(figures)).toEqual({ firstWord: 0, identify: 'notRecorded', longestSilence: 110, resolve: 120 });
+  });
+
+  it('says nothing was published while it was open when the timeline was written afterwards', () => {
+    const writeUp = [
+      update('investigating', jst(18, 10), jst(20, 9)),
+      update('identified', jst(18, 11), jst(20, 9)),
+      update('resolved', jst(18, 12), jst(20, 9)),
+    ];
+    expect(minutes(incidentFigures(incident(writeUp), now))).toEqual({
+      firstWord: 'notPublished',
+      identify: 'notPublished',
+      longestSilence: 'notPublished',
+      resolve: 120,
+    });
+    const marked = { ...incident([update('investigating', jst(18, 10)), update('resolved', jst(18, 12))]), backfilled: true };
+    expect(minutes(incidentFigures(marked, now)).firstWord).toBe('notPublished');
+  });
+
+  it('counts a reopened incident to the resolution that held, and as open while it is open again', () => {
+    const first = [update('investigating', jst(18, 10)), update('resolved', jst(18, 10, 30))];
+    const reopened = incident([...first, update('investigating', jst(18, 11))]);
+    expect(minutes(incidentFigures(reopened, jst(18, 12)))).toEqual({ firstWord: 0, identify: 'notRecorded', longestSilence: 60, resolve: 'open' });
+    const again = incidentFigures(incident([...reopened.updates, update('resolved', jst(18, 13))]), now);
+    expect(minutes(again)).toEqual({ firstWord: 0, identify: 'notRecorded', longestSilence: 120, resolve: 180 });
+    expect(again.afterwards).toEqual([]);
+  });
+
+  it('runs the silence on until now while it is open', () => {
+    const figures = incidentFigures(incident([update('investigating', jst(30, 9)), update('identified', jst(30, 10))]), now);
+    expect(minutes(figures)).toEqual({ firstWord: 0, identify: 60, longestSilence: 120, resolve: 'open' });
+    const silence = figures.metrics.find((m) => m.key === 'longestSilence')!;
+    expect([silence.from, silence.to]).toEqual([jst(30, 10), null]);
+  });
+
+  it('marks as back-dated only what was published more than 15 minutes after its time', () => {
+    expect(isBackDated({ displayAt: 0, createdAt: BACK_DATED_AFTER_MS })).toBe(false);
+    expect(isBackDated({ displayAt: 0, createdAt: BACK_DATED_AFTER_MS + 1 })).toBe(true);
   });
 });
 
@@ -105,7 +197,23 @@ describe('postmortem bodies', () => {
   });
 
   it('puts the whole report first when there is no directive', () => {
-    expect(renderBody('Just text.').segments[0]).toEqual({ kind: 'block', name: 'report' });
+    expect(renderBody('Just text.').segments[0]).toMatchObject({ kind: 'block', name: 'report' });
+  });
+
+  it('shows each part once: where it is placed on its own, else in the report', () => {
+    const shows = (body: string) => renderBody(body).segments.flatMap((s) => (s.kind === 'block' ? [[s.name, s.shows]] : []));
+    expect(shows('{{report}}\n\nThis is June against our promise:\n\n{{sla}}')).toEqual([
+      ['report', ['impact', 'components', 'metrics', 'phases', 'timeline']],
+      ['sla', ['sla']],
+    ]);
+    expect(shows('{{sla}}\n\n{{report}}\n\n{{sla}}\n\n{{report}}')).toEqual([
+      ['sla', ['sla']],
+      ['report', ['impact', 'components', 'metrics', 'phases', 'timeline']],
+    ]);
+    expect(shows('{{impact}}\n\n{{metrics}}')).toEqual([
+      ['impact', ['impact']],
+      ['metrics', ['metrics']],
+    ]);
   });
 
   it('gives headings anchors for the table of contents', () => {

@@ -7,6 +7,8 @@ export interface TimelineText {
   status: Exclude<IncidentStatus, 'postmortem'>;
   /** New status of the web app, API and mobile apps, when this entry changed it. */
   components?: ComponentStatus;
+  /** Minutes after the time it carries that the update was published; at that time when left out. */
+  postedAfterMinutes?: number;
   body: string;
   /** The same entry in Japanese. */
   ja: string;
@@ -14,8 +16,9 @@ export interface TimelineText {
 
 /**
  * The June 18, 2018 renewal outage, retold for the demo. Times are Japan
- * Standard Time; the entries were written afterwards, so each carries the time
- * its event happened rather than the time it was typed.
+ * Standard Time. Each entry was posted on the status page as it happened (the
+ * first one a few minutes after the slowdown it reports), so the page was
+ * silent from 18:10 to 22:30: the postmortem's longest silence.
  */
 export const JUNE_18 = {
   /** Fixed ids, so the demo postmortem in content/postmortems can name them. */
@@ -42,6 +45,8 @@ export const JUNE_18 = {
       minute: 0,
       status: 'investigating',
       components: 'degraded_performance',
+      // Noticing the slowdown and writing the first word took six minutes.
+      postedAfterMinutes: 6,
       body: 'As Monday-morning traffic grew after the renewal release, pages and the apps began to respond slowly.',
       ja: 'リニューアル後、月曜朝のアクセスが増えるにつれて、ページとアプリの応答が遅くなりました。',
     },

@@ -63,8 +63,12 @@ function seedComponents(db: Db, now: number): DemoComponents {
   };
 }
 
-function seedJune18(db: Db, c: DemoComponents, now: number): void {
-  const ctx = { now };
+/**
+ * The June 18 outage as it was run on the page: each update is published
+ * (its `createdAt`) when it was posted, so the postmortem's figures about what
+ * customers heard, and when, come out of the log as they would for a live one.
+ */
+function seedJune18(db: Db, c: DemoComponents): void {
   const jst = (month: number, day: number, hour: number, minute = 0) => zonedTimeToUtc(2018, month, day, hour, minute, 'Asia/Tokyo');
   const service = [c.web, c.api, c.ios, c.android];
   const set = (status: ComponentStatus) => service.map((componentId) => ({ componentId, status }));
@@ -93,17 +97,18 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
       components: set('under_maintenance'),
       translations: { ja: { body: JUNE_18.maintenance.startedJa } },
     },
-    ctx,
+    { now: jst(6, 17, 22) },
   );
   resolveIncident(
     db,
     maintenanceId,
     { body: JUNE_18.maintenance.completed, displayAt: jst(6, 18, 6), translations: { ja: { body: JUNE_18.maintenance.completedJa } } },
-    ctx,
+    { now: jst(6, 18, 6) },
   );
 
   const [first, ...rest] = JUNE_18.timeline;
   const at = (e: (typeof JUNE_18.timeline)[number]) => jst(6, e.day, e.hour, e.minute);
+  const posted = (e: (typeof JUNE_18.timeline)[number]) => ({ now: at(e) + (e.postedAfterMinutes ?? 0) * MINUTE });
   const { incidentId } = openIncident(
     db,
     {
@@ -113,20 +118,19 @@ function seedJune18(db: Db, c: DemoComponents, now: number): void {
       status: first!.status,
       body: first!.body,
       displayAt: at(first!),
-      // Impact began when the service reopened at 06:00; the first report came an hour later.
+      // Impact began when the service reopened at 06:00; the first update, about the slowdown at 07:00, went out at 07:06.
       startedAt: jst(6, 18, 6),
-      backfilled: true,
       components: set(first!.components ?? 'operational'),
     },
-    ctx,
+    posted(first!),
   );
   for (const entry of rest) {
     const components = entry.components ? set(entry.components) : [];
     const translations = { ja: { body: entry.ja } };
     if (entry.status === 'resolved') {
-      resolveIncident(db, incidentId, { body: entry.body, displayAt: at(entry), translations }, ctx);
+      resolveIncident(db, incidentId, { body: entry.body, displayAt: at(entry), translations }, posted(entry));
     } else {
-      postIncidentUpdate(db, incidentId, { status: entry.status, body: entry.body, displayAt: at(entry), components, translations }, ctx);
+      postIncidentUpdate(db, incidentId, { status: entry.status, body: entry.body, displayAt: at(entry), components, translations }, posted(entry));
     }
   }
 }
@@ -318,13 +322,14 @@ function seedRecent(db: Db, c: DemoComponents, now: number, timeZone: string): v
         components: affected,
         translations: { ja: { name: r.nameJa, body: first!.ja } },
       },
-      { now },
+      // Posted as it happened, as on a live page: the postmortem figures read when each update was published.
+      { now: start },
     );
     for (const step of rest) {
       const displayAt = start + step.afterMinutes * MINUTE;
       const translations = { ja: { body: step.ja } };
-      if (step.status === 'resolved') resolveIncident(db, incidentId, { body: step.body, displayAt, translations }, { now });
-      else postIncidentUpdate(db, incidentId, { status: step.status, body: step.body, displayAt, translations }, { now });
+      if (step.status === 'resolved') resolveIncident(db, incidentId, { body: step.body, displayAt, translations }, { now: displayAt });
+      else postIncidentUpdate(db, incidentId, { status: step.status, body: step.body, displayAt, translations }, { now: displayAt });
     }
   }
 
@@ -429,7 +434,7 @@ export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string
   const c = seedComponents(db, now);
   // Every paid plan is promised 99.9 %: the page and each component are held to it.
   setSlaTargets(db, { page: '99.9', components: Object.fromEntries(Object.values(c).map((id) => [id, '99.9'])) }, { now });
-  seedJune18(db, c, now);
+  seedJune18(db, c);
   seedRecent(db, c, now, timeZone);
   seedAlertRule(db, c, now);
   // The demo checks its own API, so the checks screens have something to show from the first minute.

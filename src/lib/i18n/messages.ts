@@ -112,12 +112,23 @@ const en = {
   'postmortem.duration': 'Duration',
   'postmortem.components': 'Affected components',
   'postmortem.metrics': 'Response metrics',
-  'postmortem.metric.detect': 'Time to detect',
-  'postmortem.metric.detect.definition': 'From the start of impact to the first update posted about it.',
+  'postmortem.window.definition':
+    'From the start of impact (the time we gave for when it began, or else the time its first update is dated) to the time the update that resolved it is dated.',
+  'postmortem.duration.definition': 'The length of that window: notes written afterwards lengthen it at neither end.',
+  'postmortem.metric.firstWord': 'Time to first public word',
+  'postmortem.metric.firstWord.definition': 'From the start of impact until the first update was published on this page.',
   'postmortem.metric.identify': 'Time to identify',
-  'postmortem.metric.identify.definition': 'From the start of impact to the first update marked “identified”.',
-  'postmortem.metric.recover': 'Time to recover',
-  'postmortem.metric.recover.definition': 'From the start of impact to the update that resolved it.',
+  'postmortem.metric.identify.definition': 'From the start of impact until the first update marked “identified” was published.',
+  'postmortem.metric.longestSilence': 'Longest silence',
+  'postmortem.metric.longestSilence.definition':
+    'The longest time customers heard nothing while it was open: the longest gap between two updates published here, from the first update to the one that resolved it.',
+  'postmortem.metric.resolve': 'Time to resolve',
+  'postmortem.metric.resolve.definition': 'From the start of impact to the time the update that resolved it is dated.',
+  'postmortem.metric.untilNow': 'now',
+  'postmortem.metric.notPublished': 'Nothing published while it was open',
+  'postmortem.metricsNote':
+    'An update counts from when it was published on this page, not from the time it is dated. Notes written afterwards (published after it was resolved, or more than 15 minutes after the time they are dated) are left out of every figure.',
+  'postmortem.writtenAfterwards': 'Note written afterwards, published',
   'postmortem.metric.missing': 'Not recorded',
   'postmortem.timeline': 'Timeline',
   'postmortem.timelineNote':

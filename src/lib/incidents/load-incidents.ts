@@ -36,6 +36,8 @@ export interface IncidentView {
   impactOverride: boolean;
   status: UpdateStatus;
   startedAt: number;
+  /** When staff said impact began, where they said so (before the first update). */
+  declaredStartAt: number | null;
   monitoringAt: number | null;
   resolvedAt: number | null;
   scheduledFor: number | null;
@@ -200,6 +202,7 @@ export function loadIncidents(
     impactOverride: r.impactOverride,
     status: r.status as UpdateStatus,
     startedAt: r.startedAt,
+    declaredStartAt: r.declaredStartAt,
     monitoringAt: r.monitoringAt,
     resolvedAt: r.resolvedAt,
     scheduledFor: r.scheduledFor,

@@ -2,6 +2,7 @@
 // is a band with a text label and a pattern as well as a colour, so it reads
 // without colour and in print.
 import type { IncidentView } from '../incidents/load-incidents';
+import type { IncidentFigures } from './metrics';
 import { escapeHtml } from '../text/escape-html';
 import { t, type Locale } from '../i18n/messages';
 import { formatDateTime, formatTime, formatDuration } from '../i18n/format';
@@ -21,14 +22,23 @@ const FILLS: Record<string, string> = {
  * chart's words would shrink below reading size, so the list takes their place
  * there (styles.css).
  */
-export function phasesSvg(incident: IncidentView, locale: Locale, timeZone: string, now: number): string {
-  const start = incident.startedAt;
-  const end = incident.resolvedAt ?? now;
+export function phasesSvg(
+  incident: IncidentView,
+  locale: Locale,
+  timeZone: string,
+  now: number,
+  /** A postmortem's figures (metrics.ts): the chart then spans their impact and leaves out notes written afterwards. */
+  figures?: Pick<IncidentFigures, 'start' | 'end' | 'afterwards'>,
+): string {
+  const start = figures ? figures.start : incident.startedAt;
+  const end = (figures ? figures.end : incident.resolvedAt) ?? now;
+  const leftOut = new Set(figures?.afterwards);
+  const updates = incident.updates.filter((u) => !leftOut.has(u.id));
   const span = Math.max(end - start, 60_000);
   const width = 720;
   const x = (ms: number) => Math.round(((ms - start) / span) * (width - 20)) + 10;
   const phases: { status: string; from: number; to: number }[] = [];
-  const points = [{ status: 'investigating', at: start }, ...incident.updates.map((u) => ({ status: u.status as string, at: Math.max(start, u.displayAt) }))];
+  const points = [{ status: 'investigating', at: start }, ...updates.map((u) => ({ status: u.status as string, at: Math.max(start, u.displayAt) }))];
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
     if (isClosedStatus(p.status)) break;

@@ -5,16 +5,36 @@ import { renderMarkdown } from '../markdown/render';
 import { compareTimeline } from '../status/incident-status';
 import { groupByLocalDay } from '../time';
 import { loadIncidents, type IncidentView, type UpdateView } from '../incidents/load-incidents';
-import { incidentMetrics, type IncidentMetric } from './metrics';
+import { incidentFigures, type IncidentFigures, type IncidentMetric } from './metrics';
 import { buildSlaBlock, type SlaBlock } from './sla-block';
 import type { Postmortem } from './load-postmortems';
 import type { Locale } from '../i18n/messages';
 import { scanPlaceholders } from '../templates/placeholders';
 
 export type BlockName = 'report' | 'impact' | 'components' | 'metrics' | 'phases' | 'timeline' | 'sla';
-export type Segment = { kind: 'html'; html: string } | { kind: 'block'; name: BlockName };
+/** A placed block, and the parts it shows: each part appears once in a report (see placeParts). */
+export type Segment = { kind: 'html'; html: string } | { kind: 'block'; name: BlockName; shows: Exclude<BlockName, 'report'>[] };
 
 const BLOCK_NAMES: readonly string[] = ['report', 'impact', 'components', 'metrics', 'phases', 'timeline', 'sla'] satisfies BlockName[];
+/** What `{{report}}` holds, in its order. */
+const REPORT_PARTS = ['impact', 'components', 'metrics', 'phases', 'sla', 'timeline'] as const satisfies Exclude<BlockName, 'report'>[];
+
+/**
+ * Each part appears once: where its own directive places it (the first time,
+ * if placed twice), else in the first `{{report}}`, which leaves out the
+ * parts placed on their own. A placement with nothing left to show is dropped.
+ */
+function placeParts(segments: Segment[]): Segment[] {
+  const own = new Set(segments.flatMap((s) => (s.kind === 'block' && s.name !== 'report' ? [s.name] : [])));
+  const shown = new Set<string>();
+  return segments.flatMap((s): Segment[] => {
+    if (s.kind === 'html') return [s];
+    const parts = s.name === 'report' ? REPORT_PARTS.filter((p) => !own.has(p)) : [s.name];
+    const shows = parts.filter((p) => !shown.has(p));
+    for (const p of shows) shown.add(p);
+    return shows.length ? [{ ...s, shows }] : [];
+  });
+}
 
 /** The block a line places: a line that is one `{{name}}` and nothing else. */
 function directiveOf(line: string): BlockName | null {
@@ -68,12 +88,12 @@ export function renderBody(body: string): { segments: Segment[]; headings: { id:
     const directive = inFence ? null : directiveOf(line);
     if (directive) {
       flush();
-      segments.push({ kind: 'block', name: directive });
+      segments.push({ kind: 'block', name: directive, shows: [] });
     } else buffer.push(line);
   }
   flush();
-  if (!segments.some((s) => s.kind === 'block')) segments.unshift({ kind: 'block', name: 'report' });
-  return { segments, headings };
+  if (!segments.some((s) => s.kind === 'block')) segments.unshift({ kind: 'block', name: 'report', shows: [] });
+  return { segments: placeParts(segments), headings };
 }
 
 export interface PostmortemView {
@@ -81,11 +101,16 @@ export interface PostmortemView {
   incidents: IncidentView[];
   /** The incident the metrics describe: the first linked one that is not maintenance. */
   primary: IncidentView | undefined;
+  /** The outages' start and end of impact as the figures count them (metrics.ts): notes written afterwards move neither. */
   impactStart: number | null;
   impactEnd: number | null;
   components: { id: string; name: string }[];
   timeline: { key: string; updates: (UpdateView & { incidentName: string })[] }[];
+  /** The primary incident's figures; `metrics` are theirs. */
+  figures: IncidentFigures | undefined;
   metrics: IncidentMetric[];
+  /** Ids of the updates that the figures leave out as notes written afterwards (marked in the timeline). */
+  afterwards: Set<string>;
   /** Uptime against target in the months the incidents touched ({{sla}}). */
   sla: SlaBlock | null;
   summaryHtml: string;
@@ -97,9 +122,12 @@ export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: st
   const linked = postmortem.incidents.length > 0 ? loadIncidents(db, inArray(incidents.id, postmortem.incidents), { newestFirst: false, locale }) : [];
   const outages = linked.filter((i) => i.kind === 'incident');
   const primary = outages[0] ?? linked[0];
-  const impactStart = outages.length ? Math.min(...outages.map((i) => i.startedAt)) : null;
-  const ends = outages.map((i) => i.resolvedAt);
-  const impactEnd = outages.length && ends.every((e) => e !== null) ? Math.max(...(ends as number[])) : null;
+  const figures = new Map(linked.map((i) => [i.id, incidentFigures(i, now)]));
+  const spans = outages.map((i) => figures.get(i.id)!);
+  const impactStart = spans.length ? Math.min(...spans.map((f) => f.start)) : null;
+  const ends = spans.map((f) => f.end);
+  const impactEnd = spans.length && ends.every((e) => e !== null) ? Math.max(...(ends as number[])) : null;
+  const primaryFigures = primary ? figures.get(primary.id) : undefined;
   const components = [...new Map(linked.flatMap((i) => i.components).map((c) => [c.id, c])).values()];
   const entries = linked.flatMap((i) => i.updates.map((u) => ({ ...u, incidentName: i.name }))).sort(compareTimeline);
   const { segments, headings } = renderBody(postmortem.body);
@@ -111,11 +139,11 @@ export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: st
     impactEnd,
     components,
     timeline: groupByLocalDay(entries, timeZone),
-    metrics: primary ? incidentMetrics(primary) : [],
-    // Only built where the body places it (or the whole report): it reads months of history.
-    sla: segments.some((seg) => seg.kind === 'block' && (seg.name === 'sla' || seg.name === 'report'))
-      ? buildSlaBlock(db, linked, timeZone, now, locale)
-      : null,
+    figures: primaryFigures,
+    metrics: primaryFigures?.metrics ?? [],
+    afterwards: new Set([...figures.values()].flatMap((f) => f.afterwards)),
+    // Only built where the body places it: it reads months of history.
+    sla: segments.some((seg) => seg.kind === 'block' && seg.shows.includes('sla')) ? buildSlaBlock(db, linked, timeZone, now, locale) : null,
     summaryHtml: renderMarkdown(postmortem.summary),
     segments,
     headings,
