@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
-// A customer on a phone (360 × 640 px) opens the status page, in both languages.
+// A customer on a phone (360 × 640 px) opens the status page and the uptime report, in both languages.
 const PHONE = { viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true };
 
 const WORDS = {
@@ -11,6 +11,7 @@ const WORDS = {
     over: /uptime over the last 30 days$/,
     wideOver: /uptime over the last 90 days$/,
     note: /^Uptime over the last 30 days\. How/,
+    calendars: 'Each month, day by day',
   },
   ja: {
     daysAgo: '30 日前',
@@ -18,6 +19,7 @@ const WORDS = {
     over: /^過去 30 日間の稼働率/,
     wideOver: /^過去 90 日間の稼働率/,
     note: /^過去 30 日間の稼働率。稼働率の計算方法/,
+    calendars: '月ごとの日別カレンダー',
   },
 } as const;
 
@@ -107,4 +109,69 @@ for (const locale of ['en', 'ja'] as const) {
     }
     await page.close();
   });
+
+  test(`${locale}: the uptime report opens on its summary, and each component's months open on demand, by keyboard, link or query`, async () => {
+    const page = await phone.newPage();
+    await page.goto(`${url}/${locale}/uptime`);
+    const summaryTable = page.locator('.uptime-summary');
+    await expect(summaryTable).toBeVisible();
+    const sections = page.locator('.uptime-component');
+    const count = await sections.count();
+    expect(count).toBeGreaterThan(5);
+    // Every calendar is closed: none is laid out, and the page is a few screens long rather than dozens.
+    await expect(page.locator('.uptime-month').filter({ visible: true })).toHaveCount(0);
+    await expect(page.locator('details.uptime-calendars[open]')).toHaveCount(0);
+    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(5_000);
+
+    // From the summary table's last name, Tab reaches the first component's summary; Enter opens its months, and
+    // Tab goes on into its first calendar.
+    const first = sections.first();
+    await summaryTable.getByRole('link').last().focus();
+    await page.keyboard.press('Tab');
+    const opener = first.locator('summary');
+    await expect(opener).toBeFocused();
+    await expect(opener).toHaveText(words.calendars);
+    await page.keyboard.press('Enter');
+    await expect(first.locator('.uptime-month').first()).toBeVisible();
+    await expect(sections.nth(1).locator('.uptime-month').first()).toBeHidden();
+    await page.keyboard.press('Tab');
+    await expect(first.locator('.uptime-calendar td[tabindex="0"]').first()).toBeFocused();
+    await expect(first.locator('.uptime-day-line').first()).toBeVisible();
+    await opener.focus();
+    await page.keyboard.press('Space');
+    await expect(first.locator('.uptime-month').first()).toBeHidden();
+
+    // A component's name in the summary table links to its months and opens them.
+    const third = sections.nth(2);
+    const id = (await third.getAttribute('data-component-id'))!;
+    await summaryTable.locator(`a[href="#c-${id}"]`).click();
+    await expect(third.locator('.uptime-month').first()).toBeVisible();
+    await expect(third.locator('.uptime-month').first()).toBeInViewport();
+    expect(page.url()).toMatch(new RegExp(`#c-${id}$`));
+
+    // A report of one component shows its months open.
+    await page.goto(`${url}/${locale}/uptime?component=${id}`);
+    await expect(page.locator('.uptime-component .uptime-month').first()).toBeVisible();
+    await page.close();
+  });
 }
+
+test('the uptime report opens a component’s months without JavaScript, from its summary or a link to them', async () => {
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${url}/en/uptime`);
+  const sections = page.locator('.uptime-component');
+  const second = sections.nth(1);
+  await expect(second.locator('.uptime-month').first()).toBeHidden();
+  await second.locator('summary').click();
+  await expect(second.locator('.uptime-month').first()).toBeVisible();
+
+  const fourth = sections.nth(3);
+  const id = (await fourth.getAttribute('data-component-id'))!;
+  // Loaded afresh with the fragment, not moved to it within the page.
+  await page.goto('about:blank');
+  await page.goto(`${url}/en/uptime#c-${id}`);
+  await expect(fourth.locator('.uptime-month').first()).toBeVisible();
+  await expect(sections.first().locator('.uptime-month').first()).toBeHidden();
+  await context.close();
+});

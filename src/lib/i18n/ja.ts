@@ -1290,6 +1290,7 @@ export const ja: Record<MessageKey, string> = {
   'sla.monthsBelow': '目標未達の月',
   'sla.wholePage': 'ページ全体',
   'sla.wholePageNote': 'ページ全体は、全コンポーネントの計測時間とダウンタイムを合計し、ページの目標値と比べたものです。',
+  'sla.calendars': '月ごとの日別カレンダー',
   'sla.componentTotal': '期間中の稼働率 {percent}（目標 {target}）、ダウンタイム {duration}。',
   'sla.corrected': '担当者が訂正',
   'sla.byYear': '長い期間は年ごとに表示します。CSV と JSON には月ごとの値があります。',

@@ -1295,6 +1295,7 @@ const en = {
   'sla.monthsBelow': 'Months below target',
   'sla.wholePage': 'Whole page',
   'sla.wholePageNote': "The whole page adds up every component's measured time and downtime, and is held to the page's target.",
+  'sla.calendars': 'Each month, day by day',
   'sla.componentTotal': '{percent} uptime over the period against a target of {target}; {duration} down.',
   'sla.corrected': 'Corrected by staff',
   'sla.byYear': 'Longer periods are shown by year; the CSV and JSON downloads have every month.',
