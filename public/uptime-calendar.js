@@ -4,6 +4,9 @@
 // is written out under its calendar; a screen reader reads the cell's own
 // words. Without this file each calendar is a plain table, and the month's
 // figures and its days with downtime are written out beside it anyway.
+// Each component's months sit in a closed <details>: a link to them
+// (`#c-<id>`) opens it, which a browser that does not do so itself is
+// helped to here.
 const dayOf = (node) => (node instanceof Element ? node.closest('.uptime-calendar td[data-day]') : null);
 const daysOf = (table) => Array.from(table.querySelectorAll('td[data-day]'));
 
@@ -49,3 +52,13 @@ document.addEventListener('mouseover', (event) => {
   const day = dayOf(event.target);
   if (day && !day.closest('table').contains(document.activeElement)) choose(day);
 });
+
+function openLinkedMonths() {
+  const target = document.querySelector(':target');
+  const details = target?.closest('details');
+  if (!details || details.open) return;
+  details.open = true;
+  target.scrollIntoView();
+}
+openLinkedMonths();
+addEventListener('hashchange', openLinkedMonths);

@@ -1,14 +1,16 @@
 // The uptime strips as one tab stop each (roving tabindex): the arrow keys
 // move by day, Home and End go to the ends, Enter or Space opens the day's
 // sheet with its incidents, Escape goes back to the day. A tap or a hover
-// opens the same sheet, so a day is read the same way with any pointer. The
-// page works without this file: every day is then a focusable cell whose
-// words show on hover and focus.
+// opens the same sheet, so a day is read the same way with any pointer, and a
+// finger slid along a strip opens each day it passes. The page works without
+// this file: every day is then a focusable cell whose words show on hover and
+// focus.
 document.documentElement.classList.add('strips-enhanced');
 
 const cellOf = (node) => (node instanceof Element ? node.closest('.uptime-strip .cell') : null);
 const sheetOf = (node) => (node instanceof Element ? node.closest('.day-sheet') : null);
-const cellsOf = (strip) => Array.from(strip.querySelectorAll(':scope > .cell'));
+// The days shown: a phone hides the older ones of the status page's strips (styles.css).
+const cellsOf = (strip) => Array.from(strip.querySelectorAll(':scope > .cell')).filter((c) => c.getClientRects().length > 0);
 
 /** Puts the strip's one tab stop on `cell`. */
 function makeCurrent(cell) {
@@ -132,6 +134,35 @@ document.addEventListener('mouseout', (event) => {
   const uptime = event.target instanceof Element ? event.target.closest('.uptime') : null;
   if (!uptime || (event.relatedTarget instanceof Node && uptime.contains(event.relatedTarget))) return;
   if (!uptime.contains(document.activeElement)) hideSheet(uptime);
+});
+
+// A screen turned or a window narrowed can hide the day that holds a strip's tab stop: it goes back to today.
+// The query is the one in styles.css under which the older days are hidden.
+matchMedia('(max-width: 40rem)').addEventListener('change', () => {
+  for (const strip of document.querySelectorAll('.uptime-strip')) {
+    const current = strip.querySelector(':scope > .cell[tabindex="0"]');
+    if (current && current.getClientRects().length === 0) {
+      hideSheet(strip.closest('.uptime'));
+      const today = strip.lastElementChild;
+      if (today) makeCurrent(today);
+    }
+  }
+});
+
+// A finger put on a strip and slid along it moves to the day under it, as a hovering mouse does; the styles leave
+// sideways moves on a phone's thin bars to this (touch-action), and up and down still scroll the page.
+document.addEventListener('pointermove', (event) => {
+  if (event.pointerType === 'mouse' || !event.isPrimary) return;
+  // A touch stays with the element it started on, so the strip is the one the finger first touched.
+  const strip = cellOf(event.target)?.parentElement;
+  if (!strip) return;
+  const box = strip.getBoundingClientRect();
+  const x = Math.min(Math.max(event.clientX, box.left + 1), box.right - 1);
+  const y = Math.min(Math.max(event.clientY, box.top + 1), box.bottom - 1);
+  const cell = cellOf(document.elementFromPoint(x, y));
+  if (!cell || cell.parentElement !== strip || cell === document.activeElement) return;
+  makeCurrent(cell);
+  cell.focus({ preventScroll: true });
 });
 
 // A live update replaces the page's content: the chosen day keeps the focus (or its sheet does).

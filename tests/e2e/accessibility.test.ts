@@ -19,6 +19,8 @@ const PAGES = [
   ['postmortem', '/postmortems/renewal-outage'],
   ['component', '/components/{component}'],
   ['uptime', '/uptime?from=2018-06-01&to=2018-06-30'],
+  // A report of one component opens its calendars, which the whole report keeps closed.
+  ['uptime-component', '/uptime?from=2018-06-01&to=2018-06-30&component={component}'],
   ['api', '/api'],
   ['subscribe', '/subscribe'],
   ['unsubscribe', '/unsubscribe?token=not-a-real-token'],

@@ -239,18 +239,20 @@ test.describe('a small touch screen', () => {
     await phone?.close();
   });
 
-  test('gives every day a target of at least 24 by 24 px, and a tap opens the day with its incidents', async () => {
+  test('shows the status page’s last 30 days as one row; a tap opens the day with its incidents, and a finger slid along the strip moves through the days', async () => {
     const page = await phone.newPage();
     await ready(page, '/en/');
-    const sizes = await page.locator('.uptime-strip .cell').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => [r.width, r.height]));
-    expect(sizes.length).toBeGreaterThan(90);
-    const small = sizes.filter(([w, h]) => w! < 24 || h! < 24);
-    expect(small, 'days smaller than 24 px').toEqual([]);
-
-    const day = page.locator('.uptime-strip').first().locator('.cell:has(a)').first();
+    // A strip with an incident among the days shown.
+    const strip = page
+      .locator('.uptime-strip')
+      .filter({ has: page.locator('.cell:has(a)').filter({ visible: true }) })
+      .first();
+    const day = strip.locator('.cell:has(a)').filter({ visible: true }).first();
+    const shown = strip.locator('.cell').filter({ visible: true });
+    await expect(shown).toHaveCount(30);
     await day.scrollIntoViewIfNeeded();
     await day.tap();
-    const sheet = page.locator('.uptime').first().locator('.day-sheet');
+    const sheet = strip.locator('xpath=..').locator('.day-sheet');
     await expect(sheet).toBeVisible();
     const link = sheet.getByRole('link').first();
     expect(await link.textContent()).toBe(await day.locator('a').first().textContent());
@@ -259,6 +261,42 @@ test.describe('a small touch screen', () => {
     const sheetBox = (await sheet.boundingBox())!;
     expect(sheetBox.x).toBeGreaterThanOrEqual(0);
     expect(sheetBox.x + sheetBox.width).toBeLessThanOrEqual(360);
+
+    // A finger put on the first day shown and slid sideways to today: each day it passes opens in the sheet.
+    const days = await shown.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.day!));
+    const from = (await shown.first().boundingBox())!;
+    const to = (await shown.last().boundingBox())!;
+    const y = from.y + from.height / 2;
+    const touch = await phone.newCDPSession(page);
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: from.x + from.width / 2, y }] });
+    const middle = (await shown.nth(15).boundingBox())!;
+    for (const x of [from.x + 20, middle.x + middle.width / 2]) await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y }] });
+    await expect(page.locator('.cell:focus')).toHaveAttribute('data-day', days[15]!);
+    await expect(sheet).toContainText(
+      await shown
+        .nth(15)
+        .locator('span')
+        .first()
+        .evaluate((s) => s.firstChild!.textContent!),
+    );
+    // Drifting above the strip still follows the finger sideways.
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: to.x + to.width / 2, y: y - 30 }] });
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect(page.locator('.cell:focus')).toHaveAttribute('data-day', days.at(-1)!);
+    await expect(sheet).toBeVisible();
+    await touch.detach();
+    await page.close();
+  });
+
+  test('keeps every day of a component’s own page a target of at least 24 by 24 px', async () => {
+    const page = await phone.newPage();
+    await ready(page, '/en/');
+    await page.locator('.component-name').first().click();
+    await page.waitForURL(/\/components\/[0-9a-z]{12}$/);
+    const sizes = await page.locator('.uptime-strip .cell').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => [r.width, r.height]));
+    expect(sizes).toHaveLength(90);
+    const small = sizes.filter(([w, h]) => w! < 24 || h! < 24);
+    expect(small, 'days smaller than 24 px').toEqual([]);
     await page.close();
   });
 
@@ -397,7 +435,8 @@ test.describe('contrast', () => {
       // A day's sheet open, with its incident links.
       prepare: async (page) => {
         await page.locator('html.strips-enhanced').waitFor({ state: 'attached' });
-        await page.locator('.uptime-strip').first().locator('.cell:has(a)').first().focus();
+        // A phone shows only the last 30 days: the day is one shown at the width checked.
+        await page.locator('.uptime-strip .cell:has(a)').filter({ visible: true }).first().focus();
         await page.keyboard.press('Enter');
         await expect(page.locator('.day-sheet a:focus')).toBeVisible();
       },

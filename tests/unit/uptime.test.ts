@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeUptime, DOWNTIME_WEIGHTS } from '../../src/lib/status/uptime';
+import { computeUptime, DOWNTIME_WEIGHTS, uptimeOver } from '../../src/lib/status/uptime';
 import { lastLocalDays, zonedTimeToUtc } from '../../src/lib/time';
 
 const H = 3_600_000;
@@ -71,5 +71,24 @@ describe('uptime per day', () => {
     const { days: result, overall } = computeUptime([{ at: at(1, 0), status: 'major_outage' }], days, since, now);
     expect(result.every((d) => d.uptime === 0)).toBe(true);
     expect(overall).toBe(0);
+  });
+
+  it('counts the last days of the window alone, as a phone’s shorter strip shows them', () => {
+    const { days: result, overall } = computeUptime(
+      [
+        { at: at(17, 0), status: 'major_outage' },
+        { at: at(17, 12), status: 'operational' },
+        { at: at(19, 0), status: 'partial_outage' },
+        { at: at(19, 10), status: 'operational' },
+      ],
+      days,
+      since,
+      now,
+    );
+    expect(uptimeOver(result)).toBe(overall);
+    // The 19th and the half of the 20th: 3 h counted down in 36 h measured.
+    expect(uptimeOver(result.slice(-2))).toBeCloseTo(1 - 3 / 36, 10);
+    expect(uptimeOver(result.slice(0, 1))).toBeCloseTo(0.5, 10);
+    expect(computeUptime([], days, at(21, 0), now).overall).toBeNull();
   });
 });

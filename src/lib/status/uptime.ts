@@ -67,8 +67,6 @@ export function computeUptime(changes: readonly StatusChange[], days: readonly L
   }
   if (now > cursor) segments.push({ from: cursor, to: now, status });
 
-  let totalMeasured = 0;
-  let totalDown = 0;
   let seg = 0;
   const result: DayUptime[] = days.map((day) => {
     const from = Math.max(day.start, since);
@@ -90,8 +88,6 @@ export function computeUptime(changes: readonly StatusChange[], days: readonly L
       down += overlap * DOWNTIME_WEIGHTS[s.status];
       if (SEVERITY[s.status] > SEVERITY[worst]) worst = s.status;
     }
-    totalMeasured += measured;
-    totalDown += down;
     return {
       key: day.key,
       start: day.start,
@@ -103,5 +99,16 @@ export function computeUptime(changes: readonly StatusChange[], days: readonly L
       maintenanceMs: maintenance,
     };
   });
-  return { days: result, overall: totalMeasured > 0 ? 1 - totalDown / totalMeasured : null };
+  return { days: result, overall: uptimeOver(result) };
+}
+
+/** Uptime over some days taken together (their measured time and downtime summed), or null if none of it was measured. */
+export function uptimeOver(days: readonly Pick<DayUptime, 'measuredMs' | 'downMs'>[]): number | null {
+  let measured = 0;
+  let down = 0;
+  for (const d of days) {
+    measured += d.measuredMs;
+    down += d.downMs;
+  }
+  return measured > 0 ? 1 - down / measured : null;
 }

@@ -11,6 +11,12 @@ import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated } from '../i18n/translations';
 
 export const UPTIME_DAYS = 90;
+/**
+ * The days a phone shows of each strip on the status page, in one row, as
+ * Statuspage does. The styles hide the older days (`.uptime-short` in
+ * public/styles.css counts the same number), so every width gets one page.
+ */
+export const NARROW_UPTIME_DAYS = 30;
 export interface UptimeCell extends DayUptime {
   incidents: { id: string; name: string; impact: string }[];
 }
