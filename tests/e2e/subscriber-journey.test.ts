@@ -186,3 +186,29 @@ test.describe('mail a reader can act on', () => {
     await customer.close();
   });
 });
+
+test.describe('times in a reader’s own zone', () => {
+  test('a reader subscribing from Los Angeles keeps that zone, sees it on the manage page at phone width in Japanese, and can change it', async () => {
+    const context = await browser.newContext({ timezoneId: 'America/Los_Angeles', viewport: { width: 360, height: 800 } });
+    const reader = await context.newPage();
+    const email = 'la-dokusha@example.com';
+    await reader.goto(server.url + '/ja/subscribe');
+    await reader.getByLabel('メールアドレス').fill(email);
+    await reader.getByRole('button', { name: '購読する' }).click();
+    await reader.getByRole('heading', { name: '受信箱をご確認ください' }).waitFor();
+    const confirm = await mailFor(email, () => true);
+    await reader.goto(/http:\/\/\S+?\/ja\/subscribe\/confirm\?token=[\w.-]+/.exec((await simpleParser(confirm.raw)).text ?? '')![0]);
+    await reader.getByRole('button', { name: '購読を確認する' }).click();
+    await reader.getByRole('heading', { name: '購読を開始しました' }).waitFor();
+
+    await reader.getByRole('link', { name: '受け取る内容を変更する' }).click();
+    const zone = reader.getByLabel('メールに記載する時刻のタイムゾーン');
+    await expect(zone).toHaveValue('America/Los_Angeles');
+    expect(await reader.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await zone.selectOption('Europe/London');
+    await reader.getByRole('button', { name: '設定を保存' }).click();
+    await expect(reader.locator('.notice')).toBeVisible();
+    await expect(reader.getByLabel('メールに記載する時刻のタイムゾーン')).toHaveValue('Europe/London');
+    await context.close();
+  });
+});
