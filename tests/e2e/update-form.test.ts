@@ -169,3 +169,31 @@ for (const ui of [
     );
   });
 }
+
+test('without script, a template opens an incident too, its variables filled when it is published', async ({ server, staffPage }) => {
+  const page = await staffPage({ javaScriptEnabled: false });
+  await page.goto(server.url + '/admin/templates');
+  await page.getByLabel('Name', { exact: true }).fill('Errors (no script)');
+  await page.locator('#tpl-status').selectOption('investigating');
+  await page.getByLabel('Message', { exact: true }).fill('Errors on {{components}}; we are looking into it.');
+  await page.getByLabel('Message (日本語)').fill('{{components}} でエラーが起きています。調査中です。');
+  await page.getByRole('button', { name: 'Save template' }).click();
+  await page.waitForURL(/done=saved/);
+
+  await page.goto(server.url + '/admin/incidents/new');
+  await page.getByLabel('Name', { exact: true }).fill('Attachments failing');
+  await page.getByLabel('Start from a template').selectOption({ label: 'Errors (no script)' });
+  await page.getByRole('button', { name: 'Use this template' }).click();
+  // The form comes back filled in, what was typed kept; the components are picked after.
+  await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Attachments failing');
+  await expect(page.locator('#field-body')).toHaveValue('Errors on {{components}}; we are looking into it.');
+  await expect(page.locator('#body-ja')).toHaveValue('{{components}} でエラーが起きています。調査中です。');
+  await page.getByLabel(/File attachments/).selectOption('partial_outage');
+  await page.getByRole('button', { name: 'Open incident' }).click();
+  await page.waitForURL(/done=opened/);
+
+  await page.goto(server.url + '/');
+  await expect(page.locator('.incident', { hasText: 'Attachments failing' })).toContainText('Errors on File attachments; we are looking into it.');
+  await page.goto(server.url + '/ja/');
+  await expect(page.locator('.incident', { hasText: 'Attachments failing' })).toContainText('ファイル添付 でエラーが起きています。調査中です。');
+});

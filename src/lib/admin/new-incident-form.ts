@@ -14,6 +14,8 @@ import { readVersion } from '../edit-version';
 import { actorFor, checked, componentChanges, formInput, localDateTime, optionalText, text, toLocalInput, translationsFrom } from './form-input';
 import { requireConfirmation, type FormOutcome } from './run-form';
 import type { SiteForText } from '../templates/fill-published';
+import { applyTemplate, templateRequest, type TemplateStep } from './template-apply';
+import type { FilledTemplate } from '../templates/filled-templates';
 
 /** The form's fields as plain values, and the dates it could not read; the schema of the verb they go to says the rest. */
 function readNewIncidentForm(form: FormData, timeZone: string): { values: Record<string, unknown>; issues: FieldIssue[] } {
@@ -39,7 +41,16 @@ function readNewIncidentForm(form: FormData, timeZone: string): { values: Record
   return { values, issues };
 }
 
-export function handleNewIncidentForm(db: Db, form: FormData, user: SessionUser, now: number, site: SiteForText): FormOutcome<never> {
+export function handleNewIncidentForm(
+  db: Db,
+  form: FormData,
+  user: SessionUser,
+  now: number,
+  site: SiteForText,
+  templates: () => readonly FilledTemplate[],
+): FormOutcome<{ template?: TemplateStep }> {
+  // "Use this template" without script: the form comes back filled in (or asks first), nothing saved.
+  if (templateRequest(form)) return { show: { template: applyTemplate(form, templates(), 'body', site.defaultLocale) } };
   const { timeZone } = site;
   const ctx = { now, actor: actorFor(user), site };
   const draftId = optionalText(form, 'draftId');
