@@ -360,8 +360,6 @@ export const ja: Record<MessageKey, string> = {
   'admin.update.notify': '購読者に通知する',
   'admin.update.post': '報告を掲載',
   'admin.update.correct': '訂正・削除',
-  'admin.timeline.language.en': '英語',
-  'admin.timeline.language.ja': '日本語',
   'admin.update.saveCorrection': '訂正を保存',
   'admin.update.delete': 'この報告を削除',
   'admin.update.deleteConfirm': 'この報告を削除しますか?この報告によるコンポーネントの変化も取り消されます。',

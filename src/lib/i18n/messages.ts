@@ -368,8 +368,6 @@ const en = {
   'admin.update.notify': 'Notify subscribers',
   'admin.update.post': 'Post update',
   'admin.update.correct': 'Correct or delete',
-  'admin.timeline.language.en': 'English',
-  'admin.timeline.language.ja': 'Japanese',
   'admin.update.saveCorrection': 'Save correction',
   'admin.update.delete': 'Delete this update',
   'admin.update.deleteConfirm': 'Delete this update? Its component changes are undone too.',
