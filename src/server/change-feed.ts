@@ -18,6 +18,8 @@ const CHASE_MS = [1, 2, 5, 10, 20, 50];
 export interface ChangeFeed {
   /** Whether the change counter moved since the last call that said so. */
   changedSinceLastLook(): boolean;
+  /** The change counter as the last look found it. */
+  readonly counter: number;
   close(): void;
 }
 
@@ -113,6 +115,9 @@ export function startChangeFeed(options: {
       if (counter === seenCounter) return false;
       seenCounter = counter;
       return true;
+    },
+    get counter() {
+      return seenCounter;
     },
     close: () => {
       closed = true;

@@ -13,7 +13,7 @@ import type { PublicCache } from './public-cache';
 import type { PublicIndex } from './public-index';
 import { NOT_FOUND_KEY, localizeKey, type PublicRoute, type PublicRoutes } from './public-routes';
 import type { RenderPool } from './render-pool';
-import type { RenderRequest } from './render-request';
+import type { FreshPage, RenderRequest } from './render-request';
 import { readRequestBody } from './request-body';
 import { canonicalTarget } from './request-target';
 import { sendRepresentation, type Representation } from './representation';
@@ -78,8 +78,10 @@ export interface DispatchDeps {
   live: LiveEvents;
   clients: ClientAddresses;
   renderers: RenderPool;
-  /** Resolves once the public pages show every write committed so far. */
-  caughtUp: () => Promise<void>;
+  /** What a write asks the render thread to bring back with its answer: the pages a change renders again, as the generation it will make. */
+  pagesAfterWrite: () => NonNullable<RenderRequest['thenRender']> & { generation: number };
+  /** Takes the pages a write's answer brought; resolves once the public pages show every write committed so far. */
+  caughtUp: (pages: FreshPage[] | undefined, generation: number) => Promise<void>;
   health: HealthDeps;
   metrics: Metrics;
 }
@@ -189,10 +191,13 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);
     for (const [name, value] of Object.entries(headers.base)) res.setHeader(name, value);
     res.setHeader('cache-control', 'private, no-store');
-    // A write is committed by the time its answer starts: the public pages
-    // learn of it before the writer can ask for them.
-    const answer = await deps.renderers.render(renderRequest(req, target, body, client, deps.clients.isProxy(req.socket.remoteAddress ?? ''), deps.now()));
-    if (req.method !== 'GET' && req.method !== 'HEAD') await withinWriteWait(deps.caughtUp());
+    // A write is committed by the time its answer starts, and the answer
+    // brings the public pages it changed: they show it before the writer can
+    // ask for them.
+    const request = renderRequest(req, target, body, client, deps.clients.isProxy(req.socket.remoteAddress ?? ''), deps.now());
+    const after = req.method !== 'GET' && req.method !== 'HEAD' ? deps.pagesAfterWrite() : undefined;
+    const answer = await deps.renderers.render(after ? { ...request, thenRender: { keys: after.keys, liveVersion: after.liveVersion } } : request);
+    if (after) await withinWriteWait(deps.caughtUp(answer.pages, after.generation));
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of answer.headers) {
       if (HOP_BY_HOP.has(name)) continue;

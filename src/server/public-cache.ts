@@ -1,4 +1,5 @@
-import { makeRepresentation, type Representation } from './representation';
+import { makeRepresentation, representationWith, type CompressedForms, type Representation, type RepresentationInput } from './representation';
+import type { Rendered } from './render-request';
 
 /**
  * Browsers keep a page ten seconds; shared caches (nginx, a CDN) two, then
@@ -32,7 +33,10 @@ interface Entry {
 }
 
 /** Renders a key for a generation (the change it is rendered after, which the page may name). */
-export type Renderer = (key: string, generation: number) => Promise<{ status: number; contentType: string; body: Buffer; headers?: Record<string, string> }>;
+export type Renderer = (key: string, generation: number) => Promise<RenderedPage>;
+
+/** A page as a renderer gives it: its status, type and body, and the headers that describe the body. */
+type RenderedPage = Omit<Rendered, 'headers'> & { headers?: Record<string, string> };
 
 /** At most this many pages beyond the always-hot ones are rendered again after a change. */
 const MAX_POPULAR = 16;
@@ -102,8 +106,7 @@ export class PublicCache {
   invalidate(hot: readonly string[] = []): Promise<void> {
     const generation = ++this.generation;
     const joined = performance.now();
-    const popular = [...this.entries].filter(([key, e]) => e.hits >= 1 && !hot.includes(key)).sort((a, b) => b[1].hits - a[1].hits);
-    for (const key of [...hot, ...popular.slice(0, MAX_POPULAR).map(([key]) => key)]) if (!this.queue.has(key)) this.queue.set(key, joined);
+    for (const key of this.keysForChange(hot)) if (!this.queue.has(key)) this.queue.set(key, joined);
     // Popularity fades by half with every change, so it follows what readers want now.
     for (const e of this.entries.values()) e.hits /= 2;
     const done = new Promise<void>((resolve) => this.waiters.push({ generation, resolve }));
@@ -111,6 +114,47 @@ export class PublicCache {
       this.rendering = undefined;
     });
     return done;
+  }
+
+  /** The pages a change renders again: the hot ones, then those readers have been asking for, most read first. */
+  keysForChange(hot: readonly string[]): string[] {
+    const popular = [...this.entries].filter(([key, e]) => e.hits >= 1 && !hot.includes(key)).sort((a, b) => b[1].hits - a[1].hits);
+    return [...hot, ...popular.slice(0, MAX_POPULAR).map(([key]) => key)];
+  }
+
+  /**
+   * Takes a page rendered elsewhere for the current generation (a write's
+   * answer brings the pages it changed, see render-request.ts): it is served
+   * from now on and leaves the queue, as if its turn had come.
+   */
+  offer(key: string, generation: number, page: Rendered, forms: CompressedForms, renderMs: number): void {
+    const known = this.entries.get(key);
+    if (generation !== this.generation || (known && known.generation >= generation)) return;
+    const rep = representationWith(this.representationInput(key, page), forms);
+    const timeSensitive = this.options.timeSensitive(key);
+    this.entries.set(key, {
+      rep,
+      generation,
+      renderedAt: this.options.now(),
+      timeSensitive,
+      hits: known?.hits ?? 0,
+      renderMs,
+      usedAt: known?.usedAt ?? ++this.reads,
+    });
+    this.evict();
+    this.queue.delete(key);
+    this.settleWaiters();
+  }
+
+  private representationInput(key: string, { status, contentType, body, headers }: RenderedPage): RepresentationInput {
+    return {
+      status,
+      contentType,
+      body,
+      cacheControl: status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
+      // What the page said of itself (its language) travels with it; the server's own headers win.
+      headers: { ...headers, ...this.options.headersFor(key), ...(status === 200 ? NGINX_EXPIRES : {}) },
+    };
   }
 
   private nextInQueue(): string | undefined {
@@ -223,17 +267,13 @@ export class PublicCache {
     const started = performance.now();
     const rendering = this.render(key, generation);
     const job = rendering
-      .then(async ({ status, contentType, body, headers }) => {
+      .then(async (page) => {
         const renderMs = performance.now() - started;
-        if (status >= 500) throw new Error(`rendering ${key} answered ${status}`);
-        const rep = await makeRepresentation({
-          status,
-          contentType,
-          body,
-          cacheControl: status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
-          // What the page said of itself (its language) travels with it; the server's own headers win.
-          headers: { ...headers, ...this.options.headersFor(key), ...(status === 200 ? NGINX_EXPIRES : {}) },
-        });
+        if (page.status >= 500) throw new Error(`rendering ${key} answered ${page.status}`);
+        // A write's answer may have brought this generation's page meanwhile (see offer).
+        const offered = this.entries.get(key);
+        if (offered && offered.generation >= generation) return offered.rep;
+        const rep = await makeRepresentation(this.representationInput(key, page));
         const known = this.entries.get(key);
         if (!options.unread || known || this.entries.size < this.options.maxEntries) {
           // A page nobody has read yet (rendered for the static copy) counts as read longest ago.

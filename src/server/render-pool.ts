@@ -2,16 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import type { Log } from '../lib/log';
-import { createRenderer, type Render, type RenderAnswer, type RenderRequest } from './render-request';
-
-/** A public page as the cache keeps it. */
-export interface Rendered {
-  status: number;
-  contentType: string;
-  /** Headers the page set that say something about the body (Content-Language, Link), kept with it in the cache. */
-  headers: Record<string, string>;
-  body: Buffer;
-}
+import { createRenderer, pageRequest, renderedPage, type Render, type RenderAnswer, type RenderRequest, type Rendered } from './render-request';
 
 /** What a render thread is started with. */
 export interface RenderThreadData {
@@ -28,20 +19,6 @@ interface RenderThread {
   /** Requests sent and not yet answered, by message id: the next request goes to the least busy thread. */
   pending: Map<number, { resolve: (answer: RenderAnswer) => void; reject: (error: Error) => void }>;
 }
-
-/** Headers the cache makes itself for every representation, or that belong to one exchange only. */
-const NOT_KEPT = new Set([
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'transfer-encoding',
-  'connection',
-  'date',
-  'etag',
-  'cache-control',
-  'vary',
-  'set-cookie',
-]);
 
 /**
  * Where Astro runs: every page render and every staff or API request. The
@@ -144,11 +121,7 @@ export class RenderPool {
 
   /** Renders a public path (a GET with no cookies, in the site's language unless the path names one), as of the live-update version given. */
   async renderPage(path: string, now: number, liveVersion?: string): Promise<Rendered> {
-    const answer = await this.render({ method: 'GET', url: `http://localhost${path}`, headers: [], client: '127.0.0.1', now, liveVersion });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of answer.headers) if (!NOT_KEPT.has(name) && !name.startsWith('x-astro')) headers[name] = value;
-    const contentType = answer.headers.find(([name]) => name === 'content-type')?.[1] ?? 'text/html; charset=utf-8';
-    return { status: answer.status, contentType, headers, body: Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength) };
+    return renderedPage(await this.render(pageRequest(path, now, liveVersion)));
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,8 @@ import { pathToFileURL } from 'node:url';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
+import { changeCounterReader } from '../lib/site/change-counter';
+import { compressFormsSync, type CompressedForms } from './representation';
 import { negotiateLocale, localizedPath, splitLocalePath } from '../lib/i18n/locale-path';
 
 /**
@@ -22,6 +24,11 @@ export interface RenderRequest {
   /** The serving thread's clock when the request came (tests fix it). */
   now: number;
   liveVersion?: string;
+  /**
+   * Set on a write: the public pages to render straight after it if it
+   * changed anything, so its answer brings them (see pagesAfterWrite).
+   */
+  thenRender?: { keys: string[]; liveVersion: string };
 }
 
 export interface RenderAnswer {
@@ -29,6 +36,26 @@ export interface RenderAnswer {
   /** In order, with each Set-Cookie on its own. */
   headers: [name: string, value: string][];
   body: Uint8Array<ArrayBuffer>;
+  /** The pages `thenRender` asked for, when the write changed anything. */
+  pages?: FreshPage[];
+}
+
+/** A public page as the cache keeps it. */
+export interface Rendered {
+  status: number;
+  contentType: string;
+  /** Headers the page set that say something about the body (Content-Language, Link), kept with it in the cache. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** A public page rendered after a write, compressed already, with the change counter it shows. */
+export interface FreshPage {
+  key: string;
+  counter: number;
+  page: Rendered;
+  forms: CompressedForms;
+  renderMs: number;
 }
 
 export type Render = (request: RenderRequest) => Promise<RenderAnswer>;
@@ -40,10 +67,37 @@ type AstroEntry = { render: (request: Request, locals: App.Locals, clientAddress
  * returns the function that renders one request with it: the same in a render
  * thread and, with RENDER_THREADS=0, in the serving thread itself.
  */
+/** Headers the cache makes itself for every representation, or that belong to one exchange only. */
+const NOT_KEPT = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'date',
+  'etag',
+  'cache-control',
+  'vary',
+  'set-cookie',
+]);
+
+/** The request for a public page as the cache renders it: a GET with no cookies, in the site's language unless the path names one. */
+export function pageRequest(path: string, now: number, liveVersion?: string): RenderRequest {
+  return { method: 'GET', url: `http://localhost${path}`, headers: [], client: '127.0.0.1', now, liveVersion };
+}
+
+/** A rendered public page as the cache keeps it. */
+export function renderedPage(answer: RenderAnswer): Rendered {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of answer.headers) if (!NOT_KEPT.has(name) && !name.startsWith('x-astro')) headers[name] = value;
+  const contentType = answer.headers.find(([name]) => name === 'content-type')?.[1] ?? 'text/html; charset=utf-8';
+  return { status: answer.status, contentType, headers, body: Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength) };
+}
+
 export async function createRenderer(options: { db: Db; environment: Config; distDir: string }): Promise<Render> {
   const { db, environment } = options;
   const entry = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as AstroEntry;
-  return async (message) => {
+  const renderOne: Render = async (message) => {
     const url = new URL(message.url);
     // /ja/history is /history in Japanese: the prefix is taken off before
     // Astro routes the request, so the route that runs (and the staff guard in
@@ -71,6 +125,55 @@ export async function createRenderer(options: { db: Db; environment: Config; dis
       if (name !== 'set-cookie') answer.headers.push([name, value]);
     });
     for (const cookie of response.headers.getSetCookie()) answer.headers.push(['set-cookie', cookie]);
+    return answer;
+  };
+  return withPagesAfterWrites(db, renderOne);
+}
+
+/**
+ * A write's answer brings the public pages it changed. The serving thread
+ * names the pages a change renders again (the front page and the pages
+ * readers are reading) and the version that change will be; when the write
+ * moved the change counter, they are rendered here straight after its commit
+ * and compressed, so the write is answered, pages and all, in one trip. Asked
+ * for one by one after the answer, each page would wait its turn in a serving
+ * thread busy with readers. The cache takes them only if they show the change
+ * it has seen (see takeFreshPages in shirase-server.ts); when its own request
+ * for one of them comes, the page rendered already is given again as long as
+ * nothing has changed since.
+ */
+function withPagesAfterWrites(db: Db, renderOne: Render): Render {
+  const counter = changeCounterReader(db);
+  // The pages rendered after the latest write, by address, with the version and change counter they show.
+  let recent = new Map<string, { liveVersion: string; counter: number; answer: RenderAnswer }>();
+  return async (request) => {
+    const { thenRender } = request;
+    if (thenRender === undefined) {
+      const held = request.method === 'GET' ? recent.get(request.url) : undefined;
+      // A copy: the answer's bytes move to the serving thread, and the held ones may be given again.
+      if (held && held.liveVersion === request.liveVersion && held.counter === counter()) return { ...held.answer, body: new Uint8Array(held.answer.body) };
+      return renderOne(request);
+    }
+    const before = counter();
+    const answer = await renderOne(request);
+    const shown = counter();
+    if (shown === before) return answer;
+    const rendered = new Map<string, { liveVersion: string; counter: number; answer: RenderAnswer }>();
+    const pages: FreshPage[] = [];
+    for (const key of thenRender.keys) {
+      const started = performance.now();
+      const pageAnswer = await renderOne(pageRequest(key, request.now, thenRender.liveVersion));
+      // A failed render is left to the cache, which keeps serving the last good page.
+      if (pageAnswer.status >= 500) continue;
+      rendered.set(pageRequest(key, request.now).url, { liveVersion: thenRender.liveVersion, counter: shown, answer: pageAnswer });
+      pages.push({ key, counter: shown, page: renderedPage(pageAnswer), forms: null, renderMs: performance.now() - started });
+    }
+    // Another commit part-way through could leave the pages showing a mix of two states: none are brought then.
+    if (counter() !== shown) return answer;
+    recent = rendered;
+    // Compressed here rather than on the pool: the thread's next message (often the cache asking for these very pages) then finds them done.
+    for (const fresh of pages) fresh.forms = compressFormsSync(fresh.page.body, fresh.page.contentType);
+    answer.pages = pages;
     return answer;
   };
 }

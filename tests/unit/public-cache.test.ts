@@ -128,6 +128,49 @@ describe('the public cache', () => {
   });
 });
 
+describe('pages a write brings', () => {
+  const brought = (text: string) => ({ status: 200, contentType: 'text/plain', headers: {}, body: Buffer.from(text) });
+
+  it('serves a page brought for the latest change at once, settles the round, and ignores its own render of it landing later', async () => {
+    const r = heldRenderer();
+    const cache = cacheWith(r.render);
+    const first = cache.invalidate(['/']);
+    await r.releaseAll();
+    await first;
+    r.nextVersion();
+    let settled = false;
+    const round = cache.invalidate(['/']).then(() => {
+      settled = true;
+    });
+    expect(await text(cache.peek('/'))).toBe('/ v1');
+    cache.offer('/', cache.currentGeneration, brought('/ as the write left it'), null, 5);
+    expect(await text(cache.peek('/'))).toBe('/ as the write left it');
+    // The cache's own render of the page is still held, and the round is over without it.
+    await round;
+    expect(settled).toBe(true);
+    await r.releaseAll();
+    expect(await text(cache.peek('/'))).toBe('/ as the write left it');
+  });
+
+  it('refuses a page brought for a change that is no longer the latest', async () => {
+    const r = heldRenderer();
+    const cache = cacheWith(r.render);
+    const first = cache.invalidate(['/']);
+    await r.releaseAll();
+    await first;
+    r.nextVersion();
+    const broughtFor = cache.currentGeneration + 1;
+    void cache.invalidate(['/']);
+    // Another change came before the write's answer did: its page would show the state between the two.
+    const later = cache.invalidate(['/']);
+    cache.offer('/', broughtFor, brought('/ between two changes'), null, 5);
+    expect(await text(cache.peek('/'))).toBe('/ v1');
+    await r.releaseAll();
+    await later;
+    expect(await text(cache.peek('/'))).toBe('/ v2');
+  });
+});
+
 describe('eviction', () => {
   const instant: Renderer = async (key) => ({ status: 200, contentType: 'text/plain', body: Buffer.from(key) });
 
