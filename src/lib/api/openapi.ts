@@ -148,7 +148,8 @@ function routeConfig(route: WriteRoute): RouteConfig {
 export function openApiDocument(siteUrl: string) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  for (const route of [...Object.values(WRITE_ROUTES), ...Object.values(RULE_ROUTES), ...Object.values(FOLLOW_UP_ROUTES)] as WriteRoute[]) registry.registerPath(routeConfig(route));
+  for (const route of [...Object.values(WRITE_ROUTES), ...Object.values(RULE_ROUTES), ...Object.values(FOLLOW_UP_ROUTES)] as WriteRoute[])
+    registry.registerPath(routeConfig(route));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

@@ -462,13 +462,7 @@ function seedJune18FollowUps(db: Db, postmortems: PostmortemSources, ownerId: st
  * Seeds the demo. With the folders postmortems are read from and the demo
  * admin (a first start), the June 18 report also carries its follow-ups.
  */
-export function seedDemo(
-  db: Db,
-  now: number,
-  timeZone: string,
-  siteUrl?: string,
-  withFollowUps?: { postmortems: PostmortemSources; ownerId: string },
-): void {
+export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string, withFollowUps?: { postmortems: PostmortemSources; ownerId: string }): void {
   const c = seedComponents(db, now);
   // Every paid plan is promised 99.9 %: the page and each component are held to it.
   setSlaTargets(db, { page: '99.9', components: Object.fromEntries(Object.values(c).map((id) => [id, '99.9'])) }, { now });

@@ -50,7 +50,9 @@ export const followUpFields = z.object({
 });
 
 export const newFollowUpSchema = followUpFields.extend({
-  postmortem: z.string({ required_error: 'errors.field.pickPostmortem', invalid_type_error: 'errors.field.pickPostmortem' }).min(1, 'errors.field.pickPostmortem'),
+  postmortem: z
+    .string({ required_error: 'errors.field.pickPostmortem', invalid_type_error: 'errors.field.pickPostmortem' })
+    .min(1, 'errors.field.pickPostmortem'),
   textEn: followUpFields.shape.textEn.unwrap(),
   textJa: followUpFields.shape.textJa.unwrap(),
   dueOn: dayField,

@@ -2,9 +2,9 @@
 // report, the closed public ones for the feeds, and the overdue ones for
 // staff. A report written in several languages is one report, so its
 // follow-ups are those kept under any of its versions' slugs.
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { followUps, users } from '../../../db/schema';
+import { auditLog, followUps, users } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
 import type { Locale } from '../i18n/messages';
 import { otherLanguages, publishedReports, type Postmortem, type PostmortemLibrary } from '../postmortems/load-postmortems';
@@ -106,7 +106,12 @@ export function publicCommitments(db: Db, library: PostmortemLibrary, locale: Lo
 
 /** Public follow-ups done or dropped, of published reports: what the feeds announce. */
 export function closedPublicFollowUps(db: Db, library: PostmortemLibrary): { followUp: FollowUpView; postmortem: Postmortem }[] {
-  const rows = db.select().from(followUps).where(inArray(followUps.status, ['done', 'dropped'])).orderBy(...ORDER).all();
+  const rows = db
+    .select()
+    .from(followUps)
+    .where(inArray(followUps.status, ['done', 'dropped']))
+    .orderBy(...ORDER)
+    .all();
   return withOwners(
     db,
     rows.filter((r) => r.public),
@@ -117,10 +122,48 @@ export function closedPublicFollowUps(db: Db, library: PostmortemLibrary): { fol
 }
 
 /** Open follow-ups whose due day has passed in the zone, the longest overdue first, with the report each belongs to. */
-export function overdueFollowUps(db: Queryable, library: PostmortemLibrary, now: number, timeZone: string): { followUp: FollowUpView; postmortem: Postmortem | undefined }[] {
-  const rows = db.select().from(followUps).where(inArray(followUps.status, ['planned', 'in_progress'])).orderBy(...ORDER).all();
+export function overdueFollowUps(
+  db: Queryable,
+  library: PostmortemLibrary,
+  now: number,
+  timeZone: string,
+): { followUp: FollowUpView; postmortem: Postmortem | undefined }[] {
+  const rows = db
+    .select()
+    .from(followUps)
+    .where(inArray(followUps.status, ['planned', 'in_progress']))
+    .orderBy(...ORDER)
+    .all();
   return withOwners(
     db,
     rows.filter((r) => isOverdue(r, now, timeZone)),
   ).map((followUp) => ({ followUp, postmortem: library.bySlug.get(followUp.postmortemSlug) }));
+}
+
+/**
+ * A report's public follow-ups as they stood at `at`, read from the audit
+ * rows every change writes: what a mail about that moment says, the same on
+ * every attempt whatever staff change later.
+ */
+export function publicFollowUpsAsOf(db: Queryable, library: PostmortemLibrary, postmortem: Postmortem, at: number): FollowUpView[] {
+  return followUpsOfReport(db, library, postmortem, { publicOnly: false }).flatMap((now) => {
+    const entry = db
+      .select({ after: auditLog.after })
+      .from(auditLog)
+      .where(and(eq(auditLog.entityType, 'follow_up'), eq(auditLog.entityId, now.id), lte(auditLog.at, at)))
+      .orderBy(desc(auditLog.id))
+      .limit(1)
+      .get();
+    if (!entry?.after) return [];
+    const then = JSON.parse(entry.after) as typeof followUps.$inferSelect;
+    if (!then.public) return [];
+    return [
+      {
+        ...toView(
+          { ...then, id: now.id, postmortemSlug: now.postmortemSlug, createdAt: now.createdAt, updatedAt: now.updatedAt, remindedFor: null },
+          now.owner,
+        ),
+      },
+    ];
+  });
 }

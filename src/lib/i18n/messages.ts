@@ -189,7 +189,8 @@ const en = {
   'admin.followUps.public': 'Customers see it',
   'admin.followUps.private': 'Staff only',
   'admin.followUps.notify': 'If this closes the last public follow-up, email the incident’s subscribers',
-  'admin.followUps.notifyHint': 'Sent once per report, each subscriber in their language, listing every public follow-up as it ended. Nothing is sent while one is still open.',
+  'admin.followUps.notifyHint':
+    'Sent once per report, each subscriber in their language, listing every public follow-up as it ended. Nothing is sent while one is still open.',
   'admin.followUps.overdue': 'Overdue: was due {date}',
   'admin.notice.followUpAdded': 'Follow-up added.',
   'admin.notice.followUpSaved': 'Follow-up saved.',

@@ -22,7 +22,7 @@ import { isTimeZone, type Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
 import { formatDateTime, formatDuration, formatLongDate, zoneAbbreviation } from '../i18n/format';
 import { dayInstant } from '../followups/follow-up-dates';
-import { findFollowUp, followUpsOfReport, type FollowUpView } from '../followups/load-follow-ups';
+import { findFollowUp, publicFollowUpsAsOf, type FollowUpView } from '../followups/load-follow-ups';
 import { postmortemTitleUnlabelled } from '../postmortems/postmortem-link-text';
 import { loadPostmortems, otherLanguages } from '../postmortems/load-postmortems';
 import type { UpdateStatus } from '../status/vocabulary';
@@ -262,7 +262,7 @@ function eventTopic(db: Db, config: Config, event: typeof notificationEvents.$in
     incident,
     update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
     postmortem: kind === 'postmortem_published' || kind === 'followups_completed' ? postmortemFor(config, event.ref, locale) : undefined,
-    followUps: kind === 'followups_completed' ? publicFollowUpsOf(db, config, event.ref) : undefined,
+    followUps: kind === 'followups_completed' ? publicFollowUpsOf(db, config, event.ref, event.createdAt) : undefined,
   };
   topics?.set(key, topic);
   return topic;
@@ -283,11 +283,11 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
   return { slug: chosen.slug, title: chosen.title, summary: chosen.summary, locale: chosen.locale };
 }
 
-/** The public follow-ups of the report a follow-up event names. */
-function publicFollowUpsOf(db: Db, config: Config, slug: string | null): FollowUpView[] {
+/** The public follow-ups of the report a follow-up event names, as they stood when it happened. */
+function publicFollowUpsOf(db: Db, config: Config, slug: string | null, at: number): FollowUpView[] {
   const library = loadPostmortems(config.postmortems);
   const postmortem = slug ? library.bySlug.get(slug) : undefined;
-  return postmortem ? followUpsOfReport(db, library, postmortem, { publicOnly: true }) : [];
+  return postmortem ? publicFollowUpsAsOf(db, library, postmortem, at) : [];
 }
 
 /**
@@ -396,7 +396,10 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
         ...site,
         headline: text,
         blocks: [
-          { kind: 'paragraph', text: t(locale, 'mail.followUpOverdue.intro', { date: dueText, zone: config.timeZone, title: postmortem?.title ?? followUp?.postmortemSlug ?? '' }) },
+          {
+            kind: 'paragraph',
+            text: t(locale, 'mail.followUpOverdue.intro', { date: dueText, zone: config.timeZone, title: postmortem?.title ?? followUp?.postmortemSlug ?? '' }),
+          },
           { kind: 'paragraph', text: t(locale, 'mail.followUpOverdue.ask') },
           { kind: 'button', text: t(locale, 'mail.followUpOverdue.open'), url: `${siteLinkFor(config, locale)}${link}` },
         ],

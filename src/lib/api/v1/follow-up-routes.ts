@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { addFollowUp } from '../../followups/add-follow-up';
 import { changeFollowUp } from '../../followups/change-follow-up';
 import { isOverdue } from '../../followups/follow-up-dates';
-import { followUpFields } from '../../followups/follow-up-input';
+import { followUpFields, newFollowUpSchema } from '../../followups/follow-up-input';
 import { findFollowUp, followUpsOfReport, type FollowUpView } from '../../followups/load-follow-ups';
 import { notFound, ShiraseError } from '../../errors';
 import { isPublicId } from '../../ids';
@@ -20,16 +20,13 @@ import './schemas';
 const f = followUpFields.shape;
 
 const texts = (field: typeof f.textEn, description: string) =>
-  z
-    .object({ en: field, ja: field })
-    .partial()
-    .strict('errors.field.ruleLanguageUnknown')
-    .optional()
-    .openapi({ description });
+  z.object({ en: field, ja: field }).partial().strict('errors.field.ruleLanguageUnknown').optional().openapi({ description });
 
 const followUpBodyShape = {
   text: texts(f.textEn, 'What will be done, in English (`en`) and Japanese (`ja`); both are needed for a new follow-up'),
-  owner_id: f.ownerId.openapi({ description: 'A staff account id; null for nobody. A new follow-up is owned by the token’s creator unless this says otherwise.' }),
+  owner_id: f.ownerId.openapi({
+    description: 'A staff account id; null for nobody. A new follow-up is owned by the token’s creator unless this says otherwise.',
+  }),
   due_on: f.dueOn.openapi({ description: "The due day, YYYY-MM-DD in the page's zone; the owner is reminded by email once it has passed" }),
   status: f.status.openapi({ description: '`planned`, `in_progress`, `done` or `dropped`' }),
   closed_on: f.closedOn.openapi({ description: 'The day it was done or dropped; today in the page’s zone when left out' }),
@@ -58,6 +55,13 @@ const newFollowUpBody = z
       .string({ required_error: 'errors.field.pickPostmortem', invalid_type_error: 'errors.field.pickPostmortem' })
       .openapi({ description: 'The slug of the postmortem (any of its languages)' }),
     ...followUpBodyShape,
+    text: z
+      .object({ en: f.textEn.unwrap(), ja: f.textJa.unwrap() }, { required_error: 'errors.field.followUpTextRequired' })
+      .strict('errors.field.ruleLanguageUnknown')
+      .openapi({ description: 'What will be done, in English (`en`) and Japanese (`ja`)' }),
+    due_on: newFollowUpSchema.shape.dueOn.openapi({
+      description: "The due day, YYYY-MM-DD in the page's zone; the owner is reminded by email once it has passed",
+    }),
   })
   .openapi('NewFollowUp', { example: FOLLOW_UP_EXAMPLE, required: ['postmortem', 'text', 'due_on'] });
 
@@ -163,7 +167,7 @@ export const FOLLOW_UP_ROUTES = {
       const { id, notified } = addFollowUp(
         call.db,
         call.config.postmortems,
-        { ...input, postmortem: b.postmortem, textEn: b.text?.en ?? '', textJa: b.text?.ja ?? '', dueOn: b.due_on ?? '' },
+        { ...input, postmortem: b.postmortem, textEn: b.text.en, textJa: b.text.ja, dueOn: b.due_on },
         call.ctx,
       );
       return followUpAnswer(call, id, 201, notified);
