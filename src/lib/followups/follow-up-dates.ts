@@ -13,7 +13,7 @@ export function isClosedFollowUp(status: FollowUpStatus): boolean {
 }
 
 /** The instant a due day (YYYY-MM-DD) has passed in the zone: midnight at the start of the next day. */
-export function dueDayPassesAt(dueOn: string, timeZone: string): number {
+function dueDayPassesAt(dueOn: string, timeZone: string): number {
   const [y, m, d] = dueOn.split('-').map(Number) as [number, number, number];
   return zonedTimeToUtc(y, m, d + 1, 0, 0, timeZone);
 }

@@ -12,7 +12,7 @@ export const MAX_REASON_CHARS = 1000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A calendar day, YYYY-MM-DD, that exists. */
-export const dayField = z
+const dayField = z
   .string({ required_error: 'errors.field.dueRequired', invalid_type_error: 'errors.field.dateOnlyFormat' })
   .trim()
   .refine((day) => {
