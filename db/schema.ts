@@ -8,6 +8,7 @@ import {
   ALERT_STATES,
   CHECK_KINDS,
   COMPONENT_STATUSES,
+  FOLLOW_UP_STATUSES,
   IMPACTS,
   INCIDENT_IMPACTS,
   INCIDENT_KINDS,
@@ -703,4 +704,39 @@ export const statusCorrections = sqliteTable(
     withdrawnBy: text('withdrawn_by'),
   },
   (t) => [index('status_corrections_component').on(t.componentId, t.to)],
+);
+
+/**
+ * What a postmortem promised to do afterwards, tracked until it is done or
+ * dropped. A report written in several languages is one report: its
+ * follow-ups are kept under the slug they were added from and shown with
+ * every language's version (see load-follow-ups.ts). Texts are in each
+ * language; `due_on` and `closed_on` are calendar days (YYYY-MM-DD) in the
+ * page's zone. Only `public` ones are ever shown to readers.
+ */
+export const followUps = sqliteTable(
+  'follow_ups',
+  {
+    id: text('id').primaryKey(),
+    postmortemSlug: text('postmortem_slug').notNull(),
+    textEn: text('text_en').notNull(),
+    textJa: text('text_ja').notNull(),
+    /** A staff member; null until someone takes it (the demo's before its admin exists). Accounts are disabled, never deleted. */
+    ownerId: text('owner_id').references(() => users.id),
+    dueOn: text('due_on').notNull(),
+    status: text('status', { enum: FOLLOW_UP_STATUSES }).notNull(),
+    /** The day it was done or dropped, as staff gave it. */
+    closedOn: text('closed_on'),
+    /** When it was recorded as done or dropped: the feed item's time. */
+    closedAt: integer('closed_at'),
+    reasonEn: text('reason_en'),
+    reasonJa: text('reason_ja'),
+    public: integer('public', { mode: 'boolean' }).notNull().default(true),
+    /** The due day an overdue reminder was sent for, so each due day is reminded once. */
+    remindedFor: text('reminded_for'),
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('follow_ups_postmortem').on(t.postmortemSlug), index('follow_ups_status').on(t.status, t.dueOn)],
 );

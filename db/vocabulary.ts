@@ -45,3 +45,6 @@ export const CHAT_KINDS = ['slack', 'teams', 'discord'] as const;
 
 /** What a webhook endpoint speaks: Shirase's own JSON, or one chat platform's. */
 export const WEBHOOK_KINDS = ['webhook', ...CHAT_KINDS] as const;
+
+/** Where a postmortem's follow-up stands: planned, being worked on, done (with the day), or dropped (with a reason). */
+export const FOLLOW_UP_STATUSES = ['planned', 'in_progress', 'done', 'dropped'] as const;

@@ -20,7 +20,13 @@ async function main(): Promise<void> {
   const db = openSiteDatabase(config, { create: true, log });
   // For as long as this process runs: restore refuses to replace the file under it.
   holdDatabaseLock(config.databasePath);
-  const first = await seedFirstStart(db, { now: Date.now(), timeZone: config.timeZone, seed: config.seedDemo, siteUrl: config.siteUrl });
+  const first = await seedFirstStart(db, {
+    now: Date.now(),
+    timeZone: config.timeZone,
+    seed: config.seedDemo,
+    siteUrl: config.siteUrl,
+    postmortems: config.postmortems,
+  });
   if (first.admin) {
     log(`[shirase] Seeded the demo (the June 18 outage, recent incidents and maintenance) into ${config.databasePath}.`);
     const more = 'add more staff with npm run admin -- user add <email> --role admin|editor';

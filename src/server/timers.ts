@@ -2,12 +2,14 @@ import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { enqueueMaintenanceReminders, runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
 import { remindMissedCadences } from '../lib/cadence/remind-missed-cadence';
+import { remindOverdueFollowUps } from '../lib/followups/remind-overdue-follow-ups';
 import type { Log } from '../lib/log';
 
 /**
  * Changes the clock makes on its own: maintenance windows that start or end,
  * the reminders before them, and the reminders to staff when an open incident
- * has gone quiet for longer than its update cadence (checked once at start,
+ * has gone quiet for longer than its update cadence, and to the owner of a
+ * postmortem follow-up whose due day has passed (both checked once at start,
  * then every CADENCE_CHECK_SECONDS). Returns a function that stops them.
  */
 export function startTimers(options: { db: Db; config: Config; now: () => number; log: Log; changed: () => void; maintenancePollMs?: number }): () => void {
@@ -26,6 +28,11 @@ export function startTimers(options: { db: Db; config: Config; now: () => number
       remindMissedCadences(db, now());
     } catch (error) {
       log(`[shirase] update cadence: ${error instanceof Error ? error.message : String(error)}`, 'warn');
+    }
+    try {
+      remindOverdueFollowUps(db, now(), config.timeZone);
+    } catch (error) {
+      log(`[shirase] overdue follow-ups: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     }
   };
   const cadence = setInterval(checkCadences, config.cadenceCheckMs);

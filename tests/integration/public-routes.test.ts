@@ -35,7 +35,7 @@ describe('the route manifest of the build', () => {
         .filter((f) => f.languages)
         .map((f) => f.key)
         .sort(),
-    ).toEqual(['/', '/api', '/embed', '/feed.atom', '/feed.json', '/feed.rss', '/history', '/maintenance.ics', '/postmortems', '/uptime']);
+    ).toEqual(['/', '/api', '/commitments', '/embed', '/feed.atom', '/feed.json', '/feed.rss', '/history', '/maintenance.ics', '/postmortems', '/uptime']);
     expect(
       fixed
         .filter((f) => !f.languages)

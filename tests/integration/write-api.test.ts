@@ -259,7 +259,11 @@ describe('the OpenAPI document', () => {
     ];
     // Alerts arrive in other tools' payloads and drafts come from them: alerts-in.test.ts sends those routes real deliveries.
     // Moving a window needs one that has not started, which a record of past work is not: recurring-maintenance.test.ts moves one.
+    // Follow-ups name a postmortem by its slug and a calendar day, which no type states: follow-ups.test.ts sends them.
     const elsewhere = [
+      'GET /follow-ups',
+      'PATCH /follow-ups/{id}',
+      'POST /follow-ups',
       'GET /incidents',
       'POST /incidents/{id}/publish',
       'POST /integrations/alertmanager',

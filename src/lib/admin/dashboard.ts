@@ -8,6 +8,8 @@ import { deliveryReport, failingWebhooks } from '../notifications/manage-recipie
 import { STAFF_EVENT_KINDS } from '../notifications/enqueue-staff';
 import { listRules } from '../alerts/rule';
 import { autonomousRules } from '../alerts/rule-autonomy';
+import { overdueFollowUps } from '../followups/load-follow-ups';
+import { loadPostmortems, type PostmortemSources } from '../postmortems/load-postmortems';
 
 const UPCOMING_MS = 7 * 24 * 3_600_000;
 const LATEST_NOTIFICATIONS = 5;
@@ -43,10 +45,11 @@ function maintenanceSoon(db: Db, now: number) {
  * What staff see first, answering "what is happening": open incidents with
  * their clocks, maintenance now and soon, how the latest notifications to
  * subscribers are being delivered, failing webhooks, the alert rules that
- * publish or notify with no person involved, and the recently closed.
+ * publish or notify with no person involved, postmortem follow-ups past
+ * their due day, and the recently closed.
  * Addresses, webhook URLs and delivery errors are read only for a viewer who may read the recipients.
  */
-export function buildDashboard(db: Db, now: number, viewer: { recipients: boolean }) {
+export function buildDashboard(db: Db, now: number, viewer: { recipients: boolean }, site: { postmortems: PostmortemSources; timeZone: string }) {
   const recent = loadIncidents(db, undefined, { limit: 30 }).filter((i) => isClosedStatus(i.status));
   const deliveries = deliveryReport(db, LATEST_NOTIFICATIONS, { excludeKinds: STAFF_EVENT_KINDS }).map(({ failures, ...rest }) => ({
     ...rest,
@@ -58,6 +61,7 @@ export function buildDashboard(db: Db, now: number, viewer: { recipients: boolea
     deliveries,
     failingWebhooks: viewer.recipients ? failingWebhooks(db, now) : [],
     autonomousRules: autonomousRules(listRules(db)),
+    overdueFollowUps: overdueFollowUps(db, loadPostmortems(site.postmortems), now, site.timeZone),
     recent,
   };
 }

@@ -25,6 +25,9 @@ const NOTICES = {
   checkDeleted: 'checks.notice.deleted',
   suggestionDiscarded: 'admin.notice.suggestionDiscarded',
   ruleDeleted: 'admin.notice.ruleDeleted',
+  followUpAdded: 'admin.notice.followUpAdded',
+  followUpSaved: 'admin.notice.followUpSaved',
+  followUpTold: 'admin.notice.followUpTold',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */

@@ -1,6 +1,7 @@
 import type { Db } from '../../../db/open';
 import { insertUser, prepareUser } from '../auth/create-user';
 import { isDatabaseEmpty, seedDemo } from './seed-demo';
+import type { PostmortemSources } from '../postmortems/load-postmortems';
 
 const DEMO_ADMIN_EMAIL = 'admin@example.com';
 
@@ -16,15 +17,19 @@ export interface FirstStart {
  * database empty, so the next start seeds it again instead of finding half a
  * demo and no way to sign in.
  */
-export async function seedFirstStart(db: Db, options: { now: number; timeZone: string; seed: 'auto' | 'never'; siteUrl?: string }): Promise<FirstStart> {
+export async function seedFirstStart(
+  db: Db,
+  options: { now: number; timeZone: string; seed: 'auto' | 'never'; siteUrl?: string; postmortems?: PostmortemSources },
+): Promise<FirstStart> {
   if (options.seed !== 'auto' || !isDatabaseEmpty(db)) return { seeded: false };
   // Hashed before the transaction: scrypt runs on the worker pool, and a transaction cannot wait.
   const prepared = await prepareUser({ email: DEMO_ADMIN_EMAIL, name: 'Demo admin', role: 'admin' });
   return db.$client
     .transaction((): FirstStart => {
       if (!isDatabaseEmpty(db)) return { seeded: false };
-      seedDemo(db, options.now, options.timeZone, options.siteUrl);
+      // The admin first: the demo report's follow-ups are theirs.
       const admin = insertUser(db, prepared, { now: options.now });
+      seedDemo(db, options.now, options.timeZone, options.siteUrl, options.postmortems && { postmortems: options.postmortems, ownerId: admin.userId });
       return { seeded: true, admin: { email: DEMO_ADMIN_EMAIL, password: admin.password } };
     })
     .immediate();

@@ -154,3 +154,37 @@ export const JUNE_18 = {
     },
   ] satisfies TimelineText[] as TimelineText[],
 };
+
+/**
+ * What the June 18 report promised, with how each promise went: the demo's
+ * postmortem carries them as follow-ups. Days are in Japan Standard Time.
+ */
+export const JUNE_18_FOLLOW_UPS = [
+  {
+    en: 'Build a test environment whose database, application and cache servers match production, and load-test the renewal there at Monday-morning traffic.',
+    ja: 'データベース・アプリケーション・キャッシュの各サーバーを本番と同じ仕様にした検証環境を作り、月曜朝と同じ規模の負荷でリニューアル版を試験します。',
+    dueOn: '2018-07-31',
+    done: '2018-07-27',
+  },
+  {
+    en: 'Keep investigating what overloaded the cache server until the root cause is found, and publish what we learn.',
+    ja: 'キャッシュサーバーに負荷が集中した原因を突き止めるまで調査を続け、わかったことを公表します。',
+    dueOn: '2018-08-31',
+    done: '2018-08-24',
+  },
+  {
+    en: 'Release the renewal again only after the move to it has been shown to be safe in that test environment.',
+    ja: 'その検証環境で移行が安全だと確かめられてから、リニューアル版をあらためて公開します。',
+    dueOn: '2018-10-31',
+    startedOn: '2018-07-30',
+  },
+  {
+    en: 'Give every paid plan two months free (June 1 to July 31), new paid sign-ups in that period included, and refund June charges already billed from June 25.',
+    ja: 'すべての有料プランを 2 か月分(6 月 1 日〜7 月 31 日)無料とし、期間中に有料プランを申し込まれたお客様も対象とします。請求済みの 6 月分は 6 月 25 日から返金します。',
+    dueOn: '2018-06-25',
+    done: '2018-06-25',
+  },
+] as const satisfies readonly { en: string; ja: string; dueOn: string; done?: string; startedOn?: string }[];
+
+/** The slug of the demo's English report (content/postmortems), which the follow-ups are kept under. */
+export const JUNE_18_POSTMORTEM = 'renewal-outage';

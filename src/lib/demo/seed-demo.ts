@@ -10,7 +10,10 @@ import { scheduleMaintenance } from '../incidents/schedule-maintenance';
 import { runMaintenanceWindows } from '../incidents/run-maintenance-windows';
 import type { ComponentStatus, IncidentStatus } from '../status/vocabulary';
 import { addLocalDays, zonedTimeToUtc, HOUR, MINUTE } from '../time';
-import { JUNE_18 } from './june-18';
+import { JUNE_18, JUNE_18_FOLLOW_UPS, JUNE_18_POSTMORTEM } from './june-18';
+import { addFollowUp } from '../followups/add-follow-up';
+import { changeFollowUp } from '../followups/change-follow-up';
+import { loadPostmortems, type PostmortemSources } from '../postmortems/load-postmortems';
 import { saveRule } from '../alerts/save-rule';
 import { createCheck } from '../checks/save-check';
 import { setSlaTargets } from '../uptime/sla-targets';
@@ -430,11 +433,41 @@ function seedAlertRule(db: Db, c: DemoComponents, now: number): void {
 }
 
 /** Seeds the demo: components, the June 18 renewal outage, recent incidents and maintenance, an alert rule and a check. */
-export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string): void {
+/**
+ * The report's promises as follow-ups of the demo postmortem, owned by the
+ * demo admin: added when the report was published, each moved on the day it
+ * was worked on, so the feeds date each kept promise when it was kept.
+ */
+function seedJune18FollowUps(db: Db, postmortems: PostmortemSources, ownerId: string): void {
+  const jst = (day: string, hour: number) => {
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    return zonedTimeToUtc(y, m, d, hour, 0, 'Asia/Tokyo');
+  };
+  const site = { timeZone: 'Asia/Tokyo', defaultLocale: 'en' as const };
+  // A site that ships without the demo's report has no report to attach them to.
+  if (!loadPostmortems(postmortems).bySlug.has(JUNE_18_POSTMORTEM)) return;
+  for (const promise of JUNE_18_FOLLOW_UPS) {
+    const { id, version } = addFollowUp(
+      db,
+      postmortems,
+      { postmortem: JUNE_18_POSTMORTEM, textEn: promise.en, textJa: promise.ja, dueOn: promise.dueOn, ownerId, public: true },
+      { now: jst('2018-06-22', 12), site },
+    );
+    if ('done' in promise) changeFollowUp(db, postmortems, id, { status: 'done', closedOn: promise.done, version }, { now: jst(promise.done, 18), site });
+    if ('startedOn' in promise) changeFollowUp(db, postmortems, id, { status: 'in_progress', version }, { now: jst(promise.startedOn, 10), site });
+  }
+}
+
+/**
+ * Seeds the demo. With the folders postmortems are read from and the demo
+ * admin (a first start), the June 18 report also carries its follow-ups.
+ */
+export function seedDemo(db: Db, now: number, timeZone: string, siteUrl?: string, withFollowUps?: { postmortems: PostmortemSources; ownerId: string }): void {
   const c = seedComponents(db, now);
   // Every paid plan is promised 99.9 %: the page and each component are held to it.
   setSlaTargets(db, { page: '99.9', components: Object.fromEntries(Object.values(c).map((id) => [id, '99.9'])) }, { now });
   seedJune18(db, c);
+  if (withFollowUps) seedJune18FollowUps(db, withFollowUps.postmortems, withFollowUps.ownerId);
   seedRecent(db, c, now, timeZone);
   seedAlertRule(db, c, now);
   // The demo checks its own API, so the checks screens have something to show from the first minute.

@@ -8,6 +8,7 @@ import { t, type Locale } from '../i18n/messages';
 import { renderMarkdown } from '../markdown/render';
 import { escapeHtml } from '../text/escape-html';
 import { loadPostmortems, otherLanguages, type Postmortem } from '../postmortems/load-postmortems';
+import { closedPublicFollowUps } from '../followups/load-follow-ups';
 import { findComponent } from '../components/load-components';
 import { loadIncidents } from '../incidents/load-incidents';
 import { notLaterSeriesWindow } from '../maintenance/series-windows';
@@ -32,6 +33,8 @@ export function feedFile(format: FeedFormat, componentId?: string): string {
 interface FeedEntry {
   /** An absolute URL that never changes: the RSS guid, the Atom id and the JSON Feed id. */
   id: string;
+  /** Where the item points, when not at its id. */
+  link?: string;
   title: string;
   html: string;
   date: number;
@@ -39,7 +42,8 @@ interface FeedEntry {
 }
 
 /**
- * One item per update and per published postmortem, newest first, with
+ * One item per update, per published postmortem and per public follow-up of
+ * one that is done or dropped, newest first, with
  * absolute links and ids that never change, in RSS 2.0, Atom 1.0 or JSON
  * Feed 1.1: every format carries the same items with the same ids and texts.
  * With a component id, only what touched that component. Undefined for an
@@ -82,7 +86,7 @@ function toItem(entry: FeedEntry, format: FeedFormat): Item {
     title: format === 'atom' ? escapeHtml(entry.title) : text(entry.title),
     id: entry.id,
     guid: entry.id,
-    link: entry.id,
+    link: entry.link ?? entry.id,
     description: text(entry.html),
     date: new Date(entry.date),
     published: format === 'rss' ? undefined : new Date(entry.date),
@@ -142,6 +146,19 @@ function collectEntries(db: Db, config: Config, locale: Locale, site: string, co
       html: renderMarkdown(p.summary),
       date: p.published,
       categories: [t(locale, 'feed.postmortem')],
+    });
+  }
+  // A promise kept or dropped: one item per follow-up and outcome, its id fixed by the report it was added to.
+  for (const { followUp: f, postmortem: p } of closedPublicFollowUps(db, library)) {
+    if (componentId && !p.incidents.some((id) => ids.has(id))) continue;
+    const shown = p.locale === locale ? p : (otherLanguages(library, p).find(inFeedLanguage) ?? p);
+    entries.push({
+      id: `${site}/postmortems/${p.slug}#follow-up-${f.id}-${f.status}`,
+      link: `${site}/postmortems/${shown.slug}#follow-up-${f.id}`,
+      title: t(locale, f.status === 'dropped' ? 'feed.followUpDropped' : 'feed.followUpDone', { text: f.text[locale] }),
+      html: `<p>${escapeHtml(`${shown.title}`)}</p>${f.reason ? `<p>${escapeHtml(`${t(locale, 'followUps.reason')} ${f.reason[locale]}`)}</p>` : ''}`,
+      date: f.closedAt ?? f.updatedAt,
+      categories: [t(locale, 'feed.followUp')],
     });
   }
   entries.sort((a, b) => b.date - a.date);

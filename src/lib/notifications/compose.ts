@@ -20,7 +20,9 @@ import {
 import { findRule } from '../alerts/rule';
 import { isTimeZone, type Config } from '../config';
 import { isLocale, t, type Locale } from '../i18n/messages';
-import { formatDateTime, formatDuration, zoneAbbreviation } from '../i18n/format';
+import { formatDateTime, formatDuration, formatLongDate, zoneAbbreviation } from '../i18n/format';
+import { dayInstant } from '../followups/follow-up-dates';
+import { findFollowUp, publicFollowUpsAsOf, type FollowUpView } from '../followups/load-follow-ups';
 import { postmortemTitleUnlabelled } from '../postmortems/postmortem-link-text';
 import { loadPostmortems, otherLanguages } from '../postmortems/load-postmortems';
 import type { UpdateStatus } from '../status/vocabulary';
@@ -88,6 +90,7 @@ function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: str
     maintenance_completed: maintenance,
     // The subject says "Postmortem published" itself: a title that starts with the word would say it twice.
     postmortem_published: t(locale, 'mail.subject.postmortem', { name: postmortemTitleUnlabelled(name) }),
+    followups_completed: t(locale, 'mail.subject.followUpsDone', { name: postmortemTitleUnlabelled(name) }),
     chat_confirm: t(locale, 'chat.confirm.title', { site: siteName }),
   }[kind];
   return headerSafe(`[${siteName}] ${line}`);
@@ -101,6 +104,8 @@ interface EmailParts {
   update: UpdateView | undefined;
   /** The postmortem a postmortem event announces, in the subscriber's language when staff wrote one. */
   postmortem?: { slug: string; title: string; summary: string; locale: string };
+  /** The report's public follow-ups, for the mail that says every one is done or dropped. */
+  followUps?: FollowUpView[];
   /** The site's address with the subscriber's language prefix, for every link into the site. */
   siteLink: string;
   /** The reader's zone for the times the mail gives; the site's when they have none. */
@@ -166,6 +171,21 @@ function notificationDocument(p: EmailParts): { doc: MailDocument; subject: stri
       blocks.push({ kind: 'note', text: t(locale, 'mail.postmortem.otherLanguage', { language: t(locale, `language.${p.postmortem!.locale}`) }) });
     if (p.postmortem?.summary) blocks.push({ kind: 'markdown', source: p.postmortem.summary });
     blocks.push({ kind: 'button', text: t(locale, 'mail.readPostmortem'), url: `${p.siteLink}/postmortems/${p.postmortem?.slug ?? ''}` });
+  } else if (kind === 'followups_completed') {
+    const inTheirs = !p.postmortem || p.postmortem.locale === locale;
+    headline = (inTheirs ? p.postmortem?.title : incident?.name) ?? incident?.name ?? p.postmortem?.title ?? '';
+    blocks.push({ kind: 'paragraph', text: t(locale, 'mail.followUps.intro', { name: incident?.name ?? headline }) });
+    const dayText = (day: string | null) => (day ? formatLongDate(dayInstant(day), locale, 'UTC') : '');
+    blocks.push({
+      kind: 'components',
+      title: t(locale, 'followUps.title'),
+      items: (p.followUps ?? []).map((f) => ({
+        name: `${f.text[locale]} (${t(locale, `followUps.closedOn.${f.status === 'dropped' ? 'dropped' : 'done'}`, { date: dayText(f.closedOn) })}${f.reason ? `: ${f.reason[locale]}` : ''})`,
+        status: { text: t(locale, `followUps.status.${f.status}`), tone: f.status === 'done' ? 'ok' : 'neutral' },
+      })),
+    });
+    blocks.push({ kind: 'note', text: t(locale, 'mail.followUps.once') });
+    blocks.push({ kind: 'button', text: t(locale, 'mail.readPostmortem'), url: `${p.siteLink}/postmortems/${p.postmortem?.slug ?? ''}#follow-ups` });
   } else if (incident) {
     headline = incident.name;
     // A reminder or a move announces no update: the window's own status and its (new) times.
@@ -221,6 +241,7 @@ type Topic = {
   incident: ReturnType<typeof loadIncident>;
   update: NonNullable<ReturnType<typeof loadIncident>>['updates'][number] | undefined;
   postmortem: EmailParts['postmortem'];
+  followUps?: FollowUpView[];
 };
 
 /**
@@ -240,7 +261,8 @@ function eventTopic(db: Db, config: Config, event: typeof notificationEvents.$in
     kind,
     incident,
     update: incident?.updates.find((u) => u.id === event.updateId) ?? incident?.updates.at(-1),
-    postmortem: kind === 'postmortem_published' ? postmortemFor(config, event.ref, locale) : undefined,
+    postmortem: kind === 'postmortem_published' || kind === 'followups_completed' ? postmortemFor(config, event.ref, locale) : undefined,
+    followUps: kind === 'followups_completed' ? publicFollowUpsOf(db, config, event.ref, event.createdAt) : undefined,
   };
   topics?.set(key, topic);
   return topic;
@@ -259,6 +281,13 @@ function postmortemFor(config: Config, slug: string | null, locale: Locale): Ema
   if (!announced) return { slug, title: slug, summary: '', locale };
   const chosen = announced.locale === locale ? announced : (otherLanguages(library, announced).find((p) => p.locale === locale) ?? announced);
   return { slug: chosen.slug, title: chosen.title, summary: chosen.summary, locale: chosen.locale };
+}
+
+/** The public follow-ups of the report a follow-up event names, as they stood when it happened. */
+function publicFollowUpsOf(db: Db, config: Config, slug: string | null, at: number): FollowUpView[] {
+  const library = loadPostmortems(config.postmortems);
+  const postmortem = slug ? library.bySlug.get(slug) : undefined;
+  return postmortem ? publicFollowUpsAsOf(db, library, postmortem, at) : [];
 }
 
 /**
@@ -351,6 +380,32 @@ function staffDocument(db: Db, config: Config, event: typeof notificationEvents.
         footer: { text: t(locale, 'mail.alert.footer', { site: config.siteName }) },
       },
       subject: t(locale, occasion === 'recovery' || occasion === 'resolvedDraft' ? 'mail.subject.alertRecovery' : 'mail.subject.alertSuggestion', { name }),
+    };
+  }
+  if (event.kind === 'followup_overdue') {
+    const followUp = findFollowUp(db, event.ref ?? '');
+    const library = loadPostmortems(config.postmortems);
+    const postmortem = followUp ? library.bySlug.get(followUp.postmortemSlug) : undefined;
+    // The due day as it was when the reminder was queued (its once-key), so a retry says the same.
+    const due = (event.onceKey ?? '').split(':')[2] ?? followUp?.dueOn ?? '';
+    const dueText = due ? formatLongDate(dayInstant(due), locale, 'UTC') : '';
+    const text = followUp?.text[locale] ?? '';
+    const link = postmortem ? `/admin/postmortems/edit?file=${encodeURIComponent(postmortem.file)}#follow-ups` : '/admin';
+    return {
+      doc: {
+        ...site,
+        headline: text,
+        blocks: [
+          {
+            kind: 'paragraph',
+            text: t(locale, 'mail.followUpOverdue.intro', { date: dueText, zone: config.timeZone, title: postmortem?.title ?? followUp?.postmortemSlug ?? '' }),
+          },
+          { kind: 'paragraph', text: t(locale, 'mail.followUpOverdue.ask') },
+          { kind: 'button', text: t(locale, 'mail.followUpOverdue.open'), url: `${siteLinkFor(config, locale)}${link}` },
+        ],
+        footer: { text: t(locale, 'mail.followUpOverdue.footer', { site: config.siteName }) },
+      },
+      subject: t(locale, 'mail.subject.followUpOverdue', { text }),
     };
   }
   const incident = loadIncident(db, event.incidentId!, locale)!;

@@ -3,9 +3,9 @@ import type { Tx } from '../incidents/log';
 import { notificationEvents, outbox, webhooks } from '../../../db/schema';
 
 /** Events only staff hear about; they never reach subscribers or webhooks. */
-export type StaffEventKind = 'cadence_reminder' | 'alert_suggestion' | 'code_guessing';
+export type StaffEventKind = 'cadence_reminder' | 'alert_suggestion' | 'code_guessing' | 'followup_overdue';
 
-export const STAFF_EVENT_KINDS: readonly StaffEventKind[] = ['cadence_reminder', 'alert_suggestion', 'code_guessing'];
+export const STAFF_EVENT_KINDS: readonly StaffEventKind[] = ['cadence_reminder', 'alert_suggestion', 'code_guessing', 'followup_overdue'];
 
 export function isStaffEvent(kind: string): kind is StaffEventKind {
   return (STAFF_EVENT_KINDS as readonly string[]).includes(kind);

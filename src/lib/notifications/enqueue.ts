@@ -16,6 +16,8 @@ export type EventKind =
   | 'maintenance_started'
   | 'maintenance_completed'
   | 'postmortem_published'
+  /** Every public follow-up of a postmortem is done or dropped: told once, when staff ask on the last change. */
+  | 'followups_completed'
   /** The first message to a chat channel a reader added: a link to confirm it, and nothing else until then. */
   | 'chat_confirm';
 

@@ -8,15 +8,16 @@ import { loadIncidents, type IncidentView, type UpdateView } from '../incidents/
 import { incidentFigures, type IncidentFigures, type IncidentMetric } from './metrics';
 import { buildSlaBlock, type SlaBlock } from './sla-block';
 import type { Postmortem } from './load-postmortems';
+import type { FollowUpView } from '../followups/load-follow-ups';
 import type { Locale } from '../i18n/messages';
 import { scanPlaceholders } from '../templates/placeholders';
 
-export type BlockName = 'report' | 'impact' | 'components' | 'metrics' | 'phases' | 'timeline' | 'sla';
+export type BlockName = 'report' | 'impact' | 'components' | 'metrics' | 'phases' | 'timeline' | 'sla' | 'followups';
 /** A placed block, and the parts it shows: each part appears once in a report (see placeParts). */
 export type Segment = { kind: 'html'; html: string } | { kind: 'block'; name: BlockName; shows: Exclude<BlockName, 'report'>[] };
 
-const BLOCK_NAMES: readonly string[] = ['report', 'impact', 'components', 'metrics', 'phases', 'timeline', 'sla'] satisfies BlockName[];
-/** What `{{report}}` holds, in its order. */
+const BLOCK_NAMES: readonly string[] = ['report', 'impact', 'components', 'metrics', 'phases', 'timeline', 'sla', 'followups'] satisfies BlockName[];
+/** What `{{report}}` holds, in its order; the follow-ups come last on their own unless `{{followups}}` places them. */
 const REPORT_PARTS = ['impact', 'components', 'metrics', 'phases', 'sla', 'timeline'] as const satisfies Exclude<BlockName, 'report'>[];
 
 /**
@@ -92,7 +93,7 @@ export function renderBody(body: string): { segments: Segment[]; headings: { id:
     } else buffer.push(line);
   }
   flush();
-  if (!segments.some((s) => s.kind === 'block')) segments.unshift({ kind: 'block', name: 'report', shows: [] });
+  if (!segments.some((s) => s.kind === 'block' && s.name !== 'followups')) segments.unshift({ kind: 'block', name: 'report', shows: [] });
   return { segments: placeParts(segments), headings };
 }
 
@@ -116,9 +117,19 @@ export interface PostmortemView {
   summaryHtml: string;
   segments: Segment[];
   headings: { id: string; text: string; level: number }[];
+  /** The report's public follow-ups: where `{{followups}}` places them, else after the report (followUpsPlaced). */
+  followUps: FollowUpView[];
+  followUpsPlaced: boolean;
 }
 
-export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: string, now: number, locale?: Locale): PostmortemView {
+export function buildPostmortemView(
+  db: Db,
+  postmortem: Postmortem,
+  timeZone: string,
+  now: number,
+  locale?: Locale,
+  followUps: FollowUpView[] = [],
+): PostmortemView {
   const linked = postmortem.incidents.length > 0 ? loadIncidents(db, inArray(incidents.id, postmortem.incidents), { newestFirst: false, locale }) : [];
   const outages = linked.filter((i) => i.kind === 'incident');
   const primary = outages[0] ?? linked[0];
@@ -147,5 +158,7 @@ export function buildPostmortemView(db: Db, postmortem: Postmortem, timeZone: st
     summaryHtml: renderMarkdown(postmortem.summary),
     segments,
     headings,
+    followUps,
+    followUpsPlaced: segments.some((seg) => seg.kind === 'block' && seg.shows.includes('followups')),
   };
 }
