@@ -85,7 +85,7 @@ function compressible(contentType: string, body: Buffer): boolean {
 export type CompressedForms = { gzip: Buffer; br: Buffer } | null;
 
 /** Compresses a body on the thread pool, gzip and brotli side by side. */
-export async function compressForms(body: Buffer, contentType: string): Promise<CompressedForms> {
+async function compressForms(body: Buffer, contentType: string): Promise<CompressedForms> {
   if (!compressible(contentType, body)) return null;
   const [gz, br] = await Promise.all([gzipAsync(body, GZIP_OPTIONS(body.length)), brotliAsync(body, BROTLI_OPTIONS(body.length))]);
   return { gzip: gz, br };
