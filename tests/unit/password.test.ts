@@ -48,7 +48,8 @@ describe('password hashing', () => {
       expect(await verifyPassword('correct horse battery stapler', stored)).toBe(false);
     });
 
-    it('is ignored outside tests, so production keeps the real cost whatever the environment says', async () => {
+    // These hash at the real cost several times over: on a busy 2-core machine that can take seconds.
+    it('is ignored outside tests, so production keeps the real cost whatever the environment says', { timeout: 30_000 }, async () => {
       vi.stubEnv('SHIRASE_TEST_SCRYPT_N', '16');
       for (const mode of ['production', 'development', '']) {
         vi.stubEnv('NODE_ENV', mode);
@@ -56,7 +57,7 @@ describe('password hashing', () => {
       }
     });
 
-    it('falls back to the real cost for a value scrypt cannot take', async () => {
+    it('falls back to the real cost for a value scrypt cannot take', { timeout: 30_000 }, async () => {
       vi.stubEnv('NODE_ENV', 'test');
       for (const typo of ['15', '1', '0', 'low', '65536']) {
         vi.stubEnv('SHIRASE_TEST_SCRYPT_N', typo);

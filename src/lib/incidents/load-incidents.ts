@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../../db/open';
+import { and, asc, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { builtOnce, inJsonList, type Db } from '../../../db/open';
 import { componentStatusChanges, components, incidentComponents, incidentUpdates, incidents } from '../../../db/schema';
 import { compareTimeline } from '../status/incident-status';
 import type { ComponentStatus, Impact, IncidentKind, UpdateStatus } from '../status/vocabulary';
@@ -73,25 +73,64 @@ function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, T[]> {
   return groups;
 }
 
-/** Each incident's latest update (by display time, then insertion order), without reading the rest. */
-function latestUpdates(db: Db, ids: string[]) {
-  const ranked = db
-    .select({
-      id: incidentUpdates.id,
-      rank: sql<number>`row_number() over (partition by ${incidentUpdates.incidentId} order by ${incidentUpdates.displayAt} desc, ${incidentUpdates.seq} desc)`.as(
-        'rank',
-      ),
-    })
-    .from(incidentUpdates)
-    .where(inArray(incidentUpdates.incidentId, ids))
-    .as('ranked');
-  return db
-    .select({ update: incidentUpdates })
-    .from(incidentUpdates)
-    .innerJoin(ranked, and(eq(ranked.id, incidentUpdates.id), eq(ranked.rank, 1)))
-    .all()
-    .map((row) => row.update);
-}
+/**
+ * The queries that follow the incidents' own, built once per connection (see
+ * builtOnce): each takes the incidents' ids (or the updates') as one JSON list.
+ */
+const related = (db: Db) =>
+  builtOnce(db, 'loadIncidents.related', () => {
+    const ranked = db
+      .select({
+        id: incidentUpdates.id,
+        rank: sql<number>`row_number() over (partition by ${incidentUpdates.incidentId} order by ${incidentUpdates.displayAt} desc, ${incidentUpdates.seq} desc)`.as(
+          'rank',
+        ),
+      })
+      .from(incidentUpdates)
+      .where(inJsonList(incidentUpdates.incidentId, 'ids'))
+      .as('ranked');
+    const changes = db
+      .select({
+        updateId: componentStatusChanges.incidentUpdateId,
+        componentId: componentStatusChanges.componentId,
+        name: components.name,
+        translations: components.translations,
+        oldStatus: componentStatusChanges.previousStatus,
+        newStatus: componentStatusChanges.status,
+      })
+      .from(componentStatusChanges)
+      .innerJoin(components, eq(components.id, componentStatusChanges.componentId));
+    return {
+      affected: db
+        .select({
+          incidentId: incidentComponents.incidentId,
+          id: components.id,
+          name: components.name,
+          position: components.position,
+          translations: components.translations,
+        })
+        .from(incidentComponents)
+        .innerJoin(components, eq(components.id, incidentComponents.componentId))
+        .where(inJsonList(incidentComponents.incidentId, 'ids'))
+        .orderBy(asc(components.position))
+        .prepare(),
+      allUpdates: db.select().from(incidentUpdates).where(inJsonList(incidentUpdates.incidentId, 'ids')).prepare(),
+      // Each incident's latest update (by display time, then insertion order), without reading the rest.
+      latestUpdates: db
+        .select({ update: incidentUpdates })
+        .from(incidentUpdates)
+        .innerJoin(ranked, and(eq(ranked.id, incidentUpdates.id), eq(ranked.rank, 1)))
+        .prepare(),
+      updateCounts: db
+        .select({ incidentId: incidentUpdates.incidentId, n: count() })
+        .from(incidentUpdates)
+        .where(inJsonList(incidentUpdates.incidentId, 'ids'))
+        .groupBy(incidentUpdates.incidentId)
+        .prepare(),
+      changesOfIncidents: changes.where(inJsonList(componentStatusChanges.incidentId, 'ids')).orderBy(asc(componentStatusChanges.id)).prepare(),
+      changesOfUpdates: changes.where(inJsonList(componentStatusChanges.incidentUpdateId, 'ids')).orderBy(asc(componentStatusChanges.id)).prepare(),
+    };
+  });
 
 /**
  * Incidents matching `where`, with their affected components, their updates
@@ -129,65 +168,19 @@ export function loadIncidents(
       .sort((a, b) => direction * (a.startedAt - b.startedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   }
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-
-  const affected = db
-    .select({
-      incidentId: incidentComponents.incidentId,
-      id: components.id,
-      name: components.name,
-      position: components.position,
-      translations: components.translations,
-    })
-    .from(incidentComponents)
-    .innerJoin(components, eq(components.id, incidentComponents.componentId))
-    .where(inArray(incidentComponents.incidentId, ids))
-    .orderBy(asc(components.position))
-    .all();
+  const ids = JSON.stringify(rows.map((r) => r.id));
+  const queries = related(db);
+  const affected = queries.affected.all({ ids });
   // Callers that only need names, times and components skip the timeline.
   const which = options.updates ?? 'all';
-  const updates =
-    which === 'all'
-      ? db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, ids)).all()
-      : which === 'latest'
-        ? latestUpdates(db, ids)
-        : [];
-  const counts =
-    which === 'all'
-      ? undefined
-      : new Map(
-          db
-            .select({ incidentId: incidentUpdates.incidentId, n: count() })
-            .from(incidentUpdates)
-            .where(inArray(incidentUpdates.incidentId, ids))
-            .groupBy(incidentUpdates.incidentId)
-            .all()
-            .map((c) => [c.incidentId, c.n]),
-        );
+  const updates = which === 'all' ? queries.allUpdates.all({ ids }) : which === 'latest' ? queries.latestUpdates.all({ ids }).map((row) => row.update) : [];
+  const counts = which === 'all' ? undefined : new Map(queries.updateCounts.all({ ids }).map((c) => [c.incidentId, c.n]));
   const changes =
     updates.length === 0
       ? []
-      : db
-          .select({
-            updateId: componentStatusChanges.incidentUpdateId,
-            componentId: componentStatusChanges.componentId,
-            name: components.name,
-            translations: components.translations,
-            oldStatus: componentStatusChanges.previousStatus,
-            newStatus: componentStatusChanges.status,
-          })
-          .from(componentStatusChanges)
-          .innerJoin(components, eq(components.id, componentStatusChanges.componentId))
-          .where(
-            which === 'all'
-              ? inArray(componentStatusChanges.incidentId, ids)
-              : inArray(
-                  componentStatusChanges.incidentUpdateId,
-                  updates.map((u) => u.id),
-                ),
-          )
-          .orderBy(asc(componentStatusChanges.id))
-          .all();
+      : which === 'all'
+        ? queries.changesOfIncidents.all({ ids })
+        : queries.changesOfUpdates.all({ ids: JSON.stringify(updates.map((u) => u.id)) });
 
   // Texts in the reader's language where staff wrote one, else as written.
   const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), options.locale, field, base);

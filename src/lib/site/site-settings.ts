@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../../db/open';
+import { builtOnce, type Db } from '../../../db/open';
 import { siteFiles, siteSettings } from '../../../db/schema';
 import type { Config } from '../config';
 import { isLocale, type Locale } from '../i18n/messages';
@@ -8,8 +8,10 @@ import { siteFilePath, type SiteFileKind } from './site-files';
 export type SiteSettingsRow = typeof siteSettings.$inferSelect;
 
 /** The one settings row, or undefined when staff have never saved the settings page. */
-export function readSiteSettings(db: Pick<Db, 'select'>): SiteSettingsRow | undefined {
-  return db.select().from(siteSettings).where(eq(siteSettings.id, 1)).get();
+export function readSiteSettings(db: Pick<Db, 'select'> & Partial<Pick<Db, '$client'>>): SiteSettingsRow | undefined {
+  const query = () => db.select().from(siteSettings).where(eq(siteSettings.id, 1));
+  // Read on every render: built once per connection (see builtOnce); a transaction's own object builds it each time.
+  return db.$client ? builtOnce({ $client: db.$client }, 'readSiteSettings', () => query().prepare()).get() : query().get();
 }
 
 /** The configuration with what staff set under Admin → Settings in place of the environment's defaults. */
