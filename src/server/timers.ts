@@ -4,6 +4,7 @@ import { enqueueMaintenanceReminders, runMaintenanceWindows } from '../lib/incid
 import { remindMissedCadences } from '../lib/cadence/remind-missed-cadence';
 import { remindOverdueFollowUps } from '../lib/followups/remind-overdue-follow-ups';
 import type { Log } from '../lib/log';
+import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
 
 /**
  * Changes the clock makes on its own: maintenance windows that start or end,
@@ -30,7 +31,8 @@ export function startTimers(options: { db: Db; config: Config; now: () => number
       log(`[shirase] update cadence: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     }
     try {
-      remindOverdueFollowUps(db, now(), config.timeZone);
+      // Due days are in the page's zone, which Admin → Settings may have changed since start.
+      remindOverdueFollowUps(db, now(), withSiteSettings(config, readSiteSettings(db)).timeZone);
     } catch (error) {
       log(`[shirase] overdue follow-ups: ${error instanceof Error ? error.message : String(error)}`, 'warn');
     }
