@@ -17,6 +17,7 @@ const PAGES = [
   ['maintenance', '/incidents/jun17mainten'],
   ['postmortems', '/postmortems'],
   ['postmortem', '/postmortems/renewal-outage'],
+  ['commitments', '/commitments'],
   ['component', '/components/{component}'],
   ['uptime', '/uptime?from=2018-06-01&to=2018-06-30'],
   // A report of one component opens its calendars, which the whole report keeps closed.

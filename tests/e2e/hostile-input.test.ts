@@ -119,10 +119,12 @@ test.describe('hostile input', () => {
   });
 
   test('runs nothing when a hostile subscriber address comes back in the form', async () => {
-    // Thirty form round trips, traced: longer than one journey on a busy machine.
-    test.setTimeout(150_000);
+    // The typed address comes back inside a value attribute: what could break out of one carries a quote or closes a tag.
+    const breakingOut = payloads.filter((p) => /["'`]|<\//.test(p)).slice(0, 12);
+    expect(breakingOut).toHaveLength(12);
+    test.setTimeout(90_000);
     const page = await context.newPage();
-    for (const payload of payloads.slice(0, 30)) {
+    for (const payload of breakingOut) {
       const found = await inspect(page, async () => {
         await page.goto(site.url + '/subscribe');
         await page.fill('#sub-email', payload);
