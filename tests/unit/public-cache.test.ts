@@ -130,14 +130,19 @@ describe('the public cache', () => {
 
 describe('pages a write brings', () => {
   const brought = (text: string) => ({ status: 200, contentType: 'text/plain', headers: {}, body: Buffer.from(text) });
-
-  it('serves a page brought for the latest change at once, settles the round, and ignores its own render of it landing later', async () => {
+  /** A cache holding `/` v1, whose renderer answers v2 from now on (held until released). */
+  const afterFirstRound = async () => {
     const r = heldRenderer();
     const cache = cacheWith(r.render);
     const first = cache.invalidate(['/']);
     await r.releaseAll();
     await first;
     r.nextVersion();
+    return { r, cache };
+  };
+
+  it('serves a page brought for the latest change at once, settles the round, and ignores its own render of it landing later', async () => {
+    const { r, cache } = await afterFirstRound();
     let settled = false;
     const round = cache.invalidate(['/']).then(() => {
       settled = true;
@@ -153,12 +158,7 @@ describe('pages a write brings', () => {
   });
 
   it('refuses a page brought for a change that is no longer the latest', async () => {
-    const r = heldRenderer();
-    const cache = cacheWith(r.render);
-    const first = cache.invalidate(['/']);
-    await r.releaseAll();
-    await first;
-    r.nextVersion();
+    const { r, cache } = await afterFirstRound();
     const broughtFor = cache.currentGeneration + 1;
     void cache.invalidate(['/']);
     // Another change came before the write's answer did: its page would show the state between the two.
