@@ -949,7 +949,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.postmortems.locale': '言語',
   'admin.postmortems.body': '本文',
   'admin.postmortems.directives':
-    '自動生成の内容は、単独の行に書いて配置します:すべてなら {{report}}、個別には {{impact}}、{{components}}、{{metrics}}、{{phases}}、{{timeline}}。どれもなければ冒頭にすべてを置きます。{{followups}} は再発防止の約束を置きます(なければ末尾に置きます)。',
+    '自動生成の内容は、単独の行に書いて配置します:すべてなら {{report}}、個別には {{impact}}、{{components}}、{{metrics}}、{{phases}}、{{sla}}、{{timeline}}。どれもなければ冒頭にすべてを置きます。{{followups}} は再発防止の約束を置きます(なければ末尾に置きます)。',
   'admin.postmortems.preview': 'プレビュー',
   'admin.postmortems.previewOf': 'プレビュー:{title}',
   'admin.postmortems.save': '保存',

@@ -954,7 +954,7 @@ const en = {
   'admin.postmortems.locale': 'Language',
   'admin.postmortems.body': 'Report',
   'admin.postmortems.directives':
-    'Place generated blocks with a line of their own: {{report}} for all of them, or {{impact}}, {{components}}, {{metrics}}, {{phases}} and {{timeline}}. Without any, the whole report comes first. {{followups}} places what the report committed to, which otherwise comes last.',
+    'Place generated blocks with a line of their own: {{report}} for all of them, or {{impact}}, {{components}}, {{metrics}}, {{phases}}, {{sla}} and {{timeline}}. Without any, the whole report comes first. {{followups}} places what the report committed to, which otherwise comes last.',
   'admin.postmortems.preview': 'Preview',
   'admin.postmortems.previewOf': 'Preview: {title}',
   'admin.postmortems.save': 'Save',
