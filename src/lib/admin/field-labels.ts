@@ -2,7 +2,7 @@
 // form's own label ("Message (日本語)"), never the name the code gives the field.
 import type { FieldIssue } from '../errors';
 import { say } from '../errors';
-import { isLocale, t, type Locale, type MessageKey } from '../i18n/messages';
+import { isLocale, LANGUAGE_NAMES, t, type Locale, type MessageKey } from '../i18n/messages';
 
 const LABELS: Record<string, MessageKey> = {
   name: 'admin.field.name',
@@ -57,8 +57,6 @@ const LABELS: Record<string, MessageKey> = {
   page: 'admin.uptime.pageTarget',
   sla: 'sla.target',
 };
-
-const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' };
 
 /**
  * The label of a field as an issue names it: `body`, `body-<update id>`,

@@ -5,6 +5,8 @@ import { ja } from './ja';
 
 export const LOCALES = ['en', 'ja'] as const;
 export type Locale = (typeof LOCALES)[number];
+/** Each language in its own words, as a language switcher or picker names it whatever language the page is in. */
+export const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', ja: '日本語' };
 
 const en = {
   'site.description': 'Whether {site} is working right now, the incidents and maintenance that affect it, and how to be told when that changes.',
