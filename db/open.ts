@@ -111,11 +111,15 @@ const builtBy = new WeakMap<Database.Database, Map<string, unknown>>();
  * for what varies (a list of ids as one JSON array, read with `json_each`,
  * see `inJsonList`) is built here the first time `name` is asked for on this
  * connection and kept. A transaction runs on the same connection, so a query
- * built on the connection's Db runs inside one too.
+ * built on the connection's Db runs inside one too; asked through a
+ * transaction's own object (which does not name its connection), it is built
+ * for that call only.
  */
-export function builtOnce<Query>(db: Pick<Db, '$client'>, name: string, build: () => Query): Query {
-  let built = builtBy.get(db.$client);
-  if (!built) builtBy.set(db.$client, (built = new Map()));
+export function builtOnce<Query>(db: Db | object, name: string, build: () => Query): Query {
+  const connection = (db as Partial<Pick<Db, '$client'>>).$client;
+  if (!connection) return build();
+  let built = builtBy.get(connection);
+  if (!built) builtBy.set(connection, (built = new Map()));
   let query = built.get(name) as Query | undefined;
   if (query === undefined) built.set(name, (query = build()));
   return query;

@@ -3,7 +3,7 @@ import { isPublicId } from '../ids';
 import { componentStatusesAt, type Queryable } from '../incidents/log';
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated, type Translations } from '../i18n/translations';
-import { keptStatement, type Db } from '../../../db/open';
+import { builtOnce, keptStatement, type Db } from '../../../db/open';
 import { componentGroups, components } from '../../../db/schema';
 import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary';
 import type { StatusChange } from '../status/uptime';
@@ -49,8 +49,11 @@ export interface ComponentTree {
 /** Live (not archived) components with their current status, arranged as the page shows them. */
 export function loadComponentTree(db: Db, now: number, locale?: Locale): ComponentTree {
   const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), locale, field, base);
-  const groupRows = db.select().from(componentGroups).orderBy(asc(componentGroups.position)).all();
-  const componentRows = db.select().from(components).where(isNull(components.archivedAt)).orderBy(asc(components.position), asc(components.createdAt)).all();
+  // Every render asks: built once per connection (see builtOnce).
+  const groupRows = builtOnce(db, 'componentTree.groups', () => db.select().from(componentGroups).orderBy(asc(componentGroups.position)).prepare()).all();
+  const componentRows = builtOnce(db, 'componentTree.components', () =>
+    db.select().from(components).where(isNull(components.archivedAt)).orderBy(asc(components.position), asc(components.createdAt)).prepare(),
+  ).all();
   const statuses = componentStatusesAt(db, now);
   const views: ComponentView[] = componentRows.map((c) => ({
     id: c.id,

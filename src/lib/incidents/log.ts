@@ -1,7 +1,7 @@
 // The incident log's building blocks, shared by every verb that writes to it.
 // All functions take the open transaction and never await.
 import { and, desc, eq, inArray, lte, max, sql } from 'drizzle-orm';
-import type { Db } from '../../../db/open';
+import { builtOnce, type Db } from '../../../db/open';
 import { componentStatusChanges, components, incidentComponents, incidentUpdates, incidents } from '../../../db/schema';
 import { newPublicId } from '../ids';
 import { deriveIncidentTimes } from '../status/incident-status';
@@ -33,14 +33,18 @@ export function componentStatusAt(tx: Queryable, componentId: string, at: number
  * Components without a ledger entry by then are operational.
  */
 export function componentStatusesAt(tx: Queryable, at: number): Map<string, ComponentStatus> {
-  const rows = tx
-    .select({
-      id: components.id,
-      // Spelled out: drizzle would print the outer column as a bare "id", which the subquery reads as its own.
-      status: sql<ComponentStatus | null>`(select s.status from component_status_changes s where s.component_id = components.id and s.at <= ${at} order by s.at desc, s.id desc limit 1)`,
-    })
-    .from(components)
-    .all();
+  // Every render asks: built once per connection (see builtOnce).
+  const query = builtOnce(tx, 'componentStatusesAt', () =>
+    tx
+      .select({
+        id: components.id,
+        // Spelled out: drizzle would print the outer column as a bare "id", which the subquery reads as its own.
+        status: sql<ComponentStatus | null>`(select s.status from component_status_changes s where s.component_id = components.id and s.at <= ${sql.placeholder('at')} order by s.at desc, s.id desc limit 1)`,
+      })
+      .from(components)
+      .prepare(),
+  );
+  const rows = query.all({ at });
   return new Map(rows.map((r) => [r.id, r.status ?? 'operational']));
 }
 

@@ -10,8 +10,8 @@ export type SiteSettingsRow = typeof siteSettings.$inferSelect;
 /** The one settings row, or undefined when staff have never saved the settings page. */
 export function readSiteSettings(db: Pick<Db, 'select'> & Partial<Pick<Db, '$client'>>): SiteSettingsRow | undefined {
   const query = () => db.select().from(siteSettings).where(eq(siteSettings.id, 1));
-  // Read on every render: built once per connection (see builtOnce); a transaction's own object builds it each time.
-  return db.$client ? builtOnce({ $client: db.$client }, 'readSiteSettings', () => query().prepare()).get() : query().get();
+  // Read on every render: built once per connection (see builtOnce).
+  return builtOnce(db, 'readSiteSettings', () => query().prepare()).get();
 }
 
 /** The configuration with what staff set under Admin → Settings in place of the environment's defaults. */

@@ -2,9 +2,9 @@
 // happened over a span (an outage that began before anyone recorded it, a
 // false alarm) and why. The ledger itself is never rewritten; every reader
 // of it (uptime reports, the 90-day strip, the API) lays these on top.
-import { and, asc, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../../db/open';
+import { builtOnce, type Db } from '../../../db/open';
 import { components, statusCorrections } from '../../../db/schema';
 import { recordAudit } from '../audit/record-audit';
 import { fieldIssue, notFound, notSaved } from '../errors';
@@ -90,12 +90,16 @@ export function listCorrections(db: Db): CorrectionView[] {
  * order they were made (a later one is laid over an earlier one).
  */
 export function loadCorrectionSpans(db: Db, since: number, until = Number.MAX_SAFE_INTEGER): Map<string, CorrectionSpan[]> {
-  const rows = db
-    .select({ componentId: statusCorrections.componentId, from: statusCorrections.from, to: statusCorrections.to, status: statusCorrections.status })
-    .from(statusCorrections)
-    .where(and(isNull(statusCorrections.withdrawnAt), gt(statusCorrections.to, since), lt(statusCorrections.from, until)))
-    .orderBy(asc(statusCorrections.createdAt), asc(statusCorrections.id))
-    .all();
+  const rows = builtOnce(db, 'loadCorrectionSpans', () =>
+    db
+      .select({ componentId: statusCorrections.componentId, from: statusCorrections.from, to: statusCorrections.to, status: statusCorrections.status })
+      .from(statusCorrections)
+      .where(
+        and(isNull(statusCorrections.withdrawnAt), gt(statusCorrections.to, sql.placeholder('since')), lt(statusCorrections.from, sql.placeholder('until'))),
+      )
+      .orderBy(asc(statusCorrections.createdAt), asc(statusCorrections.id))
+      .prepare(),
+  ).all({ since, until });
   const spans = new Map<string, CorrectionSpan[]>();
   for (const { componentId, ...span } of rows) {
     const list = spans.get(componentId) ?? [];
