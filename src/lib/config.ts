@@ -79,7 +79,13 @@ const configSchema = z.object({
     .max(86_400)
     .default(300)
     .describe('at most one staff notice per alert source in this many seconds; the suggestions in between are gathered into the next one, with their count'),
-  CADENCE_CHECK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60).describe('how often open incidents are checked for a missed update cadence'),
+  CADENCE_CHECK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3_600)
+    .default(60)
+    .describe('how often open incidents are checked for a missed update cadence, and follow-ups for a passed due day'),
   WORKER: z.enum(['inline', 'off']).default('inline').describe('inline runs the delivery worker inside the server; off leaves it to npm run worker'),
   POSTMORTEMS_DIR: z
     .string()

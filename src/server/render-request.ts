@@ -62,11 +62,6 @@ export type Render = (request: RenderRequest) => Promise<RenderAnswer>;
 
 type AstroEntry = { render: (request: Request, locals: App.Locals, clientAddress: string) => Promise<Response> };
 
-/**
- * Loads Astro's build (dist/server/entry.mjs, made from astro-entry.ts) and
- * returns the function that renders one request with it: the same in a render
- * thread and, with RENDER_THREADS=0, in the serving thread itself.
- */
 /** Headers the cache makes itself for every representation, or that belong to one exchange only. */
 const NOT_KEPT = new Set([
   'content-type',
@@ -94,6 +89,11 @@ export function renderedPage(answer: RenderAnswer): Rendered {
   return { status: answer.status, contentType, headers, body: Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength) };
 }
 
+/**
+ * Loads Astro's build (dist/server/entry.mjs, made from astro-entry.ts) and
+ * returns the function that renders one request with it: the same in a render
+ * thread and, with RENDER_THREADS=0, in the serving thread itself.
+ */
 export async function createRenderer(options: { db: Db; environment: Config; distDir: string }): Promise<Render> {
   const { db, environment } = options;
   const entry = (await import(pathToFileURL(join(options.distDir, 'server', 'entry.mjs')).href)) as AstroEntry;
