@@ -13,24 +13,13 @@ import type { PublicCache } from './public-cache';
 import type { PublicIndex } from './public-index';
 import { NOT_FOUND_KEY, localizeKey, type PublicRoute, type PublicRoutes } from './public-routes';
 import type { RenderPool } from './render-pool';
-import type { FreshPage, RenderRequest } from './render-request';
+import type { RenderRequest } from './render-request';
 import { readRequestBody } from './request-body';
 import { canonicalTarget } from './request-target';
 import { sendRepresentation, type Representation } from './representation';
 
 /** Requests one client address may have waiting on the render threads at once (a browser opens six connections). */
 const MAX_RELAYED_PER_ADDRESS = 16;
-
-/** A write's answer waits this long at most for the public pages to show it. */
-const WRITE_WAIT_MS = 2_000;
-
-function withinWriteWait(pages: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, WRITE_WAIT_MS);
-  });
-  return Promise.race([pages, limit]).finally(() => clearTimeout(timer));
-}
 
 // Headers that describe one hop of a connection, not the request itself.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length']);
@@ -78,10 +67,10 @@ export interface DispatchDeps {
   live: LiveEvents;
   clients: ClientAddresses;
   renderers: RenderPool;
-  /** What a write asks the render thread to bring back with its answer: the pages a change renders again, as the generation it will make. */
-  pagesAfterWrite: () => NonNullable<RenderRequest['thenRender']> & { generation: number };
-  /** Takes the pages a write's answer brought; resolves once the public pages show every write committed so far. */
-  caughtUp: (pages: FreshPage[] | undefined, generation: number) => Promise<void>;
+  /** What a write asks the render thread to render straight after it: the pages a change renders again, for the version it will make. */
+  pagesAfterWrite: () => NonNullable<RenderRequest['thenRender']>;
+  /** Told once a write is answered by the render thread: notices what it changed, before anyone can read it back. */
+  wrote: (pages: NonNullable<RenderRequest['thenRender']>) => void;
   health: HealthDeps;
   metrics: Metrics;
 }
@@ -191,13 +180,13 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       return oneClickUnsubscribe(res, new URL(target, 'http://local'), deps.db, deps.now(), headers.base);
     for (const [name, value] of Object.entries(headers.base)) res.setHeader(name, value);
     res.setHeader('cache-control', 'private, no-store');
-    // A write is committed by the time its answer starts, and the answer
-    // brings the public pages it changed: they show it before the writer can
-    // ask for them.
+    // A write is committed by the time its answer comes back, and the pages
+    // it changed are being rendered behind it: from here on, readers of
+    // those pages wait for them rather than read them as they were.
     const request = renderRequest(req, target, body, client, deps.clients.isProxy(req.socket.remoteAddress ?? ''), deps.now());
     const after = req.method !== 'GET' && req.method !== 'HEAD' ? deps.pagesAfterWrite() : undefined;
-    const answer = await deps.renderers.render(after ? { ...request, thenRender: { keys: after.keys, liveVersion: after.liveVersion } } : request);
-    if (after) await withinWriteWait(deps.caughtUp(answer.pages, after.generation));
+    const answer = await deps.renderers.render(after ? { ...request, thenRender: after } : request);
+    if (after) deps.wrote(after);
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of answer.headers) {
       if (HOP_BY_HOP.has(name)) continue;

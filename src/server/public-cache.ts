@@ -1,4 +1,4 @@
-import { makeRepresentation, representationWith, type CompressedForms, type Representation, type RepresentationInput } from './representation';
+import { makeRepresentation, type Representation, type RepresentationInput } from './representation';
 import type { Rendered } from './render-request';
 
 /**
@@ -70,6 +70,8 @@ export class PublicCache {
   private queue = new Map<string, number>();
   private rendering: Promise<void> | undefined;
   private waiters: { generation: number; resolve: () => void }[] = [];
+  /** Pages a write changed, on their way, with the generation they are awaited for: their readers wait for them (see expect). */
+  private awaited = new Map<string, number>();
   private reads = 0;
 
   constructor(
@@ -123,27 +125,21 @@ export class PublicCache {
   }
 
   /**
-   * Takes a page rendered elsewhere for the current generation (a write's
-   * answer brings the pages it changed, see render-request.ts): it is served
-   * from now on and leaves the queue, as if its turn had come.
+   * A write through this server changed these pages: they are rendered now,
+   * ahead of their turn, and until each is in, its readers wait for it rather
+   * than read it as it was before the write. Whoever wrote reads back what
+   * was written, and the render they wait on is already under way (see
+   * withPagesAfterWrites in render-request.ts).
    */
-  offer(key: string, generation: number, page: Rendered, forms: CompressedForms, renderMs: number): void {
-    const known = this.entries.get(key);
-    if (generation !== this.generation || (known && known.generation >= generation)) return;
-    const rep = representationWith(this.representationInput(key, page), forms);
-    const timeSensitive = this.options.timeSensitive(key);
-    this.entries.set(key, {
-      rep,
-      generation,
-      renderedAt: this.options.now(),
-      timeSensitive,
-      hits: known?.hits ?? 0,
-      renderMs,
-      usedAt: known?.usedAt ?? ++this.reads,
-    });
-    this.evict();
-    this.queue.delete(key);
-    this.settleWaiters();
+  expect(keys: readonly string[]): void {
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (entry?.generation === this.generation) continue;
+      this.awaited.set(key, this.generation);
+      this.queue.delete(key);
+      // Joins a render already under way for this change.
+      void this.renderInRound(key);
+    }
   }
 
   private representationInput(key: string, { status, contentType, body, headers }: RenderedPage): RepresentationInput {
@@ -179,26 +175,36 @@ export class PublicCache {
       this.queue.delete(key);
       const entry = this.entries.get(key);
       if (entry && entry.generation === this.generation) continue;
-      // The next page renders while this one is compressed on the thread pool;
-      // a change's waiters count it as pending until it is in the cache.
-      this.landing.add(key);
-      const job = this.refresh(key, this.options.timeSensitive(key));
-      const rendered = this.inFlight.get(key)?.rendered ?? job;
-      // On failure the last good body stays in service; the page is rendered again on its next request.
-      job
-        .catch(() => undefined)
-        .finally(() => {
-          this.landing.delete(key);
-          this.settleWaiters();
-        });
-      await rendered.catch(() => undefined);
+      // The next page renders while this one is compressed on the thread pool.
+      await this.renderInRound(key);
     }
     this.settleWaiters();
   }
 
-  /** Waiting for its turn, or rendered and not yet in the cache: served as it was until then. */
-  private isQueued(key: string): boolean {
-    return this.queue.has(key) || this.landing.has(key);
+  /**
+   * Renders a page for the current change; the change's waiters count it as
+   * pending until it is in the cache. Resolves once it is rendered or has
+   * failed (its compression may still be under way).
+   */
+  private renderInRound(key: string): Promise<void> {
+    this.landing.add(key);
+    const job = this.refresh(key, this.options.timeSensitive(key));
+    // On failure the last good body stays in service; the page is rendered again on its next request.
+    job
+      .catch(() => undefined)
+      .finally(() => {
+        this.landing.delete(key);
+        this.settleWaiters();
+      });
+    return (this.inFlight.get(key)?.rendered ?? job).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** Waiting for its turn, or rendered and not yet in the cache, and not changed by a write here: served as it was until then. */
+  private servedAsItWas(key: string): boolean {
+    return (this.queue.has(key) || this.landing.has(key)) && !this.awaited.has(key);
   }
 
   /** Resolves the waits of every change that all queued pages now show. */
@@ -216,7 +222,7 @@ export class PublicCache {
   peek(key: string): Representation | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.generation !== this.generation && !this.isQueued(key)) return undefined;
+    if (entry.generation !== this.generation && !this.servedAsItWas(key)) return undefined;
     if (entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS) return undefined;
     entry.hits++;
     entry.usedAt = ++this.reads;
@@ -225,7 +231,7 @@ export class PublicCache {
 
   async get(key: string, timeSensitive: boolean): Promise<Representation> {
     const entry = this.entries.get(key);
-    if (entry && (entry.generation === this.generation || this.isQueued(key))) {
+    if (entry && (entry.generation === this.generation || this.servedAsItWas(key))) {
       if (entry.timeSensitive && this.options.now() - entry.renderedAt > TIME_SENSITIVE_MAX_AGE_MS) {
         // Only the clock moved: serve what we have and render anew behind it.
         void this.refresh(key, timeSensitive).catch(() => {});
@@ -270,9 +276,6 @@ export class PublicCache {
       .then(async (page) => {
         const renderMs = performance.now() - started;
         if (page.status >= 500) throw new Error(`rendering ${key} answered ${page.status}`);
-        // A write's answer may have brought this generation's page meanwhile (see offer).
-        const offered = this.entries.get(key);
-        if (offered && offered.generation >= generation) return offered.rep;
         const rep = await makeRepresentation(this.representationInput(key, page));
         const known = this.entries.get(key);
         if (!options.unread || known || this.entries.size < this.options.maxEntries) {
@@ -289,6 +292,8 @@ export class PublicCache {
       })
       .finally(() => {
         this.inFlight.delete(key);
+        // In, or failed (its readers then get the last good page): either way nobody waits for it any longer.
+        if ((this.awaited.get(key) ?? Infinity) <= generation) this.awaited.delete(key);
       });
     this.inFlight.set(key, { generation, job, rendered: rendering });
     return job;

@@ -4,7 +4,6 @@ import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
 import { changeCounterReader } from '../lib/site/change-counter';
-import { compressFormsSync, type CompressedForms } from './representation';
 import { negotiateLocale, localizedPath, splitLocalePath } from '../lib/i18n/locale-path';
 
 /**
@@ -26,7 +25,8 @@ export interface RenderRequest {
   liveVersion?: string;
   /**
    * Set on a write: the public pages to render straight after it if it
-   * changed anything, so its answer brings them (see pagesAfterWrite).
+   * changed anything, and the live-update version they are for (see
+   * withPagesAfterWrites).
    */
   thenRender?: { keys: string[]; liveVersion: string };
 }
@@ -36,8 +36,6 @@ export interface RenderAnswer {
   /** In order, with each Set-Cookie on its own. */
   headers: [name: string, value: string][];
   body: Uint8Array<ArrayBuffer>;
-  /** The pages `thenRender` asked for, when the write changed anything. */
-  pages?: FreshPage[];
 }
 
 /** A public page as the cache keeps it. */
@@ -49,14 +47,6 @@ export interface Rendered {
   body: Buffer;
 }
 
-/** A public page rendered after a write, compressed already, with the change counter it shows. */
-export interface FreshPage {
-  key: string;
-  counter: number;
-  page: Rendered;
-  forms: CompressedForms;
-  renderMs: number;
-}
 
 export type Render = (request: RenderRequest) => Promise<RenderAnswer>;
 
@@ -131,49 +121,55 @@ export async function createRenderer(options: { db: Db; environment: Config; dis
 }
 
 /**
- * A write's answer brings the public pages it changed. The serving thread
- * names the pages a change renders again (the front page and the pages
- * readers are reading) and the version that change will be; when the write
- * moved the change counter, they are rendered here straight after its commit
- * and compressed, so the write is answered, pages and all, in one trip. Asked
- * for one by one after the answer, each page would wait its turn in a serving
- * thread busy with readers. The cache takes them only if they show the change
- * it has seen (see takeFreshPages in shirase-server.ts); when its own request
- * for one of them comes, the page rendered already is given again as long as
- * nothing has changed since.
+ * The public pages a write changed are rendered in this thread straight after
+ * it, and its author does not wait for them. The serving thread names, with
+ * the write, the pages a change renders again (the front page and the pages
+ * readers are reading) and the version that change will be. When the write
+ * moves the change counter, it is answered at once and those pages are
+ * rendered one by one behind it; the serving thread, seeing the counter move,
+ * asks for them at once (PublicCache.expect), and each request is answered
+ * with the page rendered here, so nothing is rendered twice. Before each page,
+ * whatever else waits on the port (the next write, a staff screen) goes first;
+ * a write that moves the counter again leaves the rest to its own pages.
  */
 function withPagesAfterWrites(db: Db, renderOne: Render): Render {
   const counter = changeCounterReader(db);
-  // The pages rendered after the latest write, by address, with the version and change counter they show.
-  let recent = new Map<string, { liveVersion: string; counter: number; answer: RenderAnswer }>();
+  // The pages after the latest write, by address: the version and change counter they show, and the answer once rendered.
+  let after = new Map<string, { liveVersion: string; counter: number; answer: Promise<RenderAnswer | undefined> }>();
+  const renderAfter = (keys: string[], liveVersion: string, now: number, shown: number) => {
+    const pages = keys.map((key) => {
+      let settle!: (answer: RenderAnswer | undefined) => void;
+      const answer = new Promise<RenderAnswer | undefined>((resolve) => (settle = resolve));
+      return { key, answer, settle };
+    });
+    after = new Map(pages.map(({ key, answer }) => [pageRequest(key, now).url, { liveVersion, counter: shown, answer }]));
+    void (async () => {
+      for (const { key, settle } of pages) {
+        await new Promise((resolve) => setImmediate(resolve));
+        // Undefined sends whoever asks for the page to render it for the latest change (or to fail as it would have, the connection closed).
+        try {
+          settle(counter() === shown ? await renderOne(pageRequest(key, now, liveVersion)) : undefined);
+        } catch {
+          settle(undefined);
+        }
+      }
+    })();
+  };
   return async (request) => {
     const { thenRender } = request;
     if (thenRender === undefined) {
-      const held = request.method === 'GET' ? recent.get(request.url) : undefined;
-      // A copy: the answer's bytes move to the serving thread, and the held ones may be given again.
-      if (held && held.liveVersion === request.liveVersion && held.counter === counter()) return { ...held.answer, body: new Uint8Array(held.answer.body) };
+      const held = request.method === 'GET' ? after.get(request.url) : undefined;
+      if (held && held.liveVersion === request.liveVersion && held.counter === counter()) {
+        const answer = await held.answer;
+        // A copy: the answer's bytes move to the serving thread, and the held ones may be given again.
+        if (answer) return { ...answer, body: new Uint8Array(answer.body) };
+      }
       return renderOne(request);
     }
     const before = counter();
     const answer = await renderOne(request);
     const shown = counter();
-    if (shown === before) return answer;
-    const rendered = new Map<string, { liveVersion: string; counter: number; answer: RenderAnswer }>();
-    const pages: FreshPage[] = [];
-    for (const key of thenRender.keys) {
-      const started = performance.now();
-      const pageAnswer = await renderOne(pageRequest(key, request.now, thenRender.liveVersion));
-      // A failed render is left to the cache, which keeps serving the last good page.
-      if (pageAnswer.status >= 500) continue;
-      rendered.set(pageRequest(key, request.now).url, { liveVersion: thenRender.liveVersion, counter: shown, answer: pageAnswer });
-      pages.push({ key, counter: shown, page: renderedPage(pageAnswer), forms: null, renderMs: performance.now() - started });
-    }
-    // Another commit part-way through could leave the pages showing a mix of two states: none are brought then.
-    if (counter() !== shown) return answer;
-    recent = rendered;
-    // Compressed here rather than on the pool: the thread's next message (often the cache asking for these very pages) then finds them done.
-    for (const fresh of pages) fresh.forms = compressFormsSync(fresh.page.body, fresh.page.contentType);
-    answer.pages = pages;
+    if (shown !== before) renderAfter(thenRender.keys, thenRender.liveVersion, request.now, shown);
     return answer;
   };
 }

@@ -82,43 +82,21 @@ function assemble(input: RepresentationInput, gz: Buffer | null, br: Buffer | nu
   };
 }
 
-function compressible(contentType: string, body: Buffer): boolean {
-  return COMPRESSIBLE.test(contentType) && body.length >= MIN_COMPRESS_BYTES;
+function compressible(input: RepresentationInput): boolean {
+  return COMPRESSIBLE.test(input.contentType) && input.body.length >= MIN_COMPRESS_BYTES;
 }
 
-/** A body's compressed forms, made once per render; null when the body is not worth compressing. */
-export type CompressedForms = { gzip: Buffer; br: Buffer } | null;
-
-/** Compresses a body on the thread pool, gzip and brotli side by side. */
-async function compressForms(body: Buffer, contentType: string): Promise<CompressedForms> {
-  if (!compressible(contentType, body)) return null;
-  const [gz, br] = await Promise.all([gzipAsync(body, GZIP_PER_CHANGE()), brotliAsync(body, BROTLI_OPTIONS(body.length))]);
-  return { gzip: gz, br };
-}
-
-/**
- * The same, synchronously: for files loaded once at start, and on a render
- * thread, where a page's compression (a millisecond or two) is work like its
- * render and nothing else waits on the thread's turn.
- */
-export function compressFormsSync(body: Buffer, contentType: string, gzipOptions: (size: number) => { level: number } = GZIP_PER_CHANGE): CompressedForms {
-  if (!compressible(contentType, body)) return null;
-  return { gzip: gzipSync(body, gzipOptions(body.length)), br: brotliCompressSync(body, BROTLI_OPTIONS(body.length)) };
-}
-
-/** Builds a representation from forms compressed already (by a render thread, see render-request.ts). */
-export function representationWith(input: RepresentationInput, forms: CompressedForms): Representation {
-  return forms ? assemble(input, forms.gzip, forms.br) : withoutCompression(input);
-}
-
-/** Builds a representation, compressing on the thread pool so serving never waits on it. */
+/** Builds a representation, compressing on the thread pool (gzip and brotli side by side) so serving never waits on it. */
 export async function makeRepresentation(input: RepresentationInput): Promise<Representation> {
-  return representationWith(input, await compressForms(input.body, input.contentType));
+  if (!compressible(input)) return withoutCompression(input);
+  const [gz, br] = await Promise.all([gzipAsync(input.body, GZIP_PER_CHANGE()), brotliAsync(input.body, BROTLI_OPTIONS(input.body.length))]);
+  return assemble(input, gz, br);
 }
 
 /** The same, synchronously, for files loaded once (at start, or when staff upload a logo). */
 export function makeRepresentationSync(input: RepresentationInput): Representation {
-  return representationWith(input, compressFormsSync(input.body, input.contentType, GZIP_ONCE));
+  if (!compressible(input)) return withoutCompression(input);
+  return assemble(input, gzipSync(input.body, GZIP_ONCE(input.body.length)), brotliCompressSync(input.body, BROTLI_OPTIONS(input.body.length)));
 }
 
 function withoutCompression(input: RepresentationInput): Representation {

@@ -19,7 +19,6 @@ import { securityHeaders } from './security-headers';
 import { loadStaticFiles } from './static-files';
 import { exportSite } from './export-site';
 import { RenderPool } from './render-pool';
-import type { FreshPage } from './render-request';
 import { startChangeFeed } from './change-feed';
 import { createDispatcher } from './dispatch';
 import { startTimers } from './timers';
@@ -68,9 +67,6 @@ export interface ServerOptions {
   /** How often the check loop looks for due checks. */
   checkTickMs?: number;
 }
-
-/** Bytes that crossed from a render thread arrive as a plain Uint8Array; the cache serves Buffers. */
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** After a publish that failed every attempt, the next try, changes or not. */
 const PUBLISH_AGAIN_MS = 5 * 60_000;
@@ -229,26 +225,14 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     }
     return caughtUp;
   };
-  /** What a write asks the render thread to bring back with its answer (see render-request.ts): the pages the change it makes renders again. */
-  const pagesAfterWrite = () => {
-    const generation = cache.currentGeneration + 1;
-    return { keys: cache.keysForChange(publicRoutes.frontPageKeys), liveVersion: live.versionFor(generation), generation };
-  };
-  /**
-   * After a write: takes the pages its answer brought when they show the
-   * latest change the server has seen, as the generation they were rendered
-   * for; resolves once the public pages show every write committed so far.
-   */
-  const takeFreshPages = (pages: FreshPage[] | undefined, generation: number): Promise<void> => {
-    const shown = checkForChanges();
-    if (pages && generation === cache.currentGeneration) {
-      for (const { key, counter, page, forms, renderMs } of pages) {
-        if (counter !== feed.counter) continue;
-        cache.offer(key, generation, { ...page, body: asBuffer(page.body) }, forms && { gzip: asBuffer(forms.gzip), br: asBuffer(forms.br) }, renderMs);
-        metrics.rendered(renderMs);
-      }
-    }
-    return shown;
+  /** What a write asks the render thread to render straight after it (see render-request.ts): the pages the change it makes renders again. */
+  const pagesAfterWrite = () => ({ keys: cache.keysForChange(publicRoutes.frontPageKeys), liveVersion: live.versionFor(cache.currentGeneration + 1) });
+  /** After a write: if it changed anything, the pages it changed are asked for now, and their readers wait for them. */
+  const wrote = ({ keys }: { keys: string[] }) => {
+    const before = cache.currentGeneration;
+    void checkForChanges();
+    // The change may have been heard from the file system first; either way the pages are not in yet.
+    if (cache.currentGeneration > before || cache.queued > 0) cache.expect(keys);
   };
   // The folder staff's postmortems go to exists from the start, so a file an editor drops in is noticed at once.
   makePrivateFolder(config.postmortems.dir);
@@ -282,7 +266,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     clients,
     renderers,
     pagesAfterWrite,
-    caughtUp: takeFreshPages,
+    wrote,
     health,
     metrics,
   });

@@ -7,6 +7,7 @@ import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { startServerProcess } from '../support/server-process';
 import { programArgs } from '../support/programs';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
 
 let site: TestSite;
 const logged: string[] = [];
@@ -117,6 +118,28 @@ describe('render threads', () => {
         10_000,
       ),
     ).toContain('After the crash');
+  });
+});
+
+describe('a write through the API', () => {
+  it('is read back at once on every page it changed, the pages rendered behind its answer', async () => {
+    const { token } = createApiToken(site.db, { name: 'read-back', scopes: ['incidents'] }, { now: Date.now() });
+    const write = (path: string, body: unknown) =>
+      fetch(site.url + path, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const opened = await write('/api/v1/incidents', { name: 'Slow receipts', status: 'investigating', body: 'Receipts take minutes to arrive.' });
+    expect(opened.status).toBe(201);
+    const { id } = await opened.json();
+    // Read several times, so they are among the pages a change renders again.
+    for (let i = 0; i < 3; i++) await Promise.all(['/', '/ja/', '/api/v2/summary.json'].map(page));
+    for (let i = 1; i <= 8; i++) {
+      const text = `Receipt queue drained to ${i * 10} %.`;
+      const status = i % 2 === 0 ? 'monitoring' : 'identified';
+      expect((await write(`/api/v1/incidents/${id}/updates`, { status, body: text, notify: false })).status).toBe(201);
+      const [front, ja, summary] = await Promise.all(['/', '/ja/', '/api/v2/summary.json'].map(page));
+      expect(front, `after write ${i}`).toContain(text);
+      expect(ja, `after write ${i}`).toContain(text);
+      expect(JSON.parse(summary!).incidents.find((incident: { id: string }) => incident.id === id)?.status, `after write ${i}`).toBe(status);
+    }
   });
 });
 

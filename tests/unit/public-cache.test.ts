@@ -128,45 +128,81 @@ describe('the public cache', () => {
   });
 });
 
-describe('pages a write brings', () => {
-  const brought = (text: string) => ({ status: 200, contentType: 'text/plain', headers: {}, body: Buffer.from(text) });
-  /** A cache holding `/` v1, whose renderer answers v2 from now on (held until released). */
+describe('pages a write through this server changed', () => {
+  /** A cache holding `/` and `/b` v1, whose renderer answers v2 from now on (held until released). */
   const afterFirstRound = async () => {
     const r = heldRenderer();
     const cache = cacheWith(r.render);
-    const first = cache.invalidate(['/']);
+    const first = cache.invalidate(['/', '/b']);
     await r.releaseAll();
     await first;
     r.nextVersion();
+    r.asked.length = 0;
     return { r, cache };
   };
 
-  it('serves a page brought for the latest change at once, settles the round, and ignores its own render of it landing later', async () => {
+  it('makes their readers wait for the new render, while other pages of the round are served as they were', async () => {
     const { r, cache } = await afterFirstRound();
-    let settled = false;
-    const round = cache.invalidate(['/']).then(() => {
-      settled = true;
-    });
-    expect(await text(cache.peek('/'))).toBe('/ v1');
-    cache.offer('/', cache.currentGeneration, brought('/ as the write left it'), null, 5);
-    expect(await text(cache.peek('/'))).toBe('/ as the write left it');
-    // The cache's own render of the page is still held, and the round is over without it.
-    await round;
-    expect(settled).toBe(true);
+    const round = cache.invalidate(['/b']);
+    cache.expect(['/']);
+    // Asked for at once, while /b's render (the round's first) is still held.
+    expect(r.asked.toSorted()).toEqual(['/', '/b']);
+    expect(cache.peek('/'), 'no page from before the write').toBeUndefined();
+    const reader = cache.get('/', false);
+    let answered = false;
+    void reader.then(() => (answered = true));
+    // /b is only part of the round: its readers still get it at once.
+    expect(await text(cache.peek('/b'))).toBe('/b v1');
+    await new Promise((res) => setTimeout(res, 10));
+    expect(answered).toBe(false);
     await r.releaseAll();
-    expect(await text(cache.peek('/'))).toBe('/ as the write left it');
+    expect(await text(reader)).toBe('/ v2');
+    await round;
+    // Each rendered once.
+    expect(r.asked.toSorted()).toEqual(['/', '/b']);
   });
 
-  it('refuses a page brought for a change that is no longer the latest', async () => {
+  it('joins the render of the round already under way rather than rendering again', async () => {
     const { r, cache } = await afterFirstRound();
-    const broughtFor = cache.currentGeneration + 1;
-    void cache.invalidate(['/']);
-    // Another change came before the write's answer did: its page would show the state between the two.
-    const later = cache.invalidate(['/']);
-    cache.offer('/', broughtFor, brought('/ between two changes'), null, 5);
-    expect(await text(cache.peek('/'))).toBe('/ v1');
+    const round = cache.invalidate(['/']);
+    expect(r.asked).toEqual(['/']);
+    cache.expect(['/']);
     await r.releaseAll();
-    await later;
+    await round;
+    expect(r.asked).toEqual(['/']);
+    expect(await text(cache.peek('/'))).toBe('/ v2');
+  });
+
+  it('renders nothing once they are in', async () => {
+    const { r, cache } = await afterFirstRound();
+    const round = cache.invalidate(['/']);
+    await r.releaseAll();
+    await round;
+    cache.expect(['/']);
+    expect(r.asked).toEqual(['/']);
+    expect(await text(cache.peek('/'))).toBe('/ v2');
+  });
+
+  it('gives their readers the last good page when the new render fails, and serves them as they were after the next change', async () => {
+    let fail = false;
+    let version = 1;
+    const renders: string[] = [];
+    const cache = cacheWith(async (key) => {
+      renders.push(key);
+      if (fail) return { status: 500, contentType: 'text/plain', body: Buffer.from('broken') };
+      return { status: 200, contentType: 'text/plain', body: Buffer.from(`${key} v${version}`) };
+    });
+    await cache.invalidate(['/']);
+    fail = true;
+    void cache.invalidate(['/']);
+    cache.expect(['/']);
+    expect(await text(cache.get('/', false))).toBe('/ v1');
+    // Nobody waits on a render that failed: the next change's round serves the page as it was meanwhile.
+    fail = false;
+    version = 2;
+    const next = cache.invalidate(['/']);
+    expect(await text(cache.peek('/'))).toBe('/ v1');
+    await next;
     expect(await text(cache.peek('/'))).toBe('/ v2');
   });
 });
