@@ -24,12 +24,12 @@ import { migrateDatabase, openDatabase } from '../db/open';
 import { seedDemo } from '../src/lib/demo/seed-demo';
 import { openIncident } from '../src/lib/incidents/open-incident';
 import { postIncidentUpdate } from '../src/lib/incidents/post-update';
-import type { PacedResult } from './paced-herd';
 import { NGINX, startNginx } from '../tests/support/nginx';
 import { freePort } from '../tests/support/test-server';
 import {
   BROWSER_HEADERS,
   describeDelays,
+  pacedHerd,
   peakRssMb,
   percentile,
   startHerd,
@@ -124,18 +124,6 @@ async function staticServer(dir: string, url: string): Promise<{ port: number; c
     locations.push(`location = ${path} { default_type "${res.headers['content-type'] as string}"; try_files /${i}.body =404; ${headers.join(' ')} }`);
   }
   return { port, config: `server {\n  listen 127.0.0.1:${port} reuseport;\n  root ${dir};\n  ${locations.join('\n  ')}\n}` };
-}
-
-/** Readers arriving at `rate` a second for SECONDS over `connections` connections, from a process of their own (paced-herd.ts). */
-function pacedHerd(urls: string[], connections: number, rate: number): Promise<PacedResult> {
-  const child = fork('bench/paced-herd.ts', [JSON.stringify({ urls, connections, rate, seconds: SECONDS })], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as PacedResult));
-    child.once('exit', (code) => reject(new Error(`the paced herd exited with ${code}`)));
-  });
 }
 
 /** Load results of one or more turns of a herd on all paths: requests a second per turn, on average. */
@@ -349,6 +337,7 @@ export async function benchEdge(): Promise<void> {
       PATHS.map((p) => nginx.url + p),
       CONNECTIONS,
       pacedRate,
+      SECONDS,
     );
     const delays = await writer.stop();
 

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import type { PacedResult } from './paced-herd';
 
 export interface RunningServer {
   url: string;
@@ -176,4 +177,16 @@ function startHerdProcess(urls: string[], connections: number): { stop(): Promis
 export function percentile(samples: number[], share: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))] ?? NaN;
+}
+
+/** Readers arriving at `rate` a second for `seconds` over `connections` connections, from a process of their own (paced-herd.ts). */
+export function pacedHerd(urls: string[], connections: number, rate: number, seconds: number): Promise<PacedResult> {
+  const child = fork(fileURLToPath(new URL('./paced-herd.ts', import.meta.url)), [JSON.stringify({ urls, connections, rate, seconds })], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m as PacedResult));
+    child.once('exit', (code) => reject(new Error(`the paced herd exited with ${code}`)));
+  });
 }
