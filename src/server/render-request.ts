@@ -47,7 +47,6 @@ export interface Rendered {
   body: Buffer;
 }
 
-
 export type Render = (request: RenderRequest) => Promise<RenderAnswer>;
 
 type AstroEntry = { render: (request: Request, locals: App.Locals, clientAddress: string) => Promise<Response> };
