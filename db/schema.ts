@@ -740,3 +740,60 @@ export const followUps = sqliteTable(
   },
   (t) => [index('follow_ups_postmortem').on(t.postmortemSlug), index('follow_ups_status').on(t.status, t.dueOn)],
 );
+
+/**
+ * A status page: a set of components shown under a name, at one or more host
+ * names. An install has one default page, which answers every host no page
+ * names (an existing install's settings and components become it); others are
+ * added for a second product or an audience of their own. A component may sit
+ * on several pages.
+ */
+export const statusPages = sqliteTable(
+  'status_pages',
+  {
+    id: text('id').primaryKey(),
+    /** Lowercase letters, digits and hyphens: how staff, the CLI and the API name it. */
+    slug: text('slug').notNull().unique(),
+    /** The name readers see; null on the default page: the site's name (Admin → Settings or SITE_NAME). */
+    name: text('name'),
+    /** The language a reader without a preference gets; null: the site's. */
+    defaultLocale: text('default_locale'),
+    /** Shown only to viewers who have signed in. */
+    private: integer('private', { mode: 'boolean' }).notNull().default(false),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('status_pages_one_default')
+      .on(t.isDefault)
+      .where(sql`is_default = 1`),
+  ],
+);
+
+/** The host names a page answers (lowercase, without a port); a host names one page at most. */
+export const statusPageHosts = sqliteTable(
+  'status_page_hosts',
+  {
+    host: text('host').primaryKey(),
+    pageId: text('page_id')
+      .notNull()
+      .references(() => statusPages.id, { onDelete: 'cascade' }),
+  },
+  (t) => [index('status_page_hosts_page').on(t.pageId)],
+);
+
+/** Which components each page shows. */
+export const statusPageComponents = sqliteTable(
+  'status_page_components',
+  {
+    pageId: text('page_id')
+      .notNull()
+      .references(() => statusPages.id, { onDelete: 'cascade' }),
+    componentId: text('component_id')
+      .notNull()
+      .references(() => components.id),
+  },
+  (t) => [primaryKey({ columns: [t.pageId, t.componentId] }), index('status_page_components_component').on(t.componentId)],
+);

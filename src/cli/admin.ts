@@ -1,4 +1,5 @@
-// Staff accounts from the command line: `npm run admin -- user add <email> --role admin|editor`.
+// Staff accounts and status pages from the command line: `npm run admin -- user add <email> --role admin|editor`,
+// `npm run admin -- page add <slug> --name <name> --host <host>`.
 import { createInterface } from 'node:readline/promises';
 import { exitWithError, openSiteDatabase, readSettings } from './site-database';
 import { findUserByEmail, listUsers, ROLES, type Role } from '../lib/auth/users';
@@ -6,6 +7,12 @@ import { createUser } from '../lib/auth/create-user';
 import { disableUser } from '../lib/auth/disable-user';
 import { resetPassword } from '../lib/auth/reset-password';
 import { unlockUser } from '../lib/auth/unlock-user';
+import type { Db } from '../../db/open';
+import type { WriteContext } from '../lib/write-context';
+import { addPage } from '../lib/pages/add-page';
+import { removePage } from '../lib/pages/remove-page';
+import { listPages, loadPage } from '../lib/pages/load-pages';
+import type { NewPage } from '../lib/pages/page-input';
 
 const USAGE = `Usage:
   npm run admin -- user add <email> [--role admin|editor] [--name "Full Name"] [--ask-password]
@@ -13,11 +20,70 @@ const USAGE = `Usage:
   npm run admin -- user disable <email>
   npm run admin -- user unlock <email>
   npm run admin -- user reset-password <email> [--clear-2fa]
+  npm run admin -- page add <slug> --name "Name" [--host <host>]... [--component <id>]... [--private] [--language en|ja]
+  npm run admin -- page list
+  npm run admin -- page remove <slug>
 
 Without --ask-password a strong password is generated and printed once.
 unlock forgets the account's failed sign-ins. reset-password prints a new
 password once and ends the account's sessions; --clear-2fa also turns off
-two-factor sign-in (for a lost phone).`;
+two-factor sign-in (for a lost phone).
+
+A page answers the host names given (status.example.com, no port); every
+other host gets the default page. Removing a page sends its hosts to the
+default page and keeps its components.`;
+
+/** Every value given for an option that may be repeated: --host a --host b. */
+function options(args: string[], name: string): string[] {
+  return args.flatMap((arg, i) => (arg === name && args[i + 1] !== undefined ? [args[i + 1]!] : []));
+}
+
+function pageCommand(db: Db, verb: string | undefined, subject: string | undefined, args: string[], ctx: WriteContext): number {
+  if (verb === 'list') {
+    for (const p of listPages(db))
+      console.log(
+        [
+          p.slug,
+          p.name ?? '(the site’s name)',
+          p.isDefault ? 'default' : p.hosts.join(',') || '(no host)',
+          p.private ? 'private' : 'public',
+          `${p.componentIds.length} component(s)`,
+        ].join('\t'),
+      );
+    return 0;
+  }
+  if (!subject) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (verb === 'add') {
+    const language = option(args, '--language');
+    addPage(
+      db,
+      {
+        slug: subject,
+        name: option(args, '--name') ?? '',
+        hosts: options(args, '--host'),
+        componentIds: options(args, '--component'),
+        private: args.includes('--private'),
+        defaultLocale: language as NewPage['defaultLocale'],
+      },
+      ctx,
+    );
+    const page = loadPage(db, subject.trim().toLowerCase())!;
+    console.log(
+      `Added the ${page.private ? 'private' : 'public'} page ${page.slug}: ${page.hosts.length > 0 ? page.hosts.join(', ') : 'no host yet'}, ${page.componentIds.length} component(s).`,
+    );
+    return 0;
+  }
+  if (verb === 'remove') {
+    removePage(db, subject, ctx);
+    console.log(`Removed the page ${subject}; its hosts now reach the default page.`);
+    return 0;
+  }
+  console.error(USAGE);
+  return 2;
+}
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -29,6 +95,7 @@ async function main(args: string[]): Promise<number> {
   const db = openSiteDatabase(config, { log: (line) => console.error(line) });
   const ctx = { now: Date.now(), actor: { kind: 'system' as const, id: null, label: 'command line' } };
   const [noun, verb, subject] = args;
+  if (noun === 'page') return pageCommand(db, verb, subject, args, ctx);
   if (noun !== 'user' || !verb) {
     console.error(USAGE);
     return 2;

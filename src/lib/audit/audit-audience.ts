@@ -1,6 +1,7 @@
 // Who may read an audit entry. Entries about staff accounts (sign-in
 // addresses), tokens, subscribers, webhooks and chat channels (their URLs),
-// settings, imports and checks carry what only admins see elsewhere, so only
+// settings, status pages (their hosts and who may read them), imports and
+// checks carry what only admins see elsewhere, so only
 // admins read them; the rest is every staff member's. Decided once, from the
 // action, when the entry is written; migration 0021 classified the older
 // entries by the same prefixes.
@@ -10,7 +11,7 @@ import { AUDIT_KINDS, type AuditKind } from './audit-kinds';
 export type AuditAudience = 'staff' | 'admins';
 
 /** Action prefixes (before the dot) whose entries only admins read. */
-const ADMIN_ONLY_AUDIT_PREFIXES = ['user', 'token', 'subscriber', 'webhook', 'chat', 'settings', 'import', 'check'] as const;
+const ADMIN_ONLY_AUDIT_PREFIXES = ['user', 'token', 'subscriber', 'webhook', 'chat', 'settings', 'page', 'import', 'check'] as const;
 
 export function auditAudienceOf(action: string): AuditAudience {
   const prefix = action.slice(0, action.indexOf('.'));

@@ -10,6 +10,7 @@ import { ShiraseError, fieldIssue } from '../errors';
 import type { WriteContext } from '../write-context';
 import { serializeTranslations, translationsSchema, type Translations } from '../i18n/translations';
 import { assertComponentNameFree } from './component-names';
+import { putOnDefaultPage } from '../pages/default-page';
 
 export const descriptionField = z.string().trim().max(MAX_DESCRIPTION_CHARS, 'errors.field.descriptionTooLong').optional();
 
@@ -53,6 +54,7 @@ export function createComponent(db: Db, input: z.input<typeof componentSchema>, 
         updatedAt: ctx.now,
       })
       .run();
+    putOnDefaultPage(tx, componentId);
     recordAudit(tx, ctx, { action: 'component.create', entityType: 'component', entityId: componentId, after: data });
     bumpChangeCounter(tx);
     return { componentId };

@@ -1,0 +1,58 @@
+import { asc, desc, eq } from 'drizzle-orm';
+import { statusPageComponents, statusPageHosts, statusPages } from '../../../db/schema';
+import type { Queryable } from '../incidents/log';
+
+export interface PageView {
+  id: string;
+  slug: string;
+  /** Null on the default page: the site's name. */
+  name: string | null;
+  defaultLocale: string | null;
+  private: boolean;
+  isDefault: boolean;
+  hosts: string[];
+  componentIds: string[];
+  version: number;
+}
+
+function withParts(db: Queryable, row: typeof statusPages.$inferSelect): PageView {
+  const hosts = db
+    .select({ host: statusPageHosts.host })
+    .from(statusPageHosts)
+    .where(eq(statusPageHosts.pageId, row.id))
+    .orderBy(asc(statusPageHosts.host))
+    .all();
+  const parts = db.select({ id: statusPageComponents.componentId }).from(statusPageComponents).where(eq(statusPageComponents.pageId, row.id)).all();
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    defaultLocale: row.defaultLocale,
+    private: row.private,
+    isDefault: row.isDefault,
+    hosts: hosts.map((h) => h.host),
+    componentIds: parts.map((p) => p.id),
+    version: row.version,
+  };
+}
+
+/** Every page, the default first, then by slug. */
+export function listPages(db: Queryable): PageView[] {
+  return db
+    .select()
+    .from(statusPages)
+    .orderBy(desc(statusPages.isDefault), asc(statusPages.slug))
+    .all()
+    .map((row) => withParts(db, row));
+}
+
+export function loadPage(db: Queryable, slug: string): PageView | undefined {
+  const row = db.select().from(statusPages).where(eq(statusPages.slug, slug)).get();
+  return row ? withParts(db, row) : undefined;
+}
+
+/** The page a host name reaches: the one that names it, else the default page. */
+export function pageIdForHost(db: Queryable, host: string): string | undefined {
+  const named = db.select({ id: statusPageHosts.pageId }).from(statusPageHosts).where(eq(statusPageHosts.host, host)).get();
+  return named?.id ?? db.select({ id: statusPages.id }).from(statusPages).where(eq(statusPages.isDefault, true)).get()?.id;
+}
