@@ -16,7 +16,7 @@ import {
   STATUS_CAUSES,
   WEBHOOK_KINDS,
 } from './vocabulary';
-import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob, real } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey, blob, real, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 // Every time is integer milliseconds since the epoch (UTC).
 
@@ -111,6 +111,12 @@ export const incidents = sqliteTable(
     sequence: integer('sequence').notNull().default(0),
     /** Maintenance only: the series this window is one occurrence of. */
     seriesId: text('series_id').references(() => maintenanceSeries.id),
+    /**
+     * The status page an incident that names no component is on (null: the
+     * default page). One that names components is on the pages they sit on,
+     * and on this one too if it is set.
+     */
+    pageId: text('page_id').references((): AnySQLiteColumn => statusPages.id, { onDelete: 'set null' }),
     /** The start the series' rule gave this occurrence (its RECURRENCE-ID), whatever staff did to it since. */
     occurrenceStart: integer('occurrence_start'),
     createdAt: integer('created_at').notNull(),
@@ -124,6 +130,7 @@ export const incidents = sqliteTable(
     index('incidents_status').on(t.status),
     index('incidents_started').on(t.startedAt),
     index('incidents_resolved').on(t.resolvedAt),
+    index('incidents_page').on(t.pageId),
     index('incidents_series').on(t.seriesId),
   ],
 );

@@ -28,6 +28,8 @@ CREATE TABLE `status_pages` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `status_pages_slug_unique` ON `status_pages` (`slug`);--> statement-breakpoint
 CREATE UNIQUE INDEX `status_pages_one_default` ON `status_pages` (`is_default`) WHERE is_default = 1;--> statement-breakpoint
+ALTER TABLE `incidents` ADD `page_id` text REFERENCES status_pages(id) ON DELETE SET NULL;--> statement-breakpoint
+CREATE INDEX `incidents_page` ON `incidents` (`page_id`);--> statement-breakpoint
 -- An existing install becomes its default page, holding every component it has (archived ones keep their history there).
 INSERT INTO `status_pages` (`id`, `slug`, `name`, `default_locale`, `private`, `is_default`, `version`, `created_at`, `updated_at`)
 VALUES (lower(hex(randomblob(6))), 'default', NULL, NULL, 0, 1, 1, CAST(unixepoch('subsec') * 1000 AS integer), CAST(unixepoch('subsec') * 1000 AS integer));

@@ -7,10 +7,8 @@ import { answerMetrics, type Metrics } from './metrics';
 import { negotiateLocale, splitLocalePath } from '../lib/i18n/locale-path';
 import { addressKey } from '../lib/auth/address-key';
 import type { ClientAddresses } from './client-address';
-import type { LiveEvents } from './live-events';
 import { oneClickUnsubscribe } from './one-click-unsubscribe';
-import type { PublicCache } from './public-cache';
-import type { PublicIndex } from './public-index';
+import type { PageSite, PageSites } from './page-sites';
 import { NOT_FOUND_KEY, localizeKey, type PublicRoute, type PublicRoutes } from './public-routes';
 import type { RenderPool } from './render-pool';
 import type { RenderRequest } from './render-request';
@@ -35,9 +33,14 @@ const firstValue = (header: string | string[] | undefined): string | undefined =
  * browser asked for; the scheme a proxy names (a form's Origin is checked
  * against this address, and no cross-site form can set these headers).
  */
-function renderRequest(req: IncomingMessage, target: string, body: Buffer, client: string, fromProxy: boolean, now: number): RenderRequest {
+/** The host a request names: a trusted proxy's X-Forwarded-Host, else Host. */
+function requestHost(req: IncomingMessage, fromProxy: boolean): string | undefined {
+  return (fromProxy && firstValue(req.headers['x-forwarded-host'])) || req.headers.host;
+}
+
+function renderRequest(req: IncomingMessage, target: string, body: Buffer, client: string, fromProxy: boolean, now: number, page: string): RenderRequest {
   const scheme = firstValue(req.headers['x-forwarded-proto']) === 'https' ? 'https' : 'http';
-  let host = (fromProxy && firstValue(req.headers['x-forwarded-host'])) || req.headers.host || 'localhost';
+  let host = requestHost(req, fromProxy) || 'localhost';
   const port = fromProxy ? firstValue(req.headers['x-forwarded-port']) : undefined;
   if (port && /^\d{1,5}$/.test(port) && !/:\d+$/.test(host)) host = `${host}:${port}`;
   // A host is letters, digits, dots, hyphens, brackets and a port; anything else (a path, a user) is not taken as one.
@@ -48,7 +51,7 @@ function renderRequest(req: IncomingMessage, target: string, body: Buffer, clien
     for (const one of Array.isArray(value) ? value : [value]) headers.push([name, one]);
   }
   // Copied, so only the body's own bytes cross to the thread (a small Buffer shares a larger pool).
-  return { method: req.method ?? 'GET', url: origin + target, headers, body: body.length > 0 ? new Uint8Array(body) : undefined, client, now };
+  return { method: req.method ?? 'GET', url: origin + target, headers, body: body.length > 0 ? new Uint8Array(body) : undefined, client, now, page };
 }
 
 export interface DispatchDeps {
@@ -60,17 +63,16 @@ export interface DispatchDeps {
   brand: BrandFiles;
   /** The configuration with Admin → Settings applied (the default language may be set there). */
   site: () => Config;
-  cache: PublicCache;
-  index: PublicIndex;
+  /** The status pages, each with its cache, live rounds and index, found by Host. */
+  pages: PageSites;
   /** The public pages of the build and their cache policy (dist/public-routes.json). */
   publicRoutes: PublicRoutes;
-  live: LiveEvents;
   clients: ClientAddresses;
   renderers: RenderPool;
-  /** What a write asks the render thread to render straight after it: the pages a change renders again, for the version it will make. */
-  pagesAfterWrite: () => NonNullable<RenderRequest['thenRender']>;
+  /** What a write on a page asks the render thread to render straight after it: the page's pages a change renders again, for the version it will make. */
+  pagesAfterWrite: (page: PageSite) => NonNullable<RenderRequest['thenRender']>;
   /** Told once a write is answered by the render thread: notices what it changed, before anyone can read it back. */
-  wrote: (pages: NonNullable<RenderRequest['thenRender']>) => void;
+  wrote: (page: PageSite, pages: NonNullable<RenderRequest['thenRender']>) => void;
   health: HealthDeps;
   metrics: Metrics;
 }
@@ -82,7 +84,7 @@ export interface DispatchDeps {
  * a render thread.
  */
 export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { cache, index, staticFiles, headers } = deps;
+  const { staticFiles, headers } = deps;
 
   // Most requests repeat a few URLs; remembering how each maps saves parsing it again.
   const routes = new Map<string, PublicRoute | null>();
@@ -104,17 +106,18 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
    * The cache key a public GET is served from: the reader's language, or the
    * 404 when what it names does not exist; and whether Accept-Language chose it.
    */
-  const keyFor = (req: IncomingMessage, route: PublicRoute): [key: string, negotiated: boolean] => {
-    const exists = !route.subjects || route.subjects.every((subject) => index.has(subject));
+  const keyFor = (req: IncomingMessage, route: PublicRoute, page: PageSite): [key: string, negotiated: boolean] => {
+    const exists = !route.subjects || route.subjects.every((subject) => page.index.has(subject));
     if (route.locale) return [exists ? route.key : localizeKey(route.locale, NOT_FOUND_KEY), false];
     const key = exists ? route.key : NOT_FOUND_KEY;
     if (!route.localizable && exists) return [key, false];
-    const { defaultLocale } = deps.site();
+    const defaultLocale = page.defaultLocale ?? deps.site().defaultLocale;
     const wanted = negotiateLocale(req.headers['accept-language'], defaultLocale);
     return [wanted === defaultLocale ? key : localizeKey(wanted, key), true];
   };
 
   const { metrics } = deps;
+  const pageOf = (req: IncomingMessage) => deps.pages.forHost(requestHost(req, deps.clients.isProxy(req.socket.remoteAddress ?? '')));
   return async (req, res) => {
     const raw = req.url ?? '/';
     const target = canonicalTarget(raw);
@@ -142,15 +145,16 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
         return sendRepresentation(req, res, file);
       }
       if ((req.method === 'GET' && path === '/events') || path === '/live.json') metrics.classify(res, 'live');
-      if (req.method === 'GET' && path === '/events') return deps.live.accept(req, res, addressKey(deps.clients.of(req)));
-      if (path === '/live.json') return deps.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? ''));
+      const page = pageOf(req);
+      if (req.method === 'GET' && path === '/events') return page.live.accept(req, res, addressKey(deps.clients.of(req)));
+      if (path === '/live.json') return page.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? ''));
       const route = routeFor(target);
       if (route) {
         metrics.classify(res, 'public');
-        const [key, negotiated] = keyFor(req, route);
-        const held = cache.peek(key);
+        const [key, negotiated] = keyFor(req, route, page);
+        const held = page.cache.peek(key);
         metrics.cacheLookup(held !== undefined);
-        return sendRepresentation(req, res, held ?? (await cache.get(key, route.timeSensitive)), negotiated);
+        return sendRepresentation(req, res, held ?? (await page.cache.get(key, route.timeSensitive)), negotiated);
       }
     }
     metrics.classify(res, 'app');
@@ -183,10 +187,11 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     // A write is committed by the time its answer comes back, and the pages
     // it changed are being rendered behind it: from here on, readers of
     // those pages wait for them rather than read them as they were.
-    const request = renderRequest(req, target, body, client, deps.clients.isProxy(req.socket.remoteAddress ?? ''), deps.now());
-    const after = req.method !== 'GET' && req.method !== 'HEAD' ? deps.pagesAfterWrite() : undefined;
+    const page = pageOf(req);
+    const request = renderRequest(req, target, body, client, deps.clients.isProxy(req.socket.remoteAddress ?? ''), deps.now(), page.id);
+    const after = req.method !== 'GET' && req.method !== 'HEAD' ? deps.pagesAfterWrite(page) : undefined;
     const answer = await deps.renderers.render(after ? { ...request, thenRender: after } : request);
-    if (after) deps.wrote(after);
+    if (after) deps.wrote(page, after);
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of answer.headers) {
       if (HOP_BY_HOP.has(name)) continue;

@@ -1,4 +1,7 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open';
+import { components, incidents } from '../../db/schema';
+import { componentOnPage, incidentsOnPage, loadPageScope, type PageScope } from '../lib/pages/page-scope';
 import { loadPostmortems, type PostmortemSources } from '../lib/postmortems/load-postmortems';
 import { countHistory, HISTORY_PAGE_SIZE } from '../lib/views/history-page';
 
@@ -21,19 +24,16 @@ export class PublicIndex {
   private answers = new Map<string, boolean>();
   /** Read once per change: a made-up slug must not cost a read of the whole folder. */
   private postmortemSlugs: Set<string> | undefined;
-  private readonly incident;
-  private readonly component;
-  private readonly liveComponent;
+  /** The page's components and filter, read once per change. */
+  private page: PageScope | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly postmortems: PostmortemSources,
     private readonly generation: () => number,
-  ) {
-    this.incident = db.$client.prepare('SELECT 1 FROM incidents WHERE id = ?').pluck();
-    this.component = db.$client.prepare('SELECT 1 FROM components WHERE id = ?').pluck();
-    this.liveComponent = db.$client.prepare('SELECT 1 FROM components WHERE id = ? AND archived_at IS NULL').pluck();
-  }
+    /** The status page asked about (see page-sites.ts): another page's incidents and components do not exist here. */
+    private readonly pageId: string,
+  ) {}
 
   has(subject: Subject): boolean {
     const generation = this.generation();
@@ -41,6 +41,7 @@ export class PublicIndex {
       this.seenGeneration = generation;
       this.answers.clear();
       this.postmortemSlugs = undefined;
+      this.page = undefined;
     }
     const key = subject.kind === 'history-page' ? `history:${subject.componentId ?? ''}:${subject.page}` : `${subject.kind}:${subject.id}`;
     let answer = this.answers.get(key);
@@ -51,22 +52,45 @@ export class PublicIndex {
     return answer;
   }
 
+  private exists(table: typeof incidents | typeof components, id: string, onlyLive = false): boolean {
+    const page = (this.page ??= loadPageScope(this.db, this.pageId));
+    if (table === components) {
+      if (!componentOnPage(page, id)) return false;
+      return (
+        this.db
+          .select({ one: sql`1` })
+          .from(components)
+          .where(and(eq(components.id, id), onlyLive ? isNull(components.archivedAt) : undefined))
+          .get() !== undefined
+      );
+    }
+    return (
+      this.db
+        .select({ one: sql`1` })
+        .from(incidents)
+        .where(and(eq(incidents.id, id), incidentsOnPage(page)))
+        .get() !== undefined
+    );
+  }
+
   private lookUp(subject: Subject): boolean {
     switch (subject.kind) {
       case 'incident':
-        return this.incident.get(subject.id) !== undefined;
+        return this.exists(incidents, subject.id);
       case 'component':
-        return this.component.get(subject.id) !== undefined;
+        return this.exists(components, subject.id);
       case 'postmortem':
         this.postmortemSlugs ??= new Set(loadPostmortems(this.postmortems).bySlug.keys());
         return this.postmortemSlugs.has(subject.id);
       case 'live-component':
-        return this.liveComponent.get(subject.id) !== undefined;
-      case 'history-page':
-        if (subject.componentId === undefined) return subject.page <= pageCount(countHistory(this.db));
+        return this.exists(components, subject.id, true);
+      case 'history-page': {
+        const page = (this.page ??= loadPageScope(this.db, this.pageId));
+        if (subject.componentId === undefined) return subject.page <= pageCount(countHistory(this.db, { page }));
         return (
-          this.liveComponent.get(subject.componentId) !== undefined && subject.page <= pageCount(countHistory(this.db, { componentId: subject.componentId }))
+          this.exists(components, subject.componentId, true) && subject.page <= pageCount(countHistory(this.db, { componentId: subject.componentId, page }))
         );
+      }
     }
   }
 }

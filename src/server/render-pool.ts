@@ -119,9 +119,9 @@ export class RenderPool {
     });
   }
 
-  /** Renders a public path (a GET with no cookies, in the site's language unless the path names one), as of the live-update version given. */
-  async renderPage(path: string, now: number, liveVersion?: string): Promise<Rendered> {
-    return renderedPage(await this.render(pageRequest(path, now, liveVersion)));
+  /** Renders a public path of a status page (a GET with no cookies, in the page's language unless the path names one), as of the live-update version given. */
+  async renderPage(path: string, now: number, liveVersion?: string, page?: string): Promise<Rendered> {
+    return renderedPage(await this.render(pageRequest(path, now, liveVersion, page)));
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
+import { loadPageScope, withPageSettings } from '../lib/pages/page-scope';
 import { changeCounterReader } from '../lib/site/change-counter';
 import { negotiateLocale, localizedPath, splitLocalePath } from '../lib/i18n/locale-path';
 
@@ -23,6 +24,8 @@ export interface RenderRequest {
   /** The serving thread's clock when the request came (tests fix it). */
   now: number;
   liveVersion?: string;
+  /** The status page the request is for, by id, as the serving thread found it by Host; the default page if left out. */
+  page?: string;
   /**
    * Set on a write: the public pages to render straight after it if it
    * changed anything, and the live-update version they are for (see
@@ -66,8 +69,8 @@ const NOT_KEPT = new Set([
 ]);
 
 /** The request for a public page as the cache renders it: a GET with no cookies, in the site's language unless the path names one. */
-export function pageRequest(path: string, now: number, liveVersion?: string): RenderRequest {
-  return { method: 'GET', url: `http://localhost${path}`, headers: [], client: '127.0.0.1', now, liveVersion };
+export function pageRequest(path: string, now: number, liveVersion?: string, page?: string): RenderRequest {
+  return { method: 'GET', url: `http://localhost${path}`, headers: [], client: '127.0.0.1', now, liveVersion, page };
 }
 
 /** A rendered public page as the cache keeps it. */
@@ -98,9 +101,10 @@ export async function createRenderer(options: { db: Db; environment: Config; dis
     // Every page gets its context the same way: database, configuration, clock, language and the link helper.
     // What staff set under Admin → Settings is read on every request (one row by key), so a change shows on the next render.
     // (AsyncLocalStorage would carry the same at a cost on every promise, and a page render makes thousands.)
-    const config = withSiteSettings(environment, readSiteSettings(db));
+    const page = loadPageScope(db, message.page);
+    const config = withPageSettings(withSiteSettings(environment, readSiteSettings(db)), page);
     const locals: App.Locals = {
-      shirase: { db, config, environment, now: () => message.now },
+      shirase: { db, config, environment, now: () => message.now, page },
       locale: locale ?? negotiateLocale(headers.get('accept-language') ?? undefined, config.defaultLocale),
       localePrefix: prefix,
       link: (path: string) => localizedPath(prefix, path),
@@ -133,21 +137,22 @@ export async function createRenderer(options: { db: Db; environment: Config; dis
  */
 function withPagesAfterWrites(db: Db, renderOne: Render): Render {
   const counter = changeCounterReader(db);
-  // The pages after the latest write, by address: the version and change counter they show, and the answer once rendered.
+  // The pages after the latest write, by status page and address: the version and change counter they show, and the answer once rendered.
   let after = new Map<string, { liveVersion: string; counter: number; answer: Promise<RenderAnswer | undefined> }>();
-  const renderAfter = (keys: string[], liveVersion: string, now: number, shown: number) => {
+  const pageKey = (request: RenderRequest) => `${request.page ?? ''} ${request.url}`;
+  const renderAfter = (keys: string[], liveVersion: string, now: number, shown: number, page: string | undefined) => {
     const pages = keys.map((key) => {
       let settle!: (answer: RenderAnswer | undefined) => void;
       const answer = new Promise<RenderAnswer | undefined>((resolve) => (settle = resolve));
       return { key, answer, settle };
     });
-    after = new Map(pages.map(({ key, answer }) => [pageRequest(key, now).url, { liveVersion, counter: shown, answer }]));
+    after = new Map(pages.map(({ key, answer }) => [pageKey(pageRequest(key, now, liveVersion, page)), { liveVersion, counter: shown, answer }]));
     void (async () => {
       for (const { key, settle } of pages) {
         await new Promise((resolve) => setImmediate(resolve));
         // Undefined sends whoever asks for the page to render it for the latest change (or to fail as it would have, the connection closed).
         try {
-          settle(counter() === shown ? await renderOne(pageRequest(key, now, liveVersion)) : undefined);
+          settle(counter() === shown ? await renderOne(pageRequest(key, now, liveVersion, page)) : undefined);
         } catch {
           settle(undefined);
         }
@@ -157,7 +162,7 @@ function withPagesAfterWrites(db: Db, renderOne: Render): Render {
   return async (request) => {
     const { thenRender } = request;
     if (thenRender === undefined) {
-      const held = request.method === 'GET' ? after.get(request.url) : undefined;
+      const held = request.method === 'GET' ? after.get(pageKey(request)) : undefined;
       if (held && held.liveVersion === request.liveVersion && held.counter === counter()) {
         const answer = await held.answer;
         // A copy: the answer's bytes move to the serving thread, and the held ones may be given again.
@@ -168,7 +173,7 @@ function withPagesAfterWrites(db: Db, renderOne: Render): Render {
     const before = counter();
     const answer = await renderOne(request);
     const shown = counter();
-    if (shown !== before) renderAfter(thenRender.keys, thenRender.liveVersion, request.now, shown);
+    if (shown !== before) renderAfter(thenRender.keys, thenRender.liveVersion, request.now, shown, request.page);
     return answer;
   };
 }

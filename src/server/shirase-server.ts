@@ -10,6 +10,7 @@ import { runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows'
 import { createCourier } from '../lib/notifications/courier';
 import { startDeliveryLoop } from '../lib/notifications/deliver';
 import { PublicCache } from './public-cache';
+import { PageSites, type PageRow, type PageSite } from './page-sites';
 import { LiveEvents } from './live-events';
 import { PublicRoutes } from './public-routes';
 import { clientAddresses } from './client-address';
@@ -32,8 +33,11 @@ import { createLogger, logTo, type Log } from '../lib/log';
 
 export interface ShiraseServer {
   url: string;
+  /** The default page's cache and live rounds. */
   cache: PublicCache;
   live: LiveEvents;
+  /** Every status page this server answers. */
+  pages: PageSites;
   renderers: RenderPool;
   /** Writes the public site as static files (see export-site.ts). */
   exportTo(dir: string): Promise<{ files: number }>;
@@ -120,32 +124,38 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   // Renders cut short by closing are not failures worth a log line.
   let closing = false;
   const renderers = await RenderPool.start({ db, config, distDir: options.distDir, log });
-  const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
-  // Each page names the live-update version it is rendered for: the one announced once its generation's pages are in.
-  const renderTimed = async (key: string, generation: number) => {
-    const started = performance.now();
-    const page = await renderers.renderPage(key, now(), live.versionFor(generation));
-    metrics.rendered(performance.now() - started);
-    return page;
+  // Each status page is a site of its own (see page-sites.ts), opened here and again when staff add one.
+  const openPage = (row: PageRow): PageSite => {
+    const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
+    // Each page names the live-update version it is rendered for: the one announced once its generation's pages are in.
+    const renderTimed = async (key: string, generation: number) => {
+      const started = performance.now();
+      const page = await renderers.renderPage(key, now(), live.versionFor(generation), row.id);
+      metrics.rendered(performance.now() - started);
+      return page;
+    };
+    const cache = new PublicCache(renderTimed, {
+      maxEntries: row.isDefault ? 500 : 200,
+      now,
+      onError: (key, error) => {
+        if (!closing) log(`[shirase] rendering ${key} of the page ${row.slug} failed: ${error instanceof Error ? error.message : String(error)}`, 'warn');
+      },
+      timeSensitive: (key) => publicRoutes.routeFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
+      headersFor: (key) => {
+        const route = publicRoutes.routeFor(new URL(key, 'http://local'));
+        return route?.cors ? headers.cors : route?.frameable ? frameable : base;
+      },
+    });
+    return { ...row, cache, live, index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration, row.id) };
   };
-  const cache = new PublicCache(renderTimed, {
-    maxEntries: 500,
-    now,
-    onError: (key, error) => {
-      if (!closing) log(`[shirase] rendering ${key} failed: ${error instanceof Error ? error.message : String(error)}`, 'warn');
-    },
-    timeSensitive: (key) => publicRoutes.routeFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
-    headersFor: (key) => {
-      const route = publicRoutes.routeFor(new URL(key, 'http://local'));
-      return route?.cors ? headers.cors : route?.frameable ? frameable : base;
-    },
-  });
+  const pages = new PageSites(db, openPage, (page) => page.live.close());
+  const sum = (of: (page: PageSite) => number) => () => pages.all.reduce((total, page) => total + of(page), 0);
   const metrics = new Metrics({
     db,
     config,
-    liveConnections: () => live.size,
-    heldQuestions: () => live.waiting,
-    renderQueue: () => cache.queued,
+    liveConnections: sum((page) => page.live.size),
+    heldQuestions: sum((page) => page.live.waiting),
+    renderQueue: sum((page) => page.cache.queued),
     renderInFlight: () => renderers.inFlight,
   });
   const clients = clientAddresses(config.trustProxy);
@@ -158,7 +168,10 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   // The static copy reads pages through the cache when they are there and renders the rest on the side, so it never pushes readers' pages out.
   const exportTo = (dir: string) =>
-    exportSite({ db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, routes: publicRoutes, body: (key) => cache.currentBody(key) }, dir);
+    exportSite(
+      { db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, routes: publicRoutes, body: (key) => pages.default.cache.currentBody(key) },
+      dir,
+    );
   // With EXPORT_DIR set, a static copy follows every change, a second behind at most,
   // and is then published to EXPORT_RCLONE_REMOTE. Runs never overlap; changes
   // during one are taken by the next.
@@ -213,26 +226,34 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     if (feed.changedSinceLastLook()) {
       site = withSiteSettings(config, readSiteSettings(db));
       brand.reload();
-      const rendered = cache.invalidate(publicRoutes.frontPageKeys);
-      // The generation this change made, not the latest when its renders are in: a later change may have
-      // begun meanwhile, and its pages are not in yet.
-      const generation = cache.currentGeneration;
-      caughtUp = rendered.then(() => {
+      const opened = new Set(pages.reload());
+      const rounds = pages.all.map((page) => {
+        const rendered = page.cache.invalidate(opened.has(page) ? publicRoutes.startupKeys : publicRoutes.frontPageKeys);
+        // The generation this change made, not the latest when its renders are in: a later change may have
+        // begun meanwhile, and its pages are not in yet.
+        const generation = page.cache.currentGeneration;
         // Open pages are told only now, so the version they fetch is the new one.
-        live.announce(generation);
-        scheduleExport();
+        return rendered.then(() => page.live.announce(generation));
       });
+      caughtUp = Promise.all(rounds).then(scheduleExport);
     }
     return caughtUp;
   };
-  /** What a write asks the render thread to render straight after it (see render-request.ts): the pages the change it makes renders again. */
-  const pagesAfterWrite = () => ({ keys: cache.keysForChange(publicRoutes.frontPageKeys), liveVersion: live.versionFor(cache.currentGeneration + 1) });
+  /**
+   * What a write asks the render thread to render straight after it (see
+   * render-request.ts): the pages of the status page it was made on that the
+   * change renders again.
+   */
+  const pagesAfterWrite = (page: PageSite) => ({
+    keys: page.cache.keysForChange(publicRoutes.frontPageKeys),
+    liveVersion: page.live.versionFor(page.cache.currentGeneration + 1),
+  });
   /** After a write: if it changed anything, the pages it changed are asked for now, and their readers wait for them. */
-  const wrote = ({ keys }: { keys: string[] }) => {
-    const before = cache.currentGeneration;
+  const wrote = (page: PageSite, { keys }: { keys: string[] }) => {
+    const before = page.cache.currentGeneration;
     void checkForChanges();
     // The change may have been heard from the file system first; either way the pages are not in yet.
-    if (cache.currentGeneration > before || cache.queued > 0) cache.expect(keys);
+    if (page.cache.currentGeneration > before || page.cache.queued > 0) page.cache.expect(keys);
   };
   // The folder staff's postmortems go to exists from the start, so a file an editor drops in is noticed at once.
   makePrivateFolder(config.postmortems.dir);
@@ -259,10 +280,8 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     headers,
     staticFiles,
     brand,
-    cache,
-    index: new PublicIndex(db, config.postmortems, () => cache.currentGeneration),
+    pages,
     publicRoutes,
-    live,
     clients,
     renderers,
     pagesAfterWrite,
@@ -304,16 +323,18 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       })
     : undefined;
   const address = await listen(server, config.port, config.host);
-  void cache.invalidate(publicRoutes.startupKeys).then(scheduleExport);
+  void Promise.all(pages.all.map((page) => page.cache.invalidate(publicRoutes.startupKeys))).then(scheduleExport);
   // The first pages are rendered as a generation of their own, which they name. Nothing older can be served
   // (the cache is empty), so it is the live version from the start.
-  live.announce(cache.currentGeneration);
+  for (const page of pages.all) page.live.announce(page.cache.currentGeneration);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
     url: `http://${host}:${address.port}`,
-    cache,
-    live,
+    // The default page's, which every host no page names reaches.
+    cache: pages.default.cache,
+    live: pages.default.live,
+    pages,
     renderers,
     exportTo,
     checkForChanges,
@@ -323,7 +344,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       stopTimers();
       stopBackups();
       await stopChecks?.();
-      live.close();
+      for (const page of pages.all) page.live.close();
       clearTimeout(exportTimer);
       clearTimeout(publishLater);
       await stopDeliveries?.();

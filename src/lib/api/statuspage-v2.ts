@@ -23,6 +23,7 @@ import {
   UPCOMING_MAINTENANCE_STATUSES,
   type UpdateStatus,
 } from '../status/vocabulary';
+import type { PageScope } from '../pages/page-scope';
 
 const API_LIST_CAP = 50;
 
@@ -32,6 +33,8 @@ interface ApiContext {
   db: Db;
   config: Config;
   now: number;
+  /** The status page answered for: its components and incidents only. */
+  page?: PageScope;
 }
 
 export interface ApiComponent {
@@ -151,7 +154,7 @@ export function incidentObject(ctx: ApiContext, i: IncidentView, components: Api
 }
 
 function load(ctx: ApiContext) {
-  const tree = loadComponentTree(ctx.db, ctx.now);
+  const tree = loadComponentTree(ctx.db, ctx.now, undefined, ctx.page);
   const components = componentObjects(ctx, tree);
   return { tree, components };
 }
@@ -162,8 +165,8 @@ function load(ctx: ApiContext) {
  * SQLite find them by status (see loadIncidents).
  */
 function listOfKind(ctx: ApiContext, kind: 'incident' | 'maintenance', statuses?: readonly UpdateStatus[]): IncidentView[] {
-  if (!statuses) return loadIncidents(ctx.db, eq(incidents.kind, kind), { limit: API_LIST_CAP });
-  return loadIncidents(ctx.db, and(eq(incidents.kind, kind), inArray(incidents.status, statuses))).slice(0, API_LIST_CAP);
+  if (!statuses) return loadIncidents(ctx.db, eq(incidents.kind, kind), { limit: API_LIST_CAP, page: ctx.page });
+  return loadIncidents(ctx.db, and(eq(incidents.kind, kind), inArray(incidents.status, statuses)), { page: ctx.page }).slice(0, API_LIST_CAP);
 }
 
 function incidentList(ctx: ApiContext, statuses?: readonly UpdateStatus[]) {

@@ -9,6 +9,7 @@ import { worstComponentStatus, type ComponentStatus } from '../status/vocabulary
 import type { StatusChange } from '../status/uptime';
 import { applyCorrections } from '../status/corrections';
 import { loadCorrectionSpans } from '../uptime/corrections';
+import { componentOnPage, type PageScope } from '../pages/page-scope';
 
 export interface ComponentView {
   id: string;
@@ -46,8 +47,8 @@ export interface ComponentTree {
   all: ComponentView[];
 }
 
-/** Live (not archived) components with their current status, arranged as the page shows them. */
-export function loadComponentTree(db: Db, now: number, locale?: Locale): ComponentTree {
+/** Live (not archived) components with their current status, arranged as the page shows them (only those on `page` when one is named). */
+export function loadComponentTree(db: Db, now: number, locale?: Locale, page?: PageScope): ComponentTree {
   const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), locale, field, base);
   // Every render asks: built once per connection (see builtOnce).
   const groupRows = builtOnce(db, 'componentTree.groups', () => db.select().from(componentGroups).orderBy(asc(componentGroups.position)).prepare()).all();
@@ -55,19 +56,21 @@ export function loadComponentTree(db: Db, now: number, locale?: Locale): Compone
     db.select().from(components).where(isNull(components.archivedAt)).orderBy(asc(components.position), asc(components.createdAt)).prepare(),
   ).all();
   const statuses = componentStatusesAt(db, now);
-  const views: ComponentView[] = componentRows.map((c) => ({
-    id: c.id,
-    name: say(c.translations, 'name', c.name),
-    description: c.description === null ? null : say(c.translations, 'description', c.description),
-    groupId: c.groupId,
-    position: c.position,
-    onlyShowIfDegraded: c.onlyShowIfDegraded,
-    status: statuses.get(c.id) ?? 'operational',
-    translations: parseTranslations(c.translations),
-    version: c.version,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-  }));
+  const views: ComponentView[] = componentRows
+    .filter((c) => componentOnPage(page, c.id))
+    .map((c) => ({
+      id: c.id,
+      name: say(c.translations, 'name', c.name),
+      description: c.description === null ? null : say(c.translations, 'description', c.description),
+      groupId: c.groupId,
+      position: c.position,
+      onlyShowIfDegraded: c.onlyShowIfDegraded,
+      status: statuses.get(c.id) ?? 'operational',
+      translations: parseTranslations(c.translations),
+      version: c.version,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    }));
   const groups: GroupView[] = groupRows
     .map((g) => {
       const children = views.filter((v) => v.groupId === g.id);

@@ -6,6 +6,7 @@ import type { ComponentStatus, Impact, IncidentKind, UpdateStatus } from '../sta
 import type { Locale } from '../i18n/messages';
 import { parseTranslations, translated } from '../i18n/translations';
 import { automaticText } from '../i18n/automatic-texts';
+import { componentOnPage, onPage, type PageScope } from '../pages/page-scope';
 
 interface ComponentChangeView {
   componentId: string;
@@ -142,9 +143,10 @@ const related = (db: Db) =>
 export function loadIncidents(
   db: Db,
   where: SQL | undefined,
-  options: { limit?: number; offset?: number; newestFirst?: boolean; updates?: 'all' | 'latest' | 'none'; locale?: Locale } = {},
+  options: { limit?: number; offset?: number; newestFirst?: boolean; updates?: 'all' | 'latest' | 'none'; locale?: Locale; page?: PageScope } = {},
 ): IncidentView[] {
   const newestFirst = options.newestFirst !== false;
+  where = onPage(where, options.page);
   let rows;
   if (options.limit !== undefined) {
     rows = db
@@ -170,7 +172,8 @@ export function loadIncidents(
   if (rows.length === 0) return [];
   const ids = JSON.stringify(rows.map((r) => r.id));
   const queries = related(db);
-  const affected = queries.affected.all({ ids });
+  // Another page's components are not named to this page's readers.
+  const affected = queries.affected.all({ ids }).filter((a) => componentOnPage(options.page, a.id));
   // Callers that only need names, times and components skip the timeline.
   const which = options.updates ?? 'all';
   const updates = which === 'all' ? queries.allUpdates.all({ ids }) : which === 'latest' ? queries.latestUpdates.all({ ids }).map((row) => row.update) : [];
@@ -219,12 +222,14 @@ export function loadIncidents(
         updatedAt: u.updatedAt,
         notify: u.notify,
         version: u.version,
-        changes: (changesBy.get(u.id) ?? []).map((c) => ({
-          componentId: c.componentId,
-          name: say(c.translations, 'name', c.name),
-          oldStatus: c.oldStatus as ComponentStatus,
-          newStatus: c.newStatus,
-        })),
+        changes: (changesBy.get(u.id) ?? [])
+          .filter((c) => componentOnPage(options.page, c.componentId))
+          .map((c) => ({
+            componentId: c.componentId,
+            name: say(c.translations, 'name', c.name),
+            oldStatus: c.oldStatus as ComponentStatus,
+            newStatus: c.newStatus,
+          })),
       }))
       .sort(compareTimeline),
     updateCount: counts ? (counts.get(r.id) ?? 0) : (updatesBy.get(r.id)?.length ?? 0),
@@ -245,6 +250,7 @@ export function attachPostmortems<T extends IncidentView>(list: T[], byIncident:
   return list;
 }
 
-export function loadIncident(db: Db, id: string, locale?: Locale): IncidentView | undefined {
-  return loadIncidents(db, eq(incidents.id, id), { locale })[0];
+/** One incident by id; undefined when there is none, or none on `page` when one is named. */
+export function loadIncident(db: Db, id: string, locale?: Locale, page?: PageScope): IncidentView | undefined {
+  return loadIncidents(db, eq(incidents.id, id), { locale, page })[0];
 }

@@ -9,6 +9,7 @@ import { loadComponentTree, loadStatusLedgers } from '../components/load-compone
 import { attachPostmortems, loadIncidents, type IncidentView } from '../incidents/load-incidents';
 import { countHistory } from './history-page';
 import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime, type ComponentWithUptime } from '../uptime/component-uptime';
+import type { PageScope } from '../pages/page-scope';
 
 const UPTIME_MONTHS = 12;
 /** The newest incidents a component page lists; the rest are on its filtered history. */
@@ -46,10 +47,12 @@ export function buildComponentPageView(
   timeZone: string,
   postmortems: ReadonlyMap<string, { slug: string; title: string }>,
   locale?: Locale,
+  page?: PageScope,
 ): ComponentPageView | undefined {
   if (!isPublicId(id)) return undefined;
   return readSnapshot(db, () => {
-    const tree = loadComponentTree(db, now, locale);
+    // A component on another page only is not there for this page's readers.
+    const tree = loadComponentTree(db, now, locale, page);
     const component = tree.all.find((c) => c.id === id);
     if (!component) return undefined;
     const group = tree.groups.find((g) => g.id === component.groupId);

@@ -6,6 +6,7 @@ import { localDateOf } from '../time';
 import type { Locale } from '../i18n/messages';
 import { attachPostmortems, loadIncidents, type IncidentView } from '../incidents/load-incidents';
 import { laterWindowCounts, notLaterSeriesWindow } from '../maintenance/series-windows';
+import { onPage, type PageScope } from '../pages/page-scope';
 
 export const HISTORY_PAGE_SIZE = 25;
 /** Longer searches are cut here: no incident name or phrase needs more, and the index is asked no more. */
@@ -25,6 +26,8 @@ interface HistoryMonth {
 export interface HistoryFilter {
   componentId?: string;
   query?: string;
+  /** The status page read (set by the page answering, never by the address): its incidents only. */
+  page?: PageScope;
 }
 
 export interface HistoryPageView {
@@ -109,7 +112,7 @@ function historyWhere(db: Db, filter: HistoryFilter): SQL | undefined {
     );
   }
   if (filter.query) conditions.push(matchingSearch(filter.query));
-  return and(...conditions);
+  return onPage(and(...conditions), filter.page);
 }
 
 /** How many incidents and maintenance windows the filter keeps. */

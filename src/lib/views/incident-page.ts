@@ -3,6 +3,7 @@ import { isPublicId } from '../ids';
 import type { Locale } from '../i18n/messages';
 import { groupByLocalDay } from '../time';
 import { attachPostmortems, loadIncident, type IncidentView, type UpdateView } from '../incidents/load-incidents';
+import type { PageScope } from '../pages/page-scope';
 
 export interface IncidentPageView {
   incident: IncidentView;
@@ -19,10 +20,12 @@ export function buildIncidentPageView(
   timeZone: string,
   postmortems: ReadonlyMap<string, { slug: string; title: string }> = new Map(),
   locale?: Locale,
+  page?: PageScope,
 ): IncidentPageView | undefined {
   return readSnapshot(db, () => {
     if (!isPublicId(id)) return undefined;
-    const incident = loadIncident(db, id, locale);
+    // Another page's incident is not there for this page's readers.
+    const incident = loadIncident(db, id, locale, page);
     if (!incident) return undefined;
     attachPostmortems([incident], postmortems);
     return {

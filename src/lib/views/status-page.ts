@@ -9,6 +9,7 @@ import { loadWindowIncidents, UPTIME_DAYS, withComponentUptime, type ComponentWi
 import type { Locale } from '../i18n/messages';
 import { laterWindowCounts, notLaterSeriesWindow } from '../maintenance/series-windows';
 import { isActiveMaintenanceStatus, isClosedStatus, OPEN_MAINTENANCE_STATUSES, UNRESOLVED_INCIDENT_STATUSES } from '../status/vocabulary';
+import type { PageScope } from '../pages/page-scope';
 
 const RECENT_DAYS = 14;
 
@@ -29,10 +30,10 @@ export interface StatusPageView {
   recentDays: { day: LocalDay; incidents: IncidentView[] }[];
 }
 
-/** Everything the public status page shows at `now`, in the page's time zone. */
-export function buildStatusPageView(db: Db, now: number, timeZone: string, locale?: Locale): StatusPageView {
+/** Everything the public status page shows at `now`, in the page's time zone: of `page` when one is named. */
+export function buildStatusPageView(db: Db, now: number, timeZone: string, locale?: Locale, page?: PageScope): StatusPageView {
   return readSnapshot(db, () => {
-    const tree = loadComponentTree(db, now, locale);
+    const tree = loadComponentTree(db, now, locale, page);
     const uptimeDays = lastLocalDays(now, UPTIME_DAYS, timeZone);
     const recent = lastLocalDays(now, RECENT_DAYS, timeZone);
     const windowStart = uptimeDays[0]!.start;
@@ -48,6 +49,7 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
     const activeIncidents = loadIncidents(db, and(eq(incidents.kind, 'incident'), inArray(incidents.status, UNRESOLVED_INCIDENT_STATUSES)), {
       locale,
       updates: 'latest',
+      page,
     });
     const recentIncidents = loadIncidents(
       db,
@@ -58,7 +60,7 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
           activeIncidents.map((i) => i.id),
         ),
       ),
-      { locale, updates: 'latest' },
+      { locale, updates: 'latest', page },
     ).filter((i) => !(i.kind === 'maintenance' && !isClosedStatus(i.status)));
 
     // A repeating maintenance shows its next window and how many follow, not a year of identical cards.
@@ -68,6 +70,7 @@ export function buildStatusPageView(db: Db, now: number, timeZone: string, local
       {
         newestFirst: false,
         locale,
+        page,
       },
     );
 

@@ -1,0 +1,86 @@
+// What one status page shows, as every public view and answer filters it.
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { components, incidents, statusPageComponents, statusPages } from '../../../db/schema';
+import type { Queryable } from '../incidents/log';
+import type { Config } from '../config';
+import type { Locale } from '../i18n/messages';
+
+/**
+ * A status page as readers of it see the data: the components on it, and the
+ * incidents and maintenance that name them or, naming none, the page itself.
+ */
+export interface PageScope {
+  id: string;
+  slug: string;
+  isDefault: boolean;
+  /** The name readers see; null on the default page: the site's name. */
+  name: string | null;
+  /** The language a reader without a preference gets; null: the site's. */
+  defaultLocale: string | null;
+  private: boolean;
+  /**
+   * The components on the page; null when it holds every component (the
+   * default page of an install that never split, read without a filter).
+   */
+  componentIds: ReadonlySet<string> | null;
+}
+
+/** The page a request is for, by id; the default page when none is named or the one named is gone. */
+export function loadPageScope(db: Queryable, pageId?: string): PageScope {
+  const row =
+    (pageId === undefined ? undefined : db.select().from(statusPages).where(eq(statusPages.id, pageId)).get()) ??
+    db.select().from(statusPages).where(eq(statusPages.isDefault, true)).get();
+  if (!row) throw new Error('the database has no default status page: run the migrations (npm run db:migrate)');
+  const onPage = db.select({ id: statusPageComponents.componentId }).from(statusPageComponents).where(eq(statusPageComponents.pageId, row.id)).all();
+  const total =
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(components)
+      .get()?.n ?? 0;
+  return {
+    id: row.id,
+    slug: row.slug,
+    isDefault: row.isDefault,
+    name: row.name,
+    defaultLocale: row.defaultLocale,
+    private: row.private,
+    componentIds: row.isDefault && onPage.length === total ? null : new Set(onPage.map((c) => c.id)),
+  };
+}
+
+/** The site's settings as a page shows them: its own name and default language where it has them. */
+export function withPageSettings(config: Config, page: PageScope): Config {
+  if (page.name === null && page.defaultLocale === null) return config;
+  return { ...config, siteName: page.name ?? config.siteName, defaultLocale: (page.defaultLocale as Locale | null) ?? config.defaultLocale };
+}
+
+/** Whether a component is on the page (every one is when no page is named). */
+export function componentOnPage(page: PageScope | undefined, componentId: string): boolean {
+  return !page?.componentIds || page.componentIds.has(componentId);
+}
+
+/**
+ * The incidents and maintenance on a page, as a filter on `incidents`:
+ * those that name a component on it, those that name it, and, on the default
+ * page, those that name neither a component nor a page. Undefined (no filter)
+ * when no page is named.
+ */
+export function incidentsOnPage(page: PageScope | undefined): SQL | undefined {
+  if (!page) return undefined;
+  const namesComponent = sql`exists (select 1 from incident_components ic where ic.incident_id = ${incidents.id})`;
+  if (page.isDefault && page.componentIds === null) {
+    // Every component is here: only incidents that name no component and another page are not.
+    return sql`(${incidents.pageId} is null or ${incidents.pageId} = ${page.id} or ${namesComponent})`;
+  }
+  const namesOneHere = sql`${incidents.id} in (select ic.incident_id from incident_components ic join status_page_components pc on pc.component_id = ic.component_id where pc.page_id = ${page.id})`;
+  const namesThisPage = page.isDefault
+    ? sql`(${incidents.pageId} = ${page.id} or (${incidents.pageId} is null and not ${namesComponent}))`
+    : eq(incidents.pageId, page.id);
+  return sql`(${namesThisPage} or ${namesOneHere})`;
+}
+
+/** A filter and the page's own, together. */
+export function onPage(where: SQL | undefined, page: PageScope | undefined): SQL | undefined {
+  const scope = incidentsOnPage(page);
+  return scope === undefined ? where : where === undefined ? scope : and(where, scope);
+}

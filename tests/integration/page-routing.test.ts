@@ -1,0 +1,134 @@
+// Several status pages from one server: each request is answered as the page
+// its Host names (the default page for any other host), over the real server
+// with a real database, and each page shows its own components and incidents.
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addPage } from '../../src/lib/pages/add-page';
+import { openIncident } from '../../src/lib/incidents/open-incident';
+import { createApiToken } from '../../src/lib/auth/create-api-token';
+import { startTestSite, type TestSite } from '../support/test-server';
+
+const MOBILE = 'status.mobile.example.com';
+let site: TestSite;
+let ios: string;
+let web: string;
+let onIos: string;
+let onWeb: string;
+
+/** A GET (or a write) with the Host header a browser at that name sends. */
+function ask(path: string, host?: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  const url = new URL(site.url + path);
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: { ...(host ? { host } : {}), ...options.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+const json = async (path: string, host?: string) => JSON.parse((await ask(path, host)).text);
+
+beforeAll(async () => {
+  site = await startTestSite({ seed: true });
+  const id = (name: string) => site.db.$client.prepare('SELECT id FROM components WHERE name = ?').pluck().get(name) as string;
+  ios = id('iOS app');
+  web = id('Web app');
+  const now = Date.now();
+  addPage(site.db, { slug: 'mobile', name: 'Fusen Mobile', hosts: [MOBILE], componentIds: [ios] }, { now });
+  onIos = openIncident(
+    site.db,
+    { name: 'iOS sign-in loops', status: 'investigating', body: 'Some iPhones loop at sign-in.', components: [{ componentId: ios, status: 'partial_outage' }] },
+    { now },
+  ).incidentId;
+  onWeb = openIncident(
+    site.db,
+    {
+      name: 'Boards load slowly',
+      status: 'investigating',
+      body: 'Boards take seconds to open.',
+      components: [{ componentId: web, status: 'degraded_performance' }],
+    },
+    { now },
+  ).incidentId;
+  await site.server.checkForChanges();
+});
+afterAll(() => site?.close());
+
+describe('a page named by its host', () => {
+  it('shows its own components and incidents on the status page, and its own name', async () => {
+    const page = await ask('/', MOBILE);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Fusen Mobile');
+    expect(page.text).toContain('iOS app');
+    // Nor is another page's component named, even beside an incident that is on both.
+    expect(page.text).not.toContain('Web app');
+    expect(page.text).toContain('iOS sign-in loops');
+    expect(page.text).not.toContain('Boards load slowly');
+  });
+
+  it('answers the Statuspage API with its own components and incidents', async () => {
+    const summary = await json('/api/v2/summary.json', MOBILE);
+    expect(summary.page.name).toBe('Fusen Mobile');
+    // The group it sits in comes along, as Statuspage lists groups among components.
+    const components = (list: { id: string; group: boolean }[]) => list.filter((c) => !c.group).map((c) => c.id);
+    expect(components(summary.components)).toEqual([ios]);
+    expect(summary.incidents.map((i: { id: string }) => i.id)).toEqual([onIos]);
+    expect(summary.status.indicator).toBe('major');
+    // An incident on both pages names only this page's components, in its updates too.
+    const both = summary.scheduled_maintenances.find((m: { components: { id: string }[] }) => m.components.length > 0);
+    expect(both.components.map((c: { id: string }) => c.id)).toEqual([ios]);
+    const all = await json('/api/v2/incidents.json', MOBILE);
+    const named = all.incidents.flatMap((i: { incident_updates: { affected_components: { code: string }[] | null }[] }) =>
+      i.incident_updates.flatMap((u) => (u.affected_components ?? []).map((c) => c.code)),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.every((code: string) => code === ios)).toBe(true);
+    expect(all.incidents.every((i: { components: { id: string }[] }) => i.components.some((c) => c.id === ios))).toBe(true);
+    expect(components((await json('/api/v2/components.json', MOBILE)).components)).toEqual([ios]);
+  });
+
+  it('does not have another page’s incidents or components', async () => {
+    expect((await ask(`/incidents/${onWeb}`, MOBILE)).status).toBe(404);
+    expect((await ask(`/components/${web}`, MOBILE)).status).toBe(404);
+    expect((await ask(`/incidents/${onIos}`, MOBILE)).status).toBe(200);
+    expect((await ask(`/components/${ios}`, MOBILE)).status).toBe(200);
+    const history = await ask('/history', MOBILE);
+    expect(history.text).toContain('iOS sign-in loops');
+    expect(history.text).not.toContain('Boards load slowly');
+  });
+
+  it('is reached whatever the case of the host, with a port or a final dot', async () => {
+    for (const host of ['STATUS.Mobile.example.com', `${MOBILE}:8443`, `${MOBILE}.`])
+      expect((await json('/api/v2/summary.json', host)).page.name, host).toBe('Fusen Mobile');
+  });
+});
+
+describe('the default page', () => {
+  it('answers every other host, and an address with no Host, with everything as before', async () => {
+    for (const host of [undefined, 'status.example.com', 'mobile.example.com', '127.0.0.1']) {
+      const summary = await json('/api/v2/summary.json', host);
+      expect(summary.page.name, String(host)).not.toBe('Fusen Mobile');
+      const ids = summary.components.map((c: { id: string }) => c.id);
+      expect(ids).toContain(ios);
+      expect(ids).toContain(web);
+      expect(summary.incidents.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([onIos, onWeb]));
+    }
+    expect((await ask(`/incidents/${onWeb}`)).status).toBe(200);
+  });
+});
+
+describe('a write made on a page', () => {
+  it('is read back on that page and on the default page alike', async () => {
+    const { token } = createApiToken(site.db, { name: 'pages', scopes: ['incidents'] }, { now: Date.now() });
+    const written = await ask(`/api/v1/incidents/${onIos}/updates`, MOBILE, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'identified', body: 'A certificate on the sign-in service expired.', notify: false }),
+    });
+    expect(written.status).toBe(201);
+    expect((await ask('/', MOBILE)).text).toContain('A certificate on the sign-in service expired.');
+    expect((await ask('/')).text).toContain('A certificate on the sign-in service expired.');
+  });
+});
