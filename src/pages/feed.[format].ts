@@ -10,7 +10,15 @@ export const GET: APIRoute = ({ locals, params, rewrite }) => {
   const format = params.format as FeedFormat;
   if (!FEED_FORMATS.includes(format)) return rewrite('/404');
   return new Response(
-    buildFeed(locals.shirase.db, locals.shirase.config, locals.shirase.now(), format, undefined, locals.localePrefix ? locals.locale : undefined),
+    buildFeed(
+      locals.shirase.db,
+      locals.shirase.config,
+      locals.shirase.now(),
+      format,
+      undefined,
+      locals.localePrefix ? locals.locale : undefined,
+      locals.shirase.page,
+    ),
     {
       headers: { 'content-type': FEED_CONTENT_TYPES[format] },
     },

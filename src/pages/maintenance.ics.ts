@@ -7,6 +7,15 @@ export const publicPage: PublicPage = { cors: true, prefixable: true, timeSensit
 
 // Upcoming and recent maintenance windows; /ja/maintenance.ics is Japanese.
 export const GET: APIRoute = ({ locals }) =>
-  new Response(buildMaintenanceCalendar(locals.shirase.db, locals.shirase.config, locals.shirase.now(), locals.localePrefix ? locals.locale : undefined), {
-    headers: { 'content-type': CALENDAR_CONTENT_TYPE },
-  });
+  new Response(
+    buildMaintenanceCalendar(
+      locals.shirase.db,
+      locals.shirase.config,
+      locals.shirase.now(),
+      locals.localePrefix ? locals.locale : undefined,
+      locals.shirase.page,
+    ),
+    {
+      headers: { 'content-type': CALENDAR_CONTENT_TYPE },
+    },
+  );

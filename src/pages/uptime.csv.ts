@@ -10,12 +10,12 @@ export const publicPage: PublicPage = { cors: true, timeSensitive: true, persona
 
 // /uptime.csv: the uptime report's months as a spreadsheet, for the range /uptime shows or the one asked for.
 export const GET: APIRoute = ({ locals, url }) => {
-  const { db, config, now } = locals.shirase;
+  const { db, config, now, page } = locals.shirase;
   const at = now();
-  const ids = loadComponentTree(db, at).all.map((c) => c.id);
+  const ids = loadComponentTree(db, at, undefined, page).all.map((c) => c.id);
   const query = readReportQuery(url.searchParams, ids, at, config.timeZone);
   if ('problem' in query) return jsonResponse(errorBody(reportQueryError(query), locals.locale), 400);
-  const report = buildUptimeReport(db, query.range, at, config.timeZone, undefined, { componentId: query.componentId });
+  const report = buildUptimeReport(db, query.range, at, config.timeZone, undefined, { componentId: query.componentId, page });
   return new Response(csvDocument(UPTIME_CSV_HEADER, uptimeCsvRows(report)), {
     headers: {
       'content-type': 'text/csv; charset=utf-8',

@@ -79,6 +79,7 @@ describe('the history search index', () => {
       'incidents ADD sequence integer DEFAULT 0 NOT NULL',
       'incidents ADD series_id text',
       'incidents ADD occurrence_start integer',
+      'incidents ADD page_id text',
       "audit_log ADD audience text DEFAULT 'staff' NOT NULL",
     ];
     for (const column of lent) db.$client.exec(`ALTER TABLE ${column}`);

@@ -99,6 +99,20 @@ describe('a page named by its host', () => {
     expect(history.text).not.toContain('Boards load slowly');
   });
 
+  it('has its own feeds and uptime figures', async () => {
+    const feed = (await ask('/feed.atom', MOBILE)).text;
+    expect(feed).toContain('<title>Fusen Mobile</title>');
+    expect(feed).toContain('iOS sign-in loops');
+    expect(feed).not.toContain('Boards load slowly');
+    expect((await ask(`/feed/${web}.atom`, MOBILE)).status).toBe(404);
+    expect((await ask(`/feed/${ios}.atom`, MOBILE)).status).toBe(200);
+    const uptime = await json('/api/v2/uptime.json', MOBILE);
+    expect(uptime.components.map((c: { id: string }) => c.id)).toEqual([ios]);
+    const csv = (await ask('/uptime.csv', MOBILE)).text;
+    expect(csv).toContain('iOS app');
+    expect(csv).not.toContain('Web app');
+  });
+
   it('is reached whatever the case of the host, with a port or a final dot', async () => {
     for (const host of ['STATUS.Mobile.example.com', `${MOBILE}:8443`, `${MOBILE}.`])
       expect((await json('/api/v2/summary.json', host)).page.name, host).toBe('Fusen Mobile');

@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import { t, type Locale } from '../i18n/messages';
 import { isPublicId } from '../ids';
 import { loadIncidents, type IncidentView } from '../incidents/load-incidents';
+import type { PageScope } from '../pages/page-scope';
 
 /** How long a finished window stays in /maintenance.ics, so calendars see it completed or cancelled. */
 const RECENT_WINDOW_DAYS = 30;
@@ -32,12 +33,13 @@ function isCancelledWindow(window: Pick<IncidentView, 'status' | 'updates'>): bo
  * STATUS:CANCELLED once cancelled. Times are in the site's zone (with its
  * VTIMEZONE), so a calendar shows them at the wall-clock time the page does.
  */
-export function buildMaintenanceCalendar(db: Db, config: Config, now: number, language?: Locale): string {
+export function buildMaintenanceCalendar(db: Db, config: Config, now: number, language?: Locale, page?: PageScope): string {
   return readSnapshot(db, () => {
     const locale = language ?? config.defaultLocale;
     const windows = loadIncidents(db, and(eq(incidents.kind, 'maintenance'), gte(incidents.scheduledUntil, now - RECENT_WINDOW_DAYS * 86_400_000)), {
       limit: CALENDAR_EVENTS,
       locale,
+      page,
     });
     const calendar = newCalendar(config, locale, t(locale, 'calendar.name', { site: config.siteName }), `${siteIn(config, locale)}/maintenance.ics`);
     const seriesOf = seriesIds(
@@ -58,11 +60,11 @@ export function buildMaintenanceCalendar(db: Db, config: Config, now: number, la
 }
 
 /** One window's calendar (`/incidents/<id>.ics`); undefined unless the id names a maintenance window. */
-export function buildWindowCalendar(db: Db, config: Config, id: string, language?: Locale): string | undefined {
+export function buildWindowCalendar(db: Db, config: Config, id: string, language?: Locale, page?: PageScope): string | undefined {
   return readSnapshot(db, () => {
     if (!isPublicId(id)) return undefined;
     const locale = language ?? config.defaultLocale;
-    const window = loadIncidents(db, eq(incidents.id, id), { locale })[0];
+    const window = loadIncidents(db, eq(incidents.id, id), { locale, page })[0];
     if (!window || window.kind !== 'maintenance' || window.scheduledFor === null || window.scheduledUntil === null) return undefined;
     const calendar = newCalendar(config, locale, window.name, `${siteIn(config, locale)}/incidents/${id}.ics`);
     // One window of a series is added as the series, so the calendar holds one repeating event, as /maintenance.ics does.

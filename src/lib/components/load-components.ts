@@ -113,9 +113,9 @@ export function loadStatusLedgers(db: Db, since: number, until = Number.MAX_SAFE
 }
 
 /** One live component with its current status, or undefined for an unknown or malformed id. */
-export function findComponent(db: Db, id: string, now: number, locale?: Locale): ComponentView | undefined {
+export function findComponent(db: Db, id: string, now: number, locale?: Locale, page?: PageScope): ComponentView | undefined {
   if (!isPublicId(id)) return undefined;
-  return loadComponentTree(db, now, locale).all.find((c) => c.id === id);
+  return loadComponentTree(db, now, locale, page).all.find((c) => c.id === id);
 }
 
 /**

@@ -12,6 +12,7 @@ import { closedPublicFollowUps } from '../followups/load-follow-ups';
 import { findComponent } from '../components/load-components';
 import { loadIncidents } from '../incidents/load-incidents';
 import { notLaterSeriesWindow } from '../maintenance/series-windows';
+import type { PageScope } from '../pages/page-scope';
 
 const FEED_ITEMS = 100;
 
@@ -50,13 +51,22 @@ interface FeedEntry {
  * unknown component. In another language than the site's, titles, texts and
  * links are that language's (`/ja/feed.atom` links to `/ja/` pages).
  */
-export function buildFeed(db: Db, config: Config, now: number, format: FeedFormat, componentId?: string, language?: Locale): string | undefined {
+export function buildFeed(
+  db: Db,
+  config: Config,
+  now: number,
+  format: FeedFormat,
+  componentId?: string,
+  language?: Locale,
+  page?: PageScope,
+): string | undefined {
   return readSnapshot(db, () => {
     const locale = language ?? config.defaultLocale;
-    const component = componentId ? findComponent(db, componentId, now, locale) : undefined;
+    // A component on another page only has no feed on this one.
+    const component = componentId ? findComponent(db, componentId, now, locale, page) : undefined;
     if (componentId && !component) return undefined;
     const site = locale === config.defaultLocale ? config.siteUrl : `${config.siteUrl}/${locale}`;
-    const entries = collectEntries(db, config, locale, site, component?.id);
+    const entries = collectEntries(db, config, locale, site, component?.id, page);
     const feedLinks = Object.fromEntries(FEED_FORMATS.map((f) => [f, `${site}${feedFile(f, component?.id)}`]));
     const feed = new Feed({
       id: feedLinks[format]!,
@@ -112,7 +122,7 @@ function inCdata(text: string): string {
   return text.replace(/\]\]>/g, (match) => (count++ === 0 ? match : ']]]]><![CDATA[>'));
 }
 
-function collectEntries(db: Db, config: Config, locale: Locale, site: string, componentId: string | undefined): FeedEntry[] {
+function collectEntries(db: Db, config: Config, locale: Locale, site: string, componentId: string | undefined, page: PageScope | undefined): FeedEntry[] {
   // A repeating maintenance is announced once, by its next window.
   const where = and(
     notLaterSeriesWindow(),
@@ -120,7 +130,7 @@ function collectEntries(db: Db, config: Config, locale: Locale, site: string, co
       ? inArray(incidents.id, db.select({ id: incidentComponents.incidentId }).from(incidentComponents).where(eq(incidentComponents.componentId, componentId)))
       : undefined,
   );
-  const list = loadIncidents(db, where, { limit: FEED_ITEMS, locale });
+  const list = loadIncidents(db, where, { limit: FEED_ITEMS, locale, page });
   const entries: FeedEntry[] = [];
   for (const incident of list) {
     for (const u of incident.updates) {

@@ -10,6 +10,7 @@ import { dateKey, localDateOf, localDaysBetween, localMonthsBetween, shiftDate, 
 import { loadCorrectionSpans } from '../uptime/corrections';
 import { loadSlaTargets, targetFor } from '../uptime/sla-targets';
 import { loadComponentTree, loadStatusLedgers } from '../components/load-components';
+import type { PageScope } from '../pages/page-scope';
 
 /** Calendars of days are drawn for ranges up to this many days; longer ones are told by month and year. */
 const MAX_CALENDAR_DAYS = 400;
@@ -158,10 +159,10 @@ export function buildUptimeReport(
   now: number,
   timeZone: string,
   locale?: Locale,
-  options: { componentId?: string } = {},
+  options: { componentId?: string; page?: PageScope } = {},
 ): UptimeReport {
   return readSnapshot(db, () => {
-    const tree = loadComponentTree(db, now, locale);
+    const tree = loadComponentTree(db, now, locale, options.page);
     const months = localMonthsBetween(range.from, range.to, timeZone);
     const withDays = rangeDays(range) <= MAX_CALENDAR_DAYS;
     const days = withDays ? localDaysBetween(range.from, range.to, timeZone) : [];

@@ -8,7 +8,15 @@ export const publicPage: PublicPage = { cors: true, prefixable: true, params: { 
 export const GET: APIRoute = ({ locals, params }) => {
   const format = params.format as FeedFormat;
   const body = FEED_FORMATS.includes(format)
-    ? buildFeed(locals.shirase.db, locals.shirase.config, locals.shirase.now(), format, params.component ?? '', locals.localePrefix ? locals.locale : undefined)
+    ? buildFeed(
+        locals.shirase.db,
+        locals.shirase.config,
+        locals.shirase.now(),
+        format,
+        params.component ?? '',
+        locals.localePrefix ? locals.locale : undefined,
+        locals.shirase.page,
+      )
     : undefined;
   if (body === undefined) return new Response('No component has this id.\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   return new Response(body, { headers: { 'content-type': FEED_CONTENT_TYPES[format] } });

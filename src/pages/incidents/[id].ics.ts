@@ -7,7 +7,13 @@ export const publicPage: PublicPage = { cors: true, prefixable: true, params: { 
 
 // One maintenance window as a calendar event; an incident or an unknown id is the 404.
 export const GET: APIRoute = ({ locals, params, rewrite }) => {
-  const ics = buildWindowCalendar(locals.shirase.db, locals.shirase.config, params.id ?? '', locals.localePrefix ? locals.locale : undefined);
+  const ics = buildWindowCalendar(
+    locals.shirase.db,
+    locals.shirase.config,
+    params.id ?? '',
+    locals.localePrefix ? locals.locale : undefined,
+    locals.shirase.page,
+  );
   if (ics === undefined) return rewrite('/404');
   return new Response(ics, { headers: { 'content-type': CALENDAR_CONTENT_TYPE } });
 };

@@ -14,13 +14,13 @@ export const GET: APIRoute = ({ locals, url }) => {
   const ctx = apiContext(locals.shirase);
   const query = readReportQuery(
     url.searchParams,
-    loadComponentTree(ctx.db, ctx.now).all.map((c) => c.id),
+    loadComponentTree(ctx.db, ctx.now, undefined, ctx.page).all.map((c) => c.id),
     ctx.now,
     ctx.config.timeZone,
   );
   if ('problem' in query) return jsonResponse(errorBody(reportQueryError(query), locals.locale), 400);
   if (!query.custom) return jsonResponse(uptimeJson(ctx));
   return jsonResponse(
-    uptimeReportJson(ctx, buildUptimeReport(ctx.db, query.range, ctx.now, ctx.config.timeZone, undefined, { componentId: query.componentId })),
+    uptimeReportJson(ctx, buildUptimeReport(ctx.db, query.range, ctx.now, ctx.config.timeZone, undefined, { componentId: query.componentId, page: ctx.page })),
   );
 };
