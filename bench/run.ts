@@ -1,5 +1,6 @@
-// `npm run bench [-- pages|history|fanout|herd|alerts|edge|writes]`: measurements, never pass/fail assertions.
-import { benchPages } from './pages';
+// `npm run bench [-- public|pages|history|fanout|herd|alerts|edge|writes]`: measurements, never pass/fail assertions.
+import { benchPublic } from './public';
+import { benchStatusPages } from './status-pages';
 import { benchHistory } from './history';
 import { benchFanout } from './fanout';
 import { benchHerd } from './herd';
@@ -7,9 +8,10 @@ import { benchAlerts } from './alerts';
 import { benchEdge } from './edge';
 import { benchWrites } from './writes';
 
-const which = process.argv[2] ?? 'pages';
+const which = process.argv[2] ?? 'public';
 const benches: Record<string, () => Promise<void>> = {
-  pages: benchPages,
+  public: benchPublic,
+  pages: benchStatusPages,
   history: benchHistory,
   fanout: benchFanout,
   herd: benchHerd,

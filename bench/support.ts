@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +69,9 @@ export interface LoadResult {
 /** Browsers ask for compressed bodies; so does the benchmark. */
 export const BROWSER_HEADERS = { 'accept-encoding': 'br, gzip' };
 
-export async function load(url: string, connections: number, seconds: number): Promise<LoadResult> {
-  const r = await autocannon({ url, connections, duration: seconds, headers: BROWSER_HEADERS, timeout: 10 });
+/** Flat-out load on one URL; `host` names the status page asked for, as a browser at that name would. */
+export async function load(url: string, connections: number, seconds: number, host?: string): Promise<LoadResult> {
+  const r = await autocannon({ url, connections, duration: seconds, headers: { ...BROWSER_HEADERS, ...(host ? { host } : {}) }, timeout: 10 });
   return {
     requestsPerSecond: Math.round(r.requests.average),
     p50: r.latency.p50,
@@ -188,5 +190,41 @@ export function pacedHerd(urls: string[], connections: number, rate: number, sec
   return new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m as PacedResult));
     child.once('exit', (code) => reject(new Error(`the paced herd exited with ${code}`)));
+  });
+}
+
+const PER_RESPONSE_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+/**
+ * Fetches a path as a browser would (at the status page `host` names, if
+ * given) and keeps the exact bytes and headers that came back, all but those
+ * node:http writes on every response by itself.
+ */
+export function fetchRaw(url: string, host?: string): Promise<{ body: Buffer; headers: Record<string, string> }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { ...BROWSER_HEADERS, ...(host ? { host } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (typeof value === 'string' && !PER_RESPONSE_HEADERS.has(name)) headers[name] = value;
+        }
+        resolve({ body: Buffer.concat(chunks), headers });
+      });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** A bare node:http server (bare-server.ts) sending the bytes a manifest names for each path. */
+export function startBare(manifestPath: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', manifestPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const m = /at (http:\/\/\S+)/.exec(chunk.toString());
+      if (m) resolve({ url: m[1]!, stop: () => child.kill() });
+    });
   });
 }

@@ -32,8 +32,18 @@ interface Entry {
   usedAt: number;
 }
 
-/** Renders a key for a generation (the change it is rendered after, which the page may name). */
-export type Renderer = (key: string, generation: number) => Promise<RenderedPage>;
+/**
+ * Renders a key for a generation (the change it is rendered after, which the
+ * page may name). `urgent` when someone waits for it: a reader, or the writer
+ * of the change; other renders (a round after a change, the static copy) may
+ * wait their turn behind them.
+ */
+export type Renderer = (key: string, generation: number, urgent: boolean, hurry: Hurry) => Promise<RenderedPage>;
+
+/** Set by a renderer that lets a render waiting its turn go ahead (see RenderPool.render). */
+export interface Hurry {
+  now?: () => void;
+}
 
 /** A page as a renderer gives it: its status, type and body, and the headers that describe the body. */
 type RenderedPage = Omit<Rendered, 'headers'> & { headers?: Record<string, string> };
@@ -62,7 +72,7 @@ const OVERDUE_MS = 500;
 export class PublicCache {
   private entries = new Map<string, Entry>();
   /** Renders under way; `rendered` settles when the renderer has answered, before compression. */
-  private inFlight = new Map<string, { generation: number; job: Promise<Representation>; rendered: Promise<unknown> }>();
+  private inFlight = new Map<string, { generation: number; job: Promise<Representation>; rendered: Promise<unknown>; hurry: Hurry }>();
   /** Pages taken from the queue whose new body is not in the cache yet. */
   private landing = new Set<string>();
   private generation = 0;
@@ -70,6 +80,8 @@ export class PublicCache {
   private queue = new Map<string, number>();
   private rendering: Promise<void> | undefined;
   private waiters: { generation: number; resolve: () => void }[] = [];
+  /** Whether the round under way was started by a write through this server (see invalidate). */
+  private hurried = false;
   /** Pages a write changed, on their way, with the generation they are awaited for: their readers wait for them (see expect). */
   private awaited = new Map<string, number>();
   private reads = 0;
@@ -104,9 +116,12 @@ export class PublicCache {
   /**
    * Marks everything stale and queues the hot keys and the pages readers
    * have been asking for. Resolves when all of them show this change.
+   * `urgent` when a write through this server made the change: the round's
+   * renders then go ahead of other pages' rounds.
    */
-  invalidate(hot: readonly string[] = []): Promise<void> {
+  invalidate(hot: readonly string[] = [], options: { urgent?: boolean } = {}): Promise<void> {
     const generation = ++this.generation;
+    this.hurried ||= options.urgent === true;
     const joined = performance.now();
     for (const key of this.keysForChange(hot)) if (!this.queue.has(key)) this.queue.set(key, joined);
     // Popularity fades by half with every change, so it follows what readers want now.
@@ -138,7 +153,7 @@ export class PublicCache {
       this.awaited.set(key, this.generation);
       this.queue.delete(key);
       // Joins a render already under way for this change.
-      void this.renderInRound(key);
+      void this.renderInRound(key, true);
     }
   }
 
@@ -176,8 +191,9 @@ export class PublicCache {
       const entry = this.entries.get(key);
       if (entry && entry.generation === this.generation) continue;
       // The next page renders while this one is compressed on the thread pool.
-      await this.renderInRound(key);
+      await this.renderInRound(key, this.hurried);
     }
+    this.hurried = false;
     this.settleWaiters();
   }
 
@@ -186,9 +202,9 @@ export class PublicCache {
    * pending until it is in the cache. Resolves once it is rendered or has
    * failed (its compression may still be under way).
    */
-  private renderInRound(key: string): Promise<void> {
+  private renderInRound(key: string, urgent: boolean): Promise<void> {
     this.landing.add(key);
-    const job = this.refresh(key, this.options.timeSensitive(key));
+    const job = this.refresh(key, this.options.timeSensitive(key), { urgent });
     // On failure the last good body stays in service; the page is rendered again on its next request.
     job
       .catch(() => undefined)
@@ -241,7 +257,7 @@ export class PublicCache {
       return entry.rep;
     }
     try {
-      return await this.refresh(key, timeSensitive);
+      return await this.refresh(key, timeSensitive, { urgent: true });
     } catch (error) {
       if (entry) return entry.rep;
       throw error;
@@ -261,17 +277,22 @@ export class PublicCache {
     return (await this.refresh(key, this.options.timeSensitive(key), { unread: true })).identity;
   }
 
-  private refresh(key: string, timeSensitive: boolean, options: { unread?: boolean } = {}): Promise<Representation> {
+  private refresh(key: string, timeSensitive: boolean, options: { unread?: boolean; urgent?: boolean } = {}): Promise<Representation> {
     const running = this.inFlight.get(key);
     if (running) {
-      if (running.generation === this.generation) return running.job;
+      if (running.generation === this.generation) {
+        // Someone waits for it now: it goes ahead of renders nobody waits for.
+        if (options.urgent) running.hurry.now?.();
+        return running.job;
+      }
       // That render began before the latest change; wait for it, then render again.
       return running.job.catch(() => undefined).then(() => this.refresh(key, timeSensitive, options));
     }
     const generation = this.generation;
     const renderedAt = this.options.now();
     const started = performance.now();
-    const rendering = this.render(key, generation);
+    const hurry: Hurry = {};
+    const rendering = this.render(key, generation, options.urgent === true, hurry);
     const job = rendering
       .then(async (page) => {
         const renderMs = performance.now() - started;
@@ -295,7 +316,7 @@ export class PublicCache {
         // In, or failed (its readers then get the last good page): either way nobody waits for it any longer.
         if ((this.awaited.get(key) ?? Infinity) <= generation) this.awaited.delete(key);
       });
-    this.inFlight.set(key, { generation, job, rendered: rendering });
+    this.inFlight.set(key, { generation, job, rendered: rendering, hurry });
     return job;
   }
 

@@ -2,7 +2,11 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import type { Log } from '../lib/log';
+import type { Hurry } from './public-cache';
 import { createRenderer, pageRequest, renderedPage, type Render, type RenderAnswer, type RenderRequest, type Rendered } from './render-request';
+
+/** Background renders handed to each thread at once: one rendering, one waiting on its port, so the thread never idles between them. */
+const BACKGROUND_AT_ONCE = 2;
 
 /** What a render thread is started with. */
 export interface RenderThreadData {
@@ -35,6 +39,9 @@ export class RenderPool {
   private rendering = new Set<Promise<RenderAnswer>>();
   private nextId = 0;
   private closing = false;
+  /** Renders nobody waits for (other pages' rounds after a change), held here and handed over BACKGROUND_AT_ONCE at a time. */
+  private background: { request: RenderRequest; resolve: (answer: RenderAnswer) => void; reject: (error: Error) => void }[] = [];
+  private backgroundRunning = 0;
 
   private constructor(
     private readonly data: RenderThreadData,
@@ -99,8 +106,43 @@ export class RenderPool {
     await this.threads.find((t) => t.worker.threadId === threadId)?.worker.terminate();
   }
 
-  /** Renders one request on the least busy thread. */
-  render(request: RenderRequest): Promise<RenderAnswer> {
+  /**
+   * Renders one request on the least busy thread. A `background` render
+   * (nobody waits for it) waits its turn here, so a reader's page, a staff
+   * screen or a write is never queued behind a long round of them: with fifty
+   * status pages, a change renders fifty pages nobody has asked for yet.
+   */
+  render(request: RenderRequest, options: { background?: boolean; hurry?: Hurry } = {}): Promise<RenderAnswer> {
+    if (!options.background) return this.renderNow(request);
+    return new Promise((resolve, reject) => {
+      const waiting = { request, resolve, reject };
+      this.background.push(waiting);
+      // Someone came to wait for it after all: it leaves the line and is handed over at once.
+      if (options.hurry)
+        options.hurry.now = () => {
+          const at = this.background.indexOf(waiting);
+          if (at < 0) return;
+          this.background.splice(at, 1);
+          this.renderNow(request).then(resolve, reject);
+        };
+      this.nextInBackground();
+    });
+  }
+
+  private nextInBackground(): void {
+    while (this.backgroundRunning < BACKGROUND_AT_ONCE * Math.max(1, this.running) && this.background.length > 0) {
+      const { request, resolve, reject } = this.background.shift()!;
+      this.backgroundRunning++;
+      this.renderNow(request)
+        .then(resolve, reject)
+        .finally(() => {
+          this.backgroundRunning--;
+          this.nextInBackground();
+        });
+    }
+  }
+
+  private renderNow(request: RenderRequest): Promise<RenderAnswer> {
     if (this.closing) return Promise.reject(new Error('the server is closing'));
     if (this.inProcess) {
       // Remembered until done, so closing waits for it before the database connection goes.
@@ -120,8 +162,8 @@ export class RenderPool {
   }
 
   /** Renders a public path of a status page (a GET with no cookies, in the page's language unless the path names one), as of the live-update version given. */
-  async renderPage(path: string, now: number, liveVersion?: string, page?: string): Promise<Rendered> {
-    return renderedPage(await this.render(pageRequest(path, now, liveVersion, page)));
+  async renderPage(path: string, now: number, liveVersion?: string, page?: string, options: { background?: boolean; hurry?: Hurry } = {}): Promise<Rendered> {
+    return renderedPage(await this.render(pageRequest(path, now, liveVersion, page), options));
   }
 
   async close(): Promise<void> {

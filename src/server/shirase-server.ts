@@ -9,7 +9,7 @@ import { ensurePageId } from '../lib/site/page-identity';
 import { runMaintenanceWindows } from '../lib/incidents/run-maintenance-windows';
 import { createCourier } from '../lib/notifications/courier';
 import { startDeliveryLoop } from '../lib/notifications/deliver';
-import { PublicCache } from './public-cache';
+import { PublicCache, type Hurry } from './public-cache';
 import { PageSites, type PageRow, type PageSite } from './page-sites';
 import { LiveEvents } from './live-events';
 import { PublicRoutes } from './public-routes';
@@ -128,9 +128,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const openPage = (row: PageRow): PageSite => {
     const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
     // Each page names the live-update version it is rendered for: the one announced once its generation's pages are in.
-    const renderTimed = async (key: string, generation: number) => {
+    const renderTimed = async (key: string, generation: number, urgent: boolean, hurry: Hurry) => {
       const started = performance.now();
-      const page = await renderers.renderPage(key, now(), live.versionFor(generation), row.id);
+      const page = await renderers.renderPage(key, now(), live.versionFor(generation), row.id, { background: !urgent, hurry });
       metrics.rendered(performance.now() - started);
       return page;
     };
@@ -222,13 +222,17 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
 
   let caughtUp: Promise<void> = Promise.resolve();
   /** Starts a round of renders if anything changed; resolves once the public pages show everything seen so far. */
-  const checkForChanges = (): Promise<void> => {
+  const checkForChanges = (writtenOn?: PageSite): Promise<void> => {
     if (feed.changedSinceLastLook()) {
       site = withSiteSettings(config, readSiteSettings(db));
       brand.reload();
       const opened = new Set(pages.reload());
       const rounds = pages.all.map((page) => {
-        const rendered = page.cache.invalidate(opened.has(page) ? publicRoutes.startupKeys : publicRoutes.frontPageKeys);
+        // Every page renders again what its readers have been asking for. The front page is rendered whether
+        // read or not on the default page and on the page a write was made on; another page's waits for its
+        // next reader, so a change costs no renders on pages nobody is reading.
+        const hot = opened.has(page) ? publicRoutes.startupKeys : page.isDefault || page === writtenOn ? publicRoutes.frontPageKeys : [];
+        const rendered = page.cache.invalidate(hot, { urgent: page === writtenOn });
         // The generation this change made, not the latest when its renders are in: a later change may have
         // begun meanwhile, and its pages are not in yet.
         const generation = page.cache.currentGeneration;
@@ -251,7 +255,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   /** After a write: if it changed anything, the pages it changed are asked for now, and their readers wait for them. */
   const wrote = (page: PageSite, { keys }: { keys: string[] }) => {
     const before = page.cache.currentGeneration;
-    void checkForChanges();
+    void checkForChanges(page);
     // The change may have been heard from the file system first; either way the pages are not in yet.
     if (page.cache.currentGeneration > before || page.cache.queued > 0) page.cache.expect(keys);
   };

@@ -207,6 +207,43 @@ describe('pages a write through this server changed', () => {
   });
 });
 
+describe('who waits for a render', () => {
+  it('marks a round’s renders as nobody’s, a reader’s or a writer’s as urgent, and hurries a round’s render a reader comes to wait for', async () => {
+    const calls: { key: string; urgent: boolean }[] = [];
+    const hurried: string[] = [];
+    const waiting: (() => void)[] = [];
+    const cache = cacheWith((key, _generation, urgent, hurry) => {
+      calls.push({ key, urgent });
+      hurry.now = () => hurried.push(key);
+      return new Promise((resolve) => waiting.push(() => resolve({ status: 200, contentType: 'text/plain', body: Buffer.from(key) })));
+    });
+    const release = async () => {
+      while (waiting.length > 0) {
+        waiting.shift()!();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const first = cache.invalidate(['/a', '/b']);
+    expect(calls).toEqual([{ key: '/a', urgent: false }]);
+    // A reader of /a comes while the round's render of it waits its turn: that render goes ahead, and no second one starts.
+    const reader = cache.get('/a', false);
+    expect(hurried).toEqual(['/a']);
+    await release();
+    await reader;
+    await first;
+    // A page outside the round, asked for by a reader, and a round after a write here: urgent.
+    calls.length = 0;
+    const outside = cache.get('/c', false);
+    const written = cache.invalidate(['/a'], { urgent: true });
+    expect(calls).toEqual([
+      { key: '/c', urgent: true },
+      { key: '/a', urgent: true },
+    ]);
+    await release();
+    await Promise.all([outside, written]);
+  });
+});
+
 describe('eviction', () => {
   const instant: Renderer = async (key) => ({ status: 200, contentType: 'text/plain', body: Buffer.from(key) });
 

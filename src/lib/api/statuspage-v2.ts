@@ -57,9 +57,14 @@ export interface ApiComponent {
 // page.updated_at is the same on every endpoint at one moment and never
 // goes back (clients poll it to learn whether anything changed), so it is
 // the site's last change, not the latest of what one endpoint lists.
+/** The page id Statuspage clients see: the install's own for the default page, each other page's for itself. */
+function statuspagePageId(ctx: ApiContext): string {
+  return ctx.page && !ctx.page.isDefault ? ctx.page.id : (readPageId(ctx.db) ?? '');
+}
+
 function pageObject(ctx: ApiContext) {
   return {
-    id: readPageId(ctx.db) ?? '',
+    id: statuspagePageId(ctx),
     name: ctx.config.siteName,
     url: ctx.config.siteUrl,
     time_zone: ctx.config.timeZone,
@@ -68,7 +73,7 @@ function pageObject(ctx: ApiContext) {
 }
 
 function componentObjects(ctx: ApiContext, tree: ComponentTree): ApiComponent[] {
-  const pageId = readPageId(ctx.db) ?? '';
+  const pageId = statuspagePageId(ctx);
   const out: ApiComponent[] = [];
   // A component's updated_at is its last change of any kind: an edit, or its status.
   const statusTimes = statusChangeTimes(ctx.db, ctx.now);
@@ -131,7 +136,7 @@ function updateObject(incidentId: string, u: UpdateView) {
 }
 
 export function incidentObject(ctx: ApiContext, i: IncidentView, components: ApiComponent[]) {
-  const pageId = readPageId(ctx.db) ?? '';
+  const pageId = statuspagePageId(ctx);
   const base = {
     id: i.id,
     name: i.name,
@@ -209,6 +214,11 @@ export function statusJson(ctx: ApiContext) {
     const unresolved = incidentList(ctx, UNRESOLVED_INCIDENT_STATUSES);
     return { page: pageObject(ctx), status: statusObject(tree, unresolved) };
   });
+}
+
+/** The API objects of some components only (and their groups): an incident's, for the write API's answer. */
+export function componentsNamed(ctx: ApiContext, ids: readonly string[]): ApiComponent[] {
+  return componentObjects(ctx, loadComponentTree(ctx.db, ctx.now, undefined, { componentIds: new Set(ids) }));
 }
 
 export function componentsJson(ctx: ApiContext) {

@@ -48,7 +48,7 @@ export interface ComponentTree {
 }
 
 /** Live (not archived) components with their current status, arranged as the page shows them (only those on `page` when one is named). */
-export function loadComponentTree(db: Db, now: number, locale?: Locale, page?: PageScope): ComponentTree {
+export function loadComponentTree(db: Db, now: number, locale?: Locale, page?: Pick<PageScope, 'componentIds'>): ComponentTree {
   const say = (json: string | null, field: string, base: string) => translated(parseTranslations(json), locale, field, base);
   // Every render asks: built once per connection (see builtOnce).
   const groupRows = builtOnce(db, 'componentTree.groups', () => db.select().from(componentGroups).orderBy(asc(componentGroups.position)).prepare()).all();

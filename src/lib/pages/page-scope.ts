@@ -1,6 +1,6 @@
 // What one status page shows, as every public view and answer filters it.
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { components, incidents, statusPageComponents, statusPages } from '../../../db/schema';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { components, incidents, statusPageComponents, statusPageHosts, statusPages } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
 import type { Config } from '../config';
 import type { Locale } from '../i18n/messages';
@@ -18,6 +18,8 @@ export interface PageScope {
   /** The language a reader without a preference gets; null: the site's. */
   defaultLocale: string | null;
   private: boolean;
+  /** The host names it answers, first the one its links name. */
+  hosts: string[];
   /**
    * The components on the page; null when it holds every component (the
    * default page of an install that never split, read without a filter).
@@ -37,6 +39,12 @@ export function loadPageScope(db: Queryable, pageId?: string): PageScope {
       .select({ n: sql<number>`count(*)` })
       .from(components)
       .get()?.n ?? 0;
+  const hosts = db
+    .select({ host: statusPageHosts.host })
+    .from(statusPageHosts)
+    .where(eq(statusPageHosts.pageId, row.id))
+    .orderBy(asc(statusPageHosts.host))
+    .all();
   return {
     id: row.id,
     slug: row.slug,
@@ -44,18 +52,24 @@ export function loadPageScope(db: Queryable, pageId?: string): PageScope {
     name: row.name,
     defaultLocale: row.defaultLocale,
     private: row.private,
+    hosts: hosts.map((h) => h.host),
     componentIds: row.isDefault && onPage.length === total ? null : new Set(onPage.map((c) => c.id)),
   };
 }
 
-/** The site's settings as a page shows them: its own name and default language where it has them. */
+/**
+ * The site's settings as a page shows them: its own name, default language
+ * and address (the scheme of PUBLIC_URL at the page's first host name) where
+ * it has them, so its links, feeds and API answers name it.
+ */
 export function withPageSettings(config: Config, page: PageScope): Config {
-  if (page.name === null && page.defaultLocale === null) return config;
-  return { ...config, siteName: page.name ?? config.siteName, defaultLocale: (page.defaultLocale as Locale | null) ?? config.defaultLocale };
+  if (page.name === null && page.defaultLocale === null && page.hosts.length === 0) return config;
+  const siteUrl = page.hosts.length === 0 ? config.siteUrl : `${new URL(config.siteUrl).protocol}//${page.hosts[0]}`;
+  return { ...config, siteName: page.name ?? config.siteName, defaultLocale: (page.defaultLocale as Locale | null) ?? config.defaultLocale, siteUrl };
 }
 
 /** Whether a component is on the page (every one is when no page is named). */
-export function componentOnPage(page: PageScope | undefined, componentId: string): boolean {
+export function componentOnPage(page: Pick<PageScope, 'componentIds'> | undefined, componentId: string): boolean {
   return !page?.componentIds || page.componentIds.has(componentId);
 }
 

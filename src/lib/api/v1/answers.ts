@@ -12,7 +12,7 @@ import { notFound } from '../../errors';
 import { isPublicId } from '../../ids';
 import { findComponent } from '../../components/load-components';
 import { loadIncident } from '../../incidents/load-incidents';
-import { componentsJson, incidentObject } from '../statuspage-v2';
+import { componentsJson, componentsNamed, incidentObject } from '../statuspage-v2';
 
 export interface ApiAnswer {
   status: number;
@@ -21,7 +21,11 @@ export interface ApiAnswer {
 
 export function incidentAnswer(db: Db, config: Config, now: number, id: string, status: number): ApiAnswer {
   const incident = loadIncident(db, id)!;
-  const { components } = componentsJson({ db, config, now });
+  // Only its own components: an install with many pages has a thousand.
+  const components = componentsNamed(
+    { db, config, now },
+    incident.components.map((c) => c.id),
+  );
   const object = incidentObject({ db, config, now }, incident, components);
   const versions = new Map(incident.updates.map((u) => [u.id, u.version]));
   return {

@@ -1,52 +1,16 @@
-// `npm run bench`: the public pages under 128 connections, against plain node:http sending the same bytes.
-import { spawn } from 'node:child_process';
+// `npm run bench` (or `-- public`): the public pages under 128 connections, against plain node:http sending the same bytes.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import { migrateDatabase, openDatabase } from '../db/open';
 import { seedDemo } from '../src/lib/demo/seed-demo';
 import { openIncident } from '../src/lib/incidents/open-incident';
-import { BROWSER_HEADERS, describeDelays, load, peakRssMb, startServer, startUpdateWriter, table, tempDir, type LoadResult } from './support';
+import { describeDelays, fetchRaw, load, peakRssMb, startBare, startServer, startUpdateWriter, table, tempDir, type LoadResult } from './support';
 
 const CONNECTIONS = 128;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARM_UP_SECONDS = 2;
-const PER_RESPONSE_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 const PATHS = ['/', '/api/v2/summary.json'];
-
-/**
- * Fetches a path as a browser would and keeps the exact bytes and headers that
- * came back, all but those node:http writes on every response by itself.
- */
-function fetchRaw(url: string): Promise<{ body: Buffer; headers: Record<string, string> }> {
-  return new Promise((resolve, reject) => {
-    request(url, { headers: BROWSER_HEADERS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers)) {
-          if (typeof value === 'string' && !PER_RESPONSE_HEADERS.has(name)) headers[name] = value;
-        }
-        resolve({ body: Buffer.concat(chunks), headers });
-      });
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
-function startBare(manifestPath: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', manifestPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const m = /at (http:\/\/\S+)/.exec(chunk.toString());
-      if (m) resolve({ url: m[1]!, stop: () => child.kill() });
-    });
-  });
-}
-
-export async function benchPages(): Promise<void> {
+export async function benchPublic(): Promise<void> {
   const tmp = tempDir('shirase-bench-');
   const databasePath = join(tmp.dir, 'bench.db');
   const db = openDatabase(databasePath);
