@@ -133,6 +133,33 @@ describe('the default page', () => {
   });
 });
 
+describe('an incident that names no component', () => {
+  it('is on the page it names, or on the default page when it names none, and an unknown page is refused', async () => {
+    const { token } = createApiToken(site.db, { name: 'unnamed', scopes: ['incidents'] }, { now: Date.now() });
+    const open = (body: Record<string, unknown>) =>
+      ask('/api/v1/incidents', undefined, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'investigating', ...body }),
+      });
+    const named = await open({ name: 'App store listing missing', body: 'The app cannot be found in one store.', page: 'Mobile' });
+    expect(named.status).toBe(201);
+    const unnamed = await open({ name: 'Invoices delayed', body: 'Invoices go out late today.' });
+    expect(unnamed.status).toBe(201);
+    const refused = await open({ name: 'Nowhere', body: 'No such page.', page: 'no-such-page' });
+    expect(refused.status).toBe(422);
+    expect(JSON.parse(refused.text).error.fields).toEqual([{ field: 'page', message: expect.stringContaining('There is no status page called that') }]);
+
+    const mobile = (await json('/api/v2/incidents/unresolved.json', MOBILE)).incidents.map((i: { name: string }) => i.name);
+    const everyone = (await json('/api/v2/incidents/unresolved.json')).incidents.map((i: { name: string }) => i.name);
+    expect(mobile).toContain('App store listing missing');
+    expect(mobile).not.toContain('Invoices delayed');
+    expect(everyone).toContain('Invoices delayed');
+    expect(everyone).not.toContain('App store listing missing');
+    expect((await ask(`/incidents/${JSON.parse(named.text).id}`)).status).toBe(404);
+  });
+});
+
 describe('a write made on a page', () => {
   it('is read back on that page and on the default page alike', async () => {
     const { token } = createApiToken(site.db, { name: 'pages', scopes: ['incidents'] }, { now: Date.now() });

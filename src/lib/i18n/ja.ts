@@ -196,6 +196,7 @@ export const ja: Record<MessageKey, string> = {
   'audit.action.page.remove': 'ステータスページを削除',
   'errors.thing.page': 'ステータスページ',
   'errors.notFound.page': 'ステータスページ {id} が見つかりません。',
+  'errors.field.pageUnknown': 'その名前のステータスページはありません。npm run admin -- page list に出る短い名前を指定してください。',
   'errors.field.pageSlug': '半角英小文字・数字・ハイフンで 1〜40 文字にし、先頭と末尾は英字か数字にしてください(例: mobile-app)。',
   'errors.field.pageSlugTaken': '「{slug}」という名前のページはすでにあります。アドレス用に別の名前を選んでください。',
   'errors.field.pageHost': 'status.example.com のようなホスト名を、https:// やポート番号を付けずに入力してください。',

@@ -206,6 +206,7 @@ const en = {
   'audit.action.page.remove': 'Removed a status page',
   'errors.thing.page': 'status page',
   'errors.notFound.page': 'Status page {id} was not found.',
+  'errors.field.pageUnknown': 'There is no status page called that: give the short name of one listed by npm run admin -- page list.',
   'errors.field.pageSlug': 'Use 1 to 40 lowercase letters, digits and hyphens, beginning and ending with a letter or digit (such as mobile-app).',
   'errors.field.pageSlugTaken': 'Another page is already called “{slug}”: pick another name for the address.',
   'errors.field.pageHost': 'Give a host name such as status.example.com, without https:// or a port.',

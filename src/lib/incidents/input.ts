@@ -18,8 +18,12 @@ function displayAtField(now: number) {
   return timestampField.optional().refine(notInFuture(now), 'errors.field.updateInFuture');
 }
 
+/** The status page (by its short name) an incident that names no component is on; left out, the default page. */
+const pageField = z.string({ invalid_type_error: 'errors.field.pageUnknown' }).trim().toLowerCase().max(40, 'errors.field.pageUnknown').optional();
+
 export function openIncidentSchema(now: number) {
   return z.object({
+    page: pageField,
     name: nameField,
     status: incidentStatusField,
     body: bodyField,
@@ -78,6 +82,7 @@ export function scheduleMaintenanceSchema() {
     .object({
       name: nameField,
       body: bodyField,
+      page: pageField,
       componentIds: z.array(publicIdField('errors.field.pickComponent')).max(500).default([]),
       scheduledFor: windowEdge('errors.field.startRequired'),
       scheduledUntil: windowEdge('errors.field.endRequired'),

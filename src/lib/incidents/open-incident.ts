@@ -10,6 +10,7 @@ import { parseInput } from '../validation';
 import { fieldIssue, notSaved } from '../errors';
 import { openIncidentSchema, type OpenIncidentInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, recordStatusChanges, refreshIncident } from './log';
+import { pageIdForSlug } from '../pages/load-pages';
 
 /** Opens an incident with its first update and the component statuses it sets, in one transaction. */
 export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext): { incidentId: string; updateId: string } {
@@ -23,6 +24,7 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
   return db.transaction((tx) => {
     const componentIds = data.components.map((c) => c.componentId);
     assertComponentsExist(tx, componentIds);
+    const pageId = pageIdForSlug(tx, data.page, 'incident');
     const incidentId = data.id ?? newPublicId();
     tx.insert(incidents)
       .values({
@@ -37,6 +39,7 @@ export function openIncident(db: Db, input: OpenIncidentInput, ctx: WriteContext
         startedAt: data.startedAt ?? displayAt,
         backfilled: data.backfilled,
         autoTransitions: false,
+        pageId: pageId ?? null,
         createdAt: ctx.now,
         updatedAt: ctx.now,
       })

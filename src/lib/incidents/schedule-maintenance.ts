@@ -8,6 +8,7 @@ import { enqueueEvent } from '../notifications/enqueue';
 import { parseInput } from '../validation';
 import { scheduleMaintenanceSchema, type ScheduleMaintenanceInput } from './input';
 import { assertComponentsExist, insertUpdate, linkComponents, refreshIncident, type Tx } from './log';
+import { pageIdForSlug } from '../pages/load-pages';
 import type { WriteContext } from '../write-context';
 import { pick, serializeTranslations } from '../i18n/translations';
 import { ShiraseError, fieldIssue, notSaved } from '../errors';
@@ -136,6 +137,7 @@ function insertWindow(
   as: { status: 'scheduled' | 'completed'; autoTransitions: boolean; backfilled: boolean; seriesId?: string; occurrenceStart?: number },
 ): string {
   assertComponentsExist(tx, data.componentIds, 'componentIds');
+  const pageId = pageIdForSlug(tx, data.page, 'maintenance');
   const incidentId = data.id ?? newPublicId();
   tx.insert(incidents)
     .values({
@@ -154,6 +156,7 @@ function insertWindow(
       backfilled: as.backfilled,
       seriesId: as.seriesId ?? null,
       occurrenceStart: as.occurrenceStart ?? null,
+      pageId: pageId ?? null,
       createdAt: ctx.now,
       updatedAt: ctx.now,
     })

@@ -1,6 +1,7 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import { statusPageComponents, statusPageHosts, statusPages } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
+import { fieldIssue, notSaved, type Thing } from '../errors';
 
 export interface PageView {
   id: string;
@@ -49,6 +50,18 @@ export function listPages(db: Queryable): PageView[] {
 export function loadPage(db: Queryable, slug: string): PageView | undefined {
   const row = db.select().from(statusPages).where(eq(statusPages.slug, slug)).get();
   return row ? withParts(db, row) : undefined;
+}
+
+/**
+ * The id of the page a short name names, for an incident that names no
+ * component (`page` in the write API and the forms); undefined when none is
+ * named. `thing` is what is being saved, for the error naming the field.
+ */
+export function pageIdForSlug(db: Queryable, slug: string | undefined, thing: Thing): string | undefined {
+  if (slug === undefined || slug === '') return undefined;
+  const row = db.select({ id: statusPages.id }).from(statusPages).where(eq(statusPages.slug, slug)).get();
+  if (!row) throw notSaved(thing, [fieldIssue('page', 'errors.field.pageUnknown')]);
+  return row.id;
 }
 
 /** The page a host name reaches: the one that names it, else the default page. */

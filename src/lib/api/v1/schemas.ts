@@ -59,6 +59,12 @@ const componentChanges = (description?: string) =>
     .transform((list) => list ?? [])
     .openapi(description ? { description } : {});
 
+/** The status page an incident or window that names no component is on. */
+const pageSlug = z
+  .string({ invalid_type_error: 'errors.field.pageUnknown' })
+  .optional()
+  .openapi({ description: 'The short name of the status page it is on when it names no component (see GET /api/v1/pages); left out, the default page' });
+
 export const newIncidentBody = z
   .object({
     name: nameField,
@@ -68,12 +74,14 @@ export const newIncidentBody = z
     impact: incidentImpactField.optional().openapi({ description: 'Overrides the impact worked out from component statuses' }),
     display_at: isoTime('Defaults to now; may be in the past, not in the future'),
     started_at: isoTime(),
+    page: pageSlug,
     ...notifyFields,
   })
   .transform((b) => ({
     name: b.name,
     status: b.status,
     body: b.body,
+    page: b.page,
     components: b.components,
     impact: b.impact,
     displayAt: b.display_at,
@@ -140,6 +148,7 @@ export const newMaintenanceBody = z
       .transform((ids) => ids ?? []),
     scheduled_for: isoTime(),
     scheduled_until: isoTime('Must be after scheduled_for'),
+    page: pageSlug,
     auto_transitions: z
       .unknown()
       .transform((v) => v !== false)
@@ -172,6 +181,7 @@ export const newMaintenanceBody = z
     repeatUntil: b.repeat?.until,
     name: b.name,
     body: b.body,
+    page: b.page,
     componentIds: b.component_ids,
     scheduledFor: b.scheduled_for as number,
     scheduledUntil: b.scheduled_until as number,
