@@ -7,6 +7,7 @@ import { addPage } from '../../src/lib/pages/add-page';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { startTestSite, type TestSite } from '../support/test-server';
+import { signedInStaff } from '../support/staff';
 
 const MOBILE = 'status.mobile.example.com';
 let site: TestSite;
@@ -157,6 +158,34 @@ describe('an incident that names no component', () => {
     expect(everyone).toContain('Invoices delayed');
     expect(everyone).not.toContain('App store listing missing');
     expect((await ask(`/incidents/${JSON.parse(named.text).id}`)).status).toBe(404);
+  });
+});
+
+describe('the staff forms', () => {
+  it('offer the page for an incident or window that names no component, and keep what was typed when the page is unknown', async () => {
+    const staff = await signedInStaff(site, 'editor');
+    const form = await (await fetch(site.url + '/admin/incidents/new', { headers: { cookie: staff.cookie } })).text();
+    expect(form).toContain('<option value="mobile">Fusen Mobile</option>');
+    const opened = await staff.post('/admin/incidents/new', {
+      name: 'Push notifications late',
+      status: 'investigating',
+      body: 'Pushes arrive minutes late.',
+      page: 'mobile',
+      impact: 'auto',
+    });
+    expect(opened.status).toBe(303);
+    expect((await json('/api/v2/incidents/unresolved.json', MOBILE)).incidents.map((i: { name: string }) => i.name)).toContain('Push notifications late');
+    const refused = await staff.post('/admin/incidents/new', {
+      name: 'Kept as typed',
+      status: 'investigating',
+      body: 'Body kept.',
+      page: 'gone-page',
+      impact: 'auto',
+    });
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(html).toContain('value="Kept as typed"');
+    expect(html).toContain('There is no status page called that');
   });
 });
 

@@ -14,6 +14,7 @@ function readMaintenanceForm(form: FormData, timeZone: string): ScheduleMaintena
   const scheduledUntil = localDateTime(form, 'scheduledUntil', timeZone, issues);
   const values = {
     name: text(form, 'name'),
+    page: text(form, 'page') || undefined,
     body: text(form, 'body'),
     componentIds: form.getAll('componentIds').filter((x): x is string => typeof x === 'string'),
     // Left empty, the schema says which end of the window is missing.

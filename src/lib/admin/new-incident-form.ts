@@ -26,6 +26,7 @@ function readNewIncidentForm(form: FormData, timeZone: string): { values: Record
   const backfilled = checked(form, 'backfilled');
   const values = {
     name: text(form, 'name'),
+    page: text(form, 'page') || undefined,
     status: text(form, 'status'),
     body: text(form, 'body'),
     components: componentChanges(form),

@@ -419,6 +419,10 @@ export const ja: Record<MessageKey, string> = {
   'admin.incident.newTitle': '障害を登録する',
   'admin.incident.name': '名前',
   'admin.incident.affected': '影響のあるコンポーネントと新しい状態',
+  'admin.incident.page': 'ステータスページ',
+  'admin.incident.pageHint':
+    'コンポーネントを指定しない場合に表示するページです。コンポーネントを指定すると、そのコンポーネントがあるすべてのページに表示されます。',
+  'admin.incident.pageDefault': '既定のページ',
   'admin.incident.impact': '影響度',
   'admin.incident.impactAuto': 'コンポーネントの状態から決める',
   'admin.incident.startedAt': '影響の開始({zone}、任意)',
