@@ -798,9 +798,10 @@ export const statusPageComponents = sqliteTable(
     pageId: text('page_id')
       .notNull()
       .references(() => statusPages.id, { onDelete: 'cascade' }),
+    // A component removed for good leaves every page it was on.
     componentId: text('component_id')
       .notNull()
-      .references(() => components.id),
+      .references(() => components.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.pageId, t.componentId] }), index('status_page_components_component').on(t.componentId)],
 );

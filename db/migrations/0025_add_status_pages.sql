@@ -3,7 +3,7 @@ CREATE TABLE `status_page_components` (
 	`component_id` text NOT NULL,
 	PRIMARY KEY(`page_id`, `component_id`),
 	FOREIGN KEY (`page_id`) REFERENCES `status_pages`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`component_id`) REFERENCES `components`(`id`) ON UPDATE no action ON DELETE no action
+	FOREIGN KEY (`component_id`) REFERENCES `components`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE INDEX `status_page_components_component` ON `status_page_components` (`component_id`);--> statement-breakpoint

@@ -63,7 +63,10 @@ const componentChanges = (description?: string) =>
 const pageSlug = z
   .string({ invalid_type_error: 'errors.field.pageUnknown' })
   .optional()
-  .openapi({ description: 'The short name of the status page it is on when it names no component (see GET /api/v1/pages); left out, the default page' });
+  .openapi({
+    description: 'The short name of the status page it is on when it names no component (see GET /api/v1/pages); left out, the default page',
+    example: 'default',
+  });
 
 export const newIncidentBody = z
   .object({
