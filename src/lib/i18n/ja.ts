@@ -198,10 +198,10 @@ export const ja: Record<MessageKey, string> = {
   'errors.notFound.page': 'ステータスページ {id} が見つかりません。',
   'errors.field.pageSlug': '半角英小文字・数字・ハイフンで 1〜40 文字にし、先頭と末尾は英字か数字にしてください(例: mobile-app)。',
   'errors.field.pageSlugTaken': '「{slug}」という名前のページはすでにあります。アドレス用に別の名前を選んでください。',
+  'errors.field.pageHost': '「{host}」はホスト名として読めません。status.example.com のように、https:// やポート番号を付けずに入力してください。',
   'errors.field.pageHostTaken': '{host} はすでに別のページに割り当てられています。先にそちらのページから外してください。',
   'errors.field.pageHostsTooMany': 'ホスト名は 20 個までにしてください。',
   'errors.page.defaultStays': '既定のページは削除できません。ほかのページに割り当てられていないホストはすべて既定のページを表示します。',
-  'errors.field.pageHost': '「{host}」はホスト名として読めません。status.example.com のように、https:// やポート番号を付けずに入力してください。',
   'errors.field.pageHosts': 'ホスト名は ["status.example.com"] のようにリストで指定してください。',
   'errors.field.pagePrivateNotYet':
     '非公開ページには閲覧者のサインインが必要ですが、このバージョンの Shirase にはまだありません。非公開にしても誰にでも表示されてしまうため、今は公開ページのままにしてください。',

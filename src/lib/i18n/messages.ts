@@ -208,10 +208,10 @@ const en = {
   'errors.notFound.page': 'Status page {id} was not found.',
   'errors.field.pageSlug': 'Use 1 to 40 lowercase letters, digits and hyphens, beginning and ending with a letter or digit (such as mobile-app).',
   'errors.field.pageSlugTaken': 'Another page is already called “{slug}”: pick another name for the address.',
+  'errors.field.pageHost': '“{host}” is not a host name: give one such as status.example.com, without https:// or a port.',
   'errors.field.pageHostTaken': '{host} already reaches another page: take it off that page first.',
   'errors.field.pageHostsTooMany': 'Give 20 host names or fewer.',
   'errors.page.defaultStays': 'The default page cannot be removed: it answers every host that no other page names.',
-  'errors.field.pageHost': '“{host}” is not a host name: give one such as status.example.com, without https:// or a port.',
   'errors.field.pageHosts': 'Give the host names as a list, such as ["status.example.com"].',
   'errors.field.pagePrivateNotYet':
     'Private pages need viewer sign-in, which this version of Shirase does not have yet, so a private page would be shown to everyone. Leave the page public for now.',

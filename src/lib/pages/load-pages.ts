@@ -1,6 +1,5 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import { statusPageComponents, statusPageHosts, statusPages } from '../../../db/schema';
-import type { StoredVersion } from '../errors';
 import type { Queryable } from '../incidents/log';
 
 export interface PageView {
@@ -63,7 +62,7 @@ export function pageIdForHost(db: Queryable, host: string): string | undefined {
 }
 
 /** The page as a CONFLICT shows it: its version, and its texts to compare with what was typed. */
-export function storedPage(page: PageView): StoredVersion & { version: number } {
+export function storedPage(page: PageView): { version: number; values: Record<string, string | null> } {
   return {
     version: page.version,
     values: {
