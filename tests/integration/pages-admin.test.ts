@@ -20,6 +20,7 @@ import { removeComponent } from '../../src/lib/components/remove-component';
 import { setComponentStatus } from '../../src/lib/components/set-component-status';
 import { listAudit } from '../../src/lib/audit/list-audit';
 import { signedInStaff } from '../support/staff';
+import { apiCaller, visibleText as visible } from '../support/api-and-text';
 import { startTestSite, type TestSite } from '../support/test-server';
 
 let site: TestSite;
@@ -60,15 +61,6 @@ const auditOf = (pageId: string) =>
       before: JSON.parse(a.before ?? 'null'),
       after: JSON.parse(a.after ?? 'null'),
     }));
-
-/** The text of the page with tags stripped and quotes read, to look for what a person sees. */
-const visible = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#34;', '"')
-    .replaceAll('&#39;', "'")
-    .replace(/\s+/g, ' ');
 
 describe('editPage', () => {
   it('changes the slug, name, hosts, components and language at once, one version on, audited with before and after, and tells the server', () => {
@@ -172,12 +164,7 @@ describe('a private page', () => {
 });
 
 const token = (scopes: TokenScope[]) => createApiToken(site.db, { name: `pages ${scopes.join('+')} ${++unique}`, scopes }, { now: Date.now() }).token;
-const call = (method: string, path: string, bearer: string | null, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${site.url}/api/v1/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
-    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
-  });
+const call = apiCaller(() => site);
 
 /** The status page a browser at `host` is shown. */
 function homeAt(host: string) {
