@@ -20,7 +20,7 @@ const USAGE = `Usage:
   npm run admin -- user disable <email>
   npm run admin -- user unlock <email>
   npm run admin -- user reset-password <email> [--clear-2fa]
-  npm run admin -- page add <slug> --name "Name" [--host <host>]... [--component <id>]... [--private] [--language en|ja]
+  npm run admin -- page add <slug> --name "Name" [--host <host>]... [--component <id>]... [--language en|ja]
   npm run admin -- page list
   npm run admin -- page remove <slug>
 
@@ -31,7 +31,9 @@ two-factor sign-in (for a lost phone).
 
 A page answers the host names given (status.example.com, no port); every
 other host gets the default page. Removing a page sends its hosts to the
-default page and keeps its components.`;
+default page and keeps its components. Admin → Status pages and the API
+(/api/v1/pages) change pages too. --private is refused: private pages need
+viewer sign-in, which this version does not have yet.`;
 
 /** Every value given for an option that may be repeated: --host a --host b. */
 function options(args: string[], name: string): string[] {
@@ -65,6 +67,7 @@ function pageCommand(db: Db, verb: string | undefined, subject: string | undefin
         name: option(args, '--name') ?? '',
         hosts: options(args, '--host'),
         componentIds: options(args, '--component'),
+        // Passed on, so the verb refuses it by name rather than the flag going unnoticed.
         private: args.includes('--private'),
         defaultLocale: language as NewPage['defaultLocale'],
       },

@@ -46,6 +46,7 @@ const ADMIN_PAGES = [
   ['audit', '/admin/audit'],
   ['tokens', '/admin/tokens'],
   ['users', '/admin/users'],
+  ['pages', '/admin/pages'],
   ['account', '/admin/account'],
   ['two-factor', '/admin/account/two-factor'],
   ['embed', '/admin/embed'],

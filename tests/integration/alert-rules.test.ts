@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { alertRules, auditLog, users } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
+import { apiCaller, visibleText as visible } from '../support/api-and-text';
 import type { TokenScope } from '../../src/lib/auth/api-tokens';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { listRules } from '../../src/lib/alerts/rule';
@@ -20,20 +21,7 @@ afterAll(() => site?.close());
 const component = (name: string) => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === name)!;
 const ruleNamed = (name: string) => listRules(site.db).find((r) => r.name === name);
 const token = (scopes: TokenScope[]) => createApiToken(site.db, { name: `rules ${scopes.join('+')} ${Math.random()}`, scopes }, { now: Date.now() }).token;
-const call = (method: string, path: string, bearer: string | null, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${site.url}/api/v1/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
-    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
-  });
-/** The text of the page with tags stripped and entities for quotes read, to look for what a person sees. */
-const visible = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#34;', '"')
-    .replaceAll('&#39;', "'")
-    .replace(/\s+/g, ' ');
+const call = apiCaller(() => site);
 
 describe('the alerts screen', () => {
   it('lists the demo rule with its matchers, components, action and recovery, for editors too, with the nav entry', async () => {

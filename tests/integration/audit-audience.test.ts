@@ -7,6 +7,7 @@ import { auditLog, subscribers, users } from '../../db/schema';
 import { migrateDatabase, openDatabase } from '../../db/open';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
+import { visibleText as visible } from '../support/api-and-text';
 import { addWebhook } from '../../src/lib/notifications/add-webhook';
 import { requestSubscription } from '../../src/lib/notifications/subscriptions';
 import { removeSubscriber } from '../../src/lib/notifications/remove-subscriber';
@@ -22,12 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => site?.close());
 
-const visible = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replace(/\s+/g, ' ');
 const WEBHOOK_URL = 'https://hooks.example.net/secret-path/abc123?key=s3cr3t';
 const SUBSCRIBER = 'private.reader@example.org';
 

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { auditLog, users } from '../../db/schema';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
+import { apiCaller, visibleText as visible } from '../support/api-and-text';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { listRules } from '../../src/lib/alerts/rule';
 import { loadComponentTree } from '../../src/lib/components/load-components';
@@ -16,18 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => site?.close());
 
-const call = (method: string, path: string, bearer: string, body?: unknown) =>
-  fetch(`${site.url}/api/v1/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-const visible = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replace(/\s+/g, ' ');
+const call = apiCaller(() => site);
 const component = (name: string) => loadComponentTree(site.db, Date.now()).all.find((c) => c.name === name)!;
 
 type Staff = Awaited<ReturnType<typeof signedInStaff>>;

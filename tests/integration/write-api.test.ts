@@ -263,7 +263,12 @@ describe('the OpenAPI document', () => {
     // Alerts arrive in other tools' payloads and drafts come from them: alerts-in.test.ts sends those routes real deliveries.
     // Moving a window needs one that has not started, which a record of past work is not: recurring-maintenance.test.ts moves one.
     // Follow-ups name a postmortem by its slug and a calendar day, which no type states: follow-ups.test.ts sends them.
+    // Pages name a slug and host names, which no type states either: pages-admin.test.ts sends them.
     const elsewhere = [
+      'DELETE /pages/{slug}',
+      'GET /pages',
+      'PATCH /pages/{slug}',
+      'POST /pages',
       'GET /follow-ups',
       'PATCH /follow-ups/{id}',
       'POST /follow-ups',

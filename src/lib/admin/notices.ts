@@ -28,6 +28,8 @@ const NOTICES = {
   followUpAdded: 'admin.notice.followUpAdded',
   followUpSaved: 'admin.notice.followUpSaved',
   followUpTold: 'admin.notice.followUpTold',
+  pageAdded: 'admin.notice.pageAdded',
+  pageRemoved: 'admin.notice.pageRemoved',
 } as const satisfies Record<string, MessageKey>;
 
 /** The confirmation shown after a redirect, from the `done` query parameter; unknown values show nothing. */

@@ -8,6 +8,7 @@ import { ALERT_STATES } from '../alerts/alert';
 import { WRITE_ROUTES, type WriteRoute } from './v1/routes';
 import { RULE_EXAMPLE_ANSWER, RULE_ROUTES } from './v1/rule-routes';
 import { FOLLOW_UP_EXAMPLE_ANSWER, FOLLOW_UP_ROUTES } from './v1/follow-up-routes';
+import { PAGE_EXAMPLE_ANSWER, PAGE_ROUTES } from './v1/page-routes';
 import './v1/schemas';
 
 const errorSchema = z
@@ -41,6 +42,11 @@ const followUpSchema = z.object({}).passthrough().openapi('FollowUp', {
   description:
     "A postmortem's follow-up: its texts, `owner`, `due_on`, `status`, `closed_on` and `reason` (when done or dropped), `public`, whether it is `overdue`, and `version`; after a change, `subscribers_told` says whether the change queued the one mail that every public follow-up is closed",
   example: FOLLOW_UP_EXAMPLE_ANSWER,
+});
+const pageSchema = z.object({}).passthrough().openapi('StatusPage', {
+  description:
+    'A status page: `id`, `slug`, `name` (null on the default page: the site’s name), `default`, `hosts`, `component_ids`, `default_locale` (null: the site’s), `private`, `version`, `created_at` and `updated_at`',
+  example: PAGE_EXAMPLE_ANSWER,
 });
 const draftsSchema = z
   .object({
@@ -95,6 +101,8 @@ const ANSWERS = {
   rules: [z.array(ruleSchema), 'Every alert rule, in the order they are tried'],
   followUp: [followUpSchema, 'The follow-up'],
   followUps: [z.object({ postmortem: z.string(), follow_ups: z.array(followUpSchema) }).openapi('FollowUps'), "The postmortem's follow-ups, by due day"],
+  page: [pageSchema, 'The status page'],
+  pages: [z.array(pageSchema), 'Every status page, the default first, then by slug'],
 } as const;
 
 const errorResponses: RouteConfig['responses'] = Object.fromEntries(
@@ -103,7 +111,7 @@ const errorResponses: RouteConfig['responses'] = Object.fromEntries(
       [400, 'Malformed JSON, or a body that is not an object (BAD_REQUEST)'],
       [401, 'Missing, unknown or revoked token, or one whose creator is disabled (UNAUTHORIZED)'],
       [403, "The token lacks the scope, or its creator's current role does not have it (FORBIDDEN)"],
-      [404, 'No such incident, update, component, alert rule, postmortem or follow-up (NOT_FOUND)'],
+      [404, 'No such incident, update, component, alert rule, postmortem, follow-up or status page (NOT_FOUND)'],
       [
         409,
         'The change conflicts with the current state (CONFLICT); for an edit that named an older `version`, `current_version` and `current` give what is stored now',
@@ -148,14 +156,19 @@ function routeConfig(route: WriteRoute): RouteConfig {
 export function openApiDocument(siteUrl: string) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  for (const route of [...Object.values(WRITE_ROUTES), ...Object.values(RULE_ROUTES), ...Object.values(FOLLOW_UP_ROUTES)] as WriteRoute[])
+  for (const route of [
+    ...Object.values(WRITE_ROUTES),
+    ...Object.values(RULE_ROUTES),
+    ...Object.values(FOLLOW_UP_ROUTES),
+    ...Object.values(PAGE_ROUTES),
+  ] as WriteRoute[])
     registry.registerPath(routeConfig(route));
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Shirase write API',
       version: '1',
-      description: `Open incidents, post updates, resolve, set component statuses, schedule maintenance, take alerts in (Alertmanager, Grafana, generic JSON), publish the drafts they suggest, manage the rules that decide what alerts do, and track the follow-ups postmortems promise. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`; it acts as the person who created it. Scopes: ${TOKEN_SCOPES.join(', ')} (\`alerts\` only sends alerts; \`alert_rules\`, an admin's, manages the rules). The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
+      description: `Open incidents, post updates, resolve, set component statuses, schedule maintenance, take alerts in (Alertmanager, Grafana, generic JSON), publish the drafts they suggest, manage the rules that decide what alerts do, track the follow-ups postmortems promise, and manage the status pages each host name reaches. Authenticate with a personal API token: \`Authorization: Bearer shr_…\`; it acts as the person who created it. Scopes: ${TOKEN_SCOPES.join(', ')} (\`alerts\` only sends alerts; \`alert_rules\` and \`pages\`, an admin's, manage the alert rules and the status pages). The same rules as the admin forms apply. Read-only public data is at /api/v2 in the Statuspage format.`,
     },
     servers: [{ url: `${siteUrl}/api/v1` }],
   });

@@ -24,7 +24,7 @@ export function audiencesFor(role: Role): AuditAudience[] {
 }
 
 /** Filter kinds made only of admins' entries: an editor is not offered them. */
-const ADMIN_ONLY_KINDS: readonly AuditKind[] = ['staff', 'sign_ins', 'tokens', 'subscribers', 'checks'];
+const ADMIN_ONLY_KINDS: readonly AuditKind[] = ['staff', 'sign_ins', 'tokens', 'subscribers', 'checks', 'pages'];
 
 export function auditKindsFor(role: Role): AuditKind[] {
   return role === 'admin' ? [...AUDIT_KINDS] : AUDIT_KINDS.filter((k) => !ADMIN_ONLY_KINDS.includes(k));

@@ -20,6 +20,7 @@ export const AUDIT_KINDS = [
   'checks',
   'alerts',
   'uptime',
+  'pages',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
@@ -60,6 +61,8 @@ export function auditKindCondition(kind: AuditKind): SQL {
     case 'uptime':
       // SLA targets and corrections to the status history.
       return sql`${auditLog.action} like 'uptime.%'`;
+    case 'pages':
+      return sql`${auditLog.action} like 'page.%'`;
   }
 }
 

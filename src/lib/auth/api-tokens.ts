@@ -10,9 +10,11 @@ import type { Role } from './users';
 /**
  * `alerts` only sends alerts in; `alert_rules` manages the rules that decide
  * what alerts do, which may publish incidents and tell subscribers with no
- * person involved, so it is an admin's scope.
+ * person involved, so it is an admin's scope. `pages` manages the status
+ * pages, which decide what each host name shows: an admin's, as the screen
+ * for them is.
  */
-export const TOKEN_SCOPES = ['read', 'incidents', 'components', 'maintenance', 'alerts', 'alert_rules'] as const;
+export const TOKEN_SCOPES = ['read', 'incidents', 'components', 'maintenance', 'alerts', 'alert_rules', 'pages'] as const;
 
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 

@@ -30,8 +30,8 @@ export interface StaffRouteAccess {
 /**
  * Every staff route, by the pattern Astro runs (`context.routePattern`).
  * Editors run incidents, maintenance, component status, postmortems and
- * templates; admins also manage accounts, tokens, settings, recipients and
- * checks. Screens both may use but where some actions are an admin's name
+ * templates; admins also manage accounts, tokens, settings, recipients,
+ * checks and status pages. Screens both may use but where some actions are an admin's name
  * those actions in PERMISSIONS below.
  */
 export const STAFF_ROUTES = {
@@ -54,6 +54,8 @@ export const STAFF_ROUTES = {
   // Stored mails carry subscribers' addresses and their confirm and manage links.
   '/admin/mail': { read: 'admin' },
   '/admin/maintenance/new': { read: 'editor', write: 'editor' },
+  // Which host names reach which page, and what each shows.
+  '/admin/pages': { read: 'admin', write: 'admin' },
   '/admin/postmortems': { read: 'editor' },
   '/admin/postmortems/edit': { read: 'editor', write: 'editor' },
   '/admin/preview': { write: 'editor', endpoint: true },

@@ -14,6 +14,8 @@ export interface PageView {
   hosts: string[];
   componentIds: string[];
   version: number;
+  createdAt: number;
+  updatedAt: number;
 }
 
 function withParts(db: Queryable, row: typeof statusPages.$inferSelect): PageView {
@@ -34,6 +36,8 @@ function withParts(db: Queryable, row: typeof statusPages.$inferSelect): PageVie
     hosts: hosts.map((h) => h.host),
     componentIds: parts.map((p) => p.id),
     version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
 }
 
@@ -68,4 +72,18 @@ export function pageIdForSlug(db: Queryable, slug: string | undefined, thing: Th
 export function pageIdForHost(db: Queryable, host: string): string | undefined {
   const named = db.select({ id: statusPageHosts.pageId }).from(statusPageHosts).where(eq(statusPageHosts.host, host)).get();
   return named?.id ?? db.select({ id: statusPages.id }).from(statusPages).where(eq(statusPages.isDefault, true)).get()?.id;
+}
+
+/** The page as a CONFLICT shows it: its version, and its texts to compare with what was typed. */
+export function storedPage(page: PageView): { version: number; values: Record<string, string | null> } {
+  return {
+    version: page.version,
+    values: {
+      name: page.name,
+      slug: page.slug,
+      hosts: page.hosts.join('\n'),
+      defaultLocale: page.defaultLocale,
+      componentIds: page.componentIds.join(', '),
+    },
+  };
 }

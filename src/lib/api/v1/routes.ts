@@ -50,7 +50,7 @@ export interface WriteRoute {
   status: 200 | 201 | 204;
   /** Query parameters, described in the OpenAPI document. */
   query?: Record<string, string>;
-  answers: 'incident' | 'component' | 'drafts' | 'received' | 'rule' | 'rules' | 'followUp' | 'followUps' | 'nothing';
+  answers: 'incident' | 'component' | 'drafts' | 'received' | 'rule' | 'rules' | 'followUp' | 'followUps' | 'page' | 'pages' | 'nothing';
   handle(call: ApiCall): ApiAnswer;
 }
 

@@ -1,0 +1,25 @@
+import type { TestSite } from './test-server';
+
+/**
+ * The write API of the site `site()` gives (started in a beforeAll) as a tool
+ * calls it: JSON with a Bearer token (none when null). A string body is sent
+ * as it is, for malformed JSON.
+ */
+export function apiCaller(site: () => Pick<TestSite, 'url'>) {
+  return (method: string, path: string, bearer: string | null, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${site().url}/api/v1/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...headers },
+      body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+    });
+}
+
+/** The text of a page with tags stripped and entities for quotes read, to look for what a person sees. */
+export function visibleText(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#34;', '"')
+    .replaceAll('&#39;', "'")
+    .replace(/\s+/g, ' ');
+}
