@@ -60,13 +60,10 @@ const componentChanges = (description?: string) =>
     .openapi(description ? { description } : {});
 
 /** The status page an incident or window that names no component is on. */
-const pageSlug = z
-  .string({ invalid_type_error: 'errors.field.pageUnknown' })
-  .optional()
-  .openapi({
-    description: 'The short name of the status page it is on when it names no component (see GET /api/v1/pages); left out, the default page',
-    example: 'default',
-  });
+const pageSlug = z.string({ invalid_type_error: 'errors.field.pageUnknown' }).optional().openapi({
+  description: 'The short name of the status page it is on when it names no component (see GET /api/v1/pages); left out, the default page',
+  example: 'default',
+});
 
 export const newIncidentBody = z
   .object({
