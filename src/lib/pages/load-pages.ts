@@ -18,7 +18,8 @@ export interface PageView {
   updatedAt: number;
 }
 
-function withParts(db: Queryable, row: typeof statusPages.$inferSelect): PageView {
+/** A page's row with its host names (in alphabetical order) and components. */
+export function withParts(db: Queryable, row: typeof statusPages.$inferSelect): PageView {
   const hosts = db
     .select({ host: statusPageHosts.host })
     .from(statusPageHosts)

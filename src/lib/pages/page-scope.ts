@@ -1,7 +1,8 @@
 // What one status page shows, as every public view and answer filters it.
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import { components, incidents, statusPageComponents, statusPageHosts, statusPages } from '../../../db/schema';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { components, incidents, statusPages } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
+import { withParts } from './load-pages';
 import type { Config } from '../config';
 import type { Locale } from '../i18n/messages';
 
@@ -33,27 +34,22 @@ export function loadPageScope(db: Queryable, pageId?: string): PageScope {
     (pageId === undefined ? undefined : db.select().from(statusPages).where(eq(statusPages.id, pageId)).get()) ??
     db.select().from(statusPages).where(eq(statusPages.isDefault, true)).get();
   if (!row) throw new Error('the database has no default status page: run the migrations (npm run db:migrate)');
-  const onPage = db.select({ id: statusPageComponents.componentId }).from(statusPageComponents).where(eq(statusPageComponents.pageId, row.id)).all();
+  const page = withParts(db, row);
   const total =
     db
       .select({ n: sql<number>`count(*)` })
       .from(components)
       .get()?.n ?? 0;
-  const hosts = db
-    .select({ host: statusPageHosts.host })
-    .from(statusPageHosts)
-    .where(eq(statusPageHosts.pageId, row.id))
-    .orderBy(asc(statusPageHosts.host))
-    .all();
+  const { id, slug, isDefault, name, defaultLocale, hosts, componentIds } = page;
   return {
-    id: row.id,
-    slug: row.slug,
-    isDefault: row.isDefault,
-    name: row.name,
-    defaultLocale: row.defaultLocale,
-    private: row.private,
-    hosts: hosts.map((h) => h.host),
-    componentIds: row.isDefault && onPage.length === total ? null : new Set(onPage.map((c) => c.id)),
+    id,
+    slug,
+    isDefault,
+    name,
+    defaultLocale,
+    private: page.private,
+    hosts,
+    componentIds: isDefault && componentIds.length === total ? null : new Set(componentIds),
   };
 }
 
