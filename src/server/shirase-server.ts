@@ -227,12 +227,15 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   };
   /** What a write asks the render thread to render straight after it (see render-request.ts): the pages the change it makes renders again. */
   const pagesAfterWrite = () => ({ keys: cache.keysForChange(publicRoutes.frontPageKeys), liveVersion: live.versionFor(cache.currentGeneration + 1) });
-  /** After a write: if it changed anything, the pages it changed are asked for now, and their readers wait for them. */
-  const wrote = ({ keys }: { keys: string[] }) => {
-    const before = cache.currentGeneration;
+  /**
+   * After a write that changed public pages (the render thread says so): the
+   * change is noticed now if the file system has not told of it yet, and the
+   * pages it changed are asked for at once; their readers wait for them.
+   */
+  const wrote = ({ keys }: { keys: string[] }, changed: boolean) => {
+    if (!changed) return;
     void checkForChanges();
-    // The change may have been heard from the file system first; either way the pages are not in yet.
-    if (cache.currentGeneration > before || cache.queued > 0) cache.expect(keys);
+    cache.expect(keys);
   };
   // The folder staff's postmortems go to exists from the start, so a file an editor drops in is noticed at once.
   makePrivateFolder(config.postmortems.dir);
