@@ -149,7 +149,7 @@ if (main && mode === 'events' && 'EventSource' in window) {
     }
     refresh(changed);
   });
-  // The version out when the stream opened: a page older than it was rendered or kept before the change.
+  // The version out when the stream opened: a page naming an older one was rendered or kept before the change.
   events.addEventListener('current', (event) => {
     let current;
     try {
@@ -157,7 +157,8 @@ if (main && mode === 'events' && 'EventSource' in window) {
     } catch {
       return;
     }
-    if (isNewer(current, version)) {
+    // A page that names no version was rendered for its request, after any change announced before it.
+    if (version !== null && isNewer(current, version)) {
       void refresh(current).then((shown) => {
         if (shown) version = current;
       });
