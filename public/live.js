@@ -149,6 +149,21 @@ if (main && mode === 'events' && 'EventSource' in window) {
     }
     refresh(changed);
   });
+  // The version out when the stream opened: a page naming an older one was rendered or kept before the change.
+  events.addEventListener('current', (event) => {
+    let current;
+    try {
+      current = String(JSON.parse(event.data).version);
+    } catch {
+      return;
+    }
+    // A page that names no version was rendered for its request, after any change announced before it.
+    if (version !== null && isNewer(current, version)) {
+      void refresh(current).then((shown) => {
+        if (shown) version = current;
+      });
+    }
+  });
   // After a reconnect, events sent while away were missed: look once.
   let opened = false;
   events.addEventListener('open', () => {

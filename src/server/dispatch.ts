@@ -72,7 +72,7 @@ export interface DispatchDeps {
   /** What a write on a page asks the render thread to render straight after it: the page's pages a change renders again, for the version it will make. */
   pagesAfterWrite: (page: PageSite) => NonNullable<RenderRequest['thenRender']>;
   /** Told once a write is answered by the render thread: notices what it changed, before anyone can read it back. */
-  wrote: (page: PageSite, pages: NonNullable<RenderRequest['thenRender']>) => void;
+  wrote: (page: PageSite, pages: NonNullable<RenderRequest['thenRender']>, changed: boolean) => void;
   health: HealthDeps;
   metrics: Metrics;
 }
@@ -191,7 +191,7 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     const request = renderRequest(req, target, body, client, deps.clients.isProxy(req.socket.remoteAddress ?? ''), deps.now(), page.id);
     const after = req.method !== 'GET' && req.method !== 'HEAD' ? deps.pagesAfterWrite(page) : undefined;
     const answer = await deps.renderers.render(after ? { ...request, thenRender: after } : request);
-    if (after) deps.wrote(page, after);
+    if (after) deps.wrote(page, after, answer.changed === true);
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of answer.headers) {
       if (HOP_BY_HOP.has(name)) continue;

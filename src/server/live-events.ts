@@ -197,6 +197,9 @@ export class LiveEvents {
       'x-accel-buffering': 'no',
     });
     res.write(`retry: 5000\nid: ${this.lastEventId}\n\n`);
+    // The version out now, first: a page that arrived older than it (from a browser's or a proxy's copy, or
+    // rendered just before a change was announced) catches up at once rather than at the next change.
+    res.write(`event: current\ndata: ${JSON.stringify({ version: this.version })}\n\n`);
     res.socket?.setNoDelay(true);
     this.clients.add(res);
     this.perAddress.set(address, mine + 1);

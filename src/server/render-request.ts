@@ -39,6 +39,8 @@ export interface RenderAnswer {
   /** In order, with each Set-Cookie on its own. */
   headers: [name: string, value: string][];
   body: Uint8Array<ArrayBuffer>;
+  /** Set on a write's answer when it moved the change counter: public pages changed. */
+  changed?: boolean;
 }
 
 /** A public page as the cache keeps it. */
@@ -173,7 +175,8 @@ function withPagesAfterWrites(db: Db, renderOne: Render): Render {
     const before = counter();
     const answer = await renderOne(request);
     const shown = counter();
-    if (shown !== before) renderAfter(thenRender.keys, thenRender.liveVersion, request.now, shown, request.page);
-    return answer;
+    if (shown === before) return answer;
+    renderAfter(thenRender.keys, thenRender.liveVersion, request.now, shown, request.page);
+    return { ...answer, changed: true };
   };
 }

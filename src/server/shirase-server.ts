@@ -252,12 +252,16 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     keys: page.cache.keysForChange(publicRoutes.frontPageKeys),
     liveVersion: page.live.versionFor(page.cache.currentGeneration + 1),
   });
-  /** After a write: if it changed anything, the pages it changed are asked for now, and their readers wait for them. */
-  const wrote = (page: PageSite, { keys }: { keys: string[] }) => {
-    const before = page.cache.currentGeneration;
+  /**
+   * After a write that changed public pages (the render thread says so): the
+   * change is noticed now if the file system has not told of it yet (the page
+   * written on going first), and the pages it changed are asked for at once;
+   * their readers wait for them.
+   */
+  const wrote = (page: PageSite, { keys }: { keys: string[] }, changed: boolean) => {
+    if (!changed) return;
     void checkForChanges(page);
-    // The change may have been heard from the file system first; either way the pages are not in yet.
-    if (page.cache.currentGeneration > before || page.cache.queued > 0) page.cache.expect(keys);
+    page.cache.expect(keys);
   };
   // The folder staff's postmortems go to exists from the start, so a file an editor drops in is noticed at once.
   makePrivateFolder(config.postmortems.dir);

@@ -75,6 +75,24 @@ test.describe('a customer checking the status page', () => {
     await page.close();
   });
 
+  test('catches up at once when it opens older than the version out, as a copy from the browser’s cache can', async () => {
+    // The page as it was, kept the way a browser keeps it for its max-age.
+    const kept = await (await fetch(url + '/')).text();
+    const db = openDatabase(server.databasePath);
+    try {
+      openIncident(db, { name: 'Exports queued for hours', status: 'investigating', body: 'Board exports wait in a queue.' }, { now: Date.now() });
+    } finally {
+      db.$client.close();
+    }
+    // Announced before the page opens: no change event will come while it is open.
+    await expect.poll(async () => (await (await fetch(url + '/')).text()).includes('Exports queued for hours')).toBe(true);
+    const page = await browser.newPage();
+    await page.route(url + '/', (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: kept }), { times: 1 });
+    await page.goto(url + '/');
+    await expect(page.getByText('Exports queued for hours').first()).toBeVisible({ timeout: 5_000 });
+    await page.close();
+  });
+
   test('keeps what a reader typed into a form when the site changes meanwhile', async () => {
     const form = await browser.newPage();
     await form.goto(url + '/subscribe');

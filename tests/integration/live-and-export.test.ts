@@ -42,6 +42,21 @@ describe('live updates', () => {
     expect(site.server.live.size).toBe(0);
   });
 
+  it('tells a client that connects the version out now, so a page older than it catches up at once', async () => {
+    await site.server.checkForChanges();
+    const current = (await (await fetch(site.url + '/live.json')).json()).version;
+    const received: string[] = [];
+    const req = request(site.url + '/events');
+    req.on('response', (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => received.push(chunk));
+    });
+    req.end();
+    const first = await until(async () => received.join('').match(/event: current\ndata: (\{.*\})/)?.[1]);
+    expect(JSON.parse(first!)).toEqual({ version: current });
+    req.destroy();
+  });
+
   it('serves a small change document, whose version moves with every change', async () => {
     const first = await fetch(site.url + '/live.json');
     expect(first.headers.get('vary')).toBeNull();
