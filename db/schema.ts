@@ -394,7 +394,14 @@ export const subscribers = sqliteTable(
   'subscribers',
   {
     id: text('id').primaryKey(),
-    email: text('email').notNull().unique(),
+    email: text('email').notNull(),
+    /**
+     * The status page subscribed on: its incidents, links and name are what the
+     * mail carries. Always set (the column came after the table, so SQLite
+     * cannot say NOT NULL without rebuilding it); removing a page moves its
+     * subscribers to the default page first.
+     */
+    pageId: text('page_id').references((): AnySQLiteColumn => statusPages.id),
     locale: text('locale').notNull(),
     /** The IANA zone the reader's mails give times in (their browser's when they subscribed); null: the site's. */
     timeZone: text('time_zone'),
@@ -408,7 +415,7 @@ export const subscribers = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('subscribers_status').on(t.status)],
+  (t) => [index('subscribers_status').on(t.status), uniqueIndex('subscribers_page_email').on(t.pageId, t.email)],
 );
 
 /**
@@ -422,6 +429,8 @@ export const webhooks = sqliteTable('webhooks', {
   description: text('description'),
   /** Signs each delivery (HMAC-SHA256); shown to staff once. */
   secret: text('secret').notNull(),
+  /** The status page it hears about; null: every page (a staff channel may want them all). A reader's is the page it was added on. */
+  pageId: text('page_id').references((): AnySQLiteColumn => statusPages.id),
   componentIds: text('component_ids'),
   createdAt: integer('created_at').notNull(),
   disabledAt: integer('disabled_at'),
@@ -456,6 +465,8 @@ export const pushSubscriptions = sqliteTable(
     /** The browser's P-256 public key and auth secret, base64url as the browser gives them. */
     p256dh: text('p256dh').notNull(),
     auth: text('auth').notNull(),
+    /** The status page the browser subscribed on (always set, as a subscriber's is). */
+    pageId: text('page_id').references((): AnySQLiteColumn => statusPages.id),
     componentIds: text('component_ids'),
     locale: text('locale').notNull(),
     createdAt: integer('created_at').notNull(),

@@ -80,8 +80,11 @@ function pageCommand(db: Db, verb: string | undefined, subject: string | undefin
     return 0;
   }
   if (verb === 'remove') {
-    removePage(db, subject, ctx);
-    console.log(`Removed the page ${subject}; its hosts now reach the default page.`);
+    const moved = removePage(db, subject, ctx);
+    console.log(
+      `Removed the page ${subject}; its hosts now reach the default page. Moved to the default page: ${moved.subscribers} subscriber(s), ${moved.browsers} browser(s), ${moved.channels} chat channel(s)` +
+        (moved.alreadyOnDefault > 0 ? `; ${moved.alreadyOnDefault} address(es) already subscribed there kept that subscription.` : '.'),
+    );
     return 0;
   }
   console.error(USAGE);

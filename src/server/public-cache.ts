@@ -50,6 +50,8 @@ type RenderedPage = Omit<Rendered, 'headers'> & { headers?: Record<string, strin
 
 /** At most this many pages beyond the always-hot ones are rendered again after a change. */
 const MAX_POPULAR = 16;
+/** The longest a reader waits for a page a write changed (see expect); then it gets the page as it was. */
+const READER_WAIT_MS = 2_000;
 /** A page left behind this long by more popular ones is rendered next, whatever its popularity. */
 const OVERDUE_MS = 500;
 
@@ -92,6 +94,8 @@ export class PublicCache {
       maxEntries: number;
       now: () => number;
       onError: (key: string, error: unknown) => void;
+      /** How long a reader waits for a page a write changed before getting it as it was (READER_WAIT_MS; tests shorten it). */
+      readerWaitMs?: number;
       /** Headers sent with every response for this key (security, CORS). */
       headersFor: (key: string) => Record<string, string>;
       /** Whether a key's page changes with the clock as well as with data. */
@@ -257,7 +261,13 @@ export class PublicCache {
       return entry.rep;
     }
     try {
-      return await this.refresh(key, timeSensitive, { urgent: true });
+      const fresh = this.refresh(key, timeSensitive, { urgent: true });
+      // A reader of a page a write changed waits for it, but not for ever: a render thread held up by other
+      // work must not hold the status page up with it. Past the wait it gets the page as it was.
+      if (!entry || !this.awaited.has(key)) return await fresh;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<Representation>((resolve) => (timer = setTimeout(() => resolve(entry.rep), this.options.readerWaitMs ?? READER_WAIT_MS)));
+      return await Promise.race([fresh, late]).finally(() => clearTimeout(timer));
     } catch (error) {
       if (entry) return entry.rep;
       throw error;

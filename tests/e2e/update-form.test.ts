@@ -197,3 +197,18 @@ test('without script, a template opens an incident too, its variables filled whe
   await page.goto(server.url + '/ja/');
   await expect(page.locator('.incident', { hasText: 'Attachments failing' })).toContainText('ファイル添付 でエラーが起きています。調査中です。');
 });
+
+test('a preview arriving does not move the button below it: a one-line message keeps the form where it stood', async ({ server, staffPage }) => {
+  const page = await staffPage();
+  await page.goto(server.url + '/admin/templates');
+  const save = page.getByRole('button', { name: 'Save template' });
+  // Where the button stands on the page, not in the viewport (filling a field scrolls to it).
+  const place = () => save.evaluate((button) => button.getBoundingClientRect().top + window.scrollY);
+  const before = await place();
+  await page.getByLabel('Message', { exact: true }).fill('Errors on {{components}}.');
+  await page.getByLabel('Message (日本語)').fill('{{components}} でエラーが起きています。');
+  // The preview is asked for a moment after typing stops; a button that moved then is a click that lands elsewhere.
+  await expect(page.locator('#field-body-preview')).toHaveText('Errors on {{components}}.');
+  await expect(page.locator('#body-ja-preview')).not.toBeEmpty();
+  expect(await place()).toBe(before);
+});

@@ -1,3 +1,4 @@
+import { loadPageScope } from '../../src/lib/pages/page-scope';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ describe('the audit log by audience', () => {
     const adminId = site.db.select({ id: users.id }).from(users).where(eq(users.email, admin.email)).get()!.id;
     const ctx = { now: Date.now(), actor: { kind: 'user' as const, id: adminId, label: admin.email } };
     addWebhook(site.db, { url: WEBHOOK_URL, description: 'Ops' }, ctx);
-    requestSubscription(site.db, { email: SUBSCRIBER, componentIds: null }, '127.0.0.9', Date.now());
+    requestSubscription(site.db, { email: SUBSCRIBER, componentIds: null }, loadPageScope(site.db), '127.0.0.9', Date.now());
     removeSubscriber(site.db, site.db.select({ id: subscribers.id }).from(subscribers).where(eq(subscribers.email, SUBSCRIBER)).get()!.id, ctx);
     createApiToken(site.db, { name: 'pager bot', scopes: ['read'] }, ctx);
     const editor = await signedInStaff(site, 'editor');

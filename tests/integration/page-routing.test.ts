@@ -1,13 +1,13 @@
 // Several status pages from one server: each request is answered as the page
 // its Host names (the default page for any other host), over the real server
 // with a real database, and each page shows its own components and incidents.
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPage } from '../../src/lib/pages/add-page';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
+import { askAs } from '../support/api-and-text';
 
 const MOBILE = 'status.mobile.example.com';
 let site: TestSite;
@@ -17,18 +17,7 @@ let onIos: string;
 let onWeb: string;
 
 /** A GET (or a write) with the Host header a browser at that name sends. */
-function ask(path: string, host?: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  const url = new URL(site.url + path);
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: { ...(host ? { host } : {}), ...options.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const ask = (path: string, host?: string, options?: Parameters<typeof askAs>[3]) => askAs(site, path, host, options);
 const json = async (path: string, host?: string) => JSON.parse((await ask(path, host)).text);
 
 beforeAll(async () => {

@@ -41,6 +41,20 @@ describe('an existing install', () => {
     );
     const components = db.$client.prepare('SELECT id FROM components ORDER BY id').pluck().all() as string[];
     expect(components).toHaveLength(4);
+    // Readers as the last release kept them: an address, a browser, a reader's chat channel and a staff webhook.
+    db.$client
+      .prepare(
+        "INSERT INTO subscribers (id, email, locale, status, created_at, updated_at) VALUES ('subscriber01', 'reader@example.com', 'en', 'confirmed', 1, 1)",
+      )
+      .run();
+    db.$client
+      .prepare(
+        "INSERT INTO push_subscriptions (id, endpoint, p256dh, auth, locale, created_at) VALUES ('browser00001', 'https://push.example.net/1', 'k', 'a', 'en', 1)",
+      )
+      .run();
+    const hook = db.$client.prepare("INSERT INTO webhooks (id, url, secret, created_at, kind, added_by) VALUES (?, ?, 'whsec_x', 1, ?, ?)");
+    hook.run('readerchat01', 'https://hooks.slack.com/services/reader', 'slack', 'reader');
+    hook.run('staffhook001', 'https://hooks.example.net/staff', 'webhook', 'staff');
 
     writeFileSync(journalPath, JSON.stringify(all));
     migrateDatabase(db, folder);
@@ -51,6 +65,14 @@ describe('an existing install', () => {
     expect([...only!.componentIds].sort()).toEqual(components);
     // Every host reaches it.
     expect(pageIdForHost(db, 'status.example.com')).toBe(only!.id);
+    // Its readers subscribed on it; the staff webhook goes on hearing about every page.
+    const pageOf = (table: string) => db.$client.prepare(`SELECT id, page_id FROM ${table} ORDER BY id`).raw().all();
+    expect(pageOf('subscribers')).toEqual([['subscriber01', only!.id]]);
+    expect(pageOf('push_subscriptions')).toEqual([['browser00001', only!.id]]);
+    expect(pageOf('webhooks')).toEqual([
+      ['readerchat01', only!.id],
+      ['staffhook001', null],
+    ]);
     db.$client.close();
   });
 });

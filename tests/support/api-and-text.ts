@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { TestSite } from './test-server';
 
 /**
@@ -22,4 +23,26 @@ export function visibleText(html: string): string {
     .replaceAll('&#34;', '"')
     .replaceAll('&#39;', "'")
     .replace(/\s+/g, ' ');
+}
+
+/**
+ * A request with the Host header a browser at that name sends (fetch cannot
+ * set one): how a test reaches one status page of several on one server.
+ */
+export function askAs(
+  site: Pick<TestSite, 'url'>,
+  path: string,
+  host?: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
+  const url = new URL(site.url + path);
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: { ...(host ? { host } : {}), ...options.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

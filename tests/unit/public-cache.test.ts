@@ -162,6 +162,29 @@ describe('pages a write through this server changed', () => {
     expect(r.asked.toSorted()).toEqual(['/', '/b']);
   });
 
+  it('gives a reader the page as it was once the new render has kept it waiting too long', async () => {
+    const r = heldRenderer();
+    const cache = new PublicCache(r.render, {
+      maxEntries: 10,
+      now: () => Date.now(),
+      onError: () => {},
+      headersFor: () => ({}),
+      timeSensitive: () => false,
+      readerWaitMs: 30,
+    });
+    const first = cache.invalidate(['/']);
+    await r.releaseAll();
+    await first;
+    r.nextVersion();
+    void cache.invalidate(['/']);
+    cache.expect(['/']);
+    // The render is held: past the wait, the reader is answered with the page from before the write.
+    expect(await text(cache.get('/', false))).toBe('/ v1');
+    await r.releaseAll();
+    await new Promise((res) => setTimeout(res, 10));
+    expect(await text(cache.peek('/'))).toBe('/ v2');
+  });
+
   it('joins the render of the round already under way rather than rendering again', async () => {
     const { r, cache } = await afterFirstRound();
     const round = cache.invalidate(['/']);

@@ -235,9 +235,10 @@ export const ja: Record<MessageKey, string> = {
   'admin.pages.add': 'ステータスページを追加',
   'admin.pages.create': 'ページを追加',
   'admin.pages.remove': 'ページを削除',
-  'admin.pages.removeConfirm': 'ページ「{slug}」を削除しますか?割り当てていたホスト名には既定のページが表示されます。コンポーネントは残ります。',
+  'admin.pages.removeConfirm':
+    'ページ「{slug}」を削除しますか?割り当てていたホスト名には既定のページが表示されます。コンポーネントは残り、購読者は同じコンポーネントの購読のまま既定のページに移ります。',
   'admin.notice.pageAdded': 'ステータスページを追加しました。',
-  'admin.notice.pageRemoved': 'ステータスページを削除しました。割り当てていたホスト名には既定のページが表示されます。',
+  'admin.notice.pageRemoved': 'ステータスページを削除しました。割り当てていたホスト名には既定のページが表示され、購読者には既定のページから通知が届きます。',
   'admin.field.hosts': 'ホスト名',
   'admin.field.language': '言語',
   'admin.field.private': '非公開',
@@ -919,7 +920,7 @@ export const ja: Record<MessageKey, string> = {
   'admin.import.exportNote':
     'アドレス、言語、状態、選んだコンポーネントを含みます。購読を解除した人も、ほかの場所でその意思を守れるように含めます。ダウンロードのたびに監査ログに記録されます。',
   'admin.import.intro':
-    'ほかのステータスページから移行しますか。購読者の一覧を CSV で取り込めます。1 行に 1 アドレス、または「email」列を示す見出し行に、任意で「language」(en か ja)、「status」、「component_ids」か「components」(名前を「;」で区切る) を添えてください。ここで書き出したファイルはそのまま読み込めます。一度に {max} 行 (1 MB) までです。',
+    'ほかのステータスページから移行しますか。購読者の一覧を CSV で取り込めます。1 行に 1 アドレス、または「email」列を示す見出し行に、任意で「language」(en か ja)、「status」、「component_ids」か「components」(名前を「;」で区切る)、「page」(ステータスページの短い名前。空欄なら既定のページ) を添えてください。ここで書き出したファイルはそのまま読み込めます。一度に {max} 行 (1 MB) までです。',
   'admin.import.file': 'CSV ファイル',
   'admin.import.paste': 'または CSV をここに貼り付け',
   'admin.import.mode': '新しいアドレスの扱い',
@@ -1339,6 +1340,10 @@ export const ja: Record<MessageKey, string> = {
   'errors.field.csvEmail': '{line} 行目:「{value}」はメールアドレスではありません。',
   'errors.field.csvLanguage': '{line} 行目:言語「{value}」はこのサイトにありません。en か ja にするか、空にしてください。',
   'errors.field.csvComponent': '{line} 行目:「{value}」という名前や番号のコンポーネントはありません。',
+  'admin.subscribers.page': 'ステータスページ',
+  'errors.field.csvPage':
+    '{line} 行目:「{value}」というステータスページはありません。管理画面の「ステータスページ」にある短い名前を使うか、既定のページなら空欄にしてください。',
+  'errors.field.csvComponentOffPage': '{line} 行目:「{value}」はそのステータスページにありません。',
   'errors.field.csvComponentAmbiguous': '{line} 行目:「{value}」という名前のコンポーネントが複数あります。component_ids を使ってください。',
   'errors.field.importMode': '各アドレスに確認を求めるか、確認済みとして扱うかを選んでください。',
   'errors.field.logoType': 'ファイルが PNG、JPEG、WebP、SVG の画像ではありません(名前ではなく中身で確かめています)。',

@@ -245,9 +245,10 @@ const en = {
   'admin.pages.add': 'Add a status page',
   'admin.pages.create': 'Add page',
   'admin.pages.remove': 'Remove page',
-  'admin.pages.removeConfirm': 'Remove the page “{slug}”? Its host names will reach the default page; its components stay.',
+  'admin.pages.removeConfirm':
+    'Remove the page “{slug}”? Its host names will reach the default page; its components stay, and its subscribers move to the default page, still following the same components.',
   'admin.notice.pageAdded': 'Status page added.',
-  'admin.notice.pageRemoved': 'Status page removed: its host names now reach the default page.',
+  'admin.notice.pageRemoved': 'Status page removed: its host names now reach the default page, and its subscribers hear from the default page.',
   'admin.field.hosts': 'Host names',
   'admin.field.language': 'Language',
   'admin.field.private': 'Private',
@@ -928,7 +929,7 @@ const en = {
   'admin.import.exportNote':
     'Addresses, languages, states and chosen components, unsubscribed ones included so they can be honoured elsewhere. Each download is recorded in the audit log.',
   'admin.import.intro':
-    'Moving from another status page? Import its subscriber list as CSV: one address per row, or a header row naming an “email” column, with optional “language” (en or ja), “status” and “component_ids” or “components” (names separated by “;”). A file exported here reads back as it is. Up to {max} rows (1 MB) at a time.',
+    'Moving from another status page? Import its subscriber list as CSV: one address per row, or a header row naming an “email” column, with optional “language” (en or ja), “status”, “component_ids” or “components” (names separated by “;”) and “page” (a status page’s short name; empty: the default page). A file exported here reads back as it is. Up to {max} rows (1 MB) at a time.',
   'admin.import.file': 'CSV file',
   'admin.import.paste': 'Or paste the CSV here',
   'admin.import.mode': 'What happens to the new addresses',
@@ -1346,6 +1347,10 @@ const en = {
   'errors.field.csvEmail': 'Line {line}: “{value}” is not an email address.',
   'errors.field.csvLanguage': 'Line {line}: the language “{value}” is not one this site speaks; use en or ja, or leave it empty.',
   'errors.field.csvComponent': 'Line {line}: no component is called or numbered “{value}”.',
+  'admin.subscribers.page': 'Status page',
+  'errors.field.csvPage':
+    'Line {line}: there is no status page “{value}”. Use a page’s short name from Admin → Status pages, or leave the cell empty for the default page.',
+  'errors.field.csvComponentOffPage': 'Line {line}: “{value}” is not on that status page.',
   'errors.field.csvComponentAmbiguous': 'Line {line}: more than one component is called “{value}”; use component_ids instead.',
   'errors.field.importMode': 'Choose whether to ask each address to confirm, or to count them as confirmed.',
   'errors.field.logoType': 'The file is not a PNG, JPEG, WebP or SVG image (its content was checked, not its name).',

@@ -4,6 +4,7 @@
 // kept in imported_records, so a second run updates what changed and adds
 // nothing twice.
 import { and, desc, eq, isNull, lte } from 'drizzle-orm';
+import { defaultPageId } from '../pages/default-page';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
@@ -867,9 +868,15 @@ function importSubscribers(
   report: ImportReport,
 ): void {
   const status = options.subscribersConfirmed ? 'confirmed' : 'pending';
+  // A page moved in from Statuspage is this site's default page, as its components are.
+  const defaultPage = defaultPageId(tx);
   for (const s of page.subscribers) {
     if (records.find('subscriber', s.id)) continue;
-    const existing = tx.select({ id: subscribers.id }).from(subscribers).where(eq(subscribers.email, s.email)).get();
+    const existing = tx
+      .select({ id: subscribers.id })
+      .from(subscribers)
+      .where(and(eq(subscribers.pageId, defaultPage), eq(subscribers.email, s.email)))
+      .get();
     if (existing) {
       // Someone already subscribed here keeps what they chose.
       records.remember('subscriber', s.id, existing.id);
@@ -881,6 +888,7 @@ function importSubscribers(
       .values({
         id,
         email: s.email,
+        pageId: defaultPage,
         locale: options.locale,
         componentIds: picked?.length ? JSON.stringify(picked) : null,
         status,

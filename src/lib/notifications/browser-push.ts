@@ -15,6 +15,7 @@ import { newPublicId } from '../ids';
 import { LOCALES, t, type Locale } from '../i18n/messages';
 import { parseInput, publicIdField } from '../validation';
 import { checkComponents } from './subscriptions';
+import type { PageScope } from '../pages/page-scope';
 import { throttle } from './throttle';
 import { literalHostAllowed, onKnownReceiver, type KnownReceivers } from './webhook-request';
 
@@ -87,10 +88,10 @@ function checkedEndpoint(endpoint: string, options: EndpointOptions): void {
  * (the same endpoint) updates its choices and turns it back on. Throttled per
  * client, like the other subscription forms.
  */
-export function subscribeBrowser(db: Db, input: unknown, client: string, now: number, options: EndpointOptions): { id: string } {
+export function subscribeBrowser(db: Db, input: unknown, page: PageScope, client: string, now: number, options: EndpointOptions): { id: string } {
   const data = parseInput(browserInput, input, 'pushSubscription');
   checkedEndpoint(data.subscription.endpoint, options);
-  checkComponents(db, data.componentIds);
+  checkComponents(db, data.componentIds, page);
   throttle(db, [`subscribe-client:${addressKey(client)}`], 20, 3_600_000, now);
   return db.transaction((tx) => {
     const replaced =
@@ -103,6 +104,7 @@ export function subscribeBrowser(db: Db, input: unknown, client: string, now: nu
       auth: data.subscription.keys.auth,
       componentIds: replaced ? replaced.componentIds : data.componentIds ? JSON.stringify(data.componentIds) : null,
       locale: replaced?.locale ?? data.locale,
+      pageId: page.id,
       disabledAt: null,
       disabledReason: null,
     };

@@ -20,6 +20,8 @@ import { enqueueEvent } from './enqueue';
 import { siteSecret, verifyToken } from './signed-tokens';
 import { throttle } from './throttle';
 import { literalHostAllowed, onKnownReceiver, type KnownReceivers } from './webhook-request';
+import { checkComponents } from './subscriptions';
+import type { PageScope } from '../pages/page-scope';
 
 /** Where each platform's incoming webhooks live; any other address is refused for that platform unless CHAT_WEBHOOK_HOSTS lists its host. */
 const PLATFORM_HOSTS: Record<ChatKind, KnownReceivers> = {
@@ -110,19 +112,21 @@ export function addChatChannel(
 export function requestChatChannel(
   db: Db,
   input: ChatChannelInput,
+  page: PageScope,
   client: string,
   now: number,
   options: { extraHosts: readonly string[]; allowPrivate: boolean },
 ): void {
   // A reader's channel is always for status notifications, whatever the form sent.
   const data = { ...checkedInput(input, options), audience: 'subscribers' as const };
+  checkComponents(db, data.componentIds, page);
   throttle(db, [`chat-url:${data.url}`], 3, 3_600_000, now);
   throttle(db, [`subscribe-client:${addressKey(client)}`], 20, 3_600_000, now);
   db.transaction((tx) => {
     const existing = tx
       .select()
       .from(webhooks)
-      .where(and(eq(webhooks.url, data.url), isNull(webhooks.disabledAt)))
+      .where(and(eq(webhooks.url, data.url), eq(webhooks.pageId, page.id), isNull(webhooks.disabledAt)))
       .get();
     if (existing?.confirmedAt) return;
     const id = existing?.id ?? newPublicId();
@@ -135,6 +139,7 @@ export function requestChatChannel(
           secret: `whsec_${randomBytes(24).toString('base64')}`,
           componentIds: data.componentIds ? JSON.stringify(data.componentIds) : null,
           locale: data.locale,
+          pageId: page.id,
           addedBy: 'reader',
           createdAt: now,
         })

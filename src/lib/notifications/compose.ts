@@ -35,6 +35,7 @@ import { componentTone, mailHtml, mailText, updateTone, type MailBlock, type Mai
 import { chatBody, pushPayload, type ChatKind } from './chat-message';
 import type { VapidKeys } from './browser-push';
 import { isStaffEvent } from './enqueue-staff';
+import { loadPageScope, withPageSettings, type PageScope } from '../pages/page-scope';
 
 export interface EmailMessage {
   to: string;
@@ -245,18 +246,37 @@ type Topic = {
 };
 
 /**
- * What events were about, by event and language, for one batch of
- * deliveries: ten thousand subscribers of one event share one incident, read
- * once rather than once each.
+ * What events were about, by event, language and page, and the pages
+ * recipients are on, for one batch of deliveries: ten thousand subscribers
+ * of one event share one incident, read once rather than once each.
  */
-export type TopicCache = Map<string, Topic>;
+export class TopicCache {
+  readonly topics = new Map<string, Topic>();
+  readonly pages = new Map<string, { config: Config; page: PageScope }>();
+}
 
-function eventTopic(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale, topics?: TopicCache): Topic {
-  const key = `${event.id}|${locale}`;
-  const known = topics?.get(key);
+/**
+ * The site as a recipient's status page shows it (the page's name, address
+ * and language) and the page itself, which the message names nothing beyond;
+ * a recipient of every page (a staff channel) gets the site as it is.
+ */
+function recipientSite(db: Db, config: Config, pageId: string | null, topics?: TopicCache): { config: Config; page?: PageScope } {
+  if (pageId === null) return { config };
+  const known = topics?.pages.get(pageId);
+  if (known) return known;
+  const page = loadPageScope(db, pageId);
+  const site = { config: withPageSettings(config, page), page };
+  topics?.pages.set(pageId, site);
+  return site;
+}
+
+function eventTopic(db: Db, config: Config, event: typeof notificationEvents.$inferSelect, locale: Locale, topics?: TopicCache, page?: PageScope): Topic {
+  const key = `${event.id}|${locale}|${page?.id ?? ''}`;
+  const known = topics?.topics.get(key);
   if (known) return known;
   const kind = event.kind as EventKind;
-  const incident = event.incidentId ? loadIncident(db, event.incidentId, locale) : undefined;
+  // As the recipient's page shows it (its components only); one moved off the page since is shown whole.
+  const incident = event.incidentId ? (loadIncident(db, event.incidentId, locale, page) ?? loadIncident(db, event.incidentId, locale)) : undefined;
   const topic = {
     kind,
     incident,
@@ -264,7 +284,7 @@ function eventTopic(db: Db, config: Config, event: typeof notificationEvents.$in
     postmortem: kind === 'postmortem_published' || kind === 'followups_completed' ? postmortemFor(config, event.ref, locale) : undefined,
     followUps: kind === 'followups_completed' ? publicFollowUpsOf(db, config, event.ref, event.createdAt) : undefined,
   };
-  topics?.set(key, topic);
+  topics?.topics.set(key, topic);
   return topic;
 }
 
@@ -445,12 +465,13 @@ function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof
   };
 }
 
-export function composeEmail(db: Db, config: Config, row: OutboxRow, topics?: TopicCache): EmailMessage {
+export function composeEmail(db: Db, siteConfig: Config, row: OutboxRow, topics?: TopicCache): EmailMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
-  if (row.userId !== null) return composeStaffEmail(db, config, row, event);
+  if (row.userId !== null) return composeStaffEmail(db, siteConfig, row, event);
   const subscriber = db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get()!;
+  const { config, page } = recipientSite(db, siteConfig, subscriber.pageId, topics);
   const locale: Locale = isLocale(subscriber.locale) ? subscriber.locale : config.defaultLocale;
-  const about = eventTopic(db, config, event, locale, topics);
+  const about = eventTopic(db, config, event, locale, topics, page);
   const kind = about.kind;
   const secret = siteSecret(db);
   const site = siteLinkFor(config, locale);
@@ -548,11 +569,12 @@ function readerDocument(
   locale: Locale,
   confirmUrl?: string,
   topics?: TopicCache,
+  page?: PageScope,
 ): MailDocument {
   return notificationDocument({
     config,
     locale,
-    ...eventTopic(db, config, event, locale, topics),
+    ...eventTopic(db, config, event, locale, topics, page),
     siteLink: siteLinkFor(config, locale),
     manageUrl: '',
     unsubscribeUrl: '',
@@ -575,6 +597,7 @@ function composeChat(
   hook: typeof webhooks.$inferSelect & { kind: ChatKind },
   now: number,
   topics?: TopicCache,
+  page?: PageScope,
 ): WebhookMessage {
   if (isStaffEvent(event.kind)) {
     const { doc } = staffDocument(db, config, event, localeOr(config, hook.locale));
@@ -588,7 +611,7 @@ function composeChat(
   const site = siteLinkFor(config, locale);
   const secret = siteSecret(db);
   const confirmUrl = `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_confirm', 0, event.createdAt + CONFIRM_LINK_HOURS * 3_600_000)}`;
-  const doc = readerDocument(db, config, event, locale, confirmUrl, topics);
+  const doc = readerDocument(db, config, event, locale, confirmUrl, topics, page);
   const stop =
     hook.addedBy === 'reader' && event.kind !== 'chat_confirm'
       ? { text: t(locale, 'chat.stop'), url: `${site}/subscribe/chat?token=${signToken(secret, hook.id, 'chat_stop', 0)}` }
@@ -622,11 +645,12 @@ function vapidSubject(config: Config): string {
  * incident share a tag and a push topic, so a browser that was offline is
  * shown the latest one rather than the whole backlog.
  */
-export function composePush(db: Db, config: Config, row: OutboxRow, vapid: VapidKeys, now: number, topics?: TopicCache): WebhookMessage {
+export function composePush(db: Db, siteConfig: Config, row: OutboxRow, vapid: VapidKeys, now: number, topics?: TopicCache): WebhookMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   const browser = db.select().from(pushSubscriptions).where(eq(pushSubscriptions.id, row.pushSubscriptionId!)).get()!;
+  const { config, page } = recipientSite(db, siteConfig, browser.pageId, topics);
   const locale = localeOr(config, browser.locale);
-  const doc = readerDocument(db, config, event, locale, undefined, topics);
+  const doc = readerDocument(db, config, event, locale, undefined, topics, page);
   const subject = event.incidentId ?? `event-${event.id}`;
   const payload = pushPayload(doc, { tag: subject, fallbackUrl: siteLinkFor(config, locale), sentAt: now });
   const urgent = event.kind === 'incident_opened' || event.kind === 'incident_updated' || event.kind === 'incident_resolved';
@@ -664,11 +688,12 @@ function webhookKey(secret: string): Buffer {
  * attempt sends the same bytes. The x-shirase-* headers of the first webhook
  * version are still sent for receivers that check them.
  */
-export function composeWebhook(db: Db, config: Config, row: OutboxRow, now: number, topics?: TopicCache): WebhookMessage {
+export function composeWebhook(db: Db, siteConfig: Config, row: OutboxRow, now: number, topics?: TopicCache): WebhookMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   const hook = db.select().from(webhooks).where(eq(webhooks.id, row.webhookId!)).get()!;
-  if (hook.kind !== 'webhook') return composeChat(db, config, event, { ...hook, kind: hook.kind }, now, topics);
-  const incident = event.incidentId ? loadIncident(db, event.incidentId) : undefined;
+  const { config, page } = recipientSite(db, siteConfig, hook.pageId, topics);
+  if (hook.kind !== 'webhook') return composeChat(db, config, event, { ...hook, kind: hook.kind }, now, topics, page);
+  const incident = event.incidentId ? (loadIncident(db, event.incidentId, undefined, page) ?? loadIncident(db, event.incidentId)) : undefined;
   const update = incident?.updates.find((u) => u.id === event.updateId);
   const body = JSON.stringify({
     version: WEBHOOK_PAYLOAD_VERSION,

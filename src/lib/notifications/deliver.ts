@@ -3,7 +3,7 @@ import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
 import { notificationEvents, outbox, pushSubscriptions, subscribers, users, webhooks } from '../../../db/schema';
 import type { Config } from '../config';
-import { composeEmail, composePush, composeWebhook, type TopicCache } from './compose';
+import { composeEmail, composePush, composeWebhook, TopicCache } from './compose';
 import { vapidKeys } from './browser-push';
 import { readSiteSettings, withSiteSettings } from '../site/site-settings';
 import type { Courier, Outcome } from './courier';
@@ -248,7 +248,7 @@ export async function deliverBatch(
   const tally = { claimed: rows.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
   // The site name, time zone and default language as staff set them under Admin → Settings.
   const config = rows.length > 0 ? withSiteSettings(options.config, readSiteSettings(db)) : options.config;
-  const topics: TopicCache = new Map();
+  const topics = new TopicCache();
   await Promise.all(
     rows.map(async (row) => {
       // Checked on the claimed row, just before sending: a change made after queueing still counts.

@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
 import type { Tx } from '../incidents/log';
 import { incidentComponents, notificationEvents, outbox, pushSubscriptions, subscribers, webhooks } from '../../../db/schema';
+import { pagesShowingIncident } from '../pages/page-scope';
 
 export type EventKind =
   | 'confirm'
@@ -21,8 +22,13 @@ export type EventKind =
   /** The first message to a chat channel a reader added: a link to confirm it, and nothing else until then. */
   | 'chat_confirm';
 
-/** True when a recipient scoped to `scope` (null: everything) should hear about something touching `touched`. */
-function inScope(scope: string | null, touched: readonly string[]): boolean {
+/**
+ * True when a recipient on `page` (null: every page) scoped to `scope` (null:
+ * everything on it) should hear about something on `pages` touching `touched`
+ * (no pages: something about no incident, which every page hears).
+ */
+function inScope(page: string | null, scope: string | null, pages: ReadonlySet<string> | null, touched: readonly string[]): boolean {
+  if (pages !== null && page !== null && !pages.has(page)) return false;
   if (scope === null || touched.length === 0) return true;
   const wanted = JSON.parse(scope) as string[];
   return touched.some((id) => wanted.includes(id));
@@ -76,8 +82,14 @@ export function enqueueEvent(
         .all()
         .map((r) => r.id)
     : [];
-  for (const s of tx.select({ id: subscribers.id, scope: subscribers.componentIds }).from(subscribers).where(eq(subscribers.status, 'confirmed')).all()) {
-    if (inScope(s.scope, touched))
+  // A reader hears about what the page they subscribed on shows, and about nothing another page shows.
+  const pages = event.incidentId ? pagesShowingIncident(tx, event.incidentId, touched) : null;
+  for (const s of tx
+    .select({ id: subscribers.id, page: subscribers.pageId, scope: subscribers.componentIds })
+    .from(subscribers)
+    .where(eq(subscribers.status, 'confirmed'))
+    .all()) {
+    if (inScope(s.page, s.scope, pages, touched))
       tx.insert(outbox)
         .values({ ...row, channel: 'email', subscriberId: s.id })
         .onConflictDoNothing()
@@ -85,22 +97,22 @@ export function enqueueEvent(
   }
   // A chat channel a reader added hears nothing but its confirmation until someone there confirms it.
   for (const w of tx
-    .select({ id: webhooks.id, scope: webhooks.componentIds })
+    .select({ id: webhooks.id, page: webhooks.pageId, scope: webhooks.componentIds })
     .from(webhooks)
     .where(and(isNull(webhooks.disabledAt), eq(webhooks.audience, 'subscribers'), or(eq(webhooks.addedBy, 'staff'), isNotNull(webhooks.confirmedAt))))
     .all()) {
-    if (inScope(w.scope, touched))
+    if (inScope(w.page, w.scope, pages, touched))
       tx.insert(outbox)
         .values({ ...row, channel: 'webhook', webhookId: w.id })
         .onConflictDoNothing()
         .run();
   }
   for (const b of tx
-    .select({ id: pushSubscriptions.id, scope: pushSubscriptions.componentIds })
+    .select({ id: pushSubscriptions.id, page: pushSubscriptions.pageId, scope: pushSubscriptions.componentIds })
     .from(pushSubscriptions)
     .where(isNull(pushSubscriptions.disabledAt))
     .all()) {
-    if (inScope(b.scope, touched))
+    if (inScope(b.page, b.scope, pages, touched))
       tx.insert(outbox)
         .values({ ...row, channel: 'push', pushSubscriptionId: b.id })
         .onConflictDoNothing()

@@ -1,9 +1,9 @@
 // Subscribers out and in as CSV: for moving to or from another status page,
 // and for keeping a copy of who asked to hear from the site.
 import { parse } from 'csv-parse/sync';
-import { asc, isNull } from 'drizzle-orm';
+import { asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { components, subscribers } from '../../../db/schema';
+import { components, statusPages, subscribers } from '../../../db/schema';
 import { recordAudit } from '../audit/record-audit';
 import { emailField } from '../auth/users';
 import { csvDocument } from '../csv';
@@ -12,9 +12,15 @@ import { newPublicId } from '../ids';
 import { isLocale, type Locale } from '../i18n/messages';
 import type { WriteContext } from '../write-context';
 import { enqueueEvent } from './enqueue';
+import { componentOnPage, loadPageScope, type PageScope } from '../pages/page-scope';
 
-/** The columns an export writes; an import reads `email`, `language`, `status` and `component_ids` (or `components`) of them. */
-const EXPORT_HEADER = ['email', 'language', 'status', 'components', 'component_ids', 'confirmed_at_utc', 'subscribed_at_utc'];
+/**
+ * The columns an export writes; an import reads `email`, `language`,
+ * `status`, `component_ids` (or `components`) and `page` of them. `page` is a
+ * status page's short name, last so the columns before it stand where they
+ * always did; empty or missing, the default page.
+ */
+const EXPORT_HEADER = ['email', 'language', 'status', 'components', 'component_ids', 'confirmed_at_utc', 'subscribed_at_utc', 'page'];
 
 /** Every subscriber, confirmed or not (an unsubscribed address is kept so it can be honoured elsewhere). */
 export function subscribersCsv(db: Db): { csv: string; count: number } {
@@ -25,13 +31,21 @@ export function subscribersCsv(db: Db): { csv: string; count: number } {
       .all()
       .map((c) => [c.id, c.name]),
   );
+  const slugs = new Map(
+    db
+      .select({ id: statusPages.id, slug: statusPages.slug })
+      .from(statusPages)
+      .all()
+      .map((p) => [p.id, p.slug]),
+  );
   const rows = db.select().from(subscribers).orderBy(asc(subscribers.email)).all();
   const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
   const csv = csvDocument(
     EXPORT_HEADER,
     rows.map((s) => {
       const ids = s.componentIds ? (JSON.parse(s.componentIds) as string[]) : [];
-      return [s.email, s.locale, s.status, ids.map((id) => names.get(id) ?? id).join('; '), ids.join(' '), iso(s.confirmedAt), iso(s.createdAt)];
+      const page = s.pageId === null ? '' : (slugs.get(s.pageId) ?? '');
+      return [s.email, s.locale, s.status, ids.map((id) => names.get(id) ?? id).join('; '), ids.join(' '), iso(s.confirmedAt), iso(s.createdAt), page];
     }),
   );
   return { csv, count: rows.length };
@@ -55,6 +69,8 @@ export const MAX_IMPORT_ROWS = 20_000;
 
 interface ImportRow {
   email: string;
+  /** The status page the address subscribes on. */
+  pageId: string;
   locale: Locale;
   componentIds: string[] | null;
 }
@@ -70,7 +86,7 @@ export interface ImportPlan {
   repeated: number;
 }
 
-const HEADER_NAMES: Record<string, 'email' | 'language' | 'status' | 'components' | 'component_ids'> = {
+const HEADER_NAMES: Record<string, 'email' | 'language' | 'status' | 'components' | 'component_ids' | 'page'> = {
   email: 'email',
   'e-mail': 'email',
   'email address': 'email',
@@ -83,6 +99,8 @@ const HEADER_NAMES: Record<string, 'email' | 'language' | 'status' | 'components
   components: 'components',
   コンポーネント: 'components',
   component_ids: 'component_ids',
+  page: 'page',
+  ページ: 'page',
 };
 
 function readRecords(text: string): string[][] {
@@ -111,6 +129,7 @@ export function planSubscriberImport(db: Db, text: string, defaultLocale: Locale
     status: column('status'),
     components: column('components'),
     componentIds: column('component_ids'),
+    page: column('page'),
   };
   const rows = records.slice(hasHeader ? 1 : 0);
   if (rows.length === 0) throw new ShiraseError('VALIDATION', 'errors.import.empty', { fields: [fieldIssue('csv', 'errors.field.csvEmpty')] });
@@ -124,13 +143,24 @@ export function planSubscriberImport(db: Db, text: string, defaultLocale: Locale
   const knownIds = new Set(live.map((c) => c.id));
   const byName = new Map<string, string[]>();
   for (const c of live) byName.set(c.name.toLowerCase(), [...(byName.get(c.name.toLowerCase()) ?? []), c.id]);
+  // An address is on the list once per page it subscribed on.
+  const listed = (pageId: string, email: string) => `${pageId} ${email}`;
   const onList = new Set(
     db
-      .select({ email: subscribers.email })
+      .select({ pageId: subscribers.pageId, email: subscribers.email })
       .from(subscribers)
       .all()
-      .map((s) => s.email),
+      .map((s) => listed(s.pageId ?? '', s.email)),
   );
+  const pages = new Map<string, PageScope>();
+  const pageCalled = (slug: string): PageScope | undefined => {
+    if (!pages.has(slug)) {
+      const row = slug === '' ? undefined : db.select({ id: statusPages.id }).from(statusPages).where(eq(statusPages.slug, slug)).get();
+      if (slug !== '' && !row) return undefined;
+      pages.set(slug, loadPageScope(db, row?.id));
+    }
+    return pages.get(slug);
+  };
 
   const problems: FieldIssue[] = [];
   const seen = new Set<string>();
@@ -148,6 +178,11 @@ export function planSubscriberImport(db: Db, text: string, defaultLocale: Locale
     const language = cell(at.language).toLowerCase();
     if (language && !isLocale(language)) {
       problems.push(fieldIssue('csv', 'errors.field.csvLanguage', { line, value: language.slice(0, 20) }));
+      return;
+    }
+    const page = pageCalled(cell(at.page).toLowerCase());
+    if (!page) {
+      problems.push(fieldIssue('csv', 'errors.field.csvPage', { line, value: cell(at.page).slice(0, 80) }));
       return;
     }
     let componentIds: string[] | null = null;
@@ -179,14 +214,24 @@ export function planSubscriberImport(db: Db, text: string, defaultLocale: Locale
       }
       componentIds = [...new Set(found)];
     }
-    if (seen.has(email)) {
+    const offPage = componentIds?.find((id) => !componentOnPage(page, id));
+    if (offPage) {
+      problems.push(
+        fieldIssue('csv', 'errors.field.csvComponentOffPage', {
+          line,
+          value: (names.length > 0 ? (live.find((c) => c.id === offPage)?.name ?? offPage) : offPage).slice(0, 80),
+        }),
+      );
+      return;
+    }
+    if (seen.has(listed(page.id, email))) {
       plan.repeated++;
       return;
     }
-    seen.add(email);
+    seen.add(listed(page.id, email));
     if (cell(at.status).toLowerCase() === 'unsubscribed') plan.unsubscribed++;
-    else if (onList.has(email)) plan.existing++;
-    else plan.added.push({ email, locale: (language || defaultLocale) as Locale, componentIds });
+    else if (onList.has(listed(page.id, email))) plan.existing++;
+    else plan.added.push({ email, pageId: page.id, locale: (language || defaultLocale) as Locale, componentIds });
   });
   if (problems.length > 0) {
     // The first lines to fix are enough to act on; the count says how many more.
@@ -210,6 +255,7 @@ export function importSubscribers(db: Db, plan: ImportPlan, mode: ImportMode, ct
         .values({
           id,
           email: row.email,
+          pageId: row.pageId,
           locale: row.locale,
           componentIds: row.componentIds ? JSON.stringify(row.componentIds) : null,
           status: mode === 'confirmed' ? 'confirmed' : 'pending',

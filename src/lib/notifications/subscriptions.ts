@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/open';
 import { components, subscribers } from '../../../db/schema';
@@ -13,6 +13,7 @@ import { throttle } from './throttle';
 import { purgeExpiredPending } from './purge-pending';
 import { addressKey } from '../auth/address-key';
 import { isTimeZone } from '../config';
+import { componentOnPage, loadPageScope, type PageScope } from '../pages/page-scope';
 
 export const CONFIRM_LINK_HOURS = 48;
 
@@ -29,8 +30,12 @@ const preferences = z.object({
 });
 const request = preferences.extend({ email: emailField });
 
-/** A scope names at least one component, and only ones that exist: one that names none would never hear anything. */
-export function checkComponents(db: Db, ids: string[] | null): void {
+/**
+ * A scope names at least one component, and only ones on the page subscribed
+ * on: one that names none would never hear anything, and one from another
+ * page is not this page's to offer.
+ */
+export function checkComponents(db: Db, ids: string[] | null, page: Pick<PageScope, 'componentIds'>): void {
   if (!ids) return;
   if (ids.length === 0) {
     throw new ShiraseError('VALIDATION', 'errors.subscription.noComponents', { fields: [fieldIssue('componentIds', 'errors.field.chooseComponents')] });
@@ -42,7 +47,7 @@ export function checkComponents(db: Db, ids: string[] | null): void {
       .all()
       .map((c) => c.id),
   );
-  if (ids.some((id) => !known.has(id)))
+  if (ids.some((id) => !known.has(id) || !componentOnPage(page, id)))
     throw new ShiraseError('VALIDATION', 'errors.subscription.unknownComponent', { fields: [fieldIssue('componentIds', 'errors.field.chooseFromList')] });
 }
 
@@ -76,16 +81,21 @@ export function mailboxKey(email: string): string {
  * is the same in every case, so the form never reveals who subscribes.
  * Throttled per address and per client.
  */
-export function requestSubscription(db: Db, input: z.input<typeof request>, client: string, now: number): void {
+export function requestSubscription(db: Db, input: z.input<typeof request>, page: PageScope, client: string, now: number): void {
   const data = parseInput(request, input, 'subscription');
-  checkComponents(db, data.componentIds);
+  checkComponents(db, data.componentIds, page);
   const mailbox = mailboxKey(data.email);
   throttle(db, [`subscribe-email:${mailbox}`], 3, 3_600_000, now);
   throttle(db, [`subscribe-email-day:${mailbox}`], 6, 24 * 3_600_000, now);
   throttle(db, [`subscribe-client:${addressKey(client)}`], 20, 3_600_000, now);
   purgeExpiredPending(db, now, 20);
   db.transaction((tx) => {
-    const existing = tx.select().from(subscribers).where(eq(subscribers.email, data.email)).get();
+    // One address may follow several pages, each its own subscription with its own links.
+    const existing = tx
+      .select()
+      .from(subscribers)
+      .where(and(eq(subscribers.pageId, page.id), eq(subscribers.email, data.email)))
+      .get();
     const scope = data.componentIds ? JSON.stringify(data.componentIds) : null;
     if (!existing) {
       const id = newPublicId();
@@ -93,6 +103,7 @@ export function requestSubscription(db: Db, input: z.input<typeof request>, clie
         .values({
           id,
           email: data.email,
+          pageId: page.id,
           locale: data.locale,
           timeZone: data.timeZone ?? null,
           componentIds: scope,
@@ -149,7 +160,7 @@ export function findSubscriberByToken(db: Db, token: string | null, now: number)
 export function updatePreferences(db: Db, token: string | null, input: z.input<typeof preferences>, now: number): void {
   const subscriber = findSubscriberByToken(db, token, now);
   const data = parseInput(preferences, input, 'preferences');
-  checkComponents(db, data.componentIds);
+  checkComponents(db, data.componentIds, loadPageScope(db, subscriber.pageId ?? undefined));
   db.update(subscribers)
     .set({
       componentIds: data.componentIds ? JSON.stringify(data.componentIds) : null,

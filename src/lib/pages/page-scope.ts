@@ -1,8 +1,9 @@
 // What one status page shows, as every public view and answer filters it.
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { components, incidents, statusPages } from '../../../db/schema';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { components, incidents, statusPageComponents, statusPages } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
 import { withParts } from './load-pages';
+import { defaultPageId } from './default-page';
 import type { Config } from '../config';
 import type { Locale } from '../i18n/messages';
 
@@ -93,4 +94,26 @@ export function incidentsOnPage(page: PageScope | undefined): SQL | undefined {
 export function onPage(where: SQL | undefined, page: PageScope | undefined): SQL | undefined {
   const scope = incidentsOnPage(page);
   return scope === undefined ? where : where === undefined ? scope : and(where, scope);
+}
+
+/**
+ * The pages an incident or maintenance window is on, as its notifications
+ * reach them: the pages holding a component it names, and the page it names
+ * (naming neither, the default page). The same rule as incidentsOnPage, from
+ * the incident's side.
+ */
+export function pagesShowingIncident(db: Queryable, incidentId: string, componentIds: readonly string[]): Set<string> {
+  const pages = new Set<string>();
+  if (componentIds.length > 0) {
+    for (const row of db
+      .select({ pageId: statusPageComponents.pageId })
+      .from(statusPageComponents)
+      .where(inArray(statusPageComponents.componentId, [...componentIds]))
+      .all())
+      pages.add(row.pageId);
+  }
+  const named = db.select({ pageId: incidents.pageId }).from(incidents).where(eq(incidents.id, incidentId)).get()?.pageId;
+  if (named) pages.add(named);
+  else if (componentIds.length === 0) pages.add(defaultPageId(db));
+  return pages;
 }

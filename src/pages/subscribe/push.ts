@@ -2,8 +2,8 @@
 import { readerEndpoint } from '../../lib/api/v1/endpoint';
 import { subscribeBrowser, unsubscribeBrowser } from '../../lib/notifications/browser-push';
 
-export const POST = readerEndpoint(({ db, config, now, body, client }) => {
-  subscribeBrowser(db, body, client, now, { extraHosts: config.pushServiceHosts, allowPrivate: config.webhookAllowPrivate });
+export const POST = readerEndpoint(({ db, config, page, now, body, client }) => {
+  subscribeBrowser(db, body, page, client, now, { extraHosts: config.pushServiceHosts, allowPrivate: config.webhookAllowPrivate });
   return { status: 201, body: { state: 'on' } };
 });
 

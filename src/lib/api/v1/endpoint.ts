@@ -10,6 +10,7 @@ import { asStorageFull, errorBody, HTTP_STATUS_BY_CODE, ShiraseError, type Thing
 import type { Locale } from '../../i18n/messages';
 import { parseInput } from '../../validation';
 import type { WriteContext } from '../../write-context';
+import type { PageScope } from '../../pages/page-scope';
 import { readJsonBody } from '../read-json';
 import type { ApiAnswer } from './answers';
 import type { z } from 'zod';
@@ -83,15 +84,17 @@ export function apiEndpoint({ scope, handle }: { scope: TokenScope; handle: (cal
  * the body is read, bounded and refused like the write API's, must say it is
  * JSON, and errors are said the same way.
  */
-export function readerEndpoint(handle: (call: { db: Db; config: Config; now: number; body: Record<string, unknown>; client: string }) => ApiAnswer) {
+export function readerEndpoint(
+  handle: (call: { db: Db; config: Config; page: PageScope; now: number; body: Record<string, unknown>; client: string }) => ApiAnswer,
+) {
   return async ({ request, locals, clientAddress }: EndpointContext): Promise<Response> => {
-    const { db, config } = locals.shirase;
+    const { db, config, page } = locals.shirase;
     try {
       if (!/^application\/json\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
         throw new ShiraseError('BAD_REQUEST', 'errors.json.contentType', { hint: 'errors.json.contentType.hint' });
       }
       const body = jsonObject(await readJsonBody(request));
-      const answer = handle({ db, config, now: locals.shirase.now(), body, client: clientAddress ?? '' });
+      const answer = handle({ db, config, page, now: locals.shirase.now(), body, client: clientAddress ?? '' });
       return answer.status === 204 ? new Response(null, { status: 204 }) : Response.json(answer.body, { status: answer.status });
     } catch (error) {
       const said = error instanceof ShiraseError ? error : asStorageFull(error);

@@ -170,7 +170,8 @@ export const PAGE_ROUTES = {
     method: 'DELETE',
     path: '/pages/{slug}',
     scope: 'pages',
-    summary: 'Remove a status page: its host names reach the default page, its components stay (the default page cannot be removed)',
+    summary:
+      'Remove a status page: its host names reach the default page, its components stay, its subscribers move to the default page (the default page cannot be removed)',
     ifMatch: true,
     status: 204,
     answers: 'nothing',
