@@ -3,6 +3,7 @@ import type { Db } from '../../db/open';
 import { components, incidents } from '../../db/schema';
 import { componentOnPage, incidentsOnPage, loadPageScope, type PageScope } from '../lib/pages/page-scope';
 import { loadPostmortems, type PostmortemSources } from '../lib/postmortems/load-postmortems';
+import { postmortemsOnPage } from '../lib/pages/page-postmortems';
 import { countHistory, HISTORY_PAGE_SIZE } from '../lib/views/history-page';
 
 /** A public page that exists only if a row (or file) of that name does. */
@@ -80,7 +81,9 @@ export class PublicIndex {
       case 'component':
         return this.exists(components, subject.id);
       case 'postmortem':
-        this.postmortemSlugs ??= new Set(loadPostmortems(this.postmortems).bySlug.keys());
+        this.postmortemSlugs ??= new Set(
+          postmortemsOnPage(this.db, loadPostmortems(this.postmortems), (this.page ??= loadPageScope(this.db, this.pageId))).bySlug.keys(),
+        );
         return this.postmortemSlugs.has(subject.id);
       case 'live-component':
         return this.exists(components, subject.id, true);

@@ -103,6 +103,20 @@ describe('a page named by its host', () => {
     expect(csv).not.toContain('Web app');
   });
 
+  it('has its own postmortems: another page’s report is neither listed nor at its address, in the commitments or the feed', async () => {
+    // The demo's report explains the June 18 outage of the web app and API, none of them on this page.
+    const list = await ask('/postmortems', MOBILE);
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain('renewal-outage');
+    expect((await ask('/postmortems/renewal-outage', MOBILE)).status).toBe(404);
+    expect((await ask('/commitments', MOBILE)).text).not.toContain('renewal-outage');
+    expect((await ask('/feed.atom', MOBILE)).text).not.toContain('/postmortems/renewal-outage');
+    // The default page still has it.
+    expect((await ask('/postmortems')).text).toContain('/postmortems/renewal-outage');
+    expect((await ask('/postmortems/renewal-outage')).status).toBe(200);
+    expect((await ask('/commitments')).text).toContain('renewal-outage');
+  });
+
   it('is reached whatever the case of the host, with a port or a final dot', async () => {
     for (const host of ['STATUS.Mobile.example.com', `${MOBILE}:8443`, `${MOBILE}.`])
       expect((await json('/api/v2/summary.json', host)).page.name, host).toBe('Fusen Mobile');

@@ -8,6 +8,7 @@ import { t, type Locale } from '../i18n/messages';
 import { renderMarkdown } from '../markdown/render';
 import { escapeHtml } from '../text/escape-html';
 import { loadPostmortems, otherLanguages, type Postmortem } from '../postmortems/load-postmortems';
+import { postmortemsOnPage } from '../pages/page-postmortems';
 import { closedPublicFollowUps } from '../followups/load-follow-ups';
 import { findComponent } from '../components/load-components';
 import { loadIncidents } from '../incidents/load-incidents';
@@ -144,7 +145,7 @@ function collectEntries(db: Db, config: Config, locale: Locale, site: string, co
     }
   }
   const ids = new Set(list.map((i) => i.id));
-  const library = loadPostmortems(config.postmortems);
+  const library = postmortemsOnPage(db, loadPostmortems(config.postmortems), page);
   // A report written in several languages appears once, in the feed's language where there is one.
   const inFeedLanguage = (p: Postmortem) => p.locale === locale;
   for (const p of library.all) {
