@@ -4,7 +4,9 @@ import { asc } from 'drizzle-orm';
 import type { Db } from '../../db/open';
 import { incidents } from '../../db/schema';
 import { loadComponentTree } from '../lib/components/load-components';
-import { buildHistoryPageView } from '../lib/views/history-page';
+import { countHistory, HISTORY_PAGE_SIZE } from '../lib/views/history-page';
+import { incidentsOnPage, loadPageScope, type PageScope } from '../lib/pages/page-scope';
+import { postmortemsOnPage } from '../lib/pages/page-postmortems';
 import { NOT_FOUND_KEY, localizeKey, type PublicRoutes } from './public-routes';
 import { LOCALES } from '../lib/i18n/messages';
 import type { Representation } from './representation';
@@ -15,19 +17,30 @@ import { FEED_FORMATS, feedFile } from '../lib/feeds/build-feed';
 export interface ExportSource {
   db: Db;
   postmortems: PostmortemSources;
-  timeZone: string;
   staticFiles: Map<string, Representation>;
   /** The public pages of the build (dist/public-routes.json). */
   routes: PublicRoutes;
-  /** A public page's body as it stands. */
-  body(key: string): Promise<Buffer>;
+  /** The status pages to copy, the default page first; a private page is never copied. */
+  pages: { id: string; slug: string; isDefault: boolean; private: boolean }[];
+  /** A public page's body as it stands on a status page. */
+  body(pageId: string, key: string): Promise<Buffer>;
 }
 
-/** Every public path of the site as it stands, each once. */
-export function publicKeys(routes: PublicRoutes, db: Db, timeZone: string, postmortemSlugs: string[] = []): string[] {
-  const { pageCount } = buildHistoryPageView(db, 1, timeZone);
-  const ids = db.select({ id: incidents.id, kind: incidents.kind }).from(incidents).orderBy(asc(incidents.startedAt)).all();
-  const componentIds = loadComponentTree(db, Date.now()).all.map((c) => c.id);
+/** Where a status page's copy lives in the export: the default page at the top, as before there were pages; each other under pages/<slug>/. */
+function pageFolder(page: { slug: string; isDefault: boolean }): string {
+  return page.isDefault ? '' : join('pages', page.slug);
+}
+
+/** Every public path of a status page (the whole site when none is named) as it stands, each once. */
+export function publicKeys(routes: PublicRoutes, db: Db, postmortemSlugs: string[] = [], page?: PageScope): string[] {
+  const pageCount = Math.max(1, Math.ceil(countHistory(db, { page }) / HISTORY_PAGE_SIZE));
+  const ids = db
+    .select({ id: incidents.id, kind: incidents.kind })
+    .from(incidents)
+    .where(incidentsOnPage(page))
+    .orderBy(asc(incidents.startedAt))
+    .all();
+  const componentIds = loadComponentTree(db, Date.now(), undefined, page).all.map((c) => c.id);
   const fixed = routes.fixedKeys();
   // Pages that name something in the data; the others are the routes' own (fixedKeys).
   const pages = [
@@ -78,26 +91,34 @@ function writeAtomically(path: string, body: Buffer): void {
 
 /**
  * Writes the public site as static files that nginx, an object store or a CDN
- * can serve unchanged while the origin is down. Files are replaced one by
- * one with a rename, so a reader never sees half a file.
+ * can serve unchanged while the origin is down: each public status page in
+ * its own folder (pageFolder), each a whole site with the scripts, styles and
+ * brand files its pages link to. Files are replaced one by one with a rename,
+ * so a reader never sees half a file.
  */
 export async function exportSite(source: ExportSource, dir: string): Promise<{ files: number }> {
   let files = 0;
-  const slugs = loadPostmortems(source.postmortems)
-    .all.filter((p) => p.published)
-    .map((p) => p.slug);
-  for (const key of publicKeys(source.routes, source.db, source.timeZone, slugs)) {
-    writeAtomically(join(dir, fileFor(key)), withoutLiveVersion(await source.body(key)));
-    files++;
-  }
-  for (const [path, rep] of source.staticFiles) {
-    writeAtomically(join(dir, path.slice(1)), rep.identity);
-    files++;
-  }
-  // The logo, favicon and theme stylesheet set under Admin → Settings, under the hashed names the pages link to.
-  for (const file of loadSiteFiles(source.db)) {
-    writeAtomically(join(dir, file.path.slice(1)), file.body);
-    files++;
+  const library = loadPostmortems(source.postmortems);
+  for (const row of source.pages) {
+    if (row.private) continue;
+    const page = loadPageScope(source.db, row.id);
+    const root = join(dir, pageFolder(row));
+    const slugs = postmortemsOnPage(source.db, library, page)
+      .all.filter((p) => p.published)
+      .map((p) => p.slug);
+    for (const key of publicKeys(source.routes, source.db, slugs, page)) {
+      writeAtomically(join(root, fileFor(key)), withoutLiveVersion(await source.body(row.id, key)));
+      files++;
+    }
+    for (const [path, rep] of source.staticFiles) {
+      writeAtomically(join(root, path.slice(1)), rep.identity);
+      files++;
+    }
+    // The logo, favicon and theme stylesheet set under Admin → Settings, under the hashed names the pages link to.
+    for (const file of loadSiteFiles(source.db)) {
+      writeAtomically(join(root, file.path.slice(1)), file.body);
+      files++;
+    }
   }
   return { files };
 }

@@ -169,7 +169,14 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   // The static copy reads pages through the cache when they are there and renders the rest on the side, so it never pushes readers' pages out.
   const exportTo = (dir: string) =>
     exportSite(
-      { db, timeZone: site.timeZone, postmortems: config.postmortems, staticFiles, routes: publicRoutes, body: (key) => pages.default.cache.currentBody(key) },
+      {
+        db,
+        postmortems: config.postmortems,
+        staticFiles,
+        routes: publicRoutes,
+        pages: pages.all,
+        body: (pageId, key) => (pages.all.find((page) => page.id === pageId) ?? pages.default).cache.currentBody(key),
+      },
       dir,
     );
   // With EXPORT_DIR set, a static copy follows every change, a second behind at most,

@@ -1,6 +1,9 @@
 // Several status pages from one server: each request is answered as the page
 // its Host names (the default page for any other host), over the real server
 // with a real database, and each page shows its own components and incidents.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPage } from '../../src/lib/pages/add-page';
 import { openIncident } from '../../src/lib/incidents/open-incident';
@@ -8,9 +11,11 @@ import { createApiToken } from '../../src/lib/auth/create-api-token';
 import { startTestSite, type TestSite } from '../support/test-server';
 import { signedInStaff } from '../support/staff';
 import { askAs } from '../support/api-and-text';
+import { until } from '../support/until';
 
 const MOBILE = 'status.mobile.example.com';
 let site: TestSite;
+let postmortemDir: string;
 let ios: string;
 let web: string;
 let onIos: string;
@@ -21,7 +26,8 @@ const ask = (path: string, host?: string, options?: Parameters<typeof askAs>[3])
 const json = async (path: string, host?: string) => JSON.parse((await ask(path, host)).text);
 
 beforeAll(async () => {
-  site = await startTestSite({ seed: true });
+  postmortemDir = mkdtempSync(join(tmpdir(), 'shirase-page-postmortems-'));
+  site = await startTestSite({ seed: true, env: { POSTMORTEMS_DIR: postmortemDir } });
   const id = (name: string) => site.db.$client.prepare('SELECT id FROM components WHERE name = ?').pluck().get(name) as string;
   ios = id('iOS app');
   web = id('Web app');
@@ -44,7 +50,10 @@ beforeAll(async () => {
   ).incidentId;
   await site.server.checkForChanges();
 });
-afterAll(() => site?.close());
+afterAll(async () => {
+  await site?.close();
+  rmSync(postmortemDir, { recursive: true, force: true });
+});
 
 describe('a page named by its host', () => {
   it('shows its own components and incidents on the status page, and its own name', async () => {
@@ -103,18 +112,60 @@ describe('a page named by its host', () => {
     expect(csv).not.toContain('Web app');
   });
 
-  it('has its own postmortems: another page’s report is neither listed nor at its address, in the commitments or the feed', async () => {
-    // The demo's report explains the June 18 outage of the web app and API, none of them on this page.
+  it('has its own postmortems: another page’s report is neither listed nor at its address, nor in its feed', async () => {
+    // Two reports, one about an incident on each page.
+    const report = (slug: string, incident: string, title: string) =>
+      writeFileSync(
+        join(postmortemDir, `2026-12-01-${slug}.md`),
+        [
+          '---',
+          `title: "${title}"`,
+          `slug: ${slug}`,
+          'date: 2026-12-01',
+          'incidents:',
+          `  - ${incident}`,
+          `summary: ${title}.`,
+          'published: 2026-12-01T03:00:00.000Z',
+          '---',
+          '',
+          'What happened.',
+          '',
+        ].join('\n'),
+      );
+    report('boards-slow', onWeb, 'Why boards loaded slowly');
+    report('ios-loops', onIos, 'Why iPhones looped at sign-in');
+    await until(async () => (await ask('/postmortems/boards-slow')).status === 200);
     const list = await ask('/postmortems', MOBILE);
-    expect(list.status).toBe(200);
-    expect(list.text).not.toContain('renewal-outage');
-    expect((await ask('/postmortems/renewal-outage', MOBILE)).status).toBe(404);
-    expect((await ask('/commitments', MOBILE)).text).not.toContain('renewal-outage');
-    expect((await ask('/feed.atom', MOBILE)).text).not.toContain('/postmortems/renewal-outage');
-    // The default page still has it.
-    expect((await ask('/postmortems')).text).toContain('/postmortems/renewal-outage');
-    expect((await ask('/postmortems/renewal-outage')).status).toBe(200);
-    expect((await ask('/commitments')).text).toContain('renewal-outage');
+    expect(list.text).toContain('/postmortems/ios-loops');
+    expect(list.text).not.toContain('/postmortems/boards-slow');
+    expect((await ask('/postmortems/boards-slow', MOBILE)).status).toBe(404);
+    expect((await ask('/postmortems/ios-loops', MOBILE)).status).toBe(200);
+    const feed = (await ask('/feed.atom', MOBILE)).text;
+    expect(feed).toContain('/postmortems/ios-loops');
+    expect(feed).not.toContain('/postmortems/boards-slow');
+    // The default page holds every component, so it has both.
+    const everything = (await ask('/postmortems')).text;
+    expect(everything).toContain('/postmortems/boards-slow');
+    expect(everything).toContain('/postmortems/ios-loops');
+  });
+
+  it('has its own static copy beside the default page’s, with only its own incidents and components', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shirase-page-copy-'));
+    try {
+      await site.server.exportTo(dir);
+      const mobile = join(dir, 'pages', 'mobile');
+      expect(readFileSync(join(mobile, 'index.html'), 'utf8')).toContain('Fusen Mobile');
+      expect(existsSync(join(mobile, 'incidents', onIos, 'index.html'))).toBe(true);
+      expect(existsSync(join(mobile, 'incidents', onWeb))).toBe(false);
+      expect(existsSync(join(mobile, 'components', web))).toBe(false);
+      expect(existsSync(join(mobile, 'live.js'))).toBe(true);
+      expect(readFileSync(join(mobile, 'api', 'v2', 'summary.json'), 'utf8')).toContain('"Fusen Mobile"');
+      // The default page stays where it always was, at the top.
+      expect(readFileSync(join(dir, 'index.html'), 'utf8')).not.toContain('Fusen Mobile');
+      expect(existsSync(join(dir, 'incidents', onWeb, 'index.html'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is reached whatever the case of the host, with a port or a final dot', async () => {
