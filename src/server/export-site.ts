@@ -34,12 +34,7 @@ function pageFolder(page: { slug: string; isDefault: boolean }): string {
 /** Every public path of a status page (the whole site when none is named) as it stands, each once. */
 export function publicKeys(routes: PublicRoutes, db: Db, postmortemSlugs: string[] = [], page?: PageScope): string[] {
   const pageCount = Math.max(1, Math.ceil(countHistory(db, { page }) / HISTORY_PAGE_SIZE));
-  const ids = db
-    .select({ id: incidents.id, kind: incidents.kind })
-    .from(incidents)
-    .where(incidentsOnPage(page))
-    .orderBy(asc(incidents.startedAt))
-    .all();
+  const ids = db.select({ id: incidents.id, kind: incidents.kind }).from(incidents).where(incidentsOnPage(page)).orderBy(asc(incidents.startedAt)).all();
   const componentIds = loadComponentTree(db, Date.now(), undefined, page).all.map((c) => c.id);
   const fixed = routes.fixedKeys();
   // Pages that name something in the data; the others are the routes' own (fixedKeys).

@@ -432,7 +432,9 @@ describe('Admin → Status pages', () => {
 
     const asked = await admin.post('/admin/pages', { intent: 'remove', page: slug, version: '2' });
     expect(asked.status).toBe(200);
-    expect(visible(await asked.text())).toContain(`Remove the page “${slug}”? Its host names will reach the default page; its components stay, and its subscribers move to the default page, still following the same components.`);
+    expect(visible(await asked.text())).toContain(
+      `Remove the page “${slug}”? Its host names will reach the default page; its components stay, and its subscribers move to the default page, still following the same components.`,
+    );
     expect(loadPage(site.db, slug)).toBeDefined();
     const removed = await admin.post('/admin/pages', { intent: 'remove', page: slug, version: '2', confirmed: 'yes' });
     expect(removed.status).toBe(303);
