@@ -72,8 +72,12 @@ describe('behind nginx with the shipped configuration', () => {
     const second = await via('/history', { 'accept-encoding': 'br' });
     expect(second.headers.get('x-cache-status')).toBe('HIT');
     expect(await second.text()).toBe(body);
-    // nginx logs what it did with each request: the same, from its own side.
-    expect(nginx.accessLog().filter((line) => line.endsWith(' /history'))).toEqual(['200 MISS /history', '200 HIT /history']);
+    // nginx logs what it did with each request: the same, from its own side (written once the answer has gone, so a moment after it arrives).
+    const logged = await until(() => {
+      const lines = nginx.accessLog().filter((line) => line.endsWith(' /history'));
+      return lines.length >= 2 ? lines : undefined;
+    });
+    expect(logged).toEqual(['200 MISS /history', '200 HIT /history']);
   });
 
   it('keeps one copy per language the origin tells apart, however the browser spells it', async () => {
