@@ -23,7 +23,8 @@ ENV NODE_ENV=production \
     PORT=4321 \
     DATABASE_PATH=/data/shirase.db \
     MAIL_DIR=/data/mail \
-    POSTMORTEMS_DIR=/data/postmortems
+    POSTMORTEMS_DIR=/data/postmortems \
+    MALLOC_ARENA_MAX=2
 WORKDIR /opt/shirase
 COPY --from=build /opt/shirase /opt/shirase
 RUN mkdir -p /data && chown node:node /data && chmod 0700 /data

@@ -14,11 +14,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the real server process on a database file, as `npm start` would. */
+/** Starts the real server process on a database file, as `npm start` would (with its two malloc arenas, as the unit and image set too). */
 export function startServer(databasePath: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
-    env: { ...process.env, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

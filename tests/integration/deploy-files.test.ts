@@ -20,6 +20,15 @@ describe('deploy/systemd/shirase.service', () => {
   });
 });
 
+describe('every shipped way to start the server', () => {
+  it('keeps glibc to two malloc arenas, which holds the peak memory of many pages down (docs/performance.md)', () => {
+    expect(readFileSync('deploy/systemd/shirase.service', 'utf8')).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/^\s+MALLOC_ARENA_MAX=2$/m);
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.start).toBe('MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} node scripts/start.mjs');
+  });
+});
+
 describe('the Dockerfile and compose.yaml', () => {
   const dockerfile = readFileSync('Dockerfile', 'utf8');
   let site: TestSite;
