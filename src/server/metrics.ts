@@ -38,6 +38,7 @@ export class Metrics {
   private readonly renders: Histogram<never>;
   private readonly deliveries: Counter<'channel' | 'result'>;
   private readonly latency: Histogram<'channel'>;
+  private readonly waitedOut: Counter;
 
   constructor(private readonly sources: MetricsSources) {
     const registers = [this.registry];
@@ -52,6 +53,11 @@ export class Metrics {
       name: 'shirase_public_cache_requests_total',
       help: 'Public page requests, served from memory (hit) or after waiting for a render (miss)',
       labelNames: ['result'],
+      registers,
+    });
+    this.waitedOut = new Counter({
+      name: 'shirase_reader_wait_expired_total',
+      help: 'Readers of a page a write changed who waited the full two seconds for its render and got the page as it was',
       registers,
     });
     this.renders = new Histogram({
@@ -184,6 +190,10 @@ export class Metrics {
 
   cacheLookup(hit: boolean): void {
     this.cache.inc({ result: hit ? 'hit' : 'miss' });
+  }
+
+  readerWaitedOut(): void {
+    this.waitedOut.inc();
   }
 
   rendered(ms: number): void {

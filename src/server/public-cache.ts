@@ -96,6 +96,8 @@ export class PublicCache {
       onError: (key: string, error: unknown) => void;
       /** How long a reader waits for a page a write changed before getting it as it was (READER_WAIT_MS; tests shorten it). */
       readerWaitMs?: number;
+      /** Told when a reader waited that long and got the page as it was: a render thread held up (metrics count it). */
+      onWaitedOut?: (key: string) => void;
       /** Headers sent with every response for this key (security, CORS). */
       headersFor: (key: string) => Record<string, string>;
       /** Whether a key's page changes with the clock as well as with data. */
@@ -266,7 +268,13 @@ export class PublicCache {
       // work must not hold the status page up with it. Past the wait it gets the page as it was.
       if (!entry || !this.awaited.has(key)) return await fresh;
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<Representation>((resolve) => (timer = setTimeout(() => resolve(entry.rep), this.options.readerWaitMs ?? READER_WAIT_MS)));
+      const late = new Promise<Representation>(
+        (resolve) =>
+          (timer = setTimeout(() => {
+            this.options.onWaitedOut?.(key);
+            resolve(entry.rep);
+          }, this.options.readerWaitMs ?? READER_WAIT_MS)),
+      );
       return await Promise.race([fresh, late]).finally(() => clearTimeout(timer));
     } catch (error) {
       if (entry) return entry.rep;

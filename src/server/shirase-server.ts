@@ -140,6 +140,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       onError: (key, error) => {
         if (!closing) log(`[shirase] rendering ${key} of the page ${row.slug} failed: ${error instanceof Error ? error.message : String(error)}`, 'warn');
       },
+      onWaitedOut: () => metrics.readerWaitedOut(),
       timeSensitive: (key) => publicRoutes.routeFor(new URL(key, 'http://local'))?.timeSensitive ?? false,
       headersFor: (key) => {
         const route = publicRoutes.routeFor(new URL(key, 'http://local'));

@@ -33,6 +33,7 @@ describe('/metrics', () => {
     expect(text).toMatch(/^shirase_public_cache_requests_total\{result="hit"\} [1-9]/m);
     expect(text).toMatch(/^shirase_render_duration_seconds_count [1-9]/m);
     expect(text).toMatch(/^shirase_render_queue_length \d/m);
+    expect(text).toMatch(/^shirase_reader_wait_expired_total 0$/m);
     expect(text).toMatch(/^shirase_live_connections 0/m);
     expect(text).toMatch(/^shirase_outbox_oldest_due_seconds \d/m);
     expect(text).toMatch(/^shirase_process_cpu_seconds_total \d/m);

@@ -171,7 +171,9 @@ describe('pages a write through this server changed', () => {
       headersFor: () => ({}),
       timeSensitive: () => false,
       readerWaitMs: 30,
+      onWaitedOut: (key) => waitedOut.push(key),
     });
+    const waitedOut: string[] = [];
     const first = cache.invalidate(['/']);
     await r.releaseAll();
     await first;
@@ -180,6 +182,8 @@ describe('pages a write through this server changed', () => {
     cache.expect(['/']);
     // The render is held: past the wait, the reader is answered with the page from before the write.
     expect(await text(cache.get('/', false))).toBe('/ v1');
+    // And it is told, for /metrics to count.
+    expect(waitedOut).toEqual(['/']);
     await r.releaseAll();
     await new Promise((res) => setTimeout(res, 10));
     expect(await text(cache.peek('/'))).toBe('/ v2');
