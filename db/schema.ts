@@ -510,6 +510,8 @@ export const outbox = sqliteTable(
     // Staff accounts are disabled, never deleted, so the reference needs no cascade.
     userId: text('user_id').references(() => users.id),
     pushSubscriptionId: text('push_subscription_id').references(() => pushSubscriptions.id, { onDelete: 'cascade' }),
+    /** A private page's sign-in link, mailed to the address it names. */
+    viewerLinkId: text('viewer_link_id').references((): AnySQLiteColumn => viewerLinks.id, { onDelete: 'cascade' }),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
@@ -526,6 +528,7 @@ export const outbox = sqliteTable(
     uniqueIndex('outbox_event_webhook').on(t.eventId, t.webhookId),
     uniqueIndex('outbox_event_user').on(t.eventId, t.userId),
     uniqueIndex('outbox_event_push').on(t.eventId, t.pushSubscriptionId),
+    uniqueIndex('outbox_event_viewer_link').on(t.eventId, t.viewerLinkId),
     index('outbox_due').on(t.status, t.nextAttemptAt),
   ],
 );
@@ -815,4 +818,58 @@ export const statusPageComponents = sqliteTable(
       .references(() => components.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.pageId, t.componentId] }), index('status_page_components_component').on(t.componentId)],
+);
+
+/**
+ * Who may see a private status page: one address (`someone@example.com`) or
+ * everyone at a domain (`@example.com`), lowercase. Each rule is a group of
+ * viewers: the page is rendered once per change for each group, showing the
+ * group's components (null: every component on the page).
+ */
+export const pageViewerRules = sqliteTable(
+  'page_viewer_rules',
+  {
+    id: text('id').primaryKey(),
+    pageId: text('page_id')
+      .notNull()
+      .references(() => statusPages.id, { onDelete: 'cascade' }),
+    pattern: text('pattern').notNull(),
+    componentIds: text('component_ids'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('page_viewer_rules_pattern').on(t.pageId, t.pattern)],
+);
+
+/** A sign-in link mailed to a viewer: used once, within minutes, by the address it was sent to. */
+export const viewerLinks = sqliteTable('viewer_links', {
+  id: text('id').primaryKey(),
+  pageId: text('page_id')
+    .notNull()
+    .references(() => statusPages.id, { onDelete: 'cascade' }),
+  // A rule removed takes its unused links with it: they let nobody in any more.
+  ruleId: text('rule_id')
+    .notNull()
+    .references(() => pageViewerRules.id, { onDelete: 'cascade' }),
+  email: text('email').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+});
+
+/** A viewer signed in to a private page: apart from staff sessions, good for that page only. */
+export const viewerSessions = sqliteTable(
+  'viewer_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    pageId: text('page_id')
+      .notNull()
+      .references(() => statusPages.id, { onDelete: 'cascade' }),
+    ruleId: text('rule_id')
+      .notNull()
+      .references(() => pageViewerRules.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('viewer_sessions_expires').on(t.expiresAt)],
 );

@@ -14,6 +14,7 @@ import {
   pushSubscriptions,
   subscribers,
   users,
+  viewerLinks,
   webhooks,
   type outbox,
 } from '../../../db/schema';
@@ -36,6 +37,7 @@ import { chatBody, pushPayload, type ChatKind } from './chat-message';
 import type { VapidKeys } from './browser-push';
 import { isStaffEvent } from './enqueue-staff';
 import { loadPageScope, withPageSettings, type PageScope } from '../pages/page-scope';
+import { VIEWER_LINK_MINUTES, viewerLinkToken } from '../viewers/viewer-access';
 
 export interface EmailMessage {
   to: string;
@@ -93,6 +95,7 @@ function subjectFor(locale: Locale, siteName: string, kind: EventKind, name: str
     postmortem_published: t(locale, 'mail.subject.postmortem', { name: postmortemTitleUnlabelled(name) }),
     followups_completed: t(locale, 'mail.subject.followUpsDone', { name: postmortemTitleUnlabelled(name) }),
     chat_confirm: t(locale, 'chat.confirm.title', { site: siteName }),
+    viewer_link: t(locale, 'mail.subject.viewerLink', { site: siteName }),
   }[kind];
   return headerSafe(`[${siteName}] ${line}`);
 }
@@ -465,9 +468,41 @@ function composeStaffEmail(db: Db, config: Config, row: OutboxRow, event: typeof
   };
 }
 
+/**
+ * A private page's sign-in link, in the page's language, from the page's
+ * address. No list headers: nobody subscribed to it.
+ */
+function composeViewerLinkEmail(db: Db, siteConfig: Config, row: OutboxRow): EmailMessage {
+  const link = db.select().from(viewerLinks).where(eq(viewerLinks.id, row.viewerLinkId!)).get()!;
+  const { config } = recipientSite(db, siteConfig, link.pageId);
+  const locale = config.defaultLocale;
+  const site = config.siteName;
+  const doc: MailDocument = {
+    locale,
+    siteName: site,
+    siteUrl: config.siteUrl,
+    headline: t(locale, 'mail.subject.viewerLink', { site }),
+    blocks: [
+      { kind: 'paragraph', text: t(locale, 'mail.viewerLink.intro', { site, minutes: VIEWER_LINK_MINUTES }) },
+      { kind: 'button', text: t(locale, 'mail.viewerLink.button', { site }), url: `${config.siteUrl}/viewer/sign-in?token=${viewerLinkToken(db, link)}` },
+      { kind: 'note', text: t(locale, 'mail.viewerLink.ignore') },
+    ],
+    footer: { text: t(locale, 'mail.viewerLink.footer', { site }) },
+  };
+  return {
+    to: link.email,
+    subject: headerSafe(`[${site}] ${t(locale, 'mail.subject.viewerLink', { site })}`),
+    text: mailText(doc),
+    html: mailHtml(doc),
+    messageId: `<event-${row.eventId}.viewer-${link.id}@${new URL(config.siteUrl).hostname}>`,
+    headers: {},
+  };
+}
+
 export function composeEmail(db: Db, siteConfig: Config, row: OutboxRow, topics?: TopicCache): EmailMessage {
   const event = db.select().from(notificationEvents).where(eq(notificationEvents.id, row.eventId)).get()!;
   if (row.userId !== null) return composeStaffEmail(db, siteConfig, row, event);
+  if (row.viewerLinkId !== null) return composeViewerLinkEmail(db, siteConfig, row);
   const subscriber = db.select().from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get()!;
   const { config, page } = recipientSite(db, siteConfig, subscriber.pageId, topics);
   const locale: Locale = isLocale(subscriber.locale) ? subscriber.locale : config.defaultLocale;

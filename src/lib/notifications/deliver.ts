@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/open';
-import { notificationEvents, outbox, pushSubscriptions, subscribers, users, webhooks } from '../../../db/schema';
+import { notificationEvents, outbox, pushSubscriptions, subscribers, users, viewerLinks, webhooks } from '../../../db/schema';
 import type { Config } from '../config';
 import { composeEmail, composePush, composeWebhook, TopicCache } from './compose';
 import { vapidKeys } from './browser-push';
@@ -63,6 +63,7 @@ function claimDue(db: Db, owner: string, limit: number, now: number, leaseMs = L
     webhookId: r.webhook_id as string | null,
     userId: r.user_id as string | null,
     pushSubscriptionId: r.push_subscription_id as string | null,
+    viewerLinkId: r.viewer_link_id as string | null,
     status: r.status as Row['status'],
     attempts: r.attempts as number,
     nextAttemptAt: r.next_attempt_at as number,
@@ -174,6 +175,15 @@ function skipReason(db: Db, row: Row, now: number): string | null {
   if (row.userId !== null) {
     const user = db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.id, row.userId)).get();
     return !user ? 'skipped:removed' : user.disabledAt !== null ? 'skipped:account_disabled' : null;
+  }
+  if (row.viewerLinkId !== null) {
+    // A sign-in link is worth sending only while it can still be used.
+    const link = db
+      .select({ usedAt: viewerLinks.usedAt, expiresAt: viewerLinks.expiresAt })
+      .from(viewerLinks)
+      .where(eq(viewerLinks.id, row.viewerLinkId))
+      .get();
+    return !link ? 'skipped:removed' : link.usedAt !== null ? 'skipped:used' : link.expiresAt < now ? 'skipped:expired' : null;
   }
   const subscriber = db.select({ status: subscribers.status }).from(subscribers).where(eq(subscribers.id, row.subscriberId!)).get();
   const event = db

@@ -20,7 +20,9 @@ export type EventKind =
   /** Every public follow-up of a postmortem is done or dropped: told once, when staff ask on the last change. */
   | 'followups_completed'
   /** The first message to a chat channel a reader added: a link to confirm it, and nothing else until then. */
-  | 'chat_confirm';
+  | 'chat_confirm'
+  /** A private page's sign-in link, to the address that asked for it (`ref`: the link). */
+  | 'viewer_link';
 
 /**
  * True when a recipient on `page` (null: every page) scoped to `scope` (null:
@@ -65,6 +67,12 @@ export function enqueueEvent(
   if (event.kind === 'confirm' || event.kind === 'manage_link') {
     tx.insert(outbox)
       .values({ ...row, channel: 'email', subscriberId: event.subscriberId! })
+      .run();
+    return eventId;
+  }
+  if (event.kind === 'viewer_link') {
+    tx.insert(outbox)
+      .values({ ...row, channel: 'email', viewerLinkId: event.ref! })
       .run();
     return eventId;
   }

@@ -24,7 +24,7 @@ export function siteSecret(db: Db): Buffer {
 }
 
 /** Subscribers' links, and a chat channel's confirmation and stop links (which name the channel instead). */
-export type TokenPurpose = 'confirm' | 'manage' | 'chat_confirm' | 'chat_stop';
+export type TokenPurpose = 'confirm' | 'manage' | 'chat_confirm' | 'chat_stop' | 'viewer_link';
 
 function mac(secret: Buffer, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
