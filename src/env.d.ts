@@ -11,6 +11,12 @@ declare namespace App {
     link: (path: string) => string;
     /** The live-update version a public page is rendered for (see live-events.ts), which the page names for public/live.js. */
     liveVersion?: string;
+    /**
+     * Set when a private page's public page is rendered for a group of its
+     * viewers (the rule that lets them in; empty for strangers, who are shown
+     * the sign-in page). Undefined on every other render.
+     */
+    viewerGroup?: string;
     /** The signed-in staff member on admin pages. */
     user?: import('./lib/auth/sessions').SessionUser;
     /** Set by the middleware when it answers a staff route with the refusal page (see staff-access.ts). */

@@ -6,7 +6,8 @@ import { isStaffRoute, staffForbidden, staffRouteAccess, staffRouteVerdict } fro
 import { findSessionUser, SESSION_COOKIE } from './lib/auth/sessions';
 import { t } from './lib/i18n/messages';
 import { localizedPath } from './lib/i18n/locale-path';
-import { asStorageFull, type ShiraseError } from './lib/errors';
+import { asStorageFull, ShiraseError } from './lib/errors';
+import { VIEWER_COOKIE, viewedPage, viewerFor } from './lib/viewers/viewer-access';
 import { errorResponse } from './lib/api/v1/endpoint';
 import { escapeHtml } from './lib/text/escape-html';
 import type { Locale } from './lib/i18n/messages';
@@ -89,6 +90,33 @@ function storageFullAnswer(error: ShiraseError, locale: Locale, path: string): R
   });
 }
 
+/** Paths a stranger to a private page may reach: its sign-in, and staff's own ways in (which check staff themselves). */
+const OPEN_ON_PRIVATE_PAGES = /^\/(viewer\/|admin(?:\/|$)|api\/v1\/)/;
+
+/**
+ * A private page answers only its viewers. A render for one of its groups
+ * was let in by the serving thread (see dispatch.ts); any other request
+ * carries the viewer's cookie, is narrowed to what their group sees, or is
+ * refused: 401, with the sign-in page for a browser and a plain refusal for
+ * feeds, calendars and the API.
+ */
+function passViewer(context: APIContext, app: AppContext): Response | undefined {
+  if (!app.page.private || OPEN_ON_PRIVATE_PAGES.test(context.url.pathname)) return undefined;
+  if (context.locals.viewerGroup === undefined) {
+    const viewer = viewerFor(app.db, app.page.id, context.cookies.get(VIEWER_COOKIE)?.value, app.now());
+    if (viewer) {
+      context.locals.viewerGroup = viewer.group;
+      app.page = viewedPage(app.db, `${app.page.id}/${viewer.group}`).page;
+      return undefined;
+    }
+  } else if (context.locals.viewerGroup !== '') return undefined;
+  const path = context.url.pathname;
+  if (!/\.(json|rss|atom|xml|ics|csv|svg|js)$/.test(path) && !path.startsWith('/api/')) return undefined;
+  const refusal = errorResponse(new ShiraseError('UNAUTHORIZED', 'errors.viewer.signIn', { hint: 'errors.viewer.signIn.hint' }), context.locals.locale);
+  refusal.headers.set('cache-control', 'private, no-store');
+  return refusal;
+}
+
 export const onRequest = defineMiddleware(async (context, next) => {
   // The renderer hands every request its context as locals (see server/render-request.ts),
   // with any /ja/ prefix already taken off, so the route Astro runs is the one guarded here.
@@ -98,7 +126,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   let answer: Response;
   try {
-    answer = isStaffRoute(context.routePattern) ? await passStaff(context, app, next) : await next();
+    const refused = passViewer(context, app);
+    const stranger = app.page.private && !OPEN_ON_PRIVATE_PAGES.test(context.url.pathname) && !context.locals.viewerGroup;
+    // A stranger's browser is shown the sign-in page where the page would be, answered 401.
+    answer = refused ?? (stranger ? await next('/viewer/sign-in') : isStaffRoute(context.routePattern) ? await passStaff(context, app, next) : await next());
   } catch (error) {
     const full = asStorageFull(error);
     if (!full) throw error;

@@ -15,6 +15,11 @@ import type { RenderRequest } from './render-request';
 import { readRequestBody } from './request-body';
 import { canonicalTarget } from './request-target';
 import { sendRepresentation, type Representation } from './representation';
+import { VIEWER_COOKIE, viewerFor } from '../lib/viewers/viewer-access';
+
+/** How long a viewer's session, once read, is taken as it was: signing out or losing access shows within this. */
+const VIEWER_SESSION_RECHECK_MS = 5_000;
+const VIEWER_COOKIE_PATTERN = new RegExp(`(?:^|;\\s*)${VIEWER_COOKIE}=([^;]{1,100})`);
 
 /** Requests one client address may have waiting on the render threads at once (a browser opens six connections). */
 const MAX_RELAYED_PER_ADDRESS = 16;
@@ -118,6 +123,26 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
 
   const { metrics } = deps;
   const pageOf = (req: IncomingMessage) => deps.pages.forHost(requestHost(req, deps.clients.isProxy(req.socket.remoteAddress ?? '')));
+  // Viewers' sessions as last read, for a few seconds: a private page's readers are not a query each.
+  const sessions = new Map<string, { group: string | undefined; until: number }>();
+  /** The site a private page's reader is served from: their group's; undefined for a stranger. */
+  const viewersSite = (req: IncomingMessage, page: PageSite): PageSite | undefined => {
+    const token = VIEWER_COOKIE_PATTERN.exec(req.headers.cookie ?? '')?.[1];
+    if (!token) return undefined;
+    const at = deps.now();
+    const key = `${page.id} ${token}`;
+    let known = sessions.get(key);
+    if (!known || known.until < at) {
+      if (sessions.size > 10_000) sessions.clear();
+      known = { group: viewerFor(deps.db, page.id, token, at)?.group, until: at + VIEWER_SESSION_RECHECK_MS };
+      sessions.set(key, known);
+    }
+    return known.group === undefined ? undefined : deps.pages.forViewers(page, known.group);
+  };
+  const refuseStranger = (res: ServerResponse) => {
+    res.writeHead(401, { ...headers.base, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'private, no-store' });
+    res.end('This status page is private: sign in to see it.\n');
+  };
   return async (req, res) => {
     const raw = req.url ?? '/';
     const target = canonicalTarget(raw);
@@ -145,11 +170,13 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
         return sendRepresentation(req, res, file);
       }
       if ((req.method === 'GET' && path === '/events') || path === '/live.json') metrics.classify(res, 'live');
-      const page = pageOf(req);
-      if (req.method === 'GET' && path === '/events') return page.live.accept(req, res, addressKey(deps.clients.of(req)));
-      if (path === '/live.json') return page.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? ''));
+      const found = pageOf(req);
+      // A private page's viewers are served from their group's site; a stranger's browser is sent on to the render thread, which shows the sign-in page.
+      const page = found.private ? viewersSite(req, found) : found;
+      if (req.method === 'GET' && path === '/events') return page ? page.live.accept(req, res, addressKey(deps.clients.of(req))) : refuseStranger(res);
+      if (path === '/live.json') return page ? page.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? '')) : refuseStranger(res);
       const route = routeFor(target);
-      if (route) {
+      if (route && page) {
         metrics.classify(res, 'public');
         const [key, negotiated] = keyFor(req, route, page);
         const held = page.cache.peek(key);

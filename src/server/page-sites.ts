@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import type { Db } from '../../db/open';
-import { statusPageHosts, statusPages } from '../../db/schema';
+import { pageViewerRules, statusPageHosts, statusPages } from '../../db/schema';
 import { LOCALES, type Locale } from '../lib/i18n/messages';
 import { hostOf } from '../lib/pages/page-input';
 import type { LiveEvents } from './live-events';
@@ -15,6 +15,8 @@ export interface PageRow {
   private: boolean;
   /** The language a reader without a preference gets here; undefined: the site's. */
   defaultLocale: Locale | undefined;
+  /** On a private page's site for one group of its viewers: the group (its rule's id). */
+  group?: string;
 }
 
 /**
@@ -38,6 +40,8 @@ export interface PageSite extends PageRow {
  */
 export class PageSites {
   private sites = new Map<string, PageSite>();
+  /** A private page's sites, one per group of viewers, by `pageId/group`: opened when a viewer of the group first comes. */
+  private groups = new Map<string, PageSite>();
   private byHost = new Map<string, PageSite>();
   private fallback: PageSite | undefined;
 
@@ -75,6 +79,19 @@ export class PageSites {
       next.set(row.id, site);
     }
     for (const [id, site] of this.sites) if (!next.has(id)) this.close(site);
+    // A group's site goes with its page, its page's privacy or its rule.
+    const rules = new Set(
+      this.db
+        .select({ id: pageViewerRules.id })
+        .from(pageViewerRules)
+        .all()
+        .map((r) => r.id),
+    );
+    for (const [key, site] of this.groups)
+      if (!next.get(site.id)?.private || !rules.has(site.group!)) {
+        this.close(site);
+        this.groups.delete(key);
+      }
     this.sites = next;
     this.fallback = [...next.values()].find((s) => s.isDefault);
     if (!this.fallback) throw new Error('the database has no default status page: run the migrations (npm run db:migrate)');
@@ -98,7 +115,19 @@ export class PageSites {
     return this.fallback!;
   }
 
+  /** A private page as one group of its viewers sees it: rendered once per change for the whole group, never shared with another. */
+  forViewers(page: PageSite, group: string): PageSite {
+    const key = `${page.id}/${group}`;
+    let site = this.groups.get(key);
+    if (!site) {
+      site = this.open({ id: page.id, slug: page.slug, isDefault: page.isDefault, private: true, defaultLocale: page.defaultLocale, group });
+      this.groups.set(key, site);
+    }
+    return site;
+  }
+
+  /** Every site: each page's, and each group's of a private page. */
   get all(): PageSite[] {
-    return [...this.sites.values()];
+    return [...this.sites.values(), ...this.groups.values()];
   }
 }

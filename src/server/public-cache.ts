@@ -9,6 +9,8 @@ import type { Rendered } from './render-request';
  */
 const PUBLIC_CACHE_CONTROL = 'public, max-age=10, s-maxage=2, stale-while-revalidate=30, stale-if-error=86400';
 const NOT_FOUND_CACHE_CONTROL = 'public, max-age=60';
+/** A browser may keep a private page's answer, asking again each time; no shared cache may. */
+const VIEWERS_ONLY_CACHE_CONTROL = 'private, no-cache';
 /**
  * nginx counts a copy's life in whole seconds and keeps it until the second
  * after s-maxage has passed: up to a second longer than asked. Told one
@@ -98,6 +100,8 @@ export class PublicCache {
       readerWaitMs?: number;
       /** Told when a reader waited that long and got the page as it was: a render thread held up (metrics count it). */
       onWaitedOut?: (key: string) => void;
+      /** A private page's, for its viewers only: no shared cache (a CDN, nginx) may keep its answers. */
+      viewersOnly?: boolean;
       /** Headers sent with every response for this key (security, CORS). */
       headersFor: (key: string) => Record<string, string>;
       /** Whether a key's page changes with the clock as well as with data. */
@@ -168,9 +172,9 @@ export class PublicCache {
       status,
       contentType,
       body,
-      cacheControl: status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
+      cacheControl: this.options.viewersOnly ? VIEWERS_ONLY_CACHE_CONTROL : status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
       // What the page said of itself (its language) travels with it; the server's own headers win.
-      headers: { ...headers, ...this.options.headersFor(key), ...(status === 200 ? NGINX_EXPIRES : {}) },
+      headers: { ...headers, ...this.options.headersFor(key), ...(status === 200 && !this.options.viewersOnly ? NGINX_EXPIRES : {}) },
     };
   }
 

@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url';
 import type { Db } from '../../db/open';
 import type { Config } from '../lib/config';
 import { readSiteSettings, withSiteSettings } from '../lib/site/site-settings';
-import { loadPageScope, withPageSettings } from '../lib/pages/page-scope';
+import { withPageSettings } from '../lib/pages/page-scope';
+import { viewedPage } from '../lib/viewers/viewer-access';
 import { changeCounterReader } from '../lib/site/change-counter';
 import { negotiateLocale, localizedPath, splitLocalePath } from '../lib/i18n/locale-path';
 
@@ -24,7 +25,11 @@ export interface RenderRequest {
   /** The serving thread's clock when the request came (tests fix it). */
   now: number;
   liveVersion?: string;
-  /** The status page the request is for, by id, as the serving thread found it by Host; the default page if left out. */
+  /**
+   * The status page the request is for, by id, as the serving thread found it
+   * by Host (the default page if left out); `id/group` for a private page's
+   * page rendered for one group of viewers (see viewedPage).
+   */
   page?: string;
   /**
    * Set on a write: the public pages to render straight after it if it
@@ -103,10 +108,11 @@ export async function createRenderer(options: { db: Db; environment: Config; dis
     // Every page gets its context the same way: database, configuration, clock, language and the link helper.
     // What staff set under Admin → Settings is read on every request (one row by key), so a change shows on the next render.
     // (AsyncLocalStorage would carry the same at a cost on every promise, and a page render makes thousands.)
-    const page = loadPageScope(db, message.page);
+    const { page, viewerGroup } = viewedPage(db, message.page);
     const config = withPageSettings(withSiteSettings(environment, readSiteSettings(db)), page);
     const locals: App.Locals = {
       shirase: { db, config, environment, now: () => message.now, page },
+      viewerGroup,
       locale: locale ?? negotiateLocale(headers.get('accept-language') ?? undefined, config.defaultLocale),
       localePrefix: prefix,
       link: (path: string) => localizedPath(prefix, path),

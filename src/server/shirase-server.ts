@@ -130,12 +130,17 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     // Each page names the live-update version it is rendered for: the one announced once its generation's pages are in.
     const renderTimed = async (key: string, generation: number, urgent: boolean, hurry: Hurry) => {
       const started = performance.now();
-      const page = await renderers.renderPage(key, now(), live.versionFor(generation), row.id, { background: !urgent, hurry });
+      // A group of a private page's viewers is rendered as that group sees the page (see viewedPage).
+      const page = await renderers.renderPage(key, now(), live.versionFor(generation), row.group === undefined ? row.id : `${row.id}/${row.group}`, {
+        background: !urgent,
+        hurry,
+      });
       metrics.rendered(performance.now() - started);
       return page;
     };
     const cache = new PublicCache(renderTimed, {
       maxEntries: row.isDefault ? 500 : 200,
+      viewersOnly: row.private,
       now,
       onError: (key, error) => {
         if (!closing) log(`[shirase] rendering ${key} of the page ${row.slug} failed: ${error instanceof Error ? error.message : String(error)}`, 'warn');
@@ -235,18 +240,21 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       site = withSiteSettings(config, readSiteSettings(db));
       brand.reload();
       const opened = new Set(pages.reload());
-      const rounds = pages.all.map((page) => {
-        // Every page renders again what its readers have been asking for. The front page is rendered whether
-        // read or not on the default page and on the page a write was made on; another page's waits for its
-        // next reader, so a change costs no renders on pages nobody is reading.
-        const hot = opened.has(page) ? publicRoutes.startupKeys : page.isDefault || page === writtenOn ? publicRoutes.frontPageKeys : [];
-        const rendered = page.cache.invalidate(hot, { urgent: page === writtenOn });
-        // The generation this change made, not the latest when its renders are in: a later change may have
-        // begun meanwhile, and its pages are not in yet.
-        const generation = page.cache.currentGeneration;
-        // Open pages are told only now, so the version they fetch is the new one.
-        return rendered.then(() => page.live.announce(generation));
-      });
+      // A private page is served only from its groups' sites: its own renders nothing.
+      const rounds = pages.all
+        .filter((page) => !page.private || page.group !== undefined)
+        .map((page) => {
+          // Every page renders again what its readers have been asking for. The front page is rendered whether
+          // read or not on the default page and on the page a write was made on; another page's waits for its
+          // next reader, so a change costs no renders on pages nobody is reading.
+          const hot = opened.has(page) ? publicRoutes.startupKeys : page.isDefault || page === writtenOn ? publicRoutes.frontPageKeys : [];
+          const rendered = page.cache.invalidate(hot, { urgent: page === writtenOn });
+          // The generation this change made, not the latest when its renders are in: a later change may have
+          // begun meanwhile, and its pages are not in yet.
+          const generation = page.cache.currentGeneration;
+          // Open pages are told only now, so the version they fetch is the new one.
+          return rendered.then(() => page.live.announce(generation));
+        });
       caughtUp = Promise.all(rounds).then(scheduleExport);
     }
     return caughtUp;
@@ -339,7 +347,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
       })
     : undefined;
   const address = await listen(server, config.port, config.host);
-  void Promise.all(pages.all.map((page) => page.cache.invalidate(publicRoutes.startupKeys))).then(scheduleExport);
+  void Promise.all(pages.all.filter((page) => !page.private).map((page) => page.cache.invalidate(publicRoutes.startupKeys))).then(scheduleExport);
   // The first pages are rendered as a generation of their own, which they name. Nothing older can be served
   // (the cache is empty), so it is the live version from the start.
   for (const page of pages.all) page.live.announce(page.cache.currentGeneration);

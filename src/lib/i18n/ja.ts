@@ -271,7 +271,8 @@ export const ja: Record<MessageKey, string> = {
   'mail.manageLink.intro':
     'このアドレスへの {site} からのお知らせを管理する新しいリンクが求められました(ご本人によるものであることを願っています)。以前のメールのリンクは使えなくなりました。こちらをお使いください:',
   'mail.subject.viewerLink': '{site} にサインインするためのリンク',
-  'mail.viewerLink.intro': 'このアドレスで非公開のステータスページ {site} を見るための依頼がありました。ボタンからサインインできます。リンクは {minutes} 分以内に 1 回だけ使えます。',
+  'mail.viewerLink.intro':
+    'このアドレスで非公開のステータスページ {site} を見るための依頼がありました。ボタンからサインインできます。リンクは {minutes} 分以内に 1 回だけ使えます。',
   'mail.viewerLink.button': '{site} にサインイン',
   'mail.viewerLink.footer': 'このアドレスで {site} へのサインインが依頼されたため、お送りしています。',
   'mail.viewerLink.ignore': 'お心当たりがなければ、このメールは無視してください。リンクがなければ誰もサインインできません。',
@@ -299,6 +300,12 @@ export const ja: Record<MessageKey, string> = {
   'subscribe.title': 'メールで稼働状況のお知らせを受け取る',
   'subscribe.intro':
     '障害の発生・更新・解決と、計画メンテナンスの前にメールでお知らせします。受け取る内容の変更や購読の停止は、どのメールからもワンクリックでできます。',
+  'viewer.title': '{site} にサインイン',
+  'viewer.intro': 'このステータスページは非公開です。招待されたメールアドレスを入力すると、サインイン用のリンクをメールでお送りします。',
+  'viewer.ask': 'サインインリンクをメールで受け取る',
+  'viewer.sent': 'そのアドレスがこのページを見られる場合は、サインインリンクを送りました。リンクは {minutes} 分以内に 1 回だけ使えます。',
+  'viewer.linkBody': 'ボタンを押すと、このブラウザで {site} にサインインします。',
+  'viewer.signIn': 'サインイン',
   'subscribe.email': 'メールアドレス',
   'subscribe.what': '受け取る内容',
   'subscribe.all': 'すべて',
@@ -1202,6 +1209,8 @@ export const ja: Record<MessageKey, string> = {
   'errors.link.invalid.hint': '最新のメールのリンクをもう一度開くか、稼働状況ページから購読し直してください。',
   'errors.viewer.patterns': 'ページを見られる人:直す行が {n} 行あります。',
   'errors.field.viewerPattern': '{line} 行目:「{value}」はメールアドレスでも、@example.com のようなドメインでもありません。',
+  'errors.viewer.signIn': 'このステータスページは非公開です。見るにはサインインしてください。',
+  'errors.viewer.signIn.hint': 'ブラウザでページを開き、招待されたアドレスでサインインリンクを依頼してください。',
   'errors.viewer.email': 'メールアドレスの形になっていません。',
   'errors.viewer.linkUsed': 'このサインインリンクは使用済みか、期限切れか、別のページのものです。',
   'errors.viewer.linkUsed.hint': 'ページのサインインフォームから新しいリンクを依頼してください。',

@@ -281,7 +281,8 @@ const en = {
   'mail.manageLink.intro':
     'Someone, hopefully you, asked for a new link to manage the status updates {site} sends to this address. Links in earlier emails no longer work; use this one:',
   'mail.subject.viewerLink': 'Your link to sign in to {site}',
-  'mail.viewerLink.intro': 'Someone asked to see the private status page {site} with this address. The button signs you in; it works once, within {minutes} minutes.',
+  'mail.viewerLink.intro':
+    'Someone asked to see the private status page {site} with this address. The button signs you in; it works once, within {minutes} minutes.',
   'mail.viewerLink.button': 'Sign in to {site}',
   'mail.viewerLink.footer': 'You receive this because someone asked to sign in to {site} with this address.',
   'mail.viewerLink.ignore': 'If you did not ask for this, ignore this mail: nobody signs in without the link.',
@@ -310,6 +311,12 @@ const en = {
   'subscribe.intro':
     'We email you when an incident starts, changes or ends, and before planned maintenance. You can change what you receive or leave with one click from any email.',
   'subscribe.email': 'Email address',
+  'viewer.title': 'Sign in to {site}',
+  'viewer.intro': 'This status page is private. Give the email address you were invited with, and we will mail you a link that signs you in.',
+  'viewer.ask': 'Email me a sign-in link',
+  'viewer.sent': 'If that address may see this page, a sign-in link is on its way. It works once, within {minutes} minutes.',
+  'viewer.linkBody': 'Press the button to sign in to {site} on this browser.',
+  'viewer.signIn': 'Sign in',
   'subscribe.what': 'What to hear about',
   'subscribe.all': 'Everything',
   'subscribe.some': 'Only these components:',
@@ -1208,6 +1215,8 @@ const en = {
   'errors.link.invalid.hint': 'Open the link from the most recent email again, or subscribe again from the status page.',
   'errors.viewer.patterns': 'Who may see the page: {n} line(s) to fix.',
   'errors.field.viewerPattern': 'Line {line}: “{value}” is neither an email address nor a domain such as @example.com.',
+  'errors.viewer.signIn': 'This status page is private: sign in to see it.',
+  'errors.viewer.signIn.hint': 'Open the page in a browser and ask for a sign-in link with the address you were invited with.',
   'errors.viewer.email': 'That is not an email address.',
   'errors.viewer.linkUsed': 'This sign-in link has already been used, has expired, or is for another page.',
   'errors.viewer.linkUsed.hint': 'Ask for a new link on the page’s sign-in form.',

@@ -15,6 +15,7 @@ import { enqueueEvent } from '../notifications/enqueue';
 import { siteSecret, signToken, verifyToken } from '../notifications/signed-tokens';
 import { throttle } from '../notifications/throttle';
 import { mailboxKey } from '../notifications/subscriptions';
+import { componentOnPage, loadPageScope, type PageScope } from '../pages/page-scope';
 
 export const VIEWER_COOKIE = 'shirase_viewer';
 /** A mailed link works this long, once. */
@@ -148,4 +149,28 @@ export function setViewerRules(db: Db, pageId: string, rules: { pattern: string;
     for (const [pattern, componentIds] of wanted)
       if (!kept.has(pattern)) tx.insert(pageViewerRules).values({ id: newPublicId(), pageId, pattern, componentIds, createdAt: now }).run();
   });
+}
+
+/**
+ * The page a request is rendered as, from the serving thread's name for it:
+ * `pageId`, or `pageId/group` for a private page rendered for one group of
+ * viewers (its rule; empty: strangers, who get only the sign-in page),
+ * narrowed to the components the group sees.
+ */
+export function viewedPage(db: Db, ref: string | undefined): { page: PageScope; viewerGroup?: string } {
+  const slash = ref?.indexOf('/') ?? -1;
+  const page = loadPageScope(db, slash < 0 ? ref || undefined : ref!.slice(0, slash));
+  if (slash < 0) return { page };
+  const viewerGroup = ref!.slice(slash + 1);
+  const rule = viewerGroup
+    ? db
+        .select({ componentIds: pageViewerRules.componentIds })
+        .from(pageViewerRules)
+        .where(and(eq(pageViewerRules.id, viewerGroup), eq(pageViewerRules.pageId, page.id)))
+        .get()
+    : undefined;
+  // A group whose rule is gone, and strangers, see no component at all.
+  const seen = rule ? (rule.componentIds ? (JSON.parse(rule.componentIds) as string[]) : null) : [];
+  const componentIds = seen === null ? page.componentIds : new Set(seen.filter((id) => componentOnPage(page, id)));
+  return { page: { ...page, componentIds }, viewerGroup };
 }
