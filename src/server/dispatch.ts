@@ -219,6 +219,11 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
     const after = req.method !== 'GET' && req.method !== 'HEAD' ? deps.pagesAfterWrite(page) : undefined;
     const answer = await deps.renderers.render(after ? { ...request, thenRender: after } : request);
     if (after) deps.wrote(page, after, answer.changed === true);
+    // A viewer who signed out is a stranger from the next request on, not after the session is next read.
+    if (req.method === 'POST' && splitLocalePath(path).rest === '/viewer/sign-out') {
+      const token = VIEWER_COOKIE_PATTERN.exec(req.headers.cookie ?? '')?.[1];
+      if (token) sessions.delete(`${page.id} ${token}`);
+    }
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of answer.headers) {
       if (HOP_BY_HOP.has(name)) continue;

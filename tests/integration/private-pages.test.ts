@@ -128,8 +128,14 @@ describe('a viewer', () => {
         .sort(),
     ).toEqual([ios, web].sort());
     expect((await ask('/live.json', { headers: { cookie } })).status).toBe(200);
-    // The cookie is this page's: the same value is nobody on a made-up one.
+    // A made-up cookie is nobody.
     expect((await ask('/', { headers: { cookie: 'shirase_viewer=made-up' } })).status).toBe(401);
+    // Signing out, from the button every page of theirs carries, ends it at once.
+    expect(page.text).toContain('Sign out of this page');
+    const out = await ask('/viewer/sign-out', form({}, cookie));
+    expect(out.status).toBe(303);
+    expect(out.headers.location).toBe('/viewer/sign-in');
+    expect((await ask('/', { headers: { cookie } })).status).toBe(401);
   });
 
   it('of a group that sees some components sees only those', async () => {

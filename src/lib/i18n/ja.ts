@@ -306,6 +306,7 @@ export const ja: Record<MessageKey, string> = {
   'viewer.sent': 'そのアドレスがこのページを見られる場合は、サインインリンクを送りました。リンクは {minutes} 分以内に 1 回だけ使えます。',
   'viewer.linkBody': 'ボタンを押すと、このブラウザで {site} にサインインします。',
   'viewer.signIn': 'サインイン',
+  'viewer.signOut': 'このページからサインアウト',
   'subscribe.email': 'メールアドレス',
   'subscribe.what': '受け取る内容',
   'subscribe.all': 'すべて',

@@ -317,6 +317,7 @@ const en = {
   'viewer.sent': 'If that address may see this page, a sign-in link is on its way. It works once, within {minutes} minutes.',
   'viewer.linkBody': 'Press the button to sign in to {site} on this browser.',
   'viewer.signIn': 'Sign in',
+  'viewer.signOut': 'Sign out of this page',
   'subscribe.what': 'What to hear about',
   'subscribe.all': 'Everything',
   'subscribe.some': 'Only these components:',

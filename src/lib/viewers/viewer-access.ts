@@ -24,7 +24,7 @@ export const VIEWER_LINK_MINUTES = 20;
 export const VIEWER_SESSION_MS = 14 * 24 * 3_600_000;
 
 /** The rule that lets an address in: its own line first, then its domain's. */
-export function viewerRuleFor(db: Db, pageId: string, email: string): { id: string; componentIds: string[] | null } | undefined {
+function viewerRuleFor(db: Db, pageId: string, email: string): { id: string; componentIds: string[] | null } | undefined {
   const address = email.trim().toLowerCase();
   const domain = address.slice(address.lastIndexOf('@'));
   for (const pattern of [address, domain]) {
