@@ -20,7 +20,7 @@ const USAGE = `Usage:
   npm run admin -- user disable <email>
   npm run admin -- user unlock <email>
   npm run admin -- user reset-password <email> [--clear-2fa]
-  npm run admin -- page add <slug> --name "Name" [--host <host>]... [--component <id>]... [--language en|ja]
+  npm run admin -- page add <slug> --name "Name" [--host <host>]... [--component <id>]... [--language en|ja] [--private --viewer <address or @domain>...]
   npm run admin -- page list
   npm run admin -- page remove <slug>
 
@@ -67,8 +67,9 @@ function pageCommand(db: Db, verb: string | undefined, subject: string | undefin
         name: option(args, '--name') ?? '',
         hosts: options(args, '--host'),
         componentIds: options(args, '--component'),
-        // Passed on, so the verb refuses it by name rather than the flag going unnoticed.
+        // Shown only to the addresses and domains --viewer names (none: nobody yet).
         private: args.includes('--private'),
+        viewers: options(args, '--viewer'),
         defaultLocale: language as NewPage['defaultLocale'],
       },
       ctx,

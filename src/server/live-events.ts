@@ -88,6 +88,8 @@ export class LiveEvents {
     /** One address may hold this many streams, so nobody can take every slot. */
     private readonly maxPerAddress = 50,
     private readonly roundMs = ROUND_MS,
+    /** A private page's: its change document is kept by no shared cache, as its pages are not. */
+    private readonly viewersOnly = false,
   ) {
     this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -120,7 +122,7 @@ export class LiveEvents {
           body: Buffer.from(JSON.stringify({ version: this.version, round })),
           headers: this.headers,
         });
-      this.document = make(CHANGE_DOCUMENT_CACHE_CONTROL);
+      this.document = make(this.viewersOnly ? 'private, no-cache' : CHANGE_DOCUMENT_CACHE_CONTROL);
       this.unkept = make('no-store');
       this.documentRound = round;
     }

@@ -126,7 +126,7 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
   const renderers = await RenderPool.start({ db, config, distDir: options.distDir, log });
   // Each status page is a site of its own (see page-sites.ts), opened here and again when staff add one.
   const openPage = (row: PageRow): PageSite => {
-    const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs);
+    const live = new LiveEvents(base, options.maxLiveClients, Math.max(1, Math.floor(config.maxConnectionsPerAddress / 4)), options.liveRoundMs, row.private);
     // Each page names the live-update version it is rendered for: the one announced once its generation's pages are in.
     const renderTimed = async (key: string, generation: number, urgent: boolean, hurry: Hurry) => {
       const started = performance.now();

@@ -119,7 +119,8 @@ describe('editPage', () => {
     for (const bad of ['-lead', 'double--hyphen', 'under_score', '../etc', ''])
       expect(edit({ slug: bad }), bad).toEqual({ code: 'VALIDATION', fields: ['slug: errors.field.pageSlug'] });
     expect(edit({ hosts: ['https://status.example.com'] })).toEqual({ code: 'VALIDATION', fields: ['hosts.0: errors.field.pageHost'] });
-    expect(edit({ private: true })).toEqual({ code: 'VALIDATION', fields: ['private: errors.field.pagePrivateNotYet'] });
+    expect(edit({ private: true }, 'default')).toEqual({ code: 'VALIDATION', fields: ['private: errors.field.pageDefaultPrivate'] });
+    expect(edit({ viewers: ['@acme.example', 'nope'] })).toEqual({ code: 'VALIDATION', fields: ['viewers: errors.field.viewerPattern'] });
     expect(edit({ name: 'Another name' }, 'default')).toEqual({ code: 'VALIDATION', fields: ['name: errors.field.pageDefaultName'] });
     expect(edit({ name: 'x' }, 'no-such-page').code).toBe('NOT_FOUND');
     expect(loadPage(site.db, slug)).toMatchObject({ name: 'Refused', hosts: [host], private: false, version: 1 });
@@ -146,20 +147,42 @@ describe('editPage', () => {
 });
 
 describe('a private page', () => {
-  it('cannot be added yet, and says why in both languages', () => {
+  it('is added with who may see it, and a group’s components are kept when the form saves its lines again', async () => {
     const { slug } = fresh('private');
-    let error: ShiraseError | undefined;
-    try {
-      addPage(site.db, { slug, name: 'Partners', private: true }, ctx());
-    } catch (e) {
-      error = e as ShiraseError;
-    }
-    expect(error?.fields.map((f) => `${f.field}: ${f.key}`)).toEqual(['private: errors.field.pagePrivateNotYet']);
-    expect(error!.localized('en').fields[0]!.message).toBe(
-      'Private pages need viewer sign-in, which this version of Shirase does not have yet, so a private page would be shown to everyone. Leave the page public for now.',
+    const ios = site.db.$client.prepare("SELECT id FROM components WHERE name = 'iOS app'").pluck().get() as string;
+    addPage(
+      site.db,
+      { slug, name: 'Partners', private: true, componentIds: [ios], viewers: ['Acme.example', { pattern: 'ops@other.example', componentIds: [ios] }] },
+      ctx(),
     );
-    expect(error!.localized('ja').fields[0]!.message).toContain('閲覧者のサインインが必要ですが、このバージョンの Shirase にはまだありません');
-    expect(loadPage(site.db, slug)).toBeUndefined();
+    expect(loadPage(site.db, slug)).toMatchObject({
+      private: true,
+      viewers: [
+        { pattern: '@acme.example', componentIds: null },
+        { pattern: 'ops@other.example', componentIds: [ios] },
+      ],
+    });
+    // The form shows the lines only; saving them again keeps what each group sees.
+    const admin = await signedInStaff(site);
+    const page = loadPage(site.db, slug)!;
+    const saved = await admin.post('/admin/pages', {
+      intent: 'edit',
+      page: slug,
+      version: String(page.version),
+      slug,
+      name: 'Partners',
+      hosts: '',
+      defaultLocale: '',
+      componentIds: [ios],
+      private: 'yes',
+      viewers: '@acme.example\nops@other.example\nnew@third.example',
+    });
+    expect(saved.status).toBe(303);
+    expect(loadPage(site.db, slug)!.viewers).toEqual([
+      { pattern: '@acme.example', componentIds: null },
+      { pattern: 'new@third.example', componentIds: null },
+      { pattern: 'ops@other.example', componentIds: [ios] },
+    ]);
   });
 });
 
@@ -344,12 +367,12 @@ describe('Admin → Status pages', () => {
     expect(text).toContain(`The site’s name (${site.config.siteName}) · default · Default page`);
     expect(text).toContain('Host names: every host that no other page names');
     expect(text).toContain(`Components: ${loadPage(site.db, 'default')!.componentIds.length}`);
-    expect(text).toContain('Every page is public: private pages need viewer sign-in, which this version does not have yet.');
     for (const p of listPages(site.db)) expect(html).toContain(`data-page="${p.slug}"`);
-    // Nothing on the screen makes a page private.
-    expect(html).not.toContain('name="private"');
+    // Every page but the default can be made private, with who may see it.
+    expect(html.match(/name="private"/g)?.length).toBe(listPages(site.db).length);
+    expect(text).toContain('Private: only the people below can see it');
     const ja = await admin.get('/ja/admin/pages');
-    expect(visible(await ja.text())).toContain('すべてのページは公開ページです');
+    expect(visible(await ja.text())).toContain('非公開:下に挙げた人だけが見られる');
   });
 
   it('keeps what was typed when it refuses a new page, and says what to fix in plain words', async () => {

@@ -127,7 +127,9 @@ describe('a viewer', () => {
         .map((c) => c.id)
         .sort(),
     ).toEqual([ios, web].sort());
-    expect((await ask('/live.json', { headers: { cookie } })).status).toBe(200);
+    const live = await ask('/live.json', { headers: { cookie } });
+    expect(live.status).toBe(200);
+    expect(live.headers['cache-control']).toBe('private, no-cache');
     // A made-up cookie is nobody.
     expect((await ask('/', { headers: { cookie: 'shirase_viewer=made-up' } })).status).toBe(401);
     // Signing out, from the button every page of theirs carries, ends it at once.

@@ -153,10 +153,10 @@ describe('npm run admin -- page', () => {
         env: { ...process.env, DATABASE_PATH: databasePath },
         encoding: 'utf8',
       });
-    // Viewer sign-in does not exist yet: a private page would be shown to everyone.
-    const secret = admin('add', 'partners', '--name', 'Partner API', '--host', 'status.partners.example.com', '--private');
+    // A viewer that is neither an address nor a domain is refused by its line, and nothing is added.
+    const secret = admin('add', 'partners', '--name', 'Partner API', '--host', 'status.partners.example.com', '--private', '--viewer', 'not a domain');
     expect(secret.status).toBe(1);
-    expect(secret.stderr).toContain('private: Private pages need viewer sign-in, which this version of Shirase does not have yet');
+    expect(secret.stderr).toContain('Line 1: “not a domain” is neither an email address nor a domain such as @example.com.');
     const added = admin('add', 'partners', '--name', 'Partner API', '--host', 'status.partners.example.com');
     expect(added.status, added.stderr).toBe(0);
     expect(added.stdout).toContain('Added the public page partners: status.partners.example.com, 0 component(s).');

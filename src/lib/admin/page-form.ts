@@ -7,6 +7,8 @@ import type { Locale } from '../i18n/messages';
 import { addPage } from '../pages/add-page';
 import { editPage } from '../pages/edit-page';
 import { removePage } from '../pages/remove-page';
+import { loadPage, type PageView } from '../pages/load-pages';
+import { viewerPattern } from '../viewers/viewer-access';
 import { actorFor, text } from './form-input';
 import { requireConfirmation } from './run-form';
 
@@ -23,13 +25,27 @@ function languageFrom(form: FormData): Locale | null {
   return value === '' ? null : (value as Locale);
 }
 
-/** The page's fields as both forms send them. */
-function pageFields(form: FormData) {
+/**
+ * Who may see the page, typed one a line. A rule the API gave components of
+ * its own keeps them: the form shows only the addresses and domains, and
+ * saving it must not widen what that group sees.
+ */
+function viewersFrom(form: FormData, before: PageView | undefined): { pattern: string; componentIds: string[] | null }[] {
+  const held = new Map(before?.viewers.map((v) => [v.pattern, v.componentIds]) ?? []);
+  return text(form, 'viewers')
+    .split(/[\s,]+/)
+    .filter((line) => line !== '')
+    .map((pattern) => ({ pattern, componentIds: held.get(viewerPattern(pattern) ?? '') ?? null }));
+}
+
+/** The page's fields as both forms send them (the default page's form has no privacy: it stays public). */
+function pageFields(form: FormData, before?: PageView) {
   return {
     slug: text(form, 'slug'),
     hosts: hostsFrom(form),
     componentIds: form.getAll('componentIds').map(String),
     defaultLocale: languageFrom(form),
+    ...(before?.isDefault ? {} : { private: form.get('private') === 'yes', viewers: viewersFrom(form, before) }),
   };
 }
 
@@ -44,7 +60,12 @@ export function handlePageForm(db: Db, form: FormData, user: SessionUser, now: n
       return '/admin/pages?done=pageAdded';
     case 'edit':
       // The default page's form has no name: it is called by the site's.
-      editPage(db, page, { ...pageFields(form), ...(form.has('name') ? { name: text(form, 'name') } : {}), version: readVersion(form.get('version')) }, ctx);
+      editPage(
+        db,
+        page,
+        { ...pageFields(form, loadPage(db, page)), ...(form.has('name') ? { name: text(form, 'name') } : {}), version: readVersion(form.get('version')) },
+        ctx,
+      );
       return '/admin/pages?done=saved';
     case 'remove':
       requireConfirmation(form, 'admin.pages.removeConfirm', { slug: page });

@@ -204,8 +204,6 @@ export const ja: Record<MessageKey, string> = {
   'errors.field.pageHostsTooMany': 'ホスト名は 20 個までにしてください。',
   'errors.page.defaultStays': '既定のページは削除できません。ほかのページに割り当てられていないホストはすべて既定のページを表示します。',
   'errors.field.pageHosts': 'ホスト名は ["status.example.com"] のようにリストで指定してください。',
-  'errors.field.pagePrivateNotYet':
-    '非公開ページには閲覧者のサインインが必要ですが、このバージョンの Shirase にはまだありません。非公開にしても誰にでも表示されてしまうため、今は公開ページのままにしてください。',
   'errors.field.pageDefaultName': '既定のページにはサイト名が使われます。名前は「管理 → 設定」で変更してください。',
   'audit.action.page.edit': 'ステータスページを変更',
   'audit.kind.pages': 'ステータスページ',
@@ -213,7 +211,6 @@ export const ja: Record<MessageKey, string> = {
   'admin.pages.title': 'ステータスページ',
   'admin.pages.intro':
     '各ステータスページは、割り当てたホスト名で表示され、選んだコンポーネントを掲載します。どのページにも割り当てられていないホストには既定のページが表示されます。各ホスト名の DNS はこのサーバーに向けてください。',
-  'admin.pages.privateNotYet': 'すべてのページは公開ページです。非公開ページには閲覧者のサインインが必要ですが、このバージョンにはまだありません。',
   'admin.pages.siteName': 'サイト名({name})',
   'admin.pages.default': '既定のページ',
   'admin.pages.defaultHint': 'サイト名(「管理 → 設定」)で表示され、ほかのページに割り当てられていないすべてのホストに表示されます。削除はできません。',
@@ -235,6 +232,11 @@ export const ja: Record<MessageKey, string> = {
   'admin.pages.add': 'ステータスページを追加',
   'admin.pages.create': 'ページを追加',
   'admin.pages.remove': 'ページを削除',
+  'admin.pages.private': '非公開:下に挙げた人だけが見られる',
+  'admin.pages.privateHint':
+    'ほかの人にはサインインページが表示されます。許可された人は、メールで届くリンクからサインインします。共有キャッシュやフィードリーダー、ほかのページに内容が渡ることはありません。',
+  'admin.pages.viewers': '見られる人(1 行に 1 つ)',
+  'admin.pages.viewersHint': 'メールアドレス、またはドメインの全員を @example.com の形で。行を消すと、その人たちはサインアウトされます。',
   'admin.pages.removeConfirm':
     'ページ「{slug}」を削除しますか?割り当てていたホスト名には既定のページが表示されます。コンポーネントは残り、購読者は同じコンポーネントの購読のまま既定のページに移ります。',
   'admin.notice.pageAdded': 'ステータスページを追加しました。',
@@ -1209,6 +1211,10 @@ export const ja: Record<MessageKey, string> = {
   'errors.link.invalid': 'このリンクは無効です。変更されたか、途中で切れている可能性があります。',
   'errors.link.invalid.hint': '最新のメールのリンクをもう一度開くか、稼働状況ページから購読し直してください。',
   'errors.viewer.patterns': 'ページを見られる人:直す行が {n} 行あります。',
+  'errors.field.viewers': 'ページを見られる人を、メールアドレスか @example.com のようなドメインの一覧で指定してください。',
+  'errors.field.viewerComponent': '{line} 行目:「{value}」はこのページのコンポーネントではありません。',
+  'errors.field.pageDefaultPrivate':
+    '既定のページはほかのページが受け持たないすべてのホストに応えるため、公開のままです。非公開にするのは別のページにしてください。',
   'errors.field.viewerPattern': '{line} 行目:「{value}」はメールアドレスでも、@example.com のようなドメインでもありません。',
   'errors.viewer.signIn': 'このステータスページは非公開です。見るにはサインインしてください。',
   'errors.viewer.signIn.hint': 'ブラウザでページを開き、招待されたアドレスでサインインリンクを依頼してください。',

@@ -214,8 +214,6 @@ const en = {
   'errors.field.pageHostsTooMany': 'Give 20 host names or fewer.',
   'errors.page.defaultStays': 'The default page cannot be removed: it answers every host that no other page names.',
   'errors.field.pageHosts': 'Give the host names as a list, such as ["status.example.com"].',
-  'errors.field.pagePrivateNotYet':
-    'Private pages need viewer sign-in, which this version of Shirase does not have yet, so a private page would be shown to everyone. Leave the page public for now.',
   'errors.field.pageDefaultName': 'The default page is called by the site’s name: change that under Admin → Settings.',
   'audit.action.page.edit': 'Changed a status page',
   'audit.kind.pages': 'Status pages',
@@ -223,7 +221,6 @@ const en = {
   'admin.pages.title': 'Status pages',
   'admin.pages.intro':
     'Each status page answers the host names given to it and shows the components picked for it. A host that no page names gets the default page. Point each host name’s DNS at this server.',
-  'admin.pages.privateNotYet': 'Every page is public: private pages need viewer sign-in, which this version does not have yet.',
   'admin.pages.siteName': 'The site’s name ({name})',
   'admin.pages.default': 'Default page',
   'admin.pages.defaultHint': 'It is called by the site’s name (Admin → Settings), answers every host that no other page names, and cannot be removed.',
@@ -245,6 +242,11 @@ const en = {
   'admin.pages.add': 'Add a status page',
   'admin.pages.create': 'Add page',
   'admin.pages.remove': 'Remove page',
+  'admin.pages.private': 'Private: only the people below can see it',
+  'admin.pages.privateHint':
+    'Strangers get a sign-in page; the people let in sign in by a link mailed to them. No shared cache, feed reader or other page ever gets its contents.',
+  'admin.pages.viewers': 'Who may see it, one a line',
+  'admin.pages.viewersHint': 'An email address, or everyone at a domain as @example.com. Taking a line away signs those people out.',
   'admin.pages.removeConfirm':
     'Remove the page “{slug}”? Its host names will reach the default page; its components stay, and its subscribers move to the default page, still following the same components.',
   'admin.notice.pageAdded': 'Status page added.',
@@ -1215,6 +1217,9 @@ const en = {
   'errors.link.invalid': 'This link is not valid: it may have been changed or cut short.',
   'errors.link.invalid.hint': 'Open the link from the most recent email again, or subscribe again from the status page.',
   'errors.viewer.patterns': 'Who may see the page: {n} line(s) to fix.',
+  'errors.field.viewers': 'Give who may see the page as a list: email addresses, or domains such as @example.com.',
+  'errors.field.viewerComponent': 'Line {line}: “{value}” is not a component of this page.',
+  'errors.field.pageDefaultPrivate': 'The default page answers every host no other page names, so it stays public. Make another page private.',
   'errors.field.viewerPattern': 'Line {line}: “{value}” is neither an email address nor a domain such as @example.com.',
   'errors.viewer.signIn': 'This status page is private: sign in to see it.',
   'errors.viewer.signIn.hint': 'Open the page in a browser and ask for a sign-in link with the address you were invited with.',

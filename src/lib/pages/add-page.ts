@@ -8,12 +8,14 @@ import { parseInput } from '../validation';
 import type { WriteContext } from '../write-context';
 import { pageConflicts, setPageParts } from './page-parts';
 import { newPageSchema, type NewPage } from './page-input';
+import { setViewerRules } from '../viewers/viewer-access';
 
 /**
  * Adds a status page with its host names and components. A slug or a host
- * another page has, a component that does not exist, or a private page
- * (viewer sign-in does not exist yet) is refused with the field to fix, and
- * nothing is written.
+ * another page has, a component that does not exist, or a viewer rule that
+ * is neither an address nor a domain is refused with the field to fix, and
+ * nothing is written. A private page is shown only to the viewers its rules
+ * let in.
  */
 export function addPage(db: Db, input: NewPage, ctx: WriteContext): { pageId: string } {
   const data = parseInput(newPageSchema, input, 'page');
@@ -35,6 +37,7 @@ export function addPage(db: Db, input: NewPage, ctx: WriteContext): { pageId: st
       })
       .run();
     setPageParts(tx, pageId, { hosts, componentIds });
+    setViewerRules(tx, pageId, data.viewers, ctx.now);
     recordAudit(tx, ctx, { action: 'page.add', entityType: 'status_page', entityId: pageId, after: { ...data, hosts, componentIds } });
     bumpChangeCounter(tx);
     return { pageId };

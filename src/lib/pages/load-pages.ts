@@ -1,5 +1,5 @@
 import { asc, desc, eq } from 'drizzle-orm';
-import { statusPageComponents, statusPageHosts, statusPages } from '../../../db/schema';
+import { pageViewerRules, statusPageComponents, statusPageHosts, statusPages } from '../../../db/schema';
 import type { Queryable } from '../incidents/log';
 import { fieldIssue, notSaved, type Thing } from '../errors';
 
@@ -13,6 +13,8 @@ export interface PageView {
   isDefault: boolean;
   hosts: string[];
   componentIds: string[];
+  /** Who may see it when private: an address or `@domain` each, with the components that group sees (null: all). */
+  viewers: { pattern: string; componentIds: string[] | null }[];
   version: number;
   createdAt: number;
   updatedAt: number;
@@ -27,6 +29,12 @@ export function withParts(db: Queryable, row: typeof statusPages.$inferSelect): 
     .orderBy(asc(statusPageHosts.host))
     .all();
   const parts = db.select({ id: statusPageComponents.componentId }).from(statusPageComponents).where(eq(statusPageComponents.pageId, row.id)).all();
+  const viewers = db
+    .select({ pattern: pageViewerRules.pattern, componentIds: pageViewerRules.componentIds })
+    .from(pageViewerRules)
+    .where(eq(pageViewerRules.pageId, row.id))
+    .orderBy(asc(pageViewerRules.pattern))
+    .all();
   return {
     id: row.id,
     slug: row.slug,
@@ -36,6 +44,7 @@ export function withParts(db: Queryable, row: typeof statusPages.$inferSelect): 
     isDefault: row.isDefault,
     hosts: hosts.map((h) => h.host),
     componentIds: parts.map((p) => p.id),
+    viewers: viewers.map((v) => ({ pattern: v.pattern, componentIds: v.componentIds ? (JSON.parse(v.componentIds) as string[]) : null })),
     version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -36,22 +36,35 @@ const hostField = z
 
 const hostsField = z.array(hostField, { invalid_type_error: 'errors.field.pageHosts' }).max(MAX_HOSTS, 'errors.field.pageHostsTooMany');
 
-/**
- * Refused whatever the way in (the CLI, the admin form, the API): a private
- * page is meant for signed-in viewers, and until viewer sign-in exists it
- * would be served to everyone.
- */
-const privateField = z.boolean({ invalid_type_error: 'errors.field.yesOrNo' }).refine((isPrivate) => !isPrivate, 'errors.field.pagePrivateNotYet');
-
-const localeField = z.enum(LOCALES, { errorMap: () => ({ message: 'errors.field.localeUnknown' }) });
+/** Shown only to the viewers `viewers` lets in (see viewer-access.ts). */
+const privateField = z.boolean({ invalid_type_error: 'errors.field.yesOrNo' });
 
 const componentIdsField = z.array(publicIdField('errors.field.pickComponent'), { invalid_type_error: 'errors.field.pickComponent' });
+
+/**
+ * Who may see a private page: an address or a whole domain (`@example.com`)
+ * a rule, each a group of viewers that sees the components it names (left
+ * out: all of the page's). A plain string is a rule that sees them all.
+ */
+const viewersField = z
+  .array(z.union([z.string().max(320), z.object({ pattern: z.string().max(320), componentIds: componentIdsField.nullish() })]), {
+    invalid_type_error: 'errors.field.viewers',
+  })
+  .max(500)
+  .transform((rules) =>
+    rules.map((rule) =>
+      typeof rule === 'string' ? { pattern: rule, componentIds: null } : { pattern: rule.pattern, componentIds: rule.componentIds ?? null },
+    ),
+  );
+
+const localeField = z.enum(LOCALES, { errorMap: () => ({ message: 'errors.field.localeUnknown' }) });
 
 export const newPageSchema = z.object({
   slug: slugField,
   name: nameField,
   hosts: hostsField.default([]),
   private: privateField.default(false),
+  viewers: viewersField.default([]),
   defaultLocale: localeField.nullish(),
   componentIds: componentIdsField.default([]),
 });
@@ -68,6 +81,7 @@ export const pageEditSchema = z.object({
   name: nameField.optional(),
   hosts: hostsField.optional(),
   private: privateField.optional(),
+  viewers: viewersField.optional(),
   defaultLocale: localeField.nullable().optional(),
   componentIds: componentIdsField.optional(),
   version: versionField,

@@ -16,6 +16,7 @@ import { siteSecret, signToken, verifyToken } from '../notifications/signed-toke
 import { throttle } from '../notifications/throttle';
 import { mailboxKey } from '../notifications/subscriptions';
 import { componentOnPage, loadPageScope, type PageScope } from '../pages/page-scope';
+import type { Tx } from '../incidents/log';
 
 export const VIEWER_COOKIE = 'shirase_viewer';
 /** A mailed link works this long, once. */
@@ -126,12 +127,15 @@ export function viewerPattern(raw: string): string | undefined {
  * id, so its viewers stay signed in; a rule removed signs its viewers out
  * and voids its unused links (the cascade).
  */
-export function setViewerRules(db: Db, pageId: string, rules: { pattern: string; componentIds: string[] | null }[], now: number): void {
+export function setViewerRules(db: Db | Tx, pageId: string, rules: { pattern: string; componentIds: string[] | null }[], now: number): void {
   const wanted = new Map<string, string | null>();
+  const onPage = loadPageScope(db, pageId);
   const problems = rules.flatMap((rule, i) => {
     const pattern = viewerPattern(rule.pattern);
     if (!pattern) return [fieldIssue('viewers', 'errors.field.viewerPattern', { line: i + 1, value: rule.pattern.slice(0, 80) })];
-    wanted.set(pattern, rule.componentIds ? JSON.stringify(rule.componentIds) : null);
+    const offPage = rule.componentIds?.find((id) => !componentOnPage(onPage, id));
+    if (offPage !== undefined) return [fieldIssue('viewers', 'errors.field.viewerComponent', { line: i + 1, value: offPage.slice(0, 80) })];
+    wanted.set(pattern, rule.componentIds ? JSON.stringify([...new Set(rule.componentIds)]) : null);
     return [];
   });
   if (problems.length > 0) throw new ShiraseError('VALIDATION', 'errors.viewer.patterns', { params: { n: problems.length }, fields: problems });

@@ -32,8 +32,18 @@ const pageBodyShape = {
     description: 'The language readers without a preference get (`en` or `ja`); null or left out: the site’s',
   }),
   private: pageEditSchema.shape.private.openapi({
-    description: 'Must be false or left out: private pages need viewer sign-in, which this version does not have, so `true` is refused (422)',
+    description:
+      'Shown only to the viewers `viewers` lets in, who sign in by a link mailed to them; strangers get a sign-in page, and 401 from the API, feeds and calendars. The default page stays public',
   }),
+  viewers: z
+    .array(z.union([z.string().max(320), z.object({ pattern: z.string().max(320), component_ids: z.array(z.string().max(40)).max(500).nullish() })]))
+    .max(500)
+    .optional()
+    .openapi({
+      description:
+        'Who may see a private page: an email address or a whole domain (`@example.com`) each, a plain string or `{pattern, component_ids}` for a group that sees only those components; on an edit, the list replaces the page’s',
+      example: ['@acme.example', { pattern: 'ops@partner.example', component_ids: ['k3j9x2m4q8a1'] }],
+    }),
 };
 
 const PAGE_EXAMPLE = {
@@ -72,6 +82,7 @@ function verbInput(b: PageBody) {
       componentIds: b.component_ids,
       defaultLocale: b.default_locale,
       private: b.private,
+      viewers: b.viewers?.map((v) => (typeof v === 'string' ? v : { pattern: v.pattern, componentIds: v.component_ids ?? null })),
     }).filter(([, v]) => v !== undefined),
   );
 }
@@ -98,6 +109,7 @@ function pageObject(page: PageView) {
     component_ids: page.componentIds,
     default_locale: page.defaultLocale,
     private: page.private,
+    viewers: page.viewers.map((v) => ({ pattern: v.pattern, component_ids: v.componentIds })),
     version: page.version,
     created_at: new Date(page.createdAt).toISOString(),
     updated_at: new Date(page.updatedAt).toISOString(),
@@ -118,6 +130,7 @@ export const PAGE_EXAMPLE_ANSWER = {
   ...PAGE_EXAMPLE,
   default: false,
   private: false,
+  viewers: [],
   version: 1,
   created_at: '2026-12-01T01:00:00.000Z',
   updated_at: '2026-12-01T01:00:00.000Z',
