@@ -300,7 +300,7 @@ describe('the pages API', () => {
       'POST',
       'pages',
       t,
-      { slug: 'Bad Slug', hosts: ['https://x.example.com'], default_locale: 'fr', private: true },
+      { slug: 'Bad Slug', hosts: ['https://x.example.com'], default_locale: 'fr', private: 'yes' },
       { 'accept-language': 'ja' },
     );
     expect(invalid.status).toBe(422);
