@@ -40,7 +40,8 @@ test('an admin makes a private page for a partner; a stranger is asked to sign i
   // A stranger at the page's own address.
   const port = new URL(server.url).port;
   const origin = `http://${HOST}:${port}`;
-  const reader = await (await viewerBrowser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  // bypassCSP lets axe in, as the staff pages' fixture does.
+  const reader = await (await viewerBrowser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true })).newPage();
   const first = await reader.goto(origin + '/');
   expect(first?.status()).toBe(401);
   await expect(reader.getByRole('heading', { level: 1 })).toHaveText('Sign in to Partner status');
