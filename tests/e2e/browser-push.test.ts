@@ -104,7 +104,8 @@ test.describe('notifications in this browser', () => {
       const registrations: { registrationId: string; scopeURL: string }[] = [];
       cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
       await cdp.send('ServiceWorker.enable');
-      const registration = await until(() => registrations.find((r) => r.scopeURL === `${server.url}/`), 5_000);
+      // The full browser reports the registration once it has started its worker: seconds on a machine busy with the rest of the tier.
+      const registration = await until(() => registrations.find((r) => r.scopeURL === `${server.url}/`), 20_000);
       await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId: registration.registrationId, data: sent! });
       const shown = await until(
         () =>
