@@ -278,6 +278,9 @@ export async function startShiraseServer(options: ServerOptions): Promise<Shiras
     if (!changed) return;
     void checkForChanges(page);
     page.cache.expect(keys);
+    // The default page shows the other pages' components too: its front page, rendered in the same round,
+    // is awaited as well, so whoever wrote reads the write back there at once.
+    if (page !== pages.default) pages.default.cache.expect(pages.default.cache.keysForChange(publicRoutes.frontPageKeys));
   };
   // The folder staff's postmortems go to exists from the start, so a file an editor drops in is noticed at once.
   makePrivateFolder(config.postmortems.dir);
