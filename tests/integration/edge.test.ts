@@ -14,6 +14,11 @@ import { signedInStaff } from '../support/staff';
 import { until } from '../support/until';
 import { openIncident } from '../../src/lib/incidents/open-incident';
 import { readPublishStatus } from '../../src/lib/site/publish-copy';
+import { eq } from 'drizzle-orm';
+import { viewerLinks } from '../../db/schema';
+import { addPage } from '../../src/lib/pages/add-page';
+import { requestViewerLink, signInViewer, viewerLinkToken } from '../../src/lib/viewers/viewer-access';
+import { askAs } from '../support/api-and-text';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -78,6 +83,33 @@ describe('behind nginx with the shipped configuration', () => {
       return lines.length >= 2 ? lines : undefined;
     });
     expect(logged).toEqual(['200 MISS /history', '200 HIT /history']);
+  });
+
+  it('never keeps a private page’s answer: a viewer is answered by the origin each time, a stranger gets 401', async () => {
+    const host = 'status.partners.example.com';
+    const ios = site.db.$client.prepare("SELECT id FROM components WHERE name = 'iOS app'").pluck().get() as string;
+    const { pageId } = addPage(
+      site.db,
+      { slug: 'edge-partners', name: 'Partner status', hosts: [host], componentIds: [ios], private: true, viewers: ['@acme.example'] },
+      { now: Date.now() },
+    );
+    await site.server.checkForChanges();
+    // A viewer's session, as following the mailed link makes one.
+    requestViewerLink(site.db, pageId, { email: 'dana@acme.example' }, '127.0.0.9', Date.now());
+    const link = site.db.select().from(viewerLinks).where(eq(viewerLinks.email, 'dana@acme.example')).get()!;
+    const cookie = `shirase_viewer=${signInViewer(site.db, pageId, viewerLinkToken(site.db, link), Date.now()).token}`;
+    const through = (path: string, headers: Record<string, string> = {}) => askAs({ url: nginx.url }, path, host, { headers });
+    for (const path of ['/', '/api/v2/summary.json']) {
+      for (let i = 0; i < 2; i++) {
+        const seen = await through(path, { cookie });
+        expect(seen.status, path).toBe(200);
+        expect(seen.headers['cache-control'], path).toBe('private, no-cache');
+        expect(seen.headers['x-cache-status'], path).not.toBe('HIT');
+      }
+      const stranger = await through(path);
+      expect(stranger.status, path).toBe(401);
+      expect(stranger.text, path).not.toContain('iOS app');
+    }
   });
 
   it('keeps one copy per language the origin tells apart, however the browser spells it', async () => {
