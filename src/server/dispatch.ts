@@ -19,6 +19,8 @@ import { VIEWER_COOKIE, viewerFor } from '../lib/viewers/viewer-access';
 
 /** How long a viewer's session, once read, is taken as it was: signing out or losing access shows within this. */
 const VIEWER_SESSION_RECHECK_MS = 5_000;
+/** The group a private page's strangers are served as (see viewedPage): the sign-in page, nothing of the page. */
+const STRANGERS = '';
 const VIEWER_COOKIE_PATTERN = new RegExp(`(?:^|;\\s*)${VIEWER_COOKIE}=([^;]{1,100})`);
 
 /** Requests one client address may have waiting on the render threads at once (a browser opens six connections). */
@@ -171,12 +173,16 @@ export function createDispatcher(deps: DispatchDeps): (req: IncomingMessage, res
       }
       if ((req.method === 'GET' && path === '/events') || path === '/live.json') metrics.classify(res, 'live');
       const found = pageOf(req);
-      // A private page's viewers are served from their group's site; a stranger's browser is sent on to the render thread, which shows the sign-in page.
-      const page = found.private ? viewersSite(req, found) : found;
-      if (req.method === 'GET' && path === '/events') return page ? page.live.accept(req, res, addressKey(deps.clients.of(req))) : refuseStranger(res);
-      if (path === '/live.json') return page ? page.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? '')) : refuseStranger(res);
+      // A private page's viewers are served from their group's site. Strangers are served from a site of
+      // their own (group ''), whose every page is the sign-in page or a 401, rendered once per change like
+      // any other, so a crowd of them costs no renders.
+      const viewers = found.private ? viewersSite(req, found) : found;
+      if (req.method === 'GET' && path === '/events') return viewers ? viewers.live.accept(req, res, addressKey(deps.clients.of(req))) : refuseStranger(res);
+      if (path === '/live.json')
+        return viewers ? viewers.live.answerDocument(req, res, deps.clients.isProxy(req.socket.remoteAddress ?? '')) : refuseStranger(res);
+      const page = viewers ?? deps.pages.forViewers(found, STRANGERS);
       const route = routeFor(target);
-      if (route && page) {
+      if (route) {
         metrics.classify(res, 'public');
         const [key, negotiated] = keyFor(req, route, page);
         const held = page.cache.peek(key);

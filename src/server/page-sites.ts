@@ -88,7 +88,8 @@ export class PageSites {
         .map((r) => r.id),
     );
     for (const [key, site] of this.groups)
-      if (!next.get(site.id)?.private || !rules.has(site.group!)) {
+      // Strangers (group '') have no rule: their site goes only with the page or its privacy.
+      if (!next.get(site.id)?.private || (site.group !== '' && !rules.has(site.group!))) {
         this.close(site);
         this.groups.delete(key);
       }

@@ -172,7 +172,14 @@ export class PublicCache {
       status,
       contentType,
       body,
-      cacheControl: this.options.viewersOnly ? VIEWERS_ONLY_CACHE_CONTROL : status === 200 ? PUBLIC_CACHE_CONTROL : NOT_FOUND_CACHE_CONTROL,
+      // A refusal (a stranger's sign-in page, a 401) is kept by nobody, the browser included.
+      cacheControl: this.options.viewersOnly
+        ? status === 200
+          ? VIEWERS_ONLY_CACHE_CONTROL
+          : 'private, no-store'
+        : status === 200
+          ? PUBLIC_CACHE_CONTROL
+          : NOT_FOUND_CACHE_CONTROL,
       // What the page said of itself (its language) travels with it; the server's own headers win.
       headers: { ...headers, ...this.options.headersFor(key), ...(status === 200 && !this.options.viewersOnly ? NGINX_EXPIRES : {}) },
     };
